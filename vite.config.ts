@@ -1,0 +1,24 @@
+import { vitePlugin as remix } from "@remix-run/dev";
+import { defineConfig } from "vite";
+import { fileURLToPath } from "node:url";
+import remixOptions from "./remix.config.js";
+
+const appDir = fileURLToPath(new URL("./app", import.meta.url));
+
+// Vitest runs without the Remix plugin (it cannot host route modules);
+// integration tests drive the production build over HTTP instead.
+const isVitest = process.env.VITEST === "true";
+
+export default defineConfig({
+  resolve: { alias: { "~": appDir } },
+  plugins: isVitest ? [] : [remix(remixOptions)],
+  build: { target: "es2022" },
+  server: { port: 3000 },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/global-setup.ts"],
+    pool: "forks",
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+  },
+} as import("vite").UserConfig & { test: import("vitest/node").InlineConfig });
