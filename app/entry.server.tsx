@@ -1,0 +1,64 @@
+import { PassThrough } from "node:stream";
+import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
+import { RemixServer } from "@remix-run/react";
+import { isbot } from "isbot";
+import { renderToPipeableStream } from "react-dom/server";
+import { log } from "./utils/log.server";
+
+// The HTTP server (app/http.server.ts) starts these from the build, so the
+// loops share this bundle's modules and database connection.
+export { startWorkers } from "./services/workers.server";
+export { env } from "./utils/env.server";
+
+const ABORT_DELAY = 5_000;
+
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  _loadContext: AppLoadContext,
+) {
+  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  return new Promise((resolve, reject) => {
+    let shellRendered = false;
+    const { pipe, abort } = renderToPipeableStream(
+      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+      {
+        [waitForAll ? "onAllReady" : "onShellReady"]() {
+          shellRendered = true;
+          const body = new PassThrough();
+          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
+          pipe(body);
+        },
+        onShellError(error: unknown) {
+          reject(error);
+        },
+        onError(error: unknown) {
+          responseStatusCode = 500;
+          // Only the error's class: messages can quote user input.
+          if (shellRendered) log.error("render.error", { error: error instanceof Error ? error.name : "unknown" });
+        },
+      },
+    );
+    setTimeout(abort, ABORT_DELAY);
+  });
+}
+
+export function handleError(error: unknown, { request }: { request: Request }) {
+  if (request.signal.aborted) return;
+  const e = error instanceof Error ? error : new Error(String(error));
+  log.error("request.error", {
+    method: request.method,
+    path: redactPath(new URL(request.url).pathname),
+    error: e.name,
+    stack: e.stack?.split("\n").slice(1, 6).join(" | "),
+  });
+}
+
+/** Tokens travel in a few paths; logs keep the shape of the path, never the secret. */
+export function redactPath(path: string): string {
+  return path.replace(/[A-Za-z0-9_-]{20,}/g, ":token");
+}

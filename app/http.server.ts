@@ -1,0 +1,99 @@
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express, { type NextFunction, type Request, type Response } from "express";
+import path from "node:path";
+import type { ViteDevServer } from "vite";
+
+/**
+ * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
+ * `npm run dev` and the integration tests: security headers, the CSRF origin
+ * check, static assets and the Remix handler.
+ */
+export type HttpOptions = {
+  /** the production build (build/server/index.js), or a loader for it in dev */
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  vite?: ViteDevServer;
+  clientDir?: string;
+  trustProxy?: boolean;
+  https?: boolean;
+  logRequests?: boolean;
+};
+
+export function createHttpApp(opts: HttpOptions) {
+  const app = express();
+  app.disable("x-powered-by");
+  if (opts.trustProxy) app.set("trust proxy", true);
+
+  app.use(securityHeaders(Boolean(opts.https)));
+  app.use(sameOriginForMutations);
+  if (opts.logRequests) app.use(requestLog);
+
+  if (opts.vite) {
+    app.use(opts.vite.middlewares);
+  } else if (opts.clientDir) {
+    app.use("/assets", express.static(path.join(opts.clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(opts.clientDir, { maxAge: "1h" }));
+  }
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build: opts.build as ServerBuild,
+      mode: opts.vite ? "development" : "production",
+      getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+    }),
+  );
+  return app;
+}
+
+function securityHeaders(https: boolean) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    res.setHeader("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+    if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    next();
+  };
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence: a browser always sends Origin on a cross-site POST, so any
+ * mutation whose Origin (or Sec-Fetch-Site) says "another site" is refused.
+ */
+export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
+  if (SAFE.has(req.method)) return next();
+  const origin = req.get("origin");
+  const fetchSite = req.get("sec-fetch-site");
+  let ok = true;
+  if (origin) {
+    try {
+      ok = origin !== "null" && new URL(origin).host === req.get("host");
+    } catch {
+      ok = false;
+    }
+  } else if (fetchSite) {
+    ok = fetchSite === "same-origin" || fetchSite === "none";
+  }
+  if (ok) return next();
+  res
+    .status(403)
+    .type("html")
+    .send(
+      '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Action refusée</title><h1>Action refusée</h1><p>Cette action n\'est pas autorisée depuis une autre page.</p><p lang="en">This action is not allowed from another site.</p><p><a href="/">Accueil / Home</a></p></html>',
+    );
+}
+
+/** Method, path shape, status and duration: no query string, no token, no body. */
+function requestLog(req: Request, res: Response, next: NextFunction) {
+  const started = process.hrtime.bigint();
+  res.on("finish", () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const pathOnly = req.path.replace(/[A-Za-z0-9_-]{20,}/g, ":token");
+    process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), level: "info", event: "http", method: req.method, path: pathOnly, status: res.statusCode, ms: Math.round(ms) })}\n`);
+  });
+  next();
+}

@@ -1,0 +1,68 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { Locale } from "../db/schema/enums";
+import { PageLayout } from "./components/layout";
+import { catalogues, DEFAULT_LOCALE } from "./i18n";
+import stylesheet from "./styles/app.css?url";
+import { localeFrom } from "./utils/i18n.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { locale: localeFrom(request) };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: catalogues[data?.locale ?? DEFAULT_LOCALE].meta.title }];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<{ locale: Locale }>("root");
+  const locale = data?.locale ?? DEFAULT_LOCALE;
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return (
+    <PageLayout>
+      <Outlet />
+    </PageLayout>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const data = useRouteLoaderData<{ locale: Locale }>("root");
+  const t = catalogues[data?.locale ?? DEFAULT_LOCALE].errorPage;
+  let message = t.server;
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) message = t.notFound;
+    else if (error.status === 403) message = t.forbidden;
+    else if (error.status === 429) message = t.tooMany;
+    else if (error.status === 413) message = t.payloadTooLarge;
+    else if (error.status >= 400 && error.status < 500) message = t.badRequest;
+  }
+  return (
+    <PageLayout>
+      <h1>{t.title}</h1>
+      <p role="alert">{message}</p>
+      <p>
+        <a href="/">{t.back}</a>
+      </p>
+    </PageLayout>
+  );
+}

@@ -1,0 +1,107 @@
+import { data, type ActionFunctionArgs } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { useT } from "../components/i18n";
+import { normalisePhone } from "../services/intake-input";
+import * as requests from "../services/requests.server";
+import { localeFrom } from "../utils/i18n.server";
+import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+
+const FollowForm = z.object({
+  reference: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^DSR-\d{4}-\d{6}$/),
+  contact: z.string().trim().min(3).max(254),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const locale = localeFrom(request);
+  const parsed = FollowForm.safeParse(Object.fromEntries(await request.formData()));
+  const contactRaw = parsed.success ? parsed.data.contact : "";
+  const phone = contactRaw.includes("@") ? null : normalisePhone(contactRaw);
+  const contact: { email: string } | { phone: string } | null = contactRaw.includes("@") ? { email: contactRaw } : phone ? { phone } : null;
+  if (!parsed.success || !contact) {
+    return data(
+      { sent: false, errors: { reference: !parsed.success && parsed.error.issues.some((i) => i.path[0] === "reference"), contact: !contact } },
+      { status: 400 },
+    );
+  }
+  const ctx = ctxFrom();
+  enforceRateLimits(
+    ctx,
+    [
+      { bucket: "follow:ip", subject: clientIp(context), limit: limits().verify },
+      { bucket: "follow:id", subject: "email" in contact ? requests.emailKey(contact.email) : requests.phoneKey(contact.phone), limit: 5 },
+    ],
+    locale,
+  );
+  requests.sendStatusLink({ ctx, reference: parsed.data.reference, contact });
+  // Same words whether or not the pair exists (no enumeration).
+  return { sent: true, errors: { reference: false, contact: false } };
+}
+
+export default function Follow() {
+  const t = useT();
+  const result = useActionData<typeof action>();
+  if (result?.sent) {
+    return (
+      <>
+        <h1>{t.follow.sentTitle}</h1>
+        <p role="status">{t.follow.sent}</p>
+      </>
+    );
+  }
+  const errors = result?.errors;
+  return (
+    <>
+      <h1>{t.follow.title}</h1>
+      <p>{t.follow.intro}</p>
+      <Form method="post" noValidate>
+        <div className={`field${errors?.reference ? " has-error" : ""}`}>
+          <label htmlFor="reference">{t.follow.reference}</label>
+          <p className="hint" id="reference-hint">
+            {t.follow.referenceHint}
+          </p>
+          {errors?.reference ? (
+            <p className="field-error" id="reference-error">
+              {t.errors.invalid}
+            </p>
+          ) : null}
+          <input
+            id="reference"
+            name="reference"
+            type="text"
+            autoComplete="off"
+            aria-required
+            aria-invalid={errors?.reference || undefined}
+            aria-describedby={errors?.reference ? "reference-hint reference-error" : "reference-hint"}
+            autoFocus={Boolean(errors?.reference)}
+          />
+        </div>
+        <div className={`field${errors?.contact ? " has-error" : ""}`}>
+          <label htmlFor="contact">{t.follow.contact}</label>
+          {errors?.contact ? (
+            <p className="field-error" id="contact-error">
+              {t.errors.contact_required}
+            </p>
+          ) : null}
+          <input
+            id="contact"
+            name="contact"
+            type="text"
+            autoComplete="email"
+            aria-required
+            aria-invalid={errors?.contact || undefined}
+            aria-describedby={errors?.contact ? "contact-error" : undefined}
+            autoFocus={Boolean(errors?.contact && !errors?.reference)}
+          />
+        </div>
+        <button type="submit" className="button">
+          {t.follow.submit}
+        </button>
+      </Form>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+/** Domain failures a person can understand; routes turn them into 4xx pages. */
+export type DomainErrorCode =
+  | "not_found"
+  | "illegal_transition"
+  | "rate_limited"
+  | "invalid_token"
+  | "forbidden";
+
+export class DomainError extends Error {
+  constructor(
+    public readonly code: DomainErrorCode,
+    public readonly detail: Record<string, unknown> = {},
+  ) {
+    super(code);
+    this.name = "DomainError";
+  }
+}

@@ -1,0 +1,316 @@
+import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import {
+  attachments,
+  requestEvents,
+  requestPauses,
+  requests,
+  type Locale,
+  type RequestRow,
+  type Right,
+  type Status,
+} from "../../db/schema/requests";
+import * as emails from "../../emails";
+import { encrypt, keyedHash } from "../utils/crypto.server";
+import type { Db, DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+import { log } from "../utils/log.server";
+import { actorLabel, type Ctx } from "./context";
+import { computeDeadline, parisDate } from "./deadlines";
+import { DomainError } from "./errors";
+import type { IntakeInput } from "./intake-input";
+import { enqueue } from "./outbox.server";
+import { assertTransition } from "./request-status";
+import { checkSmsCode, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
+
+export type Mandate = { bytes: Buffer; mimeType: "application/pdf" | "image/jpeg" | "image/png" };
+
+/** Identifiers are compared through keyed hashes, case- and format-insensitively. */
+export function emailKey(email: string) {
+  return keyedHash("email", email.trim().toLowerCase());
+}
+export function phoneKey(e164: string) {
+  return keyedHash("phone", e164);
+}
+
+/** DSR-<year of receipt in Paris>-<6-digit yearly sequence>, allocated inside the filing transaction. */
+function nextReference(tx: DbOrTx, receivedAt: Date): string {
+  const year = Number(parisDate(receivedAt).slice(0, 4));
+  const row = tx.get<{ last: number }>(sql`
+    INSERT INTO reference_counters (year, last) VALUES (${year}, 1)
+    ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last`);
+  return `DSR-${year}-${String(row.last).padStart(6, "0")}`;
+}
+
+function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: string, data: Record<string, unknown> = {}) {
+  tx.insert(requestEvents).values({ requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data }).run();
+}
+
+function link(path: string) {
+  return `${env().BASE_URL}${path}`;
+}
+
+/** Sends the verification link or code; used at filing and when a new code is asked for. */
+function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" | "reference" | "locale" | "email" | "phone" | "verificationMethod">) {
+  const e = env();
+  if (r.verificationMethod === "email" && r.email) {
+    const token = issueLink(tx, r.id, "email_link", ctx.now);
+    const m = emails.verification({ link: link(`/verification/${token}`), reference: r.reference, ttlHours: e.VERIFICATION_LINK_TTL_HOURS }, r.locale);
+    enqueue(tx, { channel: "email", to: r.email, template: "verification", ...m, requestId: r.id }, ctx.now);
+  } else if (r.phone) {
+    const code = issueSmsCode(tx, r.id, ctx.now);
+    const m = emails.smsCode({ code, reference: r.reference, ttlMinutes: e.SMS_CODE_TTL_MINUTES }, r.locale);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_code", text: m.text, requestId: r.id }, ctx.now);
+  }
+  addEvent(tx, r.id, ctx, "verification_sent", { method: r.verificationMethod });
+}
+
+/**
+ * Files a web request: the request, its timeline, the paused clock, the
+ * mandate and the verification message are one transaction.
+ */
+export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeInput; locale: Locale; mandate: Mandate | null }) {
+  return ctx.db.transaction((tx) => {
+    const reference = nextReference(tx, ctx.now);
+    const row = tx
+      .insert(requests)
+      .values({
+        reference,
+        rights: input.rights,
+        channel: "web",
+        status: "awaiting_verification",
+        locale,
+        lastName: input.lastName,
+        firstName: input.firstName,
+        email: input.email || null,
+        phone: input.phone || null,
+        onBehalf: input.onBehalf === "other",
+        subjectLastName: input.onBehalf === "other" ? input.subjectLastName : null,
+        subjectFirstName: input.onBehalf === "other" ? input.subjectFirstName : null,
+        details: input.details || null,
+        rectificationWrong: input.rights.includes("rectification") ? input.rectificationWrong : null,
+        rectificationCorrect: input.rights.includes("rectification") ? input.rectificationCorrect : null,
+        contactConsent: input.contactConsent,
+        verificationMethod: input.verificationMethod,
+        emailKey: input.email ? emailKey(input.email) : null,
+        phoneKey: input.phone ? phoneKey(input.phone) : null,
+        receivedAt: ctx.now,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .returning()
+      .get();
+    addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
+    // Décret 2019-536 art. 77: the clock does not run while identity is unconfirmed.
+    tx.insert(requestPauses).values({ requestId: row.id, reason: "identity_verification", startedAt: ctx.now }).run();
+    addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
+    if (mandate) {
+      tx.insert(attachments)
+        .values({
+          requestId: row.id,
+          kind: "mandate",
+          mimeType: mandate.mimeType,
+          size: mandate.bytes.length,
+          sha256: createHash("sha256").update(mandate.bytes).digest("hex"),
+          ciphertext: encrypt(mandate.bytes, `attachment:${reference}`),
+          createdAt: ctx.now,
+        })
+        .run();
+    }
+    sendVerification(tx, ctx, row);
+    log.info("request.filed", { reference, method: row.verificationMethod });
+    return { id: row.id, reference, verificationMethod: row.verificationMethod };
+  });
+}
+
+function getById(tx: DbOrTx, id: number): RequestRow {
+  const row = tx.select().from(requests).where(eq(requests.id, id)).get();
+  if (!row) throw new DomainError("not_found");
+  return row;
+}
+
+export function findByReference(db: DbOrTx, reference: string): RequestRow | undefined {
+  return db.select().from(requests).where(eq(requests.reference, reference)).get();
+}
+
+/** Recomputes and stores the legal deadline from receipt, pauses and extension. */
+function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
+  const pauses = tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).all();
+  const d = computeDeadline({
+    receivedAt: r.receivedAt,
+    pauses: pauses.map((p) => ({ start: p.startedAt, end: p.endedAt })),
+    extended: r.extended,
+    profile: r.holidayProfile,
+    now,
+  });
+  tx.update(requests).set({ dueOn: d.dueOn, extendedDueOn: r.extended ? d.extendedDueOn : null, updatedAt: now }).where(eq(requests.id, r.id)).run();
+  return d;
+}
+
+function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extra: Partial<RequestRow> = {}) {
+  assertTransition(r.status, to);
+  tx.update(requests).set({ status: to, updatedAt: now, ...extra }).where(eq(requests.id, r.id)).run();
+}
+
+/** Identity proven: the clock resumes, the requester is told the reference and the due date. */
+function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "email" | "sms") {
+  setStatus(tx, r, "received", ctx.now, { verifiedAt: ctx.now });
+  tx.update(requestPauses)
+    .set({ endedAt: ctx.now })
+    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "identity_verification"), isNull(requestPauses.endedAt)))
+    .run();
+  addEvent(tx, r.id, ctx, "verified", { method });
+  const d = refreshDeadline(tx, r, ctx.now);
+  addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.dueOn });
+  const statusToken = issueLink(tx, r.id, "status_link", ctx.now);
+  const data = { reference: r.reference, rights: r.rights, receivedOn: d.receivedOn, dueOn: d.dueOn, statusLink: link(`/suivi/lien/${statusToken}`) };
+  if (r.email) {
+    const m = emails.acknowledgement(data, r.locale);
+    enqueue(tx, { channel: "email", to: r.email, template: "acknowledgement", ...m, requestId: r.id }, ctx.now);
+  } else if (r.phone) {
+    const m = emails.smsAcknowledgement(data, r.locale);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_acknowledgement", text: m.text, requestId: r.id }, ctx.now);
+  }
+  addEvent(tx, r.id, ctx, "acknowledged", { channel: r.email ? "email" : "sms" });
+  log.info("request.verified", { reference: r.reference, method });
+  return { id: r.id, reference: r.reference, dueOn: d.dueOn };
+}
+
+export type VerifyResult = { ok: true; id: number; reference: string; dueOn: string } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
+
+/** Peek without consuming: the confirmation page shows a button, because mail scanners follow links. */
+export function emailLinkIsUsable(db: DbOrTx, token: string, now: Date): boolean {
+  const row = findLink(db, token, "email_link", now);
+  if (!row) return false;
+  return getById(db, row.requestId).status === "awaiting_verification";
+}
+
+export function verifyEmailLink({ ctx, token }: { ctx: Ctx; token: string }): VerifyResult {
+  return ctx.db.transaction((tx) => {
+    const row = findLink(tx, token, "email_link", ctx.now);
+    if (!row) return { ok: false, reason: "invalid", attemptsLeft: 0 };
+    const r = getById(tx, row.requestId);
+    if (r.status !== "awaiting_verification") return { ok: false, reason: "invalid", attemptsLeft: 0 };
+    markUsed(tx, row.id, ctx.now);
+    return { ok: true, ...completeVerification(tx, ctx, r, "email") };
+  });
+}
+
+export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: number; code: string }): VerifyResult {
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
+    if (!r || r.status !== "awaiting_verification") return { ok: false, reason: "invalid", attemptsLeft: 0 };
+    const check = checkSmsCode(tx, r.id, code, ctx.now);
+    if (!check.ok) return check;
+    markUsed(tx, check.tokenId, ctx.now);
+    return { ok: true, ...completeVerification(tx, ctx, r, "sms") };
+  });
+}
+
+/** A fresh code for a request still awaiting verification by SMS; silently nothing otherwise. */
+export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): void {
+  ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
+    if (!r || r.status !== "awaiting_verification" || r.verificationMethod !== "sms") return;
+    sendVerification(tx, ctx, r);
+  });
+}
+
+/** Unverified requests lapse after UNVERIFIED_EXPIRY_DAYS; run by the worker loop. */
+export function expireUnverified({ ctx }: { ctx: Ctx }): number {
+  const cutoff = new Date(ctx.now.getTime() - env().UNVERIFIED_EXPIRY_DAYS * 86_400_000);
+  const stale = ctx.db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.status, "awaiting_verification"), lte(requests.receivedAt, cutoff)))
+    .all();
+  for (const r of stale) {
+    ctx.db.transaction((tx) => {
+      const fresh = getById(tx, r.id);
+      if (fresh.status !== "awaiting_verification") return;
+      setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
+      tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
+      addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
+    });
+  }
+  if (stale.length) log.info("request.expired_unverified", { count: stale.length });
+  return stale.length;
+}
+
+/**
+ * "Send me my status link": answers the same way whether or not the pair
+ * exists, so the form cannot be used to learn who filed a request.
+ */
+export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; reference: string; contact: { email: string } | { phone: string } }) {
+  ctx.db.transaction((tx) => {
+    const r = findByReference(tx, reference);
+    const matches =
+      r &&
+      r.status !== "awaiting_verification" &&
+      ("email" in contact ? r.emailKey === emailKey(contact.email) : r.phoneKey === phoneKey(contact.phone));
+    if (!r || !matches) return;
+    const token = issueLink(tx, r.id, "status_link", ctx.now);
+    const url = link(`/suivi/lien/${token}`);
+    if ("email" in contact && r.email) {
+      const m = emails.statusLink({ link: url, reference: r.reference, ttlDays: env().STATUS_LINK_TTL_DAYS }, r.locale);
+      enqueue(tx, { channel: "email", to: r.email, template: "status_link", ...m, requestId: r.id }, ctx.now);
+    } else if (r.phone) {
+      const m = emails.smsStatusLink({ link: url, reference: r.reference }, r.locale);
+      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_status_link", text: m.text, requestId: r.id }, ctx.now);
+    }
+  });
+}
+
+/** The request a status link opens, or null when the link is unknown or expired. */
+export function openStatusLink(db: DbOrTx, token: string, now: Date): number | null {
+  return findLink(db, token, "status_link", now)?.requestId ?? null;
+}
+
+export type StatusView = {
+  reference: string;
+  rights: Right[];
+  status: Status;
+  receivedAt: Date;
+  dueOn: string | null;
+  extended: boolean;
+  paused: boolean;
+  events: { at: Date; type: string }[];
+};
+
+/** What the requester sees: no identity data, only the life of the request. */
+export function statusView(db: Db, requestId: number): StatusView | null {
+  const r = db.select().from(requests).where(eq(requests.id, requestId)).get();
+  if (!r) return null;
+  const events = db
+    .select({ at: requestEvents.at, type: requestEvents.type })
+    .from(requestEvents)
+    .where(eq(requestEvents.requestId, r.id))
+    .orderBy(asc(requestEvents.at), asc(requestEvents.id))
+    .all();
+  const openPause = db
+    .select({ id: requestPauses.id })
+    .from(requestPauses)
+    .where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt)))
+    .get();
+  return {
+    reference: r.reference,
+    rights: r.rights,
+    status: r.status,
+    receivedAt: r.receivedAt,
+    dueOn: r.extended ? r.extendedDueOn : r.dueOn,
+    extended: r.extended,
+    paused: Boolean(openPause),
+    events,
+  };
+}
+
+/** For the "check your messages" page right after filing. */
+export function pendingView(db: DbOrTx, requestId: number) {
+  const r = db
+    .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod })
+    .from(requests)
+    .where(eq(requests.id, requestId))
+    .get();
+  return r ?? null;
+}
+

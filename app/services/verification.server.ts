@@ -1,0 +1,84 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { timingSafeEqual } from "node:crypto";
+import { verificationTokens, type TokenPurpose, type VerificationToken } from "../../db/schema/verification";
+import { keyedHash, randomCode, randomToken } from "../utils/crypto.server";
+import type { DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+
+/**
+ * Secrets handed to requesters (ADR 0002): opaque random tokens, stored as a
+ * keyed hash, with an expiry and a used-at stamp. A forged, reused or expired
+ * token finds nothing usable and changes nothing.
+ */
+const HOUR = 3_600_000;
+
+function ttlMs(purpose: TokenPurpose): number {
+  const e = env();
+  if (purpose === "email_link") return e.VERIFICATION_LINK_TTL_HOURS * HOUR;
+  if (purpose === "sms_code") return e.SMS_CODE_TTL_MINUTES * 60_000;
+  return e.STATUS_LINK_TTL_DAYS * 24 * HOUR;
+}
+
+export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link", now: Date): string {
+  const token = randomToken();
+  tx.insert(verificationTokens)
+    .values({ requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
+    .run();
+  return token;
+}
+
+/** The token's row if it is genuine, unexpired and (for single-use links) unused. */
+export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link", now: Date): VerificationToken | null {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const row = tx
+    .select()
+    .from(verificationTokens)
+    .where(and(eq(verificationTokens.tokenHash, keyedHash("token", token)), eq(verificationTokens.purpose, purpose)))
+    .get();
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
+  if (purpose === "email_link" && row.usedAt) return null;
+  return row;
+}
+
+export function markUsed(tx: DbOrTx, tokenId: number, now: Date) {
+  tx.update(verificationTokens).set({ usedAt: now }).where(eq(verificationTokens.id, tokenId)).run();
+}
+
+/** Codes are bound to their request and issue time, so equal codes never collide. */
+function codeHash(requestId: number, code: string, issuedAt: Date) {
+  return keyedHash("sms-code", `${requestId}:${issuedAt.getTime()}:${code}`);
+}
+
+/** A new code replaces any earlier one for the same request. */
+export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date): string {
+  tx.update(verificationTokens)
+    .set({ usedAt: now })
+    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"), isNull(verificationTokens.usedAt)))
+    .run();
+  const code = randomCode();
+  tx.insert(verificationTokens)
+    .values({ requestId, purpose: "sms_code", tokenHash: codeHash(requestId, code, now), expiresAt: new Date(now.getTime() + ttlMs("sms_code")), createdAt: now })
+    .run();
+  return code;
+}
+
+export type CodeCheck = { ok: true; tokenId: number } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
+
+/** Counts the attempt whatever the outcome; the caller commits it even on failure. */
+export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date): CodeCheck {
+  const max = env().SMS_CODE_MAX_ATTEMPTS;
+  const row = tx
+    .select()
+    .from(verificationTokens)
+    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"), isNull(verificationTokens.usedAt)))
+    .orderBy(desc(verificationTokens.id))
+    .get();
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "invalid", attemptsLeft: 0 };
+  if (row.attempts >= max) return { ok: false, reason: "locked", attemptsLeft: 0 };
+  const attempts = row.attempts + 1;
+  tx.update(verificationTokens).set({ attempts }).where(eq(verificationTokens.id, row.id)).run();
+  const expected = Buffer.from(row.tokenHash);
+  const given = Buffer.from(codeHash(requestId, code, row.createdAt));
+  if (expected.length === given.length && timingSafeEqual(expected, given)) return { ok: true, tokenId: row.id };
+  return attempts >= max ? { ok: false, reason: "locked", attemptsLeft: 0 } : { ok: false, reason: "invalid", attemptsLeft: max - attempts };
+}

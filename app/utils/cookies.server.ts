@@ -1,0 +1,70 @@
+import { jwtVerify, SignJWT } from "jose";
+import { derivedKey } from "./crypto.server";
+import { env } from "./env.server";
+
+export function readCookie(request: Request, name: string): string | undefined {
+  const header = request.headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** HttpOnly, SameSite=Lax, and Secure whenever the site is served over HTTPS. */
+export function serializeCookie(name: string, value: string, maxAgeSeconds: number, opts: { httpOnly?: boolean } = {}): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "SameSite=Lax"];
+  if (opts.httpOnly !== false) parts.push("HttpOnly");
+  if (env().BASE_URL.startsWith("https://")) parts.push("Secure");
+  return parts.join("; ");
+}
+
+/**
+ * Short-lived signed cookies (jose, HS256) that remember which request this
+ * browser may see: "pending" right after filing (to enter the SMS code),
+ * "follow" after a verified link. The token itself never stays in the URL bar.
+ */
+type Purpose = "pending" | "follow";
+const COOKIE: Record<Purpose, { name: string; ttl: number }> = {
+  pending: { name: "rd_pending", ttl: 24 * 3600 },
+  follow: { name: "rd_follow", ttl: 2 * 3600 },
+};
+
+function key() {
+  return new Uint8Array(derivedKey("jwt:v1"));
+}
+
+export async function grantCookie(purpose: Purpose, requestId: number): Promise<string> {
+  const jwt = await new SignJWT({ typ: purpose })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(String(requestId))
+    .setIssuedAt()
+    .setExpirationTime(`${COOKIE[purpose].ttl}s`)
+    .sign(key());
+  return serializeCookie(COOKIE[purpose].name, jwt, COOKIE[purpose].ttl);
+}
+
+export function clearCookie(purpose: Purpose): string {
+  return serializeCookie(COOKIE[purpose].name, "", 0);
+}
+
+export async function grantedRequest(request: Request, purpose: Purpose): Promise<number | null> {
+  const raw = readCookie(request, COOKIE[purpose].name);
+  if (!raw) return null;
+  try {
+    const { payload } = await jwtVerify(raw, key(), { algorithms: ["HS256"] });
+    if (payload.typ !== purpose) return null;
+    const id = Number(payload.sub);
+    return Number.isSafeInteger(id) && id > 0 ? id : null;
+  } catch {
+    return null;
+  }
+}

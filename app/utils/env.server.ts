@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Parsed once, on first use; a bad
+ * configuration stops the process with a list of every problem at once.
+ */
+const bool = z
+  .enum(["0", "1", "true", "false"])
+  .transform((v) => v === "1" || v === "true");
+
+const Schema = z
+  .object({
+    APP_ENV: z.enum(["development", "demo", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).optional(),
+    BASE_URL: z.url({ error: "must be an absolute URL such as https://droits.centrecall.fr" }).optional(),
+    DATA_DIR: z.string().min(1).default("var"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^file:.+/, { error: "must look like file:var/rightsdesk.sqlite (SQLite is the embedded default)" })
+      .optional(),
+    APP_SECRET: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: "must start with smtp:// or smtps://" }).optional(),
+    MAIL_FROM: z.string().min(3).default("CentreCall — Protection des données <dpo@centrecall.example>"),
+    SMS_GATEWAY_URL: z.url({ error: "must be an absolute http(s) URL" }).optional(),
+    SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+    CONTROLLER_NAME: z.string().min(1).default("CentreCall"),
+    VERIFICATION_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
+    SMS_CODE_TTL_MINUTES: z.coerce.number().positive().max(60).default(10),
+    SMS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    STATUS_LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(30),
+    UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+    MANDATE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),
+    TRUST_PROXY: bool.default(false),
+    WORKERS: bool.default(true),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.APP_ENV !== "production") return;
+    for (const key of ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when APP_ENV=production" });
+    }
+  });
+
+export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL"> & {
+  APP_SECRET: string;
+  DATABASE_URL: string;
+  BASE_URL: string;
+  /** the dev outbox page and the dev mail/SMS transports are allowed */
+  devTools: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset": docker-compose and shells often export KEY=.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = Schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`));
+  }
+  const env = result.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const appSecret = env.APP_SECRET ?? demoSecret(env.APP_ENV, dataDir);
+  return {
+    ...env,
+    DATA_DIR: dataDir,
+    APP_SECRET: appSecret,
+    DATABASE_URL: env.DATABASE_URL ?? `file:${path.join(dataDir, "rightsdesk.sqlite")}`,
+    BASE_URL: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    devTools: env.APP_ENV !== "production",
+  };
+}
+
+/**
+ * Outside production a missing APP_SECRET is generated once and kept under
+ * the data directory, so that links in already-sent demo emails stay valid
+ * across restarts. Tests must pass one explicitly.
+ */
+function demoSecret(appEnv: string, dataDir: string): string {
+  if (appEnv === "test") throw new ConfigError(["APP_SECRET is required when APP_ENV=test"]);
+  const file = path.join(dataDir, "app-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) cached = parseEnv(process.env);
+  return cached;
+}
+
+/** Tests and scripts that change process.env after start-up call this. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

@@ -1,0 +1,101 @@
+import { sql } from "drizzle-orm";
+import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+import type { Channel, Locale, Right, Site, Status } from "./enums";
+
+export * from "./enums";
+
+/** A data-subject request (a "ticket" in the back office). */
+export const requests = sqliteTable(
+  "requests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    reference: text("reference").notNull().unique(),
+    rights: text("rights", { mode: "json" }).$type<Right[]>().notNull(),
+    channel: text("channel").$type<Channel>().notNull(),
+    site: text("site").$type<Site>(),
+    holidayProfile: text("holiday_profile").$type<"metropolitan" | "alsace-moselle">().notNull().default("metropolitan"),
+    status: text("status").$type<Status>().notNull(),
+    locale: text("locale").$type<Locale>().notNull(),
+    lastName: text("last_name").notNull(),
+    firstName: text("first_name").notNull(),
+    email: text("email"),
+    phone: text("phone"),
+    onBehalf: integer("on_behalf", { mode: "boolean" }).notNull().default(false),
+    subjectLastName: text("subject_last_name"),
+    subjectFirstName: text("subject_first_name"),
+    details: text("details"),
+    rectificationWrong: text("rectification_wrong"),
+    rectificationCorrect: text("rectification_correct"),
+    contactConsent: integer("contact_consent", { mode: "boolean" }).notNull().default(false),
+    verificationMethod: text("verification_method").$type<"email" | "sms">().notNull(),
+    /** keyed hash of the normalised email / phone: rate limits and status look-ups without scanning PII */
+    emailKey: text("email_key"),
+    phoneKey: text("phone_key"),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+    verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
+    extended: integer("extended", { mode: "boolean" }).notNull().default(false),
+    /** ISO local dates (Europe/Paris) kept in step with the pauses by the service */
+    dueOn: text("due_on"),
+    extendedDueOn: text("extended_due_on"),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("requests_status_due_idx").on(t.status, t.dueOn),
+    index("requests_email_key_idx").on(t.emailKey),
+    index("requests_received_idx").on(t.receivedAt),
+  ],
+);
+export type RequestRow = typeof requests.$inferSelect;
+
+/** Timeline: everything that happened to a request, in plain events. */
+export const requestEvents = sqliteTable(
+  "request_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    type: text("type").notNull(),
+    actor: text("actor").notNull(),
+    /** minimal, never raw personal data */
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  },
+  (t) => [index("request_events_request_idx").on(t.requestId, t.at)],
+);
+export type RequestEvent = typeof requestEvents.$inferSelect;
+
+export const PAUSE_REASONS = ["identity_verification", "awaiting_requester"] as const;
+
+/** Intervals during which the legal clock is stopped (décret 2019-536 art. 77). */
+export const requestPauses = sqliteTable(
+  "request_pauses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    reason: text("reason").$type<(typeof PAUSE_REASONS)[number]>().notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("request_pauses_request_idx").on(t.requestId)],
+);
+export type RequestPause = typeof requestPauses.$inferSelect;
+
+/** Uploaded documents (representative's mandate), encrypted with AES-256-GCM. */
+export const attachments = sqliteTable("attachments", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  requestId: integer("request_id").notNull().references(() => requests.id),
+  kind: text("kind").$type<"mandate">().notNull(),
+  mimeType: text("mime_type").notNull(),
+  size: integer("size").notNull(),
+  sha256: text("sha256").notNull(),
+  ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** One row per year: DSR-<year>-<6-digit sequence>. */
+export const referenceCounters = sqliteTable("reference_counters", {
+  year: integer("year").primaryKey(),
+  last: integer("last").notNull(),
+});

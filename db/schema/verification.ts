@@ -1,0 +1,25 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { requests } from "./requests";
+
+export const TOKEN_PURPOSES = ["email_link", "sms_code", "status_link"] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+/**
+ * Secrets sent to requesters. Only a keyed hash is stored, so a copy of the
+ * database does not let anyone verify or follow someone else's request.
+ */
+export const verificationTokens = sqliteTable(
+  "verification_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    purpose: text("purpose").$type<TokenPurpose>().notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("verification_tokens_request_idx").on(t.requestId, t.purpose)],
+);
+export type VerificationToken = typeof verificationTokens.$inferSelect;

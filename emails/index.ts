@@ -1,0 +1,5 @@
+export { verification } from "./verification";
+export { acknowledgement } from "./acknowledgement";
+export { statusLink } from "./status-link";
+export { smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
+export type { Rendered } from "./layout";

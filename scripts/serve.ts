@@ -1,0 +1,74 @@
+/**
+ * Starts RightsDesk: `npm start` (production build) or `npm run dev` (Vite).
+ * Migrations run on first database use; the outbox sender and the sweep run
+ * inside this process.
+ */
+import type { ServerBuild } from "@remix-run/node";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createHttpApp } from "../app/http.server";
+import { ConfigError, parseEnv } from "../app/utils/env.server";
+
+type BuildWithWorkers = ServerBuild & {
+  entry: { module: { startWorkers?: () => () => void; env?: () => unknown } };
+};
+
+export async function startServer(opts: { dev?: boolean; port?: number; quiet?: boolean } = {}) {
+  let config;
+  try {
+    config = parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const port = opts.port ?? config.PORT;
+  let app;
+  let workersFrom: () => Promise<BuildWithWorkers>;
+  if (opts.dev) {
+    const vite = await import("vite");
+    const server = await vite.createServer({ server: { middlewareMode: true } });
+    const load = () => server.ssrLoadModule("virtual:remix/server-build") as Promise<BuildWithWorkers>;
+    app = createHttpApp({ build: load, vite: server, trustProxy: config.TRUST_PROXY, logRequests: !opts.quiet });
+    workersFrom = load;
+  } else {
+    const serverFile = path.resolve("build/server/index.js");
+    if (!existsSync(serverFile)) {
+      console.error("No production build: run `npm run build` first (or `npm run demo`, which builds).");
+      process.exit(1);
+    }
+    const build = (await import(pathToFileURL(serverFile).href)) as BuildWithWorkers;
+    app = createHttpApp({
+      build,
+      clientDir: path.resolve("build/client"),
+      trustProxy: config.TRUST_PROXY,
+      https: config.BASE_URL.startsWith("https://"),
+      logRequests: !opts.quiet,
+    });
+    workersFrom = async () => build;
+  }
+  const build = await workersFrom();
+  // Fail fast on configuration, in the bundle's own copy of env too.
+  build.entry.module.env?.();
+  const stopWorkers = config.WORKERS ? build.entry.module.startWorkers?.() : undefined;
+  const server = await new Promise<import("node:http").Server>((resolve) => {
+    const s = config.HOST ? app.listen(port, config.HOST, () => resolve(s)) : app.listen(port, () => resolve(s));
+  });
+  const shutdown = () => {
+    stopWorkers?.();
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3_000).unref();
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  return { server, config };
+}
+
+const isMain = process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
+if (isMain) {
+  const { config } = await startServer({ dev: process.argv.includes("--dev") });
+  console.log(`RightsDesk listening on ${config.BASE_URL}`);
+}
