@@ -9,7 +9,8 @@ import { log } from "./utils/log.server";
 // The HTTP server (app/http.server.ts) starts these from the build, so the
 // loops share this bundle's modules and database connection.
 export { startWorkers } from "./services/workers.server";
-export { env } from "./utils/env.server";
+export { env, resetEnvForTests } from "./utils/env.server";
+export { closeDb } from "./utils/db.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -5,7 +5,10 @@ import type { Locale } from "../db/schema/enums";
 import { PageLayout } from "./components/layout";
 import { catalogues, DEFAULT_LOCALE } from "./i18n";
 import stylesheet from "./styles/app.css?url";
+import { passThroughHeaders } from "./utils/headers";
 import { localeFrom } from "./utils/i18n.server";
+
+export const headers = passThroughHeaders;
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 

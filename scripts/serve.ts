@@ -69,6 +69,8 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
 
 const isMain = process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (isMain) {
-  const { config } = await startServer({ dev: process.argv.includes("--dev") });
-  console.log(`RightsDesk listening on ${config.BASE_URL}`);
+  const { server, config } = await startServer({ dev: process.argv.includes("--dev") });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  console.log(`RightsDesk listening on port ${port} — ${config.BASE_URL}`);
 }

@@ -12,6 +12,7 @@ import { env } from "../utils/env.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { BodyTooLarge, parseIntakeBody } from "../utils/upload.server";
+import { passThroughHeaders } from "../utils/headers";
 
 export const meta: MetaFunction = ({ matches }) => {
   const locale = (matches[0]?.data as { locale?: "fr" | "en" } | undefined)?.locale ?? "fr";
@@ -19,6 +20,8 @@ export const meta: MetaFunction = ({ matches }) => {
 };
 
 type Values = Partial<Record<IntakeField, string | string[] | boolean>>;
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);

@@ -7,6 +7,7 @@ import { clearCookie, grantCookie, grantedRequest } from "../utils/cookies.serve
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { passThroughHeaders } from "../utils/headers";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const id = await grantedRequest(request, "pending");
@@ -19,6 +20,8 @@ const CodeForm = z.object({
   code: z.string().trim().max(20).optional(),
   reference: z.string().trim().toUpperCase().max(20).optional(),
 });
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);

@@ -6,6 +6,7 @@ import { normalisePhone } from "../services/intake-input";
 import * as requests from "../services/requests.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { passThroughHeaders } from "../utils/headers";
 
 const FollowForm = z.object({
   reference: z
@@ -15,6 +16,8 @@ const FollowForm = z.object({
     .regex(/^DSR-\d{4}-\d{6}$/),
   contact: z.string().trim().min(3).max(254),
 });
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);

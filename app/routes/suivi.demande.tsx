@@ -5,6 +5,9 @@ import { formatInstant, formatLocalDate } from "../i18n";
 import * as requests from "../services/requests.server";
 import { grantedRequest } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
+import { passThroughHeaders } from "../utils/headers";
+
+export const headers = passThroughHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);

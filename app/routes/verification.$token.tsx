@@ -6,6 +6,7 @@ import { clearCookie, grantCookie } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { passThroughHeaders } from "../utils/headers";
 
 /**
  * GET only shows a button: link scanners in mail systems open links, and a
@@ -15,6 +16,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const usable = requests.emailLinkIsUsable(db(), params.token ?? "", new Date());
   return data({ usable }, { status: usable ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const ctx = ctxFrom();

@@ -39,13 +39,10 @@ const Schema = z
     TRUST_PROXY: bool.default(false),
     WORKERS: bool.default(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  })
-  .superRefine((env, ctx) => {
-    if (env.APP_ENV !== "production") return;
-    for (const key of ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL"] as const) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when APP_ENV=production" });
-    }
   });
+
+/** Checked beside the schema, so one run reports these together with type errors. */
+const REQUIRED_IN_PRODUCTION = ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL"] as const;
 
 export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL"> & {
   APP_SECRET: string;
@@ -66,9 +63,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "unset": docker-compose and shells often export KEY=.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = Schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`));
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`);
+  if (cleaned.APP_ENV === "production") {
+    for (const key of REQUIRED_IN_PRODUCTION) if (!cleaned[key]) problems.push(`${key} is required when APP_ENV=production`);
   }
+  if (!result.success || problems.length) throw new ConfigError(problems);
   const env = result.data;
   const dataDir = path.resolve(env.DATA_DIR);
   const appSecret = env.APP_SECRET ?? demoSecret(env.APP_ENV, dataDir);

@@ -1,0 +1,159 @@
+import { setupServer } from "msw/node";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createHttpApp } from "../../app/http.server";
+import { deliverDue } from "../../app/services/outbox.server";
+import { closeDb, db } from "../../app/utils/db.server";
+import { resetEnvForTests } from "../../app/utils/env.server";
+import { closeTransports } from "../../app/utils/mailer.server";
+import { SMS_GATEWAY_URL, smsGateway } from "../mocks/sms";
+import { startSmtpSink } from "./smtp-sink";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * The real thing, in-process: the production build behind the same express
+ * front as `npm start`, a temp SQLite file, a real SMTP sink, and msw in place
+ * of the SMS gateway. Workers are off: tests run the sender loop's tick
+ * (`deliver`) themselves, so timing is theirs to control.
+ */
+export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: string } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-test-"));
+  const sink = opts.smtpUrl ? null : await startSmtpSink();
+  const sms = smsGateway();
+  const msw = setupServer(...sms.handlers);
+  msw.listen({ onUnhandledRequest: "bypass" });
+
+  const build = await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href);
+  const app = createHttpApp({ build, clientDir: path.join(ROOT, "build/client") });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  Object.assign(process.env, {
+    APP_ENV: "test",
+    DATA_DIR: dir,
+    DATABASE_URL: `file:${path.join(dir, "rightsdesk.sqlite")}`,
+    APP_SECRET: "test-secret-that-is-long-enough-for-hkdf-0123456789",
+    SMTP_URL: opts.smtpUrl ?? sink!.url,
+    SMS_GATEWAY_URL,
+    SMS_GATEWAY_TOKEN: "sms-test-token",
+    BASE_URL: base,
+    LOG_LEVEL: "silent",
+    WORKERS: "0",
+    RATE_LIMIT_FILING_PER_HOUR: "1000",
+    RATE_LIMIT_VERIFY_PER_HOUR: "1000",
+    ...opts.env,
+  });
+  resetEnvForTests();
+  build.entry.module.resetEnvForTests();
+  closeDb();
+  build.entry.module.closeDb();
+
+  return {
+    base,
+    sink,
+    sms,
+    msw,
+    db,
+    dir,
+    /** one tick of the outbox sender, as the worker loop runs it */
+    deliver: (now?: Date) => deliverDue({ db: db(), now }),
+    browser: () => new Browser(base),
+    async stop() {
+      msw.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      closeTransports();
+      closeDb();
+      build.entry.module.closeDb();
+      await sink?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+export type TestApp = Awaited<ReturnType<typeof startApp>>;
+
+/** A tiny browser: keeps cookies, sends Origin like a real one, does not follow redirects by itself. */
+export class Browser {
+  cookies = new Map<string, string>();
+  constructor(public base: string) {}
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  private store(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (/Max-Age=0/i.test(c) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async request(pathname: string, init: RequestInit & { origin?: string | null } = {}) {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("cookie", this.cookieHeader());
+    if (init.method && init.method !== "GET" && init.origin !== null) headers.set("origin", init.origin ?? this.base);
+    const res = await fetch(new URL(pathname, this.base), { ...init, headers, redirect: "manual" });
+    this.store(res);
+    return res;
+  }
+
+  get(pathname: string) {
+    return this.request(pathname);
+  }
+
+  post(pathname: string, body: FormData | URLSearchParams | Record<string, string | string[]>, init: { origin?: string | null } = {}) {
+    let payload: FormData | URLSearchParams;
+    if (body instanceof FormData || body instanceof URLSearchParams) payload = body;
+    else {
+      payload = new URLSearchParams();
+      for (const [k, v] of Object.entries(body)) for (const item of Array.isArray(v) ? v : [v]) payload.append(k, item);
+    }
+    return this.request(pathname, { method: "POST", body: payload, ...init });
+  }
+
+  /** GET a page and follow redirects (collecting cookies) until a final answer. */
+  async follow(res: Response): Promise<Response> {
+    let current = res;
+    for (let i = 0; i < 5 && current.status >= 300 && current.status < 400; i++) {
+      const location = current.headers.get("location")!;
+      current = await this.get(location);
+    }
+    return current;
+  }
+}
+
+/** The fields of a typical valid web request; override what the test is about. */
+export function validRequest(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+  return {
+    rights: ["access"],
+    lastName: "Desmarc",
+    firstName: "Corinne",
+    email: "desmarc.corinne@orange.fr",
+    phone: "",
+    onBehalf: "self",
+    details: "Enquête Osiris sur les réseaux sociaux",
+    contactConsent: "on",
+    ...overrides,
+  };
+}
+
+/** Visible text of an HTML page, for assertions a person would make. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<style[\s\S]*?<\/style>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/&nbsp;|\u00a0|\u202f/g, " ")
+    .replace(/\s+/g, " ");
+}

@@ -1,0 +1,315 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { attachments, outbox, requests, verificationTokens } from "../db/schema";
+import { dueDate, parisDate } from "../app/services/deadlines";
+import { expireUnverified } from "../app/services/requests.server";
+import { lastCode } from "./mocks/sms";
+import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+function linkIn(text: string, pathPrefix: string): string {
+  const url = text.match(/https?:\/\/\S+/g)?.find((u) => new URL(u).pathname.startsWith(pathPrefix));
+  if (!url) throw new Error(`no ${pathPrefix} link in message`);
+  return new URL(url).pathname;
+}
+
+async function mailTo(address: string, subjectIncludes: string) {
+  await app.deliver();
+  const mail = [...app.sink!.received].reverse().find((m) => m.to && JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectIncludes));
+  if (!mail) throw new Error(`no mail "${subjectIncludes}" delivered`);
+  return mail;
+}
+
+function requestByRef(reference: string) {
+  return app.db().select().from(requests).where(eq(requests.reference, reference)).get();
+}
+
+async function fileOne(overrides: Record<string, string | string[]> = {}) {
+  const browser = app.browser();
+  const res = await browser.post("/demande", validRequest(overrides));
+  expect(res.status).toBe(302);
+  expect(res.headers.get("location")).toBe("/demande/envoyee");
+  const page = await (await browser.get("/demande/envoyee")).text();
+  const reference = textOf(page).match(/DSR-\d{4}-\d{6}/)?.[0];
+  expect(reference).toBeDefined();
+  return { browser, reference: reference!, page };
+}
+
+describe("public home page", () => {
+  it("explains the rights in French by default and in English on demand", async () => {
+    const browser = app.browser();
+    const fr = await (await browser.get("/")).text();
+    expect(fr).toContain('<html lang="fr"');
+    expect(textOf(fr)).toContain("C'est gratuit.");
+    expect(textOf(fr)).toContain("un mois");
+    const switched = await browser.get("/langue?to=en&back=/");
+    expect(switched.status).toBe(302);
+    const en = await (await browser.get("/")).text();
+    expect(en).toContain('<html lang="en"');
+    expect(textOf(en)).toContain("It is free of charge.");
+  });
+
+  it("refuses to send the language switch to another site", async () => {
+    const res = await app.browser().get("/langue?to=en&back=//evil.example/x");
+    expect(res.headers.get("location")).toBe("/");
+  });
+});
+
+describe("filing and verifying by email", () => {
+  it("takes a request through verification to `received` with the legal due date", async () => {
+    const filedAt = new Date();
+    const { browser, reference, page } = await fileOne();
+    expect(reference).toMatch(new RegExp(`^DSR-${parisDate(filedAt).slice(0, 4)}-\\d{6}$`));
+    expect(textOf(page)).toContain("confirmez votre identité en cliquant sur le lien");
+
+    const row = requestByRef(reference)!;
+    expect(row.status).toBe("awaiting_verification");
+    expect(row.email).toBe("desmarc.corinne@orange.fr");
+    expect(row.dueOn).toBeNull();
+
+    const mail = await mailTo("desmarc.corinne@orange.fr", "Confirmez votre demande");
+    expect(mail.subject).toBe(`Confirmez votre demande ${reference}`);
+    const verifyPath = linkIn(mail.text!, "/verification/");
+
+    // Opening the link (as a mail scanner would) changes nothing.
+    const confirmPage = await browser.get(verifyPath);
+    expect(confirmPage.status).toBe(200);
+    expect(textOf(await confirmPage.text())).toContain("Je confirme ma demande");
+    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+
+    const confirmed = await browser.post(verifyPath, {});
+    expect(confirmed.status).toBe(302);
+    const status = await browser.follow(confirmed);
+    const html = await status.text();
+    expect(status.status).toBe(200);
+    expect(textOf(html)).toContain("Reçue, en attente de traitement");
+    const expectedDue = dueDate(parisDate(filedAt), { pausedDays: 0 });
+    expect(html).toContain(`data-due="${expectedDue}"`);
+    expect(textOf(html)).toContain("Identité confirmée");
+
+    const verified = requestByRef(reference)!;
+    expect(verified.status).toBe("received");
+    expect(verified.dueOn).toBe(expectedDue);
+
+    const ack = await mailTo("desmarc.corinne@orange.fr", "Nous avons bien reçu");
+    expect(ack.text).toContain(reference);
+    const [y, m, d] = expectedDue.split("-").map(Number) as [number, number, number];
+    const dueInWords = new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+    expect(ack.text).toContain(dueInWords);
+    expect(ack.html).toContain("Suivre ma demande");
+
+    // The link is single-use.
+    const again = await app.browser().post(verifyPath, {});
+    expect(again.status).toBe(400);
+    expect(textOf(await again.text())).toContain("Ce lien ne fonctionne pas");
+  });
+
+  it("refuses forged and expired links without changing anything", async () => {
+    const forged = await app.browser().get(`/verification/${"A".repeat(43)}`);
+    expect(forged.status).toBe(400);
+    expect(textOf(await forged.text())).toContain("invalide, a déjà été utilisé ou a expiré");
+    expect((await app.browser().post("/verification/not-a-token", {})).status).toBe(400);
+
+    const { reference } = await fileOne({ email: "expire.test@example.fr" });
+    const mail = await mailTo("expire.test@example.fr", "Confirmez");
+    const verifyPath = linkIn(mail.text!, "/verification/");
+    const row = requestByRef(reference)!;
+    app.db().update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id)).run();
+    const res = await app.browser().post(verifyPath, {});
+    expect(res.status).toBe(400);
+    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+  });
+
+  it("expires requests left unverified for 14 days, after which the link is dead", async () => {
+    const { reference } = await fileOne({ email: "lapse@example.fr" });
+    const verifyPath = linkIn((await mailTo("lapse@example.fr", "Confirmez")).text!, "/verification/");
+    const in13Days = new Date(Date.now() + 13 * 86_400_000);
+    expireUnverified({ ctx: { db: app.db(), now: in13Days, actor: { kind: "system" } } });
+    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+    const in15Days = new Date(Date.now() + 15 * 86_400_000);
+    expect(expireUnverified({ ctx: { db: app.db(), now: in15Days, actor: { kind: "system" } } })).toBeGreaterThanOrEqual(1);
+    expect(requestByRef(reference)!.status).toBe("expired_unverified");
+    expect((await app.browser().post(verifyPath, {})).status).toBe(400);
+  });
+});
+
+describe("filing and verifying by SMS", () => {
+  it("normalises a French mobile number, sends a code, and counts attempts", async () => {
+    const { browser, reference, page } = await fileOne({ email: "", phone: "06 12 34 56 78", verificationMethod: "sms" });
+    expect(textOf(page)).toContain("code à 6 chiffres");
+    expect(requestByRef(reference)!.phone).toBe("+33612345678");
+    await app.deliver();
+    const code = lastCode(app.sms.sent, "+33612345678");
+    expect(app.sms.sent.at(-1)!.authorization).toBe("Bearer sms-test-token");
+    const wrong = code === "000000" ? "111111" : "000000";
+
+    const bad = await browser.post("/demande/envoyee", { intent: "verify", code: wrong });
+    expect(bad.status).toBe(400);
+    expect(textOf(await bad.text())).toContain("Il vous reste 4 essais.");
+
+    const ok = await browser.post("/demande/envoyee", { intent: "verify", code });
+    expect(ok.status).toBe(302);
+    const status = await browser.follow(ok);
+    expect(textOf(await status.text())).toContain("Reçue, en attente de traitement");
+    expect(requestByRef(reference)!.status).toBe("received");
+    // No email on file: the acknowledgement goes by SMS, with the reference.
+    await app.deliver();
+    expect(app.sms.sent.at(-1)!.text).toContain(`demande ${reference} confirmée`);
+  });
+
+  it("locks the code after 5 wrong attempts, even for the right code", async () => {
+    const { browser, reference } = await fileOne({ email: "", phone: "07 98 76 54 32", verificationMethod: "sms" });
+    await app.deliver();
+    const code = lastCode(app.sms.sent, "+33798765432");
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) await browser.post("/demande/envoyee", { intent: "verify", code: wrong });
+    const res = await browser.post("/demande/envoyee", { intent: "verify", code });
+    expect(res.status).toBe(400);
+    expect(textOf(await res.text())).toContain("Trop d'essais");
+    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+  });
+});
+
+describe("bad input", () => {
+  it("answers 400 with a message next to each field, in French, and stores nothing", async () => {
+    const before = app.db().select().from(requests).all().length;
+    const outboxBefore = app.db().select().from(outbox).all().length;
+    const res = await app.browser().post("/demande", validRequest({ rights: [], email: "pas-une-adresse", lastName: "" }));
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    const text = textOf(html);
+    expect(text).toContain("Le formulaire contient 3 erreurs");
+    expect(text).toContain("Choisissez au moins un droit.");
+    expect(text).toContain("Saisissez une adresse électronique valide");
+    expect(text).toContain("Ce champ est obligatoire.");
+    expect(html).toMatch(/id="email"[^>]*aria-invalid="true"[^>]*aria-describedby="email-hint email-error"/);
+    expect(app.db().select().from(requests).all().length).toBe(before);
+    expect(app.db().select().from(outbox).all().length).toBe(outboxBefore);
+  });
+
+  it("speaks English when English was chosen", async () => {
+    const browser = app.browser();
+    await browser.get("/langue?to=en&back=/demande");
+    const res = await browser.post("/demande", validRequest({ email: "", phone: "12" }));
+    expect(res.status).toBe(400);
+    const text = textOf(await res.text());
+    expect(text).toContain("Enter a valid mobile phone number");
+  });
+
+  it("requires a way to reach the person and the details of a rectification", async () => {
+    const res = await app.browser().post("/demande", validRequest({ email: "", phone: "", rights: ["rectification"] }));
+    expect(res.status).toBe(400);
+    const text = textOf(await res.text());
+    expect(text).toContain("Indiquez une adresse électronique ou un numéro de téléphone portable.");
+    expect(text).toContain("Pour une rectification, indiquez la donnée inexacte et la valeur correcte.");
+  });
+
+  it("never answers 500 to a body that is not a form", async () => {
+    const browser = app.browser();
+    const res = await browser.request("/demande", { method: "POST", body: "\u0000garbage", headers: { "content-type": "multipart/form-data; boundary=x" } });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+});
+
+describe("representatives and mandates", () => {
+  function representativeForm(file: Blob | null, filename = "mandat.pdf") {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(validRequest({ onBehalf: "other", subjectLastName: "Desmarc", subjectFirstName: "Paul", email: "mandataire@example.fr" }))) {
+      for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+    }
+    if (file) form.append("mandate", file, filename);
+    return form;
+  }
+
+  it("stores a PDF mandate encrypted", async () => {
+    const pdf = Buffer.from("%PDF-1.4\nMandat de représentation signé par Paul Desmarc\n%%EOF");
+    const res = await app.browser().post("/demande", representativeForm(new Blob([pdf], { type: "application/pdf" })));
+    expect(res.status).toBe(302);
+    const stored = app.db().select().from(attachments).all().at(-1)!;
+    expect(stored.mimeType).toBe("application/pdf");
+    expect(stored.size).toBe(pdf.length);
+    expect(stored.ciphertext.includes(Buffer.from("Mandat de représentation"))).toBe(false);
+  });
+
+  it("refuses a file that is not PDF/JPEG/PNG whatever its name, and a missing mandate", async () => {
+    const before = app.db().select().from(requests).all().length;
+    const fake = await app.browser().post("/demande", representativeForm(new Blob(["MZ executable"], { type: "application/pdf" })));
+    expect(fake.status).toBe(400);
+    expect(textOf(await fake.text())).toContain("Le fichier doit être au format PDF, JPEG ou PNG.");
+    const missing = await app.browser().post("/demande", representativeForm(null));
+    expect(missing.status).toBe(400);
+    expect(textOf(await missing.text())).toContain("Joignez le mandat");
+    expect(app.db().select().from(requests).all().length).toBe(before);
+  });
+
+  it("refuses an oversized file cleanly and keeps what was typed", async () => {
+    const big = Buffer.alloc(5 * 1024 * 1024 + 10, 0x41);
+    big.write("%PDF-1.4");
+    const res = await app.browser().post("/demande", representativeForm(new Blob([big], { type: "application/pdf" })));
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(textOf(html)).toContain("Le fichier dépasse la taille maximale");
+    expect(html).toContain('value="mandataire@example.fr"');
+  });
+});
+
+describe("status page", () => {
+  it("sends a status link without revealing whether the reference and email match", async () => {
+    const { browser, reference } = await fileOne({ email: "suivi@example.fr" });
+    const verifyPath = linkIn((await mailTo("suivi@example.fr", "Confirmez")).text!, "/verification/");
+    await browser.post(verifyPath, {});
+
+    const known = await app.browser().post("/suivi", { reference, contact: "SUIVI@example.fr" });
+    const unknownPair = await app.browser().post("/suivi", { reference, contact: "someone.else@example.fr" });
+    const unknownRef = await app.browser().post("/suivi", { reference: "DSR-2026-999999", contact: "suivi@example.fr" });
+    const bodies = await Promise.all([known, unknownPair, unknownRef].map(async (r) => [r.status, textOf(await r.text())]));
+    expect(bodies[0]).toEqual(bodies[1]);
+    expect(bodies[0]).toEqual(bodies[2]);
+    expect(bodies[0]![1]).toContain("Si cette référence correspond à ces coordonnées");
+
+    const mail = await mailTo("suivi@example.fr", "Suivre votre demande");
+    const statusPath = linkIn(mail.text!, "/suivi/lien/");
+    const visitor = app.browser();
+    const landed = await visitor.get(statusPath);
+    expect(landed.headers.get("location")).toBe("/suivi/demande");
+    const page = await visitor.follow(landed);
+    const text = textOf(await page.text());
+    expect(text).toContain(reference);
+    expect(text).toContain("Demande déposée");
+    expect(text).toContain("Identité confirmée");
+    // The page shows the life of the request, not the person.
+    expect(text).not.toContain("suivi@example.fr");
+  });
+
+  it("asks for a new link when there is no session", async () => {
+    const res = await app.browser().get("/suivi/demande");
+    expect(res.status).toBe(401);
+    expect(textOf(await res.text())).toContain("Demandez un nouveau lien");
+  });
+});
+
+describe("no personal data in URLs", () => {
+  it("never puts the email, phone or name in a redirect", async () => {
+    const browser = app.browser();
+    const res = await browser.post("/demande", validRequest({ email: "url.check@example.fr", phone: "06 55 44 33 22" }));
+    const location = res.headers.get("location") ?? "";
+    for (const piece of ["url.check", "example.fr", "655443322", "Desmarc", "Corinne"]) expect(location).not.toContain(piece);
+  });
+});
+
+describe("cross-site requests", () => {
+  it("refuses a POST from another origin and stores nothing", async () => {
+    const before = app.db().select().from(requests).all().length;
+    const res = await app.browser().post("/demande", validRequest(), { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(app.db().select().from(requests).all().length).toBe(before);
+  });
+});

@@ -1,0 +1,83 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outbox } from "../db/schema";
+import { backoffMs } from "../app/services/outbox.server";
+import { freePort, startSmtpSink } from "./helpers/smtp-sink";
+import { startApp, validRequest, type TestApp } from "./helpers/app";
+
+describe("SMTP outage", () => {
+  let app: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    app = await startApp({ smtpUrl: `smtp://127.0.0.1:${port}` });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("accepts requests while SMTP is down and delivers every email once it is back", async () => {
+    const browser = app.browser();
+    for (const email of ["a.outage@example.fr", "b.outage@example.fr", "c.outage@example.fr"]) {
+      const res = await browser.post("/demande", validRequest({ email }));
+      expect(res.status).toBe(302);
+    }
+    const first = await app.deliver();
+    expect(first).toEqual({ sent: 0, failed: 3 });
+    const pending = app.db().select().from(outbox).where(eq(outbox.status, "pending")).all();
+    expect(pending).toHaveLength(3);
+    for (const m of pending) {
+      expect(m.attempts).toBe(1);
+      expect(m.lastError).toBeTruthy();
+      // The error kept on the row never quotes the address.
+      expect(m.lastError).not.toContain("@example.fr");
+    }
+
+    // Retries wait for their backoff: nothing is attempted before it.
+    expect(await app.deliver(new Date(Date.now() + 1_000))).toEqual({ sent: 0, failed: 0 });
+
+    const sink = await startSmtpSink(port);
+    try {
+      const report = await app.deliver(new Date(Date.now() + backoffMs(1) + 1_000));
+      expect(report).toEqual({ sent: 3, failed: 0 });
+      const recipients = sink.received.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.text).sort();
+      expect(recipients).toEqual(["a.outage@example.fr", "b.outage@example.fr", "c.outage@example.fr"]);
+      expect(sink.received.every((m) => m.subject?.startsWith("Confirmez votre demande DSR-"))).toBe(true);
+      // Sent once: another tick sends nothing again.
+      expect(await app.deliver(new Date(Date.now() + 3_600_000))).toEqual({ sent: 0, failed: 0 });
+      expect(sink.received).toHaveLength(3);
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
+describe("SMS gateway outage", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("keeps the code SMS pending while the gateway fails, then delivers it", async () => {
+    app.sms.state.mode = "down";
+    const res = await app.browser().post("/demande", validRequest({ email: "", phone: "06 11 22 33 44", verificationMethod: "sms" }));
+    expect(res.status).toBe(302);
+    expect(await app.deliver()).toEqual({ sent: 0, failed: 1 });
+    app.sms.state.mode = "malformed";
+    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + 1_000))).toEqual({ sent: 0, failed: 1 });
+    app.sms.state.mode = "ok";
+    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + backoffMs(2) + 5_000))).toEqual({ sent: 1, failed: 0 });
+    expect(app.sms.sent.map((s) => s.to)).toEqual(["+33611223344"]);
+  });
+});
+
+describe("backoff", () => {
+  it("grows and is capped so a message is retried for as long as it takes", () => {
+    expect(backoffMs(1)).toBe(30_000);
+    expect(backoffMs(2)).toBe(60_000);
+    expect(backoffMs(20)).toBe(30 * 60_000);
+  });
+});
