@@ -29,6 +29,7 @@ describe("the production server process", () => {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
+        NODE_ENV: "production",
         APP_ENV: "test",
         PORT: String(port),
         HOST: "127.0.0.1",
@@ -38,7 +39,7 @@ describe("the production server process", () => {
         SMTP_URL: sink.url,
         SMS_GATEWAY_URL: "http://127.0.0.1:9/unused",
         LOG_LEVEL: "debug",
-      } as NodeJS.ProcessEnv,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (d) => (output += d));
@@ -89,7 +90,7 @@ describe("start-up configuration", () => {
   it("refuses to start in production without its settings, saying which", () => {
     const run = spawnSync(TSX, ["scripts/serve.ts"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, APP_ENV: "production", PORT: "0" } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", APP_ENV: "production", PORT: "0" },
       encoding: "utf8",
       timeout: 20_000,
     });
