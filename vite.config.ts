@@ -12,7 +12,16 @@ const isVitest = process.env.VITEST === "true";
 export default defineConfig({
   resolve: { alias: { "~": appDir } },
   plugins: isVitest ? [] : [remix(remixOptions)],
-  build: { target: "es2022" },
+  build: {
+    target: "es2022",
+    rollupOptions: {
+      // zod's comments and empty server-only route chunks are harmless noise.
+      onwarn(warning, warn) {
+        if (warning.code === "INVALID_ANNOTATION" || warning.code === "EMPTY_BUNDLE") return;
+        warn(warning);
+      },
+    },
+  },
   server: { port: 3000 },
   test: {
     include: ["tests/**/*.test.ts"],

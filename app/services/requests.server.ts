@@ -207,6 +207,14 @@ export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: n
   });
 }
 
+/**
+ * Records identity as proven by other means than the public link or code
+ * (the demo seed today; an agent's call-back check with the back office).
+ */
+export function confirmIdentity({ ctx, requestId, method }: { ctx: Ctx; requestId: number; method: "email" | "sms" }) {
+  return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method));
+}
+
 /** A fresh code for a request still awaiting verification by SMS; silently nothing otherwise. */
 export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): void {
   ctx.db.transaction((tx) => {

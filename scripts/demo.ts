@@ -1,0 +1,44 @@
+/**
+ * `npm run demo`: everything a newcomer needs in one command — configuration
+ * with demo defaults, migrations, demo data, a production build, and the
+ * server at http://localhost:3000 with mail going to the development outbox.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+process.env.APP_ENV ??= "demo";
+process.env.LOG_LEVEL ??= "warn";
+
+const { env } = await import("../app/utils/env.server");
+const { db } = await import("../app/utils/db.server");
+const { seed } = await import("../db/seed");
+const { buildIfStale } = await import("./build-if-stale");
+const { startServer } = await import("./serve");
+
+const config = env();
+const { created } = seed(db());
+if (created.length) console.log(`Demo data: ${created.length} requests (${created.join(", ")}).`);
+console.log("Building the site (first run takes a few seconds)…");
+buildIfStale(root, { quiet: true });
+await startServer({ quiet: true });
+
+const url = config.BASE_URL;
+console.log(`
+RightsDesk is running at ${url}
+
+  Public site (French, English via the switch)  ${url}/
+  File a request                                ${url}/demande
+  Follow a request                              ${url}/suivi
+  Development outbox (emails and SMS "sent")    ${url}/dev/outbox
+
+What to try:
+  1. File a request at ${url}/demande with any email address.
+  2. Open ${url}/dev/outbox, open "Confirmez votre demande …", follow the link.
+  3. Press "Je confirme ma demande": the status page shows the due date
+     computed under Regulation 1182/71 (one month, next working day).
+  4. Check any date yourself:  npm run -s deadline -- 2026-01-31
+
+Data lives in ${path.relative(root, config.DATA_DIR) || "."}/ (delete it to start afresh). Ctrl+C stops the server.
+`);
