@@ -256,7 +256,7 @@ describe("representatives and mandates", () => {
     const res = await app.browser().post("/demande", representativeForm(new Blob([big], { type: "application/pdf" })));
     expect(res.status).toBe(400);
     const html = await res.text();
-    expect(textOf(html)).toContain("Le fichier dépasse la taille maximale");
+    expect(textOf(html)).toContain("Le fichier dépasse la taille maximale de 5 Mo.");
     expect(html).toContain('value="mandataire@example.fr"');
   });
 });

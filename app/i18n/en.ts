@@ -73,7 +73,7 @@ export const en: Messages = {
     subjectLastName: "Last name of the person represented *",
     subjectFirstName: "First name of the person represented *",
     mandate: "Mandate or proof of representation *",
-    mandateHint: "PDF, JPEG or PNG file, 5 MB at most.",
+    mandateHint: (max: string) => `PDF, JPEG or PNG file, ${max} at most.`,
     details: "Details of your request",
     detailsHint: "For example: the survey or call concerned, the period, the client on whose behalf you were contacted.",
     rectificationLegend: "Rectification",
@@ -200,4 +200,5 @@ export const en: Messages = {
     at: "Created",
   },
   dateLocale: "en-GB",
+  megabytes: (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`,
 };

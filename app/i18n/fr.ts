@@ -78,7 +78,7 @@ export const fr = {
     subjectLastName: "Nom de la personne représentée *",
     subjectFirstName: "Prénom de la personne représentée *",
     mandate: "Mandat ou justificatif de représentation *",
-    mandateHint: "Fichier PDF, JPEG ou PNG, 5 Mo au maximum.",
+    mandateHint: (max: string) => `Fichier PDF, JPEG ou PNG, ${max} au maximum.`,
     details: "Précisions sur votre demande",
     detailsHint: "Par exemple : l'enquête ou l'appel concerné, la période, le client pour lequel vous avez été contacté(e).",
     rectificationLegend: "Rectification",
@@ -207,6 +207,7 @@ export const fr = {
     at: "Créé le",
   },
   dateLocale: "fr-FR",
+  megabytes: (n: number) => `${n.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`,
 };
 
 type Widen<T> = T extends string

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { RIGHTS } from "../../db/schema/enums";
 import { Fieldset, FieldMessages, TextArea, TextField } from "../components/fields";
@@ -18,6 +18,10 @@ export const meta: MetaFunction = ({ matches }) => {
   const locale = (matches[0]?.data as { locale?: "fr" | "en" } | undefined)?.locale ?? "fr";
   return [{ title: `${catalogues[locale].form.title} — CentreCall` }];
 };
+
+export async function loader() {
+  return { maxMandateBytes: env().MANDATE_MAX_BYTES };
+}
 
 type Values = Partial<Record<IntakeField, string | string[] | boolean>>;
 
@@ -77,6 +81,8 @@ function focusTarget(field: IntakeField): string {
 export default function NewRequest() {
   const t = useT();
   const actionData = useActionData<typeof action>();
+  const { maxMandateBytes } = useLoaderData<typeof loader>();
+  const maxSize = t.megabytes(maxMandateBytes / (1024 * 1024));
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const errors: FieldErrors = clientErrors ?? actionData?.errors ?? {};
   const values: Values = actionData?.values ?? {};
@@ -87,7 +93,7 @@ export default function NewRequest() {
   const message = (f: IntakeField) => {
     const key = errors[f];
     if (!key) return undefined;
-    if (key === "mandate_size") return t.errors.mandate_size(`${Math.round(5)} Mo`);
+    if (key === "mandate_size") return t.errors.mandate_size(maxSize);
     return t.errors[key];
   };
 
@@ -105,7 +111,7 @@ export default function NewRequest() {
     if (raw.onBehalf === "other") {
       const file = form.get("mandate");
       if (!(file instanceof File) || file.size === 0) found.mandate = "mandate_required";
-      else if (file.size > 5 * 1024 * 1024) found.mandate = "mandate_size";
+      else if (file.size > maxMandateBytes) found.mandate = "mandate_size";
       else if (!["application/pdf", "image/jpeg", "image/png"].includes(file.type)) found.mandate = "mandate_type";
     }
     if (Object.keys(found).length > 0) {
@@ -187,7 +193,7 @@ export default function NewRequest() {
             <TextField name="subjectFirstName" label={t.form.subjectFirstName} error={message("subjectFirstName")} defaultValue={str("subjectFirstName")} maxLength={100} />
             <div className={`field${errors.mandate ? " has-error" : ""}`}>
               <label htmlFor="mandate">{t.form.mandate}</label>
-              <FieldMessages name="mandate" hint={t.form.mandateHint} error={message("mandate")} />
+              <FieldMessages name="mandate" hint={t.form.mandateHint(maxSize)} error={message("mandate")} />
               <input
                 type="file"
                 id="mandate"
