@@ -289,6 +289,15 @@ describe("status page", () => {
     expect(text).not.toContain("suivi@example.fr");
   });
 
+  it("explains a malformed reference or contact next to the field", async () => {
+    const res = await app.browser().post("/suivi", { reference: "123", contact: "" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(textOf(html)).toContain("Cette valeur n'est pas valide.");
+    expect(textOf(html)).toContain("Indiquez une adresse électronique ou un numéro de téléphone portable.");
+    expect(html).toMatch(/id="reference"[^>]*aria-invalid="true"/);
+  });
+
   it("asks for a new link when there is no session", async () => {
     const res = await app.browser().get("/suivi/demande");
     expect(res.status).toBe(401);

@@ -40,6 +40,7 @@ export function TextField({
   required,
   inputMode,
   maxLength,
+  autoFocus,
 }: Common & {
   defaultValue?: string;
   type?: "text" | "email" | "tel";
@@ -47,6 +48,7 @@ export function TextField({
   required?: boolean;
   inputMode?: "text" | "email" | "tel" | "numeric";
   maxLength?: number;
+  autoFocus?: boolean;
 }) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
@@ -63,6 +65,7 @@ export function TextField({
         aria-describedby={describedBy(name, hint, error)}
         inputMode={inputMode}
         maxLength={maxLength}
+        autoFocus={autoFocus}
       />
     </div>
   );

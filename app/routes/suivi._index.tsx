@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
+import { TextField } from "../components/fields";
 import { useT } from "../components/i18n";
 import { normalisePhone } from "../services/intake-input";
 import * as requests from "../services/requests.server";
@@ -62,45 +63,25 @@ export default function Follow() {
       <h1>{t.follow.title}</h1>
       <p>{t.follow.intro}</p>
       <Form method="post" noValidate>
-        <div className={`field${errors?.reference ? " has-error" : ""}`}>
-          <label htmlFor="reference">{t.follow.reference}</label>
-          <p className="hint" id="reference-hint">
-            {t.follow.referenceHint}
-          </p>
-          {errors?.reference ? (
-            <p className="field-error" id="reference-error">
-              {t.errors.invalid}
-            </p>
-          ) : null}
-          <input
-            id="reference"
-            name="reference"
-            type="text"
-            autoComplete="off"
-            aria-required
-            aria-invalid={errors?.reference || undefined}
-            aria-describedby={errors?.reference ? "reference-hint reference-error" : "reference-hint"}
-            autoFocus={Boolean(errors?.reference)}
-          />
-        </div>
-        <div className={`field${errors?.contact ? " has-error" : ""}`}>
-          <label htmlFor="contact">{t.follow.contact}</label>
-          {errors?.contact ? (
-            <p className="field-error" id="contact-error">
-              {t.errors.contact_required}
-            </p>
-          ) : null}
-          <input
-            id="contact"
-            name="contact"
-            type="text"
-            autoComplete="email"
-            aria-required
-            aria-invalid={errors?.contact || undefined}
-            aria-describedby={errors?.contact ? "contact-error" : undefined}
-            autoFocus={Boolean(errors?.contact && !errors?.reference)}
-          />
-        </div>
+        <TextField
+          name="reference"
+          label={t.follow.reference}
+          hint={t.follow.referenceHint}
+          error={errors?.reference ? t.errors.invalid : undefined}
+          autoComplete="off"
+          required
+          maxLength={20}
+          autoFocus={Boolean(errors?.reference)}
+        />
+        <TextField
+          name="contact"
+          label={t.follow.contact}
+          error={errors?.contact ? t.errors.contact_required : undefined}
+          autoComplete="email"
+          required
+          maxLength={254}
+          autoFocus={Boolean(errors?.contact && !errors?.reference)}
+        />
         <button type="submit" className="button">
           {t.follow.submit}
         </button>
