@@ -77,6 +77,10 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
     }
   } else if (fetchSite) {
     ok = fetchSite === "same-origin" || fetchSite === "none";
+  } else if (req.path.startsWith("/admin")) {
+    // The back office acts on a session cookie: a mutation that cannot show
+    // where it comes from is refused, whatever the client.
+    ok = false;
   }
   if (ok) return next();
   res

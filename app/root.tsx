@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Locale } from "../db/schema/enums";
 import { PageLayout } from "./components/layout";
@@ -40,6 +40,9 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+  // The back office brings its own chrome (app/routes/admin.tsx).
+  const inBackOffice = useMatches().some((m) => m.id.startsWith("routes/admin"));
+  if (inBackOffice) return <Outlet />;
   return (
     <PageLayout>
       <Outlet />

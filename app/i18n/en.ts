@@ -1,3 +1,4 @@
+import { adminEn } from "./admin/en";
 import type { Messages } from "./fr";
 
 export const en: Messages = {
@@ -199,6 +200,7 @@ export const en: Messages = {
     status: "Status",
     at: "Created",
   },
+  admin: adminEn,
   dateLocale: "en-GB",
   megabytes: (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`,
 };

@@ -1,3 +1,5 @@
+import { adminFr } from "./admin/fr";
+
 /**
  * French catalogue: the default language and the reference shape; en.ts must
  * provide every key (the type checker enforces it).
@@ -206,6 +208,7 @@ export const fr = {
     status: "État",
     at: "Créé le",
   },
+  admin: adminFr,
   dateLocale: "fr-FR",
   megabytes: (n: number) => `${n.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`,
 };

@@ -4,7 +4,9 @@ export type DomainErrorCode =
   | "illegal_transition"
   | "rate_limited"
   | "invalid_token"
-  | "forbidden";
+  | "forbidden"
+  | "conflict"
+  | "invalid_input";
 
 export class DomainError extends Error {
   constructor(

@@ -15,6 +15,7 @@ import { encrypt, keyedHash } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
+import * as audit from "./audit.server";
 import { actorLabel, type Ctx } from "./context";
 import { computeDeadline, parisDate } from "./deadlines";
 import { DomainError } from "./errors";
@@ -118,6 +119,7 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
         .run();
     }
     sendVerification(tx, ctx, row);
+    audit.append(tx, { actor: ctx.actor, action: "ticket.filed", reference, details: { channel: "web", rights: input.rights }, at: ctx.now });
     log.info("request.filed", { reference, method: row.verificationMethod });
     return { id: row.id, reference, verificationMethod: row.verificationMethod };
   });
@@ -143,7 +145,10 @@ function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
     profile: r.holidayProfile,
     now,
   });
-  tx.update(requests).set({ dueOn: d.dueOn, extendedDueOn: r.extended ? d.extendedDueOn : null, updatedAt: now }).where(eq(requests.id, r.id)).run();
+  tx.update(requests)
+    .set({ dueOn: d.dueOn, extendedDueOn: r.extended ? d.extendedDueOn : null, effectiveDueOn: d.effectiveDueOn, updatedAt: now })
+    .where(eq(requests.id, r.id))
+    .run();
   return d;
 }
 
@@ -172,6 +177,7 @@ function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "emai
     enqueue(tx, { channel: "sms", to: r.phone, template: "sms_acknowledgement", text: m.text, requestId: r.id }, ctx.now);
   }
   addEvent(tx, r.id, ctx, "acknowledged", { channel: r.email ? "email" : "sms" });
+  audit.append(tx, { actor: ctx.actor, action: "ticket.verified", reference: r.reference, details: { method, dueOn: d.dueOn }, at: ctx.now });
   log.info("request.verified", { reference: r.reference, method });
   return { id: r.id, reference: r.reference, dueOn: d.dueOn };
 }
@@ -239,6 +245,7 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
       setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
       tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
       addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
+      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: {}, at: ctx.now });
     });
   }
   if (stale.length) log.info("request.expired_unverified", { count: stale.length });

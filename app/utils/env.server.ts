@@ -37,6 +37,9 @@ const Schema = z
     RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),
     TRUST_PROXY: bool.default(false),
+    REQUIRE_2FA: bool.default(false),
+    STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
     WORKERS: bool.default(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   });

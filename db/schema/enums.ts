@@ -25,3 +25,13 @@ export type Status = (typeof STATUSES)[number];
 export const LOCALES = ["fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 
+
+export const ROLES = ["admin", "dpo", "support", "agent"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const HOLIDAY_PROFILES = ["metropolitan", "alsace-moselle"] as const;
+export type HolidayProfileName = (typeof HOLIDAY_PROFILES)[number];
+
+/** Grounds for refusing a request (GDPR Art. 12(5), 11(2), 12(6)). */
+export const REFUSAL_REASONS = ["manifestly_unfounded", "excessive", "identity_not_established", "outside_scope"] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];

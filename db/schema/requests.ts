@@ -38,12 +38,21 @@ export const requests = sqliteTable(
     /** ISO local dates (Europe/Paris) kept in step with the pauses by the service */
     dueOn: text("due_on"),
     extendedDueOn: text("extended_due_on"),
+    /** the date the queue sorts on: extended when extended, else base */
+    effectiveDueOn: text("effective_due_on"),
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    assigneeId: integer("assignee_id"),
+    duplicateOfId: integer("duplicate_of_id"),
+    /** staff who recorded a phone/mail/in-person request */
+    recordedBy: integer("recorded_by"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
-    index("requests_status_due_idx").on(t.status, t.dueOn),
+    index("requests_status_due_idx").on(t.status, t.effectiveDueOn),
+    index("requests_due_idx").on(t.effectiveDueOn),
+    index("requests_site_due_idx").on(t.site, t.effectiveDueOn),
+    index("requests_assignee_idx").on(t.assigneeId, t.effectiveDueOn),
     index("requests_email_key_idx").on(t.emailKey),
     index("requests_received_idx").on(t.receivedAt),
   ],
@@ -99,3 +108,16 @@ export const referenceCounters = sqliteTable("reference_counters", {
   year: integer("year").primaryKey(),
   last: integer("last").notNull(),
 });
+
+/** Staff notes on a request; visible in the back office only. */
+export const requestNotes = sqliteTable(
+  "request_notes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    staffId: integer("staff_id").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [index("request_notes_request_idx").on(t.requestId)],
+);

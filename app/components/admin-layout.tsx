@@ -1,0 +1,77 @@
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { Role } from "../../db/schema/enums";
+import { useLocale, useT } from "./i18n";
+
+export type Me = { displayName: string; role: Role; site: string };
+
+export function AdminLayout({ me, children }: { me: Me | null; children: ReactNode }) {
+  const t = useT();
+  const a = t.admin;
+  const locale = useLocale();
+  const location = useLocation();
+  const other = locale === "fr" ? "en" : "fr";
+  return (
+    <>
+      <a className="skip-link" href="#contenu">
+        {t.layout.skip}
+      </a>
+      <header className="site-header admin-header">
+        <div className="wrap wide header-row">
+          <Link to="/admin" className="brand">
+            {a.brand}
+          </Link>
+          <nav aria-label={locale === "fr" ? "Navigation de l'espace DPO" : "DPO workspace navigation"}>
+            <ul className="nav">
+              {me ? (
+                <>
+                  <li>
+                    <NavLink to="/admin" end>
+                      {a.nav.queue}
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/saisie">{a.nav.intake}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/registre">{a.nav.register}</NavLink>
+                  </li>
+                  {me.role !== "agent" ? (
+                    <li>
+                      <NavLink to="/admin/rapports">{a.nav.reports}</NavLink>
+                    </li>
+                  ) : null}
+                  <li>
+                    <NavLink to="/admin/compte">{a.nav.account}</NavLink>
+                  </li>
+                </>
+              ) : null}
+              <li>
+                <a href={`/langue?to=${other}&back=${encodeURIComponent(location.pathname)}`} lang={other} hrefLang={other} aria-label={t.layout.switchToLabel}>
+                  {t.layout.switchTo}
+                </a>
+              </li>
+              {me ? (
+                <li>
+                  <Form method="post" action="/admin/deconnexion">
+                    <button type="submit" className="link-button">
+                      {a.nav.logout}
+                    </button>
+                  </Form>
+                </li>
+              ) : null}
+            </ul>
+          </nav>
+        </div>
+        {me ? (
+          <p className="wrap wide who">
+            {me.displayName} · {a.roles[me.role]} · {a.sites[me.site as keyof typeof a.sites] ?? me.site}
+          </p>
+        ) : null}
+      </header>
+      <main id="contenu" tabIndex={-1} className="wrap wide">
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { logout, sessionFrom } from "../services/staff.server";
+import { db } from "../utils/db.server";
+import { ctxFrom } from "../utils/request.server";
+import { clearSessionCookie, sessionToken } from "../utils/staff-session.server";
+
+/** Deletes the server-side session: the old cookie is worthless afterwards. */
+export async function action({ request }: ActionFunctionArgs) {
+  const token = sessionToken(request);
+  const state = sessionFrom(db(), token, new Date());
+  logout({ ctx: ctxFrom(state?.actor ?? { kind: "system" }), token });
+  return redirect("/admin/connexion", { headers: { "Set-Cookie": clearSessionCookie() } });
+}
+
+export async function loader() {
+  return redirect("/admin");
+}

@@ -1,0 +1,186 @@
+import { and, eq, lt } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
+import { z } from "zod";
+import { ROLES, SITES, type Role, type Site } from "../../db/schema/enums";
+import { staff, staffSessions, type StaffRow } from "../../db/schema/staff";
+import { decrypt, encrypt, keyedHash, randomToken } from "../utils/crypto.server";
+import type { DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
+import { hit } from "../utils/rate-limit.server";
+import * as audit from "./audit.server";
+import { requireRole } from "./authz";
+import type { Ctx, StaffActor } from "./context";
+import { DomainError } from "./errors";
+
+export const NewStaff = z.object({
+  email: z.email().max(254).transform((e) => e.trim().toLowerCase()),
+  displayName: z.string().trim().min(1).max(100),
+  role: z.enum(ROLES),
+  site: z.enum(SITES),
+});
+export type NewStaff = z.infer<typeof NewStaff>;
+
+export function toActor(row: StaffRow): StaffActor {
+  return { kind: "staff", id: row.id, role: row.role, site: row.site, email: row.email, displayName: row.displayName };
+}
+
+/**
+ * Creates an account with a one-time password that must be changed at first
+ * login. Only an admin may do this in the app; the CLI acts as the system.
+ */
+export async function createStaff({ ctx, input, password }: { ctx: Ctx; input: NewStaff; password?: string }) {
+  if (ctx.actor.kind !== "system") requireRole(ctx.actor, "admin");
+  const oneTime = password ?? generatePassword();
+  const passwordHash = await hashPassword(oneTime);
+  return ctx.db.transaction((tx) => {
+    if (tx.select({ id: staff.id }).from(staff).where(eq(staff.email, input.email)).get()) {
+      throw new DomainError("conflict", { field: "email" });
+    }
+    const row = tx
+      .insert(staff)
+      .values({ ...input, passwordHash, mustChangePassword: !password, createdAt: ctx.now })
+      .returning()
+      .get();
+    audit.append(tx, { actor: ctx.actor, action: "staff.created", details: { staffId: row.id, role: row.role, site: row.site }, at: ctx.now });
+    return { staff: row, oneTimePassword: oneTime };
+  });
+}
+
+const HOUR = 3_600_000;
+
+export type LoginResult = { ok: true; sessionToken: string; needsSecondFactor: boolean; mustChangePassword: boolean } | { ok: false; reason: "invalid" | "throttled" };
+
+/**
+ * One message for every failure (unknown account, wrong password, disabled
+ * account) and a password hash computed in every case, so neither the words
+ * nor the timing say which accounts exist.
+ */
+export async function login({ ctx, email, password, ip }: { ctx: Ctx; email: string; password: string; ip: string }): Promise<LoginResult> {
+  const normalised = email.trim().toLowerCase().slice(0, 254);
+  const perIp = hit(ctx.db, "login:ip", ip, 30, HOUR, ctx.now);
+  const perAccount = hit(ctx.db, "login:account", normalised, 10, HOUR, ctx.now);
+  const row = ctx.db.select().from(staff).where(eq(staff.email, normalised)).get();
+  const valid = await verifyPassword(password.slice(0, 1024), row?.passwordHash ?? (await dummyHash()));
+  if (!perIp.allowed || !perAccount.allowed) return { ok: false, reason: "throttled" };
+  if (!row || !row.active || !valid) {
+    ctx.db.transaction((tx) =>
+      audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { account: keyedHash("audit-id", normalised) }, at: ctx.now }),
+    );
+    return { ok: false, reason: "invalid" };
+  }
+  const token = randomToken();
+  ctx.db.transaction((tx) => {
+    tx.insert(staffSessions).values({ idHash: keyedHash("session", token), staffId: row.id, createdAt: ctx.now, lastSeenAt: ctx.now, secondFactorDone: !row.totpEnabled }).run();
+    tx.update(staff).set({ lastLoginAt: ctx.now }).where(eq(staff.id, row.id)).run();
+    audit.append(tx, { actor: toActor(row), action: "staff.login", details: {}, at: ctx.now });
+  });
+  return { ok: true, sessionToken: token, needsSecondFactor: row.totpEnabled, mustChangePassword: row.mustChangePassword };
+}
+
+export type SessionState = { actor: StaffActor; row: StaffRow; secondFactorDone: boolean; needsTotpSetup: boolean };
+
+/** The signed-in staff member for a session cookie, sliding the idle timeout; null when absent or expired. */
+export function sessionFrom(db: DbOrTx, token: string | undefined, now: Date): SessionState | null {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const e = env();
+  const idHash = keyedHash("session", token);
+  const session = db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash)).get();
+  if (!session) return null;
+  const idleMs = e.STAFF_SESSION_IDLE_MINUTES * 60_000;
+  const absoluteMs = e.STAFF_SESSION_MAX_HOURS * HOUR;
+  if (now.getTime() - session.lastSeenAt.getTime() > idleMs || now.getTime() - session.createdAt.getTime() > absoluteMs) {
+    db.delete(staffSessions).where(eq(staffSessions.idHash, idHash)).run();
+    return null;
+  }
+  const row = db.select().from(staff).where(eq(staff.id, session.staffId)).get();
+  if (!row || !row.active) return null;
+  if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
+    db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
+  }
+  const needsTotpSetup = e.REQUIRE_2FA && (row.role === "admin" || row.role === "dpo") && !row.totpEnabled;
+  return { actor: toActor(row), row, secondFactorDone: session.secondFactorDone, needsTotpSetup };
+}
+
+export function logout({ ctx, token }: { ctx: Ctx; token: string | undefined }) {
+  if (!token) return;
+  ctx.db.transaction((tx) => {
+    tx.delete(staffSessions).where(eq(staffSessions.idHash, keyedHash("session", token))).run();
+    if (ctx.actor.kind === "staff") audit.append(tx, { actor: ctx.actor, action: "staff.logout", details: {}, at: ctx.now });
+  });
+}
+
+export function purgeExpiredSessions(db: DbOrTx, now: Date) {
+  const idleMs = env().STAFF_SESSION_IDLE_MINUTES * 60_000;
+  db.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))).run();
+}
+
+export async function changePassword({ ctx, current, next }: { ctx: Ctx; current: string; next: string }) {
+  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
+  if (!me) throw new DomainError("forbidden");
+  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  if (!(await verifyPassword(current, row.passwordHash))) return { ok: false as const, reason: "wrong_password" as const };
+  if (next.length < 12 || next.length > 256) return { ok: false as const, reason: "too_short" as const };
+  const passwordHash = await hashPassword(next);
+  ctx.db.transaction((tx) => {
+    tx.update(staff).set({ passwordHash, mustChangePassword: false }).where(eq(staff.id, me.id)).run();
+    audit.append(tx, { actor: me, action: "staff.password_changed", details: {}, at: ctx.now });
+  });
+  return { ok: true as const };
+}
+
+// ---- TOTP (RFC 6238, via otpauth) ----
+
+function totpFor(row: Pick<StaffRow, "email">, secretBase32: string) {
+  return new OTPAuth.TOTP({ issuer: "RightsDesk CentreCall", label: row.email, secret: OTPAuth.Secret.fromBase32(secretBase32), digits: 6, period: 30 });
+}
+
+/** Starts enrolment: stores an encrypted secret, returns the otpauth:// URI to scan. */
+export function beginTotp({ ctx }: { ctx: Ctx }) {
+  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
+  if (!me) throw new DomainError("forbidden");
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+  ctx.db.update(staff).set({ totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: false }).where(eq(staff.id, me.id)).run();
+  return { secret, uri: totpFor(me, secret).toString() };
+}
+
+function checkTotp(row: StaffRow, code: string): boolean {
+  if (!row.totpSecret || !/^\d{6}$/.test(code)) return false;
+  const secret = decrypt(Buffer.from(row.totpSecret, "base64"), `totp:${row.id}`).toString();
+  return totpFor(row, secret).validate({ token: code, window: 1 }) !== null;
+}
+
+export function confirmTotp({ ctx, code, sessionToken }: { ctx: Ctx; code: string; sessionToken: string }) {
+  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
+  if (!me) throw new DomainError("forbidden");
+  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  if (!checkTotp(row, code)) return false;
+  ctx.db.transaction((tx) => {
+    tx.update(staff).set({ totpEnabled: true }).where(eq(staff.id, me.id)).run();
+    tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
+    audit.append(tx, { actor: me, action: "staff.totp_enabled", details: {}, at: ctx.now });
+  });
+  return true;
+}
+
+/** The second login step. Throttled like passwords. */
+export function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; sessionToken: string; code: string; ip: string }) {
+  const state = sessionFrom(ctx.db, sessionToken, ctx.now);
+  if (!state) return { ok: false as const, reason: "invalid" as const };
+  const throttle = hit(ctx.db, "totp:account", String(state.row.id), 10, HOUR, ctx.now);
+  const ipThrottle = hit(ctx.db, "login:ip", ip, 30, HOUR, ctx.now);
+  if (!throttle.allowed || !ipThrottle.allowed) return { ok: false as const, reason: "throttled" as const };
+  if (!checkTotp(state.row, code)) return { ok: false as const, reason: "invalid" as const };
+  ctx.db.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
+  return { ok: true as const };
+}
+
+export function listStaff(db: DbOrTx) {
+  return db.select({ id: staff.id, displayName: staff.displayName, role: staff.role, site: staff.site, email: staff.email }).from(staff).where(eq(staff.active, true)).all();
+}
+
+export function staffByEmail(db: DbOrTx, email: string) {
+  return db.select().from(staff).where(and(eq(staff.email, email.trim().toLowerCase()), eq(staff.active, true))).get();
+}
+
+export type { Role, Site };

@@ -1,0 +1,48 @@
+import { data, redirect } from "@remix-run/node";
+import type { Ctx, StaffActor } from "../services/context";
+import { DomainError } from "../services/errors";
+import { sessionFrom } from "../services/staff.server";
+import { readCookie, serializeCookie } from "./cookies.server";
+import { db } from "./db.server";
+import { env } from "./env.server";
+
+const COOKIE = "rd_staff";
+
+export function sessionCookie(token: string): string {
+  // The cookie outlives idle expiry; the server-side row is what counts.
+  return serializeCookie(COOKIE, token, env().STAFF_SESSION_MAX_HOURS * 3600).replace("Path=/", "Path=/admin");
+}
+
+export function clearSessionCookie(): string {
+  return serializeCookie(COOKIE, "", 0).replace("Path=/", "Path=/admin");
+}
+
+export function sessionToken(request: Request): string | undefined {
+  return readCookie(request, COOKIE);
+}
+
+export type StaffCtx = Ctx & { actor: StaffActor };
+
+/**
+ * Every back-office loader and action starts here: a live session with its
+ * second factor done, or a redirect to the sign-in page. A password still to
+ * change or a required TOTP still to set up only opens the account page.
+ */
+export function requireStaff(request: Request, opts: { accountPage?: boolean } = {}): { ctx: StaffCtx; token: string } {
+  const token = sessionToken(request);
+  const now = new Date();
+  const state = sessionFrom(db(), token, now);
+  if (!state || !token) throw redirect("/admin/connexion", { headers: { "Set-Cookie": clearSessionCookie() } });
+  if (!state.secondFactorDone) throw redirect("/admin/connexion/code");
+  if (!opts.accountPage && (state.row.mustChangePassword || state.needsTotpSetup)) throw redirect("/admin/compte");
+  return { ctx: { db: db(), now, actor: state.actor }, token };
+}
+
+/** Domain errors become 4xx responses the error boundary can word in the user's language. */
+export function rethrowDomain(error: unknown): never {
+  if (error instanceof DomainError) {
+    const status = error.code === "forbidden" ? 403 : error.code === "not_found" ? 404 : error.code === "rate_limited" ? 429 : 409;
+    throw data({ code: error.code, detail: error.detail }, { status });
+  }
+  throw error;
+}
