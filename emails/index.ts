@@ -3,3 +3,4 @@ export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
 export { smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
 export type { Rendered } from "./layout";
+export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";

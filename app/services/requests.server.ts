@@ -43,11 +43,11 @@ function nextReference(tx: DbOrTx, receivedAt: Date): string {
   return `DSR-${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: string, data: Record<string, unknown> = {}) {
+export function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: string, data: Record<string, unknown> = {}) {
   tx.insert(requestEvents).values({ requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data }).run();
 }
 
-function link(path: string) {
+export function link(path: string) {
   return `${env().BASE_URL}${path}`;
 }
 
@@ -125,7 +125,7 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
   });
 }
 
-function getById(tx: DbOrTx, id: number): RequestRow {
+export function getById(tx: DbOrTx, id: number): RequestRow {
   const row = tx.select().from(requests).where(eq(requests.id, id)).get();
   if (!row) throw new DomainError("not_found");
   return row;
@@ -136,7 +136,7 @@ export function findByReference(db: DbOrTx, reference: string): RequestRow | und
 }
 
 /** Recomputes and stores the legal deadline from receipt, pauses and extension. */
-function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
+export function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
   const pauses = tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).all();
   const d = computeDeadline({
     receivedAt: r.receivedAt,
@@ -152,7 +152,7 @@ function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
   return d;
 }
 
-function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extra: Partial<RequestRow> = {}) {
+export function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extra: Partial<RequestRow> = {}) {
   assertTransition(r.status, to);
   tx.update(requests).set({ status: to, updatedAt: now, ...extra }).where(eq(requests.id, r.id)).run();
 }

@@ -19,7 +19,7 @@ function ttlMs(purpose: TokenPurpose): number {
   return e.STATUS_LINK_TTL_DAYS * 24 * HOUR;
 }
 
-export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link", now: Date): string {
+export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link" | "reply_link", now: Date): string {
   const token = randomToken();
   tx.insert(verificationTokens)
     .values({ requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
@@ -28,7 +28,7 @@ export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" |
 }
 
 /** The token's row if it is genuine, unexpired and (for single-use links) unused. */
-export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link", now: Date): VerificationToken | null {
+export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link" | "reply_link", now: Date): VerificationToken | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const row = tx
     .select()
@@ -36,7 +36,7 @@ export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "sta
     .where(and(eq(verificationTokens.tokenHash, keyedHash("token", token)), eq(verificationTokens.purpose, purpose)))
     .get();
   if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
-  if (purpose === "email_link" && row.usedAt) return null;
+  if (purpose !== "status_link" && row.usedAt) return null;
   return row;
 }
 

@@ -1,0 +1,322 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { REFUSAL_REASONS } from "../../db/schema/enums";
+import { LocalDate, MarkerBadge } from "../components/admin-bits";
+import { TextArea, TextField } from "../components/fields";
+import { useLocale, useT } from "../components/i18n";
+import { formatInstant } from "../i18n";
+import { DomainError } from "../services/errors";
+import * as tickets from "../services/tickets.server";
+import { requireStaff } from "../utils/staff-session.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  try {
+    const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
+    return { view, staff: tickets.assignableStaff(ctx.db), role: ctx.actor.role };
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
+    throw error;
+  }
+}
+
+/** One form per verb; the service decides whether this person may do it. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  const reference = params.reference ?? "";
+  const form = await request.formData();
+  const str = (k: string) => String(form.get(k) ?? "");
+  const intent = str("intent");
+  try {
+    switch (intent) {
+      case "assign":
+        tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null });
+        break;
+      case "start":
+        tickets.start({ ctx, reference });
+        break;
+      case "ask":
+        tickets.askRequester({ ctx, reference, question: str("question") });
+        break;
+      case "extend":
+        tickets.extend({ ctx, reference, reasons: str("reasons") });
+        break;
+      case "refuse": {
+        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
+        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
+        tickets.refuse({ ctx, reference, input: parsed.data });
+        break;
+      }
+      case "duplicate":
+        tickets.markDuplicate({ ctx, reference, of: str("of") });
+        break;
+      case "cancel":
+        tickets.cancel({ ctx, reference });
+        break;
+      case "ready":
+        tickets.markReady({ ctx, reference });
+        break;
+      case "complete":
+        tickets.complete({ ctx, reference });
+        break;
+      case "note":
+        tickets.addNote({ ctx, reference, body: str("body") });
+        break;
+      default:
+        return data({ error: "invalid_input", intent }, { status: 400 });
+    }
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    if (error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
+    const code = typeof error.detail.code === "string" ? error.detail.code : error.code;
+    const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
+    return data({ error: code, intent }, { status });
+  }
+  return redirect(`/admin/demandes/${reference}?fait=${intent}`);
+}
+
+export default function Ticket() {
+  const t = useT();
+  const a = t.admin;
+  const k = a.ticket;
+  const locale = useLocale();
+  const { view, staff, role } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const d = view.deadline;
+  const canWork = role === "dpo" || role === "support";
+  const isDpo = role === "dpo";
+  const open = tickets_open.includes(view.status);
+  return (
+    <>
+      <h1>{k.title(view.reference)}</h1>
+      {params.get("fait") && !result ? (
+        <p className="flash" role="status">
+          {k.done}
+        </p>
+      ) : null}
+      {result?.error ? (
+        <p className="error-box" role="alert">
+          {a.errors[result.error] ?? a.errors.invalid_input}
+        </p>
+      ) : null}
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="summary-title">
+          <h2 id="summary-title">{k.status}</h2>
+          <dl className="summary">
+            <dt>{k.status}</dt>
+            <dd data-status={view.status}>
+              {a.statuses[view.status]} <MarkerBadge marker={view.marker} />
+            </dd>
+            <dt>{k.rightsAsked}</dt>
+            <dd>{view.rights.map((r) => a.rights[r]).join(", ")}</dd>
+            <dt>{k.channel}</dt>
+            <dd>{a.channels[view.channel]}</dd>
+            <dt>{k.site}</dt>
+            <dd>{a.sites[view.site ?? "web"]}</dd>
+            <dt>{k.verification}</dt>
+            <dd>{view.verifiedAt ? k.verified(view.verificationMethod) : k.notVerified}</dd>
+            <dt>{k.assignee}</dt>
+            <dd>{view.assignee?.displayName ?? k.unassigned}</dd>
+            {view.duplicateOf ? (
+              <>
+                <dt>{k.duplicate}</dt>
+                <dd>{view.duplicateOf}</dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+        <section className="panel" aria-labelledby="deadline-title">
+          <h2 id="deadline-title">{k.deadline}</h2>
+          {d ? (
+            <dl className="summary">
+              <dt>{k.receivedOn}</dt>
+              <dd>{formatInstant(new Date(view.receivedAt), locale)}</dd>
+              <dt>{k.baseDue}</dt>
+              <dd>
+                <LocalDate iso={d.unrolledDue} />
+              </dd>
+              <dt>{k.deadlineHow}</dt>
+              <dd>{k.pausedDays(d.pausedDays)}</dd>
+              {view.extended ? (
+                <>
+                  <dt>{k.extendedDue}</dt>
+                  <dd>
+                    <LocalDate iso={d.extendedDueOn} />
+                  </dd>
+                </>
+              ) : null}
+              <dt>{k.effective}</dt>
+              <dd data-due={view.effectiveDueOn ?? ""}>
+                <strong>
+                  <LocalDate iso={view.effectiveDueOn} />
+                </strong>
+              </dd>
+            </dl>
+          ) : (
+            <p>{t.status.duePaused}</p>
+          )}
+        </section>
+      </div>
+      {view.identity ? (
+        <section className="panel" aria-labelledby="identity-title">
+          <h2 id="identity-title">{k.identity}</h2>
+          <dl className="summary">
+            <dt>{k.name}</dt>
+            <dd>
+              {view.identity.firstName} {view.identity.lastName}
+            </dd>
+            <dt>{k.email}</dt>
+            <dd>{view.identity.email ?? "—"}</dd>
+            <dt>{k.phone}</dt>
+            <dd>{view.identity.phone ?? "—"}</dd>
+            {view.identity.onBehalf ? (
+              <>
+                <dt>{k.onBehalf}</dt>
+                <dd>
+                  {view.identity.subjectFirstName} {view.identity.subjectLastName}
+                </dd>
+              </>
+            ) : null}
+            {view.identity.details ? (
+              <>
+                <dt>{k.details}</dt>
+                <dd>{view.identity.details}</dd>
+              </>
+            ) : null}
+            {view.identity.rectificationWrong ? (
+              <>
+                <dt>{k.wrong}</dt>
+                <dd>{view.identity.rectificationWrong}</dd>
+                <dt>{k.correct}</dt>
+                <dd>{view.identity.rectificationCorrect}</dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+      ) : null}
+      {open && (canWork || isDpo) ? (
+        <section className="panel actions" aria-labelledby="actions-title">
+          <h2 id="actions-title">{k.actions}</h2>
+          <Form method="post">
+            <input type="hidden" name="intent" value="assign" />
+            <label htmlFor="assigneeId">{k.assignTo}</label>
+            <select id="assigneeId" name="assigneeId" defaultValue={view.assignee?.id ?? ""}>
+              <option value="">{k.unassigned}</option>
+              {staff.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.displayName}
+                </option>
+              ))}
+            </select>{" "}
+            <button type="submit" className="button secondary">
+              {k.assign}
+            </button>
+          </Form>
+          {view.status === "received" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="start" />
+              <button type="submit" className="button">
+                {k.start}
+              </button>
+            </Form>
+          ) : null}
+          {view.status === "in_progress" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="ready" />
+              <button type="submit" className="button">
+                {k.ready}
+              </button>
+            </Form>
+          ) : null}
+          {view.status === "ready" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="complete" />
+              <button type="submit" className="button">
+                {k.complete}
+              </button>
+            </Form>
+          ) : null}
+          {view.status === "received" || view.status === "in_progress" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="ask" />
+              <TextArea name="question" label={k.askInfoLabel} maxLength={2000} />
+              <button type="submit" className="button secondary">
+                {k.askInfo}
+              </button>
+            </Form>
+          ) : null}
+          {isDpo && !view.extended ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="extend" />
+              <TextArea name="reasons" label={k.extendLabel} maxLength={2000} error={result?.intent === "extend" && result.error ? a.errors[result.error] : undefined} />
+              <button type="submit" className="button secondary">
+                {k.extend}
+              </button>
+            </Form>
+          ) : null}
+          {isDpo ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="refuse" />
+              <fieldset className="field">
+                <legend>{k.refuseReasons}</legend>
+                {REFUSAL_REASONS.map((r) => (
+                  <div className="choice" key={r}>
+                    <input type="checkbox" id={`reason-${r}`} name="reasons" value={r} />
+                    <label htmlFor={`reason-${r}`}>{a.refusalReasons[r]}</label>
+                  </div>
+                ))}
+              </fieldset>
+              <TextArea name="text" label={k.refuseText} maxLength={4000} />
+              <button type="submit" className="button secondary">
+                {k.refuse}
+              </button>
+            </Form>
+          ) : null}
+          <Form method="post">
+            <input type="hidden" name="intent" value="duplicate" />
+            <TextField name="of" label={k.duplicateLabel} maxLength={20} />
+            <button type="submit" className="button secondary">
+              {k.duplicate}
+            </button>
+          </Form>
+          <Form method="post">
+            <input type="hidden" name="intent" value="cancel" />
+            <button type="submit" className="button secondary">
+              {k.cancel}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      <section className="panel" aria-labelledby="notes-title">
+        <h2 id="notes-title">{k.notes}</h2>
+        <Form method="post">
+          <input type="hidden" name="intent" value="note" />
+          <TextArea name="body" label={k.noteLabel} maxLength={5000} />
+          <button type="submit" className="button secondary">
+            {k.addNote}
+          </button>
+        </Form>
+        <ul>
+          {view.notes.map((n, i) => (
+            <li key={i}>
+              <time dateTime={new Date(n.at).toISOString()}>{formatInstant(new Date(n.at), locale)}</time> — {n.author ?? (locale === "fr" ? "Demandeur" : "Requester")} : {n.body}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="panel" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{k.timeline}</h2>
+        <ol className="timeline">
+          {view.events.map((e, i) => (
+            <li key={i}>
+              <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type] ?? e.type}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+const tickets_open = ["received", "in_progress", "awaiting_requester", "ready"];
