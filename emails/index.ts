@@ -1,6 +1,6 @@
 export { verification } from "./verification";
 export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
-export { smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
+export { agentCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
 export type { Rendered } from "./layout";
 export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";

@@ -6,6 +6,7 @@ import { TextArea, TextField } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
+import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
 import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 
@@ -59,6 +60,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "complete":
         tickets.complete({ ctx, reference });
         break;
+      case "caller-code": {
+        const r = checkCallerCode({ ctx, reference, code: str("code") });
+        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
+        break;
+      }
+      case "caller-resend":
+        resendCallerCode({ ctx, reference });
+        break;
       case "note":
         tickets.addNote({ ctx, reference, body: str("body") });
         break;
@@ -92,10 +101,10 @@ export default function Ticket() {
       <h1>{k.title(view.reference)}</h1>
       {params.get("fait") && !result ? (
         <p className="flash" role="status">
-          {k.done}
+          {params.get("fait") === "recorded" ? a.intake.recorded(view.reference) : k.done}
         </p>
       ) : null}
-      {result?.error ? (
+      {result?.error && result.intent !== "caller-code" ? (
         <p className="error-box" role="alert">
           {a.errors[result.error] ?? a.errors.invalid_input}
         </p>
@@ -158,6 +167,31 @@ export default function Ticket() {
           )}
         </section>
       </div>
+      {view.status === "awaiting_verification" && view.channel !== "web" ? (
+        <section className="panel" aria-labelledby="code-title">
+          <h2 id="code-title">{a.intake.codeTitle}</h2>
+          <Form method="post">
+            <input type="hidden" name="intent" value="caller-code" />
+            <TextField
+              name="code"
+              label={a.intake.codeLabel}
+              inputMode="numeric"
+              maxLength={6}
+              autoComplete="off"
+              error={result?.intent === "caller-code" ? (result.error === "code_locked" ? a.intake.codeLocked : a.intake.codeInvalid) : undefined}
+            />
+            <button type="submit" className="button">
+              {a.intake.codeSubmit}
+            </button>
+          </Form>
+          <Form method="post">
+            <input type="hidden" name="intent" value="caller-resend" />
+            <button type="submit" className="button secondary">
+              {a.intake.codeResend}
+            </button>
+          </Form>
+        </section>
+      ) : null}
       {view.identity ? (
         <section className="panel" aria-labelledby="identity-title">
           <h2 id="identity-title">{k.identity}</h2>

@@ -35,7 +35,7 @@ export function phoneKey(e164: string) {
 }
 
 /** DSR-<year of receipt in Paris>-<6-digit yearly sequence>, allocated inside the filing transaction. */
-function nextReference(tx: DbOrTx, receivedAt: Date): string {
+export function nextReference(tx: DbOrTx, receivedAt: Date): string {
   const year = Number(parisDate(receivedAt).slice(0, 4));
   const row = tx.get<{ last: number }>(sql`
     INSERT INTO reference_counters (year, last) VALUES (${year}, 1)
@@ -158,7 +158,7 @@ export function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extr
 }
 
 /** Identity proven: the clock resumes, the requester is told the reference and the due date. */
-function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "email" | "sms") {
+function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "email" | "sms" | "agent") {
   setStatus(tx, r, "received", ctx.now, { verifiedAt: ctx.now });
   tx.update(requestPauses)
     .set({ endedAt: ctx.now })
@@ -217,7 +217,7 @@ export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: n
  * Records identity as proven by other means than the public link or code
  * (the demo seed today; an agent's call-back check with the back office).
  */
-export function confirmIdentity({ ctx, requestId, method }: { ctx: Ctx; requestId: number; method: "email" | "sms" }) {
+export function confirmIdentity({ ctx, requestId, method }: { ctx: Ctx; requestId: number; method: "email" | "sms" | "agent" }) {
   return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method));
 }
 

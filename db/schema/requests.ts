@@ -28,7 +28,7 @@ export const requests = sqliteTable(
     rectificationWrong: text("rectification_wrong"),
     rectificationCorrect: text("rectification_correct"),
     contactConsent: integer("contact_consent", { mode: "boolean" }).notNull().default(false),
-    verificationMethod: text("verification_method").$type<"email" | "sms">().notNull(),
+    verificationMethod: text("verification_method").$type<"email" | "sms" | "agent">().notNull(),
     /** keyed hash of the normalised email / phone: rate limits and status look-ups without scanning PII */
     emailKey: text("email_key"),
     phoneKey: text("phone_key"),
