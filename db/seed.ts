@@ -1,8 +1,14 @@
 import { sql } from "drizzle-orm";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
 import type { Ctx } from "../app/services/context";
 import { IntakeInput } from "../app/services/intake-input";
+import { instantToParisLocal } from "../app/services/paris-time";
 import * as requests from "../app/services/requests.server";
+import { createStaff, toActor } from "../app/services/staff.server";
+import * as tickets from "../app/services/tickets.server";
 import type { Db } from "../app/utils/db.server";
+import { SITES, type Role, type Site } from "./schema/enums";
+import { staff } from "./schema/staff";
 
 /**
  * Demo data, written through the same services as real requests so that the
@@ -42,8 +48,93 @@ const people: { daysAgo: number; verifyAfterDays: number | null; input: Person }
   },
 ];
 
+/** One account per role (and an agent per site); demo passwords, never used outside the demo. */
+export const DEMO_STAFF: { email: string; displayName: string; role: Role; site: Site; password: string }[] = [
+  { email: "admin@centrecall.example", displayName: "Mme Azri (DSI)", role: "admin", site: "tours", password: "demo-admin-2026" },
+  { email: "dpo@centrecall.example", displayName: "Claire Moreau (DPO)", role: "dpo", site: "tours", password: "demo-dpo-2026" },
+  { email: "support@centrecall.example", displayName: "Julien Petit (support)", role: "support", site: "tours", password: "demo-support-2026" },
+  ...SITES.map((site) => ({
+    email: `agent.${site}@centrecall.example`,
+    displayName: `Agent ${site[0]!.toUpperCase()}${site.slice(1)}`,
+    role: "agent" as const,
+    site,
+    password: `demo-agent-${site}-2026`,
+  })),
+];
+
+export async function seedStaff(db: Db, now = new Date()) {
+  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM staff`).n;
+  if (existing > 0) return 0;
+  for (const s of DEMO_STAFF) {
+    await createStaff({ ctx: { db, now, actor: { kind: "system" } }, input: { email: s.email, displayName: s.displayName, role: s.role, site: s.site }, password: s.password });
+  }
+  return DEMO_STAFF.length;
+}
+
+const FIRST = ["Camille", "Louis", "Emma", "Hugo", "Léa", "Nathan", "Chloé", "Lucas", "Manon", "Théo", "Inès", "Jules", "Sarah", "Paul", "Zoé", "Arthur"];
+const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand"];
+
+/**
+ * Tickets recorded by each site's agent over the last seven weeks, so the DPO
+ * queue has overdue, at-risk and fresh tickets everywhere, and the reports
+ * have closed ones to count.
+ */
+export function seedSiteTickets(db: Db, now = new Date()) {
+  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel <> 'web'`).n;
+  if (existing > 0) return 0;
+  const staffRows = db.select().from(staff).all();
+  const actorFor = (email: string) => toActor(staffRows.find((s) => s.email === email)!);
+  const dpo = actorFor("dpo@centrecall.example");
+  const support = actorFor("support@centrecall.example");
+  const channels = ["phone", "mail", "email", "in_person"] as const;
+  const rightsCycle = [["access"], ["erasure"], ["objection"], ["rectification"], ["access", "portability"], ["restriction"], ["erasure", "objection"]] as const;
+  let n = 0;
+  SITES.forEach((site, siteIndex) => {
+    const agent = actorFor(`agent.${site}@centrecall.example`);
+    for (const daysAgo of [48, 41, 36, 33, 29, 26, 22, 15, 9, 4, 1]) {
+      n++;
+      const receivedAt = new Date(now.getTime() - daysAgo * DAY - (siteIndex + 1) * 3_600_000);
+      const ctx: Ctx = { db, now: receivedAt, actor: agent };
+      const rights = rightsCycle[n % rightsCycle.length]!;
+      const { reference } = recordRequest({
+        ctx,
+        input: AgentIntakeInput.parse({
+          channel: channels[n % channels.length],
+          receivedAtLocal: instantToParisLocal(receivedAt),
+          site,
+          rights: [...rights],
+          lastName: LAST[n % LAST.length],
+          firstName: FIRST[(n * 7) % FIRST.length],
+          email: `${FIRST[(n * 7) % FIRST.length]!.toLowerCase().normalize("NFD").replace(/[^a-z]/g, "")}.${LAST[n % LAST.length]!.toLowerCase()}${n}@example.fr`,
+          phone: "",
+          details: "",
+          verification: "attested",
+        }),
+      });
+      const later = (days: number): Ctx => ({ db, now: new Date(receivedAt.getTime() + days * DAY), actor: dpo });
+      // Old tickets are mostly closed (some in time, some late); recent ones are in every open state.
+      if (daysAgo >= 33 && n % 3 !== 0) {
+        tickets.start({ ctx: later(2), reference });
+        tickets.markReady({ ctx: later(n % 2 ? 20 : 34), reference });
+        tickets.complete({ ctx: later(n % 2 ? 21 : 35), reference });
+      } else if (daysAgo === 29 && siteIndex % 2 === 0) {
+        tickets.extend({ ctx: later(10), reference, reasons: "Demande complexe : plusieurs bases d'enquêtes et des enregistrements d'appels à rechercher." });
+      } else if (daysAgo === 22) {
+        tickets.start({ ctx: later(1), reference });
+        tickets.askRequester({ ctx: later(2), reference, question: "Pouvez-vous préciser l'enquête concernée ?" });
+      } else if (daysAgo === 15 && siteIndex === 1) {
+        tickets.refuse({ ctx: later(3), reference, input: { reasons: ["excessive"], text: "Troisième demande identique en un mois." } });
+      } else if (daysAgo >= 9 && n % 2 === 0) {
+        tickets.assign({ ctx: later(1), reference, assigneeId: support.id });
+        tickets.start({ ctx: { ...later(1), actor: support }, reference });
+      }
+    }
+  });
+  return n;
+}
+
 export function seed(db: Db, now = new Date()): { created: string[] } {
-  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests`).n;
+  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel = 'web'`).n;
   if (existing > 0) return { created: [] };
   const created: string[] = [];
   const inputs = people.map((p) => IntakeInput.parse(p.input)); // all valid, or nothing written

@@ -13,13 +13,15 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
-const { seed } = await import("../db/seed");
+const { DEMO_STAFF, seed, seedSiteTickets, seedStaff } = await import("../db/seed");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
 
 const config = env();
+await seedStaff(db());
 const { created } = seed(db());
-if (created.length) console.log(`Demo data: ${created.length} requests (${created.join(", ")}).`);
+const siteTickets = seedSiteTickets(db());
+if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);
 console.log("Building the site (first run takes a few seconds)…");
 buildIfStale(root, { quiet: true });
 await startServer({ quiet: true });
@@ -32,6 +34,10 @@ RightsDesk is running at ${url}
   File a request                                ${url}/demande
   Follow a request                              ${url}/suivi
   Development outbox (emails and SMS "sent")    ${url}/dev/outbox
+  Back office (DPO queue, tickets, reports)     ${url}/admin
+
+Back-office accounts (demo passwords):
+${DEMO_STAFF.map((s) => `  ${s.role.padEnd(8)} ${s.site.padEnd(9)} ${s.email.padEnd(34)} ${s.password}`).join("\n")}
 
 What to try:
   1. File a request at ${url}/demande with any email address.
@@ -39,6 +45,8 @@ What to try:
   3. Press "Je confirme ma demande": the status page shows the due date
      computed under Regulation 1182/71 (one month, next working day).
   4. Check any date yourself:  npm run -s deadline -- 2026-01-31
+  5. Sign in at ${url}/admin as the DPO: the queue shows overdue and at-risk
+     tickets from the five sites; open one to extend or refuse it.
 
 Data lives in ${path.relative(root, config.DATA_DIR) || "."}/ (delete it to start afresh). Ctrl+C stops the server.
 `);

@@ -51,8 +51,10 @@ export const requests = sqliteTable(
   (t) => [
     index("requests_status_due_idx").on(t.status, t.effectiveDueOn),
     index("requests_due_idx").on(t.effectiveDueOn),
-    index("requests_site_due_idx").on(t.site, t.effectiveDueOn),
+    index("requests_site_status_due_idx").on(t.site, t.status, t.effectiveDueOn),
     index("requests_assignee_idx").on(t.assigneeId, t.effectiveDueOn),
+    // "search by number": DSR-2026-000123 is found by typing 123
+    index("requests_ref_number_idx").on(sql`substr(${t.reference}, -6)`),
     index("requests_email_key_idx").on(t.emailKey),
     index("requests_received_idx").on(t.receivedAt),
   ],

@@ -1,0 +1,341 @@
+import { asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { processingOperationHistory, processingOperations, type ProcessingOperation } from "../../db/schema/register";
+import { staff } from "../../db/schema/staff";
+import type { DbOrTx } from "../utils/db.server";
+import * as audit from "./audit.server";
+import { requireRole, requireStaff } from "./authz";
+import type { Ctx } from "./context";
+import { DomainError } from "./errors";
+
+/**
+ * The Art. 30 record of processing activities. Every staff role reads it (an
+ * agent must be able to tell a caller why a call is recorded); only the DPO
+ * and administrators change it, and every change keeps the version it
+ * replaces, so the register can be shown as it stood on any date.
+ */
+
+/** CNIL: call recordings are kept briefly, never more than six months. */
+export const RECORDINGS_MAX_DAYS = 183;
+const RECORDINGS_PREFIX = "recordings:";
+
+/**
+ * Operations every requester is subject to, whatever the connectors found:
+ * the handling of their own request (OP-07) lives in RightsDesk itself.
+ */
+export const REQUEST_HANDLING_DATASET = "rightsdesk:requests";
+
+/** Error keys, translated where they are shown (app/i18n/admin/register.ts). */
+export type RegisterIssue =
+  | "required"
+  | "too_long"
+  | "too_many"
+  | "invalid"
+  | "integer"
+  | "retention_range"
+  | "recording_retention_required"
+  | "recording_retention_max"
+  | "dataset_invalid"
+  | "code_invalid"
+  | "code_taken";
+
+const issue = (key: RegisterIssue) => ({ error: key });
+
+const text = (max: number) =>
+  z
+    .string(issue("required"))
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, issue("required")).max(max, issue("too_long")));
+
+/** A list is typed one item per line in the back office, or given as an array by code. */
+const list = (opts: { min: number; item?: z.ZodType<string> }) =>
+  z
+    .union([z.string(), z.array(z.string())], issue("invalid"))
+    .transform((v) => {
+      const items = (Array.isArray(v) ? v : v.split(/\r?\n/)).map((s) => s.trim().replace(/\s+/g, " ")).filter(Boolean);
+      return [...new Set(items)];
+    })
+    .pipe(
+      z
+        .array(opts.item ?? z.string().max(300, issue("too_long")))
+        .min(opts.min, issue("required"))
+        .max(50, issue("too_many")),
+    );
+
+const dataset = z
+  .string()
+  .max(100, issue("too_long"))
+  .regex(/^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*$/, issue("dataset_invalid"));
+
+/** Empty means "no fixed duration" (the retention text then gives the criteria, Art. 15(1)(d)). */
+const retentionDays = z
+  .union([z.string(), z.number(), z.null(), z.undefined()], issue("integer"))
+  .transform((v, c) => {
+    if (v === null || v === undefined) return null;
+    const s = String(v).trim();
+    if (s === "") return null;
+    if (!/^\d{1,6}$/.test(s)) {
+      c.addIssue({ code: "custom", message: "integer" });
+      return z.NEVER;
+    }
+    return Number(s);
+  })
+  .pipe(z.number().int().min(1, issue("retention_range")).max(36_500, issue("retention_range")).nullable());
+
+const fields = {
+  name: text(200),
+  purpose: text(2_000),
+  legalBasis: text(1_000),
+  dataCategories: list({ min: 1 }),
+  personCategories: list({ min: 1 }),
+  recipients: list({ min: 1 }),
+  source: text(1_000),
+  retention: text(1_000),
+  retentionDays,
+  datasets: list({ min: 0, item: dataset }),
+};
+
+type Editable = {
+  name: string;
+  purpose: string;
+  legalBasis: string;
+  dataCategories: string[];
+  personCategories: string[];
+  recipients: string[];
+  source: string;
+  retention: string;
+  retentionDays: number | null;
+  datasets: string[];
+};
+
+function recordingsRule(v: Editable, c: z.RefinementCtx) {
+  if (!v.datasets.some((d) => d.startsWith(RECORDINGS_PREFIX))) return;
+  if (v.retentionDays === null) c.addIssue({ code: "custom", path: ["retentionDays"], message: "recording_retention_required" });
+  else if (v.retentionDays > RECORDINGS_MAX_DAYS) c.addIssue({ code: "custom", path: ["retentionDays"], message: "recording_retention_max" });
+}
+
+/** What the DPO may change on an operation; the code is its identity and stays. */
+export const OperationInput = z.object(fields).superRefine(recordingsRule);
+export type OperationInput = z.infer<typeof OperationInput>;
+export type OperationField = keyof typeof fields;
+export const OPERATION_FIELDS = Object.keys(fields) as OperationField[];
+
+export const NewOperationInput = z
+  .object({
+    code: z
+      .string(issue("required"))
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(z.string().regex(/^OP-\d{2,4}$/, issue("code_invalid"))),
+    ...fields,
+  })
+  .superRefine(recordingsRule);
+export type NewOperationInput = z.infer<typeof NewOperationInput>;
+
+export type FieldErrors = Partial<Record<OperationField | "code", RegisterIssue>>;
+
+function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: Record<string, RegisterIssue> = {};
+  for (const i of error.issues) {
+    const key = String(i.path[0] ?? "form");
+    out[key] ??= (/^[a-z_]+$/.test(i.message) ? i.message : "invalid") as RegisterIssue;
+  }
+  return out as FieldErrors;
+}
+
+/** Validation failures carry every field's issue key, never the submitted values. */
+function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const errors = fieldErrors(parsed.error);
+  const [field, key] = Object.entries(errors)[0] ?? ["form", "invalid"];
+  throw new DomainError("invalid_input", { field, issue: key, fields: errors });
+}
+
+type Snapshot = Editable & { code: string; version: number; updatedAt: number; updatedBy: number | null };
+
+function snapshotOf(op: ProcessingOperation): Snapshot {
+  return {
+    code: op.code,
+    name: op.name,
+    purpose: op.purpose,
+    legalBasis: op.legalBasis,
+    dataCategories: op.dataCategories,
+    personCategories: op.personCategories,
+    recipients: op.recipients,
+    source: op.source,
+    retention: op.retention,
+    retentionDays: op.retentionDays,
+    datasets: op.datasets,
+    version: op.version,
+    updatedAt: op.updatedAt.getTime(),
+    updatedBy: op.updatedBy,
+  };
+}
+
+function changedFields(before: Partial<Editable>, after: Editable): OperationField[] {
+  return OPERATION_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
+}
+
+function displayNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  if (!wanted.length) return new Map();
+  const rows = db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all();
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+function findByCode(db: DbOrTx, code: string): ProcessingOperation {
+  const op = db.select().from(processingOperations).where(eq(processingOperations.code, code)).get();
+  if (!op) throw new DomainError("not_found", { what: "operation" });
+  return op;
+}
+
+export type OperationSummary = Pick<ProcessingOperation, "code" | "name" | "purpose" | "legalBasis" | "retention" | "retentionDays" | "version" | "updatedAt"> & {
+  updatedByName: string | null;
+};
+
+/** The whole register, in code order. Any signed-in staff member. */
+export function listOperations(ctx: Ctx): OperationSummary[] {
+  requireStaff(ctx.actor);
+  const rows = ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
+  const names = displayNames(ctx.db, rows.map((r) => r.updatedBy));
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    purpose: r.purpose,
+    legalBasis: r.legalBasis,
+    retention: r.retention,
+    retentionDays: r.retentionDays,
+    version: r.version,
+    updatedAt: r.updatedAt,
+    updatedByName: r.updatedBy === null ? null : (names.get(r.updatedBy) ?? `#${r.updatedBy}`),
+  }));
+}
+
+export type HistoryEntry = {
+  version: number;
+  snapshot: Snapshot;
+  /** when this version was written, and by whom */
+  writtenAt: Date;
+  writtenByName: string | null;
+  /** when it was replaced, and by whom */
+  replacedAt: Date;
+  replacedByName: string | null;
+  /** what the next version changed */
+  changed: OperationField[];
+};
+
+export type OperationView = {
+  operation: ProcessingOperation & { updatedByName: string | null };
+  history: HistoryEntry[];
+  canEdit: boolean;
+};
+
+/** One operation with its earlier versions, newest first. Any signed-in staff member. */
+export function getOperation(ctx: Ctx, code: string): OperationView {
+  const actor = requireStaff(ctx.actor);
+  const op = findByCode(ctx.db, code);
+  const rows = ctx.db
+    .select()
+    .from(processingOperationHistory)
+    .where(eq(processingOperationHistory.operationId, op.id))
+    .orderBy(desc(processingOperationHistory.version), desc(processingOperationHistory.id))
+    .all();
+  const snapshots = rows.map((r) => r.snapshot as Snapshot);
+  const names = displayNames(ctx.db, [op.updatedBy, ...rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
+  const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
+  const current = snapshotOf(op);
+  const history = rows.map((r, i) => {
+    const snapshot = snapshots[i]!;
+    const next = i === 0 ? current : snapshots[i - 1]!;
+    return {
+      version: r.version,
+      snapshot,
+      writtenAt: new Date(snapshot.updatedAt),
+      writtenByName: nameOf(snapshot.updatedBy),
+      replacedAt: r.changedAt,
+      replacedByName: nameOf(r.changedBy),
+      changed: changedFields(snapshot, next),
+    };
+  });
+  return { operation: { ...op, updatedByName: nameOf(op.updatedBy) }, history, canEdit: actor.role === "dpo" || actor.role === "admin" };
+}
+
+/**
+ * Changes an operation: the replaced version goes to the history, the version
+ * is bumped, and the audit trail records which fields changed (not their
+ * text). `expectedVersion` is the version the editor was looking at; if
+ * someone saved in between, nothing is overwritten.
+ */
+export function updateOperation({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
+  const actor = requireRole(ctx.actor, "dpo", "admin");
+  const values = parseOrThrow(OperationInput, input);
+  return ctx.db.transaction((tx) => {
+    const op = findByCode(tx, code);
+    if (expectedVersion !== undefined && expectedVersion !== op.version) {
+      throw new DomainError("conflict", { field: "version", current: op.version });
+    }
+    const changed = changedFields(op, values);
+    if (!changed.length) return { code: op.code, version: op.version, changed };
+    const version = op.version + 1;
+    tx.insert(processingOperationHistory)
+      .values({ operationId: op.id, version: op.version, snapshot: snapshotOf(op), changedAt: ctx.now, changedBy: actor.id })
+      .run();
+    tx.update(processingOperations)
+      .set({ ...values, version, updatedAt: ctx.now, updatedBy: actor.id })
+      .where(eq(processingOperations.id, op.id))
+      .run();
+    audit.append(tx, { actor, action: "register.updated", reference: null, details: { code: op.code, version, fields: changed }, at: ctx.now });
+    return { code: op.code, version, changed };
+  });
+}
+
+/** Adds an operation to the register (version 1). DPO or administrator. */
+export function createOperation({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  const actor = requireRole(ctx.actor, "dpo", "admin");
+  const { code, ...values } = parseOrThrow(NewOperationInput, input);
+  return ctx.db.transaction((tx) => {
+    const taken = tx.select({ id: processingOperations.id }).from(processingOperations).where(eq(processingOperations.code, code)).get();
+    if (taken) throw new DomainError("invalid_input", { field: "code", issue: "code_taken", fields: { code: "code_taken" } });
+    tx.insert(processingOperations)
+      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id })
+      .run();
+    audit.append(tx, { actor, action: "register.updated", reference: null, details: { code, version: 1, created: true, fields: OPERATION_FIELDS }, at: ctx.now });
+    return { code, version: 1 };
+  });
+}
+
+export type Art15Entry = {
+  code: string;
+  name: string;
+  purpose: string;
+  legalBasis: string;
+  dataCategories: string[];
+  recipients: string[];
+  retention: string;
+  source: string;
+};
+
+/**
+ * What Art. 15(1)(a)-(h) asks the controller to tell the person, taken from
+ * the register: purposes, categories, recipients, retention and source. With
+ * `datasetIds` (the datasets a gather found the person in), only the
+ * operations on those datasets, plus the handling of the request itself,
+ * which applies to every requester. Without it, the whole register.
+ * No actor: this feeds the archive builder, which has already checked one.
+ */
+export function art15Information(db: DbOrTx, datasetIds?: string[]): Art15Entry[] {
+  const rows = db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
+  const wanted = datasetIds ? new Set([...datasetIds, REQUEST_HANDLING_DATASET]) : null;
+  return rows
+    .filter((r) => !wanted || r.datasets.some((d) => wanted.has(d)))
+    .map((r) => ({
+      code: r.code,
+      name: r.name,
+      purpose: r.purpose,
+      legalBasis: r.legalBasis,
+      dataCategories: r.dataCategories,
+      recipients: r.recipients,
+      retention: r.retention,
+      source: r.source,
+    }));
+}
