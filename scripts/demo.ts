@@ -14,11 +14,13 @@ process.env.LOG_LEVEL ??= "warn";
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
 const { DEMO_STAFF, seed, seedSiteTickets, seedStaff } = await import("../db/seed");
+const { seedRegister } = await import("../db/seed-register");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
 
 const config = env();
 await seedStaff(db());
+seedRegister(db(), new Date());
 const { created } = seed(db());
 const siteTickets = seedSiteTickets(db());
 if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);

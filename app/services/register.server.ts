@@ -48,7 +48,7 @@ const text = (max: number) =>
     .pipe(z.string().min(1, issue("required")).max(max, issue("too_long")));
 
 /** A list is typed one item per line in the back office, or given as an array by code. */
-const list = (opts: { min: number; item?: z.ZodType<string> }) =>
+const list = (opts: { min: number; item?: z.ZodType<string, string> }) =>
   z
     .union([z.string(), z.array(z.string())], issue("invalid"))
     .transform((v) => {

@@ -1,0 +1,260 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { TextArea, TextField } from "../components/fields";
+import { useLocale } from "../components/i18n";
+import { formatInstant } from "../i18n";
+import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
+import { DomainError } from "../services/errors";
+import { getOperation, updateOperation, type FieldErrors, type OperationField } from "../services/register.server";
+import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+
+/** The editable fields, in form order (the page renders in the browser too, so not imported from the service). */
+const FIELDS = [
+  "name",
+  "purpose",
+  "legalBasis",
+  "dataCategories",
+  "personCategories",
+  "recipients",
+  "source",
+  "retention",
+  "retentionDays",
+  "datasets",
+] as const satisfies readonly OperationField[];
+// Fails to compile if the service gains a field this form does not show.
+const everyField: Exclude<OperationField, (typeof FIELDS)[number]> extends never ? true : never = true;
+void everyField;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  try {
+    return getOperation(ctx, params.code ?? "");
+  } catch (error) {
+    rethrowDomain(error);
+  }
+}
+
+/** The form as posted: every field a string; lists are one item per line. The service validates. */
+const text = z.string().max(20_000).catch("");
+const EditForm = z.object({
+  name: text,
+  purpose: text,
+  legalBasis: text,
+  dataCategories: text,
+  personCategories: text,
+  recipients: text,
+  source: text,
+  retention: text,
+  retentionDays: text,
+  datasets: text,
+  expectedVersion: z.coerce.number().int().positive().optional().catch(undefined),
+}) satisfies z.ZodType<Record<OperationField, string> & { expectedVersion?: number }>;
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  const code = params.code ?? "";
+  const { expectedVersion, ...values } = EditForm.parse(Object.fromEntries(await request.formData()));
+  try {
+    const saved = updateOperation({ ctx, code, input: values, expectedVersion });
+    return redirect(`/admin/registre/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "invalid_input") {
+      return data({ errors: (error.detail.fields ?? {}) as FieldErrors, conflict: false, values }, { status: 400 });
+    }
+    if (error instanceof DomainError && error.code === "conflict") {
+      return data({ errors: {} as FieldErrors, conflict: true, values }, { status: 409 });
+    }
+    rethrowDomain(error);
+  }
+}
+
+function Items({ items, empty }: { items: string[]; empty?: string }) {
+  if (!items.length) return <>{empty ?? "—"}</>;
+  return (
+    <ul>
+      {items.map((item) => (
+        <li key={item}>{item}</li>
+      ))}
+    </ul>
+  );
+}
+
+type Content = {
+  name: string;
+  purpose: string;
+  legalBasis: string;
+  dataCategories: string[];
+  personCategories: string[];
+  recipients: string[];
+  source: string;
+  retention: string;
+  retentionDays: number | null;
+  datasets: string[];
+};
+
+function OperationFields({ op, m }: { op: Content; m: RegisterMessages }) {
+  return (
+    <dl className="summary">
+      <dt>{m.fields.name}</dt>
+      <dd>{op.name}</dd>
+      <dt>{m.fields.purpose}</dt>
+      <dd>{op.purpose}</dd>
+      <dt>{m.fields.legalBasis}</dt>
+      <dd>{op.legalBasis}</dd>
+      <dt>{m.fields.dataCategories}</dt>
+      <dd>
+        <Items items={op.dataCategories} />
+      </dd>
+      <dt>{m.fields.personCategories}</dt>
+      <dd>
+        <Items items={op.personCategories} />
+      </dd>
+      <dt>{m.fields.recipients}</dt>
+      <dd>
+        <Items items={op.recipients} />
+      </dd>
+      <dt>{m.fields.source}</dt>
+      <dd>{op.source}</dd>
+      <dt>{m.fields.retention}</dt>
+      <dd>{op.retention}</dd>
+      <dt>{m.fields.retentionDays}</dt>
+      <dd data-retention-days={op.retentionDays ?? ""}>{op.retentionDays !== null ? m.days(op.retentionDays) : m.noDays}</dd>
+      <dt>{m.fields.datasets}</dt>
+      <dd>
+        <Items items={op.datasets} empty={m.noDatasets} />
+      </dd>
+    </dl>
+  );
+}
+
+const LIST_FIELDS = new Set<OperationField>(["dataCategories", "personCategories", "recipients", "datasets"]);
+const LONG_FIELDS = new Set<OperationField>(["purpose", "legalBasis", "source", "retention"]);
+
+export default function RegisterOperation() {
+  const locale = useLocale();
+  const m = registerMessages[locale];
+  const { operation: op, history, canEdit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors: FieldErrors = result?.errors ?? {};
+  const errorFields = FIELDS.filter((f) => errors[f]);
+  const at = (d: Date | string) => formatInstant(new Date(d), locale);
+  const stamp = (d: Date | string) => <time dateTime={new Date(d).toISOString()}>{at(d)}</time>;
+  const by = (name: string | null) => (name ? m.byWhom(name) : m.seedAuthor);
+  const initial = (f: OperationField): string => {
+    if (result?.values) return result.values[f] ?? "";
+    const v = op[f];
+    return Array.isArray(v) ? v.join("\n") : v === null ? "" : String(v);
+  };
+  const done = params.get("fait");
+  return (
+    <>
+      <p>
+        <Link to="/admin/registre">{m.backToList}</Link>
+      </p>
+      <h1>{m.detailTitle(op.code, op.name)}</h1>
+      {done && !result ? (
+        <p className="flash" role="status">
+          {done === "modifie" ? m.saved(op.version) : m.unchanged}
+        </p>
+      ) : null}
+      <section className="panel" aria-labelledby="current-title">
+        <h2 id="current-title">
+          {m.current} — {m.version(op.version)}
+        </h2>
+        <p>
+          {m.updatedOn} {stamp(op.updatedAt)} {by(op.updatedByName)}
+        </p>
+        <OperationFields op={op} m={m} />
+      </section>
+
+      <section className="panel" aria-labelledby="history-title">
+        <h2 id="history-title">{m.history}</h2>
+        {history.length === 0 ? (
+          <p>{m.noHistory}</p>
+        ) : (
+          <table>
+            <caption className="visually-hidden">{m.historyCaption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{m.historyColumns.version}</th>
+                <th scope="col">{m.historyColumns.written}</th>
+                <th scope="col">{m.historyColumns.replaced}</th>
+                <th scope="col">{m.historyColumns.changed}</th>
+                <th scope="col">{m.historyColumns.content}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.version} data-version={h.version}>
+                  <th scope="row">{m.version(h.version)}</th>
+                  <td>
+                    {stamp(h.writtenAt)} {by(h.writtenByName)}
+                  </td>
+                  <td>
+                    {stamp(h.replacedAt)} {by(h.replacedByName)}
+                  </td>
+                  <td>{h.changed.map((f) => m.fields[f]).join(", ") || "—"}</td>
+                  <td>
+                    <details>
+                      <summary>{m.showVersion(h.version)}</summary>
+                      <OperationFields op={h.snapshot} m={m} />
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {canEdit ? (
+        <section className="panel" aria-labelledby="edit-title">
+          <h2 id="edit-title">{m.edit}</h2>
+          <p>{m.editIntro}</p>
+          {result?.conflict ? (
+            <p className="error-box" role="alert">
+              {m.conflict}
+            </p>
+          ) : null}
+          {errorFields.length ? (
+            <div className="error-summary" role="alert" aria-labelledby="error-summary-title">
+              <h3 id="error-summary-title">{m.errorSummary}</h3>
+              <ul>
+                {errorFields.map((f) => (
+                  <li key={f}>
+                    <a href={`#${f}`}>
+                      {m.fields[f]} : {m.errors[errors[f]!] ?? m.errors.invalid}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <Form method="post" key={`${op.version}-${result ? "posted" : "fresh"}`} noValidate>
+            <input type="hidden" name="expectedVersion" value={op.version} />
+            {FIELDS.map((f) => {
+              const error = errors[f] ? (m.errors[errors[f]!] ?? m.errors.invalid) : undefined;
+              if (f === "retentionDays") {
+                return (
+                  <TextField key={f} name={f} label={m.fields[f]} hint={m.retentionDaysHint} inputMode="numeric" maxLength={6} defaultValue={initial(f)} error={error} />
+                );
+              }
+              if (LIST_FIELDS.has(f) || LONG_FIELDS.has(f)) {
+                const hint = f === "datasets" ? m.datasetsHint : LIST_FIELDS.has(f) ? m.listHint : undefined;
+                return <TextArea key={f} name={f} label={m.fields[f]} hint={hint} required={f !== "datasets"} defaultValue={initial(f)} error={error} />;
+              }
+              return <TextField key={f} name={f} label={m.fields[f]} required maxLength={200} defaultValue={initial(f)} error={error} />;
+            })}
+            <button type="submit" className="button">
+              {m.save}
+            </button>
+          </Form>
+        </section>
+      ) : (
+        <p className="notice">{m.readOnly}</p>
+      )}
+    </>
+  );
+}
