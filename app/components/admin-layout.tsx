@@ -41,6 +41,11 @@ export function AdminLayout({ me, children }: { me: Me | null; children: ReactNo
                       <NavLink to="/admin/rapports">{a.nav.reports}</NavLink>
                     </li>
                   ) : null}
+                  {me.role === "admin" || me.role === "dpo" ? (
+                    <li>
+                      <NavLink to="/admin/equipe">{a.nav.team}</NavLink>
+                    </li>
+                  ) : null}
                   <li>
                     <NavLink to="/admin/compte">{a.nav.account}</NavLink>
                   </li>

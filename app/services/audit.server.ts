@@ -31,6 +31,8 @@ export const AuditAction = z.enum([
   "staff.logout",
   "staff.password_changed",
   "staff.totp_enabled",
+  "staff.deactivated",
+  "settings.updated",
   "register.updated",
   "report.exported",
   "reminders.sent",
