@@ -61,28 +61,37 @@ function securityHeaders(https: boolean) {
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * CSRF defence: a browser always sends Origin on a cross-site POST, so any
- * mutation whose Origin (or Sec-Fetch-Site) says "another site" is refused.
+ * CSRF defence: browsers mark every POST with Sec-Fetch-Site and/or Origin;
+ * a mutation that says "another site" is refused.
  */
 export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
   if (SAFE.has(req.method)) return next();
   const origin = req.get("origin");
   const fetchSite = req.get("sec-fetch-site");
-  let ok = true;
-  if (origin) {
+  let ok: boolean;
+  if (fetchSite) {
+    // Modern browsers say where a request comes from; with Referrer-Policy
+    // no-referrer they send "Origin: null" on plain form posts, so this wins.
+    ok = fetchSite === "same-origin" || fetchSite === "none";
+  } else if (origin && origin !== "null") {
     try {
-      ok = origin !== "null" && new URL(origin).host === req.get("host");
+      ok = new URL(origin).host === req.get("host");
     } catch {
       ok = false;
     }
-  } else if (fetchSite) {
-    ok = fetchSite === "same-origin" || fetchSite === "none";
-  } else if (req.path.startsWith("/admin")) {
-    // The back office acts on a session cookie: a mutation that cannot show
-    // where it comes from is refused, whatever the client.
+  } else if (origin === "null") {
     ok = false;
+  } else {
+    // No browser signal at all (curl, scripts). Public forms accept it; the
+    // back office acts on a session cookie and refuses.
+    ok = !req.path.startsWith("/admin");
   }
-  if (ok) return next();
+  if (ok) {
+    // Remix 2 refuses "Origin: null" outright (a 500); by here Sec-Fetch-Site
+    // has vouched for the request, so drop the opaque origin before Remix sees it.
+    if (origin === "null") delete req.headers.origin;
+    return next();
+  }
   res
     .status(403)
     .type("html")

@@ -261,6 +261,28 @@ describe("representatives and mandates", () => {
   });
 });
 
+describe("without JavaScript", () => {
+  it("renders the representative and rectification fields visible, so the form works in one go", async () => {
+    const html = await (await app.browser().get("/demande")).text();
+    expect(html).toMatch(/<div id="representative-fields">/);
+    expect(html).not.toMatch(/<div hidden="" id="representative-fields">/);
+    expect(html).toContain('id="rectificationWrong"');
+    expect(html).toContain("<title>Faire une demande — CentreCall</title>");
+  });
+});
+
+describe("development outbox", () => {
+  it("lists messages and opens one with its link clickable", async () => {
+    await fileOne({ email: "outbox.page@example.fr" });
+    const browser = app.browser();
+    const list = await (await browser.get("/dev/outbox")).text();
+    const id = list.match(/href="\/dev\/outbox\/(\d+)"/)![1];
+    const page = await (await browser.get(`/dev/outbox/${id}`)).text();
+    expect(page).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/verification\/[A-Za-z0-9_-]{43}">/);
+    expect(textOf(page)).not.toContain("Aucun message");
+  });
+});
+
 describe("status page", () => {
   it("sends a status link without revealing whether the reference and email match", async () => {
     const { browser, reference } = await fileOne({ email: "suivi@example.fr" });
@@ -315,6 +337,27 @@ describe("no personal data in URLs", () => {
 });
 
 describe("cross-site requests", () => {
+  it("accepts a plain form post from a browser that sends Origin: null under no-referrer", async () => {
+    const res = await app.browser().post("/demande", validRequest({ email: "nojs@example.fr" }), { origin: null });
+    expect(res.status).toBe(302);
+    const browser = app.browser();
+    const nullOrigin = await browser.request("/demande", {
+      method: "POST",
+      body: new URLSearchParams(validRequest({ email: "nojs2@example.fr" }) as Record<string, string>),
+      headers: { origin: "null", "sec-fetch-site": "same-origin" },
+      origin: null,
+    });
+    expect(nullOrigin.status).toBe(302);
+  });
+
+  it("refuses Origin: null without a same-origin signal, and any cross-site signal", async () => {
+    const browser = app.browser();
+    const bare = await browser.request("/demande", { method: "POST", body: new URLSearchParams({ rights: "access" }), headers: { origin: "null" }, origin: null });
+    expect(bare.status).toBe(403);
+    const cross = await browser.request("/demande", { method: "POST", body: new URLSearchParams({ rights: "access" }), headers: { "sec-fetch-site": "cross-site" }, origin: null });
+    expect(cross.status).toBe(403);
+  });
+
   it("refuses a POST from another origin and stores nothing", async () => {
     const before = app.db().select().from(requests).all().length;
     const res = await app.browser().post("/demande", validRequest(), { origin: "https://evil.example" });

@@ -2,10 +2,12 @@ import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Role } from "../../db/schema/enums";
 import { useLocale, useT } from "./i18n";
+import { useFocusMainOnNavigate } from "./layout";
 
 export type Me = { displayName: string; role: Role; site: string };
 
 export function AdminLayout({ me, children }: { me: Me | null; children: ReactNode }) {
+  useFocusMainOnNavigate();
   const t = useT();
   const a = t.admin;
   const locale = useLocale();

@@ -1,8 +1,26 @@
 import { Link, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { useLocale, useT } from "./i18n";
 
+/**
+ * After a client-side move to another page, focus goes to the main content
+ * so screen-reader and keyboard users start at the new page, not at <body>.
+ * Same-page submissions keep their own focus (the first field in error).
+ */
+export function useFocusMainOnNavigate() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById("contenu")?.focus();
+  }, [pathname]);
+}
+
 export function PageLayout({ children }: { children: ReactNode }) {
+  useFocusMainOnNavigate();
   const t = useT();
   const locale = useLocale();
   const location = useLocation();

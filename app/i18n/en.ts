@@ -115,7 +115,8 @@ export const en: Messages = {
     codeSubmit: "Confirm",
     resend: "Send me a new code",
     resent: "A new code has just been sent.",
-    notReceived: "Nothing received? Check your spam folder, or file a new request.",
+    notReceived: "Nothing received? Check your spam folder.",
+    fileAgain: "File a new request",
   },
   verify: {
     title: "Confirm your identity",
@@ -144,7 +145,7 @@ export const en: Messages = {
     sent: "If this reference matches these details, a follow-up link has just been sent to you. It is valid for 30 days.",
     expiredTitle: "This follow-up link has expired",
     expired: "Ask for a new follow-up link with your request reference.",
-    sessionExpired: "Your follow-up access has expired. Ask for a new link.",
+    sessionExpired: "To see your request you need a personal follow-up link. Ask for a new link below.",
   },
   status: {
     title: "Your request",

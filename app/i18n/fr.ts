@@ -121,7 +121,8 @@ export const fr = {
     codeSubmit: "Confirmer",
     resend: "Recevoir un nouveau code",
     resent: "Un nouveau code vient d'être envoyé.",
-    notReceived: "Vous n'avez rien reçu ? Vérifiez vos courriers indésirables, ou déposez une nouvelle demande.",
+    notReceived: "Vous n'avez rien reçu ? Vérifiez vos courriers indésirables.",
+    fileAgain: "Déposer une nouvelle demande",
   },
   verify: {
     title: "Confirmer votre identité",
@@ -152,7 +153,7 @@ export const fr = {
       "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il est valable 30 jours.",
     expiredTitle: "Ce lien de suivi a expiré",
     expired: "Demandez un nouveau lien de suivi avec la référence de votre demande.",
-    sessionExpired: "Votre accès de suivi a expiré. Demandez un nouveau lien.",
+    sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
   },
   status: {
     title: "Votre demande",

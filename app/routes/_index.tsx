@@ -8,7 +8,7 @@ export default function Home() {
     <>
       <h1>{t.home.title}</h1>
       <p>{t.home.intro}</p>
-      <p>
+      <p className="cta-row">
         <Link to="/demande" className="button">
           {t.home.cta}
         </Link>{" "}

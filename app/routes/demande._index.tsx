@@ -1,10 +1,10 @@
-import { data, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { pageTitle } from "../utils/meta";
 import { RIGHTS } from "../../db/schema/enums";
 import { Fieldset, FieldMessages, TextArea, TextField } from "../components/fields";
 import { useT } from "../components/i18n";
-import { catalogues } from "../i18n";
 import { fieldErrors, INTAKE_FIELDS, IntakeInput, intakeFromForm, type FieldErrors, type IntakeField } from "../services/intake-input";
 import * as requests from "../services/requests.server";
 import { grantCookie } from "../utils/cookies.server";
@@ -14,10 +14,7 @@ import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.s
 import { BodyTooLarge, parseIntakeBody } from "../utils/upload.server";
 import { passThroughHeaders } from "../utils/headers";
 
-export const meta: MetaFunction = ({ matches }) => {
-  const locale = (matches[0]?.data as { locale?: "fr" | "en" } | undefined)?.locale ?? "fr";
-  return [{ title: `${catalogues[locale].form.title} — CentreCall` }];
-};
+export const meta = pageTitle((t) => t.form.title);
 
 export async function loader() {
   return { maxMandateBytes: env().MANDATE_MAX_BYTES };
@@ -84,6 +81,10 @@ export default function NewRequest() {
   const { maxMandateBytes } = useLoaderData<typeof loader>();
   const maxSize = t.megabytes(maxMandateBytes / (1024 * 1024));
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  // Without JavaScript every field stays visible; once hydrated, the optional
+  // groups show only when they apply.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const errors: FieldErrors = clientErrors ?? actionData?.errors ?? {};
   const values: Values = actionData?.values ?? {};
   const [onBehalf, setOnBehalf] = useState(values.onBehalf === "other");
@@ -122,6 +123,25 @@ export default function NewRequest() {
     }
   }
 
+  const fieldName = (f: IntakeField): string => {
+    const labels: Record<IntakeField, string> = {
+      rights: t.form.rightsLegend,
+      lastName: t.form.lastName,
+      firstName: t.form.firstName,
+      email: t.form.email,
+      phone: t.form.phone,
+      verificationMethod: t.form.methodLegend,
+      onBehalf: t.form.behalfLegend,
+      subjectLastName: t.form.subjectLastName,
+      subjectFirstName: t.form.subjectFirstName,
+      mandate: t.form.mandate,
+      details: t.form.details,
+      rectificationWrong: t.form.rectificationWrong,
+      rectificationCorrect: t.form.rectificationCorrect,
+      contactConsent: t.form.consent,
+    };
+    return labels[f].replace(/\s*\*$/, "").replace(/\s*\?$/, "");
+  };
   const str = (f: IntakeField) => (typeof values[f] === "string" ? (values[f] as string) : undefined);
 
   return (
@@ -134,7 +154,11 @@ export default function NewRequest() {
           <ul>
             {errorList.map((f) => (
               <li key={f}>
-                <a href={`#${focusTarget(f)}`}>{message(f)}</a>
+                <a href={`#${focusTarget(f)}`}>
+                  {fieldName(f)}
+                  {t.langName === "Français" ? " : " : ": "}
+                  {message(f)}
+                </a>
               </li>
             ))}
           </ul>
@@ -163,6 +187,13 @@ export default function NewRequest() {
           ))}
         </Fieldset>
 
+        <div hidden={hydrated && !rights.includes("rectification")}>
+          <Fieldset legend={t.form.rectificationLegend} name="rectification">
+            <TextArea name="rectificationWrong" label={t.form.rectificationWrong} error={message("rectificationWrong")} defaultValue={str("rectificationWrong")} maxLength={1000} />
+            <TextArea name="rectificationCorrect" label={t.form.rectificationCorrect} error={message("rectificationCorrect")} defaultValue={str("rectificationCorrect")} maxLength={1000} />
+          </Fieldset>
+        </div>
+
         <Fieldset legend={t.form.identityLegend} name="identity">
           <TextField name="lastName" label={t.form.lastName} error={message("lastName")} defaultValue={str("lastName")} autoComplete="family-name" required maxLength={100} />
           <TextField name="firstName" label={t.form.firstName} error={message("firstName")} defaultValue={str("firstName")} autoComplete="given-name" required maxLength={100} />
@@ -188,7 +219,7 @@ export default function NewRequest() {
               <label htmlFor={`onBehalf-${v}`}>{v === "self" ? t.form.behalfSelf : t.form.behalfOther}</label>
             </div>
           ))}
-          <div hidden={!onBehalf} id="representative-fields">
+          <div hidden={hydrated && !onBehalf} id="representative-fields">
             <TextField name="subjectLastName" label={t.form.subjectLastName} error={message("subjectLastName")} defaultValue={str("subjectLastName")} maxLength={100} />
             <TextField name="subjectFirstName" label={t.form.subjectFirstName} error={message("subjectFirstName")} defaultValue={str("subjectFirstName")} maxLength={100} />
             <div className={`field${errors.mandate ? " has-error" : ""}`}>
@@ -205,13 +236,6 @@ export default function NewRequest() {
             </div>
           </div>
         </Fieldset>
-
-        <div hidden={!rights.includes("rectification")}>
-          <Fieldset legend={t.form.rectificationLegend} name="rectification">
-            <TextArea name="rectificationWrong" label={t.form.rectificationWrong} error={message("rectificationWrong")} defaultValue={str("rectificationWrong")} maxLength={1000} />
-            <TextArea name="rectificationCorrect" label={t.form.rectificationCorrect} error={message("rectificationCorrect")} defaultValue={str("rectificationCorrect")} maxLength={1000} />
-          </Fieldset>
-        </div>
 
         <TextArea name="details" label={t.form.details} hint={t.form.detailsHint} error={message("details")} defaultValue={str("details")} maxLength={5000} />
 

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { pageTitle } from "../utils/meta";
 import { useT } from "../components/i18n";
 import * as requests from "../services/requests.server";
 import { clearCookie, grantCookie, grantedRequest } from "../utils/cookies.server";
@@ -8,6 +9,8 @@ import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
+
+export const meta = pageTitle((t) => t.filed.title);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const id = await grantedRequest(request, "pending");
@@ -58,7 +61,7 @@ export default function Filed() {
   const showCode = !pending || pending.verificationMethod === "sms";
   return (
     <>
-      <h1>{t.filed.title}</h1>
+      <h1>{pending ? t.filed.title : t.verify.title}</h1>
       {pending ? (
         <>
           <p>
@@ -117,7 +120,9 @@ export default function Filed() {
           </p>
         </Form>
       ) : null}
-      <p className="hint">{t.filed.notReceived}</p>
+      <p className="hint">
+        {t.filed.notReceived} <a href="/demande">{t.filed.fileAgain}</a>
+      </p>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { pageTitle } from "../utils/meta";
 import { TextArea } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { DomainError } from "../services/errors";
@@ -7,6 +8,8 @@ import { replyLinkIsUsable, requesterReply } from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
 import { ctxFrom } from "../utils/request.server";
+
+export const meta = pageTitle((t) => (t.langName === "Français" ? "Répondre à notre question" : "Answer our question"));
 
 export const headers = passThroughHeaders;
 

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
+import { pageTitle } from "../utils/meta";
 import { TextField } from "../components/fields";
 import { useT } from "../components/i18n";
 import { normalisePhone } from "../services/intake-input";
@@ -8,6 +9,8 @@ import * as requests from "../services/requests.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
+
+export const meta = pageTitle((t) => t.follow.title);
 
 const FollowForm = z.object({
   reference: z

@@ -1,11 +1,14 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
 import * as requests from "../services/requests.server";
 import { grantedRequest } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
+
+export const meta = pageTitle((t) => t.status.title);
 
 export const headers = passThroughHeaders;
 

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { pageTitle } from "../utils/meta";
 import { useT } from "../components/i18n";
 import * as requests from "../services/requests.server";
 import { clearCookie, grantCookie } from "../utils/cookies.server";
@@ -7,6 +8,8 @@ import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
+
+export const meta = pageTitle((t) => t.verify.title);
 
 /**
  * GET only shows a button: link scanners in mail systems open links, and a

@@ -1,10 +1,13 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { listRecent } from "../services/outbox.server";
 import { db } from "../utils/db.server";
 import { env } from "../utils/env.server";
+
+export const meta = pageTitle((t) => t.outbox.title);
 
 /** Development outbox: what the demo "sent". Absent in production. */
 export async function loader(_: LoaderFunctionArgs) {
