@@ -51,6 +51,13 @@ describe("signing in", () => {
     expect((await replay.get("/admin")).headers.get("location")).toBe("/admin/connexion");
   });
 
+  it("keeps the session on the data requests a hydrated page makes (/admin.data)", async () => {
+    const { browser } = await signedIn(app, "dpo");
+    const res = await browser.get("/admin.data");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("rows");
+  });
+
   it("expires a session left idle", async () => {
     const { browser } = await signedIn(app, "dpo");
     app.db().update(staffSessions).set({ lastSeenAt: new Date(Date.now() - 31 * 60_000) }).run();

@@ -280,7 +280,7 @@ export default function Ticket() {
               </button>
             </Form>
           ) : null}
-          {isDpo && !view.extended ? (
+          {isDpo && !view.extended && view.marker !== "overdue" ? (
             <Form method="post">
               <input type="hidden" name="intent" value="extend" />
               <TextArea name="reasons" label={k.extendLabel} maxLength={2000} error={result?.intent === "extend" && result.error ? a.errors[result.error] : undefined} />

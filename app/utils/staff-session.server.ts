@@ -8,13 +8,17 @@ import { env } from "./env.server";
 
 const COOKIE = "rd_staff";
 
+/**
+ * Path=/ on purpose: Remix fetches data from "/admin.data", which a cookie
+ * scoped to Path=/admin would not reach. The cookie outlives idle expiry; the
+ * server-side row is what counts.
+ */
 export function sessionCookie(token: string): string {
-  // The cookie outlives idle expiry; the server-side row is what counts.
-  return serializeCookie(COOKIE, token, env().STAFF_SESSION_MAX_HOURS * 3600).replace("Path=/", "Path=/admin");
+  return serializeCookie(COOKIE, token, env().STAFF_SESSION_MAX_HOURS * 3600);
 }
 
 export function clearSessionCookie(): string {
-  return serializeCookie(COOKIE, "", 0).replace("Path=/", "Path=/admin");
+  return serializeCookie(COOKIE, "", 0);
 }
 
 export function sessionToken(request: Request): string | undefined {

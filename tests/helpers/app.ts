@@ -76,13 +76,21 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
 }
 export type TestApp = Awaited<ReturnType<typeof startApp>>;
 
-/** A tiny browser: keeps cookies, sends Origin like a real one, does not follow redirects by itself. */
+/**
+ * A tiny browser: keeps cookies (honouring their Path, as a real one does),
+ * sends Origin like a real one, does not follow redirects by itself.
+ */
 export class Browser {
   cookies = new Map<string, string>();
+  private paths = new Map<string, string>();
   constructor(public base: string) {}
 
-  private cookieHeader() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  private cookieHeader(pathname: string) {
+    const matches = (p: string) => p === "/" || pathname === p || pathname.startsWith(`${p}/`);
+    return [...this.cookies]
+      .filter(([k]) => matches(this.paths.get(k) ?? "/"))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("; ");
   }
 
   private store(res: Response) {
@@ -91,14 +99,19 @@ export class Browser {
       const eq = pair!.indexOf("=");
       const name = pair!.slice(0, eq);
       const value = pair!.slice(eq + 1);
+      const path = /;\s*Path=([^;]+)/i.exec(c)?.[1] ?? "/";
       if (/Max-Age=0/i.test(c) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      else {
+        this.cookies.set(name, value);
+        this.paths.set(name, path);
+      }
     }
   }
 
   async request(pathname: string, init: RequestInit & { origin?: string | null } = {}) {
     const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set("cookie", this.cookieHeader());
+    const cookie = this.cookieHeader(new URL(pathname, this.base).pathname);
+    if (cookie) headers.set("cookie", cookie);
     if (init.method && init.method !== "GET" && init.origin !== null) headers.set("origin", init.origin ?? this.base);
     const res = await fetch(new URL(pathname, this.base), { ...init, headers, redirect: "manual" });
     this.store(res);
