@@ -1,3 +1,4 @@
+import type { Widen } from "./widen";
 import { adminFr } from "./admin/fr";
 
 /**
@@ -214,11 +215,4 @@ export const fr = {
   megabytes: (n: number) => `${n.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`,
 };
 
-type Widen<T> = T extends string
-  ? string
-  : T extends (...args: infer A) => infer R
-    ? (...args: A) => R
-    : T extends readonly string[]
-      ? string[]
-      : { [K in keyof T]: Widen<T[K]> };
 export type Messages = Widen<typeof fr>;

@@ -8,6 +8,7 @@ import { registerMessages, type RegisterMessages } from "../i18n/admin/register"
 import { DomainError } from "../services/errors";
 import { getOperation, updateOperation, type FieldErrors, type OperationField } from "../services/register.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import type { Editable } from "../services/register.server";
 
 /** The editable fields, in form order (the page renders in the browser too, so not imported from the service). */
 const FIELDS = [
@@ -80,18 +81,7 @@ function Items({ items, empty }: { items: string[]; empty?: string }) {
   );
 }
 
-type Content = {
-  name: string;
-  purpose: string;
-  legalBasis: string;
-  dataCategories: string[];
-  personCategories: string[];
-  recipients: string[];
-  source: string;
-  retention: string;
-  retentionDays: number | null;
-  datasets: string[];
-};
+type Content = Editable;
 
 function OperationFields({ op, m }: { op: Content; m: RegisterMessages }) {
   return (

@@ -95,7 +95,8 @@ const fields = {
   datasets: list({ min: 0, item: dataset }),
 };
 
-type Editable = {
+/** The editable content of an operation (also what its page shows). */
+export type Editable = {
   name: string;
   purpose: string;
   legalBasis: string;

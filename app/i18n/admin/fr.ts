@@ -1,3 +1,4 @@
+import type { Widen } from "../widen";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
   brand: "RightsDesk · Espace DPO",
@@ -232,13 +233,4 @@ export const adminFr = {
   } as Record<string, string>,
 };
 
-type Widen<T> = T extends string
-  ? string
-  : T extends (...args: infer A) => infer R
-    ? (...args: A) => R
-    : T extends readonly string[]
-      ? string[]
-      : T extends Record<string, string>
-        ? { [K in keyof T]: string }
-        : { [K in keyof T]: Widen<T[K]> };
 export type AdminMessages = Widen<typeof adminFr>;
