@@ -7,7 +7,7 @@ import { decrypt, encrypt, keyedHash, randomToken } from "../utils/crypto.server
 import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
-import { hit } from "../utils/rate-limit.server";
+import { current, hit } from "../utils/rate-limit.server";
 import * as audit from "./audit.server";
 import { requireRole } from "./authz";
 import type { Ctx, StaffActor } from "./context";
@@ -48,6 +48,8 @@ export async function createStaff({ ctx, input, password }: { ctx: Ctx; input: N
 }
 
 const HOUR = 3_600_000;
+const LOGIN_FAILURES_PER_ACCOUNT = 10;
+const LOGIN_FAILURES_PER_IP = 50;
 
 export type LoginResult = { ok: true; sessionToken: string; needsSecondFactor: boolean; mustChangePassword: boolean } | { ok: false; reason: "invalid" | "throttled" };
 
@@ -58,12 +60,16 @@ export type LoginResult = { ok: true; sessionToken: string; needsSecondFactor: b
  */
 export async function login({ ctx, email, password, ip }: { ctx: Ctx; email: string; password: string; ip: string }): Promise<LoginResult> {
   const normalised = email.trim().toLowerCase().slice(0, 254);
-  const perIp = hit(ctx.db, "login:ip", ip, 30, HOUR, ctx.now);
-  const perAccount = hit(ctx.db, "login:account", normalised, 10, HOUR, ctx.now);
+  // Only failures count, so colleagues behind one office address are not
+  // locked out by each other's successful sign-ins.
+  const throttled =
+    current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now) >= LOGIN_FAILURES_PER_IP || current(ctx.db, "login-fail:account", normalised, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT;
   const row = ctx.db.select().from(staff).where(eq(staff.email, normalised)).get();
   const valid = await verifyPassword(password.slice(0, 1024), row?.passwordHash ?? (await dummyHash()));
-  if (!perIp.allowed || !perAccount.allowed) return { ok: false, reason: "throttled" };
+  if (throttled) return { ok: false, reason: "throttled" };
   if (!row || !row.active || !valid) {
+    hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    hit(ctx.db, "login-fail:account", normalised, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
     ctx.db.transaction((tx) =>
       audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { account: keyedHash("audit-id", normalised) }, at: ctx.now }),
     );
@@ -167,10 +173,14 @@ export function confirmTotp({ ctx, code, sessionToken }: { ctx: Ctx; code: strin
 export function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; sessionToken: string; code: string; ip: string }) {
   const state = sessionFrom(ctx.db, sessionToken, ctx.now);
   if (!state) return { ok: false as const, reason: "invalid" as const };
-  const throttle = hit(ctx.db, "totp:account", String(state.row.id), 10, HOUR, ctx.now);
-  const ipThrottle = hit(ctx.db, "login:ip", ip, 30, HOUR, ctx.now);
-  if (!throttle.allowed || !ipThrottle.allowed) return { ok: false as const, reason: "throttled" as const };
-  if (!checkTotp(state.row, code)) return { ok: false as const, reason: "invalid" as const };
+  if (current(ctx.db, "totp-fail:account", String(state.row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now) >= LOGIN_FAILURES_PER_IP) {
+    return { ok: false as const, reason: "throttled" as const };
+  }
+  if (!checkTotp(state.row, code)) {
+    hit(ctx.db, "totp-fail:account", String(state.row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    return { ok: false as const, reason: "invalid" as const };
+  }
   ctx.db.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
   return { ok: true as const };
 }

@@ -26,3 +26,11 @@ export function hit(db: DbOrTx, bucket: string, subject: string, limit: number, 
 export function purgeExpired(db: DbOrTx, olderThan: Date) {
   db.run(sql`DELETE FROM rate_limits WHERE window_start < ${olderThan.getTime()}`);
 }
+
+/** How many hits a (bucket, subject) has in its current window, without adding one. */
+export function current(db: DbOrTx, bucket: string, subject: string, windowMs: number, now: Date): number {
+  const key = keyedHash("rate-limit", `${bucket}\0${subject}`);
+  const row = db.get<{ count: number; window_start: number } | undefined>(sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`);
+  if (!row || row.window_start <= now.getTime() - windowMs) return 0;
+  return row.count;
+}

@@ -9,7 +9,8 @@ import { clientIp, ctxFrom } from "../utils/request.server";
 import { sessionCookie, sessionToken } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (sessionFrom(db(), sessionToken(request), new Date())) throw redirect("/admin");
+  const state = sessionFrom(db(), sessionToken(request), new Date());
+  if (state) throw redirect(state.secondFactorDone ? "/admin" : "/admin/connexion/code");
   return null;
 }
 
