@@ -14,7 +14,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
-    return { view, staff: tickets.assignableStaff(ctx.db), role: ctx.actor.role };
+    return { view, isOpen: tickets.OPEN_STATUSES.includes(view.status), staff: tickets.assignableStaff(ctx.db), role: ctx.actor.role };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
     throw error;
@@ -89,13 +89,12 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, staff, role } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const d = view.deadline;
   const canWork = role === "dpo" || role === "support";
   const isDpo = role === "dpo";
-  const open = tickets_open.includes(view.status);
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -229,7 +228,7 @@ export default function Ticket() {
           </dl>
         </section>
       ) : null}
-      {open && (canWork || isDpo) ? (
+      {isOpen && (canWork || isDpo) ? (
         <section className="panel actions" aria-labelledby="actions-title">
           <h2 id="actions-title">{k.actions}</h2>
           <Form method="post">
@@ -247,30 +246,10 @@ export default function Ticket() {
               {k.assign}
             </button>
           </Form>
-          {view.status === "received" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="start" />
-              <button type="submit" className="button">
-                {k.start}
-              </button>
-            </Form>
-          ) : null}
-          {view.status === "in_progress" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="ready" />
-              <button type="submit" className="button">
-                {k.ready}
-              </button>
-            </Form>
-          ) : null}
-          {view.status === "ready" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="complete" />
-              <button type="submit" className="button">
-                {k.complete}
-              </button>
-            </Form>
-          ) : null}
+          {/* The one step forward the current status allows. */}
+          {view.status === "received" ? <IntentButton intent="start" label={k.start} primary /> : null}
+          {view.status === "in_progress" ? <IntentButton intent="ready" label={k.ready} primary /> : null}
+          {view.status === "ready" ? <IntentButton intent="complete" label={k.complete} primary /> : null}
           {view.status === "received" || view.status === "in_progress" ? (
             <Form method="post">
               <input type="hidden" name="intent" value="ask" />
@@ -314,12 +293,7 @@ export default function Ticket() {
               {k.duplicate}
             </button>
           </Form>
-          <Form method="post">
-            <input type="hidden" name="intent" value="cancel" />
-            <button type="submit" className="button secondary">
-              {k.cancel}
-            </button>
-          </Form>
+          <IntentButton intent="cancel" label={k.cancel} />
         </section>
       ) : null}
       <section className="panel" aria-labelledby="notes-title">
@@ -353,4 +327,14 @@ export default function Ticket() {
   );
 }
 
-const tickets_open = ["received", "in_progress", "awaiting_requester", "ready"];
+/** A form that is only a button: the verb is in the intent, the rest comes from the URL. */
+function IntentButton({ intent, label, primary = false }: { intent: string; label: string; primary?: boolean }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      <button type="submit" className={primary ? "button" : "button secondary"}>
+        {label}
+      </button>
+    </Form>
+  );
+}
