@@ -4,3 +4,4 @@ export { statusLink } from "./status-link";
 export { agentCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
 export type { Rendered } from "./layout";
 export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";
+export { reminderDigest } from "./reminder-digest";

@@ -1,10 +1,16 @@
 /**
  * Operator command line: `npm run -s cli -- <command>`.
  * Commands grow with the back office; each prints plain lines and exits
- * non-zero on failure.
+ * non-zero on failure: 1 when the operation failed, 2 when the command line
+ * itself is wrong.
  */
+import { parseArgs } from "node:util";
+import { ROLES, SITES } from "../db/schema/enums";
+import { DomainError } from "../app/services/errors";
 import { deliverDue, pendingCount } from "../app/services/outbox.server";
+import { sendReminders } from "../app/services/reminders.server";
 import { expireUnverified } from "../app/services/requests.server";
+import { createStaff, NewStaff } from "../app/services/staff.server";
 import { db } from "../app/utils/db.server";
 import { ConfigError } from "../app/utils/env.server";
 
@@ -13,36 +19,95 @@ const USAGE = `usage: npm run -s cli -- <command>
 commands:
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
-  expire            mark requests unverified for too long as expired`;
+  expire            mark requests unverified for too long as expired
+  reminders [--force]
+                    email each assignee (and the DPO) the open requests due
+                    within 7 days or overdue; once a day unless --force
+  staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
+                    create a staff account; prints its one-time password,
+                    to be changed at first sign-in`;
+
+/** A wrong command line: exit 2 with the reason and the usage. */
+class UsageError extends Error {}
+
+const system = () => ({ db: db(), now: new Date(), actor: { kind: "system" as const } });
+
+function flags(args: string[], options: Record<string, { type: "string" | "boolean" }>) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function staffCreate(args: string[]): Promise<number> {
+  const v = flags(args, { email: { type: "string" }, role: { type: "string" }, site: { type: "string" }, name: { type: "string" } });
+  const missing = ["email", "role", "site"].filter((k) => typeof v[k] !== "string" || v[k] === "");
+  if (missing.length) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(", ")}`);
+  const email = String(v.email);
+  const parsed = NewStaff.safeParse({ email, role: v.role, site: v.site, displayName: v.name ?? email.split("@")[0] });
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "input")))];
+    const words: Record<string, string> = {
+      email: "--email must be an email address",
+      role: `--role must be one of ${ROLES.join(", ")}`,
+      site: `--site must be one of ${SITES.join(", ")}`,
+      displayName: "--name must be 1 to 100 characters",
+    };
+    throw new UsageError(fields.map((f) => words[f] ?? `invalid ${f}`).join("; "));
+  }
+  try {
+    const { staff, oneTimePassword } = await createStaff({ ctx: system(), input: parsed.data });
+    console.log(`created staff #${staff.id} (${staff.role}, ${staff.site})`);
+    console.log(`one-time password: ${oneTimePassword}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "conflict") {
+      console.error("cli: an account with this email already exists");
+      return 1;
+    }
+    throw error;
+  }
+}
 
 async function main(args: string[]): Promise<number> {
-  const [group, verb] = args;
-  if (group === "outbox" && verb === "status") {
+  const [group, verb, ...rest] = args;
+  if (group === "outbox" && verb === "status" && !rest.length) {
     console.log(`pending ${pendingCount(db())}`);
     return 0;
   }
-  if (group === "outbox" && verb === "flush") {
+  if (group === "outbox" && verb === "flush" && !rest.length) {
     const r = await deliverDue({ db: db() });
     console.log(`sent ${r.sent} failed ${r.failed}`);
     return r.failed ? 1 : 0;
   }
   if (group === "expire" && !verb) {
-    const n = expireUnverified({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } } });
+    const n = expireUnverified({ ctx: system() });
     console.log(`expired ${n}`);
     return 0;
   }
+  if (group === "reminders") {
+    const v = flags(args.slice(1), { force: { type: "boolean" } });
+    const r = sendReminders({ ctx: system(), force: v.force === true });
+    if (r.alreadySent) console.log("reminders were already sent today (use --force to send again)");
+    console.log(`sent ${r.emails} emails about ${r.tickets} tickets`);
+    return 0;
+  }
+  if (group === "staff" && verb === "create") return staffCreate(rest);
   if (group === "--help" || group === "-h" || !group) {
     console.log(USAGE);
     return group ? 0 : 2;
   }
-  console.error(`cli: unknown command "${args.join(" ")}"\n${USAGE}`);
-  return 2;
+  throw new UsageError(`unknown command "${args.join(" ")}"`);
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof UsageError) {
+    console.error(`cli: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
     console.error(error.message);
     process.exitCode = 1;
   } else throw error;

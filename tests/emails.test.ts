@@ -11,6 +11,27 @@ const cases = {
       l,
     ),
   statusLink: (l: (typeof LOCALES)[number]) => emails.statusLink({ link, reference: "DSR-2026-000123", ttlDays: 30 }, l),
+  extensionNotice: (l: (typeof LOCALES)[number]) =>
+    emails.extensionNotice({ reference: "DSR-2026-000123", reasons: "Trois bases d'enquêtes et des enregistrements à rechercher.", dueOn: "2027-02-23" }, l),
+  refusalNotice: (l: (typeof LOCALES)[number]) =>
+    emails.refusalNotice({ reference: "DSR-2026-000123", reasons: ["excessive", "identity_not_established"], text: "Quatrième demande identique ce mois-ci." }, l),
+  infoRequest: (l: (typeof LOCALES)[number]) =>
+    emails.infoRequest({ reference: "DSR-2026-000123", question: "Quelle période est concernée ?", link, ttlDays: 30 }, l),
+  reminderDigest: (l: (typeof LOCALES)[number]) =>
+    emails.reminderDigest(
+      {
+        scope: "all",
+        today: "2026-11-23",
+        tickets: [
+          { reference: "DSR-2026-000123", status: "in_progress", dueOn: "2026-11-20", overdue: true },
+          { reference: "DSR-2026-000102", status: "received", dueOn: "2026-11-27", overdue: false, unassigned: true },
+        ],
+        more: 0,
+        overdue: 1,
+        link: "https://droits.centrecall.example/admin",
+      },
+      l,
+    ),
 };
 
 describe("email templates", () => {

@@ -1,0 +1,110 @@
+import { and, asc, eq, gte, inArray, isNotNull, lt, lte } from "drizzle-orm";
+import type { Locale, Status } from "../../db/schema/enums";
+import { auditLog } from "../../db/schema/audit";
+import { requests } from "../../db/schema/requests";
+import { staff } from "../../db/schema/staff";
+import { reminderDigest, type DigestTicket } from "../../emails/reminder-digest";
+import { env } from "../utils/env.server";
+import { log } from "../utils/log.server";
+import * as audit from "./audit.server";
+import { requireRole } from "./authz";
+import type { Ctx } from "./context";
+import { addDays, parisDate } from "./deadlines";
+import { enqueue } from "./outbox.server";
+import { parisLocalToInstant } from "./paris-time";
+
+const OPEN: Status[] = ["received", "in_progress", "awaiting_requester", "ready"];
+const HORIZON_DAYS = 7;
+/** A digest longer than this is not read; the rest is counted and the queue has it all. */
+const LIST_CAP = 100;
+
+export type ReminderRun = { emails: number; tickets: number; alreadySent: boolean };
+
+/**
+ * The daily deadline digest: each active assignee gets one email listing
+ * their open tickets due within 7 days or overdue; each active DPO gets one
+ * listing all of them (assigned or not) instead of a personal one. Everything
+ * happens in one transaction with the audit entry, and a second run on the
+ * same Paris day sends nothing unless `force` is set.
+ *
+ * Staff accounts have no language setting, so digests are in French unless
+ * the caller says otherwise.
+ */
+export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx; locale?: Locale; force?: boolean }): ReminderRun {
+  if (ctx.actor.kind !== "system") requireRole(ctx.actor, "dpo", "admin");
+  const today = parisDate(ctx.now);
+  const horizon = addDays(today, HORIZON_DAYS);
+  const dayStart = parisLocalToInstant(`${today}T00:00`)!;
+  const dayEnd = parisLocalToInstant(`${addDays(today, 1)}T00:00`)!;
+  const queueLink = `${env().BASE_URL}/admin`;
+
+  // IMMEDIATE: two schedulers starting together cannot both see "not sent yet".
+  const run = ctx.db.transaction(
+    (tx) => {
+      if (!force) {
+        const sent = tx
+          .select({ seq: auditLog.seq })
+          .from(auditLog)
+          .where(and(eq(auditLog.action, "reminders.sent"), gte(auditLog.at, dayStart), lt(auditLog.at, dayEnd)))
+          .limit(1)
+          .get();
+        if (sent) return { emails: 0, tickets: 0, alreadySent: true };
+      }
+      const due = tx
+        .select({ reference: requests.reference, status: requests.status, dueOn: requests.effectiveDueOn, assigneeId: requests.assigneeId })
+        .from(requests)
+        .where(and(inArray(requests.status, OPEN), isNotNull(requests.effectiveDueOn), lte(requests.effectiveDueOn, horizon)))
+        .orderBy(asc(requests.effectiveDueOn), asc(requests.id))
+        .all();
+      const people = tx.select({ id: staff.id, email: staff.email, role: staff.role }).from(staff).where(eq(staff.active, true)).all();
+      const byId = new Map(people.map((p) => [p.id, p]));
+
+      const asDigest = (t: (typeof due)[number]): DigestTicket => ({
+        reference: t.reference,
+        status: t.status,
+        dueOn: t.dueOn!,
+        overdue: t.dueOn! < today,
+        unassigned: t.assigneeId === null,
+      });
+      const covered = new Set<string>();
+      let emails = 0;
+      const send = (to: string, scope: "mine" | "all", tickets: typeof due, link: string) => {
+        const listed = tickets.slice(0, LIST_CAP);
+        const m = reminderDigest(
+          { scope, today, tickets: listed.map(asDigest), more: tickets.length - listed.length, overdue: tickets.filter((t) => t.dueOn! < today).length, link },
+          locale,
+        );
+        enqueue(tx, { channel: "email", to, template: "reminder_digest", ...m }, ctx.now);
+        for (const t of tickets) covered.add(t.reference);
+        emails++;
+      };
+
+      const mine = new Map<number, typeof due>();
+      for (const t of due) {
+        if (t.assigneeId === null) continue;
+        const list = mine.get(t.assigneeId) ?? [];
+        list.push(t);
+        mine.set(t.assigneeId, list);
+      }
+      for (const [id, tickets] of mine) {
+        const person = byId.get(id);
+        // Inactive accounts get nothing; a DPO reads their own tickets in the full digest.
+        if (!person || person.role === "dpo") continue;
+        send(person.email, "mine", tickets, `${queueLink}?assignee=me`);
+      }
+      if (due.length) for (const dpo of people.filter((p) => p.role === "dpo")) send(dpo.email, "all", due, queueLink);
+
+      const result = { emails, tickets: covered.size, alreadySent: false };
+      audit.append(tx, {
+        actor: ctx.actor,
+        action: "reminders.sent",
+        details: { day: today, emails, tickets: covered.size, due: due.length, overdue: due.filter((t) => t.dueOn! < today).length },
+        at: ctx.now,
+      });
+      return result;
+    },
+    { behavior: "immediate" },
+  );
+  log.info("reminders.sent", { emails: run.emails, tickets: run.tickets, alreadySent: run.alreadySent });
+  return run;
+}
