@@ -50,5 +50,9 @@ What to try:
   5. Sign in at ${url}/admin as the DPO: the queue shows overdue and at-risk
      tickets from the five sites; open one to extend or refuse it.
 
+Deadline reminders are a daily job, not part of the server: schedule
+  npm run -s cli -- reminders
+once a working day (cron: 30 7 * * 1-5 cd <this directory> && npm run -s cli -- reminders).
+
 Data lives in ${path.relative(root, config.DATA_DIR) || "."}/ (delete it to start afresh). Ctrl+C stops the server.
 `);

@@ -136,6 +136,19 @@ describe("the ticket page", () => {
     for (const a of app.db().select().from(auditLog).all()) expect(JSON.stringify(a.details)).not.toContain("@example.fr");
   });
 
+  it("hides the requester's identity from administrators, and audits no identity view for them", async () => {
+    const t = verifiedTicket();
+    const { browser } = await signedIn(app, "admin");
+    const res = await browser.get(`/admin/demandes/${t.reference}`);
+    expect(res.status).toBe(200);
+    const text = textOf(await res.text());
+    expect(text).not.toContain("Lucie Martin");
+    expect(text).not.toContain(t.email);
+    const audits = app.db().select().from(auditLog).where(eq(auditLog.reference, t.reference)).all().map((a) => a.action);
+    expect(audits).toContain("ticket.viewed");
+    expect(audits).not.toContain("ticket.identity_viewed");
+  });
+
   it("gives an agent of Lille a 404 for a Paris ticket, however its reference was guessed", async () => {
     const paris = verifiedTicket({ site: "paris" });
     const { browser } = await signedIn(app, "agent", "lille");

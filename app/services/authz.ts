@@ -29,7 +29,11 @@ export function requireTicketAccess(actor: Actor, ticket: { site: Site | null })
   return s;
 }
 
-/** Who may read the requester's identity on a ticket page. */
+/**
+ * Who may read the requester's identity on a ticket page: the people who
+ * handle requests. Administrators manage accounts and settings; they have no
+ * need to know who asked (least privilege).
+ */
 export function canSeeIdentity(actor: StaffActor): boolean {
-  return actor.role === "dpo" || actor.role === "support" || actor.role === "admin" || actor.role === "agent";
+  return actor.role === "dpo" || actor.role === "support" || actor.role === "agent";
 }
