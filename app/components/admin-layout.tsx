@@ -43,6 +43,11 @@ export function AdminLayout({ me, children }: { me: Me | null; children: ReactNo
                       <NavLink to="/admin/rapports">{a.nav.reports}</NavLink>
                     </li>
                   ) : null}
+                  {me.role !== "agent" ? (
+                    <li>
+                      <NavLink to="/admin/connecteurs">{a.nav.connectors}</NavLink>
+                    </li>
+                  ) : null}
                   {me.role === "admin" || me.role === "dpo" ? (
                     <li>
                       <NavLink to="/admin/equipe">{a.nav.team}</NavLink>

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useEffect } from "react";
 import { REFUSAL_REASONS } from "../../db/schema/enums";
 import { LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
@@ -7,6 +8,9 @@ import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
+import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
+import { connectors } from "../utils/connectors.server";
+import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 
@@ -14,7 +18,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
-    return { view, isOpen: tickets.OPEN_STATUSES.includes(view.status), staff: tickets.assignableStaff(ctx.db), role: ctx.actor.role };
+    const gather = gatherStatus(db(), view.id, connectors());
+    return {
+      view,
+      isOpen: tickets.OPEN_STATUSES.includes(view.status),
+      staff: tickets.assignableStaff(ctx.db),
+      role: ctx.actor.role,
+      gather,
+      connectorCount: connectors().list().length,
+    };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
     throw error;
@@ -68,6 +80,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "caller-resend":
         resendCallerCode({ ctx, reference });
         break;
+      case "gather":
+        startGather({ ctx, reference, registry: connectors() });
+        break;
+      case "gather-rerun":
+        rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() });
+        break;
       case "note":
         tickets.addNote({ ctx, reference, body: str("body") });
         break;
@@ -89,7 +107,15 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, connectorCount } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const busy = gather.some((g) => g.status === "queued" || g.status === "running");
+  // Live progress: while a job is queued or running, re-read the page every 2 s.
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2_000);
+    return () => clearInterval(timer);
+  }, [busy, revalidator]);
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const d = view.deadline;
@@ -294,6 +320,59 @@ export default function Ticket() {
             </button>
           </Form>
           <IntentButton intent="cancel" label={k.cancel} />
+        </section>
+      ) : null}
+      {isOpen && view.verifiedAt ? (
+        <section className="panel" aria-labelledby="gather-title">
+          <h2 id="gather-title">{a.gather.title}</h2>
+          <p>{a.gather.intro}</p>
+          {gather.length === 0 ? <p>{a.gather.none}</p> : null}
+          {gather.length > 0 ? (
+            <table aria-live="polite" aria-busy={busy}>
+              <thead>
+                <tr>
+                  <th scope="col">{a.gather.connector}</th>
+                  <th scope="col">{a.gather.status}</th>
+                  <th scope="col">{a.gather.found}</th>
+                  <th scope="col">{a.gather.anomalies}</th>
+                  <th scope="col">{a.gather.attempts}</th>
+                  <th scope="col">{a.gather.duration}</th>
+                  <th scope="col">{a.gather.error}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gather.map((g) => (
+                  <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status}>
+                    <th scope="row">{g.label}</th>
+                    <td>{a.gather.statuses[g.status]}</td>
+                    <td>{g.status === "done" ? a.gather.counts(g.records ?? 0, g.files ?? 0) : "—"}</td>
+                    <td>{g.anomalies ?? "—"}</td>
+                    <td>{g.attempts}</td>
+                    <td>{g.durationMs !== null ? `${(g.durationMs / 1000).toFixed(1)} s` : "—"}</td>
+                    <td>
+                      {g.error ?? ""}
+                      {canWork && (g.status === "failed" || g.status === "done") ? (
+                        <Form method="post" className="inline">
+                          <input type="hidden" name="intent" value="gather-rerun" />
+                          <input type="hidden" name="connectorId" value={g.connectorId} />
+                          <button type="submit" className="link-button" aria-label={`${a.gather.rerun} — ${g.label}`}>
+                            {a.gather.rerun}
+                          </button>
+                        </Form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
+          {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
+          {busy ? (
+            <p>
+              <a href={`/admin/demandes/${view.reference}`}>{a.gather.refresh}</a>
+            </p>
+          ) : null}
         </section>
       ) : null}
       <section className="panel" aria-labelledby="notes-title">

@@ -10,7 +10,7 @@ import { requireRole, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
-import { normalisePhone } from "./intake-input";
+import { normaliseAnyPhone, normalisePhone } from "./intake-input";
 import { enqueue } from "./outbox.server";
 import { parisLocalToInstant } from "./paris-time";
 import { addEvent, confirmIdentity, emailKey, nextReference, phoneKey } from "./requests.server";
@@ -35,8 +35,10 @@ export const AgentIntakeInput = z
     verification: z.enum(["code_sms", "code_email", "attested"]),
   })
   .transform((v, ctx) => {
-    const phone = v.phone ? normalisePhone(v.phone) : "";
+    // Callers ring from landlines too; only an SMS code needs a mobile.
+    const phone = v.phone ? normaliseAnyPhone(v.phone) : "";
     if (phone === null) ctx.addIssue({ code: "custom", path: ["phone"], message: "phone_invalid" });
+    else if (v.verification === "code_sms" && phone && !normalisePhone(phone)) ctx.addIssue({ code: "custom", path: ["phone"], message: "mobile_required" });
     if (!v.email && !v.phone) ctx.addIssue({ code: "custom", path: ["email"], message: "contact_required" });
     if (v.verification === "code_sms" && !phone) ctx.addIssue({ code: "custom", path: ["phone"], message: "method_unavailable" });
     if (v.verification === "code_email" && !v.email) ctx.addIssue({ code: "custom", path: ["email"], message: "method_unavailable" });

@@ -34,6 +34,11 @@ export const AuditAction = z.enum([
   "staff.deactivated",
   "settings.updated",
   "register.updated",
+  "gather.started",
+  "gather.connector_rerun",
+  "gather.completed",
+  "gather.failed",
+  "record.viewed",
   "report.exported",
   "reminders.sent",
 ]);

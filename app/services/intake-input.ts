@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString as parseAny } from "libphonenumber-js/min";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
 import { z } from "zod";
 import { RIGHTS } from "../../db/schema/enums";
@@ -28,6 +29,12 @@ const err = (key: ErrorKey) => ({ error: key });
 /** French numbers as typed ("06 12 34 56 78") or international ones, as E.164; null when not a mobile number. */
 export function normalisePhone(raw: string): string | null {
   const parsed = parsePhoneNumberFromString(raw, "FR");
+  return parsed && parsed.isValid() ? parsed.number : null;
+}
+
+/** Any valid number, landlines included (callers ring from them); E.164 or null. */
+export function normaliseAnyPhone(raw: string): string | null {
+  const parsed = parseAny(raw, "FR");
   return parsed && parsed.isValid() ? parsed.number : null;
 }
 

@@ -173,6 +173,7 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
     const assignee = r.assigneeId ? tx.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(eq(staff.id, r.assigneeId)).get() : null;
     const duplicateOf = r.duplicateOfId ? tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, r.duplicateOfId)).get() : null;
     return {
+      id: r.id,
       reference: r.reference,
       status: r.status,
       rights: r.rights,

@@ -1,6 +1,8 @@
 import { db } from "../utils/db.server";
 import { log } from "../utils/log.server";
 import { purgeExpired } from "../utils/rate-limit.server";
+import { connectors } from "../utils/connectors.server";
+import { runNextJob } from "./gather.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
 
@@ -9,7 +11,7 @@ import { expireUnverified } from "./requests.server";
  * and the housekeeping sweep. Each tick catches its own errors so one bad
  * pass never stops the loop.
  */
-export function startWorkers(opts: { outboxEveryMs?: number; sweepEveryMs?: number } = {}) {
+export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: number; sweepEveryMs?: number } = {}) {
   let sending = false;
   const send = async () => {
     if (sending) return;
@@ -22,6 +24,19 @@ export function startWorkers(opts: { outboxEveryMs?: number; sweepEveryMs?: numb
       sending = false;
     }
   };
+  let gathering = false;
+  const gather = async () => {
+    if (gathering) return;
+    gathering = true;
+    try {
+      // Drain the queue, one job at a time, then wait for the next tick.
+      for (let i = 0; i < 20 && (await runNextJob({ db: db(), registry: connectors() })); i++);
+    } catch (error) {
+      log.error("worker.gather_failed", { error: error instanceof Error ? error.name : "unknown" });
+    } finally {
+      gathering = false;
+    }
+  };
   const sweep = () => {
     try {
       const now = new Date();
@@ -31,7 +46,11 @@ export function startWorkers(opts: { outboxEveryMs?: number; sweepEveryMs?: numb
       log.error("worker.sweep_failed", { error: error instanceof Error ? error.name : "unknown" });
     }
   };
-  const timers = [setInterval(send, opts.outboxEveryMs ?? 2_000), setInterval(sweep, opts.sweepEveryMs ?? 10 * 60_000)];
+  const timers = [
+    setInterval(send, opts.outboxEveryMs ?? 2_000),
+    setInterval(gather, opts.gatherEveryMs ?? 1_000),
+    setInterval(sweep, opts.sweepEveryMs ?? 10 * 60_000),
+  ];
   for (const t of timers) t.unref();
   void send();
   sweep();

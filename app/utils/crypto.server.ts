@@ -52,3 +52,18 @@ export function decrypt(blob: Buffer, aad: string): Buffer {
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
 }
+
+/** Streaming AES-256-GCM for files: the IV and tag are kept beside the ciphertext's row. */
+export function fileCipher(aad: string) {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", derivedKey("encrypt:v1"), iv);
+  cipher.setAAD(Buffer.from(aad));
+  return { iv, cipher };
+}
+
+export function fileDecipher(iv: Buffer, tag: Buffer, aad: string) {
+  const decipher = createDecipheriv("aes-256-gcm", derivedKey("encrypt:v1"), iv);
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(tag);
+  return decipher;
+}

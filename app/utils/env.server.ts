@@ -42,6 +42,8 @@ const Schema = z
     STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
     WORKERS: bool.default(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    CONNECTORS_CONFIG: z.string().min(1).default("connectors.config.json"),
+    GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   });
 
 /** Checked beside the schema, so one run reports these together with type errors. */
@@ -98,6 +100,17 @@ function demoSecret(appEnv: string, dataDir: string): string {
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
+}
+
+/**
+ * Connector secrets (database URLs with passwords, API tokens) are named in
+ * connectors.config.json and read here, the one module that reads the
+ * environment.
+ */
+export function secretFromEnv(name: string): string | undefined {
+  if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(name)) return undefined;
+  const value = process.env[name];
+  return value === "" ? undefined : value;
 }
 
 let cached: Env | undefined;

@@ -5,3 +5,4 @@ export * from "./rate-limits";
 export * from "./staff";
 export * from "./audit";
 export * from "./register";
+export * from "./gather";

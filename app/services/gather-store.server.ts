@@ -1,0 +1,154 @@
+import { and, asc, eq } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { gatheredItems, type GatheredItem } from "../../db/schema/gather";
+import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../connectors/types";
+import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
+import type { Db, DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+
+/**
+ * Where gathered data rests: encrypted, per request, until the ticket's
+ * retention ends. Rows carry records and anomalies; files live on disk,
+ * encrypted as they stream in, never held whole in memory.
+ */
+type JobRef = { id: number; requestId: number; connectorId: string };
+
+function aadFor(job: JobRef, kind: string, dataset: string, key: string) {
+  return `gather:${job.requestId}:${job.connectorId}:${kind}:${dataset}:${key}`;
+}
+
+export function gatheredDir(requestId: number) {
+  return path.join(env().DATA_DIR, "gathered", String(requestId));
+}
+
+export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => new Date()) {
+  let n = 0;
+  const counts = { records: 0, files: 0, anomalies: 0 };
+  const insertJson = (kind: "match" | "record" | "anomaly", dataset: string, key: string, value: unknown) => {
+    db.insert(gatheredItems)
+      .values({
+        jobId: job.id,
+        requestId: job.requestId,
+        connectorId: job.connectorId,
+        kind,
+        dataset,
+        itemKey: key,
+        payload: encrypt(Buffer.from(JSON.stringify(value)), aadFor(job, kind, dataset, key)),
+        createdAt: now(),
+      })
+      .run();
+  };
+  const sink: ExportSink & { matches(ms: Match[]): void; counts: typeof counts } = {
+    counts,
+    matches(ms: Match[]) {
+      for (const m of ms) insertJson("match", m.dataset, m.key, m);
+    },
+    async record(r: ExportRecord) {
+      insertJson("record", r.dataset, r.key, r);
+      counts.records++;
+    },
+    async anomaly(a: Anomaly) {
+      insertJson("anomaly", a.dataset, a.key, a);
+      counts.anomalies++;
+    },
+    async file(f: ExportFile) {
+      const dir = gatheredDir(job.requestId);
+      mkdirSync(dir, { recursive: true });
+      const filePath = path.join(dir, `${job.id}-${++n}.bin`);
+      const aad = aadFor(job, "file", f.dataset, f.key);
+      const { iv, cipher } = fileCipher(aad);
+      const hash = createHash("sha256");
+      let size = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          size += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      await pipeline(f.open(), tap, cipher, createWriteStream(filePath));
+      const meta = { name: f.name, contentType: f.contentType, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64") };
+      db.insert(gatheredItems)
+        .values({
+          jobId: job.id,
+          requestId: job.requestId,
+          connectorId: job.connectorId,
+          kind: "file",
+          dataset: f.dataset,
+          itemKey: f.key,
+          payload: encrypt(Buffer.from(JSON.stringify(meta)), aadFor(job, "file-meta", f.dataset, f.key)),
+          filePath,
+          size,
+          sha256: hash.digest("hex"),
+          createdAt: now(),
+        })
+        .run();
+      counts.files++;
+    },
+  };
+  return sink;
+}
+
+/** Removes what one job stored (a failed or re-run attempt starts clean). */
+export function purgeJob(db: DbOrTx, jobId: number) {
+  const files = db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(eq(gatheredItems.jobId, jobId)).all();
+  for (const f of files) if (f.filePath) rmSync(f.filePath, { force: true });
+  db.delete(gatheredItems).where(eq(gatheredItems.jobId, jobId)).run();
+}
+
+function jobOf(item: GatheredItem): JobRef {
+  return { id: item.jobId, requestId: item.requestId, connectorId: item.connectorId };
+}
+
+export type StoredRecord = ExportRecord & { connectorId: string };
+export type StoredFile = { connectorId: string; dataset: string; key: string; name: string; contentType: string; size: number; sha256: string; open(): Readable };
+
+/** Everything gathered for a request, decrypted (callers audit the reading). */
+export function readGathered(db: DbOrTx, requestId: number) {
+  const items = db.select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).orderBy(asc(gatheredItems.id)).all();
+  const records: StoredRecord[] = [];
+  const anomalies: (Anomaly & { connectorId: string })[] = [];
+  const matches: Match[] = [];
+  const files: StoredFile[] = [];
+  for (const item of items) {
+    const job = jobOf(item);
+    if (item.kind === "file") {
+      const meta = JSON.parse(decrypt(item.payload, aadFor(job, "file-meta", item.dataset, item.itemKey)).toString()) as { name: string; contentType: string; iv: string; tag: string };
+      const aad = aadFor(job, "file", item.dataset, item.itemKey);
+      files.push({
+        connectorId: item.connectorId,
+        dataset: item.dataset,
+        key: item.itemKey,
+        name: meta.name,
+        contentType: meta.contentType,
+        size: item.size ?? 0,
+        sha256: item.sha256 ?? "",
+        open: () => createReadStream(item.filePath!).pipe(fileDecipher(Buffer.from(meta.iv, "base64"), Buffer.from(meta.tag, "base64"), aad)),
+      });
+      continue;
+    }
+    const value = JSON.parse(decrypt(item.payload, aadFor(job, item.kind, item.dataset, item.itemKey)).toString());
+    if (item.kind === "record") records.push({ ...(value as ExportRecord), connectorId: item.connectorId });
+    else if (item.kind === "anomaly") anomalies.push({ ...(value as Anomaly), connectorId: item.connectorId });
+    else matches.push(value as Match);
+  }
+  return { records, anomalies, matches, files };
+}
+
+export function countGathered(db: DbOrTx, requestId: number, connectorId: string) {
+  return db
+    .select({ kind: gatheredItems.kind })
+    .from(gatheredItems)
+    .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.connectorId, connectorId)))
+    .all().length;
+}
+
+/** Deletes a request's gathered data and files (retention end, erasure). */
+export function purgeRequest(db: DbOrTx, requestId: number) {
+  db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
+  rmSync(gatheredDir(requestId), { recursive: true, force: true });
+}

@@ -1,0 +1,178 @@
+import { eq } from "drizzle-orm";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatheredItems, gatherJobs } from "../db/schema/gather";
+import { createDemoRecordings, DEMO_CALLERS } from "../app/connectors/recordings/demo";
+import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
+import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
+import { runNextJob } from "../app/services/gather.server";
+import { readGathered } from "../app/services/gather-store.server";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { instantToParisLocal } from "../app/services/paris-time";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { signedIn } from "./helpers/staff";
+import { ticketRow, verifiedTicket } from "./helpers/tickets";
+
+let app: TestApp;
+let crm: ReturnType<typeof crmApi>;
+
+beforeAll(async () => {
+  app = await startApp({ env: { CONNECTORS_CONFIG: "__set_below__", CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
+  const surveyFile = path.join(app.dir, "survey.sqlite");
+  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 50, seed: 7 });
+  createDemoRecordings({ root: path.join(app.dir, "recordings"), index: path.join(app.dir, "recordings", "index.sqlite"), count: 40, realAudio: 10, seed: 7 });
+  const config = {
+    connectors: [
+      { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
+      { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
+      { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
+    ],
+  };
+  const file = path.join(app.dir, "connectors.config.json");
+  writeFileSync(file, JSON.stringify(config));
+  process.env.CONNECTORS_CONFIG = file;
+  const { resetEnvForTests } = await import("../app/utils/env.server");
+  resetEnvForTests();
+  crm = crmApi();
+  app.msw.use(...crm.handlers);
+});
+afterAll(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+async function drain() {
+  while (await runNextJob({ db: app.db(), registry: connectors() }));
+}
+
+function jobsOf(reference: string) {
+  const id = ticketRow(reference).id;
+  return Object.fromEntries(app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id)).all().map((j) => [j.connectorId, j]));
+}
+
+/** Corinne, recorded by the Tours agent who saw her in person: email and phone both verified. */
+async function corinneInPerson() {
+  const support = await signedIn(app, "support");
+  const { reference } = recordRequest({
+    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
+    input: AgentIntakeInput.parse({
+      channel: "in_person",
+      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
+      site: "tours",
+      rights: ["access"],
+      lastName: "Desmarc",
+      firstName: "Corinne",
+      email: "desmarc.corinne@orange.fr",
+      phone: "02 47 00 00 00",
+      details: "",
+      verification: "attested",
+    }),
+  });
+  return { reference, browser: support.browser };
+}
+
+describe("gathering", () => {
+  it("runs one job per connector and stores what each found, encrypted", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const res = await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    expect(res.status).toBe(302);
+    expect(Object.values(jobsOf(reference)).map((j) => j.status)).toEqual(["queued", "queued", "queued"]);
+    await drain();
+    const jobs = jobsOf(reference);
+    expect(jobs.survey!.status).toBe("done");
+    expect(jobs.recordings!.status).toBe("done");
+    expect(jobs.crm!.status).toBe("done");
+    expect(jobs.survey!.records).toBeGreaterThan(1);
+    expect(jobs.recordings!.files).toBeGreaterThan(0);
+    expect(jobs.crm!.records).toBeGreaterThan(0);
+
+    const gathered = readGathered(app.db(), ticketRow(reference).id);
+    expect(gathered.records.some((r) => r.connectorId === "survey" && JSON.stringify(r.fields).includes("Facebook"))).toBe(true);
+    expect(gathered.matches.map((m) => m.matchedOn)).toContain("phone");
+    // At rest, nothing is readable.
+    for (const row of app.db().select().from(gatheredItems).all()) {
+      expect(row.payload.includes(Buffer.from("Desmarc", "utf8"))).toBe(false);
+      expect(row.payload.includes(Buffer.from("desmarc.corinne", "utf8"))).toBe(false);
+    }
+    const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Études de marché");
+    expect(page).toContain("Terminée");
+  });
+
+  it("searches only with identifiers verified on the ticket", async () => {
+    // Verified by email link only: the phone (here Corinne's landline) is never used.
+    const t = verifiedTicket({ email: "desmarc.corinne@orange.fr" });
+    const { browser } = await signedIn(app, "dpo");
+    await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" });
+    await drain();
+    const jobs = jobsOf(t.reference);
+    expect(jobs.recordings!.status).toBe("done");
+    expect(jobs.recordings!.matches).toBe(0);
+    expect(jobs.survey!.matches).toBeGreaterThan(0);
+    const gathered = readGathered(app.db(), ticketRow(t.reference).id);
+    expect(gathered.matches.every((m) => m.matchedOn === "email")).toBe(true);
+  });
+
+  it("keeps the other connectors' results when the CRM fails, and re-runs it alone", async () => {
+    const { reference, browser } = await corinneInPerson();
+    crm.fail("500");
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    await drain();
+    let jobs = jobsOf(reference);
+    expect(jobs.crm!.status).toBe("failed");
+    expect(jobs.crm!.error).toMatch(/HTTP 500/);
+    expect(jobs.crm!.error).not.toContain("@");
+    expect(jobs.survey!.status).toBe("done");
+    expect(jobs.recordings!.status).toBe("done");
+    const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Échec");
+
+    crm.fail("ok");
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);
+    await drain();
+    jobs = jobsOf(reference);
+    expect(jobs.crm!.status).toBe("done");
+    expect(jobs.crm!.attempts).toBe(1);
+    const gathered = readGathered(app.db(), ticketRow(reference).id);
+    expect(new Set(gathered.records.map((r) => r.connectorId))).toEqual(new Set(["survey", "recordings", "crm"]));
+  });
+
+  it("takes over a job whose process died mid-way, and finishes it once", async () => {
+    const { reference, browser } = await corinneInPerson();
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    const id = ticketRow(reference).id;
+    // A worker claimed the survey job, wrote part of it, and died.
+    app.db().update(gatherJobs).set({ status: "running", attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(gatherJobs.requestId, id)).run();
+    const job = jobsOf(reference).survey!;
+    app.db().insert(gatheredItems).values({ jobId: job.id, requestId: id, connectorId: "survey", kind: "record", dataset: "respondents", itemKey: "half-written", payload: Buffer.from("partial"), createdAt: new Date() }).run();
+    await drain();
+    const after = jobsOf(reference);
+    expect(after.survey!.status).toBe("done");
+    expect(after.survey!.attempts).toBe(2);
+    const items = app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, job.id)).all();
+    expect(items.map((r) => r.itemKey)).not.toContain("half-written");
+    // Finished once: no item stored twice.
+    const ids = items.map((r) => `${r.kind}:${r.dataset}:${r.itemKey}`);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("refuses a gather to a support agent's colleague of the wrong role and on unverified tickets", async () => {
+    const t = verifiedTicket({ site: "lille" });
+    const agent = await signedIn(app, "agent", "lille");
+    expect((await agent.browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(403);
+    const { browser } = await signedIn(app, "dpo");
+    await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel" });
+    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(409);
+  });
+
+  it("shows each connector's health to staff", async () => {
+    const { browser } = await signedIn(app, "support");
+    const html = await (await browser.get("/admin/connecteurs")).text();
+    expect(html).toContain('data-health="ok"');
+    expect(textOf(html)).toContain("Enregistrements d'appels");
+    void DEMO_CALLERS;
+  });
+});
