@@ -11,6 +11,7 @@ import { log } from "./utils/log.server";
 export { startWorkers } from "./services/workers.server";
 export { env, resetEnvForTests } from "./utils/env.server";
 export { closeDb } from "./utils/db.server";
+export { connectors } from "./utils/connectors.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -19,6 +19,21 @@ const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
 
 const config = env();
+
+// Demo connectors: the survey database, call recordings and the client CRM,
+// generated under the data directory and named in connectors.config.json.
+// Their secrets come from the environment, as in production.
+const { createHash, randomBytes } = await import("node:crypto");
+const { existsSync } = await import("node:fs");
+process.env.SURVEY_HASH_KEY ??= createHash("sha256").update(`${config.APP_SECRET}:survey-hash`).digest("hex");
+process.env.DEMO_CRM_TOKEN ??= randomBytes(24).toString("base64url");
+const { createDemoSurveyDatabase } = await import("../app/connectors/sql-survey/demo");
+const { createDemoRecordings } = await import("../app/connectors/recordings/demo");
+const { startDemoCrm } = await import("./demo-crm");
+const surveyFile = path.join(config.DATA_DIR, "demo-survey.sqlite");
+if (!existsSync(surveyFile)) await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 2_000, seed: 1 });
+createDemoRecordings({ root: path.join(config.DATA_DIR, "recordings", "audio"), index: path.join(config.DATA_DIR, "recordings", "index.sqlite"), count: 500, realAudio: 60, seed: 1, now: new Date() });
+const crm = await startDemoCrm({ port: 3001, host: "127.0.0.1", dbPath: path.join(config.DATA_DIR, "demo-crm.sqlite"), token: process.env.DEMO_CRM_TOKEN, contacts: 500 });
 await seedStaff(db());
 seedRegister(db(), new Date());
 const { created } = seed(db());
@@ -37,6 +52,7 @@ RightsDesk is running at ${url}
   Follow a request                              ${url}/suivi
   Development outbox (emails and SMS "sent")    ${url}/dev/outbox
   Back office (DPO queue, tickets, reports)     ${url}/admin
+  Demo CRM (its REST API, token in DEMO_CRM_TOKEN) ${crm.url}
 
 Back-office accounts (demo passwords):
 ${DEMO_STAFF.map((s) => `  ${s.role.padEnd(8)} ${s.site.padEnd(9)} ${s.email.padEnd(34)} ${s.password}`).join("\n")}

@@ -11,7 +11,7 @@ import { createHttpApp } from "../app/http.server";
 import { ConfigError, parseEnv } from "../app/utils/env.server";
 
 type BuildWithWorkers = ServerBuild & {
-  entry: { module: { startWorkers?: () => () => void; env?: () => unknown } };
+  entry: { module: { startWorkers?: () => () => void; env?: () => unknown; connectors?: () => unknown } };
 };
 
 export async function startServer(opts: { dev?: boolean; port?: number; quiet?: boolean } = {}) {
@@ -51,8 +51,15 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     workersFrom = async () => build;
   }
   const build = await workersFrom();
-  // Fail fast on configuration, in the bundle's own copy of env too.
-  build.entry.module.env?.();
+  // Fail fast on configuration, in the bundle's own copy of env too, and on
+  // connectors.config.json (each error with its exact path).
+  try {
+    build.entry.module.env?.();
+    build.entry.module.connectors?.();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
   const stopWorkers = config.WORKERS ? build.entry.module.startWorkers?.() : undefined;
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = config.HOST ? app.listen(port, config.HOST, () => resolve(s)) : app.listen(port, () => resolve(s));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +39,7 @@ describe("the production server process", () => {
         SMTP_URL: sink.url,
         SMS_GATEWAY_URL: "http://127.0.0.1:9/unused",
         LOG_LEVEL: "debug",
+        CONNECTORS_CONFIG: path.join(dir, "none.json"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -87,6 +88,22 @@ describe("the production server process", () => {
 });
 
 describe("start-up configuration", () => {
+  it("refuses to start with a bad connectors file, naming the exact path of the error", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-badcfg-"));
+    const file = path.join(dir, "connectors.config.json");
+    writeFileSync(file, JSON.stringify({ connectors: [{ id: "crm", kind: "crm-http", label: "CRM", baseUrl: "http://127.0.0.1:1", breaker: { cooldownMs: -5 } }] }));
+    const run = spawnSync(TSX, ["scripts/serve.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", APP_ENV: "test", APP_SECRET: "x".repeat(40), DATA_DIR: dir, PORT: "0", CONNECTORS_CONFIG: file },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Invalid connector configuration");
+    expect(run.stderr).toContain("connectors[0].breaker.cooldownMs");
+  });
+
   it("refuses to start in production without its settings, saying which", () => {
     const run = spawnSync(TSX, ["scripts/serve.ts"], {
       cwd: ROOT,

@@ -44,6 +44,8 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
     BASE_URL: base,
     LOG_LEVEL: "silent",
     WORKERS: "0",
+    // No connectors unless a test configures them (the repository's file is the demo's).
+    CONNECTORS_CONFIG: path.join(dir, "no-connectors.json"),
     RATE_LIMIT_FILING_PER_HOUR: "1000",
     RATE_LIMIT_VERIFY_PER_HOUR: "1000",
     ...opts.env,
