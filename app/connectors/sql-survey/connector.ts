@@ -248,13 +248,16 @@ export class SqlSurveyConnector implements Connector {
     const person = identity.nameAndPostcode;
     if (person && id.lastName && id.firstName && id.postcode) {
       const lastNames = nameCandidates(person.lastName);
+      const firstNames = nameCandidates(person.firstName);
       const postcodes = postcodeCandidates(person.postcode);
       const wantedFirst = nameKey(person.firstName);
-      if (lastNames.length && postcodes.length && wantedFirst) {
+      if (lastNames.length && firstNames.length && postcodes.length && wantedFirst) {
         signal.throwIfAborted();
+        // The (last name, postcode) index narrows; the first name is filtered in SQL too, so a common
+        // surname in a big town does not bring thousands of rows back.
         const rows = await this.db.query(
-          `SELECT ${this.cols([t.pk, id.lastName, id.firstName, id.postcode])} FROM ${from} WHERE ${this.q(id.lastName)} IN (${placeholders(lastNames.length)}) AND ${this.q(id.postcode)} IN (${placeholders(postcodes.length)})`,
-          [...lastNames, ...postcodes],
+          `SELECT ${this.cols([t.pk, id.lastName, id.firstName, id.postcode])} FROM ${from} WHERE ${this.q(id.lastName)} IN (${placeholders(lastNames.length)}) AND ${this.q(id.postcode)} IN (${placeholders(postcodes.length)}) AND ${this.q(id.firstName)} IN (${placeholders(firstNames.length)})`,
+          [...lastNames, ...postcodes, ...firstNames],
         );
         const wantedLast = nameKey(person.lastName);
         const wantedPostcode = normalisePostcode(person.postcode);

@@ -152,6 +152,8 @@ function slug(s: string) {
     .replace(/^-|-$/g, "");
 }
 
+const capitalise = (s: string) => s.replace(/(^|-)([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
+
 const NAMED: { r: Respondent; answers: { q: string; a: string; at: string }[] }[] = [
   {
     r: {
@@ -226,7 +228,8 @@ export function* demoSurveyRows(count: number, seed: number): Generator<{ r: Res
     const survey = pick(SURVEYS);
     const created = new Date(start + Math.floor(rand() * span / 1000) * 1000);
     const typed = channel === "operator_entry";
-    const local = typed ? `${firstName}.${lastName}`.replace(/\s+/g, "") : `${slug(firstName)}.${slug(lastName)}`;
+    // Typed by an operator, an address keeps the capitals it was dictated with.
+    const local = typed ? `${capitalise(slug(firstName))}.${capitalise(slug(lastName))}` : `${slug(firstName)}.${slug(lastName)}`;
     const r: Respondent = {
       id,
       // Operators type names in capitals, as on the paper questionnaire.

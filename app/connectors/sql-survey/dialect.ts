@@ -53,7 +53,8 @@ export function describeError(error: unknown): string {
   if (e?.code && !message.includes(e.code)) message = `${e.code}: ${message}`;
   return message
     .replace(/[^\s'"`()<>]+@[^\s'"`()<>]+/g, "[email]")
-    .replace(/\+?\d[\d .-]{6,}\d/g, "[number]")
+    // Phone-like runs of 8+ digits; a server's dotted IPv4 address stays readable.
+    .replace(/\+?\d(?:[ .-]?\d){7,}/g, (run) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(run) ? run : "[number]"))
     .slice(0, 300);
 }
 

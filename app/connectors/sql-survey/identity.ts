@@ -72,15 +72,16 @@ function titleCase(s: string) {
 }
 
 /**
- * DESMARC, Desmarc, desmarc, with and without accents: the spellings a
- * last-name column realistically holds, so the lookup can use the
+ * DESMARC, Desmarc, desmarc, with and without accents, Jean-Pierre and
+ * Jean Pierre: the spellings a name column realistically holds, so the lookup can use the
  * (last_name, postcode) index. Rows are then filtered with `nameKey`.
  */
 export function nameCandidates(name: string): string[] {
   const t = name.trim().replace(/\s+/g, " ");
   if (!t) return [];
   const out = new Set<string>();
-  for (const base of [t, stripAccents(t)]) {
+  const spellings = [t, t.replace(/-/g, " "), t.replace(/ /g, "-")];
+  for (const base of spellings.flatMap((s) => [s, stripAccents(s)])) {
     out.add(base);
     out.add(base.toUpperCase());
     out.add(base.toLowerCase());
