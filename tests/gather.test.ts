@@ -97,9 +97,18 @@ describe("gathering", () => {
       expect(row.payload.includes(Buffer.from("Desmarc", "utf8"))).toBe(false);
       expect(row.payload.includes(Buffer.from("desmarc.corinne", "utf8"))).toBe(false);
     }
-    const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
+    const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
+    const page = textOf(html);
     expect(page).toContain("Études de marché");
     expect(page).toContain("Terminée");
+    // The seed's integrity incident: the survey and the CRM disagree about Corinne.
+    expect(page).toContain("Divergences entre les systèmes");
+    expect(html).toMatch(/data-field="postcode" data-kind="value"/);
+    expect(html).toMatch(/data-field="address" data-kind="value"/);
+    expect(html).toMatch(/data-field="lastName" data-kind="spelling"/);
+    const { auditLog } = await import("../db/schema/audit");
+    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+    expect(actions).toContain("record.viewed");
   });
 
   it("searches only with identifiers verified on the ticket", async () => {

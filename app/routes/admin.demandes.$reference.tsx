@@ -8,6 +8,7 @@ import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
+import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
@@ -19,12 +20,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
     const gather = gatherStatus(db(), view.id, connectors());
+    // Gathered values are personal data: shown (and audited) only with the identity.
+    const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
     return {
       view,
       isOpen: tickets.OPEN_STATUSES.includes(view.status),
       staff: tickets.assignableStaff(ctx.db),
       role: ctx.actor.role,
       gather,
+      discrepancies,
       connectorCount: connectors().list().length,
     };
   } catch (error) {
@@ -107,7 +111,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, connectorCount } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, connectorCount } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -373,6 +377,38 @@ export default function Ticket() {
               <a href={`/admin/demandes/${view.reference}`}>{a.gather.refresh}</a>
             </p>
           ) : null}
+        </section>
+      ) : null}
+      {discrepancies.length > 0 ? (
+        <section className="panel" aria-labelledby="discrepancies-title">
+          <h2 id="discrepancies-title">{a.discrepancies.title}</h2>
+          <p>{a.discrepancies.intro}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{a.discrepancies.field}</th>
+                <th scope="col">{a.discrepancies.kind}</th>
+                <th scope="col">{a.discrepancies.values}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {discrepancies.map((d) => (
+                <tr key={d.field} data-field={d.field} data-kind={d.kind}>
+                  <th scope="row">{a.discrepancies.fields[d.field]}</th>
+                  <td>{d.kind === "spelling" ? a.discrepancies.spelling : a.discrepancies.different}</td>
+                  <td>
+                    <ul>
+                      {d.values.map((v, i) => (
+                        <li key={i}>
+                          {gather.find((g) => g.connectorId === v.connectorId)?.label ?? v.connectorId} : « {v.value} »
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       ) : null}
       <section className="panel" aria-labelledby="notes-title">

@@ -411,3 +411,14 @@ export function assignableStaff(db: DbOrTx) {
     .orderBy(asc(staff.displayName))
     .all();
 }
+
+/** Reading gathered personal data from the ticket page: access checked, then audited in the same step. */
+export function auditedRead<T>(ctx: Ctx, reference: string, read: () => T): T {
+  const me = requireStaff(ctx.actor);
+  return ctx.db.transaction((tx) => {
+    const r = loadForStaff(tx, me, reference);
+    const result = read();
+    audit.append(tx, { actor: me, action: "record.viewed", reference: r.reference, details: { what: "gathered_identity" }, at: ctx.now });
+    return result;
+  });
+}

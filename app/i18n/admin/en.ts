@@ -224,6 +224,16 @@ export const adminEn: AdminMessages = {
     down: "Unavailable",
     none: "No connector is configured (connectors.config.json).",
   },
+  discrepancies: {
+    title: "Where the systems disagree",
+    intro: "The sources do not say the same thing about this person: check with them and offer a rectification if needed.",
+    field: "Data",
+    kind: "Kind",
+    values: "Values per system",
+    spelling: "Different spelling",
+    different: "Different values",
+    fields: { lastName: "Last name", firstName: "First name", address: "Address", postcode: "Postcode", city: "City", email: "Email", phone: "Phone" },
+  },
   refusalReasons: {
     manifestly_unfounded: "Manifestly unfounded request",
     excessive: "Excessive request (in particular repetitive)",

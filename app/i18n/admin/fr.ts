@@ -224,6 +224,16 @@ export const adminFr = {
     down: "Indisponible",
     none: "Aucun connecteur n'est configuré (connectors.config.json).",
   },
+  discrepancies: {
+    title: "Divergences entre les systèmes",
+    intro: "Les sources ne disent pas la même chose de cette personne : vérifiez avec elle et proposez une rectification si nécessaire.",
+    field: "Donnée",
+    kind: "Nature",
+    values: "Valeurs par système",
+    spelling: "Graphie différente",
+    different: "Valeurs différentes",
+    fields: { lastName: "Nom", firstName: "Prénom", address: "Adresse", postcode: "Code postal", city: "Ville", email: "Courriel", phone: "Téléphone" },
+  },
   refusalReasons: {
     manifestly_unfounded: "Demande manifestement infondée",
     excessive: "Demande excessive (notamment répétitive)",

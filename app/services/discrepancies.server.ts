@@ -1,0 +1,81 @@
+import type { FieldValue } from "../connectors/types";
+import type { DbOrTx } from "../utils/db.server";
+import { readGathered } from "./gather-store.server";
+
+/**
+ * Where CentreCall's systems disagree about the same person (the seed's
+ * integrity ticket: what was said on the phone vs what is in the database).
+ * Staff use it to offer rectification; nothing is changed here.
+ */
+export const IDENTITY_FIELDS = ["lastName", "firstName", "address", "postcode", "city", "email", "phone"] as const;
+export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+
+/** Column names the connectors use for the same fact. */
+const ALIASES: Record<string, IdentityField> = {
+  lastName: "lastName",
+  last_name: "lastName",
+  nom: "lastName",
+  firstName: "firstName",
+  first_name: "firstName",
+  prenom: "firstName",
+  address: "address",
+  adresse: "address",
+  postcode: "postcode",
+  postal_code: "postcode",
+  zip: "postcode",
+  city: "city",
+  ville: "city",
+  email: "email",
+  phone: "phone",
+  telephone: "phone",
+};
+
+/** Case, accents, punctuation and spacing do not make two values different facts. */
+export function normalise(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}@+]+/gu, " ")
+    .trim();
+}
+
+export type Discrepancy = {
+  field: IdentityField;
+  /** "spelling": same once case and accents are ignored; "value": really different */
+  kind: "spelling" | "value";
+  values: { connectorId: string; dataset: string; value: string }[];
+};
+
+function asText(v: FieldValue): string | null {
+  if (v === null || v === undefined) return null;
+  const s = String(v).trim();
+  return s === "" ? null : s;
+}
+
+export function discrepanciesFor(db: DbOrTx, requestId: number): Discrepancy[] {
+  const { records } = readGathered(db, requestId);
+  const seen = new Map<IdentityField, { connectorId: string; dataset: string; value: string }[]>();
+  for (const r of records) {
+    const identityFields = Object.keys(r.fields).filter((k) => ALIASES[k]);
+    if (identityFields.length < 2) continue; // answers, interactions: not a description of the person
+    for (const k of identityFields) {
+      const value = asText(r.fields[k]!);
+      if (!value) continue;
+      const field = ALIASES[k]!;
+      const list = seen.get(field) ?? [];
+      if (!list.some((x) => x.connectorId === r.connectorId && x.value === value)) list.push({ connectorId: r.connectorId, dataset: r.dataset, value });
+      seen.set(field, list);
+    }
+  }
+  const out: Discrepancy[] = [];
+  for (const field of IDENTITY_FIELDS) {
+    const values = seen.get(field) ?? [];
+    if (new Set(values.map((v) => v.connectorId)).size < 2) continue; // one source cannot disagree with itself
+    const raw = new Set(values.map((v) => v.value));
+    if (raw.size < 2) continue;
+    const normalised = new Set(values.map((v) => normalise(v.value)));
+    out.push({ field, kind: normalised.size === 1 ? "spelling" : "value", values });
+  }
+  return out;
+}
