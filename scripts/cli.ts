@@ -23,6 +23,9 @@ commands:
   reminders [--force]
                     email each assignee (and the DPO) the open requests due
                     within 7 days or overdue; once a day unless --force
+  gather <reference>
+                    search every configured connector for the request's
+                    verified person, now; prints one line per connector
   staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
                     create a staff account; prints its one-time password,
                     to be changed at first sign-in`;
@@ -70,8 +73,29 @@ async function staffCreate(args: string[]): Promise<number> {
   }
 }
 
+async function gatherCommand(reference: string): Promise<number> {
+  const { connectors } = await import("../app/utils/connectors.server");
+  const { gatherStatus, runNextJob, startGather } = await import("../app/services/gather.server");
+  const { findByReference } = await import("../app/services/requests.server");
+  const registry = connectors();
+  startGather({ ctx: system(), reference, registry });
+  const requestId = findByReference(db(), reference)!.id;
+  // Run the queue here rather than wait for a server's worker loop.
+  while (await runNextJob({ db: db(), registry }));
+  const rows = gatherStatus(db(), requestId, registry);
+  for (const g of rows) {
+    console.log(`${g.connectorId} ${g.status} matches=${g.matches ?? 0} records=${g.records ?? 0} files=${g.files ?? 0} anomalies=${g.anomalies ?? 0}${g.error ? ` error=${JSON.stringify(g.error)}` : ""}`);
+  }
+  await registry.close();
+  return rows.every((g) => g.status === "done") ? 0 : 1;
+}
+
 async function main(args: string[]): Promise<number> {
   const [group, verb, ...rest] = args;
+  if (group === "gather") {
+    if (!verb || rest.length || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("gather needs one reference, e.g. DSR-2026-000123");
+    return gatherCommand(verb);
+  }
   if (group === "outbox" && verb === "status" && !rest.length) {
     console.log(`pending ${pendingCount(db())}`);
     return 0;
@@ -107,8 +131,12 @@ try {
   if (error instanceof UsageError) {
     console.error(`cli: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
-  } else if (error instanceof ConfigError) {
+  } else if (error instanceof ConfigError || (error instanceof Error && error.name === "ConnectorConfigError")) {
     console.error(error.message);
+    process.exitCode = 1;
+  } else if (error instanceof DomainError) {
+    const what = { not_found: "no such request", illegal_transition: "not possible in the request's current status", invalid_input: "invalid input" }[error.code as string] ?? error.code;
+    console.error(`cli: ${what}`);
     process.exitCode = 1;
   } else throw error;
 }

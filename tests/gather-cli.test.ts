@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDemoRecordings } from "../app/connectors/recordings/demo";
+import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
+import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { instantToParisLocal } from "../app/services/paris-time";
+import { createStaff, toActor } from "../app/services/staff.server";
+import { closeDb, db } from "../app/utils/db.server";
+import { resetEnvForTests } from "../app/utils/env.server";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+let dir: string;
+let env: Record<string, string>;
+let reference: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-cli-gather-"));
+  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${dir}/survey.sqlite` }, { respondents: 20, seed: 3 });
+  createDemoRecordings({ root: `${dir}/recordings`, index: `${dir}/recordings/index.sqlite`, count: 20, realAudio: 5, seed: 3 });
+  writeFileSync(
+    `${dir}/connectors.json`,
+    JSON.stringify({
+      connectors: [
+        { id: "survey", kind: "sql-survey", label: "Études", dialect: "sqlite", url: `file:${dir}/survey.sqlite`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
+        { id: "recordings", kind: "recordings", label: "Enregistrements", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
+      ],
+    }),
+  );
+  env = {
+    PATH: process.env.PATH!,
+    NODE_ENV: "test",
+    APP_ENV: "test",
+    APP_SECRET: "cli-gather-secret-long-enough-0123456789",
+    DATA_DIR: dir,
+    DATABASE_URL: `file:${dir}/app.sqlite`,
+    CONNECTORS_CONFIG: `${dir}/connectors.json`,
+    SURVEY_HASH_KEY: "cli-survey-hash-key-0123456789",
+    BASE_URL: "http://127.0.0.1:9",
+    LOG_LEVEL: "silent",
+  };
+  Object.assign(process.env, env);
+  resetEnvForTests();
+  closeDb();
+  const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "cli.agent@centrecall.example", displayName: "Agent", role: "agent", site: "tours" }, password: "x".repeat(16) });
+  reference = recordRequest({
+    ctx: { db: db(), now: new Date(), actor: toActor(staff) },
+    input: AgentIntakeInput.parse({
+      channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
+      lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "attested",
+    }),
+  }).reference;
+  closeDb();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => spawnSync(TSX, ["scripts/cli.ts", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+
+describe("npm run -s cli -- gather", () => {
+  it("searches every connector for the verified person and prints one line each", () => {
+    const run = cli("gather", reference);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^survey done matches=[1-9]\d* records=[1-9]\d* files=0 anomalies=\d+$/);
+    expect(lines[1]).toMatch(/^recordings done matches=[1-9]\d* records=[1-9]\d* files=[1-9]\d* anomalies=0$/);
+    // No personal data on the terminal.
+    expect(run.stdout).not.toContain("Blanc");
+  });
+
+  it("says so for an unknown reference (exit 1) and a malformed one (exit 2)", () => {
+    const unknown = cli("gather", "DSR-2026-999999");
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("no such request");
+    const bad = cli("gather", "nope");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("gather needs one reference");
+  });
+});
