@@ -15,7 +15,7 @@ import { resetEnvForTests } from "../app/utils/env.server";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 let dir: string;
-let env: Record<string, string>;
+let env: NodeJS.ProcessEnv;
 let reference: string;
 
 beforeAll(async () => {
