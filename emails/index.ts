@@ -5,3 +5,4 @@ export { agentCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-cod
 export type { Rendered } from "./layout";
 export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";
 export { reminderDigest } from "./reminder-digest";
+export { archiveReady, downloadLink } from "./archive";

@@ -138,6 +138,10 @@ describe("gathering", () => {
     expect(jobs.recordings!.status).toBe("done");
     const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Échec");
+    // An archive missing a source would look complete to the person: refused.
+    const early = await browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
+    expect(early.status).toBe(409);
+    expect(textOf(await early.text())).toContain("La collecte n'est pas terminée pour tous les systèmes");
 
     crm.fail("ok");
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);

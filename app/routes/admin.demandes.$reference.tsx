@@ -8,6 +8,7 @@ import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
+import { archivesFor, releaseArchive } from "../services/delivery.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
 import { connectors } from "../utils/connectors.server";
@@ -29,6 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       role: ctx.actor.role,
       gather,
       discrepancies,
+      archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
     };
   } catch (error) {
@@ -84,6 +86,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "caller-resend":
         resendCallerCode({ ctx, reference });
         break;
+      case "release-access":
+      case "release-portability":
+        await releaseArchive({ ctx, reference, kind: intent === "release-access" ? "access" : "portability" });
+        break;
       case "gather":
         startGather({ ctx, reference, registry: connectors() });
         break;
@@ -99,7 +105,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
-    const code = typeof error.detail.code === "string" ? error.detail.code : error.code;
+    const code = typeof error.detail.code === "string" ? error.detail.code : typeof error.detail.reason === "string" ? error.detail.reason : error.code;
     const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
     return data({ error: code, intent }, { status });
   }
@@ -111,7 +117,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, connectorCount } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -372,6 +378,21 @@ export default function Ticket() {
           ) : null}
           {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
           {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
+          {!busy && gather.some((g) => g.status === "done") ? (
+            <div className="cta-row">
+              {isDpo ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
+              {canWork ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
+            </div>
+          ) : null}
+          {archives.length > 0 ? (
+            <ul>
+              {archives.map((x) => (
+                <li key={x.id} data-archive-kind={x.kind}>
+                  {a.gather.released(x.kind === "access" ? a.gather.kindAccess : a.gather.kindPortability, x.downloads)}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {busy ? (
             <p>
               <a href={`/admin/demandes/${view.reference}`}>{a.gather.refresh}</a>

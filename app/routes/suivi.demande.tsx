@@ -1,5 +1,8 @@
-import { data, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { archivesFor, sendDownloadLink } from "../services/delivery.server";
+import { DomainError } from "../services/errors";
+import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
@@ -18,13 +21,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const view = id ? requests.statusView(db(), id) : null;
   const headers = { "Cache-Control": "no-store" };
   if (!view) return data({ view: null, expiredLink: url.searchParams.get("lien") === "expire", justVerified: false }, { status: 401, headers });
-  return data({ view, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
+  return data({ view, archives: archivesFor(db(), id!, new Date()), expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
+}
+
+/** A download needs a fresh proof: the link goes to the mailbox (or phone) on the request. */
+export async function action({ request }: ActionFunctionArgs) {
+  const id = await grantedRequest(request, "follow");
+  if (!id) return data({ sent: false }, { status: 401 });
+  const archiveId = Number((await request.formData()).get("archiveId"));
+  try {
+    sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId });
+  } catch (error) {
+    if (error instanceof DomainError) return data({ sent: false }, { status: 404 });
+    throw error;
+  }
+  return { sent: true };
 }
 
 export default function RequestStatus() {
   const t = useT();
   const locale = useLocale();
-  const { view, expiredLink, justVerified } = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  const { view, expiredLink, justVerified } = loaded;
+  const archives = "archives" in loaded ? loaded.archives : [];
+  const sent = useActionData<typeof action>()?.sent;
   if (!view) {
     return (
       <>
@@ -61,6 +81,29 @@ export default function RequestStatus() {
           {view.extended ? ` — ${t.status.dueExtended}` : ""}
         </dd>
       </dl>
+      {archives.length > 0 ? (
+        <section aria-labelledby="archives-title">
+          <h2 id="archives-title">{t.status.archives}</h2>
+          {sent ? (
+            <p className="notice" role="status">
+              {t.status.linkSent}
+            </p>
+          ) : null}
+          <ul>
+            {archives.map((a) => (
+              <li key={a.id}>
+                <strong>{a.kind === "access" ? t.status.archiveAccess : t.status.archivePortability}</strong> — {t.status.archiveUntil(formatLocalDate(new Date(a.expiresAt).toISOString().slice(0, 10), locale))}
+                <Form method="post">
+                  <input type="hidden" name="archiveId" value={a.id} />
+                  <button type="submit" className="button secondary">
+                    {t.status.getLink}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <h2>{t.status.timeline}</h2>
       <ol className="timeline">
         {view.events.map((e, i) => (

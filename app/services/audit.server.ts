@@ -39,6 +39,9 @@ export const AuditAction = z.enum([
   "gather.completed",
   "gather.failed",
   "record.viewed",
+  "archive.built",
+  "archive.downloaded",
+  "archive.released",
   "report.exported",
   "reminders.sent",
 ]);

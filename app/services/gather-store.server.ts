@@ -127,7 +127,14 @@ export function readGathered(db: DbOrTx, requestId: number) {
         contentType: meta.contentType,
         size: item.size ?? 0,
         sha256: item.sha256 ?? "",
-        open: () => createReadStream(item.filePath!).pipe(fileDecipher(Buffer.from(meta.iv, "base64"), Buffer.from(meta.tag, "base64"), aad)),
+        open: () => {
+          // A missing or unreadable file must surface as an error on the stream
+          // the caller reads, not as an unhandled error on a stream it never sees.
+          const decipher = fileDecipher(Buffer.from(meta.iv, "base64"), Buffer.from(meta.tag, "base64"), aad);
+          return createReadStream(item.filePath!)
+            .on("error", (e) => decipher.destroy(e))
+            .pipe(decipher);
+        },
       });
       continue;
     }

@@ -16,10 +16,12 @@ function ttlMs(purpose: TokenPurpose): number {
   const e = env();
   if (purpose === "email_link") return e.VERIFICATION_LINK_TTL_HOURS * HOUR;
   if (purpose === "sms_code") return e.SMS_CODE_TTL_MINUTES * 60_000;
+  // A download needs a fresh proof of control of the mailbox or phone.
+  if (purpose === "download_link") return 30 * 60_000;
   return e.STATUS_LINK_TTL_DAYS * 24 * HOUR;
 }
 
-export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link" | "reply_link", now: Date): string {
+export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link" | "reply_link" | "download_link", now: Date): string {
   const token = randomToken();
   tx.insert(verificationTokens)
     .values({ requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
@@ -28,7 +30,7 @@ export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" |
 }
 
 /** The token's row if it is genuine, unexpired and (for single-use links) unused. */
-export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link" | "reply_link", now: Date): VerificationToken | null {
+export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link" | "reply_link" | "download_link", now: Date): VerificationToken | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const row = tx
     .select()

@@ -2,6 +2,7 @@ import { db } from "../utils/db.server";
 import { log } from "../utils/log.server";
 import { purgeExpired } from "../utils/rate-limit.server";
 import { connectors } from "../utils/connectors.server";
+import { purgeExpiredArchives } from "./delivery.server";
 import { runNextJob } from "./gather.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
@@ -42,6 +43,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       const now = new Date();
       expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
+      purgeExpiredArchives(db(), now);
     } catch (error) {
       log.error("worker.sweep_failed", { error: error instanceof Error ? error.name : "unknown" });
     }

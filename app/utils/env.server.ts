@@ -43,6 +43,7 @@ const Schema = z
     WORKERS: bool.default(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     CONNECTORS_CONFIG: z.string().min(1).default("connectors.config.json"),
+    ARCHIVE_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   });
 

@@ -6,3 +6,4 @@ export * from "./staff";
 export * from "./audit";
 export * from "./register";
 export * from "./gather";
+export * from "./archives";

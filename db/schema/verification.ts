@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { requests } from "./requests";
 
-export const TOKEN_PURPOSES = ["email_link", "sms_code", "status_link", "reply_link"] as const;
+export const TOKEN_PURPOSES = ["email_link", "sms_code", "status_link", "reply_link", "download_link"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 /**

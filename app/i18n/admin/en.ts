@@ -210,6 +210,11 @@ export const adminEn: AdminMessages = {
     refresh: "Refresh",
     statuses: { queued: "Queued", running: "Running", done: "Done", failed: "Failed" },
     counts: (records: number, files: number) => `${records} record${records > 1 ? "s" : ""}${files ? `, ${files} file${files > 1 ? "s" : ""}` : ""}`,
+    releaseAccess: "Prepare and release the access archive",
+    releasePortability: "Prepare and release the portability archive",
+    kindAccess: "Access archive",
+    kindPortability: "Portability archive",
+    released: (kind: string, downloads: number) => `${kind} released — ${downloads} download${downloads > 1 ? "s" : ""}`,
     noConnectors: "No connector is configured.",
   },
   connectors: {
@@ -262,6 +267,7 @@ export const adminEn: AdminMessages = {
     note_added: "Note added",
     gather_started: "Gathering started",
     gather_connector_done: "Gathering done for one system",
+    archive_released: "Archive released to the requester",
   },
   errors: {
     forbidden: "Your role does not allow this action.",
@@ -272,6 +278,10 @@ export const adminEn: AdminMessages = {
     reasons_required: "Give the reasons.",
     duplicate_target: "The original request was not found or is the same one.",
     invalid_input: "Some of the information is not valid.",
+    not_gathered: "Gather the data first.",
+    nothing_gathered: "Gather the data first.",
+    gather_incomplete: "Gathering is not finished for every system: re-run the failed ones before releasing the archive.",
+    no_connectors: "No connector is configured.",
     conflict: "This value already exists.",
   },
 };

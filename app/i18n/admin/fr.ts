@@ -210,6 +210,11 @@ export const adminFr = {
     refresh: "Actualiser",
     statuses: { queued: "En file", running: "En cours", done: "Terminée", failed: "Échec" },
     counts: (records: number, files: number) => `${records} enregistrement${records > 1 ? "s" : ""}${files ? `, ${files} fichier${files > 1 ? "s" : ""}` : ""}`,
+    releaseAccess: "Préparer et publier l'archive d'accès",
+    releasePortability: "Préparer et publier l'archive de portabilité",
+    kindAccess: "Archive d'accès",
+    kindPortability: "Archive de portabilité",
+    released: (kind: string, downloads: number) => `${kind} publiée — ${downloads} téléchargement${downloads > 1 ? "s" : ""}`,
     noConnectors: "Aucun connecteur n'est configuré.",
   },
   connectors: {
@@ -262,6 +267,7 @@ export const adminFr = {
     note_added: "Note ajoutée",
     gather_started: "Collecte lancée",
     gather_connector_done: "Collecte terminée pour un système",
+    archive_released: "Archive publiée pour le demandeur",
   } as Record<string, string>,
   errors: {
     forbidden: "Votre rôle ne permet pas cette action.",
@@ -272,6 +278,10 @@ export const adminFr = {
     reasons_required: "Indiquez les motifs.",
     duplicate_target: "La demande d'origine est introuvable ou identique.",
     invalid_input: "Certaines informations ne sont pas valides.",
+    not_gathered: "Lancez d'abord la collecte des données.",
+    nothing_gathered: "Lancez d'abord la collecte des données.",
+    gather_incomplete: "La collecte n'est pas terminée pour tous les systèmes : relancez ceux en échec avant de publier l'archive.",
+    no_connectors: "Aucun connecteur n'est configuré.",
     conflict: "Cette valeur existe déjà.",
   } as Record<string, string>,
 };

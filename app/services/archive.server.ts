@@ -1,0 +1,634 @@
+import archiver from "archiver";
+import { and, desc, eq } from "drizzle-orm";
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { gatheredItems, gatherJobs } from "../../db/schema/gather";
+import { processingOperations } from "../../db/schema/register";
+import { requests } from "../../db/schema/requests";
+import type { Registry } from "../connectors/registry";
+import type { FieldValue } from "../connectors/types";
+import type { Db } from "../utils/db.server";
+import { connectors } from "../utils/connectors.server";
+import * as audit from "./audit.server";
+import type { Actor } from "./context";
+import { DomainError } from "./errors";
+import { readGathered, type StoredFile, type StoredRecord } from "./gather-store.server";
+import { art15Information, type Art15Entry } from "./register.server";
+
+/**
+ * The access (Art. 15) and portability (Art. 20) archives: one ZIP streamed
+ * to disk from what a gather stored, never held whole in memory — audio goes
+ * from its decrypting stream straight into the zip, JSON and CSV are written
+ * record by record. Layout (DESIGN.md, "Archive and delivery"):
+ *
+ *   LISEZ-MOI.html                  cover letter (French, then English)
+ *   data/<connector>/<dataset>.json array of the records' fields
+ *   data/<connector>/<dataset>.csv  the same, UTF-8 with BOM, RFC 4180
+ *   recordings/<name>               original audio bytes, stored as they are
+ *   manifest.json                   every other entry with size and SHA-256,
+ *                                   plus the values we could not read
+ *
+ * The zip is written under a temporary name next to `out` and renamed when
+ * complete: a failure never leaves a half-written archive behind.
+ */
+
+export type ArchiveKind = "access" | "portability";
+
+export type ManifestEntry = {
+  path: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  /** null for the cover letter, which no connector produced */
+  connector: string | null;
+  dataset: string | null;
+  gatheredAt: string | null;
+  /** data files: how many records they hold */
+  records?: number;
+  /** audio: the key of the record the file belongs to (its `audio` field names the file) */
+  record?: string;
+};
+
+export type ManifestAnomaly = { connector: string; dataset: string; record: string; field: string; raw: string; expected: string };
+
+export type Manifest = {
+  reference: string;
+  kind: ArchiveKind;
+  generatedAt: string;
+  files: ManifestEntry[];
+  anomalies: ManifestAnomaly[];
+};
+
+export type BuiltArchive = {
+  path: string;
+  /** size of the zip */
+  bytes: number;
+  /** SHA-256 of the zip, hex */
+  sha256: string;
+  /** entries in the zip, manifest.json included */
+  files: number;
+  /** what manifest.json lists (every entry but itself) */
+  entries: ManifestEntry[];
+};
+
+/** The archive could not be written; nothing is left at `out`. */
+export class ArchiveBuildError extends Error {
+  constructor(
+    /**
+     * write_failed: the disk or the zip writer failed; source_unreadable: a
+     * gathered file could not be read back (missing, or failing its
+     * authentication tag); integrity: it read back with another size or hash
+     * than when it was gathered.
+     */
+    public readonly code: "write_failed" | "source_unreadable" | "integrity",
+    options?: { cause?: unknown },
+  ) {
+    super(`archive ${code}`, options);
+    this.name = "ArchiveBuildError";
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Register mapping
+
+/**
+ * Connector kind + dataset → the dataset ids the processing register names
+ * (db/seed-register.ts). Written out rather than derived: the recordings
+ * connector calls its only dataset "recordings" while the register, written
+ * from the DPO's point of view, calls it "recordings:calls". Any other pair
+ * falls back to "<kind>:<dataset>", the register's own convention.
+ */
+const REGISTER_DATASETS: Record<string, string> = {
+  "sql-survey:respondents": "sql-survey:respondents",
+  "sql-survey:answers": "sql-survey:answers",
+  "recordings:recordings": "recordings:calls",
+  "crm-http:contacts": "crm-http:contacts",
+  "crm-http:interactions": "crm-http:interactions",
+};
+
+export function registerDatasetId(connectorKind: string, dataset: string): string {
+  const id = `${connectorKind}:${dataset}`;
+  return REGISTER_DATASETS[id] ?? id;
+}
+
+/**
+ * The register's operations for the datasets that hold this person's data.
+ * If a dataset with data is missing from the register (a connector added
+ * without updating it, or removed from the configuration since the gather),
+ * the whole register is given: telling the person too much about our
+ * processing is a smaller fault than leaving out the operation their data
+ * is in.
+ */
+function operationsFor(db: Db, datasetIds: (string | null)[]): Art15Entry[] {
+  const known = new Set(db.select({ datasets: processingOperations.datasets }).from(processingOperations).all().flatMap((r) => r.datasets));
+  if (datasetIds.some((id) => id === null || !known.has(id))) return art15Information(db);
+  return art15Information(db, datasetIds as string[]);
+}
+
+// ---------------------------------------------------------------------------
+// Entry names
+
+/**
+ * One path segment that every unzip tool accepts the same way: ASCII letters,
+ * digits, dot, dash and underscore; no leading dot (so never "." or ".."),
+ * never empty, never long.
+ */
+export function safePathSegment(raw: string): string {
+  const ascii = raw
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[.-]+|-+$/g, "")
+    .slice(0, 100);
+  return ascii || "item";
+}
+
+/** Keeps every entry name unique: "x.wav", "x-2.wav", … */
+function uniqueNames() {
+  const taken = new Set<string>();
+  return (wanted: string) => {
+    const ext = path.posix.extname(wanted);
+    const stem = wanted.slice(0, wanted.length - ext.length);
+    let name = wanted;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${stem}-${n}${ext}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// What goes in
+
+type DatasetGroup = { connectorId: string; dataset: string; rows: Record<string, FieldValue>[]; json: string; csv: string };
+type PlannedFile = { file: StoredFile; path: string; audio: boolean };
+type Content = { groups: DatasetGroup[]; files: PlannedFile[]; anomalies: ManifestAnomaly[] };
+
+const recordId = (connectorId: string, dataset: string, key: string) => `${connectorId}\u0000${dataset}\u0000${key}`;
+
+/**
+ * Access: everything gathered. Portability: only the fields each record
+ * declares as provided by the person (records left with none are dropped),
+ * and a file only when its record kept a provided field naming it — that is
+ * how the recordings connector's VOICE_IN_PORTABILITY decision reaches the
+ * archive (it lists `audio` as provided, or not), through the shared key.
+ */
+function selectContent(gathered: ReturnType<typeof readGathered>, kind: ArchiveKind): Content {
+  const kept = new Map<string, { record: StoredRecord; fields: Record<string, FieldValue> }>();
+  for (const r of gathered.records) {
+    const fields = kind === "access" ? r.fields : Object.fromEntries(Object.entries(r.fields).filter(([name]) => r.providedBySubject.includes(name)));
+    if (Object.keys(fields).length === 0) continue;
+    kept.set(recordId(r.connectorId, r.dataset, r.key), { record: r, fields });
+  }
+
+  const name = uniqueNames();
+  const groups = new Map<string, DatasetGroup>();
+  for (const { record, fields } of kept.values()) {
+    const id = `${record.connectorId}\u0000${record.dataset}`;
+    let g = groups.get(id);
+    if (!g) {
+      const base = name(`data/${safePathSegment(record.connectorId)}/${safePathSegment(record.dataset)}`);
+      groups.set(id, (g = { connectorId: record.connectorId, dataset: record.dataset, rows: [], json: `${base}.json`, csv: `${base}.csv` }));
+    }
+    g.rows.push(fields);
+  }
+
+  const files: PlannedFile[] = [];
+  for (const file of gathered.files) {
+    const owner = kept.get(recordId(file.connectorId, file.dataset, file.key));
+    if (kind === "portability" && !(owner && Object.values(owner.fields).includes(file.name))) continue;
+    const audio = file.contentType.startsWith("audio/");
+    const base = safePathSegment(path.basename(file.name));
+    files.push({ file, audio, path: name(audio ? `recordings/${base}` : `files/${safePathSegment(file.connectorId)}/${base}`) });
+  }
+
+  const anomalies = gathered.anomalies
+    .filter((a) => {
+      if (kind === "access") return true;
+      const owner = kept.get(recordId(a.connectorId, a.dataset, a.key));
+      return owner !== undefined && a.field in owner.fields;
+    })
+    .map((a) => ({ connector: a.connectorId, dataset: a.dataset, record: a.key, field: a.field, raw: a.raw, expected: a.expected }));
+
+  return { groups: [...groups.values()], files, anomalies };
+}
+
+// ---------------------------------------------------------------------------
+// JSON and CSV, written record by record
+
+/** Joins small strings into ~64 KiB buffers: fewer, larger writes into the deflater. */
+function textStream(parts: Iterable<string>): Readable {
+  return Readable.from(
+    (function* () {
+      let pending = "";
+      for (const part of parts) {
+        pending += part;
+        if (pending.length >= 65_536) {
+          yield Buffer.from(pending, "utf8");
+          pending = "";
+        }
+      }
+      if (pending) yield Buffer.from(pending, "utf8");
+    })(),
+  );
+}
+
+function* jsonArray(rows: Record<string, FieldValue>[]) {
+  yield "[";
+  for (let i = 0; i < rows.length; i++) yield `${i ? "," : ""}\n  ${JSON.stringify(rows[i])}`;
+  yield "\n]\n";
+}
+
+/** RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled. */
+export function csvField(value: FieldValue | undefined): string {
+  if (value === null || value === undefined) return "";
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line
+ * ends; the header is every field name in the order first met. Values are
+ * written as they are, without the "'" prefix some tools use against formula
+ * injection: the CSV is a copy of the person's data (a phone number starts
+ * with "+"), and the JSON beside it is the faithful reference either way.
+ */
+function* csvTable(rows: Record<string, FieldValue>[]) {
+  const header: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      header.push(name);
+    }
+  }
+  yield `\uFEFF${header.map(csvField).join(",")}\r\n`;
+  for (const row of rows) yield `${header.map((h) => csvField(row[h])).join(",")}\r\n`;
+}
+
+// ---------------------------------------------------------------------------
+// The zip writer
+
+type Written = { size: number; sha256: string };
+
+/**
+ * archiver with the three things it leaves to the caller: knowing when an
+ * entry is fully written (so entries are added one at a time and only one
+ * source is open), hashing what goes in, and turning any failure — ours,
+ * archiver's, the disk's, a decrypting stream's — into one rejection.
+ */
+function openZip(file: string, date: Date, idleTimeoutMs: number) {
+  const archive = archiver("zip", { zlib: { level: 6 } });
+  const output = createWriteStream(file, { flags: "wx", mode: 0o600 });
+  const whole = createHash("sha256");
+  let bytes = 0;
+  let current: Readable | undefined;
+
+  let fail!: (error: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (fail = reject));
+  failure.catch(() => {}); // observed through the races below
+  // A warning means archiver skipped something: an archive missing an entry is not an answer to the request.
+  archive.on("warning", fail);
+  archive.on("error", fail);
+  output.on("error", fail);
+
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      whole.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  archive.pipe(counter).pipe(output);
+
+  return {
+    async add(name: string, source: Readable, opts: { store?: boolean } = {}): Promise<Written> {
+      const hash = createHash("sha256");
+      let size = 0;
+      // A source that stops without ending or failing would hang the build (see requireGatheredFiles).
+      const stalled = () => fail(new ArchiveBuildError("source_unreadable", { cause: new Error(`no data for ${idleTimeoutMs} ms`) }));
+      let idle = setTimeout(stalled, idleTimeoutMs);
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          clearTimeout(idle);
+          idle = setTimeout(stalled, idleTimeoutMs);
+          hash.update(chunk);
+          size += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      // archiver re-pipes sources through its own PassThrough, so their errors would never reach it.
+      source.once("error", (error) => fail(new ArchiveBuildError("source_unreadable", { cause: error })));
+      current = source;
+      const appended = new Promise<void>((resolve) => archive.once("entry", () => resolve()));
+      archive.append(source.pipe(tap), { name, date, store: opts.store });
+      try {
+        await Promise.race([appended, failure]);
+      } finally {
+        clearTimeout(idle);
+        current = undefined;
+      }
+      return { size, sha256: hash.digest("hex") };
+    },
+
+    async finish(): Promise<Written> {
+      const closed = new Promise<void>((resolve) => output.once("close", () => resolve()));
+      await Promise.race([archive.finalize(), failure]);
+      await Promise.race([closed, failure]);
+      return { size: bytes, sha256: whole.digest("hex") };
+    },
+
+    /** Stops everything; resolves once the file is closed, so it can be deleted. */
+    async abort() {
+      current?.destroy();
+      archive.abort();
+      if (output.closed) return;
+      await new Promise<void>((resolve) => {
+        output.once("close", () => resolve());
+        output.destroy();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Cover letters
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+type TocRow = { path: string; fr: string; en: string; count: number | null };
+type Letter = {
+  kind: ArchiveKind;
+  reference: string;
+  generatedAt: Date;
+  toc: TocRow[];
+  operations: Art15Entry[];
+  anomalies: number;
+  audio: number;
+};
+
+const dateIn = (locale: string, d: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "Europe/Paris" }).format(d);
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function tocTable(rows: TocRow[], lang: "fr" | "en") {
+  const [caption, file, content, count] =
+    lang === "fr" ? ["Contenu de l'archive", "Fichier", "Contenu", "Nombre"] : ["Contents of the archive", "File", "Contents", "Count"];
+  const body = rows
+    .map((r) => `<tr><td><code>${esc(r.path)}</code></td><td>${esc(lang === "fr" ? r.fr : r.en)}</td><td>${r.count ?? ""}</td></tr>`)
+    .join("\n");
+  return `<table>
+<caption>${caption}</caption>
+<thead><tr><th scope="col">${file}</th><th scope="col">${content}</th><th scope="col">${count}</th></tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>`;
+}
+
+const list = (items: string[], attrs: string) => `<ul${attrs}>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;
+
+/** The register's entries are written in French: in the English section they keep lang="fr". */
+function operationsBlock(ops: Art15Entry[], lang: "fr" | "en") {
+  const L =
+    lang === "fr"
+      ? { purpose: "Finalité — art. 15(1)(a)", basis: "Base légale", categories: "Catégories de données — art. 15(1)(b)", recipients: "Destinataires — art. 15(1)(c)", retention: "Durée de conservation — art. 15(1)(d)", source: "Source des données — art. 15(1)(g)" }
+      : { purpose: "Purpose — Art. 15(1)(a)", basis: "Legal basis", categories: "Categories of data — Art. 15(1)(b)", recipients: "Recipients — Art. 15(1)(c)", retention: "Retention period — Art. 15(1)(d)", source: "Source of the data — Art. 15(1)(g)" };
+  const fr = lang === "en" ? ' lang="fr"' : "";
+  return ops
+    .map(
+      (op) => `<section>
+<h3><span${fr}>${esc(op.name)}</span> (${esc(op.code)})</h3>
+<dl>
+<dt>${L.purpose}</dt><dd${fr}>${esc(op.purpose)}</dd>
+<dt>${L.basis}</dt><dd${fr}>${esc(op.legalBasis)}</dd>
+<dt>${L.categories}</dt><dd>${list(op.dataCategories, fr)}</dd>
+<dt>${L.recipients}</dt><dd>${list(op.recipients, fr)}</dd>
+<dt>${L.retention}</dt><dd${fr}>${esc(op.retention)}</dd>
+<dt>${L.source}</dt><dd${fr}>${esc(op.source)}</dd>
+</dl>
+</section>`,
+    )
+    .join("\n");
+}
+
+const CNIL_FR = `Vous pouvez introduire une réclamation auprès de la Commission nationale de l'informatique et des libertés (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes">www.cnil.fr/fr/plaintes</a>.`;
+const CNIL_EN = `You may lodge a complaint with the French supervisory authority, the <span lang="fr">Commission nationale de l'informatique et des libertés</span> (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes" hreflang="fr">www.cnil.fr/fr/plaintes</a>.`;
+
+function accessBody(l: Letter) {
+  const anomaliesFr = l.anomalies
+    ? `<p>${plural(l.anomalies, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
+    : "";
+  const anomaliesEn = l.anomalies
+    ? `<p>${plural(l.anomalies, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`
+    : "";
+  return `<section lang="fr">
+<h1>Votre demande d'accès à vos données personnelles</h1>
+<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(dateIn("fr-FR", l.generatedAt))}.</p>
+<p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
+${anomaliesFr}
+${tocTable(l.toc, "fr")}
+<h2>Les traitements qui concernent vos données</h2>
+<p>Les informations ci-dessous proviennent de notre registre des activités de traitement, pour les traitements dans lesquels figurent vos données et pour le traitement de votre demande.</p>
+${operationsBlock(l.operations, "fr")}
+<h2>Vos droits — art. 15(1)(e)</h2>
+<p>Vous pouvez demander la rectification de données inexactes (art. 16), leur effacement (art. 17), la limitation de leur traitement (art. 18), vous opposer à leur traitement (art. 21) et recevoir les données que vous nous avez fournies dans un format réutilisable (art. 20). Il suffit de déposer une nouvelle demande sur notre portail ou auprès de nos équipes, en rappelant la référence ${esc(l.reference)}.</p>
+<h2>Réclamation — art. 15(1)(f)</h2>
+<p>${CNIL_FR}</p>
+<h2>Décision automatisée — art. 15(1)(h)</h2>
+<p>Aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage, n'est prise à votre égard.</p>
+</section>
+<hr>
+<section lang="en">
+<h1>Your request for access to your personal data</h1>
+<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(dateIn("en-GB", l.generatedAt))}.</p>
+<p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
+${anomaliesEn}
+${tocTable(l.toc, "en")}
+<h2>The processing your data is part of</h2>
+<p>Taken from our record of processing activities, for the processing your data was found in and for the handling of your request. The record is kept in French and is quoted as written.</p>
+${operationsBlock(l.operations, "en")}
+<h2>Your rights — Art. 15(1)(e)</h2>
+<p>You may ask for inaccurate data to be rectified (Art. 16), for your data to be erased (Art. 17), for its processing to be restricted (Art. 18), object to its processing (Art. 21), and receive the data you provided in a reusable format (Art. 20). File a new request on our portal or with our staff, quoting reference ${esc(l.reference)}.</p>
+<h2>Complaint — Art. 15(1)(f)</h2>
+<p>${CNIL_EN}</p>
+<h2>Automated decision-making — Art. 15(1)(h)</h2>
+<p>No decision based solely on automated processing, including profiling, is made about you.</p>
+</section>`;
+}
+
+function portabilityBody(l: Letter) {
+  const voiceFr = l.audio ? " ainsi que votre voix dans les enregistrements de vos appels (fichiers audio d'origine)" : "";
+  const voiceEn = l.audio ? ", and your voice in the recordings of your calls (the original audio files)" : "";
+  return `<section lang="fr">
+<h1>Votre demande de portabilité de vos données</h1>
+<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(dateIn("fr-FR", l.generatedAt))}.</p>
+<p>Conformément à l'article 20 du RGPD, cette archive contient les données personnelles que vous nous avez fournies — ce que vous nous avez dit ou saisi : identité, coordonnées, réponses aux questionnaires${voiceFr} — dans des formats structurés, couramment utilisés et lisibles par machine : JSON (UTF-8) et CSV (UTF-8, séparateur virgule). Vous pouvez les transmettre à un autre organisme. Les données que nous avons produites à votre sujet (par exemple les notes de nos conseillers ou les métadonnées des appels) n'en font pas partie : elles vous sont communiquées sur demande d'accès (article 15). Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
+${tocTable(l.toc, "fr")}
+<p>${CNIL_FR}</p>
+</section>
+<hr>
+<section lang="en">
+<h1>Your data portability request</h1>
+<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(dateIn("en-GB", l.generatedAt))}.</p>
+<p>Under Article 20 of the GDPR, this archive holds the personal data you provided to us — what you told us or typed in: identity, contact details, survey answers${voiceEn} — in structured, commonly used, machine-readable formats: JSON (UTF-8) and CSV (UTF-8, comma-separated). You may pass them on to another organisation. Data we produced about you (our agents' notes, call metadata) is not included: you receive it on an access request (Article 15). <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
+${tocTable(l.toc, "en")}
+<p>${CNIL_EN}</p>
+</section>`;
+}
+
+function coverLetter(l: Letter): string {
+  const title = l.kind === "access" ? "Vos données personnelles — demande d'accès" : "Vos données personnelles — demande de portabilité";
+  return `<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} — ${esc(l.reference)}</title>
+<style>
+body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+caption { text-align: left; font-weight: bold; }
+th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+dt { font-weight: bold; margin-top: .5rem; }
+</style>
+</head>
+<body>
+<main>
+${l.kind === "access" ? accessBody(l) : portabilityBody(l)}
+</main>
+</body>
+</html>
+`;
+}
+
+// ---------------------------------------------------------------------------
+// The build
+
+/** When each connector's data was gathered; refuses a gather that is missing or unfinished. */
+function gatherTimes(db: Db, requestId: number): Map<string, string> {
+  const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(desc(gatherJobs.id)).all();
+  if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
+  const latest = new Map<string, (typeof jobs)[number]>();
+  for (const j of jobs) if (!latest.has(j.connectorId)) latest.set(j.connectorId, j);
+  // An archive built while a source failed or is still running would look complete to the person and not be.
+  const unfinished = [...latest.values()].filter((j) => j.status !== "done").map((j) => j.connectorId);
+  if (unfinished.length) throw new DomainError("conflict", { reason: "gather_incomplete", connectors: unfinished });
+  return new Map([...latest].map(([id, j]) => [id, (j.finishedAt ?? j.queuedAt).toISOString()]));
+}
+
+/**
+ * A gathered file's open() pipes a file stream into a decipher, and pipe()
+ * does not forward the file stream's errors: opening a file that is gone
+ * throws an unhandled 'error' (a process crash), not a rejection we could
+ * catch. So every file is checked before anything is written; the idle
+ * timeout in openZip covers the short window between this check and open().
+ */
+function requireGatheredFiles(db: Db, requestId: number) {
+  const stored = db
+    .select({ filePath: gatheredItems.filePath })
+    .from(gatheredItems)
+    .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "file")))
+    .all();
+  if (stored.some((f) => !f.filePath || !existsSync(f.filePath))) throw new ArchiveBuildError("source_unreadable");
+}
+
+const CONTENT_TYPES = { json: "application/json", csv: "text/csv; charset=utf-8", html: "text/html; charset=utf-8" };
+
+export async function buildArchive(input: {
+  db: Db;
+  requestId: number;
+  kind: ArchiveKind;
+  /** where the zip goes; an existing file there is replaced, atomically, only once the new one is complete */
+  out: string;
+  now: Date;
+  /** who asked for it, for the audit trail (a worker by default) */
+  actor?: Actor;
+  /** the connectors, for their kind and label (the configured ones by default) */
+  registry?: Pick<Registry, "get">;
+  /** a gathered file that yields nothing for this long fails the build (default 60 s) */
+  idleTimeoutMs?: number;
+}): Promise<BuiltArchive> {
+  const { db, requestId, kind, out, now } = input;
+  const request = db.select({ reference: requests.reference }).from(requests).where(eq(requests.id, requestId)).get();
+  if (!request) throw new DomainError("not_found", { what: "request" });
+  const gatheredAt = gatherTimes(db, requestId);
+  const registry = input.registry ?? connectors();
+
+  requireGatheredFiles(db, requestId);
+  const content = selectContent(readGathered(db, requestId), kind);
+  const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
+  const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
+  const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
+    const k = kindOf(g.connectorId);
+    return k ? registerDatasetId(k, g.dataset) : null;
+  });
+
+  const toc: TocRow[] = [
+    { path: "LISEZ-MOI.html", fr: "Cette lettre", en: "This letter", count: null },
+    { path: "manifest.json", fr: "Liste des fichiers (taille, empreinte SHA-256) et des valeurs illisibles", en: "List of files (size, SHA-256) and of unreadable values", count: content.files.length + content.groups.length * 2 + 1 },
+    ...content.groups.flatMap((g) => [
+      { path: g.json, fr: `${labelOf(g.connectorId)} — ${g.dataset} (JSON)`, en: `${labelOf(g.connectorId)} — ${g.dataset} (JSON)`, count: g.rows.length },
+      { path: g.csv, fr: `${labelOf(g.connectorId)} — ${g.dataset} (CSV)`, en: `${labelOf(g.connectorId)} — ${g.dataset} (CSV)`, count: g.rows.length },
+    ]),
+  ];
+  const audio = content.files.filter((f) => f.audio).length;
+  if (audio) toc.push({ path: "recordings/", fr: "Enregistrements d'appels (audio d'origine)", en: "Call recordings (original audio)", count: audio });
+  const others = content.files.length - audio;
+  if (others) toc.push({ path: "files/", fr: "Autres fichiers", en: "Other files", count: others });
+
+  const letter = coverLetter({
+    kind,
+    reference: request.reference,
+    generatedAt: now,
+    toc,
+    operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+    anomalies: content.anomalies.length,
+    audio,
+  });
+
+  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
+  const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000);
+  const entries: ManifestEntry[] = [];
+  let result: Written;
+  try {
+    const letterWritten = await zip.add("LISEZ-MOI.html", textStream([letter]));
+    entries.push({ path: "LISEZ-MOI.html", ...letterWritten, contentType: CONTENT_TYPES.html, connector: null, dataset: null, gatheredAt: null });
+
+    for (const g of content.groups) {
+      const meta = { connector: g.connectorId, dataset: g.dataset, gatheredAt: gatheredAt.get(g.connectorId) ?? null, records: g.rows.length };
+      entries.push({ path: g.json, ...(await zip.add(g.json, textStream(jsonArray(g.rows)))), contentType: CONTENT_TYPES.json, ...meta });
+      entries.push({ path: g.csv, ...(await zip.add(g.csv, textStream(csvTable(g.rows)))), contentType: CONTENT_TYPES.csv, ...meta });
+    }
+
+    for (const { file, path: name, audio: isAudio } of content.files) {
+      // Audio is already compressed (or compresses badly): stored as is, and the bytes stay the original's.
+      const written = await zip.add(name, file.open(), { store: isAudio });
+      if (written.size !== file.size || (file.sha256 && written.sha256 !== file.sha256)) throw new ArchiveBuildError("integrity");
+      entries.push({ path: name, ...written, contentType: file.contentType, connector: file.connectorId, dataset: file.dataset, gatheredAt: gatheredAt.get(file.connectorId) ?? null, record: file.key });
+    }
+
+    const manifest: Manifest = { reference: request.reference, kind, generatedAt: now.toISOString(), files: entries, anomalies: content.anomalies };
+    await zip.add("manifest.json", textStream([`${JSON.stringify(manifest, null, 2)}\n`]));
+    result = await zip.finish();
+    renameSync(tmp, out);
+  } catch (error) {
+    await zip.abort().catch(() => {});
+    rmSync(tmp, { force: true });
+    if (error instanceof ArchiveBuildError) throw error;
+    throw new ArchiveBuildError("write_failed", { cause: error });
+  }
+
+  const files = entries.length + 1;
+  try {
+    db.transaction((tx) => {
+      audit.append(tx, { actor: input.actor ?? { kind: "system" }, action: "archive.built", reference: request.reference, details: { kind, files, bytes: result.size }, at: now });
+    });
+  } catch (error) {
+    // An archive nobody can account for is not handed over.
+    rmSync(out, { force: true });
+    throw error;
+  }
+  return { path: out, bytes: result.size, sha256: result.sha256, files, entries };
+}

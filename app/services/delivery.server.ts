@@ -1,0 +1,167 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { archives, type ArchiveRow } from "../../db/schema/archives";
+import { gatherJobs } from "../../db/schema/gather";
+import { requests } from "../../db/schema/requests";
+import * as emails from "../../emails";
+import { fileCipher, fileDecipher } from "../utils/crypto.server";
+import type { Db, DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+import { buildArchive } from "./archive.server";
+import * as audit from "./audit.server";
+import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import type { Ctx } from "./context";
+import { DomainError } from "./errors";
+import { enqueue } from "./outbox.server";
+import { addEvent, link } from "./requests.server";
+import { findLink, issueLink, markUsed } from "./verification.server";
+
+/**
+ * Handing the archive over (DESIGN.md "Archive and delivery"): built from
+ * the gathered data, encrypted at rest, released by staff, downloaded by the
+ * requester after a fresh proof of identity, counted, audited, purged after
+ * expiry.
+ */
+export type ArchiveKind = "access" | "portability";
+
+function archivesDir() {
+  return path.join(env().DATA_DIR, "archives");
+}
+
+/** Support releases portability archives; access archives need the DPO. */
+export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; reference: string; kind: ArchiveKind }) {
+  const me = requireStaff(ctx.actor);
+  const r = ctx.db.select().from(requests).where(eq(requests.reference, reference)).get();
+  if (!r) throw new DomainError("not_found");
+  requireTicketAccess(me, r);
+  requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
+  if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
+  const gathered = ctx.db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
+  if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
+
+  mkdirSync(archivesDir(), { recursive: true });
+  const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
+  const plain = path.join(archivesDir(), `${stamp}.zip.tmp`);
+  const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
+  try {
+    const built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: plain, now: ctx.now, actor: me });
+    const aad = `archive:${r.id}:${kind}:${ctx.now.getTime()}`;
+    const { iv, cipher } = fileCipher(aad);
+    await pipeline(createReadStream(plain), cipher, createWriteStream(sealed));
+    const expiresAt = new Date(ctx.now.getTime() + env().ARCHIVE_LINK_TTL_DAYS * 86_400_000);
+    return ctx.db.transaction((tx) => {
+      const row = tx
+        .insert(archives)
+        .values({
+          requestId: r.id,
+          kind,
+          status: "ready",
+          filePath: sealed,
+          iv: `${iv.toString("base64")}|${ctx.now.getTime()}`,
+          tag: cipher.getAuthTag().toString("base64"),
+          bytes: built.bytes,
+          sha256: built.sha256,
+          entries: built.files,
+          releasedBy: me.id,
+          releasedAt: ctx.now,
+          expiresAt,
+        })
+        .returning()
+        .get();
+      addEvent(tx, r.id, ctx, "archive_released", { kind });
+      audit.append(tx, { actor: me, action: "archive.released", reference: r.reference, details: { kind, bytes: built.bytes, files: built.files }, at: ctx.now });
+      const statusToken = issueLink(tx, r.id, "status_link", ctx.now);
+      if (r.email) {
+        const m = emails.archiveReady({ reference: r.reference, kind, expiresOn: expiresAt.toISOString().slice(0, 10), statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
+        enqueue(tx, { channel: "email", to: r.email, template: "archive_ready", ...m, requestId: r.id }, ctx.now);
+      } else if (r.phone) {
+        const text = r.locale === "en" ? `CentreCall: your archive for request ${r.reference} is ready: ${link(`/suivi/lien/${statusToken}`)}` : `CentreCall : votre archive pour la demande ${r.reference} est prête : ${link(`/suivi/lien/${statusToken}`)}`;
+        enqueue(tx, { channel: "sms", to: r.phone, template: "sms_archive_ready", text, requestId: r.id }, ctx.now);
+      }
+      return row;
+    });
+  } catch (error) {
+    rmSync(sealed, { force: true });
+    throw error;
+  } finally {
+    rmSync(plain, { force: true });
+  }
+}
+
+/** What the requester's status page lists. */
+export function archivesFor(db: DbOrTx, requestId: number, now: Date) {
+  return db
+    .select({ id: archives.id, kind: archives.kind, bytes: archives.bytes, expiresAt: archives.expiresAt, downloads: archives.downloads })
+    .from(archives)
+    .where(and(eq(archives.requestId, requestId), eq(archives.status, "ready")))
+    .orderBy(desc(archives.id))
+    .all()
+    .filter((a) => a.expiresAt.getTime() > now.getTime());
+}
+
+/** Step one of a download: a fresh single-use link to the address (or phone) on the request. */
+export function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requestId: number; archiveId: number }) {
+  ctx.db.transaction((tx) => {
+    const a = tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, requestId), eq(archives.status, "ready"))).get();
+    if (!a || a.expiresAt.getTime() <= ctx.now.getTime()) throw new DomainError("not_found");
+    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get()!;
+    const token = issueLink(tx, requestId, "download_link", ctx.now);
+    const url = link(`/archive/${token}?a=${a.id}`);
+    if (r.email) {
+      const m = emails.downloadLink({ reference: r.reference, link: url }, r.locale);
+      enqueue(tx, { channel: "email", to: r.email, template: "download_link", ...m, requestId: r.id }, ctx.now);
+    } else if (r.phone) {
+      const text = r.locale === "en" ? `CentreCall: download link for request ${r.reference} (30 min, once): ${url}` : `CentreCall : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
+      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_download_link", text, requestId: r.id }, ctx.now);
+    }
+  });
+}
+
+/** Step two: spend the link, count and audit, and hand over the decrypted stream. */
+export function openDownload({ ctx, token, archiveId }: { ctx: Ctx; token: string; archiveId: number }): { stream: Readable; archive: ArchiveRow; reference: string } | null {
+  return ctx.db.transaction((tx) => {
+    const t = findLink(tx, token, "download_link", ctx.now);
+    if (!t) return null;
+    const a = tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, t.requestId), eq(archives.status, "ready"))).get();
+    if (!a || !a.filePath || a.expiresAt.getTime() <= ctx.now.getTime()) return null;
+    markUsed(tx, t.id, ctx.now);
+    tx.update(archives).set({ downloads: a.downloads + 1, lastDownloadAt: ctx.now }).where(eq(archives.id, a.id)).run();
+    const r = tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, a.requestId)).get()!;
+    audit.append(tx, { actor: { kind: "requester" }, action: "archive.downloaded", reference: r.reference, details: { kind: a.kind, archiveId: a.id, download: a.downloads + 1 }, at: ctx.now });
+    const [ivB64, stamp] = a.iv.split("|");
+    const decipher = fileDecipher(Buffer.from(ivB64!, "base64"), Buffer.from(a.tag, "base64"), `archive:${a.requestId}:${a.kind}:${stamp}`);
+    return { stream: createReadStream(a.filePath).pipe(decipher), archive: a, reference: r.reference };
+  });
+}
+
+export function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date) {
+  return findLink(db, token, "download_link", now) !== null;
+}
+
+/** Expired archives are deleted from disk; the row stays as proof of what was handed over. */
+export function purgeExpiredArchives(db: Db, now: Date): number {
+  const expired = db.select().from(archives).where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now))).all();
+  for (const a of expired) {
+    if (a.filePath) rmSync(a.filePath, { force: true });
+    db.update(archives).set({ status: "purged", filePath: null, purgedAt: now }).where(eq(archives.id, a.id)).run();
+  }
+  return expired.length;
+}
+
+/** SHA-256 while streaming, for tests and checks. */
+export function hashing() {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { tap, digest: () => ({ sha256: hash.digest("hex"), bytes }) };
+}

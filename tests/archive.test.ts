@@ -1,0 +1,421 @@
+import Database from "better-sqlite3";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+import { eq } from "drizzle-orm";
+import { gatheredItems } from "../db/schema/gather";
+import { seedRegister } from "../db/seed-register";
+import { createDemoRecordings } from "../app/connectors/recordings/demo";
+import { VOICE_IN_PORTABILITY } from "../app/connectors/recordings";
+import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
+import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { ArchiveBuildError, buildArchive, csvField, registerDatasetId, safePathSegment, type ArchiveKind, type Manifest } from "../app/services/archive.server";
+import { entriesFor } from "../app/services/audit.server";
+import { DomainError } from "../app/services/errors";
+import { runNextJob } from "../app/services/gather.server";
+import { instantToParisLocal } from "../app/services/paris-time";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { signedIn } from "./helpers/staff";
+import { ticketRow, verifiedTicket } from "./helpers/tickets";
+
+/**
+ * The archives end to end: a real gather over the three demo connectors
+ * (CRM through msw), a real zip on disk, read back with an independent
+ * reader (yauzl) and with Info-ZIP's `unzip -t`.
+ */
+let app: TestApp;
+let recordingsRoot: string;
+let outDir: string;
+
+beforeAll(async () => {
+  app = await startApp({ env: { CONNECTORS_CONFIG: "__set_below__", CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
+  const surveyFile = path.join(app.dir, "survey.sqlite");
+  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 50, seed: 7 });
+  recordingsRoot = path.join(app.dir, "recordings");
+  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: 40, realAudio: 10, seed: 7 });
+  const config = {
+    connectors: [
+      { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
+      { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
+      { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
+    ],
+  };
+  const file = path.join(app.dir, "connectors.config.json");
+  writeFileSync(file, JSON.stringify(config));
+  process.env.CONNECTORS_CONFIG = file;
+  const { resetEnvForTests } = await import("../app/utils/env.server");
+  resetEnvForTests();
+  app.msw.use(...crmApi().handlers);
+  seedRegister(app.db(), new Date());
+  outDir = mkdtempSync(path.join(app.dir, "archives-"));
+});
+afterAll(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+async function drain() {
+  while (await runNextJob({ db: app.db(), registry: connectors() }));
+}
+
+/** Corinne, recorded by the Tours agent who saw her in person: email and phone both verified. */
+async function corinneInPerson() {
+  const support = await signedIn(app, "support");
+  const { reference } = recordRequest({
+    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
+    input: AgentIntakeInput.parse({
+      channel: "in_person",
+      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
+      site: "tours",
+      rights: ["access", "portability"],
+      lastName: "Desmarc",
+      firstName: "Corinne",
+      email: "desmarc.corinne@orange.fr",
+      phone: "02 47 00 00 00",
+      details: "",
+      verification: "attested",
+    }),
+  });
+  return { reference, browser: support.browser };
+}
+
+async function gathered(reference: string, browser: Awaited<ReturnType<typeof corinneInPerson>>["browser"]) {
+  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+  await drain();
+  return ticketRow(reference).id;
+}
+
+// --- reading a zip back, independently of archiver --------------------------
+
+type ReadEntry = { name: string; method: number; size: number; bytes: Buffer; sha256: string };
+
+function readZip(file: string): Promise<Map<string, ReadEntry>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const out = new Map<string, ReadEntry>();
+      zip.on("error", reject);
+      zip.on("end", () => resolve(out));
+      zip.on("entry", (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          const hash = createHash("sha256");
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => {
+            hash.update(c);
+            chunks.push(c);
+          });
+          stream.on("error", reject);
+          stream.on("end", () => {
+            out.set(entry.fileName, { name: entry.fileName, method: entry.compressionMethod, size: entry.uncompressedSize, bytes: Buffer.concat(chunks), sha256: hash.digest("hex") });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+/** RFC 4180, the reader side: quoted fields may hold commas, doubled quotes, CR and LF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else if (c === "\n") throw new Error(`bare LF outside quotes at ${i}`);
+    else field += c;
+  }
+  if (field || row.length) throw new Error("last line does not end with CRLF");
+  return rows;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+function checkManifest(zip: Map<string, ReadEntry>): Manifest {
+  const manifest = JSON.parse(zip.get("manifest.json")!.bytes.toString("utf8")) as Manifest;
+  // Every listed file is there with its size and hash; every entry but the manifest is listed.
+  for (const f of manifest.files) {
+    const e = zip.get(f.path);
+    expect(e, f.path).toBeDefined();
+    expect(e!.size).toBe(f.size);
+    expect(e!.bytes.length).toBe(f.size);
+    expect(e!.sha256).toBe(f.sha256);
+  }
+  expect(new Set([...manifest.files.map((f) => f.path), "manifest.json"])).toEqual(new Set(zip.keys()));
+  for (const name of zip.keys()) {
+    expect(name).toMatch(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/);
+    expect(name.split("/")).not.toContain("..");
+  }
+  return manifest;
+}
+
+function dataOf(zip: Map<string, ReadEntry>, p: string) {
+  const json = JSON.parse(zip.get(`${p}.json`)!.bytes.toString("utf8")) as Record<string, unknown>[];
+  const csvBytes = zip.get(`${p}.csv`)!.bytes;
+  expect(csvBytes.subarray(0, 3).equals(BOM)).toBe(true);
+  const csv = parseCsv(csvBytes.subarray(3).toString("utf8"));
+  return { json, header: csv[0]!, rows: csv.slice(1) };
+}
+
+function unzipTest(file: string) {
+  if (!existsSync("/usr/bin/unzip")) {
+    console.log("unzip -t skipped: /usr/bin/unzip is not installed");
+    return;
+  }
+  const report = execFileSync("/usr/bin/unzip", ["-t", file], { encoding: "utf8" });
+  expect(report).toMatch(/No errors detected/);
+}
+
+async function build(requestId: number, kind: ArchiveKind, label: string) {
+  const out = path.join(outDir, `${label}-${kind}.zip`);
+  const started = performance.now();
+  const built = await buildArchive({ db: app.db(), requestId, kind, out, now: new Date() });
+  console.log(`[archive] ${label} ${kind}: ${built.bytes} bytes, ${built.files} entries, built in ${Math.round(performance.now() - started)} ms`);
+  return built;
+}
+
+// -----------------------------------------------------------------------------
+
+describe("the access archive", () => {
+  it("holds every gathered record and the original audio, readable by independent tools", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const requestId = await gathered(reference, browser);
+    const built = await build(requestId, "access", "corinne");
+    expect(readFileSync(built.path).subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    expect(sha256(readFileSync(built.path))).toBe(built.sha256);
+    expect(readFileSync(built.path).length).toBe(built.bytes);
+    expect(readdirSync(outDir).filter((f) => f.endsWith(".part"))).toEqual([]);
+
+    const zip = await readZip(built.path);
+    const manifest = checkManifest(zip);
+    expect(manifest.reference).toBe(reference);
+    expect(manifest.kind).toBe("access");
+    expect(built.files).toBe(zip.size);
+    expect(manifest.files).toEqual(built.entries);
+
+    // The survey's answers and the CRM's interactions, as JSON and as CSV saying the same.
+    const answers = dataOf(zip, "data/survey/answers");
+    expect(answers.json.map((a) => a.answer)).toEqual(["OUI", "Facebook", "Plusieurs fois par jour", "est intrusive"]);
+    expect(answers.header).toEqual(Object.keys(answers.json[0]!));
+    expect(answers.rows.map((r) => r[answers.header.indexOf("answer")])).toEqual(answers.json.map((a) => a.answer));
+    // ISO dates: the Tours operator's 14/03/2026 as the connector read it.
+    expect(answers.json.map((a) => a.answered_at)).toEqual(Array(4).fill("2026-03-14"));
+    const interactions = dataOf(zip, "data/crm/interactions");
+    expect(interactions.json.map((i) => i.summary)).toContain("Questionnaire Osiris : entretien complet.");
+    expect(interactions.rows.every((r) => r.length === interactions.header.length)).toBe(true);
+    const respondents = dataOf(zip, "data/survey/respondents");
+    expect(respondents.json[0]!.address).toBe("2, place de l'Église"); // a comma: quoted in the CSV, read back whole
+    expect(respondents.rows[0]![respondents.header.indexOf("address")]).toBe("2, place de l'Église");
+    const contacts = dataOf(zip, "data/crm/contacts");
+    expect(contacts.json).toHaveLength(1);
+
+    // Recordings: the original bytes, stored (method 0), and the same as the file on the share.
+    const audio = manifest.files.filter((f) => f.path.startsWith("recordings/"));
+    expect(audio.length).toBeGreaterThanOrEqual(2);
+    const index = new Database(path.join(recordingsRoot, "index.sqlite"), { readonly: true });
+    try {
+      for (const f of audio) {
+        const e = zip.get(f.path)!;
+        expect(e.method).toBe(0);
+        expect(e.bytes.subarray(0, 4).toString("latin1")).toBe("RIFF");
+        expect(e.bytes.subarray(8, 12).toString("latin1")).toBe("WAVE");
+        const row = index.prepare<[string], { path: string }>("SELECT path FROM recordings WHERE id = ?").get(f.record!)!;
+        expect(sha256(readFileSync(path.join(recordingsRoot, row.path)))).toBe(e.sha256);
+        expect(f.connector).toBe("recordings");
+        expect(f.gatheredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      }
+      // Text entries are deflated.
+      expect(zip.get("data/survey/answers.json")!.method).toBe(8);
+    } finally {
+      index.close();
+    }
+
+    // The cover letter: Art. 15 from the register for the operations holding her data.
+    const html = zip.get("LISEZ-MOI.html")!.bytes.toString("utf8");
+    expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="fr">/);
+    expect(html).toMatch(/<title>[^<]+DSR-\d{4}-\d{6}<\/title>/);
+    expect(html).toContain('<section lang="en">');
+    const text = textOf(html);
+    expect(text).toContain(reference);
+    expect(text).toContain("Preuve de l'appel"); // OP-01, recordings:calls
+    expect(text).toContain("Réaliser les études de marché"); // OP-02, sql-survey:answers
+    expect(text).toContain("Tenir l'historique des contacts"); // OP-06, crm-http
+    expect(text).toContain("Recevoir, vérifier et traiter les demandes"); // OP-07, every requester
+    expect(text).toContain("CNIL");
+    expect(text).toContain("www.cnil.fr/fr/plaintes");
+    expect(text).toContain("Aucune décision fondée exclusivement sur un traitement automatisé");
+    expect(text).toContain("No decision based solely on automated processing");
+    expect(text).toContain("data/survey/answers.csv");
+    expect(text).not.toContain("Desmarc");
+
+    unzipTest(built.path);
+
+    // Audited, without personal data.
+    const entry = entriesFor(app.db(), reference).find((e) => e.action === "archive.built")!;
+    expect(entry.details).toEqual({ kind: "access", files: built.files, bytes: built.bytes });
+  });
+
+  it("lists the values it could not read, raw, with the expected format (the ComPlus mobile-app dates)", async () => {
+    // Corinne's answers were typed day-first by an operator and all read. David Blanc's came from
+    // the mobile app, month first: 03/13/2026 fits no declared format (demo fixture, ticket n° 1).
+    const t = verifiedTicket({ email: "David.Blanc@example.fr", rights: ["access", "portability"] });
+    const { browser } = await signedIn(app, "dpo");
+    const requestId = await gathered(t.reference, browser);
+
+    const access = await readZip((await build(requestId, "access", "david")).path);
+    const manifest = checkManifest(access);
+    const dates = manifest.anomalies.filter((a) => a.connector === "survey" && a.field === "answered_at");
+    expect(dates.length).toBeGreaterThanOrEqual(1);
+    expect(dates.map((a) => a.raw)).toContain("03/13/2026");
+    expect(dates[0]!.expected).toMatch(/dd\/mm\/yyyy/);
+    expect(dates[0]!.dataset).toBe("answers");
+    // Not guessed: the unreadable date is empty in the data, the person sees the raw text in the manifest.
+    const answers = dataOf(access, "data/survey/answers");
+    expect(answers.json.filter((a) => a.answered_at === null)).toHaveLength(dates.length);
+    expect(textOf(access.get("LISEZ-MOI.html")!.bytes.toString("utf8"))).toMatch(/\d+ valeurs? n'/);
+
+    // answered_at is not data he provided: its anomaly has no place in the portability archive.
+    const portable = checkManifest(await readZip((await build(requestId, "portability", "david")).path));
+    expect(portable.anomalies).toEqual([]);
+  });
+});
+
+describe("the portability archive", () => {
+  it("holds only the fields the person provided, and the voice as the recordings connector decides", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const requestId = await gathered(reference, browser);
+    const built = await build(requestId, "portability", "corinne");
+    const zip = await readZip(built.path);
+    const manifest = checkManifest(zip);
+    expect(manifest.kind).toBe("portability");
+    expect(manifest.files).toEqual(built.entries);
+
+    const answers = dataOf(zip, "data/survey/answers");
+    expect(answers.header).toEqual(["answer"]);
+    expect(answers.json.map((a) => a.answer)).toContain("Facebook");
+    const respondents = dataOf(zip, "data/survey/respondents");
+    expect(respondents.header).not.toContain("survey_client");
+    expect(respondents.header).not.toContain("source_channel");
+    expect(respondents.header).toContain("email");
+    expect(JSON.stringify(respondents.json)).not.toContain("Osiris");
+    const contacts = dataOf(zip, "data/crm/contacts");
+    expect(contacts.header).not.toContain("id");
+    // Interactions are the agents' notes: no field provided by her, so no file at all.
+    expect(zip.has("data/crm/interactions.json")).toBe(false);
+    expect(JSON.stringify(JSON.parse(zip.get("manifest.json")!.bytes.toString("utf8")))).not.toContain("entretien complet");
+
+    const audio = manifest.files.filter((f) => f.path.startsWith("recordings/"));
+    if (VOICE_IN_PORTABILITY) {
+      expect(audio.length).toBeGreaterThan(0);
+      // Each file is linked to its record through the key: the record's `audio` field names it.
+      const recordings = dataOf(zip, "data/recordings/recordings");
+      expect(recordings.header).toEqual(["audio"]);
+      expect(new Set(recordings.json.map((r) => `recordings/${r.audio}`))).toEqual(new Set(audio.map((f) => f.path)));
+      for (const f of audio) expect(zip.get(f.path)!.method).toBe(0);
+    } else expect(audio).toEqual([]);
+
+    const text = textOf(zip.get("LISEZ-MOI.html")!.bytes.toString("utf8"));
+    expect(text).toContain("article 20");
+    expect(text).toContain("Article 20");
+    expect(text).not.toContain("Preuve de l'appel");
+    unzipTest(built.path);
+  });
+});
+
+describe("failures", () => {
+  it("refuses to build before the gather has finished", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const requestId = ticketRow(reference).id;
+    const out = path.join(outDir, "too-early.zip");
+    await expect(buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() })).rejects.toMatchObject({ code: "conflict", detail: { reason: "not_gathered" } });
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ code: "conflict", detail: { reason: "gather_incomplete" } });
+    expect(existsSync(out)).toBe(false);
+    await drain();
+  });
+
+  it("leaves no file behind when a gathered recording fails its authentication tag", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const requestId = await gathered(reference, browser);
+    const stored = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all().find((i) => i.kind === "file")!;
+    const bytes = readFileSync(stored.filePath!);
+    bytes[bytes.length - 1]! ^= 0xff;
+    writeFileSync(stored.filePath!, bytes);
+
+    const out = path.join(outDir, "tampered.zip");
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveBuildError);
+    expect((err as ArchiveBuildError).code).toBe("source_unreadable");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(outDir).filter((f) => f.endsWith(".part"))).toEqual([]);
+    expect(entriesFor(app.db(), reference).map((e) => e.action)).not.toContain("archive.built");
+  });
+
+  it("fails before writing anything when a gathered file is gone from the disk", async () => {
+    const { reference, browser } = await corinneInPerson();
+    const requestId = await gathered(reference, browser);
+    const stored = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all().find((i) => i.kind === "file")!;
+    rmSync(stored.filePath!);
+    const out = path.join(outDir, "missing.zip");
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveBuildError);
+    expect((err as ArchiveBuildError).code).toBe("source_unreadable");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(outDir).filter((f) => f.endsWith(".part"))).toEqual([]);
+  });
+});
+
+describe("names and formats", () => {
+  it("maps connector datasets to the register's ids", () => {
+    expect(registerDatasetId("recordings", "recordings")).toBe("recordings:calls");
+    expect(registerDatasetId("sql-survey", "answers")).toBe("sql-survey:answers");
+    expect(registerDatasetId("crm-http", "interactions")).toBe("crm-http:interactions");
+  });
+
+  it("keeps entry names ASCII, relative and free of '..'", () => {
+    expect(safePathSegment("..")).toBe("item");
+    expect(safePathSegment("../../etc/passwd")).toBe("etc-passwd");
+    expect(safePathSegment("/abs")).toBe("abs");
+    expect(safePathSegment("Réponses été")).toBe("Reponses-ete");
+    expect(safePathSegment("2026-03-14_rec-42.wav")).toBe("2026-03-14_rec-42.wav");
+    expect(safePathSegment("")).toBe("item");
+  });
+
+  it("quotes CSV fields as RFC 4180 says", () => {
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("two\r\nlines")).toBe('"two\r\nlines"');
+    expect(csvField(null)).toBe("");
+    expect(csvField(false)).toBe("false");
+    expect(parseCsv(`${["x", csvField('a,"b"\nc')].join(",")}\r\n`)).toEqual([["x", 'a,"b"\nc']]);
+  });
+});

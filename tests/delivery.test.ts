@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+import { archives } from "../db/schema/archives";
+import { auditLog } from "../db/schema/audit";
+import { createDemoRecordings } from "../app/connectors/recordings/demo";
+import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
+import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { purgeExpiredArchives } from "../app/services/delivery.server";
+import { runNextJob } from "../app/services/gather.server";
+import { instantToParisLocal } from "../app/services/paris-time";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { resetEnvForTests } from "../app/utils/env.server";
+import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { signedIn } from "./helpers/staff";
+import { ticketRow } from "./helpers/tickets";
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp({ env: { CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
+  const surveyFile = path.join(app.dir, "survey.sqlite");
+  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 30, seed: 11 });
+  createDemoRecordings({ root: path.join(app.dir, "recordings"), index: path.join(app.dir, "recordings", "index.sqlite"), count: 30, realAudio: 8, seed: 11 });
+  const file = path.join(app.dir, "connectors.config.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      connectors: [
+        { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
+        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
+        { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
+      ],
+    }),
+  );
+  process.env.CONNECTORS_CONFIG = file;
+  resetEnvForTests();
+  app.msw.use(...crmApi().handlers);
+});
+afterAll(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+function unzipEntries(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out = new Map<string, Buffer>();
+      zip.on("entry", (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.on("end", () => {
+            out.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolve(out));
+      zip.readEntry();
+    });
+  });
+}
+
+async function mailTo(address: string, subjectPart: string) {
+  await app.deliver();
+  const mail = [...app.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectPart));
+  if (!mail) throw new Error(`no "${subjectPart}" mail`);
+  return mail;
+}
+
+describe("delivering the archive", () => {
+  it("is released by staff, downloaded once per fresh link by the requester, counted, audited, and purged after expiry", async () => {
+    const support = await signedIn(app, "support");
+    const { reference } = recordRequest({
+      ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
+      input: AgentIntakeInput.parse({
+        channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)), site: "tours", rights: ["access", "portability"],
+        lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr", phone: "02 47 00 00 00", details: "", verification: "attested",
+      }),
+    });
+    await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    while (await runNextJob({ db: app.db(), registry: connectors() }));
+
+    // Support may release the portability archive, not the access one.
+    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(403);
+    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+
+    const rows = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all();
+    expect(rows.map((r) => r.kind).sort()).toEqual(["access", "portability"]);
+    const access = rows.find((r) => r.kind === "access")!;
+    // Encrypted at rest: not a ZIP on disk.
+    expect(readFileSync(access.filePath!).subarray(0, 2).toString("latin1")).not.toBe("PK");
+
+    // The requester is told, follows the link to the status page, and asks for a download link.
+    const ready = await mailTo("desmarc.corinne@orange.fr", "Vos données sont prêtes");
+    const statusPath = new URL(ready.text!.match(/https?:\/\/\S+\/suivi\/lien\/\S+/)![0]).pathname;
+    const person = app.browser();
+    const status = await person.follow(await person.get(statusPath));
+    const statusText = textOf(await status.text());
+    expect(statusText).toContain("Copie de vos données (droit d'accès)");
+    const asked = await person.post("/suivi/demande", { archiveId: String(access.id) });
+    expect(asked.status).toBe(200);
+    const linkMail = await mailTo("desmarc.corinne@orange.fr", "Lien de téléchargement");
+    const url = new URL(linkMail.text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
+    expect((await person.get(url.pathname + url.search)).status).toBe(200);
+
+    const download = await person.post(`${url.pathname}/fichier`, { a: String(access.id) });
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("application/zip");
+    expect(download.headers.get("content-disposition")).toContain(`${reference}-acces.zip`);
+    const zip = Buffer.from(await download.arrayBuffer());
+    expect(createHash("sha256").update(zip).digest("hex")).toBe(access.sha256);
+    const entries = await unzipEntries(zip);
+    expect(entries.has("manifest.json")).toBe(true);
+    expect(entries.has("LISEZ-MOI.html")).toBe(true);
+
+    // Once per link; counted; audited.
+    expect((await person.post(`${url.pathname}/fichier`, { a: String(access.id) })).status).toBe(400);
+    expect(app.db().select().from(archives).where(eq(archives.id, access.id)).get()!.downloads).toBe(1);
+    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["archive.released", "archive.downloaded"]));
+
+    // After expiry the file is gone and the page no longer offers it.
+    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(2);
+    expect(existsSync(access.filePath!)).toBe(false);
+    expect(app.db().select().from(archives).where(eq(archives.id, access.id)).get()!.status).toBe("purged");
+  });
+});
