@@ -26,6 +26,9 @@ commands:
   gather <reference>
                     search every configured connector for the request's
                     verified person, now; prints one line per connector
+  export <reference> --kind <access|portability> --out <file.zip>
+                    build the archive the back office would release, to a
+                    file (needs a finished gather); prints size and SHA-256
   staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
                     create a staff account; prints its one-time password,
                     to be changed at first sign-in`;
@@ -90,8 +93,27 @@ async function gatherCommand(reference: string): Promise<number> {
   return rows.every((g) => g.status === "done") ? 0 : 1;
 }
 
+async function exportCommand(reference: string, rest: string[]): Promise<number> {
+  const f = flags(rest, { kind: { type: "string" }, out: { type: "string" } });
+  if (f.kind !== "access" && f.kind !== "portability") throw new UsageError("export needs --kind access or --kind portability");
+  if (typeof f.out !== "string" || !f.out.endsWith(".zip")) throw new UsageError("export needs --out <file.zip>");
+  const { buildArchive } = await import("../app/services/archive.server");
+  const { findByReference } = await import("../app/services/requests.server");
+  const { connectors } = await import("../app/utils/connectors.server");
+  const r = findByReference(db(), reference);
+  if (!r) throw new DomainError("not_found");
+  const built = await buildArchive({ db: db(), requestId: r.id, kind: f.kind, out: f.out, now: new Date(), registry: connectors() });
+  console.log(`${built.path} ${built.bytes} bytes ${built.files} entries sha256=${built.sha256}`);
+  await connectors().close();
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const [group, verb, ...rest] = args;
+  if (group === "export") {
+    if (!verb || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("export needs a reference, e.g. DSR-2026-000123");
+    return exportCommand(verb, rest);
+  }
   if (group === "gather") {
     if (!verb || rest.length || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("gather needs one reference, e.g. DSR-2026-000123");
     return gatherCommand(verb);
@@ -135,7 +157,11 @@ try {
     console.error(error.message);
     process.exitCode = 1;
   } else if (error instanceof DomainError) {
-    const what = { not_found: "no such request", illegal_transition: "not possible in the request's current status", invalid_input: "invalid input" }[error.code as string] ?? error.code;
+    const reason = typeof error.detail.reason === "string" ? error.detail.reason : undefined;
+    const what =
+      (reason && { not_gathered: "nothing gathered yet: run gather first", gather_incomplete: "a connector's gather did not finish: re-run it first" }[reason]) ??
+      { not_found: "no such request", illegal_transition: "not possible in the request's current status", invalid_input: "invalid input" }[error.code as string] ??
+      error.code;
     console.error(`cli: ${what}`);
     process.exitCode = 1;
   } else throw error;

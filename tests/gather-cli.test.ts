@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,7 @@ beforeAll(async () => {
     }),
   }).reference;
   closeDb();
+  mkdirSync(path.join(dir, "out"), { recursive: true });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,6 +72,16 @@ describe("npm run -s cli -- gather", () => {
     expect(lines[1]).toMatch(/^recordings done matches=[1-9]\d* records=[1-9]\d* files=[1-9]\d* anomalies=0$/);
     // No personal data on the terminal.
     expect(run.stdout).not.toContain("Blanc");
+  });
+
+  it("exports the access archive to a file after the gather, and refuses an unknown kind", () => {
+    const out = path.join(dir, "out", "archive.zip");
+    const run = cli("export", reference, "--kind", "access", "--out", out);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/archive\.zip \d+ bytes \d+ entries sha256=[0-9a-f]{64}/);
+    expect(readFileSync(out).subarray(0, 2).toString("latin1")).toBe("PK");
+    expect(cli("export", reference, "--kind", "everything", "--out", out).status).toBe(2);
   });
 
   it("says so for an unknown reference (exit 1) and a malformed one (exit 2)", () => {

@@ -181,6 +181,22 @@ describe("gathering", () => {
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(409);
   });
 
+  it("deletes gathered copies once a closed request's retention has passed, keeping the ticket", async () => {
+    const { reference, browser } = await corinneInPerson();
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    await drain();
+    const id = ticketRow(reference).id;
+    expect(readGathered(app.db(), id).records.length).toBeGreaterThan(0);
+    for (const intent of ["start", "ready", "complete"]) await browser.post(`/admin/demandes/${reference}`, { intent });
+    const { purgeAfterRetention } = await import("../app/services/gather-store.server");
+    expect(purgeAfterRetention(app.db(), new Date(Date.now() + 89 * 86_400_000))).toBe(0);
+    expect(purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const after = readGathered(app.db(), id);
+    expect(after.records).toHaveLength(0);
+    expect(after.files).toHaveLength(0);
+    expect(ticketRow(reference).status).toBe("completed");
+  });
+
   it("shows each connector's health to staff", async () => {
     const { browser } = await signedIn(app, "support");
     const html = await (await browser.get("/admin/connecteurs")).text();

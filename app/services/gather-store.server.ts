@@ -1,4 +1,5 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lt } from "drizzle-orm";
+import { requests } from "../../db/schema/requests";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -158,4 +159,21 @@ export function countGathered(db: DbOrTx, requestId: number, connectorId: string
 export function purgeRequest(db: DbOrTx, requestId: number) {
   db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
   rmSync(gatheredDir(requestId), { recursive: true, force: true });
+}
+
+/**
+ * Retention: gathered copies of a closed request's data are deleted once
+ * GATHER_RETENTION_DAYS have passed since closing. The request, its timeline
+ * and the audit trail stay (they prove what was done, not what was held).
+ */
+export function purgeAfterRetention(db: Db, now: Date): number {
+  const cutoff = new Date(now.getTime() - env().GATHER_RETENTION_DAYS * 86_400_000);
+  const closed = db
+    .selectDistinct({ id: requests.id })
+    .from(requests)
+    .innerJoin(gatheredItems, eq(gatheredItems.requestId, requests.id))
+    .where(and(isNotNull(requests.closedAt), lt(requests.closedAt, cutoff), inArray(requests.status, ["completed", "refused", "cancelled", "duplicate"])))
+    .all();
+  for (const { id } of closed) purgeRequest(db, id);
+  return closed.length;
 }

@@ -3,6 +3,7 @@ import { log } from "../utils/log.server";
 import { purgeExpired } from "../utils/rate-limit.server";
 import { connectors } from "../utils/connectors.server";
 import { purgeExpiredArchives } from "./delivery.server";
+import { purgeAfterRetention } from "./gather-store.server";
 import { runNextJob } from "./gather.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
@@ -44,6 +45,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
       purgeExpiredArchives(db(), now);
+      purgeAfterRetention(db(), now);
     } catch (error) {
       log.error("worker.sweep_failed", { error: error instanceof Error ? error.name : "unknown" });
     }
