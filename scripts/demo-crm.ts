@@ -22,6 +22,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ContactPatchSchema, type ContactDetailJson, type ContactJson, type InteractionJson } from "../app/connectors/crm-http/contract";
+import { prng } from "../app/connectors/demo-random";
 
 export type DemoCrmOptions = {
   /** 0 for any free port (default 3001) */
@@ -105,16 +106,6 @@ const SUMMARIES = [
 ];
 const CHANNELS = ["phone", "phone", "phone", "email", "web", "sms"];
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const ascii = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 

@@ -8,19 +8,13 @@ import yauzl from "yauzl";
 import { eq } from "drizzle-orm";
 import { gatheredItems } from "../db/schema/gather";
 import { seedRegister } from "../db/seed-register";
-import { createDemoRecordings } from "../app/connectors/recordings/demo";
 import { VOICE_IN_PORTABILITY } from "../app/connectors/recordings";
-import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
-import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
 import { ArchiveBuildError, buildArchive, csvField, registerDatasetId, safePathSegment, type ArchiveKind, type Manifest } from "../app/services/archive.server";
 import { entriesFor } from "../app/services/audit.server";
 import { DomainError } from "../app/services/errors";
-import { runNextJob } from "../app/services/gather.server";
-import { instantToParisLocal } from "../app/services/paris-time";
-import { closeConnectors, connectors } from "../app/utils/connectors.server";
-import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -34,24 +28,8 @@ let recordingsRoot: string;
 let outDir: string;
 
 beforeAll(async () => {
-  app = await startApp({ env: { CONNECTORS_CONFIG: "__set_below__", CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
-  const surveyFile = path.join(app.dir, "survey.sqlite");
-  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 50, seed: 7 });
-  recordingsRoot = path.join(app.dir, "recordings");
-  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: 40, realAudio: 10, seed: 7 });
-  const config = {
-    connectors: [
-      { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-      { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
-      { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
-    ],
-  };
-  const file = path.join(app.dir, "connectors.config.json");
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CONNECTORS_CONFIG = file;
-  const { resetEnvForTests } = await import("../app/utils/env.server");
-  resetEnvForTests();
-  app.msw.use(...crmApi().handlers);
+  app = await startApp();
+  ({ recordingsRoot } = await withDemoConnectors(app));
   seedRegister(app.db(), new Date());
   outDir = mkdtempSync(path.join(app.dir, "archives-"));
 });
@@ -60,30 +38,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function drain() {
-  while (await runNextJob({ db: app.db(), registry: connectors() }));
-}
+const drain = () => drainGather(app);
 
-/** Corinne, recorded by the Tours agent who saw her in person: email and phone both verified. */
-async function corinneInPerson() {
-  const support = await signedIn(app, "support");
-  const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-    input: AgentIntakeInput.parse({
-      channel: "in_person",
-      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
-      rights: ["access", "portability"],
-      lastName: "Desmarc",
-      firstName: "Corinne",
-      email: "desmarc.corinne@orange.fr",
-      phone: "02 47 00 00 00",
-      details: "",
-      verification: "attested",
-    }),
-  });
-  return { reference, browser: support.browser };
-}
+const corinneInPerson = () => corinneInPersonFor(app, ["access", "portability"]);
 
 async function gathered(reference: string, browser: Awaited<ReturnType<typeof corinneInPerson>>["browser"]) {
   expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);

@@ -1,46 +1,23 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
-import { createDemoRecordings } from "../app/connectors/recordings/demo";
-import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
-import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
-import { runNextJob } from "../app/services/gather.server";
-import { instantToParisLocal } from "../app/services/paris-time";
-import { closeConnectors, connectors } from "../app/utils/connectors.server";
-import { resetEnvForTests } from "../app/utils/env.server";
-import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startApp({ env: { CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
-  const surveyFile = path.join(app.dir, "survey.sqlite");
-  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 30, seed: 11 });
-  createDemoRecordings({ root: path.join(app.dir, "recordings"), index: path.join(app.dir, "recordings", "index.sqlite"), count: 30, realAudio: 8, seed: 11 });
-  const file = path.join(app.dir, "connectors.config.json");
-  writeFileSync(
-    file,
-    JSON.stringify({
-      connectors: [
-        { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
-        { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
-      ],
-    }),
-  );
-  process.env.CONNECTORS_CONFIG = file;
-  resetEnvForTests();
-  app.msw.use(...crmApi().handlers);
+  app = await startApp();
+  await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 11 });
 });
 afterAll(async () => {
   await closeConnectors();
@@ -78,16 +55,10 @@ async function mailTo(address: string, subjectPart: string) {
 
 describe("delivering the archive", () => {
   it("is released by staff, downloaded once per fresh link by the requester, counted, audited, and purged after expiry", async () => {
-    const support = await signedIn(app, "support");
-    const { reference } = recordRequest({
-      ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-      input: AgentIntakeInput.parse({
-        channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)), site: "tours", rights: ["access", "portability"],
-        lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr", phone: "02 47 00 00 00", details: "", verification: "attested",
-      }),
-    });
+    const { reference, browser: supportBrowser } = await corinneInPerson(app, ["access", "portability"]);
+    const support = { browser: supportBrowser };
     await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    while (await runNextJob({ db: app.db(), registry: connectors() }));
+    await drainGather(app);
 
     // Support may release the portability archive, not the access one.
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(403);

@@ -1,18 +1,11 @@
 import { eq } from "drizzle-orm";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
-import { createDemoRecordings, DEMO_CALLERS } from "../app/connectors/recordings/demo";
-import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
-import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
-import { runNextJob } from "../app/services/gather.server";
 import { readGathered } from "../app/services/gather-store.server";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
-import { instantToParisLocal } from "../app/services/paris-time";
-import { closeConnectors, connectors } from "../app/utils/connectors.server";
-import { crmApi, CRM_BASE_URL } from "./mocks/crm";
+import { closeConnectors } from "../app/utils/connectors.server";
+import type { crmApi } from "./mocks/crm";
 import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -20,59 +13,22 @@ let app: TestApp;
 let crm: ReturnType<typeof crmApi>;
 
 beforeAll(async () => {
-  app = await startApp({ env: { CONNECTORS_CONFIG: "__set_below__", CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" } });
-  const surveyFile = path.join(app.dir, "survey.sqlite");
-  await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 50, seed: 7 });
-  createDemoRecordings({ root: path.join(app.dir, "recordings"), index: path.join(app.dir, "recordings", "index.sqlite"), count: 40, realAudio: 10, seed: 7 });
-  const config = {
-    connectors: [
-      { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-      { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
-      { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
-    ],
-  };
-  const file = path.join(app.dir, "connectors.config.json");
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CONNECTORS_CONFIG = file;
-  const { resetEnvForTests } = await import("../app/utils/env.server");
-  resetEnvForTests();
-  crm = crmApi();
-  app.msw.use(...crm.handlers);
+  app = await startApp();
+  ({ crm } = await withDemoConnectors(app));
 });
 afterAll(async () => {
   await closeConnectors();
   await app?.stop();
 });
 
-async function drain() {
-  while (await runNextJob({ db: app.db(), registry: connectors() }));
-}
+const drain = () => drainGather(app);
 
 function jobsOf(reference: string) {
   const id = ticketRow(reference).id;
   return Object.fromEntries(app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id)).all().map((j) => [j.connectorId, j]));
 }
 
-/** Corinne, recorded by the Tours agent who saw her in person: email and phone both verified. */
-async function corinneInPerson() {
-  const support = await signedIn(app, "support");
-  const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-    input: AgentIntakeInput.parse({
-      channel: "in_person",
-      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
-      rights: ["access"],
-      lastName: "Desmarc",
-      firstName: "Corinne",
-      email: "desmarc.corinne@orange.fr",
-      phone: "02 47 00 00 00",
-      details: "",
-      verification: "attested",
-    }),
-  });
-  return { reference, browser: support.browser };
-}
+const corinneInPerson = () => corinneInPersonFor(app);
 
 describe("gathering", () => {
   it("runs one job per connector and stores what each found, encrypted", async () => {
@@ -202,6 +158,5 @@ describe("gathering", () => {
     const html = await (await browser.get("/admin/connecteurs")).text();
     expect(html).toContain('data-health="ok"');
     expect(textOf(html)).toContain("Enregistrements d'appels");
-    void DEMO_CALLERS;
   });
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { SITES, type Site } from "../../../db/schema/enums";
 import { CREATE_RECORDINGS_INDEXES, CREATE_RECORDINGS_TABLE } from "./metadata-index";
 import { wavHeader, type PcmFormat } from "./wav";
+import { prng } from "../demo-random";
 
 /**
  * Demo call recordings: real, playable WAV files (mono 16-bit PCM at 8 or
@@ -72,17 +73,6 @@ const NAMED: Call[] = [
   { site: "tours", direction: "in", subject: DEMO_CALLERS.corinneDesmarc, daysAgo: 13, consent: false, surveyId: null, agent: 4 },
 ];
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const DTMF: [number, number][] = [
   [941, 1336], [697, 1209], [697, 1336], [697, 1477], [770, 1209],

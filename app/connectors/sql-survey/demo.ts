@@ -5,6 +5,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { SITES, type Site } from "../../../db/schema/enums";
 import { sqlitePath, type Dialect } from "./dialect";
+import { prng } from "../demo-random";
 
 /**
  * The demo market-research database: CentreCall's survey tables as ComPlus
@@ -114,17 +115,6 @@ const CHANNEL_WEIGHTS: [SourceChannel, number][] = [
   ["operator_entry", 1],
 ];
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
