@@ -414,8 +414,8 @@ export default function Ticket() {
             </thead>
             <tbody>
               {discrepancies.map((d) => (
-                <tr key={d.field} data-field={d.field} data-kind={d.kind}>
-                  <th scope="row">{a.discrepancies.fields[d.field]}</th>
+                <tr key={`${d.field}:${d.question ?? ""}`} data-field={d.field} data-kind={d.kind}>
+                  <th scope="row">{d.field === "answer" ? `${a.discrepancies.answer} « ${d.question} »` : a.discrepancies.fields[d.field]}</th>
                   <td>{d.kind === "spelling" ? a.discrepancies.spelling : a.discrepancies.different}</td>
                   <td>
                     <ul>

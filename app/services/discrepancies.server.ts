@@ -41,7 +41,9 @@ export function normalise(value: string): string {
 }
 
 export type Discrepancy = {
-  field: IdentityField;
+  field: IdentityField | "answer";
+  /** for "answer": the question both records answer */
+  question?: string;
   /** "spelling": same once case and accents are ignored; "value": really different */
   kind: "spelling" | "value";
   values: { connectorId: string; dataset: string; value: string }[];
@@ -51,6 +53,32 @@ function asText(v: FieldValue): string | null {
   if (v === null || v === undefined) return null;
   const s = String(v).trim();
   return s === "" ? null : s;
+}
+
+/**
+ * The seed's ticket 2: an answer taken down during a phone interview that
+ * disagrees with what the database holds for the same question — two answer
+ * records (a re-keyed interview, a second channel) to one question that say
+ * different things.
+ */
+function answerDiscrepancies(records: { connectorId: string; dataset: string; key: string; fields: Record<string, FieldValue> }[]): Discrepancy[] {
+  const byQuestion = new Map<string, { question: string; values: { connectorId: string; dataset: string; value: string; key: string }[] }>();
+  for (const r of records) {
+    const question = asText(r.fields.question ?? null);
+    const answer = asText(r.fields.answer ?? null);
+    if (!question || !answer) continue;
+    const q = normalise(question);
+    const entry = byQuestion.get(q) ?? { question, values: [] };
+    entry.values.push({ connectorId: r.connectorId, dataset: r.dataset, value: answer, key: `${r.connectorId}:${r.key}` });
+    byQuestion.set(q, entry);
+  }
+  const out: Discrepancy[] = [];
+  for (const { question, values } of byQuestion.values()) {
+    if (new Set(values.map((v) => v.key)).size < 2) continue;
+    if (new Set(values.map((v) => normalise(v.value))).size < 2) continue;
+    out.push({ field: "answer", question, kind: "value", values: values.map(({ key: _k, ...v }) => v) });
+  }
+  return out;
 }
 
 export function discrepanciesFor(db: DbOrTx, requestId: number): Discrepancy[] {
@@ -69,6 +97,7 @@ export function discrepanciesFor(db: DbOrTx, requestId: number): Discrepancy[] {
     }
   }
   const out: Discrepancy[] = [];
+  out.push(...answerDiscrepancies(records));
   for (const field of IDENTITY_FIELDS) {
     const values = seen.get(field) ?? [];
     if (new Set(values.map((v) => v.connectorId)).size < 2) continue; // one source cannot disagree with itself

@@ -235,6 +235,7 @@ export const adminEn: AdminMessages = {
     field: "Data",
     kind: "Kind",
     values: "Values per system",
+    answer: "Answer to",
     spelling: "Different spelling",
     different: "Different values",
     fields: { lastName: "Last name", firstName: "First name", address: "Address", postcode: "Postcode", city: "City", email: "Email", phone: "Phone" },

@@ -235,6 +235,7 @@ export const adminFr = {
     field: "Donnée",
     kind: "Nature",
     values: "Valeurs par système",
+    answer: "Réponse à",
     spelling: "Graphie différente",
     different: "Valeurs différentes",
     fields: { lastName: "Nom", firstName: "Prénom", address: "Adresse", postcode: "Code postal", city: "Ville", email: "Courriel", phone: "Téléphone" },
