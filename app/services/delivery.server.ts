@@ -1,8 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
-import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
@@ -150,18 +149,4 @@ export function purgeExpiredArchives(db: Db, now: Date): number {
     db.update(archives).set({ status: "purged", filePath: null, purgedAt: now }).where(eq(archives.id, a.id)).run();
   }
   return expired.length;
-}
-
-/** SHA-256 while streaming, for tests and checks. */
-export function hashing() {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  return { tap, digest: () => ({ sha256: hash.digest("hex"), bytes }) };
 }

@@ -147,14 +147,6 @@ export function readGathered(db: DbOrTx, requestId: number) {
   return { records, anomalies, matches, files };
 }
 
-export function countGathered(db: DbOrTx, requestId: number, connectorId: string) {
-  return db
-    .select({ kind: gatheredItems.kind })
-    .from(gatheredItems)
-    .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.connectorId, connectorId)))
-    .all().length;
-}
-
 /** Deletes a request's gathered data and files (retention end, erasure). */
 export function purgeRequest(db: DbOrTx, requestId: number) {
   db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
