@@ -14,10 +14,9 @@
  * BENCH_KEEP=1 keeps the temp dir.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { prng } from "../app/connectors/demo-random";
@@ -504,8 +503,8 @@ two runs each. *RSS*: \`process.memoryUsage().rss\` every 50 ms and
 /** In a fresh process: zip `src` into `out` the way archive.server.ts's openZip does; prints one JSON line. */
 async function archiveChild(arg: string) {
   const { src, out } = JSON.parse(arg) as { src: string; out: string };
-  const archiver = (await import("archiver")).default;
   const files = walk(src);
+  const { openZip } = await import("../app/services/archive.server");
   const baselineRss = process.memoryUsage().rss;
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
   let peakRss = baselineRss;
@@ -516,48 +515,15 @@ async function archiveChild(arg: string) {
   }, 50);
   const t0 = performance.now();
 
-  const archive = archiver("zip", { zlib: { level: 6 } });
-  const output = createWriteStream(out, { flags: "wx", mode: 0o600 });
-  const whole = createHash("sha256");
-  let zipBytes = 0;
-  let fail!: (e: unknown) => void;
-  const failure = new Promise<never>((_, reject) => (fail = reject));
-  failure.catch(() => {});
-  archive.on("warning", fail);
-  archive.on("error", fail);
-  output.on("error", fail);
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      whole.update(chunk);
-      zipBytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  archive.pipe(counter).pipe(output);
-  const date = new Date("2026-03-31T12:00:00Z");
+  // The production writer itself: per-entry and whole-file SHA-256, audio stored, deflate for the rest.
+  const zip = openZip(out, new Date("2026-03-31T12:00:00Z"), 60_000);
   const manifest: { path: string; size: number; sha256: string }[] = [];
-  const add = async (name: string, source: Readable, store: boolean) => {
-    const hash = createHash("sha256");
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    source.once("error", fail);
-    const appended = new Promise<void>((resolve) => archive.once("entry", () => resolve()));
-    archive.append(source.pipe(tap), { name, date, store });
-    await Promise.race([appended, failure]);
-    manifest.push({ path: name, size, sha256: hash.digest("hex") });
-  };
-  for (const f of files) await add(f, createReadStream(path.join(src, f)), f.endsWith(".wav"));
-  await add("manifest.json", Readable.from([`${JSON.stringify({ files: manifest }, null, 2)}\n`]), false);
-  const closed = new Promise<void>((resolve) => output.once("close", () => resolve()));
-  await Promise.race([archive.finalize(), failure]);
-  await Promise.race([closed, failure]);
-  whole.digest("hex");
+  for (const f of files) {
+    const written = await zip.add(f, createReadStream(path.join(src, f)), { store: f.endsWith(".wav") });
+    manifest.push({ path: f, size: written.size, sha256: written.sha256 });
+  }
+  await zip.add("manifest.json", Readable.from([`${JSON.stringify({ files: manifest }, null, 2)}\n`]));
+  const zipBytes = (await zip.finish()).size;
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);

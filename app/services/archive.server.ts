@@ -279,7 +279,8 @@ type Written = { size: number; sha256: string };
  * source is open), hashing what goes in, and turning any failure — ours,
  * archiver's, the disk's, a decrypting stream's — into one rejection.
  */
-function openZip(file: string, date: Date, idleTimeoutMs: number) {
+/** The streamed ZIP writer behind buildArchive (also timed as-is by `npm run bench`). */
+export function openZip(file: string, date: Date, idleTimeoutMs: number) {
   const archive = archiver("zip", { zlib: { level: 6 } });
   const output = createWriteStream(file, { flags: "wx", mode: 0o600 });
   const whole = createHash("sha256");
