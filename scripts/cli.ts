@@ -102,7 +102,7 @@ async function exportCommand(reference: string, rest: string[]): Promise<number>
   const { connectors } = await import("../app/utils/connectors.server");
   const r = findByReference(db(), reference);
   if (!r) throw new DomainError("not_found");
-  const built = await buildArchive({ db: db(), requestId: r.id, kind: f.kind, out: f.out, now: new Date(), registry: connectors() });
+  const built = await buildArchive({ db: db(), requestId: r.id, kind: f.kind, out: f.out, now: new Date(), registry: connectors(), hashZip: true });
   console.log(`${built.path} ${built.bytes} bytes ${built.files} entries sha256=${built.sha256}`);
   await connectors().close();
   return 0;

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { ArchiveBuildError, buildArchive, csvField, registerDatasetId, safePathS
 import { entriesFor } from "../app/services/audit.server";
 import { DomainError } from "../app/services/errors";
 import { closeConnectors } from "../app/utils/connectors.server";
+import { nativeCrc32, useNativeZipCrc } from "../app/utils/zip-crc.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
@@ -152,7 +154,7 @@ function unzipTest(file: string) {
 async function build(requestId: number, kind: ArchiveKind, label: string) {
   const out = path.join(outDir, `${label}-${kind}.zip`);
   const started = performance.now();
-  const built = await buildArchive({ db: app.db(), requestId, kind, out, now: new Date() });
+  const built = await buildArchive({ db: app.db(), requestId, kind, out, now: new Date(), hashZip: true });
   console.log(`[archive] ${label} ${kind}: ${built.bytes} bytes, ${built.files} entries, built in ${Math.round(performance.now() - started)} ms`);
   return built;
 }
@@ -170,6 +172,7 @@ describe("the access archive", () => {
     expect(readdirSync(outDir).filter((f) => f.endsWith(".part"))).toEqual([]);
 
     const zip = await readZip(built.path);
+    expect(zip.get("manifest.json")!.sha256).toBe(built.manifestSha256);
     const manifest = checkManifest(zip);
     expect(manifest.reference).toBe(reference);
     expect(manifest.kind).toBe("access");
@@ -351,6 +354,21 @@ describe("failures", () => {
 });
 
 describe("names and formats", () => {
+  it("computes archiver's CRC-32 natively, with the contract of the crc-32 package it replaces", async () => {
+    useNativeZipCrc();
+    const req = createRequire(import.meta.url);
+    for (const owner of ["crc32-stream", "compress-commons"]) {
+      const crc = createRequire(req.resolve(owner))("crc-32") as { buf(b: Uint8Array, seed?: unknown): number };
+      expect(crc.buf).toBe(nativeCrc32);
+      // The textbook check value, and a bitwise reference: signed results, the previous CRC as seed.
+      expect(crc.buf(Buffer.from("123456789")) >>> 0).toBe(0xcbf43926);
+      const data = Buffer.from("123456789 — données d'appel, enregistrées le 14/03", "utf8");
+      expect(crc.buf(data)).toBe(referenceCrc32(data) | 0);
+      // crc32-stream seeds its first call with a Buffer: that means "start".
+      expect(crc.buf(data.subarray(20), crc.buf(data.subarray(0, 20), Buffer.alloc(4)))).toBe(referenceCrc32(data) | 0);
+    }
+  });
+
   it("maps connector datasets to the register's ids", () => {
     expect(registerDatasetId("recordings", "recordings")).toBe("recordings:calls");
     expect(registerDatasetId("sql-survey", "answers")).toBe("sql-survey:answers");
@@ -376,3 +394,13 @@ describe("names and formats", () => {
     expect(parseCsv(`${["x", csvField('a,"b"\nc')].join(",")}\r\n`)).toEqual([["x", 'a,"b"\nc']]);
   });
 });
+
+/** CRC-32 (IEEE 802.3, reflected, 0xEDB88320) bit by bit: slow and obviously right. */
+function referenceCrc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}

@@ -10,7 +10,7 @@ import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { FieldValue } from "../connectors/types";
 import type { Db } from "../utils/db.server";
-import { connectors } from "../utils/connectors.server";
+import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
@@ -65,8 +65,14 @@ export type BuiltArchive = {
   path: string;
   /** size of the zip */
   bytes: number;
-  /** SHA-256 of the zip, hex */
-  sha256: string;
+  /** SHA-256 of the zip, hex, when asked for (`hashZip`) */
+  sha256?: string;
+  /**
+   * SHA-256 of manifest.json, hex: since the manifest gives every other
+   * entry's SHA-256, this one value identifies the archive's whole content
+   * (what delivery records; ADR 0008)
+   */
+  manifestSha256: string;
   /** entries in the zip, manifest.json included */
   files: number;
   /** what manifest.json lists (every entry but itself) */
@@ -272,18 +278,31 @@ function* csvTable(rows: Record<string, FieldValue>[]) {
 // The zip writer
 
 type Written = { size: number; sha256: string };
+type Finished = { size: number; sha256?: string };
 
 /**
  * archiver with the three things it leaves to the caller: knowing when an
  * entry is fully written (so entries are added one at a time and only one
  * source is open), hashing what goes in, and turning any failure — ours,
  * archiver's, the disk's, a decrypting stream's — into one rejection.
+ *
+ * The streamed ZIP writer behind buildArchive (also timed as-is by `npm run
+ * bench`). Per byte of a stored entry it does what the format needs (a
+ * CRC-32, native: see zip-crc.server.ts) and a SHA-256 only where the hash
+ * is not already known; `seal` (a cipher) sits between the zip and the
+ * disk, so an archive is never written in clear. finish() gives the zip's
+ * size and, with `hashZip`, its SHA-256 (before sealing): a second pass over
+ * every byte, only worth it where someone will compare it with a file (the
+ * CLI); the manifest's hash already commits to every entry (ADR 0008).
  */
-/** The streamed ZIP writer behind buildArchive (also timed as-is by `npm run bench`). */
-export function openZip(file: string, date: Date, idleTimeoutMs: number) {
-  const archive = archiver("zip", { zlib: { level: 6 } });
-  const output = createWriteStream(file, { flags: "wx", mode: 0o600 });
-  const whole = createHash("sha256");
+/** Stream buffer and read size: large enough that reading, CRC, ciphers and writing each run on big blocks. */
+const CHUNK = 1 << 20;
+
+export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: { seal?: Transform; hashZip?: boolean } = {}) {
+  useNativeZipCrc();
+  const archive = archiver("zip", { zlib: { level: 6 }, highWaterMark: CHUNK });
+  const output = createWriteStream(file, { flags: "wx", mode: 0o600, highWaterMark: 2 * CHUNK });
+  const whole = opts.hashZip ? createHash("sha256") : undefined;
   let bytes = 0;
   let current: Readable | undefined;
 
@@ -294,28 +313,36 @@ export function openZip(file: string, date: Date, idleTimeoutMs: number) {
   archive.on("warning", fail);
   archive.on("error", fail);
   output.on("error", fail);
+  opts.seal?.on("error", fail);
 
   const counter = new Transform({
+    highWaterMark: CHUNK,
     transform(chunk: Buffer, _enc, cb) {
-      whole.update(chunk);
+      whole?.update(chunk);
       bytes += chunk.length;
       cb(null, chunk);
     },
   });
-  archive.pipe(counter).pipe(output);
+  if (opts.seal) archive.pipe(counter).pipe(opts.seal).pipe(output);
+  else archive.pipe(counter).pipe(output);
 
   return {
-    async add(name: string, source: Readable, opts: { store?: boolean } = {}): Promise<Written> {
-      const hash = createHash("sha256");
+    /**
+     * Adds one entry and resolves once it is written. With `sha256` (the hash
+     * recorded when the bytes were first stored, and a source that
+     * authenticates them, as the gather store's AES-GCM does) the bytes are
+     * only counted, not hashed again.
+     */
+    async add(name: string, source: Readable, opts: { store?: boolean; sha256?: string } = {}): Promise<Written> {
+      const hash = opts.sha256 ? undefined : createHash("sha256");
       let size = 0;
       // A source that stops without ending or failing would hang the build (see requireGatheredFiles).
-      const stalled = () => fail(new ArchiveBuildError("source_unreadable", { cause: new Error(`no data for ${idleTimeoutMs} ms`) }));
-      let idle = setTimeout(stalled, idleTimeoutMs);
+      const idle = setTimeout(() => fail(new ArchiveBuildError("source_unreadable", { cause: new Error(`no data for ${idleTimeoutMs} ms`) })), idleTimeoutMs);
       const tap = new Transform({
+        highWaterMark: CHUNK,
         transform(chunk: Buffer, _enc, cb) {
-          clearTimeout(idle);
-          idle = setTimeout(stalled, idleTimeoutMs);
-          hash.update(chunk);
+          idle.refresh();
+          hash?.update(chunk);
           size += chunk.length;
           cb(null, chunk);
         },
@@ -331,20 +358,21 @@ export function openZip(file: string, date: Date, idleTimeoutMs: number) {
         clearTimeout(idle);
         current = undefined;
       }
-      return { size, sha256: hash.digest("hex") };
+      return { size, sha256: hash ? hash.digest("hex") : opts.sha256! };
     },
 
-    async finish(): Promise<Written> {
+    async finish(): Promise<Finished> {
       const closed = new Promise<void>((resolve) => output.once("close", () => resolve()));
       await Promise.race([archive.finalize(), failure]);
       await Promise.race([closed, failure]);
-      return { size: bytes, sha256: whole.digest("hex") };
+      return { size: bytes, sha256: whole?.digest("hex") };
     },
 
     /** Stops everything; resolves once the file is closed, so it can be deleted. */
     async abort() {
       current?.destroy();
       archive.abort();
+      opts.seal?.destroy();
       if (output.closed) return;
       await new Promise<void>((resolve) => {
         output.once("close", () => resolve());
@@ -550,12 +578,17 @@ export async function buildArchive(input: {
   registry?: Pick<Registry, "get">;
   /** a gathered file that yields nothing for this long fails the build (default 60 s) */
   idleTimeoutMs?: number;
+  /** a cipher the zip goes through on its way to `out` (delivery encrypts at rest) */
+  seal?: Transform;
+  /** also hash the whole zip (a second pass over every byte; the CLI prints it) */
+  hashZip?: boolean;
 }): Promise<BuiltArchive> {
   const { db, requestId, kind, out, now } = input;
   const request = db.select({ reference: requests.reference }).from(requests).where(eq(requests.id, requestId)).get();
   if (!request) throw new DomainError("not_found", { what: "request" });
   const gatheredAt = gatherTimes(db, requestId);
-  const registry = input.registry ?? connectors();
+  // Loaded on demand: the connectors' drivers are not needed when the caller names them.
+  const registry = input.registry ?? (await import("../utils/connectors.server")).connectors();
 
   requireGatheredFiles(db, requestId);
   const content = selectContent(readGathered(db, requestId), kind);
@@ -590,9 +623,10 @@ export async function buildArchive(input: {
   });
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
-  const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000);
+  const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
   const entries: ManifestEntry[] = [];
-  let result: Written;
+  let result: Finished;
+  let manifestSha256 = "";
   try {
     const letterWritten = await zip.add("LISEZ-MOI.html", textStream([letter]));
     entries.push({ path: "LISEZ-MOI.html", ...letterWritten, contentType: CONTENT_TYPES.html, connector: null, dataset: null, gatheredAt: null });
@@ -605,13 +639,15 @@ export async function buildArchive(input: {
 
     for (const { file, path: name, audio: isAudio } of content.files) {
       // Audio is already compressed (or compresses badly): stored as is, and the bytes stay the original's.
-      const written = await zip.add(name, file.open(), { store: isAudio });
-      if (written.size !== file.size || (file.sha256 && written.sha256 !== file.sha256)) throw new ArchiveBuildError("integrity");
+      // Its SHA-256 was taken as it was gathered; AES-GCM refuses any other bytes (a failed tag is a
+      // source error), so the manifest can give that hash without computing it again.
+      const written = await zip.add(name, file.open(), { store: isAudio, sha256: file.sha256 || undefined });
+      if (written.size !== file.size) throw new ArchiveBuildError("integrity");
       entries.push({ path: name, ...written, contentType: file.contentType, connector: file.connectorId, dataset: file.dataset, gatheredAt: gatheredAt.get(file.connectorId) ?? null, record: file.key });
     }
 
     const manifest: Manifest = { reference: request.reference, kind, generatedAt: now.toISOString(), files: entries, anomalies: content.anomalies };
-    await zip.add("manifest.json", textStream([`${JSON.stringify(manifest, null, 2)}\n`]));
+    manifestSha256 = (await zip.add("manifest.json", textStream([`${JSON.stringify(manifest, null, 2)}\n`]))).sha256;
     result = await zip.finish();
     renameSync(tmp, out);
   } catch (error) {
@@ -631,5 +667,5 @@ export async function buildArchive(input: {
     rmSync(out, { force: true });
     throw error;
   }
-  return { path: out, bytes: result.size, sha256: result.sha256, files, entries };
+  return { path: out, bytes: result.size, sha256: result.sha256, manifestSha256, files, entries };
 }

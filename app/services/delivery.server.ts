@@ -1,8 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { createReadStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
 import { requests } from "../../db/schema/requests";
@@ -44,13 +43,12 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
 
   mkdirSync(archivesDir(), { recursive: true });
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
-  const plain = path.join(archivesDir(), `${stamp}.zip.tmp`);
   const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
   try {
-    const built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: plain, now: ctx.now, actor: me });
+    // Encrypted as it is written: the archive never rests on disk in clear, and is written once.
     const aad = `archive:${r.id}:${kind}:${ctx.now.getTime()}`;
     const { iv, cipher } = fileCipher(aad);
-    await pipeline(createReadStream(plain), cipher, createWriteStream(sealed));
+    const built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, seal: cipher });
     const expiresAt = new Date(ctx.now.getTime() + env().ARCHIVE_LINK_TTL_DAYS * 86_400_000);
     return ctx.db.transaction((tx) => {
       const row = tx
@@ -63,7 +61,7 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
           iv: `${iv.toString("base64")}|${ctx.now.getTime()}`,
           tag: cipher.getAuthTag().toString("base64"),
           bytes: built.bytes,
-          sha256: built.sha256,
+          sha256: built.manifestSha256,
           entries: built.files,
           releasedBy: me.id,
           releasedAt: ctx.now,
@@ -86,8 +84,6 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
   } catch (error) {
     rmSync(sealed, { force: true });
     throw error;
-  } finally {
-    rmSync(plain, { force: true });
   }
 }
 

@@ -132,7 +132,7 @@ export function readGathered(db: DbOrTx, requestId: number) {
           // A missing or unreadable file must surface as an error on the stream
           // the caller reads, not as an unhandled error on a stream it never sees.
           const decipher = fileDecipher(Buffer.from(meta.iv, "base64"), Buffer.from(meta.tag, "base64"), aad);
-          return createReadStream(item.filePath!)
+          return createReadStream(item.filePath!, { highWaterMark: 1 << 20 })
             .on("error", (e) => decipher.destroy(e))
             .pipe(decipher);
         },

@@ -16,6 +16,7 @@ export const archives = sqliteTable(
     iv: text("iv").notNull(),
     tag: text("tag").notNull(),
     bytes: integer("bytes").notNull(),
+    /** SHA-256 of the archive's manifest.json, which lists every other entry's SHA-256 (ADR 0008) */
     sha256: text("sha256").notNull(),
     entries: integer("entries").notNull(),
     releasedBy: integer("released_by").notNull(),
