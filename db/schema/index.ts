@@ -7,3 +7,4 @@ export * from "./audit";
 export * from "./register";
 export * from "./gather";
 export * from "./archives";
+export * from "./rights";
