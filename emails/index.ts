@@ -6,3 +6,4 @@ export type { Rendered } from "./layout";
 export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";
 export { reminderDigest } from "./reminder-digest";
 export { archiveReady, downloadLink } from "./archive";
+export { erasureCertificate, recipientErasureNotice } from "./erasure";

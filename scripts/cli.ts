@@ -29,6 +29,14 @@ commands:
   export <reference> --kind <access|portability> --out <file.zip>
                     build the archive the back office would release, to a
                     file (needs a finished gather); prints size and SHA-256
+  erase <reference> --plan [--prepared-by <staff email>]
+                    print the request's erasure plan as JSON; with
+                    --prepared-by, prepare a new plan as that DPO or support
+                    member first (the back office's "Prepare" button)
+  erase <reference> --execute --approved-by <staff email>
+                    approve the plan as that DPO (refused if they prepared
+                    it or are not a DPO) and run it to the end now:
+                    erase, search again, certify; exit 0 once verified
   staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
                     create a staff account; prints its one-time password,
                     to be changed at first sign-in`;
@@ -108,8 +116,44 @@ async function exportCommand(reference: string, rest: string[]): Promise<number>
   return 0;
 }
 
+async function eraseCommand(reference: string, rest: string[]): Promise<number> {
+  const f = flags(rest, { plan: { type: "boolean" }, execute: { type: "boolean" }, "prepared-by": { type: "string" }, "approved-by": { type: "string" } });
+  if (!f.plan === !f.execute) throw new UsageError("erase needs --plan or --execute");
+  const { connectors } = await import("../app/utils/connectors.server");
+  const { staffByEmail, toActor } = await import("../app/services/staff.server");
+  const erasure = await import("../app/services/erasure.server");
+  const registry = connectors();
+  const as = (flag: "prepared-by" | "approved-by") => {
+    const email = f[flag];
+    if (typeof email !== "string" || !email) throw new UsageError(`--${flag} needs a staff email`);
+    const row = staffByEmail(db(), email);
+    if (!row) throw new DomainError("forbidden", { code: "no_such_staff" });
+    return { db: db(), now: new Date(), actor: toActor(row) };
+  };
+  try {
+    if (f.plan) {
+      if (f["prepared-by"] !== undefined) erasure.planErasure({ ctx: as("prepared-by"), reference, registry });
+      console.log(JSON.stringify(erasure.planJson(db(), reference), null, 2));
+      return 0;
+    }
+    const ctx = as("approved-by");
+    const current = erasure.planJson(db(), reference);
+    if (current.status === "planned") erasure.approveErasure({ ctx, reference });
+    else if (current.status === "approved" && current.approvedBy !== (ctx.actor.kind === "staff" ? ctx.actor.id : null)) throw new DomainError("forbidden", { code: "not_the_approver" });
+    const done = await erasure.executeNow({ db: db(), registry, reference });
+    console.log(`erasure ${done.status}${done.certificateSha256 ? ` certificate sha256=${done.certificateSha256}` : ""}`);
+    return done.status === "verified" ? 0 : 1;
+  } finally {
+    await registry.close();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const [group, verb, ...rest] = args;
+  if (group === "erase") {
+    if (!verb || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("erase needs a reference, e.g. DSR-2026-000123");
+    return eraseCommand(verb, rest);
+  }
   if (group === "export") {
     if (!verb || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("export needs a reference, e.g. DSR-2026-000123");
     return exportCommand(verb, rest);
@@ -147,6 +191,15 @@ async function main(args: string[]): Promise<number> {
   throw new UsageError(`unknown command "${args.join(" ")}"`);
 }
 
+const REFUSALS: Record<string, string> = {
+  four_eyes: "refused: the approver prepared this plan (four eyes)",
+  no_such_staff: "refused: no active staff account with that email",
+  not_the_approver: "refused: the plan was approved by someone else",
+  no_erasure_right: "the request does not ask for erasure",
+  erasure_under_way: "an erasure is already under way for this request",
+  not_approved: "no approved erasure plan",
+};
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
@@ -160,6 +213,8 @@ try {
     const reason = typeof error.detail.reason === "string" ? error.detail.reason : undefined;
     const what =
       (reason && { not_gathered: "nothing gathered yet: run gather first", gather_incomplete: "a connector's gather did not finish: re-run it first" }[reason]) ??
+      (typeof error.detail.code === "string" ? REFUSALS[error.detail.code] : undefined) ??
+      (error.code === "forbidden" ? "refused: that role cannot do this" : undefined) ??
       { not_found: "no such request", illegal_transition: "not possible in the request's current status", invalid_input: "invalid input" }[error.code as string] ??
       error.code;
     console.error(`cli: ${what}`);

@@ -1,3 +1,4 @@
+import { Form } from "@remix-run/react";
 import type { Marker } from "../services/tickets.server";
 import { useLocale, useT } from "./i18n";
 import { formatLocalDate } from "../i18n";
@@ -14,4 +15,19 @@ export function LocalDate({ iso }: { iso: string | null }) {
   const locale = useLocale();
   if (!iso) return <>—</>;
   return <time dateTime={iso}>{formatLocalDate(iso, locale)}</time>;
+}
+
+/** A form that is only a button: the verb is in the intent, the rest comes from the URL. */
+export function IntentButton({ intent, label, primary = false, fields = {} }: { intent: string; label: string; primary?: boolean; fields?: Record<string, string> }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" className={primary ? "button" : "button secondary"}>
+        {label}
+      </button>
+    </Form>
+  );
 }

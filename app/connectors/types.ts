@@ -77,6 +77,12 @@ export interface Connector {
   health(): Promise<Health>;
   find(identity: VerifiedIdentity, signal: AbortSignal): Promise<Match[]>;
   export(matches: Match[], sink: ExportSink, signal?: AbortSignal): Promise<ExportSummary>;
+  /**
+   * What erasing these matches would do, by this system's own rules (a
+   * dataset kept for a legal obligation, masked for statistics…): the dry run
+   * the DPO reads before approving. Without it every match is deleted.
+   */
+  proposeErasure?(matches: Match[]): ErasurePlan;
   erase(matches: Match[], plan: ErasurePlan): Promise<ErasureResult>;
   rectify?(matches: Match[], changes: FieldChange[]): Promise<void>;
   restrict?(matches: Match[], on: boolean): Promise<void>;

@@ -165,6 +165,9 @@ export const en: Messages = {
     downloadTitle: "Download your archive",
     downloadExplain: "The download starts when you press the button. This link works only once.",
     downloadButton: "Download the archive (ZIP)",
+    certificateTitle: "Certificate of erasure",
+    certificateExplain: "This document attests the erasure of your data, system by system, and what is kept and why. Keep it.",
+    certificateLink: "Download the certificate of erasure (HTML)",
     timeline: "History",
     labels: {
       awaiting_verification: "Waiting for you to confirm your identity",
@@ -187,6 +190,7 @@ export const en: Messages = {
       clock_resumed: "Time limit resumed",
       expired: "Request expired: not confirmed within 14 days",
       archive_released: "Your data is ready to download",
+      erasure_verified: "Your data has been erased and the erasure verified",
     },
     other: "Processing step",
   },

@@ -174,6 +174,9 @@ export const fr = {
     downloadTitle: "Télécharger votre archive",
     downloadExplain: "Le téléchargement commence quand vous appuyez sur le bouton. Ce lien ne fonctionne qu'une fois.",
     downloadButton: "Télécharger l'archive (ZIP)",
+    certificateTitle: "Certificat d'effacement",
+    certificateExplain: "Ce document atteste de l'effacement de vos données, système par système, et de ce qui est conservé et pourquoi. Gardez-le.",
+    certificateLink: "Télécharger le certificat d'effacement (HTML)",
     timeline: "Historique",
     labels: {
       awaiting_verification: "En attente de confirmation de votre identité",
@@ -196,6 +199,7 @@ export const fr = {
       clock_resumed: "Délai repris",
       expired: "Demande expirée faute de confirmation dans les 14 jours",
       archive_released: "Vos données sont prêtes à être téléchargées",
+      erasure_verified: "Effacement de vos données effectué et vérifié",
     } as Record<string, string>,
     other: "Étape de traitement",
   },

@@ -2,13 +2,15 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
 import { REFUSAL_REASONS } from "../../db/schema/enums";
-import { LocalDate, MarkerBadge } from "../components/admin-bits";
+import { IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
 import { archivesFor, releaseArchive } from "../services/delivery.server";
+import { ErasurePanel } from "../components/erasure-panel";
+import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
 import { connectors } from "../utils/connectors.server";
@@ -32,6 +34,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       discrepancies,
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
+      erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
+      myId: ctx.actor.id,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -99,6 +103,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "note":
         tickets.addNote({ ctx, reference, body: str("body") });
         break;
+      case "erasure-plan":
+        planErasure({ ctx, reference, registry: connectors() });
+        break;
+      case "erasure-approve":
+        approveErasure({ ctx, reference });
+        break;
+      case "notice-ack":
+        acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
+        break;
       default:
         return data({ error: "invalid_input", intent }, { status: 400 });
     }
@@ -117,7 +130,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -432,6 +445,9 @@ export default function Ticket() {
           </table>
         </section>
       ) : null}
+      {view.rights.includes("erasure") ? (
+        <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />
+      ) : null}
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">
@@ -460,17 +476,5 @@ export default function Ticket() {
         </ol>
       </section>
     </>
-  );
-}
-
-/** A form that is only a button: the verb is in the intent, the rest comes from the URL. */
-function IntentButton({ intent, label, primary = false }: { intent: string; label: string; primary?: boolean }) {
-  return (
-    <Form method="post">
-      <input type="hidden" name="intent" value={intent} />
-      <button type="submit" className={primary ? "button" : "button secondary"}>
-        {label}
-      </button>
-    </Form>
   );
 }

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { archivesFor, sendDownloadLink } from "../services/delivery.server";
+import { certificateFor } from "../services/erasure.server";
 import { DomainError } from "../services/errors";
 import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
@@ -21,7 +22,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const view = id ? requests.statusView(db(), id) : null;
   const headers = { "Cache-Control": "no-store" };
   if (!view) return data({ view: null, expiredLink: url.searchParams.get("lien") === "expire", justVerified: false }, { status: 401, headers });
-  return data({ view, archives: archivesFor(db(), id!, new Date()), expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
+  return data(
+    { view, archives: archivesFor(db(), id!, new Date()), certificate: certificateFor(db(), id!) !== null, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" },
+    { headers },
+  );
 }
 
 /** A download needs a fresh proof: the link goes to the mailbox (or phone) on the request. */
@@ -44,6 +48,7 @@ export default function RequestStatus() {
   const loaded = useLoaderData<typeof loader>();
   const { view, expiredLink, justVerified } = loaded;
   const archives = "archives" in loaded ? loaded.archives : [];
+  const certificate = "certificate" in loaded && loaded.certificate;
   const sent = useActionData<typeof action>()?.sent;
   if (!view) {
     return (
@@ -102,6 +107,17 @@ export default function RequestStatus() {
               </li>
             ))}
           </ul>
+        </section>
+      ) : null}
+      {certificate ? (
+        <section aria-labelledby="certificate-title">
+          <h2 id="certificate-title">{t.status.certificateTitle}</h2>
+          <p>{t.status.certificateExplain}</p>
+          <p>
+            <a href="/suivi/certificat" download>
+              {t.status.certificateLink}
+            </a>
+          </p>
         </section>
       ) : null}
       <h2>{t.status.timeline}</h2>

@@ -536,7 +536,7 @@ ${l.kind === "access" ? accessBody(l) : portabilityBody(l)}
 // The build
 
 /** When each connector's data was gathered; refuses a gather that is missing or unfinished. */
-function gatherTimes(db: Db, requestId: number): Map<string, string> {
+export function gatherTimes(db: Db, requestId: number): Map<string, string> {
   const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(desc(gatherJobs.id)).all();
   if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
   const latest = new Map<string, (typeof jobs)[number]>();

@@ -9,8 +9,10 @@ export type NewMessage =
   | { channel: "sms"; to: string; template: string; text: string; requestId?: number };
 
 /** Call inside the transaction that owes the message: both commit or neither. */
-export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): void {
-  tx.insert(outbox)
+/** Queues a message in the caller's transaction; returns its outbox id. */
+export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): number {
+  return tx
+    .insert(outbox)
     .values({
       channel: m.channel,
       recipient: m.to,
@@ -22,7 +24,8 @@ export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): void {
       nextAttemptAt: now,
       createdAt: now,
     })
-    .run();
+    .returning({ id: outbox.id })
+    .get().id;
 }
 
 const LEASE_MS = 60_000;

@@ -4,6 +4,7 @@ import { purgeExpired } from "../utils/rate-limit.server";
 import { connectors } from "../utils/connectors.server";
 import { purgeExpiredArchives } from "./delivery.server";
 import { purgeAfterRetention } from "./gather-store.server";
+import { runNextErasure } from "./erasure.server";
 import { runNextJob } from "./gather.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
@@ -33,6 +34,8 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
     try {
       // Drain the queue, one job at a time, then wait for the next tick.
       for (let i = 0; i < 20 && (await runNextJob({ db: db(), registry: connectors() })); i++);
+      // Approved erasures, and those waiting for a connector to come back.
+      for (let i = 0; i < 5 && (await runNextErasure({ db: db(), registry: connectors() })); i++);
     } catch (error) {
       log.error("worker.gather_failed", { error: error instanceof Error ? error.name : "unknown" });
     } finally {

@@ -12,6 +12,12 @@ import { crmApi, CRM_BASE_URL } from "../mocks/crm";
 import type { TestApp } from "./app";
 import { signedIn } from "./staff";
 
+/** Art. 19 contacts: the survey client for the survey operations, the CRM's client company. */
+export const TEST_RECIPIENTS = [
+  { name: "Osiris", email: "rgpd@osiris.example", operations: ["OP-02", "OP-03", "OP-04"] },
+  { name: "Client CRM", email: "dpo@client-crm.example", operations: ["OP-06"] },
+];
+
 /**
  * The three demo connectors for a test app: a real SQLite survey database,
  * real recordings on disk, and the CRM through msw (a third party).
@@ -31,6 +37,7 @@ export async function withDemoConnectors(app: TestApp, opts: { respondents?: num
         { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
         { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
       ],
+      recipients: TEST_RECIPIENTS,
     }),
   );
   Object.assign(process.env, { CONNECTORS_CONFIG: configFile, CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" });

@@ -227,6 +227,11 @@ export function create(config: Config, secret: (envName: string) => string | und
       return total;
     },
 
+    /** A contact is deleted with its interactions (the CRM's DELETE removes both). */
+    proposeErasure(matches) {
+      return { steps: own(matches).map((match) => ({ match, action: { kind: "delete" as const } })) };
+    },
+
     async erase(matches, plan) {
       const result: ErasureResult = { done: [], retained: [], failed: [] };
       for (const match of own(matches)) {

@@ -248,6 +248,11 @@ export function create(config: Config, _secret?: (envName: string) => string | u
      * root is reported failed and its row kept — we cannot prove the voice is
      * gone, and we never delete outside the root.
      */
+    /** The voice is the person: a recording is deleted, file and row. */
+    proposeErasure(matches) {
+      return { steps: own(matches).map((match) => ({ match, action: { kind: "delete" as const } })) };
+    },
+
     async erase(matches, plan: ErasurePlan) {
       const result: ErasureResult = { done: [], retained: [], failed: [] };
       for (const match of own(matches)) {

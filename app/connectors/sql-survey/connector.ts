@@ -1,3 +1,4 @@
+import { proposedErasurePlan } from "./erasure-plan";
 import {
   type Connector,
   type ErasureAction,
@@ -356,6 +357,10 @@ export class SqlSurveyConnector implements Connector {
    * idempotent: deleting a deleted row, or masking a masked value, changes
    * nothing and reports done.
    */
+  proposeErasure(matches: Match[]): ErasurePlan {
+    return proposedErasurePlan(this.config, matches);
+  }
+
   async erase(matches: Match[], plan: ErasurePlan): Promise<ErasureResult> {
     const result: ErasureResult = { done: [], retained: [], failed: [] };
     const steps = new Map<string, { match: Match; action: ErasureAction; conflict?: boolean }>();

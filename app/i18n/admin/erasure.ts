@@ -1,0 +1,78 @@
+import type { Locale } from "../../../db/schema/enums";
+
+/** Erasure and rectification on the ticket page. */
+export const erasureFr = {
+  title: "Effacement (art. 17)",
+  intro: "Le plan est un essai à blanc : il indique, pour chaque système, ce qui sera effacé, anonymisé ou conservé. Un ou une DPO autre que la personne qui l'a préparé l'approuve ; l'exécution se fait ensuite par étapes, reprises automatiquement en cas d'interruption.",
+  none: "Aucun plan d'effacement pour cette demande.",
+  needsGather: "Lancez d'abord la recherche des données (ci-dessus).",
+  prepare: "Préparer le plan d'effacement",
+  replan: "Refaire le plan",
+  approve: "Approuver et lancer l'effacement",
+  fourEyes: "Vous avez préparé ce plan : un ou une autre DPO doit l'approuver.",
+  statuses: {
+    planned: "Plan à approuver",
+    approved: "Approuvé, en attente d'exécution",
+    executing: "Exécution en cours",
+    executed: "Exécuté, vérification en cours",
+    verified: "Effacement vérifié et certifié",
+    failed: "Échec de la vérification : des données restent",
+    cancelled: "Plan remplacé",
+  } as Record<string, string>,
+  preparedBy: (who: string, when: string) => `Préparé par ${who}, le ${when}`,
+  approvedBy: (who: string, when: string) => `Approuvé par ${who}, le ${when}`,
+  caption: (system: string) => `${system} : ce que le plan prévoit`,
+  cols: { dataset: "Jeu de données", action: "Action", detail: "Règle ou motif de conservation", count: "Enregistrements" },
+  actions: { delete: "Effacer", anonymize: "Anonymiser", retain: "Conserver" } as Record<string, string>,
+  stepsCaption: (system: string) => `${system} : journal d'exécution`,
+  stepCols: { batch: "Lot", status: "État", attempts: "Tentatives", done: "Traités", retained: "Conservés", error: "Erreur" },
+  stepStatuses: { pending: "En attente", done: "Fait", failed: "Échec" } as Record<string, string>,
+  leftovers: (system: string, n: number) => `${system} : ${n} enregistrement(s) encore trouvé(s) après l'effacement.`,
+  certificate: (sha: string) => `Certificat envoyé à la personne ; empreinte SHA-256 ${sha} (inscrite au journal d'audit).`,
+  viewCertificate: "Voir le certificat",
+  noticesTitle: "Destinataires informés (art. 19)",
+  noticeCols: { recipient: "Destinataire", sent: "Notifié le", ack: "Accusé de réception" },
+  acknowledge: "Marquer comme reçu",
+  pendingAck: "En attente",
+  unreachable: "Destinataires du registre sans contact configuré, à informer par vos soins :",
+};
+
+export type ErasureMessages = typeof erasureFr;
+
+export const erasureEn: ErasureMessages = {
+  title: "Erasure (Art. 17)",
+  intro: "The plan is a dry run: for each system, what will be erased, anonymised or kept. A DPO other than the person who prepared it approves it; it then runs in steps, resumed automatically after an interruption.",
+  none: "No erasure plan for this request.",
+  needsGather: "Search for the data first (above).",
+  prepare: "Prepare the erasure plan",
+  replan: "Plan again",
+  approve: "Approve and start the erasure",
+  fourEyes: "You prepared this plan: another DPO must approve it.",
+  statuses: {
+    planned: "Plan awaiting approval",
+    approved: "Approved, waiting to run",
+    executing: "Running",
+    executed: "Executed, being verified",
+    verified: "Erasure verified and certified",
+    failed: "Verification failed: data remains",
+    cancelled: "Plan replaced",
+  },
+  preparedBy: (who, when) => `Prepared by ${who} on ${when}`,
+  approvedBy: (who, when) => `Approved by ${who} on ${when}`,
+  caption: (system) => `${system}: what the plan will do`,
+  cols: { dataset: "Dataset", action: "Action", detail: "Rule or ground for keeping", count: "Records" },
+  actions: { delete: "Erase", anonymize: "Anonymise", retain: "Keep" },
+  stepsCaption: (system) => `${system}: execution journal`,
+  stepCols: { batch: "Batch", status: "Status", attempts: "Attempts", done: "Processed", retained: "Kept", error: "Error" },
+  stepStatuses: { pending: "Pending", done: "Done", failed: "Failed" },
+  leftovers: (system, n) => `${system}: ${n} record(s) still found after the erasure.`,
+  certificate: (sha) => `Certificate sent to the person; SHA-256 ${sha} (recorded in the audit trail).`,
+  viewCertificate: "View the certificate",
+  noticesTitle: "Recipients informed (Art. 19)",
+  noticeCols: { recipient: "Recipient", sent: "Notified on", ack: "Acknowledged" },
+  acknowledge: "Mark as acknowledged",
+  pendingAck: "Pending",
+  unreachable: "Recipients named in the register with no contact configured, to inform yourself:",
+};
+
+export const erasureMessages: Record<Locale, ErasureMessages> = { fr: erasureFr, en: erasureEn };

@@ -1,0 +1,532 @@
+import { and, asc, desc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { rmSync } from "node:fs";
+import { archives } from "../../db/schema/archives";
+import { requests, type RequestRow } from "../../db/schema/requests";
+import { erasurePlans, erasureSteps, recipientNotices, type ErasurePlanRow } from "../../db/schema/rights";
+import { staff } from "../../db/schema/staff";
+import * as emails from "../../emails";
+import type { RecipientContact, Registry } from "../connectors/registry";
+import type { ErasureAction, Match } from "../connectors/types";
+import { decrypt, encrypt } from "../utils/crypto.server";
+import type { Db, DbOrTx } from "../utils/db.server";
+import { faultPoint } from "../utils/faults.server";
+import { scrub } from "../utils/log.server";
+import { gatherTimes, registerDatasetId } from "./archive.server";
+import * as audit from "./audit.server";
+import { requireRole, requireTicketAccess } from "./authz";
+import type { Actor, Ctx } from "./context";
+import { DomainError } from "./errors";
+import { verifiedIdentity } from "./gather.server";
+import { purgeRequest, readGathered } from "./gather-store.server";
+import { enqueue } from "./outbox.server";
+import { art15Information } from "./register.server";
+import { addEvent, link } from "./requests.server";
+import { issueLink } from "./verification.server";
+
+/**
+ * Erasure (Art. 17), in five stages a DPO can defend:
+ *  1. plan — a dry run over what the gather found: per connector, each record
+ *     and what will happen to it (delete, anonymise with the masking rule,
+ *     retain with its legal ground and end date), stored and shown;
+ *  2. approve — by a DPO who did not prepare it (four eyes, enforced here);
+ *  3. execute — a journal of steps, one per connector and batch, each
+ *     idempotent, run by the worker loop under a lease: a killed process
+ *     resumes where it stopped, a connector that is down keeps its steps
+ *     pending (and visible) while the others complete;
+ *  4. verify — every connector searched again with the same identifiers;
+ *     anything found that was not meant to be retained fails loudly;
+ *  5. certify — the certificate to the requester (its hash in the audit
+ *     trail), Art. 19 notices to the recipients the register names, and the
+ *     copies RightsDesk holds (gathered data, archives) purged.
+ */
+
+export const STEP_BATCH = 200;
+const LEASE_MS = 5 * 60_000;
+/** A pass that left work (a connector down) is retried after this long. */
+const RETRY_MS = 60_000;
+
+type PlanStep = { match: Match; action: ErasureAction };
+type PlannedConnector = { id: string; label: string; kind: string; steps: PlanStep[] };
+type StoredPlan = { connectors: PlannedConnector[] };
+type Summary = ErasurePlanRow["summary"];
+
+const planAad = (requestId: number) => `erasure-plan:${requestId}`;
+const stepAad = (planId: number, connectorId: string, batch: number) => `erasure-step:${planId}:${connectorId}:${batch}`;
+
+function requestByReference(db: DbOrTx, reference: string): RequestRow {
+  const r = db.select().from(requests).where(eq(requests.reference, reference)).get();
+  if (!r) throw new DomainError("not_found", { what: "request" });
+  return r;
+}
+
+function latestPlan(db: DbOrTx, requestId: number) {
+  return db.select().from(erasurePlans).where(eq(erasurePlans.requestId, requestId)).orderBy(desc(erasurePlans.id)).get();
+}
+
+function readPlan(row: Pick<ErasurePlanRow, "plan" | "requestId">): StoredPlan {
+  return JSON.parse(decrypt(row.plan, planAad(row.requestId)).toString()) as StoredPlan;
+}
+
+function summarise(plan: StoredPlan): Summary {
+  const summary: Summary = {};
+  for (const c of plan.connectors) {
+    const s = (summary[c.id] = { delete: 0, anonymize: 0, retain: 0, files: 0 });
+    for (const step of c.steps) {
+      s[step.action.kind]++;
+      if (c.kind === "recordings" && step.action.kind !== "retain") s.files++;
+    }
+  }
+  return summary;
+}
+
+// ---------------------------------------------------------------------------
+// 1. Plan
+
+/** The dry run: stored, shown to the DPO, and audited. Replaces a plan not yet executing. */
+export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
+  const me = requireRole(ctx.actor, "dpo", "support");
+  const r = requestByReference(ctx.db, reference);
+  requireTicketAccess(me, r);
+  if (!r.rights.includes("erasure")) throw new DomainError("illegal_transition", { code: "no_erasure_right" });
+  if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
+  gatherTimes(ctx.db, r.id); // a finished gather, or a conflict
+  const current = latestPlan(ctx.db, r.id);
+  if (current && ["executing", "executed", "verified"].includes(current.status)) throw new DomainError("illegal_transition", { code: "erasure_under_way" });
+
+  const byConnector = new Map<string, Match[]>();
+  for (const m of readGathered(ctx.db, r.id).matches) (byConnector.get(m.connectorId) ?? byConnector.set(m.connectorId, []).get(m.connectorId)!).push(m);
+  const plan: StoredPlan = { connectors: [] };
+  for (const [connectorId, matches] of byConnector) {
+    const c = registry.get(connectorId);
+    if (!c) throw new DomainError("conflict", { code: "connector_missing", connector: connectorId });
+    const proposed = c.proposeErasure?.(matches) ?? { steps: matches.map((match) => ({ match, action: { kind: "delete" as const } })) };
+    // A match the connector left out of its proposal is deleted: nothing found stays by omission.
+    const planned = new Set(proposed.steps.map((s) => `${s.match.dataset}\u0000${s.match.key}`));
+    const steps = [...proposed.steps, ...matches.filter((m) => !planned.has(`${m.dataset}\u0000${m.key}`)).map((match) => ({ match, action: { kind: "delete" as const } }))];
+    plan.connectors.push({ id: c.id, label: c.label, kind: c.kind, steps });
+  }
+  const summary = summarise(plan);
+
+  return ctx.db.transaction((tx) => {
+    if (current && ["planned", "approved"].includes(current.status)) {
+      tx.update(erasurePlans).set({ status: "cancelled" }).where(eq(erasurePlans.id, current.id)).run();
+      audit.append(tx, { actor: me, action: "erasure.cancelled", reference, details: { plan: current.id, replacedBy: "new plan" }, at: ctx.now });
+    }
+    const row = tx
+      .insert(erasurePlans)
+      .values({ requestId: r.id, status: "planned", plan: encrypt(Buffer.from(JSON.stringify(plan)), planAad(r.id)), summary, preparedBy: me.id, preparedAt: ctx.now })
+      .returning()
+      .get();
+    addEvent(tx, r.id, ctx, "erasure_planned", { plan: row.id });
+    audit.append(tx, { actor: me, action: "erasure.planned", reference, details: { plan: row.id, summary }, at: ctx.now });
+    return row;
+  });
+}
+
+export type PlanView = {
+  id: number;
+  status: ErasurePlanRow["status"];
+  preparedBy: string | null;
+  preparedById: number | null;
+  preparedAt: Date;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  executedAt: Date | null;
+  verifiedAt: Date | null;
+  verification: Record<string, unknown> | null;
+  certificateSha256: string | null;
+  connectors: {
+    id: string;
+    label: string;
+    /** one row per dataset and action, with the rule or legal ground */
+    rows: { dataset: string; action: ErasureAction["kind"]; detail: string | null; count: number }[];
+    steps: { batch: number; status: string; attempts: number; done: number | null; retained: number | null; error: string | null }[];
+  }[];
+  notices: { recipient: string; sentAt: Date; acknowledgedAt: Date | null; id: number }[];
+  unreachable: string[];
+};
+
+const nameOf = (db: DbOrTx, id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
+
+/** What the ticket page shows of the latest plan (no personal values: datasets, actions, counts). */
+export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry, "recipients"> | null = null): PlanView | null {
+  const row = latestPlan(db, requestId);
+  if (!row) return null;
+  const plan = readPlan(row);
+  const steps = db.select().from(erasureSteps).where(eq(erasureSteps.planId, row.id)).orderBy(asc(erasureSteps.connectorId), asc(erasureSteps.batch)).all();
+  const notices = db.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, requestId), eq(recipientNotices.kind, "erasure"))).all();
+  return {
+    id: row.id,
+    status: row.status,
+    preparedBy: nameOf(db, row.preparedBy),
+    preparedById: row.preparedBy,
+    preparedAt: row.preparedAt,
+    approvedBy: nameOf(db, row.approvedBy),
+    approvedAt: row.approvedAt,
+    executedAt: row.executedAt,
+    verifiedAt: row.verifiedAt,
+    verification: row.verification ?? null,
+    certificateSha256: row.certificateSha256,
+    connectors: plan.connectors.map((c) => {
+      const rows = new Map<string, { dataset: string; action: ErasureAction["kind"]; detail: string | null; count: number }>();
+      for (const s of c.steps) {
+        const detail = s.action.kind === "anonymize" ? s.action.rule : s.action.kind === "retain" ? `${s.action.legalBasis} — ${s.action.until}` : null;
+        const k = `${s.match.dataset}\u0000${s.action.kind}\u0000${detail}`;
+        const e = rows.get(k) ?? rows.set(k, { dataset: s.match.dataset, action: s.action.kind, detail, count: 0 }).get(k)!;
+        e.count++;
+      }
+      return {
+        id: c.id,
+        label: c.label,
+        rows: [...rows.values()],
+        steps: steps.filter((s) => s.connectorId === c.id).map((s) => ({ batch: s.batch, status: s.status, attempts: s.attempts, done: s.done, retained: s.retained, error: s.error })),
+      };
+    }),
+    notices: notices.map((n) => ({ id: n.id, recipient: n.recipient, sentAt: n.sentAt, acknowledgedAt: n.acknowledgedAt })),
+    unreachable: registry ? unreachableRecipients(db, plan, registry) : [],
+  };
+}
+
+/** The plan as JSON for the CLI: datasets, keys and actions (connector keys are not personal values). */
+export function planJson(db: DbOrTx, reference: string) {
+  const r = requestByReference(db, reference);
+  const row = latestPlan(db, r.id);
+  if (!row) throw new DomainError("not_found", { what: "erasure plan" });
+  return { reference, plan: row.id, status: row.status, preparedBy: row.preparedBy, approvedBy: row.approvedBy, summary: row.summary, connectors: readPlan(row).connectors };
+}
+
+// ---------------------------------------------------------------------------
+// 2. Approve
+
+/**
+ * A DPO approves; the person who prepared the plan cannot (four eyes). The
+ * journal is written in the same transaction, so an approved plan always has
+ * its steps, and the worker loop picks it up.
+ */
+export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  const me = requireRole(ctx.actor, "dpo");
+  const r = requestByReference(ctx.db, reference);
+  requireTicketAccess(me, r);
+  const row = latestPlan(ctx.db, r.id);
+  if (!row || row.status !== "planned") throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
+  if (row.preparedBy === me.id) throw new DomainError("forbidden", { code: "four_eyes" });
+  const plan = readPlan(row);
+  ctx.db.transaction((tx) => {
+    for (const c of plan.connectors) {
+      for (let b = 0; b * STEP_BATCH < c.steps.length; b++) {
+        const part = c.steps.slice(b * STEP_BATCH, (b + 1) * STEP_BATCH);
+        tx.insert(erasureSteps)
+          .values({ planId: row.id, connectorId: c.id, batch: b, payload: encrypt(Buffer.from(JSON.stringify(part)), stepAad(row.id, c.id, b)), status: "pending" })
+          .run();
+      }
+    }
+    tx.update(erasurePlans).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(eq(erasurePlans.id, row.id)).run();
+    addEvent(tx, r.id, ctx, "erasure_approved", { plan: row.id });
+    audit.append(tx, { actor: me, action: "erasure.approved", reference, details: { plan: row.id, preparedBy: row.preparedBy }, at: ctx.now });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 3–5. Execute, verify, certify (worker loop and CLI)
+
+/**
+ * Claims one approved or unfinished plan whose lease is free and takes it as
+ * far as it can go. Returns false when there was nothing to do.
+ */
+export async function runNextErasure({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
+  const t = now();
+  const claimed = db.transaction((tx) => {
+    const row = tx
+      .select()
+      .from(erasurePlans)
+      .where(and(inArray(erasurePlans.status, ["approved", "executing", "executed"]), or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t))))
+      .orderBy(asc(erasurePlans.id))
+      .get();
+    if (!row) return undefined;
+    tx.update(erasurePlans)
+      .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(t.getTime() + LEASE_MS) })
+      .where(eq(erasurePlans.id, row.id))
+      .run();
+    return row;
+  });
+  if (!claimed) return false;
+  await advance(db, registry, claimed.id, now);
+  return true;
+}
+
+/** Runs one plan to the end now (CLI), or as far as its connectors allow. */
+export async function executeNow({ db, registry, reference, now = () => new Date() }: { db: Db; registry: Registry; reference: string; now?: () => Date }) {
+  const r = requestByReference(db, reference);
+  const row = latestPlan(db, r.id);
+  if (!row || !["approved", "executing", "executed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "not_approved" });
+  db.update(erasurePlans)
+    .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(now().getTime() + LEASE_MS) })
+    .where(eq(erasurePlans.id, row.id))
+    .run();
+  await advance(db, registry, row.id, now);
+  return db.select().from(erasurePlans).where(eq(erasurePlans.id, row.id)).get()!;
+}
+
+const system: Actor = { kind: "system" };
+
+async function advance(db: Db, registry: Registry, planId: number, now: () => Date) {
+  const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
+  const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
+  const ctx = () => ({ db, now: now(), actor: system });
+
+  if (plan.status === "executing") {
+    const pending = db.select().from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).orderBy(asc(erasureSteps.id)).all();
+    for (const step of pending) {
+      const connector = registry.get(step.connectorId);
+      const matches = JSON.parse(decrypt(step.payload, stepAad(planId, step.connectorId, step.batch)).toString()) as PlanStep[];
+      let error: string | null = null;
+      let done = 0;
+      let retained = 0;
+      if (!connector) error = "connector not configured";
+      else {
+        try {
+          const result = await connector.erase(
+            matches.map((s) => s.match),
+            { steps: matches },
+          );
+          done = result.done.length;
+          retained = result.retained.length;
+          if (result.failed.length) error = `${result.failed.length} record(s) failed: ${scrub(result.failed[0]!.error)}`;
+        } catch (e) {
+          error = scrub(e instanceof Error ? e.message : String(e));
+        }
+      }
+      const at = now();
+      db.transaction((tx) => {
+        if (error) {
+          tx.update(erasureSteps).set({ attempts: step.attempts + 1, error }).where(eq(erasureSteps.id, step.id)).run();
+          audit.append(tx, { actor: system, action: "erasure.step.failed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, attempt: step.attempts + 1 }, at });
+        } else {
+          tx.update(erasureSteps).set({ status: "done", attempts: step.attempts + 1, done, retained, error: null, finishedAt: at }).where(eq(erasureSteps.id, step.id)).run();
+          audit.append(tx, { actor: system, action: "erasure.step.executed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, done, retained }, at });
+        }
+      });
+      faultPoint("erasure-step-committed");
+    }
+    const left = db.select({ id: erasureSteps.id }).from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).all().length;
+    if (left) {
+      // Pending steps stay visible on the ticket; the worker tries again after RETRY_MS.
+      db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(eq(erasurePlans.id, planId)).run();
+      return;
+    }
+    db.transaction((tx) => {
+      tx.update(erasurePlans).set({ status: "executed", executedAt: now() }).where(eq(erasurePlans.id, planId)).run();
+      addEvent(tx, r.id, ctx(), "erasure_executed", { plan: planId });
+      audit.append(tx, { actor: system, action: "erasure.executed", reference: r.reference, details: { plan: planId }, at: now() });
+    });
+  }
+
+  // 4. Verify: the same identifiers, every connector of the plan, searched again.
+  const stored = readPlan(plan);
+  const retainedKeys = new Set(stored.connectors.flatMap((c) => c.steps.filter((s) => s.action.kind === "retain").map((s) => `${c.id}\u0000${s.match.dataset}\u0000${s.match.key}`)));
+  const identity = verifiedIdentity(r);
+  const leftovers: Record<string, number> = {};
+  for (const c of stored.connectors) {
+    const connector = registry.get(c.id);
+    try {
+      if (!connector) throw new Error("connector not configured");
+      const found = await connector.find(identity, AbortSignal.timeout(60_000));
+      const unexpected = found.filter((m) => !retainedKeys.has(`${c.id}\u0000${m.dataset}\u0000${m.key}`)).length;
+      if (unexpected) leftovers[c.id] = unexpected;
+    } catch {
+      // Cannot prove it yet: verification waits for the connector.
+      db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(eq(erasurePlans.id, planId)).run();
+      return;
+    }
+  }
+  if (Object.keys(leftovers).length) {
+    db.transaction((tx) => {
+      tx.update(erasurePlans).set({ status: "failed", verification: { leftovers }, leaseUntil: null }).where(eq(erasurePlans.id, planId)).run();
+      addEvent(tx, r.id, ctx(), "erasure_verification_failed", { plan: planId, leftovers });
+      audit.append(tx, { actor: system, action: "erasure.verification_failed", reference: r.reference, details: { plan: planId, leftovers }, at: now() });
+    });
+    return;
+  }
+  certify(db, registry, planId, now());
+}
+
+// ---------------------------------------------------------------------------
+// 5. Certificate, Art. 19, copies
+
+type CertificateLine = { system: string; erased: number; anonymised: number; kept: { count: number; legalBasis: string; until: string }[] };
+
+function certificateLines(stored: StoredPlan): CertificateLine[] {
+  return stored.connectors.map((c) => {
+    const kept = new Map<string, { count: number; legalBasis: string; until: string }>();
+    let erased = 0;
+    let anonymised = 0;
+    for (const s of c.steps) {
+      if (s.action.kind === "delete") erased++;
+      else if (s.action.kind === "anonymize") anonymised++;
+      else {
+        const k = `${s.action.legalBasis}\u0000${s.action.until}`;
+        (kept.get(k) ?? kept.set(k, { count: 0, legalBasis: s.action.legalBasis, until: s.action.until }).get(k)!).count++;
+      }
+    }
+    return { system: c.label, erased, anonymised, kept: [...kept.values()] };
+  });
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const dateIn = (locale: string, d: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "Europe/Paris" }).format(d);
+
+/** The certificate as a standalone HTML document, French then English. */
+export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; notified: string[] }): string {
+  const table = (lang: "fr" | "en") => {
+    const h = lang === "fr" ? ["Système", "Effacés", "Anonymisés", "Conservés, et pourquoi"] : ["System", "Erased", "Anonymised", "Kept, and why"];
+    const rows = d.lines
+      .map((l) => {
+        const kept = l.kept.length
+          ? l.kept.map((k) => `${k.count} — ${esc(k.legalBasis)} (${lang === "fr" ? "jusqu'au" : "until"} ${esc(k.until)})`).join("<br>")
+          : lang === "fr"
+            ? "Aucun"
+            : "None";
+        return `<tr><th scope="row">${esc(l.system)}</th><td>${l.erased}</td><td>${l.anonymised}</td><td>${kept}</td></tr>`;
+      })
+      .join("\n");
+    return `<table><caption>${lang === "fr" ? "Ce qui a été fait, par système" : "What was done, per system"}</caption>
+<thead><tr>${h.map((x) => `<th scope="col">${x}</th>`).join("")}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
+  };
+  const notifiedFr = d.notified.length ? `<p>Conformément à l'article 19 du RGPD, nous avons informé de cet effacement : ${d.notified.map(esc).join(", ")}.</p>` : "";
+  const notifiedEn = d.notified.length ? `<p>Under Article 19 of the GDPR, we informed the following of this erasure: ${d.notified.map(esc).join(", ")}.</p>` : "";
+  return `<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Certificat d'effacement — ${esc(d.reference)}</title>
+<style>
+body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+caption { text-align: left; font-weight: bold; }
+th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+</style>
+</head>
+<body>
+<main>
+<section lang="fr">
+<h1>Certificat d'effacement de vos données personnelles</h1>
+<p>Demande <strong>${esc(d.reference)}</strong> — effacement constaté le ${esc(dateIn("fr-FR", d.at))}.</p>
+<p>CentreCall a effacé les données personnelles vous concernant dans les systèmes ci-dessous (article 17 du RGPD). Après l'effacement, chaque système a été interrogé de nouveau avec les mêmes identifiants : il n'y reste que ce qui est indiqué comme conservé, pour le motif et jusqu'à la date indiqués.</p>
+${table("fr")}
+${notifiedFr}
+<p>Vous pouvez introduire une réclamation auprès de la CNIL (www.cnil.fr/fr/plaintes).</p>
+</section>
+<hr>
+<section lang="en">
+<h1>Certificate of erasure of your personal data</h1>
+<p>Request <strong>${esc(d.reference)}</strong> — erasure confirmed on ${esc(dateIn("en-GB", d.at))}.</p>
+<p>CentreCall erased the personal data about you in the systems below (Article 17 GDPR). After the erasure, every system was searched again with the same identifiers: only what is shown as kept remains, for the reason and until the date shown.</p>
+${table("en")}
+${notifiedEn}
+<p>You may lodge a complaint with the CNIL (www.cnil.fr/fr/plaintes).</p>
+</section>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Register operations that hold data of the datasets in the plan. */
+function operationsOf(db: DbOrTx, plan: StoredPlan) {
+  const ids = [...new Set(plan.connectors.flatMap((c) => c.steps.map((s) => registerDatasetId(c.kind, s.match.dataset))))];
+  return ids.length ? art15Information(db, ids) : [];
+}
+
+function recipientsFor(db: DbOrTx, plan: StoredPlan, registry: Pick<Registry, "recipients">): { contact: RecipientContact; operations: string[] }[] {
+  const codes = new Set(operationsOf(db, plan).map((o) => o.code));
+  return (registry.recipients?.() ?? [])
+    .map((contact) => ({ contact, operations: contact.operations.filter((op) => codes.has(op)) }))
+    .filter((r) => r.operations.length > 0);
+}
+
+/** Recipients the register names for these operations that have no contact configured: told by hand. */
+function unreachableRecipients(db: DbOrTx, plan: StoredPlan, registry: Pick<Registry, "recipients">): string[] {
+  const ops = operationsOf(db, plan);
+  const covered = new Set((registry.recipients?.() ?? []).flatMap((c) => c.operations));
+  return [...new Set(ops.filter((o) => !covered.has(o.code)).flatMap((o) => o.recipients.map((rec) => `${o.code} — ${rec}`)))];
+}
+
+function certify(db: Db, registry: Registry, planId: number, at: Date) {
+  const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
+  const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
+  const stored = readPlan(plan);
+  const recipients = recipientsFor(db, stored, registry);
+  const html = certificateHtml({ reference: r.reference, at, lines: certificateLines(stored), notified: recipients.map((x) => x.contact.name) });
+  const sha256 = createHash("sha256").update(html).digest("hex");
+  const ctx: Ctx = { db, now: at, actor: system };
+
+  const files = db.transaction((tx) => {
+    tx.update(erasurePlans)
+      .set({ status: "verified", verifiedAt: at, verification: { leftovers: {} }, certificate: encrypt(Buffer.from(html), `erasure-certificate:${planId}`), certificateSha256: sha256, leaseUntil: null })
+      .where(eq(erasurePlans.id, planId))
+      .run();
+    addEvent(tx, r.id, ctx, "erasure_verified", { plan: planId });
+    audit.append(tx, { actor: system, action: "erasure.verified", reference: r.reference, details: { plan: planId }, at });
+    audit.append(tx, { actor: system, action: "erasure.certified", reference: r.reference, details: { plan: planId, sha256 }, at });
+
+    // The requester: the certificate by email, and on their follow-up page.
+    const statusToken = issueLink(tx, r.id, "status_link", at);
+    if (r.email) {
+      const m = emails.erasureCertificate({ reference: r.reference, lines: certificateLines(stored), statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
+      enqueue(tx, { channel: "email", to: r.email, template: "erasure_certificate", ...m, requestId: r.id }, at);
+    } else if (r.phone) {
+      const text =
+        r.locale === "en"
+          ? `CentreCall: your data was erased (request ${r.reference}). Your certificate: ${link(`/suivi/lien/${statusToken}`)}`
+          : `CentreCall : vos données ont été effacées (demande ${r.reference}). Votre certificat : ${link(`/suivi/lien/${statusToken}`)}`;
+      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_erasure_certificate", text, requestId: r.id }, at);
+    }
+
+    // Art. 19: each recipient of the operations concerned, tracked on the ticket.
+    for (const { contact, operations } of recipients) {
+      const m = emails.recipientErasureNotice({ reference: r.reference, recipient: contact.name, operations, lines: certificateLines(stored) });
+      const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: "art19_erasure", ...m, requestId: r.id }, at);
+      tx.insert(recipientNotices).values({ requestId: r.id, kind: "erasure", recipient: contact.name, operations, outboxId, sentAt: at }).run();
+      audit.append(tx, { actor: system, action: "recipient.notified", reference: r.reference, details: { kind: "erasure", recipient: contact.name, operations }, at });
+    }
+
+    // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.
+    const held = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
+    for (const a of held) tx.update(archives).set({ status: "purged", filePath: null, purgedAt: at }).where(eq(archives.id, a.id)).run();
+    purgeRequest(tx, r.id);
+    audit.append(tx, { actor: system, action: "erasure.copies_purged", reference: r.reference, details: { plan: planId, archives: held.length }, at });
+    return held.map((a) => a.filePath).filter((p): p is string => !!p);
+  });
+  for (const f of files) rmSync(f, { force: true });
+}
+
+/** The certificate document, for the requester's follow-up page and the back office. */
+export function certificateFor(db: DbOrTx, requestId: number): { html: string; sha256: string } | null {
+  const row = db
+    .select()
+    .from(erasurePlans)
+    .where(and(eq(erasurePlans.requestId, requestId), eq(erasurePlans.status, "verified")))
+    .orderBy(desc(erasurePlans.id))
+    .get();
+  if (!row?.certificate || !row.certificateSha256) return null;
+  return { html: decrypt(row.certificate, `erasure-certificate:${row.id}`).toString(), sha256: row.certificateSha256 };
+}
+
+/** Staff record that a recipient acknowledged an Art. 19 notice. */
+export function acknowledgeNotice({ ctx, reference, noticeId }: { ctx: Ctx; reference: string; noticeId: number }) {
+  const me = requireRole(ctx.actor, "dpo", "support");
+  const r = requestByReference(ctx.db, reference);
+  requireTicketAccess(me, r);
+  const n = ctx.db.select().from(recipientNotices).where(and(eq(recipientNotices.id, noticeId), eq(recipientNotices.requestId, r.id))).get();
+  if (!n) throw new DomainError("not_found", { what: "notice" });
+  if (n.acknowledgedAt) return;
+  ctx.db.transaction((tx) => {
+    tx.update(recipientNotices).set({ acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(eq(recipientNotices.id, n.id)).run();
+    audit.append(tx, { actor: me, action: "recipient.acknowledged", reference, details: { kind: n.kind, recipient: n.recipient }, at: ctx.now });
+  });
+}

@@ -1,0 +1,258 @@
+import Database from "better-sqlite3";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { auditLog } from "../db/schema/audit";
+import { gatheredItems } from "../db/schema/gather";
+import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
+import { seedRegister } from "../db/seed-register";
+import { verifyChain } from "../app/services/audit.server";
+import { runNextErasure } from "../app/services/erasure.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { signedIn } from "./helpers/staff";
+import { ticketRow } from "./helpers/tickets";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const CORINNE = { email: "desmarc.corinne@orange.fr", phone: "+33247000000" };
+
+let app: TestApp;
+let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
+
+// Each test erases Corinne, the one person in all three demo systems: each gets fresh systems.
+beforeEach(async () => {
+  app = await startApp();
+  demo = await withDemoConnectors(app, { respondents: 40, recordings: 30, realAudio: 8, seed: 5 });
+  seedRegister(app.db(), new Date());
+});
+afterEach(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+/** Everything in the survey and recordings databases, one line per row, to compare before and after. */
+function snapshot() {
+  const survey = new Database(demo.surveyFile, { readonly: true });
+  const rec = new Database(path.join(demo.recordingsRoot, "index.sqlite"), { readonly: true });
+  try {
+    return {
+      respondents: survey.prepare("SELECT * FROM respondents ORDER BY id").all() as Record<string, unknown>[],
+      answers: survey.prepare("SELECT * FROM answers ORDER BY id").all() as Record<string, unknown>[],
+      recordings: rec.prepare("SELECT * FROM recordings ORDER BY id").all() as Record<string, unknown>[],
+    };
+  } finally {
+    survey.close();
+    rec.close();
+  }
+}
+
+const isCorinne = (r: Record<string, unknown>) => r.email === CORINNE.email || r.phone === CORINNE.phone;
+const isCorinneCall = (r: Record<string, unknown>) => r.caller_number === CORINNE.phone || r.called_number === CORINNE.phone;
+
+async function gatheredTicket(rights = ["erasure"]) {
+  const { reference, browser } = await corinneInPerson(app, rights);
+  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+  await drainGather(app);
+  return { reference, support: browser };
+}
+
+/** The worker loop's clock: moved past any lease (a dead process's) and retry delay, and never back. */
+let clock = 0;
+async function runWorker(passes = 10) {
+  clock = Math.max(clock, Date.now()) + 6 * 60_000;
+  for (let i = 0; i < passes; i++) {
+    const t = new Date((clock += 120_000));
+    if (!(await runNextErasure({ db: app.db(), registry: connectors(), now: () => t }))) break;
+  }
+}
+
+const planOf = (reference: string) => app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
+const actions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+
+describe("erasure, from plan to certificate", () => {
+  it("erases exactly what the plan says, verifies, certifies, tells the recipients and purges our copies", async () => {
+    const { reference, support } = await gatheredTicket();
+    const before = snapshot();
+    const corinneRespondents = before.respondents.filter(isCorinne);
+    expect(corinneRespondents.length).toBeGreaterThan(0);
+    const corinneAnswers = before.answers.filter((a) => corinneRespondents.some((r) => r.id === a.respondent_id));
+    const corinneCalls = before.recordings.filter(isCorinneCall);
+    expect(corinneCalls.length).toBeGreaterThan(0);
+
+    // Support prepares the dry run; the page shows it, per system, with the masking rule.
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
+    const page = textOf(await (await support.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Plan à approuver");
+    expect(page).toContain("Anonymiser");
+    expect(page).toContain("mapping:respondents");
+    expect(snapshot()).toEqual(before); // a dry run changes nothing
+
+    // Support cannot approve; a DPO can.
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(403);
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect(planOf(reference).status).toBe("approved");
+
+    await runWorker();
+    expect(planOf(reference).status).toBe("verified");
+
+    // Exactly the plan: Corinne's respondent rows anonymised, her answers and calls gone, everyone else untouched.
+    const after = snapshot();
+    const others = (rows: Record<string, unknown>[], mine: (r: Record<string, unknown>) => boolean) => rows.filter((r) => !mine(r));
+    expect(after.respondents.length).toBe(before.respondents.length);
+    expect(others(after.respondents, (r) => corinneRespondents.some((c) => c.id === r.id))).toEqual(others(before.respondents, (r) => corinneRespondents.some((c) => c.id === r.id)));
+    for (const c of corinneRespondents) {
+      const now = after.respondents.find((r) => r.id === c.id)!;
+      expect(now.last_name).toBeNull();
+      expect(now.first_name).toBeNull();
+      expect(now.email).not.toBe(CORINNE.email);
+      expect(now.phone).not.toBe(CORINNE.phone);
+    }
+    expect(after.respondents.filter(isCorinne)).toEqual([]);
+    expect(after.answers.length).toBe(before.answers.length - corinneAnswers.length);
+    expect(after.answers).toEqual(before.answers.filter((a) => !corinneAnswers.includes(a)));
+    expect(after.recordings).toEqual(before.recordings.filter((r) => !isCorinneCall(r)));
+    for (const call of corinneCalls) if (call.path) expect(existsSync(path.join(demo.recordingsRoot, String(call.path)))).toBe(false);
+    expect([...demo.crm.contacts.values()].some((c) => c.email === CORINNE.email)).toBe(false);
+    expect(demo.crm.contacts.size).toBeGreaterThan(0);
+
+    // The certificate: to the requester, its hash in the audit trail, and the same document in the back office.
+    const mail = await (async () => {
+      await app.deliver(new Date(clock + 60_000));
+      return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("effacées"));
+    })();
+    expect(mail).toBeDefined();
+    expect(mail!.text).toContain("Études de marché");
+    const certified = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "erasure.certified"))).all();
+    expect(certified).toHaveLength(1);
+    const cert = await dpo.browser.get(`/admin/demandes/${reference}/certificat`);
+    expect(cert.status).toBe(200);
+    const html = await cert.text();
+    expect(createHash("sha256").update(html).digest("hex")).toBe(certified[0]!.details.sha256);
+    expect(html).toContain(reference);
+    expect(html).not.toContain(CORINNE.email);
+
+    // Art. 19: the recipients the register names for the operations concerned, tracked on the ticket.
+    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    expect(notices.map((n) => n.recipient).sort()).toEqual(["Client CRM", "Osiris"]);
+    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
+    expect(toOsiris?.subject).toContain(reference);
+    expect(toOsiris?.text).not.toContain(CORINNE.email);
+    const osiris = notices.find((n) => n.recipient === "Osiris")!;
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "notice-ack", noticeId: String(osiris.id) })).status).toBe(302);
+    expect(app.db().select().from(recipientNotices).where(eq(recipientNotices.id, osiris.id)).get()!.acknowledgedAt).not.toBeNull();
+
+    // Our copies are gone; what proves the erasure stays.
+    expect(app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, ticketRow(reference).id)).all()).toEqual([]);
+    expect(existsSync(path.join(app.dir, "gathered", String(ticketRow(reference).id)))).toBe(false);
+    expect(actions(reference)).toEqual(expect.arrayContaining(["erasure.planned", "erasure.approved", "erasure.step.executed", "erasure.executed", "erasure.verified", "erasure.certified", "recipient.notified", "recipient.acknowledged", "erasure.copies_purged"]));
+    expect(verifyChain(app.db()).ok).toBe(true);
+  });
+
+  it("refuses approval by the person who prepared the plan (four eyes)", async () => {
+    const { reference } = await gatheredTicket();
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
+    const own = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+    expect(own.status).toBe(403);
+    expect(planOf(reference).status).toBe("planned");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("un ou une autre DPO doit l'approuver");
+    const other = await signedIn(app, "dpo");
+    expect((await other.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+  });
+
+  it("keeps a down connector's steps pending and visible while the others complete, then finishes", async () => {
+    const { reference, support } = await gatheredTicket();
+    await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
+    const dpo = await signedIn(app, "dpo");
+    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+
+    // The CRM answers 500 to the erasure and to its retry (not often enough to open the circuit breaker).
+    demo.crm.fail("500", 2);
+    await runWorker(1);
+    const steps = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, planOf(reference).id)).all();
+    expect(steps.filter((s) => s.connectorId === "crm").every((s) => s.status === "pending" && s.error)).toBe(true);
+    expect(steps.filter((s) => s.connectorId !== "crm").every((s) => s.status === "done")).toBe(true);
+    expect(planOf(reference).status).toBe("executing");
+    expect(snapshot().respondents.filter(isCorinne)).toEqual([]);
+    const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Exécution en cours");
+    expect(page).toContain("En attente");
+
+    await runWorker();
+    expect(planOf(reference).status).toBe("verified");
+    expect(actions(reference).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
+  });
+
+  it("fails loudly when searching again still finds the person", async () => {
+    const { reference, support } = await gatheredTicket();
+    await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
+    // A record that reached the survey database after the plan was made: no step erases it.
+    const survey = new Database(demo.surveyFile);
+    const template = survey.prepare("SELECT * FROM respondents WHERE email IS NOT NULL LIMIT 1").get() as Record<string, unknown>;
+    const cols = Object.keys(template).filter((c) => c !== "id");
+    survey.prepare(`INSERT INTO respondents (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`).run(...cols.map((c) => (c === "email" ? CORINNE.email : template[c])) as never[]);
+    survey.close();
+    const dpo = await signedIn(app, "dpo");
+    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+    await runWorker();
+    const plan = planOf(reference);
+    expect(plan.status).toBe("failed");
+    expect(plan.verification).toEqual({ leftovers: { survey: 1 } });
+    expect(plan.certificateSha256).toBeNull();
+    expect(actions(reference)).toContain("erasure.verification_failed");
+    expect(actions(reference)).not.toContain("erasure.certified");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("encore trouvé(s) après l'effacement");
+  });
+});
+
+describe("erase from the command line", () => {
+  function cli(args: string[], extra: Record<string, string> = {}) {
+    // node itself (not the tsx wrapper, which runs a second process), so that a kill is the CLI's own.
+    return spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: ROOT, env: { ...process.env, ...extra }, encoding: "utf8" });
+  }
+
+  it("prints the plan, refuses the preparer as approver, and completes once after being killed between two steps", async () => {
+    const { reference } = await gatheredTicket();
+    const preparer = await signedIn(app, "dpo");
+    const approver = await signedIn(app, "dpo");
+    const agent = await signedIn(app, "agent");
+
+    const planned = cli(["erase", reference, "--plan", "--prepared-by", preparer.email]);
+    expect(planned.status, planned.stderr).toBe(0);
+    const json = JSON.parse(planned.stdout) as { status: string; connectors: { id: string; steps: unknown[] }[] };
+    expect(json.status).toBe("planned");
+    expect(json.connectors.map((c) => c.id).sort()).toEqual(["crm", "recordings", "survey"]);
+    expect(planned.stdout).not.toContain(CORINNE.email);
+
+    const self = cli(["erase", reference, "--execute", "--approved-by", preparer.email]);
+    expect(self.status).toBe(1);
+    expect(self.stderr).toContain("four eyes");
+    const lowly = cli(["erase", reference, "--execute", "--approved-by", agent.email]);
+    expect(lowly.status).toBe(1);
+    expect(lowly.stderr).toContain("refused");
+    expect(cli(["erase", reference]).status).toBe(2);
+
+    // Killed right after its first step (the survey's) is committed. The CRM (msw) lives in this test process only,
+    // so the rest is finished here, as the server's worker loop would finish it.
+    const killed = cli(["erase", reference, "--execute", "--approved-by", approver.email], { FAULT_INJECT: "erasure-step-committed" });
+    expect(killed.signal).toBe("SIGKILL");
+    const afterKill = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, planOf(reference).id)).all();
+    expect(afterKill.filter((s) => s.status === "done")).toHaveLength(1);
+    expect(planOf(reference).status).toBe("executing");
+
+    await runWorker();
+    const plan = planOf(reference);
+    expect(plan.status).toBe("verified");
+    const steps = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, plan.id)).all();
+    expect(steps.every((s) => s.status === "done" && s.attempts === 1)).toBe(true);
+    expect(actions(reference).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
+    expect(actions(reference).filter((a) => a === "erasure.certified")).toHaveLength(1);
+    expect(snapshot().respondents.filter(isCorinne)).toEqual([]);
+    expect(readdirSync(app.dir).some((f) => f.includes("corinne"))).toBe(false);
+  });
+});
