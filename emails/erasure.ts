@@ -44,3 +44,30 @@ export function recipientErasureNotice(d: { reference: string; recipient: string
     ...linesIn(d.lines, "fr"),
   ]);
 }
+
+/** To the requester: what we changed, system by system (their own data, to their verified address). */
+export function rectificationDone(d: { reference: string; changes: { system: string; field: string; to: string }[] }, locale: Locale): Rendered {
+  if (locale === "en") {
+    return render("en", `Your data has been corrected: request ${d.reference}`, [
+      "Hello,",
+      `As you asked in request ${d.reference}, we corrected the following data, and checked that each system now holds the new value:`,
+      ...d.changes.map((c) => `${c.system} — ${c.field}: ${c.to || "(emptied)"}`),
+      "The organisations we had passed this data on to have been told of the correction.",
+    ]);
+  }
+  return render("fr", `Vos données ont été rectifiées : demande ${d.reference}`, [
+    "Bonjour,",
+    `Comme vous l'avez demandé (demande ${d.reference}), nous avons rectifié les données suivantes, et vérifié que chaque système contient bien la nouvelle valeur :`,
+    ...d.changes.map((c) => `${c.system} — ${c.field} : ${c.to || "(effacé)"}`),
+    "Les organismes auxquels nous avions transmis ces données ont été informés de la rectification.",
+  ]);
+}
+
+/** Art. 19, to a recipient: which fields were corrected, not their values (they ask the DPO with the reference). */
+export function recipientRectificationNotice(d: { reference: string; recipient: string; operations: string[]; fields: string[] }): Rendered {
+  return render("fr", `Notification de rectification (art. 19 RGPD) — référence ${d.reference}`, [
+    `Madame, Monsieur (${d.recipient}),`,
+    `Conformément à l'article 19 du RGPD, nous vous informons que des données d'une personne transmises dans le cadre des traitements ${d.operations.join(", ")} ont été rectifiées (article 16) : ${d.fields.join(", ")}.`,
+    `Merci de mettre à jour vos propres fichiers. Pour obtenir les valeurs rectifiées, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
+  ]);
+}

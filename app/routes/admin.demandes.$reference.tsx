@@ -10,6 +10,8 @@ import { DomainError } from "../services/errors";
 import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
 import { archivesFor, releaseArchive } from "../services/delivery.server";
 import { ErasurePanel } from "../components/erasure-panel";
+import { RectificationPanel } from "../components/rectification-panel";
+import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
 import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
@@ -35,6 +37,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
       erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
+      // The person's own values, before and after: shown (and audited) only to those who see the identity.
+      rectification:
+        view.rights.includes("rectification") && view.identity
+          ? tickets.auditedRead(ctx, view.reference, () => ({
+              fields: gather.length && gather.every((g) => g.status === "done") ? editableFields(db(), view.id, connectors()) : [],
+              current: rectificationView(db(), view.id),
+            }))
+          : null,
       myId: ctx.actor.id,
     };
   } catch (error) {
@@ -109,6 +119,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "erasure-approve":
         approveErasure({ ctx, reference });
         break;
+      case "rectification-prepare": {
+        const wanted: Record<string, string> = {};
+        for (const [name, value] of form) if (name.startsWith("to:") && typeof value === "string") wanted[name.slice(3)] = value;
+        prepareRectification({ ctx, reference, wanted, registry: connectors() });
+        break;
+      }
+      case "rectification-approve":
+        await approveRectification({ ctx, reference, registry: connectors() });
+        break;
       case "notice-ack":
         acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
         break;
@@ -130,7 +149,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -445,6 +464,7 @@ export default function Ticket() {
           </table>
         </section>
       ) : null}
+      {rectification ? <RectificationPanel fields={rectification.fields} current={rectification.current} role={role} /> : null}
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />
       ) : null}

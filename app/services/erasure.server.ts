@@ -184,7 +184,7 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
       };
     }),
     notices: notices.map((n) => ({ id: n.id, recipient: n.recipient, sentAt: n.sentAt, acknowledgedAt: n.acknowledgedAt })),
-    unreachable: registry ? unreachableRecipients(db, plan, registry) : [],
+    unreachable: registry ? unreachableRecipients(db, planDatasets(plan), registry) : [],
   };
 }
 
@@ -436,22 +436,25 @@ ${notifiedEn}
 `;
 }
 
-/** Register operations that hold data of the datasets in the plan. */
-function operationsOf(db: DbOrTx, plan: StoredPlan) {
-  const ids = [...new Set(plan.connectors.flatMap((c) => c.steps.map((s) => registerDatasetId(c.kind, s.match.dataset))))];
+const planDatasets = (plan: StoredPlan) => plan.connectors.flatMap((c) => c.steps.map((s) => registerDatasetId(c.kind, s.match.dataset)));
+
+/** Register operations that hold data of these datasets (register ids, e.g. "sql-survey:respondents"). */
+function operationsOf(db: DbOrTx, datasetIds: string[]) {
+  const ids = [...new Set(datasetIds)];
   return ids.length ? art15Information(db, ids) : [];
 }
 
-function recipientsFor(db: DbOrTx, plan: StoredPlan, registry: Pick<Registry, "recipients">): { contact: RecipientContact; operations: string[] }[] {
-  const codes = new Set(operationsOf(db, plan).map((o) => o.code));
+/** Art. 19: the configured contacts of the recipients of the operations these datasets belong to. */
+export function recipientsFor(db: DbOrTx, datasetIds: string[], registry: Pick<Registry, "recipients">): { contact: RecipientContact; operations: string[] }[] {
+  const codes = new Set(operationsOf(db, datasetIds).map((o) => o.code));
   return (registry.recipients?.() ?? [])
     .map((contact) => ({ contact, operations: contact.operations.filter((op) => codes.has(op)) }))
     .filter((r) => r.operations.length > 0);
 }
 
 /** Recipients the register names for these operations that have no contact configured: told by hand. */
-function unreachableRecipients(db: DbOrTx, plan: StoredPlan, registry: Pick<Registry, "recipients">): string[] {
-  const ops = operationsOf(db, plan);
+export function unreachableRecipients(db: DbOrTx, datasetIds: string[], registry: Pick<Registry, "recipients">): string[] {
+  const ops = operationsOf(db, datasetIds);
   const covered = new Set((registry.recipients?.() ?? []).flatMap((c) => c.operations));
   return [...new Set(ops.filter((o) => !covered.has(o.code)).flatMap((o) => o.recipients.map((rec) => `${o.code} — ${rec}`)))];
 }
@@ -460,7 +463,7 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
   const stored = readPlan(plan);
-  const recipients = recipientsFor(db, stored, registry);
+  const recipients = recipientsFor(db, planDatasets(stored), registry);
   const html = certificateHtml({ reference: r.reference, at, lines: certificateLines(stored), notified: recipients.map((x) => x.contact.name) });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };

@@ -35,6 +35,20 @@ export const erasureFr = {
   acknowledge: "Marquer comme reçu",
   pendingAck: "En attente",
   unreachable: "Destinataires du registre sans contact configuré, à informer par vos soins :",
+  rect: {
+    title: "Rectification (art. 16)",
+    intro: "Saisissez la valeur corrigée des seules données à rectifier, d'après la demande de la personne ou l'écart relevé entre les systèmes. Un ou une DPO vérifie l'avant/après puis applique ; chaque système est relu pour confirmer.",
+    caption: "Données fournies par la personne, telles que trouvées",
+    cols: { system: "Système", dataset: "Jeu de données", field: "Champ", current: "Valeur actuelle", next: "Nouvelle valeur", before: "Avant", after: "Après" },
+    newValue: (field: string, system: string) => `Nouvelle valeur pour ${field} (${system})`,
+    prepare: "Préparer la rectification",
+    diffCaption: "Rectification à approuver : avant et après",
+    approve: "Approuver et appliquer",
+    statuses: { prepared: "À approuver", approved: "Approuvée, en cours", applied: "Appliquée et vérifiée", failed: "Échec", cancelled: "Remplacée" } as Record<string, string>,
+    preparedBy: (who: string) => `Préparée par ${who}`,
+    empty: "(vide)",
+    none: "Aucune donnée fournie par la personne n'a été trouvée.",
+  },
 };
 
 export type ErasureMessages = typeof erasureFr;
@@ -73,6 +87,20 @@ export const erasureEn: ErasureMessages = {
   acknowledge: "Mark as acknowledged",
   pendingAck: "Pending",
   unreachable: "Recipients named in the register with no contact configured, to inform yourself:",
+  rect: {
+    title: "Rectification (Art. 16)",
+    intro: "Enter the corrected value of only the data to rectify, from what the person asked or a difference found between systems. A DPO checks the before/after and applies it; each system is read back to confirm.",
+    caption: "Data the person provided, as found",
+    cols: { system: "System", dataset: "Dataset", field: "Field", current: "Current value", next: "New value", before: "Before", after: "After" },
+    newValue: (field, system) => `New value for ${field} (${system})`,
+    prepare: "Prepare the rectification",
+    diffCaption: "Rectification awaiting approval: before and after",
+    approve: "Approve and apply",
+    statuses: { prepared: "Awaiting approval", approved: "Approved, running", applied: "Applied and verified", failed: "Failed", cancelled: "Replaced" },
+    preparedBy: (who) => `Prepared by ${who}`,
+    empty: "(empty)",
+    none: "No data provided by the person was found.",
+  },
 };
 
 export const erasureMessages: Record<Locale, ErasureMessages> = { fr: erasureFr, en: erasureEn };

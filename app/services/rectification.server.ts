@@ -1,0 +1,195 @@
+import { desc, eq } from "drizzle-orm";
+import { requests, type RequestRow } from "../../db/schema/requests";
+import { rectifications, recipientNotices, type RectificationRow } from "../../db/schema/rights";
+import { staff } from "../../db/schema/staff";
+import * as emails from "../../emails";
+import type { Registry } from "../connectors/registry";
+import type { ExportRecord, FieldChange, FieldValue, Match } from "../connectors/types";
+import { decrypt, encrypt } from "../utils/crypto.server";
+import type { DbOrTx } from "../utils/db.server";
+import { scrub } from "../utils/log.server";
+import { gatherTimes, registerDatasetId } from "./archive.server";
+import * as audit from "./audit.server";
+import { requireRole, requireTicketAccess } from "./authz";
+import type { Ctx } from "./context";
+import { recipientsFor } from "./erasure.server";
+import { DomainError } from "./errors";
+import { readGathered } from "./gather-store.server";
+import { enqueue } from "./outbox.server";
+import { addEvent } from "./requests.server";
+
+/**
+ * Rectification (Art. 16): staff prepare a change set — per connector
+ * record, field, current value, new value — from what the person said was
+ * wrong or from the discrepancy report; a DPO reads the before/after diff
+ * and approves; the changes go through each connector's `rectify`, are read
+ * back to confirm, the recipients are told (Art. 19) and so is the person.
+ */
+
+export type Change = { connectorId: string; connectorLabel: string; dataset: string; key: string; field: string; from: FieldValue; to: FieldValue };
+type Stored = { changes: Change[]; matches: Match[] };
+
+const aad = (requestId: number) => `rectification:${requestId}`;
+
+function requestByReference(db: DbOrTx, reference: string): RequestRow {
+  const r = db.select().from(requests).where(eq(requests.reference, reference)).get();
+  if (!r) throw new DomainError("not_found", { what: "request" });
+  return r;
+}
+
+function requireRectifiable(ctx: Ctx, reference: string, ...roles: ("dpo" | "support")[]) {
+  const me = requireRole(ctx.actor, ...roles);
+  const r = requestByReference(ctx.db, reference);
+  requireTicketAccess(me, r);
+  if (!r.rights.includes("rectification")) throw new DomainError("illegal_transition", { code: "no_rectification_right" });
+  if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "rectification" });
+  return { me, r };
+}
+
+export type EditableField = { token: string; connectorId: string; connectorLabel: string; dataset: string; key: string; field: string; value: FieldValue };
+
+/** A field's identity in a form: connector, dataset, record key and field name (no personal value). */
+export const fieldToken = (f: { connectorId: string; dataset: string; key: string; field: string }) => Buffer.from(JSON.stringify([f.connectorId, f.dataset, f.key, f.field])).toString("base64url");
+
+/**
+ * The fields the person gave us (providedBySubject), as gathered, one row per
+ * record and field: what a correction can change. Personal data: callers
+ * read it through tickets.auditedRead.
+ */
+export function editableFields(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): EditableField[] {
+  const out: EditableField[] = [];
+  for (const rec of readGathered(db, requestId).records) {
+    const label = registry.get(rec.connectorId)?.label ?? rec.connectorId;
+    for (const field of rec.providedBySubject) {
+      const value = rec.fields[field];
+      if (value === undefined || (value !== null && typeof value === "object")) continue;
+      out.push({ token: fieldToken({ connectorId: rec.connectorId, dataset: rec.dataset, key: rec.key, field }), connectorId: rec.connectorId, connectorLabel: label, dataset: rec.dataset, key: rec.key, field, value });
+    }
+  }
+  return out;
+}
+
+/**
+ * Stores a change set from `wanted` (field token → new value; an empty
+ * string means "no change"). Values are compared with what was gathered:
+ * only real changes are kept. Replaces a change set not yet approved.
+ */
+export function prepareRectification({ ctx, reference, wanted, registry }: { ctx: Ctx; reference: string; wanted: Record<string, string>; registry: Pick<Registry, "get"> }) {
+  const { me, r } = requireRectifiable(ctx, reference, "dpo", "support");
+  gatherTimes(ctx.db, r.id);
+  const fields = new Map(editableFields(ctx.db, r.id, registry).map((f) => [f.token, f]));
+  const changes: Change[] = [];
+  for (const [token, raw] of Object.entries(wanted)) {
+    const to = raw.trim();
+    if (!to) continue;
+    const f = fields.get(token);
+    if (!f) throw new DomainError("invalid_input", { code: "unknown_field" });
+    if (to.length > 500) throw new DomainError("invalid_input", { code: "value_too_long" });
+    if (String(f.value ?? "") === to) continue;
+    changes.push({ connectorId: f.connectorId, connectorLabel: f.connectorLabel, dataset: f.dataset, key: f.key, field: f.field, from: f.value, to });
+  }
+  if (!changes.length) throw new DomainError("invalid_input", { code: "no_changes" });
+  const gatheredMatches = readGathered(ctx.db, r.id).matches;
+  const matches = changes.map(
+    (c) => gatheredMatches.find((m) => m.connectorId === c.connectorId && m.dataset === c.dataset && m.key === c.key) ?? { connectorId: c.connectorId, dataset: c.dataset, key: c.key, matchedOn: "email" as const },
+  );
+  return ctx.db.transaction((tx) => {
+    const open = tx.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)).get();
+    if (open?.status === "prepared") tx.update(rectifications).set({ status: "cancelled" }).where(eq(rectifications.id, open.id)).run();
+    const row = tx
+      .insert(rectifications)
+      .values({ requestId: r.id, status: "prepared", changes: encrypt(Buffer.from(JSON.stringify({ changes, matches } satisfies Stored)), aad(r.id)), preparedBy: me.id, preparedAt: ctx.now })
+      .returning()
+      .get();
+    addEvent(tx, r.id, ctx, "rectification_prepared", { changes: changes.length });
+    audit.append(tx, { actor: me, action: "rectification.prepared", reference, details: { id: row.id, changes: changes.length, fields: changes.map((c) => `${c.connectorId}:${c.dataset}.${c.field}`) }, at: ctx.now });
+    return row;
+  });
+}
+
+export type RectificationView = {
+  id: number;
+  status: RectificationRow["status"];
+  preparedBy: string | null;
+  preparedAt: Date;
+  approvedBy: string | null;
+  appliedAt: Date | null;
+  error: string | null;
+  changes: Change[];
+};
+
+/** The latest change set with its diff (personal data: read through tickets.auditedRead). */
+export function rectificationView(db: DbOrTx, requestId: number): RectificationView | null {
+  const row = db.select().from(rectifications).where(eq(rectifications.requestId, requestId)).orderBy(desc(rectifications.id)).get();
+  if (!row) return null;
+  const stored = JSON.parse(decrypt(row.changes, aad(requestId)).toString()) as Stored;
+  const name = (id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
+  return { id: row.id, status: row.status, preparedBy: name(row.preparedBy), preparedAt: row.preparedAt, approvedBy: name(row.approvedBy), appliedAt: row.appliedAt, error: row.error, changes: stored.changes };
+}
+
+/**
+ * A DPO approves the diff; the changes are applied at once, connector by
+ * connector, then read back. Anything not confirmed marks the change set
+ * failed (with a scrubbed reason) — connectors check the stored value is
+ * still the approved "from", so applying again after a fix is safe.
+ */
+export async function approveRectification({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
+  const { me, r } = requireRectifiable(ctx, reference, "dpo");
+  const row = ctx.db.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)).get();
+  if (!row || !["prepared", "failed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "no_rectification_to_approve" });
+  const stored = JSON.parse(decrypt(row.changes, aad(r.id)).toString()) as Stored;
+  ctx.db.transaction((tx) => {
+    tx.update(rectifications).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(eq(rectifications.id, row.id)).run();
+    audit.append(tx, { actor: me, action: "rectification.approved", reference, details: { id: row.id, changes: stored.changes.length }, at: ctx.now });
+  });
+
+  let error: string | null = null;
+  const byConnector = new Map<string, number[]>();
+  stored.changes.forEach((c, i) => (byConnector.get(c.connectorId) ?? byConnector.set(c.connectorId, []).get(c.connectorId)!).push(i));
+  for (const [connectorId, indexes] of byConnector) {
+    const connector = registry.get(connectorId);
+    try {
+      if (!connector?.rectify) throw new Error(`${connector?.label ?? connectorId} cannot rectify`);
+      const changes: FieldChange[] = indexes.map((i) => ({ match: stored.matches[i]!, field: stored.changes[i]!.field, from: stored.changes[i]!.from, to: stored.changes[i]!.to }));
+      const matches = [...new Map(changes.map((c) => [`${c.match.dataset}\u0000${c.match.key}`, c.match])).values()];
+      await connector.rectify(matches, changes);
+      // Read back: the new values must be what the system now holds.
+      const readBack: ExportRecord[] = [];
+      await connector.export(matches, { record: async (rec) => void readBack.push(rec), file: async () => {}, anomaly: async () => {} });
+      for (const c of changes) {
+        const now = readBack.find((rec) => rec.dataset === c.match.dataset && rec.key === c.match.key)?.fields[c.field];
+        if (String(now ?? "") !== String(c.to ?? "")) throw new Error(`${connector.label}: ${c.match.dataset}.${c.field} did not take the new value`);
+      }
+    } catch (e) {
+      error = scrub(e instanceof Error ? e.message : String(e));
+      break;
+    }
+  }
+
+  const at = ctx.now;
+  ctx.db.transaction((tx) => {
+    if (error) {
+      tx.update(rectifications).set({ status: "failed", error }).where(eq(rectifications.id, row.id)).run();
+      addEvent(tx, r.id, ctx, "rectification_failed", {});
+      audit.append(tx, { actor: me, action: "rectification.failed", reference, details: { id: row.id }, at });
+      return;
+    }
+    tx.update(rectifications).set({ status: "applied", appliedAt: at, error: null }).where(eq(rectifications.id, row.id)).run();
+    addEvent(tx, r.id, ctx, "rectification_applied", { changes: stored.changes.length });
+    audit.append(tx, { actor: me, action: "rectification.applied", reference, details: { id: row.id, changes: stored.changes.length }, at });
+
+    const changed = stored.changes.map((c) => ({ system: c.connectorLabel, field: c.field, to: c.to === null ? "" : String(c.to) }));
+    if (r.email) {
+      const m = emails.rectificationDone({ reference, changes: changed }, r.locale);
+      enqueue(tx, { channel: "email", to: r.email, template: "rectification_done", ...m, requestId: r.id }, at);
+    }
+    const datasetIds = stored.changes.map((c) => registerDatasetId(registry.get(c.connectorId)?.kind ?? c.connectorId, c.dataset));
+    for (const { contact, operations } of recipientsFor(tx, datasetIds, registry)) {
+      const m = emails.recipientRectificationNotice({ reference, recipient: contact.name, operations, fields: [...new Set(stored.changes.map((c) => c.field))] });
+      const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: "art19_rectification", ...m, requestId: r.id }, at);
+      tx.insert(recipientNotices).values({ requestId: r.id, kind: "rectification", recipient: contact.name, operations, outboxId, sentAt: at }).run();
+      audit.append(tx, { actor: me, action: "recipient.notified", reference, details: { kind: "rectification", recipient: contact.name, operations }, at });
+    }
+  });
+  if (error) throw new DomainError("conflict", { code: "rectification_failed" });
+}

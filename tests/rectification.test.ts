@@ -1,0 +1,112 @@
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { auditLog } from "../db/schema/audit";
+import { recipientNotices } from "../db/schema/rights";
+import { seedRegister } from "../db/seed-register";
+import { closeConnectors } from "../app/utils/connectors.server";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { signedIn } from "./helpers/staff";
+import { ticketRow } from "./helpers/tickets";
+
+let app: TestApp;
+let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
+
+beforeEach(async () => {
+  app = await startApp();
+  demo = await withDemoConnectors(app, { respondents: 30, recordings: 20, realAudio: 4, seed: 9 });
+  seedRegister(app.db(), new Date());
+});
+afterEach(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+/** The form's inputs, by [connector, dataset, key, field] (what the token in each name encodes). */
+function inputsOf(html: string) {
+  return [...html.matchAll(/name="to:([A-Za-z0-9_-]+)"/g)].map((m) => ({ name: `to:${m[1]}`, id: JSON.parse(Buffer.from(m[1]!, "base64url").toString()) as [string, string, string, string] }));
+}
+
+async function preparedTicket(newLastName: string) {
+  const { reference, browser: support } = await corinneInPerson(app, ["rectification"]);
+  await support.post(`/admin/demandes/${reference}`, { intent: "gather" });
+  await drainGather(app);
+  const html = await (await support.get(`/admin/demandes/${reference}`)).text();
+  const inputs = inputsOf(html);
+  const surveyName = inputs.find((i) => i.id[0] === "survey" && i.id[1] === "respondents" && i.id[3] === "last_name");
+  const crmName = inputs.find((i) => i.id[0] === "crm" && i.id[3] === "lastName");
+  expect(surveyName && crmName).toBeTruthy();
+  const res = await support.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare", [surveyName!.name]: newLastName, [crmName!.name]: newLastName });
+  expect(res.status).toBe(302);
+  return { reference, support, surveyKey: surveyName!.id[2], crmKey: crmName!.id[2] };
+}
+
+const surveyLastName = (id: string) => {
+  const db = new Database(demo.surveyFile, { readonly: true });
+  try {
+    return (db.prepare("SELECT last_name FROM respondents WHERE id = ?").get(id) as { last_name: string | null }).last_name;
+  } finally {
+    db.close();
+  }
+};
+
+describe("rectification", () => {
+  it("applies the approved diff in each system, reads it back, and tells the person and the recipients", async () => {
+    const { reference, surveyKey, crmKey } = await preparedTicket("DESMARC-LEROY");
+    expect(surveyLastName(surveyKey)).toBe("DESMARC"); // prepared is not applied
+
+    const dpo = await signedIn(app, "dpo");
+    const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Rectification à approuver : avant et après");
+    expect(page).toContain("DESMARC-LEROY");
+
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(302);
+    expect(surveyLastName(surveyKey)).toBe("DESMARC-LEROY");
+    expect(demo.crm.contacts.get(crmKey)!.lastName).toBe("DESMARC-LEROY");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Appliquée et vérifiée");
+
+    await app.deliver();
+    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("rectifiées"));
+    expect(mail?.text).toContain("last_name : DESMARC-LEROY");
+    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    expect(notices.map((n) => [n.kind, n.recipient]).sort()).toEqual([
+      ["rectification", "Client CRM"],
+      ["rectification", "Osiris"],
+    ]);
+    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
+    expect(toOsiris?.text).toContain("last_name");
+    expect(toOsiris?.text).not.toContain("DESMARC-LEROY"); // recipients learn which field, not the value
+    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["rectification.prepared", "rectification.approved", "rectification.applied", "recipient.notified"]));
+    expect(JSON.stringify(actions.map((a) => a.details))).not.toContain("DESMARC-LEROY");
+  });
+
+  it("is refused to agents and to support for approval, and needs a new value", async () => {
+    const { reference, support } = await preparedTicket("DESMARC-B");
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(403);
+    const empty = await support.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare" });
+    expect(empty.status).toBe(400);
+    expect(textOf(await empty.text())).toContain("Aucune valeur nouvelle n'a été saisie.");
+    const forged = await support.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare", "to:bm90LWEtdG9rZW4": "x" });
+    expect(forged.status).toBe(400);
+    const agent = await signedIn(app, "agent", "tours");
+    expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(403);
+  });
+
+  it("reports a system that did not take the change, and applies once it is back", async () => {
+    const { reference, surveyKey, crmKey } = await preparedTicket("DESMARC-C");
+    const dpo = await signedIn(app, "dpo");
+    demo.crm.fail("500", 4);
+    const failed = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" });
+    expect(failed.status).toBe(409);
+    const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).toContain("Échec");
+    expect(surveyLastName(surveyKey)).toBe("DESMARC-C"); // the survey took it; re-applying is a no-op there
+
+    demo.crm.fail("ok");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(302);
+    expect(demo.crm.contacts.get(crmKey)!.lastName).toBe("DESMARC-C");
+    expect(surveyLastName(surveyKey)).toBe("DESMARC-C");
+  });
+});
