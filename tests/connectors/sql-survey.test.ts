@@ -432,6 +432,13 @@ function suite(backend: Backend) {
       "respondents:anonymize",
     ]);
     const answersBefore = await count("answers");
+    // Everyone else, row by row: an erasure touches exactly what the plan names.
+    const others = async () => ({
+      respondents: await raw.query(`SELECT * FROM ${q("respondents")} WHERE ${q("id")} <> ? ORDER BY ${q("id")}`, [String(nadia.id)]),
+      answers: await raw.query(`SELECT * FROM ${q("answers")} WHERE ${q("respondent_id")} <> ? ORDER BY ${q("id")}`, [String(nadia.id)]),
+    });
+    const othersBefore = await others();
+    expect(othersBefore.respondents.length).toBeGreaterThan(10);
 
     const first = await connector.erase(matches, plan);
     expect(first.failed).toEqual([]);
@@ -442,6 +449,7 @@ function suite(backend: Backend) {
     expect(await connector.find({ email: nadia.email }, signal())).toEqual([]);
     expect(await connector.find({ phone: nadia.phone }, signal())).toEqual([]);
     expect(await count("answers")).toBe(answersBefore - 3);
+    expect(await others()).toEqual(othersBefore);
 
     const row = await respondentRow(nadia.id);
     expect(row).toMatchObject({ last_name: null, first_name: null, phone: null, address: "[effacé]", postcode: "59xxx", city: "Lille", site: "lille" });
