@@ -4,34 +4,28 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { gatheredItems } from "../db/schema/gather";
 import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
-import { seedRegister } from "../db/seed-register";
 import { verifyChain } from "../app/services/audit.server";
 import { runNextErasure } from "../app/services/erasure.server";
-import { closeConnectors, connectors } from "../app/utils/connectors.server";
-import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { connectors } from "../app/utils/connectors.server";
+import { textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, freshDemoPerTest } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CORINNE = { email: "desmarc.corinne@orange.fr", phone: "+33247000000" };
 
+// Each test changes Corinne, the one person in all three demo systems: each gets fresh systems.
+const fresh = freshDemoPerTest({ respondents: 40, recordings: 30, realAudio: 8, seed: 5 });
 let app: TestApp;
-let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
-
-// Each test erases Corinne, the one person in all three demo systems: each gets fresh systems.
-beforeEach(async () => {
-  app = await startApp();
-  demo = await withDemoConnectors(app, { respondents: 40, recordings: 30, realAudio: 8, seed: 5 });
-  seedRegister(app.db(), new Date());
-});
-afterEach(async () => {
-  await closeConnectors();
-  await app?.stop();
+let demo: ReturnType<typeof fresh.demo>;
+beforeEach(() => {
+  app = fresh.app();
+  demo = fresh.demo();
 });
 
 /** Everything in the survey and recordings databases, one line per row, to compare before and after. */

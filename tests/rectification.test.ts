@@ -1,26 +1,20 @@
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { recipientNotices } from "../db/schema/rights";
-import { seedRegister } from "../db/seed-register";
-import { closeConnectors } from "../app/utils/connectors.server";
-import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, freshDemoPerTest } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
+// Each test changes Corinne, the one person in all three demo systems: each gets fresh systems.
+const fresh = freshDemoPerTest({ respondents: 30, recordings: 20, realAudio: 4, seed: 9 });
 let app: TestApp;
-let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
-
-beforeEach(async () => {
-  app = await startApp();
-  demo = await withDemoConnectors(app, { respondents: 30, recordings: 20, realAudio: 4, seed: 9 });
-  seedRegister(app.db(), new Date());
-});
-afterEach(async () => {
-  await closeConnectors();
-  await app?.stop();
+let demo: ReturnType<typeof fresh.demo>;
+beforeEach(() => {
+  app = fresh.app();
+  demo = fresh.demo();
 });
 
 /** The form's inputs, by [connector, dataset, key, field] (what the token in each name encodes). */

@@ -31,3 +31,18 @@ export function IntentButton({ intent, label, primary = false, fields = {} }: { 
     </Form>
   );
 }
+
+/** A table's column headers, each with scope="col" (RGAA 5.7). */
+export function ColumnHeads({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -1,4 +1,4 @@
-import { IntentButton } from "./admin-bits";
+import { ColumnHeads, IntentButton } from "./admin-bits";
 import { useLocale } from "./i18n";
 import { formatInstant } from "../i18n";
 import { erasureMessages } from "../i18n/admin/erasure";
@@ -29,14 +29,7 @@ export function ErasurePanel(props: { reference: string; plan: PlanView | null; 
             <div key={c.id}>
               <table>
                 <caption>{m.caption(c.label)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{m.cols.dataset}</th>
-                    <th scope="col">{m.cols.action}</th>
-                    <th scope="col">{m.cols.detail}</th>
-                    <th scope="col">{m.cols.count}</th>
-                  </tr>
-                </thead>
+                <ColumnHeads cols={[m.cols.dataset, m.cols.action, m.cols.detail, m.cols.count]} />
                 <tbody>
                   {c.rows.map((r, i) => (
                     <tr key={i} data-action={r.action}>
@@ -51,16 +44,7 @@ export function ErasurePanel(props: { reference: string; plan: PlanView | null; 
               {c.steps.length ? (
                 <table>
                   <caption>{m.stepsCaption(c.label)}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{m.stepCols.batch}</th>
-                      <th scope="col">{m.stepCols.status}</th>
-                      <th scope="col">{m.stepCols.attempts}</th>
-                      <th scope="col">{m.stepCols.done}</th>
-                      <th scope="col">{m.stepCols.retained}</th>
-                      <th scope="col">{m.stepCols.error}</th>
-                    </tr>
-                  </thead>
+                  <ColumnHeads cols={[m.stepCols.batch, m.stepCols.status, m.stepCols.attempts, m.stepCols.done, m.stepCols.retained, m.stepCols.error]} />
                   <tbody>
                     {c.steps.map((s) => (
                       <tr key={s.batch} data-step-status={s.status}>
@@ -95,13 +79,7 @@ export function ErasurePanel(props: { reference: string; plan: PlanView | null; 
           {plan.notices.length ? (
             <table>
               <caption>{m.noticesTitle}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{m.noticeCols.recipient}</th>
-                  <th scope="col">{m.noticeCols.sent}</th>
-                  <th scope="col">{m.noticeCols.ack}</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={[m.noticeCols.recipient, m.noticeCols.sent, m.noticeCols.ack]} />
               <tbody>
                 {plan.notices.map((n) => (
                   <tr key={n.id}>

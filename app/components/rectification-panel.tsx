@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { IntentButton } from "./admin-bits";
+import { ColumnHeads, IntentButton } from "./admin-bits";
 import { useLocale } from "./i18n";
 import { erasureMessages } from "../i18n/admin/erasure";
 import type { EditableField, RectificationView } from "../services/rectification.server";
@@ -27,14 +27,7 @@ export function RectificationPanel(props: { fields: EditableField[]; current: Re
           ) : null}
           <table>
             <caption>{m.diffCaption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{m.cols.system}</th>
-                <th scope="col">{m.cols.field}</th>
-                <th scope="col">{m.cols.before}</th>
-                <th scope="col">{m.cols.after}</th>
-              </tr>
-            </thead>
+            <ColumnHeads cols={[m.cols.system, m.cols.field, m.cols.before, m.cols.after]} />
             <tbody>
               {current.changes.map((c, i) => (
                 <tr key={i}>
@@ -61,14 +54,7 @@ export function RectificationPanel(props: { fields: EditableField[]; current: Re
             <input type="hidden" name="intent" value="rectification-prepare" />
             <table>
               <caption>{m.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{m.cols.system}</th>
-                  <th scope="col">{m.cols.field}</th>
-                  <th scope="col">{m.cols.current}</th>
-                  <th scope="col">{m.cols.next}</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={[m.cols.system, m.cols.field, m.cols.current, m.cols.next]} />
               <tbody>
                 {props.fields.map((f) => (
                   <tr key={f.token}>

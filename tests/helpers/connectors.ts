@@ -6,10 +6,12 @@ import { demoSurveyMapping } from "../../app/connectors/sql-survey/demo-mapping"
 import { AgentIntakeInput, recordRequest } from "../../app/services/agent-intake.server";
 import { runNextJob } from "../../app/services/gather.server";
 import { instantToParisLocal } from "../../app/services/paris-time";
-import { connectors } from "../../app/utils/connectors.server";
+import { closeConnectors, connectors } from "../../app/utils/connectors.server";
+import { seedRegister } from "../../db/seed-register";
+import { afterEach, beforeEach } from "vitest";
 import { resetEnvForTests } from "../../app/utils/env.server";
 import { crmApi, CRM_BASE_URL } from "../mocks/crm";
-import type { TestApp } from "./app";
+import { startApp, type TestApp } from "./app";
 import { signedIn } from "./staff";
 
 /** Art. 19 contacts: the survey client for the survey operations, the CRM's client company. */
@@ -45,6 +47,26 @@ export async function withDemoConnectors(app: TestApp, opts: { respondents?: num
   const crm = crmApi();
   app.msw.use(...crm.handlers);
   return { crm, surveyFile, recordingsRoot, configFile };
+}
+
+/**
+ * For tests that change what the demo systems hold (erasure, rectification):
+ * a fresh app and fresh systems per test, with the register seeded. Returns
+ * getters, valid inside each test.
+ */
+export function freshDemoPerTest(opts: Parameters<typeof withDemoConnectors>[1]) {
+  let app: TestApp | undefined;
+  let demo: Awaited<ReturnType<typeof withDemoConnectors>> | undefined;
+  beforeEach(async () => {
+    app = await startApp();
+    demo = await withDemoConnectors(app, opts);
+    seedRegister(app.db(), new Date());
+  });
+  afterEach(async () => {
+    await closeConnectors();
+    await app?.stop();
+  });
+  return { app: () => app!, demo: () => demo! };
 }
 
 /** Runs the gather queue to the end, as the worker loop would. */
