@@ -11,6 +11,8 @@ import { checkCallerCode, resendCallerCode } from "../services/agent-intake.serv
 import { archivesFor, releaseArchive } from "../services/delivery.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
+import { RightsPanel } from "../components/rights-panel";
+import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
@@ -32,6 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       discrepancies,
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
+      rightsPanel: rightsPanel({ ctx, requestId: view.id, gather, registry: connectors() }),
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -99,6 +102,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "note":
         tickets.addNote({ ctx, reference, body: str("body") });
         break;
+      case "restriction-apply":
+      case "restriction-retry":
+      case "restriction-lift":
+      case "objection-record":
+        await rightsPanelAction({ ctx, reference, intent, form, registry: connectors() });
+        break;
       default:
         return data({ error: "invalid_input", intent }, { status: 400 });
     }
@@ -117,7 +126,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, rightsPanel: rights } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -432,6 +441,7 @@ export default function Ticket() {
           </table>
         </section>
       ) : null}
+      {rights ? <RightsPanel panel={rights} /> : null}
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">

@@ -1,4 +1,5 @@
 import type { AdminMessages } from "./fr";
+import { rightsErrorsEn, rightsEventsEn } from "./rights-panel";
 
 export const adminEn: AdminMessages = {
   brand: "RightsDesk · DPO workspace",
@@ -247,6 +248,7 @@ export const adminEn: AdminMessages = {
     outside_scope: "Outside the GDPR or CentreCall's processing",
   },
   events: {
+    ...rightsEventsEn,
     filed: "Request filed online",
     recorded: "Request recorded by an agent",
     verification_sent: "Verification link or code sent",
@@ -271,6 +273,7 @@ export const adminEn: AdminMessages = {
     archive_released: "Archive released to the requester",
   },
   errors: {
+    ...rightsErrorsEn,
     forbidden: "Your role does not allow this action.",
     not_found: "Request not found.",
     illegal_transition: "This action is not possible in the request's current status.",

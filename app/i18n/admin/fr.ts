@@ -1,4 +1,5 @@
 import type { Widen } from "../widen";
+import { rightsErrorsFr, rightsEventsFr } from "./rights-panel";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
   brand: "RightsDesk · Espace DPO",
@@ -247,6 +248,7 @@ export const adminFr = {
     outside_scope: "Hors du champ du RGPD ou des traitements de CentreCall",
   },
   events: {
+    ...rightsEventsFr,
     filed: "Demande déposée en ligne",
     recorded: "Demande enregistrée par un agent",
     verification_sent: "Lien ou code de vérification envoyé",
@@ -271,6 +273,7 @@ export const adminFr = {
     archive_released: "Archive publiée pour le demandeur",
   } as Record<string, string>,
   errors: {
+    ...rightsErrorsFr,
     forbidden: "Votre rôle ne permet pas cette action.",
     not_found: "Demande introuvable.",
     illegal_transition: "Cette action n'est pas possible dans l'état actuel de la demande.",
