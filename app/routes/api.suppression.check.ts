@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { DomainError } from "../services/errors";
 import { checkPhones, MAX_BATCH } from "../services/suppression.server";
@@ -52,7 +52,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export async function loader({ request }: ActionFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs) {
   const auth = suppressionApiAuth(request);
   if (auth !== "ok") return apiRefusal(auth);
   return apiJson({ error: "method_not_allowed", message: "Use POST." }, 405, { Allow: "POST" });
