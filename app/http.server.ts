@@ -62,10 +62,18 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * CSRF defence: browsers mark every POST with Sec-Fetch-Site and/or Origin;
- * a mutation that says "another site" is refused.
+ * a mutation that says "another site" is refused. /api/* is outside it: it
+ * acts on a bearer token only (app/utils/api-auth.server.ts).
  */
 export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
   if (SAFE.has(req.method)) return next();
+  if (req.path.startsWith("/api/")) {
+    // Machine endpoints authenticate with a bearer token and ignore cookies: a
+    // forged cross-site request has no credential to ride on, and a browser
+    // cannot add the header without a CORS preflight we never grant.
+    if (req.get("origin") === "null") delete req.headers.origin;
+    return next();
+  }
   const origin = req.get("origin");
   const fetchSite = req.get("sec-fetch-site");
   let ok: boolean;

@@ -39,7 +39,15 @@ commands:
                     erase, search again, certify; exit 0 once verified
   staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
                     create a staff account; prints its one-time password,
-                    to be changed at first sign-in`;
+                    to be changed at first sign-in
+  suppression check <phone>
+                    whether a number is on the Art. 21 suppression list (any
+                    usual format; French numbers without +33 too): prints
+                    "suppressed" or "not suppressed", exit 0 either way. A
+                    dialler should dial only on exactly "not suppressed"
+  suppression export [--out <file.csv>]
+                    the suppression list as CSV (kind,hash,added_at): keyed
+                    hashes only, to stdout or to a file`;
 
 /** A wrong command line: exit 2 with the reason and the usage. */
 class UsageError extends Error {}
@@ -148,8 +156,36 @@ async function eraseCommand(reference: string, rest: string[]): Promise<number> 
   }
 }
 
+// --- suppression list (Art. 21) -------------------------------------------
+async function suppressionCommand(verb: string | undefined, rest: string[]): Promise<number> {
+  const { checkPhones, exportHashes, normaliseIdentifier } = await import("../app/services/suppression.server");
+  if (verb === "check") {
+    // The number is not echoed back: it may be a person's.
+    if (rest.length !== 1 || !normaliseIdentifier("phone", rest[0]!)) throw new UsageError("suppression check needs one phone number, e.g. +33612345678 or \"06 12 34 56 78\"");
+    const [suppressed] = checkPhones({ ctx: system(), phones: [rest[0]!], via: "cli" });
+    console.log(suppressed ? "suppressed" : "not suppressed");
+    return 0;
+  }
+  if (verb === "export") {
+    const f = flags(rest, { out: { type: "string" } });
+    if (f.out !== undefined && (typeof f.out !== "string" || !f.out.endsWith(".csv"))) throw new UsageError("suppression export takes --out <file.csv>");
+    const { csv, count } = exportHashes({ ctx: system(), via: "cli" });
+    if (typeof f.out !== "string") {
+      process.stdout.write(csv);
+      return 0;
+    }
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(f.out, csv, { mode: 0o600 });
+    console.log(`${f.out} ${count} hashes`);
+    return 0;
+  }
+  throw new UsageError("suppression needs check <phone> or export [--out <file.csv>]");
+}
+// ---------------------------------------------------------------------------
+
 async function main(args: string[]): Promise<number> {
   const [group, verb, ...rest] = args;
+  if (group === "suppression") return suppressionCommand(verb, rest);
   if (group === "erase") {
     if (!verb || !/^DSR-\d{4}-\d{6}$/.test(verb)) throw new UsageError("erase needs a reference, e.g. DSR-2026-000123");
     return eraseCommand(verb, rest);

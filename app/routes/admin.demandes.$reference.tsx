@@ -15,6 +15,8 @@ import { approveRectification, editableFields, prepareRectification, rectificati
 import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
+import { RightsPanel } from "../components/rights-panel";
+import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
@@ -46,6 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
             }))
           : null,
       myId: ctx.actor.id,
+      rightsPanel: rightsPanel({ ctx, requestId: view.id, gather, registry: connectors() }),
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -131,6 +134,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "notice-ack":
         acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
         break;
+      case "restriction-apply":
+      case "restriction-retry":
+      case "restriction-lift":
+      case "objection-record":
+        await rightsPanelAction({ ctx, reference, intent, form, registry: connectors() });
+        break;
       default:
         return data({ error: "invalid_input", intent }, { status: 400 });
     }
@@ -149,7 +158,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -468,6 +477,7 @@ export default function Ticket() {
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />
       ) : null}
+      {rights ? <RightsPanel panel={rights} /> : null}
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">

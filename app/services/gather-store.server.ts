@@ -1,5 +1,6 @@
-import { and, asc, eq, inArray, isNotNull, lt } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notExists } from "drizzle-orm";
 import { requests } from "../../db/schema/requests";
+import { restrictions } from "../../db/schema/rights";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -157,6 +158,7 @@ export function purgeRequest(db: DbOrTx, requestId: number) {
  * Retention: gathered copies of a closed request's data are deleted once
  * GATHER_RETENTION_DAYS have passed since closing. The request, its timeline
  * and the audit trail stay (they prove what was done, not what was held).
+ * A request whose restriction is still in force is skipped until it is lifted.
  */
 export function purgeAfterRetention(db: Db, now: Date): number {
   const cutoff = new Date(now.getTime() - env().GATHER_RETENTION_DAYS * 86_400_000);
@@ -164,7 +166,15 @@ export function purgeAfterRetention(db: Db, now: Date): number {
     .selectDistinct({ id: requests.id })
     .from(requests)
     .innerJoin(gatheredItems, eq(gatheredItems.requestId, requests.id))
-    .where(and(isNotNull(requests.closedAt), lt(requests.closedAt, cutoff), inArray(requests.status, ["completed", "refused", "cancelled", "duplicate"])))
+    .where(
+      and(
+        isNotNull(requests.closedAt),
+        lt(requests.closedAt, cutoff),
+        inArray(requests.status, ["completed", "refused", "cancelled", "duplicate"]),
+        // A restriction in force (Art. 18) is lifted through the gathered record pointers: kept until it is lifted.
+        notExists(db.select({ id: restrictions.id }).from(restrictions).where(and(eq(restrictions.requestId, requests.id), isNull(restrictions.liftedAt)))),
+      ),
+    )
     .all();
   for (const { id } of closed) purgeRequest(db, id);
   return closed.length;

@@ -47,10 +47,19 @@ const Schema = z
     GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Fault injection for the crash tests: the named point kills the process (ignored in production). */
     FAULT_INJECT: z.string().min(1).optional(),
+    /**
+     * Art. 21 suppression list: the HMAC key of its hashes, a secret of its own
+     * so that rotating APP_SECRET never orphans the list (the hashes cannot be
+     * recomputed without the numbers, which are not kept). Outside production
+     * a stable key is derived from APP_SECRET (app/services/suppression.server.ts).
+     */
+    SUPPRESSION_HASH_KEY: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
+    /** bearer token of the dialling campaigns' API (/api/suppression/*); unset, the API answers 404 */
+    SUPPRESSION_API_TOKEN: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
   });
 
 /** Checked beside the schema, so one run reports these together with type errors. */
-const REQUIRED_IN_PRODUCTION = ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL"] as const;
+const REQUIRED_IN_PRODUCTION = ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL", "SUPPRESSION_HASH_KEY"] as const;
 
 export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL"> & {
   APP_SECRET: string;
@@ -74,6 +83,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`);
   if (cleaned.APP_ENV === "production") {
     for (const key of REQUIRED_IN_PRODUCTION) if (!cleaned[key]) problems.push(`${key} is required when APP_ENV=production`);
+    if (cleaned.SUPPRESSION_HASH_KEY && cleaned.SUPPRESSION_HASH_KEY === cleaned.APP_SECRET) problems.push("SUPPRESSION_HASH_KEY must be a secret of its own, not APP_SECRET");
   }
   if (!result.success || problems.length) throw new ConfigError(problems);
   const env = result.data;

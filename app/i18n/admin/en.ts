@@ -1,4 +1,5 @@
 import type { AdminMessages } from "./fr";
+import { rightsErrorsEn, rightsEventsEn } from "./rights-panel";
 
 export const adminEn: AdminMessages = {
   brand: "RightsDesk · DPO workspace",
@@ -255,6 +256,7 @@ export const adminEn: AdminMessages = {
     rectification_prepared: "Rectification prepared",
     rectification_applied: "Rectification applied",
     rectification_failed: "Rectification failed",
+    ...rightsEventsEn,
     filed: "Request filed online",
     recorded: "Request recorded by an agent",
     verification_sent: "Verification link or code sent",
@@ -290,6 +292,7 @@ export const adminEn: AdminMessages = {
     value_too_long: "A value is longer than 500 characters.",
     no_rectification_to_approve: "No rectification to approve.",
     rectification_failed: "The rectification could not be confirmed in a system: see the detail below.",
+    ...rightsErrorsEn,
     forbidden: "Your role does not allow this action.",
     not_found: "Request not found.",
     illegal_transition: "This action is not possible in the request's current status.",

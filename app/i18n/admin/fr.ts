@@ -1,4 +1,5 @@
 import type { Widen } from "../widen";
+import { rightsErrorsFr, rightsEventsFr } from "./rights-panel";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
   brand: "RightsDesk · Espace DPO",
@@ -255,6 +256,7 @@ export const adminFr = {
     rectification_prepared: "Rectification préparée",
     rectification_applied: "Rectification appliquée",
     rectification_failed: "Rectification en échec",
+    ...rightsEventsFr,
     filed: "Demande déposée en ligne",
     recorded: "Demande enregistrée par un agent",
     verification_sent: "Lien ou code de vérification envoyé",
@@ -290,6 +292,7 @@ export const adminFr = {
     value_too_long: "Une valeur dépasse 500 caractères.",
     no_rectification_to_approve: "Aucune rectification à approuver.",
     rectification_failed: "La rectification n'a pas pu être confirmée dans un système : voir le détail ci-dessous.",
+    ...rightsErrorsFr,
     forbidden: "Votre rôle ne permet pas cette action.",
     not_found: "Demande introuvable.",
     illegal_transition: "Cette action n'est pas possible dans l'état actuel de la demande.",

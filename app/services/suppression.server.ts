@@ -1,0 +1,155 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { createHmac } from "node:crypto";
+import { requests, type RequestRow } from "../../db/schema/requests";
+import { suppressionList } from "../../db/schema/rights";
+import { derivedKey } from "../utils/crypto.server";
+import type { DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+import * as audit from "./audit.server";
+import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import type { Actor, Ctx } from "./context";
+import { DomainError } from "./errors";
+import { normaliseAnyPhone } from "./intake-input";
+import { addEvent } from "./requests.server";
+import { OPEN_STATUSES } from "./tickets.server";
+
+/**
+ * Art. 21: objection, and the suppression list dialling campaigns check.
+ *
+ * The list holds keyed hashes only: HMAC-SHA256 under SUPPRESSION_HASH_KEY of
+ * "<kind>:<normalised value>". Without the key a hash cannot be tested against
+ * a guessed number (the space of French numbers is small enough to enumerate,
+ * which is why a plain hash would not do); with it, a number a campaign is
+ * about to dial is normalised, hashed and looked up.
+ */
+export type SuppressionKind = "phone" | "email";
+
+/** The most numbers one API call or one service call may check. */
+export const MAX_BATCH = 1000;
+
+function hashKey(): Buffer {
+  const configured = env().SUPPRESSION_HASH_KEY;
+  // Production requires the dedicated key (env.server.ts); elsewhere a stable one derives from APP_SECRET.
+  return configured ? Buffer.from(configured, "utf8") : derivedKey("suppression");
+}
+
+/** E.164 for phones ("06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678" → "+33612345678"), lower case for emails; null when not one. */
+export function normaliseIdentifier(kind: SuppressionKind, raw: string): string | null {
+  if (typeof raw !== "string" || raw.length > 254) return null;
+  if (kind === "phone") return normaliseAnyPhone(raw.trim());
+  const email = raw.trim().toLowerCase();
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
+}
+
+/** The stored form of an already normalised identifier. */
+export function suppressionHash(kind: SuppressionKind, normalised: string): string {
+  return createHmac("sha256", hashKey()).update(`${kind}:${normalised}`).digest("hex");
+}
+
+/** The identifiers on a request, hashed: the email and phone it was filed or recorded with. */
+function identifiersOf(r: Pick<RequestRow, "email" | "phone">): { kind: SuppressionKind; hash: string }[] {
+  const out: { kind: SuppressionKind; hash: string }[] = [];
+  const phone = r.phone ? normaliseIdentifier("phone", r.phone) : null;
+  if (phone) out.push({ kind: "phone", hash: suppressionHash("phone", phone) });
+  const email = r.email ? normaliseIdentifier("email", r.email) : null;
+  if (email) out.push({ kind: "email", hash: suppressionHash("email", email) });
+  return out;
+}
+
+/**
+ * Records an objection to direct marketing (Art. 21(2)-(3)): the request's
+ * phone number and email join the suppression list. The right is absolute —
+ * there is no balancing of interests to record, only the request's own
+ * identity check, which its open status already proves. Idempotent: an
+ * identifier already listed (by this or another request) stays as it was.
+ */
+export function recordObjection({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  const me = requireStaff(ctx.actor);
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
+    if (!r) throw new DomainError("not_found");
+    requireTicketAccess(me, r);
+    requireRole(me, "dpo", "support");
+    if (!r.rights.includes("objection")) throw new DomainError("illegal_transition", { code: "objection_not_requested" });
+    if (!r.verifiedAt || !OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "objection" });
+    const ids = identifiersOf(r);
+    if (ids.length === 0) throw new DomainError("invalid_input", { code: "no_contact_to_suppress" });
+    let added = 0;
+    for (const id of ids) {
+      added += tx.insert(suppressionList).values({ kind: id.kind, hash: id.hash, requestId: r.id, addedAt: ctx.now, addedBy: me.id }).onConflictDoNothing().run().changes;
+    }
+    // Counts and kinds only: the values, even hashed, stay in their table.
+    const details = { kinds: ids.map((i) => i.kind), added, alreadyListed: ids.length - added };
+    addEvent(tx, r.id, ctx, "objection_recorded", details);
+    audit.append(tx, { actor: me, action: "objection.recorded", reference: r.reference, details, at: ctx.now });
+    return details;
+  });
+}
+
+export type ObjectionStatus = { kind: SuppressionKind; since: Date | null }[];
+
+/** For the ticket page: whether each of the request's identifiers is on the list, and since when. */
+export function objectionStatus(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): ObjectionStatus {
+  return identifiersOf(r).map((i) => ({
+    kind: i.kind,
+    since: db.select({ addedAt: suppressionList.addedAt }).from(suppressionList).where(lookup(i.kind, i.hash)).get()?.addedAt ?? null,
+  }));
+}
+
+/** Whether one identifier is on the list; a value that does not normalise is an input error. */
+export function isSuppressed(db: DbOrTx, kind: SuppressionKind, value: string): boolean {
+  const normalised = normaliseIdentifier(kind, value);
+  if (!normalised) throw new DomainError("invalid_input", { field: kind });
+  return Boolean(db.select({ id: suppressionList.id }).from(suppressionList).where(lookup(kind, suppressionHash(kind, normalised))).get());
+}
+
+function lookup(kind: SuppressionKind, hash: string) {
+  return and(eq(suppressionList.kind, kind), eq(suppressionList.hash, hash));
+}
+
+function requireChecker(actor: Actor) {
+  // The API (authenticated by its bearer token) and the CLI act as the system; in the back office, the DPO.
+  if (actor.kind !== "system") requireRole(actor, "dpo");
+}
+
+/**
+ * A dialling campaign's check: one boolean per number, in order. The whole
+ * batch is refused when one entry is not a phone number (its position says
+ * which). The audit trail records how many were checked, never which.
+ */
+export function checkPhones({ ctx, phones, via }: { ctx: Ctx; phones: string[]; via: "api" | "cli" | "back_office" }): boolean[] {
+  requireChecker(ctx.actor);
+  if (phones.length === 0 || phones.length > MAX_BATCH) throw new DomainError("invalid_input", { code: "batch_size", max: MAX_BATCH });
+  const hashes = phones.map((p, index) => {
+    const normalised = normaliseIdentifier("phone", p);
+    if (!normalised) throw new DomainError("invalid_input", { code: "phone_invalid", index });
+    return suppressionHash("phone", normalised);
+  });
+  return ctx.db.transaction((tx) => {
+    const listed = new Set<string>();
+    const unique = [...new Set(hashes)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const part = unique.slice(i, i + 500);
+      // (kind, hash) is the unique index: one indexed probe per number.
+      const rows = tx.select({ hash: suppressionList.hash }).from(suppressionList).where(and(eq(suppressionList.kind, "phone"), inArray(suppressionList.hash, part))).all();
+      for (const row of rows) listed.add(row.hash);
+    }
+    audit.append(tx, { actor: ctx.actor, action: "suppression.checked", details: { via, count: phones.length }, at: ctx.now });
+    return hashes.map((h) => listed.has(h));
+  });
+}
+
+/** The list as CSV (kind,hash,added_at), for campaign tools that hold the same key. Never a value. */
+export function exportHashes({ ctx, via }: { ctx: Ctx; via: "api" | "cli" | "back_office" }): { csv: string; count: number } {
+  requireChecker(ctx.actor);
+  return ctx.db.transaction((tx) => {
+    const rows = tx
+      .select({ kind: suppressionList.kind, hash: suppressionList.hash, addedAt: suppressionList.addedAt })
+      .from(suppressionList)
+      .orderBy(asc(suppressionList.id))
+      .all();
+    const lines = ["kind,hash,added_at", ...rows.map((r) => `${r.kind},${r.hash},${r.addedAt.toISOString()}`)];
+    audit.append(tx, { actor: ctx.actor, action: "suppression.exported", details: { via, count: rows.length }, at: ctx.now });
+    return { csv: `${lines.join("\r\n")}\r\n`, count: rows.length };
+  });
+}

@@ -1,0 +1,348 @@
+import Database from "better-sqlite3";
+import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "../db/schema/audit";
+import { suppressionList } from "../db/schema/rights";
+import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { instantToParisLocal } from "../app/services/paris-time";
+import { ConfigError, parseEnv } from "../app/utils/env.server";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { signedIn } from "./helpers/staff";
+import { ticketRow, verifiedTicket } from "./helpers/tickets";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+const TOKEN = "dialler-token-0123456789-abcdefghijklmnop";
+const KEY = "suppression-key-for-tests-0123456789-abcdef";
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp({ env: { SUPPRESSION_API_TOKEN: TOKEN, SUPPRESSION_HASH_KEY: KEY } });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+/** What the list must hold for a value: HMAC-SHA256 under the dedicated key, never the value. */
+const expectedHash = (kind: "phone" | "email", normalised: string) => createHmac("sha256", KEY).update(`${kind}:${normalised}`).digest("hex");
+
+/** A request recorded in person by support (identity attested), asking for objection. */
+async function objector(opts: { phone: string; email: string; rights?: string[] }) {
+  const support = await signedIn(app, "support");
+  const { reference } = recordRequest({
+    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
+    input: AgentIntakeInput.parse({
+      channel: "phone",
+      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
+      site: "tours",
+      rights: opts.rights ?? ["objection"],
+      lastName: "Opposant",
+      firstName: "Jean",
+      email: opts.email,
+      phone: opts.phone,
+      details: "Ne plus être appelé pour des enquêtes ou de la prospection.",
+      verification: "attested",
+    }),
+  });
+  return { reference, browser: support.browser };
+}
+
+function api(pathname: string, init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set("authorization", `Bearer ${init.token ?? TOKEN}`);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  return fetch(new URL(pathname, app.base), {
+    method: init.method ?? (init.body !== undefined ? "POST" : "GET"),
+    headers,
+    body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    redirect: "manual",
+  });
+}
+
+const check = (body: unknown, token?: string | null) => api("/api/suppression/check", { body, token });
+
+function auditOf(action: string) {
+  return app.db().select().from(auditLog).where(eq(auditLog.action, action as never)).all();
+}
+
+describe("objection (Art. 21)", () => {
+  it("puts the request's phone and email on the suppression list as keyed hashes, and the ticket says since when", async () => {
+    const { reference, browser } = await objector({ phone: "06 12 34 56 78", email: "Jean.Opposant@Example.fr" });
+    let html = await (await browser.get(`/admin/demandes/${reference}`)).text();
+    expect(html).toMatch(/data-suppression-kind="phone" data-suppressed="no"/);
+    expect(textOf(html)).toContain("il n'y a pas de mise en balance des intérêts");
+
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+
+    const rows = app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all();
+    expect(rows.map((r) => [r.kind, r.hash]).sort()).toEqual(
+      [
+        ["email", expectedHash("email", "jean.opposant@example.fr")],
+        ["phone", expectedHash("phone", "+33612345678")],
+      ].sort(),
+    );
+    html = await (await browser.get(`/admin/demandes/${reference}`)).text();
+    expect(html).toMatch(/data-suppression-kind="phone" data-suppressed="yes"/);
+    expect(html).toMatch(/data-suppression-kind="email" data-suppressed="yes"/);
+    const page = textOf(html);
+    expect(page).toContain("Sur la liste d'opposition depuis le");
+    expect(page).toContain("Opposition enregistrée sur la liste d'opposition");
+    expect(page).not.toContain("Inscrire sur la liste d'opposition");
+
+    const entry = auditOf("objection.recorded").find((a) => a.reference === reference)!;
+    expect(entry.details).toEqual({ kinds: ["phone", "email"], added: 2, alreadyListed: 0 });
+
+    // The same person again, number typed differently: already listed, nothing added twice.
+    const second = await objector({ phone: "+33 6 12 34 56 78", email: "JEAN.OPPOSANT@example.fr" });
+    expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "objection-record" })).status).toBe(302);
+    expect(auditOf("objection.recorded").find((a) => a.reference === second.reference)!.details).toEqual({ kinds: ["phone", "email"], added: 0, alreadyListed: 2 });
+    expect(app.db().select().from(suppressionList).where(eq(suppressionList.hash, expectedHash("phone", "+33612345678"))).all()).toHaveLength(1);
+    expect(await (await second.browser.get(`/admin/demandes/${second.reference}`)).text()).toMatch(/data-suppression-kind="phone" data-suppressed="yes"/);
+  });
+
+  it("is refused to an agent and on a request that did not object", async () => {
+    const { reference } = await objector({ phone: "06 98 76 54 32", email: "agent.case@example.fr" });
+    const agent = await signedIn(app, "agent", "tours");
+    expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(403);
+    expect(app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all()).toEqual([]);
+
+    const access = verifiedTicket();
+    const dpo = await signedIn(app, "dpo");
+    const res = await dpo.browser.post(`/admin/demandes/${access.reference}`, { intent: "objection-record" });
+    expect(res.status).toBe(409);
+    expect(textOf(await res.text())).toContain("Cette demande ne porte pas sur l'opposition.");
+  });
+});
+
+describe("POST /api/suppression/check", () => {
+  beforeAll(async () => {
+    const { reference, browser } = await objector({ phone: "06 11 22 33 44", email: "api.case@example.fr" });
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+  });
+
+  it("matches a number whatever its format, one at a time or in a batch, in order", async () => {
+    for (const phone of ["+33611223344", "06 11 22 33 44", "06.11.22.33.44", "0033 6 11 22 33 44", "+33 6-11-22-33-44"]) {
+      const res = await check({ phone });
+      expect(res.status, phone).toBe(200);
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(await res.json()).toEqual({ suppressed: true });
+    }
+    expect(await (await check({ phone: "06 11 22 33 45" })).json()).toEqual({ suppressed: false });
+    const batch = await check({ phones: ["0611223344", "+33699887766", "+33 6 11 22 33 44", "02 47 00 00 01"] });
+    expect(await batch.json()).toEqual({ suppressed: [true, false, true, false] });
+    // Audited as a count: never which numbers.
+    const last = auditOf("suppression.checked").at(-1)!;
+    expect(last.details).toEqual({ via: "api", count: 4 });
+    expect(last.actorKind).toBe("system");
+  });
+
+  it("answers 401 without the right bearer token, whatever cookies come along, and says nothing more", async () => {
+    for (const token of [null, "wrong-token", `${TOKEN}x`, TOKEN.slice(0, -1)]) {
+      const res = await check({ phone: "+33611223344" }, token);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: "unauthorized" });
+    }
+    const basic = await api("/api/suppression/check", { token: null, body: { phone: "+33611223344" }, headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}` } });
+    expect(basic.status).toBe(401);
+    // A signed-in DPO's session cookie is no credential here.
+    const dpo = await signedIn(app, "dpo");
+    const withCookie = await dpo.browser.request("/api/suppression/check", { method: "POST", body: JSON.stringify({ phone: "+33611223344" }), headers: { "content-type": "application/json" } });
+    expect(withCookie.status).toBe(401);
+    expect(await withCookie.json()).toEqual({ error: "unauthorized" });
+  });
+
+  it("is not held to the browser origin check: the token is the credential", async () => {
+    const res = await api("/api/suppression/check", { body: { phone: "+33611223344" }, headers: { origin: "https://dialler.centrecall.example", "sec-fetch-site": "cross-site" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ suppressed: true });
+    // Without the token the same request is still refused, by the token check.
+    expect((await api("/api/suppression/check", { token: null, body: { phone: "+33611223344" }, headers: { origin: "null" } })).status).toBe(401);
+  });
+
+  it("refuses bad input with a 400 and a message that does not repeat the value", async () => {
+    const cases: [unknown, string][] = [
+      ["{not json", "invalid_json"],
+      [{}, "invalid_body"],
+      [{ phone: 612345678 }, "invalid_body"],
+      [{ phones: [] }, "invalid_body"],
+      [{ phones: Array.from({ length: 1001 }, () => "+33611223344") }, "invalid_body"],
+      [{ phone: "+33611223344", extra: true }, "invalid_body"],
+      [{ phone: "not-a-number" }, "phone_invalid"],
+      [{ phone: "12" }, "phone_invalid"],
+    ];
+    for (const [body, error] of cases) {
+      const res = await check(body);
+      expect(res.status, JSON.stringify(body).slice(0, 40)).toBe(400);
+      const json = (await res.json()) as { error: string; message: string };
+      expect(json.error).toBe(error);
+      expect(json.message.length).toBeGreaterThan(5);
+    }
+    const res = await check({ phones: ["+33611223344", "06 00 nope 12"] });
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: string; message: string; index: number };
+    expect(json).toMatchObject({ error: "phone_invalid", index: 1 });
+    expect(json.message).toBe("phones[1] is not a phone number.");
+    expect((await api("/api/suppression/check")).status).toBe(405);
+  });
+
+  it("is absent when no token is configured", async () => {
+    const build = await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href);
+    delete process.env.SUPPRESSION_API_TOKEN;
+    build.entry.module.resetEnvForTests();
+    try {
+      expect((await check({ phone: "+33611223344" })).status).toBe(404);
+      expect((await check({ phone: "+33611223344" }, null)).status).toBe(404);
+      expect((await api("/api/suppression/export")).status).toBe(404);
+    } finally {
+      process.env.SUPPRESSION_API_TOKEN = TOKEN;
+      build.entry.module.resetEnvForTests();
+    }
+    expect((await check({ phone: "+33611223344" })).status).toBe(200);
+  });
+});
+
+describe("GET /api/suppression/export", () => {
+  it("returns the list as kind,hash,added_at — hashes only", async () => {
+    expect((await api("/api/suppression/export", { token: null })).status).toBe(401);
+    const res = await api("/api/suppression/export");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/csv");
+    const csv = await res.text();
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("kind,hash,added_at");
+    const count = app.db().select().from(suppressionList).all().length;
+    expect(lines).toHaveLength(count + 1);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^(phone|email),[0-9a-f]{64},\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(csv).toContain(`phone,${expectedHash("phone", "+33611223344")},`);
+    expect(csv).not.toMatch(/@|611223344|\+33/);
+    expect(auditOf("suppression.exported").at(-1)!.details).toEqual({ via: "api", count });
+  });
+});
+
+describe("npm run -s cli -- suppression", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(TSX, ["scripts/cli.ts", "suppression", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH!,
+        NODE_ENV: "test",
+        APP_ENV: "test",
+        APP_SECRET: process.env.APP_SECRET!,
+        DATA_DIR: app.dir,
+        DATABASE_URL: process.env.DATABASE_URL!,
+        SUPPRESSION_HASH_KEY: KEY,
+        BASE_URL: "http://127.0.0.1:9",
+        LOG_LEVEL: "silent",
+      } satisfies NodeJS.ProcessEnv,
+    });
+
+  beforeAll(async () => {
+    const { reference, browser } = await objector({ phone: "07 55 44 33 22", email: "cli.case@example.fr" });
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+  });
+
+  it("checks a number typed any usual way", () => {
+    for (const phone of ["07 55 44 33 22", "+33755443322", "0033755443322"]) {
+      const run = cli("check", phone);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe("suppressed\n");
+    }
+    const clear = cli("check", "07 55 44 33 23");
+    expect(clear.status).toBe(0);
+    expect(clear.stdout).toBe("not suppressed\n");
+  });
+
+  it("is a usage error (exit 2) without exactly one valid number, and does not echo it", () => {
+    for (const args of [["check"], ["check", "07 55 44"], ["check", "0755443322", "0755443323"], ["frobnicate"]]) {
+      const run = cli(...args);
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain("suppression");
+      if (args[1]) expect(run.stderr).not.toContain(args[1]);
+    }
+  });
+
+  it("exports the hashes to a file", () => {
+    const out = path.join(app.dir, "suppression.csv");
+    const run = cli("export", "--out", out);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/suppression\.csv \d+ hashes\n$/);
+    const csv = readFileSync(out, "utf8");
+    expect(csv).toContain(`phone,${expectedHash("phone", "+33755443322")},`);
+    expect(csv).not.toMatch(/@|755443322/);
+    expect(cli("export", "--out", path.join(app.dir, "x.txt")).status).toBe(2);
+  });
+});
+
+describe("the suppression list never holds a raw number", () => {
+  const phoneForms = ["+33769582143", "33769582143", "0769582143", "769582143", "07 69 58 21 43", "07.69.58.21.43", "07-69-58-21-43", "0033769582143"];
+  // Searched case-insensitively.
+  const emailForms = ["lea.opposee@example.fr", "lea.opposee"];
+
+  const occurrences = (bytes: Buffer, needle: string) => {
+    let n = 0;
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) n++;
+    return n;
+  };
+  const dbFile = () => process.env.DATABASE_URL!.replace(/^file:/, "");
+  const census = (bytes: Buffer) => {
+    const lower = Buffer.from(bytes.toString("latin1").toLowerCase(), "latin1");
+    return Object.fromEntries([...phoneForms, ...emailForms].map((f) => [f, occurrences(lower, f)]));
+  };
+  /** Everything into the main file, free pages dropped: what remains is what the database holds. */
+  function compact() {
+    const sqlite = new Database(dbFile());
+    try {
+      expect(sqlite.pragma("wal_checkpoint(TRUNCATE)")).toEqual([expect.objectContaining({ busy: 0 })]);
+      sqlite.exec("VACUUM");
+      expect(sqlite.pragma("wal_checkpoint(TRUNCATE)")).toEqual([expect.objectContaining({ busy: 0 })]);
+    } finally {
+      sqlite.close();
+    }
+  }
+
+  it("writes neither the number, in any format, nor the email anywhere in the database file or its WAL", async () => {
+    const { reference, browser } = await objector({ phone: "07 69 58 21 43", email: "Lea.Opposee@example.fr" });
+    compact();
+    const before = census(readFileSync(dbFile()));
+    // The request itself holds her contact details (that is the ticket); nothing else may add a copy.
+    expect(before["+33769582143"]).toBeGreaterThan(0);
+    expect(before["lea.opposee"]).toBeGreaterThan(0);
+
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+    expect(app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all()).toHaveLength(2);
+
+    // Every page the objection wrote is in the WAL: none holds any form of the number or the email.
+    const wal = `${dbFile()}-wal`;
+    expect(existsSync(wal)).toBe(true);
+    const walBytes = readFileSync(wal);
+    expect(walBytes.length).toBeGreaterThan(0);
+    expect(census(walBytes)).toEqual(Object.fromEntries([...phoneForms, ...emailForms].map((f) => [f, 0])));
+
+    // And once merged into the database file, the only copies are the ones that were there before.
+    compact();
+    expect(census(readFileSync(dbFile()))).toEqual(before);
+    for (const row of app.db().select().from(suppressionList).all()) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("SUPPRESSION_HASH_KEY", () => {
+  const production = { APP_ENV: "production", APP_SECRET: "a".repeat(40), SMTP_URL: "smtp://mail.example.com:587", SMS_GATEWAY_URL: "https://sms.example.com/send", BASE_URL: "https://droits.centrecall.example" };
+
+  it("is required in production, and must not be APP_SECRET", () => {
+    expect(() => parseEnv(production)).toThrow(/SUPPRESSION_HASH_KEY is required when APP_ENV=production/);
+    expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "a".repeat(40) })).toThrow(/SUPPRESSION_HASH_KEY must be a secret of its own/);
+    expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "short" })).toThrow(ConfigError);
+    expect(parseEnv({ ...production, SUPPRESSION_HASH_KEY: "k".repeat(40) }).SUPPRESSION_HASH_KEY).toBe("k".repeat(40));
+  });
+});
