@@ -71,3 +71,12 @@ export function recipientRectificationNotice(d: { reference: string; recipient: 
     `Merci de mettre à jour vos propres fichiers. Pour obtenir les valeurs rectifiées, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
   ]);
 }
+
+/** Art. 19, to a recipient: a person's data is restricted (Art. 18): store it, do not otherwise use it. */
+export function recipientRestrictionNotice(d: { reference: string; recipient: string; operations: string[] }): Rendered {
+  return render("fr", `Notification de limitation du traitement (art. 19 RGPD) — référence ${d.reference}`, [
+    `Madame, Monsieur (${d.recipient}),`,
+    `Conformément à l'article 19 du RGPD, nous vous informons que le traitement des données d'une personne transmises dans le cadre des traitements ${d.operations.join(", ")} est limité (article 18) : ces données ne peuvent plus qu'être conservées, sauf consentement de la personne ou constatation, exercice ou défense de droits en justice.`,
+    `Merci d'appliquer la même limitation dans vos fichiers. Pour identifier la personne, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}. Nous vous préviendrons quand la limitation sera levée.`,
+  ]);
+}

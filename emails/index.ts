@@ -6,4 +6,4 @@ export type { Rendered } from "./layout";
 export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";
 export { reminderDigest } from "./reminder-digest";
 export { archiveReady, downloadLink } from "./archive";
-export { erasureCertificate, recipientErasureNotice, rectificationDone, recipientRectificationNotice } from "./erasure";
+export { erasureCertificate, recipientErasureNotice, rectificationDone, recipientRectificationNotice, recipientRestrictionNotice } from "./erasure";

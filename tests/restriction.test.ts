@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { LOCALES } from "../db/schema/enums";
-import { restrictions } from "../db/schema/rights";
+import { recipientNotices, restrictions } from "../db/schema/rights";
+import { seedRegister } from "../db/seed-register";
 import { restrictionLifted, smsRestrictionLifted } from "../emails/restriction";
 import { readGathered } from "../app/services/gather-store.server";
 import { closeConnectors } from "../app/utils/connectors.server";
@@ -20,6 +21,7 @@ let recordingsIndex: string;
 beforeAll(async () => {
   app = await startApp();
   ({ surveyFile } = await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 4, seed: 5 }));
+  seedRegister(app.db(), new Date());
   recordingsIndex = path.join(app.dir, "recordings", "index.sqlite");
 });
 afterAll(async () => {
@@ -96,6 +98,10 @@ describe("restriction of processing (Art. 18)", () => {
     expect(rows.survey).toMatchObject({ records: surveyKeys.length, error: null, liftedAt: null });
     expect(rows.recordings).toMatchObject({ records: recordingKeys.length, error: null, liftedAt: null });
     expect(rows.crm!.error).toBe("not supported by this system");
+
+    // Art. 19: the survey client is told of the restriction of the survey data (the CRM's client is not: nothing restricted there).
+    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    expect(notices.map((n) => [n.kind, n.recipient])).toEqual([["restriction", "Osiris"]]);
 
     const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
     expect(html).toMatch(/data-restriction-connector="survey" data-restriction-state="applied"/);

@@ -459,6 +459,24 @@ export function unreachableRecipients(db: DbOrTx, datasetIds: string[], registry
   return [...new Set(ops.filter((o) => !covered.has(o.code)).flatMap((o) => o.recipients.map((rec) => `${o.code} — ${rec}`)))];
 }
 
+/**
+ * Art. 19: tells every configured recipient of the operations these datasets
+ * belong to, through the outbox, and tracks each notice on the ticket.
+ */
+export function notifyRecipients(
+  tx: DbOrTx,
+  a: { requestId: number; reference: string; kind: "erasure" | "rectification" | "restriction"; datasetIds: string[]; registry: Pick<Registry, "recipients">; actor: Actor; at: Date; render: (recipient: string, operations: string[]) => emails.Rendered },
+): string[] {
+  const told: string[] = [];
+  for (const { contact, operations } of recipientsFor(tx, a.datasetIds, a.registry)) {
+    const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: `art19_${a.kind}`, ...a.render(contact.name, operations), requestId: a.requestId }, a.at);
+    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: contact.name, operations, outboxId, sentAt: a.at }).run();
+    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: contact.name, operations }, at: a.at });
+    told.push(contact.name);
+  }
+  return told;
+}
+
 function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
@@ -491,12 +509,16 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
     }
 
     // Art. 19: each recipient of the operations concerned, tracked on the ticket.
-    for (const { contact, operations } of recipients) {
-      const m = emails.recipientErasureNotice({ reference: r.reference, recipient: contact.name, operations, lines: certificateLines(stored) });
-      const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: "art19_erasure", ...m, requestId: r.id }, at);
-      tx.insert(recipientNotices).values({ requestId: r.id, kind: "erasure", recipient: contact.name, operations, outboxId, sentAt: at }).run();
-      audit.append(tx, { actor: system, action: "recipient.notified", reference: r.reference, details: { kind: "erasure", recipient: contact.name, operations }, at });
-    }
+    notifyRecipients(tx, {
+      requestId: r.id,
+      reference: r.reference,
+      kind: "erasure",
+      datasetIds: planDatasets(stored),
+      registry,
+      actor: system,
+      at,
+      render: (recipient, operations) => emails.recipientErasureNotice({ reference: r.reference, recipient, operations, lines: certificateLines(stored) }),
+    });
 
     // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.
     const held = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();

@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { requests, type RequestRow } from "../../db/schema/requests";
-import { rectifications, recipientNotices, type RectificationRow } from "../../db/schema/rights";
+import { rectifications, type RectificationRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { Registry } from "../connectors/registry";
@@ -12,7 +12,7 @@ import { gatherTimes, registerDatasetId } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
-import { recipientsFor } from "./erasure.server";
+import { notifyRecipients } from "./erasure.server";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { enqueue } from "./outbox.server";
@@ -184,12 +184,17 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
       enqueue(tx, { channel: "email", to: r.email, template: "rectification_done", ...m, requestId: r.id }, at);
     }
     const datasetIds = stored.changes.map((c) => registerDatasetId(registry.get(c.connectorId)?.kind ?? c.connectorId, c.dataset));
-    for (const { contact, operations } of recipientsFor(tx, datasetIds, registry)) {
-      const m = emails.recipientRectificationNotice({ reference, recipient: contact.name, operations, fields: [...new Set(stored.changes.map((c) => c.field))] });
-      const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: "art19_rectification", ...m, requestId: r.id }, at);
-      tx.insert(recipientNotices).values({ requestId: r.id, kind: "rectification", recipient: contact.name, operations, outboxId, sentAt: at }).run();
-      audit.append(tx, { actor: me, action: "recipient.notified", reference, details: { kind: "rectification", recipient: contact.name, operations }, at });
-    }
+    const fields = [...new Set(stored.changes.map((c) => c.field))];
+    notifyRecipients(tx, {
+      requestId: r.id,
+      reference,
+      kind: "rectification",
+      datasetIds,
+      registry,
+      actor: me,
+      at,
+      render: (recipient, operations) => emails.recipientRectificationNotice({ reference, recipient, operations, fields }),
+    });
   });
   if (error) throw new DomainError("conflict", { code: "rectification_failed" });
 }

@@ -9,7 +9,10 @@ import type { Registry } from "../connectors/registry";
 import type { Match } from "../connectors/types";
 import type { DbOrTx, Tx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
+import * as emails from "../../emails";
 import * as audit from "./audit.server";
+import { registerDatasetId } from "./archive.server";
+import { notifyRecipients } from "./erasure.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
@@ -152,6 +155,18 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     };
     addEvent(tx, plan.r.id, ctx, "restriction_applied", details);
     audit.append(tx, { actor: me, action: "restriction.applied", reference: plan.r.reference, details, at: ctx.now });
+    // Art. 19: the recipients of the data now restricted are told (not its values).
+    const applied = new Set(details.applied);
+    notifyRecipients(tx, {
+      requestId: plan.r.id,
+      reference: plan.r.reference,
+      kind: "restriction",
+      datasetIds: plan.targets.filter(([id]) => applied.has(id)).flatMap(([id, ms]) => ms.map((m) => registerDatasetId(registry.get(id)?.kind ?? id, m.dataset))),
+      registry,
+      actor: me,
+      at: ctx.now,
+      render: (recipient, operations) => emails.recipientRestrictionNotice({ reference: plan.r.reference, recipient, operations }),
+    });
     return details;
   });
 }
