@@ -1,17 +1,19 @@
 import Database from "better-sqlite3";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { spawn } from "node:child_process";
+import * as OTPAuth from "otpauth";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { staff } from "../db/schema/staff";
 import { verifyChain } from "../app/services/audit.server";
+import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { purgeAfterRetention } from "../app/services/gather-store.server";
 import { JOURNAL_CSV_HEADER } from "../app/services/journal.server";
 import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
-import { startApp, textOf, type TestApp } from "./helpers/app";
+import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
@@ -408,13 +410,39 @@ describe("entries for the changes that had none", () => {
     expect(entry).toMatchObject({ actorKind: "staff", actorId: agent.id, details: { via: "sms" } });
   });
 
-  it("gathered copies deleted when the retention ends", async () => {
+  it("a wrong second-factor code, as a failed sign-in of that account", async () => {
+    const { browser, email: staffEmail, id } = await signedIn(app, "support");
+    const begun = await browser.post("/admin/compte", { intent: "totp-begin" });
+    const secret = textOf(await begun.text()).match(/Clé : ([A-Z2-7]+)/)![1]!;
+    const codeAt = (at: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
+    expect((await browser.post("/admin/compte", { intent: "totp-confirm", code: codeAt(Date.now()) })).status).toBe(200);
+    const next = app.browser();
+    expect((await next.post("/admin/connexion", { email: staffEmail, password: "correct horse battery staple" })).headers.get("location")).toBe("/admin/connexion/code");
+    expect((await next.post("/admin/connexion/code", { code: codeAt(Date.now() - 10 * 60_000) })).status).toBe(401);
+    const entry = app.db().select().from(auditLog).where(eq(auditLog.action, "staff.login_failed")).orderBy(sql`${auditLog.seq} desc`).get()!;
+    expect(entry).toMatchObject({ actorKind: "system", details: { staffId: id, factor: "totp" } });
+  });
+
+  it("a new SMS code asked for by the requester on the public page", async () => {
+    const browser = app.browser();
+    expect((await browser.post("/demande", validRequest({ email: "", phone: "06 12 34 56 78", verificationMethod: "sms" }))).status).toBe(302);
+    const ref = textOf(await (await browser.get("/demande/envoyee")).text()).match(/DSR-\d{4}-\d{6}/)![0];
+    expect((await browser.post("/demande/envoyee", { intent: "resend" })).status).toBe(200);
+    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.code_sent"))).get()!;
+    expect(entry).toMatchObject({ actorKind: "requester", details: { via: "sms" } });
+  });
+
+  it("an expired archive deleted, and gathered copies deleted when the retention ends", async () => {
     const { reference: ref, browser } = await corinneInPerson(app);
     await browser.post(`/admin/demandes/${ref}`, { intent: "gather" });
     await drainGather(app);
-    for (const intent of ["start", "ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent })).status).toBe(302);
+    expect((await browser.post(`/admin/demandes/${ref}`, { intent: "start" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${ref}`, { intent: "release-access" })).status).toBe(302);
+    for (const intent of ["ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent })).status).toBe(302);
+    const purged = () => app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "erasure.copies_purged"))).all();
+    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(purged()).toEqual([expect.objectContaining({ actorKind: "system", details: expect.objectContaining({ copies: "archive", kind: "access", reason: "expired" }) })]);
     expect(purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "erasure.copies_purged"))).get()!;
-    expect(entry).toMatchObject({ actorKind: "system", details: { copies: "gathered", reason: "retention" } });
+    expect(purged()[1]).toMatchObject({ actorKind: "system", details: { copies: "gathered", reason: "retention" } });
   });
 });
