@@ -39,7 +39,7 @@ export default function Journal() {
     <>
       <h1>{m.title}</h1>
       <p>{m.intro}</p>
-      <ChainLine chain={chain as unknown as ChainStatus} m={m} />
+      <ChainLine chain={chain} m={m} />
       <Form method="get" className="filters" aria-labelledby="journal-filters-title">
         <h2 id="journal-filters-title" className="visually-hidden">
           {m.filters}
@@ -191,7 +191,7 @@ function Details({ details, m }: { details: Record<string, unknown>; m: AuditMes
   const entries = Object.entries(details);
   if (!entries.length) return <>{m.noDetails}</>;
   return (
-    <ul className="plain">
+    <ul style={{ listStyle: "none", padding: 0, margin: 0 }}>
       {entries.map(([k, v]) => (
         <li key={k}>
           <span className="hint">{k}</span> {typeof v === "string" ? v : JSON.stringify(v)}
@@ -223,7 +223,7 @@ function ChainLine({ chain, m }: { chain: ChainStatus; m: AuditMessages }) {
       </p>
       {chain.head ? (
         <p>
-          <code data-head={`${chain.head.seq}:${chain.head.hash}`}>{m.chainHead(chain.head.seq, chain.head.hash)}</code>
+          <code data-head={`${chain.head.seq}:${chain.head.hash}`} style={{ overflowWrap: "anywhere" }}>{m.chainHead(chain.head.seq, chain.head.hash)}</code>
           <br />
           <span className="hint">{m.chainHeadHint}</span>
         </p>
