@@ -37,6 +37,16 @@ commands:
                     approve the plan as that DPO (refused if they prepared
                     it or are not a DPO) and run it to the end now:
                     erase, search again, certify; exit 0 once verified
+  audit verify [--anchor <seq>:<hash>]
+                    walk the audit chain; prints "ok <n> entries" and the
+                    head (last seq and hash, to keep elsewhere as an anchor),
+                    or "broken at <seq>" and why (exit 1). With --anchor, also
+                    fails when that entry is gone or differs (a truncated tail)
+  audit export --out <file.csv> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+               [--reference R] [--action A|group.*] [--actor staff|requester|system|staff:<id>]
+               [--lang fr|en]
+                    the journal (or the filtered part) as CSV, oldest first;
+                    the export is itself recorded in the journal
   staff create --email <email> --role <${ROLES.join("|")}> --site <${SITES.join("|")}> [--name "Display Name"]
                     create a staff account; prints its one-time password,
                     to be changed at first sign-in
@@ -182,6 +192,76 @@ async function suppressionCommand(verb: string | undefined, rest: string[]): Pro
   throw new UsageError("suppression needs check <phone> or export [--out <file.csv>]");
 }
 // ---------------------------------------------------------------------------
+// ---- audit: verify the chain, export the journal ----
+
+const BREAK_REASONS: Record<string, (seq: number, count: number, anchor?: { seq: number }) => string> = {
+  missing: (seq) => `entry ${seq} is missing: the chain jumps over it (deleted row)`,
+  unexpected: (seq) => `an entry numbered ${seq} cannot exist: numbering starts at 1 (inserted row)`,
+  unlinked: (seq) => `entry ${seq} does not carry the hash of entry ${seq - 1} (row moved, swapped or inserted)`,
+  altered: (seq) => `entry ${seq} does not match its HMAC (row edited, or APP_SECRET is not the one that wrote the log)`,
+  anchor: (seq) => `entry ${seq} has another hash than the anchor (log rewritten)`,
+  truncated: (_seq, count, anchor) => `the log ends at entry ${count} but the anchor names entry ${anchor?.seq} (entries removed from the end)`,
+};
+
+async function auditCommand(verb: string | undefined, rest: string[]): Promise<number> {
+  const { verifyChain } = await import("../app/services/audit.server");
+  if (verb === "verify") {
+    const f = flags(rest, { anchor: { type: "string" } });
+    let anchor: { seq: number; hash: string } | undefined;
+    if (f.anchor !== undefined) {
+      const m = /^([1-9]\d*):([A-Za-z0-9_-]{43})$/.exec(String(f.anchor));
+      if (!m) throw new UsageError("--anchor must be <seq>:<hash>, as printed by audit verify");
+      anchor = { seq: Number(m[1]), hash: m[2]! };
+    }
+    const check = verifyChain(db(), { anchor });
+    if (check.ok) {
+      console.log(`ok ${check.count} entries`);
+      if (check.head) console.log(`head ${check.head.seq}:${check.head.hash}`);
+      return 0;
+    }
+    console.log(`broken at ${check.brokenAt}`);
+    console.log(BREAK_REASONS[check.reason]!(check.brokenAt, check.count, anchor));
+    return 1;
+  }
+  if (verb === "export") {
+    const f = flags(rest, {
+      out: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      reference: { type: "string" },
+      action: { type: "string" },
+      actor: { type: "string" },
+      lang: { type: "string" },
+    });
+    if (typeof f.out !== "string" || !f.out.endsWith(".csv")) throw new UsageError("audit export needs --out <file.csv>");
+    if (f.lang !== undefined && f.lang !== "fr" && f.lang !== "en") throw new UsageError("--lang must be fr or en");
+    const { exportJournal, parseJournalFilters } = await import("../app/services/journal.server");
+    const params = new URLSearchParams();
+    for (const k of ["from", "to", "reference", "action", "actor"]) if (typeof f[k] === "string") params.set(k, f[k] as string);
+    const { filters, invalid } = parseJournalFilters(params);
+    if (invalid.length) throw new UsageError(invalid.map((k) => (k === "reference" ? "--reference must be a request reference" : `--${k} must be a date YYYY-MM-DD${k === "to" ? " not before --from" : ""}`)).join("; "));
+    for (const k of ["action", "actor"] as const) if (typeof f[k] === "string" && filters[k] !== f[k]) throw new UsageError(`unknown --${k} "${f[k]}"`);
+    const { openSync, writeSync, closeSync } = await import("node:fs");
+    const exported = exportJournal({ ctx: system(), filters, locale: (f.lang as "fr" | "en" | undefined) ?? "fr" });
+    const fd = openSync(f.out, "w");
+    try {
+      let chunk: string[] = [];
+      for (const line of exported.lines()) {
+        chunk.push(line);
+        if (chunk.length >= 1_000) {
+          writeSync(fd, chunk.join(""));
+          chunk = [];
+        }
+      }
+      if (chunk.length) writeSync(fd, chunk.join(""));
+    } finally {
+      closeSync(fd);
+    }
+    console.log(`${f.out} ${exported.rows} entries (up to entry ${exported.upTo})`);
+    return 0;
+  }
+  throw new UsageError(`unknown command "audit ${verb ?? ""}": use audit verify or audit export`);
+}
 
 async function main(args: string[]): Promise<number> {
   const [group, verb, ...rest] = args;
@@ -220,6 +300,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "staff" && verb === "create") return staffCreate(rest);
+  if (group === "audit") return auditCommand(verb, rest);
   if (group === "--help" || group === "-h" || !group) {
     console.log(USAGE);
     return group ? 0 : 2;

@@ -1,6 +1,7 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Role } from "../../db/schema/enums";
+import { auditMessages } from "../i18n/admin/audit";
 import { useLocale, useT } from "./i18n";
 import { useFocusMainOnNavigate } from "./layout";
 
@@ -51,6 +52,11 @@ export function AdminLayout({ me, children }: { me: Me | null; children: ReactNo
                   {me.role === "admin" || me.role === "dpo" ? (
                     <li>
                       <NavLink to="/admin/equipe">{a.nav.team}</NavLink>
+                    </li>
+                  ) : null}
+                  {me.role === "admin" || me.role === "dpo" ? (
+                    <li>
+                      <NavLink to="/admin/journal">{auditMessages[locale].nav}</NavLink>
                     </li>
                   ) : null}
                   <li>

@@ -139,6 +139,8 @@ export function resendCallerCode({ ctx, reference }: { ctx: Ctx; reference: stri
     if (r.status !== "awaiting_verification") throw new DomainError("illegal_transition", { from: r.status, to: "received" });
     const open = tx.select().from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).get();
     if (!open) tx.insert(requestPauses).values({ requestId: r.id, reason: "identity_verification", startedAt: ctx.now }).run();
-    sendAgentCode(tx, ctx, r, r.verificationMethod === "sms" ? "sms" : "email");
+    const via = r.verificationMethod === "sms" ? "sms" : "email";
+    sendAgentCode(tx, ctx, r, via);
+    audit.append(tx, { actor: me, action: "ticket.code_sent", reference: r.reference, details: { via }, at: ctx.now });
   });
 }

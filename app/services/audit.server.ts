@@ -12,6 +12,7 @@ export const AuditAction = z.enum([
   "ticket.verified",
   "ticket.expired",
   "ticket.recorded",
+  "ticket.code_sent",
   "ticket.viewed",
   "ticket.identity_viewed",
   "ticket.assigned",
@@ -80,8 +81,8 @@ function canonical(e: Omit<AuditRow, "hash" | "prevHash">): string {
   return JSON.stringify([e.seq, e.at.getTime(), e.actorKind, e.actorId, e.action, e.reference, sortKeys(e.details)]);
 }
 
-function chainHash(prevHash: string, entry: Omit<AuditRow, "hash" | "prevHash">): string {
-  return createHmac("sha256", derivedKey("audit:v1")).update(prevHash).update("\n").update(canonical(entry)).digest("base64url");
+function chainHash(prevHash: string, entry: Omit<AuditRow, "hash" | "prevHash">, key: Buffer = derivedKey("audit:v1")): string {
+  return createHmac("sha256", key).update(prevHash).update("\n").update(canonical(entry)).digest("base64url");
 }
 
 function actorFields(actor: Actor): { actorKind: AuditRow["actorKind"]; actorId: number | null } {
@@ -96,6 +97,7 @@ export function append(
   tx: DbOrTx,
   e: { actor: Actor; action: AuditAction; reference?: string | null; details?: Record<string, unknown>; at: Date },
 ): void {
+  if (Number.isNaN(e.at.getTime())) throw new TypeError("audit entry without a valid time");
   const last = tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
   const entry = {
     seq: (last?.seq ?? 0) + 1,
@@ -103,31 +105,103 @@ export function append(
     ...actorFields(e.actor),
     action: AuditAction.parse(e.action),
     reference: e.reference ?? null,
-    details: e.details ?? {},
+    // Hash what the database will hand back: a Date or an undefined field
+    // would otherwise hash differently once stored as JSON and read again.
+    details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
   };
   const prevHash = last?.hash ?? GENESIS;
   tx.insert(auditLog).values({ ...entry, prevHash, hash: chainHash(prevHash, entry) }).run();
 }
 
-export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; brokenAt: number };
+/**
+ * Why a chain check stopped:
+ * - missing: the entry at `brokenAt` is not there (deleted; the next one has a higher number);
+ * - unexpected: an entry numbered below 1;
+ * - unlinked: the entry does not name the previous entry's hash (moved, swapped or inserted);
+ * - altered: the entry's content does not match its HMAC (edited);
+ * - anchor: the entry at the anchor's number has another hash than the anchor;
+ * - truncated: the log ends before the anchor's number (entries removed from the end).
+ */
+export type ChainBreak = "missing" | "unexpected" | "unlinked" | "altered" | "anchor" | "truncated";
+export type ChainHead = { seq: number; hash: string };
+export type ChainCheck = { ok: true; count: number; head: ChainHead | null } | { ok: false; count: number; brokenAt: number; reason: ChainBreak };
 
-/** Walks the whole chain in order; the first entry whose hash does not follow is reported. */
-export function verifyChain(db: DbOrTx): ChainCheck {
+const VERIFY_BATCH = 5_000;
+
+type RawEntry = {
+  seq: number;
+  at: number;
+  actorKind: AuditRow["actorKind"];
+  actorId: number | null;
+  action: string;
+  reference: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+};
+
+/**
+ * Walks the chain in order, a batch at a time (memory stays flat however long
+ * the log); the first entry that does not follow is reported. Rows are read
+ * raw: a tampered, unparseable value must be reported, not crash the check.
+ *
+ * Deleting the last entries leaves a shorter chain that is still valid: an
+ * `anchor` (a head printed by an earlier check and kept elsewhere) catches
+ * that. `since` starts from a head an earlier full check of this process
+ * vouched for, checking only that it is still there and what follows it.
+ */
+export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: ChainHead; batch?: number } = {}): ChainCheck {
+  const batch = opts.batch ?? VERIFY_BATCH;
+  const { anchor, since } = opts;
+  const key = derivedKey("audit:v1");
   let prev = GENESIS;
   let expectedSeq = 1;
   let count = 0;
-  const batch = 5_000;
-  for (let from = 0; ; from += batch) {
-    const rows = db.select().from(auditLog).orderBy(asc(auditLog.seq)).limit(batch).offset(from).all();
+  if (since) {
+    const row = db.all<{ hash: string }>(sql`select hash from audit_log where seq = ${since.seq}`)[0];
+    if (!row) return { ok: false, count: 0, brokenAt: since.seq, reason: "missing" };
+    if (row.hash !== since.hash) return { ok: false, count: 0, brokenAt: since.seq, reason: "anchor" };
+    prev = since.hash;
+    expectedSeq = since.seq + 1;
+    count = since.seq;
+  }
+  let after = since ? since.seq : Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    // Keyset pages: each batch is an index seek, where OFFSET would rescan everything before it.
+    const rows = db.all<RawEntry>(
+      sql`select seq, at, actor_kind as actorKind, actor_id as actorId, action, reference, details, prev_hash as prevHash, hash
+          from audit_log where seq > ${after} order by seq limit ${batch}`,
+    );
     for (const row of rows) {
-      const { hash, prevHash, ...entry } = row;
-      if (row.seq !== expectedSeq || prevHash !== prev || chainHash(prev, entry) !== hash) return { ok: false, count, brokenAt: row.seq };
-      prev = hash;
+      if (row.seq !== expectedSeq) {
+        return row.seq > expectedSeq
+          ? { ok: false, count, brokenAt: expectedSeq, reason: "missing" }
+          : { ok: false, count, brokenAt: row.seq, reason: "unexpected" };
+      }
+      if (row.prevHash !== prev) return { ok: false, count, brokenAt: row.seq, reason: "unlinked" };
+      let details: Record<string, unknown>;
+      try {
+        details = JSON.parse(row.details) as Record<string, unknown>;
+      } catch {
+        return { ok: false, count, brokenAt: row.seq, reason: "altered" };
+      }
+      const entry = { seq: row.seq, at: new Date(Number(row.at)), actorKind: row.actorKind, actorId: row.actorId, action: row.action, reference: row.reference, details };
+      if (chainHash(prev, entry, key) !== row.hash) return { ok: false, count, brokenAt: row.seq, reason: "altered" };
+      if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) return { ok: false, count, brokenAt: row.seq, reason: "anchor" };
+      prev = row.hash;
       expectedSeq++;
       count++;
+      after = row.seq;
     }
-    if (rows.length < batch) return { ok: true, count };
+    if (rows.length < batch) break;
   }
+  if (anchor && count < anchor.seq) return { ok: false, count, brokenAt: count + 1, reason: "truncated" };
+  return { ok: true, count, head: count ? { seq: count, hash: prev } : null };
+}
+
+/** The newest entry's number and hash, to be kept outside the database as an anchor. */
+export function chainHead(db: DbOrTx): ChainHead | null {
+  return db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get() ?? null;
 }
 
 export function entriesFor(db: DbOrTx, reference: string): AuditRow[] {

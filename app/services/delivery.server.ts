@@ -137,12 +137,20 @@ export function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date) {
   return findLink(db, token, "download_link", now) !== null;
 }
 
-/** Expired archives are deleted from disk; the row stays as proof of what was handed over. */
+/** Expired archives are deleted from disk; the row stays as proof of what was handed over, and the audit trail says when. */
 export function purgeExpiredArchives(db: Db, now: Date): number {
-  const expired = db.select().from(archives).where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now))).all();
+  const expired = db
+    .select({ id: archives.id, kind: archives.kind, filePath: archives.filePath, reference: requests.reference })
+    .from(archives)
+    .innerJoin(requests, eq(requests.id, archives.requestId))
+    .where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now)))
+    .all();
   for (const a of expired) {
     if (a.filePath) rmSync(a.filePath, { force: true });
-    db.update(archives).set({ status: "purged", filePath: null, purgedAt: now }).where(eq(archives.id, a.id)).run();
+    db.transaction((tx) => {
+      tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now }).where(eq(archives.id, a.id)).run();
+      audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference: a.reference, details: { copies: "archive", archiveId: a.id, kind: a.kind, reason: "expired" }, at: now });
+    });
   }
   return expired.length;
 }

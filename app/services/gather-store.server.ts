@@ -11,6 +11,7 @@ import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../co
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
+import * as audit from "./audit.server";
 
 /**
  * Where gathered data rests: encrypted, per request, until the ticket's
@@ -163,7 +164,7 @@ export function purgeRequest(db: DbOrTx, requestId: number) {
 export function purgeAfterRetention(db: Db, now: Date): number {
   const cutoff = new Date(now.getTime() - env().GATHER_RETENTION_DAYS * 86_400_000);
   const closed = db
-    .selectDistinct({ id: requests.id })
+    .selectDistinct({ id: requests.id, reference: requests.reference })
     .from(requests)
     .innerJoin(gatheredItems, eq(gatheredItems.requestId, requests.id))
     .where(
@@ -176,6 +177,11 @@ export function purgeAfterRetention(db: Db, now: Date): number {
       ),
     )
     .all();
-  for (const { id } of closed) purgeRequest(db, id);
+  for (const { id, reference } of closed) {
+    db.transaction((tx) => {
+      purgeRequest(tx, id);
+      audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
+    });
+  }
   return closed.length;
 }

@@ -227,6 +227,7 @@ export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number 
     const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
     if (!r || r.status !== "awaiting_verification" || r.verificationMethod !== "sms") return;
     sendVerification(tx, ctx, r);
+    audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "sms" }, at: ctx.now });
   });
 }
 

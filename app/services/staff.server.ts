@@ -179,6 +179,9 @@ export function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; se
   if (!checkTotp(state.row, code)) {
     hit(ctx.db, "totp-fail:account", String(state.row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
     hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    ctx.db.transaction((tx) =>
+      audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { staffId: state.row.id, factor: "totp" }, at: ctx.now }),
+    );
     return { ok: false as const, reason: "invalid" as const };
   }
   ctx.db.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
