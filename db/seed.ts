@@ -79,6 +79,33 @@ const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Dura
  * queue has overdue, at-risk and fresh tickets everywhere, and the reports
  * have closed ones to count.
  */
+/**
+ * Corinne Desmarc, the one person found in all three demo systems (survey,
+ * recordings, CRM), met in person at Tours: a verified ticket asking for
+ * access, rectification, erasure, restriction and objection, to try each
+ * right end to end. Returns her reference (the existing one on a re-run).
+ */
+export function seedCorinne(db: Db, now = new Date()): string {
+  const existing = db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' ORDER BY id LIMIT 1`);
+  if (existing) return existing.reference;
+  const support = toActor(db.select().from(staff).all().find((s) => s.email === "support@centrecall.example")!);
+  return recordRequest({
+    ctx: { db, now, actor: support },
+    input: AgentIntakeInput.parse({
+      channel: "in_person",
+      receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 2 * 3_600_000)),
+      site: "tours",
+      rights: ["access", "rectification", "erasure", "restriction", "objection"],
+      lastName: "Desmarc",
+      firstName: "Corinne",
+      email: "desmarc.corinne@orange.fr",
+      phone: "02 47 00 00 00",
+      details: "Vue à l'accueil de Tours avec sa pièce d'identité. Son nom est mal orthographié dans le CRM ; elle ne veut plus être appelée pour des études.",
+      verification: "attested",
+    }),
+  }).reference;
+}
+
 export function seedSiteTickets(db: Db, now = new Date()) {
   const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel <> 'web'`).n;
   if (existing > 0) return 0;

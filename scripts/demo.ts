@@ -13,7 +13,7 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
-const { DEMO_STAFF, seed, seedSiteTickets, seedStaff } = await import("../db/seed");
+const { DEMO_STAFF, seed, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
 const { seedRegister } = await import("../db/seed-register");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
@@ -38,6 +38,7 @@ await seedStaff(db());
 seedRegister(db(), new Date());
 const { created } = seed(db());
 const siteTickets = seedSiteTickets(db());
+const corinne = seedCorinne(db());
 if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);
 console.log("Building the site (first run takes a few seconds)…");
 buildIfStale(root, { quiet: true });
@@ -65,6 +66,10 @@ What to try:
   4. Check any date yourself:  npm run -s deadline -- 2026-01-31
   5. Sign in at ${url}/admin as the DPO: the queue shows overdue and at-risk
      tickets from the five sites; open one to extend or refuse it.
+  6. Ticket ${corinne} (Corinne Desmarc, in all three demo systems): as support,
+     search for her data, prepare a rectification and the erasure plan; as the
+     DPO, approve them; the certificate and the Art. 19 notices appear in the
+     outbox. The audit journal is at ${url}/admin/journal.
 
 Deadline reminders are a daily job, not part of the server: schedule
   npm run -s cli -- reminders
