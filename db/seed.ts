@@ -86,7 +86,7 @@ const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Dura
  * right end to end. Returns her reference (the existing one on a re-run).
  */
 export function seedCorinne(db: Db, now = new Date()): string {
-  const existing = db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' ORDER BY id LIMIT 1`);
+  const existing = db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' AND rights LIKE '%"erasure"%' ORDER BY id LIMIT 1`);
   if (existing) return existing.reference;
   const support = toActor(db.select().from(staff).all().find((s) => s.email === "support@centrecall.example")!);
   return recordRequest({
