@@ -33,7 +33,7 @@ const { startDemoCrm } = await import("./demo-crm");
 const surveyFile = path.join(config.DATA_DIR, "demo-survey.sqlite");
 if (!existsSync(surveyFile)) await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 2_000, seed: 1 });
 createDemoRecordings({ root: path.join(config.DATA_DIR, "recordings", "audio"), index: path.join(config.DATA_DIR, "recordings", "index.sqlite"), count: 500, realAudio: 60, seed: 1, now: new Date() });
-const crm = await startDemoCrm({ port: 3001, host: "127.0.0.1", dbPath: path.join(config.DATA_DIR, "demo-crm.sqlite"), token: process.env.DEMO_CRM_TOKEN, contacts: 500 });
+const crm = await startDemoCrm({ port: config.DEMO_CRM_PORT, host: "127.0.0.1", dbPath: path.join(config.DATA_DIR, "demo-crm.sqlite"), token: process.env.DEMO_CRM_TOKEN, contacts: 500 });
 await seedStaff(db());
 seedRegister(db(), new Date());
 const { created } = seed(db());

@@ -8,7 +8,7 @@ export function connectors(): Registry {
   const e = env();
   if (!instance || instance.file !== e.CONNECTORS_CONFIG) {
     void instance?.registry.close();
-    instance = { registry: loadConnectorsConfig(e.CONNECTORS_CONFIG, secretFromEnv, { dataDir: e.DATA_DIR }), file: e.CONNECTORS_CONFIG };
+    instance = { registry: loadConnectorsConfig(e.CONNECTORS_CONFIG, secretFromEnv, { dataDir: e.DATA_DIR, demoCrmPort: String(e.DEMO_CRM_PORT) }), file: e.CONNECTORS_CONFIG };
   }
   return instance.registry;
 }

@@ -45,6 +45,8 @@ const Schema = z
     CONNECTORS_CONFIG: z.string().min(1).default("connectors.config.json"),
     ARCHIVE_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** Port of the demo CRM that `npm run demo` starts ({demoCrmPort} in connectors.config.json) */
+    DEMO_CRM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
     /** Fault injection for the crash tests: the named point kills the process (ignored in production). */
     FAULT_INJECT: z.string().min(1).optional(),
     /**

@@ -1,0 +1,336 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+
+/**
+ * The journeys of the issue, in Debian's Chromium, against the site started
+ * the way `npm run demo` starts it (its own data directory and ports). Each
+ * key page is screenshotted to .cache/e2e/ and checked with axe-core: no
+ * serious or critical violation, and <html lang> matching the language.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const SHOTS = path.join(ROOT, ".cache", "e2e");
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const present = existsSync(CHROMIUM);
+if (!present) {
+  if (process.env.REQUIRE_SERVICES === "1") throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  console.warn(`[e2e] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+}
+
+const CORINNE = "desmarc.corinne@orange.fr";
+const STAFF = {
+  dpo: ["dpo@centrecall.example", "demo-dpo-2026"],
+  support: ["support@centrecall.example", "demo-support-2026"],
+  agent: ["agent.lille@centrecall.example", "demo-agent-lille-2026"],
+  admin: ["admin@centrecall.example", "demo-admin-2026"],
+} as const;
+
+let demo: ChildProcess;
+let base = "";
+let corinneTicket = "";
+let dir = "";
+let browser: Browser;
+const seen: { name: string; url: string; violations: string[] }[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!present) return;
+  mkdirSync(SHOTS, { recursive: true });
+  dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-e2e-"));
+  const [port, crmPort] = [await freePort(), await freePort()];
+  base = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
+  demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 90_000);
+    demo.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const ref = /6\. Ticket (DSR-\d{4}-\d{6})/.exec(out);
+      if (ref && out.includes("Ctrl+C")) {
+        corinneTicket = ref[1]!;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    demo.once("exit", (code) => reject(new Error(`demo exited (${code}):\n${out}`)));
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  demo?.kill("SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function context(locale = "fr-FR"): Promise<BrowserContext> {
+  // bypassCSP lets axe-core be injected; the site's own scripts run under the CSP as usual.
+  return browser.newContext({ locale, acceptDownloads: true, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+}
+
+/** Screenshot, language, and axe-core: no serious or critical violation. */
+async function check(page: Page, name: string, lang = "fr") {
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  expect(await page.locator("html").getAttribute("lang"), name).toBe(lang);
+  await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  })) as { id: string; impact: string; targets: string[] }[];
+  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
+  seen.push({ name, url: page.url(), violations: serious });
+  expect(serious, `${name}: ${page.url()}`).toEqual([]);
+}
+
+async function signIn(who: keyof typeof STAFF) {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/admin/connexion`);
+  await page.getByLabel("Adresse électronique").fill(STAFF[who][0]);
+  await page.getByLabel("Mot de passe").fill(STAFF[who][1]);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/admin/connexion"));
+  return page;
+}
+
+/** The newest message in the development outbox whose subject contains `subject`, opened. */
+async function openMail(page: Page, subject: string) {
+  await page.goto(`${base}/dev/outbox`);
+  await page.getByRole("link", { name: new RegExp(subject) }).first().click();
+  await page.waitForLoadState("networkidle");
+}
+
+async function waitFor(page: Page, text: string, url: string) {
+  for (let i = 0; i < 30; i++) {
+    await page.goto(url);
+    if ((await page.locator("main").innerText()).includes(text)) return;
+    await page.waitForTimeout(1_000);
+  }
+  throw new Error(`"${text}" never appeared on ${url}`);
+}
+
+describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
+  it("a person files an access request with the keyboard only, in French, and confirms it from the emailed link", async () => {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    await page.goto(base);
+    await check(page, "01-home");
+    await page.goto(`${base}/demande`);
+    await check(page, "02-form");
+
+    // Keyboard only: Tab to each field, type, Space to tick; the focused element is always visible.
+    const tabTo = async (label: RegExp | string, max = 40) => {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press("Tab");
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el) return null;
+          const id = el.id;
+          const label = id ? document.querySelector(`label[for="${id}"]`)?.textContent : null;
+          const style = getComputedStyle(el);
+          return { label: label ?? el.getAttribute("aria-label") ?? el.textContent ?? "", outline: style.outlineStyle !== "none" && style.outlineWidth !== "0px", shadow: style.boxShadow !== "none" };
+        });
+        if (focused && (typeof label === "string" ? focused.label.includes(label) : label.test(focused.label))) {
+          expect(focused.outline || focused.shadow, `visible focus on ${focused.label}`).toBe(true);
+          return;
+        }
+      }
+      throw new Error(`never reached ${label} with Tab`);
+    };
+    await tabTo("Accès à mes données");
+    await page.keyboard.press("Space");
+    await tabTo("Nom *");
+    await page.keyboard.type("Desmarc");
+    await tabTo("Prénom *");
+    await page.keyboard.type("Corinne");
+    await tabTo("Adresse électronique");
+    await page.keyboard.type(CORINNE);
+    await tabTo("Pour moi-même");
+    await page.keyboard.press("Space");
+    await tabTo(/Envoyer ma demande/);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/demande\/envoyee/);
+    await check(page, "03-sent");
+
+    await openMail(page, "Confirmez votre demande");
+    await check(page, "04-outbox-verification");
+    await page.locator('main a[href*="/verification/"]').first().click();
+    await page.getByRole("button", { name: "Je confirme ma demande" }).click();
+    await page.waitForURL(/\/suivi\/demande/);
+    await check(page, "05-status");
+    expect(await page.locator("main").innerText()).toContain("Réponse au plus tard le");
+    await ctx.close();
+  });
+
+  it("the DPO triages the queue, extends one ticket and refuses another", async () => {
+    const page = await signIn("dpo");
+    await check(page, "10-queue");
+    await page.getByLabel("Site").selectOption({ label: "Lille" }).catch(() => undefined);
+    const tickets = page.locator("table tbody tr a[href^='/admin/demandes/DSR-']");
+    const refs = await tickets.evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+    expect(refs.length).toBeGreaterThan(2);
+
+    // The queue puts overdue tickets first; an extension is only possible before the deadline.
+    const extendable = page.getByLabel("Motifs de la prolongation (communiqués au demandeur)");
+    let i = 0;
+    for (; i < refs.length; i++) {
+      await page.goto(`${base}${refs[i]}`);
+      if (await extendable.count()) break;
+    }
+    await check(page, "11-ticket");
+    await extendable.fill("Demande complexe : enregistrements à rechercher sur trois sites.");
+    await page.getByRole("button", { name: "Prolonger de deux mois" }).click();
+    await page.getByText("Échéance prolongée").first().waitFor();
+
+    await page.goto(`${base}${refs[i === 0 ? 1 : 0]}`);
+    await page.getByLabel("Demande excessive (notamment répétitive)").check();
+    await page.getByLabel("Explication (communiquée au demandeur)").fill("Troisième demande identique ce mois-ci.");
+    await page.getByRole("button", { name: "Refuser", exact: true }).click();
+    await page.getByText("Refusée").first().waitFor();
+    await check(page, "12-refused");
+    await page.context().close();
+  });
+
+  it("an agent records a phone request", async () => {
+    const page = await signIn("agent");
+    await page.goto(`${base}/admin/saisie`);
+    await check(page, "20-intake");
+    await page.getByLabel("Canal de réception *").selectOption("phone");
+    await page.getByLabel("Nom *", { exact: true }).fill("Lefebvre");
+    await page.getByLabel("Prénom *", { exact: true }).fill("Martine");
+    await page.getByLabel("Téléphone").fill("06 11 22 33 44");
+    await page.getByLabel("Accès à mes données").check();
+    // On the phone, identity is proven by a code sent by SMS that the caller reads back (the default).
+    await page.getByRole("button", { name: "Enregistrer la demande" }).click();
+    await page.getByText(/Demande DSR-\d{4}-\d{6} enregistrée|Code lu par le demandeur/).first().waitFor();
+    await check(page, "21-recorded");
+    await page.context().close();
+  });
+
+  it("support prepares and releases a portability archive, and Corinne downloads her access archive and opens it", async () => {
+    const support = await signIn("support");
+    await support.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await support.getByRole("button", { name: "Lancer la collecte" }).click();
+    await waitFor(support, "Préparer et publier l'archive de portabilité", `${base}/admin/demandes/${corinneTicket}`);
+    await check(support, "30-gathered");
+
+    // Corinne's demo ticket asks for access (not portability): the DPO releases the access archive.
+    const dpo = await signIn("dpo");
+    await dpo.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" }).click();
+    await dpo.getByText(/Archive d'accès publiée/).first().waitFor();
+    await support.getByRole("button", { name: "Préparer et publier l'archive de portabilité" }).click();
+    await support.getByText(/portabilité publiée/i).first().waitFor();
+
+    // The person: the "archive ready" email, the status page, a fresh download link, the ZIP.
+    const ctx = await context();
+    const person = await ctx.newPage();
+    await openMail(person, "Vos données sont prêtes");
+    await person.locator('main a[href*="/suivi/lien/"]').first().click();
+    await person.waitForURL(/\/suivi\/demande/);
+    await check(person, "31-status-archives");
+    await person.getByRole("button", { name: "Recevoir un lien de téléchargement" }).first().click();
+    await person.getByText("Un lien de téléchargement vient d'être envoyé").first().waitFor();
+    await openMail(person, "Lien de téléchargement");
+    await person.locator('main a[href*="/archive/"]').first().click();
+    await check(person, "32-download");
+    const [download] = await Promise.all([person.waitForEvent("download"), person.getByRole("button", { name: "Télécharger l'archive (ZIP)" }).click()]);
+    const file = path.join(dir, "downloaded.zip");
+    await download.saveAs(file);
+    const names = await zipNames(readFileSync(file));
+    expect(names).toContain("LISEZ-MOI.html");
+    expect(names).toContain("manifest.json");
+    expect(names.some((n) => n.startsWith("data/"))).toBe(true);
+    await ctx.close();
+    await support.context().close();
+    await dpo.context().close();
+  });
+
+  it("an erasure is planned by support, approved by the DPO, executed and certified", async () => {
+    const support = await signIn("support");
+    await support.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await support.getByRole("button", { name: "Préparer le plan d'effacement" }).click();
+    await support.getByText("Plan à approuver").first().waitFor();
+    await check(support, "40-erasure-planned");
+    const dpo = await signIn("dpo");
+    await dpo.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await dpo.getByRole("button", { name: "Approuver et lancer l'effacement" }).click();
+    await waitFor(dpo, "Effacement vérifié et certifié", `${base}/admin/demandes/${corinneTicket}`);
+    await check(dpo, "41-erasure-certified");
+    await dpo.goto(`${base}/admin/journal`);
+    await check(dpo, "42-journal");
+    await support.context().close();
+    await dpo.context().close();
+  });
+
+  it("every other public and back-office page passes axe, in French and in English", async () => {
+    const en = await context("en-GB");
+    const page = await en.newPage();
+    // The switch in the header, as a person uses it: the page comes back in English, and stays so.
+    await page.goto(`${base}/`);
+    await page.getByRole("link", { name: "English" }).first().click();
+    await page.waitForURL(`${base}/`);
+    for (const [p, name] of [
+      ["/", "50-home-en"],
+      ["/demande", "51-form-en"],
+      ["/suivi", "52-follow-en"],
+    ] as const) {
+      await page.goto(`${base}${p}`);
+      await check(page, name, "en");
+    }
+    expect(await page.locator("main").innerText()).toContain("Follow");
+    await en.close();
+    const admin = await signIn("admin");
+    for (const [p, name] of [
+      ["/admin/registre", "60-register"],
+      ["/admin/rapports", "61-reports"],
+      ["/admin/connecteurs", "62-connectors"],
+      ["/admin/equipe", "63-team"],
+      ["/admin/compte", "64-account"],
+      ["/suivi", "65-follow"],
+      ["/page-qui-n-existe-pas", "66-not-found"],
+    ] as const) {
+      await admin.goto(`${base}${p}`);
+      await check(admin, name);
+    }
+    await admin.context().close();
+  });
+});
+
+function zipNames(buffer: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const names: string[] = [];
+      zip.on("entry", (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on("end", () => resolve(names));
+      zip.readEntry();
+    });
+  });
+}
