@@ -57,7 +57,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-e2e-"));
   const [port, crmPort] = [await freePort(), await freePort()];
   base = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
+  // What a newcomer's shell has, plus the ports and data directory of this run.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" } as NodeJS.ProcessEnv;
   demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
