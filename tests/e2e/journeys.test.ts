@@ -58,7 +58,7 @@ beforeAll(async () => {
   const [port, crmPort] = [await freePort(), await freePort()];
   base = `http://localhost:${port}`;
   // What a newcomer's shell has, plus the ports and data directory of this run.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
   demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
