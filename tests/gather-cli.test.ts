@@ -10,6 +10,11 @@ import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.se
 import { instantToParisLocal } from "../app/services/paris-time";
 import { createStaff, toActor } from "../app/services/staff.server";
 import { closeDb, db } from "../app/utils/db.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { runNextJob } from "../app/services/gather.server";
+import { findByReference } from "../app/services/requests.server";
+import { gatherJobs, gatheredItems } from "../db/schema/gather";
+import { eq } from "drizzle-orm";
 import { resetEnvForTests } from "../app/utils/env.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -82,6 +87,36 @@ describe("npm run -s cli -- gather", () => {
     expect(run.stdout).toMatch(/archive\.zip \d+ bytes \d+ entries sha256=[0-9a-f]{64}/);
     expect(readFileSync(out).subarray(0, 2).toString("latin1")).toBe("PK");
     expect(cli("export", reference, "--kind", "everything", "--out", out).status).toBe(2);
+  });
+
+  it("finishes once after the process is killed in the middle of a gather: the worker loop takes over", async () => {
+    const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "cli.agent2@centrecall.example", displayName: "Agent 2", role: "agent", site: "tours" }, password: "x".repeat(16) });
+    const again = recordRequest({
+      ctx: { db: db(), now: new Date(), actor: toActor(staff) },
+      input: AgentIntakeInput.parse({
+        channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
+        lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "attested",
+      }),
+    }).reference;
+    closeDb();
+    // SIGKILL right after the first record is stored: no cleanup, no finally.
+    const killed = spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", "gather", again], { cwd: ROOT, env: { ...env, FAULT_INJECT: "gather-record-stored" }, encoding: "utf8", timeout: 60_000 });
+    expect(killed.signal).toBe("SIGKILL");
+    const requestId = findByReference(db(), again)!.id;
+    const jobs = () => db().select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).all();
+    expect(jobs().some((j) => j.status === "running")).toBe(true);
+
+    // The server's worker loop, once the dead process's lease has run out.
+    const later = () => new Date(Date.now() + 6 * 60_000);
+    while (await runNextJob({ db: db(), registry: connectors(), now: later }));
+    expect(jobs().map((j) => j.status)).toEqual(["done", "done"]);
+    expect(jobs().find((j) => j.connectorId === "survey")!.attempts).toBe(2);
+    const items = db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all();
+    const ids = items.map((r) => `${r.connectorId}:${r.kind}:${r.dataset}:${r.itemKey}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(items.filter((i) => i.kind === "record").length).toBe(jobs().reduce((n, j) => n + (j.records ?? 0), 0));
+    await closeConnectors();
+    closeDb();
   });
 
   it("says so for an unknown reference (exit 1) and a malformed one (exit 2)", () => {

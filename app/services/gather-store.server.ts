@@ -11,6 +11,7 @@ import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../co
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
+import { faultPoint } from "../utils/faults.server";
 import * as audit from "./audit.server";
 
 /**
@@ -53,6 +54,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
     async record(r: ExportRecord) {
       insertJson("record", r.dataset, r.key, r);
       counts.records++;
+      faultPoint("gather-record-stored");
     },
     async anomaly(a: Anomaly) {
       insertJson("anomaly", a.dataset, a.key, a);
