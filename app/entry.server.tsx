@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./utils/log.server";
+import { redactPath } from "./utils/redact";
 import { NonceProvider } from "./utils/nonce";
 
 // The HTTP server (app/http.server.ts) starts these from the build, so the
@@ -67,6 +68,4 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 }
 
 /** Tokens travel in a few paths; logs keep the shape of the path, never the secret. */
-export function redactPath(path: string): string {
-  return path.replace(/[A-Za-z0-9_-]{20,}/g, ":token");
-}
+export { redactPath };

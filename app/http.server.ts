@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { ViteDevServer } from "vite";
+import { redactPath } from "./utils/redact";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -154,12 +155,12 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
     );
 }
 
-/** Method, path shape, status and duration: no query string, no token, no body. */
+/** Method, path shape, status and duration: no query string, no token, no email or number, no body. */
 function requestLog(req: Request, res: Response, next: NextFunction) {
   const started = process.hrtime.bigint();
   res.on("finish", () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const pathOnly = req.path.replace(/[A-Za-z0-9_-]{20,}/g, ":token");
+    const pathOnly = redactPath(req.path);
     process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), level: "info", event: "http", method: req.method, path: pathOnly, status: res.statusCode, ms: Math.round(ms) })}\n`);
   });
   next();
