@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp } from "../app/http.server";
-import { startApp, validRequest, type TestApp } from "./helpers/app";
+import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 
 /**
@@ -225,5 +225,48 @@ describe("cookies once BASE_URL is https", () => {
   withApp({ BASE_URL: "https://rightsdesk.example" });
   it("are all Secure as well as HttpOnly and SameSite=Lax", async () => {
     expectFlags(await collectCookies(app), true);
+  });
+});
+
+describe("hostile requesters", () => {
+  withApp();
+
+  it("learn nothing from filing about who has filed before: same status, same redirect, same page", async () => {
+    const email = `twice.${Date.now()}@example.fr`;
+    const answers = [];
+    for (const who of [email, email, `first.${Date.now()}@example.fr`]) {
+      const b = app.browser();
+      const res = await b.post("/demande", validRequest({ email: who }));
+      const page = await b.follow(res);
+      answers.push([res.status, res.headers.get("location"), page.status, textOf(await page.text()).replace(/DSR-\d{4}-\d{6}/g, "DSR-…")]);
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it("cannot reuse a verification link, nor tamper with or forge the follow cookie", async () => {
+    const person = app.browser();
+    const email = `tamper.${Date.now()}@example.fr`;
+    await person.post("/demande", validRequest({ email }));
+    const confirm = await mailFor(app, email, "Confirmez");
+    const verifyPath = pathIn(confirm.text!, "/verification/");
+    expect((await person.post(verifyPath, {})).status).toBe(302);
+    expect((await person.get("/suivi/demande")).status).toBe(200);
+    // Used once: dead.
+    expect((await app.browser().post(verifyPath, {})).status).toBe(400);
+
+    const jwt = person.cookies.get("rd_follow")!;
+    const [head, body, sig] = jwt.split(".");
+    const forged = (value: string) => {
+      const b = app.browser();
+      b.cookies.set("rd_follow", value);
+      return b.get("/suivi/demande");
+    };
+    const flip = (s: string) => (s[0] === "A" ? "B" : "A") + s.slice(1);
+    const otherBody = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), sub: "1" })).toString("base64url");
+    const none = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${body}.`;
+    for (const value of [`${head}.${body}.${flip(sig!)}`, `${head}.${otherBody}.${sig}`, none, `${head}.${body}`]) {
+      expect((await forged(value)).status, value).toBe(401);
+    }
   });
 });
