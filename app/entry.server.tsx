@@ -5,6 +5,8 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { log } from "./utils/log.server";
+import { redactPath } from "./utils/redact";
+import { NonceProvider } from "./utils/nonce";
 
 // The HTTP server (app/http.server.ts) starts these from the build, so the
 // loops share this bundle's modules and database connection.
@@ -20,14 +22,19 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
-  _loadContext: AppLoadContext,
+  loadContext: AppLoadContext,
 ) {
+  // The per-request nonce the express front named in Content-Security-Policy.
+  const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+      <NonceProvider nonce={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce || undefined} />
+      </NonceProvider>,
       {
+        nonce: nonce || undefined,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
           const body = new PassThrough();
@@ -61,6 +68,4 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 }
 
 /** Tokens travel in a few paths; logs keep the shape of the path, never the secret. */
-export function redactPath(path: string): string {
-  return path.replace(/[A-Za-z0-9_-]{20,}/g, ":token");
-}
+export { redactPath };

@@ -7,6 +7,7 @@ import { catalogues, DEFAULT_LOCALE } from "./i18n";
 import stylesheet from "./styles/app.css?url";
 import { passThroughHeaders } from "./utils/headers";
 import { localeFrom } from "./utils/i18n.server";
+import { useNonce } from "./utils/nonce";
 
 export const headers = passThroughHeaders;
 
@@ -21,6 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: catalog
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<{ locale: Locale }>("root");
   const locale = data?.locale ?? DEFAULT_LOCALE;
+  const nonce = useNonce();
   return (
     <html lang={locale}>
       <head>
@@ -32,8 +34,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

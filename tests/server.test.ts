@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startSmtpSink } from "./helpers/smtp-sink";
-import { Browser, validRequest } from "./helpers/app";
+import { Browser, textOf, validRequest } from "./helpers/app";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -77,6 +77,71 @@ describe("the production server process", () => {
     for (const secret of [person.email, "+33698765431", "06 98 76 54 31", person.lastName, person.firstName, token]) {
       expect(output).not.toContain(secret);
     }
+  });
+
+  it("keeps the seeded people's emails and numbers out of its logs, its redirects and its error pages", async () => {
+    // People the demo systems hold (app/connectors/sql-survey/demo.ts), in the ways they get typed.
+    const david = { email: "David.Blanc@example.fr", phone: "06 12 34 56 78", lastName: "Blanc", firstName: "David" };
+    const nadia = { email: "nadia.azri@example.com", phone: "07 81 22 33 44" };
+    const secrets = [david.email, david.email.toLowerCase(), "+33612345678", "0612345678", david.phone, nadia.email, "+33781223344", "0781223344", nadia.phone, "desmarc.corinne@orange.fr"];
+    const logsBefore = output.length;
+    const locations: string[] = [];
+    const pages: [string, string][] = [];
+    const browser = new Browser(base);
+    const keep = async (what: string, res: Response) => {
+      if (res.headers.get("location")) locations.push(res.headers.get("location")!);
+      if (res.status >= 400) pages.push([`${what} (${res.status})`, await res.text()]);
+      return res;
+    };
+
+    // Filing with email and mobile: the SMS gateway is down, so the sender logs failures too.
+    const filed = await keep("filing", await browser.post("/demande", validRequest(david)));
+    expect(filed.status).toBe(302);
+    await keep("filing, bad phone", await new Browser(base).post("/demande", validRequest({ email: nadia.email, phone: "06 12" })));
+    await keep("filing, bad email", await new Browser(base).post("/demande", validRequest({ email: "desmarc.corinne@orange", phone: nadia.phone })));
+    const started = Date.now();
+    let mail;
+    while (!(mail = sink.received.find((m) => JSON.stringify(m.to).toLowerCase().includes(david.email.toLowerCase()))) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+    const link = new URL(mail!.text!.match(/https?:\/\/\S+\/verification\/\S+/)![0]);
+    await keep("verification", await browser.post(link.pathname, {}));
+    const reference = /DSR-\d{4}-\d{6}/.exec(mail!.subject!)![0];
+
+    // The status form, known and unknown pairs, and a malformed one.
+    await keep("status, known", await new Browser(base).post("/suivi", { reference, contact: david.email }));
+    await keep("status, unknown", await new Browser(base).post("/suivi", { reference, contact: nadia.phone }));
+    await keep("status, malformed", await new Browser(base).post("/suivi", { reference: "DSR", contact: nadia.email }));
+
+    // Error pages, including paths a visitor typed with someone's address or number in them.
+    await keep("bad verification link", await new Browser(base).get("/verification/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    await keep("bad status link", await new Browser(base).get("/suivi/lien/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    await keep("404 with an email", await new Browser(base).get(`/demande/${encodeURIComponent(david.email)}`));
+    await keep("404 with an email, raw", await new Browser(base).get(`/x/${nadia.email}`));
+    await keep("404 with a number", await new Browser(base).get("/x/0612345678"));
+    await keep("404 with a number, spaced", await new Browser(base).get("/x/06%2012%2034%2056%2078"));
+    await keep("status page without a session", await new Browser(base).get("/suivi/demande"));
+    await keep("CSRF refusal", await new Browser(base).post("/demande", validRequest(david), { origin: "https://evil.example" }));
+    await keep("back office without a session", await new Browser(base).get(`/admin/demandes/${reference}`));
+    // Let the sender loop try the SMS (gateway down) and log it.
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    expect(pages.length).toBeGreaterThanOrEqual(10);
+    expect(locations.length).toBeGreaterThanOrEqual(3);
+    const logs = output.slice(logsBefore);
+    expect(logs).toContain('"path":"/demande/:email"');
+    expect(logs).toContain('"path":"/x/:number"');
+    for (const secret of secrets) {
+      expect(logs, `logs: ${secret}`).not.toContain(secret);
+      for (const location of locations) expect(decodeURIComponent(location), `redirect: ${secret}`).not.toContain(secret);
+      for (const [what, html] of pages) {
+        if (what.startsWith("filing") || what.startsWith("status, malformed")) continue; // a form shows back what this person just typed
+        // A page keeps its own URL in its hydration data (the visitor's address bar has it anyway): what it says must not repeat it.
+        const shown = what.startsWith("404 with") ? textOf(html) : html;
+        expect(shown.toLowerCase(), `${what}: ${secret}`).not.toContain(secret.toLowerCase());
+      }
+    }
+    // The forms that show back what was typed show only what was typed.
+    expect(pages.find(([w]) => w.startsWith("filing, bad email"))![1]).not.toContain("example.fr");
+    expect(pages.find(([w]) => w.startsWith("status, malformed"))![1]).not.toContain(david.email);
   });
 
   it("serves security headers", async () => {

@@ -9,5 +9,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const back = url.searchParams.get("back") ?? "/";
   const safeBack = /^\/(?![/\\])[\w\-/.]*$/.test(back) ? back : "/";
   if (!isLocale(to)) return redirect(safeBack);
-  return redirect(safeBack, { headers: { "Set-Cookie": serializeCookie("lang", to, 365 * 24 * 3600, { httpOnly: false }) } });
+  return redirect(safeBack, { headers: { "Set-Cookie": serializeCookie("lang", to, 365 * 24 * 3600) } });
 }

@@ -9,7 +9,8 @@ import * as emails from "../../emails";
 import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
-import { buildArchive } from "./archive.server";
+import { log } from "../utils/log.server";
+import { ArchiveBuildError, buildArchive } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
@@ -41,14 +42,19 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
   const gathered = ctx.db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
   if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
 
-  mkdirSync(archivesDir(), { recursive: true });
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
   const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
   try {
     // Encrypted as it is written: the archive never rests on disk in clear, and is written once.
     const aad = `archive:${r.id}:${kind}:${ctx.now.getTime()}`;
     const { iv, cipher } = fileCipher(aad);
-    const built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, seal: cipher });
+    let built;
+    try {
+      mkdirSync(archivesDir(), { recursive: true });
+      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, seal: cipher });
+    } catch (error) {
+      throw storageFailure(error, r.reference);
+    }
     const expiresAt = new Date(ctx.now.getTime() + env().ARCHIVE_LINK_TTL_DAYS * 86_400_000);
     return ctx.db.transaction((tx) => {
       const row = tx
@@ -82,9 +88,39 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
       return row;
     });
   } catch (error) {
-    rmSync(sealed, { force: true });
+    removeQuietly(sealed);
     throw error;
   }
+}
+
+/** Cleaning up after a failure must not hide it (rmSync throws ENOTDIR when the directory is a file). */
+function removeQuietly(file: string) {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    /* nothing was written there */
+  }
+}
+
+/** Errors of the file system that say "the archive directory cannot take this file". */
+const STORAGE_ERRNOS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOTDIR", "EEXIST", "EISDIR", "ENOENT", "EFBIG", "EIO"]);
+
+/**
+ * A full disk or an unwritable archive directory is the operator's problem, not
+ * a crash: staff get a clear message (409), nothing is recorded as released and
+ * nobody is told an archive is ready. The log says which errno, never a name.
+ */
+function storageFailure(error: unknown, reference: string): unknown {
+  if (error instanceof DomainError) return error;
+  if (error instanceof ArchiveBuildError && error.code !== "write_failed") {
+    log.error("archive.source_failed", { reference, reason: error.code });
+    return new DomainError("unavailable", { code: "archive_source_unreadable" });
+  }
+  const cause = error instanceof ArchiveBuildError ? error.cause : error;
+  const errno = typeof (cause as NodeJS.ErrnoException | undefined)?.code === "string" ? (cause as NodeJS.ErrnoException).code! : "unknown";
+  if (!(error instanceof ArchiveBuildError) && !STORAGE_ERRNOS.has(errno)) return error;
+  log.error("archive.storage_failed", { reference, errno, dir: archivesDir() });
+  return new DomainError("unavailable", { code: "archive_storage_failed" });
 }
 
 /** What the requester's status page lists. */

@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | "invalid_token"
   | "forbidden"
   | "conflict"
-  | "invalid_input";
+  | "invalid_input"
+  /** the server cannot do it right now (a full or read-only disk): try again once fixed */
+  | "unavailable";
 
 export class DomainError extends Error {
   constructor(

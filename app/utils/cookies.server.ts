@@ -19,10 +19,12 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** HttpOnly, SameSite=Lax, and Secure whenever the site is served over HTTPS. */
-export function serializeCookie(name: string, value: string, maxAgeSeconds: number, opts: { httpOnly?: boolean } = {}): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "SameSite=Lax"];
-  if (opts.httpOnly !== false) parts.push("HttpOnly");
+/**
+ * Every cookie we set: HttpOnly (no script of ours reads one, not even the
+ * language), SameSite=Lax, and Secure whenever the site is served over HTTPS.
+ */
+export function serializeCookie(name: string, value: string, maxAgeSeconds: number): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "SameSite=Lax", "HttpOnly"];
   if (env().BASE_URL.startsWith("https://")) parts.push("Secure");
   return parts.join("; ");
 }

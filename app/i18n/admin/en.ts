@@ -1,5 +1,6 @@
 import type { AdminMessages } from "./fr";
 import { rightsErrorsEn, rightsEventsEn } from "./rights-panel";
+import { securityErrorsEn } from "./security";
 
 export const adminEn: AdminMessages = {
   brand: "RightsDesk · DPO workspace",
@@ -293,6 +294,7 @@ export const adminEn: AdminMessages = {
     no_rectification_to_approve: "No rectification to approve.",
     rectification_failed: "The rectification could not be confirmed in a system: see the detail below.",
     ...rightsErrorsEn,
+    ...securityErrorsEn,
     forbidden: "Your role does not allow this action.",
     not_found: "Request not found.",
     illegal_transition: "This action is not possible in the request's current status.",

@@ -1,5 +1,6 @@
 import type { Widen } from "../widen";
 import { rightsErrorsFr, rightsEventsFr } from "./rights-panel";
+import { securityErrorsFr } from "./security";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
   brand: "RightsDesk · Espace DPO",
@@ -293,6 +294,7 @@ export const adminFr = {
     no_rectification_to_approve: "Aucune rectification à approuver.",
     rectification_failed: "La rectification n'a pas pu être confirmée dans un système : voir le détail ci-dessous.",
     ...rightsErrorsFr,
+    ...securityErrorsFr,
     forbidden: "Votre rôle ne permet pas cette action.",
     not_found: "Demande introuvable.",
     illegal_transition: "Cette action n'est pas possible dans l'état actuel de la demande.",
