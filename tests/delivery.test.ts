@@ -85,6 +85,17 @@ describe("delivering the archive", () => {
     const url = new URL(linkMail.text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
     expect((await person.get(url.pathname + url.search)).status).toBe(200);
 
+    // IDOR: this link is for this request; another request's archive id gets nothing, and the link still works.
+    const second = await corinneInPerson(app, ["portability"]);
+    await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "gather" });
+    await drainGather(app);
+    expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "release-portability" })).status).toBe(302);
+    const other = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(second.reference).id)).get()!;
+    const stolen = await person.post(`${url.pathname}/fichier`, { a: String(other.id) });
+    expect(stolen.status).toBe(400); // the same refusal as a spent or unknown link: nothing about the other archive
+    expect(stolen.headers.get("content-type")).not.toBe("application/zip");
+    expect(app.db().select().from(archives).where(eq(archives.id, other.id)).get()!.downloads).toBe(0);
+
     const download = await person.post(`${url.pathname}/fichier`, { a: String(access.id) });
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("application/zip");
@@ -103,7 +114,7 @@ describe("delivering the archive", () => {
     expect(actions).toEqual(expect.arrayContaining(["archive.released", "archive.downloaded"]));
 
     // After expiry the file is gone and the page no longer offers it.
-    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(2);
+    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(3);
     expect(existsSync(access.filePath!)).toBe(false);
     expect(app.db().select().from(archives).where(eq(archives.id, access.id)).get()!.status).toBe("purged");
   });

@@ -81,14 +81,18 @@ describe("gathering", () => {
     expect(gathered.matches.every((m) => m.matchedOn === "email")).toBe(true);
   });
 
-  it("keeps the other connectors' results when the CRM fails, and re-runs it alone", async () => {
+  it.each([
+    ["500", /HTTP 500/],
+    ["timeout", /no answer/],
+    ["malformed", /not valid JSON/],
+  ] as const)("keeps the other connectors' results when the CRM fails (%s), and re-runs it alone", async (mode, reason) => {
     const { reference, browser } = await corinneInPerson();
-    crm.fail("500");
+    crm.fail(mode);
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drain();
     let jobs = jobsOf(reference);
     expect(jobs.crm!.status).toBe("failed");
-    expect(jobs.crm!.error).toMatch(/HTTP 500/);
+    expect(jobs.crm!.error).toMatch(reason);
     expect(jobs.crm!.error).not.toContain("@");
     expect(jobs.survey!.status).toBe("done");
     expect(jobs.recordings!.status).toBe("done");
