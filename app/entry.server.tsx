@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { localeFrom } from "./utils/i18n.server";
 import { log } from "./utils/log.server";
 
 // The HTTP server (app/http.server.ts) starts these from the build, so the
@@ -23,6 +24,7 @@ export default function handleRequest(
   _loadContext: AppLoadContext,
 ) {
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  rootLocaleAlways(request, remixContext);
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
@@ -47,6 +49,18 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/**
+ * When an action throws (a 429, a body that is not a form) or a route has no
+ * action (405), Remix renders the root error boundary without running the
+ * root loader, and the page would fall back to French whatever the visitor
+ * chose. The root loader's only datum is the locale, from the request: fill it
+ * in so the error page, its <html lang> and its title speak the right language.
+ */
+function rootLocaleAlways(request: Request, remixContext: EntryContext) {
+  const loaderData = remixContext.staticHandlerContext.loaderData;
+  if (!loaderData.root) loaderData.root = { locale: localeFrom(request) };
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {
