@@ -3,6 +3,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import path from "node:path";
 import type { ViteDevServer } from "vite";
+import { catalogues, DEFAULT_LOCALE, isLocale } from "./i18n";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -43,7 +44,27 @@ export function createHttpApp(opts: HttpOptions) {
       getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
     }),
   );
+  app.use(errorPage);
   return app;
+}
+
+/**
+ * What express itself refuses before Remix sees the request — a path with a
+ * broken percent-escape ("/x/%") is a URIError with status 400 — answered in
+ * the visitor's language, without express's default page and its stack trace.
+ */
+export function errorPage(error: unknown, req: Request, res: Response, next: NextFunction) {
+  if (res.headersSent) return next(error);
+  const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
+  const lang = /(?:^|;\s*)lang=(fr|en)(?:;|$)/.exec(req.get("cookie") ?? "")?.[1];
+  const locale = isLocale(lang) ? lang : DEFAULT_LOCALE;
+  const t = catalogues[locale].errorPage;
+  const message = status === 413 ? t.payloadTooLarge : status < 500 ? t.badRequest : t.server;
+  res
+    .status(status)
+    .type("html")
+    .send(`<!DOCTYPE html><html lang="${locale}"><head><meta charset="utf-8"><title>${t.title}</title></head><body><h1>${t.title}</h1><p role="alert">${message}</p><p><a href="/">${t.back}</a></p></body></html>`);
 }
 
 function securityHeaders(https: boolean) {
