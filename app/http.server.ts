@@ -27,6 +27,7 @@ export function createHttpApp(opts: HttpOptions) {
 
   app.use(securityHeaders(Boolean(opts.https)));
   app.use(sameOriginForMutations);
+  app.use(drainUnreadBody);
   if (opts.logRequests) app.use(requestLog);
 
   if (opts.vite) {
@@ -127,6 +128,30 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
     .send(
       '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Action refusée</title><h1>Action refusée</h1><p>Cette action n\'est pas autorisée depuis une autre page.</p><p lang="en">This action is not allowed from another site.</p><p><a href="/">Accueil / Home</a></p></html>',
     );
+}
+
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A request body the app did not read (JSON posted to a form, a 401 before
+ * the upload was looked at) is read and dropped once the answer is out, so
+ * the client gets that answer; closing a socket with unread bytes makes TCP
+ * send a reset, and the client sees "connection reset" instead of the 400.
+ * Past DRAIN_MAX_BYTES the connection is cut.
+ */
+export function drainUnreadBody(req: Request, res: Response, next: NextFunction) {
+  res.once("finish", () => {
+    if (req.complete || req.destroyed) return;
+    // Remix's body pump still listens; the answer is sent, nobody reads it.
+    req.removeAllListeners("data");
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.byteLength;
+      if (seen > DRAIN_MAX_BYTES) req.destroy();
+    });
+    req.resume();
+  });
+  next();
 }
 
 /** Method, path shape, status and duration: no query string, no token, no body. */
