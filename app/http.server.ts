@@ -34,7 +34,8 @@ export function createHttpApp(opts: HttpOptions) {
     app.use(opts.vite.middlewares);
   } else if (opts.clientDir) {
     app.use("/assets", express.static(path.join(opts.clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(opts.clientDir, { maxAge: "1h" }));
+    // No directory redirects ("/x/..%2F..%2F" is the client dir): unknown paths go to Remix, which answers in the visitor's language.
+    app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
   }
 
   app.all(
