@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { localeFrom } from "./utils/i18n.server";
 import { log } from "./utils/log.server";
 import { redactPath } from "./utils/redact";
 import { NonceProvider } from "./utils/nonce";
@@ -27,6 +28,7 @@ export default function handleRequest(
   // The per-request nonce the express front named in Content-Security-Policy.
   const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  rootLocaleAlways(request, remixContext);
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
@@ -54,6 +56,18 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/**
+ * When an action throws (a 429, a body that is not a form) or a route has no
+ * action (405), Remix renders the root error boundary without running the
+ * root loader, and the page would fall back to French whatever the visitor
+ * chose. The root loader's only datum is the locale, from the request: fill it
+ * in so the error page, its <html lang> and its title speak the right language.
+ */
+function rootLocaleAlways(request: Request, remixContext: EntryContext) {
+  const loaderData = remixContext.staticHandlerContext.loaderData;
+  if (!loaderData.root) loaderData.root = { locale: localeFrom(request) };
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { ViteDevServer } from "vite";
 import { redactPath } from "./utils/redact";
+import { catalogues, DEFAULT_LOCALE, isLocale } from "./i18n";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -28,13 +29,15 @@ export function createHttpApp(opts: HttpOptions) {
 
   app.use(securityHeaders({ https: Boolean(opts.https), dev: Boolean(opts.vite) }));
   app.use(sameOriginForMutations);
+  app.use(drainUnreadBody);
   if (opts.logRequests) app.use(requestLog);
 
   if (opts.vite) {
     app.use(opts.vite.middlewares);
   } else if (opts.clientDir) {
     app.use("/assets", express.static(path.join(opts.clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(opts.clientDir, { maxAge: "1h" }));
+    // No directory redirects ("/x/..%2F..%2F" is the client dir): unknown paths go to Remix, which answers in the visitor's language.
+    app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
   }
 
   app.all(
@@ -48,7 +51,27 @@ export function createHttpApp(opts: HttpOptions) {
       }),
     }),
   );
+  app.use(errorPage);
   return app;
+}
+
+/**
+ * What express itself refuses before Remix sees the request — a path with a
+ * broken percent-escape ("/x/%") is a URIError with status 400 — answered in
+ * the visitor's language, without express's default page and its stack trace.
+ */
+export function errorPage(error: unknown, req: Request, res: Response, next: NextFunction) {
+  if (res.headersSent) return next(error);
+  const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
+  const lang = /(?:^|;\s*)lang=(fr|en)(?:;|$)/.exec(req.get("cookie") ?? "")?.[1];
+  const locale = isLocale(lang) ? lang : DEFAULT_LOCALE;
+  const t = catalogues[locale].errorPage;
+  const message = status === 413 ? t.payloadTooLarge : status < 500 ? t.badRequest : t.server;
+  res
+    .status(status)
+    .type("html")
+    .send(`<!DOCTYPE html><html lang="${locale}"><head><meta charset="utf-8"><title>${t.title}</title></head><body><h1>${t.title}</h1><p role="alert">${message}</p><p><a href="/">${t.back}</a></p></body></html>`);
 }
 
 /**
@@ -153,6 +176,30 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
     .send(
       '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Action refusée</title><h1>Action refusée</h1><p>Cette action n\'est pas autorisée depuis une autre page.</p><p lang="en">This action is not allowed from another site.</p><p><a href="/">Accueil / Home</a></p></html>',
     );
+}
+
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A request body the app did not read (JSON posted to a form, a 401 before
+ * the upload was looked at) is read and dropped once the answer is out, so
+ * the client gets that answer; closing a socket with unread bytes makes TCP
+ * send a reset, and the client sees "connection reset" instead of the 400.
+ * Past DRAIN_MAX_BYTES the connection is cut.
+ */
+export function drainUnreadBody(req: Request, res: Response, next: NextFunction) {
+  res.once("finish", () => {
+    if (req.complete || req.destroyed) return;
+    // Remix's body pump still listens; the answer is sent, nobody reads it.
+    req.removeAllListeners("data");
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.byteLength;
+      if (seen > DRAIN_MAX_BYTES) req.destroy();
+    });
+    req.resume();
+  });
+  next();
 }
 
 /** Method, path shape, status and duration: no query string, no token, no email or number, no body. */

@@ -4,6 +4,8 @@
  * non-zero on failure: 1 when the operation failed, 2 when the command line
  * itself is wrong.
  */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ROLES, SITES } from "../db/schema/enums";
 import { DomainError } from "../app/services/errors";
@@ -62,13 +64,33 @@ commands:
 /** A wrong command line: exit 2 with the reason and the usage. */
 class UsageError extends Error {}
 
+/**
+ * A word of the command line, fit to repeat in an error message: plain words
+ * and option names only. Anything with an @ or several digits may be a
+ * person's email or phone number, and error output ends up in logs.
+ */
+function shown(arg: unknown): string {
+  const s = String(arg);
+  return /^-{0,2}[A-Za-z][\w.:-]{0,40}$/.test(s) && (s.match(/\d/g)?.length ?? 0) < 6 ? s : "…";
+}
+
 const system = () => ({ db: db(), now: new Date(), actor: { kind: "system" as const } });
 
 function flags(args: string[], options: Record<string, { type: "string" | "boolean" }>) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    const values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    // A NUL byte is never meant (and fs refuses it in a path with a TypeError).
+    if (Object.values(values).some((v) => typeof v === "string" && v.includes("\0"))) throw new UsageError("option values cannot contain a NUL byte");
+    return values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    if (error instanceof UsageError) throw error;
+    // node:util's messages quote the offending argument; say which kind of mistake, not what was typed.
+    const code = (error as { code?: string }).code;
+    const quoted = error instanceof Error ? /'([^']*)'/.exec(error.message)?.[1] : undefined;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${shown(quoted)}`);
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument ${shown(quoted)}`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`option ${shown(quoted?.split(" ")[0])} needs a value, or takes none`);
+    throw new UsageError("invalid options");
   }
 }
 
@@ -240,7 +262,7 @@ async function auditCommand(verb: string | undefined, rest: string[]): Promise<n
     for (const k of ["from", "to", "reference", "action", "actor"]) if (typeof f[k] === "string") params.set(k, f[k] as string);
     const { filters, invalid } = parseJournalFilters(params);
     if (invalid.length) throw new UsageError(invalid.map((k) => (k === "reference" ? "--reference must be a request reference" : `--${k} must be a date YYYY-MM-DD${k === "to" ? " not before --from" : ""}`)).join("; "));
-    for (const k of ["action", "actor"] as const) if (typeof f[k] === "string" && filters[k] !== f[k]) throw new UsageError(`unknown --${k} "${f[k]}"`);
+    for (const k of ["action", "actor"] as const) if (typeof f[k] === "string" && filters[k] !== f[k]) throw new UsageError(`unknown --${k} "${shown(f[k])}"`);
     const { openSync, writeSync, closeSync } = await import("node:fs");
     const exported = exportJournal({ ctx: system(), filters, locale: (f.lang as "fr" | "en" | undefined) ?? "fr" });
     const fd = openSync(f.out, "w");
@@ -260,7 +282,7 @@ async function auditCommand(verb: string | undefined, rest: string[]): Promise<n
     console.log(`${f.out} ${exported.rows} entries (up to entry ${exported.upTo})`);
     return 0;
   }
-  throw new UsageError(`unknown command "audit ${verb ?? ""}": use audit verify or audit export`);
+  throw new UsageError(`unknown command "audit${verb === undefined ? "" : ` ${shown(verb)}`}": use audit verify or audit export`);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -305,7 +327,7 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return group ? 0 : 2;
   }
-  throw new UsageError(`unknown command "${args.join(" ")}"`);
+  throw new UsageError(`unknown command "${args.map(shown).join(" ")}"`);
 }
 
 const REFUSALS: Record<string, string> = {
@@ -317,15 +339,26 @@ const REFUSALS: Record<string, string> = {
   not_approved: "no approved erasure plan",
 };
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
+/**
+ * Runs one command line and returns the exit code: 0, 1 when the operation
+ * failed, 2 when the command line is wrong. Importable (tests/fuzz-cli.test.ts
+ * calls it in-process); only running this file as a script exits.
+ */
+export async function run(args: string[]): Promise<number> {
+  try {
+    return await main(args);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+function failure(error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`cli: ${error.message}\n${USAGE}`);
-    process.exitCode = 2;
+    return 2;
   } else if (error instanceof ConfigError || (error instanceof Error && error.name === "ConnectorConfigError")) {
     console.error(error.message);
-    process.exitCode = 1;
+    return 1;
   } else if (error instanceof DomainError) {
     const reason = typeof error.detail.reason === "string" ? error.detail.reason : undefined;
     const what =
@@ -335,6 +368,16 @@ try {
       { not_found: "no such request", illegal_transition: "not possible in the request's current status", invalid_input: "invalid input" }[error.code as string] ??
       error.code;
     console.error(`cli: ${what}`);
-    process.exitCode = 1;
-  } else throw error;
+    return 1;
+  }
+  const fsCode = (error as { code?: unknown } | null)?.code;
+  if (typeof fsCode === "string" && /^E[A-Z]+$/.test(fsCode) && (error as { syscall?: unknown }).syscall !== undefined) {
+    // A file the command had to write (--out): the system's reason, not the path (it may name a person).
+    console.error(`cli: cannot write the output file (${fsCode})`);
+    return 1;
+  }
+  throw error;
 }
+
+const script = process.argv[1];
+if (script && import.meta.url === pathToFileURL(realpathSync(script)).href) process.exitCode = await run(process.argv.slice(2));

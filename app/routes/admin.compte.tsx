@@ -4,6 +4,7 @@ import { useT } from "../components/i18n";
 import { beginTotp, changePassword, confirmTotp, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { requireStaff, sessionToken } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   requireStaff(request, { accountPage: true });
@@ -13,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, token } = requireStaff(request, { accountPage: true });
-  const form = await request.formData();
+  const form = await formData(request);
   const intent = form.get("intent");
   if (intent === "password") {
     const r = await changePassword({ ctx, current: String(form.get("current") ?? ""), next: String(form.get("next") ?? "") });

@@ -21,6 +21,7 @@ import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
@@ -60,7 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
   const reference = params.reference ?? "";
-  const form = await request.formData();
+  const form = await formData(request);
   const str = (k: string) => String(form.get(k) ?? "");
   const intent = str("intent");
   try {

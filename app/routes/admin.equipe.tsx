@@ -7,6 +7,7 @@ import { DomainError } from "../services/errors";
 import { deactivateAccount, listAccounts, listSites, setHolidayProfile } from "../services/settings.server";
 import { createStaff, NewStaff } from "../services/staff.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
@@ -19,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
-  const form = await request.formData();
+  const form = await formData(request);
   const intent = form.get("intent");
   try {
     if (intent === "create") {

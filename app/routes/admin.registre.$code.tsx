@@ -9,6 +9,7 @@ import { DomainError } from "../services/errors";
 import { getOperation, updateOperation, type FieldErrors, type OperationField } from "../services/register.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 import type { Editable } from "../services/register.server";
+import { formData } from "../utils/form.server";
 
 /** The editable fields, in form order (the page renders in the browser too, so not imported from the service). */
 const FIELDS = [
@@ -55,7 +56,7 @@ const EditForm = z.object({
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
   const code = params.code ?? "";
-  const { expectedVersion, ...values } = EditForm.parse(Object.fromEntries(await request.formData()));
+  const { expectedVersion, ...values } = EditForm.parse(Object.fromEntries(await formData(request)));
   try {
     const saved = updateOperation({ ctx, code, input: values, expectedVersion });
     return redirect(`/admin/registre/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);

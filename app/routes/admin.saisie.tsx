@@ -8,6 +8,7 @@ import { requireRole } from "../services/authz";
 import { DomainError } from "../services/errors";
 import { instantToParisLocal } from "../services/paris-time";
 import { requireStaff } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 type Errors = Record<string, string>;
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
-  const form = await request.formData();
+  const form = await formData(request);
   const raw = {
     channel: form.get("channel"),
     receivedAtLocal: form.get("receivedAtLocal"),

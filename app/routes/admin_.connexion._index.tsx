@@ -7,6 +7,7 @@ import { login, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { clientIp, ctxFrom } from "../utils/request.server";
 import { sessionCookie, sessionToken } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const state = sessionFrom(db(), sessionToken(request), new Date());
@@ -15,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await formData(request);
   const email = String(form.get("email") ?? "");
   const password = String(form.get("password") ?? "");
   const result = await login({ ctx: ctxFrom({ kind: "system" }), email, password, ip: clientIp(context) });

@@ -6,6 +6,7 @@ import { passSecondFactor, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { clientIp, ctxFrom } from "../utils/request.server";
 import { sessionToken } from "../utils/staff-session.server";
+import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const state = sessionFrom(db(), sessionToken(request), new Date());
@@ -17,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const token = sessionToken(request);
   if (!token) throw redirect("/admin/connexion");
-  const code = String((await request.formData()).get("code") ?? "").trim();
+  const code = String((await formData(request)).get("code") ?? "").trim();
   const result = passSecondFactor({ ctx: ctxFrom({ kind: "system" }), sessionToken: token, code, ip: clientIp(context) });
   if (!result.ok) return data({ error: result.reason }, { status: result.reason === "throttled" ? 429 : 401 });
   return redirect("/admin");

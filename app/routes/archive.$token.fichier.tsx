@@ -2,10 +2,11 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { openDownload } from "../services/delivery.server";
 import { ctxFrom } from "../utils/request.server";
+import { formData } from "../utils/form.server";
 
 /** Resource route: streams the decrypted archive, once per download link. */
 export async function action({ params, request }: ActionFunctionArgs) {
-  const archiveId = Number((await request.formData()).get("a"));
+  const archiveId = Number((await formData(request)).get("a"));
   const opened = Number.isSafeInteger(archiveId) ? openDownload({ ctx: ctxFrom(), token: params.token ?? "", archiveId }) : null;
   if (!opened) {
     return new Response("Ce lien de téléchargement est invalide, déjà utilisé ou expiré. / This download link is invalid, used or expired.", {

@@ -9,6 +9,7 @@ import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
+import { formData } from "../utils/form.server";
 
 export const meta = pageTitle((t) => t.filed.title);
 
@@ -28,7 +29,7 @@ export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);
-  const parsed = CodeForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = CodeForm.safeParse(Object.fromEntries(await formData(request)));
   if (!parsed.success) return data({ error: "format" as const, attemptsLeft: 0 }, { status: 400 });
   const ctx = ctxFrom();
   enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], locale);

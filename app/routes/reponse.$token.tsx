@@ -8,6 +8,7 @@ import { replyLinkIsUsable, requesterReply } from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
 import { ctxFrom } from "../utils/request.server";
+import { formData } from "../utils/form.server";
 
 export const meta = pageTitle((t) => (t.langName === "Français" ? "Répondre à notre question" : "Answer our question"));
 
@@ -20,7 +21,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const message = String((await request.formData()).get("message") ?? "");
+  const message = String((await formData(request)).get("message") ?? "");
   try {
     const r = requesterReply({ ctx: ctxFrom(), token: params.token ?? "", message });
     if (!r.ok) return data({ usable: false, error: null }, { status: 400 });

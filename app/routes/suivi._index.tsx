@@ -9,6 +9,7 @@ import * as requests from "../services/requests.server";
 import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
+import { formData } from "../utils/form.server";
 
 export const meta = pageTitle((t) => t.follow.title);
 
@@ -25,7 +26,7 @@ export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);
-  const parsed = FollowForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = FollowForm.safeParse(Object.fromEntries(await formData(request)));
   const contactRaw = parsed.success ? parsed.data.contact : "";
   const phone = contactRaw.includes("@") ? null : normalisePhone(contactRaw);
   const contact: { email: string } | { phone: string } | null = contactRaw.includes("@") ? { email: contactRaw } : phone ? { phone } : null;

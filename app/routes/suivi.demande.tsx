@@ -11,6 +11,7 @@ import * as requests from "../services/requests.server";
 import { grantedRequest } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
+import { formData } from "../utils/form.server";
 
 export const meta = pageTitle((t) => t.status.title);
 
@@ -32,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const id = await grantedRequest(request, "follow");
   if (!id) return data({ sent: false }, { status: 401 });
-  const archiveId = Number((await request.formData()).get("archiveId"));
+  const archiveId = Number((await formData(request)).get("archiveId"));
   try {
     sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId });
   } catch (error) {
