@@ -134,8 +134,9 @@ async function signIn(who: keyof typeof STAFF) {
 /** The newest message in the development outbox whose subject contains `subject`, opened. */
 async function openMail(page: Page, subject: string) {
   await page.goto(`${base}/dev/outbox`);
-  await page.getByRole("link", { name: new RegExp(subject) }).first().click();
-  await page.waitForLoadState("networkidle");
+  const href = await page.getByRole("link", { name: new RegExp(subject) }).first().getAttribute("href");
+  await page.goto(`${base}${href}`);
+  await page.getByRole("heading", { name: new RegExp(subject) }).first().waitFor();
 }
 
 async function waitFor(page: Page, text: string, url: string) {
