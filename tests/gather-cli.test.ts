@@ -51,18 +51,23 @@ beforeAll(async () => {
   Object.assign(process.env, env);
   resetEnvForTests();
   closeDb();
-  const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "cli.agent@centrecall.example", displayName: "Agent", role: "agent", site: "tours" }, password: "x".repeat(16) });
-  reference = recordRequest({
+  reference = await davidBlancInPerson("cli.agent@centrecall.example");
+  closeDb();
+  mkdirSync(path.join(dir, "out"), { recursive: true });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A ticket for David Blanc (in both demo systems), recorded by a new agent who saw him in person. */
+async function davidBlancInPerson(agentEmail: string) {
+  const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: agentEmail, displayName: "Agent", role: "agent", site: "tours" }, password: "x".repeat(16) });
+  return recordRequest({
     ctx: { db: db(), now: new Date(), actor: toActor(staff) },
     input: AgentIntakeInput.parse({
       channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
       lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "attested",
     }),
   }).reference;
-  closeDb();
-  mkdirSync(path.join(dir, "out"), { recursive: true });
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+}
 
 const cli = (...args: string[]) => spawnSync(TSX, ["scripts/cli.ts", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
 
@@ -90,14 +95,7 @@ describe("npm run -s cli -- gather", () => {
   });
 
   it("finishes once after the process is killed in the middle of a gather: the worker loop takes over", async () => {
-    const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "cli.agent2@centrecall.example", displayName: "Agent 2", role: "agent", site: "tours" }, password: "x".repeat(16) });
-    const again = recordRequest({
-      ctx: { db: db(), now: new Date(), actor: toActor(staff) },
-      input: AgentIntakeInput.parse({
-        channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
-        lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "attested",
-      }),
-    }).reference;
+    const again = await davidBlancInPerson("cli.agent2@centrecall.example");
     closeDb();
     // SIGKILL right after the first record is stored: no cleanup, no finally.
     const killed = spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", "gather", again], { cwd: ROOT, env: { ...env, FAULT_INJECT: "gather-record-stored" }, encoding: "utf8", timeout: 60_000 });
