@@ -105,6 +105,23 @@ describe("the queue", () => {
     expect(textOf(found)).toContain("1 demande");
   });
 
+  it("filters by right, alone and with a site, with the word matched exactly in the rights list", async () => {
+    const erasure = verifiedTicket({ site: "bordeaux", rights: ["access", "erasure"] });
+    const access = verifiedTicket({ site: "bordeaux", rights: ["access"] });
+    const elsewhere = verifiedTicket({ site: "toulouse", rights: ["erasure"] });
+    const { browser } = await signedIn(app, "support");
+    const bySite = await (await browser.get("/admin?site=bordeaux&right=erasure&status=all")).text();
+    expect(bySite).toContain(erasure.reference);
+    expect(bySite).not.toContain(access.reference);
+    expect(bySite).not.toContain(elsewhere.reference);
+    const anySite = await (await browser.get("/admin?right=erasure&status=all")).text();
+    expect(anySite).toContain(erasure.reference);
+    expect(anySite).toContain(elsewhere.reference);
+    expect(anySite).not.toContain(access.reference);
+    // An unknown right is ignored, not passed to SQL.
+    expect((await browser.get("/admin?right=%27%29%20OR%201%3D1--&status=all")).status).toBe(200);
+  });
+
   it("shows an agent only their own site", async () => {
     const lille = verifiedTicket({ site: "lille" });
     const paris = verifiedTicket({ site: "paris" });

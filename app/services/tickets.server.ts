@@ -64,7 +64,9 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   const scope: SQL[] = [];
   if (me.role === "agent") scope.push(eq(requests.site, me.site));
   // rights is a JSON array of fixed words: a quoted-token search is exact and far cheaper than json_each.
-  if (filters.right) scope.push(sql`instr(${requests.rights}, ${`"${filters.right}"`}) > 0`);
+  // The word is written into the SQL (it is one of RIGHTS, checked by zod) so that SQLite can use the
+  // partial index of that right (db/schema/requests.ts), which a bound parameter would not match.
+  if (filters.right) scope.push(sql`instr(${requests.rights}, ${sql.raw(`'"${RIGHTS.find((r) => r === filters.right)!}"'`)}) > 0`);
   if (filters.channel) scope.push(eq(requests.channel, filters.channel));
   // An agent's scope is their site; a site filter cannot widen it.
   if (filters.site && me.role !== "agent") scope.push(filters.site === "web" ? isNull(requests.site) : eq(requests.site, filters.site));
