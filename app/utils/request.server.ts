@@ -25,14 +25,19 @@ const HOUR = 3_600_000;
  * one address, or one identifier from many addresses, both hit a wall.
  */
 export function enforceRateLimits(ctx: Ctx, checks: { bucket: string; subject: string; limit: number }[], locale: Locale) {
-  for (const c of checks) {
-    const decision = hit(ctx.db, c.bucket, c.subject, c.limit, HOUR, ctx.now);
-    if (!decision.allowed) {
-      throw data(
-        { rateLimited: true, locale },
-        { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } },
-      );
+  // One commit for all the counters (they were one each); a refused hit still counts, so the refusal is thrown after.
+  const refused = ctx.db.transaction((tx) => {
+    for (const c of checks) {
+      const decision = hit(tx, c.bucket, c.subject, c.limit, HOUR, ctx.now);
+      if (!decision.allowed) return decision;
     }
+    return null;
+  });
+  if (refused) {
+    throw data(
+      { rateLimited: true, locale },
+      { status: 429, headers: { "Retry-After": String(refused.retryAfterSeconds) } },
+    );
   }
 }
 
