@@ -59,7 +59,7 @@ beforeAll(async () => {
   base = `http://localhost:${port}`;
   // What a newcomer's shell has, plus the ports and data directory of this run.
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
-  demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  demo = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
   await new Promise<void>((resolve, reject) => {
