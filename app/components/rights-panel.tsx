@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { formatInstant } from "../i18n";
 import { rightsPanelMessages } from "../i18n/admin/rights-panel";
+import { ColumnHeads, IntentButton } from "./admin-bits";
 import { useLocale } from "./i18n";
 
 /** Dates arrive from the loader as JSON strings. */
@@ -44,16 +45,7 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
           {restriction.rows.length > 0 ? (
             <table>
               <caption>{m.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{m.columns.system}</th>
-                  <th scope="col">{m.columns.state}</th>
-                  <th scope="col">{m.columns.records}</th>
-                  <th scope="col">{m.columns.applied}</th>
-                  <th scope="col">{m.columns.lifted}</th>
-                  <th scope="col">{m.columns.detail}</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={[m.columns.system, m.columns.state, m.columns.records, m.columns.applied, m.columns.lifted, m.columns.detail]} />
               <tbody>
                 {restriction.rows.map((row) => (
                   <tr key={row.connectorId} data-restriction-connector={row.connectorId} data-restriction-state={row.state}>
@@ -81,14 +73,7 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
           ) : null}
           {!restriction.gatherFinished ? <p>{m.needGather}</p> : null}
           <div className="cta-row">
-            {restriction.canApply ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="restriction-apply" />
-                <button type="submit" className="button">
-                  {m.apply}
-                </button>
-              </Form>
-            ) : null}
+            {restriction.canApply ? <IntentButton intent="restriction-apply" label={m.apply} primary /> : null}
             {restriction.canLift ? (
               <Form method="post">
                 <input type="hidden" name="intent" value="restriction-lift" />
@@ -118,14 +103,7 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
               ))}
             </dl>
           )}
-          {objection.canRecord ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="objection-record" />
-              <button type="submit" className="button">
-                {m.record}
-              </button>
-            </Form>
-          ) : null}
+          {objection.canRecord ? <IntentButton intent="objection-record" label={m.record} primary /> : null}
         </section>
       ) : null}
     </>

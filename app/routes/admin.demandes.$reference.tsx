@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
 import { REFUSAL_REASONS } from "../../db/schema/enums";
-import { IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
+import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
@@ -381,17 +381,7 @@ export default function Ticket() {
           {gather.length === 0 ? <p>{a.gather.none}</p> : null}
           {gather.length > 0 ? (
             <table aria-live="polite" aria-busy={busy}>
-              <thead>
-                <tr>
-                  <th scope="col">{a.gather.connector}</th>
-                  <th scope="col">{a.gather.status}</th>
-                  <th scope="col">{a.gather.found}</th>
-                  <th scope="col">{a.gather.anomalies}</th>
-                  <th scope="col">{a.gather.attempts}</th>
-                  <th scope="col">{a.gather.duration}</th>
-                  <th scope="col">{a.gather.error}</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={[a.gather.connector, a.gather.status, a.gather.found, a.gather.anomalies, a.gather.attempts, a.gather.duration, a.gather.error]} />
               <tbody>
                 {gather.map((g) => (
                   <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status}>
@@ -447,13 +437,7 @@ export default function Ticket() {
           <h2 id="discrepancies-title">{a.discrepancies.title}</h2>
           <p>{a.discrepancies.intro}</p>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{a.discrepancies.field}</th>
-                <th scope="col">{a.discrepancies.kind}</th>
-                <th scope="col">{a.discrepancies.values}</th>
-              </tr>
-            </thead>
+            <ColumnHeads cols={[a.discrepancies.field, a.discrepancies.kind, a.discrepancies.values]} />
             <tbody>
               {discrepancies.map((d) => (
                 <tr key={`${d.field}:${d.question ?? ""}`} data-field={d.field} data-kind={d.kind}>
