@@ -359,7 +359,7 @@ async function benchAtScale() {
   const recordings = await import("../app/connectors/recordings/index");
   const crmHttp = await import("../app/connectors/crm-http/index");
   const { startDemoCrm } = await import("./demo-crm");
-  const { csvField } = await import("../app/services/archive.server");
+  const { csvField } = await import("../app/utils/csv");
   type ExportRecordT = import("../app/connectors/types").ExportRecord;
 
   const sizes = { respondents: RESPONDENTS, answersPerRespondent: ANSWERS_EACH, recordings: RECORDINGS, realAudioFiles: REAL_AUDIO, crmContacts: CONTACTS, archiveMB: ARCHIVE_MB, findSamples: SAMPLES, quick: QUICK };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dueDate, parisDate } from "../app/services/deadlines";
-import { instantToParisLocal, parisLocalToInstant } from "../app/services/paris-time";
+import { instantToParisLocal, instantToParisWallTime, parisLocalToInstant } from "../app/services/paris-time";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
@@ -102,5 +102,8 @@ describe("agent intake", () => {
     expect(parisLocalToInstant("2026-07-15T23:30")!.toISOString()).toBe("2026-07-15T21:30:00.000Z");
     expect(parisLocalToInstant("2026-02-30T10:00")).toBeNull();
     expect(instantToParisLocal(new Date("2026-07-15T21:30:00Z"))).toBe("2026-07-15T23:30");
+    // The audit export's Paris column, to the second.
+    expect(instantToParisWallTime(new Date("2026-07-15T21:30:05Z"))).toBe("2026-07-15 23:30:05");
+    expect(instantToParisWallTime(new Date("2026-01-15T22:30:05Z"))).toBe("2026-01-15 23:30:05");
   });
 });

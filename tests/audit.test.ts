@@ -335,6 +335,7 @@ describe("the journal page (/admin/journal)", () => {
       expect(r[col("reference")]).toBe(reference);
       expect(r[col("action")]).toBe(e.action);
       expect(r[col("at_utc")]).toBe(e.at.toISOString());
+      expect(r[col("at_paris")]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(JSON.parse(r[col("details")]!)).toEqual(e.details);
       expect(r[col("hash")]).toBe(e.hash);
       expect(r[col("prev_hash")]).toBe(e.prevHash);

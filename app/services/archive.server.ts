@@ -10,6 +10,7 @@ import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { FieldValue } from "../connectors/types";
 import type { Db } from "../utils/db.server";
+import { csvField } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
@@ -246,12 +247,6 @@ function* jsonArray(rows: Record<string, FieldValue>[]) {
   yield "\n]\n";
 }
 
-/** RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled. */
-export function csvField(value: FieldValue | undefined): string {
-  if (value === null || value === undefined) return "";
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line

@@ -10,7 +10,8 @@ import { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { addDays, parisDate, parseLocalDate } from "./deadlines";
-import { parisLocalToInstant } from "./paris-time";
+import { instantToParisWallTime, parisLocalToInstant } from "./paris-time";
+import { csvField, csvText } from "../utils/csv";
 
 /**
  * The audit journal as people read it: a filtered, paginated list for the
@@ -132,6 +133,17 @@ export type JournalRow = {
   details: Record<string, unknown>;
 };
 
+/** What the page and the export read of an entry; details raw, since a tampered row may not parse. */
+const ENTRY_COLUMNS = {
+  seq: auditLog.seq,
+  at: auditLog.at,
+  actorKind: auditLog.actorKind,
+  actorId: auditLog.actorId,
+  action: auditLog.action,
+  reference: auditLog.reference,
+  details: sql<string>`${auditLog.details}`,
+};
+
 /** One page of the journal, newest first; the reading is recorded in the same transaction. */
 export function listJournal({ ctx, filters }: { ctx: Ctx; filters: JournalFilters }) {
   const me = requireJournalReader(ctx.actor);
@@ -141,15 +153,7 @@ export function listJournal({ ctx, filters }: { ctx: Ctx; filters: JournalFilter
     const pages = Math.max(1, Math.ceil(total / JOURNAL_PAGE_SIZE));
     const current = Math.min(filters.page, pages);
     const rows = tx
-      .select({
-        seq: auditLog.seq,
-        at: auditLog.at,
-        actorKind: auditLog.actorKind,
-        actorId: auditLog.actorId,
-        action: auditLog.action,
-        reference: auditLog.reference,
-        details: sql<string>`${auditLog.details}`,
-      })
+      .select(ENTRY_COLUMNS)
       .from(auditLog)
       .where(where)
       .orderBy(desc(auditLog.seq))
@@ -184,24 +188,7 @@ export function journalActors(ctx: Ctx) {
   return ctx.db.select({ id: staff.id, displayName: staff.displayName, active: staff.active }).from(staff).orderBy(asc(staff.displayName), asc(staff.id)).all();
 }
 
-const PARIS = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Europe/Paris",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
 
-/** RFC 4180 field; free text a person typed (a display name) is kept from running as a spreadsheet formula. */
-function field(value: string | number | null, opts: { text?: boolean } = {}): string {
-  if (value === null) return "";
-  let s = String(value);
-  if (opts.text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export const JOURNAL_CSV_HEADER = ["seq", "at_utc", "at_paris", "actor_kind", "actor_id", "actor_name", "action", "action_label", "reference", "details", "prev_hash", "hash"] as const;
 const EXPORT_BATCH = 2_000;
@@ -230,17 +217,7 @@ export function exportJournal({ ctx, filters, locale }: { ctx: Ctx; filters: Jou
     let after = 0;
     for (;;) {
       const batch = db
-        .select({
-          seq: auditLog.seq,
-          at: auditLog.at,
-          actorKind: auditLog.actorKind,
-          actorId: auditLog.actorId,
-          action: auditLog.action,
-          reference: auditLog.reference,
-          details: sql<string>`${auditLog.details}`,
-          prevHash: auditLog.prevHash,
-          hash: auditLog.hash,
-        })
+        .select({ ...ENTRY_COLUMNS, prevHash: auditLog.prevHash, hash: auditLog.hash })
         .from(auditLog)
         .where(and(...base, sql`${auditLog.seq} > ${after}`, lte(auditLog.seq, upTo)))
         .orderBy(asc(auditLog.seq))
@@ -250,18 +227,18 @@ export function exportJournal({ ctx, filters, locale }: { ctx: Ctx; filters: Jou
       for (const r of batch) {
         const valid = !Number.isNaN(r.at.getTime());
         yield `${[
-          field(r.seq),
-          field(valid ? r.at.toISOString() : null),
-          field(valid ? PARIS.format(r.at) : null),
-          field(r.actorKind),
-          field(r.actorId),
-          field(r.actorId !== null ? (names.get(r.actorId) ?? null) : null, { text: true }),
-          field(r.action),
-          field(labels[r.action] ?? r.action),
-          field(r.reference),
-          field(r.details),
-          field(r.prevHash),
-          field(r.hash),
+          csvField(r.seq),
+          csvField(valid ? r.at.toISOString() : null),
+          csvField(valid ? instantToParisWallTime(r.at) : null),
+          csvField(r.actorKind),
+          csvField(r.actorId),
+          csvText(r.actorId !== null ? (names.get(r.actorId) ?? null) : null),
+          csvField(r.action),
+          csvField(labels[r.action] ?? r.action),
+          csvField(r.reference),
+          csvField(r.details),
+          csvField(r.prevHash),
+          csvField(r.hash),
         ].join(",")}\r\n`;
       }
       if (batch.length < EXPORT_BATCH) return;

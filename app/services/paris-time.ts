@@ -38,3 +38,8 @@ export function parisLocalToInstant(local: string): Date | null {
 export function instantToParisLocal(instant: Date): string {
   return new Date(parisParts(instant)).toISOString().slice(0, 16);
 }
+
+/** The instant as Paris wall-clock time, to the second ("2026-11-22 14:30:05"), for people reading exports. */
+export function instantToParisWallTime(instant: Date): string {
+  return new Date(parisParts(instant)).toISOString().slice(0, 19).replace("T", " ");
+}

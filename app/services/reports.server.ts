@@ -10,6 +10,7 @@ import type { Ctx } from "./context";
 import { parisDate, type LocalDate } from "./deadlines";
 import { DomainError } from "./errors";
 import { parisLocalToInstant } from "./paris-time";
+import { csvText } from "../utils/csv";
 
 /**
  * The DPO's monthly figures. Everything is aggregated inside SQLite (GROUP BY,
@@ -234,16 +235,6 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
 
 // ---- CSV (RFC 4180: comma, CRLF, quotes doubled) ----
 
-/**
- * Quoted when needed; a text cell that a spreadsheet would run as a formula
- * (= + - @) is prefixed with an apostrophe. Numbers are written as numbers.
- */
-function cell(v: string | number | null): string {
-  if (v === null) return "";
-  if (typeof v === "number") return String(v);
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export const CSV_HEADER = ["section", "key", "label", "measure", "value"] as const;
 
@@ -277,7 +268,7 @@ export function reportCsv(report: MonthlyReport, locale: Locale): string {
     ["summary", "overdue", m.csv.asOf, "date", report.today],
   );
   // A BOM so that spreadsheet software opens the UTF-8 accents correctly.
-  return `\uFEFF${rows.map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
+  return `\uFEFF${rows.map((row) => row.map((v) => csvText(v)).join(",")).join("\r\n")}\r\n`;
 }
 
 /** The CSV download: the same figures, and an audit entry saying who took them out. */
