@@ -482,7 +482,8 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
   const stored = readPlan(plan);
   const recipients = recipientsFor(db, planDatasets(stored), registry);
-  const html = certificateHtml({ reference: r.reference, at, lines: certificateLines(stored), notified: recipients.map((x) => x.contact.name) });
+  const lines = certificateLines(stored);
+  const html = certificateHtml({ reference: r.reference, at, lines, notified: recipients.map((x) => x.contact.name) });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
@@ -498,7 +499,7 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
     // The requester: the certificate by email, and on their follow-up page.
     const statusToken = issueLink(tx, r.id, "status_link", at);
     if (r.email) {
-      const m = emails.erasureCertificate({ reference: r.reference, lines: certificateLines(stored), statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
+      const m = emails.erasureCertificate({ reference: r.reference, lines, statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
       enqueue(tx, { channel: "email", to: r.email, template: "erasure_certificate", ...m, requestId: r.id }, at);
     } else if (r.phone) {
       const text =
@@ -517,7 +518,7 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
       registry,
       actor: system,
       at,
-      render: (recipient, operations) => emails.recipientErasureNotice({ reference: r.reference, recipient, operations, lines: certificateLines(stored) }),
+      render: (recipient, operations) => emails.recipientErasureNotice({ reference: r.reference, recipient, operations, lines }),
     });
 
     // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.

@@ -57,8 +57,12 @@ export const fieldToken = (f: { connectorId: string; dataset: string; key: strin
  * read it through tickets.auditedRead.
  */
 export function editableFields(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): EditableField[] {
+  return fieldsOf(readGathered(db, requestId).records, registry);
+}
+
+function fieldsOf(records: ReturnType<typeof readGathered>["records"], registry: Pick<Registry, "get">): EditableField[] {
   const out: EditableField[] = [];
-  for (const rec of readGathered(db, requestId).records) {
+  for (const rec of records) {
     const label = registry.get(rec.connectorId)?.label ?? rec.connectorId;
     for (const field of rec.providedBySubject) {
       const value = rec.fields[field];
@@ -77,7 +81,9 @@ export function editableFields(db: DbOrTx, requestId: number, registry: Pick<Reg
 export function prepareRectification({ ctx, reference, wanted, registry }: { ctx: Ctx; reference: string; wanted: Record<string, string>; registry: Pick<Registry, "get"> }) {
   const { me, r } = requireRectifiable(ctx, reference, "dpo", "support");
   gatherTimes(ctx.db, r.id);
-  const fields = new Map(editableFields(ctx.db, r.id, registry).map((f) => [f.token, f]));
+  // Decrypted once: the fields to compare with, and the matches the changes will go through.
+  const gathered = readGathered(ctx.db, r.id);
+  const fields = new Map(fieldsOf(gathered.records, registry).map((f) => [f.token, f]));
   const changes: Change[] = [];
   for (const [token, raw] of Object.entries(wanted)) {
     const to = raw.trim();
@@ -89,7 +95,7 @@ export function prepareRectification({ ctx, reference, wanted, registry }: { ctx
     changes.push({ connectorId: f.connectorId, connectorLabel: f.connectorLabel, dataset: f.dataset, key: f.key, field: f.field, from: f.value, to });
   }
   if (!changes.length) throw new DomainError("invalid_input", { code: "no_changes" });
-  const gatheredMatches = readGathered(ctx.db, r.id).matches;
+  const gatheredMatches = gathered.matches;
   const matches = changes.map(
     (c) => gatheredMatches.find((m) => m.connectorId === c.connectorId && m.dataset === c.dataset && m.key === c.key) ?? { connectorId: c.connectorId, dataset: c.dataset, key: c.key, matchedOn: "email" as const },
   );
