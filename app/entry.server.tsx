@@ -80,6 +80,3 @@ export function handleError(error: unknown, { request }: { request: Request }) {
     stack: e.stack?.split("\n").slice(1, 6).join(" | "),
   });
 }
-
-/** Tokens travel in a few paths; logs keep the shape of the path, never the secret. */
-export { redactPath };
