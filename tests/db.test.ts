@@ -2,12 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { outbox } from "../db/schema/outbox";
+import { auditLog } from "../db/schema/audit";
+import { insertReturning, insertRow } from "../app/utils/db.server";
 import { openDatabase } from "../app/utils/db.server";
 
 const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-db-"));
-const { sqlite } = openDatabase(`file:${path.join(dir, "t.sqlite")}`);
+const { sqlite, db } = openDatabase(`file:${path.join(dir, "t.sqlite")}`);
+const other = openDatabase(`file:${path.join(dir, "other.sqlite")}`);
 afterAll(() => {
   sqlite.close();
+  other.sqlite.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,5 +35,46 @@ describe("the statement cache behind drizzle", () => {
       seen.push(row.n * 10 + again.length);
     }
     expect(seen).toEqual([13, 23, 33]);
+  });
+});
+
+describe("inserts prepared once (insertRow, insertReturning)", () => {
+  const message = (to: string, at: Date) => ({ channel: "email" as const, recipient: to, template: "t", subject: "s", text: "x", html: null, requestId: null, nextAttemptAt: at, createdAt: at });
+
+  it("store dates and JSON as drizzle's own insert does, and hand back the row mapped", () => {
+    const at = new Date("2026-03-29T01:30:00.123Z");
+    const row = insertReturning(db, outbox, message("a@example.fr", at));
+    expect(row).toMatchObject({ recipient: "a@example.fr", status: "pending", attempts: 0, html: null });
+    expect(row.createdAt).toEqual(at);
+    const second = insertReturning(db, outbox, message("b@example.fr", at));
+    expect(second.id).toBe(row.id + 1);
+    insertRow(db, auditLog, { seq: 1, at, actorKind: "system", actorId: null, action: "ticket.filed", reference: null, details: { nested: ["é", 1] }, prevHash: "p", hash: "h" });
+    const raw = sqlite.prepare("SELECT at, details FROM audit_log").get() as { at: number; details: string };
+    expect(raw).toEqual({ at: at.getTime(), details: '{"nested":["é",1]}' });
+  });
+
+  it("leave out undefined values, so the column's default applies", () => {
+    const at = new Date();
+    const row = insertReturning(db, outbox, { ...message("c@example.fr", at), attempts: undefined });
+    expect(row.attempts).toBe(0);
+  });
+
+  it("run inside the caller's transaction and are undone with it", () => {
+    const before = db.select().from(outbox).all().length;
+    expect(() =>
+      db.transaction((tx) => {
+        insertRow(tx, outbox, message("rolled-back@example.fr", new Date()));
+        expect(tx.select().from(outbox).where(eq(outbox.recipient, "rolled-back@example.fr")).all()).toHaveLength(1);
+        throw new Error("abort");
+      }),
+    ).toThrow("abort");
+    expect(db.select().from(outbox).all()).toHaveLength(before);
+  });
+
+  it("write to the database they are given, not the first one they were prepared on", () => {
+    insertRow(db, outbox, message("first@example.fr", new Date()));
+    insertRow(other.db, outbox, message("second@example.fr", new Date()));
+    expect(other.db.select({ to: outbox.recipient }).from(outbox).all()).toEqual([{ to: "second@example.fr" }]);
+    expect(db.select().from(outbox).where(eq(outbox.recipient, "second@example.fr")).all()).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { auditLog, type AuditRow } from "../../db/schema/audit";
 import { derivedKey } from "../utils/crypto.server";
-import type { DbOrTx } from "../utils/db.server";
+import { insertRow, preparedQuery, type DbOrTx } from "../utils/db.server";
 import type { Actor } from "./context";
 
 /** The closed list of things the audit trail records. */
@@ -98,7 +98,7 @@ export function append(
   e: { actor: Actor; action: AuditAction; reference?: string | null; details?: Record<string, unknown>; at: Date },
 ): void {
   if (Number.isNaN(e.at.getTime())) throw new TypeError("audit entry without a valid time");
-  const last = tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+  const last = lastEntry(tx).get();
   const entry = {
     seq: (last?.seq ?? 0) + 1,
     at: e.at,
@@ -110,8 +110,9 @@ export function append(
     details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
   };
   const prevHash = last?.hash ?? GENESIS;
-  tx.insert(auditLog).values({ ...entry, prevHash, hash: chainHash(prevHash, entry) }).run();
+  insertRow(tx, auditLog, { ...entry, prevHash, hash: chainHash(prevHash, entry) });
 }
+const lastEntry = preparedQuery((db) => db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare());
 
 /**
  * Why a chain check stopped:
@@ -201,7 +202,7 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
 
 /** The newest entry's number and hash, to be kept outside the database as an anchor. */
 export function chainHead(db: DbOrTx): ChainHead | null {
-  return db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get() ?? null;
+  return lastEntry(db).get() ?? null;
 }
 
 export function entriesFor(db: DbOrTx, reference: string): AuditRow[] {

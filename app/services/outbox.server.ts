@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { outbox, type OutboxMessage } from "../../db/schema/outbox";
-import type { Db, DbOrTx } from "../utils/db.server";
+import { insertReturning, type Db, type DbOrTx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
 import { transports as defaultTransports, type Transports } from "../utils/mailer.server";
 
@@ -11,21 +11,17 @@ export type NewMessage =
 /** Call inside the transaction that owes the message: both commit or neither. */
 /** Queues a message in the caller's transaction; returns its outbox id. */
 export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): number {
-  return tx
-    .insert(outbox)
-    .values({
-      channel: m.channel,
-      recipient: m.to,
-      template: m.template,
-      subject: m.channel === "email" ? m.subject : null,
-      text: m.text,
-      html: m.channel === "email" ? m.html : null,
-      requestId: m.requestId ?? null,
-      nextAttemptAt: now,
-      createdAt: now,
-    })
-    .returning({ id: outbox.id })
-    .get().id;
+  return insertReturning(tx, outbox, {
+    channel: m.channel,
+    recipient: m.to,
+    template: m.template,
+    subject: m.channel === "email" ? m.subject : null,
+    text: m.text,
+    html: m.channel === "email" ? m.html : null,
+    requestId: m.requestId ?? null,
+    nextAttemptAt: now,
+    createdAt: now,
+  }).id;
 }
 
 const LEASE_MS = 60_000;

@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import {
   attachments,
+  referenceCounters,
   requestEvents,
   requestPauses,
   requests,
@@ -12,7 +13,7 @@ import {
 } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import { encrypt, keyedHash } from "../utils/crypto.server";
-import type { Db, DbOrTx } from "../utils/db.server";
+import { insertReturning, insertRow, preparedQuery, type Db, type DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
 import * as audit from "./audit.server";
@@ -37,14 +38,20 @@ export function phoneKey(e164: string) {
 /** DSR-<year of receipt in Paris>-<6-digit yearly sequence>, allocated inside the filing transaction. */
 export function nextReference(tx: DbOrTx, receivedAt: Date): string {
   const year = Number(parisDate(receivedAt).slice(0, 4));
-  const row = tx.get<{ last: number }>(sql`
-    INSERT INTO reference_counters (year, last) VALUES (${year}, 1)
-    ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last`);
+  const row = bumpReferenceCounter(tx).get({ year })!;
   return `DSR-${year}-${String(row.last).padStart(6, "0")}`;
 }
+const bumpReferenceCounter = preparedQuery((db) =>
+  db
+    .insert(referenceCounters)
+    .values({ year: sql.placeholder("year"), last: 1 })
+    .onConflictDoUpdate({ target: referenceCounters.year, set: { last: sql`${referenceCounters.last} + 1` } })
+    .returning({ last: referenceCounters.last })
+    .prepare(),
+);
 
 export function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: string, data: Record<string, unknown> = {}) {
-  tx.insert(requestEvents).values({ requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data }).run();
+  insertRow(tx, requestEvents, { requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data });
 }
 
 export function link(path: string) {
@@ -73,37 +80,33 @@ function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" | "refe
 export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeInput; locale: Locale; mandate: Mandate | null }) {
   return ctx.db.transaction((tx) => {
     const reference = nextReference(tx, ctx.now);
-    const row = tx
-      .insert(requests)
-      .values({
-        reference,
-        rights: input.rights,
-        channel: "web",
-        status: "awaiting_verification",
-        locale,
-        lastName: input.lastName,
-        firstName: input.firstName,
-        email: input.email || null,
-        phone: input.phone || null,
-        onBehalf: input.onBehalf === "other",
-        subjectLastName: input.onBehalf === "other" ? input.subjectLastName : null,
-        subjectFirstName: input.onBehalf === "other" ? input.subjectFirstName : null,
-        details: input.details || null,
-        rectificationWrong: input.rights.includes("rectification") ? input.rectificationWrong : null,
-        rectificationCorrect: input.rights.includes("rectification") ? input.rectificationCorrect : null,
-        contactConsent: input.contactConsent,
-        verificationMethod: input.verificationMethod,
-        emailKey: input.email ? emailKey(input.email) : null,
-        phoneKey: input.phone ? phoneKey(input.phone) : null,
-        receivedAt: ctx.now,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      .returning()
-      .get();
+    const row = insertReturning(tx, requests, {
+      reference,
+      rights: input.rights,
+      channel: "web",
+      status: "awaiting_verification",
+      locale,
+      lastName: input.lastName,
+      firstName: input.firstName,
+      email: input.email || null,
+      phone: input.phone || null,
+      onBehalf: input.onBehalf === "other",
+      subjectLastName: input.onBehalf === "other" ? input.subjectLastName : null,
+      subjectFirstName: input.onBehalf === "other" ? input.subjectFirstName : null,
+      details: input.details || null,
+      rectificationWrong: input.rights.includes("rectification") ? input.rectificationWrong : null,
+      rectificationCorrect: input.rights.includes("rectification") ? input.rectificationCorrect : null,
+      contactConsent: input.contactConsent,
+      verificationMethod: input.verificationMethod,
+      emailKey: input.email ? emailKey(input.email) : null,
+      phoneKey: input.phone ? phoneKey(input.phone) : null,
+      receivedAt: ctx.now,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    });
     addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
     // Décret 2019-536 art. 77: the clock does not run while identity is unconfirmed.
-    tx.insert(requestPauses).values({ requestId: row.id, reason: "identity_verification", startedAt: ctx.now }).run();
+    insertRow(tx, requestPauses, { requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
     addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
     if (mandate) {
       tx.insert(attachments)

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { timingSafeEqual } from "node:crypto";
 import { verificationTokens, type TokenPurpose, type VerificationToken } from "../../db/schema/verification";
 import { keyedHash, randomCode, randomToken } from "../utils/crypto.server";
-import type { DbOrTx } from "../utils/db.server";
+import { insertRow, type DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 
 /**
@@ -23,9 +23,7 @@ function ttlMs(purpose: TokenPurpose): number {
 
 export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link" | "reply_link" | "download_link", now: Date): string {
   const token = randomToken();
-  tx.insert(verificationTokens)
-    .values({ requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
-    .run();
+  insertRow(tx, verificationTokens, { requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now });
   return token;
 }
 
