@@ -10,7 +10,7 @@ import * as requests from "../services/requests.server";
 import { grantCookie } from "../utils/cookies.server";
 import { env } from "../utils/env.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { clientIp, ctxFrom, limits, withinRateLimits } from "../utils/request.server";
 import { BodyTooLarge, parseIntakeBody } from "../utils/upload.server";
 import { passThroughHeaders } from "../utils/headers";
 
@@ -51,7 +51,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = ctxFrom();
   const input = parsed.data;
   const ip = clientIp(context);
-  enforceRateLimits(
+  // The counters and the filing are one commit; `file` runs inside it.
+  const filed = withinRateLimits(
     ctx,
     [
       { bucket: "file:ip", subject: ip, limit: limits().filing },
@@ -59,8 +60,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ...(input.phone ? [{ bucket: "file:id", subject: requests.phoneKey(input.phone), limit: 5 }] : []),
     ],
     locale,
+    () => requests.file({ ctx, input, locale, mandate: onBehalf && upload.kind === "ok" ? upload.mandate : null }),
   );
-  const filed = requests.file({ ctx, input, locale, mandate: onBehalf && upload.kind === "ok" ? upload.mandate : null });
   // The reference and the SMS-code form are found through a signed cookie:
   // nothing about the request travels in the URL.
   return redirect("/demande/envoyee", { headers: { "Set-Cookie": await grantCookie("pending", filed.id) } });

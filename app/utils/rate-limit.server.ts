@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { keyedHash } from "./crypto.server";
-import type { DbOrTx } from "./db.server";
+import { rateLimits } from "../../db/schema/rate-limits";
+import { preparedQuery, type DbOrTx } from "./db.server";
 
 export type RateDecision = { allowed: boolean; retryAfterSeconds: number };
 
@@ -13,15 +14,26 @@ export function hit(db: DbOrTx, bucket: string, subject: string, limit: number, 
   const key = keyedHash("rate-limit", `${bucket}\0${subject}`);
   const nowMs = now.getTime();
   const staleBefore = nowMs - windowMs;
-  const row = db.get<{ count: number; window_start: number }>(sql`
-    INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${nowMs}, 1)
-    ON CONFLICT(key) DO UPDATE SET
-      count = CASE WHEN window_start <= ${staleBefore} THEN 1 ELSE count + 1 END,
-      window_start = CASE WHEN window_start <= ${staleBefore} THEN ${nowMs} ELSE window_start END
-    RETURNING count, window_start`);
+  const row = countHit(db).get({ key, nowMs, staleBefore })!;
   const allowed = row.count <= limit;
-  return { allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((row.window_start + windowMs - nowMs) / 1000)) };
+  return { allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((row.windowStart + windowMs - nowMs) / 1000)) };
 }
+// Raw numbers in and out (the window start is compared in milliseconds).
+const countHit = preparedQuery((db) => {
+  const [key, nowMs, staleBefore] = [sql.placeholder("key"), sql.placeholder("nowMs"), sql.placeholder("staleBefore")];
+  return db
+    .insert(rateLimits)
+    .values({ key, windowStart: sql`${nowMs}`, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${staleBefore} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${staleBefore} THEN ${nowMs} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning({ count: rateLimits.count, windowStart: sql<number>`${rateLimits.windowStart}` })
+    .prepare();
+});
 
 export function purgeExpired(db: DbOrTx, olderThan: Date) {
   db.run(sql`DELETE FROM rate_limits WHERE window_start < ${olderThan.getTime()}`);

@@ -3,7 +3,7 @@ import type { Locale } from "../../db/schema/enums";
 import type { Actor, Ctx } from "../services/context";
 import { db } from "./db.server";
 import { env } from "./env.server";
-import { hit } from "./rate-limit.server";
+import { hit, type RateDecision } from "./rate-limit.server";
 
 /** What the HTTP server hands to loaders and actions (see app/http.server.ts). */
 export type LoadContext = { clientIp?: string };
@@ -19,26 +19,37 @@ export function clientIp(context: unknown): string {
 
 const HOUR = 3_600_000;
 
+type RateCheck = { bucket: string; subject: string; limit: number };
+
 /**
  * Throws a 429 response when one of the (bucket, subject) pairs is over its
  * hourly limit. All pairs are counted, so probing with many identifiers from
  * one address, or one identifier from many addresses, both hit a wall.
  */
-export function enforceRateLimits(ctx: Ctx, checks: { bucket: string; subject: string; limit: number }[], locale: Locale) {
-  // One commit for all the counters (they were one each); a refused hit still counts, so the refusal is thrown after.
-  const refused = ctx.db.transaction((tx) => {
+export function enforceRateLimits(ctx: Ctx, checks: RateCheck[], locale: Locale) {
+  withinRateLimits(ctx, checks, locale, () => undefined);
+}
+
+/**
+ * The same check, and `write` in the same transaction when it passes: the
+ * counters and what the request writes are one commit (a filing paid for two).
+ * A refused hit still counts, so the refusal is thrown after the commit.
+ */
+export function withinRateLimits<T>(ctx: Ctx, checks: RateCheck[], locale: Locale, write: () => T): T {
+  const outcome = ctx.db.transaction((tx): { refused: RateDecision } | { written: T } => {
     for (const c of checks) {
       const decision = hit(tx, c.bucket, c.subject, c.limit, HOUR, ctx.now);
-      if (!decision.allowed) return decision;
+      if (!decision.allowed) return { refused: decision };
     }
-    return null;
+    return { written: write() };
   });
-  if (refused) {
+  if ("refused" in outcome) {
     throw data(
       { rateLimited: true, locale },
-      { status: 429, headers: { "Retry-After": String(refused.retryAfterSeconds) } },
+      { status: 429, headers: { "Retry-After": String(outcome.refused.retryAfterSeconds) } },
     );
   }
+  return outcome.written;
 }
 
 export function limits() {
