@@ -34,6 +34,14 @@ export function openDatabase(url: string): { db: Db; sqlite: Database.Database }
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Statement journals (an upsert inside a filing opens one) and sort space
+  // in memory, not in a temporary file created and deleted each time: that
+  // file was half the system time of a filing.
+  sqlite.pragma("temp_store = MEMORY");
+  // 32 MiB of page cache (SQLite's default is 2 MiB): the request table's
+  // indexes stay in memory at 100k tickets. Pages are cached as read, so a
+  // short-lived CLI process does not pay for it.
+  sqlite.pragma("cache_size = -32000");
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: migrationsFolder() });
