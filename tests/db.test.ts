@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { outbox } from "../db/schema/outbox";
 import { auditLog } from "../db/schema/audit";
-import { insertReturning, insertRow } from "../app/utils/db.server";
+import { groupCommit, insertReturning, insertRow } from "../app/utils/db.server";
+import Database from "better-sqlite3";
+import { requestEvents } from "../db/schema/requests";
 import { openDatabase } from "../app/utils/db.server";
 
 const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-db-"));
@@ -76,5 +78,58 @@ describe("inserts prepared once (insertRow, insertReturning)", () => {
     insertRow(other.db, outbox, message("second@example.fr", new Date()));
     expect(other.db.select({ to: outbox.recipient }).from(outbox).all()).toEqual([{ to: "second@example.fr" }]);
     expect(db.select().from(outbox).where(eq(outbox.recipient, "second@example.fr")).all()).toHaveLength(0);
+  });
+});
+
+describe("group commit (groupCommit)", () => {
+  const message = (to: string) => ({ channel: "email" as const, recipient: to, template: "t", subject: "s", text: "x", html: null, requestId: null, nextAttemptAt: new Date(), createdAt: new Date() });
+  const stored = (to: string) => db.select().from(outbox).where(eq(outbox.recipient, to)).all().length;
+
+  it("commits the writes of one moment together, and answers each caller with its own result", async () => {
+    const file = path.join(dir, "t.sqlite");
+    const seenFromOutside: number[] = [];
+    const results = await Promise.all(
+      ["g1@example.fr", "g2@example.fr", "g3@example.fr"].map((to) =>
+        groupCommit(db, () => {
+          // Another connection (another process) sees nothing of this moment until the one commit.
+          const outside = new Database(file, { readonly: true });
+          seenFromOutside.push((outside.prepare("SELECT count(*) AS n FROM outbox WHERE recipient LIKE 'g_@example.fr'").get() as { n: number }).n);
+          outside.close();
+          return insertReturning(db, outbox, message(to)).recipient;
+        }),
+      ),
+    );
+    expect(results).toEqual(["g1@example.fr", "g2@example.fr", "g3@example.fr"]);
+    expect(seenFromOutside).toEqual([0, 0, 0]);
+    expect(["g1@example.fr", "g2@example.fr", "g3@example.fr"].map(stored)).toEqual([1, 1, 1]);
+  });
+
+  it("undoes and rejects only the job that failed; the others of the moment are kept", async () => {
+    const outcomes = await Promise.allSettled([
+      groupCommit(db, () => insertRow(db, outbox, message("kept-before@example.fr"))),
+      groupCommit(db, () => {
+        insertRow(db, outbox, message("undone@example.fr"));
+        throw new Error("invalid input");
+      }),
+      groupCommit(db, () => insertRow(db, outbox, message("kept-after@example.fr"))),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error("invalid input"));
+    expect([stored("kept-before@example.fr"), stored("undone@example.fr"), stored("kept-after@example.fr")]).toEqual([1, 0, 1]);
+  });
+
+  it("tells every caller of the moment when the commit itself fails, and writes none of them", async () => {
+    const outcomes = await Promise.allSettled([
+      groupCommit(db, () => insertRow(db, outbox, message("lost-1@example.fr"))),
+      groupCommit(db, () => {
+        // A foreign key checked only at commit: the commit fails, not the job.
+        sqlite.pragma("defer_foreign_keys = ON");
+        insertRow(db, requestEvents, { requestId: 999_999, at: new Date(), type: "t", actor: "system", data: {} });
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(stored("lost-1@example.fr")).toBe(0);
+    expect(sqlite.inTransaction).toBe(false);
   });
 });

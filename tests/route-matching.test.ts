@@ -50,7 +50,7 @@ describe("route matching, as patched", () => {
   it("hands each caller its own match objects, so one request cannot change the next one's", () => {
     const r = routes();
     const first = matchRoutes(r, "/demande")!;
-    first[1]!.params.injected = "x";
+    (first[1]!.params as Record<string, string>).injected = "x";
     first[1]!.pathname = "/changed";
     const second = matchRoutes(r, "/demande")!;
     expect(second[1]!.params).toEqual({});

@@ -51,8 +51,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = ctxFrom();
   const input = parsed.data;
   const ip = clientIp(context);
-  // The counters and the filing are one commit; `file` runs inside it.
-  const filed = withinRateLimits(
+  // The counters and the filing are one commit (shared with the filings of
+  // the same moment); `file` runs inside it.
+  const filed = await withinRateLimits(
     ctx,
     [
       { bucket: "file:ip", subject: ip, limit: limits().filing },

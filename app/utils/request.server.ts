@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import type { Locale } from "../../db/schema/enums";
 import type { Actor, Ctx } from "../services/context";
-import { db } from "./db.server";
+import { db, groupCommit } from "./db.server";
 import { env } from "./env.server";
 import { hit, type RateDecision } from "./rate-limit.server";
 
@@ -27,29 +27,34 @@ type RateCheck = { bucket: string; subject: string; limit: number };
  * one address, or one identifier from many addresses, both hit a wall.
  */
 export function enforceRateLimits(ctx: Ctx, checks: RateCheck[], locale: Locale) {
-  withinRateLimits(ctx, checks, locale, () => undefined);
+  const outcome = countThenWrite(ctx, checks, () => undefined);
+  if ("refused" in outcome) tooMany(outcome.refused, locale);
 }
 
 /**
- * The same check, and `write` in the same transaction when it passes: the
- * counters and what the request writes are one commit (a filing paid for two).
- * A refused hit still counts, so the refusal is thrown after the commit.
+ * The same check, then `write` when it passes, in one transaction: the
+ * counters and what the request writes are one commit, shared with the other
+ * requests of the moment (groupCommit). A refused hit still counts: the
+ * refusal is returned from the transaction, and thrown once it is committed.
  */
-export function withinRateLimits<T>(ctx: Ctx, checks: RateCheck[], locale: Locale, write: () => T): T {
-  const outcome = ctx.db.transaction((tx): { refused: RateDecision } | { written: T } => {
+export async function withinRateLimits<T>(ctx: Ctx, checks: RateCheck[], locale: Locale, write: () => T): Promise<T> {
+  const outcome = await groupCommit(ctx.db, () => countThenWrite(ctx, checks, write));
+  if ("refused" in outcome) tooMany(outcome.refused, locale);
+  return outcome.written;
+}
+
+function countThenWrite<T>(ctx: Ctx, checks: RateCheck[], write: () => T): { refused: RateDecision } | { written: T } {
+  return ctx.db.transaction((tx) => {
     for (const c of checks) {
       const decision = hit(tx, c.bucket, c.subject, c.limit, HOUR, ctx.now);
       if (!decision.allowed) return { refused: decision };
     }
     return { written: write() };
   });
-  if ("refused" in outcome) {
-    throw data(
-      { rateLimited: true, locale },
-      { status: 429, headers: { "Retry-After": String(outcome.refused.retryAfterSeconds) } },
-    );
-  }
-  return outcome.written;
+}
+
+function tooMany(refused: RateDecision, locale: Locale): never {
+  throw data({ rateLimited: true, locale }, { status: 429, headers: { "Retry-After": String(refused.retryAfterSeconds) } });
 }
 
 export function limits() {
