@@ -759,7 +759,7 @@ production, the request log on, a fresh SQLite database, the sender loop off
 and SMTP unreachable (mail queues in the outbox); the per-address filing limit
 raised for the run. Each post is a complete filing: parse, validate, rate-limit
 rows, request, timeline, pause, verification token and outbox row in one
-transaction, then the 302. The load generator (node:http, keep-alive) runs on
+transaction (shared with the filings of the same moment), then the 302. The load generator (node:http, keep-alive) runs on
 the same machine and shares its cores.
 <!-- bench:users:end -->`;
   let current = readFileSync(docsFile, "utf8");
