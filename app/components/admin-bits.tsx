@@ -18,14 +18,30 @@ export function LocalDate({ iso }: { iso: string | null }) {
 }
 
 /** A form that is only a button: the verb is in the intent, the rest comes from the URL. */
-export function IntentButton({ intent, label, primary = false, fields = {} }: { intent: string; label: string; primary?: boolean; fields?: Record<string, string> }) {
+export function IntentButton({
+  intent,
+  label,
+  primary = false,
+  link = false,
+  ariaLabel,
+  fields = {},
+}: {
+  intent: string;
+  label: string;
+  primary?: boolean;
+  /** a row action in a table cell: inline, styled as a link */
+  link?: boolean;
+  /** what a screen reader announces instead of `label`, naming the row */
+  ariaLabel?: string;
+  fields?: Record<string, string>;
+}) {
   return (
-    <Form method="post">
+    <Form method="post" className={link ? "inline" : undefined}>
       <input type="hidden" name="intent" value={intent} />
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <button type="submit" className={primary ? "button" : "button secondary"}>
+      <button type="submit" className={link ? "link-button" : primary ? "button" : "button secondary"} aria-label={ariaLabel}>
         {label}
       </button>
     </Form>

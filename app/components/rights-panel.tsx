@@ -57,13 +57,7 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
                     <td>
                       {row.state === "not_supported" ? m.notSupportedHint : row.error ?? ""}
                       {row.canRetry ? (
-                        <Form method="post" className="inline">
-                          <input type="hidden" name="intent" value="restriction-retry" />
-                          <input type="hidden" name="connectorId" value={row.connectorId} />
-                          <button type="submit" className="link-button" aria-label={m.retryFor(row.label)}>
-                            {m.retry}
-                          </button>
-                        </Form>
+                        <IntentButton intent="restriction-retry" fields={{ connectorId: row.connectorId }} label={m.retry} ariaLabel={m.retryFor(row.label)} link />
                       ) : null}
                     </td>
                   </tr>

@@ -394,13 +394,7 @@ export default function Ticket() {
                     <td>
                       {g.error ?? ""}
                       {canWork && (g.status === "failed" || g.status === "done") ? (
-                        <Form method="post" className="inline">
-                          <input type="hidden" name="intent" value="gather-rerun" />
-                          <input type="hidden" name="connectorId" value={g.connectorId} />
-                          <button type="submit" className="link-button" aria-label={`${a.gather.rerun} — ${g.label}`}>
-                            {a.gather.rerun}
-                          </button>
-                        </Form>
+                        <IntentButton intent="gather-rerun" fields={{ connectorId: g.connectorId }} label={a.gather.rerun} ariaLabel={`${a.gather.rerun} — ${g.label}`} link />
                       ) : null}
                     </td>
                   </tr>

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { HOLIDAY_PROFILES, ROLES, SITES } from "../../db/schema/enums";
+import { IntentButton } from "../components/admin-bits";
 import { TextField } from "../components/fields";
 import { useT } from "../components/i18n";
 import { DomainError } from "../services/errors";
@@ -94,13 +95,7 @@ export default function Team() {
                 <td>
                   {s.active ? m.active : m.inactive}
                   {canEdit && s.active ? (
-                    <Form method="post" className="inline">
-                      <input type="hidden" name="intent" value="deactivate" />
-                      <input type="hidden" name="staffId" value={s.id} />
-                      <button type="submit" className="link-button" aria-label={`${m.deactivate} ${s.displayName}`}>
-                        {m.deactivate}
-                      </button>
-                    </Form>
+                    <IntentButton intent="deactivate" fields={{ staffId: String(s.id) }} label={m.deactivate} ariaLabel={`${m.deactivate} ${s.displayName}`} link />
                   ) : null}
                 </td>
               </tr>
