@@ -8,6 +8,7 @@ import { gatheredItems, gatherJobs } from "../../db/schema/gather";
 import { processingOperations } from "../../db/schema/register";
 import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
+import { formatParisDate } from "../i18n";
 import type { FieldValue } from "../connectors/types";
 import type { Db } from "../utils/db.server";
 import { csvField } from "../utils/csv";
@@ -393,7 +394,6 @@ type Letter = {
   audio: number;
 };
 
-const dateIn = (locale: string, d: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "Europe/Paris" }).format(d);
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function tocTable(rows: TocRow[], lang: "fr" | "en") {
@@ -449,7 +449,7 @@ function accessBody(l: Letter) {
     : "";
   return `<section lang="fr">
 <h1>Votre demande d'accès à vos données personnelles</h1>
-<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(dateIn("fr-FR", l.generatedAt))}.</p>
+<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
 <p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${anomaliesFr}
 ${tocTable(l.toc, "fr")}
@@ -466,7 +466,7 @@ ${operationsBlock(l.operations, "fr")}
 <hr>
 <section lang="en">
 <h1>Your request for access to your personal data</h1>
-<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(dateIn("en-GB", l.generatedAt))}.</p>
+<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
 <p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${anomaliesEn}
 ${tocTable(l.toc, "en")}
@@ -487,7 +487,7 @@ function portabilityBody(l: Letter) {
   const voiceEn = l.audio ? ", and your voice in the recordings of your calls (the original audio files)" : "";
   return `<section lang="fr">
 <h1>Votre demande de portabilité de vos données</h1>
-<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(dateIn("fr-FR", l.generatedAt))}.</p>
+<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
 <p>Conformément à l'article 20 du RGPD, cette archive contient les données personnelles que vous nous avez fournies — ce que vous nous avez dit ou saisi : identité, coordonnées, réponses aux questionnaires${voiceFr} — dans des formats structurés, couramment utilisés et lisibles par machine : JSON (UTF-8) et CSV (UTF-8, séparateur virgule). Vous pouvez les transmettre à un autre organisme. Les données que nous avons produites à votre sujet (par exemple les notes de nos conseillers ou les métadonnées des appels) n'en font pas partie : elles vous sont communiquées sur demande d'accès (article 15). Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${tocTable(l.toc, "fr")}
 <p>${CNIL_FR}</p>
@@ -495,7 +495,7 @@ ${tocTable(l.toc, "fr")}
 <hr>
 <section lang="en">
 <h1>Your data portability request</h1>
-<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(dateIn("en-GB", l.generatedAt))}.</p>
+<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
 <p>Under Article 20 of the GDPR, this archive holds the personal data you provided to us — what you told us or typed in: identity, contact details, survey answers${voiceEn} — in structured, commonly used, machine-readable formats: JSON (UTF-8) and CSV (UTF-8, comma-separated). You may pass them on to another organisation. Data we produced about you (our agents' notes, call metadata) is not included: you receive it on an access request (Article 15). <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${tocTable(l.toc, "en")}
 <p>${CNIL_EN}</p>

@@ -8,6 +8,7 @@ import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { RecipientContact, Registry } from "../connectors/registry";
 import type { ErasureAction, Match } from "../connectors/types";
+import { formatParisDate } from "../i18n";
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { faultPoint } from "../utils/faults.server";
@@ -374,7 +375,6 @@ function certificateLines(stored: StoredPlan): CertificateLine[] {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-const dateIn = (locale: string, d: Date) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "Europe/Paris" }).format(d);
 
 /** The certificate as a standalone HTML document, French then English. */
 export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; notified: string[] }): string {
@@ -415,7 +415,7 @@ th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; ver
 <main>
 <section lang="fr">
 <h1>Certificat d'effacement de vos données personnelles</h1>
-<p>Demande <strong>${esc(d.reference)}</strong> — effacement constaté le ${esc(dateIn("fr-FR", d.at))}.</p>
+<p>Demande <strong>${esc(d.reference)}</strong> — effacement constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
 <p>CentreCall a effacé les données personnelles vous concernant dans les systèmes ci-dessous (article 17 du RGPD). Après l'effacement, chaque système a été interrogé de nouveau avec les mêmes identifiants : il n'y reste que ce qui est indiqué comme conservé, pour le motif et jusqu'à la date indiqués.</p>
 ${table("fr")}
 ${notifiedFr}
@@ -424,7 +424,7 @@ ${notifiedFr}
 <hr>
 <section lang="en">
 <h1>Certificate of erasure of your personal data</h1>
-<p>Request <strong>${esc(d.reference)}</strong> — erasure confirmed on ${esc(dateIn("en-GB", d.at))}.</p>
+<p>Request <strong>${esc(d.reference)}</strong> — erasure confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
 <p>CentreCall erased the personal data about you in the systems below (Article 17 GDPR). After the erasure, every system was searched again with the same identifiers: only what is shown as kept remains, for the reason and until the date shown.</p>
 ${table("en")}
 ${notifiedEn}
