@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lt, sql, sum, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, REFUSAL_REASONS, RIGHTS, SITES, STATUSES, type Status } from "../../db/schema/enums";
-import { requestEvents, requestNotes, requestPauses, requests, type RequestRow } from "../../db/schema/requests";
+import { requestCounts, requestEvents, requestNotes, requestPauses, requests, type RequestRow } from "../../db/schema/requests";
 import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { DbOrTx, Tx } from "../utils/db.server";
@@ -62,24 +62,46 @@ function markerFor(status: Status, due: string | null, today: string): Marker {
 export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   const me = requireStaff(ctx.actor);
   const scope: SQL[] = [];
-  if (me.role === "agent") scope.push(eq(requests.site, me.site));
+  // The one site the view is confined to ('' for the web), if any: see counts below.
+  let site: string | undefined;
+  if (me.role === "agent") {
+    scope.push(eq(requests.site, me.site));
+    site = me.site;
+  }
   // rights is a JSON array of fixed words: a quoted-token search is exact and far cheaper than json_each.
   // The word is written into the SQL (it is one of RIGHTS, checked by zod) so that SQLite can use the
   // partial index of that right (db/schema/requests.ts), which a bound parameter would not match.
   if (filters.right) scope.push(sql`instr(${requests.rights}, ${sql.raw(`'"${RIGHTS.find((r) => r === filters.right)!}"'`)}) > 0`);
   if (filters.channel) scope.push(eq(requests.channel, filters.channel));
   // An agent's scope is their site; a site filter cannot widen it.
-  if (filters.site && me.role !== "agent") scope.push(filters.site === "web" ? isNull(requests.site) : eq(requests.site, filters.site));
+  if (filters.site && me.role !== "agent") {
+    scope.push(filters.site === "web" ? isNull(requests.site) : eq(requests.site, filters.site));
+    site = filters.site === "web" ? "" : filters.site;
+  }
   if (filters.assignee === "none") scope.push(isNull(requests.assigneeId));
   else if (filters.assignee === "me") scope.push(eq(requests.assigneeId, me.id));
   else if (typeof filters.assignee === "number") scope.push(eq(requests.assigneeId, filters.assignee));
   if (filters.q) scope.push(referenceMatch(filters.q));
 
+  // Counts per status in this scope, without the status filter. With no filter but the site (the
+  // default view, an agent's queue) they are the trigger-kept request_counts, a few rows; counting
+  // the index instead took 6 ms at 100k tickets on every page view.
+  const counted =
+    scope.length === (site === undefined ? 0 : 1)
+      ? ctx.db
+          .select({ status: requestCounts.status, n: sum(requestCounts.n).mapWith(Number) })
+          .from(requestCounts)
+          .where(site === undefined ? undefined : eq(requestCounts.site, site))
+          .groupBy(requestCounts.status)
+          .all()
+      : ctx.db.select({ status: requests.status, n: count() }).from(requests).where(and(...scope)).groupBy(requests.status).all();
+  const counts = Object.fromEntries(counted.filter((c) => c.n > 0).map((c) => [c.status, c.n])) as Partial<Record<Status, number>>;
+  const shown: readonly Status[] = filters.status === "open" ? OPEN_STATUSES : filters.status === "all" ? STATUSES : [filters.status as Status];
+  const total = shown.reduce<number>((n, s) => n + (counts[s] ?? 0), 0);
+
   const statusCond =
     filters.status === "open" ? inArray(requests.status, OPEN_STATUSES) : filters.status === "all" ? undefined : eq(requests.status, filters.status);
   const where = and(...scope, ...(statusCond ? [statusCond] : []));
-
-  const total = ctx.db.select({ n: count() }).from(requests).where(where).get()!.n;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(filters.page, pages);
   const rows = ctx.db
@@ -108,15 +130,6 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
       ? ctx.db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, assigneeIds)).all().map((s) => [s.id, s.displayName])
       : [],
   );
-  const counts = Object.fromEntries(
-    ctx.db
-      .select({ status: requests.status, n: count() })
-      .from(requests)
-      .where(and(...scope))
-      .groupBy(requests.status)
-      .all()
-      .map((c) => [c.status, c.n]),
-  ) as Partial<Record<Status, number>>;
   const today = parisDate(ctx.now);
   const overdue = ctx.db
     .select({ n: count() })
