@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
+import { requests } from "../db/schema/requests";
 import { staffSessions } from "../db/schema/staff";
 import { verifyChain } from "../app/services/audit.server";
 import { dueDate, extendedDueDate, parisDate } from "../app/services/deadlines";
@@ -120,6 +121,40 @@ describe("the queue", () => {
     expect(anySite).not.toContain(access.reference);
     // An unknown right is ignored, not passed to SQL.
     expect((await browser.get("/admin?right=%27%29%20OR%201%3D1--&status=all")).status).toBe(200);
+  });
+
+  it("counts each status, for the whole queue and for one site, and follows a ticket that moves", async () => {
+    const ticket = verifiedTicket({ site: "toulouse" });
+    const { browser } = await signedIn(app, "dpo");
+    // The numbers the page shows beside each status link.
+    const countsOn = async (query: string) => {
+      const html = await (await browser.get(`/admin${query}`)).text();
+      return Object.fromEntries([...html.matchAll(/href="\/admin\?[^"]*status=([a-z_]+)[^"]*"[^>]*>[^<]*(?:<!-- -->)?[^<]*<strong>(\d+)<\/strong>/g)].map((m) => [m[1], Number(m[2])]));
+    };
+    // What the table holds, counted directly.
+    const truth = (site?: "toulouse") =>
+      Object.fromEntries(
+        app
+          .db()
+          .select({ status: requests.status, n: count() })
+          .from(requests)
+          .where(site ? eq(requests.site, site) : undefined)
+          .groupBy(requests.status)
+          .all()
+          .map((r) => [r.status, r.n]),
+      );
+    expect(await countsOn("")).toEqual(truth());
+    const before = await countsOn("?site=toulouse");
+    expect(before).toEqual(truth("toulouse"));
+    // A status link keeps the site chosen.
+    expect(await (await browser.get("/admin?site=toulouse")).text()).toContain('href="/admin?site=toulouse&amp;status=received"');
+    expect((await browser.post(`/admin/demandes/${ticket.reference}`, { intent: "start" })).status).toBe(302);
+    const after = await countsOn("?site=toulouse");
+    expect(after.received ?? 0).toBe(before.received! - 1);
+    expect(after.in_progress).toBe((before.in_progress ?? 0) + 1);
+    expect(await countsOn("")).toEqual(truth());
+    // With another filter than the site, the counts are those of the filtered tickets.
+    expect(await countsOn("?site=toulouse&channel=phone")).toEqual({});
   });
 
   it("shows an agent only their own site", async () => {

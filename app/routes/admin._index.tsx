@@ -21,12 +21,14 @@ export default function Queue() {
   const a = t.admin;
   const locale = useLocale();
   const { rows, counts, overdue, total, page, pages, filters, staff, isAgent } = useLoaderData<typeof loader>();
-  const pageLink = (n: number) => {
+  // A link that keeps the other filters (a status count keeps the site chosen, a page keeps them all).
+  const linkWith = (key: "page" | "status", value: string | number) => {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v !== undefined && k !== "page") p.set(k, String(v));
-    p.set("page", String(n));
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined && k !== "page" && k !== key) p.set(k, String(v));
+    p.set(key, String(value));
     return `?${p}`;
   };
+  const pageLink = (n: number) => linkWith("page", n);
   return (
     <>
       <h1>{q.title}</h1>
@@ -35,7 +37,7 @@ export default function Queue() {
         <ul className="counts">
           {STATUSES.filter((s) => counts[s]).map((s) => (
             <li key={s}>
-              <Link to={`?status=${s}`}>
+              <Link to={linkWith("status", s)}>
                 {a.statuses[s]} : <strong>{counts[s]}</strong>
               </Link>
             </li>
