@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { ViteDevServer } from "vite";
 import { redactPath } from "./utils/redact";
-import { catalogues, DEFAULT_LOCALE, isLocale } from "./i18n";
+import { catalogues } from "./i18n";
+import { localeFromCookies } from "./utils/i18n.server";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -64,8 +65,7 @@ export function errorPage(error: unknown, req: Request, res: Response, next: Nex
   if (res.headersSent) return next(error);
   const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
-  const lang = /(?:^|;\s*)lang=(fr|en)(?:;|$)/.exec(req.get("cookie") ?? "")?.[1];
-  const locale = isLocale(lang) ? lang : DEFAULT_LOCALE;
+  const locale = localeFromCookies(req.get("cookie"));
   const t = catalogues[locale].errorPage;
   const message = status === 413 ? t.payloadTooLarge : status < 500 ? t.badRequest : t.server;
   res

@@ -134,6 +134,21 @@ describe("security headers", () => {
     expectSecurityHeaders(forged, "CSRF refusal");
   });
 
+  it("answer a path express itself refuses (a broken percent-escape) with a 400 in the visitor's language, no stack trace", async () => {
+    const french = await fetch(`${app.base}/x/%E0%A4%A`);
+    expect(french.status).toBe(400);
+    const fr = await french.text();
+    expect(fr).toContain('<html lang="fr">');
+    expect(textOf(fr)).toContain("Certaines informations ne sont pas valides.");
+    const english = await fetch(`${app.base}/x/%`, { headers: { cookie: "rd_follow=x; lang=en" } });
+    expect(english.status).toBe(400);
+    const en = await english.text();
+    expect(en).toContain('<html lang="en">');
+    expect(textOf(en)).toContain("Some of the information is not valid.");
+    expect(en).not.toMatch(/URIError|at .*\.js/);
+    expectSecurityHeaders(english, "express error page");
+  });
+
   it("use a fresh nonce for every response", async () => {
     const nonces = new Set<string>();
     for (let i = 0; i < 5; i++) nonces.add(expectSecurityHeaders(await fetch(`${app.base}/`), "home"));

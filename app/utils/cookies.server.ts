@@ -1,22 +1,10 @@
 import { jwtVerify, SignJWT } from "jose";
+import { cookieFrom } from "./cookie-header";
 import { derivedKey } from "./crypto.server";
 import { env } from "./env.server";
 
 export function readCookie(request: Request, name: string): string | undefined {
-  const header = request.headers.get("cookie");
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+  return cookieFrom(request.headers.get("cookie"), name);
 }
 
 /**
