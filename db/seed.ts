@@ -75,11 +75,6 @@ const FIRST = ["Camille", "Louis", "Emma", "Hugo", "Léa", "Nathan", "Chloé", "
 const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand"];
 
 /**
- * Tickets recorded by each site's agent over the last seven weeks, so the DPO
- * queue has overdue, at-risk and fresh tickets everywhere, and the reports
- * have closed ones to count.
- */
-/**
  * Corinne Desmarc, the one person found in all three demo systems (survey,
  * recordings, CRM), met in person at Tours: a verified ticket asking for
  * access, rectification, erasure, restriction and objection, to try each
@@ -106,6 +101,11 @@ export function seedCorinne(db: Db, now = new Date()): string {
   }).reference;
 }
 
+/**
+ * Tickets recorded by each site's agent over the last seven weeks, so the DPO
+ * queue has overdue, at-risk and fresh tickets everywhere, and the reports
+ * have closed ones to count.
+ */
 export function seedSiteTickets(db: Db, now = new Date()) {
   const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel <> 'web'`).n;
   if (existing > 0) return 0;

@@ -248,7 +248,6 @@ function* jsonArray(rows: Record<string, FieldValue>[]) {
   yield "\n]\n";
 }
 
-
 /**
  * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line
  * ends; the header is every field name in the order first met. Values are

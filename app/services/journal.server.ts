@@ -188,8 +188,6 @@ export function journalActors(ctx: Ctx) {
   return ctx.db.select({ id: staff.id, displayName: staff.displayName, active: staff.active }).from(staff).orderBy(asc(staff.displayName), asc(staff.id)).all();
 }
 
-
-
 export const JOURNAL_CSV_HEADER = ["seq", "at_utc", "at_paris", "actor_kind", "actor_id", "actor_name", "action", "action_label", "reference", "details", "prev_hash", "hash"] as const;
 const EXPORT_BATCH = 2_000;
 

@@ -235,7 +235,6 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
 
 // ---- CSV (RFC 4180: comma, CRLF, quotes doubled) ----
 
-
 export const CSV_HEADER = ["section", "key", "label", "measure", "value"] as const;
 
 /**

@@ -96,7 +96,7 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
           .all()
       : ctx.db.select({ status: requests.status, n: count() }).from(requests).where(and(...scope)).groupBy(requests.status).all();
   const counts = Object.fromEntries(counted.filter((c) => c.n > 0).map((c) => [c.status, c.n])) as Partial<Record<Status, number>>;
-  const shown: readonly Status[] = filters.status === "open" ? OPEN_STATUSES : filters.status === "all" ? STATUSES : [filters.status as Status];
+  const shown: readonly Status[] = filters.status === "open" ? OPEN_STATUSES : filters.status === "all" ? STATUSES : [filters.status];
   const total = shown.reduce<number>((n, s) => n + (counts[s] ?? 0), 0);
 
   const statusCond =
