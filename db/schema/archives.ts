@@ -25,6 +25,8 @@ export const archives = sqliteTable(
     downloads: integer("downloads").notNull().default(0),
     lastDownloadAt: integer("last_download_at", { mode: "timestamp_ms" }),
     purgedAt: integer("purged_at", { mode: "timestamp_ms" }),
+    /** why it is gone: its link expired, the data were erased, or the data changed since (a new copy follows) */
+    purgeReason: text("purge_reason").$type<"expired" | "erasure" | "data_changed">(),
   },
   (t) => [index("archives_request_idx").on(t.requestId), index("archives_expiry_idx").on(t.status, t.expiresAt)],
 );

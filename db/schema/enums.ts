@@ -35,3 +35,11 @@ export type HolidayProfileName = (typeof HOLIDAY_PROFILES)[number];
 /** Grounds for refusing a request (GDPR Art. 12(5), 11(2), 12(6)). */
 export const REFUSAL_REASONS = ["manifestly_unfounded", "excessive", "identity_not_established", "outside_scope"] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** How identity was established (ADR 0011). "agent": a code sent to the contact and read back to an agent. */
+export const VERIFICATION_METHODS = ["email", "sms", "agent", "document", "callback", "postal"] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+
+/** How a closed request ended, where the status does not say it all. */
+export const OUTCOMES = ["no_data", "no_reply"] as const;
+export type Outcome = (typeof OUTCOMES)[number];

@@ -1,7 +1,8 @@
-import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { requests } from "./requests";
 
-export const JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
+/** "skipped": not searched, because the ticket holds no identifier this system can be searched by. */
+export const JOB_STATUSES = ["queued", "running", "done", "failed", "skipped"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /**
@@ -27,6 +28,14 @@ export const gatherJobs = sqliteTable(
     anomalies: integer("anomalies"),
     /** scrubbed: never personal data */
     error: text("error"),
+    /** what it was searched with: kinds and where each came from, never values */
+    identifiers: text("identifiers", { mode: "json" }).$type<{ kind: string; origin: string }[]>(),
+    /** "skipped": the identifier kinds it can be searched by, none of which the ticket holds */
+    missing: text("missing", { mode: "json" }).$type<string[]>(),
+    /** a DPO's recorded reason to answer although this system was not searched or failed */
+    waivedBy: integer("waived_by"),
+    waivedAt: integer("waived_at", { mode: "timestamp_ms" }),
+    waiverReason: text("waiver_reason"),
   },
   (t) => [index("gather_jobs_status_idx").on(t.status, t.leaseUntil), index("gather_jobs_request_idx").on(t.requestId, t.connectorId)],
 );
@@ -57,3 +66,27 @@ export const gatheredItems = sqliteTable(
   (t) => [index("gathered_items_request_idx").on(t.requestId, t.connectorId, t.kind), index("gathered_items_job_idx").on(t.jobId)],
 );
 export type GatheredItem = typeof gatheredItems.$inferSelect;
+
+/**
+ * A date whose day and month could be swapped, read as staff chose (the
+ * ComPlus inversion incident): used in every later view and archive.
+ */
+export const dateReadings = sqliteTable(
+  "date_readings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    connectorId: text("connector_id").notNull(),
+    dataset: text("dataset").notNull(),
+    itemKey: text("item_key").notNull(),
+    field: text("field").notNull(),
+    /** the format staff chose, e.g. "dd/mm/yyyy" */
+    format: text("format").notNull(),
+    /** the ISO value it gives */
+    value: text("value").notNull(),
+    decidedBy: integer("decided_by").notNull(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("date_readings_field_idx").on(t.requestId, t.connectorId, t.dataset, t.itemKey, t.field)],
+);
+export type DateReadingRow = typeof dateReadings.$inferSelect;

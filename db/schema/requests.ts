@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-import { RIGHTS, type Channel, type Locale, type Right, type Site, type Status } from "./enums";
+import { RIGHTS, type Channel, type Locale, type Outcome, type Right, type Site, type Status, type VerificationMethod } from "./enums";
 
 export * from "./enums";
 
@@ -28,7 +28,29 @@ export const requests = sqliteTable(
     rectificationWrong: text("rectification_wrong"),
     rectificationCorrect: text("rectification_correct"),
     contactConsent: integer("contact_consent", { mode: "boolean" }).notNull().default(false),
-    verificationMethod: text("verification_method").$type<"email" | "sms" | "agent">().notNull(),
+    /**
+     * How identity was established: email link, SMS code, a code read back to
+     * an agent ("agent"), a document shown in person, a call-back to a number
+     * held on record, or a code sent by post (ADR 0011).
+     */
+    verificationMethod: text("verification_method").$type<VerificationMethod>().notNull(),
+    /** When the email / phone given was proven to be the requester's (a link or code that reached it). */
+    emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+    phoneVerifiedAt: integer("phone_verified_at", { mode: "timestamp_ms" }),
+    /** Postal requests: where letters go (lines), and its postcode, the search key with the name. */
+    postalAddress: text("postal_address"),
+    postcode: text("postcode"),
+    postalVerifiedAt: integer("postal_verified_at", { mode: "timestamp_ms" }),
+    /** How a closed request ended, when the status alone does not say it: no data held, no reply. */
+    outcome: text("outcome").$type<Outcome>(),
+    /** Representatives (CNIL recommendation 2021-070): what the mandate states, and its review. */
+    mandateStatus: text("mandate_status").$type<"pending" | "accepted" | "rejected">(),
+    mandateUntil: text("mandate_until"),
+    mandateScope: text("mandate_scope"),
+    mandateAnswerTo: text("mandate_answer_to").$type<"representative" | "subject">(),
+    mandateReviewedBy: integer("mandate_reviewed_by"),
+    mandateReviewedAt: integer("mandate_reviewed_at", { mode: "timestamp_ms" }),
+    mandateRejection: text("mandate_rejection"),
     /** keyed hash of the normalised email / phone: rate limits and status look-ups without scanning PII */
     emailKey: text("email_key"),
     phoneKey: text("phone_key"),
@@ -128,6 +150,84 @@ export const referenceCounters = sqliteTable("reference_counters", {
   year: integer("year").primaryKey(),
   last: integer("last").notNull(),
 });
+
+/**
+ * Identifiers searched for a request besides the requester's own proven
+ * contacts: those given for a represented person (proven by a link sent to
+ * them), and those found in a record that matched a proven identifier, once
+ * a staff member confirmed them. Values are encrypted; `valueKey` is a keyed
+ * hash of the normalised value, so the same identifier is held once.
+ */
+export const requestIdentifiers = sqliteTable(
+  "request_identifiers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    kind: text("kind").$type<"email" | "phone">().notNull(),
+    value: blob("value", { mode: "buffer" }).notNull(),
+    valueKey: text("value_key").notNull(),
+    origin: text("origin").$type<"subject" | "found">().notNull(),
+    /** for found identifiers: where they were read */
+    sourceConnector: text("source_connector"),
+    sourceDataset: text("source_dataset"),
+    status: text("status").$type<"pending" | "verified" | "confirmed" | "rejected">().notNull(),
+    decidedBy: integer("decided_by"),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("request_identifiers_value_idx").on(t.requestId, t.kind, t.valueKey)],
+);
+export type RequestIdentifierRow = typeof requestIdentifiers.$inferSelect;
+
+/**
+ * Every decision sent to the person, as the letter they can read again on
+ * their status page, print, or receive by post: refusal, extension, request
+ * for information, no-data answer, completion… The HTML is encrypted; the
+ * agent marks postal ones as posted.
+ */
+export const letters = sqliteTable(
+  "letters",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    kind: text("kind").notNull(),
+    subject: text("subject").notNull(),
+    html: blob("html", { mode: "buffer" }).notNull(),
+    sha256: text("sha256").notNull(),
+    delivery: text("delivery").$type<"email" | "sms" | "post">().notNull(),
+    outboxId: integer("outbox_id"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    postedAt: integer("posted_at", { mode: "timestamp_ms" }),
+    postedBy: integer("posted_by"),
+  },
+  (t) => [index("letters_request_idx").on(t.requestId), index("letters_unposted_idx").on(t.delivery, t.postedAt)],
+);
+export type LetterRow = typeof letters.$inferSelect;
+
+export const INFO_REASONS = ["identity", "scope"] as const;
+export type InfoReason = (typeof INFO_REASONS)[number];
+
+/**
+ * A question put to the requester (Recital 63, Décret 2019-536 art. 77): the
+ * clock stops only for a reason from the list, the person is reminded after
+ * 15 days, and the request closes after INFO_REQUEST_CLOSE_DAYS unanswered.
+ */
+export const infoRequests = sqliteTable(
+  "info_requests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    reason: text("reason").$type<InfoReason>().notNull(),
+    question: text("question").notNull(),
+    askedBy: integer("asked_by"),
+    askedAt: integer("asked_at", { mode: "timestamp_ms" }).notNull(),
+    answeredAt: integer("answered_at", { mode: "timestamp_ms" }),
+    remindedAt: integer("reminded_at", { mode: "timestamp_ms" }),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("info_requests_request_idx").on(t.requestId), index("info_requests_open_idx").on(t.answeredAt, t.closedAt, t.askedAt)],
+);
+export type InfoRequestRow = typeof infoRequests.$inferSelect;
 
 /** Staff notes on a request; visible in the back office only. */
 export const requestNotes = sqliteTable(

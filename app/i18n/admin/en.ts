@@ -210,7 +210,7 @@ export const adminEn: AdminMessages = {
     error: "Error",
     none: "No gathering yet.",
     refresh: "Refresh",
-    statuses: { queued: "Queued", running: "Running", done: "Done", failed: "Failed" },
+    statuses: { queued: "Queued", running: "Running", done: "Done", failed: "Failed", skipped: "Not searched" },
     counts: (records: number, files: number) => `${records} record${records > 1 ? "s" : ""}${files ? `, ${files} file${files > 1 ? "s" : ""}` : ""}`,
     releaseAccess: "Prepare and release the access archive",
     releasePortability: "Prepare and release the portability archive",

@@ -210,7 +210,7 @@ export const adminFr = {
     error: "Erreur",
     none: "Aucune collecte pour l'instant.",
     refresh: "Actualiser",
-    statuses: { queued: "En file", running: "En cours", done: "Terminée", failed: "Échec" },
+    statuses: { queued: "En file", running: "En cours", done: "Terminée", failed: "Échec", skipped: "Non interrogé" },
     counts: (records: number, files: number) => `${records} enregistrement${records > 1 ? "s" : ""}${files ? `, ${files} fichier${files > 1 ? "s" : ""}` : ""}`,
     releaseAccess: "Préparer et publier l'archive d'accès",
     releasePortability: "Préparer et publier l'archive de portabilité",
