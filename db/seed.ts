@@ -148,7 +148,7 @@ export function seedSiteTickets(db: Db, now = new Date()) {
         tickets.extend({ ctx: later(10), reference, reasons: "Demande complexe : plusieurs bases d'enquêtes et des enregistrements d'appels à rechercher." });
       } else if (daysAgo === 22) {
         tickets.start({ ctx: later(1), reference });
-        tickets.askRequester({ ctx: later(2), reference, question: "Pouvez-vous préciser l'enquête concernée ?" });
+        tickets.askRequester({ ctx: later(2), reference, reason: "scope", question: "Pouvez-vous préciser l'enquête concernée ?" });
       } else if (daysAgo === 15 && siteIndex === 1) {
         tickets.refuse({ ctx: later(3), reference, input: { reasons: ["excessive"], text: "Troisième demande identique en un mois." } });
       } else if (daysAgo >= 9 && n % 2 === 0) {

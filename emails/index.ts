@@ -1,9 +1,23 @@
 export { verification } from "./verification";
 export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
-export { agentCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
+export { agentCode, postalCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
 export type { Rendered } from "./layout";
-export { closingNotice, extensionNotice, infoRequest, refusalNotice } from "./ticket-notices";
+export {
+  closedNoReply,
+  closingNotice,
+  extensionNotice,
+  infoReminder,
+  infoRequest,
+  refusalNotice,
+  smsClosedNoReply,
+  smsClosing,
+  smsExtension,
+  smsInfoReminder,
+  smsInfoRequest,
+  smsRefusal,
+  type Done,
+} from "./ticket-notices";
 export { reminderDigest } from "./reminder-digest";
 export { archiveReady, downloadLink } from "./archive";
 export { erasureCertificate, recipientErasureNotice, rectificationDone, recipientRectificationNotice, recipientRestrictionNotice } from "./erasure";

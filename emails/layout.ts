@@ -1,6 +1,6 @@
 import type { Locale } from "../db/schema/enums";
 
-export type Rendered = { subject: string; text: string; html: string };
+export type Rendered = { subject: string; text: string; html: string; locale?: Locale; blocks?: Block[] };
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -38,5 +38,53 @@ ${body}
 <hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
 <p style="margin:0;font-size:13px;color:#374151">${escapeHtml(FOOTER[locale]).replace(/\n/g, "<br>")}</p>
 </div></body></html>`;
-  return { subject, text, html };
+  return { subject, text, html, locale, blocks };
+}
+
+const SENDER = "CentreCall — Délégué à la protection des données\n10, rue de la Préfecture\n37000 Tours\ndpo@centrecall.example";
+
+/**
+ * The same message as a letter: for the requester's status page, for
+ * printing, and for posting to someone who wrote to us by post. Built from
+ * the email's own paragraphs, so the wording is the one reviewed in the
+ * email templates. Links become plain addresses (a letter has no buttons).
+ */
+export function letterHtml(m: Rendered, d: { reference: string; date: string; to?: { name: string; address?: string | null } }): string {
+  const locale = m.locale ?? "fr";
+  const blocks = m.blocks ?? m.text.split("\n\n--\n\n")[0]!.split("\n\n");
+  const para = (b: Block) =>
+    typeof b === "string" ? `<p>${escapeHtml(b).replace(/\n/g, "<br>")}</p>` : `<p>${escapeHtml(b.label)}${locale === "fr" ? " :" : ":"} <span class="link">${escapeHtml(b.link)}</span></p>`;
+  const lines = (s: string) => escapeHtml(s).replace(/\n/g, "<br>");
+  const recipient = d.to ? `<address class="to">${lines([d.to.name, d.to.address ?? ""].filter(Boolean).join("\n"))}</address>` : "";
+  return `<!DOCTYPE html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(m.subject)}</title>
+<style>
+body { font-family: system-ui, Arial, sans-serif; line-height: 1.5; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+header { display: flex; justify-content: space-between; gap: 2rem; margin-bottom: 2rem; }
+address { font-style: normal; }
+.to { margin-left: auto; min-width: 14rem; }
+.meta { color: #374151; }
+.link { word-break: break-all; }
+footer { margin-top: 2rem; border-top: 1px solid #767676; padding-top: .5rem; font-size: .9rem; }
+@media print { body { margin: 0; max-width: none; } @page { size: A4; margin: 20mm; } }
+</style>
+</head>
+<body>
+<header>
+<address>${lines(SENDER)}</address>
+${recipient}
+</header>
+<main>
+<p class="meta">${locale === "fr" ? "Référence" : "Reference"} : <strong>${escapeHtml(d.reference)}</strong> — ${escapeHtml(d.date)}</p>
+<h1>${escapeHtml(m.subject)}</h1>
+${blocks.map(para).join("\n")}
+</main>
+<footer>${lines(FOOTER[locale])}</footer>
+</body>
+</html>
+`;
 }

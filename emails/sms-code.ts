@@ -35,3 +35,24 @@ export function agentCode(d: { code: string; reference: string; ttlMinutes: numb
         `Communiquez-le à l'agent de CentreCall avec qui vous êtes en ligne. Il est valable ${d.ttlMinutes} minutes. Ne le donnez à personne d'autre.`,
       ]);
 }
+
+/**
+ * A postal request's proof of address: the code goes by letter to the address
+ * given; the person calls us or writes back with it. Until then nothing is
+ * searched and nothing is sent there but this letter.
+ */
+export function postalCode(d: { code: string; reference: string; days: number }, locale: Locale) {
+  return locale === "en"
+    ? render("en", `Confirm your request ${d.reference}`, [
+        "Hello,",
+        `We have received your request ${d.reference}. To make sure that our answer reaches you and nobody else, please confirm it with this code: ${d.code}`,
+        `Call us on 02 47 60 00 00 (Monday to Friday, 9 am to 5 pm) and give the reference and the code, or write it on this letter and send it back to the address above. The code is valid for ${d.days} days.`,
+        "While we wait for the code, the one-month time limit for our answer is suspended.",
+      ])
+    : render("fr", `Confirmez votre demande ${d.reference}`, [
+        "Madame, Monsieur,",
+        `Nous avons bien reçu votre demande ${d.reference}. Pour être sûrs que notre réponse vous parvienne, à vous et à personne d'autre, confirmez-la avec ce code : ${d.code}`,
+        `Appelez-nous au 02 47 60 00 00 (du lundi au vendredi, de 9 h à 17 h) en donnant la référence et le code, ou inscrivez-le sur ce courrier et renvoyez-le à l'adresse ci-dessus. Le code est valable ${d.days} jours.`,
+        "En attendant le code, le délai d'un mois pour vous répondre est suspendu.",
+      ]);
+}

@@ -16,7 +16,7 @@ const cases = {
   refusalNotice: (l: (typeof LOCALES)[number]) =>
     emails.refusalNotice({ reference: "DSR-2026-000123", reasons: ["excessive", "identity_not_established"], text: "Quatrième demande identique ce mois-ci." }, l),
   infoRequest: (l: (typeof LOCALES)[number]) =>
-    emails.infoRequest({ reference: "DSR-2026-000123", question: "Quelle période est concernée ?", link, ttlDays: 30 }, l),
+    emails.infoRequest({ reference: "DSR-2026-000123", question: "Quelle période est concernée ?", link, ttlDays: 30, closeDays: 30 }, l),
   reminderDigest: (l: (typeof LOCALES)[number]) =>
     emails.reminderDigest(
       {

@@ -74,6 +74,11 @@ export interface Connector {
   id: string;
   kind: string;
   label: string;
+  /**
+   * The identifiers it can be searched by. A ticket holding none of them
+   * leaves this system "not searched", and the answer says which was missing.
+   */
+  searchableBy: readonly IdentifierKind[];
   health(): Promise<Health>;
   find(identity: VerifiedIdentity, signal: AbortSignal): Promise<Match[]>;
   export(matches: Match[], sink: ExportSink, signal?: AbortSignal): Promise<ExportSummary>;

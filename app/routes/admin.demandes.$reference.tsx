@@ -73,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         tickets.start({ ctx, reference });
         break;
       case "ask":
-        tickets.askRequester({ ctx, reference, question: str("question") });
+        tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") });
         break;
       case "extend":
         tickets.extend({ ctx, reference, reasons: str("reasons") });
@@ -479,7 +479,7 @@ export default function Ticket() {
         <ol className="timeline">
           {view.events.map((e, i) => (
             <li key={i}>
-              <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type] ?? e.type}
+              <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type]}
             </li>
           ))}
         </ol>

@@ -1,13 +1,12 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { archivesFor, sendDownloadLink } from "../services/delivery.server";
-import { certificateFor } from "../services/erasure.server";
+import { sendDownloadLink } from "../services/delivery.server";
 import { DomainError } from "../services/errors";
+import { statusView } from "../services/status-view.server";
 import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
-import * as requests from "../services/requests.server";
 import { grantedRequest } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
@@ -20,13 +19,10 @@ export const headers = passThroughHeaders;
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const id = await grantedRequest(request, "follow");
-  const view = id ? requests.statusView(db(), id) : null;
+  const view = id ? statusView(db(), id, new Date()) : null;
   const headers = { "Cache-Control": "no-store" };
   if (!view) return data({ view: null, expiredLink: url.searchParams.get("lien") === "expire", justVerified: false }, { status: 401, headers });
-  return data(
-    { view, archives: archivesFor(db(), id!, new Date()), certificate: certificateFor(db(), id!) !== null, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" },
-    { headers },
-  );
+  return data({ view, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
 }
 
 /** A download needs a fresh proof: the link goes to the mailbox (or phone) on the request. */
@@ -46,10 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function RequestStatus() {
   const t = useT();
   const locale = useLocale();
-  const loaded = useLoaderData<typeof loader>();
-  const { view, expiredLink, justVerified } = loaded;
-  const archives = "archives" in loaded ? loaded.archives : [];
-  const certificate = "certificate" in loaded && loaded.certificate;
+  const { view, expiredLink, justVerified } = useLoaderData<typeof loader>();
   const sent = useActionData<typeof action>()?.sent;
   if (!view) {
     return (
@@ -62,6 +55,8 @@ export default function RequestStatus() {
       </>
     );
   }
+  const s = t.status;
+  const date = (d: Date | string) => formatLocalDate(typeof d === "string" ? d : new Date(d).toISOString().slice(0, 10), locale);
   const due = view.dueOn ? formatLocalDate(view.dueOn, locale) : null;
   return (
     <>
@@ -71,38 +66,87 @@ export default function RequestStatus() {
           <p>{t.verify.done(due)}</p>
         </div>
       ) : null}
-      <h1>{t.status.title}</h1>
+      <h1>{s.title}</h1>
       <dl className="summary">
-        <dt>{t.status.reference}</dt>
+        <dt>{s.reference}</dt>
         <dd className="reference">{view.reference}</dd>
-        <dt>{t.status.state}</dt>
-        <dd data-status={view.status}>{t.status.labels[view.status]}</dd>
-        <dt>{t.status.rights}</dt>
-        <dd>{view.rights.map((r) => t.rights[r]).join(" · ")}</dd>
-        <dt>{t.status.receivedAt}</dt>
-        <dd>{formatInstant(new Date(view.receivedAt), locale)}</dd>
-        <dt>{t.status.dueOn}</dt>
-        <dd data-due={view.dueOn ?? ""}>
-          {view.status === "awaiting_verification" || !due ? t.status.duePaused : due}
-          {view.extended ? ` — ${t.status.dueExtended}` : ""}
+        <dt>{s.state}</dt>
+        <dd data-state={view.state} data-status={view.status}>
+          <strong>{s.states[view.state]}</strong>
         </dd>
+        <dt>{s.rights}</dt>
+        <dd>{view.rights.map((r) => t.rights[r]).join(" · ")}</dd>
+        <dt>{s.receivedAt}</dt>
+        <dd>{formatInstant(new Date(view.receivedAt), locale)}</dd>
+        {view.closedAt ? (
+          <>
+            <dt>{s.closedOn}</dt>
+            <dd>{formatInstant(new Date(view.closedAt), locale)}</dd>
+          </>
+        ) : (
+          <>
+            <dt>{s.dueOn}</dt>
+            <dd data-due={view.dueOn ?? ""}>
+              {view.status === "awaiting_verification" || !due ? s.duePaused : due}
+              {view.extended && due ? ` — ${s.dueExtended}` : ""}
+            </dd>
+          </>
+        )}
       </dl>
-      {archives.length > 0 ? (
+      {view.question ? (
+        <section className="notice" aria-labelledby="question-title">
+          <h2 id="question-title">{s.questionTitle}</h2>
+          <blockquote>
+            <p>{view.question.question}</p>
+          </blockquote>
+          <p>{s.questionAsked(date(view.question.askedAt))}</p>
+          <p>{s.questionHow}</p>
+        </section>
+      ) : null}
+      {view.extended && due ? (
+        <section aria-labelledby="extension-title">
+          <h2 id="extension-title">{s.extensionTitle}</h2>
+          <p>{s.extensionText(due)}</p>
+        </section>
+      ) : null}
+      {view.refusal ? (
+        <section aria-labelledby="refusal-title">
+          <h2 id="refusal-title">{s.refusalTitle}</h2>
+          <ul>
+            {view.refusal.reasons.map((r) => (
+              <li key={r}>{t.admin.refusalReasons[r]}</li>
+            ))}
+          </ul>
+          {view.refusal.letterId ? (
+            <p>
+              <a href={`/suivi/courrier/${view.refusal.letterId}`}>{s.letterOpen}</a>
+            </p>
+          ) : null}
+          <p>{s.refusalRemedies}</p>
+        </section>
+      ) : null}
+      {view.state === "no_data" ? (
+        <section aria-labelledby="nodata-title">
+          <h2 id="nodata-title">{s.noDataTitle}</h2>
+          <p>{s.noDataText}</p>
+        </section>
+      ) : null}
+      {view.archives.length > 0 ? (
         <section aria-labelledby="archives-title">
-          <h2 id="archives-title">{t.status.archives}</h2>
+          <h2 id="archives-title">{s.archives}</h2>
           {sent ? (
             <p className="notice" role="status">
-              {t.status.linkSent}
+              {s.linkSent}
             </p>
           ) : null}
           <ul>
-            {archives.map((a) => (
+            {view.archives.map((a) => (
               <li key={a.id}>
-                <strong>{a.kind === "access" ? t.status.archiveAccess : t.status.archivePortability}</strong> — {t.status.archiveUntil(formatLocalDate(new Date(a.expiresAt).toISOString().slice(0, 10), locale))}
+                <strong>{a.kind === "access" ? s.archiveAccess : s.archivePortability}</strong> — {s.archiveUntil(date(a.expiresAt))}
                 <Form method="post">
                   <input type="hidden" name="archiveId" value={a.id} />
                   <button type="submit" className="button secondary">
-                    {t.status.getLink}
+                    {s.getLink}
                   </button>
                 </Form>
               </li>
@@ -110,22 +154,47 @@ export default function RequestStatus() {
           </ul>
         </section>
       ) : null}
-      {certificate ? (
+      {view.archivesGone.length > 0 ? (
+        <section aria-labelledby="archives-gone-title">
+          <h2 id="archives-gone-title">{s.archivesGone}</h2>
+          <ul>
+            {view.archivesGone.map((a) => (
+              <li key={a.id} data-purge-reason={a.reason}>
+                <strong>{a.kind === "access" ? s.archiveAccess : s.archivePortability}</strong> — {s.archiveGone[a.reason](date(a.purgedAt))}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {view.certificate ? (
         <section aria-labelledby="certificate-title">
-          <h2 id="certificate-title">{t.status.certificateTitle}</h2>
-          <p>{t.status.certificateExplain}</p>
+          <h2 id="certificate-title">{s.certificateTitle}</h2>
+          <p>{s.certificateExplain}</p>
           <p>
             <a href="/suivi/certificat" download>
-              {t.status.certificateLink}
+              {s.certificateLink}
             </a>
           </p>
         </section>
       ) : null}
-      <h2>{t.status.timeline}</h2>
+      {view.letters.length > 0 ? (
+        <section aria-labelledby="letters-title">
+          <h2 id="letters-title">{s.lettersTitle}</h2>
+          <ul>
+            {view.letters.map((l) => (
+              <li key={l.id} data-letter-kind={l.kind}>
+                <a href={`/suivi/courrier/${l.id}`}>{l.subject}</a> — {date(l.createdAt)}
+                {l.delivery === "post" ? ` (${l.postedAt ? s.letterPosted(date(l.postedAt)) : s.letterToPost})` : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <h2>{s.timeline}</h2>
       <ol className="timeline">
         {view.events.map((e, i) => (
-          <li key={i}>
-            <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {t.status.events[e.type] ?? t.status.other}
+          <li key={i} data-event={e.type}>
+            <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {s.events[e.type]}
           </li>
         ))}
       </ol>

@@ -1,16 +1,20 @@
 import archiver from "archiver";
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
-import { gatheredItems, gatherJobs } from "../../db/schema/gather";
+import { gatheredItems } from "../../db/schema/gather";
 import { processingOperations } from "../../db/schema/register";
-import { requests } from "../../db/schema/requests";
+import { requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
-import { formatParisDate } from "../i18n";
+import { formatLocalDate, formatParisDate } from "../i18n";
+import { identifierLines, noDataAnswer, systemLines, type SearchReport } from "../../emails/answers";
+import { letterHtml } from "../../emails/layout";
+import { proofRetention, searchReport } from "./answers.server";
+import { requireAnswerable } from "./gather.server";
 import type { FieldValue } from "../connectors/types";
-import type { Db } from "../utils/db.server";
+import type { Db, DbOrTx } from "../utils/db.server";
 import { csvField } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
@@ -391,7 +395,24 @@ type Letter = {
   operations: Art15Entry[];
   anomalies: number;
   audio: number;
+  /** where we searched, with what, and what each system answered */
+  report: SearchReport | null;
 };
+
+/** The search as the letter states it, in one language (lines from the emails' own wording). */
+function searchBlock(report: SearchReport | null, lang: "fr" | "en") {
+  if (!report) return "";
+  const [title, intro, answered] =
+    lang === "fr"
+      ? ["Où nous avons cherché", `Le ${formatLocalDate(report.on, "fr")}, nous avons recherché vos données avec ces identifiants :`, "Ce que chaque système a répondu :"]
+      : ["Where we searched", `On ${formatLocalDate(report.on, "en")} we searched for your data with these identifiers:`, "What each system answered:"];
+  const ul = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.replace(/^• /, ""))}</li>`).join("")}</ul>`;
+  return `<h2>${title}</h2>
+<p>${esc(intro)}</p>
+${ul(identifierLines(report, lang))}
+<p>${answered}</p>
+${ul(systemLines(report, lang))}`;
+}
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -451,6 +472,7 @@ function accessBody(l: Letter) {
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
 <p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${anomaliesFr}
+${searchBlock(l.report, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Les traitements qui concernent vos données</h2>
 <p>Les informations ci-dessous proviennent de notre registre des activités de traitement, pour les traitements dans lesquels figurent vos données et pour le traitement de votre demande.</p>
@@ -468,6 +490,7 @@ ${operationsBlock(l.operations, "fr")}
 <p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
 <p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${anomaliesEn}
+${searchBlock(l.report, "en")}
 ${tocTable(l.toc, "en")}
 <h2>The processing your data is part of</h2>
 <p>Taken from our record of processing activities, for the processing your data was found in and for the handling of your request. The record is kept in French and is quoted as written.</p>
@@ -526,19 +549,24 @@ ${l.kind === "access" ? accessBody(l) : portabilityBody(l)}
 `;
 }
 
+/** The archive of a person held nowhere: the no-data answer itself, as the letter in the zip. */
+function noDataLetter(r: RequestRow, report: SearchReport, now: Date, retention: string) {
+  return letterHtml(noDataAnswer({ reference: r.reference, rights: r.rights, report, proofRetention: retention }, r.locale), {
+    reference: r.reference,
+    date: formatParisDate(now, r.locale === "en" ? "en-GB" : "fr-FR"),
+  });
+}
+
 // ---------------------------------------------------------------------------
 // The build
 
-/** When each connector's data was gathered; refuses a gather that is missing or unfinished. */
-export function gatherTimes(db: Db, requestId: number): Map<string, string> {
-  const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(desc(gatherJobs.id)).all();
-  if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
-  const latest = new Map<string, (typeof jobs)[number]>();
-  for (const j of jobs) if (!latest.has(j.connectorId)) latest.set(j.connectorId, j);
-  // An archive built while a source failed or is still running would look complete to the person and not be.
-  const unfinished = [...latest.values()].filter((j) => j.status !== "done").map((j) => j.connectorId);
-  if (unfinished.length) throw new DomainError("conflict", { reason: "gather_incomplete", connectors: unfinished });
-  return new Map([...latest].map(([id, j]) => [id, (j.finishedAt ?? j.queuedAt).toISOString()]));
+/**
+ * When each connector's data was gathered. An answer built while a source is
+ * still running, or was not searched or failed without the DPO recording why
+ * the answer goes out all the same, would look complete and not be: refused.
+ */
+export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> {
+  return new Map(requireAnswerable(db, requestId).map((j) => [j.connectorId, (j.finishedAt ?? j.queuedAt).toISOString()]));
 }
 
 /**
@@ -578,11 +606,12 @@ export async function buildArchive(input: {
   hashZip?: boolean;
 }): Promise<BuiltArchive> {
   const { db, requestId, kind, out, now } = input;
-  const request = db.select({ reference: requests.reference }).from(requests).where(eq(requests.id, requestId)).get();
+  const request = db.select().from(requests).where(eq(requests.id, requestId)).get();
   if (!request) throw new DomainError("not_found", { what: "request" });
   const gatheredAt = gatherTimes(db, requestId);
   // Loaded on demand: the connectors' drivers are not needed when the caller names them.
   const registry = input.registry ?? (await import("../utils/connectors.server")).connectors();
+  const report = searchReport(db, request, registry);
 
   requireGatheredFiles(db, requestId);
   const content = selectContent(readGathered(db, requestId), kind);
@@ -606,15 +635,20 @@ export async function buildArchive(input: {
   const others = content.files.length - audio;
   if (others) toc.push({ path: "files/", fr: "Autres fichiers", en: "Other files", count: others });
 
-  const letter = coverLetter({
-    kind,
-    reference: request.reference,
-    generatedAt: now,
-    toc,
-    operations: kind === "access" ? operationsFor(db, datasetIds) : [],
-    anomalies: content.anomalies.length,
-    audio,
-  });
+  // Held nowhere: the letter says so, with where we looked, and claims no copy of anything.
+  const held = content.groups.length > 0 || content.files.length > 0;
+  const letter = held
+    ? coverLetter({
+        kind,
+        reference: request.reference,
+        generatedAt: now,
+        toc,
+        operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+        anomalies: content.anomalies.length,
+        audio,
+        report,
+      })
+    : noDataLetter(request, report, now, proofRetention(db, request.locale));
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
   const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });

@@ -68,6 +68,22 @@ export const AuditAction = z.enum([
   "objection.recorded",
   "suppression.checked",
   "suppression.exported",
+  "ticket.contact_code_sent",
+  "ticket.contact_verified",
+  "ticket.callback_checked",
+  "ticket.answered_no_data",
+  "ticket.info_reminded",
+  "ticket.closed_no_reply",
+  "letter.posted",
+  "identifier.confirmed",
+  "identifier.rejected",
+  "identifier.verified",
+  "gather.skipped",
+  "gather.waived",
+  "archive.withdrawn",
+  "mandate.accepted",
+  "mandate.rejected",
+  "record.date_read",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -10,7 +10,11 @@ import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
-import { ArchiveBuildError, buildArchive } from "./archive.server";
+import { ArchiveBuildError, buildArchive, gatherTimes } from "./archive.server";
+import { nothingHeld } from "./answers.server";
+import { reach } from "./contacts.server";
+import { parisDate } from "./deadlines";
+import { notifyRequester, unreachable } from "./letters.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
@@ -41,6 +45,14 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
   const gathered = ctx.db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
   if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
+  gatherTimes(ctx.db, r.id); // every system searched, or the DPO recorded why not
+  // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
+  if (nothingHeld(ctx.db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
+  // Only to a contact proven for this request (or where the mandate says): checked before anything is built.
+  const to = reach(ctx.db, r, { disclosure: true });
+  if (!to) throw unreachable(true);
+  // A ZIP cannot go by post: the download needs a fresh proof by email or SMS.
+  if (to.channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
   const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
@@ -77,14 +89,14 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
         .get();
       addEvent(tx, r.id, ctx, "archive_released", { kind });
       audit.append(tx, { actor: me, action: "archive.released", reference: r.reference, details: { kind, bytes: built.bytes, files: built.files }, at: ctx.now });
-      const statusToken = issueLink(tx, r.id, "status_link", ctx.now);
-      if (r.email) {
-        const m = emails.archiveReady({ reference: r.reference, kind, expiresOn: expiresAt.toISOString().slice(0, 10), statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
-        enqueue(tx, { channel: "email", to: r.email, template: "archive_ready", ...m, requestId: r.id }, ctx.now);
-      } else if (r.phone) {
-        const text = r.locale === "en" ? `CentreCall: your archive for request ${r.reference} is ready: ${link(`/suivi/lien/${statusToken}`)}` : `CentreCall : votre archive pour la demande ${r.reference} est prête : ${link(`/suivi/lien/${statusToken}`)}`;
-        enqueue(tx, { channel: "sms", to: r.phone, template: "sms_archive_ready", text, requestId: r.id }, ctx.now);
-      }
+      const expiresOn = parisDate(expiresAt);
+      notifyRequester(tx, ctx, r, {
+        kind: `archive_${kind}`,
+        template: "archive_ready",
+        message: emails.archiveReady({ reference: r.reference, kind, expiresOn, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", ctx.now)}`) }, r.locale),
+        sms: (l) => (r.locale === "en" ? `CentreCall: your archive for request ${r.reference} is ready: ${l}` : `CentreCall : votre archive pour la demande ${r.reference} est prête : ${l}`),
+        disclosure: true,
+      });
       return row;
     });
   } catch (error) {
@@ -142,13 +154,15 @@ export function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requ
     const r = tx.select().from(requests).where(eq(requests.id, requestId)).get()!;
     const token = issueLink(tx, requestId, "download_link", ctx.now);
     const url = link(`/archive/${token}?a=${a.id}`);
-    if (r.email) {
+    // The fresh proof goes where the archive may go: a proven contact (or where the mandate says), never a post box.
+    const to = reach(tx, r, { disclosure: true });
+    if (to?.channel === "email") {
       const m = emails.downloadLink({ reference: r.reference, link: url }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "download_link", ...m, requestId: r.id }, ctx.now);
-    } else if (r.phone) {
+      enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id }, ctx.now);
+    } else if (to?.channel === "sms") {
       const text = r.locale === "en" ? `CentreCall: download link for request ${r.reference} (30 min, once): ${url}` : `CentreCall : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
-      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_download_link", text, requestId: r.id }, ctx.now);
-    }
+      enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id }, ctx.now);
+    } else throw unreachable(true);
   });
 }
 
@@ -176,7 +190,7 @@ export function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date) {
 /** Expired archives are deleted from disk; the row stays as proof of what was handed over, and the audit trail says when. */
 export function purgeExpiredArchives(db: Db, now: Date): number {
   const expired = db
-    .select({ id: archives.id, kind: archives.kind, filePath: archives.filePath, reference: requests.reference })
+    .select({ id: archives.id, kind: archives.kind, filePath: archives.filePath, reference: requests.reference, requestId: archives.requestId })
     .from(archives)
     .innerJoin(requests, eq(requests.id, archives.requestId))
     .where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now)))
@@ -184,7 +198,8 @@ export function purgeExpiredArchives(db: Db, now: Date): number {
   for (const a of expired) {
     if (a.filePath) rmSync(a.filePath, { force: true });
     db.transaction((tx) => {
-      tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now }).where(eq(archives.id, a.id)).run();
+      tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(eq(archives.id, a.id)).run();
+      addEvent(tx, a.requestId, { db, now, actor: { kind: "system" } }, "archive_expired", { kind: a.kind });
       audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference: a.reference, details: { copies: "archive", archiveId: a.id, kind: a.kind, reason: "expired" }, at: now });
     });
   }

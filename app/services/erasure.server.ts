@@ -18,11 +18,14 @@ import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
-import { verifiedIdentity } from "./gather.server";
+import { searchConnector } from "./gather.server";
+import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
 import { enqueue } from "./outbox.server";
 import { art15Information } from "./register.server";
 import { addEvent, link } from "./requests.server";
+import { reach } from "./contacts.server";
+import { notifyRequester, unreachable } from "./letters.server";
 import { issueLink } from "./verification.server";
 
 /**
@@ -107,6 +110,9 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
     const steps = [...proposed.steps, ...matches.filter((m) => !planned.has(`${m.dataset}\u0000${m.key}`)).map((match) => ({ match, action: { kind: "delete" as const } }))];
     plan.connectors.push({ id: c.id, label: c.label, kind: c.kind, steps });
   }
+  // Held nowhere: there is nothing to erase, and a certificate over an empty table would not be true.
+  // The person gets the no-data answer instead (answers.server.ts).
+  if (plan.connectors.every((c) => c.steps.length === 0)) throw new DomainError("illegal_transition", { code: "nothing_to_erase" });
   const summary = summarise(plan);
 
   return ctx.db.transaction((tx) => {
@@ -212,6 +218,8 @@ export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string
   const row = latestPlan(ctx.db, r.id);
   if (!row || row.status !== "planned") throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
   if (row.preparedBy === me.id) throw new DomainError("forbidden", { code: "four_eyes" });
+  // The certificate will go to a contact proven for this request, or nowhere: say so before erasing anything.
+  if (!reach(ctx.db, r, { disclosure: true })) throw unreachable(true);
   const plan = readPlan(row);
   ctx.db.transaction((tx) => {
     for (const c of plan.connectors) {
@@ -326,13 +334,13 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
   // 4. Verify: the same identifiers, every connector of the plan, searched again.
   const stored = readPlan(plan);
   const retainedKeys = new Set(stored.connectors.flatMap((c) => c.steps.filter((s) => s.action.kind === "retain").map((s) => `${c.id}\u0000${s.match.dataset}\u0000${s.match.key}`)));
-  const identity = verifiedIdentity(r);
+  const identity = searchIdentifiers(db, r);
   const leftovers: Record<string, number> = {};
   for (const c of stored.connectors) {
     const connector = registry.get(c.id);
     try {
       if (!connector) throw new Error("connector not configured");
-      const found = await connector.find(identity, AbortSignal.timeout(60_000));
+      const found = await searchConnector(connector, identity, AbortSignal.timeout(60_000));
       const unexpected = found.filter((m) => !retainedKeys.has(`${c.id}\u0000${m.dataset}\u0000${m.key}`)).length;
       if (unexpected) leftovers[c.id] = unexpected;
     } catch {
@@ -496,17 +504,20 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
     audit.append(tx, { actor: system, action: "erasure.verified", reference: r.reference, details: { plan: planId }, at });
     audit.append(tx, { actor: system, action: "erasure.certified", reference: r.reference, details: { plan: planId, sha256 }, at });
 
-    // The requester: the certificate by email, and on their follow-up page.
-    const statusToken = issueLink(tx, r.id, "status_link", at);
-    if (r.email) {
-      const m = emails.erasureCertificate({ reference: r.reference, lines, statusLink: link(`/suivi/lien/${statusToken}`) }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "erasure_certificate", ...m, requestId: r.id }, at);
-    } else if (r.phone) {
-      const text =
-        r.locale === "en"
-          ? `CentreCall: your data was erased (request ${r.reference}). Your certificate: ${link(`/suivi/lien/${statusToken}`)}`
-          : `CentreCall : vos données ont été effacées (demande ${r.reference}). Votre certificat : ${link(`/suivi/lien/${statusToken}`)}`;
-      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_erasure_certificate", text, requestId: r.id }, at);
+    // The requester: the certificate by email (or an SMS, or a letter to post), and on their follow-up page.
+    try {
+      notifyRequester(tx, ctx, r, {
+        kind: "erasure_certificate",
+        template: "erasure_certificate",
+        message: emails.erasureCertificate({ reference: r.reference, lines, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
+        sms: (l) =>
+          r.locale === "en" ? `CentreCall: erasure done (request ${r.reference}). What was erased and kept, and your certificate: ${l}` : `CentreCall : effacement effectué (demande ${r.reference}). Ce qui a été effacé et conservé, et votre certificat : ${l}`,
+        disclosure: true,
+      });
+    } catch (error) {
+      // Checked at approval; if the contact went since, the certificate waits on the status page and the ticket says so.
+      if (!(error instanceof DomainError)) throw error;
+      addEvent(tx, r.id, ctx, "certificate_unreachable", {});
     }
 
     // Art. 19: each recipient of the operations concerned, tracked on the ticket.
@@ -523,7 +534,7 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
 
     // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.
     const held = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
-    for (const a of held) tx.update(archives).set({ status: "purged", filePath: null, purgedAt: at }).where(eq(archives.id, a.id)).run();
+    for (const a of held) tx.update(archives).set({ status: "purged", filePath: null, purgedAt: at, purgeReason: "erasure" }).where(eq(archives.id, a.id)).run();
     purgeRequest(tx, r.id);
     audit.append(tx, { actor: system, action: "erasure.copies_purged", reference: r.reference, details: { plan: planId, archives: held.length }, at });
     return held.map((a) => a.filePath).filter((p): p is string => !!p);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, notExists } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, notExists } from "drizzle-orm";
 import { requests } from "../../db/schema/requests";
 import { restrictions } from "../../db/schema/rights";
 import { createHash } from "node:crypto";
@@ -96,6 +96,23 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
     },
   };
   return sink;
+}
+
+/**
+ * A connector searched again replaces what its earlier searches stored: the
+ * views and archives show what the system holds now, once (after a
+ * rectification, the new values, not the old ones beside them).
+ */
+export function purgeEarlierJobs(db: DbOrTx, job: JobRef): string[] {
+  const stale = db
+    .select({ id: gatheredItems.id, filePath: gatheredItems.filePath })
+    .from(gatheredItems)
+    .where(and(eq(gatheredItems.requestId, job.requestId), eq(gatheredItems.connectorId, job.connectorId), ne(gatheredItems.jobId, job.id)))
+    .all();
+  if (stale.length === 0) return [];
+  db.delete(gatheredItems).where(and(eq(gatheredItems.requestId, job.requestId), eq(gatheredItems.connectorId, job.connectorId), ne(gatheredItems.jobId, job.id))).run();
+  // Files go once the rows are gone for good: the caller removes them after its commit.
+  return stale.map((f) => f.filePath).filter((p): p is string => !!p);
 }
 
 /** Removes what one job stored (a failed or re-run attempt starts clean). */

@@ -1,34 +1,24 @@
-import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { rmSync } from "node:fs";
+import { archives } from "../../db/schema/archives";
 import { gatherJobs, type GatherJob } from "../../db/schema/gather";
-import { requests, type RequestRow } from "../../db/schema/requests";
+import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
-import type { VerifiedIdentity } from "../connectors/types";
+import type { Connector, Match } from "../connectors/types";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
-import { createGatherSink, purgeJob } from "./gather-store.server";
+import { createGatherSink, purgeEarlierJobs, purgeJob } from "./gather-store.server";
 import { addEvent } from "./requests.server";
+import { asIdentity, searchIdentifiers, type SearchIdentifier } from "./identifiers.server";
 
 /** Statuses in which a ticket's identity is verified and its data may be searched. */
 const GATHERABLE = ["received", "in_progress", "awaiting_requester", "ready"] as const;
 const LEASE_MS = 5 * 60_000;
 const FIND_TIMEOUT_MS = 60_000;
-
-/**
- * Only identifiers proven on the ticket are used (DESIGN.md): the email when
- * verified by link or email code, the phone when verified by SMS code, both
- * when an agent attested identity in person.
- */
-export function verifiedIdentity(r: Pick<RequestRow, "email" | "phone" | "verificationMethod" | "verifiedAt">): VerifiedIdentity {
-  if (!r.verifiedAt) return {};
-  const id: VerifiedIdentity = {};
-  if (r.email && (r.verificationMethod === "email" || r.verificationMethod === "agent")) id.email = r.email.trim().toLowerCase();
-  if (r.phone && (r.verificationMethod === "sms" || r.verificationMethod === "agent")) id.phone = r.phone;
-  return id;
-}
 
 /** Staff need a role and site access; the operator CLI runs as the system, trusted with the shell. */
 function loadTicket(tx: DbOrTx, ctx: Ctx, reference: string) {
@@ -40,6 +30,8 @@ function loadTicket(tx: DbOrTx, ctx: Ctx, reference: string) {
     requireRole(me, "dpo", "support");
   }
   if (!(GATHERABLE as readonly string[]).includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "gather" });
+  // A representative's request is searched only once the mandate was reviewed and accepted (CNIL 2021-070).
+  if (r.onBehalf && r.mandateStatus !== "accepted") throw new DomainError("illegal_transition", { code: "mandate_not_accepted" });
   return { me, r };
 }
 
@@ -99,9 +91,35 @@ function claim(db: Db, now: Date): GatherJob | undefined {
 }
 
 /**
+ * Searches one connector with every identifier it can use, one search per
+ * identifier, and merges what they found (a record found twice keeps the
+ * stronger key). Also used by erasure to search again afterwards.
+ */
+export async function searchConnector(connector: Connector, ids: SearchIdentifier[], signal: AbortSignal): Promise<Match[]> {
+  const found = new Map<string, Match>();
+  for (const id of ids) {
+    if (!connector.searchableBy.includes(id.kind)) continue;
+    for (const m of await connector.find(asIdentity(id), signal)) {
+      const k = `${m.dataset}\u0000${m.key}`;
+      const prev = found.get(k);
+      if (!prev || RANK[m.matchedOn] > RANK[prev.matchedOn]) found.set(k, m);
+    }
+  }
+  return [...found.values()];
+}
+const RANK: Record<Match["matchedOn"], number> = { name_postcode: 0, phone: 1, email: 2 };
+
+/** What a job records of the identifiers it used: kinds and origins, never values. */
+function describe(ids: SearchIdentifier[]) {
+  return ids.map((i) => ({ kind: i.kind, origin: i.origin === "found" && i.source ? `found:${i.source}` : i.origin }));
+}
+
+/**
  * One pass of the gather worker: find, then export into the encrypted store.
  * A failure is recorded on the job (scrubbed message) and never touches the
- * other connectors' jobs. Returns false when there was nothing to do.
+ * other connectors' jobs. A connector that none of the ticket's identifiers
+ * can search is recorded as not searched, with what was missing. Returns
+ * false when there was nothing to do.
  */
 export async function runNextJob({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
   const job = claim(db, now());
@@ -112,25 +130,53 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
   purgeJob(db, job.id); // a previous, interrupted attempt starts over clean
   try {
     if (!connector) throw new Error(`connector "${job.connectorId}" is no longer configured`);
-    const identity = verifiedIdentity(r);
-    if (!identity.email && !identity.phone && !identity.nameAndPostcode) throw new Error("no verified identifier on this request");
-    const matches = await connector.find(identity, AbortSignal.timeout(FIND_TIMEOUT_MS));
+    const ids = searchIdentifiers(db, r).filter((i) => connector.searchableBy.includes(i.kind));
+    if (ids.length === 0) {
+      const stale = db.transaction((tx) => {
+        const files = purgeEarlierJobs(tx, job);
+        tx.update(gatherJobs)
+          .set({ status: "skipped", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] })
+          .where(eq(gatherJobs.id, job.id))
+          .run();
+        addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
+        audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, missing: connector.searchableBy }, at: now() });
+        return files;
+      });
+      for (const f of stale) rmSync(f, { force: true });
+      return true;
+    }
+    const matches = await searchConnector(connector, ids, AbortSignal.timeout(FIND_TIMEOUT_MS));
     const sink = createGatherSink(db, job, now);
     sink.matches(matches);
     const summary = matches.length ? await connector.export(matches, sink) : { records: 0, files: 0, anomalies: 0 };
-    db.transaction((tx) => {
+    const stale = db.transaction((tx) => {
+      const files = purgeEarlierJobs(tx, job);
       tx.update(gatherJobs)
-        .set({ status: "done", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, matches: matches.length, records: summary.records, files: summary.files, anomalies: summary.anomalies })
+        .set({
+          status: "done",
+          finishedAt: now(),
+          durationMs: Date.now() - started,
+          leaseUntil: null,
+          matches: matches.length,
+          records: summary.records,
+          files: summary.files,
+          anomalies: summary.anomalies,
+          identifiers: describe(ids),
+          missing: [],
+        })
         .where(eq(gatherJobs.id, job.id))
         .run();
       addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
-      audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, matches: matches.length, records: summary.records, files: summary.files }, at: now() });
+      audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
+      return files;
     });
+    for (const f of stale) rmSync(f, { force: true });
   } catch (error) {
     purgeJob(db, job.id);
     const message = scrub(error instanceof Error ? error.message : String(error));
     db.transaction((tx) => {
       tx.update(gatherJobs).set({ status: "failed", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, error: message }).where(eq(gatherJobs.id, job.id)).run();
+      addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_failed", { connectorId: job.connectorId });
       audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId }, at: now() });
     });
     log.warn("gather.connector_failed", { reference: r.reference, connectorId: job.connectorId, error: message });
@@ -138,7 +184,35 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
   return true;
 }
 
-export type GatherRow = { connectorId: string; label: string; status: GatherJob["status"]; attempts: number; durationMs: number | null; matches: number | null; records: number | null; files: number | null; anomalies: number | null; error: string | null; finishedAt: Date | null };
+/** The four answers a search can give for one system (issue 13, item 2), while it is not still running. */
+export type SearchOutcome = "found" | "nothing" | "not_searched" | "failed" | "pending";
+
+export function outcomeOf(j: Pick<GatherJob, "status" | "records" | "matches">): SearchOutcome {
+  if (j.status === "skipped") return "not_searched";
+  if (j.status === "failed") return "failed";
+  if (j.status !== "done") return "pending";
+  return (j.records ?? 0) > 0 || (j.matches ?? 0) > 0 ? "found" : "nothing";
+}
+
+export type GatherRow = {
+  connectorId: string;
+  label: string;
+  status: GatherJob["status"];
+  outcome: SearchOutcome;
+  attempts: number;
+  durationMs: number | null;
+  matches: number | null;
+  records: number | null;
+  files: number | null;
+  anomalies: number | null;
+  error: string | null;
+  finishedAt: Date | null;
+  /** kinds and origins searched with */
+  identifiers: { kind: string; origin: string }[];
+  /** not searched: the kinds it would need */
+  missing: string[];
+  waiver: { reason: string; at: Date; by: number | null } | null;
+};
 
 /** The latest job per connector, for the ticket page. */
 export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry): GatherRow[] {
@@ -157,5 +231,71 @@ export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry):
     anomalies: j.anomalies,
     error: j.error,
     finishedAt: j.finishedAt,
+    outcome: outcomeOf(j),
+    identifiers: j.identifiers ?? [],
+    missing: j.missing ?? [],
+    waiver: j.waiverReason && j.waivedAt ? { reason: j.waiverReason, at: j.waivedAt, by: j.waivedBy } : null,
   }));
+}
+
+/**
+ * Whether an answer may be given now: every system searched (found or found
+ * nothing), or, where one was not searched or failed, a DPO recorded why the
+ * answer goes out all the same (the letter then says so). Throws a conflict
+ * naming the systems otherwise.
+ */
+export function requireAnswerable(db: DbOrTx, requestId: number): GatherJob[] {
+  const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)).all();
+  if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
+  const latest = new Map<string, GatherJob>();
+  for (const j of jobs) latest.set(j.connectorId, j);
+  const running = [...latest.values()].filter((j) => j.status === "queued" || j.status === "running").map((j) => j.connectorId);
+  if (running.length) throw new DomainError("conflict", { reason: "gather_incomplete", connectors: running });
+  const open = [...latest.values()].filter((j) => (j.status === "failed" || j.status === "skipped") && !j.waivedAt).map((j) => j.connectorId);
+  if (open.length) throw new DomainError("conflict", { reason: "gather_not_complete", connectors: open });
+  return [...latest.values()];
+}
+
+/**
+ * The DPO records why the answer may go out although a system was not
+ * searched (no identifier it can use) or failed: the reason is kept on the
+ * job, audited, and quoted in the letter to the person.
+ */
+export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: Ctx; reference: string; connectorId: string; reason: string }) {
+  const why = reason.trim();
+  if (why.length < 10 || why.length > 1000) throw new DomainError("invalid_input", { field: "reason", code: "waiver_reason_required" });
+  const me = requireRole(ctx.actor, "dpo");
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
+    if (!r) throw new DomainError("not_found");
+    requireTicketAccess(me, r);
+    const job = tx.select().from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, connectorId))).orderBy(desc(gatherJobs.id)).get();
+    if (!job || (job.status !== "failed" && job.status !== "skipped")) throw new DomainError("illegal_transition", { code: "nothing_to_waive" });
+    tx.update(gatherJobs).set({ waivedBy: me.id, waivedAt: ctx.now, waiverReason: why }).where(eq(gatherJobs.id, job.id)).run();
+    addEvent(tx, r.id, ctx, "gather_connector_waived", { connectorId });
+    audit.append(tx, { actor: me, action: "gather.waived", reference, details: { connectorId, outcome: outcomeOf(job) }, at: ctx.now });
+  });
+}
+
+/**
+ * After RightsDesk changed what a system holds (a rectification applied, a
+ * restriction marked or lifted), that system is searched again, so every
+ * later view and archive shows what it holds now; an archive already
+ * released carries the old values, so it is withdrawn (the person's status
+ * page says why, and a new one follows). Returns the archive files to delete
+ * once the caller's transaction has committed.
+ */
+export function refreshAfterChange(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], why: "rectification" | "restriction"): string[] {
+  const queued = [...new Set(connectorIds)].filter((id) => enqueue(tx, r.id, id, ctx.now));
+  if (queued.length) {
+    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued, after: why });
+    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued, after: why }, at: ctx.now });
+  }
+  const stale = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
+  for (const a of stale) {
+    tx.update(archives).set({ status: "purged", filePath: null, purgedAt: ctx.now, purgeReason: "data_changed" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))).run();
+    addEvent(tx, r.id, ctx, "archive_withdrawn", { kind: a.kind, after: why });
+    audit.append(tx, { actor: ctx.actor, action: "archive.withdrawn", reference: r.reference, details: { archiveId: a.id, kind: a.kind, after: why }, at: ctx.now });
+  }
+  return stale.map((a) => a.filePath).filter((p): p is string => !!p);
 }

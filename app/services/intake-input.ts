@@ -16,6 +16,7 @@ export type ErrorKey =
   | "name_invalid"
   | "email_invalid"
   | "phone_invalid"
+  | "mobile_required"
   | "contact_required"
   | "method_unavailable"
   | "subject_required"
@@ -79,7 +80,8 @@ const phone = z
   .transform((s, ctx) => {
     const trimmed = s.trim();
     if (trimmed === "") return "";
-    const e164 = normalisePhone(trimmed);
+    // Landlines and foreign numbers too: a recording or a CRM entry may hold either.
+    const e164 = normaliseAnyPhone(trimmed);
     if (!e164) {
       ctx.addIssue({ code: "custom", message: "phone_invalid" });
       return z.NEVER;
@@ -109,6 +111,9 @@ export const IntakeInput = z
     }
     if (v.verificationMethod === "sms" && !v.phone) {
       ctx.addIssue({ code: "custom", path: ["phone"], message: "method_unavailable" });
+    } else if ((v.verificationMethod === "sms" || (!v.verificationMethod && !v.email)) && v.phone && !normalisePhone(v.phone)) {
+      // A code by SMS needs a mobile; a landline may come with an email address, verified by link.
+      ctx.addIssue({ code: "custom", path: ["phone"], message: "mobile_required" });
     }
     if (v.verificationMethod === "email" && !v.email && v.phone) {
       ctx.addIssue({ code: "custom", path: ["email"], message: "method_unavailable" });
@@ -150,7 +155,7 @@ export type IntakeField = (typeof INTAKE_FIELDS)[number];
 export type FieldErrors = Partial<Record<IntakeField, ErrorKey>>;
 
 const KNOWN_KEYS = new Set<string>([
-  "required", "rights_required", "invalid", "too_long", "name_invalid", "email_invalid", "phone_invalid",
+  "required", "rights_required", "invalid", "too_long", "name_invalid", "email_invalid", "phone_invalid", "mobile_required",
   "contact_required", "method_unavailable", "subject_required", "mandate_required", "mandate_type",
   "mandate_size", "rectification_required",
 ]);

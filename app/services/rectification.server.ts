@@ -15,7 +15,10 @@ import type { Ctx } from "./context";
 import { notifyRecipients } from "./erasure.server";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
-import { enqueue } from "./outbox.server";
+import { rmSync } from "node:fs";
+import { reach } from "./contacts.server";
+import { refreshAfterChange } from "./gather.server";
+import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 
 /**
@@ -141,6 +144,8 @@ export function rectificationView(db: DbOrTx, requestId: number): RectificationV
  */
 export async function approveRectification({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const { me, r } = requireRectifiable(ctx, reference, "dpo");
+  // The person is told the new values: only at a contact proven for this request, checked before anything changes.
+  if (!reach(ctx.db, r, { disclosure: true })) throw unreachable(true);
   const row = ctx.db.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)).get();
   if (!row || !["prepared", "failed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "no_rectification_to_approve" });
   const stored = JSON.parse(decrypt(row.changes, aad(r.id)).toString()) as Stored;
@@ -173,22 +178,26 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
   }
 
   const at = ctx.now;
-  ctx.db.transaction((tx) => {
+  const withdrawn = ctx.db.transaction((tx) => {
     if (error) {
       tx.update(rectifications).set({ status: "failed", error }).where(eq(rectifications.id, row.id)).run();
       addEvent(tx, r.id, ctx, "rectification_failed", {});
       audit.append(tx, { actor: me, action: "rectification.failed", reference, details: { id: row.id }, at });
-      return;
+      return [];
     }
     tx.update(rectifications).set({ status: "applied", appliedAt: at, error: null }).where(eq(rectifications.id, row.id)).run();
     addEvent(tx, r.id, ctx, "rectification_applied", { changes: stored.changes.length });
     audit.append(tx, { actor: me, action: "rectification.applied", reference, details: { id: row.id, changes: stored.changes.length }, at });
 
     const changed = stored.changes.map((c) => ({ system: c.connectorLabel, field: c.field, to: c.to === null ? "" : String(c.to) }));
-    if (r.email) {
-      const m = emails.rectificationDone({ reference, changes: changed }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "rectification_done", ...m, requestId: r.id }, at);
-    }
+    // The new values are the person's data: to a proven contact, whichever channel it is (an SMS points to the letter).
+    notifyRequester(tx, ctx, r, {
+      kind: "rectification",
+      template: "rectification_done",
+      message: emails.rectificationDone({ reference, changes: changed }, r.locale),
+      sms: (l) => (r.locale === "en" ? `CentreCall: your data was corrected (request ${reference}). What changed: ${l}` : `CentreCall : vos données ont été rectifiées (demande ${reference}). Ce qui a changé : ${l}`),
+      disclosure: true,
+    });
     const datasetIds = stored.changes.map((c) => registerDatasetId(registry.get(c.connectorId)?.kind ?? c.connectorId, c.dataset));
     const fields = [...new Set(stored.changes.map((c) => c.field))];
     notifyRecipients(tx, {
@@ -201,6 +210,9 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
       at,
       render: (recipient, operations) => emails.recipientRectificationNotice({ reference, recipient, operations, fields }),
     });
+    // What was gathered, and any archive built from it, now holds the old values: search those systems again.
+    return refreshAfterChange(tx, ctx, r, [...byConnector.keys()], "rectification");
   });
+  for (const f of withdrawn) rmSync(f, { force: true });
   if (error) throw new DomainError("conflict", { code: "rectification_failed" });
 }

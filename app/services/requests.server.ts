@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import {
   attachments,
@@ -8,22 +8,24 @@ import {
   requests,
   type Locale,
   type RequestRow,
-  type Right,
   type Status,
+  type VerificationMethod,
 } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import { encrypt, keyedHash } from "../utils/crypto.server";
-import { insertReturning, insertRow, preparedQuery, type Db, type DbOrTx } from "../utils/db.server";
+import { insertReturning, insertRow, preparedQuery, type DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
 import * as audit from "./audit.server";
 import { actorLabel, type Ctx } from "./context";
 import { computeDeadline, parisDate } from "./deadlines";
 import { DomainError } from "./errors";
+import type { EventType } from "./events";
 import type { IntakeInput } from "./intake-input";
 import { enqueue } from "./outbox.server";
 import { assertTransition } from "./request-status";
 import { checkSmsCode, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
+import { notifyRequester } from "./letters.server";
 
 export type Mandate = { bytes: Buffer; mimeType: "application/pdf" | "image/jpeg" | "image/png" };
 
@@ -50,7 +52,7 @@ const bumpReferenceCounter = preparedQuery((db) =>
     .prepare(),
 );
 
-export function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: string, data: Record<string, unknown> = {}) {
+export function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: EventType, data: Record<string, unknown> = {}) {
   insertRow(tx, requestEvents, { requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data });
 }
 
@@ -160,9 +162,24 @@ export function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extr
   tx.update(requests).set({ status: to, updatedAt: now, ...extra }).where(eq(requests.id, r.id)).run();
 }
 
-/** Identity proven: the clock resumes, the requester is told the reference and the due date. */
-function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "email" | "sms" | "agent") {
-  setStatus(tx, r, "received", ctx.now, { verifiedAt: ctx.now });
+/** Which contacts a way of verifying proves: the one a link or code reached (ADR 0011). */
+export type Proven = { email?: boolean; phone?: boolean; postal?: boolean };
+
+/**
+ * Identity proven: the clock resumes, the contact the proof reached is
+ * recorded as the requester's, the requester is told the reference and the
+ * due date.
+ */
+function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: VerificationMethod, proven: Proven) {
+  const stamps = {
+    verifiedAt: ctx.now,
+    verificationMethod: method,
+    emailVerifiedAt: proven.email && r.email ? ctx.now : r.emailVerifiedAt,
+    phoneVerifiedAt: proven.phone && r.phone ? ctx.now : r.phoneVerifiedAt,
+    postalVerifiedAt: proven.postal && r.postalAddress ? ctx.now : r.postalVerifiedAt,
+  };
+  setStatus(tx, r, "received", ctx.now, stamps);
+  const verified = { ...r, ...stamps, status: "received" as const };
   tx.update(requestPauses)
     .set({ endedAt: ctx.now })
     .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "identity_verification"), isNull(requestPauses.endedAt)))
@@ -170,19 +187,27 @@ function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: "emai
   addEvent(tx, r.id, ctx, "verified", { method });
   const d = refreshDeadline(tx, r, ctx.now);
   addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.dueOn });
-  const statusToken = issueLink(tx, r.id, "status_link", ctx.now);
-  const data = { reference: r.reference, rights: r.rights, receivedOn: d.receivedOn, dueOn: d.dueOn, statusLink: link(`/suivi/lien/${statusToken}`) };
-  if (r.email) {
-    const m = emails.acknowledgement(data, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "acknowledgement", ...m, requestId: r.id }, ctx.now);
-  } else if (r.phone) {
-    const m = emails.smsAcknowledgement(data, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_acknowledgement", text: m.text, requestId: r.id }, ctx.now);
-  }
-  addEvent(tx, r.id, ctx, "acknowledged", { channel: r.email ? "email" : "sms" });
+  const data = { reference: r.reference, rights: r.rights, receivedOn: d.receivedOn, dueOn: d.dueOn, pausedDays: d.pausedDays };
+  const sent = notifyRequester(tx, ctx, verified, {
+    kind: "acknowledgement",
+    template: "acknowledgement",
+    // The status link is the letter's own way back: it goes in the email and in the SMS.
+    message: emails.acknowledgement({ ...data, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", ctx.now)}`) }, r.locale),
+    sms: (statusLink) => emails.smsAcknowledgement({ ...data, statusLink }, r.locale).text,
+    disclosure: false,
+  });
+  addEvent(tx, r.id, ctx, "acknowledged", { channel: sent.delivery });
   audit.append(tx, { actor: ctx.actor, action: "ticket.verified", reference: r.reference, details: { method, dueOn: d.dueOn }, at: ctx.now });
   log.info("request.verified", { reference: r.reference, method });
   return { id: r.id, reference: r.reference, dueOn: d.dueOn };
+}
+
+/** What each way of verifying proves, when the caller does not say more. */
+export function provenBy(method: VerificationMethod): Proven {
+  if (method === "email") return { email: true };
+  if (method === "sms" || method === "callback") return { phone: true };
+  if (method === "postal") return { postal: true };
+  return {};
 }
 
 export type VerifyResult = { ok: true; id: number; reference: string; dueOn: string } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
@@ -201,7 +226,7 @@ export function verifyEmailLink({ ctx, token }: { ctx: Ctx; token: string }): Ve
     const r = getById(tx, row.requestId);
     if (r.status !== "awaiting_verification") return { ok: false, reason: "invalid", attemptsLeft: 0 };
     markUsed(tx, row.id, ctx.now);
-    return { ok: true, ...completeVerification(tx, ctx, r, "email") };
+    return { ok: true, ...completeVerification(tx, ctx, r, "email", { email: true }) };
   });
 }
 
@@ -212,16 +237,17 @@ export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: n
     const check = checkSmsCode(tx, r.id, code, ctx.now);
     if (!check.ok) return check;
     markUsed(tx, check.tokenId, ctx.now);
-    return { ok: true, ...completeVerification(tx, ctx, r, "sms") };
+    return { ok: true, ...completeVerification(tx, ctx, r, "sms", { phone: true }) };
   });
 }
 
 /**
- * Records identity as proven by other means than the public link or code
- * (the demo seed today; an agent's call-back check with the back office).
+ * Records identity as proven by other means than the public link or code:
+ * a code read back to an agent (the contact it went to), a document shown
+ * in person (no contact), a call-back, a code returned by post.
  */
-export function confirmIdentity({ ctx, requestId, method }: { ctx: Ctx; requestId: number; method: "email" | "sms" | "agent" }) {
-  return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method));
+export function confirmIdentity({ ctx, requestId, method, proven }: { ctx: Ctx; requestId: number; method: VerificationMethod; proven?: Proven }) {
+  return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method, proven ?? provenBy(method)));
 }
 
 /** A fresh code for a request still awaiting verification by SMS; silently nothing otherwise. */
@@ -283,44 +309,6 @@ export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; referenc
 /** The request a status link opens, or null when the link is unknown or expired. */
 export function openStatusLink(db: DbOrTx, token: string, now: Date): number | null {
   return findLink(db, token, "status_link", now)?.requestId ?? null;
-}
-
-export type StatusView = {
-  reference: string;
-  rights: Right[];
-  status: Status;
-  receivedAt: Date;
-  dueOn: string | null;
-  extended: boolean;
-  paused: boolean;
-  events: { at: Date; type: string }[];
-};
-
-/** What the requester sees: no identity data, only the life of the request. */
-export function statusView(db: Db, requestId: number): StatusView | null {
-  const r = db.select().from(requests).where(eq(requests.id, requestId)).get();
-  if (!r) return null;
-  const events = db
-    .select({ at: requestEvents.at, type: requestEvents.type })
-    .from(requestEvents)
-    .where(eq(requestEvents.requestId, r.id))
-    .orderBy(asc(requestEvents.at), asc(requestEvents.id))
-    .all();
-  const openPause = db
-    .select({ id: requestPauses.id })
-    .from(requestPauses)
-    .where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt)))
-    .get();
-  return {
-    reference: r.reference,
-    rights: r.rights,
-    status: r.status,
-    receivedAt: r.receivedAt,
-    dueOn: r.extended ? r.extendedDueOn : r.dueOn,
-    extended: r.extended,
-    paused: Boolean(openPause),
-    events,
-  };
 }
 
 /** For the "check your messages" page right after filing. */

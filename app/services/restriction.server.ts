@@ -1,10 +1,9 @@
 import { and, asc, desc, eq, gte, inArray } from "drizzle-orm";
 import { gatherJobs } from "../../db/schema/gather";
-import { outbox } from "../../db/schema/outbox";
-import { requests, type RequestRow } from "../../db/schema/requests";
+import { letters, requests, type RequestRow } from "../../db/schema/requests";
 import { restrictions } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
-import { restrictionLifted, smsRestrictionLifted } from "../../emails/restriction";
+import { restrictionApplied, restrictionLifted, smsRestrictionLifted } from "../../emails/restriction";
 import type { Registry } from "../connectors/registry";
 import type { Match } from "../connectors/types";
 import type { DbOrTx, Tx } from "../utils/db.server";
@@ -17,7 +16,10 @@ import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
-import { enqueue } from "./outbox.server";
+import { rmSync } from "node:fs";
+import { reach } from "./contacts.server";
+import { refreshAfterChange } from "./gather.server";
+import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
 
@@ -133,12 +135,14 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     });
     const targets = connectorId ? due.filter(([id]) => id === connectorId) : due;
     if (targets.length === 0) throw new DomainError("illegal_transition", { code: connectorId ? "nothing_to_retry" : "nothing_to_restrict" });
+    // The person is told where their data is restricted: only at a contact proven for this request.
+    if (!reach(tx, r, { disclosure: true })) throw unreachable(true);
     return { r, targets };
   });
 
   const outcomes = await Promise.all(plan.targets.map(([id, ms]) => callRestrict(registry, id, ms, true, plan.r.reference)));
 
-  return ctx.db.transaction((tx) => {
+  const done = ctx.db.transaction((tx) => {
     const current = currentRows(tx, plan.r.id);
     for (const o of outcomes) {
       const row = current.get(o.connectorId);
@@ -167,24 +171,37 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       at: ctx.now,
       render: (recipient, operations) => emails.recipientRestrictionNotice({ reference: plan.r.reference, recipient, operations }),
     });
-    return details;
+    const label = (id: string) => registry.get(id)?.label ?? id;
+    notifyRequester(tx, ctx, plan.r, {
+      kind: "restriction",
+      template: "restriction_applied",
+      message: restrictionApplied({ reference: plan.r.reference, applied: details.applied.map(label), byHand: details.notSupported.map(label), failed: details.failed.map(label) }, plan.r.locale),
+      sms: (l) => (plan.r.locale === "en" ? `CentreCall: processing of your data restricted (request ${plan.r.reference}). Where: ${l}` : `CentreCall : traitement de vos données limité (demande ${plan.r.reference}). Où : ${l}`),
+      disclosure: true,
+    });
+    // The marks changed what those systems hold: search them again, withdraw an archive built before.
+    return { details, withdrawn: refreshAfterChange(tx, ctx, plan.r, details.applied, "restriction") };
   });
+  for (const f of done.withdrawn) rmSync(f, { force: true });
+  return done.details;
 }
 
 /** Art. 18(3): the requester is told before the restriction is lifted, once per restriction. */
 function noticeBeforeLifting(tx: Tx, ctx: Ctx, r: RequestRow, since: Date): boolean {
   const already = tx
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(and(eq(outbox.requestId, r.id), eq(outbox.template, r.email ? "restriction_lifted" : "sms_restriction_lifted"), gte(outbox.createdAt, since)))
+    .select({ id: letters.id })
+    .from(letters)
+    .where(and(eq(letters.requestId, r.id), eq(letters.kind, "restriction_lifted"), gte(letters.createdAt, since)))
     .get();
   if (already) return false;
-  if (r.email) {
-    const m = restrictionLifted({ reference: r.reference }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "restriction_lifted", ...m, requestId: r.id }, ctx.now);
-  } else if (r.phone) {
-    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_restriction_lifted", text: smsRestrictionLifted({ reference: r.reference }, r.locale), requestId: r.id }, ctx.now);
-  } else return false;
+  if (!reach(tx, r, { disclosure: false })) return false;
+  notifyRequester(tx, ctx, r, {
+    kind: "restriction_lifted",
+    template: "restriction_lifted",
+    message: restrictionLifted({ reference: r.reference }, r.locale),
+    sms: () => smsRestrictionLifted({ reference: r.reference }, r.locale),
+    disclosure: false,
+  });
   addEvent(tx, r.id, ctx, "restriction_lift_notice");
   return true;
 }
@@ -219,7 +236,7 @@ export async function liftRestriction({ ctx, reference, registry }: { ctx: Ctx; 
     }),
   );
 
-  return ctx.db.transaction((tx) => {
+  const done = ctx.db.transaction((tx) => {
     for (const o of outcomes) {
       const row = plan.inForce.find((x) => x.connectorId === o.connectorId)!;
       if (o.error) tx.update(restrictions).set({ error: `${LIFT_FAILED}${o.error}`.slice(0, 500) }).where(eq(restrictions.id, row.id)).run();
@@ -233,8 +250,12 @@ export async function liftRestriction({ ctx, reference, registry }: { ctx: Ctx; 
     };
     addEvent(tx, plan.r.id, ctx, "restriction_lifted", details);
     audit.append(tx, { actor: me, action: "restriction.lifted", reference: plan.r.reference, details, at: ctx.now });
-    return details;
+    // Only while the request is open: a closed one has nothing left to answer with fresh data.
+    const withdrawn = OPEN_STATUSES.includes(plan.r.status) ? refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction") : [];
+    return { details, withdrawn };
   });
+  for (const f of done.withdrawn) rmSync(f, { force: true });
+  return done.details;
 }
 
 export type RestrictionRow = {

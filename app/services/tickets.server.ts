@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, sql, sum, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, REFUSAL_REASONS, RIGHTS, SITES, STATUSES, type Status } from "../../db/schema/enums";
-import { requestCounts, requestEvents, requestNotes, requestPauses, requests, type RequestRow } from "../../db/schema/requests";
+import { INFO_REASONS, infoRequests, requestCounts, requestEvents, requestNotes, requestPauses, requests, type InfoReason, type RequestRow } from "../../db/schema/requests";
 import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { DbOrTx, Tx } from "../utils/db.server";
@@ -11,8 +11,10 @@ import { canSeeIdentity, requireRole, requireStaff, requireTicketAccess } from "
 import type { Ctx, StaffActor } from "./context";
 import { addDays, computeDeadline, parisDate } from "./deadlines";
 import { DomainError } from "./errors";
-import { enqueue } from "./outbox.server";
+import { notifyRequester } from "./letters.server";
 import { addEvent, link, refreshDeadline, setStatus } from "./requests.server";
+import { whatWasDone } from "./outcomes.server";
+import type { EventType } from "./events";
 import { isClosed } from "./request-status";
 import { findLink, issueLink, markUsed } from "./verification.server";
 
@@ -217,7 +219,7 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
         : null,
       assignee,
       duplicateOf: duplicateOf?.reference ?? null,
-      events,
+      events: events.map((e) => ({ ...e, type: e.type as EventType })),
       notes,
       marker: markerFor(r.status, r.effectiveDueOn, parisDate(ctx.now)),
     };
@@ -262,27 +264,48 @@ export function start({ ctx, reference }: { ctx: Ctx; reference: string }) {
   });
 }
 
-/** Asks the requester a question: the clock stops until they answer through the emailed link. */
-export function askRequester({ ctx, reference, question }: { ctx: Ctx; reference: string; question: string }) {
+/**
+ * Asks the requester a question. The clock stops only for a reason from the
+ * list (identity, scope of the request: Recital 63, Décret 2019-536 art. 77)
+ * and only until they answer; unanswered, they are reminded after 15 days
+ * and the request closes after INFO_REQUEST_CLOSE_DAYS (`sweepInfoRequests`).
+ */
+export function askRequester({ ctx, reference, question, reason }: { ctx: Ctx; reference: string; question: string; reason: string }) {
   const q = question.trim();
   if (q.length < 5 || q.length > 2000) throw new DomainError("invalid_input", { field: "question" });
+  if (!(INFO_REASONS as readonly string[]).includes(reason)) throw new DomainError("invalid_input", { field: "reason", code: "info_reason_required" });
   return act(ctx, reference, WORKERS, (tx, r, me) => {
     setStatus(tx, r, "awaiting_requester", ctx.now);
     tx.insert(requestPauses).values({ requestId: r.id, reason: "awaiting_requester", startedAt: ctx.now }).run();
-    addEvent(tx, r.id, ctx, "info_requested");
+    tx.insert(infoRequests).values({ requestId: r.id, reason: reason as InfoReason, question: q, askedBy: me.id, askedAt: ctx.now }).run();
+    addEvent(tx, r.id, ctx, "info_requested", { reason });
     addEvent(tx, r.id, ctx, "clock_paused", { reason: "awaiting_requester" });
-    const token = issueLink(tx, r.id, "reply_link", ctx.now);
-    const url = link(`/reponse/${token}`);
-    const ttlDays = env().STATUS_LINK_TTL_DAYS;
-    if (r.email) {
-      const m = emails.infoRequest({ reference: r.reference, question: q, link: url, ttlDays }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "info_request", ...m, requestId: r.id }, ctx.now);
-    } else if (r.phone) {
-      const text = r.locale === "en" ? `CentreCall: we need information about request ${r.reference}: ${url}` : `CentreCall : précisions nécessaires pour la demande ${r.reference} : ${url}`;
-      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_info_request", text, requestId: r.id }, ctx.now);
-    }
-    audit.append(tx, { actor: me, action: "ticket.info_requested", reference: r.reference, details: {}, at: ctx.now });
+    const url = link(`/reponse/${issueLink(tx, r.id, "reply_link", ctx.now)}`);
+    const closeDays = env().INFO_REQUEST_CLOSE_DAYS;
+    notifyRequester(tx, ctx, r, {
+      kind: "info_request",
+      template: "info_request",
+      message: emails.infoRequest({ reference: r.reference, question: q, link: url, ttlDays: env().STATUS_LINK_TTL_DAYS, closeDays }, r.locale),
+      // The SMS carries the answer link itself; the question is on the follow-up page.
+      sms: () => emails.smsInfoRequest({ reference: r.reference, link: url }, r.locale),
+      disclosure: false,
+    });
+    audit.append(tx, { actor: me, action: "ticket.info_requested", reference: r.reference, details: { reason }, at: ctx.now });
   });
+}
+
+/** Ends the wait: the question is answered, the pause closes, the clock resumes. */
+function resumeAfterReply(tx: Tx, ctx: Ctx, r: RequestRow, body: string, by: number) {
+  setStatus(tx, r, "in_progress", ctx.now);
+  tx.update(requestPauses)
+    .set({ endedAt: ctx.now })
+    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "awaiting_requester"), isNull(requestPauses.endedAt)))
+    .run();
+  tx.update(infoRequests).set({ answeredAt: ctx.now }).where(and(eq(infoRequests.requestId, r.id), isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt))).run();
+  tx.insert(requestNotes).values({ requestId: r.id, staffId: by, at: ctx.now, body }).run();
+  addEvent(tx, r.id, ctx, "requester_replied");
+  const d = refreshDeadline(tx, { ...r, status: "in_progress" }, ctx.now);
+  addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.effectiveDueOn });
 }
 
 /** The requester's answer (public, through the reply link): the clock resumes. */
@@ -295,18 +318,94 @@ export function requesterReply({ ctx, token, message }: { ctx: Ctx; token: strin
     if (!r || r.status !== "awaiting_requester") return { ok: false as const };
     if (text.length < 1 || text.length > 5000) throw new DomainError("invalid_input", { field: "message" });
     markUsed(tx, row.id, ctx.now);
-    setStatus(tx, r, "in_progress", ctx.now);
-    tx.update(requestPauses)
-      .set({ endedAt: ctx.now })
-      .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "awaiting_requester"), isNull(requestPauses.endedAt)))
-      .run();
-    tx.insert(requestNotes).values({ requestId: r.id, staffId: 0, at: ctx.now, body: text }).run();
-    addEvent(tx, r.id, ctx, "requester_replied");
-    const d = refreshDeadline(tx, { ...r, status: "in_progress" }, ctx.now);
-    addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.effectiveDueOn });
+    resumeAfterReply(tx, ctx, r, text, 0);
     audit.append(tx, { actor: ctx.actor, action: "ticket.requester_replied", reference: r.reference, details: {}, at: ctx.now });
     return { ok: true as const, reference: r.reference };
   });
+}
+
+/** A reply that came by post or by phone, typed in by staff: the clock resumes the same way. */
+export function recordReply({ ctx, reference, message }: { ctx: Ctx; reference: string; message: string }) {
+  const text = message.trim();
+  if (text.length < 1 || text.length > 5000) throw new DomainError("invalid_input", { field: "message" });
+  return act(ctx, reference, ["dpo", "support", "agent"], (tx, r, me) => {
+    if (r.status !== "awaiting_requester") throw new DomainError("illegal_transition", { from: r.status, to: "in_progress" });
+    resumeAfterReply(tx, ctx, r, text, me.id);
+    audit.append(tx, { actor: me, action: "ticket.requester_replied", reference: r.reference, details: { via: "staff" }, at: ctx.now });
+  });
+}
+
+/** The question the requester is asked now, for their status page (null when none is open). */
+export function openQuestion(db: DbOrTx, requestId: number) {
+  return (
+    db
+      .select({ question: infoRequests.question, reason: infoRequests.reason, askedAt: infoRequests.askedAt })
+      .from(infoRequests)
+      .where(and(eq(infoRequests.requestId, requestId), isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)))
+      .orderBy(desc(infoRequests.id))
+      .get() ?? null
+  );
+}
+
+const REMIND_AFTER_DAYS = 15;
+
+/**
+ * Daily: a question unanswered for 15 days gets one reminder; one unanswered
+ * for INFO_REQUEST_CLOSE_DAYS closes the request, with a letter saying so
+ * and that the person may ask again. Each row moves only from the state it
+ * was read in, so two processes never remind or close twice.
+ */
+export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; closed: number } {
+  const open = ctx.db
+    .select()
+    .from(infoRequests)
+    .where(and(isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)))
+    .all();
+  const DAY = 86_400_000;
+  let reminded = 0;
+  let closed = 0;
+  for (const q of open) {
+    const age = ctx.now.getTime() - q.askedAt.getTime();
+    const closeAfter = env().INFO_REQUEST_CLOSE_DAYS * DAY;
+    if (age >= closeAfter) {
+      ctx.db.transaction((tx) => {
+        const r = tx.select().from(requests).where(eq(requests.id, q.requestId)).get();
+        const taken = tx.update(infoRequests).set({ closedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.closedAt), isNull(infoRequests.answeredAt))).run();
+        if (!r || taken.changes === 0 || r.status !== "awaiting_requester") return;
+        setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now, outcome: "no_reply" });
+        closeOpenPauses(tx, r.id, ctx.now);
+        addEvent(tx, r.id, ctx, "closed_no_reply", { afterDays: env().INFO_REQUEST_CLOSE_DAYS });
+        notifyRequester(tx, ctx, r, {
+          kind: "closed_no_reply",
+          template: "closed_no_reply",
+          message: emails.closedNoReply({ reference: r.reference, askedOn: parisDate(q.askedAt), days: env().INFO_REQUEST_CLOSE_DAYS }, r.locale),
+          sms: (l) => emails.smsClosedNoReply({ reference: r.reference, link: l }, r.locale),
+          disclosure: false,
+        });
+        audit.append(tx, { actor: ctx.actor, action: "ticket.closed_no_reply", reference: r.reference, details: { afterDays: env().INFO_REQUEST_CLOSE_DAYS }, at: ctx.now });
+        closed++;
+      });
+    } else if (age >= REMIND_AFTER_DAYS * DAY && !q.remindedAt) {
+      ctx.db.transaction((tx) => {
+        const r = tx.select().from(requests).where(eq(requests.id, q.requestId)).get();
+        const taken = tx.update(infoRequests).set({ remindedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.remindedAt), isNull(infoRequests.answeredAt))).run();
+        if (!r || taken.changes === 0 || r.status !== "awaiting_requester") return;
+        const url = link(`/reponse/${issueLink(tx, r.id, "reply_link", ctx.now)}`);
+        const closeOn = parisDate(new Date(q.askedAt.getTime() + closeAfter));
+        addEvent(tx, r.id, ctx, "info_reminded");
+        notifyRequester(tx, ctx, r, {
+          kind: "info_reminder",
+          template: "info_reminder",
+          message: emails.infoReminder({ reference: r.reference, question: q.question, link: url, closeOn }, r.locale),
+          sms: () => emails.smsInfoReminder({ reference: r.reference, link: url, closeOn }, r.locale),
+          disclosure: false,
+        });
+        audit.append(tx, { actor: ctx.actor, action: "ticket.info_reminded", reference: r.reference, details: {}, at: ctx.now });
+        reminded++;
+      });
+    }
+  }
+  return { reminded, closed };
 }
 
 export function replyLinkIsUsable(db: DbOrTx, token: string, now: Date): boolean {
@@ -315,25 +414,29 @@ export function replyLinkIsUsable(db: DbOrTx, token: string, now: Date): boolean
   return db.select({ s: requests.status }).from(requests).where(eq(requests.id, row.requestId)).get()?.s === "awaiting_requester";
 }
 
-/** Art. 12(3): two more months, decided and notified with reasons before the deadline passes. */
+/**
+ * Art. 12(3): two more months, decided and notified with reasons within the
+ * first month after receipt (its end moved by the paused days, then to the
+ * next working day): after that day it is too late.
+ */
 export function extend({ ctx, reference, reasons }: { ctx: Ctx; reference: string; reasons: string }) {
   const why = reasons.trim();
   if (why.length < 10 || why.length > 2000) throw new DomainError("invalid_input", { field: "reasons", code: "reasons_required" });
   return act(ctx, reference, ["dpo"], (tx, r, me) => {
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "extended" });
     if (r.extended) throw new DomainError("illegal_transition", { code: "already_extended" });
-    if (!r.effectiveDueOn || parisDate(ctx.now) > r.effectiveDueOn) throw new DomainError("illegal_transition", { code: "deadline_passed" });
+    if (!r.dueOn || parisDate(ctx.now) > r.dueOn) throw new DomainError("illegal_transition", { code: "deadline_passed" });
     tx.update(requests).set({ extended: true, updatedAt: ctx.now }).where(eq(requests.id, r.id)).run();
     const d = refreshDeadline(tx, { ...r, extended: true }, ctx.now);
     addEvent(tx, r.id, ctx, "extended", { dueOn: d.extendedDueOn });
-    if (r.email) {
-      const m = emails.extensionNotice({ reference: r.reference, reasons: why, dueOn: d.extendedDueOn }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "extension", ...m, requestId: r.id }, ctx.now);
-    } else if (r.phone) {
-      const [y, mo, da] = d.extendedDueOn.split("-");
-      const text = r.locale === "en" ? `CentreCall: request ${r.reference} extended by 2 months, answer by ${da}/${mo}/${y}. Reasons will follow by post on request.` : `CentreCall : demande ${r.reference} prolongée de 2 mois, réponse au plus tard le ${da}/${mo}/${y}.`;
-      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_extension", text, requestId: r.id }, ctx.now);
-    }
+    notifyRequester(tx, ctx, r, {
+      kind: "extension",
+      template: "extension",
+      message: emails.extensionNotice({ reference: r.reference, reasons: why, dueOn: d.extendedDueOn }, r.locale),
+      // The reasons are in the letter behind the link: an SMS cannot carry them.
+      sms: (l) => emails.smsExtension({ reference: r.reference, dueOn: d.extendedDueOn, link: l }, r.locale),
+      disclosure: false,
+    });
     audit.append(tx, { actor: me, action: "ticket.extended", reference: r.reference, details: { dueOn: d.extendedDueOn }, at: ctx.now });
     return d.extendedDueOn;
   });
@@ -349,10 +452,14 @@ export function refuse({ ctx, reference, input }: { ctx: Ctx; reference: string;
     setStatus(tx, r, "refused", ctx.now, { closedAt: ctx.now });
     closeOpenPauses(tx, r.id, ctx.now);
     addEvent(tx, r.id, ctx, "refused", { reasons: input.reasons });
-    if (r.email) {
-      const m = emails.refusalNotice({ reference: r.reference, reasons: input.reasons, text: input.text }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "refusal", ...m, requestId: r.id }, ctx.now);
-    }
+    // Whatever channel they used: email, an SMS pointing to the letter, or a letter to post.
+    notifyRequester(tx, ctx, r, {
+      kind: "refusal",
+      template: "refusal",
+      message: emails.refusalNotice({ reference: r.reference, reasons: input.reasons, text: input.text }, r.locale),
+      sms: (l) => emails.smsRefusal({ reference: r.reference, link: l }, r.locale),
+      disclosure: false,
+    });
     audit.append(tx, { actor: me, action: "ticket.refused", reference: r.reference, details: { reasons: input.reasons }, at: ctx.now });
   });
 }
@@ -361,10 +468,15 @@ function closeOpenPauses(tx: Tx, requestId: number, now: Date) {
   tx.update(requestPauses).set({ endedAt: now }).where(and(eq(requestPauses.requestId, requestId), isNull(requestPauses.endedAt))).run();
 }
 
-function notifyClosing(tx: Tx, r: RequestRow, now: Date, outcome: "completed" | "cancelled" | "duplicate", duplicateOf?: string) {
-  if (!r.email) return;
-  const m = emails.closingNotice({ reference: r.reference, outcome, duplicateOf }, r.locale);
-  enqueue(tx, { channel: "email", to: r.email, template: `closing_${outcome}`, ...m, requestId: r.id }, now);
+/** Tells the person the request is closed, and how (what was done is read from the ticket, never assumed). */
+function notifyClosing(tx: Tx, ctx: Ctx, r: RequestRow, outcome: "completed" | "cancelled" | "duplicate", duplicateOf?: string) {
+  notifyRequester(tx, ctx, r, {
+    kind: outcome === "completed" ? "completion" : outcome,
+    template: `closing_${outcome}`,
+    message: emails.closingNotice({ reference: r.reference, outcome, duplicateOf, done: outcome === "completed" ? whatWasDone(tx, r) : [] }, r.locale),
+    sms: (l) => emails.smsClosing({ reference: r.reference, outcome, link: l }, r.locale),
+    disclosure: false,
+  });
 }
 
 export function markDuplicate({ ctx, reference, of }: { ctx: Ctx; reference: string; of: string }) {
@@ -375,7 +487,7 @@ export function markDuplicate({ ctx, reference, of }: { ctx: Ctx; reference: str
     setStatus(tx, r, "duplicate", ctx.now, { closedAt: ctx.now, duplicateOfId: original.id });
     closeOpenPauses(tx, r.id, ctx.now);
     addEvent(tx, r.id, ctx, "duplicate", { of: original.reference });
-    notifyClosing(tx, r, ctx.now, "duplicate", original.reference);
+    notifyClosing(tx, ctx, r, "duplicate", original.reference);
     audit.append(tx, { actor: me, action: "ticket.duplicate", reference: r.reference, details: { of: original.reference }, at: ctx.now });
   });
 }
@@ -385,7 +497,7 @@ export function cancel({ ctx, reference }: { ctx: Ctx; reference: string }) {
     setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now });
     closeOpenPauses(tx, r.id, ctx.now);
     addEvent(tx, r.id, ctx, "cancelled");
-    notifyClosing(tx, r, ctx.now, "cancelled");
+    notifyClosing(tx, ctx, r, "cancelled");
     audit.append(tx, { actor: me, action: "ticket.cancelled", reference: r.reference, details: {}, at: ctx.now });
   });
 }
@@ -402,7 +514,7 @@ export function complete({ ctx, reference }: { ctx: Ctx; reference: string }) {
   return act(ctx, reference, WORKERS, (tx, r, me) => {
     setStatus(tx, r, "completed", ctx.now, { closedAt: ctx.now });
     addEvent(tx, r.id, ctx, "completed");
-    notifyClosing(tx, r, ctx.now, "completed");
+    notifyClosing(tx, ctx, r, "completed");
     audit.append(tx, { actor: me, action: "ticket.completed", reference: r.reference, details: {}, at: ctx.now });
   });
 }

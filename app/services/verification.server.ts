@@ -15,20 +15,26 @@ const HOUR = 3_600_000;
 function ttlMs(purpose: TokenPurpose): number {
   const e = env();
   if (purpose === "email_link") return e.VERIFICATION_LINK_TTL_HOURS * HOUR;
-  if (purpose === "sms_code") return e.SMS_CODE_TTL_MINUTES * 60_000;
+  if (purpose === "sms_code" || purpose === "email_code") return e.SMS_CODE_TTL_MINUTES * 60_000;
+  // A letter takes days to arrive and days to come back.
+  if (purpose === "postal_code") return 30 * 24 * HOUR;
+  if (purpose === "subject_link") return e.VERIFICATION_LINK_TTL_HOURS * 7 * HOUR;
   // A download needs a fresh proof of control of the mailbox or phone.
   if (purpose === "download_link") return 30 * 60_000;
   return e.STATUS_LINK_TTL_DAYS * 24 * HOUR;
 }
 
-export function issueLink(tx: DbOrTx, requestId: number, purpose: "email_link" | "status_link" | "reply_link" | "download_link", now: Date): string {
+export type LinkPurpose = "email_link" | "status_link" | "reply_link" | "download_link" | "subject_link";
+export type CodePurpose = "sms_code" | "email_code" | "postal_code";
+
+export function issueLink(tx: DbOrTx, requestId: number, purpose: LinkPurpose, now: Date): string {
   const token = randomToken();
   insertRow(tx, verificationTokens, { requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now });
   return token;
 }
 
 /** The token's row if it is genuine, unexpired and (for single-use links) unused. */
-export function findLink(tx: DbOrTx, token: string, purpose: "email_link" | "status_link" | "reply_link" | "download_link", now: Date): VerificationToken | null {
+export function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): VerificationToken | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const row = tx
     .select()
@@ -49,15 +55,15 @@ function codeHash(requestId: number, code: string, issuedAt: Date) {
   return keyedHash("sms-code", `${requestId}:${issuedAt.getTime()}:${code}`);
 }
 
-/** A new code replaces any earlier one for the same request. */
-export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date): string {
+/** A new code replaces any earlier one of the same purpose (the same contact) for the request. */
+export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date, purpose: CodePurpose = "sms_code"): string {
   tx.update(verificationTokens)
     .set({ usedAt: now })
-    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"), isNull(verificationTokens.usedAt)))
+    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)))
     .run();
   const code = randomCode();
   tx.insert(verificationTokens)
-    .values({ requestId, purpose: "sms_code", tokenHash: codeHash(requestId, code, now), expiresAt: new Date(now.getTime() + ttlMs("sms_code")), createdAt: now })
+    .values({ requestId, purpose, tokenHash: codeHash(requestId, code, now), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
     .run();
   return code;
 }
@@ -65,12 +71,12 @@ export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date): string {
 export type CodeCheck = { ok: true; tokenId: number } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
 
 /** Counts the attempt whatever the outcome; the caller commits it even on failure. */
-export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date): CodeCheck {
+export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date, purpose: CodePurpose = "sms_code"): CodeCheck {
   const max = env().SMS_CODE_MAX_ATTEMPTS;
   const row = tx
     .select()
     .from(verificationTokens)
-    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"), isNull(verificationTokens.usedAt)))
+    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)))
     .orderBy(desc(verificationTokens.id))
     .get();
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "invalid", attemptsLeft: 0 };

@@ -33,6 +33,8 @@ const Schema = z
     SMS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
     STATUS_LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(30),
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+    /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
+    INFO_REQUEST_CLOSE_DAYS: z.coerce.number().int().min(16).max(180).default(30),
     MANDATE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
     RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),

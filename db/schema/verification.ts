@@ -1,7 +1,12 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { requests } from "./requests";
 
-export const TOKEN_PURPOSES = ["email_link", "sms_code", "status_link", "reply_link", "download_link"] as const;
+/**
+ * sms_code / email_code: a 6-digit code sent to that contact (so a code read
+ * back proves that contact and no other); postal_code: one sent by letter.
+ * subject_link: a link to a represented person's own contact.
+ */
+export const TOKEN_PURPOSES = ["email_link", "sms_code", "email_code", "postal_code", "status_link", "reply_link", "download_link", "subject_link"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 /**

@@ -130,6 +130,7 @@ export function create(config: Config, secret: (envName: string) => string | und
     id: config.id,
     kind,
     label: config.label,
+    searchableBy: ["email", "phone"],
     /** exposed for the back office's connector page and for tests */
     breaker,
 

@@ -205,6 +205,7 @@ export function create(config: Config, _secret?: (envName: string) => string | u
     id: config.id,
     kind,
     label: config.label,
+    searchableBy: ["phone"],
 
     async health() {
       const started = performance.now();

@@ -86,6 +86,8 @@ export class SqlSurveyConnector implements Connector {
   readonly id: string;
   readonly kind = kind;
   readonly label: string;
+  /** from the mapping: the identity columns some table declares */
+  readonly searchableBy: IdentifierKind[];
   private driverInstance: SqlDriver | undefined;
   private readonly tables = new Map<string, Table>();
   /** parents before children */
@@ -127,6 +129,12 @@ export class SqlSurveyConnector implements Connector {
       });
     }
     this.order = [...this.tables.values()].sort((a, b) => a.depth - b.depth);
+    const identities = entries.map(([, t]) => t.identity).filter((i) => i !== undefined);
+    this.searchableBy = [
+      ...(identities.some((i) => i.email) ? (["email"] as const) : []),
+      ...(identities.some((i) => i.phone) ? (["phone"] as const) : []),
+      ...(identities.some((i) => i.lastName && i.firstName && i.postcode) ? (["name_postcode"] as const) : []),
+    ];
   }
 
   private get db(): SqlDriver {

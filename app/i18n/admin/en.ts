@@ -1,5 +1,6 @@
+import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
-import { rightsErrorsEn, rightsEventsEn } from "./rights-panel";
+import { rightsErrorsEn } from "./rights-panel";
 import { securityErrorsEn } from "./security";
 
 export const adminEn: AdminMessages = {
@@ -248,39 +249,7 @@ export const adminEn: AdminMessages = {
     identity_not_established: "Identity not established",
     outside_scope: "Outside the GDPR or CentreCall's processing",
   },
-  events: {
-    erasure_planned: "Erasure plan prepared",
-    erasure_approved: "Erasure plan approved",
-    erasure_executed: "Erasure executed",
-    erasure_verified: "Erasure verified and certified",
-    erasure_verification_failed: "Erasure verification failed",
-    rectification_prepared: "Rectification prepared",
-    rectification_applied: "Rectification applied",
-    rectification_failed: "Rectification failed",
-    ...rightsEventsEn,
-    filed: "Request filed online",
-    recorded: "Request recorded by an agent",
-    verification_sent: "Verification link or code sent",
-    verified: "Identity verified",
-    acknowledged: "Acknowledgement sent",
-    clock_paused: "Clock paused",
-    clock_resumed: "Clock resumed",
-    expired: "Expired without verification",
-    assigned: "Assigned",
-    started: "Handling started",
-    info_requested: "Information asked from the requester",
-    requester_replied: "Requester's reply received",
-    extended: "Deadline extended by two months",
-    refused: "Request refused",
-    duplicate: "Marked as duplicate",
-    cancelled: "Cancelled at the requester's demand",
-    ready: "Answer ready",
-    completed: "Closed",
-    note_added: "Note added",
-    gather_started: "Gathering started",
-    gather_connector_done: "Gathering done for one system",
-    archive_released: "Archive released to the requester",
-  },
+  events: staffEventsEn,
   errors: {
     four_eyes: "You prepared this plan: another DPO must approve it (four eyes).",
     no_erasure_right: "This request does not ask for erasure.",

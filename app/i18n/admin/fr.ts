@@ -1,5 +1,6 @@
+import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
-import { rightsErrorsFr, rightsEventsFr } from "./rights-panel";
+import { rightsErrorsFr } from "./rights-panel";
 import { securityErrorsFr } from "./security";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
@@ -248,39 +249,7 @@ export const adminFr = {
     identity_not_established: "Identité non établie",
     outside_scope: "Hors du champ du RGPD ou des traitements de CentreCall",
   },
-  events: {
-    erasure_planned: "Plan d'effacement préparé",
-    erasure_approved: "Plan d'effacement approuvé",
-    erasure_executed: "Effacement exécuté",
-    erasure_verified: "Effacement vérifié et certifié",
-    erasure_verification_failed: "Vérification de l'effacement en échec",
-    rectification_prepared: "Rectification préparée",
-    rectification_applied: "Rectification appliquée",
-    rectification_failed: "Rectification en échec",
-    ...rightsEventsFr,
-    filed: "Demande déposée en ligne",
-    recorded: "Demande enregistrée par un agent",
-    verification_sent: "Lien ou code de vérification envoyé",
-    verified: "Identité vérifiée",
-    acknowledged: "Accusé de réception envoyé",
-    clock_paused: "Délai suspendu",
-    clock_resumed: "Délai repris",
-    expired: "Expirée faute de vérification",
-    assigned: "Attribuée",
-    started: "Traitement commencé",
-    info_requested: "Précisions demandées au demandeur",
-    requester_replied: "Réponse du demandeur reçue",
-    extended: "Délai prolongé de deux mois",
-    refused: "Demande refusée",
-    duplicate: "Marquée comme doublon",
-    cancelled: "Annulée à la demande du demandeur",
-    ready: "Réponse prête",
-    completed: "Clôturée",
-    note_added: "Note ajoutée",
-    gather_started: "Collecte lancée",
-    gather_connector_done: "Collecte terminée pour un système",
-    archive_released: "Archive publiée pour le demandeur",
-  } as Record<string, string>,
+  events: staffEventsFr,
   errors: {
     four_eyes: "Vous avez préparé ce plan : un ou une autre DPO doit l'approuver (principe des quatre yeux).",
     no_erasure_right: "Cette demande ne porte pas sur l'effacement.",

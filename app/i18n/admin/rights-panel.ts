@@ -75,19 +75,6 @@ export const rightsPanelEn: RightsPanelMessages = {
 export const rightsPanelMessages: Record<Locale, RightsPanelMessages> = { fr: rightsPanelFr, en: rightsPanelEn };
 
 /** Timeline labels of this panel's events, merged into the back-office catalogue's `events`. */
-export const rightsEventsFr: Record<string, string> = {
-  restriction_applied: "Limitation du traitement appliquée",
-  restriction_lift_notice: "Demandeur informé de la levée de la limitation",
-  restriction_lifted: "Limitation du traitement levée",
-  objection_recorded: "Opposition enregistrée sur la liste d'opposition",
-};
-export const rightsEventsEn: Record<string, string> = {
-  restriction_applied: "Restriction of processing applied",
-  restriction_lift_notice: "Requester informed that the restriction is being lifted",
-  restriction_lifted: "Restriction of processing lifted",
-  objection_recorded: "Objection recorded on the suppression list",
-};
-
 /** This panel's error messages, merged into the back-office catalogue's `errors`. */
 export const rightsErrorsFr: Record<string, string> = {
   restriction_not_requested: "Cette demande ne porte pas sur la limitation du traitement.",

@@ -1,0 +1,201 @@
+import { and, eq } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { gatherJobs } from "../../db/schema/gather";
+import { requestIdentifiers, requests, type RequestRow } from "../../db/schema/requests";
+import type { Registry } from "../connectors/registry";
+import type { IdentifierKind, VerifiedIdentity } from "../connectors/types";
+import { decrypt, encrypt, keyedHash } from "../utils/crypto.server";
+import type { DbOrTx } from "../utils/db.server";
+import * as audit from "./audit.server";
+import { requireRole, requireTicketAccess } from "./authz";
+import { identifierAad, provenContacts } from "./contacts.server";
+import type { Ctx } from "./context";
+import { DomainError } from "./errors";
+import { readGathered } from "./gather-store.server";
+import { addEvent } from "./requests.server";
+
+/**
+ * What a request is searched with, and where each identifier came from
+ * (issue 13, item 2). Only identifiers proven for the request are used:
+ * the requester's own contacts once a link or code came back from them, or,
+ * for a represented person, that person's contacts once a link sent to them
+ * came back — never the representative's own. Identifiers found in a record
+ * that matched are offered to staff ("found in <system>"); once a staff
+ * member confirms one (audited), it searches the other systems too.
+ */
+export type Origin = "proven_email" | "proven_phone" | "proven_postal" | "subject" | "found";
+export type SearchIdentifier = { kind: IdentifierKind; value: string; origin: Origin; source?: string };
+
+export function normaliseIdentifier(kind: "email" | "phone", raw: string): string | null {
+  const v = raw.trim();
+  if (!v) return null;
+  if (kind === "email") return /^[^\s@]+@[^\s@]+$/.test(v) ? v.toLowerCase() : null;
+  const parsed = parsePhoneNumberFromString(v, "FR");
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+const valueKey = (kind: string, normalised: string) => keyedHash(`identifier:${kind}`, normalised);
+
+function stored(db: DbOrTx, requestId: number) {
+  return db
+    .select()
+    .from(requestIdentifiers)
+    .where(eq(requestIdentifiers.requestId, requestId))
+    .all()
+    .map((row) => ({ ...row, plain: decrypt(row.value, identifierAad(requestId, row.kind, row.valueKey)).toString() }));
+}
+
+/** Every identifier the request may be searched with now, each once. */
+export function searchIdentifiers(db: DbOrTx, r: RequestRow): SearchIdentifier[] {
+  const out: SearchIdentifier[] = [];
+  const seen = new Set<string>();
+  const add = (id: SearchIdentifier) => {
+    const k = `${id.kind}\u0000${id.kind === "name_postcode" ? id.value : id.value.toLowerCase()}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(id);
+  };
+  if (!r.verifiedAt) return out;
+  if (r.onBehalf) {
+    // The representative's contacts find the representative, not the person represented.
+    if (r.mandateStatus !== "accepted") return out;
+  } else {
+    const proven = provenContacts(r);
+    if (proven.email) add({ kind: "email", value: proven.email.trim().toLowerCase(), origin: "proven_email" });
+    if (proven.phone) add({ kind: "phone", value: proven.phone, origin: "proven_phone" });
+    if (proven.postal && r.postcode) add({ kind: "name_postcode", value: JSON.stringify([r.lastName, r.firstName, r.postcode]), origin: "proven_postal" });
+  }
+  for (const row of stored(db, r.id)) {
+    if (row.origin === "subject" && row.status === "verified") add({ kind: row.kind, value: row.plain, origin: "subject" });
+    if (row.origin === "found" && row.status === "confirmed") add({ kind: row.kind, value: row.plain, origin: "found", source: row.sourceConnector ?? undefined });
+  }
+  return out;
+}
+
+/** One identifier as the connectors take it. */
+export function asIdentity(id: SearchIdentifier): VerifiedIdentity {
+  if (id.kind === "email") return { email: id.value };
+  if (id.kind === "phone") return { phone: id.value };
+  const [lastName, firstName, postcode] = JSON.parse(id.value) as [string, string, string];
+  return { nameAndPostcode: { lastName, firstName, postcode } };
+}
+
+/** Column names that hold an email or a phone in the connectors' records. */
+const CONTACT_FIELDS: Record<string, "email" | "phone"> = {
+  email: "email",
+  mail: "email",
+  courriel: "email",
+  phone: "phone",
+  telephone: "phone",
+  callerNumber: "phone",
+  caller_number: "phone",
+  mobile: "phone",
+};
+
+export type FoundIdentifier = { kind: "email" | "phone"; value: string; connectorId: string; dataset: string; token: string };
+
+/**
+ * Emails and phones held in the records that matched, which the search did
+ * not use yet and staff have not set aside: "found in <system>". Personal
+ * data: callers read it through tickets.auditedRead.
+ */
+export function foundIdentifiers(db: DbOrTx, r: RequestRow): FoundIdentifier[] {
+  const used = new Set(searchIdentifiers(db, r).filter((i) => i.kind !== "name_postcode").map((i) => `${i.kind}\u0000${normaliseIdentifier(i.kind as "email" | "phone", i.value)}`));
+  // The requester's own contacts, proven or not, and what staff already decided, are not offered again.
+  for (const [kind, v] of [["email", r.email], ["phone", r.phone]] as const) if (v) used.add(`${kind}\u0000${normaliseIdentifier(kind, v)}`);
+  for (const row of stored(db, r.id)) used.add(`${row.kind}\u0000${normaliseIdentifier(row.kind, row.plain)}`);
+  const out = new Map<string, FoundIdentifier>();
+  for (const rec of readGathered(db, r.id).records) {
+    for (const [field, value] of Object.entries(rec.fields)) {
+      const kind = CONTACT_FIELDS[field];
+      if (!kind || typeof value !== "string") continue;
+      const normalised = normaliseIdentifier(kind, value);
+      if (!normalised) continue;
+      const k = `${kind}\u0000${normalised}`;
+      if (used.has(k) || out.has(k)) continue;
+      out.set(k, { kind, value: normalised, connectorId: rec.connectorId, dataset: rec.dataset, token: Buffer.from(JSON.stringify([kind, normalised])).toString("base64url") });
+    }
+  }
+  return [...out.values()];
+}
+
+
+/**
+ * A staff member confirms (or sets aside) an identifier found in a record.
+ * Confirmed, it searches every system that can use it, again; both
+ * decisions are audited and kept, so it is not offered twice.
+ */
+export function decideFoundIdentifier({ ctx, reference, token, confirm, registry }: { ctx: Ctx; reference: string; token: string; confirm: boolean; registry: Pick<Registry, "list"> }) {
+  const me = requireRole(ctx.actor, "dpo", "support");
+  let kind: "email" | "phone";
+  let value: string;
+  try {
+    [kind, value] = JSON.parse(Buffer.from(token, "base64url").toString()) as ["email" | "phone", string];
+  } catch {
+    throw new DomainError("invalid_input", { code: "unknown_identifier" });
+  }
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
+    if (!r) throw new DomainError("not_found");
+    requireTicketAccess(me, r);
+    if (!["received", "in_progress", "awaiting_requester", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "gather" });
+    const offered = foundIdentifiers(tx, r).find((f) => f.kind === kind && f.value === value);
+    if (!offered) throw new DomainError("invalid_input", { code: "unknown_identifier" });
+    const key = valueKey(kind, value);
+    tx.insert(requestIdentifiers)
+      .values({
+        requestId: r.id,
+        kind,
+        value: encrypt(Buffer.from(value), identifierAad(r.id, kind, key)),
+        valueKey: key,
+        origin: "found",
+        sourceConnector: offered.connectorId,
+        sourceDataset: offered.dataset,
+        status: confirm ? "confirmed" : "rejected",
+        decidedBy: me.id,
+        decidedAt: ctx.now,
+        createdAt: ctx.now,
+      })
+      .run();
+    const details = { kind, source: offered.connectorId, dataset: offered.dataset };
+    addEvent(tx, r.id, ctx, confirm ? "identifier_confirmed" : "identifier_rejected", details);
+    audit.append(tx, { actor: me, action: confirm ? "identifier.confirmed" : "identifier.rejected", reference: r.reference, details, at: ctx.now });
+    if (!confirm) return [];
+    // Every system that can be searched by this kind of identifier is searched again.
+    const queued: string[] = [];
+    for (const c of registry.list()) {
+      if (!c.searchableBy.includes(kind)) continue;
+      const active = tx.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, c.id), eq(gatherJobs.status, "queued"))).get();
+      if (!active) tx.insert(gatherJobs).values({ requestId: r.id, connectorId: c.id, status: "queued", queuedAt: ctx.now }).run();
+      queued.push(c.id);
+    }
+    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued });
+    audit.append(tx, { actor: me, action: "gather.started", reference: r.reference, details: { connectors: queued, after: "identifier.confirmed" }, at: ctx.now });
+    return queued;
+  });
+}
+
+/** A represented person's identifier, stored pending until a link sent to it comes back. */
+export function addSubjectIdentifier(tx: DbOrTx, requestId: number, kind: "email" | "phone", value: string, now: Date) {
+  const key = valueKey(kind, value);
+  tx.insert(requestIdentifiers)
+    .values({ requestId, kind, value: encrypt(Buffer.from(value), identifierAad(requestId, kind, key)), valueKey: key, origin: "subject", status: "pending", createdAt: now })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** The represented person's identifiers with their state, for the ticket page and for sending the links. */
+export function subjectIdentifiers(db: DbOrTx, requestId: number) {
+  return stored(db, requestId)
+    .filter((row) => row.origin === "subject")
+    .map((row) => ({ id: row.id, kind: row.kind, value: row.plain, status: row.status, decidedAt: row.decidedAt }));
+}
+
+export function markSubjectIdentifierVerified(tx: DbOrTx, identifierId: number, now: Date) {
+  tx.update(requestIdentifiers).set({ status: "verified", decidedAt: now }).where(and(eq(requestIdentifiers.id, identifierId), eq(requestIdentifiers.origin, "subject"))).run();
+}
+
+/** What the search used, for staff and for the answer: decided identifiers with who/when. */
+export function decidedIdentifiers(db: DbOrTx, requestId: number) {
+  return stored(db, requestId).map((row) => ({ kind: row.kind, value: row.plain, origin: row.origin, status: row.status, source: row.sourceConnector, decidedBy: row.decidedBy, decidedAt: row.decidedAt }));
+}

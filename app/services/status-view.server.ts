@@ -1,0 +1,127 @@
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import { archives } from "../../db/schema/archives";
+import { REFUSAL_REASONS, type RefusalReason, type Right, type Status } from "../../db/schema/enums";
+import { gatherJobs } from "../../db/schema/gather";
+import { requestEvents, requestPauses, requests } from "../../db/schema/requests";
+import { erasurePlans } from "../../db/schema/rights";
+import type { DbOrTx } from "../utils/db.server";
+import { isPublicEvent, type PublicEvent } from "./events";
+import { lettersOf, type LetterSummary } from "./letters.server";
+import { isClosed } from "./request-status";
+import { openQuestion } from "./tickets.server";
+
+/**
+ * The requester's status page (issue 13, item 7): the state of the request
+ * in plain words, derived from what was actually done — a search under way,
+ * a question waiting for them, an extension and its new date, an answer
+ * ready, an erasure done, a refusal with its grounds, no data held — with
+ * the letters sent, the archives (including those gone, and why), and a
+ * timeline of the events that concern the person, each in words.
+ */
+export type PublicState =
+  | "awaiting_verification"
+  | "awaiting_mandate"
+  | "received"
+  | "searching"
+  | "info_requested"
+  | "extended"
+  | "answer_ready"
+  | "erasure_done"
+  | "refused"
+  | "no_data"
+  | "completed"
+  | "cancelled"
+  | "closed_no_reply"
+  | "duplicate"
+  | "expired_unverified";
+
+export type StatusView = {
+  reference: string;
+  rights: Right[];
+  status: Status;
+  state: PublicState;
+  receivedAt: Date;
+  /** null once the request is closed: there is no deadline left to show */
+  dueOn: string | null;
+  closedAt: Date | null;
+  extended: boolean;
+  paused: boolean;
+  question: { question: string; askedAt: Date } | null;
+  refusal: { reasons: RefusalReason[]; letterId: number | null } | null;
+  archives: { id: number; kind: "access" | "portability"; expiresAt: Date; downloads: number }[];
+  archivesGone: { id: number; kind: "access" | "portability"; purgedAt: Date; reason: "expired" | "erasure" | "data_changed" }[];
+  certificate: boolean;
+  letters: LetterSummary[];
+  events: { at: Date; type: PublicEvent }[];
+};
+
+export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView | null {
+  const r = db.select().from(requests).where(eq(requests.id, requestId)).get();
+  if (!r) return null;
+  const events = db
+    .select({ at: requestEvents.at, type: requestEvents.type, data: requestEvents.data })
+    .from(requestEvents)
+    .where(eq(requestEvents.requestId, r.id))
+    .orderBy(asc(requestEvents.at), asc(requestEvents.id))
+    .all();
+  const paused = !!db.select({ id: requestPauses.id }).from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).get();
+  const allArchives = db.select().from(archives).where(eq(archives.requestId, r.id)).orderBy(desc(archives.id)).all();
+  const live = allArchives.filter((a) => a.status === "ready" && a.expiresAt.getTime() > now.getTime());
+  const gone = allArchives.filter((a) => a.status === "purged" && a.purgedAt);
+  const certificate = !!db.select({ id: erasurePlans.id }).from(erasurePlans).where(and(eq(erasurePlans.requestId, r.id), eq(erasurePlans.status, "verified"))).get();
+  const searching = !!db
+    .select({ id: gatherJobs.id })
+    .from(gatherJobs)
+    .where(and(eq(gatherJobs.requestId, r.id), inArray(gatherJobs.status, ["queued", "running", "done", "skipped", "failed"])))
+    .get();
+  const letters = lettersOf(db, r.id);
+  const refusedEvent = events.filter((e) => e.type === "refused").at(-1);
+  const question = r.status === "awaiting_requester" ? openQuestion(db, r.id) : null;
+
+  const state = ((): PublicState => {
+    switch (r.status) {
+      case "awaiting_verification":
+      case "expired_unverified":
+      case "refused":
+      case "duplicate":
+        return r.status;
+      case "cancelled":
+        return r.outcome === "no_reply" ? "closed_no_reply" : "cancelled";
+      case "completed":
+        return r.outcome === "no_data" ? "no_data" : "completed";
+      case "awaiting_requester":
+        return "info_requested";
+    }
+    if (certificate) return "erasure_done";
+    if (live.length) return "answer_ready";
+    if (r.onBehalf && r.mandateStatus !== "accepted") return "awaiting_mandate";
+    if (r.extended) return "extended";
+    if (searching || r.status === "in_progress" || r.status === "ready") return "searching";
+    return "received";
+  })();
+
+  return {
+    reference: r.reference,
+    rights: r.rights,
+    status: r.status,
+    state,
+    receivedAt: r.receivedAt,
+    dueOn: isClosed(r.status) ? null : r.extended ? r.extendedDueOn : r.dueOn,
+    closedAt: r.closedAt,
+    extended: r.extended,
+    paused,
+    question: question ? { question: question.question, askedAt: question.askedAt } : null,
+    refusal:
+      r.status === "refused"
+        ? {
+            reasons: ((refusedEvent?.data?.reasons as string[] | undefined) ?? []).filter((x): x is RefusalReason => (REFUSAL_REASONS as readonly string[]).includes(x)),
+            letterId: letters.filter((l) => l.kind === "refusal").at(-1)?.id ?? null,
+          }
+        : null,
+    archives: live.map((a) => ({ id: a.id, kind: a.kind, expiresAt: a.expiresAt, downloads: a.downloads })),
+    archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
+    certificate,
+    letters,
+    events: events.flatMap((e) => (isPublicEvent(e.type) ? [{ at: e.at, type: e.type }] : [])),
+  };
+}
