@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { AgentIntakeInput, checkCallerCode, checkContactCode, recordRequest, sendContactCode } from "../app/services/agent-intake.server";
 import type { Ctx } from "../app/services/context";
 import { IntakeInput } from "../app/services/intake-input";
 import { instantToParisLocal } from "../app/services/paris-time";
@@ -8,7 +8,35 @@ import { createStaff, toActor } from "../app/services/staff.server";
 import * as tickets from "../app/services/tickets.server";
 import type { Db } from "../app/utils/db.server";
 import { SITES, type Role, type Site } from "./schema/enums";
+import { outbox } from "./schema/outbox";
+import { requests as requestsTable } from "./schema/requests";
 import { staff } from "./schema/staff";
+
+/**
+ * The demo's people read back the codes they receive, as a caller does to
+ * an agent: the code is taken from the message RightsDesk "sent" (the dev
+ * outbox), so the proof goes through the same services as a real one.
+ */
+export function readBackCode(db: Db, reference: string): string {
+  const r = db.select({ id: requestsTable.id }).from(requestsTable).where(eq(requestsTable.reference, reference)).get()!;
+  const row = db.select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, r.id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)).get();
+  const code = row ? /\b(\d{6})\b/.exec(row.text)?.[1] : undefined;
+  if (!code) throw new Error(`no code was sent for ${reference}`);
+  return code;
+}
+
+/** An agent's caller reads the code sent to the contact given: identity verified, that contact proven. */
+export function callerReadsCode(ctx: Ctx, reference: string) {
+  const r = checkCallerCode({ ctx, reference, code: readBackCode(ctx.db, reference) });
+  if (!r.ok) throw new Error(`the code for ${reference} was refused`);
+}
+
+/** A person seen in person proves the email they give with a code read at the desk. */
+export function provesEmailInPerson(ctx: Ctx, reference: string) {
+  sendContactCode({ ctx, reference, via: "email" });
+  const r = checkContactCode({ ctx, reference, via: "email", code: readBackCode(ctx.db, reference) });
+  if (!r.ok) throw new Error(`the code for ${reference} was refused`);
+}
 
 /**
  * Demo data, written through the same services as real requests so that the
@@ -84,7 +112,7 @@ export function seedCorinne(db: Db, now = new Date()): string {
   const existing = db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' AND rights LIKE '%"erasure"%' ORDER BY id LIMIT 1`);
   if (existing) return existing.reference;
   const support = toActor(db.select().from(staff).all().find((s) => s.email === "support@centrecall.example")!);
-  return recordRequest({
+  const { reference } = recordRequest({
     ctx: { db, now, actor: support },
     input: AgentIntakeInput.parse({
       channel: "in_person",
@@ -96,9 +124,13 @@ export function seedCorinne(db: Db, now = new Date()): string {
       email: "desmarc.corinne@orange.fr",
       phone: "02 47 00 00 00",
       details: "Vue à l'accueil de Tours avec sa pièce d'identité. Son nom est mal orthographié dans le CRM ; elle ne veut plus être appelée pour des études.",
-      verification: "attested",
+      verification: "document",
     }),
-  }).reference;
+  });
+  // Her email is proven with a code she reads at the desk; her landline cannot receive one: it is
+  // found in her survey record, and support confirms it there to search the recordings.
+  provesEmailInPerson({ db, now, actor: support }, reference);
+  return reference;
 }
 
 /**
@@ -123,10 +155,11 @@ export function seedSiteTickets(db: Db, now = new Date()) {
       const receivedAt = new Date(now.getTime() - daysAgo * DAY - (siteIndex + 1) * 3_600_000);
       const ctx: Ctx = { db, now: receivedAt, actor: agent };
       const rights = rightsCycle[n % rightsCycle.length]!;
+      const channel = channels[n % channels.length]!;
       const { reference } = recordRequest({
         ctx,
         input: AgentIntakeInput.parse({
-          channel: channels[n % channels.length],
+          channel,
           receivedAtLocal: instantToParisLocal(receivedAt),
           site,
           rights: [...rights],
@@ -135,9 +168,12 @@ export function seedSiteTickets(db: Db, now = new Date()) {
           email: `${FIRST[(n * 7) % FIRST.length]!.toLowerCase().normalize("NFD").replace(/[^a-z]/g, "")}.${LAST[n % LAST.length]!.toLowerCase()}${n}@example.fr`,
           phone: "",
           details: "",
-          verification: "attested",
+          // A document only in person; everyone else reads back the code sent to their email.
+          verification: channel === "in_person" ? "document" : "code_email",
         }),
       });
+      if (channel === "in_person") provesEmailInPerson(ctx, reference);
+      else callerReadsCode(ctx, reference);
       const later = (days: number): Ctx => ({ db, now: new Date(receivedAt.getTime() + days * DAY), actor: dpo });
       // Old tickets are mostly closed (some in time, some late); recent ones are in every open state.
       if (daysAgo >= 33 && n % 3 !== 0) {

@@ -21,3 +21,5 @@ export {
 export { reminderDigest } from "./reminder-digest";
 export { archiveReady, downloadLink } from "./archive";
 export { erasureCertificate, recipientErasureNotice, rectificationDone, recipientRectificationNotice, recipientRestrictionNotice } from "./erasure";
+export { mandateRejected, smsSubjectConfirmation, subjectConfirmation } from "./mandate";
+export { noDataAnswer, smsNoData } from "./answers";

@@ -27,10 +27,15 @@ commands:
                     within 7 days or overdue; once a day unless --force
   gather <reference>
                     search every configured connector for the request's
-                    verified person, now; prints one line per connector
+                    verified person, now; prints one line per connector:
+                    found (counts, identifiers used and their origin),
+                    nothing, not_searched (the identifier it needs) or
+                    failed (why); exit 1 unless every one searched
   export <reference> --kind <access|portability> --out <file.zip>
                     build the archive the back office would release, to a
-                    file (needs a finished gather); prints size and SHA-256
+                    file (needs a finished gather); prints size and SHA-256.
+                    For a person held nowhere the archive holds the no-data
+                    letter (systems searched, identifiers, date)
   erase <reference> --plan [--prepared-by <staff email>]
                     print the request's erasure plan as JSON; with
                     --prepared-by, prepare a new plan as that DPO or support
@@ -134,11 +139,23 @@ async function gatherCommand(reference: string): Promise<number> {
   // Run the queue here rather than wait for a server's worker loop.
   while (await runNextJob({ db: db(), registry }));
   const rows = gatherStatus(db(), requestId, registry);
+  // One of four answers per system: found N, nothing, not searched (and which identifier was missing), failed.
+  const used = (g: (typeof rows)[number]) => g.identifiers.map((i) => `${i.kind}(${i.origin})`).join(",");
   for (const g of rows) {
-    console.log(`${g.connectorId} ${g.status} matches=${g.matches ?? 0} records=${g.records ?? 0} files=${g.files ?? 0} anomalies=${g.anomalies ?? 0}${g.error ? ` error=${JSON.stringify(g.error)}` : ""}`);
+    const line =
+      g.outcome === "found"
+        ? `found records=${g.records ?? 0} files=${g.files ?? 0} anomalies=${g.anomalies ?? 0} searched-with=${used(g)}`
+        : g.outcome === "nothing"
+          ? `nothing searched-with=${used(g)}`
+          : g.outcome === "not_searched"
+            ? `not_searched missing=${g.missing.join(",")}`
+            : g.outcome === "failed"
+              ? `failed error=${JSON.stringify(g.error ?? "")}`
+              : g.status;
+    console.log(`${g.connectorId} ${line}`);
   }
   await registry.close();
-  return rows.every((g) => g.status === "done") ? 0 : 1;
+  return rows.every((g) => g.outcome === "found" || g.outcome === "nothing") ? 0 : 1;
 }
 
 async function exportCommand(reference: string, rest: string[]): Promise<number> {

@@ -43,7 +43,7 @@ export function TextField({
   autoFocus,
 }: Common & {
   defaultValue?: string;
-  type?: "text" | "email" | "tel";
+  type?: "text" | "email" | "tel" | "date";
   autoComplete?: string;
   required?: boolean;
   inputMode?: "text" | "email" | "tel" | "numeric";

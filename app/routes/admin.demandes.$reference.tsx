@@ -7,14 +7,24 @@ import { TextArea, TextField } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
-import { checkCallerCode, resendCallerCode } from "../services/agent-intake.server";
+import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
+import { answerNoData, nothingHeld } from "../services/answers.server";
+import { reach } from "../services/contacts.server";
+import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
+import { lettersOf, markPosted } from "../services/letters.server";
+import { mandateView, reviewMandate } from "../services/mandates.server";
+import { findByReference } from "../services/requests.server";
+import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
+import { FoundIdentifiers } from "../components/found-identifiers";
+import { LettersPanel } from "../components/letters-panel";
+import { MandatePanel } from "../components/mandate-panel";
 import { archivesFor, releaseArchive } from "../services/delivery.server";
 import { ErasurePanel } from "../components/erasure-panel";
 import { RectificationPanel } from "../components/rectification-panel";
 import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
 import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
-import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
+import { gatherStatus, requireAnswerable, rerunConnector, startGather, waiveConnector } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
 import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
@@ -28,6 +38,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
     const gather = gatherStatus(db(), view.id, connectors());
+    const row = findByReference(db(), view.reference)!;
+    const canWork = ctx.actor.role === "dpo" || ctx.actor.role === "support";
+    const answerable = (() => {
+      try {
+        requireAnswerable(db(), view.id);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
     // Gathered values are personal data: shown (and audited) only with the identity.
     const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
     return {
@@ -50,6 +70,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           : null,
       myId: ctx.actor.id,
       rightsPanel: rightsPanel({ ctx, requestId: view.id, gather, registry: connectors() }),
+      // Contacts found in the matching records, offered for the search: personal data, read and audited only with the identity.
+      found:
+        view.identity && canWork && tickets.OPEN_STATUSES.includes(view.status) && gather.some((g) => g.status === "done")
+          ? tickets.auditedRead(ctx, view.reference, () => foundIdentifiers(db(), row))
+          : [],
+      connectorLabels: Object.fromEntries(connectors().list().map((c) => [c.id, c.label])),
+      mandate: view.onBehalf && canWork ? mandateView({ ctx, reference: view.reference }) : null,
+      letters: lettersOf(db(), view.id),
+      answerable,
+      noData: answerable && nothingHeld(db(), view.id),
+      canDisclose: reach(db(), row, { disclosure: true }) !== null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -74,6 +105,42 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "ask":
         tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") });
+        break;
+      case "reply-record":
+        tickets.recordReply({ ctx, reference, message: str("message") });
+        break;
+      case "callback-check": {
+        const found = await numberOnRecord({ ctx, reference, registry: connectors() });
+        return data({ intent, held: found.held, labels: found.labels, error: undefined as string | undefined });
+      }
+      case "callback-confirm":
+        await confirmCallback({ ctx, reference, registry: connectors() });
+        break;
+      case "contact-code-send":
+        sendContactCode({ ctx, reference, via: str("via") === "email" ? "email" : "sms" });
+        break;
+      case "contact-code-check": {
+        const via = str("via") === "email" ? "email" : "sms";
+        const r = checkContactCode({ ctx, reference, via, code: str(via === "email" ? "code-email" : "code-phone") });
+        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
+        break;
+      }
+      case "identifier-confirm":
+      case "identifier-reject":
+        decideFoundIdentifier({ ctx, reference, token: str("token"), confirm: intent === "identifier-confirm", registry: connectors() });
+        break;
+      case "gather-waive":
+        waiveConnector({ ctx, reference, connectorId: str("connectorId"), reason: str("reason") });
+        break;
+      case "answer-no-data":
+        answerNoData({ ctx, reference, registry: connectors() });
+        break;
+      case "letter-posted":
+        markPosted({ ctx, reference, letterId: Number(str("letterId")) || 0 });
+        break;
+      case "mandate-accept":
+      case "mandate-reject":
+        reviewMandate({ ctx, reference, accept: intent === "mandate-accept", reason: str("reason") });
         break;
       case "extend":
         tickets.extend({ ctx, reference, reasons: str("reasons") });
@@ -159,7 +226,9 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, found, connectorLabels, mandate, letters, answerable, noData, canDisclose } =
+    useLoaderData<typeof loader>();
+  const ans = a.answers;
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -201,7 +270,7 @@ export default function Ticket() {
             <dt>{k.site}</dt>
             <dd>{a.sites[view.site ?? "web"]}</dd>
             <dt>{k.verification}</dt>
-            <dd>{view.verifiedAt ? k.verified(view.verificationMethod) : k.notVerified}</dd>
+            <dd>{view.verifiedAt ? k.verified(ans.methods[view.verificationMethod] ?? view.verificationMethod) : k.notVerified}</dd>
             <dt>{k.assignee}</dt>
             <dd>{view.assignee?.displayName ?? k.unassigned}</dd>
             {view.duplicateOf ? (
@@ -244,31 +313,9 @@ export default function Ticket() {
           )}
         </section>
       </div>
-      {view.status === "awaiting_verification" && view.channel !== "web" ? (
-        <section className="panel" aria-labelledby="code-title">
-          <h2 id="code-title">{a.intake.codeTitle}</h2>
-          <Form method="post">
-            <input type="hidden" name="intent" value="caller-code" />
-            <TextField
-              name="code"
-              label={a.intake.codeLabel}
-              inputMode="numeric"
-              maxLength={6}
-              autoComplete="off"
-              error={result?.intent === "caller-code" ? (result.error === "code_locked" ? a.intake.codeLocked : a.intake.codeInvalid) : undefined}
-            />
-            <button type="submit" className="button">
-              {a.intake.codeSubmit}
-            </button>
-          </Form>
-          <Form method="post">
-            <input type="hidden" name="intent" value="caller-resend" />
-            <button type="submit" className="button secondary">
-              {a.intake.codeResend}
-            </button>
-          </Form>
-        </section>
-      ) : null}
+      {view.status === "awaiting_verification" && view.channel !== "web" ? <PendingVerificationPanel method={view.verificationMethod} result={result as never} /> : null}
+      {view.verifiedAt && view.identity && isOpen ? <ContactsPanel contacts={view.contacts} canAct result={result as never} /> : null}
+      {mandate ? <MandatePanel reference={view.reference} mandate={mandate} canReview={canWork && isOpen} /> : null}
       {view.identity ? (
         <section className="panel" aria-labelledby="identity-title">
           <h2 id="identity-title">{k.identity}</h2>
@@ -331,9 +378,27 @@ export default function Ticket() {
           {view.status === "received" || view.status === "in_progress" ? (
             <Form method="post">
               <input type="hidden" name="intent" value="ask" />
+              <fieldset className="field">
+                <legend>{ans.ask.reason}</legend>
+                {(["identity", "scope"] as const).map((r) => (
+                  <div className="choice" key={r}>
+                    <input type="radio" id={`ask-reason-${r}`} name="reason" value={r} required />
+                    <label htmlFor={`ask-reason-${r}`}>{ans.ask.reasons[r]}</label>
+                  </div>
+                ))}
+              </fieldset>
               <TextArea name="question" label={k.askInfoLabel} maxLength={2000} />
               <button type="submit" className="button secondary">
                 {k.askInfo}
+              </button>
+            </Form>
+          ) : null}
+          {view.status === "awaiting_requester" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="reply-record" />
+              <TextArea name="message" label={ans.ask.replyLabel} maxLength={5000} />
+              <button type="submit" className="button secondary">
+                {ans.ask.replySubmit}
               </button>
             </Form>
           ) : null}
@@ -381,20 +446,46 @@ export default function Ticket() {
           {gather.length === 0 ? <p>{a.gather.none}</p> : null}
           {gather.length > 0 ? (
             <table aria-live="polite" aria-busy={busy}>
-              <ColumnHeads cols={[a.gather.connector, a.gather.status, a.gather.found, a.gather.anomalies, a.gather.attempts, a.gather.duration, a.gather.error]} />
+              <ColumnHeads cols={[a.gather.connector, ans.search.outcome, ans.search.searchedWith, a.gather.anomalies, a.gather.attempts, a.gather.duration, ""]} />
               <tbody>
                 {gather.map((g) => (
-                  <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status}>
+                  <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status} data-outcome={g.outcome}>
                     <th scope="row">{g.label}</th>
-                    <td>{a.gather.statuses[g.status]}</td>
-                    <td>{g.status === "done" ? a.gather.counts(g.records ?? 0, g.files ?? 0) : "—"}</td>
+                    <td>
+                      {g.outcome === "found"
+                        ? `${ans.search.outcomes.found(g.records ?? 0)}${g.files ? ` (${a.gather.counts(g.records ?? 0, g.files)})` : ""}`
+                        : g.outcome === "not_searched"
+                          ? ans.search.outcomes.not_searched(g.missing.map((m) => ans.search.kinds[m] ?? m).join(" / "))
+                          : g.outcome === "failed"
+                            ? `${ans.search.outcomes.failed}${g.error ? ` : ${g.error}` : ""}`
+                            : g.outcome === "nothing"
+                              ? ans.search.outcomes.nothing
+                              : a.gather.statuses[g.status]}
+                      {g.waiver ? <p className="hint">{ans.search.waived(g.waiver.reason)}</p> : null}
+                    </td>
+                    <td>
+                      {g.identifiers.length
+                        ? g.identifiers
+                            .map((i) => `${ans.search.kinds[i.kind] ?? i.kind} (${i.origin.startsWith("found:") ? ans.search.foundIn(connectorLabels[i.origin.slice(6)] ?? i.origin.slice(6)) : (ans.search.origins[i.origin] ?? i.origin)})`)
+                            .join(", ")
+                        : "—"}
+                    </td>
                     <td>{g.anomalies ?? "—"}</td>
                     <td>{g.attempts}</td>
                     <td>{g.durationMs !== null ? `${(g.durationMs / 1000).toFixed(1)} s` : "—"}</td>
                     <td>
-                      {g.error ?? ""}
-                      {canWork && (g.status === "failed" || g.status === "done") ? (
+                      {canWork && ["failed", "done", "skipped"].includes(g.status) ? (
                         <IntentButton intent="gather-rerun" fields={{ connectorId: g.connectorId }} label={a.gather.rerun} ariaLabel={`${a.gather.rerun} — ${g.label}`} link />
+                      ) : null}
+                      {isDpo && (g.outcome === "failed" || g.outcome === "not_searched") && !g.waiver && isOpen ? (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="gather-waive" />
+                          <input type="hidden" name="connectorId" value={g.connectorId} />
+                          <TextArea name={`reason`} label={`${ans.search.waiveLabel} — ${g.label}`} maxLength={1000} />
+                          <button type="submit" className="button secondary">
+                            {ans.search.waive}
+                          </button>
+                        </Form>
                       ) : null}
                     </td>
                   </tr>
@@ -404,10 +495,23 @@ export default function Ticket() {
           ) : null}
           {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
           {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
-          {!busy && gather.some((g) => g.status === "done") ? (
+          {!busy && gather.length > 0 && !answerable ? <p className="hint">{ans.search.blocked}</p> : null}
+          {!busy && answerable && !canDisclose ? (
+            <p className="error-box" role="status">
+              {ans.answer.unreachable}
+            </p>
+          ) : null}
+          {!busy && answerable && !noData ? (
             <div className="cta-row">
-              {isDpo ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
-              {canWork ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
+              {isDpo && view.rights.includes("access") ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
+              {canWork && view.rights.includes("portability") ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
+            </div>
+          ) : null}
+          {!busy && noData ? (
+            <div className="notice" data-no-data="yes">
+              <h3>{ans.answer.noDataTitle}</h3>
+              <p>{ans.answer.noDataIntro}</p>
+              {isDpo ? <IntentButton intent="answer-no-data" label={ans.answer.noDataSend} primary /> : null}
             </div>
           ) : null}
           {archives.length > 0 ? (
@@ -426,6 +530,7 @@ export default function Ticket() {
           ) : null}
         </section>
       ) : null}
+      <FoundIdentifiers found={found} labels={connectorLabels} canAct={canWork} />
       {discrepancies.length > 0 ? (
         <section className="panel" aria-labelledby="discrepancies-title">
           <h2 id="discrepancies-title">{a.discrepancies.title}</h2>
@@ -457,6 +562,7 @@ export default function Ticket() {
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />
       ) : null}
       {rights ? <RightsPanel panel={rights} /> : null}
+      <LettersPanel reference={view.reference} letters={letters} />
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">

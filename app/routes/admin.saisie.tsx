@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { RIGHTS, SITES } from "../../db/schema/enums";
+import { AGENT_VERIFICATIONS as VERIFICATIONS, RIGHTS, SITES } from "../../db/schema/enums";
 import { Fieldset, TextArea, TextField } from "../components/fields";
 import { useT } from "../components/i18n";
 import { AgentIntakeInput, recordRequest } from "../services/agent-intake.server";
@@ -34,6 +34,8 @@ export async function action({ request }: ActionFunctionArgs) {
     firstName: form.get("firstName") ?? "",
     email: String(form.get("email") ?? "").trim(),
     phone: form.get("phone") ?? "",
+    postalAddress: form.get("postalAddress") ?? "",
+    postcode: form.get("postcode") ?? "",
     details: form.get("details") ?? "",
     verification: form.get("verification"),
   };
@@ -133,6 +135,8 @@ export default function AgentIntake() {
             <TextField name="firstName" label={m.firstName} error={err("firstName")} defaultValue={v("firstName")} required maxLength={100} />
             <TextField name="email" type="email" label={m.email} error={err("email")} defaultValue={v("email")} maxLength={254} />
             <TextField name="phone" type="tel" label={m.phone} error={err("phone")} defaultValue={v("phone")} maxLength={40} />
+            <TextArea name="postalAddress" label={m.postalAddress} error={err("postalAddress")} defaultValue={v("postalAddress")} maxLength={500} />
+            <TextField name="postcode" label={m.postcode} error={err("postcode")} defaultValue={v("postcode")} maxLength={10} />
           </Fieldset>
         </div>
         <Fieldset legend={m.rights} name="rights" error={err("rights")}>
@@ -144,11 +148,11 @@ export default function AgentIntake() {
           ))}
         </Fieldset>
         <TextArea name="details" label={m.details} defaultValue={v("details")} maxLength={5000} />
-        <Fieldset legend={m.verification} name="verification" error={err("verification")}>
-          {(["code_sms", "code_email", "attested"] as const).map((k) => (
+        <Fieldset legend={m.verification} name="verification" hint={m.verificationHint} error={err("verification")}>
+          {VERIFICATIONS.map((k) => (
             <div className="choice" key={k}>
               <input type="radio" id={`verification-${k}`} name="verification" value={k} defaultChecked={(v("verification") ?? "code_sms") === k} />
-              <label htmlFor={`verification-${k}`}>{k === "code_sms" ? m.codeSms : k === "code_email" ? m.codeEmail : m.attested}</label>
+              <label htmlFor={`verification-${k}`}>{{ code_sms: m.codeSms, code_email: m.codeEmail, callback: m.callback, document: m.document, postal_code: m.postalCode }[k]}</label>
             </div>
           ))}
         </Fieldset>

@@ -74,6 +74,7 @@ function focusTarget(field: IntakeField): string {
   if (field === "rights") return "rights-access";
   if (field === "onBehalf") return "onBehalf-self";
   if (field === "verificationMethod") return "verificationMethod-email";
+  if (field === "mandateAnswerTo") return "mandateAnswerTo-representative";
   return field;
 }
 
@@ -136,6 +137,11 @@ export default function NewRequest() {
       onBehalf: t.form.behalfLegend,
       subjectLastName: t.form.subjectLastName,
       subjectFirstName: t.form.subjectFirstName,
+      subjectEmail: t.form.subjectEmail,
+      subjectPhone: t.form.subjectPhone,
+      mandateUntil: t.form.mandateUntil,
+      mandateScope: t.form.mandateScope,
+      mandateAnswerTo: t.form.mandateAnswerTo,
       mandate: t.form.mandate,
       details: t.form.details,
       rectificationWrong: t.form.rectificationWrong,
@@ -224,6 +230,21 @@ export default function NewRequest() {
           <div hidden={hydrated && !onBehalf} id="representative-fields">
             <TextField name="subjectLastName" label={t.form.subjectLastName} error={message("subjectLastName")} defaultValue={str("subjectLastName")} maxLength={100} />
             <TextField name="subjectFirstName" label={t.form.subjectFirstName} error={message("subjectFirstName")} defaultValue={str("subjectFirstName")} maxLength={100} />
+            <p className="hint" id="subject-contact-hint">
+              {t.form.subjectContactHint}
+            </p>
+            <TextField name="subjectEmail" type="email" label={t.form.subjectEmail} error={message("subjectEmail")} defaultValue={str("subjectEmail")} inputMode="email" maxLength={254} />
+            <TextField name="subjectPhone" type="tel" label={t.form.subjectPhone} error={message("subjectPhone")} defaultValue={str("subjectPhone")} inputMode="tel" maxLength={40} />
+            <TextField name="mandateUntil" type="date" label={t.form.mandateUntil} hint={t.form.mandateUntilHint} error={message("mandateUntil")} defaultValue={str("mandateUntil")} />
+            <TextArea name="mandateScope" label={t.form.mandateScope} hint={t.form.mandateScopeHint} error={message("mandateScope")} defaultValue={str("mandateScope")} maxLength={1000} />
+            <Fieldset legend={t.form.mandateAnswerTo} name="mandateAnswerTo" error={message("mandateAnswerTo")}>
+              {(["representative", "subject"] as const).map((v) => (
+                <div className="choice" key={v}>
+                  <input type="radio" id={`mandateAnswerTo-${v}`} name="mandateAnswerTo" value={v} defaultChecked={(str("mandateAnswerTo") ?? "representative") === v} />
+                  <label htmlFor={`mandateAnswerTo-${v}`}>{v === "representative" ? t.form.mandateAnswerRepresentative : t.form.mandateAnswerSubject}</label>
+                </div>
+              ))}
+            </Fieldset>
             <div className={`field${errors.mandate ? " has-error" : ""}`}>
               <label htmlFor="mandate">{t.form.mandate}</label>
               <FieldMessages name="mandate" hint={t.form.mandateHint(maxSize)} error={message("mandate")} />

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { CHANNELS, RIGHTS, SITES } from "../../db/schema/enums";
+import { AGENT_VERIFICATIONS, CHANNELS, RIGHTS, SITES } from "../../db/schema/enums";
 import { requestPauses, requests, type RequestRow } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import type { Registry } from "../connectors/registry";
@@ -31,8 +31,7 @@ import { checkSmsCode, issueSmsCode, markUsed, type CodePurpose } from "./verifi
  * person is, not which email or phone is theirs, so those still need a code
  * before anything is searched with them or sent to them.
  */
-export const VERIFICATIONS = ["code_sms", "code_email", "callback", "document", "postal_code"] as const;
-export type AgentVerification = (typeof VERIFICATIONS)[number];
+export { AGENT_VERIFICATIONS as VERIFICATIONS, type AgentVerification } from "../../db/schema/enums";
 
 export const AgentIntakeInput = z
   .object({
@@ -52,7 +51,7 @@ export const AgentIntakeInput = z
       .default("")
       .refine((v) => v === "" || /^\d{5}$/.test(v), { error: "postcode_invalid" }),
     details: z.string().trim().max(5000),
-    verification: z.enum(VERIFICATIONS, { error: "invalid" }),
+    verification: z.enum(AGENT_VERIFICATIONS, { error: "invalid" }),
   })
   .transform((v, ctx) => {
     // Callers ring from landlines too; only an SMS code needs a mobile.

@@ -23,6 +23,9 @@ export type ErrorKey =
   | "mandate_required"
   | "mandate_type"
   | "mandate_size"
+  | "mandate_until_invalid"
+  | "mandate_scope_required"
+  | "subject_contact_required"
   | "rectification_required";
 
 const err = (key: ErrorKey) => ({ error: key });
@@ -100,6 +103,13 @@ export const IntakeInput = z
     onBehalf: z.enum(["self", "other"], err("required")),
     subjectLastName: optionalName,
     subjectFirstName: optionalName,
+    /** the represented person's own email / phone: what is searched, once a link to them comes back */
+    subjectEmail: email,
+    subjectPhone: phone,
+    /** CNIL 2021-070: what the mandate states — how long it runs, the data concerned, who gets the answer */
+    mandateUntil: z.string(err("invalid")).trim().default(""),
+    mandateScope: text(1000).default(""),
+    mandateAnswerTo: z.enum(["representative", "subject"], err("invalid")).default("representative"),
     details: text(5000),
     rectificationWrong: text(1000),
     rectificationCorrect: text(1000),
@@ -121,6 +131,11 @@ export const IntakeInput = z
     if (v.onBehalf === "other") {
       if (!v.subjectLastName) ctx.addIssue({ code: "custom", path: ["subjectLastName"], message: "subject_required" });
       if (!v.subjectFirstName) ctx.addIssue({ code: "custom", path: ["subjectFirstName"], message: "subject_required" });
+      // The represented person is searched with their own identifiers, never the representative's.
+      if (!v.subjectEmail && !v.subjectPhone) ctx.addIssue({ code: "custom", path: ["subjectEmail"], message: "subject_contact_required" });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v.mandateUntil) || Number.isNaN(Date.parse(v.mandateUntil)))
+        ctx.addIssue({ code: "custom", path: ["mandateUntil"], message: "mandate_until_invalid" });
+      if (!v.mandateScope) ctx.addIssue({ code: "custom", path: ["mandateScope"], message: "mandate_scope_required" });
     }
     if (v.rights.includes("rectification")) {
       if (!v.rectificationWrong) ctx.addIssue({ code: "custom", path: ["rectificationWrong"], message: "rectification_required" });
@@ -145,6 +160,11 @@ export const INTAKE_FIELDS = [
   "onBehalf",
   "subjectLastName",
   "subjectFirstName",
+  "subjectEmail",
+  "subjectPhone",
+  "mandateUntil",
+  "mandateScope",
+  "mandateAnswerTo",
   "mandate",
   "details",
   "rectificationWrong",
@@ -157,7 +177,7 @@ export type FieldErrors = Partial<Record<IntakeField, ErrorKey>>;
 const KNOWN_KEYS = new Set<string>([
   "required", "rights_required", "invalid", "too_long", "name_invalid", "email_invalid", "phone_invalid", "mobile_required",
   "contact_required", "method_unavailable", "subject_required", "mandate_required", "mandate_type",
-  "mandate_size", "rectification_required",
+  "mandate_size", "rectification_required", "mandate_until_invalid", "mandate_scope_required", "subject_contact_required",
 ]);
 
 /** Form fields as the schema expects them; anything missing becomes empty, never undefined. */
@@ -177,6 +197,11 @@ export function intakeFromForm(form: { get(name: string): unknown; getAll(name: 
     onBehalf: str("onBehalf") || "self",
     subjectLastName: str("subjectLastName"),
     subjectFirstName: str("subjectFirstName"),
+    subjectEmail: str("subjectEmail"),
+    subjectPhone: str("subjectPhone"),
+    mandateUntil: str("mandateUntil"),
+    mandateScope: str("mandateScope"),
+    mandateAnswerTo: str("mandateAnswerTo") || "representative",
     details: str("details"),
     rectificationWrong: str("rectificationWrong"),
     rectificationCorrect: str("rectificationCorrect"),

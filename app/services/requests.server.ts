@@ -26,6 +26,7 @@ import { enqueue } from "./outbox.server";
 import { assertTransition } from "./request-status";
 import { checkSmsCode, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
 import { notifyRequester } from "./letters.server";
+import { addSubjectIdentifier } from "./identifiers.server";
 
 export type Mandate = { bytes: Buffer; mimeType: "application/pdf" | "image/jpeg" | "image/png" };
 
@@ -95,6 +96,10 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
       onBehalf: input.onBehalf === "other",
       subjectLastName: input.onBehalf === "other" ? input.subjectLastName : null,
       subjectFirstName: input.onBehalf === "other" ? input.subjectFirstName : null,
+      mandateStatus: input.onBehalf === "other" ? "pending" : null,
+      mandateUntil: input.onBehalf === "other" ? input.mandateUntil : null,
+      mandateScope: input.onBehalf === "other" ? input.mandateScope : null,
+      mandateAnswerTo: input.onBehalf === "other" ? input.mandateAnswerTo : null,
       details: input.details || null,
       rectificationWrong: input.rights.includes("rectification") ? input.rectificationWrong : null,
       rectificationCorrect: input.rights.includes("rectification") ? input.rectificationCorrect : null,
@@ -107,6 +112,11 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
       updatedAt: ctx.now,
     });
     addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
+    // The represented person's own identifiers, kept pending until a link sent to them comes back.
+    if (input.onBehalf === "other") {
+      if (input.subjectEmail) addSubjectIdentifier(tx, row.id, "email", input.subjectEmail.trim().toLowerCase(), ctx.now);
+      if (input.subjectPhone) addSubjectIdentifier(tx, row.id, "phone", input.subjectPhone, ctx.now);
+    }
     // Décret 2019-536 art. 77: the clock does not run while identity is unconfirmed.
     insertRow(tx, requestPauses, { requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
     addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });

@@ -23,6 +23,8 @@ export const verificationTokens = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     usedAt: integer("used_at", { mode: "timestamp_ms" }),
     attempts: integer("attempts").notNull().default(0),
+    /** subject_link: the represented person's identifier this link proves (request_identifiers.id) */
+    identifierId: integer("identifier_id"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("verification_tokens_request_idx").on(t.requestId, t.purpose)],

@@ -1,0 +1,35 @@
+import type { FoundIdentifier } from "../services/identifiers.server";
+import { ColumnHeads, IntentButton } from "./admin-bits";
+import { useT } from "./i18n";
+
+/** Emails and phones found in matching records: staff confirm one (audited) to search the other systems with it. */
+export function FoundIdentifiers({ found, labels, canAct }: { found: FoundIdentifier[]; labels: Record<string, string>; canAct: boolean }) {
+  const t = useT();
+  const s = t.admin.answers.search;
+  if (found.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="found-title">
+      <h2 id="found-title">{s.foundTitle}</h2>
+      <p>{s.foundIntro}</p>
+      <table>
+        <ColumnHeads cols={[s.foundValue, s.foundWhere, ""]} />
+        <tbody>
+          {found.map((f) => (
+            <tr key={f.token} data-found-kind={f.kind}>
+              <th scope="row">{f.value}</th>
+              <td>{s.foundIn(`${labels[f.connectorId] ?? f.connectorId} (${f.dataset})`)}</td>
+              <td>
+                {canAct ? (
+                  <>
+                    <IntentButton intent="identifier-confirm" fields={{ token: f.token }} label={`${s.confirm} ${f.value}`} link />{" "}
+                    <IntentButton intent="identifier-reject" fields={{ token: f.token }} label={s.reject} ariaLabel={`${s.reject} ${f.value}`} link />
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

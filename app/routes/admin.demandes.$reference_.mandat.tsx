@@ -1,0 +1,26 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "../services/errors";
+import { mandateFile } from "../services/mandates.server";
+import { requireStaff } from "../utils/staff-session.server";
+
+/** The representative's mandate, for the staff member reviewing it; each opening is audited. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  try {
+    const file = mandateFile({ ctx, reference: params.reference ?? "" });
+    const ext = file.mimeType === "application/pdf" ? "pdf" : file.mimeType === "image/png" ? "png" : "jpg";
+    return new Response(new Uint8Array(file.bytes), {
+      headers: {
+        "Content-Type": file.mimeType,
+        "Content-Disposition": `inline; filename="mandat-${params.reference}.${ext}"`,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+      },
+    });
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === "not_found" || error.code === "illegal_transition")) return new Response("Not found", { status: 404, headers: { "Cache-Control": "no-store" } });
+    if (error instanceof DomainError && error.code === "forbidden") return new Response("Forbidden", { status: 403, headers: { "Cache-Control": "no-store" } });
+    throw error;
+  }
+}
