@@ -173,6 +173,9 @@ export default function Ticket() {
   const d = view.deadline;
   const canWork = role === "dpo" || role === "support";
   const isDpo = role === "dpo";
+  // Each archive answers its own right: offered only when the request asks for it (the service refuses otherwise).
+  const releaseAccess = isDpo && view.rights.includes("access");
+  const releasePortability = canWork && view.rights.includes("portability");
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -404,10 +407,10 @@ export default function Ticket() {
           ) : null}
           {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
           {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
-          {!busy && gather.some((g) => g.status === "done") ? (
+          {!busy && gather.some((g) => g.status === "done") && (releaseAccess || releasePortability) ? (
             <div className="cta-row">
-              {isDpo ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
-              {canWork ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
+              {releaseAccess ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
+              {releasePortability ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
             </div>
           ) : null}
           {archives.length > 0 ? (
