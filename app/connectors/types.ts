@@ -30,13 +30,30 @@ export type Match = {
 
 export type FieldValue = string | number | boolean | null;
 
+/**
+ * Why a field belongs in the portability archive (Art. 20, EDPB WP242 rev.01):
+ * - provided: what the person gave us (typed, said, answered: identity, contact details, an answer, their voice);
+ * - observed: what their use of a service recorded about them (when and how long they called, from which
+ *   number, which channel they used, that they consented to the recording);
+ * - context: not the person's data, but what is needed to understand it (the question an answer answers).
+ * Anything else — inferred or created by our staff (an agent's summary, an internal flag, an employee's
+ * identifier: Art. 20(4)) — has no category and stays out.
+ */
+export type PortabilityCategory = "provided" | "observed" | "context";
+
 /** One record as handed over: plain fields, ISO dates, and which fields the person provided. */
 export type ExportRecord = {
   dataset: string;
   key: string;
   fields: Record<string, FieldValue>;
-  /** names of fields provided by (or observed from) the subject: the portability subset */
+  /** names of fields the subject provided: what rectification offers to correct */
   providedBySubject: string[];
+  /**
+   * The portability subset, field by field. Absent (a record gathered before it existed, or a connector
+   * that does not say): the fields in `providedBySubject`, as provided. A record with no provided or
+   * observed field is left out of the portability archive, whatever context it carries.
+   */
+  portability?: Record<string, PortabilityCategory>;
 };
 
 /** A value that did not parse in its declared format: reported raw, never guessed. */

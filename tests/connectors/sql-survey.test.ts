@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
@@ -337,6 +337,10 @@ function suite(backend: Backend) {
     expect(answers.every((a) => a.fields.answered_at === "2026-03-14")).toBe(true);
     expect(answers.every((a) => a.fields.respondent_id === corinne.id)).toBe(true);
     expect(answers[0]!.providedBySubject).toEqual(["answer"]);
+    // Portability (WP242): the answer with its question and date; the taking part, observed; our keys, nothing.
+    expect(answers[0]!.portability).toEqual({ question: "context", answer: "provided", answered_at: "observed" });
+    expect(person.portability).toMatchObject({ email: "provided", created_at: "observed", source_channel: "observed", site: "observed", survey_client: "context" });
+    expect(person.portability).not.toHaveProperty("id");
     for (const r of records) for (const v of Object.values(r.fields)) expect(["string", "number", "boolean"].includes(typeof v) || v === null).toBe(true);
   });
 
@@ -569,6 +573,28 @@ describe("sql-survey configuration", () => {
       expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.answers: unknown field "primary_key"/),
     ]);
     expect(problems({ ...base, hashKeyEnv: undefined })).toEqual([expect.stringMatching(/^connectors\[0\]\.hashKeyEnv: required: tables\.respondents\.erasure\.mask uses keyed-hash/)]);
+  });
+
+  it("declares the portability subset per column: provided, observed, or the context that explains them", () => {
+    const config = ConfigSchema.parse(base);
+    expect(config.mapping.tables.answers?.columns.question?.portability).toBe("context");
+    expect(config.mapping.tables.answers?.columns.answered_at?.portability).toBe("observed");
+    const columns = demoSurveyMapping.tables.answers.columns;
+    expect(problems(withTable("answers", { columns: { ...columns, answer: { providedBySubject: true, portability: "observed" } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.answer.portability: providedBySubject means "provided": a column cannot also be "observed"',
+    ]);
+    expect(problems(withTable("answers", { columns: { ...columns, question: { portability: "inferred" } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.question.portability: expected one of "provided", "observed", "context"',
+    ]);
+    // Context with nothing of the person's beside it would put rows about nobody in the archive.
+    expect(problems(withTable("answers", { columns: { ...columns, answer: {}, answered_at: { dateFormats: ["iso-datetime"] } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.question.portability: "context" explains provided or observed data in the same table, and tables.answers has none: such a row would say nothing about the person',
+    ]);
+  });
+
+  it("is the mapping the committed demo configuration uses", () => {
+    const committed = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../connectors.config.json"), "utf8")) as { connectors: { id: string; mapping?: unknown }[] };
+    expect(committed.connectors.find((c) => c.id === "survey")?.mapping).toEqual(demoSurveyMapping);
   });
 
   it("reads secrets by name at creation and never echoes them", () => {

@@ -33,10 +33,19 @@ const envName = (what: string) =>
 const text = (what: string) =>
   z.string({ error: (iss) => (iss.input === undefined ? `required: ${what}` : `expected a string: ${what}`) }).trim().min(1, `must not be empty: ${what}`);
 
+export const PORTABILITY = ["provided", "observed", "context"] as const;
+
 const Column = z.strictObject(
   {
-    /** Portability (Art. 20): provided by the subject, as opposed to observed or derived by us. */
+    /** Given by the person (typed, said, answered): in the portability archive, and what rectification offers. */
     providedBySubject: z.boolean({ error: "expected true or false" }).default(false),
+    /**
+     * Portability (Art. 20, WP242): "provided" (the same as providedBySubject), "observed" (recorded
+     * about the person's use of a service: a date, a channel), or "context" (not theirs, but needed to
+     * understand what is: an answer's question). Left out: not in the portability archive (what our
+     * staff or systems created or inferred).
+     */
+    portability: z.enum(PORTABILITY, { error: `expected one of ${PORTABILITY.map((p) => `"${p}"`).join(", ")}` }).optional(),
     /** Accepted formats, tried in order; a value that fits none is reported as an anomaly. */
     dateFormats: z
       .array(z.enum(DATE_FORMATS, { error: `expected one of ${DATE_FORMATS.map((f) => `"${f}"`).join(", ")}` }))
@@ -44,7 +53,7 @@ const Column = z.strictObject(
       .refine((f) => !(f.includes("dd/mm/yyyy") && f.includes("mm/dd/yyyy")), "dd/mm/yyyy and mm/dd/yyyy together would mean guessing which one a value is in")
       .optional(),
   },
-  { error: unknownKeys("a column (providedBySubject, dateFormats)") },
+  { error: unknownKeys("a column (providedBySubject, portability, dateFormats)") },
 );
 
 const Identity = z.strictObject(
@@ -117,7 +126,7 @@ const Table = z.strictObject(
     /** a single-column primary key: it becomes the record's opaque key */
     primaryKey: sqlName("the primary-key column"),
     /** the columns handed over on access; columns not declared here are never read */
-    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, dateFormats }" }),
+    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, portability, dateFormats }" }),
     identity: Identity.optional(),
     relation: Relation.optional(),
     /** a 0/1 (or boolean) column marking restricted rows; without it, rows are listed in rightsdesk_restrictions */
@@ -169,6 +178,19 @@ export const MappingSchema = z
       }
 
       if (t.restrictedColumn === t.primaryKey) ctx.addIssue({ code: "custom", path: at("restrictedColumn"), message: "cannot be the primary key" });
+
+      for (const [col, c] of Object.entries(t.columns)) {
+        if (c.providedBySubject && c.portability && c.portability !== "provided")
+          ctx.addIssue({ code: "custom", path: at("columns", col, "portability"), message: `providedBySubject means "provided": a column cannot also be "${c.portability}"` });
+      }
+      const carried = Object.values(t.columns).some((c) => c.providedBySubject || c.portability === "provided" || c.portability === "observed");
+      const context = Object.entries(t.columns).find(([, c]) => c.portability === "context");
+      if (context && !carried)
+        ctx.addIssue({
+          code: "custom",
+          path: at("columns", context[0], "portability"),
+          message: `"context" explains provided or observed data in the same table, and tables.${name} has none: such a row would say nothing about the person`,
+        });
 
       if (t.erasure.strategy === "anonymize") {
         const mask = t.erasure.mask;
