@@ -78,10 +78,37 @@ export interface ExportSink {
 
 export type ExportSummary = { records: number; files: number; anomalies: number };
 
+/** How a field is still held after an anonymize step: as it was, as a keyed hash, or generalised (37100 → 37xxx). */
+export type KeptForm = "unchanged" | "keyed-hash" | "generalised";
+
+/**
+ * A field a record still holds after erasure, with why and until when: an ISO
+ * date, or an ISO 8601 duration from the record's creation (P3Y).
+ */
+export type KeptField = { field: string; form: KeptForm; legalBasis: string; until: string };
+
 export type ErasureAction =
   | { kind: "delete" }
-  | { kind: "anonymize"; rule: string }
-  | { kind: "retain"; legalBasis: string; until: string };
+  | {
+      kind: "anonymize";
+      rule: string;
+      /** fields emptied or replaced by a fixed text */
+      removed?: string[];
+      /**
+       * What the record still holds besides its primary key. [] means nothing: the record is anonymous.
+       * Anything kept (a keyed hash, a generalised postcode, a column left as it was) makes it
+       * pseudonymised data, still personal data (Recital 26). Absent: the connector did not say, and the
+       * record is described as pseudonymised — never claimed anonymous without proof.
+       */
+      kept?: KeptField[];
+    }
+  | {
+      kind: "retain";
+      legalBasis: string;
+      until: string;
+      /** the fields kept; absent, the whole record */
+      fields?: string[];
+    };
 
 export type ErasurePlan = { steps: { match: Match; action: ErasureAction }[] };
 export type ErasureResult = { done: Match[]; retained: Match[]; failed: { match: Match; error: string }[] };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DATE_FORMATS } from "./dates";
 import { IDENTIFIER } from "./dialect";
-import { isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
+import { heldAfterMasking, isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
 
 /**
  * The connector's entry in connectors.config.json. Messages name what is
@@ -83,16 +83,45 @@ const Relation = z.strictObject(
   { error: unknownKeys("relation (to, column, references)") },
 );
 
+const RETAIN_UNTIL = /^(\d{4}-\d{2}-\d{2}|P(?=\d)(\d+Y)?(\d+M)?(\d+D)?)$/;
+const UNTIL_FORMS = "an ISO date (2031-12-31) or a duration from the row's creation (P3Y)";
+
+/** When a kept column's retention ends: the certificate tells the person. */
+const until = (what: string) =>
+  z.string({ error: (iss) => (iss.input === undefined ? `required: until, when ${what} ends — ${UNTIL_FORMS}` : `expected ${UNTIL_FORMS}`) }).regex(RETAIN_UNTIL, `expected ${UNTIL_FORMS}`);
+
+/** A retain rule names its problem itself: the union's message would only list the forms. */
+function retainRuleProblem(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null || !("retain" in input)) return undefined;
+  const r = input as Record<string, unknown>;
+  const extra = Object.keys(r).filter((k) => k !== "retain" && k !== "until");
+  if (extra.length) return `unknown field${extra.length > 1 ? "s" : ""} ${extra.map((k) => `"${k}"`).join(", ")} in a retain rule (retain, until)`;
+  if (typeof r.retain !== "string" || !r.retain.trim()) return 'a retain rule needs the legal basis for keeping this column: {"retain": "…", "until": "P3Y"}';
+  if (r.until === undefined) return `a retain rule needs until, when keeping this column ends: ${UNTIL_FORMS}`;
+  if (typeof r.until !== "string" || !RETAIN_UNTIL.test(r.until)) return `until: expected ${UNTIL_FORMS}`;
+  return undefined;
+}
+
 const MaskRuleSchema: z.ZodType<MaskRule> = z.union(
   [
     z.enum(MASK_KEYWORDS),
     z.strictObject({ fixed: z.string({ error: "expected the replacement text" }) }),
-    z.strictObject({ retain: text("the legal basis for keeping this column") }),
+    z.strictObject({ retain: text("the legal basis for keeping this column"), until: until("keeping this column") }, { error: unknownKeys("a retain rule (retain, until)") }),
   ],
-  { error: 'expected "null", "keyed-hash", "postcode-generalise", {"fixed": "text"} or {"retain": "legal basis"}' },
+  {
+    error: (iss) =>
+      retainRuleProblem(iss.input) ?? 'expected "null", "keyed-hash", "postcode-generalise", {"fixed": "text"} or {"retain": "legal basis", "until": "P3Y"}',
+  },
 );
 
-const RETAIN_UNTIL = /^(\d{4}-\d{2}-\d{2}|P(?=\d)(\d+Y)?(\d+M)?(\d+D)?)$/;
+/** Why, and until when, an anonymised row keeps the columns its mask leaves (or hashes, or generalises). */
+const Kept = z.strictObject(
+  {
+    legalBasis: text("the legal basis for keeping what the mask leaves in the row"),
+    until: until("keeping what the mask leaves in the row"),
+  },
+  { error: unknownKeys('kept ({"legalBasis": "…", "until": "P3Y"})') },
+);
 
 const Erasure = z.discriminatedUnion(
   "strategy",
@@ -103,15 +132,20 @@ const Erasure = z.discriminatedUnion(
         strategy: z.literal("anonymize"),
         /** column → rule; columns not listed are kept as they are */
         mask: z.record(sqlName("a masked column"), MaskRuleSchema, { error: "expected an object: column → masking rule" }),
+        /**
+         * The legal ground and end date of every column the row still holds after masking that has no
+         * retain rule of its own: columns not listed in mask, keyed hashes, generalised postcodes.
+         */
+        kept: Kept.optional(),
       },
-      { error: unknownKeys("an anonymize strategy (strategy, mask)") },
+      { error: unknownKeys("an anonymize strategy (strategy, mask, kept)") },
     ),
     z.strictObject(
       {
         strategy: z.literal("retain"),
         legalBasis: text("the legal basis for keeping these rows (e.g. Art. 17(3)(b), accounting obligation)"),
         /** an ISO date, or an ISO 8601 duration from the row's creation (P10Y) */
-        until: z.string({ error: "required: until (an ISO date or a duration like P10Y)" }).regex(RETAIN_UNTIL, "expected an ISO date (2031-12-31) or a duration (P10Y)"),
+        until: z.string({ error: "required: until (an ISO date or a duration like P10Y)" }).regex(RETAIN_UNTIL, `expected ${UNTIL_FORMS}`),
       },
       { error: unknownKeys("a retain strategy (strategy, legalBasis, until)") },
     ),
@@ -197,6 +231,15 @@ export const MappingSchema = z
         if (t.primaryKey in mask) ctx.addIssue({ code: "custom", path: at("erasure", "mask", t.primaryKey), message: "the primary key cannot be masked" });
         for (const col of Object.keys(mask))
           if (col !== t.primaryKey && !declared(col)) ctx.addIssue({ code: "custom", path: at("erasure", "mask", col), message: `column "${col}" is not declared in tables.${name}.columns` });
+        // Whatever stays in the row is still about the person: the certificate gives its ground and end date.
+        const { held } = heldAfterMasking(Object.keys(t.columns), t.primaryKey, mask);
+        const needGround = held.filter((h) => !h.retain).map((h) => h.column);
+        if (needGround.length && !t.erasure.kept)
+          ctx.addIssue({
+            code: "custom",
+            path: at("erasure", "kept"),
+            message: `required: ${needGround.join(", ")} stay in the row after masking (left as they are, hashed or generalised): give their legal ground and end date, {"legalBasis": "…", "until": "P3Y"}, or mask them with null or a fixed text`,
+          });
         // An anonymised row that can still be found by its identifiers is not anonymous.
         for (const col of identityColumns(t.identity).filter((c) => IDENTIFIER.test(c) && c in t.columns)) {
           const rule = mask[col];

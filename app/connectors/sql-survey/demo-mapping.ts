@@ -8,6 +8,11 @@ import type { MappingInput } from "./config";
  * "observed"; the study's client and each answer's question are "context",
  * there so the answers can be understood. Our record numbers are none of these.
  *
+ * Erasure keeps a respondent row for the client's statistics (OP-02): what
+ * stays — a keyed hash of the email, the département, the city, the site, the
+ * channel, the client, the interview date — is pseudonymised data, each with
+ * the register's ground and end date (OP-02: at most two years).
+ *
  * A connector entry using it:
  *   { "id": "survey", "kind": "sql-survey", "label": "Études de marché (ComPlus)",
  *     "dialect": "sqlite", "url": "file:var/demo-survey.sqlite",
@@ -53,7 +58,14 @@ export const demoSurveyMapping = {
           postcode: "postcode-generalise",
           email: "keyed-hash",
           phone: "null",
-          created_at: { retain: "Proof of when the survey interview took place, owed to the client (OP-01, preuve de l'appel)" },
+          created_at: {
+            retain: "Date de l'entretien : preuve due au client commanditaire que l'étude a été réalisée (OP-02, jusqu'à la livraison de l'étude et au plus 2 ans)",
+            until: "P2Y",
+          },
+        },
+        kept: {
+          legalBasis: "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées (OP-02 : réponses conservées jusqu'à la livraison de l'étude et au plus 2 ans)",
+          until: "P2Y",
         },
       },
     },
