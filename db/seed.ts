@@ -105,7 +105,7 @@ const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Dura
 /**
  * Corinne Desmarc, the one person found in all three demo systems (survey,
  * recordings, CRM), met in person at Tours: a verified ticket asking for
- * access, rectification, erasure, restriction and objection, to try each
+ * access, rectification, erasure, portability, restriction and objection, to try each
  * right end to end. Returns her reference (the existing one on a re-run).
  */
 export function seedCorinne(db: Db, now = new Date()): string {
@@ -118,7 +118,7 @@ export function seedCorinne(db: Db, now = new Date()): string {
       channel: "in_person",
       receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 2 * 3_600_000)),
       site: "tours",
-      rights: ["access", "rectification", "erasure", "restriction", "objection"],
+      rights: ["access", "rectification", "erasure", "portability", "restriction", "objection"],
       lastName: "Desmarc",
       firstName: "Corinne",
       email: "desmarc.corinne@orange.fr",

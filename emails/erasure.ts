@@ -1,32 +1,31 @@
 import type { Locale } from "../db/schema/enums";
+import { outcomeLineText, proofText, type OutcomeLine, type ProofRecord } from "../app/i18n/erasure-outcome";
 import { render, type Rendered } from "./layout";
 
-type Line = { system: string; erased: number; anonymised: number; kept: { count: number; legalBasis: string; until: string }[] };
-
-function linesIn(lines: Line[], locale: Locale): string[] {
-  return lines.map((l) => {
-    const kept = l.kept.map((k) => (locale === "en" ? `${k.count} kept (${k.legalBasis}, until ${k.until})` : `${k.count} conservé(s) (${k.legalBasis}, jusqu'au ${k.until})`));
-    const head = locale === "en" ? `${l.system}: ${l.erased} erased, ${l.anonymised} anonymised` : `${l.system} : ${l.erased} effacé(s), ${l.anonymised} anonymisé(s)`;
-    return [head, ...kept].join(locale === "en" ? "; " : " ; ");
-  });
-}
-
-/** To the requester: what was erased, per system, and where to download the certificate. */
-export function erasureCertificate(d: { reference: string; lines: Line[]; statusLink: string }, locale: Locale): Rendered {
+/**
+ * To the requester: per system, what was erased, anonymised, pseudonymised or
+ * kept (each field kept with its ground and end date), what RightsDesk keeps
+ * as proof, and where to download the certificate — the certificate's own words.
+ */
+export function erasureCertificate(d: { reference: string; lines: OutcomeLine[]; proof: ProofRecord[]; statusLink: string }, locale: Locale): Rendered {
   if (locale === "en") {
-    return render("en", `Your data has been erased: request ${d.reference}`, [
+    return render("en", `Your erasure request ${d.reference}: what was erased and what remains`, [
       "Hello,",
-      `We have erased the personal data about you, as you asked in request ${d.reference}. Every system was searched again afterwards: only what is listed as kept remains, for the reason and until the date given.`,
-      ...linesIn(d.lines, "en"),
-      "Your erasure certificate is on your follow-up page, to download and keep.",
+      `As you asked in request ${d.reference}, here is what we did with the personal data about you, system by system. Every system was then searched again with the same identifiers: none finds you any more, except in records listed as kept as they are. Pseudonymised data is not anonymous: it is still personal data, kept for the ground and until the date given. Legal grounds are quoted as our record of processing states them, in French.`,
+      ...d.lines.map((l) => outcomeLineText(l, "en")),
+      "What we keep to prove how your request was handled:",
+      ...d.proof.map((p) => proofText(p, "en")),
+      "Your certificate is on your follow-up page, to download and keep.",
       { link: d.statusLink, label: "Download my certificate" },
     ]);
   }
-  return render("fr", `Vos données ont été effacées : demande ${d.reference}`, [
+  return render("fr", `Votre demande d'effacement ${d.reference} : ce qui a été effacé et ce qui reste`, [
     "Bonjour,",
-    `Nous avons effacé les données personnelles vous concernant, comme vous l'avez demandé (demande ${d.reference}). Chaque système a ensuite été interrogé de nouveau : il n'y reste que ce qui est indiqué comme conservé, pour le motif et jusqu'à la date indiqués.`,
-    ...linesIn(d.lines, "fr"),
-    "Votre certificat d'effacement est sur votre page de suivi, à télécharger et à conserver.",
+    `Comme vous l'avez demandé (demande ${d.reference}), voici ce que nous avons fait des données personnelles vous concernant, système par système. Chaque système a ensuite été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels. Une donnée pseudonymisée n'est pas anonyme : elle reste une donnée personnelle, conservée pour le motif et jusqu'à la date indiqués.`,
+    ...d.lines.map((l) => outcomeLineText(l, "fr")),
+    "Ce que nous gardons pour prouver le traitement de votre demande :",
+    ...d.proof.map((p) => proofText(p, "fr")),
+    "Votre certificat est sur votre page de suivi, à télécharger et à conserver.",
     { link: d.statusLink, label: "Télécharger mon certificat" },
   ]);
 }
@@ -34,14 +33,17 @@ export function erasureCertificate(d: { reference: string; lines: Line[]; status
 /**
  * Art. 19, to a recipient of the data (a survey client such as Osiris): in
  * French, with no personal data — the recipient finds the person with the
- * reference through their usual channel with the DPO.
+ * reference through their usual channel with the DPO. It tells what we did
+ * on our side in the certificate's words, so a recipient does not read
+ * "erased" where we pseudonymised.
  */
-export function recipientErasureNotice(d: { reference: string; recipient: string; operations: string[]; lines: Line[] }): Rendered {
+export function recipientErasureNotice(d: { reference: string; recipient: string; operations: string[]; lines: OutcomeLine[] }): Rendered {
   return render("fr", `Notification d'effacement (art. 19 RGPD) — référence ${d.reference}`, [
     `Madame, Monsieur (${d.recipient}),`,
-    `Conformément à l'article 19 du RGPD, nous vous informons qu'une personne dont nous vous avons transmis des données dans le cadre des traitements ${d.operations.join(", ")} a obtenu l'effacement de ses données (article 17).`,
+    `Conformément à l'article 19 du RGPD, nous vous informons qu'une personne dont nous vous avons transmis des données dans le cadre des traitements ${d.operations.join(", ")} a exercé son droit à l'effacement (article 17).`,
     `Merci d'effacer les données de cette personne que vous détenez et de nous le confirmer en répondant à ce message. Pour identifier la personne, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
-    ...linesIn(d.lines, "fr"),
+    "Voici ce que nous avons fait de notre côté :",
+    ...d.lines.map((l) => outcomeLineText(l, "fr", "recipient")),
   ]);
 }
 

@@ -163,10 +163,13 @@ async function exportCommand(reference: string, rest: string[]): Promise<number>
   if (f.kind !== "access" && f.kind !== "portability") throw new UsageError("export needs --kind access or --kind portability");
   if (typeof f.out !== "string" || !f.out.endsWith(".zip")) throw new UsageError("export needs --out <file.zip>");
   const { buildArchive } = await import("../app/services/archive.server");
+  const { requireArchiveRight } = await import("../app/services/delivery.server");
   const { findByReference } = await import("../app/services/requests.server");
   const { connectors } = await import("../app/utils/connectors.server");
   const r = findByReference(db(), reference);
   if (!r) throw new DomainError("not_found");
+  // The same rule as the back office: an archive only for the right the request asks for.
+  requireArchiveRight(r, f.kind);
   const built = await buildArchive({ db: db(), requestId: r.id, kind: f.kind, out: f.out, now: new Date(), registry: connectors(), hashZip: true });
   console.log(`${built.path} ${built.bytes} bytes ${built.files} entries sha256=${built.sha256}`);
   await connectors().close();
@@ -352,6 +355,8 @@ const REFUSALS: Record<string, string> = {
   no_such_staff: "refused: no active staff account with that email",
   not_the_approver: "refused: the plan was approved by someone else",
   no_erasure_right: "the request does not ask for erasure",
+  no_access_right: "refused: the request does not ask for access (Art. 15), so no access archive",
+  no_portability_right: "refused: the request does not ask for portability (Art. 20), so no portability archive",
   erasure_under_way: "an erasure is already under way for this request",
   not_approved: "no approved erasure plan",
 };

@@ -261,14 +261,16 @@ describe("the access archive", () => {
     expect(answers.json.filter((a) => a.answered_at === null)).toHaveLength(dates.length);
     expect(textOf(access.get("LISEZ-MOI.html")!.bytes.toString("utf8"))).toMatch(/\d+ valeurs? n'/);
 
-    // answered_at is not data he provided: its anomaly has no place in the portability archive.
-    const portable = checkManifest(await readZip((await build(requestId, "portability", "david")).path));
-    expect(portable.anomalies).toEqual([]);
+    // answered_at is observed data (when he answered): in the portability archive too, so is its anomaly.
+    const portableZip = await readZip((await build(requestId, "portability", "david")).path);
+    const portable = checkManifest(portableZip);
+    expect(portable.anomalies.filter((a) => a.field === "answered_at")).toEqual(dates);
+    expect(textOf(portableZip.get("LISEZ-MOI.html")!.bytes.toString("utf8"))).toMatch(/\d+ valeurs? n'/);
   });
 });
 
 describe("the portability archive", () => {
-  it("holds only the fields the person provided, and the voice as the recordings connector decides", async () => {
+  it("holds what the person provided and what was observed, with its context, and the voice as the recordings connector decides", async () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
     const built = await build(requestId, "portability", "corinne");
@@ -277,27 +279,29 @@ describe("the portability archive", () => {
     expect(manifest.kind).toBe("portability");
     expect(manifest.files).toEqual(built.entries);
 
+    // Each answer with the question it answers (context) and when (observed); never our record numbers.
     const answers = dataOf(zip, "data/survey/answers");
-    expect(answers.header).toEqual(["answer"]);
+    expect(answers.header).toEqual(["question", "answer", "answered_at"]);
     expect(answers.json.map((a) => a.answer)).toContain("Facebook");
     const respondents = dataOf(zip, "data/survey/respondents");
-    expect(respondents.header).not.toContain("survey_client");
-    expect(respondents.header).not.toContain("source_channel");
-    expect(respondents.header).toContain("email");
-    expect(JSON.stringify(respondents.json)).not.toContain("Osiris");
+    expect(respondents.header).toEqual(expect.arrayContaining(["email", "survey_client", "site", "created_at", "source_channel"]));
+    expect(respondents.header).not.toContain("id");
     const contacts = dataOf(zip, "data/crm/contacts");
     expect(contacts.header).not.toContain("id");
-    // Interactions are the agents' notes: no field provided by her, so no file at all.
-    expect(zip.has("data/crm/interactions.json")).toBe(false);
+    // The interaction history is observed (date, channel); the agents' notes and ids are not hers to port.
+    const interactions = dataOf(zip, "data/crm/interactions");
+    expect(interactions.header).toEqual(["at", "channel"]);
     expect(JSON.stringify(JSON.parse(zip.get("manifest.json")!.bytes.toString("utf8")))).not.toContain("entretien complet");
+    expect(zip.get("data/crm/interactions.json")!.bytes.toString("utf8")).not.toContain("agt-");
 
     const audio = manifest.files.filter((f) => f.path.startsWith("recordings/"));
     if (VOICE_IN_PORTABILITY) {
       expect(audio.length).toBeGreaterThan(0);
       // Each file is linked to its record through the key: the record's `audio` field names it.
       const recordings = dataOf(zip, "data/recordings/recordings");
-      expect(recordings.header).toEqual(["audio"]);
-      expect(new Set(recordings.json.map((r) => `recordings/${r.audio}`))).toEqual(new Set(audio.map((f) => f.path)));
+      expect(recordings.header).toEqual(expect.arrayContaining(["audio", "startedAt", "durationSeconds", "consentRecorded"]));
+      expect(recordings.header).not.toContain("agentId");
+      expect(new Set(recordings.json.filter((r) => r.audio).map((r) => `recordings/${r.audio}`))).toEqual(new Set(audio.map((f) => f.path)));
       for (const f of audio) expect(zip.get(f.path)!.method).toBe(0);
     } else expect(audio).toEqual([]);
 

@@ -1,8 +1,35 @@
 import { describe, expect, it } from "vitest";
 import * as emails from "../emails";
 import { LOCALES } from "../db/schema/enums";
+import type { OutcomeLine, ProofRecord } from "../app/i18n/erasure-outcome";
 
 const link = "https://droits.centrecall.example/verification/abc";
+
+/** Every outcome an erasure can have, as the certificate lists them (values as in the demo mapping and register). */
+const erasureLines: OutcomeLine[] = [
+  {
+    system: "Base études de marché (ComPlus)",
+    dataset: "respondents",
+    outcome: "pseudonymised",
+    count: 1,
+    removed: ["last_name", "first_name", "address", "phone"],
+    kept: [
+      { field: "postcode", form: "generalised", legalBasis: "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées (OP-02)", until: "P2Y" },
+      { field: "email", form: "keyed-hash", legalBasis: "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées (OP-02)", until: "P2Y" },
+      { field: "city", form: "unchanged", legalBasis: "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées (OP-02)", until: "P2Y" },
+    ],
+  },
+  { system: "Base études de marché (ComPlus)", dataset: "answers", outcome: "deleted", count: 4, removed: [], kept: [] },
+  { system: "Base études de marché (ComPlus)", dataset: "panels", outcome: "anonymised", count: 1, removed: ["name", "email"], kept: [] },
+  { system: "Facturation", dataset: "invoices", outcome: "kept", count: 2, removed: [], kept: [{ field: null, form: "unchanged", legalBasis: "Obligation comptable (art. L. 123-22 du code de commerce)", until: "2036-12-31" }] },
+  { system: "Enregistrements d'appels", dataset: "recordings", outcome: "deleted", count: 2, removed: [], kept: [] },
+  { system: "CRM client", dataset: "contacts", outcome: "deleted", count: 1, removed: [], kept: [] },
+];
+const proof: ProofRecord[] = [
+  { record: "ticket", operation: "OP-07", legalBasis: "Obligation légale (art. 6, paragraphe 1, point c) du RGPD).", retention: "5 ans après la clôture de la demande, à titre de preuve." },
+  { record: "audit", operation: "OP-07", legalBasis: "Obligation légale (art. 6, paragraphe 1, point c) du RGPD).", retention: "5 ans après la clôture de la demande, à titre de preuve." },
+  { record: "suppression", kinds: ["phone", "email"] },
+];
 const cases = {
   verification: (l: (typeof LOCALES)[number]) => emails.verification({ link, reference: "DSR-2026-000123", ttlHours: 24 }, l),
   acknowledgement: (l: (typeof LOCALES)[number]) =>
@@ -17,6 +44,8 @@ const cases = {
     emails.refusalNotice({ reference: "DSR-2026-000123", reasons: ["excessive", "identity_not_established"], text: "Quatrième demande identique ce mois-ci." }, l),
   infoRequest: (l: (typeof LOCALES)[number]) =>
     emails.infoRequest({ reference: "DSR-2026-000123", question: "Quelle période est concernée ?", link, ttlDays: 30, closeDays: 30 }, l),
+  erasureCertificate: (l: (typeof LOCALES)[number]) =>
+    emails.erasureCertificate({ reference: "DSR-2026-000123", lines: erasureLines, proof, statusLink: "https://droits.centrecall.example/suivi/lien/xyz" }, l),
   reminderDigest: (l: (typeof LOCALES)[number]) =>
     emails.reminderDigest(
       {
@@ -45,6 +74,23 @@ describe("email templates", () => {
       });
     }
   }
+
+  it("recipientErasureNotice (fr) renders the same text as reviewed, in the certificate's words", () => {
+    const m = emails.recipientErasureNotice({ reference: "DSR-2026-000123", recipient: "Osiris", operations: ["OP-02", "OP-03"], lines: erasureLines });
+    expect({ subject: m.subject, text: m.text }).toMatchSnapshot();
+    expect(m.html).toContain('<html lang="fr">');
+  });
+
+  it("never says erased, or nothing kept, of a pseudonymised row", () => {
+    for (const locale of LOCALES) {
+      const text = cases.erasureCertificate(locale).text;
+      const line = text.split("\n\n").find((p) => p.includes("respondents"))!;
+      expect(line).toMatch(locale === "fr" ? /pseudonymisé, pas effacé/ : /pseudonymised, not erased/);
+      expect(line).not.toMatch(/anonymis|: 1 enregistrement effacé|: 1 record erased|Aucun|None/);
+      expect(line).toContain(locale === "fr" ? "jusqu'à 2 ans après la création de l'enregistrement" : "until 2 years after the record was created");
+      expect(text).toContain(locale === "fr" ? "jusqu'au 31 décembre 2036" : "until 31 December 2036");
+    }
+  });
 
   it("states the due date in words in the acknowledgement", () => {
     expect(cases.acknowledgement("fr").text).toContain("mercredi 23 décembre 2026");

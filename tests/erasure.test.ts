@@ -77,12 +77,15 @@ describe("erasure, from plan to certificate", () => {
     const corinneCalls = before.recordings.filter(isCorinneCall);
     expect(corinneCalls.length).toBeGreaterThan(0);
 
-    // Support prepares the dry run; the page shows it, per system, with the masking rule.
+    // Support prepares the dry run; the page shows it, per system: the respondent row pseudonymised (not
+    // erased), with what stays, why and until when.
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const page = textOf(await (await support.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Plan à approuver");
-    expect(page).toContain("Anonymiser");
-    expect(page).toContain("mapping:respondents");
+    expect(page).toContain("Pseudonymiser (pas un effacement)");
+    expect(page).toContain("Vidés ou remplacés : last_name, first_name, address, phone.");
+    expect(page).toContain("email, sous forme d'empreinte calculée avec une clé secrète");
+    expect(page).not.toContain("Anonymiser (irréversible)");
     expect(snapshot()).toEqual(before); // a dry run changes nothing
 
     // Support cannot approve; a DPO can.
@@ -117,7 +120,7 @@ describe("erasure, from plan to certificate", () => {
     // The certificate: to the requester, its hash in the audit trail, and the same document in the back office.
     const mail = await (async () => {
       await app.deliver(new Date(clock + 60_000));
-      return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("effacées"));
+      return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"));
     })();
     expect(mail).toBeDefined();
     expect(mail!.text).toContain("Études de marché");
@@ -129,6 +132,8 @@ describe("erasure, from plan to certificate", () => {
     expect(createHash("sha256").update(html).digest("hex")).toBe(certified[0]!.details.sha256);
     expect(html).toContain(reference);
     expect(html).not.toContain(CORINNE.email);
+    // No objection on this request: no suppression list entry to speak of.
+    expect(html).not.toContain('data-proof="suppression"');
 
     // Art. 19: the recipients the register names for the operations concerned, tracked on the ticket.
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
@@ -145,6 +150,88 @@ describe("erasure, from plan to certificate", () => {
     expect(existsSync(path.join(app.dir, "gathered", String(ticketRow(reference).id)))).toBe(false);
     expect(actions(reference)).toEqual(expect.arrayContaining(["erasure.planned", "erasure.approved", "erasure.step.executed", "erasure.executed", "erasure.verified", "erasure.certified", "recipient.notified", "recipient.acknowledged", "erasure.copies_purged"]));
     expect(verifyChain(app.db()).ok).toBe(true);
+  });
+
+  it("certifies what is true: the survey row pseudonymised with each kept field, its ground and end date; calls and CRM deleted; our proof records and how long they stay", async () => {
+    const { reference, support } = await gatheredTicket(["erasure", "objection"]);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+    await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    await runWorker();
+    expect(planOf(reference).status).toBe("verified");
+
+    const html = await (await dpo.browser.get(`/admin/demandes/${reference}/certificat`)).text();
+    const [fr, en] = html.split('<section lang="en">') as [string, string];
+    // One row per system and dataset, with what was done to it.
+    const rows = (part: string) => [...part.matchAll(/<tr data-outcome="(\w+)"><th scope="row">([^<]+)<\/th><td>([^<]+)<\/td>/g)].map((m) => [m[2], m[3], m[1]]);
+    expect(rows(fr)).toEqual([
+      ["Études de marché", "respondents", "pseudonymised"],
+      ["Études de marché", "answers", "deleted"],
+      ["Enregistrements d&#39;appels", "recordings", "deleted"],
+      ["CRM client", "contacts", "deleted"],
+    ]);
+    expect(rows(en)).toEqual(rows(fr));
+
+    const frText = textOf(fr);
+    const enText = textOf(en);
+    // The respondent row: pseudonymised, never called erased or anonymised, every field it keeps with ground and end.
+    const respondentRow = textOf(fr.match(/<tr data-outcome="pseudonymised">[\s\S]*?<\/tr>/)![0]);
+    expect(respondentRow).toContain("Pseudonymisé, pas effacé");
+    expect(respondentRow).toContain("last_name, first_name, address, phone ont été vidés ou remplacés");
+    expect(respondentRow).toContain("considérant 26");
+    const statistics = "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées";
+    for (const kept of [
+      `email, sous forme d'empreinte calculée avec une clé secrète (un pseudonyme, pas la valeur) — motif : ${statistics}`,
+      `postcode, généralisé (par exemple le code postal réduit au département) — motif : ${statistics}`,
+      `city, tel quel — motif : ${statistics}`,
+      `survey_client, tel quel — motif : ${statistics}`,
+      `site, tel quel — motif : ${statistics}`,
+      `source_channel, tel quel — motif : ${statistics}`,
+      "created_at, tel quel — motif : Date de l'entretien : preuve due au client commanditaire que l'étude a été réalisée",
+    ])
+      expect(respondentRow).toContain(kept);
+    expect(respondentRow.match(/jusqu'à 2 ans après la création de l'enregistrement/g)).toHaveLength(7);
+    expect(respondentRow).not.toMatch(/Effacé|Anonymisé|Rien/);
+    expect(frText).not.toContain("Aucun");
+    expect(enText).not.toContain("None");
+    expect(enText).toContain("Pseudonymised, not erased");
+    expect(enText).toContain("email, as a hash computed with a secret key (a pseudonym, not the value) — ground: Statistiques de l'étude");
+    expect(enText).toContain("until 2 years after the record was created");
+
+    // RightsDesk's own proof, with the register's OP-07 ground and retention, and the suppression list entry.
+    const proof = (part: string, record: string) => textOf(part.match(new RegExp(`<li data-proof="${record}">[^<]*</li>`))![0]).trim();
+    expect(proof(fr, "ticket")).toMatch(/^Votre demande \(l'identité et les coordonnées que vous nous avez données, son contenu\), son historique.*\(OP-07\)\. Motif : Obligation légale/);
+    expect(proof(fr, "ticket")).toContain("Durée : 5 ans après la clôture de la demande, à titre de preuve");
+    expect(proof(fr, "audit")).toContain("Le journal d'audit");
+    expect(proof(fr, "audit")).toContain("5 ans après la clôture de la demande");
+    expect(proof(fr, "suppression")).toContain("votre numéro de téléphone et votre adresse électronique sous forme d'empreinte");
+    expect(proof(fr, "suppression")).toContain("Conservée tant que votre opposition s'applique.");
+    expect(proof(en, "ticket")).toContain("How long: 5 ans après la clôture de la demande");
+    expect(proof(en, "suppression")).toContain("Kept as long as your objection applies.");
+
+    // The email says the same, line by line.
+    await app.deliver(new Date(clock + 60_000));
+    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"))!;
+    expect(mail.subject).toBe(`Votre demande d'effacement ${reference} : ce qui a été effacé et ce qui reste`);
+    const text = mail.text!.replace(/\s+/g, " ");
+    expect(text).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé : last_name, first_name, address, phone ont été vidés ou remplacés par un texte fixe.");
+    expect(text).toContain(`• email, sous forme d'empreinte calculée avec une clé secrète (un pseudonyme, pas la valeur) — motif : ${statistics}`);
+    expect(text).toContain("• created_at, tel quel — motif : Date de l'entretien");
+    expect(text).toContain("Études de marché — answers : 4 enregistrements effacés.");
+    expect(text).toContain("Enregistrements d'appels — recordings : 2 enregistrements effacés.");
+    expect(text).toContain("CRM client — contacts : 1 enregistrement effacé.");
+    expect(text).toContain("Durée : 5 ans après la clôture de la demande");
+    expect(text).toContain("Conservée tant que votre opposition s'applique.");
+    expect(text).not.toContain("Aucun");
+    expect(text).not.toMatch(/respondents : [^.]*effacé\./);
+
+    // Art. 19: the survey client reads the same lines, not "erased" where we pseudonymised.
+    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example") && m.subject?.includes(reference))!;
+    const notice = toOsiris.text!.replace(/\s+/g, " ");
+    expect(notice).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé");
+    expect(notice).toContain("jusqu'à 2 ans après la création de l'enregistrement");
+    expect(notice).not.toContain("a obtenu l'effacement");
   });
 
   it("refuses approval by the person who prepared the plan (four eyes)", async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +92,15 @@ describe("npm run -s cli -- gather", () => {
     expect(run.stdout).toMatch(/archive\.zip \d+ bytes \d+ entries sha256=[0-9a-f]{64}/);
     expect(readFileSync(out).subarray(0, 2).toString("latin1")).toBe("PK");
     expect(cli("export", reference, "--kind", "everything", "--out", out).status).toBe(2);
+  });
+
+  it("refuses a portability archive for a request that asks only for access, writing nothing", () => {
+    const out = path.join(dir, "out", "portability.zip");
+    const run = cli("export", reference, "--kind", "portability", "--out", out);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe("cli: refused: the request does not ask for portability (Art. 20), so no portability archive");
+    expect(run.stdout).toBe("");
+    expect(existsSync(out)).toBe(false);
   });
 
   it("finishes once after the process is killed in the middle of a gather: the worker loop takes over", async () => {

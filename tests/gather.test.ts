@@ -86,7 +86,8 @@ describe("gathering", () => {
     ["timeout", /no answer/],
     ["malformed", /not valid JSON/],
   ] as const)("keeps the other connectors' results when the CRM fails (%s), and re-runs it alone", async (mode, reason) => {
-    const { reference, browser } = await corinneInPerson();
+    // Portability asked for, so that releasing its archive is refused for the unfinished gather alone.
+    const { reference, browser } = await corinneInPersonFor(app, ["access", "portability"]);
     crm.fail(mode);
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drain();

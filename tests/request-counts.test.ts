@@ -41,7 +41,8 @@ describe("request counts kept by triggers", () => {
     cpSync(migrationsFolder(), older, { recursive: true });
     const journalFile = path.join(older, "meta", "_journal.json");
     const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => !e.tag.startsWith("0007"));
+    // Everything from 0007 on: the migrator skips a migration older than the last one applied.
+    journal.entries = journal.entries.filter((e) => e.tag < "0007");
     writeFileSync(journalFile, JSON.stringify(journal));
     const sqlite = new Database(path.join(dir, "upgrade.sqlite"));
     migrate(drizzle(sqlite), { migrationsFolder: older });

@@ -1,6 +1,7 @@
 import { ColumnHeads, IntentButton } from "./admin-bits";
 import { useLocale } from "./i18n";
 import { formatInstant } from "../i18n";
+import { keptText } from "../i18n/erasure-outcome";
 import { erasureMessages } from "../i18n/admin/erasure";
 import type { PlanView } from "../services/erasure.server";
 
@@ -32,10 +33,25 @@ export function ErasurePanel(props: { reference: string; plan: PlanView | null; 
                 <ColumnHeads cols={[m.cols.dataset, m.cols.action, m.cols.detail, m.cols.count]} />
                 <tbody>
                   {c.rows.map((r, i) => (
-                    <tr key={i} data-action={r.action}>
+                    <tr key={i} data-action={r.action} data-outcome={r.outcome}>
                       <td>{r.dataset}</td>
-                      <td>{m.actions[r.action]}</td>
-                      <td>{r.detail ?? "—"}</td>
+                      <td>{m.outcomes[r.outcome]}</td>
+                      <td>
+                        {r.removed.length ? <p>{m.removed(r.removed.join(", "))}</p> : null}
+                        {r.kept.length ? (
+                          <ul>
+                            {r.kept.map((k, j) => (
+                              <li key={j}>{keptText(k, locale)}</li>
+                            ))}
+                          </ul>
+                        ) : r.outcome === "pseudonymised" ? (
+                          <p>{m.undetailed}</p>
+                        ) : r.outcome === "anonymised" ? (
+                          <p>{m.nothingLeft}</p>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
                       <td>{r.count}</td>
                     </tr>
                   ))}

@@ -30,13 +30,30 @@ export type Match = {
 
 export type FieldValue = string | number | boolean | null;
 
+/**
+ * Why a field belongs in the portability archive (Art. 20, EDPB WP242 rev.01):
+ * - provided: what the person gave us (typed, said, answered: identity, contact details, an answer, their voice);
+ * - observed: what their use of a service recorded about them (when and how long they called, from which
+ *   number, which channel they used, that they consented to the recording);
+ * - context: not the person's data, but what is needed to understand it (the question an answer answers).
+ * Anything else — inferred or created by our staff (an agent's summary, an internal flag, an employee's
+ * identifier: Art. 20(4)) — has no category and stays out.
+ */
+export type PortabilityCategory = "provided" | "observed" | "context";
+
 /** One record as handed over: plain fields, ISO dates, and which fields the person provided. */
 export type ExportRecord = {
   dataset: string;
   key: string;
   fields: Record<string, FieldValue>;
-  /** names of fields provided by (or observed from) the subject: the portability subset */
+  /** names of fields the subject provided: what rectification offers to correct */
   providedBySubject: string[];
+  /**
+   * The portability subset, field by field. Absent (a record gathered before it existed, or a connector
+   * that does not say): the fields in `providedBySubject`, as provided. A record with no provided or
+   * observed field is left out of the portability archive, whatever context it carries.
+   */
+  portability?: Record<string, PortabilityCategory>;
 };
 
 /** A value that did not parse in its declared format: reported raw, never guessed. */
@@ -61,10 +78,37 @@ export interface ExportSink {
 
 export type ExportSummary = { records: number; files: number; anomalies: number };
 
+/** How a field is still held after an anonymize step: as it was, as a keyed hash, or generalised (37100 → 37xxx). */
+export type KeptForm = "unchanged" | "keyed-hash" | "generalised";
+
+/**
+ * A field a record still holds after erasure, with why and until when: an ISO
+ * date, or an ISO 8601 duration from the record's creation (P3Y).
+ */
+export type KeptField = { field: string; form: KeptForm; legalBasis: string; until: string };
+
 export type ErasureAction =
   | { kind: "delete" }
-  | { kind: "anonymize"; rule: string }
-  | { kind: "retain"; legalBasis: string; until: string };
+  | {
+      kind: "anonymize";
+      rule: string;
+      /** fields emptied or replaced by a fixed text */
+      removed?: string[];
+      /**
+       * What the record still holds besides its primary key. [] means nothing: the record is anonymous.
+       * Anything kept (a keyed hash, a generalised postcode, a column left as it was) makes it
+       * pseudonymised data, still personal data (Recital 26). Absent: the connector did not say, and the
+       * record is described as pseudonymised — never claimed anonymous without proof.
+       */
+      kept?: KeptField[];
+    }
+  | {
+      kind: "retain";
+      legalBasis: string;
+      until: string;
+      /** the fields kept; absent, the whole record */
+      fields?: string[];
+    };
 
 export type ErasurePlan = { steps: { match: Match; action: ErasureAction }[] };
 export type ErasureResult = { done: Match[]; retained: Match[]; failed: { match: Match; error: string }[] };

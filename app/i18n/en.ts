@@ -182,7 +182,7 @@ export const en: Messages = {
     downloadExplain: "The download starts when you press the button. This link works only once.",
     downloadButton: "Download the archive (ZIP)",
     certificateTitle: "Certificate of erasure",
-    certificateExplain: "This document attests the erasure of your data, system by system, and what is kept and why. Keep it.",
+    certificateExplain: "This document shows, system by system, what was erased, anonymised, pseudonymised or kept, why and until when, and what we keep to prove how your request was handled. Keep it.",
     certificateLink: "Download the certificate of erasure (HTML)",
     timeline: "History",
     labels: {

@@ -191,7 +191,7 @@ export const fr = {
     downloadExplain: "Le téléchargement commence quand vous appuyez sur le bouton. Ce lien ne fonctionne qu'une fois.",
     downloadButton: "Télécharger l'archive (ZIP)",
     certificateTitle: "Certificat d'effacement",
-    certificateExplain: "Ce document atteste de l'effacement de vos données, système par système, et de ce qui est conservé et pourquoi. Gardez-le.",
+    certificateExplain: "Ce document indique, système par système, ce qui a été effacé, anonymisé, pseudonymisé ou conservé, pourquoi et jusqu'à quand, et ce que nous gardons pour prouver le traitement de votre demande. Gardez-le.",
     certificateLink: "Télécharger le certificat d'effacement (HTML)",
     timeline: "Historique",
     labels: {

@@ -242,6 +242,9 @@ export default function Ticket() {
   const d = view.deadline;
   const canWork = role === "dpo" || role === "support";
   const isDpo = role === "dpo";
+  // Each archive answers its own right: offered only when the request asks for it (the service refuses otherwise).
+  const releaseAccess = isDpo && view.rights.includes("access");
+  const releasePortability = canWork && view.rights.includes("portability");
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -501,10 +504,10 @@ export default function Ticket() {
               {ans.answer.unreachable}
             </p>
           ) : null}
-          {!busy && answerable && !noData ? (
+          {!busy && answerable && !noData && (releaseAccess || releasePortability) ? (
             <div className="cta-row">
-              {isDpo && view.rights.includes("access") ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
-              {canWork && view.rights.includes("portability") ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
+              {releaseAccess ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
+              {releasePortability ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
             </div>
           ) : null}
           {!busy && noData ? (

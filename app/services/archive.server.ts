@@ -13,7 +13,7 @@ import { identifierLines, noDataAnswer, systemLines, type SearchReport } from ".
 import { letterHtml } from "../../emails/layout";
 import { proofRetention, searchReport } from "./answers.server";
 import { requireAnswerable } from "./gather.server";
-import type { FieldValue } from "../connectors/types";
+import type { FieldValue, PortabilityCategory } from "../connectors/types";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { csvField } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
@@ -179,18 +179,38 @@ type Content = { groups: DatasetGroup[]; files: PlannedFile[]; anomalies: Manife
 
 const recordId = (connectorId: string, dataset: string, key: string) => `${connectorId}\u0000${dataset}\u0000${key}`;
 
+/** A record's portability subset: its own declaration, or (gathered before records had one) the fields the person provided. */
+function portabilityOf(r: StoredRecord): Record<string, PortabilityCategory> {
+  return r.portability ?? Object.fromEntries(r.providedBySubject.map((name) => [name, "provided" as const]));
+}
+
 /**
- * Access: everything gathered. Portability: only the fields each record
- * declares as provided by the person (records left with none are dropped),
- * and a file only when its record kept a provided field naming it — that is
- * how the recordings connector's VOICE_IN_PORTABILITY decision reaches the
- * archive (it lists `audio` as provided, or not), through the shared key.
+ * The fields of a record that go in the portability archive: provided,
+ * observed, and the context that explains them, in the record's own order.
+ * Null when nothing of the person's is left: context alone (a question
+ * without its answer) says nothing about them.
+ */
+function portableFields(r: StoredRecord): Record<string, FieldValue> | null {
+  const categories = portabilityOf(r);
+  const names = Object.keys(r.fields).filter((name) => Object.hasOwn(categories, name));
+  if (!names.some((name) => categories[name] !== "context")) return null;
+  return Object.fromEntries(names.map((name) => [name, r.fields[name]!]));
+}
+
+/**
+ * Access: everything gathered. Portability (Art. 20 as WP242 reads it): the
+ * fields each record declares provided by the person or observed about them,
+ * with the context needed to understand them (an answer's question) — never
+ * what our staff created or inferred (records left with nothing are dropped);
+ * and a file only when its record kept a field naming it — that is how the
+ * recordings connector's VOICE_IN_PORTABILITY decision reaches the archive
+ * (it lists `audio` as provided, or not), through the shared key.
  */
 function selectContent(gathered: ReturnType<typeof readGathered>, kind: ArchiveKind): Content {
   const kept = new Map<string, { record: StoredRecord; fields: Record<string, FieldValue> }>();
   for (const r of gathered.records) {
-    const fields = kind === "access" ? r.fields : Object.fromEntries(Object.entries(r.fields).filter(([name]) => r.providedBySubject.includes(name)));
-    if (Object.keys(fields).length === 0) continue;
+    const fields = kind === "access" ? r.fields : portableFields(r);
+    if (!fields || Object.keys(fields).length === 0) continue;
     kept.set(recordId(r.connectorId, r.dataset, r.key), { record: r, fields });
   }
 
@@ -505,21 +525,47 @@ ${operationsBlock(l.operations, "en")}
 }
 
 function portabilityBody(l: Letter) {
-  const voiceFr = l.audio ? " ainsi que votre voix dans les enregistrements de vos appels (fichiers audio d'origine)" : "";
-  const voiceEn = l.audio ? ", and your voice in the recordings of your calls (the original audio files)" : "";
+  const voiceFr = l.audio ? ", ainsi que votre voix : les enregistrements de vos appels, dans leur format audio d'origine" : "";
+  const voiceEn = l.audio ? ", and your voice: the recordings of your calls, in their original audio format" : "";
+  const anomaliesFr = l.anomalies
+    ? `<p>${plural(l.anomalies, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
+    : "";
+  const anomaliesEn = l.anomalies
+    ? `<p>${plural(l.anomalies, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`
+    : "";
   return `<section lang="fr">
 <h1>Votre demande de portabilité de vos données</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
-<p>Conformément à l'article 20 du RGPD, cette archive contient les données personnelles que vous nous avez fournies — ce que vous nous avez dit ou saisi : identité, coordonnées, réponses aux questionnaires${voiceFr} — dans des formats structurés, couramment utilisés et lisibles par machine : JSON (UTF-8) et CSV (UTF-8, séparateur virgule). Vous pouvez les transmettre à un autre organisme. Les données que nous avons produites à votre sujet (par exemple les notes de nos conseillers ou les métadonnées des appels) n'en font pas partie : elles vous sont communiquées sur demande d'accès (article 15). Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
+<p>Conformément à l'article 20 du RGPD, cette archive contient les données personnelles que vous nous avez fournies, dans des formats structurés, couramment utilisés et lisibles par machine : JSON (UTF-8) et CSV (UTF-8, séparateur virgule). Vous pouvez les transmettre à un autre organisme. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
+<h2>Ce que contient l'archive</h2>
+<ul>
+<li><strong>Ce que vous nous avez dit ou saisi</strong> : votre identité, vos coordonnées, vos réponses aux questionnaires${voiceFr}.</li>
+<li><strong>Ce que nos systèmes ont enregistré de votre utilisation de nos services</strong>, que les lignes directrices européennes sur la portabilité (WP242) comptent parmi les données que vous avez fournies : pour vos appels enregistrés, la date, l'heure, la durée, les numéros, le centre d'appels et votre accord à l'enregistrement ; l'historique de vos échanges avec le service client (date et canal) ; la date, le canal et le centre de votre participation aux études.</li>
+<li><strong>Ce qu'il faut pour les comprendre</strong> : avec chaque réponse, la question posée et la date de la réponse ; l'étude à laquelle vous avez répondu.</li>
+</ul>
+<p>Le tableau ci-dessous indique ce que nous détenons effectivement pour vous.</p>
+${anomaliesFr}
 ${tocTable(l.toc, "fr")}
+<h2>Ce qu'elle ne contient pas, et pourquoi</h2>
+<p>Le droit à la portabilité porte sur les données que vous avez fournies, pas sur ce que nos équipes ont écrit ou déduit à votre sujet : les résumés et notes de nos conseillers après vos échanges, nos marqueurs internes (par exemple une limitation de traitement) et nos numéros de dossier n'y figurent donc pas. Les identifiants de nos salariés (le conseiller qui a pris votre appel) n'y figurent pas non plus : la portabilité ne doit pas porter atteinte aux droits d'autrui (article 20, paragraphe 4). Vous pouvez obtenir une copie de l'ensemble de vos données, y compris celles-ci, en exerçant votre droit d'accès (article 15).</p>
 <p>${CNIL_FR}</p>
 </section>
 <hr>
 <section lang="en">
 <h1>Your data portability request</h1>
 <p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
-<p>Under Article 20 of the GDPR, this archive holds the personal data you provided to us — what you told us or typed in: identity, contact details, survey answers${voiceEn} — in structured, commonly used, machine-readable formats: JSON (UTF-8) and CSV (UTF-8, comma-separated). You may pass them on to another organisation. Data we produced about you (our agents' notes, call metadata) is not included: you receive it on an access request (Article 15). <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
+<p>Under Article 20 of the GDPR, this archive holds the personal data you provided to us, in structured, commonly used, machine-readable formats: JSON (UTF-8) and CSV (UTF-8, comma-separated). You may pass them on to another organisation. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
+<h2>What the archive holds</h2>
+<ul>
+<li><strong>What you told us or typed in</strong>: your identity, your contact details, your survey answers${voiceEn}.</li>
+<li><strong>What our systems recorded of your use of our services</strong>, which the European guidelines on portability (WP242) count as data you provided: for your recorded calls, the date, time, duration, numbers, call centre and your consent to the recording; the history of your contacts with customer service (date and channel); the date, channel and call centre of your survey interviews.</li>
+<li><strong>What is needed to understand them</strong>: with each answer, the question asked and the date of the answer; the survey you answered.</li>
+</ul>
+<p>The table below shows what we actually hold for you.</p>
+${anomaliesEn}
 ${tocTable(l.toc, "en")}
+<h2>What it does not hold, and why</h2>
+<p>The right to data portability covers the data you provided, not what our staff wrote or inferred about you: our agents' summaries and notes of your contacts, our internal markers (a restriction of processing, for instance) and our record numbers are therefore not included. Neither are our employees' identifiers (the agent who took your call): portability must not adversely affect the rights of others (Article 20(4)). You can obtain a copy of all your data, these included, through your right of access (Article 15).</p>
 <p>${CNIL_EN}</p>
 </section>`;
 }

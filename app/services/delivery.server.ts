@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
-import { requests } from "../../db/schema/requests";
+import { requests, type RequestRow } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
@@ -35,6 +35,16 @@ function archivesDir() {
   return path.join(env().DATA_DIR, "archives");
 }
 
+/**
+ * An archive answers the right the person asked for, and only that one: a
+ * portability archive is not a lesser access copy (it leaves out what our
+ * staff wrote about them), and an access copy handed to someone who asked only
+ * to take their data elsewhere discloses more than asked.
+ */
+export function requireArchiveRight(r: Pick<RequestRow, "rights">, kind: ArchiveKind) {
+  if (!r.rights.includes(kind)) throw new DomainError("illegal_transition", { code: kind === "access" ? "no_access_right" : "no_portability_right" });
+}
+
 /** Support releases portability archives; access archives need the DPO. */
 export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; reference: string; kind: ArchiveKind }) {
   const me = requireStaff(ctx.actor);
@@ -42,6 +52,7 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
   if (!r) throw new DomainError("not_found");
   requireTicketAccess(me, r);
   requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
+  requireArchiveRight(r, kind);
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
   const gathered = ctx.db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
   if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });

@@ -9,6 +9,7 @@ import * as emails from "../../emails";
 import type { RecipientContact, Registry } from "../connectors/registry";
 import type { ErasureAction, Match } from "../connectors/types";
 import { formatParisDate } from "../i18n";
+import { keptText, outcomeLabel, outcomeText, proofText, type ErasureOutcome, type KeptItem, type OutcomeLine, type ProofRecord } from "../i18n/erasure-outcome";
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { faultPoint } from "../utils/faults.server";
@@ -22,7 +23,9 @@ import { searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
 import { enqueue } from "./outbox.server";
-import { art15Information } from "./register.server";
+import { processingOperations } from "../../db/schema/register";
+import { art15Information, REQUEST_HANDLING_DATASET } from "./register.server";
+import { objectionStatus } from "./suppression.server";
 import { addEvent, link } from "./requests.server";
 import { reach } from "./contacts.server";
 import { notifyRequester, unreachable } from "./letters.server";
@@ -146,8 +149,11 @@ export type PlanView = {
   connectors: {
     id: string;
     label: string;
-    /** one row per dataset and action, with the rule or legal ground */
-    rows: { dataset: string; action: ErasureAction["kind"]; detail: string | null; count: number }[];
+    /**
+     * One row per dataset and outcome: deleted, anonymised (nothing left but the key), pseudonymised
+     * or kept — with what stays, field by field, its legal ground and its end date.
+     */
+    rows: { dataset: string; action: ErasureAction["kind"]; outcome: ErasureOutcome; removed: string[]; kept: KeptItem[]; count: number }[];
     steps: { batch: number; status: string; attempts: number; done: number | null; retained: number | null; error: string | null }[];
   }[];
   notices: { recipient: string; sentAt: Date; acknowledgedAt: Date | null; id: number }[];
@@ -176,17 +182,10 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
     verification: row.verification ?? null,
     certificateSha256: row.certificateSha256,
     connectors: plan.connectors.map((c) => {
-      const rows = new Map<string, { dataset: string; action: ErasureAction["kind"]; detail: string | null; count: number }>();
-      for (const s of c.steps) {
-        const detail = s.action.kind === "anonymize" ? s.action.rule : s.action.kind === "retain" ? `${s.action.legalBasis} — ${s.action.until}` : null;
-        const k = `${s.match.dataset}\u0000${s.action.kind}\u0000${detail}`;
-        const e = rows.get(k) ?? rows.set(k, { dataset: s.match.dataset, action: s.action.kind, detail, count: 0 }).get(k)!;
-        e.count++;
-      }
       return {
         id: c.id,
         label: c.label,
-        rows: [...rows.values()],
+        rows: outcomeRows(c.steps).map(({ action, outcome, removed, kept, count, dataset }) => ({ dataset, action, outcome, removed, kept, count })),
         steps: steps.filter((s) => s.connectorId === c.id).map((s) => ({ batch: s.batch, status: s.status, attempts: s.attempts, done: s.done, retained: s.retained, error: s.error })),
       };
     }),
@@ -363,39 +362,81 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
 // ---------------------------------------------------------------------------
 // 5. Certificate, Art. 19, copies
 
-type CertificateLine = { system: string; erased: number; anonymised: number; kept: { count: number; legalBasis: string; until: string }[] };
+/**
+ * What an action leaves of a record. Anonymised only when the connector
+ * says nothing but the key is left; an anonymize step that keeps a keyed hash,
+ * a generalised value or any column as it was is pseudonymisation (Recital
+ * 26), and one whose connector did not say what stays is not claimed
+ * anonymous either.
+ */
+export function outcomeOf(action: ErasureAction): { outcome: ErasureOutcome; removed: string[]; kept: KeptItem[] } {
+  switch (action.kind) {
+    case "delete":
+      return { outcome: "deleted", removed: [], kept: [] };
+    case "anonymize":
+      return { outcome: action.kept?.length === 0 ? "anonymised" : "pseudonymised", removed: action.removed ?? [], kept: action.kept ?? [] };
+    case "retain":
+      return {
+        outcome: "kept",
+        removed: [],
+        kept: (action.fields?.length ? action.fields : [null]).map((field) => ({ field, form: "unchanged" as const, legalBasis: action.legalBasis, until: action.until })),
+      };
+  }
+}
 
+/** Steps grouped per dataset and outcome (with the same fields kept for the same reasons), in plan order. */
+function outcomeRows(steps: PlanStep[]) {
+  const rows = new Map<string, { dataset: string; action: ErasureAction["kind"]; outcome: ErasureOutcome; removed: string[]; kept: KeptItem[]; count: number }>();
+  for (const s of steps) {
+    const o = outcomeOf(s.action);
+    const k = JSON.stringify([s.match.dataset, s.action.kind, o.outcome, o.removed, o.kept]);
+    const row = rows.get(k) ?? rows.set(k, { dataset: s.match.dataset, action: s.action.kind, ...o, count: 0 }).get(k)!;
+    row.count++;
+  }
+  return [...rows.values()];
+}
+
+export type CertificateLine = OutcomeLine;
+
+/** Per system and dataset: deleted, anonymised, pseudonymised or kept, and each field kept with its ground and end date. */
 function certificateLines(stored: StoredPlan): CertificateLine[] {
-  return stored.connectors.map((c) => {
-    const kept = new Map<string, { count: number; legalBasis: string; until: string }>();
-    let erased = 0;
-    let anonymised = 0;
-    for (const s of c.steps) {
-      if (s.action.kind === "delete") erased++;
-      else if (s.action.kind === "anonymize") anonymised++;
-      else {
-        const k = `${s.action.legalBasis}\u0000${s.action.until}`;
-        (kept.get(k) ?? kept.set(k, { count: 0, legalBasis: s.action.legalBasis, until: s.action.until }).get(k)!).count++;
-      }
-    }
-    return { system: c.label, erased, anonymised, kept: [...kept.values()] };
-  });
+  return stored.connectors.flatMap((c) => outcomeRows(c.steps).map(({ dataset, outcome, removed, kept, count }) => ({ system: c.label, dataset, outcome, removed, kept, count })));
+}
+
+/**
+ * RightsDesk's own records of the request, which stay when the person's data
+ * goes: the ticket and its timeline, the audit trail (both on the register's
+ * request-handling operation, OP-07, whose ground and retention are quoted),
+ * and the suppression list entry when their identifiers are on it.
+ */
+export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): ProofRecord[] {
+  const op = db
+    .select()
+    .from(processingOperations)
+    .all()
+    .find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
+  const ground = op
+    ? { operation: op.code, legalBasis: op.legalBasis, retention: op.retention }
+    : { operation: null, legalBasis: "obligation légale (art. 6, paragraphe 1, point c) du RGPD), articles 12 à 22 du RGPD.", retention: "la durée prévue à notre registre des traitements pour le traitement des demandes." };
+  const records: ProofRecord[] = [
+    { record: "ticket", ...ground },
+    { record: "audit", ...ground },
+  ];
+  const listed = objectionStatus(db, r).filter((s) => s.since !== null).map((s) => s.kind);
+  if (listed.length) records.push({ record: "suppression", kinds: listed });
+  return records;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-/** The certificate as a standalone HTML document, French then English. */
-export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; notified: string[] }): string {
+/** The certificate as a standalone HTML document, French then English, in the same words as the emails. */
+export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[] }): string {
   const table = (lang: "fr" | "en") => {
-    const h = lang === "fr" ? ["Système", "Effacés", "Anonymisés", "Conservés, et pourquoi"] : ["System", "Erased", "Anonymised", "Kept, and why"];
+    const h = lang === "fr" ? ["Système", "Données", "Ce qui a été fait", "Ce qui reste, pourquoi et jusqu'à quand"] : ["System", "Data", "What was done", "What remains, why and until when"];
     const rows = d.lines
       .map((l) => {
-        const kept = l.kept.length
-          ? l.kept.map((k) => `${k.count} — ${esc(k.legalBasis)} (${lang === "fr" ? "jusqu'au" : "until"} ${esc(k.until)})`).join("<br>")
-          : lang === "fr"
-            ? "Aucun"
-            : "None";
-        return `<tr><th scope="row">${esc(l.system)}</th><td>${l.erased}</td><td>${l.anonymised}</td><td>${kept}</td></tr>`;
+        const remains = l.kept.length ? `<ul>${l.kept.map((k) => `<li>${esc(keptText(k, lang))}</li>`).join("")}</ul>` : lang === "fr" ? "Rien" : "Nothing";
+        return `<tr data-outcome="${l.outcome}"><th scope="row">${esc(l.system)}</th><td>${esc(l.dataset)}</td><td><strong>${esc(outcomeLabel(l.outcome, lang))}</strong> — ${esc(outcomeText(l, lang))}</td><td>${remains}</td></tr>`;
       })
       .join("\n");
     return `<table><caption>${lang === "fr" ? "Ce qui a été fait, par système" : "What was done, per system"}</caption>
@@ -404,14 +445,15 @@ export function certificateHtml(d: { reference: string; at: Date; lines: Certifi
 ${rows}
 </tbody></table>`;
   };
-  const notifiedFr = d.notified.length ? `<p>Conformément à l'article 19 du RGPD, nous avons informé de cet effacement : ${d.notified.map(esc).join(", ")}.</p>` : "";
-  const notifiedEn = d.notified.length ? `<p>Under Article 19 of the GDPR, we informed the following of this erasure: ${d.notified.map(esc).join(", ")}.</p>` : "";
+  const proof = (lang: "fr" | "en") => `<ul>\n${d.proof.map((p) => `<li data-proof="${p.record}">${esc(proofText(p, lang))}</li>`).join("\n")}\n</ul>`;
+  const notifiedFr = d.notified.length ? `<p>Conformément à l'article 19 du RGPD, nous avons informé de votre demande d'effacement, et de ce qui est indiqué ci-dessus : ${d.notified.map(esc).join(", ")}.</p>` : "";
+  const notifiedEn = d.notified.length ? `<p>Under Article 19 of the GDPR, we informed the following of your erasure request, and of what is shown above: ${d.notified.map(esc).join(", ")}.</p>` : "";
   return `<!DOCTYPE html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Certificat d'effacement — ${esc(d.reference)}</title>
+<title>Certificat — votre demande d'effacement ${esc(d.reference)}</title>
 <style>
 body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
@@ -422,19 +464,23 @@ th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; ver
 <body>
 <main>
 <section lang="fr">
-<h1>Certificat d'effacement de vos données personnelles</h1>
-<p>Demande <strong>${esc(d.reference)}</strong> — effacement constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
-<p>CentreCall a effacé les données personnelles vous concernant dans les systèmes ci-dessous (article 17 du RGPD). Après l'effacement, chaque système a été interrogé de nouveau avec les mêmes identifiants : il n'y reste que ce qui est indiqué comme conservé, pour le motif et jusqu'à la date indiqués.</p>
+<h1>Certificat : ce que nous avons fait de vos données après votre demande d'effacement</h1>
+<p>Demande <strong>${esc(d.reference)}</strong> — constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
+<p>Voici, système par système, ce que CentreCall a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
 ${table("fr")}
+<h2>Ce que nous gardons pour prouver le traitement de votre demande</h2>
+${proof("fr")}
 ${notifiedFr}
 <p>Vous pouvez introduire une réclamation auprès de la CNIL (www.cnil.fr/fr/plaintes).</p>
 </section>
 <hr>
 <section lang="en">
-<h1>Certificate of erasure of your personal data</h1>
-<p>Request <strong>${esc(d.reference)}</strong> — erasure confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
-<p>CentreCall erased the personal data about you in the systems below (Article 17 GDPR). After the erasure, every system was searched again with the same identifiers: only what is shown as kept remains, for the reason and until the date shown.</p>
+<h1>Certificate: what we did with your data after your erasure request</h1>
+<p>Request <strong>${esc(d.reference)}</strong> — confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
+<p>Here is, system by system, what CentreCall did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
 ${table("en")}
+<h2>What we keep to prove how your request was handled</h2>
+${proof("en")}
 ${notifiedEn}
 <p>You may lodge a complaint with the CNIL (www.cnil.fr/fr/plaintes).</p>
 </section>
@@ -491,7 +537,8 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const stored = readPlan(plan);
   const recipients = recipientsFor(db, planDatasets(stored), registry);
   const lines = certificateLines(stored);
-  const html = certificateHtml({ reference: r.reference, at, lines, notified: recipients.map((x) => x.contact.name) });
+  const proof = proofRecords(db, r);
+  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: recipients.map((x) => x.contact.name) });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
@@ -509,9 +556,11 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
       notifyRequester(tx, ctx, r, {
         kind: "erasure_certificate",
         template: "erasure_certificate",
-        message: emails.erasureCertificate({ reference: r.reference, lines, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
+        message: emails.erasureCertificate({ reference: r.reference, lines, proof, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
         sms: (l) =>
-          r.locale === "en" ? `CentreCall: erasure done (request ${r.reference}). What was erased and kept, and your certificate: ${l}` : `CentreCall : effacement effectué (demande ${r.reference}). Ce qui a été effacé et conservé, et votre certificat : ${l}`,
+          r.locale === "en"
+            ? `CentreCall: your erasure request ${r.reference} is done. What was erased and what remains, in your certificate: ${l}`
+            : `CentreCall : votre demande d'effacement ${r.reference} est traitée. Ce qui a été effacé et ce qui reste, dans votre certificat : ${l}`,
         disclosure: true,
       });
     } catch (error) {

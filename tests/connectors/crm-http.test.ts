@@ -110,10 +110,12 @@ describe("crm-http connector over the contract (msw)", () => {
         createdAt: "2019-06-03T08:15:00.000Z",
       },
       providedBySubject: ["email", "phone", "lastName", "firstName", "address", "postcode", "city"],
+      portability: { email: "provided", phone: "provided", lastName: "provided", firstName: "provided", address: "provided", postcode: "provided", city: "provided" },
     });
-    expect(interactions.map((r) => [r.dataset, r.key, r.fields.channel, r.providedBySubject])).toEqual([
-      ["interactions", "c-1/i-1", "phone", []],
-      ["interactions", "c-1/i-2", "email", []],
+    // The history is observed (when, which channel); the agent's summary and identifier are not hers to port.
+    expect(interactions.map((r) => [r.dataset, r.key, r.fields.channel, r.providedBySubject, r.portability])).toEqual([
+      ["interactions", "c-1/i-1", "phone", [], { at: "observed", channel: "observed" }],
+      ["interactions", "c-1/i-2", "email", [], { at: "observed", channel: "observed" }],
     ]);
     expect(interactions[0]!.fields.summary).toMatch(/Osiris/);
   });

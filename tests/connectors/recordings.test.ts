@@ -92,6 +92,16 @@ describe("recordings connector", () => {
 
     const record = sink.records[0]!;
     expect(record.providedBySubject).toEqual(["audio"]);
+    // The call's metadata is observed (WP242); the agent's id and our flags are not portable.
+    expect(record.portability).toEqual({
+      audio: "provided",
+      callerNumber: "observed",
+      calledNumber: "observed",
+      site: "observed",
+      startedAt: "observed",
+      durationSeconds: "observed",
+      consentRecorded: "observed",
+    });
     expect(record.fields.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(record.fields.calledNumber).toBe(DEMO_CALLERS.nadiaAzri);
     expect(sink.records.map((r) => r.fields.consentRecorded).sort()).toEqual([false, true]);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
@@ -337,6 +337,10 @@ function suite(backend: Backend) {
     expect(answers.every((a) => a.fields.answered_at === "2026-03-14")).toBe(true);
     expect(answers.every((a) => a.fields.respondent_id === corinne.id)).toBe(true);
     expect(answers[0]!.providedBySubject).toEqual(["answer"]);
+    // Portability (WP242): the answer with its question and date; the taking part, observed; our keys, nothing.
+    expect(answers[0]!.portability).toEqual({ question: "context", answer: "provided", answered_at: "observed" });
+    expect(person.portability).toMatchObject({ email: "provided", created_at: "observed", source_channel: "observed", site: "observed", survey_client: "context" });
+    expect(person.portability).not.toHaveProperty("id");
     for (const r of records) for (const v of Object.values(r.fields)) expect(["string", "number", "boolean"].includes(typeof v) || v === null).toBe(true);
   });
 
@@ -431,6 +435,22 @@ function suite(backend: Backend) {
       "answers:delete",
       "respondents:anonymize",
     ]);
+    // What the respondent row will still hold, field by field, with the mapping's ground and end date.
+    const statistics = demoSurveyMapping.tables.respondents.erasure.kept;
+    expect(plan.steps.find((s) => s.action.kind === "anonymize")!.action).toEqual({
+      kind: "anonymize",
+      rule: "mapping:respondents",
+      removed: ["last_name", "first_name", "address", "phone"],
+      kept: [
+        { field: "postcode", form: "generalised", ...statistics },
+        { field: "city", form: "unchanged", ...statistics },
+        { field: "email", form: "keyed-hash", ...statistics },
+        { field: "survey_client", form: "unchanged", ...statistics },
+        { field: "site", form: "unchanged", ...statistics },
+        { field: "created_at", form: "unchanged", legalBasis: demoSurveyMapping.tables.respondents.erasure.mask.created_at.retain, until: "P2Y" },
+        { field: "source_channel", form: "unchanged", ...statistics },
+      ],
+    });
     const answersBefore = await count("answers");
     // Everyone else, row by row: an erasure touches exactly what the plan names.
     const others = async () => ({
@@ -551,10 +571,11 @@ describe("sql-survey configuration", () => {
       expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.answers\.relation\.to: no dataset "people"/),
     ]);
     const { email: _unmasked, ...mask } = demoSurveyMapping.tables.respondents.erasure.mask;
-    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask } }))).toEqual([
+    const kept = demoSurveyMapping.tables.respondents.erasure.kept;
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask, kept } }))).toEqual([
       expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.respondents\.erasure\.mask\.email: identity column "email" must be masked/),
     ]);
-    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: { ...mask, email: "scramble" } } }))).toEqual([
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: { ...mask, email: "scramble" }, kept } }))).toEqual([
       expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.respondents\.erasure\.mask\.email: expected "null", "keyed-hash"/),
     ]);
     expect(problems(withTable("answers", { erasure: { strategy: "retain", legalBasis: "Art. 17(3)(b)" } }))).toEqual([
@@ -569,6 +590,63 @@ describe("sql-survey configuration", () => {
       expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.answers: unknown field "primary_key"/),
     ]);
     expect(problems({ ...base, hashKeyEnv: undefined })).toEqual([expect.stringMatching(/^connectors\[0\]\.hashKeyEnv: required: tables\.respondents\.erasure\.mask uses keyed-hash/)]);
+  });
+
+  it("requires a legal ground and an end date for whatever an anonymised row keeps", () => {
+    const { mask, kept } = demoSurveyMapping.tables.respondents.erasure;
+    // Without `kept`, the columns the mask leaves, hashes or generalises are named.
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask } }))).toEqual([
+      'connectors[0].mapping.tables.respondents.erasure.kept: required: postcode, city, email, survey_client, site, source_channel stay in the row after masking (left as they are, hashed or generalised): give their legal ground and end date, {"legalBasis": "…", "until": "P3Y"}, or mask them with null or a fixed text',
+    ]);
+    // Masking every column with null or a fixed text keeps nothing: no ground needed, the row is anonymous.
+    const everything = Object.fromEntries(Object.keys(demoSurveyMapping.tables.respondents.columns).filter((c) => c !== "id").map((c) => [c, "null"]));
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: everything } }))).toEqual([]);
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask, kept: { legalBasis: "statistiques" } } }))).toEqual([
+      "connectors[0].mapping.tables.respondents.erasure.kept.until: required: until, when keeping what the mask leaves in the row ends — an ISO date (2031-12-31) or a duration from the row's creation (P3Y)",
+    ]);
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask, kept: { ...kept, until: "two years" } } }))).toEqual([
+      "connectors[0].mapping.tables.respondents.erasure.kept.until: expected an ISO date (2031-12-31) or a duration from the row's creation (P3Y)",
+    ]);
+    // A retain rule says until when, too.
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: { ...mask, created_at: { retain: "preuve" } }, kept } }))).toEqual([
+      "connectors[0].mapping.tables.respondents.erasure.mask.created_at: a retain rule needs until, when keeping this column ends: an ISO date (2031-12-31) or a duration from the row's creation (P3Y)",
+    ]);
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: { ...mask, created_at: { retain: "preuve", until: "2031-31-12x" } }, kept } }))).toEqual([
+      "connectors[0].mapping.tables.respondents.erasure.mask.created_at.until: expected an ISO date (2031-12-31) or a duration from the row's creation (P3Y)",
+    ]);
+    expect(problems(withTable("respondents", { erasure: { strategy: "anonymize", mask: { ...mask, created_at: { retain: "preuve", until: "2031-12-31", why: "x" } }, kept } }))).toEqual([
+      'connectors[0].mapping.tables.respondents.erasure.mask.created_at: unknown field "why" in a retain rule (retain, until)',
+    ]);
+  });
+
+  it("proposes to keep a retained table's every declared field, with its ground and end date", () => {
+    const config = ConfigSchema.parse(withTable("answers", { erasure: { strategy: "retain", legalBasis: "Art. 17(3)(e)", until: "2031-12-31" } }));
+    const match: Match = { connectorId: "survey", dataset: "answers", key: "7", matchedOn: "email" };
+    expect(proposedErasurePlan(config, [match]).steps).toEqual([
+      { match, action: { kind: "retain", legalBasis: "Art. 17(3)(e)", until: "2031-12-31", fields: ["respondent_id", "question", "answer", "answered_at"] } },
+    ]);
+  });
+
+  it("declares the portability subset per column: provided, observed, or the context that explains them", () => {
+    const config = ConfigSchema.parse(base);
+    expect(config.mapping.tables.answers?.columns.question?.portability).toBe("context");
+    expect(config.mapping.tables.answers?.columns.answered_at?.portability).toBe("observed");
+    const columns = demoSurveyMapping.tables.answers.columns;
+    expect(problems(withTable("answers", { columns: { ...columns, answer: { providedBySubject: true, portability: "observed" } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.answer.portability: providedBySubject means "provided": a column cannot also be "observed"',
+    ]);
+    expect(problems(withTable("answers", { columns: { ...columns, question: { portability: "inferred" } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.question.portability: expected one of "provided", "observed", "context"',
+    ]);
+    // Context with nothing of the person's beside it would put rows about nobody in the archive.
+    expect(problems(withTable("answers", { columns: { ...columns, answer: {}, answered_at: { dateFormats: ["iso-datetime"] } } }))).toEqual([
+      'connectors[0].mapping.tables.answers.columns.question.portability: "context" explains provided or observed data in the same table, and tables.answers has none: such a row would say nothing about the person',
+    ]);
+  });
+
+  it("is the mapping the committed demo configuration uses", () => {
+    const committed = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../connectors.config.json"), "utf8")) as { connectors: { id: string; mapping?: unknown }[] };
+    expect(committed.connectors.find((c) => c.id === "survey")?.mapping).toEqual(demoSurveyMapping);
   });
 
   it("reads secrets by name at creation and never echoes them", () => {

@@ -253,7 +253,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     await waitFor(support, "Préparer et publier l'archive de portabilité", `${base}/admin/demandes/${corinneTicket}`);
     await check(support, "30-gathered");
 
-    // Corinne's demo ticket asks for access (not portability): the DPO releases the access archive.
+    // Corinne's demo ticket asks for access and portability: the DPO releases the access archive, support the portability one.
     const dpo = await signIn("dpo");
     await dpo.goto(`${base}/admin/demandes/${corinneTicket}`);
     await dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" }).click();

@@ -202,6 +202,7 @@ export function create(config: Config, secret: (envName: string) => string | und
             ...extras(contact, ["id", ...CONTACT_FIELDS, "createdAt"]),
           },
           providedBySubject: [...CONTACT_FIELDS],
+          portability: Object.fromEntries(CONTACT_FIELDS.map((f) => [f, "provided" as const])),
         });
         total.records++;
         for (const i of interactions) {
@@ -215,12 +216,15 @@ export function create(config: Config, secret: (envName: string) => string | und
               contactId: c.id,
               at: i.at && isIsoDate(i.at) ? i.at : null,
               channel: i.channel,
-              // Written by the agent about the call: not provided by the person, so not portable.
+              // Written by the agent about the call: created by our staff, not portable.
               summary: i.summary,
               agentId: i.agentId,
               ...extras(i, ["id", "at", "channel", "summary", "agentId"]),
             },
             providedBySubject: [],
+            // The history of her contacts is what the CRM observed of them (WP242): when, and through which
+            // channel. What the agent wrote about it, and who the agent was, are not hers to port (Art. 20(4)).
+            portability: { at: "observed", channel: "observed" },
           });
           total.records++;
         }

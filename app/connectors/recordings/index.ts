@@ -10,6 +10,7 @@ import {
   type ExportRecord,
   type ExportSink,
   type Match,
+  type PortabilityCategory,
 } from "../types";
 import { openRecordingsIndex, type RecordingRow } from "./metadata-index";
 import { localRecordingStore, PathOutsideRoot, type RecordingStore } from "./store";
@@ -45,18 +46,32 @@ export const ConfigSchema = z.strictObject(
 export type Config = z.infer<typeof ConfigSchema>;
 
 /**
- * Portability (Art. 20). The call's metadata (numbers, times, duration, agent,
- * consent flag) is recorded by the telephony platform about the call: not in
- * the portability subset. The voice is different: it is what the person said,
- * captured as they said it — data provided by (observed from) the subject in
- * the sense of the EDPB guidelines on portability (WP242 rev.01). So each
- * record names its audio file in the `audio` field and lists that field as
- * provided: the portability archive keeps the file whose key is the record's.
- * The file also holds the agent's voice; an employee speaking for the company
- * does not, in our reading, stop the copy (Art. 20(4)) — the DPO may decide
- * otherwise by flipping this constant.
+ * Portability (Art. 20, EDPB WP242 rev.01). The voice is what the person said,
+ * captured as they said it: data provided by the subject. So each record names
+ * its audio file in the `audio` field and lists that field as provided: the
+ * portability archive keeps the file whose key is the record's. The file also
+ * holds the agent's voice; an employee speaking for the company does not, in
+ * our reading, stop the copy (Art. 20(4)) — the DPO may decide otherwise by
+ * flipping this constant.
+ *
+ * The call's metadata — when it started, how long it lasted, the numbers, the
+ * site that handled it, whether the person agreed to the recording — is what
+ * the telephony platform observed of the person's call: "observed" data, which
+ * WP242 puts in the portability subset too. The agent's identifier is an
+ * employee's (Art. 20(4): the rights of others), the survey id and the
+ * restriction flag are our own bookkeeping: none of them is portable.
  */
 export const VOICE_IN_PORTABILITY = true;
+
+/** What the platform recorded about the person's call (WP242 "observed"): in the portability archive. */
+const OBSERVED_CALL_FIELDS = {
+  callerNumber: "observed",
+  calledNumber: "observed",
+  site: "observed",
+  startedAt: "observed",
+  durationSeconds: "observed",
+  consentRecorded: "observed",
+} as const satisfies Record<string, PortabilityCategory>;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -182,6 +197,7 @@ export function create(config: Config, _secret?: (envName: string) => string | u
         audio: file?.name ?? null,
       },
       providedBySubject: VOICE_IN_PORTABILITY && file ? ["audio"] : [],
+      portability: { ...OBSERVED_CALL_FIELDS, ...(VOICE_IN_PORTABILITY && file ? { audio: "provided" } : {}) },
     };
     await sink.record(record);
     counts.records++;

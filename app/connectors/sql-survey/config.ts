@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DATE_FORMATS } from "./dates";
 import { IDENTIFIER } from "./dialect";
-import { isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
+import { heldAfterMasking, isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
 
 /**
  * The connector's entry in connectors.config.json. Messages name what is
@@ -33,10 +33,19 @@ const envName = (what: string) =>
 const text = (what: string) =>
   z.string({ error: (iss) => (iss.input === undefined ? `required: ${what}` : `expected a string: ${what}`) }).trim().min(1, `must not be empty: ${what}`);
 
+export const PORTABILITY = ["provided", "observed", "context"] as const;
+
 const Column = z.strictObject(
   {
-    /** Portability (Art. 20): provided by the subject, as opposed to observed or derived by us. */
+    /** Given by the person (typed, said, answered): in the portability archive, and what rectification offers. */
     providedBySubject: z.boolean({ error: "expected true or false" }).default(false),
+    /**
+     * Portability (Art. 20, WP242): "provided" (the same as providedBySubject), "observed" (recorded
+     * about the person's use of a service: a date, a channel), or "context" (not theirs, but needed to
+     * understand what is: an answer's question). Left out: not in the portability archive (what our
+     * staff or systems created or inferred).
+     */
+    portability: z.enum(PORTABILITY, { error: `expected one of ${PORTABILITY.map((p) => `"${p}"`).join(", ")}` }).optional(),
     /** Accepted formats, tried in order; a value that fits none is reported as an anomaly. */
     dateFormats: z
       .array(z.enum(DATE_FORMATS, { error: `expected one of ${DATE_FORMATS.map((f) => `"${f}"`).join(", ")}` }))
@@ -44,7 +53,7 @@ const Column = z.strictObject(
       .refine((f) => !(f.includes("dd/mm/yyyy") && f.includes("mm/dd/yyyy")), "dd/mm/yyyy and mm/dd/yyyy together would mean guessing which one a value is in")
       .optional(),
   },
-  { error: unknownKeys("a column (providedBySubject, dateFormats)") },
+  { error: unknownKeys("a column (providedBySubject, portability, dateFormats)") },
 );
 
 const Identity = z.strictObject(
@@ -74,16 +83,45 @@ const Relation = z.strictObject(
   { error: unknownKeys("relation (to, column, references)") },
 );
 
+const RETAIN_UNTIL = /^(\d{4}-\d{2}-\d{2}|P(?=\d)(\d+Y)?(\d+M)?(\d+D)?)$/;
+const UNTIL_FORMS = "an ISO date (2031-12-31) or a duration from the row's creation (P3Y)";
+
+/** When a kept column's retention ends: the certificate tells the person. */
+const until = (what: string) =>
+  z.string({ error: (iss) => (iss.input === undefined ? `required: until, when ${what} ends — ${UNTIL_FORMS}` : `expected ${UNTIL_FORMS}`) }).regex(RETAIN_UNTIL, `expected ${UNTIL_FORMS}`);
+
+/** A retain rule names its problem itself: the union's message would only list the forms. */
+function retainRuleProblem(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null || !("retain" in input)) return undefined;
+  const r = input as Record<string, unknown>;
+  const extra = Object.keys(r).filter((k) => k !== "retain" && k !== "until");
+  if (extra.length) return `unknown field${extra.length > 1 ? "s" : ""} ${extra.map((k) => `"${k}"`).join(", ")} in a retain rule (retain, until)`;
+  if (typeof r.retain !== "string" || !r.retain.trim()) return 'a retain rule needs the legal basis for keeping this column: {"retain": "…", "until": "P3Y"}';
+  if (r.until === undefined) return `a retain rule needs until, when keeping this column ends: ${UNTIL_FORMS}`;
+  if (typeof r.until !== "string" || !RETAIN_UNTIL.test(r.until)) return `until: expected ${UNTIL_FORMS}`;
+  return undefined;
+}
+
 const MaskRuleSchema: z.ZodType<MaskRule> = z.union(
   [
     z.enum(MASK_KEYWORDS),
     z.strictObject({ fixed: z.string({ error: "expected the replacement text" }) }),
-    z.strictObject({ retain: text("the legal basis for keeping this column") }),
+    z.strictObject({ retain: text("the legal basis for keeping this column"), until: until("keeping this column") }, { error: unknownKeys("a retain rule (retain, until)") }),
   ],
-  { error: 'expected "null", "keyed-hash", "postcode-generalise", {"fixed": "text"} or {"retain": "legal basis"}' },
+  {
+    error: (iss) =>
+      retainRuleProblem(iss.input) ?? 'expected "null", "keyed-hash", "postcode-generalise", {"fixed": "text"} or {"retain": "legal basis", "until": "P3Y"}',
+  },
 );
 
-const RETAIN_UNTIL = /^(\d{4}-\d{2}-\d{2}|P(?=\d)(\d+Y)?(\d+M)?(\d+D)?)$/;
+/** Why, and until when, an anonymised row keeps the columns its mask leaves (or hashes, or generalises). */
+const Kept = z.strictObject(
+  {
+    legalBasis: text("the legal basis for keeping what the mask leaves in the row"),
+    until: until("keeping what the mask leaves in the row"),
+  },
+  { error: unknownKeys('kept ({"legalBasis": "…", "until": "P3Y"})') },
+);
 
 const Erasure = z.discriminatedUnion(
   "strategy",
@@ -94,15 +132,20 @@ const Erasure = z.discriminatedUnion(
         strategy: z.literal("anonymize"),
         /** column → rule; columns not listed are kept as they are */
         mask: z.record(sqlName("a masked column"), MaskRuleSchema, { error: "expected an object: column → masking rule" }),
+        /**
+         * The legal ground and end date of every column the row still holds after masking that has no
+         * retain rule of its own: columns not listed in mask, keyed hashes, generalised postcodes.
+         */
+        kept: Kept.optional(),
       },
-      { error: unknownKeys("an anonymize strategy (strategy, mask)") },
+      { error: unknownKeys("an anonymize strategy (strategy, mask, kept)") },
     ),
     z.strictObject(
       {
         strategy: z.literal("retain"),
         legalBasis: text("the legal basis for keeping these rows (e.g. Art. 17(3)(b), accounting obligation)"),
         /** an ISO date, or an ISO 8601 duration from the row's creation (P10Y) */
-        until: z.string({ error: "required: until (an ISO date or a duration like P10Y)" }).regex(RETAIN_UNTIL, "expected an ISO date (2031-12-31) or a duration (P10Y)"),
+        until: z.string({ error: "required: until (an ISO date or a duration like P10Y)" }).regex(RETAIN_UNTIL, `expected ${UNTIL_FORMS}`),
       },
       { error: unknownKeys("a retain strategy (strategy, legalBasis, until)") },
     ),
@@ -117,7 +160,7 @@ const Table = z.strictObject(
     /** a single-column primary key: it becomes the record's opaque key */
     primaryKey: sqlName("the primary-key column"),
     /** the columns handed over on access; columns not declared here are never read */
-    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, dateFormats }" }),
+    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, portability, dateFormats }" }),
     identity: Identity.optional(),
     relation: Relation.optional(),
     /** a 0/1 (or boolean) column marking restricted rows; without it, rows are listed in rightsdesk_restrictions */
@@ -170,11 +213,33 @@ export const MappingSchema = z
 
       if (t.restrictedColumn === t.primaryKey) ctx.addIssue({ code: "custom", path: at("restrictedColumn"), message: "cannot be the primary key" });
 
+      for (const [col, c] of Object.entries(t.columns)) {
+        if (c.providedBySubject && c.portability && c.portability !== "provided")
+          ctx.addIssue({ code: "custom", path: at("columns", col, "portability"), message: `providedBySubject means "provided": a column cannot also be "${c.portability}"` });
+      }
+      const carried = Object.values(t.columns).some((c) => c.providedBySubject || c.portability === "provided" || c.portability === "observed");
+      const context = Object.entries(t.columns).find(([, c]) => c.portability === "context");
+      if (context && !carried)
+        ctx.addIssue({
+          code: "custom",
+          path: at("columns", context[0], "portability"),
+          message: `"context" explains provided or observed data in the same table, and tables.${name} has none: such a row would say nothing about the person`,
+        });
+
       if (t.erasure.strategy === "anonymize") {
         const mask = t.erasure.mask;
         if (t.primaryKey in mask) ctx.addIssue({ code: "custom", path: at("erasure", "mask", t.primaryKey), message: "the primary key cannot be masked" });
         for (const col of Object.keys(mask))
           if (col !== t.primaryKey && !declared(col)) ctx.addIssue({ code: "custom", path: at("erasure", "mask", col), message: `column "${col}" is not declared in tables.${name}.columns` });
+        // Whatever stays in the row is still about the person: the certificate gives its ground and end date.
+        const { held } = heldAfterMasking(Object.keys(t.columns), t.primaryKey, mask);
+        const needGround = held.filter((h) => !h.retain).map((h) => h.column);
+        if (needGround.length && !t.erasure.kept)
+          ctx.addIssue({
+            code: "custom",
+            path: at("erasure", "kept"),
+            message: `required: ${needGround.join(", ")} stay in the row after masking (left as they are, hashed or generalised): give their legal ground and end date, {"legalBasis": "…", "until": "P3Y"}, or mask them with null or a fixed text`,
+          });
         // An anonymised row that can still be found by its identifiers is not anonymous.
         for (const col of identityColumns(t.identity).filter((c) => IDENTIFIER.test(c) && c in t.columns)) {
           const rule = mask[col];

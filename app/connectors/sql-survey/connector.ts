@@ -11,6 +11,7 @@ import {
   type Health,
   type IdentifierKind,
   type Match,
+  type PortabilityCategory,
   type VerifiedIdentity,
 } from "../types";
 import { kind, type Config, type IdentityMapping, type TableMapping } from "./config";
@@ -39,6 +40,8 @@ type Table = {
   /** primary key first, then the declared columns */
   columns: string[];
   provided: string[];
+  /** the portability subset (WP242): provided, observed, and the context that explains them */
+  portability: Record<string, PortabilityCategory>;
   dates: Map<string, DateFormat[]>;
   identity?: IdentityMapping;
   relation?: { to: string; column: string; references: string };
@@ -111,14 +114,21 @@ export class SqlSurveyConnector implements Connector {
     for (const [dataset, t] of entries) {
       const declared = Object.keys(t.columns).filter((c) => c !== t.primaryKey);
       const parent = t.relation ? config.mapping.tables[t.relation.to] : undefined;
+      const portability = Object.fromEntries(
+        Object.entries(t.columns).flatMap(([name, c]) => {
+          const category = c.providedBySubject ? "provided" : c.portability;
+          return category ? [[name, category] as const] : [];
+        }),
+      );
       this.tables.set(dataset, {
         dataset,
         table: t.table ?? dataset,
         pk: t.primaryKey,
         columns: [t.primaryKey, ...declared],
-        provided: Object.entries(t.columns)
-          .filter(([, c]) => c.providedBySubject)
+        provided: Object.entries(portability)
+          .filter(([, category]) => category === "provided")
           .map(([name]) => name),
+        portability,
         dates: new Map(Object.entries(t.columns).flatMap(([name, c]) => (c.dateFormats ? [[name, c.dateFormats] as const] : []))),
         identity: t.identity,
         relation: t.relation && parent ? { to: t.relation.to, column: t.relation.column, references: t.relation.references ?? parent.primaryKey } : undefined,
@@ -349,7 +359,7 @@ export class SqlSurveyConnector implements Connector {
               summary.anomalies++;
             }
           }
-          await sink.record({ dataset: t.dataset, key, fields, providedBySubject: t.provided });
+          await sink.record({ dataset: t.dataset, key, fields, providedBySubject: t.provided, portability: t.portability });
           summary.records++;
         }
       }

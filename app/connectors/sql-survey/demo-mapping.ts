@@ -2,14 +2,23 @@ import type { MappingInput } from "./config";
 
 /**
  * The mapping of the demo survey database (demo.ts), for the same three
- * dialects. Portability: what the respondent told us (identity, contact,
- * answers) is `providedBySubject`; what ComPlus recorded about the survey
- * (client, site, channel, timestamps, the question asked) is not.
+ * dialects. Portability (Art. 20, WP242): what the respondent told us
+ * (identity, contact, answers) is `providedBySubject`; what ComPlus recorded
+ * about their taking part (when, through which channel, at which site) is
+ * "observed"; the study's client and each answer's question are "context",
+ * there so the answers can be understood. Our record numbers are none of these.
+ *
+ * Erasure keeps a respondent row for the client's statistics (OP-02): what
+ * stays — a keyed hash of the email, the département, the city, the site, the
+ * channel, the client, the interview date — is pseudonymised data, each with
+ * the register's ground and end date (OP-02: at most two years).
  *
  * A connector entry using it:
  *   { "id": "survey", "kind": "sql-survey", "label": "Études de marché (ComPlus)",
  *     "dialect": "sqlite", "url": "file:var/demo-survey.sqlite",
  *     "hashKeyEnv": "SURVEY_MASK_KEY", "mapping": <this object> }
+ *
+ * connectors.config.json holds the same mapping (the demo's configuration): keep them in step.
  */
 export const demoSurveyMapping = {
   tables: {
@@ -24,10 +33,10 @@ export const demoSurveyMapping = {
         city: { providedBySubject: true },
         email: { providedBySubject: true },
         phone: { providedBySubject: true },
-        survey_client: {},
-        site: {},
-        created_at: { dateFormats: ["iso-datetime"] },
-        source_channel: {},
+        survey_client: { portability: "context" },
+        site: { portability: "observed" },
+        created_at: { dateFormats: ["iso-datetime"], portability: "observed" },
+        source_channel: { portability: "observed" },
       },
       identity: {
         email: "email",
@@ -49,7 +58,14 @@ export const demoSurveyMapping = {
           postcode: "postcode-generalise",
           email: "keyed-hash",
           phone: "null",
-          created_at: { retain: "Proof of when the survey interview took place, owed to the client (OP-01, preuve de l'appel)" },
+          created_at: {
+            retain: "Date de l'entretien : preuve due au client commanditaire que l'étude a été réalisée (OP-02, jusqu'à la livraison de l'étude et au plus 2 ans)",
+            until: "P2Y",
+          },
+        },
+        kept: {
+          legalBasis: "Statistiques de l'étude remises au client commanditaire, sans nom ni coordonnées (OP-02 : réponses conservées jusqu'à la livraison de l'étude et au plus 2 ans)",
+          until: "P2Y",
         },
       },
     },
@@ -58,11 +74,12 @@ export const demoSurveyMapping = {
       columns: {
         id: {},
         respondent_id: {},
-        question: {},
+        // The question is ComPlus's, not the person's: in the portability archive only to make the answer readable.
+        question: { portability: "context" },
         answer: { providedBySubject: true },
         // ComPlus writes ISO from the web form and the PDF→CSV import, day-first from operators; the
         // mobile app's month-first dates are the ticket n° 1 bug, reported rather than read.
-        answered_at: { dateFormats: ["iso-datetime", "dd/mm/yyyy"] },
+        answered_at: { dateFormats: ["iso-datetime", "dd/mm/yyyy"], portability: "observed" },
       },
       relation: { to: "respondents", column: "respondent_id" },
       erasure: { strategy: "delete" },

@@ -6,7 +6,7 @@ import { createHmac, hkdfSync } from "node:crypto";
  * erasure twice leaves the same end state (DESIGN.md: idempotent, resumable).
  */
 export const MASK_KEYWORDS = ["null", "keyed-hash", "postcode-generalise"] as const;
-export type MaskRule = (typeof MASK_KEYWORDS)[number] | { fixed: string } | { retain: string };
+export type MaskRule = (typeof MASK_KEYWORDS)[number] | { fixed: string } | { retain: string; until: string };
 
 /** `anon:` + 22 base64url characters (132 bits): 27 characters, fits a VARCHAR(32) and up. */
 const HASHED = /^anon:[A-Za-z0-9_-]{22}$/;
@@ -46,8 +46,31 @@ export function generalisePostcode(postcode: string): string {
   return compact.slice(0, 2) + "x".repeat(Math.max(0, compact.length - 2));
 }
 
-export function isRetained(rule: MaskRule): rule is { retain: string } {
+export function isRetained(rule: MaskRule): rule is { retain: string; until: string } {
   return typeof rule === "object" && "retain" in rule;
+}
+
+/**
+ * What a row still holds after its mask is applied, besides its primary key:
+ * the declared columns the mask does not list (left as they are), keyed
+ * hashes and generalised postcodes (transformed, still about the person), and
+ * columns it retains. Only columns set to null or to a fixed text are gone.
+ * Empty means the row is anonymous; anything here makes it pseudonymised
+ * (Recital 26), and each needs a legal ground and an end date.
+ */
+export function heldAfterMasking(columns: string[], primaryKey: string, mask: Record<string, MaskRule>) {
+  const held: { column: string; form: "unchanged" | "keyed-hash" | "generalised"; retain?: { legalBasis: string; until: string } }[] = [];
+  const removed: string[] = [];
+  for (const column of columns) {
+    if (column === primaryKey) continue;
+    const rule = mask[column];
+    if (rule === undefined) held.push({ column, form: "unchanged" });
+    else if (rule === "null" || (typeof rule === "object" && "fixed" in rule)) removed.push(column);
+    else if (rule === "keyed-hash") held.push({ column, form: "keyed-hash" });
+    else if (rule === "postcode-generalise") held.push({ column, form: "generalised" });
+    else held.push({ column, form: "unchanged", retain: { legalBasis: rule.retain, until: rule.until } });
+  }
+  return { held, removed };
 }
 
 export function usesKeyedHash(rules: Record<string, MaskRule>): boolean {

@@ -265,6 +265,8 @@ export const adminEn: AdminMessages = {
   errors: {
     four_eyes: "You prepared this plan: another DPO must approve it (four eyes).",
     no_erasure_right: "This request does not ask for erasure.",
+    no_access_right: "This request does not ask for access (Art. 15): the access archive cannot be released. Nothing was sent.",
+    no_portability_right: "This request does not ask for portability (Art. 20): the portability archive cannot be released. Nothing was sent.",
     erasure_under_way: "An erasure is already under way for this request.",
     no_plan_to_approve: "No erasure plan to approve.",
     connector_missing: "A system found by the search is no longer configured: search again.",

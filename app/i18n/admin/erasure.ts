@@ -1,9 +1,10 @@
 import type { Locale } from "../../../db/schema/enums";
+import type { ErasureOutcome } from "../erasure-outcome";
 
 /** Erasure and rectification on the ticket page. */
 export const erasureFr = {
   title: "Effacement (art. 17)",
-  intro: "Le plan est un essai à blanc : il indique, pour chaque système, ce qui sera effacé, anonymisé ou conservé. Un ou une DPO autre que la personne qui l'a préparé l'approuve ; l'exécution se fait ensuite par étapes, reprises automatiquement en cas d'interruption.",
+  intro: "Le plan est un essai à blanc : il indique, pour chaque système, ce qui sera effacé, anonymisé (rien ne reste qui identifie la personne), pseudonymisé (la ligne reste avec une empreinte, une donnée généralisée ou des champs inchangés : ce n'est pas un effacement) ou conservé, et pour ce qui reste, le motif et la date de fin. Un ou une DPO autre que la personne qui l'a préparé l'approuve ; l'exécution se fait ensuite par étapes, reprises automatiquement en cas d'interruption.",
   none: "Aucun plan d'effacement pour cette demande.",
   needsGather: "Lancez d'abord la recherche des données (ci-dessus).",
   prepare: "Préparer le plan d'effacement",
@@ -22,8 +23,11 @@ export const erasureFr = {
   preparedBy: (who: string, when: string) => `Préparé par ${who}, le ${when}`,
   approvedBy: (who: string, when: string) => `Approuvé par ${who}, le ${when}`,
   caption: (system: string) => `${system} : ce que le plan prévoit`,
-  cols: { dataset: "Jeu de données", action: "Action", detail: "Règle ou motif de conservation", count: "Enregistrements" },
-  actions: { delete: "Effacer", anonymize: "Anonymiser", retain: "Conserver" } as Record<string, string>,
+  cols: { dataset: "Jeu de données", action: "Action", detail: "Ce qui reste, pourquoi et jusqu'à quand", count: "Enregistrements" },
+  outcomes: { deleted: "Effacer", anonymised: "Anonymiser (irréversible)", pseudonymised: "Pseudonymiser (pas un effacement)", kept: "Conserver" } as Record<ErasureOutcome, string>,
+  removed: (fields: string) => `Vidés ou remplacés : ${fields}.`,
+  nothingLeft: "Rien, sauf le numéro de la ligne.",
+  undetailed: "Le système ne détaille pas ce qui reste : ce n'est pas un effacement.",
   stepsCaption: (system: string) => `${system} : journal d'exécution`,
   stepCols: { batch: "Lot", status: "État", attempts: "Tentatives", done: "Traités", retained: "Conservés", error: "Erreur" },
   stepStatuses: { pending: "En attente", done: "Fait", failed: "Échec" } as Record<string, string>,
@@ -55,7 +59,7 @@ export type ErasureMessages = typeof erasureFr;
 
 export const erasureEn: ErasureMessages = {
   title: "Erasure (Art. 17)",
-  intro: "The plan is a dry run: for each system, what will be erased, anonymised or kept. A DPO other than the person who prepared it approves it; it then runs in steps, resumed automatically after an interruption.",
+  intro: "The plan is a dry run: for each system, what will be erased, anonymised (nothing left that identifies the person), pseudonymised (the row stays with a hash, a generalised value or fields left as they were: not an erasure) or kept, and for what remains, the ground and end date. A DPO other than the person who prepared it approves it; it then runs in steps, resumed automatically after an interruption.",
   none: "No erasure plan for this request.",
   needsGather: "Search for the data first (above).",
   prepare: "Prepare the erasure plan",
@@ -74,8 +78,11 @@ export const erasureEn: ErasureMessages = {
   preparedBy: (who, when) => `Prepared by ${who} on ${when}`,
   approvedBy: (who, when) => `Approved by ${who} on ${when}`,
   caption: (system) => `${system}: what the plan will do`,
-  cols: { dataset: "Dataset", action: "Action", detail: "Rule or ground for keeping", count: "Records" },
-  actions: { delete: "Erase", anonymize: "Anonymise", retain: "Keep" },
+  cols: { dataset: "Dataset", action: "Action", detail: "What remains, why and until when", count: "Records" },
+  outcomes: { deleted: "Erase", anonymised: "Anonymise (irreversible)", pseudonymised: "Pseudonymise (not an erasure)", kept: "Keep" },
+  removed: (fields) => `Emptied or replaced: ${fields}.`,
+  nothingLeft: "Nothing but the row's number.",
+  undetailed: "The system does not say what remains: this is not an erasure.",
   stepsCaption: (system) => `${system}: execution journal`,
   stepCols: { batch: "Batch", status: "Status", attempts: "Attempts", done: "Processed", retained: "Kept", error: "Error" },
   stepStatuses: { pending: "Pending", done: "Done", failed: "Failed" },

@@ -265,6 +265,8 @@ export const adminFr = {
   errors: {
     four_eyes: "Vous avez préparé ce plan : un ou une autre DPO doit l'approuver (principe des quatre yeux).",
     no_erasure_right: "Cette demande ne porte pas sur l'effacement.",
+    no_access_right: "Cette demande ne porte pas sur le droit d'accès (art. 15) : l'archive d'accès ne peut pas être publiée. Rien n'a été envoyé.",
+    no_portability_right: "Cette demande ne porte pas sur la portabilité (art. 20) : l'archive de portabilité ne peut pas être publiée. Rien n'a été envoyé.",
     erasure_under_way: "Un effacement est déjà en cours pour cette demande.",
     no_plan_to_approve: "Aucun plan d'effacement à approuver.",
     connector_missing: "Un système trouvé lors de la recherche n'est plus configuré : relancez la recherche.",

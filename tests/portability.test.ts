@@ -1,0 +1,218 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+import { archives } from "../db/schema/archives";
+import { auditLog } from "../db/schema/audit";
+import { outbox } from "../db/schema/outbox";
+import { seedRegister } from "../db/seed-register";
+import { closeConnectors } from "../app/utils/connectors.server";
+import { startApp, textOf, type TestApp } from "./helpers/app";
+import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { signedIn } from "./helpers/staff";
+import { ticketRow } from "./helpers/tickets";
+
+/**
+ * Portability as Art. 20 and the EDPB's guidelines (WP242 rev.01) mean it,
+ * over HTTP through the production build: only on a request that asks for it;
+ * what the person provided and what was observed of their use of the service,
+ * with what is needed to understand it; never what our staff wrote about them.
+ */
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp();
+  await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 13 });
+  seedRegister(app.db(), new Date());
+});
+afterAll(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+const CORINNE = "desmarc.corinne@orange.fr";
+
+async function gatheredCorinne(rights: string[]) {
+  const { reference, browser } = await corinneInPerson(app, rights);
+  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+  await drainGather(app);
+  return { reference, support: browser };
+}
+
+/** What releasing would have left behind: rows, mail, audit entries, files. */
+function traces(reference: string) {
+  const id = ticketRow(reference).id;
+  return {
+    archives: app.db().select().from(archives).where(eq(archives.requestId, id)).all().length,
+    mail: app.db().select().from(outbox).where(eq(outbox.requestId, id)).all().filter((m) => m.template === "archive_ready" || m.template === "sms_archive_ready").length,
+    audit: app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().filter((a) => a.action.startsWith("archive.")).length,
+    files: existsSync(path.join(app.dir, "archives")) ? readdirSync(path.join(app.dir, "archives")).filter((f) => f.startsWith(`${id}-`)).length : 0,
+  };
+}
+
+async function mailTo(address: string, subjectPart: string) {
+  await app.deliver();
+  const mail = [...app.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectPart));
+  if (!mail) throw new Error(`no "${subjectPart}" mail`);
+  return mail;
+}
+
+/** As the requester: the status link from the "ready" mail, a fresh download link, the ZIP. */
+async function downloadAsRequester(archiveId: number): Promise<Map<string, Buffer>> {
+  const ready = await mailTo(CORINNE, "Vos données sont prêtes");
+  const person = app.browser();
+  await person.follow(await person.get(new URL(ready.text!.match(/https?:\/\/\S+\/suivi\/lien\/\S+/)![0]).pathname));
+  expect((await person.post("/suivi/demande", { archiveId: String(archiveId) })).status).toBe(200);
+  const linkMail = await mailTo(CORINNE, "Lien de téléchargement");
+  const url = new URL(linkMail.text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
+  expect((await person.get(url.pathname + url.search)).status).toBe(200);
+  const download = await person.post(`${url.pathname}/fichier`, { a: String(archiveId) });
+  expect(download.status).toBe(200);
+  expect(download.headers.get("content-type")).toBe("application/zip");
+  return unzip(Buffer.from(await download.arrayBuffer()));
+}
+
+function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out = new Map<string, Buffer>();
+      zip.on("entry", (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.on("end", () => {
+            out.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolve(out));
+      zip.readEntry();
+    });
+  });
+}
+
+/** RFC 4180 as the archive writes it: BOM, CRLF, quoted fields with doubled quotes. */
+function csvRows(bytes: Buffer): string[][] {
+  const text = bytes.subarray(3).toString("utf8");
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += c;
+  }
+  return rows;
+}
+
+const json = (zip: Map<string, Buffer>, p: string) => JSON.parse(zip.get(p)!.toString("utf8")) as Record<string, unknown>[];
+
+describe("an archive answers the right the request asks for", () => {
+  it("refuses a portability archive on an access-only request: 409, a clear message, no button, nothing written", async () => {
+    const { reference, support } = await gatheredCorinne(["access"]);
+    const page = textOf(await (await support.get(`/admin/demandes/${reference}`)).text());
+    expect(page).not.toContain("Préparer et publier l'archive de portabilité");
+
+    const refused = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
+    expect(refused.status).toBe(409);
+    expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur la portabilité (art. 20)");
+    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+
+    // The DPO is offered the access archive, the one the request asks for, and not the other.
+    const dpo = await signedIn(app, "dpo");
+    const dpoPage = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
+    expect(dpoPage).toContain("Préparer et publier l'archive d'accès");
+    expect(dpoPage).not.toContain("Préparer et publier l'archive de portabilité");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(409);
+    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+  });
+
+  it("refuses an access archive on a portability-only request, in English too", async () => {
+    const { reference } = await gatheredCorinne(["portability"]);
+    const dpo = await signedIn(app, "dpo");
+    const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
+    expect(page).not.toContain("Préparer et publier l'archive d'accès");
+    expect(page).toContain("Préparer et publier l'archive de portabilité");
+    const refused = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    expect(refused.status).toBe(409);
+    expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur le droit d'accès (art. 15)");
+    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+
+    await dpo.browser.get("/langue?to=en&back=/");
+    const english = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    expect(english.status).toBe(409);
+    expect(textOf(await english.text())).toContain("This request does not ask for access (Art. 15)");
+  });
+});
+
+describe("the portability archive, as the requester downloads it", () => {
+  it("holds each answer with its question and date, the calls' metadata and the contact history, and nothing our staff wrote", async () => {
+    const { reference, support } = await gatheredCorinne(["portability"]);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    expect(released.kind).toBe("portability");
+    const zip = await downloadAsRequester(released.id);
+
+    // Each answer with its question and its date, in JSON and in CSV.
+    const answers = json(zip, "data/survey/answers.json");
+    expect(answers).toEqual([
+      { question: "Possédez-vous un smartphone ?", answer: "OUI", answered_at: "2026-03-14" },
+      { question: "Quels réseaux sociaux avez-vous l'habitude de fréquenter ?", answer: "Facebook", answered_at: "2026-03-14" },
+      { question: "À quelle fréquence utilisez-vous ce réseau ?", answer: "Plusieurs fois par jour", answered_at: "2026-03-14" },
+      { question: "Pour vous, la publicité sur les réseaux sociaux :", answer: "est intrusive", answered_at: "2026-03-14" },
+    ]);
+    const csv = csvRows(zip.get("data/survey/answers.csv")!);
+    expect(csv[0]).toEqual(["question", "answer", "answered_at"]);
+    expect(csv.slice(1)).toEqual(answers.map((a) => [a.question, a.answer, a.answered_at]));
+
+    // Taking part in the survey: when, through which channel, for which study; not our record number.
+    const [respondent] = json(zip, "data/survey/respondents.json");
+    expect(respondent).toMatchObject({ email: CORINNE, created_at: "2026-03-14T09:12:00.000Z", source_channel: "operator_entry", site: "tours", survey_client: "Osiris" });
+    expect(respondent).not.toHaveProperty("id");
+
+    // Call metadata, observed by the telephony platform: both calls, the one without a recording too.
+    const calls = json(zip, "data/recordings/recordings.json");
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(Object.keys(call)).toEqual(expect.arrayContaining(["callerNumber", "calledNumber", "site", "startedAt", "durationSeconds", "consentRecorded"]));
+      expect(call.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(call.site).toBe("tours");
+      expect(call).not.toHaveProperty("agentId");
+      expect(call).not.toHaveProperty("restricted");
+      expect(call).not.toHaveProperty("surveyId");
+    }
+    expect(calls.map((c) => c.consentRecorded).sort()).toEqual([false, true]);
+    expect(csvRows(zip.get("data/recordings/recordings.csv")!)[0]).not.toContain("agentId");
+
+    // The interaction history: date and channel, never the agent's summary or identifier.
+    expect(json(zip, "data/crm/interactions.json")).toEqual([
+      { at: "2026-03-17T09:12:00.000Z", channel: "phone" },
+      { at: "2026-03-18T15:40:00.000Z", channel: "email" },
+    ]);
+    expect(csvRows(zip.get("data/crm/interactions.csv")!)).toEqual([["at", "channel"], ["2026-03-17T09:12:00.000Z", "phone"], ["2026-03-18T15:40:00.000Z", "email"]]);
+    const everything = [...zip.entries()].filter(([name]) => !name.startsWith("recordings/")).map(([, bytes]) => bytes.toString("utf8")).join("\n");
+    expect(everything).not.toContain("entretien complet");
+    expect(everything).not.toContain("Demande comment ses réponses");
+    expect(everything).not.toMatch(/agt-tours-\d+/);
+
+    // The letter says what is in it, what is not, and why.
+    const letter = textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"));
+    expect(letter).toContain("la question posée et la date de la réponse");
+    expect(letter).toContain("WP242");
+    expect(letter).toContain("les résumés et notes de nos conseillers");
+    expect(letter).toContain("article 20, paragraphe 4");
+    expect(letter).toContain("the question asked and the date of the answer");
+    expect(letter).toContain("Article 20(4)");
+  });
+});
