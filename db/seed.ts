@@ -20,7 +20,8 @@ import { staff } from "./schema/staff";
 export function readBackCode(db: Db, reference: string): string {
   const r = db.select({ id: requestsTable.id }).from(requestsTable).where(eq(requestsTable.reference, reference)).get()!;
   const row = db.select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, r.id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)).get();
-  const code = row ? /\b(\d{6})\b/.exec(row.text)?.[1] : undefined;
+  // The reference ends in six digits too: the code is the last group of six.
+  const code = row ? [...row.text.matchAll(/(?<![\d-])(\d{6})(?!\d)/g)].at(-1)?.[1] : undefined;
   if (!code) throw new Error(`no code was sent for ${reference}`);
   return code;
 }

@@ -287,7 +287,7 @@ describe("actions", () => {
     const t = verifiedTicket({ daysAgo: 5 });
     const before = ticketRow(t.reference).effectiveDueOn!;
     const { browser } = await signedIn(app, "support");
-    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", question: "Quel numéro de téléphone utilisiez-vous en 2025 ?" })).status).toBe(302);
+    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Quel numéro de téléphone utilisiez-vous en 2025 ?" })).status).toBe(302);
     expect(ticketRow(t.reference).status).toBe("awaiting_requester");
     const mail = await mailFor(t.email, "Précisions nécessaires");
     expect(mail.text).toContain("Quel numéro de téléphone");
@@ -310,7 +310,7 @@ describe("actions", () => {
   it("accepts a reply over HTTP and shows the thank-you page", async () => {
     const t = verifiedTicket();
     const { browser } = await signedIn(app, "support");
-    await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", question: "Pouvez-vous préciser la période concernée ?" });
+    await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Pouvez-vous préciser la période concernée ?" });
     const mail = await mailFor(t.email, "Précisions nécessaires");
     const replyPath = new URL(mail.text!.match(/https?:\/\/\S+\/reponse\/\S+/)![0]).pathname;
     const visitor = app.browser();

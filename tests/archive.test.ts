@@ -17,7 +17,7 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { csvField } from "../app/utils/csv";
 import { nativeCrc32, useNativeZipCrc } from "../app/utils/zip-crc.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -46,8 +46,7 @@ const drain = () => drainGather(app);
 const corinneInPerson = () => corinneInPersonFor(app, ["access", "portability"]);
 
 async function gathered(reference: string, browser: Awaited<ReturnType<typeof corinneInPerson>>["browser"]) {
-  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-  await drain();
+  await gatherAll(app, browser, reference);
   return ticketRow(reference).id;
 }
 

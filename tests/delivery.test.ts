@@ -9,7 +9,7 @@ import { auditLog } from "../db/schema/audit";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -57,8 +57,7 @@ describe("delivering the archive", () => {
   it("is released by staff, downloaded once per fresh link by the requester, counted, audited, and purged after expiry", async () => {
     const { reference, browser: supportBrowser } = await corinneInPerson(app, ["access", "portability"]);
     const support = { browser: supportBrowser };
-    await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    await drainGather(app);
+    await gatherAll(app, support.browser, reference);
 
     // Support may release the portability archive, not the access one.
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(403);
@@ -87,8 +86,7 @@ describe("delivering the archive", () => {
 
     // IDOR: this link is for this request; another request's archive id gets nothing, and the link still works.
     const second = await corinneInPerson(app, ["portability"]);
-    await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "gather" });
-    await drainGather(app);
+    await gatherAll(app, second.browser, second.reference);
     expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "release-portability" })).status).toBe(302);
     const other = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(second.reference).id)).get()!;
     const stolen = await person.post(`${url.pathname}/fichier`, { a: String(other.id) });

@@ -12,7 +12,7 @@ import { verifyChain } from "../app/services/audit.server";
 import { runNextErasure } from "../app/services/erasure.server";
 import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, freshDemoPerTest } from "./helpers/connectors";
+import { corinneInPerson, freshDemoPerTest, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -49,8 +49,7 @@ const isCorinneCall = (r: Record<string, unknown>) => r.caller_number === CORINN
 
 async function gatheredTicket(rights = ["erasure"]) {
   const { reference, browser } = await corinneInPerson(app, rights);
-  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-  await drainGather(app);
+  await gatherAll(app, browser, reference);
   return { reference, support: browser };
 }
 

@@ -8,7 +8,7 @@ import { auditLog } from "../db/schema/audit";
 import { outbox } from "../db/schema/outbox";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -31,8 +31,7 @@ afterAll(async () => {
 
 async function gatheredTicket() {
   const { reference, browser } = await corinneInPerson(app, ["access"]);
-  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-  await drainGather(app);
+  await gatherAll(app, browser, reference);
   return reference;
 }
 

@@ -5,7 +5,7 @@ import { readGathered } from "../app/services/gather-store.server";
 import { closeConnectors } from "../app/utils/connectors.server";
 import type { crmApi } from "./mocks/crm";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson as corinneInPersonFor, drainGather, foundOffers, gatherAll, searchWithFound, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -37,10 +37,20 @@ describe("gathering", () => {
     expect(res.status).toBe(302);
     expect(Object.values(jobsOf(reference)).map((j) => j.status)).toEqual(["queued", "queued", "queued"]);
     await drain();
-    const jobs = jobsOf(reference);
+    // Her email is proven; her landline is not (it cannot receive a code): the recordings, searchable
+    // by phone only, are "not searched", and say which identifier was missing.
+    let jobs = jobsOf(reference);
     expect(jobs.survey!.status).toBe("done");
-    expect(jobs.recordings!.status).toBe("done");
+    expect(jobs.recordings!.status).toBe("skipped");
+    expect(jobs.recordings!.missing).toEqual(["phone"]);
     expect(jobs.crm!.status).toBe("done");
+    // Her landline sits in her own survey record: offered as "found in", confirmed, it searches the recordings.
+    const offers = await foundOffers(browser, reference);
+    expect(offers.map((o) => o.value)).toContain("+33247000000");
+    await searchWithFound(app, browser, reference);
+    jobs = jobsOf(reference);
+    expect(jobs.recordings!.status).toBe("done");
+    expect(jobs.recordings!.identifiers).toEqual([{ kind: "phone", origin: "found:survey" }]);
     expect(jobs.survey!.records).toBeGreaterThan(1);
     expect(jobs.recordings!.files).toBeGreaterThan(0);
     expect(jobs.crm!.records).toBeGreaterThan(0);
@@ -56,7 +66,8 @@ describe("gathering", () => {
     const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
     const page = textOf(html);
     expect(page).toContain("Études de marché");
-    expect(page).toContain("Terminée");
+    expect(page).toMatch(/\d+ enregistrements trouvés/);
+    expect(page).toContain("Recherché avec");
     // The seed's integrity incident: the survey and the CRM disagree about Corinne.
     expect(page).toContain("Divergences entre les systèmes");
     expect(html).toMatch(/data-field="postcode" data-kind="value"/);
@@ -74,8 +85,8 @@ describe("gathering", () => {
     await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" });
     await drain();
     const jobs = jobsOf(t.reference);
-    expect(jobs.recordings!.status).toBe("done");
-    expect(jobs.recordings!.matches).toBe(0);
+    expect(jobs.recordings!.status).toBe("skipped");
+    expect(jobs.recordings!.matches).toBeNull();
     expect(jobs.survey!.matches).toBeGreaterThan(0);
     const gathered = readGathered(app.db(), ticketRow(t.reference).id);
     expect(gathered.matches.every((m) => m.matchedOn === "email")).toBe(true);
@@ -89,8 +100,7 @@ describe("gathering", () => {
     // Portability asked for, so that releasing its archive is refused for the unfinished gather alone.
     const { reference, browser } = await corinneInPersonFor(app, ["access", "portability"]);
     crm.fail(mode);
-    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    await drain();
+    await gatherAll(app, browser, reference);
     let jobs = jobsOf(reference);
     expect(jobs.crm!.status).toBe("failed");
     expect(jobs.crm!.error).toMatch(reason);
@@ -102,7 +112,7 @@ describe("gathering", () => {
     // An archive missing a source would look complete to the person: refused.
     const early = await browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
     expect(early.status).toBe(409);
-    expect(textOf(await early.text())).toContain("La collecte n'est pas terminée pour tous les systèmes");
+    expect(textOf(await early.text())).toContain("Un système n'a pas été interrogé ou a échoué");
 
     crm.fail("ok");
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
+import { gatherJobs } from "../db/schema/gather";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
@@ -10,7 +11,7 @@ import { restrictionLifted, smsRestrictionLifted } from "../emails/restriction";
 import { readGathered } from "../app/services/gather-store.server";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -74,9 +75,13 @@ function rowsOf(reference: string) {
 
 async function gathered(rights: string[]) {
   const t = await corinneInPerson(app, rights);
-  expect((await t.browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(302);
-  await drainGather(app);
+  await gatherAll(app, t.browser, t.reference);
   return t;
+}
+
+/** Connectors queued to be searched again, in queue order. */
+function jobsQueued(reference: string) {
+  return app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, ticketRow(reference).id), eq(gatherJobs.status, "queued"))).orderBy(asc(gatherJobs.id)).all().map((j) => j.connectorId);
 }
 
 describe("restriction of processing (Art. 18)", () => {
@@ -118,6 +123,9 @@ describe("restriction of processing (Art. 18)", () => {
     const entry = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().find((a) => a.action === "restriction.applied")!;
     expect(entry.details).toEqual({ applied: ["survey", "recordings"], notSupported: ["crm"], failed: [], records: surveyKeys.length + recordingKeys.length });
 
+    // The marks changed what those systems hold: they are searched again (the worker's next pass).
+    expect(jobsQueued(reference)).toEqual(["survey", "recordings"]);
+    await drainGather(app);
     // Nothing left to apply: a second click is refused, not repeated.
     const again = await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-apply" });
     expect(again.status).toBe(409);
@@ -172,11 +180,13 @@ describe("restriction of processing (Art. 18)", () => {
     expect(restrictedInSurvey()).toEqual([]);
     expect(restrictedRecordings().length).toBe(matchedKeys(reference, "recordings").length);
 
+    await drainGather(app);
     const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
     expect(html).toMatch(/data-restriction-connector="survey" data-restriction-state="failed"/);
     expect(textOf(html)).toContain("Réessayer");
 
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-retry", connectorId: "survey" })).status).toBe(302);
+    await drainGather(app);
     rows = rowsOf(reference);
     expect(rows.survey!.error).toBeNull();
     expect(restrictedInSurvey()).toEqual(surveyKeys);
@@ -214,8 +224,7 @@ describe("restriction of processing (Art. 18)", () => {
     const early = await support.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-apply" });
     expect(early.status).toBe(409);
     expect(textOf(await early.text())).toContain("Lancez d'abord la collecte");
-    await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    await drainGather(app);
+    await gatherAll(app, support.browser, reference);
 
     const agent = await signedIn(app, "agent", "tours");
     const page = textOf(await (await agent.browser.get(`/admin/demandes/${reference}`)).text());

@@ -15,7 +15,7 @@ export function FoundIdentifiers({ found, labels, canAct }: { found: FoundIdenti
         <ColumnHeads cols={[s.foundValue, s.foundWhere, ""]} />
         <tbody>
           {found.map((f) => (
-            <tr key={f.token} data-found-kind={f.kind}>
+            <tr key={f.token} data-found-kind={f.kind} data-found-token={f.token}>
               <th scope="row">{f.value}</th>
               <td>{s.foundIn(`${labels[f.connectorId] ?? f.connectorId} (${f.dataset})`)}</td>
               <td>

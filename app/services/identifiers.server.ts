@@ -101,8 +101,8 @@ export type FoundIdentifier = { kind: "email" | "phone"; value: string; connecto
  */
 export function foundIdentifiers(db: DbOrTx, r: RequestRow): FoundIdentifier[] {
   const used = new Set(searchIdentifiers(db, r).filter((i) => i.kind !== "name_postcode").map((i) => `${i.kind}\u0000${normaliseIdentifier(i.kind as "email" | "phone", i.value)}`));
-  // The requester's own contacts, proven or not, and what staff already decided, are not offered again.
-  for (const [kind, v] of [["email", r.email], ["phone", r.phone]] as const) if (v) used.add(`${kind}\u0000${normaliseIdentifier(kind, v)}`);
+  // What staff already decided is not offered again. A contact the requester gave but did not prove
+  // is offered when a record holds it: finding it there, next to a proven one, is what makes it usable.
   for (const row of stored(db, r.id)) used.add(`${row.kind}\u0000${normaliseIdentifier(row.kind, row.plain)}`);
   const out = new Map<string, FoundIdentifier>();
   for (const rec of readGathered(db, r.id).records) {

@@ -104,8 +104,8 @@ export const IntakeInput = z
     subjectLastName: optionalName,
     subjectFirstName: optionalName,
     /** the represented person's own email / phone: what is searched, once a link to them comes back */
-    subjectEmail: email,
-    subjectPhone: phone,
+    subjectEmail: email.default(""),
+    subjectPhone: phone.default(""),
     /** CNIL 2021-070: what the mandate states — how long it runs, the data concerned, who gets the answer */
     mandateUntil: z.string(err("invalid")).trim().default(""),
     mandateScope: text(1000).default(""),

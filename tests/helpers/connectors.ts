@@ -8,10 +8,13 @@ import { runNextJob } from "../../app/services/gather.server";
 import { instantToParisLocal } from "../../app/services/paris-time";
 import { closeConnectors, connectors } from "../../app/utils/connectors.server";
 import { seedRegister } from "../../db/seed-register";
-import { afterEach, beforeEach } from "vitest";
+import { and, desc, eq } from "drizzle-orm";
+import { afterEach, beforeEach, expect } from "vitest";
+import { outbox } from "../../db/schema/outbox";
+import { requests } from "../../db/schema/requests";
 import { resetEnvForTests } from "../../app/utils/env.server";
 import { crmApi, CRM_BASE_URL } from "../mocks/crm";
-import { startApp, type TestApp } from "./app";
+import { startApp, type Browser, type TestApp } from "./app";
 import { signedIn } from "./staff";
 
 /** Art. 19 contacts: the survey client for the survey operations, the CRM's client company. */
@@ -74,7 +77,12 @@ export async function drainGather(app: TestApp) {
   while (await runNextJob({ db: app.db(), registry: connectors() }));
 }
 
-/** Corinne Desmarc, recorded by support who saw her in person: email and phone both verified. */
+/**
+ * Corinne Desmarc, recorded by support who saw her in person with her
+ * identity card, her email proven with a code she reads at the desk (over
+ * HTTP, as the agent does). Her landline cannot receive a code: it is found
+ * in her survey record, and `searchWithFound` confirms it for the recordings.
+ */
 export async function corinneInPerson(app: TestApp, rights: string[] = ["access"]) {
   const support = await signedIn(app, "support");
   const { reference } = recordRequest({
@@ -89,8 +97,47 @@ export async function corinneInPerson(app: TestApp, rights: string[] = ["access"
       email: "desmarc.corinne@orange.fr",
       phone: "02 47 00 00 00",
       details: "",
-      verification: "attested",
+      verification: "document",
     }),
   });
+  await proveByCode(app, support.browser, reference, "email");
   return { reference, browser: support.browser };
+}
+
+/** The code last sent for this request, as the person would read it from their message. */
+export function sentCode(app: TestApp, reference: string): string {
+  const id = app.db().select({ id: requests.id }).from(requests).where(eq(requests.reference, reference)).get()!.id;
+  const row = app.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)).get();
+  // The reference ends in six digits too: the code is the last group of six.
+  const code = row ? [...row.text.matchAll(/(?<![\d-])(\d{6})(?!\d)/g)].at(-1)?.[1] : undefined;
+  if (!code) throw new Error(`no code sent for ${reference}`);
+  return code;
+}
+
+/** Staff send a code to one of the person's contacts and type in what the person reads back. */
+export async function proveByCode(app: TestApp, browser: Browser, reference: string, via: "email" | "sms") {
+  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-send", via })).status).toBe(302);
+  const res = await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via, [via === "email" ? "code-email" : "code-phone"]: sentCode(app, reference) });
+  expect(res.status).toBe(302);
+}
+
+/** The "found in …" identifiers offered on the ticket page, as staff see them. */
+export async function foundOffers(browser: Browser, reference: string): Promise<{ kind: string; token: string; value: string }[]> {
+  const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
+  return [...html.matchAll(/<tr data-found-kind="(\w+)" data-found-token="([^"]+)"><th scope="row">([^<]+)<\/th>/g)].map((m) => ({ kind: m[1]!, token: m[2]!, value: m[3]! }));
+}
+
+/** Confirms every identifier found in the records (as support would, one click each), then runs the new searches. */
+export async function searchWithFound(app: TestApp, browser: Browser, reference: string) {
+  for (const offer of await foundOffers(browser, reference)) {
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "identifier-confirm", token: offer.token })).status).toBe(302);
+  }
+  await drainGather(app);
+}
+
+/** The whole search as staff run it: every system, then again with what was found and confirmed. */
+export async function gatherAll(app: TestApp, browser: Browser, reference: string) {
+  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+  await drainGather(app);
+  await searchWithFound(app, browser, reference);
 }
