@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import { gatherJobs, type GatherJob } from "../../db/schema/gather";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
@@ -125,6 +125,9 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
         .run();
       addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
       audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, matches: matches.length, records: summary.records, files: summary.files }, at: now() });
+      // A re-run replaces what this connector found before (a failed one keeps it): one copy of each record.
+      const earlier = tx.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, job.connectorId), ne(gatherJobs.id, job.id))).all();
+      for (const { id } of earlier) purgeJob(tx, id);
     });
   } catch (error) {
     purgeJob(db, job.id);
