@@ -14,6 +14,8 @@ import { RectificationPanel } from "../components/rectification-panel";
 import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
 import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
+import { AnomaliesPanel } from "../components/anomalies-panel";
+import { anomaliesFor, chooseDateReading } from "../services/date-readings.server";
 import { gatherStatus, rerunConnector, startGather } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
 import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
@@ -30,6 +32,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const gather = gatherStatus(db(), view.id, connectors());
     // Gathered values are personal data: shown (and audited) only with the identity.
     const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
+    // The raw values a connector could not read, and the readings of ambiguous dates: personal data too.
+    const anomalies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => anomaliesFor(db(), view.id, connectors())) : [];
     return {
       view,
       isOpen: tickets.OPEN_STATUSES.includes(view.status),
@@ -37,6 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       role: ctx.actor.role,
       gather,
       discrepancies,
+      anomalies,
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
       erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
@@ -132,6 +137,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "rectification-approve":
         await approveRectification({ ctx, reference, registry: connectors() });
         break;
+      case "date-reading":
+        chooseDateReading({ ctx, reference, token: str("token"), format: str("format") });
+        break;
       case "notice-ack":
         acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
         break;
@@ -159,7 +167,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights } = useLoaderData<typeof loader>();
+  const { view, isOpen, staff, role, gather, discrepancies, anomalies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
   // Live progress: while a job is queued or running, re-read the page every 2 s.
@@ -452,6 +460,7 @@ export default function Ticket() {
           </table>
         </section>
       ) : null}
+      {anomalies.length > 0 ? <AnomaliesPanel anomalies={anomalies} canChoose={isOpen && canWork} /> : null}
       {rectification ? <RectificationPanel fields={rectification.fields} current={rectification.current} role={role} /> : null}
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />

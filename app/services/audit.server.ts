@@ -40,6 +40,7 @@ export const AuditAction = z.enum([
   "gather.completed",
   "gather.failed",
   "record.viewed",
+  "record.date_read",
   "archive.built",
   "archive.downloaded",
   "archive.released",
