@@ -8,7 +8,7 @@ import { seedRegister } from "../db/seed-register";
 import { buildArchive, type Manifest } from "../app/services/archive.server";
 import { entriesFor } from "../app/services/audit.server";
 import { chooseDateReading } from "../app/services/date-readings.server";
-import { createGatherSink, readGathered } from "../app/services/gather-store.server";
+import { createGatherSink, purgeJob, purgeRequest, readGathered } from "../app/services/gather-store.server";
 import { editableFields, fieldToken } from "../app/services/rectification.server";
 import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
@@ -230,12 +230,16 @@ describe("a chosen reading in rectification", () => {
     expect(editableFields(app.db(), t.id, connectors()).find((f) => f.field === "answered_at")?.value).toBe("2026-03-04");
 
     // Gathered again with another raw value: the old choice is no reading of it, so it does not apply.
-    const { purgeJob } = await import("../app/services/gather-store.server");
     purgeJob(app.db(), job.id);
     const sink2 = createGatherSink(app.db(), job);
     await sink2.record({ dataset: "answers", key: "77", fields: { answer: "OUI", answered_at: null }, providedBySubject: ["answer", "answered_at"] });
     await sink2.anomaly({ dataset: "answers", key: "77", field: "answered_at", raw: "03/06/2026", expected: "dd/mm/yyyy", kind: "ambiguous", readings: [{ format: "dd/mm/yyyy", value: "2026-06-03" }, { format: "mm/dd/yyyy", value: "2026-03-06" }] });
     expect(editableFields(app.db(), t.id, connectors()).find((f) => f.field === "answered_at")?.value).toBeNull();
     expect(readGathered(app.db(), t.id).anomalies[0]?.resolved).toBeUndefined();
+
+    // How staff read a date goes with the gathered copy (retention, erasure).
+    expect(readingsOf(t.id)).toHaveLength(1);
+    purgeRequest(app.db(), t.id);
+    expect(readingsOf(t.id)).toEqual([]);
   });
 });
