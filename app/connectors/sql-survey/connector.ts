@@ -14,7 +14,7 @@ import {
   type VerifiedIdentity,
 } from "../types";
 import { kind, type Config, type IdentityMapping, type TableMapping } from "./config";
-import { readDate, describeFormats, type DateFormat } from "./dates";
+import { readDate, describeFormats, SWAPPABLE_FORMATS, type DateFormat } from "./dates";
 import { classify, describeError, openDriver, placeholders, quoteIdent, type Row, type SqlDriver, type SqlParam } from "./dialect";
 import {
   nameCandidates,
@@ -48,6 +48,8 @@ type Table = {
   channelFrom?: "own" | "parent";
   /** what a query must read besides the declared columns to know a row's channel */
   channelColumns: string[];
+  /** whether its rows' channel matters here: it has slashed date columns and a channel to read */
+  readsChannel: boolean;
   identity?: IdentityMapping;
   relation?: { to: string; column: string; references: string };
   restrictedColumn?: string;
@@ -129,6 +131,7 @@ export class SqlSurveyConnector implements Connector {
         swappable: new Set(Object.entries(t.columns).flatMap(([name, c]) => (c.ambiguousDayMonth ? [name] : []))),
         channel: t.channel ? { column: t.channel.column, ambiguous: new Set(t.channel.ambiguousDates) } : undefined,
         channelColumns: [],
+        readsChannel: false,
         identity: t.identity,
         relation: t.relation && parent ? { to: t.relation.to, column: t.relation.column, references: t.relation.references ?? parent.primaryKey } : undefined,
         restrictedColumn: t.restrictedColumn,
@@ -143,6 +146,7 @@ export class SqlSurveyConnector implements Connector {
       const parent = t.relation ? this.tables.get(t.relation.to) : undefined;
       t.channelFrom = t.channel ? "own" : parent?.channelFrom ? "parent" : undefined;
       t.channelColumns = t.channelFrom === "own" ? [t.channel!.column] : t.channelFrom === "parent" ? [t.relation!.column] : [];
+      t.readsChannel = t.channelFrom !== undefined && [...t.dates.values()].some((formats) => formats.some((f) => SWAPPABLE_FORMATS.includes(f)));
     }
   }
 
@@ -366,8 +370,8 @@ export class SqlSurveyConnector implements Connector {
     for (const [t, keys] of this.group(matches)) {
       for (const part of chunks(keys, this.config.batchSize)) {
         signal?.throwIfAborted();
-        const rows = await this.selectIn(t, [...new Set([...t.columns, ...t.channelColumns])], t.pk, part, t.pk);
-        const inAmbiguousChannel = await this.inAmbiguousChannel(t, rows);
+        const rows = await this.selectIn(t, t.readsChannel ? [...new Set([...t.columns, ...t.channelColumns])] : t.columns, t.pk, part, t.pk);
+        const inAmbiguousChannel = t.readsChannel ? await this.inAmbiguousChannel(t, rows) : [];
         for (const [i, row] of rows.entries()) {
           const key = keyOf(row[t.pk]);
           const fields: Record<string, FieldValue> = {};
@@ -557,9 +561,9 @@ export class SqlSurveyConnector implements Connector {
     const writes: { t: Table; key: string; set: [string, FieldValue][] }[] = [];
     for (const { t, key, changes: list } of perRecord.values()) {
       const fields = [...new Set(list.map((c) => c.field))];
-      const [row] = await this.db.query(`SELECT ${this.cols([...new Set([t.pk, ...fields, ...t.channelColumns])])} FROM ${this.q(t.table)} WHERE ${this.q(t.pk)} = ?`, [key]);
+      const [row] = await this.db.query(`SELECT ${this.cols([...new Set([t.pk, ...fields, ...(t.readsChannel ? t.channelColumns : [])])])} FROM ${this.q(t.table)} WHERE ${this.q(t.pk)} = ?`, [key]);
       if (!row) throw new Error(`${t.dataset} record ${key} no longer exists`);
-      const [inAmbiguousChannel] = await this.inAmbiguousChannel(t, [row]);
+      const [inAmbiguousChannel] = t.readsChannel ? await this.inAmbiguousChannel(t, [row]) : [false];
       const set: [string, FieldValue][] = [];
       for (const c of list) {
         const current = row[c.field];
