@@ -1,16 +1,15 @@
-import { eq } from "drizzle-orm";
 import { dateReadings } from "../../db/schema/gather";
-import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { fieldToken } from "./rectification.server";
 import { addEvent } from "./requests.server";
 import { isClosed } from "./request-status";
+import { loadForStaff } from "./tickets.server";
 
 /**
  * Values a connector could not read, and dates whose day and month could be
@@ -63,10 +62,8 @@ export function anomaliesFor(db: DbOrTx, requestId: number, registry: Pick<Regis
 export function chooseDateReading({ ctx, reference, token, format }: { ctx: Ctx; reference: string; token: string; format: string }) {
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
     // Another site's ticket answers as a missing one does, before any role is checked.
-    requireTicketAccess(me, r);
+    const r = loadForStaff(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (isClosed(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "date_reading" });
 
