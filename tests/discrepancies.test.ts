@@ -1,5 +1,10 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { normalise } from "../app/services/discrepancies.server";
+import { textOf } from "./helpers/app";
+import { drainGather, freshDemoPerTest } from "./helpers/connectors";
+import { signedIn } from "./helpers/staff";
+import { verifiedTicket } from "./helpers/tickets";
 
 describe("normalise", () => {
   it("ignores case, accents and punctuation, not content", () => {
@@ -44,7 +49,50 @@ describe("the discrepancy report over gathered data", () => {
     expect(byField.address?.kind).toBe("value");
     expect(byField.postcode?.kind).toBe("value");
     expect(byField.lastName?.kind).toBe("spelling");
+
+    // The same phone in two spellings, the same email in two cases: one fact each, no discrepancy.
+    const t2 = verifiedTicket();
+    const job2 = (connectorId: string) => db().insert(gatherJobs).values({ requestId: t2.id, connectorId, status: "done", queuedAt: new Date() }).returning().get();
+    await createGatherSink(db(), job2("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", first_name: "David", email: "David.Blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
+    await createGatherSink(db(), job2("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 37 30 47 16" }, providedBySubject: [] });
+    await createGatherSink(db(), job2("recordings")).record({ dataset: "recordings", key: "r-9", fields: { lastName: "Blanc", phone: "+33 6 37 30 47 16" }, providedBySubject: [] });
+    expect(discrepanciesFor(db(), t2.id)).toEqual([]);
+
+    // A different number (or address) is still a difference, however it is spelt.
+    const t3 = verifiedTicket();
+    const job3 = (connectorId: string) => db().insert(gatherJobs).values({ requestId: t3.id, connectorId, status: "done", queuedAt: new Date() }).returning().get();
+    await createGatherSink(db(), job3("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", email: "david.blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
+    await createGatherSink(db(), job3("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", email: "blanc.david@example.fr", phone: "06 37 30 47 17" }, providedBySubject: [] });
+    const differ = Object.fromEntries(discrepanciesFor(db(), t3.id).map((d) => [d.field, d]));
+    expect(differ.phone).toMatchObject({ kind: "value", values: [{ connectorId: "survey", value: "+33637304716" }, { connectorId: "crm", value: "06 37 30 47 17" }] });
+    expect(differ.email?.kind).toBe("value");
+    expect(differ.lastName).toBeUndefined();
     closeDb();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("the discrepancy report on the ticket page", () => {
+  const { app, demo } = freshDemoPerTest({ respondents: 10 });
+
+  it("does not report the same phone in two formats, nor the same email in two cases", async () => {
+    // David Blanc: the survey holds +33637304716 and David.Blanc@example.fr, the CRM 06 37 30 47 16 and david.blanc@example.fr.
+    const survey = new Database(demo().surveyFile);
+    survey.prepare("UPDATE respondents SET phone = ? WHERE id = 2").run("+33637304716");
+    survey.close();
+    demo().crm.contacts.get("c-2")!.phone = "06 37 30 47 16";
+
+    const t = verifiedTicket({ email: "david.blanc@example.fr" });
+    const { browser } = await signedIn(app(), "dpo");
+    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(302);
+    await drainGather(app());
+    const html = await (await browser.get(`/admin/demandes/${t.reference}`)).text();
+    expect(html).toMatch(/data-connector="crm" data-job-status="done"/);
+    expect(html).toMatch(/data-connector="survey" data-job-status="done"/);
+    expect(html).not.toMatch(/data-field="phone"/);
+    expect(html).not.toMatch(/data-field="email"/);
+    // Real differences still show: "18, rue de la Roquette" in the survey, "18 rue de la Roquette" in the CRM.
+    expect(html).toMatch(/data-field="address" data-kind="spelling"/);
+    expect(textOf(html)).toContain("Divergences entre les systèmes");
   });
 });

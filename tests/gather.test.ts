@@ -143,6 +143,34 @@ describe("gathering", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("replaces what a connector found before when it is re-run, files included, and keeps it when the re-run fails", async () => {
+    const { reference, browser } = await corinneInPerson();
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
+    await drain();
+    const id = ticketRow(reference).id;
+    const first = readGathered(app.db(), id);
+    const firstFiles = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id)).all().filter((i) => i.filePath);
+    expect(firstFiles.length).toBeGreaterThan(0);
+    for (const connectorId of ["survey", "recordings"]) {
+      expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId })).status).toBe(302);
+      await drain();
+    }
+    const again = readGathered(app.db(), id);
+    const ids = (g: typeof first) => g.records.map((r) => `${r.connectorId}:${r.dataset}:${r.key}`).sort();
+    expect(ids(again)).toEqual(ids(first));
+    expect(again.files).toHaveLength(first.files.length);
+    const { existsSync } = await import("node:fs");
+    for (const f of firstFiles) expect(existsSync(f.filePath!)).toBe(false);
+
+    // A re-run that fails leaves the earlier results where they were.
+    crm.fail("500");
+    await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" });
+    await drain();
+    crm.fail("ok");
+    expect(jobsOf(reference).crm!.status).toBe("failed");
+    expect(ids(readGathered(app.db(), id))).toEqual(ids(first));
+  });
+
   it("refuses a gather to a support agent's colleague of the wrong role and on unverified tickets", async () => {
     const t = verifiedTicket({ site: "lille" });
     const agent = await signedIn(app, "agent", "lille");

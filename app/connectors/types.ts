@@ -56,8 +56,23 @@ export type ExportRecord = {
   portability?: Record<string, PortabilityCategory>;
 };
 
-/** A value that did not parse in its declared format: reported raw, never guessed. */
-export type Anomaly = { dataset: string; key: string; field: string; raw: string; expected: string };
+/**
+ * A value that did not parse in its declared format: reported raw, never
+ * guessed. "ambiguous" (a date whose day and month could be swapped, the
+ * ComPlus inversion incident) comes with every valid reading, for staff to
+ * choose from; "unreadable" (or no kind, from connectors that predate it)
+ * fits none.
+ */
+export type Anomaly = {
+  dataset: string;
+  key: string;
+  field: string;
+  raw: string;
+  expected: string;
+  kind?: "unreadable" | "ambiguous";
+  /** ambiguous only: each format the raw value is a real date in, and that date (ISO) */
+  readings?: { format: string; value: string }[];
+};
 
 export type ExportFile = {
   dataset: string;

@@ -24,6 +24,8 @@ import { RectificationPanel } from "../components/rectification-panel";
 import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
 import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
+import { AnomaliesPanel } from "../components/anomalies-panel";
+import { anomaliesFor, chooseDateReading } from "../services/date-readings.server";
 import { gatherStatus, requireAnswerable, rerunConnector, startGather, waiveConnector } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
 import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
@@ -50,6 +52,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })();
     // Gathered values are personal data: shown (and audited) only with the identity.
     const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
+    // The raw values a connector could not read, and the readings of ambiguous dates: personal data too.
+    const anomalies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => anomaliesFor(db(), view.id, connectors())) : [];
     return {
       view,
       isOpen: tickets.OPEN_STATUSES.includes(view.status),
@@ -57,6 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       role: ctx.actor.role,
       gather,
       discrepancies,
+      anomalies,
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
       erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
@@ -199,6 +204,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "rectification-approve":
         await approveRectification({ ctx, reference, registry: connectors() });
         break;
+      case "date-reading":
+        chooseDateReading({ ctx, reference, token: str("token"), format: str("format") });
+        break;
       case "notice-ack":
         acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
         break;
@@ -226,7 +234,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, found, connectorLabels, mandate, letters, answerable, noData, canDisclose } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, found, connectorLabels, mandate, letters, answerable, noData, canDisclose } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const revalidator = useRevalidator();
@@ -560,6 +568,7 @@ export default function Ticket() {
           </table>
         </section>
       ) : null}
+      {anomalies.length > 0 ? <AnomaliesPanel anomalies={anomalies} canChoose={isOpen && canWork} /> : null}
       {rectification ? <RectificationPanel fields={rectification.fields} current={rectification.current} role={role} /> : null}
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />

@@ -20,7 +20,7 @@ import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
-import { readGathered, type StoredFile, type StoredRecord } from "./gather-store.server";
+import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { art15Information, type Art15Entry } from "./register.server";
 
 /**
@@ -57,7 +57,25 @@ export type ManifestEntry = {
   record?: string;
 };
 
-export type ManifestAnomaly = { connector: string; dataset: string; record: string; field: string; raw: string; expected: string };
+export type ManifestAnomaly = {
+  connector: string;
+  dataset: string;
+  record: string;
+  field: string;
+  raw: string;
+  expected: string;
+  /** "ambiguous": a date whose day and month could be swapped, with each valid reading */
+  kind?: "unreadable" | "ambiguous";
+  readings?: { format: string; value: string }[];
+  /** the reading staff chose, which the data files carry, and when */
+  resolved?: { format: string; value: string; decidedAt: string };
+};
+
+/** A gathered anomaly as the manifest lists it (the data files already carry a resolved date). */
+function manifestAnomaly(a: StoredAnomaly): ManifestAnomaly {
+  const { connectorId, key, dataset, field, raw, expected, kind, readings, resolved } = a;
+  return { connector: connectorId, dataset, record: key, field, raw, expected, ...(kind && { kind }), ...(readings && { readings }), ...(resolved && { resolved }) };
+}
 
 export type Manifest = {
   reference: string;
@@ -241,7 +259,7 @@ function selectContent(gathered: ReturnType<typeof readGathered>, kind: ArchiveK
       const owner = kept.get(recordId(a.connectorId, a.dataset, a.key));
       return owner !== undefined && a.field in owner.fields;
     })
-    .map((a) => ({ connector: a.connectorId, dataset: a.dataset, record: a.key, field: a.field, raw: a.raw, expected: a.expected }));
+    .map(manifestAnomaly);
 
   return { groups: [...groups.values()], files, anomalies };
 }
@@ -690,7 +708,8 @@ export async function buildArchive(input: {
         generatedAt: now,
         toc,
         operations: kind === "access" ? operationsFor(db, datasetIds) : [],
-        anomalies: content.anomalies.length,
+        // Resolved dates were read (as staff chose): the letter counts what is still unread.
+        anomalies: content.anomalies.filter((a) => !a.resolved).length,
         audio,
         report,
       })

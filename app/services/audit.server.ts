@@ -40,6 +40,7 @@ export const AuditAction = z.enum([
   "gather.completed",
   "gather.failed",
   "record.viewed",
+  "record.date_read",
   "archive.built",
   "archive.downloaded",
   "archive.released",
@@ -83,7 +84,6 @@ export const AuditAction = z.enum([
   "archive.withdrawn",
   "mandate.accepted",
   "mandate.rejected",
-  "record.date_read",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

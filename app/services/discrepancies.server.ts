@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { FieldValue } from "../connectors/types";
 import type { DbOrTx } from "../utils/db.server";
 import { readGathered } from "./gather-store.server";
@@ -38,6 +39,22 @@ export function normalise(value: string): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}@+]+/gu, " ")
     .trim();
+}
+
+/**
+ * One written form per fact before comparing: a phone as E.164 (national
+ * numbers read as French, CentreCall's default), an email in lower case.
+ * `+33637304716` and `06 37 30 47 16` are the same number, not a
+ * discrepancy, nor even a spelling difference. Anything that does not parse
+ * is compared as written.
+ */
+function canonical(field: IdentityField, value: string): string {
+  if (field === "email") return value.trim().toLowerCase();
+  if (field === "phone") {
+    const parsed = parsePhoneNumberFromString(value, "FR");
+    return parsed?.isValid() ? parsed.number : value;
+  }
+  return value;
 }
 
 export type Discrepancy = {
@@ -101,9 +118,9 @@ export function discrepanciesFor(db: DbOrTx, requestId: number): Discrepancy[] {
   for (const field of IDENTITY_FIELDS) {
     const values = seen.get(field) ?? [];
     if (new Set(values.map((v) => v.connectorId)).size < 2) continue; // one source cannot disagree with itself
-    const raw = new Set(values.map((v) => v.value));
-    if (raw.size < 2) continue;
-    const normalised = new Set(values.map((v) => normalise(v.value)));
+    const written = new Set(values.map((v) => canonical(field, v.value)));
+    if (written.size < 2) continue;
+    const normalised = new Set([...written].map(normalise));
     out.push({ field, kind: normalised.size === 1 ? "spelling" : "value", values });
   }
   return out;

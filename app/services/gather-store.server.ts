@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs"
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { gatheredItems, type GatheredItem } from "../../db/schema/gather";
+import { dateReadings, gatheredItems, type GatheredItem } from "../../db/schema/gather";
 import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../connectors/types";
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
@@ -127,13 +127,19 @@ function jobOf(item: GatheredItem): JobRef {
 }
 
 export type StoredRecord = ExportRecord & { connectorId: string };
+/** `resolved`: the reading staff chose for a date whose day and month could be swapped (date_readings). */
+export type StoredAnomaly = Anomaly & { connectorId: string; resolved?: { format: string; value: string; decidedAt: string } };
 export type StoredFile = { connectorId: string; dataset: string; key: string; name: string; contentType: string; size: number; sha256: string; open(): Readable };
 
-/** Everything gathered for a request, decrypted (callers audit the reading). */
+/**
+ * Everything gathered for a request, decrypted (callers audit the reading),
+ * with the date readings staff chose applied: every view and archive reads
+ * a resolved date the same way.
+ */
 export function readGathered(db: DbOrTx, requestId: number) {
   const items = db.select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).orderBy(asc(gatheredItems.id)).all();
   const records: StoredRecord[] = [];
-  const anomalies: (Anomaly & { connectorId: string })[] = [];
+  const anomalies: StoredAnomaly[] = [];
   const matches: Match[] = [];
   const files: StoredFile[] = [];
   for (const item of items) {
@@ -165,12 +171,37 @@ export function readGathered(db: DbOrTx, requestId: number) {
     else if (item.kind === "anomaly") anomalies.push({ ...(value as Anomaly), connectorId: item.connectorId });
     else matches.push(value as Match);
   }
+  applyDateReadings(db, requestId, records, anomalies);
   return { records, anomalies, matches, files };
+}
+
+const fieldId = (connectorId: string, dataset: string, key: string, field?: string) => JSON.stringify([connectorId, dataset, key, field]);
+
+/**
+ * A chosen reading applies while the same anomaly is there: same record and
+ * field, and a raw value that still offers that reading (a re-gather keeps
+ * the choice; a value changed since makes it void). The record's field then
+ * holds the chosen date, and the anomaly says it was resolved.
+ */
+function applyDateReadings(db: DbOrTx, requestId: number, records: StoredRecord[], anomalies: StoredAnomaly[]) {
+  if (!anomalies.some((a) => a.readings?.length)) return;
+  const chosen = new Map(db.select().from(dateReadings).where(eq(dateReadings.requestId, requestId)).all().map((c) => [fieldId(c.connectorId, c.dataset, c.itemKey, c.field), c]));
+  if (!chosen.size) return;
+  const byRecord = new Map(records.map((r) => [fieldId(r.connectorId, r.dataset, r.key), r]));
+  for (const a of anomalies) {
+    const c = chosen.get(fieldId(a.connectorId, a.dataset, a.key, a.field));
+    if (!c || !a.readings?.some((r) => r.format === c.format && r.value === c.value)) continue;
+    a.resolved = { format: c.format, value: c.value, decidedAt: c.decidedAt.toISOString() };
+    const record = byRecord.get(fieldId(a.connectorId, a.dataset, a.key));
+    if (record && a.field in record.fields) record.fields[a.field] = c.value;
+  }
 }
 
 /** Deletes a request's gathered data and files (retention end, erasure). */
 export function purgeRequest(db: DbOrTx, requestId: number) {
   db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
+  // How staff read a date is part of the copy: it goes with it.
+  db.delete(dateReadings).where(eq(dateReadings.requestId, requestId)).run();
   rmSync(gatheredDir(requestId), { recursive: true, force: true });
 }
 

@@ -148,7 +148,8 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   };
 }
 
-function loadForStaff(tx: DbOrTx, actor: StaffActor, reference: string): RequestRow {
+/** A ticket by reference, for a staff member who may see it: another site's answers as a missing one does (404). */
+export function loadForStaff(tx: DbOrTx, actor: StaffActor, reference: string): RequestRow {
   const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
   if (!r) throw new DomainError("not_found");
   requireTicketAccess(actor, r);

@@ -344,16 +344,67 @@ function suite(backend: Backend) {
     for (const r of records) for (const v of Object.values(r.fields)) expect(["string", "number", "boolean"].includes(typeof v) || v === null).toBe(true);
   });
 
-  it("reports a month-first mobile date as an anomaly with its raw text, exporting null rather than a guess", async () => {
+  it("never guesses a mobile_json date whose day and month can be swapped: null, and an anomaly with the raw text and each reading", async () => {
+    // David's respondent row came through mobile_json; his answers inherit that channel through the relation.
     const matches = await connector.find({ phone: david.phone }, signal());
     const { sink, records, anomalies } = collectingSink();
     const summary = await connector.export(matches, sink);
-    expect(summary).toEqual({ records: 4, files: 0, anomalies: 2 });
-    expect(anomalies).toHaveLength(2);
-    for (const a of anomalies) expect(a).toMatchObject({ dataset: "answers", field: "answered_at", raw: "03/13/2026", expected: "iso-datetime | dd/mm/yyyy" });
-    for (const a of anomalies) expect(records.find((r) => r.key === a.key)?.fields.answered_at).toBeNull();
-    // 03/05/2026 fits dd/mm/yyyy: read as 3 May. A value cannot reveal this inversion; the impossible ones can.
-    expect(records.filter((r) => r.dataset === "answers").map((r) => r.fields.answered_at)).toEqual(["2026-05-03", null, null]);
+    expect(summary).toEqual({ records: 4, files: 0, anomalies: 3 });
+    const byRaw = (raw: string) => anomalies.filter((a) => a.raw === raw);
+    // 03/05/2026: 3 May day-first, 5 March month-first — both real dates, so neither is taken.
+    expect(byRaw("03/05/2026")).toEqual([
+      {
+        dataset: "answers",
+        key: expect.any(String),
+        field: "answered_at",
+        raw: "03/05/2026",
+        expected: "iso-datetime | dd/mm/yyyy",
+        kind: "ambiguous",
+        readings: [
+          { format: "dd/mm/yyyy", value: "2026-05-03" },
+          { format: "mm/dd/yyyy", value: "2026-03-05" },
+        ],
+      },
+    ]);
+    // 03/13/2026 fails the declared day-first format but fits the swapped one: reported with that one reading.
+    expect(byRaw("03/13/2026")).toHaveLength(2);
+    for (const a of byRaw("03/13/2026"))
+      expect(a).toMatchObject({ dataset: "answers", field: "answered_at", kind: "ambiguous", readings: [{ format: "mm/dd/yyyy", value: "2026-03-13" }] });
+    for (const a of anomalies) expect(records.find((r) => r.dataset === "answers" && r.key === a.key)?.fields.answered_at).toBeNull();
+    expect(records.filter((r) => r.dataset === "answers").map((r) => r.fields.answered_at)).toEqual([null, null, null]);
+    // The respondent row itself holds only an ISO timestamp: nothing ambiguous there.
+    expect(records.find((r) => r.dataset === "respondents")?.fields.created_at).toMatch(/^2026-03-04T17:40:00/);
+  });
+
+  it("keeps reading other channels' slashed dates day-first, and a column declared ambiguous is ambiguous in every row", async () => {
+    const cols = ["id", "last_name", "first_name", "postcode", "city", "email", "survey_client", "site", "created_at", "source_channel"];
+    await raw.exec(`INSERT INTO ${q("respondents")} (${cols.map(q).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, [
+      9002, "Vicq", "Christophe", "37000", "Tours", "christophe.vicq@example.fr", "Osiris", "tours", "2026-04-03 10:00:00", "operator_entry",
+    ]);
+    await raw.exec(`INSERT INTO ${q("answers")} (${["id", "respondent_id", "question", "answer", "answered_at"].map(q).join(", ")}) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)`, [
+      9002, 9002, "Possédez-vous un smartphone ?", "OUI", "03/04/2026",
+      9003, 9002, "Quels réseaux ?", "Facebook", "05/05/2026",
+    ]);
+    const matches = await connector.find({ email: "christophe.vicq@example.fr" }, signal());
+    const typed = collectingSink();
+    expect(await connector.export(matches, typed.sink)).toEqual({ records: 3, files: 0, anomalies: 0 });
+    expect(typed.records.filter((r) => r.dataset === "answers").map((r) => r.fields.answered_at)).toEqual(["2026-04-03", "2026-05-05"]);
+
+    const mapping: MappingInput = structuredClone(demoSurveyMapping);
+    delete mapping.tables.respondents!.channel;
+    mapping.tables.answers!.columns.answered_at = { dateFormats: ["iso-datetime", "dd/mm/yyyy"], ambiguousDayMonth: true };
+    const everywhere = connectorFor(target, { mapping });
+    try {
+      const { sink, records, anomalies } = collectingSink();
+      expect(await everywhere.export(matches, sink)).toEqual({ records: 3, files: 0, anomalies: 1 });
+      expect(anomalies).toEqual([
+        expect.objectContaining({ key: "9002", raw: "03/04/2026", kind: "ambiguous", readings: [{ format: "dd/mm/yyyy", value: "2026-04-03" }, { format: "mm/dd/yyyy", value: "2026-03-04" }] }),
+      ]);
+      // 05/05/2026 reads the same both ways: not ambiguous.
+      expect(records.filter((r) => r.dataset === "answers").map((r) => r.fields.answered_at)).toEqual([null, "2026-05-05"]);
+    } finally {
+      await everywhere.close?.();
+    }
   });
 
   it("restricts and lifts the restriction through the rightsdesk_restrictions side table", async () => {
@@ -417,6 +468,18 @@ function suite(backend: Backend) {
     await connector.export([match], sink);
     expect(anomalies).toEqual([]);
     expect(records[0]?.fields.answered_at).toBe("2026-03-13");
+  });
+
+  it("rectifies an ambiguous date from the reading staff chose, and refuses a `from` it never showed", async () => {
+    const matches = await connector.find({ phone: david.phone }, signal());
+    const ambiguous = (await raw.query(`SELECT ${q("id")} FROM ${q("answers")} WHERE ${q("answered_at")} = ?`, ["03/05/2026"]))[0]!;
+    const match = matches.find((m) => m.dataset === "answers" && m.key === String(ambiguous.id))!;
+    await expect(connector.rectify!(matches, [{ match, field: "answered_at", from: "2026-06-01", to: "05/03/2026" }])).rejects.toThrow(/changed since/);
+    // Staff read it month-first (5 March): that reading is the `from` the DPO approved.
+    await connector.rectify!(matches, [{ match, field: "answered_at", from: "2026-03-05", to: "05/03/2026" }]);
+    const { sink, records } = collectingSink();
+    await connector.export([match], sink);
+    expect(records[0]?.fields.answered_at).toBeNull(); // 05/03/2026 still reads both ways in this channel
   });
 
   it("erases with the plan — respondent anonymised, answers deleted — leaving nothing findable, and a second run changes nothing", async () => {
@@ -644,7 +707,44 @@ describe("sql-survey configuration", () => {
     ]);
   });
 
-  it("is the mapping the committed demo configuration uses", () => {
+  it("checks where day and month may be swapped: a column's flag needs a slashed format, a channel a declared column and values", () => {
+    const answers = demoSurveyMapping.tables.answers.columns;
+    expect(problems(withTable("answers", { columns: { ...answers, answered_at: { dateFormats: ["iso-datetime"], ambiguousDayMonth: true } } }))).toEqual([
+      "connectors[0].mapping.tables.answers.columns.answered_at.ambiguousDayMonth: needs dd/mm/yyyy or mm/dd/yyyy in dateFormats (only a slashed date can have its day and month swapped)",
+    ]);
+    expect(problems(withTable("answers", { columns: { ...answers, question: { ambiguousDayMonth: true } } }))).toEqual([
+      "connectors[0].mapping.tables.answers.columns.question.ambiguousDayMonth: needs dd/mm/yyyy or mm/dd/yyyy in dateFormats (only a slashed date can have its day and month swapped)",
+    ]);
+    expect(problems(withTable("answers", { columns: { ...answers, answered_at: { dateFormats: ["dd/mm/yyyy"], ambiguousDayMonth: "yes" } } }))).toEqual([
+      "connectors[0].mapping.tables.answers.columns.answered_at.ambiguousDayMonth: expected true or false",
+    ]);
+    expect(problems(withTable("answers", { columns: { ...answers, answered_at: { dateFormats: ["mm/dd/yyyy"], ambiguousDayMonth: true } } }))).toEqual([]);
+
+    const channel = (c: unknown) => withTable("respondents", { channel: c });
+    expect(problems(channel({ column: "source_channel", ambiguousDates: ["mobile_json", "sms"] }))).toEqual([]);
+    expect(problems(channel({ column: "channel", ambiguousDates: ["mobile_json"] }))).toEqual([
+      'connectors[0].mapping.tables.respondents.channel.column: column "channel" is not declared in tables.respondents.columns',
+    ]);
+    expect(problems(channel({ column: "source_channel", ambiguousDates: [] }))).toEqual([
+      "connectors[0].mapping.tables.respondents.channel.ambiguousDates: list at least one channel value, or leave channel out",
+    ]);
+    expect(problems(channel({ column: "source_channel", ambiguousDates: [" "] }))).toEqual([
+      "connectors[0].mapping.tables.respondents.channel.ambiguousDates[0]: must not be empty: a channel value",
+    ]);
+    expect(problems(channel({ column: "source_channel" }))).toEqual([
+      expect.stringMatching(/^connectors\[0\]\.mapping\.tables\.respondents\.channel\.ambiguousDates: required: the channel values whose dates may have day and month swapped/),
+    ]);
+    expect(problems(channel({ column: "source_channel", ambiguousDates: "mobile_json" }))).toEqual([
+      'connectors[0].mapping.tables.respondents.channel.ambiguousDates: expected a list of channel values, e.g. ["mobile_json"]',
+    ]);
+    expect(problems(channel({ column: "source_channel", ambiguousDates: ["mobile_json"], values: ["x"] }))).toEqual([
+      'connectors[0].mapping.tables.respondents.channel: unknown field "values" in channel (column, ambiguousDates)',
+    ]);
+    expect(problems(channel("mobile_json"))).toEqual(["connectors[0].mapping.tables.respondents.channel: expected an object: channel (column, ambiguousDates)"]);
+  });
+
+  it("is the mapping the committed demo configuration uses, with the mobile app's channel declared ambiguous", () => {
+    expect(ConfigSchema.parse(base).mapping.tables.respondents?.channel).toEqual({ column: "source_channel", ambiguousDates: ["mobile_json"] });
     const committed = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../connectors.config.json"), "utf8")) as { connectors: { id: string; mapping?: unknown }[] };
     expect(committed.connectors.find((c) => c.id === "survey")?.mapping).toEqual(demoSurveyMapping);
   });
@@ -699,5 +799,38 @@ describe("declared date formats", () => {
     expect(readDate("1773480120", ["epoch-s"])).toEqual({ ok: true, value: "2026-03-14T09:22:00.000Z" });
     expect(readDate(null, ["iso-date"])).toEqual({ ok: true, value: null });
     expect(readDate("  ", ["iso-date"])).toEqual({ ok: true, value: null });
+  });
+
+  it("where day and month may be swapped, gives every valid reading of a slashed date instead of choosing one", () => {
+    const formats = ["iso-datetime", "dd/mm/yyyy"] as const;
+    const swappable = { swappable: true };
+    expect(readDate("03/04/2026", formats, swappable)).toEqual({
+      ok: false,
+      raw: "03/04/2026",
+      readings: [
+        { format: "dd/mm/yyyy", value: "2026-04-03" },
+        { format: "mm/dd/yyyy", value: "2026-03-04" },
+      ],
+    });
+    expect(readDate("03/13/2026", formats, swappable)).toEqual({ ok: false, raw: "03/13/2026", readings: [{ format: "mm/dd/yyyy", value: "2026-03-13" }] });
+    expect(readDate("3/4/2026", ["mm/dd/yyyy"], swappable)).toEqual({
+      ok: false,
+      raw: "3/4/2026",
+      readings: [
+        { format: "mm/dd/yyyy", value: "2026-03-04" },
+        { format: "dd/mm/yyyy", value: "2026-04-03" },
+      ],
+    });
+    // The same date both ways, or only one way: read.
+    expect(readDate("05/05/2026", formats, swappable)).toEqual({ ok: true, value: "2026-05-05" });
+    expect(readDate("13/03/2026", formats, swappable)).toEqual({ ok: true, value: "2026-03-13" });
+    expect(readDate("2026-03-04T10:00:00Z", formats, swappable)).toEqual({ ok: true, value: "2026-03-04T10:00:00.000Z" });
+    // Neither way: unreadable, with no reading to offer.
+    expect(readDate("13/25/2026", formats, swappable)).toEqual({ ok: false, raw: "13/25/2026" });
+    expect(readDate("31/02/2026", formats, swappable)).toEqual({ ok: false, raw: "31/02/2026" });
+    expect(readDate(null, formats, swappable)).toEqual({ ok: true, value: null });
+    // Not declared swappable: today's strict reading.
+    expect(readDate("03/04/2026", formats)).toEqual({ ok: true, value: "2026-04-03" });
+    expect(readDate("03/13/2026", formats)).toEqual({ ok: false, raw: "03/13/2026" });
   });
 });

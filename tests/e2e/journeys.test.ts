@@ -285,6 +285,23 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     await dpo.context().close();
   });
 
+  it("support sees David Blanc's mobile-app dates that read both ways and chooses how one reads", async () => {
+    const support = await signIn("support");
+    // David's demo request is the only web request about rectification.
+    await support.goto(`${base}/admin?status=all&site=web&right=rectification`);
+    await support.locator('main a[href^="/admin/demandes/DSR-"]').first().click();
+    await support.waitForURL(/\/admin\/demandes\/DSR-/);
+    const ticket = support.url();
+    await support.getByRole("button", { name: "Lancer la collecte" }).click();
+    await waitFor(support, "Valeurs illisibles ou ambiguës", ticket);
+    await check(support, "33-ambiguous-dates");
+    const group = support.getByRole("group", { name: /03\/05\/2026/ });
+    await group.getByLabel(/5 mars 2026/).check();
+    await support.locator("form", { has: group }).getByRole("button", { name: "Retenir cette lecture" }).click();
+    await support.getByText(/Lecture retenue : .*5 mars 2026/).first().waitFor();
+    await support.context().close();
+  });
+
   it("an erasure is planned by support, approved by the DPO, executed and certified", async () => {
     const support = await signIn("support");
     await support.goto(`${base}/admin/demandes/${corinneTicket}`);

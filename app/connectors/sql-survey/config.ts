@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DATE_FORMATS } from "./dates";
+import { DATE_FORMATS, SWAPPABLE_FORMATS } from "./dates";
 import { IDENTIFIER } from "./dialect";
 import { heldAfterMasking, isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
 
@@ -52,8 +52,34 @@ const Column = z.strictObject(
       .min(1, "list at least one format, or leave dateFormats out")
       .refine((f) => !(f.includes("dd/mm/yyyy") && f.includes("mm/dd/yyyy")), "dd/mm/yyyy and mm/dd/yyyy together would mean guessing which one a value is in")
       .optional(),
+    /**
+     * Day and month may be swapped in any row (dates written by several
+     * systems): a slashed date that reads both ways is reported with both
+     * readings instead of being read.
+     */
+    ambiguousDayMonth: z.boolean({ error: "expected true or false" }).default(false),
   },
-  { error: unknownKeys("a column (providedBySubject, portability, dateFormats)") },
+  { error: unknownKeys("a column (providedBySubject, portability, dateFormats, ambiguousDayMonth)") },
+);
+
+/**
+ * The column naming the channel a row came in through, and the channels
+ * whose slashed dates may have day and month swapped (ComPlus's mobile app).
+ * Related tables inherit their parent row's channel.
+ */
+const Channel = z.strictObject(
+  {
+    column: sqlName("the column holding the channel a row came in through"),
+    ambiguousDates: z
+      .array(text("a channel value"), {
+        error: (iss) =>
+          iss.input === undefined
+            ? 'required: the channel values whose dates may have day and month swapped, e.g. ["mobile_json"]'
+            : 'expected a list of channel values, e.g. ["mobile_json"]',
+      })
+      .min(1, "list at least one channel value, or leave channel out"),
+  },
+  { error: unknownKeys("channel (column, ambiguousDates)") },
 );
 
 const Identity = z.strictObject(
@@ -160,14 +186,16 @@ const Table = z.strictObject(
     /** a single-column primary key: it becomes the record's opaque key */
     primaryKey: sqlName("the primary-key column"),
     /** the columns handed over on access; columns not declared here are never read */
-    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, portability, dateFormats }" }),
+    columns: z.record(sqlName("a column name"), Column, { error: "expected an object: column → { providedBySubject, portability, dateFormats, ambiguousDayMonth }" }),
     identity: Identity.optional(),
     relation: Relation.optional(),
+    /** where this table's rows came from, for dates whose day and month may be swapped; related tables inherit it */
+    channel: Channel.optional(),
     /** a 0/1 (or boolean) column marking restricted rows; without it, rows are listed in rightsdesk_restrictions */
     restrictedColumn: sqlName("the restriction flag column").optional(),
     erasure: Erasure,
   },
-  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, erasure)") },
+  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, channel, erasure)") },
 );
 
 export const MappingSchema = z
@@ -225,6 +253,11 @@ export const MappingSchema = z
           path: at("columns", context[0], "portability"),
           message: `"context" explains provided or observed data in the same table, and tables.${name} has none: such a row would say nothing about the person`,
         });
+      for (const [col, c] of Object.entries(t.columns))
+        if (c.ambiguousDayMonth && !c.dateFormats?.some((f) => SWAPPABLE_FORMATS.includes(f)))
+          ctx.addIssue({ code: "custom", path: at("columns", col, "ambiguousDayMonth"), message: `needs ${SWAPPABLE_FORMATS.join(" or ")} in dateFormats (only a slashed date can have its day and month swapped)` });
+      if (t.channel && !declared(t.channel.column))
+        ctx.addIssue({ code: "custom", path: at("channel", "column"), message: `column "${t.channel.column}" is not declared in tables.${name}.columns` });
 
       if (t.erasure.strategy === "anonymize") {
         const mask = t.erasure.mask;

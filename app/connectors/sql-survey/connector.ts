@@ -15,7 +15,7 @@ import {
   type VerifiedIdentity,
 } from "../types";
 import { kind, type Config, type IdentityMapping, type TableMapping } from "./config";
-import { readDate, describeFormats, type DateFormat } from "./dates";
+import { readDate, describeFormats, SWAPPABLE_FORMATS, type DateFormat } from "./dates";
 import { classify, describeError, openDriver, placeholders, quoteIdent, type Row, type SqlDriver, type SqlParam } from "./dialect";
 import {
   nameCandidates,
@@ -43,6 +43,16 @@ type Table = {
   /** the portability subset (WP242): provided, observed, and the context that explains them */
   portability: Record<string, PortabilityCategory>;
   dates: Map<string, DateFormat[]>;
+  /** date columns whose day and month may be swapped in every row (ambiguousDayMonth) */
+  swappable: Set<string>;
+  /** channel values whose dates may have day and month swapped, read from this table's own column */
+  channel?: { column: string; ambiguous: Set<string> };
+  /** where a row's channel is read: its own column, its parent row's (inherited), or nowhere */
+  channelFrom?: "own" | "parent";
+  /** what a query must read besides the declared columns to know a row's channel */
+  channelColumns: string[];
+  /** whether its rows' channel matters here: it has slashed date columns and a channel to read */
+  readsChannel: boolean;
   identity?: IdentityMapping;
   relation?: { to: string; column: string; references: string };
   restrictedColumn?: string;
@@ -130,6 +140,10 @@ export class SqlSurveyConnector implements Connector {
           .map(([name]) => name),
         portability,
         dates: new Map(Object.entries(t.columns).flatMap(([name, c]) => (c.dateFormats ? [[name, c.dateFormats] as const] : []))),
+        swappable: new Set(Object.entries(t.columns).flatMap(([name, c]) => (c.ambiguousDayMonth ? [name] : []))),
+        channel: t.channel ? { column: t.channel.column, ambiguous: new Set(t.channel.ambiguousDates) } : undefined,
+        channelColumns: [],
+        readsChannel: false,
         identity: t.identity,
         relation: t.relation && parent ? { to: t.relation.to, column: t.relation.column, references: t.relation.references ?? parent.primaryKey } : undefined,
         restrictedColumn: t.restrictedColumn,
@@ -145,6 +159,13 @@ export class SqlSurveyConnector implements Connector {
       ...(identities.some((i) => i.phone) ? (["phone"] as const) : []),
       ...(identities.some((i) => i.lastName && i.firstName && i.postcode) ? (["name_postcode"] as const) : []),
     ];
+    // Parents first, so a child knows whether its parent has a channel to inherit.
+    for (const t of this.order) {
+      const parent = t.relation ? this.tables.get(t.relation.to) : undefined;
+      t.channelFrom = t.channel ? "own" : parent?.channelFrom ? "parent" : undefined;
+      t.channelColumns = t.channelFrom === "own" ? [t.channel!.column] : t.channelFrom === "parent" ? [t.relation!.column] : [];
+      t.readsChannel = t.channelFrom !== undefined && [...t.dates.values()].some((formats) => formats.some((f) => SWAPPABLE_FORMATS.includes(f)));
+    }
   }
 
   private get db(): SqlDriver {
@@ -190,6 +211,29 @@ export class SqlSurveyConnector implements Connector {
       rows.push(...(await this.db.query(`SELECT ${this.cols(columns)} FROM ${this.q(t.table)} WHERE ${this.q(column)} IN (${placeholders(part.length)})${order}`, part)));
     }
     return rows;
+  }
+
+  /**
+   * For each row, whether it came through a channel whose dates may have day
+   * and month swapped: read from the row's own channel column, or from its
+   * parent row's (one query per level, for the whole batch). The rows must
+   * hold `t.channelColumns`.
+   */
+  private async inAmbiguousChannel(t: Table, rows: Row[]): Promise<boolean[]> {
+    if (t.channelFrom === "own") {
+      const { column, ambiguous } = t.channel!;
+      return rows.map((row) => row[column] !== null && row[column] !== undefined && ambiguous.has(String(plain(row[column])).trim()));
+    }
+    if (t.channelFrom !== "parent" || !t.relation) return rows.map(() => false);
+    const rel = t.relation;
+    const parent = this.table(rel.to);
+    const refOf = (row: Row) => (row[rel.column] === null || row[rel.column] === undefined ? undefined : keyOf(row[rel.column]));
+    const refs = [...new Set(rows.map(refOf).filter((r): r is string => r !== undefined))];
+    if (!refs.length) return rows.map(() => false);
+    const parentRows = await this.selectIn(parent, [...new Set([rel.references, ...parent.channelColumns])], rel.references, refs);
+    const flags = await this.inAmbiguousChannel(parent, parentRows);
+    const ambiguousRefs = new Set(parentRows.filter((_, i) => flags[i]).map((row) => keyOf(row[rel.references])));
+    return rows.map((row) => ambiguousRefs.has(refOf(row) ?? ""));
   }
 
   async health(): Promise<Health> {
@@ -334,15 +378,19 @@ export class SqlSurveyConnector implements Connector {
    * Declared columns only, batch by batch. A date that fits none of its
    * declared formats is exported as null and reported (raw text, expected
    * formats) through `sink.anomaly`: the archive never carries a guessed date,
-   * and the raw value is still shown to the person in the anomaly list.
+   * and the raw value is still shown to the person in the anomaly list. Where
+   * day and month may be swapped (the column's flag, or the row's channel), a
+   * slashed date that reads as two different dates is reported the same way,
+   * `kind: "ambiguous"` with both readings, for staff to choose from.
    */
   async export(matches: Match[], sink: ExportSink, signal?: AbortSignal): Promise<ExportSummary> {
     const summary: ExportSummary = { records: 0, files: 0, anomalies: 0 };
     for (const [t, keys] of this.group(matches)) {
       for (const part of chunks(keys, this.config.batchSize)) {
         signal?.throwIfAborted();
-        const rows = await this.selectIn(t, t.columns, t.pk, part, t.pk);
-        for (const row of rows) {
+        const rows = await this.selectIn(t, t.readsChannel ? [...new Set([...t.columns, ...t.channelColumns])] : t.columns, t.pk, part, t.pk);
+        const inAmbiguousChannel = t.readsChannel ? await this.inAmbiguousChannel(t, rows) : [];
+        for (const [i, row] of rows.entries()) {
           const key = keyOf(row[t.pk]);
           const fields: Record<string, FieldValue> = {};
           for (const column of t.columns) {
@@ -351,11 +399,12 @@ export class SqlSurveyConnector implements Connector {
               fields[column] = plain(row[column]);
               continue;
             }
-            const reading = readDate(row[column], formats);
+            const reading = readDate(row[column], formats, { swappable: t.swappable.has(column) || inAmbiguousChannel[i] });
             if (reading.ok) fields[column] = reading.value;
             else {
               fields[column] = null;
-              await sink.anomaly({ dataset: t.dataset, key, field: column, raw: reading.raw, expected: describeFormats(formats) });
+              const kind = reading.readings ? { kind: "ambiguous" as const, readings: reading.readings } : { kind: "unreadable" as const };
+              await sink.anomaly({ dataset: t.dataset, key, field: column, raw: reading.raw, expected: describeFormats(formats), ...kind });
               summary.anomalies++;
             }
           }
@@ -530,15 +579,18 @@ export class SqlSurveyConnector implements Connector {
     const writes: { t: Table; key: string; set: [string, FieldValue][] }[] = [];
     for (const { t, key, changes: list } of perRecord.values()) {
       const fields = [...new Set(list.map((c) => c.field))];
-      const [row] = await this.db.query(`SELECT ${this.cols([t.pk, ...fields])} FROM ${this.q(t.table)} WHERE ${this.q(t.pk)} = ?`, [key]);
+      const [row] = await this.db.query(`SELECT ${this.cols([...new Set([t.pk, ...fields, ...(t.readsChannel ? t.channelColumns : [])])])} FROM ${this.q(t.table)} WHERE ${this.q(t.pk)} = ?`, [key]);
       if (!row) throw new Error(`${t.dataset} record ${key} no longer exists`);
+      const [inAmbiguousChannel] = t.readsChannel ? await this.inAmbiguousChannel(t, [row]) : [false];
       const set: [string, FieldValue][] = [];
       for (const c of list) {
         const current = row[c.field];
         if (sameValue(current, c.to)) continue;
         const formats = t.dates.get(c.field);
-        const shown = formats ? readDate(current, formats) : undefined;
-        const matchesFrom = sameValue(current, c.from) || (shown?.ok === true && sameValue(shown.value, c.from));
+        // What staff were shown: the date as read, or — day and month swappable — the reading they chose.
+        const shown = formats ? readDate(current, formats, { swappable: t.swappable.has(c.field) || inAmbiguousChannel }) : undefined;
+        const shownValues = !shown ? [] : shown.ok ? [shown.value] : (shown.readings ?? []).map((r) => r.value);
+        const matchesFrom = sameValue(current, c.from) || shownValues.some((v) => sameValue(v, c.from));
         if (!matchesFrom) throw new Error(`${t.dataset}.${c.field} of record ${key} changed since the rectification was prepared`);
         set.push([c.field, c.to]);
       }

@@ -6,13 +6,27 @@
  * mm/dd/yyyy on one column is refused by the config schema for that reason.
  *
  * A value that fits its declared format but was written in another one
- * (05/06/2026 meant as 6 May) cannot be detected from the value alone; only
- * the impossible ones (05/20/2026) surface.
+ * (05/06/2026 meant as 6 May) cannot be detected from the value alone. Where
+ * the mapping says day and month may be swapped (a column's
+ * `ambiguousDayMonth`, or a channel's `ambiguousDates`), a slashed date that
+ * is a real date both ways and differs (03/04/2026) is not read at all: every
+ * valid reading is returned for staff to choose from, and so is the swapped
+ * reading of a value that fails the declared order (03/13/2026).
  */
 export const DATE_FORMATS = ["iso-date", "iso-datetime", "dd/mm/yyyy", "mm/dd/yyyy", "epoch-ms", "epoch-s"] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
-export type DateReading = { ok: true; value: string | null } | { ok: false; raw: string };
+/** A format the raw value is a real date in, and the date it gives (ISO). */
+export type PossibleReading = { format: DateFormat; value: string };
+
+/** `readings`: only where day and month may be swapped and at least one order gives a real date. */
+export type DateReading = { ok: true; value: string | null } | { ok: false; raw: string; readings?: PossibleReading[] };
+
+/** The format with day and month the other way round. */
+const SWAPPED: Partial<Record<DateFormat, DateFormat>> = { "dd/mm/yyyy": "mm/dd/yyyy", "mm/dd/yyyy": "dd/mm/yyyy" };
+
+/** Formats whose day and month can be swapped: what `ambiguousDayMonth` needs among a column's formats. */
+export const SWAPPABLE_FORMATS = Object.keys(SWAPPED) as DateFormat[];
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -91,15 +105,32 @@ function readOne(raw: unknown, format: DateFormat): string | null {
  * when the stored value carries a zone or is an epoch; a local date-time
  * without zone when the stored value has none), or the raw text when no
  * declared format fits. NULL and empty text are absent values, not anomalies.
+ *
+ * `swappable`: day and month may have been written the other way round, so a
+ * slashed date is read only when its swapped reading is no date or the same
+ * date; otherwise the raw text comes back with each valid reading, declared
+ * order first.
  */
-export function readDate(raw: unknown, formats: readonly DateFormat[]): DateReading {
+export function readDate(raw: unknown, formats: readonly DateFormat[], opts: { swappable?: boolean } = {}): DateReading {
   if (raw === null || raw === undefined) return { ok: true, value: null };
   if (typeof raw === "string" && raw.trim() === "") return { ok: true, value: null };
+  const text = raw instanceof Date ? raw.toISOString() : String(raw);
+  const swapped = (format: DateFormat) => (opts.swappable ? SWAPPED[format] : undefined);
   for (const format of formats) {
     const value = readOne(raw, format);
-    if (value !== null) return { ok: true, value };
+    if (value === null) continue;
+    const other = swapped(format);
+    const otherValue = other ? readOne(raw, other) : null;
+    if (other && otherValue !== null && otherValue !== value)
+      return { ok: false, raw: text, readings: [{ format, value }, { format: other, value: otherValue }] };
+    return { ok: true, value };
   }
-  return { ok: false, raw: raw instanceof Date ? raw.toISOString() : String(raw) };
+  const readings = formats.flatMap((format): PossibleReading[] => {
+    const other = swapped(format);
+    const value = other ? readOne(raw, other) : null;
+    return other && value !== null ? [{ format: other, value }] : [];
+  });
+  return readings.length ? { ok: false, raw: text, readings } : { ok: false, raw: text };
 }
 
 export function describeFormats(formats: readonly DateFormat[]) {

@@ -48,6 +48,10 @@ export const demoSurveyMapping = {
         firstName: "first_name",
         postcode: "postcode",
       },
+      // Ticket n° 1: the mobile app's JSON dates were written month-first into a day-first column. A
+      // slashed date from that channel that reads both ways is reported with both readings, never read
+      // one way; the answers inherit their respondent's channel.
+      channel: { column: "source_channel", ambiguousDates: ["mobile_json"] },
       erasure: {
         strategy: "anonymize",
         // The row stays for the client's survey statistics (site, channel, département), without the person.
@@ -78,7 +82,7 @@ export const demoSurveyMapping = {
         question: { portability: "context" },
         answer: { providedBySubject: true },
         // ComPlus writes ISO from the web form and the PDF→CSV import, day-first from operators; the
-        // mobile app's month-first dates are the ticket n° 1 bug, reported rather than read.
+        // mobile app's month-first dates are the ticket n° 1 bug: its channel is declared ambiguous above.
         answered_at: { dateFormats: ["iso-datetime", "dd/mm/yyyy"], portability: "observed" },
       },
       relation: { to: "respondents", column: "respondent_id" },

@@ -36,6 +36,7 @@ const actionsFr: Record<AuditAction, string> = {
   "gather.completed": "Collecte terminée pour un système",
   "gather.failed": "Collecte en échec pour un système",
   "record.viewed": "Données collectées consultées",
+  "record.date_read": "Lecture d'une date ambiguë retenue",
   "archive.built": "Archive construite",
   "archive.downloaded": "Archive téléchargée par le demandeur",
   "archive.released": "Archive publiée pour le demandeur",
@@ -79,7 +80,6 @@ const actionsFr: Record<AuditAction, string> = {
   "archive.withdrawn": "Archive retirée : les données ont changé",
   "mandate.accepted": "Mandat du représentant accepté",
   "mandate.rejected": "Mandat du représentant refusé",
-  "record.date_read": "Lecture d'une date ambiguë choisie",
 };
 
 const actionsEn: Record<AuditAction, string> = {
@@ -115,6 +115,7 @@ const actionsEn: Record<AuditAction, string> = {
   "gather.completed": "Gather finished for one system",
   "gather.failed": "Gather failed for one system",
   "record.viewed": "Gathered data viewed",
+  "record.date_read": "Reading of an ambiguous date chosen",
   "archive.built": "Archive built",
   "archive.downloaded": "Archive downloaded by the requester",
   "archive.released": "Archive released to the requester",
@@ -158,7 +159,6 @@ const actionsEn: Record<AuditAction, string> = {
   "archive.withdrawn": "Archive withdrawn: the data changed",
   "mandate.accepted": "Representative's mandate accepted",
   "mandate.rejected": "Representative's mandate rejected",
-  "record.date_read": "Reading of an ambiguous date chosen",
 };
 
 export const auditFr = {
