@@ -69,7 +69,7 @@ describe("agent intake", () => {
 
   it("keeps an agent's request on their own site whatever the form says", async () => {
     const { browser } = await signedIn(app, "agent", "lille");
-    const reference = await record(browser, phoneRequest({ site: "paris", verification: "attested", channel: "in_person" }));
+    const reference = await record(browser, phoneRequest({ site: "paris", verification: "document", channel: "in_person" }));
     const row = ticketRow(reference);
     expect(row.site).toBe("lille");
     expect(row.status).toBe("received");
@@ -77,7 +77,7 @@ describe("agent intake", () => {
 
   it("lets support record for any site", async () => {
     const { browser } = await signedIn(app, "support", "tours");
-    const reference = await record(browser, phoneRequest({ site: "toulouse", verification: "attested", channel: "mail" }));
+    const reference = await record(browser, phoneRequest({ site: "toulouse", channel: "mail" }));
     expect(ticketRow(reference).site).toBe("toulouse");
   });
 
@@ -89,12 +89,12 @@ describe("agent intake", () => {
     const noContact = await browser.post("/admin/saisie", phoneRequest({ phone: "", email: "" }));
     expect(noContact.status).toBe(400);
     const text = textOf(await noContact.text());
-    expect(text).toContain("Indiquez une adresse électronique ou un téléphone.");
+    expect(text).toContain("Indiquez une adresse électronique, un téléphone ou une adresse postale.");
   });
 
   it("does not let an administrator take requests (role check in the service)", async () => {
     const { browser } = await signedIn(app, "admin", "tours");
-    expect((await browser.post("/admin/saisie", phoneRequest({ verification: "attested" }))).status).toBe(403);
+    expect((await browser.post("/admin/saisie", phoneRequest())).status).toBe(403);
   });
 
   it("converts Paris wall-clock times across daylight saving", () => {

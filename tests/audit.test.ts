@@ -14,7 +14,7 @@ import { JOURNAL_CSV_HEADER } from "../app/services/journal.server";
 import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 
@@ -435,8 +435,7 @@ describe("entries for the changes that had none", () => {
 
   it("an expired archive deleted, and gathered copies deleted when the retention ends", async () => {
     const { reference: ref, browser } = await corinneInPerson(app);
-    await browser.post(`/admin/demandes/${ref}`, { intent: "gather" });
-    await drainGather(app);
+    await gatherAll(app, browser, ref);
     expect((await browser.post(`/admin/demandes/${ref}`, { intent: "start" })).status).toBe(302);
     expect((await dpo.browser.post(`/admin/demandes/${ref}`, { intent: "release-access" })).status).toBe(302);
     for (const intent of ["ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent })).status).toBe(302);

@@ -145,8 +145,7 @@ describe("gathering", () => {
 
   it("replaces what a connector found before when it is re-run, files included, and keeps it when the re-run fails", async () => {
     const { reference, browser } = await corinneInPerson();
-    await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    await drain();
+    await gatherAll(app, browser, reference);
     const id = ticketRow(reference).id;
     const first = readGathered(app.db(), id);
     const firstFiles = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id)).all().filter((i) => i.filePath);

@@ -89,7 +89,7 @@ describe("filing and verifying by email", () => {
     const status = await browser.follow(confirmed);
     const html = await status.text();
     expect(status.status).toBe(200);
-    expect(textOf(html)).toContain("Reçue, en attente de traitement");
+    expect(textOf(html)).toContain("Reçue : nous allons rechercher vos données");
     const expectedDue = dueDate(parisDate(filedAt), { pausedDays: 0 });
     expect(html).toContain(`data-due="${expectedDue}"`);
     expect(textOf(html)).toContain("Identité confirmée");
@@ -157,7 +157,7 @@ describe("filing and verifying by SMS", () => {
     const ok = await browser.post("/demande/envoyee", { intent: "verify", code });
     expect(ok.status).toBe(302);
     const status = await browser.follow(ok);
-    expect(textOf(await status.text())).toContain("Reçue, en attente de traitement");
+    expect(textOf(await status.text())).toContain("Reçue : nous allons rechercher vos données");
     expect(requestByRef(reference)!.status).toBe("received");
     // No email on file: the acknowledgement goes by SMS, with the reference.
     await app.deliver();
@@ -200,14 +200,14 @@ describe("bad input", () => {
     const res = await browser.post("/demande", validRequest({ email: "", phone: "12" }));
     expect(res.status).toBe(400);
     const text = textOf(await res.text());
-    expect(text).toContain("Enter a valid mobile phone number");
+    expect(text).toContain("Enter a valid phone number");
   });
 
   it("requires a way to reach the person and the details of a rectification", async () => {
     const res = await app.browser().post("/demande", validRequest({ email: "", phone: "", rights: ["rectification"] }));
     expect(res.status).toBe(400);
     const text = textOf(await res.text());
-    expect(text).toContain("Indiquez une adresse électronique ou un numéro de téléphone portable.");
+    expect(text).toContain("Indiquez une adresse électronique ou un numéro de téléphone.");
     expect(text).toContain("Pour une rectification, indiquez la donnée inexacte et la valeur correcte.");
   });
 
@@ -222,7 +222,15 @@ describe("bad input", () => {
 describe("representatives and mandates", () => {
   function representativeForm(file: Blob | null, filename = "mandat.pdf") {
     const form = new FormData();
-    for (const [k, v] of Object.entries(validRequest({ onBehalf: "other", subjectLastName: "Desmarc", subjectFirstName: "Paul", email: "mandataire@example.fr" }))) {
+    for (const [k, v] of Object.entries(validRequest({
+      onBehalf: "other",
+      subjectLastName: "Desmarc",
+      subjectFirstName: "Paul",
+      subjectEmail: "paul.desmarc@example.fr",
+      mandateUntil: "2099-12-31",
+      mandateScope: "Toutes ses données",
+      email: "mandataire@example.fr",
+    }))) {
       for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
     }
     if (file) form.append("mandate", file, filename);
@@ -316,7 +324,7 @@ describe("status page", () => {
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(textOf(html)).toContain("Cette valeur n'est pas valide.");
-    expect(textOf(html)).toContain("Indiquez une adresse électronique ou un numéro de téléphone portable.");
+    expect(textOf(html)).toContain("Indiquez une adresse électronique ou un numéro de téléphone.");
     expect(html).toMatch(/id="reference"[^>]*aria-invalid="true"/);
   });
 

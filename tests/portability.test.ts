@@ -9,7 +9,7 @@ import { outbox } from "../db/schema/outbox";
 import { seedRegister } from "../db/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors } from "./helpers/connectors";
+import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -35,8 +35,7 @@ const CORINNE = "desmarc.corinne@orange.fr";
 
 async function gatheredCorinne(rights: string[]) {
   const { reference, browser } = await corinneInPerson(app, rights);
-  expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-  await drainGather(app);
+  await gatherAll(app, browser, reference);
   return { reference, support: browser };
 }
 

@@ -70,7 +70,7 @@ describe("the production server process", () => {
     expect(mail?.subject).toMatch(/^Confirmez votre demande DSR-\d{4}-\d{6}$/);
     const link = mail!.text!.match(/https?:\/\/\S+\/verification\/\S+/)![0];
     const verified = await browser.follow(await browser.post(new URL(link).pathname, {}));
-    expect(await verified.text()).toContain("Reçue, en attente de traitement");
+    expect(await verified.text()).toContain("Reçue : nous allons rechercher vos données");
 
     const token = new URL(link).pathname.split("/").pop()!;
     expect(output).toContain('"event":"http"');

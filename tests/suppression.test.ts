@@ -32,13 +32,13 @@ afterAll(async () => {
 /** What the list must hold for a value: HMAC-SHA256 under the dedicated key, never the value. */
 const expectedHash = (kind: "phone" | "email", normalised: string) => createHmac("sha256", KEY).update(`${kind}:${normalised}`).digest("hex");
 
-/** A request recorded in person by support (identity attested), asking for objection. */
+/** A request recorded in person by support (identity document shown), asking for objection. */
 async function objector(opts: { phone: string; email: string; rights?: string[] }) {
   const support = await signedIn(app, "support");
   const { reference } = recordRequest({
     ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
     input: AgentIntakeInput.parse({
-      channel: "phone",
+      channel: "in_person",
       receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
       site: "tours",
       rights: opts.rights ?? ["objection"],
@@ -47,7 +47,7 @@ async function objector(opts: { phone: string; email: string; rights?: string[] 
       email: opts.email,
       phone: opts.phone,
       details: "Ne plus être appelé pour des enquêtes ou de la prospection.",
-      verification: "attested",
+      verification: "document",
     }),
   });
   return { reference, browser: support.browser };

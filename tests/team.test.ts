@@ -61,7 +61,7 @@ describe("team and settings", () => {
       email: "anne.roux@example.fr",
       phone: "",
       details: "",
-      verification: "attested",
+      verification: "code_email",
     });
     const reference = res.headers.get("location")!.match(/DSR-\d{4}-\d{6}/)![0];
     expect(ticketRow(reference).holidayProfile).toBe("alsace-moselle");

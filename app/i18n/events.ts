@@ -130,7 +130,7 @@ export const staffEventsFr: Record<EventType, string> = {
   answered_no_data: "Réponse « aucune donnée » envoyée",
   letter_to_post: "Courrier à imprimer et à poster",
   letter_posted: "Courrier posté",
-  date_reading_chosen: "Lecture d'une date ambiguë choisie",
+  date_reading_chosen: "Lecture d'une date ambiguë retenue",
   assigned: "Attribuée",
   note_added: "Note ajoutée",
   ready: "Réponse prête",
