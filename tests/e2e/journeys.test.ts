@@ -250,6 +250,10 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     const support = await signIn("support");
     await support.goto(`${base}/admin/demandes/${corinneTicket}`);
     await support.getByRole("button", { name: "Lancer la collecte" }).click();
+    // Her email is proven, her landline is not: the recordings wait for the number found in her survey record.
+    await waitFor(support, "Identifiants trouvés dans les données", `${base}/admin/demandes/${corinneTicket}`);
+    await check(support, "30-found-in-survey");
+    await support.getByRole("button", { name: "Rechercher aussi avec +33247000000" }).click();
     await waitFor(support, "Préparer et publier l'archive de portabilité", `${base}/admin/demandes/${corinneTicket}`);
     await check(support, "30-gathered");
 
