@@ -32,12 +32,14 @@ export function callerReadsCode(ctx: Ctx, reference: string) {
   if (!r.ok) throw new Error(`the code for ${reference} was refused`);
 }
 
-/** A person seen in person proves the email they give with a code read at the desk. */
-export function provesEmailInPerson(ctx: Ctx, reference: string) {
-  sendContactCode({ ctx, reference, via: "email" });
-  const r = checkContactCode({ ctx, reference, via: "email", code: readBackCode(ctx.db, reference) });
+/** A person seen in person proves a contact they give (their email, their mobile) with a code read at the desk. */
+export function provesContactInPerson(ctx: Ctx, reference: string, via: "email" | "sms") {
+  sendContactCode({ ctx, reference, via });
+  const r = checkContactCode({ ctx, reference, via, code: readBackCode(ctx.db, reference) });
   if (!r.ok) throw new Error(`the code for ${reference} was refused`);
 }
+
+export const provesEmailInPerson = (ctx: Ctx, reference: string) => provesContactInPerson(ctx, reference, "email");
 
 /**
  * Demo data, written through the same services as real requests so that the

@@ -21,7 +21,10 @@ const USAGE = `usage: npm run -s cli -- <command>
 commands:
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
-  expire            mark requests unverified for too long as expired
+  expire            mark requests unverified for too long as expired; remind
+                    requesters of a question unanswered for 15 days, and close
+                    the requests whose question stayed unanswered for
+                    INFO_REQUEST_CLOSE_DAYS (the server's worker does this too)
   reminders [--force]
                     email each assignee (and the DPO) the open requests due
                     within 7 days or overdue; once a day unless --force
@@ -331,7 +334,10 @@ async function main(args: string[]): Promise<number> {
   }
   if (group === "expire" && !verb) {
     const n = expireUnverified({ ctx: system() });
+    const { sweepInfoRequests } = await import("../app/services/tickets.server");
+    const q = sweepInfoRequests({ ctx: system() });
     console.log(`expired ${n}`);
+    console.log(`reminded ${q.reminded} closed ${q.closed}`);
     return 0;
   }
   if (group === "reminders") {

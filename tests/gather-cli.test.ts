@@ -16,6 +16,7 @@ import { findByReference } from "../app/services/requests.server";
 import { gatherJobs, gatheredItems } from "../db/schema/gather";
 import { eq } from "drizzle-orm";
 import { resetEnvForTests } from "../app/utils/env.server";
+import { provesContactInPerson } from "../db/seed";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -60,13 +61,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A ticket for David Blanc (in both demo systems), recorded by a new agent who saw him in person. */
 async function davidBlancInPerson(agentEmail: string) {
   const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: agentEmail, displayName: "Agent", role: "agent", site: "tours" }, password: "x".repeat(16) });
-  return recordRequest({
-    ctx: { db: db(), now: new Date(), actor: toActor(staff) },
+  const ctx = { db: db(), now: new Date(), actor: toActor(staff) };
+  const { reference } = recordRequest({
+    ctx,
     input: AgentIntakeInput.parse({
       channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
-      lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "attested",
+      lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", details: "", verification: "document",
     }),
-  }).reference;
+  });
+  // He shows his identity card and reads back the codes sent to his email and his mobile.
+  provesContactInPerson(ctx, reference, "email");
+  provesContactInPerson(ctx, reference, "sms");
+  return reference;
 }
 
 const cli = (...args: string[]) => spawnSync(TSX, ["scripts/cli.ts", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
@@ -78,8 +84,9 @@ describe("npm run -s cli -- gather", () => {
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^survey done matches=[1-9]\d* records=[1-9]\d* files=0 anomalies=\d+$/);
-    expect(lines[1]).toMatch(/^recordings done matches=[1-9]\d* records=[1-9]\d* files=[1-9]\d* anomalies=0$/);
+    // One of four answers per system, with the identifiers it was searched with and where each came from.
+    expect(lines[0]).toMatch(/^survey found records=[1-9]\d* files=0 anomalies=\d+ searched-with=email\(proven_email\),phone\(proven_phone\)$/);
+    expect(lines[1]).toMatch(/^recordings found records=[1-9]\d* files=[1-9]\d* anomalies=0 searched-with=phone\(proven_phone\)$/);
     // No personal data on the terminal.
     expect(run.stdout).not.toContain("Blanc");
   });

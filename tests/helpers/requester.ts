@@ -1,0 +1,76 @@
+import { expect } from "vitest";
+import { lastCode } from "../mocks/sms";
+import { textOf, validRequest, type Browser, type TestApp } from "./app";
+
+/**
+ * The requester's side, as a person goes through it: the form, the message
+ * RightsDesk sends (the SMTP sink, the SMS gateway's mock), the link or the
+ * code, the status page.
+ */
+export function linkIn(text: string, pathPrefix: string): string {
+  const url = text.match(/https?:\/\/\S+/g)?.find((u) => new URL(u).pathname.startsWith(pathPrefix));
+  if (!url) throw new Error(`no ${pathPrefix} link in message`);
+  return new URL(url).pathname;
+}
+
+/** The last email delivered to `address` whose subject contains `subject` (after one outbox tick). */
+export async function mailTo(app: TestApp, address: string, subject: string) {
+  await app.deliver();
+  const mail = [...app.sink!.received].reverse().find((m) => m.to && JSON.stringify(m.to).includes(address) && m.subject?.includes(subject));
+  if (!mail) throw new Error(`no mail "${subject}" delivered to that address`);
+  return mail;
+}
+
+/** The last SMS delivered to `phone` (E.164). */
+export async function smsTo(app: TestApp, phone: string) {
+  await app.deliver();
+  const sms = [...app.sms.sent].reverse().find((s) => s.to === phone);
+  if (!sms) throw new Error("no SMS delivered to that number");
+  return sms;
+}
+
+export async function fileOne(app: TestApp, overrides: Record<string, string | string[]> = {}) {
+  const browser = app.browser();
+  const res = await browser.post("/demande", validRequest(overrides));
+  expect(res.status, textOf(await res.clone().text()).slice(0, 300)).toBe(302);
+  const page = await (await browser.get("/demande/envoyee")).text();
+  const reference = textOf(page).match(/DSR-\d{4}-\d{6}/)![0];
+  return { browser, reference };
+}
+
+/** Filed on the web and confirmed from the emailed link: the browser holds the follow session. */
+export async function verifiedByEmail(app: TestApp, overrides: Record<string, string | string[]> = {}) {
+  const { browser, reference } = await fileOne(app, overrides);
+  const email = (overrides.email as string | undefined) ?? "desmarc.corinne@orange.fr";
+  const verifyPath = linkIn((await mailTo(app, email, "Confirmez")).text!, "/verification/");
+  expect((await browser.post(verifyPath, {})).status).toBe(302);
+  return { browser, reference };
+}
+
+/** Filed on the web with a mobile number only and confirmed with the SMS code. */
+export async function verifiedBySms(app: TestApp, phoneTyped: string, e164: string, overrides: Record<string, string | string[]> = {}) {
+  const { browser, reference } = await fileOne(app, { email: "", phone: phoneTyped, verificationMethod: "sms", ...overrides });
+  await app.deliver();
+  expect((await browser.post("/demande/envoyee", { intent: "verify", code: lastCode(app.sms.sent, e164) })).status).toBe(302);
+  return { browser, reference };
+}
+
+/** The status page as the requester sees it (text and HTML). */
+export async function statusPage(browser: Browser) {
+  const html = await (await browser.get("/suivi/demande")).text();
+  return { html, text: textOf(html) };
+}
+
+/** Opens the letter an SMS points to: the status link in it, then the letter on the status page. */
+export async function letterFromSms(app: TestApp, phone: string) {
+  const sms = await smsTo(app, phone);
+  const browser = app.browser();
+  const followed = await browser.get(linkIn(sms.text, "/suivi/lien/"));
+  expect(followed.status).toBe(302);
+  const { html } = await statusPage(browser);
+  const letters = [...html.matchAll(/href="(\/suivi\/courrier\/\d+)"/g)].map((m) => m[1]!);
+  expect(letters.length).toBeGreaterThan(0);
+  const letter = await browser.get(letters.at(-1)!);
+  expect(letter.status).toBe(200);
+  return { sms, browser, letter: textOf(await letter.text()) };
+}
