@@ -215,3 +215,95 @@ export function seed(db: Db, now = new Date()): { created: string[] } {
   }
   return { created };
 }
+
+/** A one-page PDF saying what the demo mandate states (a real mandate is a signed scan). */
+function demoMandatePdf(): Buffer {
+  const text = "Mandat : Sophie Lambert represente David Blanc pour l'acces a ses donnees (enquetes et appels), jusqu'au 31/12/2027.";
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${text.length + 30} >>\nstream\nBT /F1 11 Tf 40 780 Td (${text}) Tj ET\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out));
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out);
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+/**
+ * The cases issue 13 was about, ready to try (README, "What to try"):
+ * a person held nowhere, a caller to call back on a number on record, a
+ * postal request waiting for its code, and a representative's mandate to
+ * review. Idempotent: each is made once.
+ */
+export function seedAnswerCases(db: Db, now = new Date()): { nobody: string; caller: string; postal: string; representative: string } {
+  const existing = (sqlWhere: ReturnType<typeof sql>) => db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE ${sqlWhere} ORDER BY id LIMIT 1`)?.reference;
+  const staffRows = db.select().from(staff).all();
+  const actorFor = (email: string) => toActor(staffRows.find((x) => x.email === email)!);
+
+  // Held in no system: web request for access and erasure, confirmed by email; support proved his
+  // mobile too, with a code read on the phone, so that every system can be searched.
+  const nobody =
+    existing(sql`email = 'marc.personne@example.org'`) ??
+    (() => {
+      const filedAt = new Date(now.getTime() - 2 * DAY);
+      const input = IntakeInput.parse({
+        rights: ["access", "erasure"], lastName: "Personne", firstName: "Marc", email: "marc.personne@example.org", phone: "06 55 44 33 22",
+        onBehalf: "self", subjectLastName: "", subjectFirstName: "", details: "Je pense avoir été appelé pour une enquête l'an dernier.",
+        rectificationWrong: "", rectificationCorrect: "", contactConsent: true,
+      });
+      const filed = requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
+      requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
+      provesContactInPerson({ db, now: new Date(filedAt.getTime() + 2 * 3_600_000), actor: actorFor("support@centrecall.example") }, filed.reference, "sms");
+      return filed.reference;
+    })();
+
+  // A caller at Lille: Nadia Azri's mobile is in the survey, the recordings and the CRM; the agent calls it back.
+  const caller =
+    existing(sql`phone = '+33781223344' AND channel = 'phone'`) ??
+    recordRequest({
+      ctx: { db, now, actor: actorFor("agent.lille@centrecall.example") },
+      input: AgentIntakeInput.parse({
+        channel: "phone", receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 3_600_000)), site: "lille", rights: ["access", "objection"],
+        lastName: "Azri", firstName: "Nadia", email: "", phone: "07 81 22 33 44", details: "Appel entrant : veut savoir ce que nous avons enregistré.", verification: "callback",
+      }),
+    }).reference;
+
+  // A letter from Julien Desmarc, no email, no phone: the code goes back by post.
+  const postal =
+    existing(sql`channel = 'mail' AND last_name = 'Desmarc' AND postal_address IS NOT NULL`) ??
+    recordRequest({
+      ctx: { db, now, actor: actorFor("agent.tours@centrecall.example") },
+      input: AgentIntakeInput.parse({
+        channel: "mail", receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 2 * DAY)), site: "tours", rights: ["access"],
+        lastName: "Desmarc", firstName: "Julien", email: "", phone: "", postalAddress: "2, place de l'Église\n37100 Tours", postcode: "37100",
+        details: "Courrier reçu au siège : demande d'accès aux réponses de l'enquête Osiris.", verification: "postal_code",
+      }),
+    }).reference;
+
+  // A lawyer for David Blanc, with a mandate to review.
+  const representative =
+    existing(sql`email = 's.lambert@avocats.example'`) ??
+    (() => {
+      const filedAt = new Date(now.getTime() - DAY);
+      const input = IntakeInput.parse({
+        rights: ["access"], lastName: "Lambert", firstName: "Sophie", email: "s.lambert@avocats.example", phone: "",
+        onBehalf: "other", subjectLastName: "Blanc", subjectFirstName: "David", subjectEmail: "david.blanc@example.fr", subjectPhone: "",
+        mandateUntil: `${now.getUTCFullYear() + 1}-12-31`, mandateScope: "Ses réponses aux enquêtes et ses appels enregistrés", mandateAnswerTo: "representative",
+        details: "Je représente M. Blanc (mandat joint).", rectificationWrong: "", rectificationCorrect: "", contactConsent: true,
+      });
+      const filed = requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: { bytes: demoMandatePdf(), mimeType: "application/pdf" } });
+      requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
+      return filed.reference;
+    })();
+
+  return { nobody, caller, postal, representative };
+}

@@ -1,4 +1,4 @@
-import { catalogues, formatLocalDate } from "../app/i18n";
+import { formatLocalDate } from "../app/i18n";
 import type { Locale, Right } from "../db/schema/enums";
 import { render, type Rendered } from "./layout";
 
@@ -51,28 +51,32 @@ export function identifierLines(report: SearchReport, locale: Locale): string[] 
 }
 
 export function systemLines(report: SearchReport, locale: Locale): string[] {
-  const kinds = (ks: string[]) => ks.map((k) => KIND[locale][k] ?? k).join(locale === "en" ? " and " : " et ");
+  // "votre adresse électronique et votre numéro de téléphone" / "your email address and your phone number"
+  const yours = (ks: string[]) => ks.map((k) => `${locale === "en" ? "your" : "votre"} ${KIND[locale][k] ?? k}`).join(locale === "en" ? " and " : " et ");
+  const kinds = (ks: string[]) => ks.map((k) => KIND[locale][k] ?? k).join(locale === "en" ? " or " : " ou ");
+  // The DPO's reason is quoted, and the sentence ends once, after the quote.
+  const quoted = (w: string) => w.trim().replace(/[.!…]+$/, "");
   return report.systems.map((s) => {
     if (locale === "en") {
       const what =
         s.outcome === "found"
-          ? `searched with your ${kinds(s.kinds)}: ${s.records} ${s.records === 1 ? "record" : "records"} found`
+          ? `searched with ${yours(s.kinds)}: ${s.records} ${s.records === 1 ? "record" : "records"} found`
           : s.outcome === "nothing"
-            ? `searched with your ${kinds(s.kinds)}: nothing found`
+            ? `searched with ${yours(s.kinds)}: nothing found`
             : s.outcome === "not_searched"
               ? `not searched: it can only be searched by ${kinds(s.missing)}, which we do not have for you`
               : "not searched: the system could not be reached";
-      return `• ${s.label}: ${what}${s.waiver ? `. Our data protection officer decided to answer all the same, for this reason: "${s.waiver}"` : ""}.`;
+      return `• ${s.label}: ${what}${s.waiver ? `. Our data protection officer decided to answer all the same, for this reason: "${quoted(s.waiver)}"` : ""}.`;
     }
     const what =
       s.outcome === "found"
-        ? `interrogé avec votre ${kinds(s.kinds)} : ${s.records} ${s.records === 1 ? "enregistrement trouvé" : "enregistrements trouvés"}`
+        ? `interrogé avec ${yours(s.kinds)} : ${s.records} ${s.records === 1 ? "enregistrement trouvé" : "enregistrements trouvés"}`
         : s.outcome === "nothing"
-          ? `interrogé avec votre ${kinds(s.kinds)} : aucune donnée trouvée`
+          ? `interrogé avec ${yours(s.kinds)} : aucune donnée trouvée`
           : s.outcome === "not_searched"
             ? `non interrogé : ce système ne peut être interrogé qu'avec un ${kinds(s.missing)}, que nous n'avons pas pour vous`
             : "non interrogé : le système n'a pas pu être joint";
-    return `• ${s.label} : ${what}${s.waiver ? `. Notre délégué à la protection des données a décidé de vous répondre malgré tout, pour ce motif : « ${s.waiver} »` : ""}.`;
+    return `• ${s.label} : ${what}${s.waiver ? `. Notre délégué à la protection des données a décidé de vous répondre malgré tout, pour ce motif : « ${quoted(s.waiver)} »` : ""}.`;
   });
 }
 
@@ -85,8 +89,28 @@ const REMEDIES: Record<Locale, string> = {
  * The answer when nothing is held (Art. 15(1): confirmation that no data is
  * processed; Art. 17: nothing to erase, so no certificate of deletion).
  */
+/** The rights asked for, as CentreCall writes them to the person. */
+const ASKED: Record<Locale, Record<Right, string>> = {
+  fr: {
+    access: "l'accès à vos données",
+    rectification: "la rectification de données inexactes",
+    erasure: "l'effacement de vos données",
+    portability: "la portabilité de vos données",
+    restriction: "la limitation de leur traitement",
+    objection: "votre opposition à leur traitement",
+  },
+  en: {
+    access: "access to your data",
+    rectification: "the rectification of inaccurate data",
+    erasure: "the erasure of your data",
+    portability: "the portability of your data",
+    restriction: "the restriction of their processing",
+    objection: "your objection to their processing",
+  },
+};
+
 export function noDataAnswer(d: { reference: string; rights: Right[]; report: SearchReport; proofRetention: string }, locale: Locale): Rendered {
-  const asked = d.rights.map((r) => catalogues[locale].rights[r].toLowerCase()).join(locale === "en" ? ", " : ", ");
+  const asked = d.rights.map((r) => ASKED[locale][r]).join(", ");
   const on = formatLocalDate(d.report.on, locale);
   const erasure = d.rights.includes("erasure");
   if (locale === "en") {

@@ -13,7 +13,7 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
-const { DEMO_STAFF, seed, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
+const { DEMO_STAFF, seed, seedAnswerCases, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
 const { seedRegister } = await import("../db/seed-register");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
@@ -23,10 +23,11 @@ const config = env();
 // Demo connectors: the survey database, call recordings and the client CRM,
 // generated under the data directory and named in connectors.config.json.
 // Their secrets come from the environment, as in production.
-const { createHash, randomBytes } = await import("node:crypto");
+// Derived from APP_SECRET (env.server.ts, demoConnectorSecret): the CLI run beside the demo finds the same ones.
 const { existsSync } = await import("node:fs");
-process.env.SURVEY_HASH_KEY ??= createHash("sha256").update(`${config.APP_SECRET}:survey-hash`).digest("hex");
-process.env.DEMO_CRM_TOKEN ??= randomBytes(24).toString("base64url");
+const { demoConnectorSecret } = await import("../app/utils/env.server");
+process.env.SURVEY_HASH_KEY ??= demoConnectorSecret("SURVEY_HASH_KEY")!;
+process.env.DEMO_CRM_TOKEN ??= demoConnectorSecret("DEMO_CRM_TOKEN")!;
 const { createDemoSurveyDatabase } = await import("../app/connectors/sql-survey/demo");
 const { createDemoRecordings } = await import("../app/connectors/recordings/demo");
 const { startDemoCrm } = await import("./demo-crm");
@@ -39,6 +40,7 @@ seedRegister(db(), new Date());
 const { created } = seed(db());
 const siteTickets = seedSiteTickets(db());
 const corinne = seedCorinne(db());
+const cases = seedAnswerCases(db());
 if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);
 console.log("Building the site (first run takes a few seconds)…");
 buildIfStale(root, { quiet: true });
@@ -66,10 +68,26 @@ What to try:
   4. Check any date yourself:  npm run -s deadline -- 2026-01-31
   5. Sign in at ${url}/admin as the DPO: the queue shows overdue and at-risk
      tickets from the five sites; open one to extend or refuse it.
-  6. Ticket ${corinne} (Corinne Desmarc, in all three demo systems): as support,
-     search for her data, prepare a rectification and the erasure plan; as the
-     DPO, approve them; the certificate and the Art. 19 notices appear in the
-     outbox. The audit journal is at ${url}/admin/journal.
+  6. Ticket ${corinne} (Corinne Desmarc, seen in person with her identity card; her
+     email proven by a code): as support, search for her data. Her landline
+     is not proven, so the recordings are "not searched" until you confirm
+     the number found in her survey record ("Rechercher aussi avec …").
+     Prepare a rectification and the erasure plan; as the DPO, approve them;
+     the certificate and the Art. 19 notices appear in the outbox. The audit
+     journal is at ${url}/admin/journal.
+  7. Ticket ${cases.nobody} (Marc Personne, held in no system): search; every system
+     answers "nothing"; as the DPO, "Envoyer la réponse « aucune donnée »": a
+     letter with the systems searched, no archive, no certificate. From a
+     terminal: npm run -s cli -- gather ${cases.nobody}, then
+     npm run -s cli -- export ${cases.nobody} --kind access --out nobody.zip
+  8. Ticket ${cases.caller} (a caller at Lille, agent.lille): check that the number
+     is on record, "call it back", confirm: the phone is proven and searched.
+  9. Ticket ${cases.postal} (a letter from Julien Desmarc): print the letter with
+     its code ("Courriers"), mark it posted, type the code in as if he phoned
+     it back; he is then searched by name and postcode.
+ 10. Ticket ${cases.representative} (a lawyer for David Blanc): read the mandate,
+     accept it; David confirms his address from the outbox link; only then
+     is he searched, and the answer goes to the lawyer, as the mandate says.
 
 Deadline reminders are a daily job, not part of the server: schedule
   npm run -s cli -- reminders

@@ -30,7 +30,31 @@ const proof: ProofRecord[] = [
   { record: "audit", operation: "OP-07", legalBasis: "Obligation légale (art. 6, paragraphe 1, point c) du RGPD).", retention: "5 ans après la clôture de la demande, à titre de preuve." },
   { record: "suppression", kinds: ["phone", "email"] },
 ];
+/** What a search answered, as the no-data answer quotes it. */
+const report = {
+  on: "2026-11-24",
+  identifiers: [
+    { kind: "email" as const, shown: "marc.personne@example.org", origin: "proven_email", on: "2026-11-23" },
+    { kind: "phone" as const, shown: "06 55 44 33 22", origin: "found", source: "Études de marché", on: "2026-11-24" },
+  ],
+  systems: [
+    { label: "Études de marché", outcome: "nothing" as const, records: 0, kinds: ["email", "phone"], missing: [], waiver: null },
+    { label: "Enregistrements d'appels", outcome: "not_searched" as const, records: 0, kinds: [], missing: ["phone"], waiver: "Aucun numéro connu pour cette personne." },
+    { label: "CRM client", outcome: "failed" as const, records: 0, kinds: [], missing: [], waiver: "CRM en maintenance ; un second envoi suivra." },
+  ],
+};
 const cases = {
+  noDataAnswer: (l: (typeof LOCALES)[number]) =>
+    emails.noDataAnswer({ reference: "DSR-2026-000123", rights: ["access", "erasure"], report, proofRetention: l === "fr" ? "pendant 5 ans après la clôture de la demande (registre des traitements, OP-07)" : "for 5 years after the request is closed (our record of processing, OP-07)" }, l),
+  closingCompleted: (l: (typeof LOCALES)[number]) =>
+    emails.closingNotice({ reference: "DSR-2026-000123", outcome: "completed", done: [{ kind: "archive_access", on: "2026-11-20" }, { kind: "rectification", on: "2026-11-22" }] }, l),
+  infoReminder: (l: (typeof LOCALES)[number]) =>
+    emails.infoReminder({ reference: "DSR-2026-000123", question: "Quelle période est concernée ?", link, closeOn: "2026-12-23" }, l),
+  closedNoReply: (l: (typeof LOCALES)[number]) => emails.closedNoReply({ reference: "DSR-2026-000123", askedOn: "2026-10-20", days: 30 }, l),
+  postalCode: (l: (typeof LOCALES)[number]) => emails.postalCode({ code: "123456", reference: "DSR-2026-000123", days: 30 }, l),
+  subjectConfirmation: (l: (typeof LOCALES)[number]) =>
+    emails.subjectConfirmation({ reference: "DSR-2026-000123", representative: "Sophie Lambert", rights: ["access"], link }, l),
+  mandateRejected: (l: (typeof LOCALES)[number]) => emails.mandateRejected({ reference: "DSR-2026-000123", reason: "Le mandat n'est pas signé par la personne représentée." }, l),
   verification: (l: (typeof LOCALES)[number]) => emails.verification({ link, reference: "DSR-2026-000123", ttlHours: 24 }, l),
   acknowledgement: (l: (typeof LOCALES)[number]) =>
     emails.acknowledgement(
@@ -101,6 +125,25 @@ describe("email templates", () => {
     const m = emails.verification({ link: 'https://x.example/"><script>', reference: "DSR-<b>", ttlHours: 24 }, "fr");
     expect(m.html).not.toContain("<script>");
     expect(m.html).not.toContain("<b>");
+  });
+
+  it("keeps every decision's SMS to one message or two, with the reference and the link to the letter", () => {
+    const l = "https://droits.centrecall.example/suivi/lien/" + "x".repeat(43);
+    for (const locale of LOCALES) {
+      const texts = [
+        emails.smsRefusal({ reference: "DSR-2026-000123", link: l }, locale),
+        emails.smsExtension({ reference: "DSR-2026-000123", dueOn: "2027-02-23", link: l }, locale),
+        emails.smsNoData({ reference: "DSR-2026-000123", link: l }, locale),
+        emails.smsClosing({ reference: "DSR-2026-000123", outcome: "completed", link: l }, locale),
+        emails.smsClosedNoReply({ reference: "DSR-2026-000123", link: l }, locale),
+        emails.smsInfoReminder({ reference: "DSR-2026-000123", link: l, closeOn: "2026-12-23" }, locale),
+      ];
+      for (const t of texts) {
+        expect(t.length).toBeLessThanOrEqual(306);
+        expect(t).toContain("DSR-2026-000123");
+        expect(t).toContain(l);
+      }
+    }
   });
 
   it("keeps SMS short and free of anything but the code and reference", () => {

@@ -286,7 +286,7 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
       tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
       addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
       audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: {}, at: ctx.now });
-    });
+    }, { behavior: "immediate" });
   }
   if (stale.length) log.info("request.expired_unverified", { count: stale.length });
   return stale.length;

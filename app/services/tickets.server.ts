@@ -364,6 +364,8 @@ export function openQuestion(db: DbOrTx, requestId: number) {
 }
 
 const REMIND_AFTER_DAYS = 15;
+/** Take the write lock first: two processes sweeping at once wait for each other instead of failing on upgrade. */
+const IMMEDIATE = { behavior: "immediate" } as const;
 
 /**
  * Daily: a question unanswered for 15 days gets one reminder; one unanswered
@@ -400,7 +402,7 @@ export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; cl
         });
         audit.append(tx, { actor: ctx.actor, action: "ticket.closed_no_reply", reference: r.reference, details: { afterDays: env().INFO_REQUEST_CLOSE_DAYS }, at: ctx.now });
         closed++;
-      });
+      }, IMMEDIATE);
     } else if (age >= REMIND_AFTER_DAYS * DAY && !q.remindedAt) {
       ctx.db.transaction((tx) => {
         const r = tx.select().from(requests).where(eq(requests.id, q.requestId)).get();
@@ -418,7 +420,7 @@ export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; cl
         });
         audit.append(tx, { actor: ctx.actor, action: "ticket.info_reminded", reference: r.reference, details: {}, at: ctx.now });
         reminded++;
-      });
+      }, IMMEDIATE);
     }
   }
   return { reminded, closed };

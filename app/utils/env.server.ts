@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -127,7 +127,21 @@ function demoSecret(appEnv: string, dataDir: string): string {
 export function secretFromEnv(name: string): string | undefined {
   if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(name)) return undefined;
   const value = process.env[name];
-  return value === "" ? undefined : value;
+  if (value) return value;
+  return DEMO_SECRETS.has(name) ? demoConnectorSecret(name) : undefined;
+}
+
+/**
+ * The demo's own connector secrets (its CRM's token, the survey's masking
+ * key), outside production only: derived from APP_SECRET rather than drawn
+ * at random, so that `npm run -s cli -- …` in another terminal uses the same
+ * ones as the running `npm run demo`. Production sets real ones.
+ */
+const DEMO_SECRETS = new Set(["DEMO_CRM_TOKEN", "SURVEY_HASH_KEY"]);
+export function demoConnectorSecret(name: string): string | undefined {
+  const e = env();
+  if (e.APP_ENV === "production") return undefined;
+  return createHmac("sha256", e.APP_SECRET).update(`demo-secret:${name}`).digest("base64url");
 }
 
 let cached: Env | undefined;
