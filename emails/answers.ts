@@ -46,8 +46,9 @@ function originText(i: SearchedIdentifier, locale: Locale): string {
   return (locale === "en" ? en : fr)[i.origin] ?? "";
 }
 
-export function identifierLines(report: SearchReport, locale: Locale): string[] {
-  return report.identifiers.map((i) => `• ${KIND[locale][i.kind]} ${i.shown}, ${originText(i, locale)}`);
+/** `values: false` names each identifier by its kind only (a certificate carries no contact details). */
+export function identifierLines(report: SearchReport, locale: Locale, opts: { values?: boolean } = {}): string[] {
+  return report.identifiers.map((i) => `• ${KIND[locale][i.kind]}${opts.values === false ? "" : ` ${i.shown}`}, ${originText(i, locale)}`);
 }
 
 export function systemLines(report: SearchReport, locale: Locale): string[] {

@@ -131,6 +131,10 @@ describe("erasure, from plan to certificate", () => {
     expect(createHash("sha256").update(html).digest("hex")).toBe(certified[0]!.details.sha256);
     expect(html).toContain(reference);
     expect(html).not.toContain(CORINNE.email);
+    // Where we looked and with what, by kind of identifier: her landline was found in her survey record.
+    expect(textOf(html)).toContain("Où nous avons cherché vos données");
+    expect(textOf(html)).toMatch(/numéro de téléphone, trouvé dans Études de marché, dans un enregistrement qui vous concernait/);
+    expect(textOf(html)).toMatch(/Enregistrements d'appels : interrogé avec votre numéro de téléphone : \d+ enregistrements? trouvés?/);
     // No objection on this request: no suppression list entry to speak of.
     expect(html).not.toContain('data-proof="suppression"');
 

@@ -28,6 +28,8 @@ import { art15Information, REQUEST_HANDLING_DATASET } from "./register.server";
 import { objectionStatus } from "./suppression.server";
 import { addEvent, link } from "./requests.server";
 import { reach } from "./contacts.server";
+import { searchReport } from "./answers.server";
+import { identifierLines, systemLines, type SearchReport } from "../../emails/answers";
 import { notifyRequester, unreachable } from "./letters.server";
 import { issueLink } from "./verification.server";
 
@@ -430,7 +432,15 @@ export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">)
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** The certificate as a standalone HTML document, French then English, in the same words as the emails. */
-export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[] }): string {
+export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[]; searched?: SearchReport | null }): string {
+  // Where we looked, with what: a system not searched (and the DPO's reason) is said, not left out.
+  const searched = (lang: "fr" | "en") => {
+    if (!d.searched) return "";
+    const ul = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.replace(/^• /, ""))}</li>`).join("")}</ul>`;
+    return lang === "fr"
+      ? `<h2>Où nous avons cherché vos données</h2>\n<p>Avec ces identifiants :</p>\n${ul(identifierLines(d.searched, "fr", { values: false }))}\n<p>Chaque système, avant l'effacement :</p>\n${ul(systemLines(d.searched, "fr"))}`
+      : `<h2>Where we searched for your data</h2>\n<p>With these identifiers:</p>\n${ul(identifierLines(d.searched, "en", { values: false }))}\n<p>Each system, before the erasure:</p>\n${ul(systemLines(d.searched, "en"))}`;
+  };
   const table = (lang: "fr" | "en") => {
     const h = lang === "fr" ? ["Système", "Données", "Ce qui a été fait", "Ce qui reste, pourquoi et jusqu'à quand"] : ["System", "Data", "What was done", "What remains, why and until when"];
     const rows = d.lines
@@ -468,6 +478,7 @@ th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; ver
 <p>Demande <strong>${esc(d.reference)}</strong> — constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
 <p>Voici, système par système, ce que CentreCall a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
 ${table("fr")}
+${searched("fr")}
 <h2>Ce que nous gardons pour prouver le traitement de votre demande</h2>
 ${proof("fr")}
 ${notifiedFr}
@@ -479,6 +490,7 @@ ${notifiedFr}
 <p>Request <strong>${esc(d.reference)}</strong> — confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
 <p>Here is, system by system, what CentreCall did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
 ${table("en")}
+${searched("en")}
 <h2>What we keep to prove how your request was handled</h2>
 ${proof("en")}
 ${notifiedEn}
@@ -538,7 +550,14 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const recipients = recipientsFor(db, planDatasets(stored), registry);
   const lines = certificateLines(stored);
   const proof = proofRecords(db, r);
-  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: recipients.map((x) => x.contact.name) });
+  const searched = (() => {
+    try {
+      return searchReport(db, r, registry);
+    } catch {
+      return null; // a search re-queued since: the table above still says what was done
+    }
+  })();
+  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: recipients.map((x) => x.contact.name), searched });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
