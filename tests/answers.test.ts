@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
-import yauzl from "yauzl";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
@@ -17,6 +16,7 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, foundOffers, gatherAll, sentCode, withDemoConnectors } from "./helpers/connectors";
 import { letterFromSms, linkIn, mailTo, statusPage, verifiedByEmail, verifiedBySms } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
+import { zipText } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 
 /**
@@ -196,7 +196,7 @@ describe("a complete search", () => {
     const { buildArchive } = await import("../app/services/archive.server");
     const out = path.join(app.dir, "waived.zip");
     await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() });
-    const letter = textOf(await zipEntry(out, "LISEZ-MOI.html"));
+    const letter = textOf(await zipText(out, "LISEZ-MOI.html"));
     expect(letter).toContain("Où nous avons cherché");
     expect(letter).toContain("non interrogé : le système n'a pas pu être joint");
     expect(letter).toContain(`« ${why.slice(0, -1)} »`);
@@ -254,7 +254,7 @@ describe("no data held", () => {
     const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/cli.ts", "export", reference, "--kind", "access", "--out", out], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    const letter = textOf(await zipEntry(out, "LISEZ-MOI.html"));
+    const letter = textOf(await zipText(out, "LISEZ-MOI.html"));
     expect(letter).toContain("nous ne détenons aucune donnée vous concernant");
     expect(letter).toContain("Études de marché : interrogé avec votre adresse électronique : aucune donnée trouvée.");
     expect(letter).not.toContain("vous trouverez");
@@ -533,28 +533,5 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** One entry of a zip, read with yauzl. */
-function zipEntry(file: string, name: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      zip.on("entry", (entry: yauzl.Entry) => {
-        if (entry.fileName !== name) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => {
-            zip.close();
-            resolve(Buffer.concat(chunks).toString("utf8"));
-          });
-        });
-      });
-      zip.on("end", () => reject(new Error(`${name} not in ${file}`)));
-      zip.readEntry();
-    });
   });
 }

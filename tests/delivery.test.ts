@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
@@ -11,6 +10,7 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
+import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 
 let app: TestApp;
@@ -24,27 +24,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function unzipEntries(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on("end", () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 async function mailTo(address: string, subjectPart: string) {
   await app.deliver();

@@ -2,7 +2,6 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
 import { outbox } from "../db/schema/outbox";
@@ -11,6 +10,7 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
+import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 
 /**
@@ -69,30 +69,9 @@ async function downloadAsRequester(archiveId: number): Promise<Map<string, Buffe
   const download = await person.post(`${url.pathname}/fichier`, { a: String(archiveId) });
   expect(download.status).toBe(200);
   expect(download.headers.get("content-type")).toBe("application/zip");
-  return unzip(Buffer.from(await download.arrayBuffer()));
+  return unzipEntries(Buffer.from(await download.arrayBuffer()));
 }
 
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on("end", () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 /** RFC 4180 as the archive writes it: BOM, CRLF, quoted fields with doubled quotes. */
 function csvRows(bytes: Buffer): string[][] {

@@ -3,6 +3,7 @@ import { DomainError } from "../services/errors";
 import { certificateFor } from "../services/erasure.server";
 import * as tickets from "../services/tickets.server";
 import { db } from "../utils/db.server";
+import { documentNotFound, documentResponse } from "../utils/documents";
 import { requireStaff } from "../utils/staff-session.server";
 
 /** The certificate as sent to the requester, for staff who can see the ticket. */
@@ -12,9 +13,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
     const cert = certificateFor(db(), view.id);
     if (!cert) throw new DomainError("not_found", { what: "certificate" });
-    return new Response(cert.html, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } });
+    return documentResponse(cert.html);
   } catch (error) {
-    if (error instanceof DomainError && error.code === "not_found") return new Response("Not found", { status: 404 });
+    if (error instanceof DomainError && error.code === "not_found") return documentNotFound();
     throw error;
   }
 }

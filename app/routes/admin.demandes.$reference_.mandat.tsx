@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError } from "../services/errors";
 import { mandateFile } from "../services/mandates.server";
+import { documentNotFound } from "../utils/documents";
 import { requireStaff } from "../utils/staff-session.server";
 
 /** The representative's mandate, for the staff member reviewing it; each opening is audited. */
@@ -19,8 +20,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (error instanceof DomainError && (error.code === "not_found" || error.code === "illegal_transition")) return new Response("Not found", { status: 404, headers: { "Cache-Control": "no-store" } });
-    if (error instanceof DomainError && error.code === "forbidden") return new Response("Forbidden", { status: 403, headers: { "Cache-Control": "no-store" } });
+    if (error instanceof DomainError && (error.code === "not_found" || error.code === "illegal_transition")) return documentNotFound();
+    if (error instanceof DomainError && error.code === "forbidden") return documentNotFound(403);
     throw error;
   }
 }

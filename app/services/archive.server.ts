@@ -498,13 +498,17 @@ function operationsBlock(ops: Art15Entry[], lang: "fr" | "en") {
 const CNIL_FR = `Vous pouvez introduire une réclamation auprès de la Commission nationale de l'informatique et des libertés (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes">www.cnil.fr/fr/plaintes</a>.`;
 const CNIL_EN = `You may lodge a complaint with the French supervisory authority, the <span lang="fr">Commission nationale de l'informatique et des libertés</span> (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes" hreflang="fr">www.cnil.fr/fr/plaintes</a>.`;
 
+/** The values we could not read, said once for both letters: listed raw in the manifest, never guessed. */
+function anomaliesNote(n: number, lang: "fr" | "en") {
+  if (!n) return "";
+  return lang === "fr"
+    ? `<p>${plural(n, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
+    : `<p>${plural(n, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`;
+}
+
 function accessBody(l: Letter) {
-  const anomaliesFr = l.anomalies
-    ? `<p>${plural(l.anomalies, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
-    : "";
-  const anomaliesEn = l.anomalies
-    ? `<p>${plural(l.anomalies, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`
-    : "";
+  const anomaliesFr = anomaliesNote(l.anomalies, "fr");
+  const anomaliesEn = anomaliesNote(l.anomalies, "en");
   return `<section lang="fr">
 <h1>Votre demande d'accès à vos données personnelles</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
@@ -545,12 +549,8 @@ ${operationsBlock(l.operations, "en")}
 function portabilityBody(l: Letter) {
   const voiceFr = l.audio ? ", ainsi que votre voix : les enregistrements de vos appels, dans leur format audio d'origine" : "";
   const voiceEn = l.audio ? ", and your voice: the recordings of your calls, in their original audio format" : "";
-  const anomaliesFr = l.anomalies
-    ? `<p>${plural(l.anomalies, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
-    : "";
-  const anomaliesEn = l.anomalies
-    ? `<p>${plural(l.anomalies, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`
-    : "";
+  const anomaliesFr = anomaliesNote(l.anomalies, "fr");
+  const anomaliesEn = anomaliesNote(l.anomalies, "en");
   return `<section lang="fr">
 <h1>Votre demande de portabilité de vos données</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>

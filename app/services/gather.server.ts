@@ -35,11 +35,17 @@ function loadTicket(tx: DbOrTx, ctx: Ctx, reference: string) {
   return { me, r };
 }
 
-function enqueue(tx: DbOrTx, requestId: number, connectorId: string, now: Date) {
+/**
+ * A job for one connector, unless one is already waiting (or, by default,
+ * running). `afterRunning`: a search with something new (a changed system, a
+ * confirmed identifier) queues behind one already running, which started
+ * without it.
+ */
+function enqueue(tx: DbOrTx, requestId: number, connectorId: string, now: Date, opts: { afterRunning?: boolean } = {}) {
   const active = tx
     .select({ id: gatherJobs.id })
     .from(gatherJobs)
-    .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.connectorId, connectorId), inArray(gatherJobs.status, ["queued", "running"])))
+    .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.connectorId, connectorId), inArray(gatherJobs.status, opts.afterRunning ? ["queued"] : ["queued", "running"])))
     .get();
   if (active) return false;
   tx.insert(gatherJobs).values({ requestId, connectorId, status: "queued", queuedAt: now }).run();
@@ -278,6 +284,20 @@ export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: C
 }
 
 /**
+ * Searches these systems again for a request (after a change, or with an
+ * identifier just confirmed): one job each unless one is already waiting or
+ * running; on the timeline and in the audit trail, with why.
+ */
+export function queueSearch(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], after: string): string[] {
+  const queued = [...new Set(connectorIds)].filter((id) => enqueue(tx, r.id, id, ctx.now, { afterRunning: true }));
+  if (queued.length) {
+    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued, after });
+    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued, after }, at: ctx.now });
+  }
+  return queued;
+}
+
+/**
  * After RightsDesk changed what a system holds (a rectification applied, a
  * restriction marked or lifted), that system is searched again, so every
  * later view and archive shows what it holds now; an archive already
@@ -286,11 +306,7 @@ export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: C
  * once the caller's transaction has committed.
  */
 export function refreshAfterChange(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], why: "rectification" | "restriction"): string[] {
-  const queued = [...new Set(connectorIds)].filter((id) => enqueue(tx, r.id, id, ctx.now));
-  if (queued.length) {
-    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued, after: why });
-    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued, after: why }, at: ctx.now });
-  }
+  queueSearch(tx, ctx, r, connectorIds, why);
   const stale = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
   for (const a of stale) {
     tx.update(archives).set({ status: "purged", filePath: null, purgedAt: ctx.now, purgeReason: "data_changed" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))).run();

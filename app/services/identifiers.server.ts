@@ -1,6 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { gatherJobs } from "../../db/schema/gather";
 import { requestIdentifiers, requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { IdentifierKind, VerifiedIdentity } from "../connectors/types";
@@ -12,6 +11,7 @@ import { identifierAad, provenContacts } from "./contacts.server";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
+import { queueSearch } from "./gather.server";
 import { addEvent } from "./requests.server";
 
 /**
@@ -162,16 +162,8 @@ export function decideFoundIdentifier({ ctx, reference, token, confirm, registry
     audit.append(tx, { actor: me, action: confirm ? "identifier.confirmed" : "identifier.rejected", reference: r.reference, details, at: ctx.now });
     if (!confirm) return [];
     // Every system that can be searched by this kind of identifier is searched again.
-    const queued: string[] = [];
-    for (const c of registry.list()) {
-      if (!c.searchableBy.includes(kind)) continue;
-      const active = tx.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, c.id), eq(gatherJobs.status, "queued"))).get();
-      if (!active) tx.insert(gatherJobs).values({ requestId: r.id, connectorId: c.id, status: "queued", queuedAt: ctx.now }).run();
-      queued.push(c.id);
-    }
-    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued });
-    audit.append(tx, { actor: me, action: "gather.started", reference: r.reference, details: { connectors: queued, after: "identifier.confirmed" }, at: ctx.now });
-    return queued;
+    const able = registry.list().filter((c) => c.searchableBy.includes(kind)).map((c) => c.id);
+    return queueSearch(tx, ctx, r, able, "identifier.confirmed");
   });
 }
 
