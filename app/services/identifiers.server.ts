@@ -80,15 +80,18 @@ export function asIdentity(id: SearchIdentifier): VerifiedIdentity {
   return { nameAndPostcode: { lastName, firstName, postcode } };
 }
 
-/** Column names that hold an email or a phone in the connectors' records. */
+/**
+ * Column names that hold the person's own email or phone in the connectors'
+ * records. Not a call's caller or called number: on an outbound survey call
+ * the caller is CentreCall's switchboard, and searching with it would bring
+ * back every call of that site.
+ */
 const CONTACT_FIELDS: Record<string, "email" | "phone"> = {
   email: "email",
   mail: "email",
   courriel: "email",
   phone: "phone",
   telephone: "phone",
-  callerNumber: "phone",
-  caller_number: "phone",
   mobile: "phone",
 };
 
