@@ -171,6 +171,8 @@ describe("a complete search", () => {
     expect(j.recordings!.status).toBe("done");
     expect(j.recordings!.files).toBeGreaterThan(0);
     expect(j.recordings!.identifiers).toEqual([{ kind: "phone", origin: "found:survey" }]);
+    // Her recordings hold the Tours switchboard as caller of the survey calls: never offered as hers.
+    expect(await foundOffers(dpo.browser, reference)).toEqual([]);
 
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
     const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
@@ -267,8 +269,13 @@ describe("every decision reaches the person, whatever channel they used", () => 
     const dpo = await signedIn(app, "dpo", "tours");
     const text = "Vous avez déposé la même demande trois fois cette semaine ; nous répondons à la première.";
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "refuse", reasons: ["excessive"], text })).status).toBe(302);
-    const { sms, letter } = await letterFromSms(app, "+33698765432");
+    const { sms, letter, browser: reader } = await letterFromSms(app, "+33698765432");
     expect(sms.text).toContain(`notre réponse à la demande ${reference}, ses motifs et vos recours`);
+    // A letter is read only with its own request's follow session.
+    const letterPath = (await statusPage(reader)).html.match(/href="(\/suivi\/courrier\/\d+)"/)![1]!;
+    expect((await app.browser().get(letterPath)).status).toBe(404);
+    const stranger = await verifiedByEmail(app, { email: "curieux@example.org", lastName: "Curieux", firstName: "Jean" });
+    expect((await stranger.browser.get(letterPath)).status).toBe(404);
     expect(letter).toContain("Demande excessive");
     expect(letter).toContain(text);
     expect(letter).toContain("CNIL");
