@@ -9,9 +9,8 @@ import { formatInstant } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
 import { answerNoData, nothingHeld } from "../services/answers.server";
-import { reach } from "../services/contacts.server";
 import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
-import { lettersOf, markPosted } from "../services/letters.server";
+import { canDisclose, lettersOf, markPosted } from "../services/letters.server";
 import { mandateView, reviewMandate } from "../services/mandates.server";
 import { findByReference } from "../services/requests.server";
 import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
@@ -85,7 +84,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       letters: lettersOf(db(), view.id),
       answerable,
       noData: answerable && nothingHeld(db(), view.id),
-      canDisclose: reach(db(), row, { disclosure: true }) !== null,
+      disclosable: canDisclose(db(), row),
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -234,7 +233,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, found, connectorLabels, mandate, letters, answerable, noData, canDisclose } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, found, connectorLabels, mandate, letters, answerable, noData, disclosable } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const revalidator = useRevalidator();
@@ -507,7 +506,7 @@ export default function Ticket() {
           {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
           {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
           {!busy && gather.length > 0 && !answerable ? <p className="hint">{ans.search.blocked}</p> : null}
-          {!busy && answerable && !canDisclose ? (
+          {!busy && answerable && !disclosable ? (
             <p className="error-box" role="status">
               {ans.answer.unreachable}
             </p>

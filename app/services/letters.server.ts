@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import { letters, requests, type LetterRow, type RequestRow } from "../../db/schema/requests";
 import { letterHtml, type Rendered } from "../../emails/layout";
@@ -136,13 +136,4 @@ export function markPosted({ ctx, reference, letterId }: { ctx: Ctx; reference: 
     addEvent(tx, r.id, ctx, "letter_posted", { kind: row.kind });
     audit.append(tx, { actor: me, action: "letter.posted", reference, details: { letter: row.id, kind: row.kind }, at: ctx.now });
   });
-}
-
-/** Postal letters not yet posted, for the ticket page's reminder. */
-export function lettersToPost(db: DbOrTx, requestId: number): LetterSummary[] {
-  return lettersOf(db, requestId).filter((l) => l.delivery === "post" && !l.postedAt);
-}
-
-export function latestLetter(db: DbOrTx, requestId: number, kind: string) {
-  return db.select({ id: letters.id }).from(letters).where(and(eq(letters.requestId, requestId), eq(letters.kind, kind))).orderBy(desc(letters.id)).get() ?? null;
 }
