@@ -201,8 +201,18 @@ async function eraseCommand(reference: string, rest: string[]): Promise<number> 
     }
     const ctx = as("approved-by");
     const current = erasure.planJson(db(), reference);
-    if (current.status === "planned") erasure.approveErasure({ ctx, reference });
-    else if (current.status === "approved" && current.approvedBy !== (ctx.actor.kind === "staff" ? ctx.actor.id : null)) throw new DomainError("forbidden", { code: "not_the_approver" });
+    if (current.status === "planned") {
+      try {
+        erasure.approveErasure({ ctx, reference });
+      } catch (error) {
+        // Approved meanwhile by the same DPO in another process: run it (the claim below decides who does).
+        const now = erasure.planJson(db(), reference);
+        if (!(error instanceof DomainError && error.detail.code === "no_plan_to_approve" && now.status !== "planned")) throw error;
+        if (now.approvedBy !== (ctx.actor.kind === "staff" ? ctx.actor.id : null)) throw new DomainError("forbidden", { code: "not_the_approver" });
+      }
+    }
+    else if (["approved", "executing", "executed", "verified"].includes(current.status) && current.approvedBy !== (ctx.actor.kind === "staff" ? ctx.actor.id : null))
+      throw new DomainError("forbidden", { code: "not_the_approver" });
     const done = await erasure.executeNow({ db: db(), registry, reference });
     console.log(`erasure ${done.status}${done.certificateSha256 ? ` certificate sha256=${done.certificateSha256}` : ""}`);
     return done.status === "verified" ? 0 : 1;
@@ -333,11 +343,17 @@ async function main(args: string[]): Promise<number> {
     return r.failed ? 1 : 0;
   }
   if (group === "expire" && !verb) {
+    // The housekeeping the server's worker runs every 10 minutes, once, now; safe beside it (each row is acted on once).
     const n = expireUnverified({ ctx: system() });
     const { sweepInfoRequests } = await import("../app/services/tickets.server");
+    const { purgeExpiredArchives } = await import("../app/services/delivery.server");
+    const { purgeAfterRetention } = await import("../app/services/gather-store.server");
     const q = sweepInfoRequests({ ctx: system() });
+    const archives = purgeExpiredArchives(db(), new Date());
+    const gathered = purgeAfterRetention(db(), new Date());
     console.log(`expired ${n}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
+    console.log(`archives purged ${archives} gathered purged ${gathered}`);
     return 0;
   }
   if (group === "reminders") {
@@ -365,6 +381,9 @@ const REFUSALS: Record<string, string> = {
   no_portability_right: "refused: the request does not ask for portability (Art. 20), so no portability archive",
   erasure_under_way: "an erasure is already under way for this request",
   not_approved: "no approved erasure plan",
+  already_running: "already running: another process holds this job; it finishes it (or it is taken over once its lease runs out)",
+  nothing_held: "nothing was found for this person: send the no-data answer instead",
+  gather_not_complete: "a connector was not searched or failed: re-run it, or the DPO records why to answer without it",
 };
 
 /**

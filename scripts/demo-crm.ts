@@ -36,9 +36,12 @@ export type DemoCrmOptions = {
   seed?: number;
   /** dates are spread over the years before this instant (default 2026-03-31T12:00Z, for stable output) */
   now?: Date;
+  /** every answer waits this long first: a client system that answers slowly (tests, benchmarks) */
+  latencyMs?: number;
 };
 
-export type DemoCrm = { url: string; close(): Promise<void> };
+/** What was asked of it, method and path only (the query holds emails and numbers): to count calls in tests. */
+export type DemoCrm = { url: string; calls: { method: string; path: string }[]; close(): Promise<void> };
 
 /** The named people, as the CRM holds them. */
 export const DEMO_CRM_PEOPLE = {
@@ -254,7 +257,10 @@ export async function startDemoCrm(options: DemoCrmOptions): Promise<DemoCrm> {
     return timingSafeEqual(given, expected);
   };
 
+  const calls: { method: string; path: string }[] = [];
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    calls.push({ method: req.method ?? "GET", path: new URL(req.url ?? "/", "http://demo-crm.local").pathname });
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (!authorized(req)) {
       res.setHeader("www-authenticate", 'Bearer realm="demo-crm"');
       return send(res, 401, { error: "unauthorized" });
@@ -318,6 +324,7 @@ export async function startDemoCrm(options: DemoCrmOptions): Promise<DemoCrm> {
   const host = address.includes(":") ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}`,
+    calls,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

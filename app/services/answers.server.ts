@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { gatheredItems } from "../../db/schema/gather";
 import { processingOperations } from "../../db/schema/register";
@@ -12,6 +12,7 @@ import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
 import { outcomeOf, requireAnswerable } from "./gather.server";
+import { currentJobs } from "./gather-store.server";
 import { decidedIdentifiers, searchIdentifiers } from "./identifiers.server";
 import { notifyRequester } from "./letters.server";
 import { addEvent, setStatus } from "./requests.server";
@@ -78,8 +79,15 @@ export function proofRetention(db: DbOrTx, locale: "fr" | "en"): string {
 
 /** Nothing was found anywhere the search could reach (no record, no file). */
 export function nothingHeld(db: DbOrTx, requestId: number): boolean {
-  return !db.select({ id: gatheredItems.id }).from(gatheredItems).where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "record"))).get()
-    && !db.select({ id: gatheredItems.id }).from(gatheredItems).where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "file"))).get();
+  // What each system's current search holds (currentJobs), not what an earlier or unfinished one wrote.
+  const current = currentJobs(db, requestId);
+  if (current.size === 0) return true;
+  return !db
+    .select({ jobId: gatheredItems.jobId, attempt: gatheredItems.attempt })
+    .from(gatheredItems)
+    .where(and(eq(gatheredItems.requestId, requestId), inArray(gatheredItems.kind, ["record", "file"]), inArray(gatheredItems.jobId, [...current.keys()])))
+    .all()
+    .some((i) => current.get(i.jobId) === i.attempt);
 }
 
 /**

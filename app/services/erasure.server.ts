@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, ne, or, type SQL } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { archives } from "../../db/schema/archives";
@@ -13,7 +13,9 @@ import { keptText, outcomeLabel, outcomeText, proofText, type ErasureOutcome, ty
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { faultPoint } from "../utils/faults.server";
-import { scrub } from "../utils/log.server";
+import { env } from "../utils/env.server";
+import { log, scrub } from "../utils/log.server";
+import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { gatherTimes, registerDatasetId } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
@@ -51,7 +53,8 @@ import { issueLink } from "./verification.server";
  */
 
 export const STEP_BATCH = 200;
-const LEASE_MS = 5 * 60_000;
+/** An executor's lease (JOB_LEASE_SECONDS), renewed every third of it while it runs: a crashed one's plan is free again soon. */
+const leaseMs = () => env().JOB_LEASE_SECONDS * 1000;
 /** A pass that left work (a connector down) is retried after this long. */
 const RETRY_MS = 60_000;
 
@@ -223,6 +226,9 @@ export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string
   if (!reach(ctx.db, r, { disclosure: true })) throw unreachable(true);
   const plan = readPlan(row);
   ctx.db.transaction((tx) => {
+    // Approved once: a second approval racing this one (another tab, another process) changes nothing.
+    const approved = tx.update(erasurePlans).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(and(eq(erasurePlans.id, row.id), eq(erasurePlans.status, "planned"))).run();
+    if (approved.changes !== 1) throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
     for (const c of plan.connectors) {
       for (let b = 0; b * STEP_BATCH < c.steps.length; b++) {
         const part = c.steps.slice(b * STEP_BATCH, (b + 1) * STEP_BATCH);
@@ -231,7 +237,6 @@ export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string
           .run();
       }
     }
-    tx.update(erasurePlans).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(eq(erasurePlans.id, row.id)).run();
     addEvent(tx, r.id, ctx, "erasure_approved", { plan: row.id });
     audit.append(tx, { actor: me, action: "erasure.approved", reference, details: { plan: row.id, preparedBy: row.preparedBy }, at: ctx.now });
   });
@@ -247,47 +252,101 @@ export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string
 export async function runNextErasure({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
   const t = now();
   const claimed = db.transaction((tx) => {
-    const row = tx
+    const candidates = tx
       .select()
       .from(erasurePlans)
       .where(and(inArray(erasurePlans.status, ["approved", "executing", "executed"]), or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t))))
       .orderBy(asc(erasurePlans.id))
-      .get();
-    if (!row) return undefined;
-    tx.update(erasurePlans)
-      .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(t.getTime() + LEASE_MS) })
-      .where(eq(erasurePlans.id, row.id))
-      .run();
-    return row;
+      .limit(5)
+      .all();
+    for (const row of candidates) {
+      const won = claimPlan(tx, row, t);
+      if (won) return won;
+    }
+    return undefined;
   });
   if (!claimed) return false;
-  await advance(db, registry, claimed.id, now);
+  await advance(db, registry, claimed, now);
   return true;
 }
 
-/** Runs one plan to the end now (CLI), or as far as its connectors allow. */
+/**
+ * Compare-and-set: the plan as it was read (status, attempt) with its lease
+ * free or expired becomes ours, with the next attempt. Undefined when
+ * another executor got there first.
+ */
+function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): ErasurePlanRow | undefined {
+  return tx
+    .update(erasurePlans)
+    .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(t.getTime() + leaseMs()), attempts: row.attempts + 1 })
+    .where(
+      and(
+        eq(erasurePlans.id, row.id),
+        eq(erasurePlans.attempts, row.attempts),
+        eq(erasurePlans.status, row.status),
+        or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t)),
+      ),
+    )
+    .returning()
+    .get();
+}
+
+/**
+ * Runs one plan to the end now (CLI), or as far as its connectors allow,
+ * through the same claim as the worker: a plan another process is running
+ * answers "already running" rather than being run twice; one already
+ * verified is left as it is.
+ */
 export async function executeNow({ db, registry, reference, now = () => new Date() }: { db: Db; registry: Registry; reference: string; now?: () => Date }) {
   const r = requestByReference(db, reference);
-  const row = latestPlan(db, r.id);
-  if (!row || !["approved", "executing", "executed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "not_approved" });
-  db.update(erasurePlans)
-    .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(now().getTime() + LEASE_MS) })
-    .where(eq(erasurePlans.id, row.id))
-    .run();
-  await advance(db, registry, row.id, now);
-  return db.select().from(erasurePlans).where(eq(erasurePlans.id, row.id)).get()!;
+  const claimed = db.transaction((tx) => {
+    const row = latestPlan(tx, r.id);
+    if (row?.status === "verified") return { done: row };
+    if (!row || !["approved", "executing", "executed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "not_approved" });
+    const won = claimPlan(tx, row, now());
+    if (!won) throw new DomainError("conflict", { code: "already_running" });
+    return { won };
+  });
+  if ("done" in claimed) return claimed.done!;
+  await advance(db, registry, claimed.won!, now);
+  return db.select().from(erasurePlans).where(eq(erasurePlans.id, claimed.won!.id)).get()!;
 }
 
 const system: Actor = { kind: "system" };
 
-async function advance(db: Db, registry: Registry, planId: number, now: () => Date) {
-  const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
+/**
+ * Takes a claimed plan as far as it can go. The lease is renewed while it
+ * runs; every write that moves the plan on is conditional on our attempt
+ * still owning it (and on the status we expect), so a late executor changes
+ * nothing — no second certificate, no plan moved back from verified.
+ */
+async function advance(db: Db, registry: Registry, claimed: ErasurePlanRow, now: () => Date) {
+  const planId = claimed.id;
+  const attempt = claimed.attempts;
+  const mine = and(eq(erasurePlans.id, planId), eq(erasurePlans.attempts, attempt));
+  const lease = keepLease(() => db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  const owned = (tx: DbOrTx) => requireOwned({ changes: tx.select({ id: erasurePlans.id }).from(erasurePlans).where(mine).all().length }, "erasure");
+  try {
+    await advanceOwned(db, registry, claimed, now, { mine, owned, check: () => lease.check("erasure") });
+  } catch (error) {
+    if (!(error instanceof LeaseLost)) throw error;
+    log.warn("erasure.lease_lost", { plan: planId, attempt });
+  } finally {
+    lease.stop();
+  }
+}
+
+type Ownership = { mine: SQL | undefined; owned: (tx: DbOrTx) => void; check: () => void };
+
+async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, now: () => Date, own: Ownership) {
+  const planId = plan.id;
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
   const ctx = () => ({ db, now: now(), actor: system });
 
   if (plan.status === "executing") {
     const pending = db.select().from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).orderBy(asc(erasureSteps.id)).all();
     for (const step of pending) {
+      own.check();
       const connector = registry.get(step.connectorId);
       const matches = JSON.parse(decrypt(step.payload, stepAad(planId, step.connectorId, step.batch)).toString()) as PlanStep[];
       let error: string | null = null;
@@ -309,11 +368,13 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
       }
       const at = now();
       db.transaction((tx) => {
+        own.owned(tx);
+        const unfinished = and(eq(erasureSteps.id, step.id), ne(erasureSteps.status, "done"));
         if (error) {
-          tx.update(erasureSteps).set({ attempts: step.attempts + 1, error }).where(eq(erasureSteps.id, step.id)).run();
+          tx.update(erasureSteps).set({ attempts: step.attempts + 1, error }).where(unfinished).run();
           audit.append(tx, { actor: system, action: "erasure.step.failed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, attempt: step.attempts + 1 }, at });
         } else {
-          tx.update(erasureSteps).set({ status: "done", attempts: step.attempts + 1, done, retained, error: null, finishedAt: at }).where(eq(erasureSteps.id, step.id)).run();
+          requireOwned(tx.update(erasureSteps).set({ status: "done", attempts: step.attempts + 1, done, retained, error: null, finishedAt: at }).where(unfinished).run(), "erasure step");
           audit.append(tx, { actor: system, action: "erasure.step.executed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, done, retained }, at });
         }
       });
@@ -322,11 +383,11 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
     const left = db.select({ id: erasureSteps.id }).from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).all().length;
     if (left) {
       // Pending steps stay visible on the ticket; the worker tries again after RETRY_MS.
-      db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(eq(erasurePlans.id, planId)).run();
+      requireOwned(db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine).run(), "erasure");
       return;
     }
     db.transaction((tx) => {
-      tx.update(erasurePlans).set({ status: "executed", executedAt: now() }).where(eq(erasurePlans.id, planId)).run();
+      requireOwned(tx.update(erasurePlans).set({ status: "executed", executedAt: now() }).where(and(own.mine, eq(erasurePlans.status, "executing"))).run(), "erasure");
       addEvent(tx, r.id, ctx(), "erasure_executed", { plan: planId });
       audit.append(tx, { actor: system, action: "erasure.executed", reference: r.reference, details: { plan: planId }, at: now() });
     });
@@ -338,6 +399,7 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
   const identity = searchIdentifiers(db, r);
   const leftovers: Record<string, number> = {};
   for (const c of stored.connectors) {
+    own.check();
     const connector = registry.get(c.id);
     try {
       if (!connector) throw new Error("connector not configured");
@@ -346,19 +408,20 @@ async function advance(db: Db, registry: Registry, planId: number, now: () => Da
       if (unexpected) leftovers[c.id] = unexpected;
     } catch {
       // Cannot prove it yet: verification waits for the connector.
-      db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(eq(erasurePlans.id, planId)).run();
+      requireOwned(db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine).run(), "erasure");
       return;
     }
   }
   if (Object.keys(leftovers).length) {
     db.transaction((tx) => {
-      tx.update(erasurePlans).set({ status: "failed", verification: { leftovers }, leaseUntil: null }).where(eq(erasurePlans.id, planId)).run();
+      requireOwned(tx.update(erasurePlans).set({ status: "failed", verification: { leftovers }, leaseUntil: null }).where(and(own.mine, eq(erasurePlans.status, "executed"))).run(), "erasure");
       addEvent(tx, r.id, ctx(), "erasure_verification_failed", { plan: planId, leftovers });
       audit.append(tx, { actor: system, action: "erasure.verification_failed", reference: r.reference, details: { plan: planId, leftovers }, at: now() });
     });
     return;
   }
-  certify(db, registry, planId, now());
+  own.check();
+  certify(db, registry, planId, own.mine, now());
 }
 
 // ---------------------------------------------------------------------------
@@ -543,7 +606,7 @@ export function notifyRecipients(
   return told;
 }
 
-function certify(db: Db, registry: Registry, planId: number, at: Date) {
+function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefined, at: Date) {
   const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
   const stored = readPlan(plan);
@@ -562,10 +625,15 @@ function certify(db: Db, registry: Registry, planId: number, at: Date) {
   const ctx: Ctx = { db, now: at, actor: system };
 
   const files = db.transaction((tx) => {
-    tx.update(erasurePlans)
-      .set({ status: "verified", verifiedAt: at, verification: { leftovers: {} }, certificate: encrypt(Buffer.from(html), `erasure-certificate:${planId}`), certificateSha256: sha256, leaseUntil: null })
-      .where(eq(erasurePlans.id, planId))
-      .run();
+    // Once, by the executor that still owns the plan: a late one's transaction stops here, and nothing is sent twice.
+    requireOwned(
+      tx
+        .update(erasurePlans)
+        .set({ status: "verified", verifiedAt: at, verification: { leftovers: {} }, certificate: encrypt(Buffer.from(html), `erasure-certificate:${planId}`), certificateSha256: sha256, leaseUntil: null })
+        .where(and(mine, eq(erasurePlans.status, "executed")))
+        .run(),
+      "erasure",
+    );
     addEvent(tx, r.id, ctx, "erasure_verified", { plan: planId });
     audit.append(tx, { actor: system, action: "erasure.verified", reference: r.reference, details: { plan: planId }, at });
     audit.append(tx, { actor: system, action: "erasure.certified", reference: r.reference, details: { plan: planId, sha256 }, at });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, notExists } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, type SQL } from "drizzle-orm";
 import { requests } from "../../db/schema/requests";
 import { restrictions } from "../../db/schema/rights";
 import { createHash } from "node:crypto";
@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs"
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { dateReadings, gatheredItems, type GatheredItem } from "../../db/schema/gather";
+import { dateReadings, gatheredItems, gatherJobs, type GatheredItem } from "../../db/schema/gather";
 import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../connectors/types";
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
@@ -19,7 +19,8 @@ import * as audit from "./audit.server";
  * retention ends. Rows carry records and anomalies; files live on disk,
  * encrypted as they stream in, never held whole in memory.
  */
-type JobRef = { id: number; requestId: number; connectorId: string };
+/** `attempts`: the claim's attempt, the fencing token stored with every item (0 for items written outside a claim). */
+type JobRef = { id: number; requestId: number; connectorId: string; attempts?: number };
 
 function aadFor(job: JobRef, kind: string, dataset: string, key: string) {
   return `gather:${job.requestId}:${job.connectorId}:${kind}:${dataset}:${key}`;
@@ -31,6 +32,7 @@ export function gatheredDir(requestId: number) {
 
 export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => new Date()) {
   let n = 0;
+  const attempt = job.attempts ?? 0;
   const counts = { records: 0, files: 0, anomalies: 0 };
   const insertJson = (kind: "match" | "record" | "anomaly", dataset: string, key: string, value: unknown) => {
     db.insert(gatheredItems)
@@ -42,6 +44,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
         dataset,
         itemKey: key,
         payload: encrypt(Buffer.from(JSON.stringify(value)), aadFor(job, kind, dataset, key)),
+        attempt,
         createdAt: now(),
       })
       .run();
@@ -63,7 +66,8 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
     async file(f: ExportFile) {
       const dir = gatheredDir(job.requestId);
       mkdirSync(dir, { recursive: true });
-      const filePath = path.join(dir, `${job.id}-${++n}.bin`);
+      // The attempt in the name: a worker that lost the job never writes over the new owner's files.
+      const filePath = path.join(dir, `${job.id}-${attempt}-${++n}.bin`);
       const aad = aadFor(job, "file", f.dataset, f.key);
       const { iv, cipher } = fileCipher(aad);
       const hash = createHash("sha256");
@@ -89,6 +93,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
           filePath,
           size,
           sha256: hash.digest("hex"),
+          attempt,
           createdAt: now(),
         })
         .run();
@@ -103,16 +108,33 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
  * views and archives show what the system holds now, once (after a
  * rectification, the new values, not the old ones beside them).
  */
-export function purgeEarlierJobs(db: DbOrTx, job: JobRef): string[] {
-  const stale = db
-    .select({ id: gatheredItems.id, filePath: gatheredItems.filePath })
-    .from(gatheredItems)
-    .where(and(eq(gatheredItems.requestId, job.requestId), eq(gatheredItems.connectorId, job.connectorId), ne(gatheredItems.jobId, job.id)))
-    .all();
-  if (stale.length === 0) return [];
-  db.delete(gatheredItems).where(and(eq(gatheredItems.requestId, job.requestId), eq(gatheredItems.connectorId, job.connectorId), ne(gatheredItems.jobId, job.id))).run();
+export function purgeEarlierJobs(db: DbOrTx, job: JobRef & { attempts: number }): string[] {
+  // Everything of this connector for this request that is not this job's final attempt: earlier jobs, an
+  // attempt that lost the job to us, a job that started earlier and finished later (only the latest counts).
+  const newer = db
+    .select({ id: gatherJobs.id })
+    .from(gatherJobs)
+    .where(and(eq(gatherJobs.requestId, job.requestId), eq(gatherJobs.connectorId, job.connectorId), eq(gatherJobs.status, "done"), gt(gatherJobs.id, job.id)))
+    .get();
+  const stale = and(
+    eq(gatheredItems.requestId, job.requestId),
+    eq(gatheredItems.connectorId, job.connectorId),
+    newer ? lte(gatheredItems.jobId, job.id) : or(lt(gatheredItems.jobId, job.id), and(eq(gatheredItems.jobId, job.id), ne(gatheredItems.attempt, job.attempts))),
+  );
+  return purgeWhere(db, stale);
+}
+
+/** What one attempt of a job wrote (it lost the job to another worker). Returns the files to remove after commit. */
+export function purgeAttempt(db: DbOrTx, job: JobRef & { attempts: number }): string[] {
+  return purgeWhere(db, and(eq(gatheredItems.jobId, job.id), eq(gatheredItems.attempt, job.attempts)));
+}
+
+function purgeWhere(db: DbOrTx, where: SQL | undefined): string[] {
+  const rows = db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(where).all();
+  if (rows.length === 0) return [];
+  db.delete(gatheredItems).where(where).run();
   // Files go once the rows are gone for good: the caller removes them after its commit.
-  return stale.map((f) => f.filePath).filter((p): p is string => !!p);
+  return rows.map((f) => f.filePath).filter((p): p is string => !!p);
 }
 
 /** Removes what one job stored (a failed or re-run attempt starts clean). */
@@ -136,8 +158,32 @@ export type StoredFile = { connectorId: string; dataset: string; key: string; na
  * with the date readings staff chose applied: every view and archive reads
  * a resolved date the same way.
  */
+/**
+ * What counts as gathered for a request: per connector, the latest job that
+ * finished (by id), and of it only what its final attempt wrote. A search run
+ * twice is held once; a worker that lost its job to another adds nothing.
+ */
+export function currentJobs(db: DbOrTx, requestId: number): Map<number, number> {
+  const done = db
+    .select({ id: gatherJobs.id, connectorId: gatherJobs.connectorId, attempts: gatherJobs.attempts })
+    .from(gatherJobs)
+    .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.status, "done")))
+    .orderBy(asc(gatherJobs.id))
+    .all();
+  const latest = new Map<string, { id: number; attempts: number }>();
+  for (const j of done) latest.set(j.connectorId, j);
+  return new Map([...latest.values()].map((j) => [j.id, j.attempts]));
+}
+
 export function readGathered(db: DbOrTx, requestId: number) {
-  const items = db.select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).orderBy(asc(gatheredItems.id)).all();
+  const current = currentJobs(db, requestId);
+  const items = db
+    .select()
+    .from(gatheredItems)
+    .where(eq(gatheredItems.requestId, requestId))
+    .orderBy(asc(gatheredItems.id))
+    .all()
+    .filter((item) => current.get(item.jobId) === item.attempt);
   const records: StoredRecord[] = [];
   const anomalies: StoredAnomaly[] = [];
   const matches: Match[] = [];
@@ -227,11 +273,16 @@ export function purgeAfterRetention(db: Db, now: Date): number {
       ),
     )
     .all();
+  let purged = 0;
   for (const { id, reference } of closed) {
-    db.transaction((tx) => {
+    // Still holding copies when this process gets the lock: two sweeps purge and audit once.
+    const won = db.transaction((tx) => {
+      if (!tx.select({ id: gatheredItems.id }).from(gatheredItems).where(eq(gatheredItems.requestId, id)).get()) return false;
       purgeRequest(tx, id);
       audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
+      return true;
     });
+    if (won) purged++;
   }
-  return closed.length;
+  return purged;
 }

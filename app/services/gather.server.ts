@@ -6,18 +6,21 @@ import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { Connector, Match } from "../connectors/types";
 import type { Db, DbOrTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
-import { createGatherSink, purgeEarlierJobs, purgeJob } from "./gather-store.server";
+import { createGatherSink, purgeAttempt, purgeEarlierJobs, purgeJob } from "./gather-store.server";
+import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { addEvent } from "./requests.server";
 import { asIdentity, searchIdentifiers, type SearchIdentifier } from "./identifiers.server";
 
 /** Statuses in which a ticket's identity is verified and its data may be searched. */
 const GATHERABLE = ["received", "in_progress", "awaiting_requester", "ready"] as const;
-const LEASE_MS = 5 * 60_000;
+/** A worker's lease on a job (JOB_LEASE_SECONDS), renewed every third of it while it runs: a crashed worker's job is free again soon. */
+const leaseMs = () => env().JOB_LEASE_SECONDS * 1000;
 const FIND_TIMEOUT_MS = 60_000;
 
 /** Staff need a role and site access; the operator CLI runs as the system, trusted with the shell. */
@@ -70,29 +73,43 @@ export function rerunConnector({ ctx, reference, connectorId, registry }: { ctx:
   return ctx.db.transaction((tx) => {
     const { me, r } = loadTicket(tx, ctx, reference);
     if (!registry.get(connectorId)) throw new DomainError("invalid_input", { field: "connectorId" });
-    const queued = enqueue(tx, r.id, connectorId, ctx.now);
+    // At once, even behind a job still marked running (its worker may have died): the latest to finish counts.
+    const queued = enqueue(tx, r.id, connectorId, ctx.now, { afterRunning: true });
     audit.append(tx, { actor: me, action: "gather.connector_rerun", reference: r.reference, details: { connectorId }, at: ctx.now });
     return queued;
   });
 }
 
-/** Takes the next due job: queued, or running with an expired lease (its process died). */
+/**
+ * Takes the next due job — queued, or running with an expired lease (its
+ * process died) — by compare-and-set on (id, status, attempt, lease): of two
+ * workers that read the same job, one wins it and the other takes the next.
+ */
 function claim(db: Db, now: Date): GatherJob | undefined {
   return db.transaction((tx) => {
-    const next = tx
+    const due = tx
       .select()
       .from(gatherJobs)
       .where(or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now)))))
       .orderBy(asc(gatherJobs.queuedAt), asc(gatherJobs.id))
-      .limit(1)
-      .get();
-    if (!next) return undefined;
-    return tx
-      .update(gatherJobs)
-      .set({ status: "running", attempts: next.attempts + 1, leaseUntil: new Date(now.getTime() + LEASE_MS), startedAt: now, error: null })
-      .where(eq(gatherJobs.id, next.id))
-      .returning()
-      .get();
+      .limit(5)
+      .all();
+    for (const next of due) {
+      const won = tx
+        .update(gatherJobs)
+        .set({ status: "running", attempts: next.attempts + 1, leaseUntil: new Date(now.getTime() + leaseMs()), startedAt: now, error: null })
+        .where(
+          and(
+            eq(gatherJobs.id, next.id),
+            eq(gatherJobs.attempts, next.attempts),
+            or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now)))),
+          ),
+        )
+        .returning()
+        .get();
+      if (won) return won;
+    }
+    return undefined;
   });
 }
 
@@ -133,59 +150,78 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
   const started = Date.now();
   const r = db.select().from(requests).where(eq(requests.id, job.requestId)).get()!;
   const connector = registry.get(job.connectorId);
+  // Ours while our attempt is the job's: every write that finishes the job says so.
+  const mine = and(eq(gatherJobs.id, job.id), eq(gatherJobs.attempts, job.attempts), eq(gatherJobs.status, "running"));
+  const lease = keepLease(() => db.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  const system: Ctx = { db, now: now(), actor: { kind: "system" } };
+  let stale: string[] = [];
   purgeJob(db, job.id); // a previous, interrupted attempt starts over clean
   try {
     if (!connector) throw new Error(`connector "${job.connectorId}" is no longer configured`);
     const ids = searchIdentifiers(db, r).filter((i) => connector.searchableBy.includes(i.kind));
     if (ids.length === 0) {
-      const stale = db.transaction((tx) => {
-        const files = purgeEarlierJobs(tx, job);
-        tx.update(gatherJobs)
-          .set({ status: "skipped", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] })
-          .where(eq(gatherJobs.id, job.id))
-          .run();
-        addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
-        audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, missing: connector.searchableBy }, at: now() });
-        return files;
+      stale = db.transaction((tx) => {
+        requireOwned(
+          tx
+            .update(gatherJobs)
+            .set({ status: "skipped", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] })
+            .where(mine)
+            .run(),
+          "gather",
+        );
+        addEvent(tx, r.id, system, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
+        audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, missing: connector.searchableBy }, at: now() });
+        return purgeEarlierJobs(tx, job);
       });
-      for (const f of stale) rmSync(f, { force: true });
       return true;
     }
     const matches = await searchConnector(connector, ids, AbortSignal.timeout(FIND_TIMEOUT_MS));
+    lease.check("gather");
     const sink = createGatherSink(db, job, now);
     sink.matches(matches);
     const summary = matches.length ? await connector.export(matches, sink) : { records: 0, files: 0, anomalies: 0 };
-    const stale = db.transaction((tx) => {
-      const files = purgeEarlierJobs(tx, job);
-      tx.update(gatherJobs)
-        .set({
-          status: "done",
-          finishedAt: now(),
-          durationMs: Date.now() - started,
-          leaseUntil: null,
-          matches: matches.length,
-          records: summary.records,
-          files: summary.files,
-          anomalies: summary.anomalies,
-          identifiers: describe(ids),
-          missing: [],
-        })
-        .where(eq(gatherJobs.id, job.id))
-        .run();
-      addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
-      audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
-      return files;
+    stale = db.transaction((tx) => {
+      requireOwned(
+        tx
+          .update(gatherJobs)
+          .set({
+            status: "done",
+            finishedAt: now(),
+            durationMs: Date.now() - started,
+            leaseUntil: null,
+            matches: matches.length,
+            records: summary.records,
+            files: summary.files,
+            anomalies: summary.anomalies,
+            identifiers: describe(ids),
+            missing: [],
+          })
+          .where(mine)
+          .run(),
+        "gather",
+      );
+      addEvent(tx, r.id, system, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
+      audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
+      return purgeEarlierJobs(tx, job);
     });
-    for (const f of stale) rmSync(f, { force: true });
   } catch (error) {
+    if (error instanceof LeaseLost) {
+      // Another worker took the job over: what this attempt wrote is not the result; it goes, and nothing is recorded.
+      stale = purgeAttempt(db, job);
+      log.warn("gather.lease_lost", { reference: r.reference, connectorId: job.connectorId, attempt: job.attempts });
+      return true;
+    }
     purgeJob(db, job.id);
     const message = scrub(error instanceof Error ? error.message : String(error));
     db.transaction((tx) => {
-      tx.update(gatherJobs).set({ status: "failed", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, error: message }).where(eq(gatherJobs.id, job.id)).run();
-      addEvent(tx, r.id, { db, now: now(), actor: { kind: "system" } }, "gather_connector_failed", { connectorId: job.connectorId });
-      audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId }, at: now() });
+      if (tx.update(gatherJobs).set({ status: "failed", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, error: message }).where(mine).run().changes !== 1) return;
+      addEvent(tx, r.id, system, "gather_connector_failed", { connectorId: job.connectorId });
+      audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts }, at: now() });
     });
     log.warn("gather.connector_failed", { reference: r.reference, connectorId: job.connectorId, error: message });
+  } finally {
+    lease.stop();
+    for (const f of stale) rmSync(f, { force: true });
   }
   return true;
 }

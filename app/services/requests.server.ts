@@ -67,11 +67,11 @@ function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" | "refe
   if (r.verificationMethod === "email" && r.email) {
     const token = issueLink(tx, r.id, "email_link", ctx.now);
     const m = emails.verification({ link: link(`/verification/${token}`), reference: r.reference, ttlHours: e.VERIFICATION_LINK_TTL_HOURS }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "verification", ...m, requestId: r.id }, ctx.now);
+    enqueue(tx, { channel: "email", to: r.email, template: "verification", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
   } else if (r.phone) {
     const code = issueSmsCode(tx, r.id, ctx.now);
     const m = emails.smsCode({ code, reference: r.reference, ttlMinutes: e.SMS_CODE_TTL_MINUTES }, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_code", text: m.text, requestId: r.id }, ctx.now);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_code", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
   }
   addEvent(tx, r.id, ctx, "verification_sent", { method: r.verificationMethod });
 }
@@ -278,18 +278,22 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
     .from(requests)
     .where(and(eq(requests.status, "awaiting_verification"), lte(requests.receivedAt, cutoff)))
     .all();
+  let expired = 0;
   for (const r of stale) {
-    ctx.db.transaction((tx) => {
+    // Only a request still awaiting verification when this process holds the lock: two sweeps act and audit once.
+    const won = ctx.db.transaction((tx) => {
       const fresh = getById(tx, r.id);
-      if (fresh.status !== "awaiting_verification") return;
+      if (fresh.status !== "awaiting_verification") return false;
       setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
       tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
       addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
       audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: {}, at: ctx.now });
+      return true;
     }, { behavior: "immediate" });
+    if (won) expired++;
   }
-  if (stale.length) log.info("request.expired_unverified", { count: stale.length });
-  return stale.length;
+  if (expired) log.info("request.expired_unverified", { count: expired });
+  return expired;
 }
 
 /**

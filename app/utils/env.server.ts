@@ -35,6 +35,10 @@ const Schema = z
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
     INFO_REQUEST_CLOSE_DAYS: z.coerce.number().int().min(16).max(180).default(30),
+    /** how long a sender holds a message it is sending: longer than any send (the SMTP timeouts are 10 + 10 + 20 s) */
+    OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    /** a gather or erasure worker's lease on its job, renewed every third of it while it runs */
+    JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     MANDATE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
     RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),

@@ -61,6 +61,8 @@ export const gatheredItems = sqliteTable(
     filePath: text("file_path"),
     size: integer("size"),
     sha256: text("sha256"),
+    /** the job's attempt that wrote it: a worker that lost its job cannot add to the new owner's result */
+    attempt: integer("attempt").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("gathered_items_request_idx").on(t.requestId, t.connectorId, t.kind), index("gathered_items_job_idx").on(t.jobId)],

@@ -16,7 +16,8 @@ export const outbox = sqliteTable(
     text: text("text").notNull(),
     html: text("html"),
     requestId: integer("request_id"),
-    status: text("status").$type<"pending" | "sent">().notNull().default("pending"),
+    /** "expired": a code that expired before it could be sent; never sent late (a notice replaces it) */
+    status: text("status").$type<"pending" | "sent" | "expired">().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }).notNull(),
     leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
@@ -24,6 +25,8 @@ export const outbox = sqliteTable(
     transport: text("transport"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+    /** a message carrying a code is worthless (and misleading) after the code's expiry */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_request_idx").on(t.requestId)],
 );

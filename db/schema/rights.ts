@@ -35,8 +35,10 @@ export const erasurePlans = sqliteTable(
     /** the erasure certificate (HTML), and its SHA-256, which the audit trail also records */
     certificate: blob("certificate", { mode: "buffer" }),
     certificateSha256: text("certificate_sha256"),
-    /** claimed by a running executor until then (a crashed one's lease expires) */
+    /** claimed by a running executor until then (a crashed one's lease expires); renewed while it runs */
     leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    /** how many times an executor claimed it: the fencing token every finishing write carries */
+    attempts: integer("attempts").notNull().default(0),
   },
   (t) => [index("erasure_plans_request_idx").on(t.requestId), index("erasure_plans_status_idx").on(t.status)],
 );
