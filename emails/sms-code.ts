@@ -56,3 +56,27 @@ export function postalCode(d: { code: string; reference: string; days: number },
         "En attendant le code, le délai d'un mois pour vous répondre est suspendu.",
       ]);
 }
+
+/**
+ * A code (or a link) that expired before we could send it, because the SMS
+ * gateway or the mail server was down: it is never sent late; this notice
+ * goes instead, so the person knows to ask for a new one.
+ */
+export function expiredNotice(d: { reference: string; link: boolean }, locale: Locale) {
+  const what = d.link ? (locale === "en" ? "link" : "lien") : "code";
+  const m =
+    locale === "en"
+      ? render("en", `Request ${d.reference}: please ask for a new ${what}`, [
+          "Hello,",
+          `We could not send you in time the ${what} for request ${d.reference}, and it has expired. Ask for a new one on the page where you made your request (or from the CentreCall agent you are speaking with, or with "Follow a request" on our site).`,
+        ])
+      : render("fr", `Demande ${d.reference} : demandez un nouveau ${what}`, [
+          "Bonjour,",
+          `Nous n'avons pas pu vous envoyer à temps le ${what} de la demande ${d.reference}, et il a expiré. Demandez-en un nouveau sur la page où vous avez fait votre demande (ou à l'agent de CentreCall avec qui vous êtes en ligne, ou avec « Suivre une demande » sur notre site).`,
+        ]);
+  const sms =
+    locale === "en"
+      ? `CentreCall: the ${what} for request ${d.reference} expired before we could send it. Please ask for a new one.`
+      : `CentreCall : le ${what} de la demande ${d.reference} a expiré avant de pouvoir vous être envoyé. Demandez-en un nouveau.`;
+  return { subject: m.subject, text: m.text, html: m.html, sms };
+}

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox } from "../db/schema";
 import { backoffMs } from "../app/services/outbox.server";
 import { freePort, startSmtpSink } from "./helpers/smtp-sink";
-import { startApp, validRequest, type TestApp } from "./helpers/app";
+import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
+import { lastCode } from "./mocks/sms";
 
 describe("SMTP outage", () => {
   let app: TestApp;
@@ -23,7 +24,7 @@ describe("SMTP outage", () => {
       expect(res.status).toBe(302);
     }
     const first = await app.deliver();
-    expect(first).toEqual({ sent: 0, failed: 3 });
+    expect(first).toEqual({ sent: 0, failed: 3, expired: 0 });
     const pending = app.db().select().from(outbox).where(eq(outbox.status, "pending")).all();
     expect(pending).toHaveLength(3);
     for (const m of pending) {
@@ -34,17 +35,17 @@ describe("SMTP outage", () => {
     }
 
     // Retries wait for their backoff: nothing is attempted before it.
-    expect(await app.deliver(new Date(Date.now() + 1_000))).toEqual({ sent: 0, failed: 0 });
+    expect(await app.deliver(new Date(Date.now() + 1_000))).toEqual({ sent: 0, failed: 0, expired: 0 });
 
     const sink = await startSmtpSink(port);
     try {
       const report = await app.deliver(new Date(Date.now() + backoffMs(1) + 1_000));
-      expect(report).toEqual({ sent: 3, failed: 0 });
+      expect(report).toEqual({ sent: 3, failed: 0, expired: 0 });
       const recipients = sink.received.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.text).sort();
       expect(recipients).toEqual(["a.outage@example.fr", "b.outage@example.fr", "c.outage@example.fr"]);
       expect(sink.received.every((m) => m.subject?.startsWith("Confirmez votre demande DSR-"))).toBe(true);
       // Sent once: another tick sends nothing again.
-      expect(await app.deliver(new Date(Date.now() + 3_600_000))).toEqual({ sent: 0, failed: 0 });
+      expect(await app.deliver(new Date(Date.now() + 3_600_000))).toEqual({ sent: 0, failed: 0, expired: 0 });
       expect(sink.received).toHaveLength(3);
     } finally {
       await sink.close();
@@ -65,12 +66,50 @@ describe("SMS gateway outage", () => {
     app.sms.state.mode = "down";
     const res = await app.browser().post("/demande", validRequest({ email: "", phone: "06 11 22 33 44", verificationMethod: "sms" }));
     expect(res.status).toBe(302);
-    expect(await app.deliver()).toEqual({ sent: 0, failed: 1 });
+    expect(await app.deliver()).toEqual({ sent: 0, failed: 1, expired: 0 });
     app.sms.state.mode = "malformed";
-    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + 1_000))).toEqual({ sent: 0, failed: 1 });
+    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + 1_000))).toEqual({ sent: 0, failed: 1, expired: 0 });
     app.sms.state.mode = "ok";
-    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + backoffMs(2) + 5_000))).toEqual({ sent: 1, failed: 0 });
+    expect(await app.deliver(new Date(Date.now() + backoffMs(1) + backoffMs(2) + 5_000))).toEqual({ sent: 1, failed: 0, expired: 0 });
     expect(app.sms.sent.map((s) => s.to)).toEqual(["+33611223344"]);
+  });
+});
+
+describe("a code that expires before the gateway is back", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("is never sent late: the person is told to ask for a new code, and the new one works", async () => {
+    app.sms.state.mode = "down";
+    const browser = app.browser();
+    expect((await browser.post("/demande", validRequest({ email: "", phone: "06 11 22 33 55", verificationMethod: "sms" }))).status).toBe(302);
+    expect(await app.deliver()).toEqual({ sent: 0, failed: 1, expired: 0 });
+    // The gateway is back 11 minutes later: the 10-minute code has expired.
+    app.sms.state.mode = "ok";
+    const later = new Date(Date.now() + 11 * 60_000);
+    expect(await app.deliver(later)).toEqual({ sent: 0, failed: 0, expired: 1 });
+    expect(await app.deliver(later)).toEqual({ sent: 1, failed: 0, expired: 0 });
+    expect(app.sms.sent).toHaveLength(1);
+    const notice = app.sms.sent[0]!;
+    expect(notice.to).toBe("+33611223355");
+    expect(notice.text).toMatch(/^CentreCall : le code de la demande DSR-\d{4}-\d{6} a expiré avant de pouvoir vous être envoyé\. Demandez-en un nouveau\.$/);
+    expect(notice.text).not.toMatch(/(?<![-\d])\d{6}(?!\d)/);
+    const codes = app.db().select().from(outbox).where(eq(outbox.template, "sms_code")).all();
+    expect(codes.map((m) => m.status)).toEqual(["expired"]);
+
+    // As the notice says: a new code from the page where the request was made, and it verifies the request.
+    const page = await browser.get("/demande/envoyee");
+    expect(page.status).toBe(200);
+    expect((await browser.post("/demande/envoyee", { intent: "resend" })).status).toBeLessThan(400);
+    await app.deliver();
+    expect(app.sms.sent).toHaveLength(2);
+    expect((await browser.post("/demande/envoyee", { intent: "verify", code: lastCode(app.sms.sent, "+33611223355") })).status).toBe(302);
+    expect(textOf(await (await browser.get("/suivi/demande")).text())).toContain("DSR-");
   });
 });
 

@@ -149,14 +149,16 @@ const PURPOSE: Record<"sms" | "email" | "post", CodePurpose> = { sms: "sms_code"
 function sendCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, via: "sms" | "email" | "post") {
   const code = issueSmsCode(tx, r.id, ctx.now, PURPOSE[via]);
   const ttlMinutes = env().SMS_CODE_TTL_MINUTES;
+  // Never sent after the code stopped working (an outage of the gateway or the mail server).
+  const expiresAt = new Date(ctx.now.getTime() + ttlMinutes * 60_000);
   if (via === "sms") {
     if (!canReceiveSms(r.phone)) throw new DomainError("invalid_input", { field: "phone", code: "mobile_required" });
     const m = emails.smsCode({ code, reference: r.reference, ttlMinutes }, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "agent_code", text: m.text, requestId: r.id }, ctx.now);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "agent_code", text: m.text, requestId: r.id, expiresAt }, ctx.now);
   } else if (via === "email") {
     if (!r.email) throw new DomainError("invalid_input", { field: "email", code: "method_unavailable" });
     const m = emails.agentCode({ code, reference: r.reference, ttlMinutes }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "agent_code", ...m, requestId: r.id }, ctx.now);
+    enqueue(tx, { channel: "email", to: r.email, template: "agent_code", ...m, requestId: r.id, expiresAt }, ctx.now);
   } else {
     if (!r.postalAddress) throw new DomainError("invalid_input", { field: "postalAddress", code: "method_unavailable" });
     notifyRequester(tx, ctx, r, {

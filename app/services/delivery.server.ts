@@ -169,10 +169,10 @@ export function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requ
     const to = reach(tx, r, { disclosure: true });
     if (to?.channel === "email") {
       const m = emails.downloadLink({ reference: r.reference, link: url }, r.locale);
-      enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id }, ctx.now);
+      enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else if (to?.channel === "sms") {
       const text = r.locale === "en" ? `CentreCall: download link for request ${r.reference} (30 min, once): ${url}` : `CentreCall : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
-      enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id }, ctx.now);
+      enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else throw unreachable(true);
   });
 }
@@ -206,13 +206,18 @@ export function purgeExpiredArchives(db: Db, now: Date): number {
     .innerJoin(requests, eq(requests.id, archives.requestId))
     .where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now)))
     .all();
+  let purged = 0;
   for (const a of expired) {
-    if (a.filePath) rmSync(a.filePath, { force: true });
-    db.transaction((tx) => {
-      tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(eq(archives.id, a.id)).run();
+    // Only the archive still "ready": two processes sweeping at once purge and audit it once.
+    const won = db.transaction((tx) => {
+      if (tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))).run().changes !== 1) return false;
       addEvent(tx, a.requestId, { db, now, actor: { kind: "system" } }, "archive_expired", { kind: a.kind });
       audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference: a.reference, details: { copies: "archive", archiveId: a.id, kind: a.kind, reason: "expired" }, at: now });
+      return true;
     });
+    if (!won) continue;
+    if (a.filePath) rmSync(a.filePath, { force: true });
+    purged++;
   }
-  return expired.length;
+  return purged;
 }

@@ -1,8 +1,11 @@
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
-/** A real SMTP server on a local port: what the app sends is read back whole. */
-export async function startSmtpSink(port = 0) {
+/**
+ * A real SMTP server on a local port: what the app sends is read back whole.
+ * `delayMs`: it takes that long to accept each message (a slow mail server).
+ */
+export async function startSmtpSink(port = 0, opts: { delayMs?: number } = {}) {
   const received: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -10,7 +13,8 @@ export async function startSmtpSink(port = 0) {
     logger: false,
     onData(stream, _session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (opts.delayMs) await new Promise((resolve) => setTimeout(resolve, opts.delayMs));
           received.push(mail);
           callback();
         })
