@@ -158,9 +158,9 @@ export const en: Messages = {
     contact: "Email address or mobile phone *",
     submit: "Send me the follow-up link",
     sentTitle: "Check your messages",
-    sent: "If this reference matches these details, a follow-up link has just been sent to you. It is valid for 30 days.",
-    expiredTitle: "This follow-up link has expired",
-    expired: "Ask for a new follow-up link with your request reference.",
+    sent: "If this reference matches these details, a follow-up link has just been sent to you. It works once, within 30 days.",
+    expiredTitle: "This follow-up link has expired or has already been used",
+    expired: "A follow-up link works only once. Ask for a new one with your request reference.",
     sessionExpired: "To see your request you need a personal follow-up link. Ask for a new link below.",
   },
   status: {

@@ -167,9 +167,9 @@ export const fr = {
     submit: "Recevoir le lien de suivi",
     sentTitle: "Vérifiez votre messagerie",
     sent:
-      "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il est valable 30 jours.",
-    expiredTitle: "Ce lien de suivi a expiré",
-    expired: "Demandez un nouveau lien de suivi avec la référence de votre demande.",
+      "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il ne sert qu'une fois, dans les 30 jours.",
+    expiredTitle: "Ce lien de suivi a expiré ou a déjà servi",
+    expired: "Un lien de suivi ne sert qu'une fois. Demandez-en un nouveau avec la référence de votre demande.",
     sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
   },
   status: {
