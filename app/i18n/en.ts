@@ -112,6 +112,10 @@ export const en: Messages = {
     subject_required: "Give the last and first name of the person you represent.",
     mandate_required: "Attach the mandate or proof of representation.",
     mandate_type: "The file must be a PDF, JPEG or PNG.",
+    mandate_mixed:
+      "This file is of several formats at once (an image that also holds a PDF, for instance): we cannot accept it. Save the mandate again as a PDF, JPEG or PNG, then attach the new file.",
+    mandate_active:
+      "This PDF holds active content (a script, an automatic action, an attached file) or is protected: we cannot accept it. Attach a plain PDF, printed to PDF for instance, or a photo of the signed mandate.",
     mandate_size: (max: string) => `The file is larger than the ${max} limit.`,
     rectification_required: "For a rectification, say which data is inaccurate and what the correct value is.",
     mandate_until_invalid: "Give the date until which the mandate is valid.",

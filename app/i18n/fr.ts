@@ -119,6 +119,10 @@ export const fr = {
     subject_required: "Indiquez le nom et le prénom de la personne représentée.",
     mandate_required: "Joignez le mandat ou le justificatif de représentation.",
     mandate_type: "Le fichier doit être au format PDF, JPEG ou PNG.",
+    mandate_mixed:
+      "Ce fichier est de plusieurs formats à la fois (par exemple une image qui contient aussi un PDF) : nous ne pouvons pas l'accepter. Enregistrez le mandat de nouveau en PDF, JPEG ou PNG, puis joignez ce nouveau fichier.",
+    mandate_active:
+      "Ce PDF contient des éléments actifs (script, action automatique, fichier joint) ou est protégé : nous ne pouvons pas l'accepter. Joignez un PDF simple, par exemple imprimé en PDF, ou une photo du mandat signé.",
     mandate_size: (max: string) => `Le fichier dépasse la taille maximale de ${max}.`,
     rectification_required: "Pour une rectification, indiquez la donnée inexacte et la valeur correcte.",
     mandate_until_invalid: "Indiquez jusqu'à quelle date le mandat est valable.",
