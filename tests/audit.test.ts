@@ -528,10 +528,11 @@ describe("entries for the changes that had none", () => {
 
   it("a wrong second-factor code, as a failed sign-in of that account", async () => {
     const { browser, email: staffEmail, id } = await signedIn(app, "support");
-    const begun = await browser.post("/admin/compte", { intent: "totp-begin" });
-    const secret = textOf(await begun.text()).match(/Clé : ([A-Z2-7]+)/)![1]!;
+    const begun = await (await browser.post("/admin/compte", { intent: "totp-begin" })).text();
+    const secret = textOf(begun).match(/Clé : ([A-Z2-7]+)/)![1]!;
+    const pending = begun.match(/name="pending" value="([^"]+)"/)![1]!;
     const codeAt = (at: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
-    expect((await browser.post("/admin/compte", { intent: "totp-confirm", code: codeAt(Date.now()) })).status).toBe(200);
+    expect((await browser.post("/admin/compte", { intent: "totp-confirm", pending, password: "correct horse battery staple", code: codeAt(Date.now()) })).status).toBe(200);
     const next = app.browser();
     expect((await next.post("/admin/connexion", { email: staffEmail, password: "correct horse battery staple" })).headers.get("location")).toBe("/admin/connexion/code");
     expect((await next.post("/admin/connexion/code", { code: codeAt(Date.now() - 10 * 60_000) })).status).toBe(401);

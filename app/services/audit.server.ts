@@ -33,6 +33,8 @@ export const AuditAction = z.enum([
   "staff.logout",
   "staff.password_changed",
   "staff.totp_enabled",
+  "staff.totp_changed",
+  "staff.totp_disabled",
   "staff.deactivated",
   "settings.updated",
   "register.updated",
