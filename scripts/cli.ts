@@ -51,7 +51,9 @@ commands:
                     walk the audit chain; prints "ok <n> entries" and the
                     head (last seq and hash, to keep elsewhere as an anchor),
                     or "broken at <seq>" and why (exit 1). With --anchor, also
-                    fails when that entry is gone or differs (a truncated tail)
+                    fails when that entry is gone or differs (a truncated tail).
+                    A "format 1:" line counts entries written before the hash
+                    covered the stored bytes (docs/audit.md)
   audit export --out <file.csv> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                [--reference R] [--action A|group.*] [--actor staff|requester|system|staff:<id>]
                [--lang fr|en]
@@ -272,6 +274,8 @@ async function auditCommand(verb: string | undefined, rest: string[]): Promise<n
     if (check.ok) {
       console.log(`ok ${check.count} entries`);
       if (check.head) console.log(`head ${check.head.seq}:${check.head.hash}`);
+      // Rows written before byte-exact hashing: checked, but the order of their details' keys was never signed (docs/audit.md).
+      if (check.formatV1) console.log(`format 1: ${check.formatV1} entries written before byte-exact hashing (the order of their details' keys is not covered)`);
       return 0;
     }
     console.log(`broken at ${check.brokenAt}`);

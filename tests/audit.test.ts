@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import * as OTPAuth from "otpauth";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { purgeAfterRetention } from "../app/services/gather-store.server";
 import { JOURNAL_CSV_HEADER } from "../app/services/journal.server";
 import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
+import { derivedKey } from "../app/utils/crypto.server";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
@@ -234,6 +236,119 @@ describe("npm run -s cli -- audit verify", () => {
   });
 });
 
+describe("audit verify checks the bytes stored, not what they parse to", () => {
+  /** A live entry whose details hold at least two keys, with its stored text read raw. */
+  function entryWithKeys(): { seq: number; text: string } {
+    const raw = new Database(liveFile(), { readonly: true });
+    const rows = raw.prepare("SELECT seq, details FROM audit_log WHERE reference = ? ORDER BY seq").all(reference) as { seq: number; details: string }[];
+    raw.close();
+    const row = rows.find((r) => Object.keys(JSON.parse(r.details) as object).length >= 2)!;
+    expect(row).toBeDefined();
+    return { seq: row.seq, text: row.details };
+  }
+
+  /** Rewrites, byte for byte, what an attacker would: the same JSON value in other words. */
+  const rewrites: Record<string, (text: string) => string> = {
+    "a duplicate key": (text) => {
+      const [firstKey] = Object.keys(JSON.parse(text) as object);
+      // The forged value comes first: parsers keep the last one, so the value read is unchanged.
+      return `{${JSON.stringify(firstKey)}:"forged",${text.slice(1)}`;
+    },
+    "reordered keys": (text) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(text) as object).reverse())),
+    "changed whitespace": (text) => JSON.stringify(JSON.parse(text), null, 1),
+  };
+
+  for (const [what, rewrite] of Object.entries(rewrites)) {
+    it(`finds a row rewritten with ${what} and names its number`, async () => {
+      const { seq, text } = entryWithKeys();
+      const forged = rewrite(text);
+      expect(forged).not.toBe(text);
+      expect(JSON.parse(forged)).toEqual(JSON.parse(text));
+      const file = tamperedCopy((raw) => expect(raw.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, seq).changes).toBe(1));
+      const run = await cli(file, "audit", "verify");
+      expect(run.status).toBe(1);
+      const [first, reason] = run.stdout.trim().split("\n");
+      expect(first).toBe(`broken at ${seq}`);
+      expect(reason).toContain("edited");
+    });
+  }
+
+  it("stores the details as exactly the text it hashed, so that the intact log verifies", async () => {
+    const raw = new Database(liveFile(), { readonly: true });
+    const rows = raw.prepare("SELECT details FROM audit_log").all() as { details: string }[];
+    raw.close();
+    for (const r of rows) expect(r.details).toBe(JSON.stringify(JSON.parse(r.details)));
+    const run = await cli(liveFile(), "audit", "verify");
+    expect(run.status).toBe(0);
+    expect(run.stdout).not.toContain("format 1");
+  });
+
+  /**
+   * Entries written before this check covered the bytes (format 1): the HMAC
+   * was over the parsed details with their keys sorted, while the column kept
+   * the keys in the order the code wrote them. This is that writer, as it was.
+   */
+  function formatV1Copy(): string {
+    const key = derivedKey("audit:v1");
+    const sortKeys = (v: unknown): unknown =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+        : v;
+    return tamperedCopy((raw) => {
+      type Row = { seq: number; at: number; actor_kind: string; actor_id: number | null; action: string; reference: string | null; details: string };
+      const rows = raw.prepare("SELECT seq, at, actor_kind, actor_id, action, reference, details FROM audit_log ORDER BY seq").all() as Row[];
+      const rewrite = raw.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?");
+      let prev = "genesis";
+      for (const r of rows) {
+        const canonical = JSON.stringify([r.seq, r.at, r.actor_kind, r.actor_id, r.action, r.reference, sortKeys(JSON.parse(r.details))]);
+        const hash = createHmac("sha256", key).update(prev).update("\n").update(canonical).digest("base64url");
+        rewrite.run(prev, hash, r.seq);
+        prev = hash;
+      }
+      // Back as the migration left them, so that the copy is an ordinary database of that time.
+      raw.exec(`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`);
+    });
+  }
+
+  it("still verifies a log written before (format 1), keeps chaining new entries onto it, and finds a repeated key or added space in its old rows", async () => {
+    const file = formatV1Copy();
+    const n = entryCount(file);
+    const old = await cli(file, "audit", "verify");
+    expect(old.status, old.stdout + old.stderr).toBe(0);
+    expect(old.stdout).toContain(`ok ${n} entries`);
+    expect(old.stdout).toContain(`format 1: ${n} entries`);
+    // Keys stored out of order are what format 1 wrote: staff.created lists staffId, role, site.
+    const raw = new Database(file, { readonly: true });
+    const created = raw.prepare("SELECT seq, details FROM audit_log WHERE action = 'staff.created' ORDER BY seq LIMIT 1").get() as { seq: number; details: string };
+    raw.close();
+    expect(Object.keys(JSON.parse(created.details) as object)).toEqual(["staffId", "role", "site"]);
+
+    // The upgraded application appends to the old chain (the CLI writes staff.created, format 2).
+    const added = await cli(file, "staff", "create", "--email", "upgrade@centrecall.example", "--role", "support", "--site", "tours");
+    expect(added.status, added.stderr).toBe(0);
+    const after = await cli(file, "audit", "verify");
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain(`ok ${n + 1} entries`);
+    expect(after.stdout).toContain(`format 1: ${n} entries`);
+
+    for (const what of ["a duplicate key", "changed whitespace"]) {
+      const forged = rewrites[what]!(created.details);
+      const copy = path.join(app.dir, `copy-${++copies}.sqlite`);
+      const source = new Database(file);
+      await source.backup(copy);
+      source.close();
+      const tampered = new Database(copy);
+      tampered.exec("DROP TRIGGER audit_log_no_update;");
+      tampered.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, created.seq);
+      tampered.close();
+      const run = await cli(copy, "audit", "verify");
+      expect(run.status, what).toBe(1);
+      expect(run.stdout.split("\n")[0], what).toBe(`broken at ${created.seq}`);
+    }
+  });
+});
+
 describe("the journal page (/admin/journal)", () => {
   it("shows the DPO the entries, newest first, with labels, names and the chain's state", async () => {
     const res = await dpo.browser.get("/admin/journal");
@@ -413,10 +528,11 @@ describe("entries for the changes that had none", () => {
 
   it("a wrong second-factor code, as a failed sign-in of that account", async () => {
     const { browser, email: staffEmail, id } = await signedIn(app, "support");
-    const begun = await browser.post("/admin/compte", { intent: "totp-begin" });
-    const secret = textOf(await begun.text()).match(/Clé : ([A-Z2-7]+)/)![1]!;
+    const begun = await (await browser.post("/admin/compte", { intent: "totp-begin" })).text();
+    const secret = textOf(begun).match(/Clé : ([A-Z2-7]+)/)![1]!;
+    const pending = begun.match(/name="pending" value="([^"]+)"/)![1]!;
     const codeAt = (at: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
-    expect((await browser.post("/admin/compte", { intent: "totp-confirm", code: codeAt(Date.now()) })).status).toBe(200);
+    expect((await browser.post("/admin/compte", { intent: "totp-confirm", pending, password: "correct horse battery staple", code: codeAt(Date.now()) })).status).toBe(200);
     const next = app.browser();
     expect((await next.post("/admin/connexion", { email: staffEmail, password: "correct horse battery staple" })).headers.get("location")).toBe("/admin/connexion/code");
     expect((await next.post("/admin/connexion/code", { code: codeAt(Date.now() - 10 * 60_000) })).status).toBe(401);

@@ -154,3 +154,17 @@ describe("email templates", () => {
     }
   });
 });
+
+describe("staff security notices", () => {
+  for (const change of ["enabled", "replaced", "removed"] as const) {
+    for (const locale of LOCALES) {
+      it(`secondFactorChanged ${change} (${locale}) renders the same text as reviewed`, () => {
+        const m = emails.secondFactorChanged({ change, at: new Date("2026-11-23T14:05:00Z"), accountLink: "https://droits.centrecall.example/admin/compte" }, locale);
+        expect({ subject: m.subject, text: m.text }).toMatchSnapshot();
+        expect(m.html).toContain(`<html lang="${locale}">`);
+        // What happened and when: no key, no code, no address that could help whoever made the change.
+        expect(m.text).toContain(locale === "fr" ? "23 novembre 2026" : "23 November 2026");
+      });
+    }
+  }
+});

@@ -5,6 +5,8 @@ import { dueDate, parisDate } from "../app/services/deadlines";
 import { expireUnverified } from "../app/services/requests.server";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
+import { pdf, png } from "./helpers/files";
+import { signedIn } from "./helpers/staff";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -256,6 +258,59 @@ describe("representatives and mandates", () => {
     expect(missing.status).toBe(400);
     expect(textOf(await missing.text())).toContain("Joignez le mandat");
     expect(app.db().select().from(requests).all().length).toBe(before);
+  });
+
+  /** What a refused upload must not leave behind. */
+  const stored = () => ({ requests: app.db().select().from(requests).all().length, attachments: app.db().select().from(attachments).all().length, outbox: app.db().select().from(outbox).all().length });
+
+  it("refuses a PNG that is also a PDF (a polyglot) with a clear message, in French and in English, and stores nothing", async () => {
+    const polyglot = png({ extra: [{ type: "pdFm", data: pdf({ text: "Je suis aussi un PDF" }) }] });
+    const before = stored();
+    const fr = await app.browser().post("/demande", representativeForm(new Blob([new Uint8Array(polyglot)], { type: "image/png" }), "mandat.png"));
+    expect(fr.status).toBe(400);
+    const frHtml = await fr.text();
+    expect(textOf(frHtml)).toContain("Ce fichier est de plusieurs formats à la fois (par exemple une image qui contient aussi un PDF) : nous ne pouvons pas l'accepter.");
+    expect(frHtml).toContain('value="mandataire@example.fr"');
+    const english = app.browser();
+    await english.get("/langue?to=en&back=/");
+    const en = await english.post("/demande", representativeForm(new Blob([new Uint8Array(polyglot)], { type: "image/png" }), "mandat.png"));
+    expect(en.status).toBe(400);
+    expect(textOf(await en.text())).toContain("This file is of several formats at once (an image that also holds a PDF, for instance): we cannot accept it.");
+    expect(stored()).toEqual(before);
+  });
+
+  it("refuses a PDF that runs JavaScript when opened, in French and in English, and stores nothing", async () => {
+    const scripted = pdf({ catalog: "/OpenAction << /S /JavaScript /JS (app.launchURL('https://evil.example/')) >>" });
+    const before = stored();
+    const fr = await app.browser().post("/demande", representativeForm(new Blob([new Uint8Array(scripted)], { type: "application/pdf" })));
+    expect(fr.status).toBe(400);
+    expect(textOf(await fr.text())).toContain("Ce PDF contient des éléments actifs (script, action automatique, fichier joint) ou est protégé : nous ne pouvons pas l'accepter.");
+    const english = app.browser();
+    await english.get("/langue?to=en&back=/");
+    const en = await english.post("/demande", representativeForm(new Blob([new Uint8Array(scripted)], { type: "application/pdf" })));
+    expect(en.status).toBe(400);
+    expect(textOf(await en.text())).toContain("This PDF holds active content (a script, an automatic action, an attached file) or is protected: we cannot accept it.");
+    expect(stored()).toEqual(before);
+  });
+
+  it("accepts a plain PDF and gives it back to staff only as a download, under a sandbox CSP", async () => {
+    const file = pdf({ text: "Mandat signe par Paul Desmarc" });
+    const browser = app.browser();
+    expect((await browser.post("/demande", representativeForm(new Blob([new Uint8Array(file)], { type: "application/pdf" })))).status).toBe(302);
+    const reference = textOf(await (await browser.get("/demande/envoyee")).text()).match(/DSR-\d{4}-\d{6}/)![0];
+    expect((await browser.post(linkIn((await mailTo("mandataire@example.fr", "Confirmez")).text!, "/verification/"), {})).status).toBe(302);
+
+    const support = await signedIn(app, "support");
+    const ticket = await (await support.browser.get(`/admin/demandes/${reference}`)).text();
+    expect(ticket).toContain(`href="/admin/demandes/${reference}/mandat" download=""`);
+    const res = await support.browser.get(`/admin/demandes/${reference}/mandat`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="mandat-${reference}.pdf"`);
+    const csp = (res.headers.get("content-security-policy") ?? "").split(";").map((d) => d.trim());
+    expect(csp).toEqual(expect.arrayContaining(["default-src 'none'", "sandbox"]));
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
   });
 
   it("refuses an oversized file cleanly and keeps what was typed", async () => {

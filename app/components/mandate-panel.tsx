@@ -30,7 +30,7 @@ export function MandatePanel({ reference, mandate, canReview }: { reference: str
       </dl>
       {mandate.file ? (
         <p>
-          <a href={`/admin/demandes/${reference}/mandat`} target="_blank" rel="noopener">
+          <a href={`/admin/demandes/${reference}/mandat`} download>
             {m.file}
           </a>
         </p>

@@ -112,6 +112,10 @@ export const en: Messages = {
     subject_required: "Give the last and first name of the person you represent.",
     mandate_required: "Attach the mandate or proof of representation.",
     mandate_type: "The file must be a PDF, JPEG or PNG.",
+    mandate_mixed:
+      "This file is of several formats at once (an image that also holds a PDF, for instance): we cannot accept it. Save the mandate again as a PDF, JPEG or PNG, then attach the new file.",
+    mandate_active:
+      "This PDF holds active content (a script, an automatic action, an attached file) or is protected: we cannot accept it. Attach a plain PDF, printed to PDF for instance, or a photo of the signed mandate.",
     mandate_size: (max: string) => `The file is larger than the ${max} limit.`,
     rectification_required: "For a rectification, say which data is inaccurate and what the correct value is.",
     mandate_until_invalid: "Give the date until which the mandate is valid.",
@@ -158,9 +162,9 @@ export const en: Messages = {
     contact: "Email address or mobile phone *",
     submit: "Send me the follow-up link",
     sentTitle: "Check your messages",
-    sent: "If this reference matches these details, a follow-up link has just been sent to you. It is valid for 30 days.",
-    expiredTitle: "This follow-up link has expired",
-    expired: "Ask for a new follow-up link with your request reference.",
+    sent: "If this reference matches these details, a follow-up link has just been sent to you. It works once, within 30 days.",
+    expiredTitle: "This follow-up link has expired or has already been used",
+    expired: "A follow-up link works only once. Ask for a new one with your request reference.",
     sessionExpired: "To see your request you need a personal follow-up link. Ask for a new link below.",
   },
   status: {

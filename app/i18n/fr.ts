@@ -119,6 +119,10 @@ export const fr = {
     subject_required: "Indiquez le nom et le prénom de la personne représentée.",
     mandate_required: "Joignez le mandat ou le justificatif de représentation.",
     mandate_type: "Le fichier doit être au format PDF, JPEG ou PNG.",
+    mandate_mixed:
+      "Ce fichier est de plusieurs formats à la fois (par exemple une image qui contient aussi un PDF) : nous ne pouvons pas l'accepter. Enregistrez le mandat de nouveau en PDF, JPEG ou PNG, puis joignez ce nouveau fichier.",
+    mandate_active:
+      "Ce PDF contient des éléments actifs (script, action automatique, fichier joint) ou est protégé : nous ne pouvons pas l'accepter. Joignez un PDF simple, par exemple imprimé en PDF, ou une photo du mandat signé.",
     mandate_size: (max: string) => `Le fichier dépasse la taille maximale de ${max}.`,
     rectification_required: "Pour une rectification, indiquez la donnée inexacte et la valeur correcte.",
     mandate_until_invalid: "Indiquez jusqu'à quelle date le mandat est valable.",
@@ -167,9 +171,9 @@ export const fr = {
     submit: "Recevoir le lien de suivi",
     sentTitle: "Vérifiez votre messagerie",
     sent:
-      "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il est valable 30 jours.",
-    expiredTitle: "Ce lien de suivi a expiré",
-    expired: "Demandez un nouveau lien de suivi avec la référence de votre demande.",
+      "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il ne sert qu'une fois, dans les 30 jours.",
+    expiredTitle: "Ce lien de suivi a expiré ou a déjà servi",
+    expired: "Un lien de suivi ne sert qu'une fois. Demandez-en un nouveau avec la référence de votre demande.",
     sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
   },
   status: {

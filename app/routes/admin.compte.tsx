@@ -1,53 +1,104 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useT } from "../components/i18n";
-import { beginTotp, changePassword, confirmTotp, sessionFrom } from "../services/staff.server";
+import { DomainError } from "../services/errors";
+import { beginTotp, changePassword, confirmTotp, removeTotp, sessionFrom, totpRequiredFor, type TotpResult } from "../services/staff.server";
 import { db } from "../utils/db.server";
-import { requireStaff, sessionToken } from "../utils/staff-session.server";
+import { localeFrom } from "../utils/i18n.server";
+import { requireStaff, rethrowDomain, sessionToken } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   requireStaff(request, { accountPage: true });
   const state = sessionFrom(db(), sessionToken(request), new Date())!;
-  return { mustChange: state.row.mustChangePassword, totpOn: state.row.totpEnabled, totpRequired: state.needsTotpSetup };
+  return {
+    mustChange: state.row.mustChangePassword,
+    totpOn: state.row.totpEnabled,
+    totpRequired: state.needsTotpSetup,
+    totpRemovable: state.row.totpEnabled && !totpRequiredFor(state.row),
+  };
+}
+
+/** Refusals of a factor change: what to say, and the status (a lockout is 429, like the sign-in page's). */
+function totpAnswer(r: TotpResult) {
+  if (r.ok) return { done: r.change };
+  return data({ error: r.reason, form: "totp" as const }, { status: r.reason === "throttled" ? 429 : 400 });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, token } = requireStaff(request, { accountPage: true });
   const form = await formData(request);
+  const field = (name: string) => String(form.get(name) ?? "").trim();
   const intent = form.get("intent");
-  if (intent === "password") {
-    const r = await changePassword({ ctx, current: String(form.get("current") ?? ""), next: String(form.get("next") ?? "") });
-    return r.ok ? { done: "password" as const } : data({ error: r.reason }, { status: 400 });
+  const proof = { password: String(form.get("password") ?? ""), currentCode: field("currentCode"), sessionToken: token, locale: localeFrom(request) };
+  try {
+    if (intent === "password") {
+      const r = await changePassword({ ctx, current: String(form.get("current") ?? ""), next: String(form.get("next") ?? "") });
+      return r.ok ? { done: "password" as const } : data({ error: r.reason, form: "password" as const }, { status: 400 });
+    }
+    if (intent === "totp-begin") return { totp: beginTotp({ ctx }) };
+    if (intent === "totp-confirm") return totpAnswer(await confirmTotp({ ctx, pending: field("pending"), code: field("code"), ...proof }));
+    if (intent === "totp-remove") return totpAnswer(await removeTotp({ ctx, ...proof }));
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "forbidden" && error.detail.code === "totp_required") return data({ error: "totp_required" as const, form: "totp" as const }, { status: 403 });
+    rethrowDomain(error);
   }
-  if (intent === "totp-begin") return { totp: beginTotp({ ctx }) };
-  if (intent === "totp-confirm") {
-    const ok = confirmTotp({ ctx, code: String(form.get("code") ?? "").trim(), sessionToken: token });
-    return ok ? { done: "totp" as const } : data({ error: "totp_invalid" as const }, { status: 400 });
-  }
-  return data({ error: "invalid" as const }, { status: 400 });
+  return data({ error: "invalid" as const, form: "totp" as const }, { status: 400 });
 }
 
 export default function Account() {
   const t = useT();
   const a = t.admin.account;
-  const { mustChange, totpOn, totpRequired } = useLoaderData<typeof loader>();
+  const { mustChange, totpOn, totpRequired, totpRemovable } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const error = result && "error" in result ? result.error : null;
+  const error = result && "error" in result && result.form === "totp" ? result.error : null;
+  const passwordError = result && "error" in result && result.form === "password" ? result.error : null;
+  const done = result && "done" in result ? result.done : null;
+  const totpError =
+    error === "totp_invalid"
+      ? a.totpInvalid
+      : error === "reauth_missing"
+        ? a.reauthMissing
+        : error === "wrong_password"
+          ? a.wrongPassword
+          : error === "current_code_invalid"
+            ? a.currentCodeInvalid
+            : error === "pending_expired"
+              ? a.pendingExpired
+              : error === "throttled"
+                ? t.admin.login.throttled
+                : error === "totp_required"
+                  ? a.totpCannotRemove
+                  : null;
+  const proofFields = (
+    <>
+      <p>{a.totpProof}</p>
+      <div className="field">
+        <label htmlFor="totp-password">{a.current}</label>
+        <input id="totp-password" name="password" type="password" autoComplete="current-password" aria-required />
+      </div>
+      {totpOn ? (
+        <div className="field">
+          <label htmlFor="currentCode">{a.totpCurrentCode}</label>
+          <input id="currentCode" name="currentCode" inputMode="numeric" autoComplete="one-time-code" maxLength={6} aria-required />
+        </div>
+      ) : null}
+    </>
+  );
   return (
     <>
       <h1>{a.title}</h1>
       {mustChange ? <p className="notice">{a.mustChange}</p> : null}
-      {result && "done" in result ? (
+      {done ? (
         <p className="flash" role="status">
-          {result.done === "password" ? a.changed : a.totpOn}
+          {done === "password" ? a.changed : done === "enabled" ? a.totpEnabled : done === "replaced" ? a.totpChanged : a.totpRemoved}
         </p>
       ) : null}
       <section className="panel">
         <h2>{a.change}</h2>
-        {error === "wrong_password" || error === "too_short" ? (
+        {passwordError ? (
           <p className="error-box" role="alert">
-            {error === "wrong_password" ? a.wrongPassword : a.tooShort}
+            {passwordError === "wrong_password" ? a.wrongPassword : a.tooShort}
           </p>
         ) : null}
         <Form method="post">
@@ -69,6 +120,11 @@ export default function Account() {
         <h2>{a.totpTitle}</h2>
         {totpOn ? <p>{a.totpOn}</p> : null}
         {totpRequired ? <p className="notice">{a.totpRequired}</p> : null}
+        {totpError ? (
+          <p className="error-box" role="alert">
+            {totpError}
+          </p>
+        ) : null}
         {result && "totp" in result && result.totp ? (
           <Form method="post">
             <p>{a.totpScan}</p>
@@ -76,27 +132,39 @@ export default function Account() {
               {a.totpKey} : <code>{result.totp.secret}</code>
             </p>
             <input type="hidden" name="intent" value="totp-confirm" />
+            <input type="hidden" name="pending" value={result.totp.pending} />
             <div className="field">
-              <label htmlFor="code">{t.admin.login.codeLabel}</label>
+              <label htmlFor="code">{a.totpNewCode}</label>
               <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} aria-required />
             </div>
+            {proofFields}
             <button type="submit" className="button">
               {a.totpConfirm}
             </button>
           </Form>
-        ) : !totpOn ? (
-          <Form method="post">
-            {error === "totp_invalid" ? (
-              <p className="error-box" role="alert">
-                {a.totpInvalid}
-              </p>
+        ) : (
+          <>
+            <Form method="post">
+              <input type="hidden" name="intent" value="totp-begin" />
+              {totpOn ? <p>{a.totpChangeHint}</p> : null}
+              <button type="submit" className="button secondary">
+                {totpOn ? a.totpChange : a.totpStart}
+              </button>
+            </Form>
+            {totpRemovable ? (
+              <Form method="post">
+                <h3>{a.totpRemove}</h3>
+                <input type="hidden" name="intent" value="totp-remove" />
+                {proofFields}
+                <button type="submit" className="button secondary">
+                  {a.totpRemove}
+                </button>
+              </Form>
+            ) : totpOn ? (
+              <p>{a.totpCannotRemove}</p>
             ) : null}
-            <input type="hidden" name="intent" value="totp-begin" />
-            <button type="submit" className="button secondary">
-              {a.totpStart}
-            </button>
-          </Form>
-        ) : null}
+          </>
+        )}
       </section>
     </>
   );

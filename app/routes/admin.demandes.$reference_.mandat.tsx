@@ -4,7 +4,13 @@ import { mandateFile } from "../services/mandates.server";
 import { documentNotFound } from "../utils/documents";
 import { requireStaff } from "../utils/staff-session.server";
 
-/** The representative's mandate, for the staff member reviewing it; each opening is audited. */
+/**
+ * The representative's mandate, for the staff member reviewing it; each
+ * download is audited. A file someone outside sent us: always a download,
+ * never shown in our origin (a PDF viewer or an image decoder is then the
+ * browser's, sandboxed, not a page of the back office), even though the
+ * upload already refused polyglots and active PDFs (docs/security.md).
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
@@ -13,10 +19,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return new Response(new Uint8Array(file.bytes), {
       headers: {
         "Content-Type": file.mimeType,
-        "Content-Disposition": `inline; filename="mandat-${params.reference}.${ext}"`,
+        "Content-Disposition": `attachment; filename="mandat-${file.reference}.${ext}"`,
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
       },
     });
   } catch (error) {

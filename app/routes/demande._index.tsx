@@ -43,6 +43,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (upload.kind === "none") errors.mandate = "mandate_required";
     if (upload.kind === "too_large") errors.mandate = "mandate_size";
     if (upload.kind === "bad_type") errors.mandate = "mandate_type";
+    if (upload.kind === "mixed_types") errors.mandate = "mandate_mixed";
+    if (upload.kind === "active_content") errors.mandate = "mandate_active";
   }
   const values: Values = { ...raw, verificationMethod: raw.verificationMethod ?? "" };
   if (!parsed.success || Object.keys(errors).length > 0) {

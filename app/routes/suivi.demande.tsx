@@ -18,10 +18,12 @@ export const headers = passThroughHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  const id = await grantedRequest(request, "follow");
+  const expiredLink = url.searchParams.get("lien") === "expire";
+  // A spent link says so even to a browser that still holds a follow cookie: a second use never opens the request.
+  const id = expiredLink ? null : await grantedRequest(request, "follow");
   const view = id ? statusView(db(), id, new Date()) : null;
   const headers = { "Cache-Control": "no-store" };
-  if (!view) return data({ view: null, expiredLink: url.searchParams.get("lien") === "expire", justVerified: false }, { status: 401, headers });
+  if (!view) return data({ view: null, expiredLink, justVerified: false }, { status: 401, headers });
   return data({ view, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
 }
 

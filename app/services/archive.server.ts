@@ -15,7 +15,7 @@ import { proofRetention, searchReport } from "./answers.server";
 import { requireAnswerable } from "./gather.server";
 import type { FieldValue, PortabilityCategory } from "../connectors/types";
 import type { Db, DbOrTx } from "../utils/db.server";
-import { csvField } from "../utils/csv";
+import { csvText, isFormulaLike } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
@@ -292,10 +292,12 @@ function* jsonArray(rows: Record<string, FieldValue>[]) {
 
 /**
  * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line
- * ends; the header is every field name in the order first met. Values are
- * written as they are, without the "'" prefix some tools use against formula
- * injection: the CSV is a copy of the person's data (a phone number starts
- * with "+"), and the JSON beside it is the faithful reference either way.
+ * ends; the header is every field name in the order first met. The values
+ * come from systems anyone can write to (a survey answer, a CRM note): a cell
+ * that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets
+ * a leading apostrophe, as OWASP recommends. That changes what the person
+ * reads (a phone number starts with "+"), so the cover letter says so, and
+ * the JSON beside it keeps the exact values.
  */
 function* csvTable(rows: Record<string, FieldValue>[]) {
   const header: string[] = [];
@@ -307,8 +309,8 @@ function* csvTable(rows: Record<string, FieldValue>[]) {
       header.push(name);
     }
   }
-  yield `\uFEFF${header.map(csvField).join(",")}\r\n`;
-  for (const row of rows) yield `${header.map((h) => csvField(row[h])).join(",")}\r\n`;
+  yield `\uFEFF${header.map(csvText).join(",")}\r\n`;
+  for (const row of rows) yield `${header.map((h) => csvText(row[h])).join(",")}\r\n`;
 }
 
 // ---------------------------------------------------------------------------
@@ -433,6 +435,8 @@ type Letter = {
   operations: Art15Entry[];
   anomalies: number;
   audio: number;
+  /** some CSV cell starts with an added apostrophe (`csvTable`) */
+  csvApostrophes: boolean;
   /** where we searched, with what, and what each system answered */
   report: SearchReport | null;
 };
@@ -506,14 +510,22 @@ function anomaliesNote(n: number, lang: "fr" | "en") {
     : `<p>${plural(n, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`;
 }
 
+/** Said only when it happened: which CSV cells were changed, and where the exact values are. */
+function csvNote(shown: boolean, lang: "fr" | "en") {
+  if (!shown) return "";
+  return lang === "fr"
+    ? `<p>Dans les fichiers CSV, une apostrophe (<code>'</code>) a été ajoutée au début des cellules qui commencent par <code>=</code>, <code>+</code>, <code>-</code> ou <code>@</code> (un numéro de téléphone comme +33…, par exemple), pour qu'un tableur les affiche au lieu de les exécuter comme des formules. Les fichiers JSON contiennent les valeurs exactes.</p>`
+    : `<p>In the CSV files, an apostrophe (<code>'</code>) was added at the start of cells beginning with <code>=</code>, <code>+</code>, <code>-</code> or <code>@</code> (a phone number such as +33…, for instance), so that a spreadsheet shows them instead of running them as formulas. The JSON files hold the exact values.</p>`;
+}
+
 function accessBody(l: Letter) {
-  const anomaliesFr = anomaliesNote(l.anomalies, "fr");
-  const anomaliesEn = anomaliesNote(l.anomalies, "en");
+  const notesFr = anomaliesNote(l.anomalies, "fr") + csvNote(l.csvApostrophes, "fr");
+  const notesEn = anomaliesNote(l.anomalies, "en") + csvNote(l.csvApostrophes, "en");
   return `<section lang="fr">
 <h1>Votre demande d'accès à vos données personnelles</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
 <p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
-${anomaliesFr}
+${notesFr}
 ${searchBlock(l.report, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Les traitements qui concernent vos données</h2>
@@ -531,7 +543,7 @@ ${operationsBlock(l.operations, "fr")}
 <h1>Your request for access to your personal data</h1>
 <p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
 <p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
-${anomaliesEn}
+${notesEn}
 ${searchBlock(l.report, "en")}
 ${tocTable(l.toc, "en")}
 <h2>The processing your data is part of</h2>
@@ -549,8 +561,8 @@ ${operationsBlock(l.operations, "en")}
 function portabilityBody(l: Letter) {
   const voiceFr = l.audio ? ", ainsi que votre voix : les enregistrements de vos appels, dans leur format audio d'origine" : "";
   const voiceEn = l.audio ? ", and your voice: the recordings of your calls, in their original audio format" : "";
-  const anomaliesFr = anomaliesNote(l.anomalies, "fr");
-  const anomaliesEn = anomaliesNote(l.anomalies, "en");
+  const notesFr = anomaliesNote(l.anomalies, "fr") + csvNote(l.csvApostrophes, "fr");
+  const notesEn = anomaliesNote(l.anomalies, "en") + csvNote(l.csvApostrophes, "en");
   return `<section lang="fr">
 <h1>Votre demande de portabilité de vos données</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
@@ -562,7 +574,7 @@ function portabilityBody(l: Letter) {
 <li><strong>Ce qu'il faut pour les comprendre</strong> : avec chaque réponse, la question posée et la date de la réponse ; l'étude à laquelle vous avez répondu.</li>
 </ul>
 <p>Le tableau ci-dessous indique ce que nous détenons effectivement pour vous.</p>
-${anomaliesFr}
+${notesFr}
 ${tocTable(l.toc, "fr")}
 <h2>Ce qu'elle ne contient pas, et pourquoi</h2>
 <p>Le droit à la portabilité porte sur les données que vous avez fournies, pas sur ce que nos équipes ont écrit ou déduit à votre sujet : les résumés et notes de nos conseillers après vos échanges, nos marqueurs internes (par exemple une limitation de traitement) et nos numéros de dossier n'y figurent donc pas. Les identifiants de nos salariés (le conseiller qui a pris votre appel) n'y figurent pas non plus : la portabilité ne doit pas porter atteinte aux droits d'autrui (article 20, paragraphe 4). Vous pouvez obtenir une copie de l'ensemble de vos données, y compris celles-ci, en exerçant votre droit d'accès (article 15).</p>
@@ -580,7 +592,7 @@ ${tocTable(l.toc, "fr")}
 <li><strong>What is needed to understand them</strong>: with each answer, the question asked and the date of the answer; the survey you answered.</li>
 </ul>
 <p>The table below shows what we actually hold for you.</p>
-${anomaliesEn}
+${notesEn}
 ${tocTable(l.toc, "en")}
 <h2>What it does not hold, and why</h2>
 <p>The right to data portability covers the data you provided, not what our staff wrote or inferred about you: our agents' summaries and notes of your contacts, our internal markers (a restriction of processing, for instance) and our record numbers are therefore not included. Neither are our employees' identifiers (the agent who took your call): portability must not adversely affect the rights of others (Article 20(4)). You can obtain a copy of all your data, these included, through your right of access (Article 15).</p>
@@ -711,6 +723,7 @@ export async function buildArchive(input: {
         // Resolved dates were read (as staff chose): the letter counts what is still unread.
         anomalies: content.anomalies.filter((a) => !a.resolved).length,
         audio,
+        csvApostrophes: content.groups.some((g) => g.rows.some((row) => Object.entries(row).some(([name, value]) => isFormulaLike(name) || isFormulaLike(value)))),
         report,
       })
     : noDataLetter(request, report, now, proofRetention(db, request.locale));

@@ -1,4 +1,5 @@
 import { asc, desc, sql } from "drizzle-orm";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { auditLog, type AuditRow } from "../../db/schema/audit";
@@ -32,6 +33,8 @@ export const AuditAction = z.enum([
   "staff.logout",
   "staff.password_changed",
   "staff.totp_enabled",
+  "staff.totp_changed",
+  "staff.totp_disabled",
   "staff.deactivated",
   "settings.updated",
   "register.updated",
@@ -89,16 +92,51 @@ export type AuditAction = z.infer<typeof AuditAction>;
 
 const GENESIS = "genesis";
 
-function canonical(e: Omit<AuditRow, "hash" | "prevHash">): string {
+/**
+ * audit_log as it is written: `details` is the exact text the HMAC covered,
+ * stored as it is (the schema's JSON column would stringify it once more).
+ */
+const auditLogAsWritten = sqliteTable("audit_log", {
+  seq: integer("seq").primaryKey(),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  actorKind: text("actor_kind").notNull(),
+  actorId: integer("actor_id"),
+  action: text("action").notNull(),
+  reference: text("reference"),
+  details: text("details").notNull(),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull(),
+});
+
+type EntryHead = { seq: number; at: number; actorKind: string; actorId: number | null; action: string; reference: string | null };
+
+/**
+ * Format 2 (docs/audit.md): the HMAC covers the bytes of `details` as stored,
+ * so a row whose text changes in any way (a key repeated, keys reordered,
+ * spaces added) no longer matches, even when it parses to the same value.
+ * The "v2" label keeps these hashes apart from format 1's: no row of one
+ * format can pass for the other.
+ */
+function hashV2(key: Buffer, prevHash: string, head: EntryHead, detailsText: string): string {
+  return createHmac("sha256", key)
+    .update(`v2\n${prevHash}\n`)
+    .update(JSON.stringify([head.seq, head.at, head.actorKind, head.actorId, head.action, head.reference]))
+    .update("\n")
+    .update(detailsText)
+    .digest("base64url");
+}
+
+/**
+ * Format 1, written before byte-exact hashing: the HMAC covered the parsed
+ * details with their keys sorted. Kept to check those rows; see `verifyChain`.
+ */
+function hashV1(key: Buffer, prevHash: string, head: EntryHead, details: unknown): string {
   const sortKeys = (v: unknown): unknown =>
     v && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
       : v;
-  return JSON.stringify([e.seq, e.at.getTime(), e.actorKind, e.actorId, e.action, e.reference, sortKeys(e.details)]);
-}
-
-function chainHash(prevHash: string, entry: Omit<AuditRow, "hash" | "prevHash">, key: Buffer = derivedKey("audit:v1")): string {
-  return createHmac("sha256", key).update(prevHash).update("\n").update(canonical(entry)).digest("base64url");
+  const canonical = JSON.stringify([head.seq, head.at, head.actorKind, head.actorId, head.action, head.reference, sortKeys(details)]);
+  return createHmac("sha256", key).update(prevHash).update("\n").update(canonical).digest("base64url");
 }
 
 function actorFields(actor: Actor): { actorKind: AuditRow["actorKind"]; actorId: number | null } {
@@ -115,18 +153,17 @@ export function append(
 ): void {
   if (Number.isNaN(e.at.getTime())) throw new TypeError("audit entry without a valid time");
   const last = lastEntry(tx).get();
-  const entry = {
+  const head: EntryHead = {
     seq: (last?.seq ?? 0) + 1,
-    at: e.at,
+    at: e.at.getTime(),
     ...actorFields(e.actor),
     action: AuditAction.parse(e.action),
     reference: e.reference ?? null,
-    // Hash what the database will hand back: a Date or an undefined field
-    // would otherwise hash differently once stored as JSON and read again.
-    details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
   };
+  // One string is both hashed and stored: what the check reads back is what was signed.
+  const detailsText = JSON.stringify(e.details ?? {});
   const prevHash = last?.hash ?? GENESIS;
-  insertRow(tx, auditLog, { ...entry, prevHash, hash: chainHash(prevHash, entry) });
+  insertRow(tx, auditLogAsWritten, { ...head, at: e.at, details: detailsText, prevHash, hash: hashV2(derivedKey("audit:v1"), prevHash, head, detailsText) });
 }
 const lastEntry = preparedQuery((db) => db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare());
 
@@ -141,7 +178,8 @@ const lastEntry = preparedQuery((db) => db.select({ seq: auditLog.seq, hash: aud
  */
 export type ChainBreak = "missing" | "unexpected" | "unlinked" | "altered" | "anchor" | "truncated";
 export type ChainHead = { seq: number; hash: string };
-export type ChainCheck = { ok: true; count: number; head: ChainHead | null } | { ok: false; count: number; brokenAt: number; reason: ChainBreak };
+/** `formatV1`: how many of the entries checked were written before byte-exact hashing (format 1). */
+export type ChainCheck = { ok: true; count: number; head: ChainHead | null; formatV1: number } | { ok: false; count: number; brokenAt: number; reason: ChainBreak };
 
 const VERIFY_BATCH = 5_000;
 
@@ -156,6 +194,22 @@ type RawEntry = {
   prevHash: string;
   hash: string;
 };
+
+/**
+ * A row written in format 1. Its HMAC covered the parsed, key-sorted details,
+ * so the text itself must also be exactly what was written then (the JSON
+ * serialiser's own output): a repeated key or an added space is refused.
+ * Only the order of its keys is beyond proof (docs/audit.md).
+ */
+function isIntactV1(key: Buffer, prev: string, head: EntryHead, detailsText: string, hash: string): boolean {
+  let details: unknown;
+  try {
+    details = JSON.parse(detailsText);
+  } catch {
+    return false;
+  }
+  return JSON.stringify(details) === detailsText && hashV1(key, prev, head, details) === hash;
+}
 
 /**
  * Walks the chain in order, a batch at a time (memory stays flat however long
@@ -174,6 +228,7 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
   let prev = GENESIS;
   let expectedSeq = 1;
   let count = 0;
+  let formatV1 = 0;
   if (since) {
     const row = db.all<{ hash: string }>(sql`select hash from audit_log where seq = ${since.seq}`)[0];
     if (!row) return { ok: false, count: 0, brokenAt: since.seq, reason: "missing" };
@@ -196,14 +251,12 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
           : { ok: false, count, brokenAt: row.seq, reason: "unexpected" };
       }
       if (row.prevHash !== prev) return { ok: false, count, brokenAt: row.seq, reason: "unlinked" };
-      let details: Record<string, unknown>;
-      try {
-        details = JSON.parse(row.details) as Record<string, unknown>;
-      } catch {
-        return { ok: false, count, brokenAt: row.seq, reason: "altered" };
+      if (typeof row.details !== "string") return { ok: false, count, brokenAt: row.seq, reason: "altered" };
+      const head: EntryHead = { seq: row.seq, at: Number(row.at), actorKind: row.actorKind, actorId: row.actorId, action: row.action, reference: row.reference };
+      if (hashV2(key, prev, head, row.details) !== row.hash) {
+        if (!isIntactV1(key, prev, head, row.details, row.hash)) return { ok: false, count, brokenAt: row.seq, reason: "altered" };
+        formatV1++;
       }
-      const entry = { seq: row.seq, at: new Date(Number(row.at)), actorKind: row.actorKind, actorId: row.actorId, action: row.action, reference: row.reference, details };
-      if (chainHash(prev, entry, key) !== row.hash) return { ok: false, count, brokenAt: row.seq, reason: "altered" };
       if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) return { ok: false, count, brokenAt: row.seq, reason: "anchor" };
       prev = row.hash;
       expectedSeq++;
@@ -213,7 +266,7 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
     if (rows.length < batch) break;
   }
   if (anchor && count < anchor.seq) return { ok: false, count, brokenAt: count + 1, reason: "truncated" };
-  return { ok: true, count, head: count ? { seq: count, hash: prev } : null };
+  return { ok: true, count, head: count ? { seq: count, hash: prev } : null, formatV1 };
 }
 
 /** The newest entry's number and hash, to be kept outside the database as an anchor. */

@@ -22,6 +22,8 @@ export type ErrorKey =
   | "subject_required"
   | "mandate_required"
   | "mandate_type"
+  | "mandate_mixed"
+  | "mandate_active"
   | "mandate_size"
   | "mandate_until_invalid"
   | "mandate_scope_required"
@@ -176,7 +178,7 @@ export type FieldErrors = Partial<Record<IntakeField, ErrorKey>>;
 
 const KNOWN_KEYS = new Set<string>([
   "required", "rights_required", "invalid", "too_long", "name_invalid", "email_invalid", "phone_invalid", "mobile_required",
-  "contact_required", "method_unavailable", "subject_required", "mandate_required", "mandate_type",
+  "contact_required", "method_unavailable", "subject_required", "mandate_required", "mandate_type", "mandate_mixed", "mandate_active",
   "mandate_size", "rectification_required", "mandate_until_invalid", "mandate_scope_required", "subject_contact_required",
 ]);
 

@@ -79,7 +79,7 @@ export function mandateFile({ ctx, reference }: { ctx: Ctx; reference: string })
     const row = tx.select().from(attachments).where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate"))).get();
     if (!row) throw new DomainError("not_found", { what: "mandate" });
     audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate_file", sha256: row.sha256 }, at: ctx.now });
-    return { bytes: decrypt(row.ciphertext, `attachment:${r.reference}`), mimeType: row.mimeType };
+    return { reference: r.reference, bytes: decrypt(row.ciphertext, `attachment:${r.reference}`), mimeType: row.mimeType };
   });
 }
 

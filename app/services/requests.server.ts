@@ -24,7 +24,7 @@ import type { EventType } from "./events";
 import type { IntakeInput } from "./intake-input";
 import { enqueue } from "./outbox.server";
 import { assertTransition } from "./request-status";
-import { checkSmsCode, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
+import { checkSmsCode, consumeLink, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
 import { notifyRequester } from "./letters.server";
 import { addSubjectIdentifier } from "./identifiers.server";
 
@@ -320,9 +320,13 @@ export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; referenc
   });
 }
 
-/** The request a status link opens, or null when the link is unknown or expired. */
+/**
+ * The request a status link opens, spending the link: null when it is
+ * unknown, expired or already used. What it opens lasts as long as the
+ * follow cookie the route gives in exchange (docs/security.md).
+ */
 export function openStatusLink(db: DbOrTx, token: string, now: Date): number | null {
-  return findLink(db, token, "status_link", now)?.requestId ?? null;
+  return consumeLink(db, token, "status_link", now)?.requestId ?? null;
 }
 
 /** For the "check your messages" page right after filing. */

@@ -1,7 +1,8 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, ne } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
-import { ROLES, SITES, type Role, type Site } from "../../db/schema/enums";
+import { secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
+import { ROLES, SITES, type Locale, type Role, type Site } from "../../db/schema/enums";
 import { staff, staffSessions, type StaffRow } from "../../db/schema/staff";
 import { decrypt, encrypt, keyedHash, randomToken } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
@@ -10,6 +11,7 @@ import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../ut
 import { current, hit } from "../utils/rate-limit.server";
 import * as audit from "./audit.server";
 import { requireRole } from "./authz";
+import { enqueue } from "./outbox.server";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
 
@@ -104,7 +106,7 @@ export function sessionFrom(db: DbOrTx, token: string | undefined, now: Date): S
   if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
     db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
   }
-  const needsTotpSetup = e.REQUIRE_2FA && (row.role === "admin" || row.role === "dpo") && !row.totpEnabled;
+  const needsTotpSetup = totpRequiredFor(row) && !row.totpEnabled;
   return { actor: toActor(row), row, secondFactorDone: session.secondFactorDone, needsTotpSetup };
 }
 
@@ -141,32 +143,135 @@ function totpFor(row: Pick<StaffRow, "email">, secretBase32: string) {
   return new OTPAuth.TOTP({ issuer: "RightsDesk CentreCall", label: row.email, secret: OTPAuth.Secret.fromBase32(secretBase32), digits: 6, period: 30 });
 }
 
-/** Starts enrolment: stores an encrypted secret, returns the otpauth:// URI to scan. */
-export function beginTotp({ ctx }: { ctx: Ctx }) {
-  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
-  if (!me) throw new DomainError("forbidden");
-  const secret = new OTPAuth.Secret({ size: 20 }).base32;
-  ctx.db.update(staff).set({ totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: false }).where(eq(staff.id, me.id)).run();
-  return { secret, uri: totpFor(me, secret).toString() };
+/** REQUIRE_2FA: admins and the DPO must have a second factor, and cannot remove it. */
+export function totpRequiredFor(row: Pick<StaffRow, "role">): boolean {
+  return env().REQUIRE_2FA && (row.role === "admin" || row.role === "dpo");
 }
 
-function checkTotp(row: StaffRow, code: string): boolean {
+function checkTotp(row: Pick<StaffRow, "id" | "email" | "totpSecret">, code: string): boolean {
   if (!row.totpSecret || !/^\d{6}$/.test(code)) return false;
   const secret = decrypt(Buffer.from(row.totpSecret, "base64"), `totp:${row.id}`).toString();
   return totpFor(row, secret).validate({ token: code, window: 1 }) !== null;
 }
 
-export function confirmTotp({ ctx, code, sessionToken }: { ctx: Ctx; code: string; sessionToken: string }) {
+const PENDING_TOTP_MS = 15 * 60_000;
+
+/**
+ * Starts enrolment (a first factor, or a new app in place of the current
+ * one) and changes nothing: the new secret travels sealed (AES-GCM, bound to
+ * the account, 15 minutes) in the confirmation form, and replaces the current
+ * factor only once `confirmTotp` has seen a code from it and the proofs that
+ * the account's owner is there.
+ */
+export function beginTotp({ ctx }: { ctx: Ctx }) {
+  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
+  if (!me) throw new DomainError("forbidden");
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+  const sealed = encrypt(Buffer.from(JSON.stringify({ secret, until: ctx.now.getTime() + PENDING_TOTP_MS })), `totp-pending:${me.id}`).toString("base64url");
+  return { secret, uri: totpFor(me, secret).toString(), pending: sealed };
+}
+
+function openPending(staffId: number, pending: string, now: Date): string | null {
+  try {
+    const { secret, until } = JSON.parse(decrypt(Buffer.from(pending, "base64url"), `totp-pending:${staffId}`).toString()) as { secret: string; until: number };
+    return typeof secret === "string" && typeof until === "number" && until > now.getTime() ? secret : null;
+  } catch {
+    return null;
+  }
+}
+
+export type ReauthFailure = "reauth_missing" | "wrong_password" | "current_code_invalid" | "throttled";
+
+/**
+ * Proof that the account's owner is at the keyboard, not only someone with
+ * their session: the password, and a code from the second factor in place
+ * when there is one. Failures count towards the sign-in lockout and are
+ * audited as failed authentications; missing fields are neither.
+ */
+async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string; currentCode: string }): Promise<ReauthFailure | null> {
+  if (!proof.password || (row.totpEnabled && !proof.currentCode)) return "reauth_missing";
+  if (current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT) {
+    return "throttled";
+  }
+  const failed = (bucket: string, subject: string, factor: "password" | "totp") => {
+    hit(ctx.db, bucket, subject, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details: { staffId: row.id, factor, during: "totp_change" }, at: ctx.now }));
+  };
+  if (!(await verifyPassword(proof.password.slice(0, 1024), row.passwordHash))) {
+    failed("login-fail:account", row.email, "password");
+    return "wrong_password";
+  }
+  if (row.totpEnabled && !checkTotp(row, proof.currentCode)) {
+    failed("totp-fail:account", String(row.id), "totp");
+    return "current_code_invalid";
+  }
+  return null;
+}
+
+/**
+ * Done for every change of factor: the other sessions of the account end
+ * (they may be the reason for the change), the change is audited, and the
+ * staff member is told by email, in the language they use the back office in.
+ */
+function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
+  tx.delete(staffSessions).where(and(eq(staffSessions.staffId, me.id), ne(staffSessions.idHash, keyedHash("session", sessionToken)))).run();
+  const action = ({ enabled: "staff.totp_enabled", replaced: "staff.totp_changed", removed: "staff.totp_disabled" } as const)[change];
+  audit.append(tx, { actor: me, action, details: {}, at: ctx.now });
+  const m = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
+  enqueue(tx, { channel: "email", to: me.email, template: `staff_totp_${change}`, subject: m.subject, text: m.text, html: m.html }, ctx.now);
+}
+
+export type TotpResult = { ok: true; change: SecondFactorChange } | { ok: false; reason: ReauthFailure | "totp_invalid" | "pending_expired" };
+
+/** Puts the new factor in place once its code, the password and (if any) the current factor's code are right. */
+export async function confirmTotp({
+  ctx,
+  pending,
+  code,
+  password,
+  currentCode,
+  sessionToken,
+  locale,
+}: {
+  ctx: Ctx;
+  pending: string;
+  code: string;
+  password: string;
+  currentCode: string;
+  sessionToken: string;
+  locale: Locale;
+}): Promise<TotpResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
-  if (!checkTotp(row, code)) return false;
+  const secret = openPending(me.id, pending, ctx.now);
+  if (!secret) return { ok: false, reason: "pending_expired" };
+  const refused = await reauthenticate(ctx, row, { password, currentCode });
+  if (refused) return { ok: false, reason: refused };
+  if (!/^\d{6}$/.test(code) || totpFor(me, secret).validate({ token: code, window: 1 }) === null) return { ok: false, reason: "totp_invalid" };
+  const change: SecondFactorChange = row.totpEnabled ? "replaced" : "enabled";
   ctx.db.transaction((tx) => {
-    tx.update(staff).set({ totpEnabled: true }).where(eq(staff.id, me.id)).run();
+    tx.update(staff).set({ totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: true }).where(eq(staff.id, me.id)).run();
     tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
-    audit.append(tx, { actor: me, action: "staff.totp_enabled", details: {}, at: ctx.now });
+    recordFactorChange(tx, ctx, me, sessionToken, change, locale);
   });
-  return true;
+  return { ok: true, change };
+}
+
+/** Removes the second factor, with the same proofs; refused where REQUIRE_2FA makes it mandatory. */
+export async function removeTotp({ ctx, password, currentCode, sessionToken, locale }: { ctx: Ctx; password: string; currentCode: string; sessionToken: string; locale: Locale }): Promise<TotpResult> {
+  const me = ctx.actor.kind === "staff" ? ctx.actor : null;
+  if (!me) throw new DomainError("forbidden");
+  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  if (totpRequiredFor(row)) throw new DomainError("forbidden", { code: "totp_required" });
+  if (!row.totpEnabled) throw new DomainError("illegal_transition", { code: "totp_off" });
+  const refused = await reauthenticate(ctx, row, { password, currentCode });
+  if (refused) return { ok: false, reason: refused };
+  ctx.db.transaction((tx) => {
+    tx.update(staff).set({ totpSecret: null, totpEnabled: false }).where(eq(staff.id, me.id)).run();
+    recordFactorChange(tx, ctx, me, sessionToken, "removed", locale);
+  });
+  return { ok: true, change: "removed" };
 }
 
 /** The second login step. Throttled like passwords. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { timingSafeEqual } from "node:crypto";
 import { verificationTokens, type TokenPurpose, type VerificationToken } from "../../db/schema/verification";
 import { keyedHash, randomCode, randomToken } from "../utils/crypto.server";
@@ -33,7 +33,7 @@ export function issueLink(tx: DbOrTx, requestId: number, purpose: LinkPurpose, n
   return token;
 }
 
-/** The token's row if it is genuine, unexpired and (for single-use links) unused. */
+/** The token's row if it is genuine, unexpired and unused: every link is single-use. */
 export function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): VerificationToken | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const row = tx
@@ -41,9 +41,31 @@ export function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: D
     .from(verificationTokens)
     .where(and(eq(verificationTokens.tokenHash, keyedHash("token", token)), eq(verificationTokens.purpose, purpose)))
     .get();
-  if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
-  if (purpose !== "status_link" && row.usedAt) return null;
+  if (!row || row.expiresAt.getTime() <= now.getTime() || row.usedAt) return null;
   return row;
+}
+
+/**
+ * Finds and spends a link in one statement: of two uses racing each other
+ * (two tabs, two processes), exactly one gets the row.
+ */
+export function consumeLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): VerificationToken | null {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  return (
+    tx
+      .update(verificationTokens)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(verificationTokens.tokenHash, keyedHash("token", token)),
+          eq(verificationTokens.purpose, purpose),
+          isNull(verificationTokens.usedAt),
+          gt(verificationTokens.expiresAt, now),
+        ),
+      )
+      .returning()
+      .get() ?? null
+  );
 }
 
 export function markUsed(tx: DbOrTx, tokenId: number, now: Date) {

@@ -8,11 +8,17 @@ export function csvField(value: string | number | boolean | null | undefined): s
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** A text a spreadsheet would run as a formula: it starts with = + - @, a tab or CR (OWASP, "CSV injection"). */
+export function isFormulaLike(value: unknown): value is string {
+  return typeof value === "string" && /^[=+\-@\t\r]/.test(value);
+}
+
 /**
- * Free text someone typed (a name, a label): one starting with = + - @, a tab
- * or CR is prefixed with an apostrophe so that a spreadsheet shows it rather
- * than run it as a formula. Numbers are written as numbers.
+ * Text that came from outside (a name someone typed, a value from one of the
+ * systems searched): one that looks like a formula is prefixed with an
+ * apostrophe so that a spreadsheet shows it rather than runs it. Numbers and
+ * booleans are written as they are.
  */
-export function csvText(value: string | number | null): string {
-  return csvField(typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+export function csvText(value: string | number | boolean | null | undefined): string {
+  return csvField(isFormulaLike(value) ? `'${value}` : value);
 }

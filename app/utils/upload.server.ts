@@ -1,12 +1,18 @@
 import { unstable_parseMultipartFormData as parseMultipart } from "@remix-run/node";
 import type { Mandate } from "../services/requests.server";
+import { inspectMandate } from "./mandate-file.server";
 
 /**
  * Multipart parsing with limits on every part. An oversized file is drained
  * (up to a hard cap) instead of aborting, so the other fields survive and the
  * person sees one clear message instead of losing what they typed.
  */
-export type UploadOutcome = { kind: "none" } | { kind: "ok"; mandate: Mandate } | { kind: "too_large" } | { kind: "bad_type" };
+export type UploadOutcome =
+  | { kind: "none" }
+  | { kind: "ok"; mandate: Mandate }
+  | { kind: "too_large" }
+  /** not a PDF, JPEG or PNG; a polyglot (more than one type at once); a PDF with active content (`inspectMandate`) */
+  | { kind: "bad_type" | "mixed_types" | "active_content" };
 export class BodyTooLarge extends Error {}
 
 const FIELD_LIMIT = 64 * 1024;
@@ -40,17 +46,9 @@ export async function parseIntakeBody(request: Request, maxFileBytes: number): P
       return undefined;
     }
     const bytes = Buffer.concat(chunks);
-    const mimeType = sniff(bytes);
-    upload = mimeType ? { kind: "ok", mandate: { bytes, mimeType } } : { kind: "bad_type" };
+    const inspection = inspectMandate(bytes);
+    upload = inspection.ok ? { kind: "ok", mandate: { bytes, mimeType: inspection.mimeType } } : { kind: inspection.reason };
     return undefined;
   });
   return { form, upload };
-}
-
-/** The declared type and the file name are the sender's word; the bytes are not. */
-export function sniff(bytes: Buffer): Mandate["mimeType"] | null {
-  if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") return "application/pdf";
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
-  return null;
 }
