@@ -254,6 +254,7 @@ export const en: Messages = {
     forbidden: "This action is not allowed from this page.",
     tooMany: "Too many attempts. Try again in an hour.",
     payloadTooLarge: "What you sent is too large.",
+    methodNotAllowed: "This address cannot be used that way.",
     server: "Something went wrong on our side. Nothing you typed was recorded; please try again in a few minutes.",
     back: "Back to the home page",
     title: "Error",

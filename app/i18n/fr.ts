@@ -264,6 +264,7 @@ export const fr = {
     forbidden: "Cette action n'est pas autorisée depuis cette page.",
     tooMany: "Trop de tentatives. Réessayez dans une heure.",
     payloadTooLarge: "L'envoi est trop volumineux.",
+    methodNotAllowed: "Cette adresse ne s'utilise pas de cette façon.",
     server: "Une erreur est survenue de notre côté. Votre saisie n'a pas été enregistrée ; réessayez dans quelques minutes.",
     back: "Retour à l'accueil",
     title: "Erreur",
