@@ -1,5 +1,4 @@
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -7,12 +6,14 @@ import type { ViteDevServer } from "vite";
 import { redactPath } from "./utils/redact";
 import { catalogues } from "./i18n";
 import { localeFromCookies } from "./utils/i18n.server";
+import { bodyLimit, countedBody, declaredOver } from "./utils/body-limit.server";
 import { remixUrl, routeInfo, type RouteInfo } from "./utils/http-route.server";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
  * `npm run dev` and the integration tests: security headers, the methods
- * served, the CSRF origin check, static assets and the Remix handler.
+ * served, the CSRF origin check, the body ceiling, static assets and the
+ * Remix handler.
  */
 export type HttpOptions = {
   /** the production build (build/server/index.js), or a loader for it in dev */
@@ -39,6 +40,7 @@ export function createHttpApp(opts: HttpOptions) {
   app.use(allowedMethods);
   app.use(resolveRoute(currentBuild, trustProxy));
   app.use(sameOriginForMutations);
+  app.use(bodyCeiling);
 
   if (opts.vite) {
     app.use(opts.vite.middlewares);
@@ -48,17 +50,7 @@ export function createHttpApp(opts: HttpOptions) {
     app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
   }
 
-  app.all(
-    "*",
-    createRequestHandler({
-      build: opts.build as ServerBuild,
-      mode: opts.vite ? "development" : "production",
-      getLoadContext: (req, res) => ({
-        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        cspNonce: res.locals.cspNonce as string,
-      }),
-    }),
-  );
+  app.all("*", remixHandler({ build, mode: opts.vite ? "development" : "production" }));
   app.use(errorPage);
   return app;
 }
@@ -180,8 +172,8 @@ const routed = (res: Response) => res.locals.routed as Routed;
 
 /**
  * Finds, for a request that sends a body or asks for single-fetch data, the
- * route Remix will run (app/utils/http-route.server.ts); the CSRF rule is
- * decided on it, never on the raw path.
+ * route Remix will run (app/utils/http-route.server.ts); the CSRF rule and
+ * the body ceiling are decided on it, never on the raw path.
  */
 function resolveRoute(currentBuild: () => Promise<ServerBuild>, trustProxy: boolean) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -259,6 +251,69 @@ function originNames(origin: string, host: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** A body declared larger than the ceiling is refused before a byte is read; chunked ones are counted in remixHandler. */
+function bodyCeiling(req: Request, res: Response, next: NextFunction) {
+  const route = routed(res)?.route;
+  const max = bodyLimit({ upload: Boolean(route?.upload), contentType: req.get("content-type") });
+  res.locals.bodyMax = max;
+  if (declaredOver(req, max)) return sendErrorPage(req, res, 413);
+  next();
+}
+
+/**
+ * The official express adapter's handler (@remix-run/express), but for the
+ * body: what Remix reads is counted against the ceiling as it arrives, and
+ * past it the 413 goes out at once and the action is aborted.
+ */
+function remixHandler(opts: { build: HttpOptions["build"]; mode: string }) {
+  const handle = createRemixHandler(opts.build, opts.mode);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const { url } = routed(res);
+    if (!url) return sendErrorPage(req, res, 400);
+    let controller: AbortController | null = new AbortController();
+    res.on("finish", () => (controller = null));
+    res.on("close", () => controller?.abort());
+    const headers = new Headers();
+    for (const [name, values] of Object.entries(req.headers)) {
+      if (values === undefined) continue;
+      for (const value of Array.isArray(values) ? values : [values]) headers.append(name, value);
+    }
+    const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      init.body = countedBody(req, (res.locals.bodyMax as number | undefined) ?? 0, () => {
+        if (!res.headersSent) sendErrorPage(req, res, 413);
+        controller?.abort();
+      });
+      init.duplex = "half";
+    }
+    try {
+      const loadContext = {
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        cspNonce: res.locals.cspNonce as string,
+      };
+      const response = await handle(new Request(url.href, init), loadContext);
+      if (res.headersSent) {
+        // The 413 went out while the action was reading; what it made of the cut body is dropped.
+        await response.body?.cancel().catch(() => undefined);
+        return;
+      }
+      await sendResponse(res, response);
+    } catch (error) {
+      if (res.headersSent) return;
+      next(error);
+    }
+  };
+}
+
+async function sendResponse(res: Response, response: globalThis.Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers.entries()) res.append(name, value);
+  if (response.headers.get("content-type")?.match(/text\/event-stream/i)) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
 }
 
 const DRAIN_MAX_BYTES = 8 * 1024 * 1024;

@@ -36,6 +36,8 @@ const Schema = z
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
     INFO_REQUEST_CLOSE_DAYS: z.coerce.number().int().min(16).max(180).default(30),
     MANDATE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** largest request body of any kind (forms, JSON, single-fetch data), counted as it arrives; the request form's multipart upload may add 4 × MANDATE_MAX_BYTES */
+    BODY_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(50 * 1024 * 1024).default(1024 * 1024),
     RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),
     TRUST_PROXY: bool.default(false),
