@@ -291,6 +291,8 @@ function remixHandler(opts: { build: HttpOptions["build"]; mode: string }) {
     try {
       const loadContext = {
         clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        // The socket's own peer, never X-Forwarded-For: what only the machine itself may see (the dev outbox) asks this.
+        peerAddress: req.socket.remoteAddress ?? "",
         cspNonce: res.locals.cspNonce as string,
       };
       const response = await handle(new Request(url.href, init), loadContext);
