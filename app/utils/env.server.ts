@@ -31,6 +31,12 @@ const Schema = z
     VERIFICATION_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
     SMS_CODE_TTL_MINUTES: z.coerce.number().positive().max(60).default(10),
     SMS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    /**
+     * After SMS_CODE_MAX_ATTEMPTS wrong codes, a new code can be asked for this
+     * many minutes after the locked one was sent; it is also the window of the
+     * per-request limit on new codes, so nobody is ever locked out for longer.
+     */
+    SMS_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
     STATUS_LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(30),
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
