@@ -206,7 +206,8 @@ const SAFE = new Set(["GET", "HEAD"]);
  */
 export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
   const { route, host } = routed(res) ?? { route: null, host: req.get("host") };
-  const mutation = !SAFE.has(req.method);
+  // Single fetch runs an action for anything but GET, HEAD included.
+  const mutation = !SAFE.has(req.method) || (Boolean(route?.data) && req.method === "HEAD");
   if (!mutation && !route?.data) return next();
   if (route?.api && !route.data) {
     // Machine endpoints authenticate with a bearer token and ignore cookies: a
@@ -229,10 +230,11 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
   } else if (origin === "null") {
     ok = false;
   } else {
-    // No browser signal at all (curl, scripts). Public forms and data accept
-    // it; the back office acts on a session cookie and refuses. The route
+    // No browser signal at all (curl, scripts, and browsers' own same-origin
+    // data GETs, which carry no Origin). Reads and public forms accept it; a
+    // back-office mutation acts on a session cookie and refuses. The route
     // decides, not the path's spelling: /Admin, /%61dmin, //admin/ alike.
-    ok = !(route?.backOffice ?? true);
+    ok = !mutation || !(route?.backOffice ?? true);
   }
   if (ok) {
     // Remix 2 refuses "Origin: null" outright (a 500); by here Sec-Fetch-Site
