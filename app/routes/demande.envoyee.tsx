@@ -139,7 +139,7 @@ export default function Filed() {
             {t.filed.codeSubmit}
           </button>
         </Form>
-      ) : error ? (
+      ) : error && error.error !== "no_session" ? (
         <p className="field-error" role="alert">
           {errorText(error)}
         </p>
