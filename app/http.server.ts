@@ -1,5 +1,4 @@
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -7,11 +6,14 @@ import type { ViteDevServer } from "vite";
 import { redactPath } from "./utils/redact";
 import { catalogues } from "./i18n";
 import { localeFromCookies } from "./utils/i18n.server";
+import { bodyLimit, countedBody, declaredOver } from "./utils/body-limit.server";
+import { remixUrl, routeInfo, type RouteInfo } from "./utils/http-route.server";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
- * `npm run dev` and the integration tests: security headers, the CSRF origin
- * check, static assets and the Remix handler.
+ * `npm run dev` and the integration tests: security headers, the methods
+ * served, the CSRF origin check, the body ceiling, static assets and the
+ * Remix handler.
  */
 export type HttpOptions = {
   /** the production build (build/server/index.js), or a loader for it in dev */
@@ -26,12 +28,19 @@ export type HttpOptions = {
 export function createHttpApp(opts: HttpOptions) {
   const app = express();
   app.disable("x-powered-by");
-  if (opts.trustProxy) app.set("trust proxy", true);
+  const trustProxy = Boolean(opts.trustProxy);
+  if (trustProxy) app.set("trust proxy", true);
+  const build = opts.build;
+  const currentBuild = typeof build === "function" ? build : async () => build;
 
   app.use(securityHeaders({ https: Boolean(opts.https), dev: Boolean(opts.vite) }));
-  app.use(sameOriginForMutations);
-  app.use(drainUnreadBody);
   if (opts.logRequests) app.use(requestLog);
+  // Registered before anything that answers without reading the body.
+  app.use(drainUnreadBody);
+  app.use(allowedMethods);
+  app.use(resolveRoute(currentBuild, trustProxy));
+  app.use(sameOriginForMutations);
+  app.use(bodyCeiling);
 
   if (opts.vite) {
     app.use(opts.vite.middlewares);
@@ -41,17 +50,7 @@ export function createHttpApp(opts: HttpOptions) {
     app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
   }
 
-  app.all(
-    "*",
-    createRequestHandler({
-      build: opts.build as ServerBuild,
-      mode: opts.vite ? "development" : "production",
-      getLoadContext: (req, res) => ({
-        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        cspNonce: res.locals.cspNonce as string,
-      }),
-    }),
-  );
+  app.all("*", remixHandler({ build, mode: opts.vite ? "development" : "production" }));
   app.use(errorPage);
   return app;
 }
@@ -65,9 +64,30 @@ export function errorPage(error: unknown, req: Request, res: Response, next: Nex
   if (res.headersSent) return next(error);
   const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
+  sendErrorPage(req, res, status);
+}
+
+/**
+ * A short page in the visitor's language (the `lang` cookie, French by
+ * default) for what the front refuses itself: 403, 405, 413, 400, 500. It
+ * quotes nothing from the request.
+ */
+export function sendErrorPage(req: Request, res: Response, status: number, headers: Record<string, string> = {}) {
   const locale = localeFromCookies(req.get("cookie"));
   const t = catalogues[locale].errorPage;
-  const message = status === 413 ? t.payloadTooLarge : status < 500 ? t.badRequest : t.server;
+  const message =
+    status === 413
+      ? t.payloadTooLarge
+      : status === 405
+        ? t.methodNotAllowed
+        : status === 403
+          ? t.forbidden
+          : status === 404
+            ? t.notFound
+            : status < 500
+              ? t.badRequest
+              : t.server;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res
     .status(status)
     .type("html")
@@ -128,16 +148,68 @@ function securityHeaders(opts: { https: boolean; dev: boolean }) {
   };
 }
 
-const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * The methods the site serves (ASVS 14.5.1). Anything else — TRACE, which a
+ * Fetch Request cannot even carry, PUT, DELETE, OPTIONS, WebDAV verbs — is a
+ * 405 naming these, before any route runs.
+ */
+export const ALLOWED_METHODS = ["GET", "HEAD", "POST"] as const;
+const ALLOW = ALLOWED_METHODS.join(", ");
+
+export function allowedMethods(req: Request, res: Response, next: NextFunction) {
+  if ((ALLOWED_METHODS as readonly string[]).includes(req.method)) return next();
+  sendErrorPage(req, res, 405, { Allow: ALLOW });
+}
+
+/** The host a request's Origin must name: the Host header, or the proxy's X-Forwarded-Host when the proxy is trusted. */
+function effectiveHost(req: Request, trustProxy: boolean): string | undefined {
+  const forwarded = trustProxy ? req.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || req.get("host") || undefined;
+}
+
+type Routed = { url: URL | null; route: RouteInfo | null; host: string | undefined };
+const routed = (res: Response) => res.locals.routed as Routed;
+
+/**
+ * Finds, for a request that sends a body or asks for single-fetch data, the
+ * route Remix will run (app/utils/http-route.server.ts); the CSRF rule and
+ * the body ceiling are decided on it, never on the raw path.
+ */
+function resolveRoute(currentBuild: () => Promise<ServerBuild>, trustProxy: boolean) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      // Only a trusted proxy may say which host was asked for: Remix's own
+      // origin check reads X-Forwarded-Host, and must compare with what we do.
+      if (!trustProxy) delete req.headers["x-forwarded-host"];
+      const host = effectiveHost(req, trustProxy);
+      const url = remixUrl(`${req.protocol}://${host ?? "localhost"}`, req.originalUrl);
+      const needed = req.method !== "GET" && req.method !== "HEAD" ? true : Boolean(url?.pathname.endsWith(".data"));
+      const route = needed ? routeInfo(await currentBuild(), url) : null;
+      res.locals.routed = { url, route, host } satisfies Routed;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+const SAFE = new Set(["GET", "HEAD"]);
 
 /**
  * CSRF defence: browsers mark every POST with Sec-Fetch-Site and/or Origin;
- * a mutation that says "another site" is refused. /api/* is outside it: it
- * acts on a bearer token only (app/utils/api-auth.server.ts).
+ * a mutation that says "another site" is refused, and so is single-fetch
+ * data (`.data`) asked for by another site, whatever the method. An Origin
+ * that names another host is refused even when Sec-Fetch-Site says
+ * same-origin: the two disagree, and Remix's own check would throw (a 500).
+ * /api/* is outside it: it acts on a bearer token only
+ * (app/utils/api-auth.server.ts).
  */
 export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
-  if (SAFE.has(req.method)) return next();
-  if (req.path.startsWith("/api/")) {
+  const { route, host } = routed(res) ?? { route: null, host: req.get("host") };
+  // Single fetch runs an action for anything but GET, HEAD included.
+  const mutation = !SAFE.has(req.method) || (Boolean(route?.data) && req.method === "HEAD");
+  if (!mutation && !route?.data) return next();
+  if (route?.api && !route.data) {
     // Machine endpoints authenticate with a bearer token and ignore cookies: a
     // forged cross-site request has no credential to ride on, and a browser
     // cannot add the header without a CORS preflight we never grant.
@@ -147,22 +219,22 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
   const origin = req.get("origin");
   const fetchSite = req.get("sec-fetch-site");
   let ok: boolean;
-  if (fetchSite) {
+  if (origin && origin !== "null" && !originNames(origin, host)) {
+    ok = false;
+  } else if (fetchSite) {
     // Modern browsers say where a request comes from; with Referrer-Policy
     // no-referrer they send "Origin: null" on plain form posts, so this wins.
     ok = fetchSite === "same-origin" || fetchSite === "none";
   } else if (origin && origin !== "null") {
-    try {
-      ok = new URL(origin).host === req.get("host");
-    } catch {
-      ok = false;
-    }
+    ok = true; // names this host (checked above)
   } else if (origin === "null") {
     ok = false;
   } else {
-    // No browser signal at all (curl, scripts). Public forms accept it; the
-    // back office acts on a session cookie and refuses.
-    ok = !req.path.startsWith("/admin");
+    // No browser signal at all (curl, scripts, and browsers' own same-origin
+    // data GETs, which carry no Origin). Reads and public forms accept it; a
+    // back-office mutation acts on a session cookie and refuses. The route
+    // decides, not the path's spelling: /Admin, /%61dmin, //admin/ alike.
+    ok = !mutation || !(route?.backOffice ?? true);
   }
   if (ok) {
     // Remix 2 refuses "Origin: null" outright (a 500); by here Sec-Fetch-Site
@@ -170,12 +242,82 @@ export function sameOriginForMutations(req: Request, res: Response, next: NextFu
     if (origin === "null") delete req.headers.origin;
     return next();
   }
-  res
-    .status(403)
-    .type("html")
-    .send(
-      '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Action refusée</title><h1>Action refusée</h1><p>Cette action n\'est pas autorisée depuis une autre page.</p><p lang="en">This action is not allowed from another site.</p><p><a href="/">Accueil / Home</a></p></html>',
-    );
+  sendErrorPage(req, res, 403);
+}
+
+/** Remix compares the Origin's host with the request's host, exactly; so do we. */
+function originNames(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** A body declared larger than the ceiling is refused before a byte is read; chunked ones are counted in remixHandler. */
+function bodyCeiling(req: Request, res: Response, next: NextFunction) {
+  const route = routed(res)?.route;
+  const max = bodyLimit({ upload: Boolean(route?.upload), contentType: req.get("content-type") });
+  res.locals.bodyMax = max;
+  if (declaredOver(req, max)) return sendErrorPage(req, res, 413);
+  next();
+}
+
+/**
+ * The official express adapter's handler (@remix-run/express), but for the
+ * body: what Remix reads is counted against the ceiling as it arrives, and
+ * past it the 413 goes out at once and the action is aborted.
+ */
+function remixHandler(opts: { build: HttpOptions["build"]; mode: string }) {
+  const handle = createRemixHandler(opts.build, opts.mode);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const { url } = routed(res);
+    if (!url) return sendErrorPage(req, res, 400);
+    let controller: AbortController | null = new AbortController();
+    res.on("finish", () => (controller = null));
+    res.on("close", () => controller?.abort());
+    const headers = new Headers();
+    for (const [name, values] of Object.entries(req.headers)) {
+      if (values === undefined) continue;
+      for (const value of Array.isArray(values) ? values : [values]) headers.append(name, value);
+    }
+    const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      init.body = countedBody(req, (res.locals.bodyMax as number | undefined) ?? 0, () => {
+        if (!res.headersSent) sendErrorPage(req, res, 413);
+        controller?.abort();
+      });
+      init.duplex = "half";
+    }
+    try {
+      const loadContext = {
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        // The socket's own peer, never X-Forwarded-For: what only the machine itself may see (the dev outbox) asks this.
+        peerAddress: req.socket.remoteAddress ?? "",
+        cspNonce: res.locals.cspNonce as string,
+      };
+      const response = await handle(new Request(url.href, init), loadContext);
+      if (res.headersSent) {
+        // The 413 went out while the action was reading; what it made of the cut body is dropped.
+        await response.body?.cancel().catch(() => undefined);
+        return;
+      }
+      await sendResponse(res, response);
+    } catch (error) {
+      if (res.headersSent) return;
+      next(error);
+    }
+  };
+}
+
+async function sendResponse(res: Response, response: globalThis.Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers.entries()) res.append(name, value);
+  if (response.headers.get("content-type")?.match(/text\/event-stream/i)) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
 }
 
 const DRAIN_MAX_BYTES = 8 * 1024 * 1024;

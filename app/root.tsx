@@ -62,6 +62,7 @@ export function ErrorBoundary() {
     else if (error.status === 403) message = t.forbidden;
     else if (error.status === 429) message = t.tooMany;
     else if (error.status === 413) message = t.payloadTooLarge;
+    else if (error.status === 405) message = t.methodNotAllowed;
     else if (error.status >= 400 && error.status < 500) message = t.badRequest;
   }
   return (

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHttpApp } from "../app/http.server";
-import { ConfigError, parseEnv } from "../app/utils/env.server";
+import { ConfigError, parseEnv, type Env } from "../app/utils/env.server";
 
 type BuildWithWorkers = ServerBuild & {
   entry: { module: { startWorkers?: () => () => void; env?: () => unknown; connectors?: () => unknown } };
@@ -61,8 +61,9 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     process.exit(1);
   }
   const stopWorkers = config.WORKERS ? build.entry.module.startWorkers?.() : undefined;
+  const host = listenHost(config);
   const server = await new Promise<import("node:http").Server>((resolve) => {
-    const s = config.HOST ? app.listen(port, config.HOST, () => resolve(s)) : app.listen(port, () => resolve(s));
+    const s = host ? app.listen(port, host, () => resolve(s)) : app.listen(port, () => resolve(s));
   });
   const shutdown = () => {
     stopWorkers?.();
@@ -74,10 +75,20 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
   return { server, config };
 }
 
+/**
+ * Where to listen: HOST when set; otherwise every interface in production
+ * (behind its reverse proxy or load balancer), and this machine only
+ * anywhere else — the demo and development serve the dev outbox, which shows
+ * every link and code "sent", and nobody else on the network should reach it.
+ */
+export function listenHost(config: Pick<Env, "HOST" | "APP_ENV">): string | undefined {
+  return config.HOST ?? (config.APP_ENV === "production" ? undefined : "127.0.0.1");
+}
+
 const isMain = process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (isMain) {
   const { server, config } = await startServer({ dev: process.argv.includes("--dev") });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  console.log(`RightsDesk listening on port ${port} — ${config.BASE_URL}`);
+  console.log(`RightsDesk listening on port ${port} (${listenHost(config) ?? "all interfaces"}) — ${config.BASE_URL}`);
 }

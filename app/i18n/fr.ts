@@ -138,10 +138,11 @@ export const fr = {
     checkSms: "Pour que nous puissions la traiter, saisissez le code à 6 chiffres que nous venons d'envoyer par SMS. Le code est valable 10 minutes.",
     paused: "Le délai d'un mois compte à partir de la réception de votre demande ; il est suspendu jusqu'à ce que vous confirmiez votre identité.",
     codeLabel: "Code reçu par SMS *",
-    referenceLabel: "Référence de la demande *",
     codeSubmit: "Confirmer",
     resend: "Recevoir un nouveau code",
     resent: "Un nouveau code vient d'être envoyé.",
+    resendWait: (minutes: number) =>
+      minutes > 1 ? `Vous pourrez demander un nouveau code dans ${minutes} minutes.` : "Vous pourrez demander un nouveau code dans une minute.",
     notReceived: "Vous n'avez rien reçu ? Vérifiez vos courriers indésirables.",
     fileAgain: "Déposer une nouvelle demande",
   },
@@ -156,8 +157,13 @@ export const fr = {
     codeAttempts: (left: number) =>
       left > 1 ? `Il vous reste ${left} essais.` : left === 1 ? "Il vous reste 1 essai." : "",
     codeLocked: "Trop d'essais pour ce code. Demandez un nouveau code.",
+    codeLockedWait: (minutes: number) => `Trop d'essais pour ce code. Vous pourrez demander un nouveau code ${minutes} minutes au plus après l'envoi de celui-ci.`,
     codeFormat: "Le code se compose de 6 chiffres.",
-    noPending: "Nous ne retrouvons pas de demande en attente de confirmation dans ce navigateur. Indiquez sa référence.",
+    noPending:
+      "Nous ne retrouvons pas de demande en attente de confirmation dans ce navigateur. Pour recevoir un nouveau code par SMS, indiquez la référence de votre demande et votre numéro de portable sur la page « Suivre une demande ».",
+    followUpIntro:
+      "Si la référence et le numéro que vous avez indiqués correspondent à une demande en attente de confirmation par SMS, nous venons d'envoyer un nouveau code à 6 chiffres à ce numéro. Il est valable 10 minutes.",
+    followUpLink: "Demander un nouveau code (page « Suivre une demande »)",
     doneTitle: "Votre identité est confirmée",
     done: (due: string) => `Votre demande est transmise à notre délégué à la protection des données. Nous vous répondrons au plus tard le ${due}.`,
   },
@@ -174,6 +180,9 @@ export const fr = {
       "Si cette référence correspond à ces coordonnées, un lien de suivi vient de vous être envoyé. Il ne sert qu'une fois, dans les 30 jours.",
     expiredTitle: "Ce lien de suivi a expiré ou a déjà servi",
     expired: "Un lien de suivi ne sert qu'une fois. Demandez-en un nouveau avec la référence de votre demande.",
+    sentCode:
+      "Si cette demande attend encore d'être confirmée par SMS, c'est un nouveau code à 6 chiffres qui vient d'être envoyé à ce numéro, à la place du lien.",
+    enterCode: "Saisir le code reçu par SMS",
     sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
   },
   status: {
@@ -268,6 +277,7 @@ export const fr = {
     forbidden: "Cette action n'est pas autorisée depuis cette page.",
     tooMany: "Trop de tentatives. Réessayez dans une heure.",
     payloadTooLarge: "L'envoi est trop volumineux.",
+    methodNotAllowed: "Cette adresse ne s'utilise pas de cette façon.",
     server: "Une erreur est survenue de notre côté. Votre saisie n'a pas été enregistrée ; réessayez dans quelques minutes.",
     back: "Retour à l'accueil",
     title: "Erreur",

@@ -4,10 +4,10 @@ import { Fragment } from "react";
 import { useT } from "../components/i18n";
 import { getMessage } from "../services/outbox.server";
 import { db } from "../utils/db.server";
-import { env } from "../utils/env.server";
+import { devToolsAllowed } from "../utils/dev-tools.server";
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  if (!env().devTools) throw data(null, { status: 404 });
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  if (!devToolsAllowed(context)) throw data(null, { status: 404 });
   const id = Number(params.id);
   const m = Number.isSafeInteger(id) ? getMessage(db(), id) : undefined;
   if (!m) throw data(null, { status: 404 });

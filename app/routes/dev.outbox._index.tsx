@@ -5,13 +5,13 @@ import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { listRecent } from "../services/outbox.server";
 import { db } from "../utils/db.server";
-import { env } from "../utils/env.server";
+import { devToolsAllowed } from "../utils/dev-tools.server";
 
 export const meta = pageTitle((t) => t.outbox.title);
 
-/** Development outbox: what the demo "sent". Absent in production. */
-export async function loader(_: LoaderFunctionArgs) {
-  if (!env().devTools) throw data(null, { status: 404 });
+/** Development outbox: what the demo "sent". Absent in production, and to any browser not on this machine. */
+export async function loader({ context }: LoaderFunctionArgs) {
+  if (!devToolsAllowed(context)) throw data(null, { status: 404 });
   const messages = listRecent(db(), 200).map((m) => ({
     id: m.id,
     channel: m.channel,

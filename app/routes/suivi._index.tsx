@@ -10,6 +10,7 @@ import { localeFrom } from "../utils/i18n.server";
 import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
 import { passThroughHeaders } from "../utils/headers";
 import { formData } from "../utils/form.server";
+import { grantClaimCookie } from "../utils/cookies.server";
 
 export const meta = pageTitle((t) => t.follow.title);
 
@@ -32,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const contact: { email: string } | { phone: string } | null = contactRaw.includes("@") ? { email: contactRaw } : phone ? { phone } : null;
   if (!parsed.success || !contact) {
     return data(
-      { sent: false, errors: { reference: !parsed.success && parsed.error.issues.some((i) => i.path[0] === "reference"), contact: !contact } },
+      { sent: false, byPhone: false, errors: { reference: !parsed.success && parsed.error.issues.some((i) => i.path[0] === "reference"), contact: !contact } },
       { status: 400 },
     );
   }
@@ -46,8 +47,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     locale,
   );
   requests.sendStatusLink({ ctx, reference: parsed.data.reference, contact });
-  // Same words whether or not the pair exists (no enumeration).
-  return { sent: true, errors: { reference: false, contact: false } };
+  // Same words, and the same cookie, whether or not the pair exists (no
+  // enumeration). A phone typed here may be one awaiting its SMS code: the
+  // claim lets this browser enter the new code at /demande/envoyee.
+  const byPhone = "phone" in contact;
+  const headers = byPhone ? { "Set-Cookie": await grantClaimCookie({ reference: parsed.data.reference, phoneKey: requests.phoneKey(contact.phone) }) } : undefined;
+  return data({ sent: true, byPhone, errors: { reference: false, contact: false } }, { headers });
 }
 
 export default function Follow() {
@@ -58,6 +63,16 @@ export default function Follow() {
       <>
         <h1>{t.follow.sentTitle}</h1>
         <p role="status">{t.follow.sent}</p>
+        {result.byPhone ? (
+          <>
+            <p>{t.follow.sentCode}</p>
+            <p>
+              <a className="button" href="/demande/envoyee">
+                {t.follow.enterCode}
+              </a>
+            </p>
+          </>
+        ) : null}
       </>
     );
   }

@@ -16,6 +16,7 @@ import { encrypt, keyedHash } from "../utils/crypto.server";
 import { insertReturning, insertRow, preparedQuery, type DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
+import { current as currentHits, hit } from "../utils/rate-limit.server";
 import * as audit from "./audit.server";
 import { actorLabel, type Ctx } from "./context";
 import { computeDeadline, parisDate } from "./deadlines";
@@ -24,7 +25,7 @@ import type { EventType } from "./events";
 import type { IntakeInput } from "./intake-input";
 import { enqueue } from "./outbox.server";
 import { assertTransition } from "./request-status";
-import { checkSmsCode, consumeLink, findLink, issueLink, issueSmsCode, markUsed } from "./verification.server";
+import { checkSmsCode, consumeLink, currentCode, findLink, isLocked, issueLink, issueSmsCode, markUsed } from "./verification.server";
 import { notifyRequester } from "./letters.server";
 import { addSubjectIdentifier } from "./identifiers.server";
 
@@ -260,13 +261,78 @@ export function confirmIdentity({ ctx, requestId, method, proven }: { ctx: Ctx; 
   return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method, proven ?? provenBy(method)));
 }
 
-/** A fresh code for a request still awaiting verification by SMS; silently nothing otherwise. */
-export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): void {
-  ctx.db.transaction((tx) => {
+/** New SMS codes one request may get per SMS_LOCKOUT_MINUTES, whoever asks (its filer's browser or the follow-up form). */
+export const NEW_CODES_PER_WINDOW = 3;
+
+export type NewCodeOutcome =
+  | { sent: true }
+  /** not a request awaiting a code by SMS: nothing to send */
+  | { sent: false; reason: "not_applicable" }
+  /** the current code is locked (too many wrong tries) and was sent less than SMS_LOCKOUT_MINUTES ago */
+  | { sent: false; reason: "cooling_down"; retryAfterSeconds: number }
+  /** NEW_CODES_PER_WINDOW already sent in this window */
+  | { sent: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * A fresh code with fresh attempts for a request awaiting verification by
+ * SMS. A lock-out (SMS_CODE_MAX_ATTEMPTS wrong codes) holds until
+ * SMS_LOCKOUT_MINUTES after the locked code was sent, never longer: after
+ * that a new code is always one ask away, within NEW_CODES_PER_WINDOW per
+ * window for the request (so whoever asks cannot flood the phone).
+ */
+function newSmsCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, askedFrom: "filing_browser" | "follow_up"): NewCodeOutcome {
+  if (r.status !== "awaiting_verification" || r.verificationMethod !== "sms" || !r.phone) return { sent: false, reason: "not_applicable" };
+  const windowMs = env().SMS_LOCKOUT_MINUTES * 60_000;
+  const current = currentCode(tx, r.id);
+  if (current && isLocked(current)) {
+    const until = current.createdAt.getTime() + windowMs;
+    if (ctx.now.getTime() < until) return { sent: false, reason: "cooling_down", retryAfterSeconds: Math.ceil((until - ctx.now.getTime()) / 1000) };
+  }
+  const allowed = hit(tx, "sms:new-code", String(r.id), NEW_CODES_PER_WINDOW, windowMs, ctx.now);
+  if (!allowed.allowed) return { sent: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+  sendVerification(tx, ctx, r);
+  audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "sms", askedFrom }, at: ctx.now });
+  return { sent: true };
+}
+
+/** "Send me a new code", from the browser that filed (its signed pending cookie names the request). */
+export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): NewCodeOutcome {
+  return ctx.db.transaction((tx) => {
     const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
-    if (!r || r.status !== "awaiting_verification" || r.verificationMethod !== "sms") return;
-    sendVerification(tx, ctx, r);
-    audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "sms" }, at: ctx.now });
+    return r ? newSmsCode(tx, ctx, r, "filing_browser") : { sent: false, reason: "not_applicable" };
+  });
+}
+
+/**
+ * What a browser that used the follow-up form holds (a signed cookie): the
+ * reference and the keyed hash of the phone typed, matched or not.
+ */
+export type FollowUpClaim = { id: string; reference: string; phoneKey: string; issuedAt: Date };
+
+/**
+ * A code typed after the follow-up form sent one. The answer depends only on
+ * the claim — its age and its own count of tries — never on whether the
+ * reference and phone matched a request, so typing codes cannot reveal what
+ * the form does not. A claim that does match also counts the try against the
+ * request's code, whose lock holds for everyone.
+ */
+export function verifySmsCodeByClaim({ ctx, claim, code }: { ctx: Ctx; claim: FollowUpClaim; code: string }): VerifyResult {
+  const e = env();
+  return ctx.db.transaction((tx) => {
+    if (ctx.now.getTime() - claim.issuedAt.getTime() > e.SMS_CODE_TTL_MINUTES * 60_000) return { ok: false, reason: "invalid", attemptsLeft: 0 };
+    const windowMs = e.SMS_LOCKOUT_MINUTES * 60_000;
+    if (!hit(tx, "sms:claim", claim.id, e.SMS_CODE_MAX_ATTEMPTS, windowMs, ctx.now).allowed) return { ok: false, reason: "locked", attemptsLeft: 0 };
+    const tries = currentHits(tx, "sms:claim", claim.id, windowMs, ctx.now);
+    const r = findByReference(tx, claim.reference);
+    if (r && r.status === "awaiting_verification" && r.verificationMethod === "sms" && r.phoneKey === claim.phoneKey) {
+      const check = checkSmsCode(tx, r.id, code, ctx.now);
+      if (check.ok) {
+        markUsed(tx, check.tokenId, ctx.now);
+        return { ok: true, ...completeVerification(tx, ctx, r, "sms", { phone: true }) };
+      }
+    }
+    const left = e.SMS_CODE_MAX_ATTEMPTS - tries;
+    return left > 0 ? { ok: false, reason: "invalid", attemptsLeft: left } : { ok: false, reason: "locked", attemptsLeft: 0 };
   });
 }
 
@@ -303,11 +369,15 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
 export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; reference: string; contact: { email: string } | { phone: string } }) {
   ctx.db.transaction((tx) => {
     const r = findByReference(tx, reference);
-    const matches =
-      r &&
-      r.status !== "awaiting_verification" &&
-      ("email" in contact ? r.emailKey === emailKey(contact.email) : r.phoneKey === phoneKey(contact.phone));
+    const matches = r && ("email" in contact ? r.emailKey === emailKey(contact.email) : r.phoneKey === phoneKey(contact.phone));
     if (!r || !matches) return;
+    if (r.status === "awaiting_verification") {
+      // Not confirmed yet: a request waiting for a code by SMS gets a new one
+      // at the phone typed (the browser enters it at /demande/envoyee). The
+      // outcome is not told: refused or sent, the page reads the same.
+      if ("phone" in contact) newSmsCode(tx, ctx, r, "follow_up");
+      return;
+    }
     const token = issueLink(tx, r.id, "status_link", ctx.now);
     const url = link(`/suivi/lien/${token}`);
     if ("email" in contact && r.email) {

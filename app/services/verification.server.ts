@@ -92,15 +92,25 @@ export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date, purpose: 
 
 export type CodeCheck = { ok: true; tokenId: number } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
 
-/** Counts the attempt whatever the outcome; the caller commits it even on failure. */
-export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date, purpose: CodePurpose = "sms_code"): CodeCheck {
-  const max = env().SMS_CODE_MAX_ATTEMPTS;
-  const row = tx
+/** The code a request is waiting for (the latest one not used or replaced), expired or not. */
+export function currentCode(tx: DbOrTx, requestId: number, purpose: CodePurpose = "sms_code"): VerificationToken | undefined {
+  return tx
     .select()
     .from(verificationTokens)
     .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)))
     .orderBy(desc(verificationTokens.id))
     .get();
+}
+
+/** A code that has had its SMS_CODE_MAX_ATTEMPTS wrong tries: even the right code is refused. */
+export function isLocked(row: Pick<VerificationToken, "attempts">): boolean {
+  return row.attempts >= env().SMS_CODE_MAX_ATTEMPTS;
+}
+
+/** Counts the attempt whatever the outcome; the caller commits it even on failure. */
+export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date, purpose: CodePurpose = "sms_code"): CodeCheck {
+  const max = env().SMS_CODE_MAX_ATTEMPTS;
+  const row = currentCode(tx, requestId, purpose);
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "invalid", attemptsLeft: 0 };
   if (row.attempts >= max) return { ok: false, reason: "locked", attemptsLeft: 0 };
   const attempts = row.attempts + 1;

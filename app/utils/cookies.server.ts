@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from "jose";
+import { randomUUID } from "node:crypto";
 import { cookieFrom } from "./cookie-header";
 import { derivedKey } from "./crypto.server";
 import { env } from "./env.server";
@@ -66,6 +67,42 @@ export async function grantedRequest(request: Request, purpose: Purpose): Promis
     if (payload.typ !== purpose) return null;
     const id = Number(payload.sub);
     return Number.isSafeInteger(id) && id > 0 ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The follow-up form's claim (rd_claim): "this browser typed this reference
+ * and this phone". Set for every phone typed there, matched or not, so its
+ * presence says nothing; it lets the browser enter the new code the form
+ * sends when the pair names a request still awaiting its SMS code. Holds the
+ * reference and the phone's keyed hash, never the number.
+ */
+const CLAIM = { name: "rd_claim", ttl: 3600 };
+
+export async function grantClaimCookie(claim: { reference: string; phoneKey: string }): Promise<string> {
+  const jwt = await new SignJWT({ typ: "claim", pk: claim.phoneKey })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claim.reference)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${CLAIM.ttl}s`)
+    .sign(await key());
+  return serializeCookie(CLAIM.name, jwt, CLAIM.ttl);
+}
+
+export function clearClaimCookie(): string {
+  return serializeCookie(CLAIM.name, "", 0);
+}
+
+export async function followUpClaim(request: Request): Promise<{ id: string; reference: string; phoneKey: string; issuedAt: Date } | null> {
+  const raw = readCookie(request, CLAIM.name);
+  if (!raw) return null;
+  try {
+    const { payload } = await jwtVerify(raw, await key(), { algorithms: ["HS256"] });
+    if (payload.typ !== "claim" || typeof payload.sub !== "string" || typeof payload.pk !== "string" || typeof payload.jti !== "string" || typeof payload.iat !== "number") return null;
+    return { id: payload.jti, reference: payload.sub, phoneKey: payload.pk, issuedAt: new Date(payload.iat * 1000) };
   } catch {
     return null;
   }

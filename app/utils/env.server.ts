@@ -31,6 +31,12 @@ const Schema = z
     VERIFICATION_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
     SMS_CODE_TTL_MINUTES: z.coerce.number().positive().max(60).default(10),
     SMS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    /**
+     * After SMS_CODE_MAX_ATTEMPTS wrong codes, a new code can be asked for this
+     * many minutes after the locked one was sent; it is also the window of the
+     * per-request limit on new codes, so nobody is ever locked out for longer.
+     */
+    SMS_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
     STATUS_LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(30),
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
@@ -40,6 +46,8 @@ const Schema = z
     /** a gather or erasure worker's lease on its job, renewed every third of it while it runs */
     JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     MANDATE_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** largest request body of any kind (forms, JSON, single-fetch data), counted as it arrives; the request form's multipart upload may add 4 × MANDATE_MAX_BYTES */
+    BODY_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(50 * 1024 * 1024).default(1024 * 1024),
     RATE_LIMIT_FILING_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_VERIFY_PER_HOUR: z.coerce.number().int().min(1).default(30),
     TRUST_PROXY: bool.default(false),

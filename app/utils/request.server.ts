@@ -6,7 +6,12 @@ import { env } from "./env.server";
 import { hit, type RateDecision } from "./rate-limit.server";
 
 /** What the HTTP server hands to loaders and actions (see app/http.server.ts). */
-export type LoadContext = { clientIp?: string };
+export type LoadContext = {
+  /** the client's address, from X-Forwarded-For when TRUST_PROXY=1: for rate limits */
+  clientIp?: string;
+  /** the socket's own peer, whatever headers say: for what only this machine may see */
+  peerAddress?: string;
+};
 
 export function ctxFrom(actor: Actor = { kind: "requester" }): Ctx {
   return { db: db(), now: new Date(), actor };

@@ -20,7 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
  * of the SMS gateway. Workers are off: tests run the sender loop's tick
  * (`deliver`) themselves, so timing is theirs to control.
  */
-export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: string } = {}) {
+export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: string; host?: string } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-test-"));
   const sink = opts.smtpUrl ? null : await startSmtpSink();
   const sms = smsGateway();
@@ -29,9 +29,10 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
 
   const build = await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href);
   const app = createHttpApp({ build, clientDir: path.join(ROOT, "build/client") });
-  const server = app.listen(0, "127.0.0.1");
+  const server = app.listen(0, opts.host ?? "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
 
   Object.assign(process.env, {
     APP_ENV: "test",
@@ -57,6 +58,7 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
 
   return {
     base,
+    port,
     sink,
     sms,
     msw,
