@@ -1,7 +1,7 @@
 export { verification } from "./verification";
 export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
-export { agentCode, postalCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
+export { agentCode, expiredNotice, postalCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
 export type { Rendered } from "./layout";
 export {
   closedNoReply,

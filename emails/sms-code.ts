@@ -57,26 +57,44 @@ export function postalCode(d: { code: string; reference: string; days: number },
       ]);
 }
 
+/** What expired unsent, and so where the person gets a new one. */
+export type ExpiredKind = "web_code" | "web_link" | "agent_code" | "download_link";
+
+export function expiredKind(template: string): ExpiredKind {
+  if (template === "verification") return "web_link";
+  if (template === "agent_code") return "agent_code";
+  if (template.includes("download_link")) return "download_link";
+  return "web_code";
+}
+
 /**
  * A code (or a link) that expired before we could send it, because the SMS
  * gateway or the mail server was down: it is never sent late; this notice
- * goes instead, so the person knows to ask for a new one.
+ * goes instead, saying where to get a new one for this kind of message.
  */
-export function expiredNotice(d: { reference: string; link: boolean }, locale: Locale) {
-  const what = d.link ? (locale === "en" ? "link" : "lien") : "code";
-  const m =
-    locale === "en"
-      ? render("en", `Request ${d.reference}: please ask for a new ${what}`, [
-          "Hello,",
-          `We could not send you in time the ${what} for request ${d.reference}, and it has expired. Ask for a new one on the page where you made your request (or from the CentreCall agent you are speaking with, or with "Follow a request" on our site).`,
-        ])
-      : render("fr", `Demande ${d.reference} : demandez un nouveau ${what}`, [
-          "Bonjour,",
-          `Nous n'avons pas pu vous envoyer à temps le ${what} de la demande ${d.reference}, et il a expiré. Demandez-en un nouveau sur la page où vous avez fait votre demande (ou à l'agent de CentreCall avec qui vous êtes en ligne, ou avec « Suivre une demande » sur notre site).`,
-        ]);
-  const sms =
-    locale === "en"
-      ? `CentreCall: the ${what} for request ${d.reference} expired before we could send it. Please ask for a new one.`
-      : `CentreCall : le ${what} de la demande ${d.reference} a expiré avant de pouvoir vous être envoyé. Demandez-en un nouveau.`;
+export function expiredNotice(d: { reference: string; kind: ExpiredKind }, locale: Locale) {
+  const link = d.kind === "web_link" || d.kind === "download_link";
+  const en = locale === "en";
+  const what = link ? (en ? "link" : "lien") : "code";
+  const where = {
+    web_code: en
+      ? 'Ask for a new one on the page where you made your request, or with "Follow a request" on our site (your reference and mobile number).'
+      : "Demandez-en un nouveau sur la page où vous avez fait votre demande, ou avec « Suivre une demande » sur notre site (votre référence et votre numéro de portable).",
+    web_link: en
+      ? 'Ask for a new one with "Follow a request" on our site (your reference and email address).'
+      : "Demandez-en un nouveau avec « Suivre une demande » sur notre site (votre référence et votre adresse électronique).",
+    agent_code: en
+      ? "Call us back: the CentreCall agent who takes your call will send you a new one."
+      : "Rappelez-nous : l'agent de CentreCall qui prendra votre appel vous en enverra un nouveau.",
+    download_link: en
+      ? "Ask for a new one from your request's status page."
+      : "Demandez-en un nouveau depuis la page de suivi de votre demande.",
+  }[d.kind];
+  const m = en
+    ? render("en", `Request ${d.reference}: please ask for a new ${what}`, ["Hello,", `We could not send you the ${what} for request ${d.reference} in time, and it has expired. ${where}`])
+    : render("fr", `Demande ${d.reference} : demandez un nouveau ${what}`, ["Bonjour,", `Nous n'avons pas pu vous envoyer à temps le ${what} de la demande ${d.reference}, et il a expiré. ${where}`]);
+  const sms = en
+    ? `CentreCall: the ${what} for request ${d.reference} expired before we could send it. ${where}`
+    : `CentreCall : le ${what} de la demande ${d.reference} a expiré avant de pouvoir vous être envoyé. ${where}`;
   return { subject: m.subject, text: m.text, html: m.html, sms };
 }

@@ -168,3 +168,20 @@ describe("staff security notices", () => {
     }
   }
 });
+
+describe("a code or link that expired unsent", () => {
+  for (const kind of ["web_code", "web_link", "agent_code", "download_link"] as const) {
+    for (const locale of LOCALES) {
+      it(`expiredNotice ${kind} (${locale}) says where to get a new one, and carries no code or link`, () => {
+        const m = emails.expiredNotice({ reference: "DSR-2026-000123", kind }, locale);
+        expect({ subject: m.subject, text: m.text, sms: m.sms }).toMatchSnapshot();
+        for (const t of [m.text, m.sms]) {
+          expect(t).toContain("DSR-2026-000123");
+          expect(t).not.toMatch(/https?:\/\//);
+        }
+        // Two SMS at most.
+        expect(m.sms.length).toBeLessThanOrEqual(306);
+      });
+    }
+  }
+});

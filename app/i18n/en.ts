@@ -171,6 +171,7 @@ export const en: Messages = {
     expiredTitle: "This follow-up link has expired or has already been used",
     expired: "A follow-up link works only once. Ask for a new one with your request reference.",
     sentCode: "If this request is still waiting to be confirmed by text message, a new 6-digit code has just been sent to that number instead of the link.",
+    sentLink: "If this request is still waiting to be confirmed by email, a new confirmation link has just been sent to that address instead of the follow-up link.",
     enterCode: "Enter the code received by text message",
     sessionExpired: "To see your request you need a personal follow-up link. Ask for a new link below.",
   },

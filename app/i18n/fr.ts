@@ -182,6 +182,8 @@ export const fr = {
     expired: "Un lien de suivi ne sert qu'une fois. Demandez-en un nouveau avec la référence de votre demande.",
     sentCode:
       "Si cette demande attend encore d'être confirmée par SMS, c'est un nouveau code à 6 chiffres qui vient d'être envoyé à ce numéro, à la place du lien.",
+    sentLink:
+      "Si cette demande attend encore d'être confirmée par courriel, c'est un nouveau lien de confirmation qui vient d'être envoyé à cette adresse, à la place du lien de suivi.",
     enterCode: "Saisir le code reçu par SMS",
     sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
   },

@@ -72,7 +72,9 @@ export default function Follow() {
               </a>
             </p>
           </>
-        ) : null}
+        ) : (
+          <p>{t.follow.sentLink}</p>
+        )}
       </>
     );
   }

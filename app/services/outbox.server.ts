@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { outbox, type OutboxMessage } from "../../db/schema/outbox";
 import { requests } from "../../db/schema/requests";
-import { expiredNotice } from "../../emails/sms-code";
+import { expiredKind, expiredNotice } from "../../emails/sms-code";
 import { env } from "../utils/env.server";
 import { insertReturning, type Db, type DbOrTx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
@@ -120,7 +120,7 @@ function expireUnsent(db: Db, m: OutboxMessage, ours: SQL | undefined, at: Date)
   db.transaction((tx) => {
     if (tx.update(outbox).set({ status: "expired", leaseUntil: null, lastError: "expired before it could be sent" }).where(ours).run().changes !== 1) return;
     const r = m.requestId ? tx.select({ reference: requests.reference, locale: requests.locale }).from(requests).where(eq(requests.id, m.requestId)).get() : undefined;
-    const notice = expiredNotice({ reference: r?.reference ?? "", link: m.template.includes("link") || m.template === "verification" }, r?.locale ?? "fr");
+    const notice = expiredNotice({ reference: r?.reference ?? "", kind: expiredKind(m.template) }, r?.locale ?? "fr");
     if (m.channel === "email") enqueue(tx, { channel: "email", to: m.recipient, template: `${m.template}_expired`, ...notice, requestId: m.requestId ?? undefined }, at);
     else enqueue(tx, { channel: "sms", to: m.recipient, template: `${m.template}_expired`, text: notice.sms, requestId: m.requestId ?? undefined }, at);
   });

@@ -295,6 +295,14 @@ function newSmsCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, askedFrom: "filing_brow
   return { sent: true };
 }
 
+/** A new confirmation link for a request confirmed by email, at most NEW_CODES_PER_WINDOW per lock-out window. */
+function newEmailLink(tx: DbOrTx, ctx: Ctx, r: RequestRow) {
+  if (r.status !== "awaiting_verification" || r.verificationMethod !== "email" || !r.email) return;
+  if (!hit(tx, "email:new-link", String(r.id), NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now).allowed) return;
+  sendVerification(tx, ctx, r);
+  audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "email", askedFrom: "follow_up" }, at: ctx.now });
+}
+
 /** "Send me a new code", from the browser that filed (its signed pending cookie names the request). */
 export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): NewCodeOutcome {
   return ctx.db.transaction((tx) => {
@@ -376,6 +384,8 @@ export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; referenc
       // at the phone typed (the browser enters it at /demande/envoyee). The
       // outcome is not told: refused or sent, the page reads the same.
       if ("phone" in contact) newSmsCode(tx, ctx, r, "follow_up");
+      // One confirmed by email gets a new confirmation link at its address (the earlier one may have expired unsent).
+      else newEmailLink(tx, ctx, r);
       return;
     }
     const token = issueLink(tx, r.id, "status_link", ctx.now);
