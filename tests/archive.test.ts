@@ -20,6 +20,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { parseCsv } from "./helpers/csv";
 
 /**
  * The archives end to end: a real gather over the three demo connectors
@@ -82,36 +83,6 @@ function readZip(file: string): Promise<Map<string, ReadEntry>> {
   });
 }
 
-/** RFC 4180, the reader side: quoted fields may hold commas, doubled quotes, CR and LF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else if (c === "\n") throw new Error(`bare LF outside quotes at ${i}`);
-    else field += c;
-  }
-  if (field || row.length) throw new Error("last line does not end with CRLF");
-  return rows;
-}
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");

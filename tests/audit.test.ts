@@ -19,6 +19,7 @@ import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
+import { parseCsv } from "./helpers/csv";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -117,35 +118,6 @@ function middleSeqOf(ref: string): number {
   return seqs[Math.floor(seqs.length / 2)]!;
 }
 
-/** RFC 4180, enough for our own export: quoted fields, doubled quotes, CRLF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let fieldText = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        fieldText += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else fieldText += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(fieldText);
-      fieldText = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(fieldText);
-      rows.push(row);
-      row = [];
-      fieldText = "";
-      i++;
-    } else fieldText += c;
-  }
-  if (fieldText || row.length) rows.push([...row, fieldText]);
-  return rows;
-}
 
 describe("npm run -s cli -- audit verify", () => {
   it("prints ok with the number of entries and the head to anchor, on the configured database", async () => {

@@ -1,11 +1,8 @@
 import { sql } from "drizzle-orm";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { freePort } from "./helpers/smtp-sink";
+import { startServer, type ServerProcess } from "./helpers/processes";
 import { signedIn } from "./helpers/staff";
 
 /**
@@ -137,53 +134,21 @@ describe("request bodies over the ceiling (in-process, production build)", () =>
  * must keep answering while the bodies arrive.
  */
 describe("the server process under a flood of large bodies", () => {
-  const ROOT = path.resolve(import.meta.dirname, "..");
-  let child: ChildProcess;
-  let dir: string;
+  let server: ServerProcess;
   let base: string;
-  let output = "";
-  const rssKb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+  const rssKb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"))?.[1]);
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-bodies-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // node itself (not the tsx wrapper), so that child.pid is the server.
-    child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        APP_ENV: "test",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        BASE_URL: base,
-        DATA_DIR: dir,
-        APP_SECRET: "bodies-test-secret-long-enough-0123456789abcdef",
-        SMTP_URL: "smtp://127.0.0.1:9",
-        SMS_GATEWAY_URL: "http://127.0.0.1:9/unused",
-        LOG_LEVEL: "warn",
-        WORKERS: "0",
-        CONNECTORS_CONFIG: path.join(dir, "none.json"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout!.on("data", (d) => (output += d));
-    child.stderr!.on("data", (d) => (output += d));
-    const started = Date.now();
-    while (!output.includes("listening on port")) {
-      if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startServer({ APP_SECRET: "bodies-test-secret-long-enough-0123456789abcdef", WORKERS: "0" });
+    base = server.base;
   });
 
   afterAll(async () => {
-    child?.kill("SIGTERM");
-    rmSync(dir, { recursive: true, force: true });
+    server?.stop();
   });
 
   it("keeps its memory flat and /healthz quick while 8 bodies of 32 MB arrive at once", async (ctx) => {
-    if (!existsSync(`/proc/${child.pid}/status`)) ctx.skip(); // resident memory is read from Linux's /proc
+    if (!existsSync(`/proc/${server.child.pid}/status`)) ctx.skip(); // resident memory is read from Linux's /proc
     // Warm up: a page and a small post, so the baseline is a server that has served.
     await fetch(`${base}/demande`);
     await fetch(`${base}/suivi`, { method: "POST", body: new URLSearchParams({ reference: "DSR-2026-000001", contact: "a@b.fr" }) });
@@ -216,6 +181,6 @@ describe("the server process under a flood of large bodies", () => {
     expect(healthz.status).toBe(200);
     expect(healthz.ms).toBeLessThan(3_000);
     for (const [i, a] of answers.entries()) expect(a.res.status, `${flood[i]!.path} ${flood[i]!.type}`).toBe(413);
-    expect(output).not.toMatch(/request\.error|at \w+ \(/);
+    expect(server.output()).not.toMatch(/request\.error|at \w+ \(/);
   });
 });

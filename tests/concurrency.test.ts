@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
@@ -10,9 +10,6 @@ import { archives } from "../db/schema/archives";
 import { requests } from "../db/schema/requests";
 import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
 import { seedRegister } from "../db/seed-register";
-import { createDemoRecordings } from "../app/connectors/recordings/demo";
-import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
-import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
 import { verifyChain } from "../app/services/audit.server";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { runNextErasure } from "../app/services/erasure.server";
@@ -21,10 +18,9 @@ import { runNextJob } from "../app/services/gather.server";
 import { deliverDue, enqueue } from "../app/services/outbox.server";
 import { expireUnverified } from "../app/services/requests.server";
 import { closeConnectors, connectors } from "../app/utils/connectors.server";
-import { resetEnvForTests } from "../app/utils/env.server";
 import { startDemoCrm, type DemoCrm } from "../scripts/demo-crm";
 import { startApp, type TestApp } from "./helpers/app";
-import { corinneInPerson, gatherAll, TEST_RECIPIENTS } from "./helpers/connectors";
+import { corinneInPerson, demoSystems, gatherAll } from "./helpers/connectors";
 import { cli, run } from "./helpers/processes";
 import { fileOne } from "./helpers/requester";
 import { startSmtpSink } from "./helpers/smtp-sink";
@@ -109,24 +105,7 @@ describe("gather and erasure jobs with several processes", () => {
   beforeAll(async () => {
     app = await startApp({ env: { JOB_LEASE_SECONDS: "3" } });
     crm = await startDemoCrm(crmOptions);
-    const surveyFile = path.join(app.dir, "survey.sqlite");
-    await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 40, seed: 21 });
-    const recordingsRoot = path.join(app.dir, "recordings");
-    createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: 30, realAudio: 8, seed: 21 });
-    const configFile = path.join(app.dir, "connectors.config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        connectors: [
-          { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-          { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
-          { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: crm.url, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 10_000, retries: 0 },
-        ],
-        recipients: TEST_RECIPIENTS,
-      }),
-    );
-    Object.assign(process.env, { CONNECTORS_CONFIG: configFile, CRM_TEST_TOKEN: CRM_TOKEN, SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" });
-    resetEnvForTests();
+    await demoSystems(app, { baseUrl: crm.url, token: CRM_TOKEN, timeoutMs: 10_000, retries: 0 }, { respondents: 40, recordings: 30, realAudio: 8, seed: 21 });
     seedRegister(app.db(), new Date());
   });
   afterAll(async () => {
@@ -134,6 +113,19 @@ describe("gather and erasure jobs with several processes", () => {
     await crm?.close();
     await app?.stop();
   });
+
+  /** Corinne, searched once here; then `gather <ref>` in another process, the CRM answering in 2 s a call, until its CRM job runs. */
+  async function crmSearchInAnotherProcess() {
+    const { reference, browser } = await corinneInPerson(app, ["access"]);
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+    const id = ticketRow(reference).id;
+    while (await runNextJob({ db: app.db(), registry: connectors() }));
+    crmOptions.latencyMs = 2_000;
+    const running = cli(["gather", reference], { ...process.env });
+    const crmRunning = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))).get();
+    await waitFor(() => !!crmRunning());
+    return { reference, cli: running, crmJob: crmRunning()! };
+  }
 
   it("claims and finishes every gather job once when two CLI processes and the worker drain the queue together", async () => {
     const tickets = [];
@@ -168,17 +160,8 @@ describe("gather and erasure jobs with several processes", () => {
   }, 60_000);
 
   it("refuses the late writes of a worker slower than its lease, once another took the job over", async () => {
-    const { reference, browser } = await corinneInPerson(app, ["access"]);
-    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-    const id = ticketRow(reference).id;
-    while (await runNextJob({ db: app.db(), registry: connectors() }));
-
-    // `gather <ref>` in a second process searches again; the CRM (searched last) answers in 2 s, and the process is frozen meanwhile: no lease renewal.
-    crmOptions.latencyMs = 2_000;
-    const slow = cli(["gather", reference], { ...process.env });
-    const crmRunning = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))).get();
-    await waitFor(() => !!crmRunning());
-    const crmJob = crmRunning()!;
+    // `gather <ref>` in a second process searches again; the process is frozen while the CRM answers: no lease renewal.
+    const { reference, cli: slow, crmJob } = await crmSearchInAnotherProcess();
     process.kill(slow.pid, "SIGSTOP");
     // Its 3 s lease runs out; this process takes the job over and finishes it.
     await new Promise((resolve) => setTimeout(resolve, 3_500));
@@ -201,17 +184,8 @@ describe("gather and erasure jobs with several processes", () => {
     expect(completions.map((e) => (e.details as { attempt?: number }).attempt)).toEqual([2]);
   }, 60_000);
   it("lets a live worker keep a job that takes longer than its lease: nobody else starts it again", async () => {
-    const { reference, browser } = await corinneInPerson(app, ["access"]);
-    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-    const id = ticketRow(reference).id;
-    while (await runNextJob({ db: app.db(), registry: connectors() }));
-
     // Each CRM call takes 2 s, a search several calls; the lease is 3 s. The worker in the second process is alive, so it renews its lease.
-    crmOptions.latencyMs = 2_000;
-    const busy = cli(["gather", reference], { ...process.env });
-    const crmRunning = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))).get();
-    await waitFor(() => !!crmRunning());
-    const crmJob = crmRunning()!;
+    const { cli: busy, crmJob } = await crmSearchInAnotherProcess();
     let claimedHere = 0;
     while (app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()!.status === "running") {
       if (await runNextJob({ db: app.db(), registry: connectors() })) claimedHere++;

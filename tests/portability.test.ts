@@ -12,6 +12,7 @@ import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connec
 import { signedIn } from "./helpers/staff";
 import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
+import { csvRows } from "./helpers/csv";
 
 /**
  * Portability as Art. 20 and the EDPB's guidelines (WP242 rev.01) mean it,
@@ -74,26 +75,6 @@ async function downloadAsRequester(archiveId: number): Promise<Map<string, Buffe
 }
 
 
-/** RFC 4180 as the archive writes it: BOM, CRLF, quoted fields with doubled quotes. */
-function csvRows(bytes: Buffer): string[][] {
-  const text = bytes.subarray(3).toString("utf8");
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += c;
-  }
-  return rows;
-}
 
 const json = (zip: Map<string, Buffer>, p: string) => JSON.parse(zip.get(p)!.toString("utf8")) as Record<string, unknown>[];
 

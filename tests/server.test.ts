@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startSmtpSink } from "./helpers/smtp-sink";
+import { startSmtpSink } from "./helpers/smtp-sink";
+import { startServer, type ServerProcess } from "./helpers/processes";
 import { Browser, textOf, validRequest } from "./helpers/app";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -14,48 +15,19 @@ const TSX = path.join(ROOT, "node_modules/.bin/tsx");
  * build, with its own worker loop delivering mail to a real SMTP server.
  */
 describe("the production server process", () => {
-  let child: ChildProcess;
-  let output = "";
+  let server: ServerProcess;
   let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-  let dir: string;
   let base: string;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-server-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(TSX, ["scripts/serve.ts"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        APP_ENV: "test",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        BASE_URL: base,
-        DATA_DIR: dir,
-        APP_SECRET: "server-test-secret-long-enough-0123456789abcdef",
-        SMTP_URL: sink.url,
-        SMS_GATEWAY_URL: "http://127.0.0.1:9/unused",
-        LOG_LEVEL: "debug",
-        CONNECTORS_CONFIG: path.join(dir, "none.json"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout!.on("data", (d) => (output += d));
-    child.stderr!.on("data", (d) => (output += d));
-    const started = Date.now();
-    while (!output.includes("listening on port")) {
-      if (Date.now() - started > 20_000) throw new Error(`server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startServer({ APP_SECRET: "server-test-secret-long-enough-0123456789abcdef", SMTP_URL: sink.url, LOG_LEVEL: "debug" }, { timeoutMs: 20_000 });
+    base = server.base;
   });
 
   afterAll(async () => {
-    child?.kill("SIGTERM");
+    server?.stop();
     await sink?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("files, delivers the email from its own worker loop, verifies, and logs no personal data", async () => {
@@ -73,9 +45,9 @@ describe("the production server process", () => {
     expect(await verified.text()).toContain("Reçue : nous allons rechercher vos données");
 
     const token = new URL(link).pathname.split("/").pop()!;
-    expect(output).toContain('"event":"http"');
+    expect(server.output()).toContain('"event":"http"');
     for (const secret of [person.email, "+33698765431", "06 98 76 54 31", person.lastName, person.firstName, token]) {
-      expect(output).not.toContain(secret);
+      expect(server.output()).not.toContain(secret);
     }
   });
 
@@ -84,7 +56,7 @@ describe("the production server process", () => {
     const david = { email: "David.Blanc@example.fr", phone: "06 12 34 56 78", lastName: "Blanc", firstName: "David" };
     const nadia = { email: "nadia.azri@example.com", phone: "07 81 22 33 44" };
     const secrets = [david.email, david.email.toLowerCase(), "+33612345678", "0612345678", david.phone, nadia.email, "+33781223344", "0781223344", nadia.phone, "desmarc.corinne@orange.fr"];
-    const logsBefore = output.length;
+    const logsBefore = server.output().length;
     const locations: string[] = [];
     const pages: [string, string][] = [];
     const browser = new Browser(base);
@@ -126,7 +98,7 @@ describe("the production server process", () => {
 
     expect(pages.length).toBeGreaterThanOrEqual(10);
     expect(locations.length).toBeGreaterThanOrEqual(3);
-    const logs = output.slice(logsBefore);
+    const logs = server.output().slice(logsBefore);
     expect(logs).toContain('"path":"/demande/:email"');
     expect(logs).toContain('"path":"/x/:number"');
     for (const secret of secrets) {

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigSchema, create, CrmRejected, type CircuitBreaker, type Config } from "../../app/connectors/crm-http";
 import { ConnectorUnavailable, type Connector, type ErasurePlan, type ExportRecord, type ExportSink, type Match } from "../../app/connectors/types";
 import { DEMO_CRM_PEOPLE, startDemoCrm } from "../../scripts/demo-crm";

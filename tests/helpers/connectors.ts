@@ -23,33 +23,46 @@ export const TEST_RECIPIENTS = [
   { name: "Client CRM", email: "dpo@client-crm.example", operations: ["OP-06"] },
 ];
 
+type CrmConfig = { baseUrl: string; token: string; timeoutMs: number; retries: number; backoffMs?: number };
+type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number };
+
 /**
- * The three demo connectors for a test app: a real SQLite survey database,
- * real recordings on disk, and the CRM through msw (a third party).
+ * The demo survey database (real SQLite) and recordings (real files) in the
+ * app's folder, and the connectors file naming them and the given CRM.
  */
-export async function withDemoConnectors(app: TestApp, opts: { respondents?: number; recordings?: number; realAudio?: number; seed?: number } = {}) {
+export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOptions = {}) {
   const seed = opts.seed ?? 7;
   const surveyFile = path.join(app.dir, "survey.sqlite");
   await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: opts.respondents ?? 50, seed });
   const recordingsRoot = path.join(app.dir, "recordings");
   createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: opts.recordings ?? 40, realAudio: opts.realAudio ?? 10, seed });
   const configFile = path.join(app.dir, "connectors.config.json");
+  const { token, ...crmHttp } = crm;
   writeFileSync(
     configFile,
     JSON.stringify({
       connectors: [
         { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
         { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
-        { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: CRM_BASE_URL, tokenEnv: "CRM_TEST_TOKEN", timeoutMs: 300, retries: 1, backoffMs: 10 },
+        { id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", ...crmHttp },
       ],
       recipients: TEST_RECIPIENTS,
     }),
   );
-  Object.assign(process.env, { CONNECTORS_CONFIG: configFile, CRM_TEST_TOKEN: "crm-test-token", SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" });
+  Object.assign(process.env, { CONNECTORS_CONFIG: configFile, CRM_TEST_TOKEN: token, SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" });
   resetEnvForTests();
+  return { surveyFile, recordingsRoot, configFile };
+}
+
+/**
+ * The three demo connectors for a test app: a real SQLite survey database,
+ * real recordings on disk, and the CRM through msw (a third party).
+ */
+export async function withDemoConnectors(app: TestApp, opts: SystemsOptions = {}) {
+  const files = await demoSystems(app, { baseUrl: CRM_BASE_URL, token: "crm-test-token", timeoutMs: 300, retries: 1, backoffMs: 10 }, opts);
   const crm = crmApi();
   app.msw.use(...crm.handlers);
-  return { crm, surveyFile, recordingsRoot, configFile };
+  return { crm, ...files };
 }
 
 /**

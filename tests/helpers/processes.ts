@@ -1,5 +1,8 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./smtp-sink";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -31,3 +34,52 @@ export function run(script: string, args: string[], env: NodeJS.ProcessEnv, opts
 }
 
 export const cli = (args: string[], env: NodeJS.ProcessEnv, opts?: { timeoutMs?: number }) => run("scripts/cli.ts", args, env, opts);
+
+export type ServerProcess = { child: ChildProcess; base: string; dir: string; output: () => string; stop: () => void };
+
+/**
+ * The production server (`scripts/serve.ts`, as `npm start` runs it) in its own
+ * process, on a free port with its own data folder; resolves once it listens.
+ * `env` adds to or overrides a minimal production-like environment.
+ */
+export async function startServer(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-server-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      APP_ENV: "test",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      BASE_URL: base,
+      DATA_DIR: dir,
+      SMTP_URL: "smtp://127.0.0.1:9",
+      SMS_GATEWAY_URL: "http://127.0.0.1:9/unused",
+      LOG_LEVEL: "warn",
+      CONNECTORS_CONFIG: path.join(dir, "none.json"),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const started = Date.now();
+  while (!output.includes("listening on port")) {
+    if (Date.now() - started > (opts.timeoutMs ?? 30_000) || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    base,
+    dir,
+    output: () => output,
+    stop: () => {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
