@@ -210,6 +210,98 @@ describe("changing or removing the second factor", () => {
   });
 });
 
+describe("changing the password", () => {
+  const NEW_PASSWORD = "a brand new passphrase for 2026";
+  const auditAfter = (seq: number) => app.db().select().from(auditLog).where(gt(auditLog.seq, seq)).all();
+  const lastSeq = () => app.db().select({ seq: auditLog.seq }).from(auditLog).all().reduce((m, r) => Math.max(m, r.seq), 0);
+  async function mailsTo(email: string) {
+    await app.deliver();
+    return app.sink!.received.filter((m) => JSON.stringify(m.to).includes(email));
+  }
+  /** A second browser signed in to the same account, with the password only (support staff have no second factor here). */
+  async function elsewhere(email: string, password = PASSWORD) {
+    const b = app.browser();
+    expect((await b.post("/admin/connexion", { email, password })).headers.get("location")).toBe("/admin");
+    return b;
+  }
+
+  it("ends the account's other sessions, keeps this one, is audited and emailed, and the notice never carries the password", async () => {
+    const me = await signedIn(app, "support");
+    const other = await elsewhere(me.email);
+    expect((await other.get("/admin")).status).toBe(200);
+    const mailsBefore = (await mailsTo(me.email)).length;
+    const seq = lastSeq();
+
+    const res = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
+    expect(res.status).toBe(200);
+    const page = textOf(await res.text());
+    expect((await me.browser.get("/admin")).status).toBe(200);
+    expect((await other.get("/admin")).headers.get("location")).toBe("/admin/connexion");
+    expect(auditAfter(seq).map((e) => [e.action, e.actorId, e.details])).toEqual([["staff.password_changed", me.id, {}]]);
+
+    const mails = await mailsTo(me.email);
+    expect(mails.length).toBe(mailsBefore + 1);
+    const mail = mails.at(-1)!;
+    expect(mail.subject).toBe("RightsDesk : mot de passe changé sur votre compte");
+    expect(mail.text).toContain("Le mot de passe de votre compte RightsDesk a été changé le ");
+    expect(mail.text).toContain("Vos autres sessions ouvertes ont été fermées.");
+    expect(mail.text).toContain("/admin/compte");
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toContain(NEW_PASSWORD);
+      expect(part).not.toContain(PASSWORD);
+    }
+    // The new password opens the account, the old one no longer does.
+    await elsewhere(me.email, NEW_PASSWORD);
+    expect((await app.browser().post("/admin/connexion", { email: me.email, password: PASSWORD })).status).toBe(401);
+    expect(page).toContain("Mot de passe changé. Vos autres sessions ont été fermées et un message vous a été envoyé.");
+  });
+
+  it("changes nothing, ends nothing and sends nothing without the right current password; wrong ones count towards the sign-in lockout", async () => {
+    const me = await signedIn(app, "support");
+    const other = await elsewhere(me.email);
+    const mailsBefore = (await mailsTo(me.email)).length;
+    const seq = lastSeq();
+
+    for (let i = 0; i < 10; i++) {
+      const wrong = await me.browser.post("/admin/compte", { intent: "password", current: `not my password ${i}`, next: NEW_PASSWORD });
+      expect(wrong.status).toBe(400);
+      expect(textOf(await wrong.text())).toContain("Le mot de passe actuel est incorrect.");
+    }
+    expect(auditAfter(seq).map((e) => [e.action, e.details])).toEqual(
+      Array.from({ length: 10 }, () => ["staff.login_failed", { staffId: me.id, factor: "password", during: "password_change" }]),
+    );
+    // Locked out, here and at the sign-in page, even with the right password.
+    const locked = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(textOf(await locked.text())).toContain("Trop de tentatives");
+    expect((await app.browser().post("/admin/connexion", { email: me.email, password: PASSWORD })).status).toBe(429);
+
+    expect(auditAfter(seq).filter((e) => e.action !== "staff.login_failed")).toEqual([]);
+    expect((await other.get("/admin")).status).toBe(200);
+    expect((await mailsTo(me.email)).length).toBe(mailsBefore);
+
+    // A form sent without the current password is not a failed authentication: said so, not counted.
+    const failures = auditAfter(seq).length;
+    const missing = await me.browser.post("/admin/compte", { intent: "password", next: NEW_PASSWORD });
+    expect(missing.status).toBe(400);
+    expect(textOf(await missing.text())).toContain("Saisissez votre mot de passe actuel.");
+    expect(auditAfter(seq).length).toBe(failures);
+  });
+
+  it("says it in English too, in the language the back office is used in", async () => {
+    const me = await signedIn(app, "support");
+    await me.browser.get("/langue?to=en&back=/admin/compte");
+    const res = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
+    expect(res.status).toBe(200);
+    const page = textOf(await res.text());
+    const mails = await mailsTo(me.email);
+    expect(mails.map((m) => m.subject)).toEqual(["RightsDesk: password changed for your account"]);
+    expect(mails[0]!.text).toContain("The password of your RightsDesk account was changed: ");
+    expect(mails[0]!.text).not.toContain(NEW_PASSWORD);
+    expect(page).toContain("Password changed. Your other sessions were signed out and a message was sent to you.");
+  });
+});
+
 describe("sign-in throttling", () => {
   it("locks an account out after 10 failures in an hour, with the same answer for the right password", async () => {
     const { email } = await signedIn(app, "support", "paris");

@@ -1,7 +1,8 @@
 import { and, eq, lt, ne } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
-import { secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
+import type { Rendered } from "../../emails/layout";
+import { passwordChanged, secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
 import { ROLES, SITES, type Locale, type Role, type Site } from "../../db/schema/enums";
 import { staff, staffSessions, type StaffRow } from "../../db/schema/staff";
 import { decrypt, encrypt, keyedHash, randomToken } from "../utils/crypto.server";
@@ -10,6 +11,7 @@ import { env } from "../utils/env.server";
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
 import { current, hit } from "../utils/rate-limit.server";
 import * as audit from "./audit.server";
+import type { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
 import { enqueue } from "./outbox.server";
 import type { Ctx, StaffActor } from "./context";
@@ -123,18 +125,28 @@ export function purgeExpiredSessions(db: DbOrTx, now: Date) {
   db.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))).run();
 }
 
-export async function changePassword({ ctx, current, next }: { ctx: Ctx; current: string; next: string }) {
+export type PasswordResult = { ok: true } | { ok: false; reason: ReauthFailure | "too_short" };
+
+/**
+ * A self-service change, with the current password as proof (a wrong one
+ * counts towards the sign-in lockout, as for a change of factor). Like a
+ * change of factor, it ends the account's other sessions, is audited and is
+ * emailed to the staff member (OWASP ASVS 4.0 V2.2.3, V3.3.3).
+ */
+export async function changePassword({ ctx, current, next, sessionToken, locale }: { ctx: Ctx; current: string; next: string; sessionToken: string; locale: Locale }): Promise<PasswordResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
-  if (!(await verifyPassword(current, row.passwordHash))) return { ok: false as const, reason: "wrong_password" as const };
-  if (next.length < 12 || next.length > 256) return { ok: false as const, reason: "too_short" as const };
+  const refused = await reauthenticate(ctx, row, { password: current }, "password_change");
+  if (refused) return { ok: false, reason: refused };
+  if (next.length < 12 || next.length > 256) return { ok: false, reason: "too_short" };
   const passwordHash = await hashPassword(next);
   ctx.db.transaction((tx) => {
     tx.update(staff).set({ passwordHash, mustChangePassword: false }).where(eq(staff.id, me.id)).run();
-    audit.append(tx, { actor: me, action: "staff.password_changed", details: {}, at: ctx.now });
+    const notice = passwordChanged({ at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
+    recordCredentialChange(tx, ctx, me, sessionToken, { action: "staff.password_changed", template: "staff_password_changed", notice });
   });
-  return { ok: true as const };
+  return { ok: true };
 }
 
 // ---- TOTP (RFC 6238, via otpauth) ----
@@ -184,24 +196,31 @@ export type ReauthFailure = "reauth_missing" | "wrong_password" | "current_code_
 
 /**
  * Proof that the account's owner is at the keyboard, not only someone with
- * their session: the password, and a code from the second factor in place
- * when there is one. Failures count towards the sign-in lockout and are
- * audited as failed authentications; missing fields are neither.
+ * their session: the password and, for a change of factor, a code from the
+ * factor in place when there is one. Failures count towards the sign-in
+ * lockout and are audited as failed authentications; missing fields are
+ * neither.
  */
-async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string; currentCode: string }): Promise<ReauthFailure | null> {
-  if (!proof.password || (row.totpEnabled && !proof.currentCode)) return "reauth_missing";
+async function reauthenticate(
+  ctx: Ctx,
+  row: StaffRow,
+  proof: { password: string; currentCode?: string },
+  during: "totp_change" | "password_change",
+): Promise<ReauthFailure | null> {
+  const needsCode = proof.currentCode !== undefined && row.totpEnabled;
+  if (!proof.password || (needsCode && !proof.currentCode)) return "reauth_missing";
   if (current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT) {
     return "throttled";
   }
   const failed = (bucket: string, subject: string, factor: "password" | "totp") => {
     hit(ctx.db, bucket, subject, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details: { staffId: row.id, factor, during: "totp_change" }, at: ctx.now }));
+    ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details: { staffId: row.id, factor, during }, at: ctx.now }));
   };
   if (!(await verifyPassword(proof.password.slice(0, 1024), row.passwordHash))) {
     failed("login-fail:account", row.email, "password");
     return "wrong_password";
   }
-  if (row.totpEnabled && !checkTotp(row, proof.currentCode)) {
+  if (needsCode && !checkTotp(row, proof.currentCode!)) {
     failed("totp-fail:account", String(row.id), "totp");
     return "current_code_invalid";
   }
@@ -209,16 +228,21 @@ async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string
 }
 
 /**
- * Done for every change of factor: the other sessions of the account end
- * (they may be the reason for the change), the change is audited, and the
- * staff member is told by email, in the language they use the back office in.
+ * Done for every change of a credential (the password or the second
+ * factor): the account's other sessions end (they may be the reason for the
+ * change), the change is audited, and the staff member is told by email, in
+ * the language they use the back office in.
  */
-function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
+function recordCredentialChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: { action: AuditAction; template: string; notice: Rendered }) {
   tx.delete(staffSessions).where(and(eq(staffSessions.staffId, me.id), ne(staffSessions.idHash, keyedHash("session", sessionToken)))).run();
+  audit.append(tx, { actor: me, action: change.action, details: {}, at: ctx.now });
+  enqueue(tx, { channel: "email", to: me.email, template: change.template, subject: change.notice.subject, text: change.notice.text, html: change.notice.html }, ctx.now);
+}
+
+function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
   const action = ({ enabled: "staff.totp_enabled", replaced: "staff.totp_changed", removed: "staff.totp_disabled" } as const)[change];
-  audit.append(tx, { actor: me, action, details: {}, at: ctx.now });
-  const m = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
-  enqueue(tx, { channel: "email", to: me.email, template: `staff_totp_${change}`, subject: m.subject, text: m.text, html: m.html }, ctx.now);
+  const notice = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
+  recordCredentialChange(tx, ctx, me, sessionToken, { action, template: `staff_totp_${change}`, notice });
 }
 
 export type TotpResult = { ok: true; change: SecondFactorChange } | { ok: false; reason: ReauthFailure | "totp_invalid" | "pending_expired" };
@@ -246,7 +270,7 @@ export async function confirmTotp({
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
   const secret = openPending(me.id, pending, ctx.now);
   if (!secret) return { ok: false, reason: "pending_expired" };
-  const refused = await reauthenticate(ctx, row, { password, currentCode });
+  const refused = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
   if (refused) return { ok: false, reason: refused };
   if (!/^\d{6}$/.test(code) || totpFor(me, secret).validate({ token: code, window: 1 }) === null) return { ok: false, reason: "totp_invalid" };
   const change: SecondFactorChange = row.totpEnabled ? "replaced" : "enabled";
@@ -265,7 +289,7 @@ export async function removeTotp({ ctx, password, currentCode, sessionToken, loc
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
   if (totpRequiredFor(row)) throw new DomainError("forbidden", { code: "totp_required" });
   if (!row.totpEnabled) throw new DomainError("illegal_transition", { code: "totp_off" });
-  const refused = await reauthenticate(ctx, row, { password, currentCode });
+  const refused = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
   if (refused) return { ok: false, reason: refused };
   ctx.db.transaction((tx) => {
     tx.update(staff).set({ totpSecret: null, totpEnabled: false }).where(eq(staff.id, me.id)).run();
