@@ -23,4 +23,4 @@ export { archiveReady, downloadLink } from "./archive";
 export { erasureCertificate, recipientErasureNotice, rectificationDone, recipientRectificationNotice, recipientRestrictionNotice } from "./erasure";
 export { mandateRejected, smsSubjectConfirmation, subjectConfirmation } from "./mandate";
 export { noDataAnswer, smsNoData } from "./answers";
-export { secondFactorChanged, type SecondFactorChange } from "./staff-security";
+export { passwordChanged, secondFactorChanged, type SecondFactorChange } from "./staff-security";

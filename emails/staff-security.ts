@@ -30,3 +30,28 @@ export function secondFactorChanged(d: { change: SecondFactorChange; at: Date; a
     { link: d.accountLink, label: "Ouvrir mon compte" },
   ]);
 }
+
+/**
+ * To a staff member, after their password changed. As for the second
+ * factor, the point is a change they did not make: it says what and when,
+ * never the password, and that their other sessions were signed out.
+ */
+export function passwordChanged(d: { at: Date; accountLink: string }, locale: Locale): Rendered {
+  const when = formatInstant(d.at, locale);
+  if (locale === "en") {
+    return render("en", "RightsDesk: password changed for your account", [
+      "Hello,",
+      `The password of your RightsDesk account was changed: ${when}, Paris time. Your other open sessions were signed out.`,
+      "If it was you, there is nothing to do.",
+      "If it was not you, tell an administrator at once: someone else knew your password, used a session of yours, and can now sign in as you.",
+      { link: d.accountLink, label: "Open my account" },
+    ]);
+  }
+  return render("fr", "RightsDesk : mot de passe changé sur votre compte", [
+    "Bonjour,",
+    `Le mot de passe de votre compte RightsDesk a été changé le ${when} (heure de Paris). Vos autres sessions ouvertes ont été fermées.`,
+    "Si c'est vous, vous n'avez rien à faire.",
+    "Si ce n'est pas vous, prévenez immédiatement un administrateur : quelqu'un d'autre connaissait votre mot de passe, a utilisé une de vos sessions et peut maintenant se connecter à votre place.",
+    { link: d.accountLink, label: "Ouvrir mon compte" },
+  ]);
+}

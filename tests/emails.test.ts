@@ -167,6 +167,14 @@ describe("staff security notices", () => {
       });
     }
   }
+  for (const locale of LOCALES) {
+    it(`passwordChanged (${locale}) renders the same text as reviewed`, () => {
+      const m = emails.passwordChanged({ at: new Date("2026-11-23T14:05:00Z"), accountLink: "https://droits.centrecall.example/admin/compte" }, locale);
+      expect({ subject: m.subject, text: m.text }).toMatchSnapshot();
+      expect(m.html).toContain(`<html lang="${locale}">`);
+      expect(m.text).toContain(locale === "fr" ? "23 novembre 2026" : "23 November 2026");
+    });
+  }
 });
 
 describe("a code or link that expired unsent", () => {

@@ -33,8 +33,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const proof = { password: String(form.get("password") ?? ""), currentCode: field("currentCode"), sessionToken: token, locale: localeFrom(request) };
   try {
     if (intent === "password") {
-      const r = await changePassword({ ctx, current: String(form.get("current") ?? ""), next: String(form.get("next") ?? "") });
-      return r.ok ? { done: "password" as const } : data({ error: r.reason, form: "password" as const }, { status: 400 });
+      const r = await changePassword({ ctx, current: String(form.get("current") ?? ""), next: String(form.get("next") ?? ""), sessionToken: token, locale: proof.locale });
+      return r.ok ? { done: "password" as const } : data({ error: r.reason, form: "password" as const }, { status: r.reason === "throttled" ? 429 : 400 });
     }
     if (intent === "totp-begin") return { totp: beginTotp({ ctx }) };
     if (intent === "totp-confirm") return totpAnswer(await confirmTotp({ ctx, pending: field("pending"), code: field("code"), ...proof }));
@@ -98,7 +98,13 @@ export default function Account() {
         <h2>{a.change}</h2>
         {passwordError ? (
           <p className="error-box" role="alert">
-            {passwordError === "wrong_password" ? a.wrongPassword : a.tooShort}
+            {passwordError === "wrong_password"
+              ? a.wrongPassword
+              : passwordError === "reauth_missing"
+                ? a.currentMissing
+                : passwordError === "throttled"
+                  ? t.admin.login.throttled
+                  : a.tooShort}
           </p>
         ) : null}
         <Form method="post">

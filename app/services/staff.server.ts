@@ -1,7 +1,8 @@
-import { and, eq, lt, ne } from "drizzle-orm";
+import { and, eq, lt, ne, sql } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
-import { secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
+import type { Rendered } from "../../emails/layout";
+import { passwordChanged, secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
 import { ROLES, SITES, type Locale, type Role, type Site } from "../../db/schema/enums";
 import { staff, staffSessions, type StaffRow } from "../../db/schema/staff";
 import { decrypt, encrypt, keyedHash, randomToken } from "../utils/crypto.server";
@@ -10,6 +11,7 @@ import { env } from "../utils/env.server";
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
 import { current, hit } from "../utils/rate-limit.server";
 import * as audit from "./audit.server";
+import type { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
 import { enqueue } from "./outbox.server";
 import type { Ctx, StaffActor } from "./context";
@@ -123,18 +125,28 @@ export function purgeExpiredSessions(db: DbOrTx, now: Date) {
   db.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))).run();
 }
 
-export async function changePassword({ ctx, current, next }: { ctx: Ctx; current: string; next: string }) {
+export type PasswordResult = { ok: true } | { ok: false; reason: ReauthFailure | "too_short" };
+
+/**
+ * A self-service change, with the current password as proof (a wrong one
+ * counts towards the sign-in lockout, as for a change of factor). Like a
+ * change of factor, it ends the account's other sessions, is audited and is
+ * emailed to the staff member (OWASP ASVS 4.0 V2.2.3, V3.3.3).
+ */
+export async function changePassword({ ctx, current, next, sessionToken, locale }: { ctx: Ctx; current: string; next: string; sessionToken: string; locale: Locale }): Promise<PasswordResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
-  if (!(await verifyPassword(current, row.passwordHash))) return { ok: false as const, reason: "wrong_password" as const };
-  if (next.length < 12 || next.length > 256) return { ok: false as const, reason: "too_short" as const };
+  const proof = await reauthenticate(ctx, row, { password: current }, "password_change");
+  if (!proof.ok) return proof;
+  if (next.length < 12 || next.length > 256) return { ok: false, reason: "too_short" };
   const passwordHash = await hashPassword(next);
   ctx.db.transaction((tx) => {
     tx.update(staff).set({ passwordHash, mustChangePassword: false }).where(eq(staff.id, me.id)).run();
-    audit.append(tx, { actor: me, action: "staff.password_changed", details: {}, at: ctx.now });
+    const notice = passwordChanged({ at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
+    recordCredentialChange(tx, ctx, me, sessionToken, { action: "staff.password_changed", template: "staff_password_changed", notice });
   });
-  return { ok: true as const };
+  return { ok: true };
 }
 
 // ---- TOTP (RFC 6238, via otpauth) ----
@@ -148,10 +160,37 @@ export function totpRequiredFor(row: Pick<StaffRow, "role">): boolean {
   return env().REQUIRE_2FA && (row.role === "admin" || row.role === "dpo");
 }
 
-function checkTotp(row: Pick<StaffRow, "id" | "email" | "totpSecret">, code: string): boolean {
-  if (!row.totpSecret || !/^\d{6}$/.test(code)) return false;
+const TOTP_STEP_MS = 30_000;
+
+/** The time-step a code belongs to (Unix time / 30 s, one step either side for the phone's clock), or null when it is wrong. */
+function stepOf(totp: OTPAuth.TOTP, code: string, now: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totp.validate({ token: code, timestamp: now.getTime(), window: 1 });
+  return delta === null ? null : Math.floor(now.getTime() / TOTP_STEP_MS) + delta;
+}
+
+type CodeCheck = { ok: true; step: number } | { ok: false; replayed: boolean };
+
+/**
+ * A code from the account's factor, right and of a later time-step than the
+ * last one accepted: a code already used (or an older one) is refused like a
+ * wrong one (ASVS V2.8.4). This is read before the work; `spendStep`, or the
+ * change's own conditional write, is what makes it hold against a race.
+ */
+function checkTotp(row: Pick<StaffRow, "id" | "email" | "totpSecret" | "totpLastStep">, code: string, now: Date): CodeCheck {
+  if (!row.totpSecret) return { ok: false, replayed: false };
   const secret = decrypt(Buffer.from(row.totpSecret, "base64"), `totp:${row.id}`).toString();
-  return totpFor(row, secret).validate({ token: code, window: 1 }) !== null;
+  const step = stepOf(totpFor(row, secret), code, now);
+  if (step === null) return { ok: false, replayed: false };
+  return step > row.totpLastStep ? { ok: true, step } : { ok: false, replayed: true };
+}
+
+/**
+ * Marks a time-step used, in one conditional UPDATE: of two requests with
+ * the same code, in this process or another, only the first changes the row.
+ */
+function spendStep(tx: DbOrTx, staffId: number, step: number): boolean {
+  return tx.update(staff).set({ totpLastStep: step }).where(and(eq(staff.id, staffId), lt(staff.totpLastStep, step))).run().changes === 1;
 }
 
 const PENDING_TOTP_MS = 15 * 60_000;
@@ -182,43 +221,59 @@ function openPending(staffId: number, pending: string, now: Date): string | null
 
 export type ReauthFailure = "reauth_missing" | "wrong_password" | "current_code_invalid" | "throttled";
 
-/**
- * Proof that the account's owner is at the keyboard, not only someone with
- * their session: the password, and a code from the second factor in place
- * when there is one. Failures count towards the sign-in lockout and are
- * audited as failed authentications; missing fields are neither.
- */
-async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string; currentCode: string }): Promise<ReauthFailure | null> {
-  if (!proof.password || (row.totpEnabled && !proof.currentCode)) return "reauth_missing";
-  if (current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT) {
-    return "throttled";
-  }
-  const failed = (bucket: string, subject: string, factor: "password" | "totp") => {
-    hit(ctx.db, bucket, subject, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details: { staffId: row.id, factor, during: "totp_change" }, at: ctx.now }));
-  };
-  if (!(await verifyPassword(proof.password.slice(0, 1024), row.passwordHash))) {
-    failed("login-fail:account", row.email, "password");
-    return "wrong_password";
-  }
-  if (row.totpEnabled && !checkTotp(row, proof.currentCode)) {
-    failed("totp-fail:account", String(row.id), "totp");
-    return "current_code_invalid";
-  }
-  return null;
+type Reauth = { ok: true; step: number | null } | { ok: false; reason: ReauthFailure };
+type Reauthentication = "totp_change" | "password_change";
+
+/** A wrong proof on the account page: counted towards the sign-in lockout and audited as a failed authentication. */
+function reauthFailed(ctx: Ctx, row: StaffRow, factor: "password" | "totp", during: Reauthentication, replayed = false) {
+  if (factor === "password") hit(ctx.db, "login-fail:account", row.email, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+  else hit(ctx.db, "totp-fail:account", String(row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+  const details = { staffId: row.id, factor, during, ...(replayed ? { replayed: true } : {}) };
+  ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details, at: ctx.now }));
 }
 
 /**
- * Done for every change of factor: the other sessions of the account end
- * (they may be the reason for the change), the change is audited, and the
- * staff member is told by email, in the language they use the back office in.
+ * Proof that the account's owner is at the keyboard, not only someone with
+ * their session: the password and, for a change of factor, a code from the
+ * factor in place when there is one (its time-step, in `step`, is for the
+ * change to spend). Failures count towards the sign-in lockout and are
+ * audited as failed authentications; missing fields are neither.
  */
-function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
+async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string; currentCode?: string }, during: Reauthentication): Promise<Reauth> {
+  const needsCode = proof.currentCode !== undefined && row.totpEnabled;
+  if (!proof.password || (needsCode && !proof.currentCode)) return { ok: false, reason: "reauth_missing" };
+  if (current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT) {
+    return { ok: false, reason: "throttled" };
+  }
+  if (!(await verifyPassword(proof.password.slice(0, 1024), row.passwordHash))) {
+    reauthFailed(ctx, row, "password", during);
+    return { ok: false, reason: "wrong_password" };
+  }
+  if (!needsCode) return { ok: true, step: null };
+  const code = checkTotp(row, proof.currentCode!, ctx.now);
+  if (!code.ok) {
+    reauthFailed(ctx, row, "totp", during, code.replayed);
+    return { ok: false, reason: "current_code_invalid" };
+  }
+  return { ok: true, step: code.step };
+}
+
+/**
+ * Done for every change of a credential (the password or the second
+ * factor): the account's other sessions end (they may be the reason for the
+ * change), the change is audited, and the staff member is told by email, in
+ * the language they use the back office in.
+ */
+function recordCredentialChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: { action: AuditAction; template: string; notice: Rendered }) {
   tx.delete(staffSessions).where(and(eq(staffSessions.staffId, me.id), ne(staffSessions.idHash, keyedHash("session", sessionToken)))).run();
+  audit.append(tx, { actor: me, action: change.action, details: {}, at: ctx.now });
+  enqueue(tx, { channel: "email", to: me.email, template: change.template, subject: change.notice.subject, text: change.notice.text, html: change.notice.html }, ctx.now);
+}
+
+function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
   const action = ({ enabled: "staff.totp_enabled", replaced: "staff.totp_changed", removed: "staff.totp_disabled" } as const)[change];
-  audit.append(tx, { actor: me, action, details: {}, at: ctx.now });
-  const m = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
-  enqueue(tx, { channel: "email", to: me.email, template: `staff_totp_${change}`, subject: m.subject, text: m.text, html: m.html }, ctx.now);
+  const notice = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
+  recordCredentialChange(tx, ctx, me, sessionToken, { action, template: `staff_totp_${change}`, notice });
 }
 
 export type TotpResult = { ok: true; change: SecondFactorChange } | { ok: false; reason: ReauthFailure | "totp_invalid" | "pending_expired" };
@@ -246,16 +301,28 @@ export async function confirmTotp({
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
   const secret = openPending(me.id, pending, ctx.now);
   if (!secret) return { ok: false, reason: "pending_expired" };
-  const refused = await reauthenticate(ctx, row, { password, currentCode });
-  if (refused) return { ok: false, reason: refused };
-  if (!/^\d{6}$/.test(code) || totpFor(me, secret).validate({ token: code, window: 1 }) === null) return { ok: false, reason: "totp_invalid" };
+  const proof = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
+  if (!proof.ok) return proof;
+  const newStep = stepOf(totpFor(me, secret), code, ctx.now);
+  if (newStep === null) return { ok: false, reason: "totp_invalid" };
   const change: SecondFactorChange = row.totpEnabled ? "replaced" : "enabled";
-  ctx.db.transaction((tx) => {
-    tx.update(staff).set({ totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: true }).where(eq(staff.id, me.id)).run();
+  // What was read must still hold when the factor is written: the current
+  // code's step not spent meanwhile (a replacement), no factor set up
+  // meanwhile (a first one). Both codes are spent: the later step becomes
+  // the last accepted, so neither opens the account again.
+  const still = change === "replaced" ? and(eq(staff.totpEnabled, true), lt(staff.totpLastStep, proof.step!)) : eq(staff.totpEnabled, false);
+  const done = ctx.db.transaction((tx) => {
+    const lastStep = sql`max(${staff.totpLastStep}, ${Math.max(newStep, proof.step ?? 0)})`;
+    const set = { totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: true, totpLastStep: lastStep };
+    if (tx.update(staff).set(set).where(and(eq(staff.id, me.id), still)).run().changes !== 1) return false;
     tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
     recordFactorChange(tx, ctx, me, sessionToken, change, locale);
+    return true;
   });
-  return { ok: true, change };
+  if (done) return { ok: true, change };
+  if (change === "enabled") return { ok: false, reason: "totp_invalid" };
+  reauthFailed(ctx, row, "totp", "totp_change", true);
+  return { ok: false, reason: "current_code_invalid" };
 }
 
 /** Removes the second factor, with the same proofs; refused where REQUIRE_2FA makes it mandatory. */
@@ -265,31 +332,43 @@ export async function removeTotp({ ctx, password, currentCode, sessionToken, loc
   const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
   if (totpRequiredFor(row)) throw new DomainError("forbidden", { code: "totp_required" });
   if (!row.totpEnabled) throw new DomainError("illegal_transition", { code: "totp_off" });
-  const refused = await reauthenticate(ctx, row, { password, currentCode });
-  if (refused) return { ok: false, reason: refused };
-  ctx.db.transaction((tx) => {
-    tx.update(staff).set({ totpSecret: null, totpEnabled: false }).where(eq(staff.id, me.id)).run();
+  const proof = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
+  if (!proof.ok) return proof;
+  const done = ctx.db.transaction((tx) => {
+    // Spends the current code's step in the same conditional write (see confirmTotp).
+    const unspent = and(eq(staff.id, me.id), eq(staff.totpEnabled, true), lt(staff.totpLastStep, proof.step!));
+    if (tx.update(staff).set({ totpSecret: null, totpEnabled: false, totpLastStep: proof.step! }).where(unspent).run().changes !== 1) return false;
     recordFactorChange(tx, ctx, me, sessionToken, "removed", locale);
+    return true;
   });
-  return { ok: true, change: "removed" };
+  if (done) return { ok: true, change: "removed" };
+  reauthFailed(ctx, row, "totp", "totp_change", true);
+  return { ok: false, reason: "current_code_invalid" };
 }
 
-/** The second login step. Throttled like passwords. */
+/** The second login step. Throttled like passwords; a code already used counts as a wrong one. */
 export function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; sessionToken: string; code: string; ip: string }) {
   const state = sessionFrom(ctx.db, sessionToken, ctx.now);
   if (!state) return { ok: false as const, reason: "invalid" as const };
   if (current(ctx.db, "totp-fail:account", String(state.row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now) >= LOGIN_FAILURES_PER_IP) {
     return { ok: false as const, reason: "throttled" as const };
   }
-  if (!checkTotp(state.row, code)) {
+  const check = checkTotp(state.row, code, ctx.now);
+  const passed =
+    check.ok &&
+    ctx.db.transaction((tx) => {
+      if (!spendStep(tx, state.row.id, check.step)) return false;
+      tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
+      return true;
+    });
+  if (!passed) {
     hit(ctx.db, "totp-fail:account", String(state.row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
     hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    ctx.db.transaction((tx) =>
-      audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { staffId: state.row.id, factor: "totp" }, at: ctx.now }),
-    );
+    // Journalled apart from a wrong code: a replay means someone saw a code, or a request was sent twice.
+    const details = { staffId: state.row.id, factor: "totp", ...(check.ok || check.replayed ? { replayed: true } : {}) };
+    ctx.db.transaction((tx) => audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details, at: ctx.now }));
     return { ok: false as const, reason: "invalid" as const };
   }
-  ctx.db.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
   return { ok: true as const };
 }
 

@@ -14,6 +14,12 @@ export const staff = sqliteTable("staff", {
   /** TOTP secret, AES-256-GCM encrypted; enabled once confirmed with a first code */
   totpSecret: text("totp_secret"),
   totpEnabled: integer("totp_enabled", { mode: "boolean" }).notNull().default(false),
+  /**
+   * The latest TOTP time-step (Unix time / 30 s) accepted for this account,
+   * whichever factor it came from: a code is accepted only for a later step,
+   * so each one opens the account once (ASVS V2.8.4).
+   */
+  totpLastStep: integer("totp_last_step").notNull().default(0),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }),
