@@ -38,6 +38,8 @@ export type DemoCrmOptions = {
   now?: Date;
   /** every answer waits this long first: a client system that answers slowly (tests, benchmarks) */
   latencyMs?: number;
+  /** after the wait, every answer is a 503: a client system that went down (tests); read per request */
+  failing?: boolean;
 };
 
 /** What was asked of it, method and path only (the query holds emails and numbers): to count calls in tests. */
@@ -261,6 +263,7 @@ export async function startDemoCrm(options: DemoCrmOptions): Promise<DemoCrm> {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     calls.push({ method: req.method ?? "GET", path: new URL(req.url ?? "/", "http://demo-crm.local").pathname });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    if (options.failing) return send(res, 503, { error: "unavailable" });
     if (!authorized(req)) {
       res.setHeader("www-authenticate", 'Bearer realm="demo-crm"');
       return send(res, 401, { error: "unauthorized" });

@@ -101,7 +101,7 @@ describe("the outbox, with a slow mail server and a flush beside the worker", ()
 describe("gather and erasure jobs with several processes", () => {
   let app: TestApp;
   let crm: DemoCrm;
-  const crmOptions = { port: 0, token: CRM_TOKEN, contacts: 50, latencyMs: 0 };
+  const crmOptions = { port: 0, token: CRM_TOKEN, contacts: 50, latencyMs: 0, failing: false };
   beforeAll(async () => {
     app = await startApp({ env: { JOB_LEASE_SECONDS: "3" } });
     crm = await startDemoCrm(crmOptions);
@@ -114,13 +114,13 @@ describe("gather and erasure jobs with several processes", () => {
     await app?.stop();
   });
 
-  /** Corinne, searched once here; then `gather <ref>` in another process, the CRM answering in 2 s a call, until its CRM job runs. */
-  async function crmSearchInAnotherProcess() {
+  /** Corinne, searched once here; then `gather <ref>` in another process, the CRM answering in `latencyMs` a call, until its CRM job runs. */
+  async function crmSearchInAnotherProcess(latencyMs = 2_000) {
     const { reference, browser } = await corinneInPerson(app, ["access"]);
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     const id = ticketRow(reference).id;
     while (await runNextJob({ db: app.db(), registry: connectors() }));
-    crmOptions.latencyMs = 2_000;
+    crmOptions.latencyMs = latencyMs;
     const running = cli(["gather", reference], { ...process.env });
     const crmRunning = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))).get();
     await waitFor(() => !!crmRunning());
@@ -183,6 +183,28 @@ describe("gather and erasure jobs with several processes", () => {
     const completions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().filter((e) => e.action === "gather.completed" && (e.details as { jobId?: number }).jobId === crmJob.id);
     expect(completions.map((e) => (e.details as { attempt?: number }).attempt)).toEqual([2]);
   }, 60_000);
+  it("keeps the new owner's results when the worker that lost the job then fails", async () => {
+    // The second process's CRM call takes 6 s and it is frozen meanwhile; the job is taken over and finished here.
+    const { reference, cli: slow, crmJob } = await crmSearchInAnotherProcess(6_000);
+    process.kill(slow.pid, "SIGSTOP");
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    crmOptions.latencyMs = 0;
+    expect(await runNextJob({ db: app.db(), registry: connectors(), now: () => new Date(Date.now() + 4_000) })).toBe(true);
+    const held = () => app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, crmJob.id)).all();
+    const taken = held();
+    expect(taken.length).toBeGreaterThan(0);
+    expect(taken.every((i) => i.attempt === 2)).toBe(true);
+    // Then the CRM goes down: the late worker's call comes back as a 503, a failure of its own attempt.
+    crmOptions.failing = true;
+    process.kill(slow.pid, "SIGCONT");
+    await slow;
+    crmOptions.failing = false;
+    expect(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()).toMatchObject({ status: "done", attempts: 2, error: null });
+    expect(held().map((i) => i.id)).toEqual(taken.map((i) => i.id));
+    const journal = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+    expect(journal.filter((e) => e.action === "gather.failed" && (e.details as { jobId?: number }).jobId === crmJob.id)).toEqual([]);
+  }, 60_000);
+
   it("lets a live worker keep a job that takes longer than its lease: nobody else starts it again", async () => {
     // Each CRM call takes 2 s, a search several calls; the lease is 3 s. The worker in the second process is alive, so it renews its lease.
     const { cli: busy, crmJob } = await crmSearchInAnotherProcess();

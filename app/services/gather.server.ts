@@ -211,7 +211,8 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
       log.warn("gather.lease_lost", { reference: r.reference, connectorId: job.connectorId, attempt: job.attempts });
       return true;
     }
-    purgeJob(db, job.id);
+    // What this attempt stored, and only that: if it lost the job before failing, the new owner's results stay.
+    stale = purgeAttempt(db, job);
     const message = scrub(error instanceof Error ? error.message : String(error));
     db.transaction((tx) => {
       if (tx.update(gatherJobs).set({ status: "failed", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, error: message }).where(mine).run().changes !== 1) return;
