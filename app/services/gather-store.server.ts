@@ -139,9 +139,7 @@ function purgeWhere(db: DbOrTx, where: SQL | undefined): string[] {
 
 /** Removes what one job stored (a failed or re-run attempt starts clean). */
 export function purgeJob(db: DbOrTx, jobId: number) {
-  const files = db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(eq(gatheredItems.jobId, jobId)).all();
-  for (const f of files) if (f.filePath) rmSync(f.filePath, { force: true });
-  db.delete(gatheredItems).where(eq(gatheredItems.jobId, jobId)).run();
+  for (const f of purgeWhere(db, eq(gatheredItems.jobId, jobId))) rmSync(f, { force: true });
 }
 
 function jobOf(item: GatheredItem): JobRef {
@@ -153,11 +151,6 @@ export type StoredRecord = ExportRecord & { connectorId: string };
 export type StoredAnomaly = Anomaly & { connectorId: string; resolved?: { format: string; value: string; decidedAt: string } };
 export type StoredFile = { connectorId: string; dataset: string; key: string; name: string; contentType: string; size: number; sha256: string; open(): Readable };
 
-/**
- * Everything gathered for a request, decrypted (callers audit the reading),
- * with the date readings staff chose applied: every view and archive reads
- * a resolved date the same way.
- */
 /**
  * What counts as gathered for a request: per connector, the latest job that
  * finished (by id), and of it only what its final attempt wrote. A search run
@@ -175,6 +168,11 @@ export function currentJobs(db: DbOrTx, requestId: number): Map<number, number> 
   return new Map([...latest.values()].map((j) => [j.id, j.attempts]));
 }
 
+/**
+ * Everything gathered for a request, decrypted (callers audit the reading),
+ * with the date readings staff chose applied: every view and archive reads
+ * a resolved date the same way.
+ */
 export function readGathered(db: DbOrTx, requestId: number) {
   const current = currentJobs(db, requestId);
   const items = db

@@ -86,25 +86,21 @@ export function rerunConnector({ ctx, reference, connectorId, registry }: { ctx:
  * workers that read the same job, one wins it and the other takes the next.
  */
 function claim(db: Db, now: Date): GatherJob | undefined {
+  const due = or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now))));
   return db.transaction((tx) => {
-    const due = tx
+    const candidates = tx
       .select()
       .from(gatherJobs)
-      .where(or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now)))))
+      .where(due)
       .orderBy(asc(gatherJobs.queuedAt), asc(gatherJobs.id))
       .limit(5)
       .all();
-    for (const next of due) {
+    for (const next of candidates) {
       const won = tx
         .update(gatherJobs)
         .set({ status: "running", attempts: next.attempts + 1, leaseUntil: new Date(now.getTime() + leaseMs()), startedAt: now, error: null })
-        .where(
-          and(
-            eq(gatherJobs.id, next.id),
-            eq(gatherJobs.attempts, next.attempts),
-            or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now)))),
-          ),
-        )
+        // The same job, as we read it, still due: of two workers that read it, one changes the row.
+        .where(and(eq(gatherJobs.id, next.id), eq(gatherJobs.attempts, next.attempts), due))
         .returning()
         .get();
       if (won) return won;
