@@ -253,12 +253,16 @@ export type GatherRow = {
   waiver: { reason: string; at: Date; by: number | null } | null;
 };
 
+/** The latest job of each connector for a request, whatever its status: where each system's search stands. */
+export function latestJobs(db: DbOrTx, requestId: number): GatherJob[] {
+  const latest = new Map<string, GatherJob>();
+  for (const j of db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)).all()) latest.set(j.connectorId, j);
+  return [...latest.values()];
+}
+
 /** The latest job per connector, for the ticket page. */
 export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry): GatherRow[] {
-  const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)).all();
-  const latest = new Map<string, GatherJob>();
-  for (const j of jobs) latest.set(j.connectorId, j);
-  return [...latest.values()].map((j) => ({
+  return latestJobs(db, requestId).map((j) => ({
     connectorId: j.connectorId,
     label: registry.get(j.connectorId)?.label ?? j.connectorId,
     status: j.status,
@@ -284,15 +288,13 @@ export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry):
  * naming the systems otherwise.
  */
 export function requireAnswerable(db: DbOrTx, requestId: number): GatherJob[] {
-  const jobs = db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)).all();
-  if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
-  const latest = new Map<string, GatherJob>();
-  for (const j of jobs) latest.set(j.connectorId, j);
-  const running = [...latest.values()].filter((j) => j.status === "queued" || j.status === "running").map((j) => j.connectorId);
+  const latest = latestJobs(db, requestId);
+  if (latest.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
+  const running = latest.filter((j) => j.status === "queued" || j.status === "running").map((j) => j.connectorId);
   if (running.length) throw new DomainError("conflict", { reason: "gather_incomplete", connectors: running });
-  const open = [...latest.values()].filter((j) => (j.status === "failed" || j.status === "skipped") && !j.waivedAt).map((j) => j.connectorId);
+  const open = latest.filter((j) => (j.status === "failed" || j.status === "skipped") && !j.waivedAt).map((j) => j.connectorId);
   if (open.length) throw new DomainError("conflict", { reason: "gather_not_complete", connectors: open });
-  return [...latest.values()];
+  return latest;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { and, asc, desc, eq, gte, inArray } from "drizzle-orm";
-import { gatherJobs } from "../../db/schema/gather";
+import { and, asc, eq, gte, inArray } from "drizzle-orm";
 import { letters, requests, type RequestRow } from "../../db/schema/requests";
 import { restrictions } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
@@ -18,7 +17,7 @@ import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
 import { reach } from "./contacts.server";
-import { refreshAfterChange } from "./gather.server";
+import { latestJobs, refreshAfterChange } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
@@ -68,19 +67,17 @@ function currentRows(tx: DbOrTx, requestId: number) {
 
 /** Matches per connector from the latest finished gather; refuses a gather that is missing or unfinished. */
 function gatheredMatches(tx: DbOrTx, requestId: number): Map<string, Match[]> {
-  const jobs = tx.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(desc(gatherJobs.id)).all();
-  if (jobs.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
-  const latest = new Map<string, (typeof jobs)[number]>();
-  for (const j of jobs) if (!latest.has(j.connectorId)) latest.set(j.connectorId, j);
+  const latest = latestJobs(tx, requestId);
+  if (latest.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
   // Restricting while a source failed or is still searching would leave records out without anyone noticing.
-  const unfinished = [...latest.values()].filter((j) => j.status !== "done").map((j) => j.connectorId);
+  const unfinished = latest.filter((j) => j.status !== "done").map((j) => j.connectorId);
   if (unfinished.length) throw new DomainError("conflict", { reason: "gather_unfinished", connectors: unfinished });
   return matchesByConnector(tx, requestId);
 }
 
 function matchesByConnector(tx: DbOrTx, requestId: number): Map<string, Match[]> {
   const out = new Map<string, Map<string, Match>>();
-  // A connector gathered twice keeps both jobs' items: one pointer per record.
+  // One pointer per record, should a connector's search have matched it twice.
   for (const m of readGathered(tx, requestId).matches) {
     const own = out.get(m.connectorId) ?? new Map<string, Match>();
     own.set(`${m.dataset}\u0000${m.key}`, m);
