@@ -57,6 +57,8 @@ const Schema = z
     WORKERS: bool.default(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     CONNECTORS_CONFIG: z.string().min(1).default("connectors.config.json"),
+    /** who runs the portal: the facts of the legal notices, the privacy notice, the register and every footer (app/utils/organisation.server.ts) */
+    ORGANISATION_CONFIG: z.string().min(1).default("organisation.config.json"),
     ARCHIVE_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Port of the demo CRM that `npm run demo` starts ({demoCrmPort} in connectors.config.json) */
