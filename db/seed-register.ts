@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import { NewOperationInput } from "../app/services/register.server";
 import type { Db } from "../app/utils/db.server";
-import { processingOperations } from "./schema/register";
+import { processingOperations, registerClients } from "./schema/register";
 
 /**
  * CentreCall's record of processing activities (GDPR Art. 30) for the
@@ -38,6 +38,17 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "25 jours par défaut à compter de l'appel, puis suppression automatique du fichier audio et de sa ligne d'index ; durée paramétrable par campagne, jamais plus de 6 mois (recommandation CNIL). Un enregistrement nécessaire à un litige en cours est isolé et conservé jusqu'à sa clôture.",
     retentionDays: 25,
     datasets: ["recordings:calls"],
+    role: "controller",
+    processors: ["Prestataire de téléphonie hébergeant les fichiers audio (contrat art. 28 ; centres de données situés en France, certifiés ISO 27001 et HDS)"],
+    transfers: [],
+    securityMeasures: [
+      "Écoute et export des enregistrements réservés aux call managers et au DPO, par compte nominatif, chaque accès journalisé",
+      "Fichiers audio hébergés en France ; appels chiffrés (DTLS-SRTP) et API en HTTPS uniquement",
+      "Suppression automatique à l'échéance de la durée de conservation, sauf enregistrement isolé pour un litige",
+      "Enregistrement seulement après l'accord de la personne, l'accord étant conservé avec l'enregistrement",
+    ],
+    sensitiveData:
+      "Aucune donnée sensible n'est recherchée. Des propos tenus spontanément pendant l'appel peuvent en révéler : ils ne sont ni extraits ni exploités, et disparaissent avec l'enregistrement.",
   },
   {
     code: "OP-02",
@@ -63,6 +74,16 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "Réponses nominatives conservées jusqu'à la livraison de l'étude au client et au plus 2 ans après la fin de l'étude ; au-delà, seules des statistiques anonymes sont conservées.",
     retentionDays: 730,
     datasets: ["sql-survey:answers"],
+    role: "controller",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
+      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
+      "Chiffrement des échanges (HTTPS) et des supports mobiles",
+      "Journalisation des accès et des modifications",
+      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
+    ],
   },
   {
     code: "OP-03",
@@ -90,6 +111,16 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "3 ans à compter du dernier contact émanant de la personne (référentiel CNIL « gestion commerciale ») ; en cas d'opposition, inscription immédiate sur la liste d'opposition et suppression des coordonnées de la base d'enquête.",
     retentionDays: 1095,
     datasets: ["sql-survey:respondents"],
+    role: "controller",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
+      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
+      "Chiffrement des échanges (HTTPS) et des supports mobiles",
+      "Journalisation des accès et des modifications",
+      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
+    ],
   },
   {
     code: "OP-04",
@@ -116,6 +147,16 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "Fichiers intermédiaires (PDF reçus, CSV et JSON de transfert) supprimés après intégration et contrôle, au plus tard 30 jours après réception ; les données intégrées suivent les durées d'OP-02 et OP-03. Les dates qui ne respectent pas le format déclaré sont signalées, jamais devinées (incident d'inversion jour/mois du 20/05).",
     retentionDays: 30,
     datasets: ["sql-survey:respondents", "sql-survey:answers"],
+    role: "controller",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
+      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
+      "Chiffrement des échanges (HTTPS) et des supports mobiles",
+      "Journalisation des accès et des modifications",
+      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
+    ],
   },
   {
     code: "OP-05",
@@ -137,6 +178,14 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "Écoutes réalisées sur les enregistrements pendant leur durée de conservation (25 jours par défaut, 6 mois au maximum) ; grilles d'évaluation conservées 1 an au plus, sans extrait audio.",
     retentionDays: 25,
     datasets: ["recordings:calls"],
+    role: "controller",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Écoutes réservées aux call managers du centre concerné et au service formation, par compte nominatif",
+      "Grilles d'évaluation sans extrait audio, accessibles au seul opérateur évalué et à sa hiérarchie",
+      "Journalisation des écoutes",
+    ],
   },
   {
     code: "OP-06",
@@ -156,6 +205,15 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
     retention: "3 ans à compter du dernier contact, ou durée fixée par le contrat du client si elle est plus courte.",
     retentionDays: 1095,
     datasets: ["crm-http:contacts", "crm-http:interactions"],
+    role: "processor",
+    controllerClient: "NEVA",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Accès au CRM du client par compte nominatif, limité aux opérateurs affectés à son accueil téléphonique",
+      "API du CRM en HTTPS, authentifiée par jeton",
+      "Aucune copie des données hors du CRM du client, sauf le temps de répondre à une demande d'exercice de droits, sur ses instructions",
+    ],
   },
   {
     code: "OP-07",
@@ -177,6 +235,98 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
       "5 ans après la clôture de la demande, à titre de preuve (prescription de droit commun) ; les archives d'accès sont supprimées à l'expiration du lien de téléchargement.",
     retentionDays: 1826,
     datasets: ["rightsdesk:requests"],
+    role: "controller",
+    processors: [
+      "Passerelle d'envoi de SMS (codes de vérification et liens) — contrat art. 28",
+      "Serveur de messagerie de CentreCall (envoi des courriels)",
+    ],
+    transfers: [],
+    securityMeasures: [
+      "Vérification d'identité proportionnée (lien ou code envoyé au contact connu), sans copie de pièce d'identité conservée",
+      "Données des systèmes interrogés et archives chiffrées au repos (AES-256-GCM), liens de téléchargement à usage unique et de durée limitée",
+      "Accès du personnel par compte nominatif avec double authentification, sessions limitées, chaque accès à des données personnelles journalisé",
+      "Journal d'audit chaîné (empreintes SHA-256) permettant de détecter toute modification",
+      "Aucune donnée personnelle dans les adresses des pages ni dans les journaux techniques",
+    ],
+  },
+  {
+    code: "OP-08",
+    name: "Comptes du personnel et journal d'audit de RightsDesk",
+    purpose:
+      "Authentifier le personnel qui traite les demandes (DPO, support, téléconseillers), limiter chacun à ce que son rôle permet, et tracer chaque accès à des données personnelles pour pouvoir en rendre compte (sécurité du traitement et responsabilité).",
+    legalBasis:
+      "Obligation légale de sécurité et de responsabilité (art. 5, paragraphe 2, art. 24 et art. 32 du RGPD, art. 6, paragraphe 1, point c)) ; intérêt légitime de CentreCall à prouver le traitement des demandes (art. 6, paragraphe 1, point f)).",
+    dataCategories: [
+      "Identité professionnelle : nom, adresse électronique professionnelle, rôle, site",
+      "Données d'authentification : empreinte du mot de passe, secret de double authentification",
+      "Journal d'audit : action, date, référence de la demande concernée (sans les données de la personne)",
+    ],
+    personCategories: ["Personnel de CentreCall utilisant le back-office (DPO, support, téléconseillers, administrateurs)"],
+    recipients: ["Administrateurs de RightsDesk et délégué à la protection des données", "Autorité de contrôle (CNIL) sur demande"],
+    source: "Le membre du personnel et son responsable, à la création du compte ; le journal est produit par RightsDesk.",
+    retention:
+      "Compte : jusqu'au départ de la personne ou au retrait de son accès. Journal d'audit : 5 ans, comme les demandes dont il prouve le traitement ; les entrées ne contiennent aucune donnée des demandeurs.",
+    retentionDays: 1826,
+    datasets: ["rightsdesk:staff"],
+    role: "controller",
+    processors: [],
+    transfers: [],
+    securityMeasures: [
+      "Mots de passe conservés sous forme d'empreinte, double authentification, sessions limitées et fermées au changement de mot de passe",
+      "Journal chaîné et vérifiable (npm run -s cli -- audit verify)",
+    ],
+  },
+];
+
+/**
+ * The companies named on CentreCall's records. Osiris, Lumen Énergie and
+ * Verdi Mobilité commission the surveys (the client named on each respondent
+ * and on each survey call's recording is the Art. 19 recipient of that
+ * person's data); Neva Assurances has its reception desk run by CentreCall on
+ * its own CRM, for which CentreCall is its processor (OP-06, Art. 30(2)).
+ */
+const CLIENTS: Omit<typeof registerClients.$inferInsert, "updatedAt">[] = [
+  {
+    code: "OSIRIS",
+    name: "Osiris",
+    aliases: ["Osiris", "OSIRIS-RS-2026"],
+    contactEmail: "rgpd@osiris.example",
+    address: "Osiris — Protection des données\n12, avenue de la République\n75011 Paris",
+    dpoContact: "Délégué à la protection des données d'Osiris — rgpd@osiris.example",
+  },
+  {
+    code: "LUMEN",
+    name: "Lumen Énergie",
+    aliases: ["Lumen Énergie", "LUMEN-ENERGIE-2026"],
+    contactEmail: "rgpd@lumen-energie.example",
+    address: "Lumen Énergie — Protection des données\n4, quai de la Fosse\n44000 Nantes",
+    dpoContact: "Délégué à la protection des données de Lumen Énergie — rgpd@lumen-energie.example",
+  },
+  {
+    code: "VERDI",
+    name: "Verdi Mobilité",
+    aliases: ["Verdi Mobilité", "VERDI-MOBILITE-2026"],
+    contactEmail: "dpo@verdi-mobilite.example",
+    address: "Verdi Mobilité — Protection des données\n8, rue Sainte-Catherine\n33000 Bordeaux",
+    dpoContact: "Délégué à la protection des données de Verdi Mobilité — dpo@verdi-mobilite.example",
+  },
+  {
+    code: "NEVA",
+    name: "Neva Assurances",
+    aliases: ["Neva Assurances"],
+    contactEmail: "dpo@client-crm.example",
+    address: "Neva Assurances — Délégué à la protection des données\n20, rue Nationale\n59000 Lille",
+    dpoContact: "Délégué à la protection des données de Neva Assurances — dpo@client-crm.example",
+    processingCategories: [
+      "Accueil téléphonique de ses usagers et suivi de leurs demandes dans son CRM (appels, courriels, SMS, application mobile)",
+      "Assistance dans la réponse aux demandes d'exercice des droits de ses usagers, sur ses instructions (art. 28, paragraphe 3, point e))",
+    ],
+    transfers: [],
+    securityMeasures: [
+      "Accès au CRM du client par compte nominatif, limité aux opérateurs affectés à son accueil",
+      "API du CRM en HTTPS, authentifiée par jeton ; aucune copie hors du CRM sauf sur instruction",
+      "Confidentialité imposée aux opérateurs ; journalisation des accès",
+    ],
   },
 ];
 
@@ -187,6 +337,7 @@ export function seedRegister(db: Db, now: Date): number {
   const rows = OPERATIONS.map((o) => NewOperationInput.parse(o)); // all valid, or nothing written
   db.transaction((tx) => {
     for (const row of rows) tx.insert(processingOperations).values({ ...row, version: 1, updatedAt: now, updatedBy: null }).run();
+    for (const client of CLIENTS) tx.insert(registerClients).values({ ...client, updatedAt: now }).onConflictDoNothing().run();
   });
   return rows.length;
 }

@@ -48,6 +48,13 @@ function formFor(code: string, overrides: Record<string, string> = {}): Record<s
     retention: op.retention,
     retentionDays: op.retentionDays === null ? "" : String(op.retentionDays),
     datasets: op.datasets.join("\n"),
+    role: op.role,
+    controllerClient: op.controllerClient ?? "",
+    jointControllers: op.jointControllers.join("\n"),
+    processors: op.processors.join("\n"),
+    transfers: op.transfers.map((t) => `${t.recipient} ; ${t.country} ; ${t.safeguard}`).join("\n"),
+    securityMeasures: op.securityMeasures.join("\n"),
+    sensitiveData: op.sensitiveData ?? "",
     ...overrides,
   };
 }
@@ -277,7 +284,7 @@ describe("the register service", () => {
   it("creates an operation for the DPO only, and audits it", async () => {
     const { id } = await signedIn(app, "dpo");
     const input = {
-      code: "op-08",
+      code: "op-09",
       name: "Vidéosurveillance des locaux",
       purpose: "Sécurité des biens et des personnes au siège de Tours.",
       legalBasis: "Intérêt légitime (art. 6, paragraphe 1, point f) du RGPD).",
@@ -292,9 +299,9 @@ describe("the register service", () => {
     const support = { kind: "staff" as const, id, role: "support" as const, site: "tours" as const, email: "s@x", displayName: "s" };
     expect(() => createOperation({ ctx: { db: app.db(), now: new Date(), actor: support }, input })).toThrow(DomainError);
     const dpo = { ...support, role: "dpo" as const };
-    expect(createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input })).toEqual({ code: "OP-08", version: 1 });
-    expect(operation("OP-08").personCategories).toEqual(["Salariés", "Visiteurs"]);
-    expect(registerAudit().at(-1)!.details).toMatchObject({ code: "OP-08", version: 1, created: true });
+    expect(createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input })).toEqual({ code: "OP-09", version: 1 });
+    expect(operation("OP-09").personCategories).toEqual(["Salariés", "Visiteurs"]);
+    expect(registerAudit().at(-1)!.details).toMatchObject({ code: "OP-09", version: 1, created: true });
     try {
       createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input });
       expect.unreachable();

@@ -23,6 +23,13 @@ const FIELDS = [
   "retention",
   "retentionDays",
   "datasets",
+  "role",
+  "controllerClient",
+  "jointControllers",
+  "processors",
+  "transfers",
+  "securityMeasures",
+  "sensitiveData",
 ] as const satisfies readonly OperationField[];
 // Fails to compile if the service gains a field this form does not show.
 const everyField: Exclude<OperationField, (typeof FIELDS)[number]> extends never ? true : never = true;
@@ -50,6 +57,13 @@ const EditForm = z.object({
   retention: text,
   retentionDays: text,
   datasets: text,
+  role: text,
+  controllerClient: text,
+  jointControllers: text,
+  processors: text,
+  transfers: text,
+  securityMeasures: text,
+  sensitiveData: text,
   expectedVersion: z.coerce.number().int().positive().optional().catch(undefined),
 }) satisfies z.ZodType<Record<OperationField, string> & { expectedVersion?: number }>;
 
@@ -119,7 +133,7 @@ function OperationFields({ op, m }: { op: Content; m: RegisterMessages }) {
   );
 }
 
-const LIST_FIELDS = new Set<OperationField>(["dataCategories", "personCategories", "recipients", "datasets"]);
+const LIST_FIELDS = new Set<OperationField>(["dataCategories", "personCategories", "recipients", "datasets", "jointControllers", "processors", "transfers", "securityMeasures"]);
 const LONG_FIELDS = new Set<OperationField>(["purpose", "legalBasis", "source", "retention"]);
 
 export default function RegisterOperation() {
@@ -136,6 +150,7 @@ export default function RegisterOperation() {
   const initial = (f: OperationField): string => {
     if (result?.values) return result.values[f] ?? "";
     const v = op[f];
+    if (f === "transfers") return op.transfers.map((t) => `${t.recipient} ; ${t.country} ; ${t.safeguard}`).join("\n");
     return Array.isArray(v) ? v.join("\n") : v === null ? "" : String(v);
   };
   const done = params.get("fait");

@@ -1,6 +1,6 @@
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { processingOperationHistory, processingOperations, type ProcessingOperation } from "../../db/schema/register";
+import { processingOperationHistory, processingOperations, type ProcessingOperation, type Transfer } from "../../db/schema/register";
 import { staff } from "../../db/schema/staff";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
@@ -37,7 +37,10 @@ export type RegisterIssue =
   | "recording_retention_max"
   | "dataset_invalid"
   | "code_invalid"
-  | "code_taken";
+  | "code_taken"
+  | "transfer_invalid"
+  | "client_required"
+  | "client_unknown";
 
 const issue = (key: RegisterIssue) => ({ error: key });
 
@@ -82,6 +85,36 @@ const retentionDays = z
   })
   .pipe(z.number().int().min(1, issue("retention_range")).max(36_500, issue("retention_range")).nullable());
 
+/** One transfer per line: "recipient ; country ; safeguard" (Art. 30(1)(e)). */
+const transfers = z
+  .union([z.string(), z.array(z.object({ recipient: z.string(), country: z.string(), safeguard: z.string() }))], issue("invalid"))
+  .transform((v, c) => {
+    if (Array.isArray(v)) return v.map((t) => ({ recipient: t.recipient.trim(), country: t.country.trim(), safeguard: t.safeguard.trim() }));
+    const out: Transfer[] = [];
+    for (const line of v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+      const parts = line.split(";").map((p) => p.trim());
+      if (parts.length !== 3 || parts.some((p) => !p)) {
+        c.addIssue({ code: "custom", message: "transfer_invalid" });
+        return z.NEVER;
+      }
+      out.push({ recipient: parts[0]!, country: parts[1]!, safeguard: parts[2]! });
+    }
+    return out;
+  })
+  .pipe(z.array(z.object({ recipient: z.string().min(1).max(300, issue("too_long")), country: z.string().min(1).max(100, issue("too_long")), safeguard: z.string().min(1).max(300, issue("too_long")) })).max(50, issue("too_many")));
+
+/** Empty means none. */
+const optionalText = (max: number) =>
+  z
+    .union([z.string(), z.null(), z.undefined()], issue("invalid"))
+    .transform((s) => (s ?? "").trim() || null)
+    .pipe(z.string().max(max, issue("too_long")).nullable());
+
+const clientCode = z
+  .union([z.string(), z.null(), z.undefined()], issue("invalid"))
+  .transform((s) => (s ?? "").trim().toUpperCase() || null)
+  .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,39}$/, issue("invalid")).nullable());
+
 const fields = {
   name: text(200),
   purpose: text(2_000),
@@ -93,6 +126,13 @@ const fields = {
   retention: text(1_000),
   retentionDays,
   datasets: list({ min: 0, item: dataset }),
+  role: z.enum(["controller", "processor", "joint_controller"], issue("invalid")).default("controller"),
+  controllerClient: clientCode.default(null),
+  jointControllers: list({ min: 0 }).default([]),
+  processors: list({ min: 0 }).default([]),
+  transfers: transfers.default([]),
+  securityMeasures: list({ min: 0 }).default([]),
+  sensitiveData: optionalText(1_000).default(null),
 };
 
 /** The editable content of an operation (also what its page shows). */
@@ -107,9 +147,23 @@ export type Editable = {
   retention: string;
   retentionDays: number | null;
   datasets: string[];
+  role: "controller" | "processor" | "joint_controller";
+  controllerClient: string | null;
+  jointControllers: string[];
+  processors: string[];
+  transfers: Transfer[];
+  securityMeasures: string[];
+  sensitiveData: string | null;
 };
 
+/** A processor acts for a named client; a joint controller names the others. */
+function roleRule(v: Editable, c: z.RefinementCtx) {
+  if (v.role === "processor" && !v.controllerClient) c.addIssue({ code: "custom", path: ["controllerClient"], message: "client_required" });
+  if (v.role === "joint_controller" && !v.jointControllers.length) c.addIssue({ code: "custom", path: ["jointControllers"], message: "required" });
+}
+
 function recordingsRule(v: Editable, c: z.RefinementCtx) {
+  roleRule(v, c);
   if (!v.datasets.some((d) => d.startsWith(RECORDINGS_PREFIX))) return;
   if (v.retentionDays === null) c.addIssue({ code: "custom", path: ["retentionDays"], message: "recording_retention_required" });
   else if (v.retentionDays > RECORDINGS_MAX_DAYS) c.addIssue({ code: "custom", path: ["retentionDays"], message: "recording_retention_max" });
@@ -167,6 +221,13 @@ function snapshotOf(op: ProcessingOperation): Snapshot {
     retention: op.retention,
     retentionDays: op.retentionDays,
     datasets: op.datasets,
+    role: op.role,
+    controllerClient: op.controllerClient,
+    jointControllers: op.jointControllers,
+    processors: op.processors,
+    transfers: op.transfers,
+    securityMeasures: op.securityMeasures,
+    sensitiveData: op.sensitiveData,
     version: op.version,
     updatedAt: op.updatedAt.getTime(),
     updatedBy: op.updatedBy,

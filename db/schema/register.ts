@@ -15,11 +15,62 @@ export const processingOperations = sqliteTable("processing_operations", {
   retentionDays: integer("retention_days"),
   /** connector datasets holding this data, e.g. "sql-survey:respondents" */
   datasets: text("datasets", { mode: "json" }).$type<string[]>().notNull(),
+  /**
+   * Art. 30(1)(a) and Art. 26/28: CentreCall's role in this operation. As a
+   * processor it acts for `controllerClient` (a register_clients code) and
+   * only on that client's instructions (Art. 28(3)(a), 29).
+   */
+  role: text("role", { enum: ["controller", "processor", "joint_controller"] }).notNull().default("controller"),
+  controllerClient: text("controller_client"),
+  /** Art. 26: the other controllers, named with their contact */
+  jointControllers: text("joint_controllers", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Art. 28 processors CentreCall itself uses for this operation, named */
+  processors: text("processors", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Art. 30(1)(e), 15(2): transfers outside the EU/EEA and their safeguards; [] = none */
+  transfers: text("transfers", { mode: "json" }).$type<Transfer[]>().notNull().default([]),
+  /** Art. 30(1)(g), 32: a general description of the security measures */
+  securityMeasures: text("security_measures", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Art. 9/10 data processed and the condition relied on; null = none */
+  sensitiveData: text("sensitive_data"),
   version: integer("version").notNull().default(1),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   updatedBy: integer("updated_by"),
 });
 export type ProcessingOperation = typeof processingOperations.$inferSelect;
+
+/** A transfer outside the EU/EEA (Art. 44-49): to whom, where, on which safeguard (adequacy decision, SCCs, BCR…). */
+export type Transfer = { recipient: string; country: string; safeguard: string };
+
+/**
+ * The companies CentreCall works for. Each is named on the records it
+ * commissioned (a survey respondent's `survey_client`, a recording's survey
+ * id: `aliases` are those values), which makes it the Art. 19 recipient of
+ * exactly those records; and, where an operation names it as controller
+ * (role "processor"), this row is CentreCall's Art. 30(2) record of the
+ * processing carried out on its behalf.
+ */
+export const registerClients = sqliteTable("register_clients", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  code: text("code").notNull().unique(),
+  name: text("name").notNull(),
+  /** the values that name this client in the systems' records */
+  aliases: text("aliases", { mode: "json" }).$type<string[]>().notNull(),
+  /** where rights requests and Art. 19 notices go */
+  contactEmail: text("contact_email").notNull(),
+  address: text("address").notNull(),
+  /** the client's DPO or privacy contact, Art. 30(2)(a) */
+  dpoContact: text("dpo_contact").notNull(),
+  /** Art. 30(2)(b): categories of processing carried out on its behalf (besides the operations naming it) */
+  processingCategories: text("processing_categories", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Art. 30(2)(c) */
+  transfers: text("transfers", { mode: "json" }).$type<Transfer[]>().notNull().default([]),
+  /** Art. 30(2)(d) */
+  securityMeasures: text("security_measures", { mode: "json" }).$type<string[]>().notNull().default([]),
+  version: integer("version").notNull().default(1),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  updatedBy: integer("updated_by"),
+});
+export type RegisterClient = typeof registerClients.$inferSelect;
 
 export const processingOperationHistory = sqliteTable("processing_operation_history", {
   id: integer("id").primaryKey({ autoIncrement: true }),
