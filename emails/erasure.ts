@@ -1,6 +1,6 @@
 import type { Locale } from "../db/schema/enums";
 import { outcomeLineText, proofText, type OutcomeLine, type ProofRecord } from "../app/i18n/erasure-outcome";
-import { render, type Rendered } from "./layout";
+import { businessFooter, render, type Rendered, type Sender } from "./layout";
 
 /**
  * To the requester: per system, what was erased, anonymised, pseudonymised or
@@ -31,20 +31,27 @@ export function erasureCertificate(d: { reference: string; lines: OutcomeLine[];
 }
 
 /**
- * Art. 19, to a recipient of the data (a survey client such as Osiris): in
- * French, with no personal data — the recipient finds the person with the
- * reference through their usual channel with the DPO. It tells what we did
- * on our side in the certificate's words, so a recipient does not read
- * "erased" where we pseudonymised.
+ * Art. 19, to a company the person's records went to (the client a survey
+ * was run for): in French, business to business. It names only that
+ * company's own records, by the reference it holds, and says what we did to
+ * those records in the certificate's words (a company does not read
+ * "erased" where we pseudonymised); nothing about other systems or other
+ * companies, and no value of the person's data.
  */
-export function recipientErasureNotice(d: { reference: string; recipient: string; operations: string[]; lines: OutcomeLine[] }): Rendered {
-  return render("fr", `Notification d'effacement (art. 19 RGPD) — référence ${d.reference}`, [
-    `Madame, Monsieur (${d.recipient}),`,
-    `Conformément à l'article 19 du RGPD, nous vous informons qu'une personne dont nous vous avons transmis des données dans le cadre des traitements ${d.operations.join(", ")} a exercé son droit à l'effacement (article 17).`,
-    `Merci d'effacer les données de cette personne que vous détenez et de nous le confirmer en répondant à ce message. Pour identifier la personne, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
-    "Voici ce que nous avons fait de notre côté :",
-    ...d.lines.map((l) => outcomeLineText(l, "fr", "recipient")),
-  ]);
+export function recipientErasureNotice(d: { reference: string; recipient: string; records: string[]; lines: OutcomeLine[]; sender: Sender }): Rendered {
+  return render(
+    "fr",
+    `Notification d'effacement (art. 19 RGPD) — référence ${d.reference}`,
+    [
+      `Madame, Monsieur (${d.recipient}),`,
+      `Conformément à l'article 19 du RGPD, nous vous informons qu'une personne a exercé son droit à l'effacement (article 17). ${d.records.length > 1 ? `Les ${d.records.length} fiches concernées, réalisées pour votre compte, sont` : "La fiche concernée, réalisée pour votre compte, est"} :`,
+      ...d.records,
+      `Merci d'effacer les données de cette personne que vous détenez à partir de ${d.records.length > 1 ? "ces fiches" : "cette fiche"} et de nous le confirmer en répondant à ce message.`,
+      `Voici ce que nous avons fait de ${d.records.length > 1 ? "ces fiches" : "cette fiche"} :`,
+      ...d.lines.map((l) => outcomeLineText(l, "fr", "recipient")),
+    ],
+    { footer: businessFooter(d.sender) },
+  );
 }
 
 /** To the requester: what we changed, system by system (their own data, to their verified address). */
@@ -65,20 +72,34 @@ export function rectificationDone(d: { reference: string; changes: { system: str
   ]);
 }
 
-/** Art. 19, to a recipient: which fields were corrected, not their values (they ask the DPO with the reference). */
-export function recipientRectificationNotice(d: { reference: string; recipient: string; operations: string[]; fields: string[] }): Rendered {
-  return render("fr", `Notification de rectification (art. 19 RGPD) — référence ${d.reference}`, [
-    `Madame, Monsieur (${d.recipient}),`,
-    `Conformément à l'article 19 du RGPD, nous vous informons que des données d'une personne transmises dans le cadre des traitements ${d.operations.join(", ")} ont été rectifiées (article 16) : ${d.fields.join(", ")}.`,
-    `Merci de mettre à jour vos propres fichiers. Pour obtenir les valeurs rectifiées, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
-  ]);
+/** Art. 19, to a company: which fields of its own records were corrected, not their values (it asks the DPO with the reference). */
+export function recipientRectificationNotice(d: { reference: string; recipient: string; records: string[]; fields: string[]; sender: Sender }): Rendered {
+  return render(
+    "fr",
+    `Notification de rectification (art. 19 RGPD) — référence ${d.reference}`,
+    [
+      `Madame, Monsieur (${d.recipient}),`,
+      `Conformément à l'article 19 du RGPD, nous vous informons que des données d'une personne ont été rectifiées (article 16) dans ${d.records.length > 1 ? `les ${d.records.length} fiches suivantes, réalisées` : "la fiche suivante, réalisée"} pour votre compte :`,
+      ...d.records,
+      `${d.fields.length > 1 ? "Champs rectifiés" : "Champ rectifié"} : ${d.fields.join(", ")}.`,
+      `Merci de mettre à jour vos propres fichiers. Pour obtenir les valeurs rectifiées, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}.`,
+    ],
+    { footer: businessFooter(d.sender) },
+  );
 }
 
-/** Art. 19, to a recipient: a person's data is restricted (Art. 18): store it, do not otherwise use it. */
-export function recipientRestrictionNotice(d: { reference: string; recipient: string; operations: string[] }): Rendered {
-  return render("fr", `Notification de limitation du traitement (art. 19 RGPD) — référence ${d.reference}`, [
-    `Madame, Monsieur (${d.recipient}),`,
-    `Conformément à l'article 19 du RGPD, nous vous informons que le traitement des données d'une personne transmises dans le cadre des traitements ${d.operations.join(", ")} est limité (article 18) : ces données ne peuvent plus qu'être conservées, sauf consentement de la personne ou constatation, exercice ou défense de droits en justice.`,
-    `Merci d'appliquer la même limitation dans vos fichiers. Pour identifier la personne, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}. Nous vous préviendrons quand la limitation sera levée.`,
-  ]);
+/** Art. 19, to a company: the processing of its own records about a person is restricted (Art. 18): store them, do not otherwise use them. */
+export function recipientRestrictionNotice(d: { reference: string; recipient: string; records: string[]; sender: Sender }): Rendered {
+  return render(
+    "fr",
+    `Notification de limitation du traitement (art. 19 RGPD) — référence ${d.reference}`,
+    [
+      `Madame, Monsieur (${d.recipient}),`,
+      `Conformément à l'article 19 du RGPD, nous vous informons que le traitement des données d'une personne est limité (article 18) dans ${d.records.length > 1 ? `les ${d.records.length} fiches suivantes, réalisées` : "la fiche suivante, réalisée"} pour votre compte :`,
+      ...d.records,
+      "Ces données ne peuvent plus qu'être conservées, sauf consentement de la personne ou constatation, exercice ou défense de droits en justice.",
+      `Merci d'appliquer la même limitation dans vos fichiers. Pour toute question, contactez notre délégué à la protection des données en rappelant la référence ${d.reference}. Nous vous préviendrons quand la limitation sera levée.`,
+    ],
+    { footer: businessFooter(d.sender) },
+  );
 }

@@ -2,7 +2,7 @@ export { verification } from "./verification";
 export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
 export { agentCode, expiredNotice, postalCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";
-export type { Rendered } from "./layout";
+export type { Rendered, Sender } from "./layout";
 export {
   closedNoReply,
   closingNotice,

@@ -17,11 +17,22 @@ const FOOTER: Record<Locale, string> = {
  */
 export type Block = string | { link: string; label: string };
 
-export function render(locale: Locale, subject: string, blocks: Block[]): Rendered {
+/**
+ * Who writes to a company (a client told under Art. 19, a controller a
+ * request is forwarded to): CentreCall's DPO, with no word meant for a data
+ * subject (a company does not complain to the CNIL about its own notice).
+ */
+export type Sender = { name: string; dpoName: string; dpoEmail: string; dpoAddress: string };
+export function businessFooter(s: Sender): string {
+  return `${s.dpoName} — ${s.dpoEmail}\n${s.dpoAddress}\nMerci de rappeler la référence de la demande dans votre réponse.`;
+}
+
+export function render(locale: Locale, subject: string, blocks: Block[], opts: { footer?: string } = {}): Rendered {
+  const footer = opts.footer ?? FOOTER[locale];
   const text = [
     ...blocks.map((b) => (typeof b === "string" ? b : `${b.label}${locale === "fr" ? " :" : ":"}\n${b.link}`)),
     "--",
-    FOOTER[locale],
+    footer,
   ].join("\n\n");
   const body = blocks
     .map((b) =>
@@ -36,7 +47,7 @@ export function render(locale: Locale, subject: string, blocks: Block[]): Render
 <div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
 ${body}
 <hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
-<p style="margin:0;font-size:13px;color:#374151">${escapeHtml(FOOTER[locale]).replace(/\n/g, "<br>")}</p>
+<p style="margin:0;font-size:13px;color:#374151">${escapeHtml(footer).replace(/\n/g, "<br>")}</p>
 </div></body></html>`;
   return { subject, text, html, locale, blocks };
 }

@@ -100,8 +100,12 @@ describe("email templates", () => {
   }
 
   it("recipientErasureNotice (fr) renders the same text as reviewed, in the certificate's words", () => {
-    const m = emails.recipientErasureNotice({ reference: "DSR-2026-000123", recipient: "Osiris", operations: ["OP-02", "OP-03"], lines: erasureLines });
+    const sender = { name: "CentreCall", dpoName: "Délégué à la protection des données de CentreCall", dpoEmail: "dpo@centrecall.example", dpoAddress: "10, rue de la Préfecture, 37000 Tours" };
+    const m = emails.recipientErasureNotice({ reference: "DSR-2026-000123", recipient: "Osiris", records: ["Base études de marché (ComPlus) — respondents n° 17"], lines: erasureLines, sender });
     expect({ subject: m.subject, text: m.text }).toMatchSnapshot();
+    // Business to business: no word meant for a data subject.
+    expect(m.text).not.toContain("CNIL");
+    expect(m.text).toContain("dpo@centrecall.example");
     expect(m.html).toContain('<html lang="fr">');
   });
 

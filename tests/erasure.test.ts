@@ -138,12 +138,15 @@ describe("erasure, from plan to certificate", () => {
     // No objection on this request: no suppression list entry to speak of.
     expect(html).not.toContain('data-proof="suppression"');
 
-    // Art. 19: the recipients the register names for the operations concerned, tracked on the ticket.
+    // Art. 19, per record: Corinne's survey and her survey call were for Osiris, which is told about those records only.
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
-    expect(notices.map((n) => n.recipient).sort()).toEqual(["Client CRM", "Osiris"]);
+    expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
     const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
     expect(toOsiris?.subject).toContain(reference);
     expect(toOsiris?.text).not.toContain(CORINNE.email);
+    expect(toOsiris?.text).toMatch(/respondents n° \d+/);
+    expect(toOsiris?.text).not.toContain("CRM"); // not a system Osiris received anything from
+    expect(toOsiris?.text).not.toContain("CNIL");
     const osiris = notices.find((n) => n.recipient === "Osiris")!;
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "notice-ack", noticeId: String(osiris.id) })).status).toBe(302);
     expect(app.db().select().from(recipientNotices).where(eq(recipientNotices.id, osiris.id)).get()!.acknowledgedAt).not.toBeNull();
@@ -235,6 +238,9 @@ describe("erasure, from plan to certificate", () => {
     expect(notice).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé");
     expect(notice).toContain("jusqu'à 2 ans après la création de l'enregistrement");
     expect(notice).not.toContain("a obtenu l'effacement");
+    // Only Osiris's own records: the survey call (not the inbound one), and nothing of the CRM.
+    expect(notice).toContain("Enregistrements d'appels — recordings : 1 enregistrement effacé.");
+    expect(notice).not.toContain("CRM client");
   });
 
   it("refuses approval by the person who prepared the plan (four eyes)", async () => {

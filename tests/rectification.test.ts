@@ -63,12 +63,14 @@ describe("rectification", () => {
     const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("rectifiées"));
     expect(mail?.text).toContain("last_name : DESMARC-LEROY");
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
-    expect(notices.map((n) => [n.kind, n.recipient]).sort()).toEqual([
-      ["rectification", "Client CRM"],
-      ["rectification", "Osiris"],
-    ]);
+    // Art. 19 per record: the survey was run for Osiris, which is told; the CRM is its client's own file (CentreCall is
+    // that client's processor), not a disclosure to a recipient.
+    expect(notices.map((n) => [n.kind, n.recipient]).sort()).toEqual([["rectification", "Osiris"]]);
     const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
-    expect(toOsiris?.text).toContain("last_name");
+    expect(toOsiris?.text).toContain(`respondents n° ${surveyKey}`);
+    expect(toOsiris?.text).toContain("Champ rectifié : last_name.");
+    expect(toOsiris?.text).not.toContain("lastName"); // the CRM's field: a system Osiris never received
+    expect(toOsiris?.text).not.toContain("CNIL"); // a business notice, not one to a data subject
     expect(toOsiris?.text).not.toContain("DESMARC-LEROY"); // recipients learn which field, not the value
     const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["rectification.prepared", "rectification.approved", "rectification.applied", "recipient.notified"]));

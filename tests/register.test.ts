@@ -76,7 +76,7 @@ describe("the seeded register", () => {
     const all = art15Information(app.db());
     expect(all.length).toBeGreaterThanOrEqual(7);
     const op1 = all.find((e) => e.code === "OP-01")!;
-    expect(Object.keys(op1).sort()).toEqual(["code", "dataCategories", "legalBasis", "name", "purpose", "recipients", "retention", "source"]);
+    expect(Object.keys(op1).sort()).toEqual(["code", "dataCategories", "datasets", "legalBasis", "name", "processors", "purpose", "recipients", "retention", "source", "transfers"]);
     expect(op1.purpose).toContain("Preuve de l'appel");
   });
 });

@@ -22,29 +22,17 @@ export class ConnectorConfigError extends Error {
   }
 }
 
-/**
- * Art. 19: who receives the data of which processing operations, and where
- * to tell them of an erasure, rectification or restriction. `operations` are
- * the register's codes (OP-01…); the register itself names recipients in
- * prose, this is their contact.
- */
-const Recipient = z.object({
-  name: z.string().min(1),
-  email: z.email(),
-  operations: z.array(z.string().regex(/^[A-Z]{2}-\d{2,}$/)).min(1),
-});
-export type RecipientContact = z.infer<typeof Recipient>;
-
 const Envelope = z.object({
   connectors: z.array(z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), kind: z.string(), label: z.string().min(1) }).passthrough()),
-  recipients: z.array(Recipient).default([]),
+  /** Art. 19 contacts moved to the register's clients, mapped per record (issue 15): an old file says so rather than being half-read. */
+  recipients: z.undefined({ error: "recipients moved to the register: each company's contact is a register client (/admin/registre/clients), and a record names its own recipient" }).optional(),
 });
 
 function pathOf(prefix: (string | number)[], issuePath: readonly PropertyKey[]) {
   return [...prefix, ...issuePath].reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
 }
 
-export type Registry = { list(): Connector[]; get(id: string): Connector | undefined; close(): Promise<void>; recipients?(): RecipientContact[] };
+export type Registry = { list(): Connector[]; get(id: string): Connector | undefined; close(): Promise<void> };
 
 export function parseConnectorsConfig(json: unknown, secret: (name: string) => string | undefined): Registry {
   const envelope = Envelope.safeParse(json);
@@ -75,7 +63,6 @@ export function parseConnectorsConfig(json: unknown, secret: (name: string) => s
   return {
     list: () => instances,
     get: (id) => instances.find((c) => c.id === id),
-    recipients: () => envelope.data.recipients,
     close: async () => {
       await Promise.all(instances.map((c) => c.close?.()));
     },

@@ -54,6 +54,12 @@ export type ExportRecord = {
    * observed field is left out of the portability archive, whatever context it carries.
    */
   portability?: Record<string, PortabilityCategory>;
+  /**
+   * Art. 19: the company this record was collected for and disclosed to, as the system names it
+   * (a survey's client, a survey id); the register maps it to that company and its contact.
+   * Absent: the record went to no one outside CentreCall.
+   */
+  recipient?: string;
 };
 
 /**

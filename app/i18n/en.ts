@@ -196,6 +196,10 @@ export const en: Messages = {
     certificateTitle: "Certificate of erasure",
     certificateExplain: "This document shows, system by system, what was erased, anonymised, pseudonymised or kept, why and until when, and what we keep to prove how your request was handled. Keep it.",
     certificateLink: "Download the certificate of erasure (HTML)",
+    notifiedTitle: "Organisations informed (Article 19)",
+    notifiedExplain: "These companies had received data about you; we told each of them what was done, about its own data only:",
+    notifiedKind: { erasure: "of the erasure", rectification: "of the rectification", restriction: "of the restriction" } as Record<"erasure" | "rectification" | "restriction", string>,
+    notifiedOn: (kind: string, date: string) => `told ${kind} on ${date}`,
     timeline: "History",
     labels: {
       awaiting_verification: "Waiting for you to confirm your identity",

@@ -208,6 +208,10 @@ export const fr = {
     certificateTitle: "Certificat d'effacement",
     certificateExplain: "Ce document indique, système par système, ce qui a été effacé, anonymisé, pseudonymisé ou conservé, pourquoi et jusqu'à quand, et ce que nous gardons pour prouver le traitement de votre demande. Gardez-le.",
     certificateLink: "Télécharger le certificat d'effacement (HTML)",
+    notifiedTitle: "Organismes informés (article 19)",
+    notifiedExplain: "Ces entreprises avaient reçu des données vous concernant ; nous les avons informées de ce qui a été fait, chacune pour ses propres données :",
+    notifiedKind: { erasure: "de l'effacement", rectification: "de la rectification", restriction: "de la limitation" } as Record<"erasure" | "rectification" | "restriction", string>,
+    notifiedOn: (kind: string, date: string) => `informée ${kind} le ${date}`,
     timeline: "Historique",
     labels: {
       awaiting_verification: "En attente de confirmation de votre identité",

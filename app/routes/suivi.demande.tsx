@@ -179,6 +179,19 @@ export default function RequestStatus() {
           </p>
         </section>
       ) : null}
+      {view.notified.length > 0 ? (
+        <section aria-labelledby="notified-title">
+          <h2 id="notified-title">{s.notifiedTitle}</h2>
+          <p>{s.notifiedExplain}</p>
+          <ul>
+            {view.notified.map((n, i) => (
+              <li key={i} data-notified={n.kind}>
+                <strong>{n.recipient}</strong> — {s.notifiedOn(s.notifiedKind[n.kind], date(n.sentAt))}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {view.letters.length > 0 ? (
         <section aria-labelledby="letters-title">
           <h2 id="letters-title">{s.lettersTitle}</h2>

@@ -22,6 +22,7 @@ import type { Actor } from "./context";
 import { DomainError } from "./errors";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { art15Information, type Art15Entry } from "./register.server";
+import { clientByAlias } from "./recipients.server";
 
 /**
  * The access (Art. 15) and portability (Art. 20) archives: one ZIP streamed
@@ -433,6 +434,8 @@ type Letter = {
   generatedAt: Date;
   toc: TocRow[];
   operations: Art15Entry[];
+  /** Art. 15(1)(c), CJEU C-154/21: the companies this person's records actually went to, by register dataset */
+  concerned: Map<string, string[]>;
   anomalies: number;
   audio: number;
   /** some CSV cell starts with an added apostrophe (`csvTable`) */
@@ -476,26 +479,53 @@ ${body}
 const list = (items: string[], attrs: string) => `<ul${attrs}>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;
 
 /** The register's entries are written in French: in the English section they keep lang="fr". */
-function operationsBlock(ops: Art15Entry[], lang: "fr" | "en") {
+function operationsBlock(ops: Art15Entry[], concerned: Map<string, string[]>, lang: "fr" | "en") {
   const L =
     lang === "fr"
-      ? { purpose: "Finalité — art. 15(1)(a)", basis: "Base légale", categories: "Catégories de données — art. 15(1)(b)", recipients: "Destinataires — art. 15(1)(c)", retention: "Durée de conservation — art. 15(1)(d)", source: "Source des données — art. 15(1)(g)" }
-      : { purpose: "Purpose — Art. 15(1)(a)", basis: "Legal basis", categories: "Categories of data — Art. 15(1)(b)", recipients: "Recipients — Art. 15(1)(c)", retention: "Retention period — Art. 15(1)(d)", source: "Source of the data — Art. 15(1)(g)" };
+      ? {
+          purpose: "Finalité — art. 15(1)(a)",
+          basis: "Base légale",
+          categories: "Catégories de données — art. 15(1)(b)",
+          recipients: "Destinataires — art. 15(1)(c)",
+          named: (names: string) => `Vos données de ce traitement ont été communiquées à : ${names}.`,
+          processors: "Sous-traitants (ils agissent sur nos instructions)",
+          transfers: "Transferts hors de l'Union européenne — art. 15(2)",
+          noTransfer: "Aucun : vos données de ce traitement restent dans l'Union européenne.",
+          transfer: (t: Art15Entry["transfers"][number]) => `${t.recipient} — ${t.country} — garantie : ${t.safeguard}`,
+          retention: "Durée de conservation — art. 15(1)(d)",
+          source: "Source des données — art. 15(1)(g)",
+        }
+      : {
+          purpose: "Purpose — Art. 15(1)(a)",
+          basis: "Legal basis",
+          categories: "Categories of data — Art. 15(1)(b)",
+          recipients: "Recipients — Art. 15(1)(c)",
+          named: (names: string) => `Your data in this processing was disclosed to: ${names}.`,
+          processors: "Processors (they act on our instructions)",
+          transfers: "Transfers outside the European Union — Art. 15(2)",
+          noTransfer: "None: your data in this processing stays in the European Union.",
+          transfer: (t: Art15Entry["transfers"][number]) => `${t.recipient} — ${t.country} — safeguard: ${t.safeguard}`,
+          retention: "Retention period — Art. 15(1)(d)",
+          source: "Source of the data — Art. 15(1)(g)",
+        };
   const fr = lang === "en" ? ' lang="fr"' : "";
   return ops
-    .map(
-      (op) => `<section>
+    .map((op) => {
+      const names = [...new Set(op.datasets.flatMap((d) => concerned.get(d) ?? []))];
+      return `<section>
 <h3><span${fr}>${esc(op.name)}</span> (${esc(op.code)})</h3>
 <dl>
 <dt>${L.purpose}</dt><dd${fr}>${esc(op.purpose)}</dd>
 <dt>${L.basis}</dt><dd${fr}>${esc(op.legalBasis)}</dd>
 <dt>${L.categories}</dt><dd>${list(op.dataCategories, fr)}</dd>
-<dt>${L.recipients}</dt><dd>${list(op.recipients, fr)}</dd>
+<dt>${L.recipients}</dt><dd>${names.length ? `<p>${esc(L.named(names.join(", ")))}</p>` : ""}${list(op.recipients, fr)}</dd>
+${op.processors.length ? `<dt>${L.processors}</dt><dd>${list(op.processors, fr)}</dd>` : ""}
+<dt>${L.transfers}</dt><dd>${op.transfers.length ? list(op.transfers.map(L.transfer), fr) : esc(L.noTransfer)}</dd>
 <dt>${L.retention}</dt><dd${fr}>${esc(op.retention)}</dd>
 <dt>${L.source}</dt><dd${fr}>${esc(op.source)}</dd>
 </dl>
-</section>`,
-    )
+</section>`;
+    })
     .join("\n");
 }
 
@@ -530,7 +560,7 @@ ${searchBlock(l.report, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Les traitements qui concernent vos données</h2>
 <p>Les informations ci-dessous proviennent de notre registre des activités de traitement, pour les traitements dans lesquels figurent vos données et pour le traitement de votre demande.</p>
-${operationsBlock(l.operations, "fr")}
+${operationsBlock(l.operations, l.concerned, "fr")}
 <h2>Vos droits — art. 15(1)(e)</h2>
 <p>Vous pouvez demander la rectification de données inexactes (art. 16), leur effacement (art. 17), la limitation de leur traitement (art. 18), vous opposer à leur traitement (art. 21) et recevoir les données que vous nous avez fournies dans un format réutilisable (art. 20). Il suffit de déposer une nouvelle demande sur notre portail ou auprès de nos équipes, en rappelant la référence ${esc(l.reference)}.</p>
 <h2>Réclamation — art. 15(1)(f)</h2>
@@ -548,7 +578,7 @@ ${searchBlock(l.report, "en")}
 ${tocTable(l.toc, "en")}
 <h2>The processing your data is part of</h2>
 <p>Taken from our record of processing activities, for the processing your data was found in and for the handling of your request. The record is kept in French and is quoted as written.</p>
-${operationsBlock(l.operations, "en")}
+${operationsBlock(l.operations, l.concerned, "en")}
 <h2>Your rights — Art. 15(1)(e)</h2>
 <p>You may ask for inaccurate data to be rectified (Art. 16), for your data to be erased (Art. 17), for its processing to be restricted (Art. 18), object to its processing (Art. 21), and receive the data you provided in a reusable format (Art. 20). File a new request on our portal or with our staff, quoting reference ${esc(l.reference)}.</p>
 <h2>Complaint — Art. 15(1)(f)</h2>
@@ -633,6 +663,22 @@ function noDataLetter(r: RequestRow, report: SearchReport, now: Date, retention:
   });
 }
 
+/** The companies named on the person's records (their recipient), by register dataset: who actually received their data. */
+function recipientsByDataset(db: Db, records: { connectorId: string; dataset: string; recipient?: string }[], kindOf: (connectorId: string) => string | undefined): Map<string, string[]> {
+  const clientOf = clientByAlias(db);
+  const out = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (!r.recipient) continue;
+    const k = kindOf(r.connectorId);
+    if (!k) continue;
+    // A value the register does not know is still a company the data went to: named as the system names it.
+    const name = clientOf(r.recipient)?.name ?? r.recipient;
+    const id = registerDatasetId(k, r.dataset);
+    (out.get(id) ?? out.set(id, new Set()).get(id)!).add(name);
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v].sort((a, b) => a.localeCompare(b, "fr"))]));
+}
+
 // ---------------------------------------------------------------------------
 // The build
 
@@ -690,7 +736,8 @@ export async function buildArchive(input: {
   const report = searchReport(db, request, registry);
 
   requireGatheredFiles(db, requestId);
-  const content = selectContent(readGathered(db, requestId), kind);
+  const gathered = readGathered(db, requestId);
+  const content = selectContent(gathered, kind);
   const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
   const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
   const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
@@ -720,6 +767,7 @@ export async function buildArchive(input: {
         generatedAt: now,
         toc,
         operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+        concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map(),
         // Resolved dates were read (as staff chose): the letter counts what is still unread.
         anomalies: content.anomalies.filter((a) => !a.resolved).length,
         audio,

@@ -6,7 +6,7 @@ import { requests, type RequestRow } from "../../db/schema/requests";
 import { erasurePlans, erasureSteps, recipientNotices, type ErasurePlanRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
-import type { RecipientContact, Registry } from "../connectors/registry";
+import type { Registry } from "../connectors/registry";
 import type { ErasureAction, Match } from "../connectors/types";
 import { formatParisDate } from "../i18n";
 import { keptText, outcomeLabel, outcomeText, proofText, type ErasureOutcome, type KeptItem, type OutcomeLine, type ProofRecord } from "../i18n/erasure-outcome";
@@ -16,7 +16,7 @@ import { faultPoint } from "../utils/faults.server";
 import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
-import { gatherTimes, registerDatasetId } from "./archive.server";
+import { gatherTimes } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Actor, Ctx } from "./context";
@@ -24,15 +24,16 @@ import { DomainError } from "./errors";
 import { searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
-import { enqueue } from "./outbox.server";
 import { processingOperations } from "../../db/schema/register";
-import { art15Information, REQUEST_HANDLING_DATASET } from "./register.server";
+import { REQUEST_HANDLING_DATASET } from "./register.server";
 import { objectionStatus } from "./suppression.server";
 import { addEvent, link } from "./requests.server";
 import { reach } from "./contacts.server";
 import { searchReport } from "./answers.server";
 import { identifierLines, systemLines, type SearchReport } from "../../emails/answers";
 import { notifyRequester, unreachable } from "./letters.server";
+import { notifyRecipients, recipientGroups, recordLine, type RecipientGroup, type RecordRef } from "./recipients.server";
+import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
 
 /**
@@ -168,7 +169,7 @@ export type PlanView = {
 const nameOf = (db: DbOrTx, id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
 
 /** What the ticket page shows of the latest plan (no personal values: datasets, actions, counts). */
-export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry, "recipients"> | null = null): PlanView | null {
+export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry, "get"> | null = null): PlanView | null {
   const row = latestPlan(db, requestId);
   if (!row) return null;
   const plan = readPlan(row);
@@ -195,7 +196,7 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
       };
     }),
     notices: notices.map((n) => ({ id: n.id, recipient: n.recipient, sentAt: n.sentAt, acknowledgedAt: n.acknowledgedAt })),
-    unreachable: registry ? unreachableRecipients(db, planDatasets(plan), registry) : [],
+    unreachable: registry ? recipientGroups(db, requestId, planRecords(plan), registry).unknown : [],
   };
 }
 
@@ -565,52 +566,24 @@ ${notifiedEn}
 `;
 }
 
-const planDatasets = (plan: StoredPlan) => plan.connectors.flatMap((c) => c.steps.map((s) => registerDatasetId(c.kind, s.match.dataset)));
+/** The records an erasure plan acted on, for the Art. 19 notices. */
+const planRecords = (plan: StoredPlan): RecordRef[] => plan.connectors.flatMap((c) => c.steps.map((s) => ({ connectorId: c.id, dataset: s.match.dataset, key: s.match.key })));
 
-/** Register operations that hold data of these datasets (register ids, e.g. "sql-survey:respondents"). */
-function operationsOf(db: DbOrTx, datasetIds: string[]) {
-  const ids = [...new Set(datasetIds)];
-  return ids.length ? art15Information(db, ids) : [];
-}
-
-/** Art. 19: the configured contacts of the recipients of the operations these datasets belong to. */
-export function recipientsFor(db: DbOrTx, datasetIds: string[], registry: Pick<Registry, "recipients">): { contact: RecipientContact; operations: string[] }[] {
-  const codes = new Set(operationsOf(db, datasetIds).map((o) => o.code));
-  return (registry.recipients?.() ?? [])
-    .map((contact) => ({ contact, operations: contact.operations.filter((op) => codes.has(op)) }))
-    .filter((r) => r.operations.length > 0);
-}
-
-/** Recipients the register names for these operations that have no contact configured: told by hand. */
-export function unreachableRecipients(db: DbOrTx, datasetIds: string[], registry: Pick<Registry, "recipients">): string[] {
-  const ops = operationsOf(db, datasetIds);
-  const covered = new Set((registry.recipients?.() ?? []).flatMap((c) => c.operations));
-  return [...new Set(ops.filter((o) => !covered.has(o.code)).flatMap((o) => o.recipients.map((rec) => `${o.code} — ${rec}`)))];
-}
-
-/**
- * Art. 19: tells every configured recipient of the operations these datasets
- * belong to, through the outbox, and tracks each notice on the ticket.
- */
-export function notifyRecipients(
-  tx: DbOrTx,
-  a: { requestId: number; reference: string; kind: "erasure" | "rectification" | "restriction"; datasetIds: string[]; registry: Pick<Registry, "recipients">; actor: Actor; at: Date; render: (recipient: string, operations: string[]) => emails.Rendered },
-): string[] {
-  const told: string[] = [];
-  for (const { contact, operations } of recipientsFor(tx, a.datasetIds, a.registry)) {
-    const outboxId = enqueue(tx, { channel: "email", to: contact.email, template: `art19_${a.kind}`, ...a.render(contact.name, operations), requestId: a.requestId }, a.at);
-    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: contact.name, operations, outboxId, sentAt: a.at }).run();
-    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: contact.name, operations }, at: a.at });
-    told.push(contact.name);
-  }
-  return told;
+/** The plan cut down to one company's records: what its notice says we did, and nothing else. */
+function planFor(plan: StoredPlan, g: RecipientGroup): StoredPlan {
+  const mine = new Set(g.records.map((r) => JSON.stringify([r.connectorId, r.dataset, r.key])));
+  return {
+    connectors: plan.connectors
+      .map((c) => ({ ...c, steps: c.steps.filter((s) => mine.has(JSON.stringify([c.id, s.match.dataset, s.match.key]))) }))
+      .filter((c) => c.steps.length > 0),
+  };
 }
 
 function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefined, at: Date) {
   const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
   const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
   const stored = readPlan(plan);
-  const recipients = recipientsFor(db, planDatasets(stored), registry);
+  const { groups } = recipientGroups(db, r.id, planRecords(stored), registry);
   const lines = certificateLines(stored);
   const proof = proofRecords(db, r);
   const searched = (() => {
@@ -620,7 +593,7 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
       return null; // a search re-queued since: the table above still says what was done
     }
   })();
-  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: recipients.map((x) => x.contact.name), searched });
+  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
@@ -656,16 +629,18 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
       addEvent(tx, r.id, ctx, "certificate_unreachable", {});
     }
 
-    // Art. 19: each recipient of the operations concerned, tracked on the ticket.
+    // Art. 19: each company the erased records went to, about its own records only, tracked on the ticket.
+    const sender = businessSender();
     notifyRecipients(tx, {
       requestId: r.id,
       reference: r.reference,
       kind: "erasure",
-      datasetIds: planDatasets(stored),
+      records: planRecords(stored),
+      groups,
       registry,
       actor: system,
       at,
-      render: (recipient, operations) => emails.recipientErasureNotice({ reference: r.reference, recipient, operations, lines }),
+      render: (g) => emails.recipientErasureNotice({ reference: r.reference, recipient: g.client.name, records: g.records.map(recordLine), lines: certificateLines(planFor(stored, g)), sender }),
     });
 
     // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.

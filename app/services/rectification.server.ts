@@ -8,11 +8,12 @@ import type { ExportRecord, FieldChange, FieldValue, Match } from "../connectors
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import { scrub } from "../utils/log.server";
-import { gatherTimes, registerDatasetId } from "./archive.server";
+import { gatherTimes } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
-import { notifyRecipients } from "./erasure.server";
+import { notifyRecipients, recordLine } from "./recipients.server";
+import { businessSender } from "../utils/organisation.server";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
@@ -198,17 +199,23 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
       sms: (l) => (r.locale === "en" ? `CentreCall: your data was corrected (request ${reference}). What changed: ${l}` : `CentreCall : vos données ont été rectifiées (demande ${reference}). Ce qui a changé : ${l}`),
       disclosure: true,
     });
-    const datasetIds = stored.changes.map((c) => registerDatasetId(registry.get(c.connectorId)?.kind ?? c.connectorId, c.dataset));
-    const fields = [...new Set(stored.changes.map((c) => c.field))];
+    // Art. 19: each company told about its own records, and only the fields changed in them.
+    const sender = businessSender();
+    const refOf = (i: number) => ({ connectorId: stored.changes[i]!.connectorId, dataset: stored.matches[i]!.dataset, key: stored.matches[i]!.key });
+    const id = (x: { connectorId: string; dataset: string; key: string }) => JSON.stringify([x.connectorId, x.dataset, x.key]);
     notifyRecipients(tx, {
       requestId: r.id,
       reference,
       kind: "rectification",
-      datasetIds,
+      records: stored.changes.map((_, i) => refOf(i)),
       registry,
       actor: me,
       at,
-      render: (recipient, operations) => emails.recipientRectificationNotice({ reference, recipient, operations, fields }),
+      render: (g) => {
+        const mine = new Set(g.records.map(id));
+        const fields = [...new Set(stored.changes.filter((_, i) => mine.has(id(refOf(i)))).map((c) => c.field))];
+        return emails.recipientRectificationNotice({ reference, recipient: g.client.name, records: g.records.map(recordLine), fields, sender });
+      },
     });
     // What was gathered, and any archive built from it, now holds the old values: search those systems again.
     return refreshAfterChange(tx, ctx, r, [...byConnector.keys()], "rectification");

@@ -375,6 +375,12 @@ export type Art15Entry = {
   recipients: string[];
   retention: string;
   source: string;
+  /** Art. 15(2): transfers outside the EU/EEA and their safeguards; [] = none */
+  transfers: Transfer[];
+  /** the processors CentreCall uses for it, named */
+  processors: string[];
+  /** the register datasets holding its data */
+  datasets: string[];
 };
 
 /**
@@ -399,5 +405,8 @@ export function art15Information(db: DbOrTx, datasetIds?: string[]): Art15Entry[
       recipients: r.recipients,
       retention: r.retention,
       source: r.source,
+      transfers: r.transfers,
+      processors: r.processors,
+      datasets: r.datasets,
     }));
 }

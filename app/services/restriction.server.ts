@@ -9,8 +9,8 @@ import type { DbOrTx, Tx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
 import * as emails from "../../emails";
 import * as audit from "./audit.server";
-import { registerDatasetId } from "./archive.server";
-import { notifyRecipients } from "./erasure.server";
+import { notifyRecipients, recordLine } from "./recipients.server";
+import { businessSender } from "../utils/organisation.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
@@ -158,15 +158,16 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     audit.append(tx, { actor: me, action: "restriction.applied", reference: plan.r.reference, details, at: ctx.now });
     // Art. 19: the recipients of the data now restricted are told (not its values).
     const applied = new Set(details.applied);
+    const sender = businessSender();
     notifyRecipients(tx, {
       requestId: plan.r.id,
       reference: plan.r.reference,
       kind: "restriction",
-      datasetIds: plan.targets.filter(([id]) => applied.has(id)).flatMap(([id, ms]) => ms.map((m) => registerDatasetId(registry.get(id)?.kind ?? id, m.dataset))),
+      records: plan.targets.filter(([id]) => applied.has(id)).flatMap(([id, ms]) => ms.map((m) => ({ connectorId: id, dataset: m.dataset, key: m.key }))),
       registry,
       actor: me,
       at: ctx.now,
-      render: (recipient, operations) => emails.recipientRestrictionNotice({ reference: plan.r.reference, recipient, operations }),
+      render: (g) => emails.recipientRestrictionNotice({ reference: plan.r.reference, recipient: g.client.name, records: g.records.map(recordLine), sender }),
     });
     const label = (id: string) => registry.get(id)?.label ?? id;
     notifyRequester(tx, ctx, plan.r, {

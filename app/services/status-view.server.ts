@@ -1,3 +1,4 @@
+import { notifiedRecipients } from "./recipients.server";
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import { archives } from "../../db/schema/archives";
 import { REFUSAL_REASONS, type RefusalReason, type Right, type Status } from "../../db/schema/enums";
@@ -51,6 +52,8 @@ export type StatusView = {
   archives: { id: number; kind: "access" | "portability"; expiresAt: Date; downloads: number }[];
   archivesGone: { id: number; kind: "access" | "portability"; purgedAt: Date; reason: "expired" | "erasure" | "data_changed" }[];
   certificate: boolean;
+  /** Art. 19, last sentence: the companies told, and of what */
+  notified: { recipient: string; kind: "erasure" | "rectification" | "restriction"; sentAt: Date }[];
   letters: LetterSummary[];
   events: { at: Date; type: PublicEvent }[];
 };
@@ -121,6 +124,7 @@ export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView
     archives: live.map((a) => ({ id: a.id, kind: a.kind, expiresAt: a.expiresAt, downloads: a.downloads })),
     archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
     certificate,
+    notified: notifiedRecipients(db, r.id),
     letters,
     events: events.flatMap((e) => (isPublicEvent(e.type) ? [{ at: e.at, type: e.type }] : [])),
   };

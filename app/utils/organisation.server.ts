@@ -59,3 +59,9 @@ export function organisation(): Organisation {
   }
   return cached.value;
 }
+
+/** Who signs what is sent to a company (Art. 19 notices, forwarded requests): the DPO, as configured. */
+export function businessSender(): { name: string; dpoName: string; dpoEmail: string; dpoAddress: string } {
+  const o = organisation();
+  return { name: o.controller.name, dpoName: o.dpo.name, dpoEmail: o.dpo.email, dpoAddress: o.dpo.address.replace(/\n/g, ", ") };
+}

@@ -17,12 +17,6 @@ import { crmApi, CRM_BASE_URL } from "../mocks/crm";
 import { startApp, type Browser, type TestApp } from "./app";
 import { signedIn } from "./staff";
 
-/** Art. 19 contacts: the survey client for the survey operations, the CRM's client company. */
-export const TEST_RECIPIENTS = [
-  { name: "Osiris", email: "rgpd@osiris.example", operations: ["OP-02", "OP-03", "OP-04"] },
-  { name: "Client CRM", email: "dpo@client-crm.example", operations: ["OP-06"] },
-];
-
 type CrmConfig = { baseUrl: string; token: string; timeoutMs: number; retries: number; backoffMs?: number };
 type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number };
 
@@ -46,7 +40,6 @@ export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOpt
         { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
         { id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", ...crmHttp },
       ],
-      recipients: TEST_RECIPIENTS,
     }),
   );
   Object.assign(process.env, { CONNECTORS_CONFIG: configFile, CRM_TEST_TOKEN: token, SURVEY_HASH_KEY: "survey-hash-key-for-tests-0123456789" });
@@ -97,18 +90,28 @@ export async function drainGather(app: TestApp) {
  * in her survey record, and `searchWithFound` confirms it for the recordings.
  */
 export async function corinneInPerson(app: TestApp, rights: string[] = ["access"]) {
-  const support = await signedIn(app, "support");
+  return personInPerson(app, { lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr", phone: "02 47 00 00 00", site: "tours" }, rights);
+}
+
+/** Nadia Azri, surveyed for Lumen Énergie (not Osiris), seen in person at Lille. */
+export async function nadiaInPerson(app: TestApp, rights: string[] = ["access"]) {
+  return personInPerson(app, { lastName: "Azri", firstName: "Nadia", email: "nadia.azri@example.com", phone: "07 81 22 33 44", site: "lille" }, rights);
+}
+
+/** A person recorded by support at the desk with an identity card, their email proven by a code they read back. */
+export async function personInPerson(app: TestApp, p: { lastName: string; firstName: string; email: string; phone: string; site: "tours" | "lille" }, rights: string[]) {
+  const support = await signedIn(app, "support", p.site);
   const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
+    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: p.site, email: support.email, displayName: "Support" } },
     input: AgentIntakeInput.parse({
       channel: "in_person",
       receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
+      site: p.site,
       rights,
-      lastName: "Desmarc",
-      firstName: "Corinne",
-      email: "desmarc.corinne@orange.fr",
-      phone: "02 47 00 00 00",
+      lastName: p.lastName,
+      firstName: p.firstName,
+      email: p.email,
+      phone: p.phone,
       details: "",
       verification: "document",
     }),

@@ -198,6 +198,8 @@ export function create(config: Config, _secret?: (envName: string) => string | u
       },
       providedBySubject: VOICE_IN_PORTABILITY && file ? ["audio"] : [],
       portability: { ...OBSERVED_CALL_FIELDS, ...(VOICE_IN_PORTABILITY && file ? { audio: "provided" } : {}) },
+      // Art. 19: a survey call's recording is heard by the client the survey was run for.
+      ...(row.survey_id ? { recipient: row.survey_id } : {}),
     };
     await sink.record(record);
     counts.records++;

@@ -193,9 +193,14 @@ const Table = z.strictObject(
     channel: Channel.optional(),
     /** a 0/1 (or boolean) column marking restricted rows; without it, rows are listed in rightsdesk_restrictions */
     restrictedColumn: sqlName("the restriction flag column").optional(),
+    /**
+     * Art. 19: the column naming the company a row was collected for (a survey's client), which
+     * received it; the register maps the value to that company's contact. Related tables inherit it.
+     */
+    recipientColumn: sqlName("the column naming the company the row was collected for").optional(),
     erasure: Erasure,
   },
-  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, channel, erasure)") },
+  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, recipientColumn, channel, erasure)") },
 );
 
 export const MappingSchema = z

@@ -56,6 +56,9 @@ type Table = {
   identity?: IdentityMapping;
   relation?: { to: string; column: string; references: string };
   restrictedColumn?: string;
+  /** Art. 19: where a row's recipient is read: its own column, or its parent row's */
+  recipientColumn?: string;
+  recipientFrom?: "own" | "parent";
   erasure: TableMapping["erasure"];
   mask: Masker;
   depth: number;
@@ -147,6 +150,7 @@ export class SqlSurveyConnector implements Connector {
         identity: t.identity,
         relation: t.relation && parent ? { to: t.relation.to, column: t.relation.column, references: t.relation.references ?? parent.primaryKey } : undefined,
         restrictedColumn: t.restrictedColumn,
+        recipientColumn: t.recipientColumn,
         erasure: t.erasure,
         mask: createMasker(config.id, dataset, hashKey),
         depth: depthOf(dataset),
@@ -165,6 +169,7 @@ export class SqlSurveyConnector implements Connector {
       t.channelFrom = t.channel ? "own" : parent?.channelFrom ? "parent" : undefined;
       t.channelColumns = t.channelFrom === "own" ? [t.channel!.column] : t.channelFrom === "parent" ? [t.relation!.column] : [];
       t.readsChannel = t.channelFrom !== undefined && [...t.dates.values()].some((formats) => formats.some((f) => SWAPPABLE_FORMATS.includes(f)));
+      t.recipientFrom = t.recipientColumn ? "own" : parent?.recipientFrom ? "parent" : undefined;
     }
   }
 
@@ -219,6 +224,27 @@ export class SqlSurveyConnector implements Connector {
    * parent row's (one query per level, for the whole batch). The rows must
    * hold `t.channelColumns`.
    */
+  /** Art. 19: the company each row was collected for, read from the row or, for a related table, from its parent row. */
+  private async recipientsOf(t: Table, rows: Row[]): Promise<(string | undefined)[]> {
+    const text = (v: unknown) => (v === null || v === undefined || String(plain(v)).trim() === "" ? undefined : String(plain(v)).trim());
+    if (t.recipientFrom === "own") {
+      if (rows.every((row) => t.recipientColumn! in row)) return rows.map((row) => text(row[t.recipientColumn!]));
+      const own = await this.selectIn(t, [t.pk, t.recipientColumn!], t.pk, rows.map((row) => keyOf(row[t.pk])));
+      const byKey = new Map(own.map((row) => [keyOf(row[t.pk]), text(row[t.recipientColumn!])]));
+      return rows.map((row) => byKey.get(keyOf(row[t.pk])));
+    }
+    if (t.recipientFrom !== "parent" || !t.relation) return rows.map(() => undefined);
+    const rel = t.relation;
+    const parent = this.table(rel.to);
+    const refOf = (row: Row) => (row[rel.column] === null || row[rel.column] === undefined ? undefined : keyOf(row[rel.column]));
+    const refs = [...new Set(rows.map(refOf).filter((r): r is string => r !== undefined))];
+    if (!refs.length) return rows.map(() => undefined);
+    const parentRows = await this.selectIn(parent, [...new Set([parent.pk, rel.references, ...(parent.recipientColumn ? [parent.recipientColumn] : []), ...(parent.relation ? [parent.relation.column] : [])])], rel.references, refs);
+    const values = await this.recipientsOf(parent, parentRows);
+    const byRef = new Map(parentRows.map((row, i) => [keyOf(row[rel.references]), values[i]]));
+    return rows.map((row) => byRef.get(refOf(row) ?? ""));
+  }
+
   private async inAmbiguousChannel(t: Table, rows: Row[]): Promise<boolean[]> {
     if (t.channelFrom === "own") {
       const { column, ambiguous } = t.channel!;
@@ -388,8 +414,10 @@ export class SqlSurveyConnector implements Connector {
     for (const [t, keys] of this.group(matches)) {
       for (const part of chunks(keys, this.config.batchSize)) {
         signal?.throwIfAborted();
-        const rows = await this.selectIn(t, t.readsChannel ? [...new Set([...t.columns, ...t.channelColumns])] : t.columns, t.pk, part, t.pk);
+        const extra = [...(t.readsChannel ? t.channelColumns : []), ...(t.recipientFrom === "own" ? [t.recipientColumn!] : t.recipientFrom === "parent" ? [t.relation!.column] : [])];
+        const rows = await this.selectIn(t, [...new Set([...t.columns, ...extra])], t.pk, part, t.pk);
         const inAmbiguousChannel = t.readsChannel ? await this.inAmbiguousChannel(t, rows) : [];
+        const recipients = t.recipientFrom ? await this.recipientsOf(t, rows) : [];
         for (const [i, row] of rows.entries()) {
           const key = keyOf(row[t.pk]);
           const fields: Record<string, FieldValue> = {};
@@ -408,7 +436,8 @@ export class SqlSurveyConnector implements Connector {
               summary.anomalies++;
             }
           }
-          await sink.record({ dataset: t.dataset, key, fields, providedBySubject: t.provided, portability: t.portability });
+          const recipient = recipients[i];
+          await sink.record({ dataset: t.dataset, key, fields, providedBySubject: t.provided, portability: t.portability, ...(recipient ? { recipient } : {}) });
           summary.records++;
         }
       }

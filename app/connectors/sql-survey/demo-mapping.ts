@@ -38,6 +38,8 @@ export const demoSurveyMapping = {
         created_at: { dateFormats: ["iso-datetime"], portability: "observed" },
         source_channel: { portability: "observed" },
       },
+      // Art. 19: each respondent was surveyed for one client, who receives the results.
+      recipientColumn: "survey_client",
       identity: {
         email: "email",
         // Operators type addresses as the person spells them: compared case-insensitively.

@@ -1,0 +1,143 @@
+import { and, asc, eq } from "drizzle-orm";
+import { processingOperations, registerClients, type RegisterClient } from "../../db/schema/register";
+import { recipientNotices } from "../../db/schema/rights";
+import type * as emails from "../../emails";
+import type { Registry } from "../connectors/registry";
+import type { DbOrTx } from "../utils/db.server";
+import { registerDatasetId } from "./archive.server";
+import * as audit from "./audit.server";
+import type { Actor } from "./context";
+import { readGathered } from "./gather-store.server";
+import { enqueue } from "./outbox.server";
+
+/**
+ * Art. 19, record by record. The company a record went to is named on the
+ * record itself (a respondent's survey client, a survey call's survey id:
+ * `ExportRecord.recipient`); the register's clients list which values name
+ * which company, and where to write to it. Each company is told about its
+ * own records only, identified by the reference it holds, never by values
+ * from other systems; a record naming no one went to no one outside
+ * CentreCall. A value the register does not know is reported, for staff to
+ * tell that company by hand and to add it to the register.
+ */
+
+/** One record of one system, as connectors and plans point at it. */
+export type RecordRef = { connectorId: string; dataset: string; key: string };
+
+export type RecipientRecord = RecordRef & {
+  /** the system's name, e.g. "Base études de marché (ComPlus)" */
+  system: string;
+  /** the register dataset id, e.g. "sql-survey:respondents" */
+  registerDataset: string;
+};
+
+export type RecipientGroup = {
+  client: RegisterClient;
+  records: RecipientRecord[];
+  /** register operations holding those records (codes) */
+  operations: string[];
+};
+
+const refId = (r: RecordRef) => JSON.stringify([r.connectorId, r.dataset, r.key]);
+const norm = (s: string) => s.normalize("NFC").trim().toLocaleLowerCase("fr");
+
+/** The register's client named by a record's recipient value (one of its aliases, or its name). */
+export function clientByAlias(db: DbOrTx): (value: string) => RegisterClient | undefined {
+  const clients = db.select().from(registerClients).orderBy(asc(registerClients.code)).all();
+  const byAlias = new Map<string, RegisterClient>();
+  for (const c of clients) for (const a of [c.name, ...c.aliases]) if (!byAlias.has(norm(a))) byAlias.set(norm(a), c);
+  return (value) => byAlias.get(norm(value));
+}
+
+/** The recipient value of each gathered record of this request (records the last gather stored). */
+export function gatheredRecipients(db: DbOrTx, requestId: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of readGathered(db, requestId).records) if (r.recipient) out.set(refId(r), r.recipient);
+  return out;
+}
+
+/**
+ * Groups these records by the company each went to. `unknown` lists the
+ * recipient values no register client answers to (told by hand, then added).
+ */
+export function recipientGroups(
+  db: DbOrTx,
+  requestId: number,
+  records: RecordRef[],
+  registry: Pick<Registry, "get">,
+  recipients: Map<string, string> = gatheredRecipients(db, requestId),
+): { groups: RecipientGroup[]; unknown: string[] } {
+  const clientOf = clientByAlias(db);
+  const operations = db.select({ code: processingOperations.code, datasets: processingOperations.datasets }).from(processingOperations).orderBy(asc(processingOperations.code)).all();
+  const groups = new Map<string, RecipientGroup>();
+  const unknown = new Set<string>();
+  const seen = new Set<string>();
+  for (const ref of records) {
+    const id = refId(ref);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const value = recipients.get(id);
+    if (!value) continue;
+    const client = clientOf(value);
+    if (!client) {
+      unknown.add(value);
+      continue;
+    }
+    const connector = registry.get(ref.connectorId);
+    const registerDataset = registerDatasetId(connector?.kind ?? ref.connectorId, ref.dataset);
+    const g = groups.get(client.code) ?? groups.set(client.code, { client, records: [], operations: [] }).get(client.code)!;
+    g.records.push({ connectorId: ref.connectorId, dataset: ref.dataset, key: ref.key, system: connector?.label ?? ref.connectorId, registerDataset });
+  }
+  for (const g of groups.values()) {
+    const ds = new Set(g.records.map((r) => r.registerDataset));
+    g.operations = operations.filter((o) => o.datasets.some((d) => ds.has(d))).map((o) => o.code);
+  }
+  return { groups: [...groups.values()], unknown: [...unknown].sort() };
+}
+
+/** How a notice names a record: the system, the dataset and the record's own reference there — the key its recipient holds. */
+export function recordLine(r: Pick<RecipientRecord, "system" | "dataset" | "key">): string {
+  return `${r.system} — ${r.dataset} n° ${r.key}`;
+}
+
+export type NoticeKind = "erasure" | "rectification" | "restriction";
+
+/**
+ * Tells each company the records went to, through the outbox, about its own
+ * records only, and tracks each notice on the ticket. Returns who was told.
+ */
+export function notifyRecipients(
+  tx: DbOrTx,
+  a: {
+    requestId: number;
+    reference: string;
+    kind: NoticeKind;
+    records: RecordRef[];
+    registry: Pick<Registry, "get">;
+    actor: Actor;
+    at: Date;
+    render: (g: RecipientGroup) => emails.Rendered;
+    /** computed already (the erasure certificate names the same companies) */
+    groups?: RecipientGroup[];
+  },
+): string[] {
+  const groups = a.groups ?? recipientGroups(tx, a.requestId, a.records, a.registry).groups;
+  const told: string[] = [];
+  for (const g of groups) {
+    const outboxId = enqueue(tx, { channel: "email", to: g.client.contactEmail, template: `art19_${a.kind}`, ...a.render(g), requestId: a.requestId }, a.at);
+    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: g.client.name, operations: g.operations, outboxId, sentAt: a.at }).run();
+    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: g.client.code, operations: g.operations, records: g.records.length }, at: a.at });
+    told.push(g.client.name);
+  }
+  return told;
+}
+
+/** Art. 19, last sentence: the companies told of this request's erasure, rectification or restriction, for the requester. */
+export function notifiedRecipients(db: DbOrTx, requestId: number): { recipient: string; kind: NoticeKind; sentAt: Date }[] {
+  return db
+    .select({ recipient: recipientNotices.recipient, kind: recipientNotices.kind, sentAt: recipientNotices.sentAt })
+    .from(recipientNotices)
+    .where(and(eq(recipientNotices.requestId, requestId)))
+    .orderBy(asc(recipientNotices.sentAt), asc(recipientNotices.id))
+    .all();
+}
