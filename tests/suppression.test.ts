@@ -343,6 +343,56 @@ describe("SUPPRESSION_HASH_KEY", () => {
     expect(() => parseEnv(production)).toThrow(/SUPPRESSION_HASH_KEY is required when APP_ENV=production/);
     expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "a".repeat(40) })).toThrow(/SUPPRESSION_HASH_KEY must be a secret of its own/);
     expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "short" })).toThrow(ConfigError);
-    expect(parseEnv({ ...production, SUPPRESSION_HASH_KEY: "k".repeat(40) }).SUPPRESSION_HASH_KEY).toBe("k".repeat(40));
+    expect(parseEnv({ ...production, SUPPRESSION_HASH_KEY: "k".repeat(40), SUPPRESSION_API: "off" }).SUPPRESSION_HASH_KEY).toBe("k".repeat(40));
+  });
+});
+
+describe("SUPPRESSION_API", () => {
+  const production = {
+    APP_ENV: "production",
+    APP_SECRET: "a".repeat(40),
+    SMTP_URL: "smtp://mail.example.com:587",
+    SMS_GATEWAY_URL: "https://sms.example.com/send",
+    BASE_URL: "https://droits.centrecall.example",
+    SUPPRESSION_HASH_KEY: "k".repeat(40),
+  };
+
+  it("is on by default in production, so a forgotten token stops start-up instead of silently turning the diallers' check off", () => {
+    expect(() => parseEnv(production)).toThrow(/SUPPRESSION_API_TOKEN is required while the suppression API is on \(the default when APP_ENV=production\)/);
+    expect(parseEnv({ ...production, SUPPRESSION_API_TOKEN: TOKEN }).SUPPRESSION_API).toBe("on");
+    // Turning it off is a written decision.
+    expect(parseEnv({ ...production, SUPPRESSION_API: "off" }).SUPPRESSION_API).toBe("off");
+    expect(() => parseEnv({ ...production, SUPPRESSION_API: "yes" })).toThrow(/SUPPRESSION_API must be "on" or "off"/);
+    // Outside production: on when a token is set, and "on" without one is refused there too.
+    expect(parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40) }).SUPPRESSION_API).toBe("off");
+    expect(parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40), SUPPRESSION_API_TOKEN: TOKEN }).SUPPRESSION_API).toBe("on");
+    expect(() => parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40), SUPPRESSION_API: "on" })).toThrow(/SUPPRESSION_API_TOKEN is required while the suppression API is on \(SUPPRESSION_API=on\)/);
+  });
+
+  it("the production server refuses to start with the API on and no token, and says what to set", () => {
+    const run = spawnSync(TSX, ["scripts/serve.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", ...production, PORT: "0", DATA_DIR: app.dir },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Invalid configuration");
+    expect(run.stderr).toContain("SUPPRESSION_API_TOKEN is required while the suppression API is on");
+    expect(run.stderr).toContain("SUPPRESSION_API=off");
+    expect(run.stdout).not.toContain("listening on port");
+  });
+
+  it("off answers 404 even with a token", async () => {
+    const build = await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href);
+    process.env.SUPPRESSION_API = "off";
+    build.entry.module.resetEnvForTests();
+    try {
+      expect((await check({ phone: "+33611223344" })).status).toBe(404);
+    } finally {
+      delete process.env.SUPPRESSION_API;
+      build.entry.module.resetEnvForTests();
+    }
+    expect((await check({ phone: "+33611223344" })).status).toBe(200);
   });
 });
