@@ -147,7 +147,7 @@ export async function rightsPanelAction({ ctx, reference, intent, form, registry
       return confirmByHand({ ctx, reference, connectorId, what, registry });
     }
     case "objection-record":
-      return recordObjection({ ctx, reference });
+      return recordObjection({ ctx, reference, registry });
     default:
       throw new DomainError("invalid_input", { field: "intent" });
   }
