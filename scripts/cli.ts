@@ -24,7 +24,9 @@ commands:
   expire            mark requests unverified for too long as expired; remind
                     requesters of a question unanswered for 15 days, and close
                     the requests whose question stayed unanswered for
-                    INFO_REQUEST_CLOSE_DAYS (the server's worker does this too)
+                    INFO_REQUEST_CLOSE_DAYS; lift the restrictions whose
+                    notice period (RESTRICTION_LIFT_NOTICE_DAYS) has ended
+                    (the server's worker does all this too)
   reminders [--force]
                     email each assignee (and the DPO) the open requests due
                     within 7 days or overdue; once a day unless --force
@@ -358,6 +360,13 @@ async function main(args: string[]): Promise<number> {
     console.log(`expired ${n}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
     console.log(`archives purged ${archives} gathered purged ${gathered}`);
+    // Art. 18(3): restrictions whose notice period has ended; claimed one by one, so beside the worker each is lifted once.
+    const { connectors } = await import("../app/utils/connectors.server");
+    const { runDueLifts } = await import("../app/services/restriction.server");
+    const registry = connectors();
+    const lifts = await runDueLifts({ db: db(), registry, limit: 1000 });
+    await registry.close();
+    console.log(`restriction lifts run ${lifts}`);
     return 0;
   }
   if (group === "reminders") {

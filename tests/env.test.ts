@@ -40,6 +40,7 @@ describe("configuration", () => {
       SMS_GATEWAY_URL: "https://sms.example.com/send",
       BASE_URL: "https://droits.centrecall.example/",
       SUPPRESSION_HASH_KEY: "s".repeat(40),
+      SUPPRESSION_API_TOKEN: "t".repeat(40),
     });
     expect(env.devTools).toBe(false);
     expect(env.BASE_URL).toBe("https://droits.centrecall.example");

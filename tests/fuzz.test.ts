@@ -406,9 +406,9 @@ const TICKET_INTENTS = [
   "assign", "start", "ask", "extend", "refuse", "duplicate", "cancel", "ready", "complete", "caller-code", "caller-resend",
   "release-access", "release-portability", "gather", "gather-rerun", "note", "erasure-plan", "erasure-approve",
   "rectification-prepare", "rectification-approve", "notice-ack", "restriction-apply", "restriction-retry",
-  "restriction-lift", "objection-record",
+  "restriction-lift", "restriction-lift-stop", "restriction-lift-retry", "restriction-hand", "objection-record",
 ];
-const TICKET_FIELDS = ["assigneeId", "question", "reasons", "text", "of", "code", "connectorId", "body", "noticeId", "to:email", "to:lastName", "scope", "channels", "note"];
+const TICKET_FIELDS = ["assigneeId", "question", "reasons", "text", "of", "code", "connectorId", "body", "noticeId", "to:email", "to:lastName", "scope", "channels", "note", "reason", "what"];
 
 describe("back-office forms as a signed-in DPO", () => {
   let dpo: Browser;

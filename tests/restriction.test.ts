@@ -1,15 +1,22 @@
 import Database from "better-sqlite3";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { gatherJobs } from "../db/schema/gather";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { LOCALES } from "../db/schema/enums";
-import { recipientNotices, restrictions } from "../db/schema/rights";
+import { outbox } from "../db/schema/outbox";
+import { recipientNotices, restrictionLifts, restrictions } from "../db/schema/rights";
 import { seedRegister } from "../db/seed-register";
-import { restrictionLifted, smsRestrictionLifted } from "../emails/restriction";
+import { restrictionLiftDone, restrictionLiftNotice, restrictionLiftStopped, smsRestrictionLiftNotice } from "../emails/restriction";
+import { formatInstant } from "../app/i18n";
 import { readGathered } from "../app/services/gather-store.server";
-import { closeConnectors } from "../app/utils/connectors.server";
+import { runDueLifts } from "../app/services/restriction.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
+import { organisation } from "../app/utils/organisation.server";
+import { letterFromSms, mailTo, verifiedBySms } from "./helpers/requester";
+import { cli } from "./helpers/processes";
+import { letters, requests } from "../db/schema/requests";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
@@ -73,6 +80,21 @@ function rowsOf(reference: string) {
   );
 }
 
+/** A restriction applied earlier to a system the test does not look into (the state the lift starts from). */
+function restrictedEarlier(reference: string) {
+  app.db().insert(restrictions).values({ requestId: ticketRow(reference).id, connectorId: "recordings", records: 0, appliedAt: new Date(Date.now() - 86_400_000) }).run();
+}
+
+function liftOf(reference: string) {
+  return app.db().select().from(restrictionLifts).where(eq(restrictionLifts.requestId, ticketRow(reference).id)).orderBy(desc(restrictionLifts.id)).get()!;
+}
+
+/** The workers' pass once the announced lift's notice period is over. */
+async function liftNow(reference: string) {
+  const lift = liftOf(reference);
+  return runDueLifts({ db: app.db(), registry: connectors(), now: () => new Date(lift.dueAt.getTime() + 60_000) });
+}
+
 async function gathered(rights: string[]) {
   const t = await corinneInPerson(app, rights);
   await gatherAll(app, t.browser, t.reference);
@@ -131,28 +153,76 @@ describe("restriction of processing (Art. 18)", () => {
     expect(again.status).toBe(409);
     expect(textOf(await again.text())).toContain("Rien à limiter");
 
-    // Only the DPO lifts it; the requester is told first, by email, in her language.
+    // The CRM cannot mark records: support confirms having restricted them there by hand.
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-hand", connectorId: "crm", what: "applied" })).status).toBe(302);
+    expect(rowsOf(reference).crm!.handConfirmedBy).not.toBeNull();
+    const handPage = await (await browser.get(`/admin/demandes/${reference}`)).text();
+    expect(handPage).toMatch(/data-restriction-connector="crm" data-restriction-state="by_hand" data-restriction-by-hand="yes"/);
+    expect(textOf(handPage)).toMatch(/Limitée à la main, confirmé le .+ par /);
+
+    // Only the DPO announces the lift; the requester is told first, in her language, with the date.
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(403);
     const dpo = await signedIn(app, "dpo");
-    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Lever la limitation");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Annoncer la levée de la limitation");
+    const announcedAt = Date.now();
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    const lift = liftOf(reference);
+    expect(lift.status).toBe("scheduled");
+    // The default notice period: 7 days.
+    expect(Math.abs(lift.dueAt.getTime() - (announcedAt + 7 * 86_400_000))).toBeLessThan(60_000);
 
+    const notice = await mailTo(app, "desmarc.corinne@orange.fr", "levée prochaine de la limitation");
+    expect(notice.text).toContain("article 18.3 du RGPD");
+    expect(notice.text).toContain(`pas levée avant le ${formatInstant(lift.dueAt, "fr")} (7 jours après cet avis)`);
+    expect(notice.text).toContain(organisation().dpo.email);
+    // Told, but nothing unmarked: the systems still say restricted, every row is in force.
+    expect(restrictedInSurvey()).toEqual(surveyKeys);
+    expect(restrictedRecordings()).toEqual(recordingKeys);
+    expect(Object.values(rowsOf(reference)).every((r) => r.liftedAt === null)).toBe(true);
+    expect(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text()).toMatch(/data-lift-status="scheduled"/);
+
+    // The workers pass during the notice period: nothing happens.
+    expect(await runDueLifts({ db: app.db(), registry: connectors(), now: () => new Date(lift.dueAt.getTime() - 60_000) })).toBe(0);
+    expect(restrictedInSurvey()).toEqual(surveyKeys);
+    // Announced twice: refused, no second notice. Hand lifting before the period ends: refused too.
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(409);
+    const early = await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-hand", connectorId: "crm", what: "lifted" });
+    expect(early.status).toBe(409);
+    expect(textOf(await early.text())).toContain("Le préavis n'est pas écoulé");
+
+    // After the period: the workers lift it where RightsDesk marked it; the CRM waits for a person.
+    expect(await runDueLifts({ db: app.db(), registry: connectors(), now: () => new Date(lift.dueAt.getTime() + 60_000) })).toBe(1);
     expect(restrictedInSurvey()).toEqual([]);
     expect(restrictedRecordings()).toEqual([]);
-    const lifted = rowsOf(reference);
+    let lifted = rowsOf(reference);
     expect(lifted.survey!.liftedAt).toBeInstanceOf(Date);
+    expect(lifted.survey!.liftedBy).toBeNull();
     expect(lifted.recordings!.liftedAt).toBeInstanceOf(Date);
-    expect(lifted.crm!.liftedAt).toBeInstanceOf(Date);
-    expect(lifted.survey!.liftedBy).toBe(dpo.id);
-
+    expect(lifted.crm!.liftedAt).toBeNull();
     await app.deliver();
-    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes(reference) && m.subject.includes("levée de la limitation"));
-    expect(mail, "the Art. 18(3) notice").toBeDefined();
-    expect(mail!.text).toContain("article 18.3 du RGPD");
+    expect(app.sink!.received.some((m) => m.subject?.includes(reference) && m.subject.includes("limitation du traitement levée"))).toBe(false);
+
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-hand", connectorId: "crm", what: "lifted" })).status).toBe(302);
+    lifted = rowsOf(reference);
+    // The same support member who confirmed the restriction by hand confirmed its lifting.
+    expect(lifted.crm!.liftedBy).not.toBeNull();
+    expect(lifted.crm!.liftedBy).toBe(lifted.crm!.handConfirmedBy);
+    const done = await mailTo(app, "desmarc.corinne@orange.fr", "limitation du traitement levée");
+    expect(done.text).toMatch(/Levée dans ces systèmes :\n• .+\n• /);
+    expect(done.text).toMatch(/Levée à la main par notre équipe dans ces systèmes, qui ne savent pas marquer les données eux-mêmes :\n• /);
+    // Art. 19: Osiris, told of the restriction, is told of its lifting.
+    const art19Notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    expect(art19Notices.map((n) => n.recipient)).toEqual(["Osiris", "Osiris"]);
+    const art19 = app.db().select().from(outbox).where(eq(outbox.id, art19Notices[1]!.outboxId!)).get()!;
+    expect(art19.subject).toContain("Levée de la limitation du traitement (art. 19 RGPD)");
 
     const after = await (await dpo.browser.get(`/admin/demandes/${reference}`)).text();
-    expect(after).toMatch(/data-restriction-connector="survey" data-restriction-state="lifted"/);
+    expect(after).toMatch(/data-restriction-connector="survey" data-restriction-state="lifted" data-restriction-by-hand="no"/);
+    expect(after).toMatch(/data-restriction-connector="crm" data-restriction-state="lifted" data-restriction-by-hand="yes"/);
     const timeline = textOf(after);
+    // Never shown as if RightsDesk had done the CRM: who confirmed each step by hand.
+    expect(timeline).toMatch(/Limitée à la main, confirmé le .+ par .+Levée à la main, confirmé le .+ par /);
+    expect(timeline).toMatch(/par RightsDesk, à la fin du préavis/);
     // The notice comes before the lifting on the timeline.
     expect(timeline.indexOf("Demandeur informé de la levée de la limitation")).toBeGreaterThan(-1);
     expect(timeline.indexOf("Demandeur informé de la levée de la limitation")).toBeLessThan(timeline.indexOf("Limitation du traitement levée"));
@@ -196,6 +266,7 @@ describe("restriction of processing (Art. 18)", () => {
 
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    await liftNow(reference);
     expect(restrictedInSurvey()).toEqual([]);
   });
 
@@ -211,11 +282,91 @@ describe("restriction of processing (Art. 18)", () => {
 
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    await liftNow(reference);
     expect(restrictedInSurvey()).toEqual([]);
     expect(restrictedRecordings()).toEqual([]);
+    // The CRM, restricted by hand, is still in force until someone confirms lifting it there: its pointers stay.
+    purgeAfterRetention(app.db(), later);
+    expect(readGathered(app.db(), id).matches.length).toBeGreaterThan(0);
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-hand", connectorId: "crm", what: "lifted" })).status).toBe(302);
     // Lifted: retention applies again.
     purgeAfterRetention(app.db(), later);
     expect(readGathered(app.db(), id).matches).toEqual([]);
+  });
+
+  it("stops during the notice period when the person objects: the records stay restricted, and she is told", async () => {
+    const { reference, browser } = await gathered(["restriction"]);
+    const surveyKeys = matchedKeys(reference, "survey");
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-apply" })).status).toBe(302);
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    // She writes back to object; support records it and stops the lift.
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift-stop", reason: "objected" })).status).toBe(302);
+    expect(liftOf(reference)).toMatchObject({ status: "stopped", stopReason: "objected" });
+
+    // Long after the date announced, the workers find nothing to lift.
+    expect(await runDueLifts({ db: app.db(), registry: connectors(), now: () => new Date(Date.now() + 30 * 86_400_000) })).toBe(0);
+    expect(restrictedInSurvey()).toEqual(surveyKeys);
+    expect(Object.values(rowsOf(reference)).every((r) => r.liftedAt === null)).toBe(true);
+    const told = await mailTo(app, "desmarc.corinne@orange.fr", "la limitation reste en vigueur");
+    expect(told.text).toContain("Nous avons enregistré votre opposition");
+    const page = await (await dpo.browser.get(`/admin/demandes/${reference}`)).text();
+    expect(page).toMatch(/data-lift-status="stopped"/);
+    expect(textOf(page)).toContain("le demandeur s'y est opposé");
+    // Stopping twice is refused; a new announcement is possible (and would notify again).
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift-stop", reason: "other" })).status).toBe(409);
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift-stop", reason: "because" })).status).toBe(400);
+    // Leave nothing restricted for the next tests.
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    await liftNow(reference);
+    expect(restrictedInSurvey()).toEqual([]);
+  });
+
+  it("is lifted once when two processes sweep at the same time", async () => {
+    const { reference, browser } = await gathered(["restriction"]);
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-apply" })).status).toBe(302);
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    // The notice period has ended.
+    app.db().update(restrictionLifts).set({ dueAt: new Date(Date.now() - 1000) }).where(eq(restrictionLifts.id, liftOf(reference).id)).run();
+    const runs = await Promise.all([cli(["expire"], { ...process.env }), cli(["expire"], { ...process.env })]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const counts = runs.map((r) => Number(/restriction lifts run (\d+)/.exec(r.stdout)?.[1]));
+    expect(counts.sort()).toEqual([0, 1]);
+    expect(restrictedInSurvey()).toEqual([]);
+    expect(restrictedRecordings()).toEqual([]);
+    const entries = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+    expect(entries.filter((a) => a.action === "restriction.lifted")).toHaveLength(1);
+    expect(liftOf(reference).attempts).toBe(1);
+  }, 120_000);
+
+  it("tells a requester reached only by SMS, with a link to the letter, and one reached only by post, by a letter to post", async () => {
+    const dpo = await signedIn(app, "dpo");
+    // An SMS-only requester (web, confirmed by SMS code), restricted earlier.
+    const bySms = await verifiedBySms(app, "06 44 55 66 77", "+33644556677", { rights: ["restriction"] });
+    restrictedEarlier(bySms.reference);
+    expect((await dpo.browser.post(`/admin/demandes/${bySms.reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    const due = formatInstant(liftOf(bySms.reference).dueAt, "fr");
+    const { sms, letter } = await letterFromSms(app, "+33644556677");
+    expect(sms.text).toContain(`pas avant le ${due}`);
+    expect(letter).toContain(`Elle ne sera pas levée avant le ${due}`);
+
+    // A requester reached only by post.
+    const byPost = verifiedTicket({ rights: ["restriction"] });
+    app.db().update(requests).set({ email: null, emailVerifiedAt: null, postalAddress: "12 rue des Halles\n37000 Tours", postalVerifiedAt: new Date() }).where(eq(requests.id, byPost.id)).run();
+    restrictedEarlier(byPost.reference);
+    expect((await dpo.browser.post(`/admin/demandes/${byPost.reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    const posted = app.db().select().from(letters).where(eq(letters.requestId, byPost.id)).all();
+    expect(posted.filter((l) => l.kind.startsWith("restriction")).map((l) => [l.kind, l.delivery])).toEqual([["restriction_lift_notice", "post"]]);
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${byPost.reference}`)).text())).toContain("Courrier à imprimer et à poster");
+
+    // Nothing can reach her: the lift is not announced, so it cannot happen.
+    const nobody = verifiedTicket({ rights: ["restriction"] });
+    app.db().update(requests).set({ email: null, emailVerifiedAt: null }).where(eq(requests.id, nobody.id)).run();
+    restrictedEarlier(nobody.reference);
+    const refused = await dpo.browser.post(`/admin/demandes/${nobody.reference}`, { intent: "restriction-lift" });
+    expect(refused.status).toBe(409);
+    expect(app.db().select().from(restrictionLifts).where(eq(restrictionLifts.requestId, nobody.id)).all()).toEqual([]);
   });
 
   it("is refused to an agent, before the gather, and on a request that did not ask for it", async () => {
@@ -244,8 +395,15 @@ describe("restriction of processing (Art. 18)", () => {
 describe("the Art. 18(3) notice", () => {
   for (const locale of LOCALES) {
     it(`renders the same text as reviewed (${locale})`, () => {
-      const m = restrictionLifted({ reference: "DSR-2026-000123" }, locale);
-      expect({ subject: m.subject, text: m.text, sms: smsRestrictionLifted({ reference: "DSR-2026-000123" }, locale) }).toMatchSnapshot();
+      const d = { reference: "DSR-2026-000123", liftFrom: "15/12/2026 14:03", days: 7, contact: "dpo@centrecall.example" };
+      const m = restrictionLiftNotice(d, locale);
+      expect({
+        subject: m.subject,
+        text: m.text,
+        sms: smsRestrictionLiftNotice({ ...d, link: "https://droits.example/suivi/lien/x" }, locale),
+        stopped: restrictionLiftStopped({ reference: d.reference, objected: true }, locale).text,
+        done: restrictionLiftDone({ reference: d.reference, lifted: ["Études"], byHand: ["CRM"] }, locale).text,
+      }).toMatchSnapshot();
       expect(m.html).toContain(`<html lang="${locale}">`);
     });
   }

@@ -4,7 +4,8 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { outbox } from "../db/schema/outbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { suppressionList } from "../db/schema/rights";
@@ -96,12 +97,13 @@ describe("objection (Art. 21)", () => {
     expect(page).not.toContain("Inscrire sur la liste d'opposition");
 
     const entry = auditOf("objection.recorded").find((a) => a.reference === reference)!;
-    expect(entry.details).toEqual({ kinds: ["phone", "email"], added: 2, alreadyListed: 0 });
+    // No gather, no connector: nothing found, nothing removed anywhere.
+    expect(entry.details).toEqual({ kinds: ["phone", "email"], added: 2, alreadyListed: 0, found: 0, removed: [] });
 
     // The same person again, number typed differently: already listed, nothing added twice.
     const second = await objector({ phone: "+33 6 12 34 56 78", email: "JEAN.OPPOSANT@example.fr" });
     expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "objection-record" })).status).toBe(302);
-    expect(auditOf("objection.recorded").find((a) => a.reference === second.reference)!.details).toEqual({ kinds: ["phone", "email"], added: 0, alreadyListed: 2 });
+    expect(auditOf("objection.recorded").find((a) => a.reference === second.reference)!.details).toEqual({ kinds: ["phone", "email"], added: 0, alreadyListed: 2, found: 0, removed: [] });
     expect(app.db().select().from(suppressionList).where(eq(suppressionList.hash, expectedHash("phone", "+33612345678"))).all()).toHaveLength(1);
     expect(await (await second.browser.get(`/admin/demandes/${second.reference}`)).text()).toMatch(/data-suppression-kind="phone" data-suppressed="yes"/);
   });
@@ -322,16 +324,20 @@ describe("the suppression list never holds a raw number", () => {
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
     expect(app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all()).toHaveLength(2);
 
-    // Every page the objection wrote is in the WAL: none holds any form of the number or the email.
+    // Every page the objection wrote is in the WAL: none holds any form of the number. The email address
+    // appears only as the recipient of the confirmation sent to her (the outbox row), as every message's does.
     const wal = `${dbFile()}-wal`;
     expect(existsSync(wal)).toBe(true);
     const walBytes = readFileSync(wal);
     expect(walBytes.length).toBeGreaterThan(0);
-    expect(census(walBytes)).toEqual(Object.fromEntries([...phoneForms, ...emailForms].map((f) => [f, 0])));
+    const phonesOnly = (c: Record<string, number>) => Object.fromEntries(phoneForms.map((f) => [f, c[f]]));
+    expect(phonesOnly(census(walBytes))).toEqual(Object.fromEntries(phoneForms.map((f) => [f, 0])));
+    const confirmation = app.db().select().from(outbox).where(and(eq(outbox.requestId, ticketRow(reference).id), eq(outbox.template, "objection_confirmed"))).all();
+    expect(confirmation.map((m) => m.recipient)).toEqual(["Lea.Opposee@example.fr"]);
 
-    // And once merged into the database file, the only copies are the ones that were there before.
+    // And once merged into the database file, the only copies of the number are the ones that were there before.
     compact();
-    expect(census(readFileSync(dbFile()))).toEqual(before);
+    expect(phonesOnly(census(readFileSync(dbFile())))).toEqual(phonesOnly(before));
     for (const row of app.db().select().from(suppressionList).all()) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -343,6 +349,56 @@ describe("SUPPRESSION_HASH_KEY", () => {
     expect(() => parseEnv(production)).toThrow(/SUPPRESSION_HASH_KEY is required when APP_ENV=production/);
     expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "a".repeat(40) })).toThrow(/SUPPRESSION_HASH_KEY must be a secret of its own/);
     expect(() => parseEnv({ ...production, SUPPRESSION_HASH_KEY: "short" })).toThrow(ConfigError);
-    expect(parseEnv({ ...production, SUPPRESSION_HASH_KEY: "k".repeat(40) }).SUPPRESSION_HASH_KEY).toBe("k".repeat(40));
+    expect(parseEnv({ ...production, SUPPRESSION_HASH_KEY: "k".repeat(40), SUPPRESSION_API: "off" }).SUPPRESSION_HASH_KEY).toBe("k".repeat(40));
+  });
+});
+
+describe("SUPPRESSION_API", () => {
+  const production = {
+    APP_ENV: "production",
+    APP_SECRET: "a".repeat(40),
+    SMTP_URL: "smtp://mail.example.com:587",
+    SMS_GATEWAY_URL: "https://sms.example.com/send",
+    BASE_URL: "https://droits.centrecall.example",
+    SUPPRESSION_HASH_KEY: "k".repeat(40),
+  };
+
+  it("is on by default in production, so a forgotten token stops start-up instead of silently turning the diallers' check off", () => {
+    expect(() => parseEnv(production)).toThrow(/SUPPRESSION_API_TOKEN is required while the suppression API is on \(the default when APP_ENV=production\)/);
+    expect(parseEnv({ ...production, SUPPRESSION_API_TOKEN: TOKEN }).SUPPRESSION_API).toBe("on");
+    // Turning it off is a written decision.
+    expect(parseEnv({ ...production, SUPPRESSION_API: "off" }).SUPPRESSION_API).toBe("off");
+    expect(() => parseEnv({ ...production, SUPPRESSION_API: "yes" })).toThrow(/SUPPRESSION_API must be "on" or "off"/);
+    // Outside production: on when a token is set, and "on" without one is refused there too.
+    expect(parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40) }).SUPPRESSION_API).toBe("off");
+    expect(parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40), SUPPRESSION_API_TOKEN: TOKEN }).SUPPRESSION_API).toBe("on");
+    expect(() => parseEnv({ APP_ENV: "development", APP_SECRET: "a".repeat(40), SUPPRESSION_API: "on" })).toThrow(/SUPPRESSION_API_TOKEN is required while the suppression API is on \(SUPPRESSION_API=on\)/);
+  });
+
+  it("the production server refuses to start with the API on and no token, and says what to set", () => {
+    const run = spawnSync(TSX, ["scripts/serve.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", ...production, PORT: "0", DATA_DIR: app.dir },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Invalid configuration");
+    expect(run.stderr).toContain("SUPPRESSION_API_TOKEN is required while the suppression API is on");
+    expect(run.stderr).toContain("SUPPRESSION_API=off");
+    expect(run.stdout).not.toContain("listening on port");
+  });
+
+  it("off answers 404 even with a token", async () => {
+    const build = await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href);
+    process.env.SUPPRESSION_API = "off";
+    build.entry.module.resetEnvForTests();
+    try {
+      expect((await check({ phone: "+33611223344" })).status).toBe(404);
+    } finally {
+      delete process.env.SUPPRESSION_API;
+      build.entry.module.resetEnvForTests();
+    }
+    expect((await check({ phone: "+33611223344" })).status).toBe(200);
   });
 });

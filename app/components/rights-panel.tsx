@@ -12,19 +12,37 @@ export type RightsPanelProps = {
     rows: {
       connectorId: string;
       label: string;
-      state: "not_applied" | "no_records" | "applied" | "failed" | "not_supported" | "lift_failed" | "lifted";
+      state: "not_applied" | "no_records" | "applied" | "failed" | "not_supported" | "by_hand" | "lift_failed" | "lifted";
       records: number;
       appliedAt: When;
       appliedBy: string | null;
       liftedAt: When;
       liftedBy: string | null;
+      byHand: boolean;
+      handConfirmedAt: When;
+      handConfirmedBy: string | null;
       error: string | null;
       canRetry: boolean;
+      canConfirmHand: "applied" | "lifted" | null;
     }[];
     gatherFinished: boolean;
     canApply: boolean;
     canLift: boolean;
     isDpo: boolean;
+    lift: null | {
+      status: "scheduled" | "running" | "done" | "failed" | "stopped";
+      scheduledAt: When;
+      scheduledBy: string | null;
+      dueAt: When;
+      stoppedAt: When;
+      stoppedBy: string | null;
+      stopReason: "objected" | "other" | null;
+      ranAt: When;
+      completedAt: When;
+    };
+    canStopLift: boolean;
+    canRetryLift: boolean;
+    noticeDays: number;
   };
   objection: null | { status: { kind: "phone" | "email"; since: When }[]; canRecord: boolean };
 };
@@ -35,7 +53,8 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
   const m = rightsPanelMessages[locale];
   const at = (d: When) => (d ? formatInstant(new Date(d), locale) : "");
   const { restriction, objection } = panel;
-  const inForce = restriction?.rows.some((r) => r.state === "applied" || r.state === "lift_failed") ?? false;
+  const inForce = restriction?.rows.some((r) => r.state === "applied" || r.state === "lift_failed" || r.state === "by_hand") ?? false;
+  const lift = restriction?.lift ?? null;
   return (
     <>
       {restriction ? (
@@ -48,14 +67,31 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
               <ColumnHeads cols={[m.columns.system, m.columns.state, m.columns.records, m.columns.applied, m.columns.lifted, m.columns.detail]} />
               <tbody>
                 {restriction.rows.map((row) => (
-                  <tr key={row.connectorId} data-restriction-connector={row.connectorId} data-restriction-state={row.state}>
+                  <tr key={row.connectorId} data-restriction-connector={row.connectorId} data-restriction-state={row.state} data-restriction-by-hand={row.byHand ? "yes" : "no"}>
                     <th scope="row">{row.label}</th>
                     <td>{m.states[row.state]}</td>
                     <td>{row.records}</td>
-                    <td>{row.appliedAt && row.state !== "failed" && row.state !== "not_supported" ? m.when(at(row.appliedAt), row.appliedBy) : "—"}</td>
-                    <td>{row.liftedAt ? m.when(at(row.liftedAt), row.liftedBy) : "—"}</td>
+                    <td>
+                      {row.byHand
+                        ? row.handConfirmedAt
+                          ? m.handApplied(at(row.handConfirmedAt), row.handConfirmedBy)
+                          : "—"
+                        : row.appliedAt && row.state !== "failed"
+                          ? m.when(at(row.appliedAt), row.appliedBy)
+                          : "—"}
+                    </td>
+                    <td>{row.liftedAt ? (row.byHand ? m.handLifted(at(row.liftedAt), row.liftedBy) : row.liftedBy ? m.when(at(row.liftedAt), row.liftedBy) : m.liftedBySystem(at(row.liftedAt))) : "—"}</td>
                     <td>
                       {row.state === "not_supported" ? m.notSupportedHint : row.error ?? ""}
+                      {row.canConfirmHand ? (
+                        <IntentButton
+                          intent="restriction-hand"
+                          fields={{ connectorId: row.connectorId, what: row.canConfirmHand }}
+                          label={row.canConfirmHand === "applied" ? m.confirmHandApplied : m.confirmHandLifted}
+                          ariaLabel={(row.canConfirmHand === "applied" ? m.confirmHandAppliedFor : m.confirmHandLiftedFor)(row.label)}
+                          link
+                        />
+                      ) : null}
                       {row.canRetry ? (
                         <IntentButton intent="restriction-retry" fields={{ connectorId: row.connectorId }} label={m.retry} ariaLabel={m.retryFor(row.label)} link />
                       ) : null}
@@ -66,6 +102,21 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
             </table>
           ) : null}
           {!restriction.gatherFinished ? <p>{m.needGather}</p> : null}
+          {lift ? (
+            <p data-lift-status={lift.status}>
+              {lift.status === "scheduled"
+                ? m.liftScheduled(at(lift.scheduledAt), lift.scheduledBy, at(lift.dueAt))
+                : lift.status === "running"
+                  ? m.liftRunning
+                  : lift.status === "failed"
+                    ? m.liftFailed
+                    : lift.status === "stopped"
+                      ? m.liftStopped(at(lift.stoppedAt), lift.stoppedBy, lift.stopReason === "objected")
+                      : lift.completedAt
+                        ? m.liftCompleted(at(lift.completedAt))
+                        : m.liftAwaitingHand}
+            </p>
+          ) : null}
           <div className="cta-row">
             {restriction.canApply ? <IntentButton intent="restriction-apply" label={m.apply} primary /> : null}
             {restriction.canLift ? (
@@ -74,10 +125,17 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
                 <button type="submit" className="button secondary" aria-describedby="restriction-lift-hint">
                   {m.lift}
                 </button>{" "}
-                <span id="restriction-lift-hint">{m.liftHint}</span>
+                <span id="restriction-lift-hint">{m.liftHint(restriction.noticeDays)}</span>
               </Form>
             ) : null}
-            {inForce && !restriction.isDpo ? <p>{m.onlyDpoLifts}</p> : null}
+            {restriction.canStopLift ? (
+              <>
+                <IntentButton intent="restriction-lift-stop" fields={{ reason: "objected" }} label={m.stopObjected} primary />
+                <IntentButton intent="restriction-lift-stop" fields={{ reason: "other" }} label={m.stopOther} />
+              </>
+            ) : null}
+            {restriction.canRetryLift ? <IntentButton intent="restriction-lift-retry" label={m.retryLift} /> : null}
+            {inForce && !restriction.isDpo && !lift ? <p>{m.onlyDpoLifts}</p> : null}
           </div>
         </section>
       ) : null}

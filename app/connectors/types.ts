@@ -133,6 +133,8 @@ export type ErasureAction =
 
 export type ErasurePlan = { steps: { match: Match; action: ErasureAction }[] };
 export type ErasureResult = { done: Match[]; retained: Match[]; failed: { match: Match; error: string }[] };
+/** What removeContacts emptied: records changed, and the fields emptied in them (never the values). */
+export type ContactRemoval = { records: number; fields: number; columns: string[] };
 export type FieldChange = { match: Match; field: string; from: FieldValue; to: FieldValue };
 
 export interface Connector {
@@ -156,6 +158,13 @@ export interface Connector {
   erase(matches: Match[], plan: ErasurePlan): Promise<ErasureResult>;
   rectify?(matches: Match[], changes: FieldChange[]): Promise<void>;
   restrict?(matches: Match[], on: boolean): Promise<void>;
+  /**
+   * Art. 21 objection, where the register promises it (OP-03: "suppression des
+   * coordonnées de la base d'enquête"): empties the contact columns (email,
+   * phone) of these records, keeping the rest. Idempotent: a record already
+   * without contact details is not counted again.
+   */
+  removeContacts?(matches: Match[]): Promise<ContactRemoval>;
   close?(): Promise<void>;
 }
 

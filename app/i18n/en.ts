@@ -198,7 +198,7 @@ export const en: Messages = {
     certificateLink: "Download the certificate of erasure (HTML)",
     notifiedTitle: "Organisations informed (Article 19)",
     notifiedExplain: "These companies had received data about you; we told each of them what was done, about its own data only:",
-    notifiedKind: { erasure: "of the erasure", rectification: "of the rectification", restriction: "of the restriction" } as Record<"erasure" | "rectification" | "restriction", string>,
+    notifiedKind: { erasure: "of the erasure", rectification: "of the rectification", restriction: "of the restriction", restriction_lifted: "that the restriction was lifted" } as Record<"erasure" | "rectification" | "restriction" | "restriction_lifted", string>,
     notifiedOn: (kind: string, date: string) => `told ${kind} on ${date}`,
     timeline: "History",
     labels: {

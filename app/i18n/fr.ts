@@ -210,7 +210,7 @@ export const fr = {
     certificateLink: "Télécharger le certificat d'effacement (HTML)",
     notifiedTitle: "Organismes informés (article 19)",
     notifiedExplain: "Ces entreprises avaient reçu des données vous concernant ; nous les avons informées de ce qui a été fait, chacune pour ses propres données :",
-    notifiedKind: { erasure: "de l'effacement", rectification: "de la rectification", restriction: "de la limitation" } as Record<"erasure" | "rectification" | "restriction", string>,
+    notifiedKind: { erasure: "de l'effacement", rectification: "de la rectification", restriction: "de la limitation", restriction_lifted: "de la levée de la limitation" } as Record<"erasure" | "rectification" | "restriction" | "restriction_lifted", string>,
     notifiedOn: (kind: string, date: string) => `informée ${kind} le ${date}`,
     timeline: "Historique",
     labels: {

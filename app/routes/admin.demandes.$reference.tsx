@@ -212,6 +212,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "restriction-apply":
       case "restriction-retry":
       case "restriction-lift":
+      case "restriction-lift-stop":
+      case "restriction-lift-retry":
+      case "restriction-hand":
       case "objection-record":
         await rightsPanelAction({ ctx, reference, intent, form, registry: connectors() });
         break;

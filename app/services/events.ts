@@ -32,8 +32,10 @@ export const PUBLIC_EVENTS = [
   "rectification_applied",
   "restriction_applied",
   "restriction_lift_notice",
+  "restriction_lift_stopped",
   "restriction_lifted",
   "objection_recorded",
+  "objection_confirmed",
   "answered_no_data",
   "letter_posted",
   "ready",
@@ -45,6 +47,9 @@ export const PUBLIC_EVENTS = [
 
 export const STAFF_EVENTS = [
   "assigned",
+  "restriction_lift_ran",
+  "restriction_hand_applied",
+  "restriction_hand_lifted",
   "note_added",
   "gather_connector_done",
   "gather_connector_skipped",

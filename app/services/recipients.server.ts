@@ -100,7 +100,7 @@ export function recordLine(r: Pick<RecipientRecord, "system" | "dataset" | "key"
   return `${r.system} — ${r.dataset} n° ${r.key}`;
 }
 
-export type NoticeKind = "erasure" | "rectification" | "restriction";
+export type NoticeKind = "erasure" | "rectification" | "restriction" | "restriction_lifted";
 
 /**
  * Tells each company the records went to, through the outbox, about its own
@@ -125,9 +125,39 @@ export function notifyRecipients(
   const told: string[] = [];
   for (const g of groups) {
     const outboxId = enqueue(tx, { channel: "email", to: g.client.contactEmail, template: `art19_${a.kind}`, ...a.render(g), requestId: a.requestId }, a.at);
-    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: g.client.name, operations: g.operations, outboxId, sentAt: a.at }).run();
+    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: g.client.name, clientCode: g.client.code, records: g.records.map(recordLine), operations: g.operations, outboxId, sentAt: a.at }).run();
     audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: g.client.code, operations: g.operations, records: g.records.length }, at: a.at });
     told.push(g.client.name);
+  }
+  return told;
+}
+
+/**
+ * Tells the companies told of an earlier notice (a restriction) of what
+ * follows it (its lift), about the same records, as they were named then:
+ * the gathered data may have gone by now, the notice's record of them has not.
+ */
+export function notifyThoseTold(
+  tx: DbOrTx,
+  a: { requestId: number; reference: string; told: NoticeKind; kind: NoticeKind; actor: Actor; at: Date; render: (d: { recipient: string; records: string[] }) => emails.Rendered },
+): string[] {
+  const earlier = tx.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, a.requestId), eq(recipientNotices.kind, a.told))).orderBy(asc(recipientNotices.id)).all();
+  const byClient = new Map<string, { client: RegisterClient; records: Set<string>; operations: Set<string> }>();
+  for (const n of earlier) {
+    if (!n.clientCode) continue;
+    const client = tx.select().from(registerClients).where(eq(registerClients.code, n.clientCode)).get();
+    if (!client) continue;
+    const e = byClient.get(client.code) ?? byClient.set(client.code, { client, records: new Set(), operations: new Set() }).get(client.code)!;
+    for (const r of n.records) e.records.add(r);
+    for (const o of n.operations) e.operations.add(o);
+  }
+  const told: string[] = [];
+  for (const { client, records, operations } of byClient.values()) {
+    const lines = [...records];
+    const outboxId = enqueue(tx, { channel: "email", to: client.contactEmail, template: `art19_${a.kind}`, ...a.render({ recipient: client.name, records: lines }), requestId: a.requestId }, a.at);
+    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: client.name, clientCode: client.code, records: lines, operations: [...operations], outboxId, sentAt: a.at }).run();
+    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: client.code, operations: [...operations], records: lines.length }, at: a.at });
+    told.push(client.name);
   }
   return told;
 }

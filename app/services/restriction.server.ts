@@ -1,18 +1,31 @@
-import { and, asc, eq, gte, inArray } from "drizzle-orm";
-import { letters, requests, type RequestRow } from "../../db/schema/requests";
-import { restrictions } from "../../db/schema/rights";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { requests, type RequestRow } from "../../db/schema/requests";
+import { restrictionLifts, restrictions, type LiftStatus, type RestrictionLiftRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
-import { restrictionApplied, restrictionLifted, smsRestrictionLifted } from "../../emails/restriction";
+import {
+  recipientRestrictionLiftedNotice,
+  restrictionApplied,
+  restrictionLiftDone,
+  restrictionLiftNotice,
+  restrictionLiftStopped,
+  smsRestrictionLiftDone,
+  smsRestrictionLiftNotice,
+  smsRestrictionLiftStopped,
+} from "../../emails/restriction";
+import { formatInstant } from "../i18n";
+import { env } from "../utils/env.server";
+import { organisation } from "../utils/organisation.server";
+import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import type { Registry } from "../connectors/registry";
 import type { Match } from "../connectors/types";
-import type { DbOrTx, Tx } from "../utils/db.server";
+import type { Db, DbOrTx, Tx } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
 import * as emails from "../../emails";
 import * as audit from "./audit.server";
-import { notifyRecipients, recordLine } from "./recipients.server";
+import { notifyRecipients, notifyThoseTold, recordLine } from "./recipients.server";
 import { businessSender } from "../utils/organisation.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
-import type { Ctx, StaffActor } from "./context";
+import type { Actor, Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
@@ -40,11 +53,12 @@ export const NOT_SUPPORTED = "not supported by this system";
 export const LIFT_FAILED = "lift failed: ";
 const CALL_TIMEOUT_MS = 60_000;
 
-export type RestrictionState = "applied" | "failed" | "not_supported" | "lift_failed" | "lifted";
+export type RestrictionState = "applied" | "failed" | "not_supported" | "by_hand" | "lift_failed" | "lifted";
 
-export function stateOf(row: { error: string | null; liftedAt: Date | null }): RestrictionState {
+/** not_supported: to be restricted by hand, not confirmed yet; by_hand: staff confirmed they did. */
+export function stateOf(row: { error: string | null; liftedAt: Date | null; handConfirmedAt?: Date | null }): RestrictionState {
   if (row.liftedAt) return "lifted";
-  if (row.error === NOT_SUPPORTED) return "not_supported";
+  if (row.error === NOT_SUPPORTED) return row.handConfirmedAt ? "by_hand" : "not_supported";
   if (row.error?.startsWith(LIFT_FAILED)) return "lift_failed";
   if (row.error) return "failed";
   return "applied";
@@ -184,76 +198,292 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
   return done.details;
 }
 
-/** Art. 18(3): the requester is told before the restriction is lifted, once per restriction. */
-function noticeBeforeLifting(tx: Tx, ctx: Ctx, r: RequestRow, since: Date): boolean {
-  const already = tx
-    .select({ id: letters.id })
-    .from(letters)
-    .where(and(eq(letters.requestId, r.id), eq(letters.kind, "restriction_lifted"), gte(letters.createdAt, since)))
-    .get();
-  if (already) return false;
-  if (!reach(tx, r, { disclosure: false })) return false;
-  notifyRequester(tx, ctx, r, {
-    kind: "restriction_lifted",
-    template: "restriction_lifted",
-    message: restrictionLifted({ reference: r.reference }, r.locale),
-    sms: () => smsRestrictionLifted({ reference: r.reference }, r.locale),
-    disclosure: false,
-  });
-  addEvent(tx, r.id, ctx, "restriction_lift_notice");
-  return true;
+/** The request's latest lift, if any: the one that counts (earlier ones are history). */
+function latestLift(tx: DbOrTx, requestId: number): RestrictionLiftRow | undefined {
+  return tx.select().from(restrictionLifts).where(eq(restrictionLifts.requestId, requestId)).orderBy(desc(restrictionLifts.id)).get();
 }
 
+/** A lift under way: announced and not stopped, or run with systems still to finish. */
+const ACTIVE_LIFT: LiftStatus[] = ["scheduled", "running", "failed"];
+
+const isHand = (row: { error: string | null }) => row.error === NOT_SUPPORTED;
+const noticeMs = () => env().RESTRICTION_LIFT_NOTICE_DAYS * 86_400_000;
+const leaseMs = () => env().JOB_LEASE_SECONDS * 1000;
+
 /**
- * Lifts the restriction everywhere it is in force. DPO only. The notice to
- * the requester is committed to the outbox first, then each connector is
- * asked to unmark the records; one that fails keeps its row in force with the
- * reason, and lifting again retries it (without a second notice).
+ * Art. 18(3): lifting is announced, then done. The DPO schedules it: the
+ * person is told now (email, SMS with a link to the letter, or a letter to
+ * post — whichever reaches them), with the date before which nothing is
+ * lifted (RESTRICTION_LIFT_NOTICE_DAYS). The workers lift it after that date
+ * unless staff stopped it meanwhile. Refused when nothing can reach the
+ * person: a lift they would never hear of is what Art. 18(3) forbids.
  */
-export async function liftRestriction({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
+export function scheduleLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireStaff(ctx.actor);
-  const plan = ctx.db.transaction((tx) => {
+  return ctx.db.transaction((tx) => {
     const r = loadTicket(tx, me, reference);
     requireRole(me, "dpo");
     if (!r.rights.includes("restriction")) throw new DomainError("illegal_transition", { code: "restriction_not_requested" });
     const inForce = [...currentRows(tx, r.id).values()].filter((row) => !row.liftedAt);
     if (inForce.length === 0) throw new DomainError("illegal_transition", { code: "not_restricted" });
-    const since = new Date(Math.min(...inForce.map((row) => row.appliedAt.getTime())));
-    const notified = noticeBeforeLifting(tx, ctx, r, since);
-    return { r, inForce, notified, matches: matchesByConnector(tx, r.id) };
+    const lift = latestLift(tx, r.id);
+    if (lift && ACTIVE_LIFT.includes(lift.status)) throw new DomainError("illegal_transition", { code: "lift_already_scheduled" });
+    const dueAt = new Date(ctx.now.getTime() + noticeMs());
+    const days = env().RESTRICTION_LIFT_NOTICE_DAYS;
+    const liftFrom = formatInstant(dueAt, r.locale);
+    const contact = organisation().dpo.email;
+    const sent = notifyRequester(tx, ctx, r, {
+      kind: "restriction_lift_notice",
+      template: "restriction_lift_notice",
+      message: restrictionLiftNotice({ reference: r.reference, liftFrom, days, contact }, r.locale),
+      sms: (link) => smsRestrictionLiftNotice({ reference: r.reference, liftFrom, contact, link }, r.locale),
+      disclosure: false,
+    });
+    const row = tx.insert(restrictionLifts).values({ requestId: r.id, status: "scheduled", scheduledBy: me.id, scheduledAt: ctx.now, dueAt }).returning().get();
+    const details = { lift: row.id, dueAt: dueAt.toISOString(), noticeDays: days, delivery: sent.delivery };
+    addEvent(tx, r.id, ctx, "restriction_lift_notice", details);
+    audit.append(tx, { actor: me, action: "restriction.lift_scheduled", reference: r.reference, details, at: ctx.now });
+    return { dueAt, delivery: sent.delivery };
   });
+}
 
-  const outcomes = await Promise.all(
-    plan.inForce.map(async (row): Promise<Outcome> => {
-      const state = stateOf(row);
-      // Never marked there: nothing to undo.
-      if (state === "not_supported" || (state === "failed" && !registry.get(row.connectorId)?.restrict)) return { connectorId: row.connectorId, records: row.records, error: null };
-      const matches = plan.matches.get(row.connectorId) ?? [];
-      if (matches.length === 0) return { connectorId: row.connectorId, records: row.records, error: "the gathered record pointers are no longer stored" };
-      return callRestrict(registry, row.connectorId, matches, false, plan.r.reference);
-    }),
-  );
-
-  const done = ctx.db.transaction((tx) => {
-    for (const o of outcomes) {
-      const row = plan.inForce.find((x) => x.connectorId === o.connectorId)!;
-      if (o.error) tx.update(restrictions).set({ error: `${LIFT_FAILED}${o.error}`.slice(0, 500) }).where(eq(restrictions.id, row.id)).run();
-      // The reason it was never marked (not supported) stays readable in the history.
-      else tx.update(restrictions).set({ liftedAt: ctx.now, liftedBy: me.id, error: stateOf(row) === "not_supported" ? NOT_SUPPORTED : null }).where(eq(restrictions.id, row.id)).run();
+/**
+ * Stops a lift during its notice period: the person objected (recorded as
+ * such), or staff decided otherwise. The restriction stays in force and the
+ * person is told. DPO or support; refused once the lift has run.
+ */
+export function stopLift({ ctx, reference, reason }: { ctx: Ctx; reference: string; reason: "objected" | "other" }) {
+  const me = requireStaff(ctx.actor);
+  return ctx.db.transaction((tx) => {
+    const r = loadTicket(tx, me, reference);
+    requireRole(me, "dpo", "support");
+    const lift = latestLift(tx, r.id);
+    if (!lift || lift.status !== "scheduled") throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
+    // Compare-and-set: a worker that claimed it in the meantime wins, and this is refused.
+    const changed = tx
+      .update(restrictionLifts)
+      .set({ status: "stopped", stoppedBy: me.id, stoppedAt: ctx.now, stopReason: reason })
+      .where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "scheduled"), eq(restrictionLifts.attempts, lift.attempts)))
+      .run();
+    if (changed.changes !== 1) throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
+    const details = { lift: lift.id, reason };
+    addEvent(tx, r.id, ctx, "restriction_lift_stopped", details);
+    audit.append(tx, { actor: me, action: "restriction.lift_stopped", reference: r.reference, details, at: ctx.now });
+    if (reach(tx, r, { disclosure: false })) {
+      notifyRequester(tx, ctx, r, {
+        kind: "restriction_lift_stopped",
+        template: "restriction_lift_stopped",
+        message: restrictionLiftStopped({ reference: r.reference, objected: reason === "objected" }, r.locale),
+        sms: () => smsRestrictionLiftStopped({ reference: r.reference }, r.locale),
+        disclosure: false,
+      });
     }
-    const details = {
-      lifted: outcomes.filter((o) => !o.error).map((o) => o.connectorId),
-      failed: outcomes.filter((o) => o.error).map((o) => o.connectorId),
-      notified: plan.notified,
-    };
-    addEvent(tx, plan.r.id, ctx, "restriction_lifted", details);
-    audit.append(tx, { actor: me, action: "restriction.lifted", reference: plan.r.reference, details, at: ctx.now });
-    // Only while the request is open: a closed one has nothing left to answer with fresh data.
-    const withdrawn = OPEN_STATUSES.includes(plan.r.status) ? refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction") : [];
-    return { details, withdrawn };
+    return details;
   });
-  for (const f of done.withdrawn) rmSync(f, { force: true });
-  return done.details;
+}
+
+/** A lift whose systems failed goes back to the workers at once (the notice was given already). DPO only. */
+export function retryLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  const me = requireStaff(ctx.actor);
+  ctx.db.transaction((tx) => {
+    const r = loadTicket(tx, me, reference);
+    requireRole(me, "dpo");
+    const lift = latestLift(tx, r.id);
+    if (!lift || lift.status !== "failed") throw new DomainError("illegal_transition", { code: "nothing_to_retry" });
+    tx.update(restrictionLifts).set({ status: "scheduled", dueAt: ctx.now, leaseUntil: null }).where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "failed"))).run();
+    audit.append(tx, { actor: me, action: "restriction.lift_retried", reference: r.reference, details: { lift: lift.id }, at: ctx.now });
+  });
+}
+
+/**
+ * The workers' part: lifts whose notice period has ended (or whose runner
+ * died: lease expired), each claimed by compare-and-set so that two
+ * processes never lift one twice. Returns how many it ran.
+ */
+export async function runDueLifts({ db, registry, now = () => new Date(), limit = 5 }: { db: Db; registry: Registry; now?: () => Date; limit?: number }): Promise<number> {
+  let ran = 0;
+  for (; ran < limit; ran++) {
+    const t = now();
+    const claimed = db.transaction((tx) => {
+      const free = or(isNull(restrictionLifts.leaseUntil), lt(restrictionLifts.leaseUntil, t));
+      const candidates = tx
+        .select()
+        .from(restrictionLifts)
+        .where(and(inArray(restrictionLifts.status, ["scheduled", "running"]), lte(restrictionLifts.dueAt, t), free))
+        .orderBy(asc(restrictionLifts.dueAt))
+        .limit(5)
+        .all();
+      for (const row of candidates) {
+        const won = tx
+          .update(restrictionLifts)
+          .set({ status: "running", leaseUntil: new Date(t.getTime() + leaseMs()), attempts: row.attempts + 1 })
+          .where(and(eq(restrictionLifts.id, row.id), eq(restrictionLifts.status, row.status), eq(restrictionLifts.attempts, row.attempts), free))
+          .returning()
+          .get();
+        if (won) return won;
+      }
+      return undefined;
+    });
+    if (!claimed) break;
+    try {
+      await executeLift(db, registry, claimed, now);
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+    }
+  }
+  return ran;
+}
+
+const system: Actor = { kind: "system" };
+
+/** Unmarks the records in every system RightsDesk marked; hand restrictions wait for a staff confirmation. */
+async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow, now: () => Date) {
+  const mine = and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.attempts, lift.attempts), eq(restrictionLifts.status, "running"));
+  const lease = keepLease(() => db.update(restrictionLifts).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  try {
+    const plan = db.transaction((tx) => {
+      const r = tx.select().from(requests).where(eq(requests.id, lift.requestId)).get()!;
+      const inForce = [...currentRows(tx, r.id).values()].filter((row) => !row.liftedAt && !isHand(row));
+      return { r, inForce, matches: matchesByConnector(tx, r.id) };
+    });
+    const outcomes = await Promise.all(
+      plan.inForce.map(async (row): Promise<Outcome> => {
+        // Never marked there (the apply failed and the system cannot mark): nothing to undo.
+        if (stateOf(row) === "failed" && !registry.get(row.connectorId)?.restrict) return { connectorId: row.connectorId, records: row.records, error: null };
+        const matches = plan.matches.get(row.connectorId) ?? [];
+        if (matches.length === 0) return { connectorId: row.connectorId, records: row.records, error: "the gathered record pointers are no longer stored" };
+        return callRestrict(registry, row.connectorId, matches, false, plan.r.reference);
+      }),
+    );
+    lease.check("restriction lift");
+    const t = now();
+    const ctx: Ctx = { db, now: t, actor: system };
+    const withdrawn = db.transaction((tx) => {
+      const failed = outcomes.filter((o) => o.error);
+      requireOwned(tx.update(restrictionLifts).set({ status: failed.length ? "failed" : "done", ranAt: t, leaseUntil: null }).where(mine).run(), "restriction lift");
+      for (const o of outcomes) {
+        const row = plan.inForce.find((x) => x.connectorId === o.connectorId)!;
+        if (o.error) tx.update(restrictions).set({ error: `${LIFT_FAILED}${o.error}`.slice(0, 500) }).where(eq(restrictions.id, row.id)).run();
+        else tx.update(restrictions).set({ liftedAt: t, liftedBy: null, error: null }).where(eq(restrictions.id, row.id)).run();
+      }
+      const handPending = [...currentRows(tx, plan.r.id).values()].filter((row) => !row.liftedAt && isHand(row)).map((row) => row.connectorId);
+      const details = { lift: lift.id, lifted: outcomes.filter((o) => !o.error).map((o) => o.connectorId), failed: failed.map((o) => o.connectorId), handPending };
+      addEvent(tx, plan.r.id, ctx, "restriction_lift_ran", details);
+      audit.append(tx, { actor: system, action: "restriction.lifted", reference: plan.r.reference, details, at: t });
+      completeIfLifted(tx, ctx, plan.r, registry);
+      // Only while the request is open: a closed one has nothing left to answer with fresh data.
+      return OPEN_STATUSES.includes(plan.r.status) ? refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction") : [];
+    });
+    for (const f of withdrawn) rmSync(f, { force: true });
+  } finally {
+    lease.stop();
+  }
+}
+
+/**
+ * Once nothing is in force any more (RightsDesk's systems unmarked, hand
+ * restrictions confirmed lifted), the person is told where it was lifted and
+ * how, and so are the Art. 19 recipients told of the restriction. Once per lift.
+ */
+function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
+  const lift = latestLift(tx, r.id);
+  if (!lift || lift.completedAt || !["done", "failed"].includes(lift.status)) return;
+  const rows = [...currentRows(tx, r.id).values()];
+  if (rows.some((row) => !row.liftedAt)) return;
+  const changed = tx.update(restrictionLifts).set({ completedAt: ctx.now }).where(and(eq(restrictionLifts.id, lift.id), isNull(restrictionLifts.completedAt))).run();
+  if (changed.changes !== 1) return;
+  const label = (id: string) => registry.get(id)?.label ?? id;
+  // Only rows lifted by this lift: where a restriction was confirmed by hand it was lifted by hand; never-confirmed ones were not in force.
+  const thisLift = rows.filter((row) => row.liftedAt && row.liftedAt >= lift.scheduledAt);
+  const lifted = thisLift.filter((row) => !isHand(row)).map((row) => label(row.connectorId));
+  const byHand = thisLift.filter(isHand).map((row) => label(row.connectorId));
+  if (reach(tx, r, { disclosure: false })) {
+    notifyRequester(tx, ctx, r, {
+      kind: "restriction_lifted",
+      template: "restriction_lifted",
+      message: restrictionLiftDone({ reference: r.reference, lifted, byHand }, r.locale),
+      sms: (link) => smsRestrictionLiftDone({ reference: r.reference, link }, r.locale),
+      disclosure: false,
+    });
+  }
+  // Art. 19: each company told of the restriction is told it is lifted, about the same records.
+  notifyThoseTold(tx, {
+    requestId: r.id,
+    reference: r.reference,
+    told: "restriction",
+    kind: "restriction_lifted",
+    actor: ctx.actor,
+    at: ctx.now,
+    render: (d) => recipientRestrictionLiftedNotice({ reference: r.reference, recipient: d.recipient, records: d.records, sender: businessSender() }),
+  });
+  const details = { lift: lift.id, lifted: thisLift.filter((row) => !isHand(row)).map((row) => row.connectorId), byHand: thisLift.filter(isHand).map((row) => row.connectorId) };
+  addEvent(tx, r.id, ctx, "restriction_lifted", details);
+  audit.append(tx, { actor: ctx.actor, action: "restriction.lift_completed", reference: r.reference, details, at: ctx.now });
+}
+
+/**
+ * A system without restrict(): staff confirm they restricted the records
+ * there by hand ("applied"), and later that they lifted it by hand
+ * ("lifted", only once the announced lift has run). DPO or support. Kept
+ * with who and when, and shown as such — never as if RightsDesk had done it.
+ */
+export function confirmByHand({ ctx, reference, connectorId, what, registry }: { ctx: Ctx; reference: string; connectorId: string; what: "applied" | "lifted"; registry: Registry }) {
+  const me = requireStaff(ctx.actor);
+  return ctx.db.transaction((tx) => {
+    const r = loadTicket(tx, me, reference);
+    requireRole(me, "dpo", "support");
+    const row = currentRows(tx, r.id).get(connectorId);
+    if (!row || !isHand(row) || row.liftedAt) throw new DomainError("illegal_transition", { code: "nothing_by_hand" });
+    if (what === "applied") {
+      if (row.handConfirmedAt) throw new DomainError("illegal_transition", { code: "nothing_by_hand" });
+      tx.update(restrictions).set({ handConfirmedBy: me.id, handConfirmedAt: ctx.now }).where(eq(restrictions.id, row.id)).run();
+    } else {
+      const lift = latestLift(tx, r.id);
+      // The notice period is the person's: nothing is lifted, by hand either, before the workers' lift has run.
+      if (!lift || !["done", "failed"].includes(lift.status)) throw new DomainError("illegal_transition", { code: "lift_not_due" });
+      tx.update(restrictions).set({ liftedBy: me.id, liftedAt: ctx.now }).where(eq(restrictions.id, row.id)).run();
+    }
+    const details = { connectorId, what };
+    addEvent(tx, r.id, ctx, what === "applied" ? "restriction_hand_applied" : "restriction_hand_lifted", details);
+    audit.append(tx, { actor: me, action: what === "applied" ? "restriction.hand_applied" : "restriction.hand_lifted", reference: r.reference, details, at: ctx.now });
+    if (what === "lifted") completeIfLifted(tx, ctx, r, registry);
+    return details;
+  });
+}
+
+export type LiftView = {
+  status: LiftStatus;
+  scheduledAt: Date;
+  scheduledBy: string | null;
+  dueAt: Date;
+  stoppedAt: Date | null;
+  stoppedBy: string | null;
+  stopReason: "objected" | "other" | null;
+  ranAt: Date | null;
+  completedAt: Date | null;
+};
+
+/** The latest lift, for the ticket page and the status page. No personal data. */
+export function liftView(db: DbOrTx, requestId: number): LiftView | null {
+  const lift = latestLift(db, requestId);
+  if (!lift) return null;
+  const names = staffNames(db, [lift.scheduledBy, lift.stoppedBy]);
+  return {
+    status: lift.status,
+    scheduledAt: lift.scheduledAt,
+    scheduledBy: lift.scheduledBy ? (names.get(lift.scheduledBy) ?? null) : null,
+    dueAt: lift.dueAt,
+    stoppedAt: lift.stoppedAt,
+    stoppedBy: lift.stoppedBy ? (names.get(lift.stoppedBy) ?? null) : null,
+    stopReason: lift.stopReason ?? null,
+    ranAt: lift.ranAt,
+    completedAt: lift.completedAt,
+  };
+}
+
+function staffNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  return new Map(wanted.length ? db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all().map((s) => [s.id, s.name]) : []);
 }
 
 export type RestrictionRow = {
@@ -263,7 +493,12 @@ export type RestrictionRow = {
   appliedAt: Date;
   appliedBy: string | null;
   liftedAt: Date | null;
+  /** null with a liftedAt: lifted by RightsDesk's workers, as announced */
   liftedBy: string | null;
+  /** a system without restrict(): restricted (and lifted) by hand by staff, not by RightsDesk */
+  byHand: boolean;
+  handConfirmedAt: Date | null;
+  handConfirmedBy: string | null;
   /** scrubbed reason for failed / lift_failed */
   error: string | null;
 };
@@ -271,8 +506,8 @@ export type RestrictionRow = {
 /** Where the restriction applies, per connector, for the ticket page. No personal data. */
 export function restrictionRows(db: DbOrTx, requestId: number): RestrictionRow[] {
   const rows = [...currentRows(db, requestId).values()];
-  const ids = [...new Set(rows.flatMap((r) => [r.appliedBy, r.liftedBy]).filter((id): id is number => id !== null))];
-  const names = new Map(ids.length ? db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, ids)).all().map((s) => [s.id, s.name]) : []);
+  const names = staffNames(db, rows.flatMap((r) => [r.appliedBy, r.liftedBy, r.handConfirmedBy]));
+  const name = (id: number | null) => (id ? (names.get(id) ?? null) : null);
   return rows.map((row) => {
     const state = stateOf(row);
     return {
@@ -280,9 +515,12 @@ export function restrictionRows(db: DbOrTx, requestId: number): RestrictionRow[]
       state,
       records: row.records,
       appliedAt: row.appliedAt,
-      appliedBy: row.appliedBy ? (names.get(row.appliedBy) ?? null) : null,
+      appliedBy: name(row.appliedBy),
       liftedAt: row.liftedAt,
-      liftedBy: row.liftedBy ? (names.get(row.liftedBy) ?? null) : null,
+      liftedBy: name(row.liftedBy),
+      byHand: isHand(row),
+      handConfirmedAt: row.handConfirmedAt,
+      handConfirmedBy: name(row.handConfirmedBy),
       error: state === "failed" ? row.error : state === "lift_failed" ? row.error!.slice(LIFT_FAILED.length) : null,
     };
   });

@@ -4,9 +4,10 @@ import type { Registry } from "../connectors/registry";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
 import type { GatherRow } from "./gather.server";
-import { applyRestriction, liftRestriction, restrictionRows, type RestrictionState } from "./restriction.server";
+import { applyRestriction, confirmByHand, liftView, restrictionRows, retryLift, scheduleLift, stopLift, type LiftView, type RestrictionState } from "./restriction.server";
 import { objectionStatus, recordObjection, type ObjectionStatus } from "./suppression.server";
 import { OPEN_STATUSES } from "./tickets.server";
+import { env } from "../utils/env.server";
 
 /**
  * The ticket page's restriction and objection panel: what it shows (no
@@ -23,12 +24,27 @@ export type RestrictionPanelRow = {
   appliedBy: string | null;
   liftedAt: Date | null;
   liftedBy: string | null;
+  byHand: boolean;
+  handConfirmedAt: Date | null;
+  handConfirmedBy: string | null;
   error: string | null;
   canRetry: boolean;
+  /** staff may confirm they restricted (or, once the lift ran, lifted) the records there by hand */
+  canConfirmHand: "applied" | "lifted" | null;
 };
 
 export type RightsPanel = {
-  restriction: null | { rows: RestrictionPanelRow[]; gatherFinished: boolean; canApply: boolean; canLift: boolean; isDpo: boolean };
+  restriction: null | {
+    rows: RestrictionPanelRow[];
+    gatherFinished: boolean;
+    canApply: boolean;
+    canLift: boolean;
+    isDpo: boolean;
+    lift: LiftView | null;
+    canStopLift: boolean;
+    canRetryLift: boolean;
+    noticeDays: number;
+  };
   objection: null | { status: ObjectionStatus; canRecord: boolean };
 };
 
@@ -42,21 +58,47 @@ export function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & {
   let restriction: RightsPanel["restriction"] = null;
   if (r.rights.includes("restriction")) {
     const stored = new Map(restrictionRows(ctx.db, r.id).map((row) => [row.connectorId, row]));
+    const lift = liftView(ctx.db, r.id);
+    // Hand lifting is confirmed only once the announced lift has run: the notice period is the person's.
+    const liftRan = lift !== null && (lift.status === "done" || lift.status === "failed");
     const gatherFinished = gather.length > 0 && gather.every((g) => g.status === "done");
     const ids = [...new Set([...gather.map((g) => g.connectorId), ...stored.keys()])];
     const rows = ids.map((id): RestrictionPanelRow => {
       const label = registry.get(id)?.label ?? gather.find((g) => g.connectorId === id)?.label ?? id;
       const row = stored.get(id);
-      if (row) return { ...row, label, canRetry: works && open && gatherFinished && row.state === "failed" };
+      if (row) {
+        const canConfirmHand = !works || !row.byHand || row.liftedAt ? null : !row.handConfirmedAt && !liftRan ? "applied" : liftRan ? "lifted" : null;
+        return { ...row, label, canRetry: works && open && gatherFinished && row.state === "failed", canConfirmHand };
+      }
       const found = gather.find((g) => g.connectorId === id)?.matches ?? 0;
-      return { connectorId: id, label, state: found > 0 ? "not_applied" : "no_records", records: found, appliedAt: null, appliedBy: null, liftedAt: null, liftedBy: null, error: null, canRetry: false };
+      return {
+        connectorId: id,
+        label,
+        state: found > 0 ? "not_applied" : "no_records",
+        records: found,
+        appliedAt: null,
+        appliedBy: null,
+        liftedAt: null,
+        liftedBy: null,
+        byHand: false,
+        handConfirmedAt: null,
+        handConfirmedBy: null,
+        error: null,
+        canRetry: false,
+        canConfirmHand: null,
+      };
     });
+    const liftActive = lift !== null && ["scheduled", "running", "failed"].includes(lift.status);
     restriction = {
       rows,
       gatherFinished,
       canApply: works && open && gatherFinished && rows.some((row) => row.state === "not_applied" || (row.state === "lifted" && row.records > 0)),
-      canLift: role === "dpo" && rows.some((row) => row.state === "applied" || row.state === "lift_failed" || row.state === "failed" || row.state === "not_supported"),
+      canLift: role === "dpo" && !liftActive && rows.some((row) => ["applied", "lift_failed", "failed", "not_supported", "by_hand"].includes(row.state)),
       isDpo: role === "dpo",
+      lift,
+      canStopLift: works && lift?.status === "scheduled",
+      canRetryLift: role === "dpo" && lift?.status === "failed",
+      noticeDays: env().RESTRICTION_LIFT_NOTICE_DAYS,
     };
   }
 
@@ -68,7 +110,15 @@ export function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & {
   return { restriction, objection };
 }
 
-export const RIGHTS_PANEL_INTENTS = ["restriction-apply", "restriction-retry", "restriction-lift", "objection-record"] as const;
+export const RIGHTS_PANEL_INTENTS = [
+  "restriction-apply",
+  "restriction-retry",
+  "restriction-lift",
+  "restriction-lift-stop",
+  "restriction-lift-retry",
+  "restriction-hand",
+  "objection-record",
+] as const;
 
 /** Runs one of the panel's intents; DomainErrors go back to the route's usual mapping. */
 export async function rightsPanelAction({ ctx, reference, intent, form, registry }: { ctx: Ctx; reference: string; intent: string; form: FormData; registry: Registry }) {
@@ -81,9 +131,23 @@ export async function rightsPanelAction({ ctx, reference, intent, form, registry
       return applyRestriction({ ctx, reference, registry, connectorId });
     }
     case "restriction-lift":
-      return liftRestriction({ ctx, reference, registry });
+      return scheduleLift({ ctx, reference });
+    case "restriction-lift-stop": {
+      const reason = String(form.get("reason") ?? "");
+      if (reason !== "objected" && reason !== "other") throw new DomainError("invalid_input", { field: "reason" });
+      return stopLift({ ctx, reference, reason });
+    }
+    case "restriction-lift-retry":
+      return retryLift({ ctx, reference });
+    case "restriction-hand": {
+      const connectorId = String(form.get("connectorId") ?? "");
+      const what = String(form.get("what") ?? "");
+      if (!connectorId || connectorId.length > 40) throw new DomainError("invalid_input", { field: "connectorId" });
+      if (what !== "applied" && what !== "lifted") throw new DomainError("invalid_input", { field: "what" });
+      return confirmByHand({ ctx, reference, connectorId, what, registry });
+    }
     case "objection-record":
-      return recordObjection({ ctx, reference });
+      return recordObjection({ ctx, reference, registry });
     default:
       throw new DomainError("invalid_input", { field: "intent" });
   }

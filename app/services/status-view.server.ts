@@ -53,7 +53,7 @@ export type StatusView = {
   archivesGone: { id: number; kind: "access" | "portability"; purgedAt: Date; reason: "expired" | "erasure" | "data_changed" }[];
   certificate: boolean;
   /** Art. 19, last sentence: the companies told, and of what */
-  notified: { recipient: string; kind: "erasure" | "rectification" | "restriction"; sentAt: Date }[];
+  notified: { recipient: string; kind: "erasure" | "rectification" | "restriction" | "restriction_lifted"; sentAt: Date }[];
   letters: LetterSummary[];
   events: { at: Date; type: PublicEvent }[];
 };

@@ -11,6 +11,15 @@ import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
 import { normaliseAnyPhone } from "./intake-input";
 import { addEvent } from "./requests.server";
+import type { Registry } from "../connectors/registry";
+import type { Match } from "../connectors/types";
+import { objectionConfirmation, smsObjectionConfirmation } from "../../emails/objection";
+import { log, scrub } from "../utils/log.server";
+import { reach } from "./contacts.server";
+import { readGathered } from "./gather-store.server";
+import { latestJobs } from "./gather.server";
+import { decidedIdentifiers } from "./identifiers.server";
+import { notifyRequester } from "./letters.server";
 import { OPEN_STATUSES } from "./tickets.server";
 
 /**
@@ -56,33 +65,112 @@ function identifiersOf(r: Pick<RequestRow, "email" | "phone">): { kind: Suppress
   return out;
 }
 
+/** The identifiers found in the systems that staff confirmed as the person's (identifiers.server.ts), hashed. */
+function confirmedFoundIdentifiers(db: DbOrTx, requestId: number): { kind: SuppressionKind; hash: string }[] {
+  const out: { kind: SuppressionKind; hash: string }[] = [];
+  for (const id of decidedIdentifiers(db, requestId)) {
+    if (id.origin !== "found" || id.status !== "confirmed") continue;
+    const normalised = normaliseIdentifier(id.kind, id.value);
+    if (normalised) out.push({ kind: id.kind, hash: suppressionHash(id.kind, normalised) });
+  }
+  return out;
+}
+
+const CALL_TIMEOUT_MS = 60_000;
+
+type Removal = { connectorId: string; label: string; records: number; fields: number; error: string | null };
+
 /**
  * Records an objection to direct marketing (Art. 21(2)-(3)): the request's
- * phone number and email join the suppression list. The right is absolute —
- * there is no balancing of interests to record, only the request's own
- * identity check, which its open status already proves. Idempotent: an
+ * phone number and email, and the identifiers found in the systems that staff
+ * confirmed as the person's, join the suppression list. The right is
+ * absolute — there is no balancing of interests to record, only the request's
+ * own identity check, which its open status already proves. Idempotent: an
  * identifier already listed (by this or another request) stays as it was.
+ *
+ * Where a connector can (removeContacts: the survey database, OP-03), the
+ * contact details of the records the gather found are removed there too.
+ * The person is then told exactly that: which contacts are listed, what was
+ * removed where — or that nothing was found.
  */
-export function recordObjection({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
+  const plan = ctx.db.transaction((tx) => {
     const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
     if (!r) throw new DomainError("not_found");
     requireTicketAccess(me, r);
     requireRole(me, "dpo", "support");
     if (!r.rights.includes("objection")) throw new DomainError("illegal_transition", { code: "objection_not_requested" });
     if (!r.verifiedAt || !OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "objection" });
-    const ids = identifiersOf(r);
-    if (ids.length === 0) throw new DomainError("invalid_input", { code: "no_contact_to_suppress" });
-    let added = 0;
-    for (const id of ids) {
-      added += tx.insert(suppressionList).values({ kind: id.kind, hash: id.hash, requestId: r.id, addedAt: ctx.now, addedBy: me.id }).onConflictDoNothing().run().changes;
+    const own = identifiersOf(r);
+    if (own.length === 0) throw new DomainError("invalid_input", { code: "no_contact_to_suppress" });
+    const gathered = latestJobs(tx, r.id).length > 0;
+    const matches = new Map<string, Match[]>();
+    for (const m of readGathered(tx, r.id).matches) matches.set(m.connectorId, [...(matches.get(m.connectorId) ?? []), m]);
+    return { r, own, gathered, matches };
+  });
+
+  // Connector I/O outside the transaction; one failing system never stops the listing.
+  const removals: Removal[] = [];
+  for (const c of registry.list()) {
+    const ms = plan.matches.get(c.id) ?? [];
+    if (!c.removeContacts || ms.length === 0) continue;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CALL_TIMEOUT_MS / 1000} s`)), CALL_TIMEOUT_MS)));
+      const done = await Promise.race([c.removeContacts(ms), late]);
+      removals.push({ connectorId: c.id, label: c.label, records: done.records, fields: done.fields, error: null });
+    } catch (error) {
+      const message = scrub(error instanceof Error ? error.message : String(error));
+      log.warn("objection.remove_contacts_failed", { reference: plan.r.reference, connectorId: c.id, error: message });
+      removals.push({ connectorId: c.id, label: c.label, records: 0, fields: 0, error: message });
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.id, plan.r.id)).get()!;
+    const found = confirmedFoundIdentifiers(tx, r.id).filter((f) => !plan.own.some((o) => o.kind === f.kind && o.hash === f.hash));
+    const add = (id: { kind: SuppressionKind; hash: string }) =>
+      tx.insert(suppressionList).values({ kind: id.kind, hash: id.hash, requestId: r.id, addedAt: ctx.now, addedBy: me.id }).onConflictDoNothing().run().changes;
+    const ownAdded = plan.own.map((id) => ({ kind: id.kind, added: add(id) === 1 }));
+    const foundAdded = found.map((id) => ({ kind: id.kind, added: add(id) === 1 }));
+    const added = [...ownAdded, ...foundAdded].filter((x) => x.added).length;
     // Counts and kinds only: the values, even hashed, stay in their table.
-    const details = { kinds: ids.map((i) => i.kind), added, alreadyListed: ids.length - added };
+    const details = {
+      kinds: plan.own.map((i) => i.kind),
+      added,
+      alreadyListed: plan.own.length + found.length - added,
+      found: found.length,
+      removed: removals.map((x) => ({ connectorId: x.connectorId, records: x.records, fields: x.fields, failed: x.error !== null })),
+    };
     addEvent(tx, r.id, ctx, "objection_recorded", details);
     audit.append(tx, { actor: me, action: "objection.recorded", reference: r.reference, details, at: ctx.now });
-    return details;
+    for (const x of removals.filter((x) => !x.error)) {
+      audit.append(tx, { actor: me, action: "objection.survey_contacts_removed", reference: r.reference, details: { connectorId: x.connectorId, records: x.records, fields: x.fields }, at: ctx.now });
+    }
+    // The confirmation: what systems held goes only to a proven contact; elsewhere, only what the request itself gave.
+    const disclosure = reach(tx, r, { disclosure: true }) !== null;
+    const anyone = disclosure || reach(tx, r, { disclosure: false }) !== null;
+    if (anyone) {
+      const facts = {
+        reference: r.reference,
+        own: ownAdded.map((x) => ({ kind: x.kind, alreadyListed: !x.added })),
+        found: disclosure ? found.map((f) => f.kind) : null,
+        searched: disclosure ? plan.gathered : null,
+        removals: disclosure ? removals.map((x) => ({ system: x.label, records: x.records, failed: x.error !== null })) : null,
+      };
+      notifyRequester(tx, ctx, r, {
+        kind: "objection_confirmed",
+        template: "objection_confirmed",
+        message: objectionConfirmation(facts, r.locale),
+        sms: (link) => smsObjectionConfirmation({ reference: r.reference, link }, r.locale),
+        disclosure,
+      });
+      addEvent(tx, r.id, ctx, "objection_confirmed", { disclosure });
+    }
+    return { ...details, confirmed: anyone };
   });
 }
 

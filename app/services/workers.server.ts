@@ -6,6 +6,7 @@ import { purgeExpiredArchives } from "./delivery.server";
 import { purgeAfterRetention } from "./gather-store.server";
 import { runNextErasure } from "./erasure.server";
 import { runNextJob } from "./gather.server";
+import { runDueLifts } from "./restriction.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
 import { sweepInfoRequests } from "./tickets.server";
@@ -37,6 +38,8 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       for (let i = 0; i < 20 && (await runNextJob({ db: db(), registry: connectors() })); i++);
       // Approved erasures, and those waiting for a connector to come back.
       for (let i = 0; i < 5 && (await runNextErasure({ db: db(), registry: connectors() })); i++);
+      // Art. 18(3): restrictions whose notice period has ended (claimed, so a second server lifts none twice).
+      await runDueLifts({ db: db(), registry: connectors() });
     } catch (error) {
       log.error("worker.gather_failed", { error: error instanceof Error ? error.name : "unknown" });
     } finally {

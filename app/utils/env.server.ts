@@ -72,14 +72,24 @@ const Schema = z
      * a stable key is derived from APP_SECRET (app/services/suppression.server.ts).
      */
     SUPPRESSION_HASH_KEY: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
-    /** bearer token of the dialling campaigns' API (/api/suppression/*); unset, the API answers 404 */
+    /** bearer token of the dialling campaigns' API (/api/suppression/*) */
     SUPPRESSION_API_TOKEN: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
+    /**
+     * Whether /api/suppression/* is served. Default: on in production (a
+     * dialler that cannot check the list must not run silently), elsewhere on
+     * only when a token is set. On without a token stops start-up.
+     */
+    SUPPRESSION_API: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
+    /** Art. 18(3): days between the notice to the person and the lifting of their restriction */
+    RESTRICTION_LIFT_NOTICE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   });
 
 /** Checked beside the schema, so one run reports these together with type errors. */
 const REQUIRED_IN_PRODUCTION = ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL", "SUPPRESSION_HASH_KEY"] as const;
 
-export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL"> & {
+export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL" | "SUPPRESSION_API"> & {
+  /** the suppression API is served (SUPPRESSION_API, or its default) */
+  SUPPRESSION_API: "on" | "off";
   APP_SECRET: string;
   DATABASE_URL: string;
   BASE_URL: string;
@@ -103,6 +113,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     for (const key of REQUIRED_IN_PRODUCTION) if (!cleaned[key]) problems.push(`${key} is required when APP_ENV=production`);
     if (cleaned.SUPPRESSION_HASH_KEY && cleaned.SUPPRESSION_HASH_KEY === cleaned.APP_SECRET) problems.push("SUPPRESSION_HASH_KEY must be a secret of its own, not APP_SECRET");
   }
+  const suppressionApi = cleaned.SUPPRESSION_API ?? (cleaned.APP_ENV === "production" || cleaned.SUPPRESSION_API_TOKEN ? "on" : "off");
+  // Unset token with the API on used to turn the API off without a word: diallers then could not check the list.
+  if (suppressionApi === "on" && !cleaned.SUPPRESSION_API_TOKEN)
+    problems.push(
+      `SUPPRESSION_API_TOKEN is required while the suppression API is on (${cleaned.SUPPRESSION_API ? "SUPPRESSION_API=on" : "the default when APP_ENV=production"}); set it, or set SUPPRESSION_API=off if no dialler checks the list through the API`,
+    );
   if (!result.success || problems.length) throw new ConfigError(problems);
   const env = result.data;
   const dataDir = path.resolve(env.DATA_DIR);
@@ -113,6 +129,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     APP_SECRET: appSecret,
     DATABASE_URL: env.DATABASE_URL ?? `file:${path.join(dataDir, "rightsdesk.sqlite")}`,
     BASE_URL: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    SUPPRESSION_API: suppressionApi === "on" ? "on" : "off",
     devTools: env.APP_ENV !== "production",
   };
 }

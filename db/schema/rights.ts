@@ -95,9 +95,13 @@ export const recipientNotices = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     requestId: integer("request_id").notNull().references(() => requests.id),
-    kind: text("kind").$type<"erasure" | "rectification" | "restriction">().notNull(),
+    kind: text("kind").$type<"erasure" | "rectification" | "restriction" | "restriction_lifted">().notNull(),
     /** the recipient as the register names it */
     recipient: text("recipient").notNull(),
+    /** the register client told (null on notices sent before Art. 19 went per record) */
+    clientCode: text("client_code"),
+    /** the records the notice named, as it named them (system — dataset n° key): what that company was told about */
+    records: text("records", { mode: "json" }).$type<string[]>().notNull().default([]),
     /** the operations (register codes) that made them a recipient */
     operations: text("operations", { mode: "json" }).$type<string[]>().notNull(),
     outboxId: integer("outbox_id"),
@@ -122,9 +126,50 @@ export const restrictions = sqliteTable(
     liftedAt: integer("lifted_at", { mode: "timestamp_ms" }),
     /** scrubbed: why it could not be applied here */
     error: text("error"),
+    /**
+     * A system without restrict() (the CRM): the staff member who confirmed
+     * they restricted the records there by hand, and when. Lifting such a row
+     * is confirmed the same way, in liftedBy/liftedAt.
+     */
+    handConfirmedBy: integer("hand_confirmed_by").references(() => staff.id),
+    handConfirmedAt: integer("hand_confirmed_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("restrictions_request_idx").on(t.requestId)],
 );
+
+export const LIFT_STATUSES = ["scheduled", "running", "done", "failed", "stopped"] as const;
+export type LiftStatus = (typeof LIFT_STATUSES)[number];
+
+/**
+ * Art. 18(3): the lifting of a request's restriction, scheduled. The person
+ * is told when it is scheduled; the workers lift it once `dueAt` has passed
+ * (claimed by compare-and-set, the attempt fencing every finishing write,
+ * ADR 0012), unless staff stopped it meanwhile (the person objected…).
+ */
+export const restrictionLifts = sqliteTable(
+  "restriction_lifts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id").notNull().references(() => requests.id),
+    status: text("status").$type<LiftStatus>().notNull(),
+    scheduledBy: integer("scheduled_by").references(() => staff.id),
+    /** when the notice went to the person */
+    scheduledAt: integer("scheduled_at", { mode: "timestamp_ms" }).notNull(),
+    /** not before: the end of the notice period stated in the notice */
+    dueAt: integer("due_at", { mode: "timestamp_ms" }).notNull(),
+    stoppedBy: integer("stopped_by").references(() => staff.id),
+    stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+    stopReason: text("stop_reason").$type<"objected" | "other">(),
+    /** the systems RightsDesk unmarked (done or failed) */
+    ranAt: integer("ran_at", { mode: "timestamp_ms" }),
+    /** every row lifted, hand ones confirmed, and the person and the recipients told */
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [index("restriction_lifts_request_idx").on(t.requestId), index("restriction_lifts_due_idx").on(t.status, t.dueAt)],
+);
+export type RestrictionLiftRow = typeof restrictionLifts.$inferSelect;
 
 /**
  * Art. 21: the suppression list. Identifiers are stored only as keyed hashes

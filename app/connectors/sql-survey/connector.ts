@@ -1,6 +1,7 @@
 import { proposedErasurePlan } from "./erasure-plan";
 import {
   type Connector,
+  type ContactRemoval,
   type ErasureAction,
   type ErasurePlan,
   type ErasureResult,
@@ -680,6 +681,30 @@ export class SqlSurveyConnector implements Connector {
         }
       }
     }
+  }
+
+  /**
+   * Objection (OP-03): the declared identity contact columns (email, phone)
+   * of the matched rows are set to NULL. Names, answers and statistics stay;
+   * the person can no longer be called or mailed from this base. A row whose
+   * contact columns are already empty is left alone, so a second run counts 0.
+   */
+  async removeContacts(matches: Match[]): Promise<ContactRemoval> {
+    const out: ContactRemoval = { records: 0, fields: 0, columns: [] };
+    for (const [t, keys] of this.group(matches)) {
+      const columns = [t.identity?.email, t.identity?.phone].filter((c): c is string => !!c);
+      if (!columns.length) continue;
+      for (const part of chunks(keys, this.config.batchSize)) {
+        const rows = await this.selectIn(t, [t.pk, ...columns], t.pk, part);
+        const held = rows.filter((row) => columns.some((c) => row[c] !== null && row[c] !== undefined && row[c] !== ""));
+        if (!held.length) continue;
+        out.fields += held.reduce((n, row) => n + columns.filter((c) => row[c] !== null && row[c] !== undefined && row[c] !== "").length, 0);
+        const changed = await this.db.exec(`UPDATE ${this.q(t.table)} SET ${columns.map((c) => `${this.q(c)} = NULL`).join(", ")} WHERE ${this.q(t.pk)} IN (${placeholders(held.length)})`, held.map((row) => row[t.pk] as SqlParam));
+        out.records += changed.changes;
+        for (const c of columns) if (!out.columns.includes(`${t.dataset}.${c}`)) out.columns.push(`${t.dataset}.${c}`);
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {
