@@ -211,12 +211,32 @@ describe("retention", () => {
       else expect(r.stderr).toContain("already running");
       noPersonalData(r);
     }
-    const total = both.filter((r) => r.code === 0).reduce((s, r) => s + counts(r.stdout, "closed-requests").purge, 0);
+    const total = both.filter((r) => r.code === 0).reduce((s, r) => s + (counts(r.stdout, "closed-requests").purge ?? 0), 0);
     expect(total).toBe(2);
     for (const reference of refs) {
       expect(app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference))).all()).toHaveLength(1);
     }
     const verify = await cli(["audit", "verify"], env);
     expect(verify.code, verify.stdout).toBe(0);
+  });
+
+  it("a run whose process died holds the lock until its lease passes: another process says \"already running\", then takes over and purges once", async () => {
+    const { reference } = await verifiedByEmail(app, { email: "crash.run@example.fr" });
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel" })).status).toBe(302);
+    app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)).run();
+    const lease = { JOB_LEASE_SECONDS: "6" };
+    const killed = await cli(["retention", "run"], { ...env, ...lease, FAULT_INJECT: "retention-run-claimed" });
+    const killedAt = Date.now();
+    expect(killed.signal).toBe("SIGKILL");
+    const blocked = await cli(["retention", "run"], { ...env, ...lease });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("already running");
+    expect(app.db().select().from(requests).where(eq(requests.reference, reference)).get()!.identityPurgedAt).toBeNull();
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 6_500 - Date.now())));
+    const taken = await cli(["retention", "run"], { ...env, ...lease });
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(counts(taken.stdout, "closed-requests").purge).toBe(1);
+    expect(app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference))).all()).toHaveLength(1);
   });
 });

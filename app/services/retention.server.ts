@@ -14,6 +14,7 @@ import type { Registry } from "../connectors/registry";
 import type { Connector } from "../connectors/types";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
+import { faultPoint } from "../utils/faults.server";
 import { log } from "../utils/log.server";
 import { registerDatasetId } from "./archive.server";
 import * as audit from "./audit.server";
@@ -457,6 +458,16 @@ async function purgeRecordings(db: Db, connector: Connector, now: Date, dry: boo
 /** A run claimed by this process, or null when another one holds the lock. */
 function claimRun(db: Db, now: Date, trigger: "worker" | "cli"): number | null {
   const lease = env().JOB_LEASE_SECONDS * 1000;
+  try {
+    return claimIn(db, now, trigger, lease);
+  } catch (error) {
+    // The partial unique index refused a second running row (a claim raced past the check): another run holds the lock.
+    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return null;
+    throw error;
+  }
+}
+
+function claimIn(db: Db, now: Date, trigger: "worker" | "cli", lease: number): number | null {
   return db.transaction(
     (tx) => {
       // A run whose process died hands over once its lease has passed.
@@ -503,6 +514,7 @@ export async function runRetention({ db, registry, now = new Date(), dryRun = fa
   const retentionDays = ticketRetentionDays(db);
   const runId = dryRun ? null : claimRun(db, now, trigger);
   if (!dryRun && runId === null) throw new RetentionAlreadyRunning();
+  if (runId !== null) faultPoint("retention-run-claimed");
   const lease = env().JOB_LEASE_SECONDS * 1000;
   const keeper =
     runId === null
