@@ -1,4 +1,6 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Registry } from "../app/connectors/registry";
+import { setHold } from "../app/services/retention.server";
 import { AgentIntakeInput, checkCallerCode, checkContactCode, recordRequest, sendContactCode } from "../app/services/agent-intake.server";
 import type { Ctx } from "../app/services/context";
 import { IntakeInput } from "../app/services/intake-input";
@@ -10,6 +12,7 @@ import type { Db } from "../app/utils/db.server";
 import { SITES, type Role, type Site } from "./schema/enums";
 import { outbox } from "./schema/outbox";
 import { requests as requestsTable } from "./schema/requests";
+import { litigationHolds } from "./schema/retention";
 import { staff } from "./schema/staff";
 
 /**
@@ -306,4 +309,17 @@ export function seedAnswerCases(db: Db, now = new Date()): { nobody: string; cal
     })();
 
   return { nobody, caller, postal, representative };
+}
+
+/**
+ * Retention in the demo: David Blanc's call of 41 days ago (rec-000001, past
+ * OP-01's 25 days) is held by the DPO for a dispute, so the purge keeps it
+ * and his ticket shows a recording past retention. Once: a hold in force is left as it is.
+ */
+export function seedRetentionHold(db: Db, registry: Pick<Registry, "get">, now = new Date()): boolean {
+  if (db.select({ id: litigationHolds.id }).from(litigationHolds).where(and(eq(litigationHolds.itemKey, "rec-000001"), isNull(litigationHolds.liftedAt))).get()) return false;
+  if (!registry.get("recordings")?.retention) return false;
+  const dpo = toActor(db.select().from(staff).where(eq(staff.email, "dpo@centrecall.example")).get()!);
+  setHold({ ctx: { db, now, actor: dpo }, registry, input: { connectorId: "recordings", itemKey: "rec-000001", reason: "Contestation par le client Osiris des réponses recueillies lors de cet appel (dossier litige L-2026-014) : enregistrement conservé jusqu'à la clôture du litige." } });
+  return true;
 }

@@ -27,6 +27,16 @@ commands:
                     INFO_REQUEST_CLOSE_DAYS; lift the restrictions whose
                     notice period (RESTRICTION_LIFT_NOTICE_DAYS) has ended
                     (the server's worker does all this too)
+  retention run [--dry-run]
+                    the retention job the server's workers run once a day:
+                    deletes recordings older than the register's duration
+                    (unless held for a dispute), the identity of requests
+                    never verified (UNVERIFIED_PURGE_GRACE_DAYS after they
+                    expired) and of closed requests (TICKET_RETENTION_DAYS,
+                    by default OP-07's duration); prints counts per category,
+                    never values. --dry-run deletes nothing and prints what a
+                    run would purge. If another process is running it:
+                    "already running" (exit 1)
   reminders [--force]
                     email each assignee (and the DPO) the open requests due
                     within 7 days or overdue; once a day unless --force
@@ -368,6 +378,20 @@ async function main(args: string[]): Promise<number> {
     await registry.close();
     console.log(`restriction lifts run ${lifts}`);
     return 0;
+  }
+  if (group === "retention") {
+    if (verb !== "run") throw new UsageError("retention needs run [--dry-run]");
+    const v = flags(rest, { "dry-run": { type: "boolean" } });
+    const { connectors } = await import("../app/utils/connectors.server");
+    const { reportLines, runRetention } = await import("../app/services/retention.server");
+    const registry = connectors();
+    try {
+      const report = await runRetention({ db: db(), registry, dryRun: v["dry-run"] === true, trigger: "cli" });
+      for (const line of reportLines(report)) console.log(line);
+      return report.recordings.some((r) => r.failed !== 0) ? 1 : 0;
+    } finally {
+      await registry.close();
+    }
   }
   if (group === "reminders") {
     const v = flags(args.slice(1), { force: { type: "boolean" } });

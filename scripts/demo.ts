@@ -41,6 +41,12 @@ const { created } = seed(db());
 const siteTickets = seedSiteTickets(db());
 const corinne = seedCorinne(db());
 const cases = seedAnswerCases(db());
+// Retention: one old recording held for a dispute; what the first daily run (at start) is about to purge, in counts.
+const { seedRetentionHold } = await import("../db/seed");
+const { connectors } = await import("../app/utils/connectors.server");
+const { reportLines, runRetention } = await import("../app/services/retention.server");
+seedRetentionHold(db(), connectors());
+const retentionPreview = reportLines(await runRetention({ db: db(), registry: connectors(), dryRun: true, trigger: "cli" }));
 if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);
 console.log("Building the site (first run takes a few seconds)…");
 buildIfStale(root, { quiet: true });
@@ -88,6 +94,14 @@ What to try:
  10. Ticket ${cases.representative} (a lawyer for David Blanc): read the mandate,
      accept it; David confirms his address from the outbox link; only then
      is he searched, and the answer goes to the lawyer, as the mandate says.
+
+ 11. Retention: the server's workers run the retention job at start, then
+     once a day. Before this start it would purge (counts only):
+${retentionPreview.map((l) => `       ${l}`).join("\n")}
+     Recording rec-000001 (David Blanc's call, 41 days ago, past OP-01's 25
+     days) is kept: the DPO held it for a dispute at ${url}/admin/conservation,
+     where a hold is lifted. From a terminal:
+     npm run -s cli -- retention run --dry-run
 
 Deadline reminders are a daily job, not part of the server: schedule
   npm run -s cli -- reminders

@@ -2,6 +2,7 @@ import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Role } from "../../db/schema/enums";
 import { auditMessages } from "../i18n/admin/audit";
+import { retentionMessages } from "../i18n/admin/retention";
 import { useLocale, useT } from "./i18n";
 import { useFocusMainOnNavigate } from "./layout";
 
@@ -47,6 +48,11 @@ export function AdminLayout({ me, children }: { me: Me | null; children: ReactNo
                   {me.role !== "agent" ? (
                     <li>
                       <NavLink to="/admin/connecteurs">{a.nav.connectors}</NavLink>
+                    </li>
+                  ) : null}
+                  {me.role === "dpo" ? (
+                    <li>
+                      <NavLink to="/admin/conservation">{retentionMessages[locale].nav}</NavLink>
                     </li>
                   ) : null}
                   {me.role === "admin" || me.role === "dpo" ? (

@@ -137,6 +137,27 @@ export type ErasureResult = { done: Match[]; retained: Match[]; failed: { match:
 export type ContactRemoval = { records: number; fields: number; columns: string[] };
 export type FieldChange = { match: Match; field: string; from: FieldValue; to: FieldValue };
 
+/** A record as the retention job sees it: where it is and how old, never what it holds. */
+export type AgedRecord = { dataset: string; key: string; at: string; restricted: boolean };
+
+/**
+ * Retention (Art. 5(1)(e)): a source whose records carry their own date lists
+ * those older than a cut-off and deletes them, file and index row, like its
+ * erase. Optional: a source without it is never purged by RightsDesk.
+ */
+export interface RetentionCapability {
+  /** the dataset whose records it dates (the register's duration for it applies) */
+  dataset: string;
+  /** records older than `before` by their own date; `undated`: records whose date is missing or unreadable (kept, counted) */
+  listExpired(before: Date, signal?: AbortSignal): Promise<{ expired: AgedRecord[]; undated: number }>;
+  /**
+   * Deletes these records if they are still older than `before` (a record
+   * whose date changed since the listing is left). Idempotent: a record
+   * already gone counts as `gone`.
+   */
+  deleteExpired(keys: string[], before: Date): Promise<{ deleted: number; gone: number; kept: number; failed: number }>;
+}
+
 export interface Connector {
   id: string;
   kind: string;
@@ -165,6 +186,8 @@ export interface Connector {
    * without contact details is not counted again.
    */
   removeContacts?(matches: Match[]): Promise<ContactRemoval>;
+  /** records past their retention (recordings: the register's duration for call recordings) */
+  retention?: RetentionCapability;
   close?(): Promise<void>;
 }
 

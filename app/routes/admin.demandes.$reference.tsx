@@ -27,6 +27,9 @@ import { AnomaliesPanel } from "../components/anomalies-panel";
 import { anomaliesFor, chooseDateReading } from "../services/date-readings.server";
 import { gatherStatus, requireAnswerable, rerunConnector, startGather, waiveConnector } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
+import { RecordingFlagsPanel } from "../components/recording-flags-panel";
+import { retentionMessages } from "../i18n/admin/retention";
+import { recordingFlagsFor } from "../services/retention.server";
 import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
@@ -53,6 +56,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
     // The raw values a connector could not read, and the readings of ambiguous dates: personal data too.
     const anomalies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => anomaliesFor(db(), view.id, connectors())) : [];
+    // Recordings past the register's duration or made without consent: read from the gathered copy, so audited the same way.
+    const recordingFlags = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => recordingFlagsFor(db(), view.id, connectors(), ctx.now)) : [];
     return {
       view,
       isOpen: tickets.OPEN_STATUSES.includes(view.status),
@@ -61,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       gather,
       discrepancies,
       anomalies,
+      recordingFlags,
       archives: archivesFor(db(), view.id, ctx.now),
       connectorCount: connectors().list().length,
       erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
@@ -236,7 +242,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, found, connectorLabels, mandate, letters, answerable, noData, disclosable } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const revalidator = useRevalidator();
@@ -329,6 +335,12 @@ export default function Ticket() {
       {view.status === "awaiting_verification" && view.channel !== "web" ? <PendingVerificationPanel method={view.verificationMethod} result={result as never} /> : null}
       {view.verifiedAt && view.identity && isOpen ? <ContactsPanel contacts={view.contacts} canAct result={result as never} /> : null}
       {mandate ? <MandatePanel reference={view.reference} mandate={mandate} canReview={canWork && isOpen} /> : null}
+      {view.identityPurgedAt ? (
+        <section className="panel" aria-labelledby="identity-purged-title" data-identity-purged>
+          <h2 id="identity-purged-title">{retentionMessages[locale].purgedTitle}</h2>
+          <p>{retentionMessages[locale].purged(formatInstant(new Date(view.identityPurgedAt), locale))}</p>
+        </section>
+      ) : null}
       {view.identity ? (
         <section className="panel" aria-labelledby="identity-title">
           <h2 id="identity-title">{k.identity}</h2>
@@ -571,6 +583,7 @@ export default function Ticket() {
         </section>
       ) : null}
       {anomalies.length > 0 ? <AnomaliesPanel anomalies={anomalies} canChoose={isOpen && canWork} /> : null}
+      {recordingFlags.length > 0 ? <RecordingFlagsPanel flags={recordingFlags} reference={view.reference} canHold={role === "dpo"} /> : null}
       {rectification ? <RectificationPanel fields={rectification.fields} current={rectification.current} role={role} /> : null}
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />

@@ -94,6 +94,11 @@ export const AuditAction = z.enum([
   "archive.withdrawn",
   "mandate.accepted",
   "mandate.rejected",
+  "retention.run",
+  "retention.recordings_purged",
+  "retention.request_purged",
+  "retention.hold_set",
+  "retention.hold_lifted",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

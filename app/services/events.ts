@@ -66,6 +66,7 @@ export const STAFF_EVENTS = [
   "rectification_failed",
   "letter_to_post",
   "date_reading_chosen",
+  "identity_purged",
 ] as const;
 
 export type PublicEvent = (typeof PUBLIC_EVENTS)[number];

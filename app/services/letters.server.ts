@@ -104,7 +104,8 @@ export function lettersOf(db: DbOrTx, requestId: number): LetterSummary[] {
 /** One letter's HTML, for the requester who holds the request's follow session. */
 export function letterFor(db: DbOrTx, requestId: number, letterId: number): { html: string; subject: string } | null {
   const row = db.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, requestId))).get();
-  if (!row) return null;
+  // Emptied by the retention job (docs/retention.md): the letter's subject, date and SHA-256 stay, its text is gone.
+  if (!row || row.html.length === 0) return null;
   return { html: decrypt(row.html, letterAad(row.requestId, row.kind, row.createdAt)).toString(), subject: row.subject };
 }
 

@@ -128,6 +128,24 @@ export type RectificationView = {
   changes: Change[];
 };
 
+/**
+ * Retention (docs/retention.md): a closed request's change sets keep which
+ * field of which record changed, and lose the values before and after.
+ * Returns how many change sets still held values.
+ */
+export function forgetRectificationValues(tx: DbOrTx, requestId: number, dry = false): number {
+  let n = 0;
+  for (const row of tx.select().from(rectifications).where(eq(rectifications.requestId, requestId)).all()) {
+    const stored = JSON.parse(decrypt(row.changes, aad(requestId)).toString()) as Stored;
+    if (!stored.changes.some((c) => c.from !== null || c.to !== null) && stored.matches.length === 0) continue;
+    n++;
+    if (dry) continue;
+    const kept: Stored = { changes: stored.changes.map((c) => ({ ...c, from: null, to: null })), matches: [] };
+    tx.update(rectifications).set({ changes: encrypt(Buffer.from(JSON.stringify(kept)), aad(requestId)) }).where(eq(rectifications.id, row.id)).run();
+  }
+  return n;
+}
+
 /** The latest change set with its diff (personal data: read through tickets.auditedRead). */
 export function rectificationView(db: DbOrTx, requestId: number): RectificationView | null {
   const row = db.select().from(rectifications).where(eq(rectifications.requestId, requestId)).orderBy(desc(rectifications.id)).get();

@@ -185,7 +185,8 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
       .where(eq(requestNotes.requestId, r.id))
       .orderBy(desc(requestNotes.at))
       .all();
-    const showIdentity = canSeeIdentity(me);
+    // Once purged by the retention job there is no identity left to show (or to audit as read).
+    const showIdentity = canSeeIdentity(me) && !r.identityPurgedAt;
     audit.append(tx, { actor: me, action: "ticket.viewed", reference: r.reference, details: {}, at: ctx.now });
     if (showIdentity) audit.append(tx, { actor: me, action: "ticket.identity_viewed", reference: r.reference, details: {}, at: ctx.now });
     const assignee = r.assigneeId ? tx.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(eq(staff.id, r.assigneeId)).get() : null;
@@ -213,6 +214,7 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
       mandateStatus: r.mandateStatus,
       outcome: r.outcome,
       closedAt: r.closedAt,
+      identityPurgedAt: r.identityPurgedAt,
       extended: r.extended,
       effectiveDueOn: r.effectiveDueOn,
       deadline,

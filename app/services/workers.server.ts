@@ -9,6 +9,7 @@ import { runNextJob } from "./gather.server";
 import { runDueLifts } from "./restriction.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
+import { runDailyRetention } from "./retention.server";
 import { sweepInfoRequests } from "./tickets.server";
 
 /**
@@ -46,6 +47,19 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       gathering = false;
     }
   };
+  // Once a day across every process: the first sweep of the day (Paris) takes the run's lock, the others find it done.
+  let retaining = false;
+  const retain = async () => {
+    if (retaining) return;
+    retaining = true;
+    try {
+      await runDailyRetention({ db: db(), registry: connectors() });
+    } catch (error) {
+      log.error("worker.retention_failed", { error: error instanceof Error ? error.name : "unknown" });
+    } finally {
+      retaining = false;
+    }
+  };
   const sweep = () => {
     try {
       const now = new Date();
@@ -57,6 +71,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
     } catch (error) {
       log.error("worker.sweep_failed", { error: error instanceof Error ? error.name : "unknown" });
     }
+    void retain();
   };
   const timers = [
     setInterval(send, opts.outboxEveryMs ?? 2_000),

@@ -61,6 +61,10 @@ const Schema = z
     ORGANISATION_CONFIG: z.string().min(1).default("organisation.config.json"),
     ARCHIVE_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     GATHER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** an unverified request's identity is deleted this many days after it expired (docs/retention.md) */
+    UNVERIFIED_PURGE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    /** a closed request's identity and contents are purged this many days after closing; unset, the register's duration for OP-07 (rightsdesk:requests), else 1826 */
+    TICKET_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
     /** Port of the demo CRM that `npm run demo` starts ({demoCrmPort} in connectors.config.json) */
     DEMO_CRM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
     /** Fault injection for the crash tests: the named point kills the process (ignored in production). */

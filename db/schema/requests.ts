@@ -63,6 +63,12 @@ export const requests = sqliteTable(
     /** the date the queue sorts on: extended when extended, else base */
     effectiveDueOn: text("effective_due_on"),
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    /**
+     * When the retention job removed the requester's identity, contacts, mandate,
+     * letters' and messages' bodies (docs/retention.md): the row keeps the
+     * reference, dates, outcome and the keyed hashes (emailKey, phoneKey) as proof.
+     */
+    identityPurgedAt: integer("identity_purged_at", { mode: "timestamp_ms" }),
     assigneeId: integer("assignee_id"),
     duplicateOfId: integer("duplicate_of_id"),
     /** staff who recorded a phone/mail/in-person request */

@@ -121,6 +121,7 @@ export function create(config: Config, _secret?: (envName: string) => string | u
       deleteRow: d.prepare<[string]>("DELETE FROM recordings WHERE id = ?"),
       anonymizeRow: d.prepare<[string]>("UPDATE recordings SET caller_number = NULL, called_number = NULL, path = NULL WHERE id = ?"),
       probe: d.prepare("SELECT 1 FROM recordings LIMIT 1"),
+      ages: d.prepare<[], { id: string; started_at: string | null; restricted: number }>("SELECT id, started_at, restricted FROM recordings ORDER BY started_at, id"),
     };
   }
 
@@ -299,6 +300,56 @@ export function create(config: Config, _secret?: (envName: string) => string | u
         }
       }
       return result;
+    },
+
+    retention: {
+      dataset: DATASET,
+      /**
+       * Dates are read as the index stores them (ISO 8601 instants, any
+       * offset) and compared as instants, not as text. A row with no readable
+       * date is never called expired: it is counted, for staff to look at.
+       */
+      async listExpired(before, signal) {
+        const expired: { dataset: string; key: string; at: string; restricted: boolean }[] = [];
+        let undated = 0;
+        for (const row of stmts().ages.iterate()) {
+          const at = isoInstant(row.started_at);
+          if (!at) {
+            undated++;
+            continue;
+          }
+          if (Date.parse(at) < before.getTime()) expired.push({ dataset: DATASET, key: row.id, at, restricted: row.restricted === 1 });
+        }
+        signal?.throwIfAborted();
+        return { expired, undated };
+      },
+
+      /** As erase: the file first (unless another row still uses it), then the row; a restricted row is kept. */
+      async deleteExpired(keys, before) {
+        const out = { deleted: 0, gone: 0, kept: 0, failed: 0 };
+        const s = stmts();
+        for (const key of keys) {
+          const row = s.one.get(key);
+          if (!row) {
+            out.gone++;
+            continue;
+          }
+          const at = isoInstant(row.started_at);
+          if (!at || Date.parse(at) >= before.getTime() || row.restricted === 1) {
+            out.kept++;
+            continue;
+          }
+          try {
+            await removeFileOf(row);
+            s.deleteRow.run(row.id);
+            out.deleted++;
+          } catch {
+            // A path outside the root or an unreadable share: the row stays, so the next run tries again.
+            out.failed++;
+          }
+        }
+        return out;
+      },
     },
 
     async restrict(matches, on) {
