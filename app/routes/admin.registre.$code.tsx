@@ -304,7 +304,7 @@ export default function RegisterOperation() {
                       <option value="">{m.noClient}</option>
                       {clients.map((c) => (
                         <option key={c.code} value={c.code}>
-                          {c.name} ({c.code})
+                          {`${c.name} (${c.code})`}
                         </option>
                       ))}
                       {chosen && !clientNames.has(chosen.toUpperCase()) ? <option value={chosen}>{chosen}</option> : null}

@@ -112,7 +112,8 @@ function Art30Header({ header, m }: { header: RegisterHeader; m: RegisterMessage
       <dl className="summary">
         <dt>{m.header.controller}</dt>
         <dd data-fact="controller">
-          <strong>{controller.name}</strong>, {controller.legalForm}, {controller.registration}
+          <strong>{controller.name}</strong>
+          {`, ${controller.legalForm}, ${controller.registration}`}
           <br />
           {m.header.representedBy(controller.representative)}
           <br />

@@ -1,5 +1,8 @@
 import type { Locale } from "../../../db/schema/enums";
 
+/** French "de" before a company's name: "d'Osiris", "de Neva Assurances". */
+const de = (name: string) => (/^[aeiouyàâéèêëîïôûAEIOUYÀÂÉÈÊËÎÏÔÛ]/.test(name) ? `d'${name}` : `de ${name}`);
+
 /**
  * The processing register pages (back office). The register's own content
  * (purposes, legal bases…) is the controller's record, written in French; only
@@ -115,7 +118,7 @@ export const registerFr = {
     processor: "Sous-traitant",
     joint_controller: "Responsable conjoint",
   } as Record<string, string>,
-  processorFor: (client: string) => `Sous-traitant pour le compte de ${client}`,
+  processorFor: (client: string) => `Sous-traitant pour le compte ${de(client)}`,
   roleHint:
     "Responsable du traitement : CentreCall décide des finalités et des moyens. Sous-traitant : CentreCall traite les données pour le compte d'un client et sur ses seules instructions (article 28). Responsable conjoint : finalités et moyens décidés avec d'autres organismes (article 26).",
   controllerClientHint:
@@ -166,7 +169,7 @@ export const registerFr = {
     recordTransfers: "Transferts hors de l'Union européenne",
     recordSecurity: "Mesures de sécurité",
     recordOperations: "Opérations du registre concernées",
-    dpoOf: (name: string) => `Délégué à la protection des données de ${name}`,
+    dpoOf: (name: string) => `Délégué à la protection des données ${de(name)}`,
     notProcessor:
       "CentreCall n'est pas le sous-traitant de ce client : aucune opération du registre ne traite de données pour son compte. Il est informé, pour les données de ses études, des rectifications, effacements et limitations (article 19).",
     current: "Fiche en vigueur",
