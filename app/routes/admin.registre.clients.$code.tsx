@@ -199,7 +199,7 @@ export default function RegisterClient() {
       <section className="panel" aria-labelledby="history-title">
         <h2 id="history-title">{m.history}</h2>
         {history.length === 0 ? (
-          <p>{m.noHistory}</p>
+          <p>{c.noHistory}</p>
         ) : (
           <table>
             <caption className="visually-hidden">{m.historyCaption}</caption>

@@ -172,6 +172,7 @@ export const registerFr = {
     dpoOf: (name: string) => `Délégué à la protection des données ${de(name)}`,
     notProcessor:
       "CentreCall n'est pas le sous-traitant de ce client : aucune opération du registre ne traite de données pour son compte. Il est informé, pour les données de ses études, des rectifications, effacements et limitations (article 19).",
+    noHistory: "Aucune version précédente : la fiche n'a pas été modifiée depuis sa création.",
     current: "Fiche en vigueur",
     edit: "Modifier le client",
     create: "Ajouter un client",
@@ -395,6 +396,7 @@ export const registerEn: RegisterMessages = {
     dpoOf: (name: string) => `Data protection officer of ${name}`,
     notProcessor:
       "CentreCall is not this client's processor: no operation of the register processes data on its behalf. For the data of its surveys, it is told of rectifications, erasures and restrictions (Article 19).",
+    noHistory: "No earlier version: the record has not been changed since it was created.",
     current: "Current record",
     edit: "Edit the client",
     create: "Add a client",
