@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogues } from "../app/i18n";
 import type { Locale } from "../db/schema/enums";
+import { seedRegister } from "../db/seed-register";
 import { startApp, textOf, validRequest, type Browser, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
@@ -414,6 +415,7 @@ describe("back-office forms as a signed-in DPO", () => {
   let dpo: Browser;
   beforeAll(async () => {
     dpo = (await signedIn(app, "dpo")).browser;
+    seedRegister(app.db(), new Date()); // the register's forms with real operations and clients behind them
   });
 
   it("ticket actions with garbage intents and fields never fail", async () => {
@@ -440,6 +442,9 @@ describe("back-office forms as a signed-in DPO", () => {
       { path: "/admin/equipe", names: ["intent", "email", "role", "site", "name", "id", "displayName"] },
       { path: "/admin/registre", names: ["intent", "code", "name", "purpose", "legalBasis"] },
       { path: "/admin/registre/OP-01", names: ["name", "purpose", "legalBasis", "dataCategories", "retention", "retentionDays", "datasets", "expectedVersion"] },
+      { path: "/admin/registre/OP-06", names: ["name", "role", "controllerClient", "jointControllers", "processors", "transfers", "securityMeasures", "sensitiveData", "expectedVersion"] },
+      { path: "/admin/registre/clients", names: ["code", "name", "aliases", "contactEmail", "address", "dpoContact", "processingCategories", "transfers"] },
+      { path: "/admin/registre/clients/NEVA", names: ["name", "aliases", "contactEmail", "address", "dpoContact", "transfers", "securityMeasures", "expectedVersion"] },
       { path: "/admin/journal", names: ["from", "to", "reference", "action", "actor"] },
       { path: "/admin/connecteurs", names: ["intent", "connectorId"] },
     ];
@@ -466,6 +471,7 @@ describe("back-office forms as a signed-in DPO", () => {
       (s: string) => `/admin/rapports?from=${s}&to=${s}`,
       (s: string) => `/admin/rapports.csv?from=${s}&to=${s}`,
       (s: string) => `/admin/registre/${s}`,
+      (s: string) => `/admin/registre/clients/${s}`,
       (s: string) => `/admin/demandes/DSR-2099-999999/certificat?${s}`,
     ];
     await check(

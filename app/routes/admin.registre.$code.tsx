@@ -1,7 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { TextArea, TextField } from "../components/fields";
+import { FieldMessages, Fieldset, TextArea, TextField } from "../components/fields";
+import { Items, Transfers, transfersAsText } from "../components/register-fields";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
@@ -85,22 +86,29 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-function Items({ items, empty }: { items: string[]; empty?: string }) {
-  if (!items.length) return <>{empty ?? "—"}</>;
-  return (
-    <ul>
-      {items.map((item) => (
-        <li key={item}>{item}</li>
-      ))}
-    </ul>
-  );
-}
+/** A version as stored: versions written before a field existed lack it. */
+type Content = Pick<Editable, "name" | "purpose" | "legalBasis" | "dataCategories" | "personCategories" | "recipients" | "source" | "retention" | "retentionDays" | "datasets"> &
+  Partial<Editable>;
 
-type Content = Editable;
+const ROLES = ["controller", "processor", "joint_controller"] as const;
 
-function OperationFields({ op, m }: { op: Content; m: RegisterMessages }) {
+function OperationFields({ op, m, clients }: { op: Content; m: RegisterMessages; clients: Map<string, string> }) {
+  const role = op.role ?? "controller";
+  const client = op.controllerClient ?? null;
   return (
     <dl className="summary">
+      <dt>{m.fields.role}</dt>
+      <dd data-field="role" data-role={role}>
+        {role === "processor" && client ? (
+          <Link to={`/admin/registre/clients/${client}`}>{m.processorFor(clients.get(client) ?? client)}</Link>
+        ) : (
+          (m.roles[role] ?? role)
+        )}
+      </dd>
+      <dt>{m.fields.jointControllers}</dt>
+      <dd data-field="jointControllers">
+        <Items items={op.jointControllers} empty={m.noneListed} />
+      </dd>
       <dt>{m.fields.name}</dt>
       <dd>{op.name}</dd>
       <dt>{m.fields.purpose}</dt>
@@ -129,17 +137,42 @@ function OperationFields({ op, m }: { op: Content; m: RegisterMessages }) {
       <dd>
         <Items items={op.datasets} empty={m.noDatasets} />
       </dd>
+      <dt>{m.fields.processors}</dt>
+      <dd data-field="processors">
+        <Items items={op.processors} empty={m.noneListed} />
+      </dd>
+      <dt>{m.fields.transfers}</dt>
+      <dd data-field="transfers">
+        <Transfers transfers={op.transfers} m={m} />
+      </dd>
+      <dt>{m.fields.securityMeasures}</dt>
+      <dd data-field="securityMeasures">
+        <Items items={op.securityMeasures} empty={m.noneListed} />
+      </dd>
+      <dt>{m.fields.sensitiveData}</dt>
+      <dd data-field="sensitiveData">{op.sensitiveData ?? m.noSensitiveData}</dd>
     </dl>
   );
 }
 
 const LIST_FIELDS = new Set<OperationField>(["dataCategories", "personCategories", "recipients", "datasets", "jointControllers", "processors", "transfers", "securityMeasures"]);
-const LONG_FIELDS = new Set<OperationField>(["purpose", "legalBasis", "source", "retention"]);
+const LONG_FIELDS = new Set<OperationField>(["purpose", "legalBasis", "source", "retention", "sensitiveData"]);
+const OPTIONAL_FIELDS = new Set<OperationField>(["datasets", "jointControllers", "processors", "transfers", "securityMeasures", "sensitiveData"]);
+
+const HINTS: Partial<Record<OperationField, (m: RegisterMessages) => string>> = {
+  datasets: (m) => m.datasetsHint,
+  jointControllers: (m) => m.jointControllersHint,
+  processors: (m) => m.processorsHint,
+  transfers: (m) => m.transfersHint,
+  securityMeasures: (m) => m.securityMeasuresHint,
+  sensitiveData: (m) => m.sensitiveDataHint,
+};
 
 export default function RegisterOperation() {
   const locale = useLocale();
   const m = registerMessages[locale];
-  const { operation: op, history, canEdit } = useLoaderData<typeof loader>();
+  const { operation: op, history, clients, canEdit } = useLoaderData<typeof loader>();
+  const clientNames = new Map(clients.map((c) => [c.code, c.name]));
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors: FieldErrors = result?.errors ?? {};
@@ -150,7 +183,7 @@ export default function RegisterOperation() {
   const initial = (f: OperationField): string => {
     if (result?.values) return result.values[f] ?? "";
     const v = op[f];
-    if (f === "transfers") return op.transfers.map((t) => `${t.recipient} ; ${t.country} ; ${t.safeguard}`).join("\n");
+    if (f === "transfers") return transfersAsText(op.transfers);
     return Array.isArray(v) ? v.join("\n") : v === null ? "" : String(v);
   };
   const done = params.get("fait");
@@ -172,7 +205,7 @@ export default function RegisterOperation() {
         <p>
           {m.updatedOn} {stamp(op.updatedAt)} {by(op.updatedByName)}
         </p>
-        <OperationFields op={op} m={m} />
+        <OperationFields op={op} m={m} clients={clientNames} />
       </section>
 
       <section className="panel" aria-labelledby="history-title">
@@ -205,7 +238,7 @@ export default function RegisterOperation() {
                   <td>
                     <details>
                       <summary>{m.showVersion(h.version)}</summary>
-                      <OperationFields op={h.snapshot} m={m} />
+                      <OperationFields op={h.snapshot} m={m} clients={clientNames} />
                     </details>
                   </td>
                 </tr>
@@ -230,7 +263,7 @@ export default function RegisterOperation() {
               <ul>
                 {errorFields.map((f) => (
                   <li key={f}>
-                    <a href={`#${f}`}>
+                    <a href={`#${f === "role" ? "role-controller" : f}`}>
                       {m.fields[f]} : {m.errors[errors[f]!] ?? m.errors.invalid}
                     </a>
                   </li>
@@ -242,14 +275,51 @@ export default function RegisterOperation() {
             <input type="hidden" name="expectedVersion" value={op.version} />
             {FIELDS.map((f) => {
               const error = errors[f] ? (m.errors[errors[f]!] ?? m.errors.invalid) : undefined;
+              if (f === "role") {
+                const chosen = initial(f) || "controller";
+                return (
+                  <Fieldset key={f} legend={m.fields.role} name="role" hint={m.roleHint} error={error}>
+                    {ROLES.map((r) => (
+                      <div className="choice" key={r}>
+                        <input type="radio" id={`role-${r}`} name="role" value={r} defaultChecked={chosen === r} />
+                        <label htmlFor={`role-${r}`}>{m.roles[r]}</label>
+                      </div>
+                    ))}
+                  </Fieldset>
+                );
+              }
+              if (f === "controllerClient") {
+                const chosen = initial(f);
+                return (
+                  <div key={f} className={`field${error ? " has-error" : ""}`}>
+                    <label htmlFor={f}>{m.fields[f]}</label>
+                    <FieldMessages name={f} hint={m.controllerClientHint} error={error} />
+                    <select
+                      id={f}
+                      name={f}
+                      defaultValue={chosen}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={error ? `${f}-hint ${f}-error` : `${f}-hint`}
+                    >
+                      <option value="">{m.noClient}</option>
+                      {clients.map((c) => (
+                        <option key={c.code} value={c.code}>
+                          {`${c.name} (${c.code})`}
+                        </option>
+                      ))}
+                      {chosen && !clientNames.has(chosen.toUpperCase()) ? <option value={chosen}>{chosen}</option> : null}
+                    </select>
+                  </div>
+                );
+              }
               if (f === "retentionDays") {
                 return (
                   <TextField key={f} name={f} label={m.fields[f]} hint={m.retentionDaysHint} inputMode="numeric" maxLength={6} defaultValue={initial(f)} error={error} />
                 );
               }
               if (LIST_FIELDS.has(f) || LONG_FIELDS.has(f)) {
-                const hint = f === "datasets" ? m.datasetsHint : LIST_FIELDS.has(f) ? m.listHint : undefined;
-                return <TextArea key={f} name={f} label={m.fields[f]} hint={hint} required={f !== "datasets"} defaultValue={initial(f)} error={error} />;
+                const hint = HINTS[f]?.(m) ?? (LIST_FIELDS.has(f) ? m.listHint : undefined);
+                return <TextArea key={f} name={f} label={m.fields[f]} hint={hint} required={!OPTIONAL_FIELDS.has(f)} defaultValue={initial(f)} error={error} />;
               }
               return <TextField key={f} name={f} label={m.fields[f]} required maxLength={200} defaultValue={initial(f)} error={error} />;
             })}

@@ -38,6 +38,8 @@ export const AuditAction = z.enum([
   "staff.deactivated",
   "settings.updated",
   "register.updated",
+  "register.client_updated",
+  "register.exported",
   "gather.started",
   "gather.connector_rerun",
   "gather.completed",

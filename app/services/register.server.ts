@@ -1,8 +1,9 @@
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { processingOperationHistory, processingOperations, type ProcessingOperation, type Transfer } from "../../db/schema/register";
+import { processingOperationHistory, processingOperations, registerClients, type ProcessingOperation, type Transfer } from "../../db/schema/register";
 import { staff } from "../../db/schema/staff";
 import type { DbOrTx } from "../utils/db.server";
+import { organisation } from "../utils/organisation.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
@@ -40,18 +41,21 @@ export type RegisterIssue =
   | "code_taken"
   | "transfer_invalid"
   | "client_required"
-  | "client_unknown";
+  | "client_unknown"
+  | "client_code_invalid"
+  | "email_invalid"
+  | "alias_taken";
 
-const issue = (key: RegisterIssue) => ({ error: key });
+export const issue = (key: RegisterIssue) => ({ error: key });
 
-const text = (max: number) =>
+export const text = (max: number) =>
   z
     .string(issue("required"))
     .transform((s) => s.trim())
     .pipe(z.string().min(1, issue("required")).max(max, issue("too_long")));
 
 /** A list is typed one item per line in the back office, or given as an array by code. */
-const list = (opts: { min: number; item?: z.ZodType<string, string> }) =>
+export const list = (opts: { min: number; item?: z.ZodType<string, string> }) =>
   z
     .union([z.string(), z.array(z.string())], issue("invalid"))
     .transform((v) => {
@@ -86,7 +90,7 @@ const retentionDays = z
   .pipe(z.number().int().min(1, issue("retention_range")).max(36_500, issue("retention_range")).nullable());
 
 /** One transfer per line: "recipient ; country ; safeguard" (Art. 30(1)(e)). */
-const transfers = z
+export const transfers = z
   .union([z.string(), z.array(z.object({ recipient: z.string(), country: z.string(), safeguard: z.string() }))], issue("invalid"))
   .transform((v, c) => {
     if (Array.isArray(v)) return v.map((t) => ({ recipient: t.recipient.trim(), country: t.country.trim(), safeguard: t.safeguard.trim() }));
@@ -169,8 +173,11 @@ function recordingsRule(v: Editable, c: z.RefinementCtx) {
   else if (v.retentionDays > RECORDINGS_MAX_DAYS) c.addIssue({ code: "custom", path: ["retentionDays"], message: "recording_retention_max" });
 }
 
+/** The controller client only means something when CentreCall acts as processor: otherwise it is not kept. */
+const clientOnlyForProcessor = <T extends Editable>(v: T): T => (v.role === "processor" ? v : { ...v, controllerClient: null });
+
 /** What the DPO may change on an operation; the code is its identity and stays. */
-export const OperationInput = z.object(fields).superRefine(recordingsRule);
+export const OperationInput = z.object(fields).superRefine(recordingsRule).transform(clientOnlyForProcessor);
 export type OperationInput = z.infer<typeof OperationInput>;
 export type OperationField = keyof typeof fields;
 export const OPERATION_FIELDS = Object.keys(fields) as OperationField[];
@@ -183,12 +190,13 @@ export const NewOperationInput = z
       .pipe(z.string().regex(/^OP-\d{2,4}$/, issue("code_invalid"))),
     ...fields,
   })
-  .superRefine(recordingsRule);
+  .superRefine(recordingsRule)
+  .transform(clientOnlyForProcessor);
 export type NewOperationInput = z.infer<typeof NewOperationInput>;
 
 export type FieldErrors = Partial<Record<OperationField | "code", RegisterIssue>>;
 
-function fieldErrors(error: z.ZodError): FieldErrors {
+export function fieldErrors(error: z.ZodError): FieldErrors {
   const out: Record<string, RegisterIssue> = {};
   for (const i of error.issues) {
     const key = String(i.path[0] ?? "form");
@@ -198,7 +206,7 @@ function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /** Validation failures carry every field's issue key, never the submitted values. */
-function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const errors = fieldErrors(parsed.error);
@@ -238,11 +246,23 @@ function changedFields(before: Partial<Editable>, after: Editable): OperationFie
   return OPERATION_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
 }
 
-function displayNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
+export function displayNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
   const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
   if (!wanted.length) return new Map();
   const rows = db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all();
   return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+/** The operation names a client of the register, or is refused with the message next to the select. */
+function requireKnownClient(db: DbOrTx, code: string | null) {
+  if (code === null) return;
+  const found = db.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)).get();
+  if (!found) throw new DomainError("invalid_input", { field: "controllerClient", issue: "client_unknown", fields: { controllerClient: "client_unknown" } });
+}
+
+/** Code and name of every client, for the operation form's select and to name a client wherever its code is stored. */
+export function clientNames(db: DbOrTx): { code: string; name: string }[] {
+  return db.select({ code: registerClients.code, name: registerClients.name }).from(registerClients).orderBy(asc(registerClients.name)).all();
 }
 
 function findByCode(db: DbOrTx, code: string): ProcessingOperation {
@@ -251,8 +271,12 @@ function findByCode(db: DbOrTx, code: string): ProcessingOperation {
   return op;
 }
 
-export type OperationSummary = Pick<ProcessingOperation, "code" | "name" | "purpose" | "legalBasis" | "retention" | "retentionDays" | "version" | "updatedAt"> & {
+export type OperationSummary = Pick<
+  ProcessingOperation,
+  "code" | "name" | "purpose" | "legalBasis" | "retention" | "retentionDays" | "role" | "controllerClient" | "version" | "updatedAt"
+> & {
   updatedByName: string | null;
+  controllerClientName: string | null;
 };
 
 /** The whole register, in code order. Any signed-in staff member. */
@@ -260,6 +284,7 @@ export function listOperations(ctx: Ctx): OperationSummary[] {
   requireStaff(ctx.actor);
   const rows = ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
   const names = displayNames(ctx.db, rows.map((r) => r.updatedBy));
+  const clients = new Map(clientNames(ctx.db).map((c) => [c.code, c.name]));
   return rows.map((r) => ({
     code: r.code,
     name: r.name,
@@ -267,6 +292,9 @@ export function listOperations(ctx: Ctx): OperationSummary[] {
     legalBasis: r.legalBasis,
     retention: r.retention,
     retentionDays: r.retentionDays,
+    role: r.role,
+    controllerClient: r.controllerClient,
+    controllerClientName: r.controllerClient === null ? null : (clients.get(r.controllerClient) ?? r.controllerClient),
     version: r.version,
     updatedAt: r.updatedAt,
     updatedByName: r.updatedBy === null ? null : (names.get(r.updatedBy) ?? `#${r.updatedBy}`),
@@ -289,6 +317,8 @@ export type HistoryEntry = {
 export type OperationView = {
   operation: ProcessingOperation & { updatedByName: string | null };
   history: HistoryEntry[];
+  /** every client, for the controller select and to name the client a version's code points to */
+  clients: { code: string; name: string }[];
   canEdit: boolean;
 };
 
@@ -319,7 +349,12 @@ export function getOperation(ctx: Ctx, code: string): OperationView {
       changed: changedFields(snapshot, next),
     };
   });
-  return { operation: { ...op, updatedByName: nameOf(op.updatedBy) }, history, canEdit: actor.role === "dpo" || actor.role === "admin" };
+  return {
+    operation: { ...op, updatedByName: nameOf(op.updatedBy) },
+    history,
+    clients: clientNames(ctx.db),
+    canEdit: actor.role === "dpo" || actor.role === "admin",
+  };
 }
 
 /**
@@ -333,6 +368,7 @@ export function updateOperation({ ctx, code, input, expectedVersion }: { ctx: Ct
   const values = parseOrThrow(OperationInput, input);
   return ctx.db.transaction((tx) => {
     const op = findByCode(tx, code);
+    requireKnownClient(tx, values.controllerClient);
     if (expectedVersion !== undefined && expectedVersion !== op.version) {
       throw new DomainError("conflict", { field: "version", current: op.version });
     }
@@ -358,12 +394,45 @@ export function createOperation({ ctx, input }: { ctx: Ctx; input: unknown }) {
   return ctx.db.transaction((tx) => {
     const taken = tx.select({ id: processingOperations.id }).from(processingOperations).where(eq(processingOperations.code, code)).get();
     if (taken) throw new DomainError("invalid_input", { field: "code", issue: "code_taken", fields: { code: "code_taken" } });
+    requireKnownClient(tx, values.controllerClient);
     tx.insert(processingOperations)
       .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id })
       .run();
     audit.append(tx, { actor, action: "register.updated", reference: null, details: { code, version: 1, created: true, fields: OPERATION_FIELDS }, at: ctx.now });
     return { code, version: 1 };
   });
+}
+
+/**
+ * Art. 30(1)(a): who keeps this register: the controller's name and contact
+ * details, its representative, and its DPO, from organisation.config.json.
+ */
+export type RegisterHeader = {
+  controller: {
+    name: string;
+    legalForm: string;
+    registration: string;
+    address: string;
+    phone: string;
+    email: string;
+    /** who represents the company (its legal representative) */
+    representative: string;
+    /** Art. 27 representative in the Union, null for a controller established in it */
+    euRepresentative: string | null;
+  };
+  dpo: { name: string; email: string; address: string };
+};
+
+export function registerHeader(): RegisterHeader {
+  const o = organisation();
+  const { name, legalForm, registration, address, phone, email, representative, euRepresentative } = o.controller;
+  return { controller: { name, legalForm, registration, address, phone, email, representative, euRepresentative: euRepresentative ?? null }, dpo: o.dpo };
+}
+
+/** The register's index: the Art. 30(1)(a) header and the operations. Any signed-in staff member. */
+export function registerOverview(ctx: Ctx): { header: RegisterHeader; operations: OperationSummary[] } {
+  const operations = listOperations(ctx);
+  return { header: registerHeader(), operations };
 }
 
 export type Art15Entry = {

@@ -22,3 +22,14 @@ export function isFormulaLike(value: unknown): value is string {
 export function csvText(value: string | number | boolean | null | undefined): string {
   return csvField(isFormulaLike(value) ? `'${value}` : value);
 }
+
+/**
+ * csvText for a file separated by semicolons, which a French spreadsheet
+ * opens in columns directly (its decimal mark is the comma): a cell holding a
+ * semicolon, a quote, CR or LF is quoted, and formula-like text neutralised.
+ */
+export function csvTextSemicolon(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  const s = isFormulaLike(value) ? `'${value}` : String(value);
+  return /[;",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

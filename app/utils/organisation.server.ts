@@ -21,6 +21,8 @@ export const OrganisationSchema = z.object({
     phone: Text,
     email: z.email(),
     representative: Text,
+    /** Art. 27: the representative in the Union of a controller established outside it; absent for a company established in the EU */
+    euRepresentative: Text.optional(),
   }),
   dpo: z.object({ name: Text, email: z.email(), address: Text }),
   publicationDirector: Text,

@@ -80,3 +80,13 @@ export const processingOperationHistory = sqliteTable("processing_operation_hist
   changedAt: integer("changed_at", { mode: "timestamp_ms" }).notNull(),
   changedBy: integer("changed_by"),
 });
+
+/** The versions of a client's record that were replaced, like an operation's (Art. 30(2) records are versioned too). */
+export const registerClientHistory = sqliteTable("register_client_history", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  clientId: integer("client_id").notNull().references(() => registerClients.id),
+  version: integer("version").notNull(),
+  snapshot: text("snapshot", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  changedAt: integer("changed_at", { mode: "timestamp_ms" }).notNull(),
+  changedBy: integer("changed_by"),
+});

@@ -351,6 +351,9 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/admin/compte", "64-account"],
       ["/suivi", "65-follow"],
       ["/page-qui-n-existe-pas", "66-not-found"],
+      ["/admin/registre/OP-06", "67-register-operation"],
+      ["/admin/registre/clients", "68-register-clients"],
+      ["/admin/registre/clients/NEVA", "69-register-client"],
     ] as const) {
       await admin.goto(`${base}${p}`);
       await check(admin, name);

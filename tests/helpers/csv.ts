@@ -3,7 +3,7 @@
  * commas, doubled quotes, CR and LF; every line ends with CRLF (a bare LF
  * outside quotes, or a last line without CRLF, is an error).
  */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, separator: "," | ";" = ","): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = "";
@@ -17,7 +17,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") {
+    else if (c === separator) {
       row.push(field);
       field = "";
     } else if (c === "\r" && text[i + 1] === "\n") {
@@ -34,7 +34,7 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** A CSV file as our archives and exports write it: a UTF-8 BOM, then RFC 4180. */
-export function csvRows(bytes: Buffer): string[][] {
+export function csvRows(bytes: Buffer, separator: "," | ";" = ","): string[][] {
   if (bytes[0] !== 0xef || bytes[1] !== 0xbb || bytes[2] !== 0xbf) throw new Error("no UTF-8 BOM");
-  return parseCsv(bytes.subarray(3).toString("utf8"));
+  return parseCsv(bytes.subarray(3).toString("utf8"), separator);
 }

@@ -1,0 +1,267 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { useLocale } from "../components/i18n";
+import { ClientFormFields, CLIENT_FORM_FIELDS, ErrorSummary, Items, Lines, Transfers, transfersAsText, type ClientFormField } from "../components/register-fields";
+import { formatInstant } from "../i18n";
+import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
+import { DomainError } from "../services/errors";
+import { getClient, updateClient, type ClientEditable, type ClientFieldErrors } from "../services/register-clients.server";
+import { formData } from "../utils/form.server";
+import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  try {
+    return getClient(ctx, params.code ?? "");
+  } catch (error) {
+    rethrowDomain(error);
+  }
+}
+
+/** The form as posted: every field a string; lists are one item per line. The service validates. */
+const text = z.string().max(20_000).catch("");
+const EditClientForm = z.object({
+  name: text,
+  aliases: text,
+  contactEmail: text,
+  address: text,
+  dpoContact: text,
+  processingCategories: text,
+  transfers: text,
+  securityMeasures: text,
+  expectedVersion: z.coerce.number().int().positive().optional().catch(undefined),
+}) satisfies z.ZodType<Record<Exclude<ClientFormField, "code">, string> & { expectedVersion?: number }>;
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx } = requireStaff(request);
+  const { expectedVersion, ...values } = EditClientForm.parse(Object.fromEntries(await formData(request)));
+  try {
+    const saved = updateClient({ ctx, code: params.code ?? "", input: values, expectedVersion });
+    return redirect(`/admin/registre/clients/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "invalid_input") {
+      return data({ errors: (error.detail.fields ?? {}) as ClientFieldErrors, conflict: false, values }, { status: 400 });
+    }
+    if (error instanceof DomainError && error.code === "conflict") {
+      return data({ errors: {} as ClientFieldErrors, conflict: true, values }, { status: 409 });
+    }
+    rethrowDomain(error);
+  }
+}
+
+function ClientFields({ client, m }: { client: ClientEditable; m: RegisterMessages }) {
+  const f = m.clients.fields;
+  return (
+    <dl className="summary">
+      <dt>{f.name}</dt>
+      <dd>{client.name}</dd>
+      <dt>{f.aliases}</dt>
+      <dd data-field="aliases">
+        <Items items={client.aliases} />
+      </dd>
+      <dt>{f.contactEmail}</dt>
+      <dd>{client.contactEmail}</dd>
+      <dt>{f.address}</dt>
+      <dd>
+        <Lines text={client.address} />
+      </dd>
+      <dt>{f.dpoContact}</dt>
+      <dd>{client.dpoContact}</dd>
+      <dt>{f.processingCategories}</dt>
+      <dd data-field="processingCategories">
+        <Items items={client.processingCategories} empty={m.noneListed} />
+      </dd>
+      <dt>{f.transfers}</dt>
+      <dd data-field="transfers">
+        <Transfers transfers={client.transfers} m={m} />
+      </dd>
+      <dt>{f.securityMeasures}</dt>
+      <dd data-field="securityMeasures">
+        <Items items={client.securityMeasures} empty={m.noneListed} />
+      </dd>
+    </dl>
+  );
+}
+
+export default function RegisterClient() {
+  const locale = useLocale();
+  const m = registerMessages[locale];
+  const c = m.clients;
+  const { client, history, operations, processorRecord, canEdit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors: ClientFieldErrors = result?.errors ?? {};
+  const errorFields = CLIENT_FORM_FIELDS.filter((f) => errors[f]);
+  const stamp = (d: Date | string) => <time dateTime={new Date(d).toISOString()}>{formatInstant(new Date(d), locale)}</time>;
+  const by = (name: string | null) => (name ? m.byWhom(name) : m.seedAuthor);
+  const values: Partial<Record<ClientFormField, string>> = result?.values ?? {
+    name: client.name,
+    aliases: client.aliases.join("\n"),
+    contactEmail: client.contactEmail,
+    address: client.address,
+    dpoContact: client.dpoContact,
+    processingCategories: client.processingCategories.join("\n"),
+    transfers: transfersAsText(client.transfers),
+    securityMeasures: client.securityMeasures.join("\n"),
+  };
+  const done = params.get("fait");
+  return (
+    <>
+      <p>
+        <Link to="/admin/registre/clients">{c.backToList}</Link>
+      </p>
+      <h1>{c.title1(client.code, client.name)}</h1>
+      {done && !result ? (
+        <p className="flash" role="status">
+          {done === "cree" ? c.created(client.code) : done === "modifie" ? c.saved(client.version) : m.unchanged}
+        </p>
+      ) : null}
+
+      <section className="panel" aria-labelledby="record-title" data-record={processorRecord ? "art30-2" : "none"}>
+        <h2 id="record-title">{c.record}</h2>
+        {processorRecord ? (
+          <dl className="summary">
+            <dt>{c.recordProcessor}</dt>
+            <dd data-party="processor">
+              <strong>{processorRecord.processor.name}</strong>
+              <br />
+              {m.header.representedBy(processorRecord.processor.representative)}
+              <br />
+              <Lines text={processorRecord.processor.address} />
+              <br />
+              {m.header.phone} {processorRecord.processor.phone}
+              <br />
+              {m.header.email} {processorRecord.processor.email}
+            </dd>
+            <dt>{c.dpoOf(processorRecord.processor.name)}</dt>
+            <dd data-party="processor-dpo">
+              {processorRecord.processor.dpo.name}
+              <br />
+              <Lines text={processorRecord.processor.dpo.address} />
+              <br />
+              {m.header.email} {processorRecord.processor.dpo.email}
+            </dd>
+            <dt>{c.recordController}</dt>
+            <dd data-party="controller">
+              <strong>{client.name}</strong>
+              <br />
+              <Lines text={client.address} />
+              <br />
+              {m.header.email} {client.contactEmail}
+            </dd>
+            <dt>{c.dpoOf(client.name)}</dt>
+            <dd data-party="controller-dpo">{client.dpoContact}</dd>
+            <dt>{c.recordCategories}</dt>
+            <dd data-field="record-categories">
+              <Items items={processorRecord.categories} empty={m.noneListed} />
+            </dd>
+            <dt>{c.recordOperations}</dt>
+            <dd data-field="record-operations">
+              {operations.length ? (
+                <ul>
+                  {operations.map((o) => (
+                    <li key={o.code}>
+                      <Link to={`/admin/registre/${o.code}`}>
+                        {o.code} — {o.name}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                m.noneListed
+              )}
+            </dd>
+            <dt>{c.recordTransfers}</dt>
+            <dd data-field="record-transfers">
+              <Transfers transfers={processorRecord.transfers} m={m} />
+            </dd>
+            <dt>{c.recordSecurity}</dt>
+            <dd data-field="record-security">
+              <Items items={processorRecord.securityMeasures} empty={m.noneListed} />
+            </dd>
+          </dl>
+        ) : (
+          <p>{c.notProcessor}</p>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="current-title">
+        <h2 id="current-title">
+          {c.current} — {m.version(client.version)}
+        </h2>
+        <p>
+          {m.updatedOn} {stamp(client.updatedAt)} {by(client.updatedByName)}
+        </p>
+        <ClientFields client={client} m={m} />
+      </section>
+
+      <section className="panel" aria-labelledby="history-title">
+        <h2 id="history-title">{m.history}</h2>
+        {history.length === 0 ? (
+          <p>{c.noHistory}</p>
+        ) : (
+          <table>
+            <caption className="visually-hidden">{m.historyCaption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{m.historyColumns.version}</th>
+                <th scope="col">{m.historyColumns.written}</th>
+                <th scope="col">{m.historyColumns.replaced}</th>
+                <th scope="col">{m.historyColumns.changed}</th>
+                <th scope="col">{m.historyColumns.content}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.version} data-version={h.version}>
+                  <th scope="row">{m.version(h.version)}</th>
+                  <td>
+                    {stamp(h.writtenAt)} {by(h.writtenByName)}
+                  </td>
+                  <td>
+                    {stamp(h.replacedAt)} {by(h.replacedByName)}
+                  </td>
+                  <td>{h.changed.map((f) => c.fields[f] ?? f).join(", ") || "—"}</td>
+                  <td>
+                    <details>
+                      <summary>{m.showVersion(h.version)}</summary>
+                      <ClientFields client={h.snapshot} m={m} />
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {canEdit ? (
+        <section className="panel" aria-labelledby="edit-title">
+          <h2 id="edit-title">{c.edit}</h2>
+          <p>{m.editIntro}</p>
+          {result?.conflict ? (
+            <p className="error-box" role="alert">
+              {c.conflict}
+            </p>
+          ) : null}
+          <ErrorSummary
+            title={m.errorSummary}
+            fields={errorFields}
+            label={(f) => c.fields[f] ?? f}
+            message={(f) => m.errors[errors[f as ClientFormField]!] ?? m.errors.invalid!}
+          />
+          <Form method="post" key={`${client.version}-${result ? "posted" : "fresh"}`} noValidate>
+            <input type="hidden" name="expectedVersion" value={client.version} />
+            <ClientFormFields m={m} values={values} errors={errors} withCode={false} />
+            <button type="submit" className="button">
+              {m.save}
+            </button>
+          </Form>
+        </section>
+      ) : (
+        <p className="notice">{c.readOnly}</p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,295 @@
+import { asc, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { processingOperations, registerClientHistory, registerClients, type RegisterClient, type Transfer } from "../../db/schema/register";
+import type { DbOrTx } from "../utils/db.server";
+import { organisation } from "../utils/organisation.server";
+import * as audit from "./audit.server";
+import { requireRole, requireStaff } from "./authz";
+import type { Ctx } from "./context";
+import { DomainError } from "./errors";
+import { displayNames, issue, list, parseOrThrow, text, transfers, type RegisterIssue } from "./register.server";
+
+/**
+ * The companies CentreCall works for, as the register knows them. Each is
+ * named on the records it commissioned (its aliases), which makes it the
+ * Art. 19 recipient of those records; where an operation names it as the
+ * controller CentreCall processes data for (role "processor"), its page is
+ * CentreCall's Art. 30(2) record of the processing carried out on its behalf.
+ * Every staff role reads them; the DPO and administrators change them, and
+ * every change keeps the version it replaces, like an operation.
+ */
+
+const fields = {
+  name: text(200),
+  aliases: list({ min: 1 }),
+  contactEmail: z
+    .string(issue("required"))
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, issue("required")).max(200, issue("too_long")).pipe(z.email(issue("email_invalid")))),
+  address: text(1_000),
+  dpoContact: text(500),
+  processingCategories: list({ min: 0 }).default([]),
+  transfers: transfers.default([]),
+  securityMeasures: list({ min: 0 }).default([]),
+};
+
+export const ClientInput = z.object(fields);
+export type ClientField = keyof typeof fields;
+export const CLIENT_FIELDS = Object.keys(fields) as ClientField[];
+
+export const NewClientInput = z.object({
+  code: z
+    .string(issue("required"))
+    .transform((s) => s.trim().toUpperCase())
+    .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,39}$/, issue("client_code_invalid"))),
+  ...fields,
+});
+
+export type ClientEditable = {
+  name: string;
+  aliases: string[];
+  contactEmail: string;
+  address: string;
+  dpoContact: string;
+  processingCategories: string[];
+  transfers: Transfer[];
+  securityMeasures: string[];
+};
+export type ClientFieldErrors = Partial<Record<ClientField | "code", RegisterIssue>>;
+
+type ClientSnapshot = ClientEditable & { code: string; version: number; updatedAt: number; updatedBy: number | null };
+
+function snapshotOf(c: RegisterClient): ClientSnapshot {
+  return {
+    code: c.code,
+    name: c.name,
+    aliases: c.aliases,
+    contactEmail: c.contactEmail,
+    address: c.address,
+    dpoContact: c.dpoContact,
+    processingCategories: c.processingCategories,
+    transfers: c.transfers,
+    securityMeasures: c.securityMeasures,
+    version: c.version,
+    updatedAt: c.updatedAt.getTime(),
+    updatedBy: c.updatedBy,
+  };
+}
+
+function changedFields(before: Partial<ClientEditable>, after: ClientEditable): ClientField[] {
+  return CLIENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
+}
+
+function findClient(db: DbOrTx, code: string): RegisterClient {
+  const c = db.select().from(registerClients).where(eq(registerClients.code, code.trim().toUpperCase())).get();
+  if (!c) throw new DomainError("not_found", { what: "client" });
+  return c;
+}
+
+/**
+ * An alias names one client only: the value on a record decides who is told
+ * about it (Art. 19), so two clients answering to the same value would make
+ * that choice a guess. Compared regardless of case and spacing.
+ */
+function requireAliasesFree(db: DbOrTx, aliases: string[], exceptId: number | null) {
+  const key = (s: string) => s.normalize("NFC").toLocaleLowerCase("fr").replace(/\s+/g, " ").trim();
+  const wanted = new Set(aliases.map(key));
+  const others = db.select({ id: registerClients.id, aliases: registerClients.aliases }).from(registerClients).all();
+  if (others.some((o) => o.id !== exceptId && o.aliases.some((a) => wanted.has(key(a))))) {
+    throw new DomainError("invalid_input", { field: "aliases", issue: "alias_taken", fields: { aliases: "alias_taken" } });
+  }
+}
+
+/** The operations of the register in which CentreCall processes data on this client's behalf. */
+function operationsFor(db: DbOrTx, code: string) {
+  return db
+    .select({ code: processingOperations.code, name: processingOperations.name, purpose: processingOperations.purpose, transfers: processingOperations.transfers, securityMeasures: processingOperations.securityMeasures })
+    .from(processingOperations)
+    .where(eq(processingOperations.controllerClient, code))
+    .orderBy(asc(processingOperations.code))
+    .all();
+}
+
+/** A client for which CentreCall keeps an Art. 30(2) record: some operation processes data for it, or categories are recorded. */
+function isProcessorFor(client: RegisterClient, operations: unknown[]): boolean {
+  return operations.length > 0 || client.processingCategories.length > 0;
+}
+
+export type ClientSummary = {
+  code: string;
+  name: string;
+  contactEmail: string;
+  /** codes of the operations CentreCall carries out as its processor */
+  operations: string[];
+  processorRecord: boolean;
+  version: number;
+  updatedAt: Date;
+  updatedByName: string | null;
+};
+
+export function listClients(ctx: Ctx): { clients: ClientSummary[]; canEdit: boolean } {
+  const actor = requireStaff(ctx.actor);
+  const rows = ctx.db.select().from(registerClients).orderBy(asc(registerClients.name)).all();
+  const ops = ctx.db
+    .select({ code: processingOperations.code, client: processingOperations.controllerClient })
+    .from(processingOperations)
+    .orderBy(asc(processingOperations.code))
+    .all();
+  const names = displayNames(ctx.db, rows.map((r) => r.updatedBy));
+  return {
+    clients: rows.map((r) => {
+      const operations = ops.filter((o) => o.client === r.code).map((o) => o.code);
+      return {
+        code: r.code,
+        name: r.name,
+        contactEmail: r.contactEmail,
+        operations,
+        processorRecord: isProcessorFor(r, operations),
+        version: r.version,
+        updatedAt: r.updatedAt,
+        updatedByName: r.updatedBy === null ? null : (names.get(r.updatedBy) ?? `#${r.updatedBy}`),
+      };
+    }),
+    canEdit: actor.role === "dpo" || actor.role === "admin",
+  };
+}
+
+export type ClientHistoryEntry = {
+  version: number;
+  snapshot: ClientSnapshot;
+  writtenAt: Date;
+  writtenByName: string | null;
+  replacedAt: Date;
+  replacedByName: string | null;
+  changed: ClientField[];
+};
+
+/** Art. 30(2)(a): the processor (CentreCall) as its record names it. */
+export type ProcessorParty = { name: string; address: string; phone: string; email: string; representative: string; dpo: { name: string; email: string; address: string } };
+
+export type ClientView = {
+  client: RegisterClient & { updatedByName: string | null };
+  history: ClientHistoryEntry[];
+  operations: { code: string; name: string; purpose: string }[];
+  /** null unless CentreCall is this client's processor; then the Art. 30(2) record */
+  processorRecord: null | {
+    processor: ProcessorParty;
+    /** Art. 30(2)(b): the client's own categories, then the operations naming it */
+    categories: string[];
+    /** Art. 30(2)(c): the client's record and the operations', without repeats */
+    transfers: Transfer[];
+    /** Art. 30(2)(d) */
+    securityMeasures: string[];
+  };
+  canEdit: boolean;
+};
+
+export function processorParty(): ProcessorParty {
+  const o = organisation();
+  return { name: o.controller.name, address: o.controller.address, phone: o.controller.phone, email: o.controller.email, representative: o.controller.representative, dpo: o.dpo };
+}
+
+function unique<T>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => {
+    const k = JSON.stringify(i);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** What CentreCall's Art. 30(2) record says for this client, or null when it is not its processor. */
+export function processorRecordOf(db: DbOrTx, client: RegisterClient) {
+  const operations = operationsFor(db, client.code);
+  if (!isProcessorFor(client, operations)) return null;
+  return {
+    processor: processorParty(),
+    operations: operations.map(({ code, name, purpose }) => ({ code, name, purpose })),
+    categories: unique([...client.processingCategories, ...operations.map((o) => `${o.code} — ${o.name}`)]),
+    transfers: unique([...client.transfers, ...operations.flatMap((o) => o.transfers)]),
+    securityMeasures: unique([...client.securityMeasures, ...operations.flatMap((o) => o.securityMeasures)]),
+  };
+}
+
+/** One client, its Art. 30(2) record if any, and its earlier versions, newest first. Any signed-in staff member. */
+export function getClient(ctx: Ctx, code: string): ClientView {
+  const actor = requireStaff(ctx.actor);
+  const client = findClient(ctx.db, code);
+  const rows = ctx.db
+    .select()
+    .from(registerClientHistory)
+    .where(eq(registerClientHistory.clientId, client.id))
+    .orderBy(desc(registerClientHistory.version), desc(registerClientHistory.id))
+    .all();
+  const snapshots = rows.map((r) => r.snapshot as ClientSnapshot);
+  const names = displayNames(ctx.db, [client.updatedBy, ...rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
+  const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
+  const current = snapshotOf(client);
+  const history = rows.map((r, i) => {
+    const snapshot = snapshots[i]!;
+    const next = i === 0 ? current : snapshots[i - 1]!;
+    return {
+      version: r.version,
+      snapshot,
+      writtenAt: new Date(snapshot.updatedAt),
+      writtenByName: nameOf(snapshot.updatedBy),
+      replacedAt: r.changedAt,
+      replacedByName: nameOf(r.changedBy),
+      changed: changedFields(snapshot, next),
+    };
+  });
+  const record = processorRecordOf(ctx.db, client);
+  return {
+    client: { ...client, updatedByName: nameOf(client.updatedBy) },
+    history,
+    operations: record?.operations ?? [],
+    processorRecord: record && { processor: record.processor, categories: record.categories, transfers: record.transfers, securityMeasures: record.securityMeasures },
+    canEdit: actor.role === "dpo" || actor.role === "admin",
+  };
+}
+
+/**
+ * Changes a client's record: the replaced version goes to the history, the
+ * version is bumped, and the audit trail records which fields changed (never
+ * their text). `expectedVersion` protects a concurrent edit.
+ */
+export function updateClient({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
+  const actor = requireRole(ctx.actor, "dpo", "admin");
+  const values = parseOrThrow(ClientInput, input) as ClientEditable;
+  return ctx.db.transaction((tx) => {
+    const client = findClient(tx, code);
+    if (expectedVersion !== undefined && expectedVersion !== client.version) {
+      throw new DomainError("conflict", { field: "version", current: client.version });
+    }
+    requireAliasesFree(tx, values.aliases, client.id);
+    const changed = changedFields(client, values);
+    if (!changed.length) return { code: client.code, version: client.version, changed };
+    const version = client.version + 1;
+    tx.insert(registerClientHistory)
+      .values({ clientId: client.id, version: client.version, snapshot: snapshotOf(client), changedAt: ctx.now, changedBy: actor.id })
+      .run();
+    tx.update(registerClients)
+      .set({ ...values, version, updatedAt: ctx.now, updatedBy: actor.id })
+      .where(eq(registerClients.id, client.id))
+      .run();
+    audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: client.code, version, fields: changed }, at: ctx.now });
+    return { code: client.code, version, changed };
+  });
+}
+
+/** Adds a client to the register (version 1). DPO or administrator. */
+export function createClient({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  const actor = requireRole(ctx.actor, "dpo", "admin");
+  const { code, ...values } = parseOrThrow(NewClientInput, input);
+  return ctx.db.transaction((tx) => {
+    const taken = tx.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)).get();
+    if (taken) throw new DomainError("invalid_input", { field: "code", issue: "code_taken", fields: { code: "code_taken" } });
+    requireAliasesFree(tx, values.aliases, null);
+    tx.insert(registerClients)
+      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id })
+      .run();
+    audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: code, version: 1, created: true, fields: CLIENT_FIELDS }, at: ctx.now });
+    return { code, version: 1 };
+  });
+}
