@@ -1,0 +1,84 @@
+import { siteCookies } from "../utils/cookies.server";
+import { env } from "../utils/env.server";
+import { accessibilityStatus, organisation, type Organisation } from "../utils/organisation.server";
+import type { AccessibilityStatus, SiteFacts } from "../utils/site";
+import type { Ctx } from "./context";
+import { art15Information, type Art15Entry } from "./register.server";
+
+/**
+ * The public site's transparency pages: the privacy notice (Art. 13), the
+ * legal mentions (LCEN art. 6-III), the cookies and the accessibility
+ * statement (RGAA 4.1). Each verb returns facts, never sentences: the facts
+ * of the organisation come from organisation.config.json, those of the
+ * processing from the register, so that the pages, the register and the
+ * access letter cannot say different things. Public pages: no actor needed,
+ * and nothing personal is read.
+ */
+
+export type { SiteFacts };
+
+export type PrivacyNotice = {
+  controller: Organisation["controller"];
+  dpo: Organisation["dpo"];
+  authority: Organisation["supervisoryAuthority"];
+  transfers: Organisation["privacyNotice"]["transfersOutsideEu"];
+  /** the register's operations on RightsDesk's own requests (OP-07 in the seed); empty when the register lacks them */
+  operations: Art15Entry[];
+  /** days after which a request never confirmed is closed without anyone deciding it */
+  unverifiedExpiryDays: number;
+};
+
+export function privacyNotice({ ctx }: { ctx: Pick<Ctx, "db"> }): PrivacyNotice {
+  const org = organisation();
+  return {
+    controller: org.controller,
+    dpo: org.dpo,
+    authority: org.supervisoryAuthority,
+    transfers: org.privacyNotice.transfersOutsideEu,
+    // The datasets filter with no dataset found keeps exactly the operations every requester is subject to.
+    operations: art15Information(ctx.db, []),
+    unverifiedExpiryDays: env().UNVERIFIED_EXPIRY_DAYS,
+  };
+}
+
+export type LegalNotice = Pick<Organisation, "controller" | "publicationDirector" | "host" | "dpo">;
+
+export function legalNotice(): LegalNotice {
+  const { controller, publicationDirector, host, dpo } = organisation();
+  return { controller, publicationDirector, host, dpo };
+}
+
+export type CookieNotice = { controllerName: string; cookies: ReturnType<typeof siteCookies> };
+
+export function cookieNotice(): CookieNotice {
+  return { controllerName: organisation().controller.name, cookies: siteCookies() };
+}
+
+export type AccessibilityStatement = {
+  controllerName: string;
+  /** the site the statement covers */
+  site: string;
+  phone: string;
+  contact: string;
+  postalAddress: string;
+  status: AccessibilityStatus;
+  accessibility: Organisation["accessibility"];
+};
+
+export function accessibilityStatement(): AccessibilityStatement {
+  const org = organisation();
+  return {
+    controllerName: org.controller.name,
+    site: env().BASE_URL,
+    phone: org.controller.phone,
+    contact: org.accessibilityContact,
+    postalAddress: org.controller.address,
+    status: accessibilityStatus(org),
+    accessibility: org.accessibility,
+  };
+}
+
+export function siteFacts(): SiteFacts {
+  const org = organisation();
+  return { name: org.controller.name, dpoEmail: org.dpo.email, accessibility: accessibilityStatus(org) };
+}
