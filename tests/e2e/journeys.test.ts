@@ -336,11 +336,19 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/", "50-home-en"],
       ["/demande", "51-form-en"],
       ["/suivi", "52-follow-en"],
+      ["/confidentialite", "53-privacy-en"],
+      ["/mentions-legales", "54-legal-en"],
+      ["/cookies", "55-cookies-en"],
+      ["/accessibilite", "56-accessibility-en"],
     ] as const) {
       await page.goto(`${base}${p}`);
       await check(page, name, "en");
     }
     expect(await page.locator("main").innerText()).toContain("Follow");
+    // The footer's four legal pages, reached as a keyboard or mouse user reaches them.
+    await page.goto(`${base}/`);
+    const legal = page.getByRole("navigation", { name: "Legal information" });
+    for (const name of ["Privacy notice", "Legal notice", "Cookies", /^Accessibility: /]) expect(await legal.getByRole("link", { name }).isVisible(), String(name)).toBe(true);
     await en.close();
     const admin = await signIn("admin");
     for (const [p, name] of [
@@ -351,6 +359,10 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/admin/compte", "64-account"],
       ["/suivi", "65-follow"],
       ["/page-qui-n-existe-pas", "66-not-found"],
+      ["/confidentialite", "67-privacy"],
+      ["/mentions-legales", "68-legal"],
+      ["/cookies", "69-cookies"],
+      ["/accessibilite", "70-accessibility"],
     ] as const) {
       await admin.goto(`${base}${p}`);
       await check(admin, name);
