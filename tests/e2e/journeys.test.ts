@@ -335,11 +335,11 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     for (const [p, name] of [
       ["/", "50-home-en"],
       ["/demande", "51-form-en"],
-      ["/suivi", "52-follow-en"],
       ["/confidentialite", "53-privacy-en"],
       ["/mentions-legales", "54-legal-en"],
       ["/cookies", "55-cookies-en"],
       ["/accessibilite", "56-accessibility-en"],
+      ["/suivi", "52-follow-en"],
     ] as const) {
       await page.goto(`${base}${p}`);
       await check(page, name, "en");

@@ -93,7 +93,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
       lang: {
         purpose: "Remembers the language you chose (French or English).",
         why: "Without it every page would come back in French: it is a customisation of the interface you asked for.",
-        when: "When you click « English » or « Français ».",
+        when: "When you click “English” or “Français”.",
       },
       rd_pending: {
         purpose: "Links your browser to the request you have just sent, so that you can enter the code received by text message.",
@@ -106,7 +106,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
         when: "After a successful check.",
       },
       rd_claim: {
-        purpose: "Remembers for one hour the reference and a keyed hash (never the number) of the telephone typed in « Follow a request ».",
+        purpose: "Remembers for one hour the reference and a keyed hash (never the number) of the telephone typed in “Follow a request”.",
         why: "Without it you could not enter the new code sent by text message for that request.",
         when: "When you follow a request with a telephone number.",
       },
@@ -120,7 +120,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
       "All these cookies are marked HttpOnly (no script can read them), SameSite=Lax (the browser does not send them with requests coming from other sites) and Secure when the site is served over HTTPS.",
     storageTitle: "Browser session storage",
     storage:
-      "To move between pages, the site also uses your browser's session storage (sessionStorage): the scroll position of each page visited (key « positions ») and, after an update of the site, its version number (key « remix-manifest-version »). These values are never sent to the server and disappear when you close the tab.",
+      "To move between pages, the site also uses your browser's session storage (sessionStorage): the scroll position of each page visited (key “positions”) and, after an update of the site, its version number (key “remix-manifest-version”). These values are never sent to the server and disappear when you close the tab.",
     manageTitle: "Deleting or blocking these cookies",
     manage:
       "You can delete these cookies or block them in your browser's settings. The site still works, but your choice of language will not be remembered and you will not be able to confirm or follow a request online; you can then make it by telephone or by post.",
@@ -148,7 +148,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
       `The compliance audit carried out by ${auditor} on ${date} shows that ${rate}% of the RGAA version 4.1 criteria are met.`,
     auditPages: "Pages audited:",
     checksResult: (date: string) =>
-      `Automated checks were run on ${date}: they accept no issue of « serious » or « critical » impact on the pages checked. These tools cover only part of the RGAA criteria and do not replace an audit.`,
+      `Automated checks were run on ${date}: they accept no issue of “serious” or “critical” impact on the pages checked. These tools cover only part of the RGAA criteria and do not replace an audit.`,
     nonAccessibleTitle: "Non-accessible content",
     nonCompliance: "Known non-compliance",
     noKnownIssue: "No non-compliance is known so far; others may exist as long as no full audit has been carried out.",
