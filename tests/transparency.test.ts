@@ -101,7 +101,7 @@ describe("with another organisation's configuration", () => {
     dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-org-"));
     const file = path.join(dir, "organisation.json");
     writeFileSync(file, JSON.stringify(TEST_ORGANISATION));
-    app = await startApp({ env: { ORGANISATION_CONFIG: file } });
+    app = await startApp({ env: { ORGANISATION_CONFIG: file, UNVERIFIED_EXPIRY_DAYS: "9", INFO_REQUEST_CLOSE_DAYS: "41" } });
     app.browser = () => new RecordingBrowser(app.base);
   });
   afterAll(async () => {
@@ -177,6 +177,9 @@ describe("with another organisation's configuration", () => {
       if (locale === "fr") {
         expect(text).toContain("Décision d'adéquation de la Commission du 28 juin 2021");
         expect(text).toContain("article 22 du RGPD");
+        // The automatic closures, with the durations actually configured.
+        expect(text).toContain("une demande jamais confirmée est classée sans suite 9 jours après son envoi");
+        expect(text).toContain("close 41 jours plus tard");
         expect(text).toContain("article 12, paragraphe 6");
         expect(text).not.toContain("ne sont transférées vers aucun pays");
       } else {

@@ -107,7 +107,7 @@ export default function PrivacyNotice() {
       <p>{t.required}</p>
 
       <h2>{t.automatedTitle}</h2>
-      <p>{t.automated(n.unverifiedExpiryDays)}</p>
+      <p>{t.automated(n.unverifiedExpiryDays, n.infoRequestCloseDays)}</p>
 
       <h2>{t.rightsTitle}</h2>
       <p>{t.rightsIntro}</p>

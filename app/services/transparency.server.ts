@@ -24,8 +24,9 @@ export type PrivacyNotice = {
   transfers: Organisation["privacyNotice"]["transfersOutsideEu"];
   /** the register's operations on RightsDesk's own requests (OP-07 in the seed); empty when the register lacks them */
   operations: Art15Entry[];
-  /** days after which a request never confirmed is closed without anyone deciding it */
+  /** the two closures nobody decides: a request never confirmed, a question to the requester left unanswered (days) */
   unverifiedExpiryDays: number;
+  infoRequestCloseDays: number;
 };
 
 export function privacyNotice({ ctx }: { ctx: Pick<Ctx, "db"> }): PrivacyNotice {
@@ -38,6 +39,7 @@ export function privacyNotice({ ctx }: { ctx: Pick<Ctx, "db"> }): PrivacyNotice 
     // The datasets filter with no dataset found keeps exactly the operations every requester is subject to.
     operations: art15Information(ctx.db, []),
     unverifiedExpiryDays: env().UNVERIFIED_EXPIRY_DAYS,
+    infoRequestCloseDays: env().INFO_REQUEST_CLOSE_DAYS,
   };
 }
 

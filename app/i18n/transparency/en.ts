@@ -42,8 +42,8 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
     required:
       "You are never obliged to make a request. For us to handle yours, the information marked with an asterisk (*) in the form is needed: your name, a way to reach you and the right you are exercising, and a mandate if you act for someone else. Without it we can neither check that the request comes from the person concerned nor answer them (Article 12(6) of the GDPR). The other fields are optional.",
     automatedTitle: "Automated decisions",
-    automated: (days: number) =>
-      `No decision producing legal effects concerning you is based solely on automated processing, including profiling (Article 22 of the GDPR): a refusal, an extension of the time limit or an erasure is decided by a person in our team. Only a request that was never confirmed is closed automatically ${days} days after it was sent; you can make it again at any time.`,
+    automated: (unconfirmedDays: number, unansweredDays: number) =>
+      `No decision producing legal effects concerning you is based solely on automated processing, including profiling (Article 22 of the GDPR): a refusal, an extension of the time limit or an erasure is decided by a person in our team. Only two closures are automatic, and you can make your request again at any time: a request never confirmed is closed ${unconfirmedDays} days after it was sent, and a request on which we asked you a question left unanswered is closed ${unansweredDays} days later, after a reminder.`,
     rightsTitle: "Your rights",
     rightsIntro:
       "You can ask for access to your data, their rectification, their erasure, their portability or the restriction of their processing, and object to their processing (Articles 15 to 21 of the GDPR). You can also set out instructions on what happens to your data after your death (Article 85 of the French Data Protection Act).",

@@ -45,8 +45,8 @@ export const transparencyFr = {
     required:
       "Vous n'êtes jamais obligé(e) de faire une demande. Pour que nous puissions traiter la vôtre, les informations marquées d'un astérisque (*) dans le formulaire sont nécessaires : votre nom, un moyen de vous joindre et le droit que vous exercez, ainsi qu'un mandat si vous agissez pour quelqu'un d'autre. Sans elles, nous ne pouvons ni vérifier que la demande émane bien de la personne concernée ni lui répondre (article 12, paragraphe 6, du RGPD). Les autres champs sont facultatifs.",
     automatedTitle: "Décision automatisée",
-    automated: (days: number) =>
-      `Aucune décision produisant des effets juridiques à votre égard n'est prise sur le seul fondement d'un traitement automatisé, profilage compris (article 22 du RGPD) : un refus, une prolongation du délai ou un effacement sont décidés par une personne de notre équipe. Seule une demande jamais confirmée est classée sans suite automatiquement ${days} jours après son envoi ; vous pouvez la refaire à tout moment.`,
+    automated: (unconfirmedDays: number, unansweredDays: number) =>
+      `Aucune décision produisant des effets juridiques à votre égard n'est prise sur le seul fondement d'un traitement automatisé, profilage compris (article 22 du RGPD) : un refus, une prolongation du délai ou un effacement sont décidés par une personne de notre équipe. Deux clôtures seulement sont automatiques, et vous pouvez refaire votre demande à tout moment : une demande jamais confirmée est classée sans suite ${unconfirmedDays} jours après son envoi, et une demande pour laquelle nous vous avons posé une question restée sans réponse est close ${unansweredDays} jours plus tard, après un rappel.`,
     rightsTitle: "Vos droits",
     rightsIntro:
       "Vous pouvez demander l'accès à vos données, leur rectification, leur effacement, leur portabilité ou la limitation de leur traitement, et vous opposer à leur traitement (articles 15 à 21 du RGPD). Vous pouvez aussi définir des directives sur le sort de vos données après votre décès (article 85 de la loi « Informatique et Libertés »).",
