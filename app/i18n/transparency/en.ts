@@ -96,7 +96,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
         when: "When you click “English” or “Français”.",
       },
       rd_pending: {
-        purpose: "Links your browser to the request you have just sent, so that you can enter the code received by text message.",
+        purpose: "Links your browser to the request you have just sent, to show you its reference and, if you chose a text message, to enter the code received.",
         why: "Without it the confirmation page would not know which request to confirm. It holds a signed token, never your contact details.",
         when: "After you send the request form.",
       },
@@ -123,7 +123,7 @@ export const transparencyEn: Widen<typeof transparencyFr> = {
       "To move between pages, the site also uses your browser's session storage (sessionStorage): the scroll position of each page visited (key “positions”) and, after an update of the site, its version number (key “remix-manifest-version”). These values are never sent to the server and disappear when you close the tab.",
     manageTitle: "Deleting or blocking these cookies",
     manage:
-      "You can delete these cookies or block them in your browser's settings. The site still works, but your choice of language will not be remembered and you will not be able to confirm or follow a request online; you can then make it by telephone or by post.",
+      "You can delete these cookies or block them in your browser's settings. The site is still shown, but your choice of language will not be remembered, and you will be able neither to enter a code received by text message nor to follow your request online; you can then make and follow your request by telephone or by post.",
     duration: (seconds: number) => {
       if (seconds % 86_400 === 0 && seconds >= 86_400 * 365) {
         const years = Math.round(seconds / (86_400 * 365));

@@ -99,7 +99,7 @@ export const transparencyFr = {
         when: "Quand vous cliquez sur « English » ou « Français ».",
       },
       rd_pending: {
-        purpose: "Relie votre navigateur à la demande que vous venez d'envoyer, pour y saisir le code reçu par SMS.",
+        purpose: "Relie votre navigateur à la demande que vous venez d'envoyer, pour vous en montrer la référence et, si vous avez choisi le SMS, y saisir le code reçu.",
         why: "Sans lui, la page de confirmation ne saurait pas quelle demande confirmer. Il contient un jeton signé, jamais vos coordonnées.",
         when: "Après l'envoi du formulaire de demande.",
       },
@@ -126,7 +126,7 @@ export const transparencyFr = {
       "Pour la navigation entre les pages, le site utilise aussi le stockage de session de votre navigateur (sessionStorage) : la position de défilement de chaque page visitée (clé « positions ») et, après une mise à jour du site, son numéro de version (clé « remix-manifest-version »). Ces valeurs ne sont jamais envoyées au serveur et disparaissent quand vous fermez l'onglet.",
     manageTitle: "Supprimer ou bloquer ces cookies",
     manage:
-      "Vous pouvez supprimer ces cookies ou les bloquer dans les réglages de votre navigateur. Le site fonctionne alors toujours, mais votre choix de langue ne sera pas retenu et vous ne pourrez pas confirmer ou suivre une demande en ligne ; vous pouvez alors la faire par téléphone ou par courrier.",
+      "Vous pouvez supprimer ces cookies ou les bloquer dans les réglages de votre navigateur. Le site s'affiche toujours, mais votre choix de langue ne sera pas retenu, et vous ne pourrez ni saisir un code reçu par SMS ni consulter le suivi de votre demande en ligne ; vous pouvez alors faire et suivre votre demande par téléphone ou par courrier.",
     duration: (seconds: number) => {
       if (seconds % 86_400 === 0 && seconds >= 86_400 * 365) {
         const years = Math.round(seconds / (86_400 * 365));
