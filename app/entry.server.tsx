@@ -4,7 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { localeFrom } from "./utils/i18n.server";
+import { rootData } from "./utils/root-data.server";
 import { log } from "./utils/log.server";
 import { redactPath } from "./utils/redact";
 import { NonceProvider } from "./utils/nonce";
@@ -15,6 +15,7 @@ export { startWorkers } from "./services/workers.server";
 export { env, resetEnvForTests } from "./utils/env.server";
 export { closeDb } from "./utils/db.server";
 export { connectors } from "./utils/connectors.server";
+export { organisation } from "./utils/organisation.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -62,12 +63,13 @@ export default function handleRequest(
  * When an action throws (a 429, a body that is not a form) or a route has no
  * action (405), Remix renders the root error boundary without running the
  * root loader, and the page would fall back to French whatever the visitor
- * chose. The root loader's only datum is the locale, from the request: fill it
- * in so the error page, its <html lang> and its title speak the right language.
+ * chose. The root loader's data (the locale, from the request, and the site's
+ * facts for the footer) needs nothing else: fill it in so the error page, its
+ * <html lang>, its title and its footer are those of every other page.
  */
 function rootLocaleAlways(request: Request, remixContext: EntryContext) {
   const loaderData = remixContext.staticHandlerContext.loaderData;
-  if (!loaderData.root) loaderData.root = { locale: localeFrom(request) };
+  if (!loaderData.root) loaderData.root = rootData(request);
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

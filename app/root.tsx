@@ -6,7 +6,7 @@ import { PageLayout } from "./components/layout";
 import { catalogues, DEFAULT_LOCALE } from "./i18n";
 import stylesheet from "./styles/app.css?url";
 import { passThroughHeaders } from "./utils/headers";
-import { localeFrom } from "./utils/i18n.server";
+import { rootData } from "./utils/root-data.server";
 import { useNonce } from "./utils/nonce";
 
 export const headers = passThroughHeaders;
@@ -14,10 +14,10 @@ export const headers = passThroughHeaders;
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return { locale: localeFrom(request) };
+  return rootData(request);
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: catalogues[data?.locale ?? DEFAULT_LOCALE].meta.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: catalogues[data?.locale ?? DEFAULT_LOCALE].meta.title(data?.site?.name ?? "RightsDesk") }];
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<{ locale: Locale }>("root");

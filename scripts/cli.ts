@@ -440,7 +440,7 @@ function failure(error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`cli: ${error.message}\n${USAGE}`);
     return 2;
-  } else if (error instanceof ConfigError || (error instanceof Error && error.name === "ConnectorConfigError")) {
+  } else if (error instanceof ConfigError || (error instanceof Error && (error.name === "ConnectorConfigError" || error.name === "OrganisationConfigError"))) {
     console.error(error.message);
     return 1;
   } else if (error instanceof DomainError) {

@@ -11,7 +11,7 @@ import { createHttpApp } from "../app/http.server";
 import { ConfigError, parseEnv, type Env } from "../app/utils/env.server";
 
 type BuildWithWorkers = ServerBuild & {
-  entry: { module: { startWorkers?: () => () => void; env?: () => unknown; connectors?: () => unknown } };
+  entry: { module: { startWorkers?: () => () => void; env?: () => unknown; connectors?: () => unknown; organisation?: () => unknown } };
 };
 
 export async function startServer(opts: { dev?: boolean; port?: number; quiet?: boolean } = {}) {
@@ -51,11 +51,13 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     workersFrom = async () => build;
   }
   const build = await workersFrom();
-  // Fail fast on configuration, in the bundle's own copy of env too, and on
-  // connectors.config.json (each error with its exact path).
+  // Fail fast on configuration, in the bundle's own copy of env too, on
+  // connectors.config.json and on organisation.config.json (each error with
+  // its exact path): the legal pages and every footer are built from the latter.
   try {
     build.entry.module.env?.();
     build.entry.module.connectors?.();
+    build.entry.module.organisation?.();
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -1,6 +1,6 @@
 import { Link, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
-import { useLocale, useT } from "./i18n";
+import { useLocale, useSite, useT } from "./i18n";
 
 /**
  * After a client-side move to another page, focus goes to the main content
@@ -24,6 +24,7 @@ export function PageLayout({ children }: { children: ReactNode }) {
   const t = useT();
   const locale = useLocale();
   const location = useLocation();
+  const site = useSite();
   const other = locale === "fr" ? "en" : "fr";
   const back = encodeURIComponent(location.pathname);
   return (
@@ -34,7 +35,7 @@ export function PageLayout({ children }: { children: ReactNode }) {
       <header className="site-header">
         <div className="wrap header-row">
           <Link to="/" className="brand">
-            {t.layout.brand}
+            {t.layout.brand(site?.name ?? "RightsDesk")}
           </Link>
           <nav aria-label={locale === "fr" ? "Navigation principale" : "Main navigation"}>
             <ul className="nav">
@@ -59,11 +60,45 @@ export function PageLayout({ children }: { children: ReactNode }) {
       <main id="contenu" tabIndex={-1} className="wrap">
         {children}
       </main>
-      <footer className="site-footer">
-        <div className="wrap">
-          <p>{t.layout.footer}</p>
-        </div>
-      </footer>
+      <SiteFooter />
     </>
+  );
+}
+
+/**
+ * Every public page's footer: who publishes the site and answers for the
+ * requests, the DPO, and the four transparency pages — the accessibility
+ * link naming the site's conformity status, as the RGAA asks.
+ */
+function SiteFooter() {
+  const t = useT().transparency.footer;
+  const status = useT().transparency.status;
+  const site = useSite();
+  return (
+    <footer className="site-footer">
+      <div className="wrap">
+        {site && (
+          <p>
+            {t.publisher(site.name)} {t.dpo} <a href={`mailto:${site.dpoEmail}`}>{site.dpoEmail}</a>
+          </p>
+        )}
+        <nav aria-label={t.navLabel}>
+          <ul className="footer-links">
+            <li>
+              <Link to="/confidentialite">{t.privacy}</Link>
+            </li>
+            <li>
+              <Link to="/mentions-legales">{t.legal}</Link>
+            </li>
+            <li>
+              <Link to="/cookies">{t.cookies}</Link>
+            </li>
+            <li>
+              <Link to="/accessibilite">{t.accessibility(status[site?.accessibility ?? "none"])}</Link>
+            </li>
+          </ul>
+        </nav>
+      </div>
+    </footer>
   );
 }

@@ -1,18 +1,17 @@
 import { publicEventsEn } from "./events";
 import { adminEn } from "./admin/en";
+import { transparencyEn } from "./transparency/en";
 import type { Messages } from "./fr";
 
 export const en: Messages = {
   langName: "English",
-  meta: { title: "RightsDesk — Your rights over your personal data · CentreCall" },
+  meta: { title: (name: string) => `RightsDesk — Your rights over your personal data · ${name}` },
   layout: {
     skip: "Skip to content",
-    brand: "CentreCall · Your personal data",
+    brand: (name: string) => `${name} · Your personal data`,
     switchTo: "Français",
     switchToLabel: "Lire ce site en français",
     nav: { home: "Your rights", file: "Make a request", follow: "Follow a request" },
-    footer:
-      "CentreCall, data controller · Data protection officer: dpo@centrecall.example · You may also complain to the CNIL (www.cnil.fr).",
   },
   rights: {
     access: "Access to my data",
@@ -96,6 +95,7 @@ export const en: Messages = {
     submit: "Send my request",
     privacy:
       "The information in this form is used only to handle your request and is kept as long as needed for that and to prove our answer.",
+    privacyLink: "Read the full privacy notice",
     errorSummary: (n: number) => (n > 1 ? `The form has ${n} errors:` : "The form has an error:"),
   },
   errors: {
@@ -286,6 +286,7 @@ export const en: Messages = {
     at: "Created",
   },
   admin: adminEn,
+  transparency: transparencyEn,
   dateLocale: "en-GB",
   megabytes: (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`,
 };

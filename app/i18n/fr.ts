@@ -1,6 +1,7 @@
 import type { Widen } from "./widen";
 import { publicEventsFr } from "./events";
 import { adminFr } from "./admin/fr";
+import { transparencyFr } from "./transparency/fr";
 
 /**
  * French catalogue: the default language and the reference shape; en.ts must
@@ -8,15 +9,13 @@ import { adminFr } from "./admin/fr";
  */
 export const fr = {
   langName: "Français",
-  meta: { title: "RightsDesk — Vos droits sur vos données personnelles · CentreCall" },
+  meta: { title: (name: string) => `RightsDesk — Vos droits sur vos données personnelles · ${name}` },
   layout: {
     skip: "Aller au contenu",
-    brand: "CentreCall · Vos données personnelles",
+    brand: (name: string) => `${name} · Vos données personnelles`,
     switchTo: "English",
     switchToLabel: "Read this site in English",
     nav: { home: "Vos droits", file: "Faire une demande", follow: "Suivre une demande" },
-    footer:
-      "CentreCall, responsable de traitement · Délégué à la protection des données : dpo@centrecall.example · Vous pouvez aussi saisir la CNIL (www.cnil.fr).",
   },
   rights: {
     access: "Accès à mes données",
@@ -103,6 +102,7 @@ export const fr = {
     submit: "Envoyer ma demande",
     privacy:
       "Les informations de ce formulaire servent uniquement à traiter votre demande et sont conservées le temps nécessaire à cette fin et à la preuve de notre réponse.",
+    privacyLink: "Lire la politique de confidentialité complète",
     errorSummary: (n: number) => (n > 1 ? `Le formulaire contient ${n} erreurs :` : "Le formulaire contient une erreur :"),
   },
   errors: {
@@ -299,6 +299,7 @@ export const fr = {
     at: "Créé le",
   },
   admin: adminFr,
+  transparency: transparencyFr,
   dateLocale: "fr-FR",
   megabytes: (n: number) => `${n.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`,
 };

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { pageTitle } from "../utils/meta";
 import { RIGHTS } from "../../db/schema/enums";
@@ -269,7 +269,9 @@ export default function NewRequest() {
           <label htmlFor="contactConsent">{t.form.consent}</label>
         </div>
 
-        <p className="hint">{t.form.privacy}</p>
+        <p className="hint">
+          {t.form.privacy} <Link to="/confidentialite">{t.form.privacyLink}</Link>
+        </p>
         <button type="submit" className="button">
           {t.form.submit}
         </button>

@@ -18,16 +18,22 @@ export function serializeCookie(name: string, value: string, maxAgeSeconds: numb
   return parts.join("; ");
 }
 
+/** The language switch's choice (app/routes/langue.tsx): a year, so the site keeps speaking it. */
+export const LANG_COOKIE = { name: "lang", ttl: 365 * 24 * 3600 } as const;
+
+/** The back-office session's handle (app/utils/staff-session.server.ts); the session itself lives in the database. */
+export const STAFF_COOKIE = { name: "rd_staff", ttl: () => env().STAFF_SESSION_MAX_HOURS * 3600 } as const;
+
 /**
  * Short-lived signed cookies (jose, HS256) that remember which request this
  * browser may see: "pending" right after filing (to enter the SMS code),
  * "follow" after a verified link. The token itself never stays in the URL bar.
  */
 type Purpose = "pending" | "follow";
-const COOKIE: Record<Purpose, { name: string; ttl: number }> = {
+const COOKIE = {
   pending: { name: "rd_pending", ttl: 24 * 3600 },
   follow: { name: "rd_follow", ttl: 2 * 3600 },
-};
+} as const satisfies Record<Purpose, { name: string; ttl: number }>;
 
 /**
  * The HS256 key as a WebCrypto key, imported once per secret: jose imports a
@@ -79,7 +85,7 @@ export async function grantedRequest(request: Request, purpose: Purpose): Promis
  * sends when the pair names a request still awaiting its SMS code. Holds the
  * reference and the phone's keyed hash, never the number.
  */
-const CLAIM = { name: "rd_claim", ttl: 3600 };
+const CLAIM = { name: "rd_claim", ttl: 3600 } as const;
 
 export async function grantClaimCookie(claim: { reference: string; phoneKey: string }): Promise<string> {
   const jwt = await new SignJWT({ typ: "claim", pk: claim.phoneKey })
@@ -106,4 +112,20 @@ export async function followUpClaim(request: Request): Promise<{ id: string; ref
   } catch {
     return null;
   }
+}
+
+/**
+ * Every cookie this site sets, with its lifetime, in the order the cookies
+ * page lists them (app/routes/cookies.tsx). A cookie set anywhere without
+ * being listed here fails tests/transparency.test.ts, which reads the
+ * Set-Cookie headers of real responses.
+ */
+export function siteCookies() {
+  return [
+    { name: LANG_COOKIE.name, maxAgeSeconds: LANG_COOKIE.ttl },
+    { name: COOKIE.pending.name, maxAgeSeconds: COOKIE.pending.ttl },
+    { name: COOKIE.follow.name, maxAgeSeconds: COOKIE.follow.ttl },
+    { name: CLAIM.name, maxAgeSeconds: CLAIM.ttl },
+    { name: STAFF_COOKIE.name, maxAgeSeconds: STAFF_COOKIE.ttl() },
+  ];
 }

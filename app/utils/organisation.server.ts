@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { env } from "./env.server";
+import type { AccessibilityStatus } from "./site";
 
 /**
  * Who runs the portal, read from `organisation.config.json` (ORGANISATION_CONFIG):
@@ -11,6 +12,33 @@ import { env } from "./env.server";
  * Multi-line addresses are written with "\n".
  */
 const Text = z.string().trim().min(1);
+/** Free text the pages show as written, one version per language of the site. */
+const Localized = z.object({ fr: Text, en: Text });
+const IsoDate = z.iso.date({ error: "must be a date written YYYY-MM-DD" });
+const SitePath = z.string().regex(/^\/[\w\-/]*$/, { error: "must be a path of this site, such as /demande" });
+
+/**
+ * The accessibility statement's facts (RGAA 4.1). The conformity status is
+ * not configured: it follows from `audit` (app/utils/organisation.server.ts,
+ * `accessibilityStatus`), so it cannot claim more than an audit showed.
+ * `checks` are the partial checks actually run (automated tools), stated as
+ * such; `knownIssues` the defects known to remain.
+ */
+const Accessibility = z.object({
+  statementDate: IsoDate,
+  audit: z
+    .object({
+      date: IsoDate,
+      auditor: Text,
+      /** share of the applicable RGAA 4.1 criteria met, in per cent */
+      rate: z.number().min(0).max(100),
+      pages: z.array(SitePath).min(1),
+    })
+    .nullable(),
+  checks: z.object({ date: IsoDate, tools: z.array(Text).min(1), pages: z.array(SitePath).min(1) }),
+  knownIssues: z.array(Localized),
+});
+
 export const OrganisationSchema = z.object({
   controller: z.object({
     name: Text,
@@ -29,6 +57,7 @@ export const OrganisationSchema = z.object({
   host: z.object({ name: Text, address: Text, phone: Text }),
   supervisoryAuthority: z.object({ name: Text, address: Text, url: z.url() }),
   accessibilityContact: z.email(),
+  accessibility: Accessibility,
 });
 export type Organisation = z.infer<typeof OrganisationSchema>;
 
@@ -43,6 +72,18 @@ export function parseOrganisation(json: unknown, file = "organisation"): Organis
   const parsed = OrganisationSchema.safeParse(json);
   if (!parsed.success) throw new OrganisationConfigError(file, parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
   return parsed.data;
+}
+
+/**
+ * RGAA 4.1: "totalement conforme" when every criterion is met, "partiellement
+ * conforme" from 50 %, otherwise — and whenever no audit exists to measure
+ * the criteria — "non conforme". Automated checks are not an audit.
+ */
+export function accessibilityStatus(org: Pick<Organisation, "accessibility">): AccessibilityStatus {
+  const audit = org.accessibility.audit;
+  if (!audit) return "none";
+  if (audit.rate >= 100) return "total";
+  return audit.rate >= 50 ? "partial" : "none";
 }
 
 let cached: { file: string; value: Organisation } | undefined;

@@ -2,11 +2,10 @@ import { data, redirect } from "@remix-run/node";
 import type { Ctx, StaffActor } from "../services/context";
 import { DomainError } from "../services/errors";
 import { sessionFrom } from "../services/staff.server";
-import { readCookie, serializeCookie } from "./cookies.server";
+import { readCookie, serializeCookie, STAFF_COOKIE } from "./cookies.server";
 import { db } from "./db.server";
-import { env } from "./env.server";
 
-const COOKIE = "rd_staff";
+const COOKIE = STAFF_COOKIE.name;
 
 /**
  * Path=/ on purpose: Remix fetches data from "/admin.data", which a cookie
@@ -14,7 +13,7 @@ const COOKIE = "rd_staff";
  * server-side row is what counts.
  */
 export function sessionCookie(token: string): string {
-  return serializeCookie(COOKIE, token, env().STAFF_SESSION_MAX_HOURS * 3600);
+  return serializeCookie(COOKIE, token, STAFF_COOKIE.ttl());
 }
 
 export function clearSessionCookie(): string {

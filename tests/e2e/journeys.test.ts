@@ -335,12 +335,20 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     for (const [p, name] of [
       ["/", "50-home-en"],
       ["/demande", "51-form-en"],
+      ["/confidentialite", "53-privacy-en"],
+      ["/mentions-legales", "54-legal-en"],
+      ["/cookies", "55-cookies-en"],
+      ["/accessibilite", "56-accessibility-en"],
       ["/suivi", "52-follow-en"],
     ] as const) {
       await page.goto(`${base}${p}`);
       await check(page, name, "en");
     }
     expect(await page.locator("main").innerText()).toContain("Follow");
+    // The footer's four legal pages, reached as a keyboard or mouse user reaches them.
+    await page.goto(`${base}/`);
+    const legal = page.getByRole("navigation", { name: "Legal information" });
+    for (const name of ["Privacy notice", "Legal notice", "Cookies", /^Accessibility: /]) expect(await legal.getByRole("link", { name }).isVisible(), String(name)).toBe(true);
     await en.close();
     const admin = await signIn("admin");
     for (const [p, name] of [
@@ -351,9 +359,13 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/admin/compte", "64-account"],
       ["/suivi", "65-follow"],
       ["/page-qui-n-existe-pas", "66-not-found"],
-      ["/admin/registre/OP-06", "67-register-operation"],
-      ["/admin/registre/clients", "68-register-clients"],
-      ["/admin/registre/clients/NEVA", "69-register-client"],
+      ["/confidentialite", "67-privacy"],
+      ["/mentions-legales", "68-legal"],
+      ["/cookies", "69-cookies"],
+      ["/accessibilite", "70-accessibility"],
+      ["/admin/registre/OP-06", "71-register-operation"],
+      ["/admin/registre/clients", "72-register-clients"],
+      ["/admin/registre/clients/NEVA", "73-register-client"],
     ] as const) {
       await admin.goto(`${base}${p}`);
       await check(admin, name);
