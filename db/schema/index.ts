@@ -8,3 +8,4 @@ export * from "./register";
 export * from "./gather";
 export * from "./archives";
 export * from "./rights";
+export * from "./referrals";
