@@ -17,11 +17,13 @@ const FOOTER: Record<Locale, string> = {
  */
 export type Block = string | { link: string; label: string };
 
-export function render(locale: Locale, subject: string, blocks: Block[]): Rendered {
+/** `footer`: another footer than the data subject's (a message to a company carries no CNIL-complaint line). */
+export function render(locale: Locale, subject: string, blocks: Block[], opts: { footer?: string } = {}): Rendered {
+  const footer = opts.footer ?? FOOTER[locale];
   const text = [
     ...blocks.map((b) => (typeof b === "string" ? b : `${b.label}${locale === "fr" ? " :" : ":"}\n${b.link}`)),
     "--",
-    FOOTER[locale],
+    footer,
   ].join("\n\n");
   const body = blocks
     .map((b) =>
@@ -36,7 +38,7 @@ export function render(locale: Locale, subject: string, blocks: Block[]): Render
 <div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
 ${body}
 <hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
-<p style="margin:0;font-size:13px;color:#374151">${escapeHtml(FOOTER[locale]).replace(/\n/g, "<br>")}</p>
+<p style="margin:0;font-size:13px;color:#374151">${escapeHtml(footer).replace(/\n/g, "<br>")}</p>
 </div></body></html>`;
   return { subject, text, html, locale, blocks };
 }

@@ -87,6 +87,11 @@ export const AuditAction = z.enum([
   "archive.withdrawn",
   "mandate.accepted",
   "mandate.rejected",
+  "referral.sent",
+  "referral.client_unknown",
+  "referral.acknowledged",
+  "referral.instructed",
+  "referral.reminded",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

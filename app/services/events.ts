@@ -35,6 +35,8 @@ export const PUBLIC_EVENTS = [
   "restriction_lifted",
   "objection_recorded",
   "answered_no_data",
+  "controller_referred",
+  "controller_instructed",
   "letter_posted",
   "ready",
   "completed",
@@ -61,6 +63,8 @@ export const STAFF_EVENTS = [
   "rectification_failed",
   "letter_to_post",
   "date_reading_chosen",
+  "controller_acknowledged",
+  "controller_reminded",
 ] as const;
 
 export type PublicEvent = (typeof PUBLIC_EVENTS)[number];

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, sql, sum, type SQL } from "drizzle-orm";
+import { requireControllersAnswered } from "./referrals.server";
 import { z } from "zod";
 import { CHANNELS, REFUSAL_REASONS, RIGHTS, SITES, STATUSES, type Status } from "../../db/schema/enums";
 import { INFO_REASONS, infoRequests, requestCounts, requestEvents, requestNotes, requestPauses, requests, type InfoReason, type RequestRow } from "../../db/schema/requests";
@@ -530,6 +531,8 @@ export function markReady({ ctx, reference }: { ctx: Ctx; reference: string }) {
 
 export function complete({ ctx, reference }: { ctx: Ctx; reference: string }) {
   return act(ctx, reference, WORKERS, (tx, r, me) => {
+    // The part held for a client (as its processor) is answered by its instructions, not dropped.
+    requireControllersAnswered(tx, r.id);
     setStatus(tx, r, "completed", ctx.now, { closedAt: ctx.now });
     addEvent(tx, r.id, ctx, "completed");
     notifyClosing(tx, ctx, r, "completed");
