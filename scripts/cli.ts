@@ -24,7 +24,10 @@ commands:
   expire            mark requests unverified for too long as expired; remind
                     requesters of a question unanswered for 15 days, and close
                     the requests whose question stayed unanswered for
-                    INFO_REQUEST_CLOSE_DAYS (the server's worker does this too)
+                    INFO_REQUEST_CLOSE_DAYS; remind the clients whose
+                    instructions on data we hold as their processor are
+                    awaited for CONTROLLER_REMINDER_DAYS (the server's worker
+                    does all this too)
   reminders [--force]
                     email each assignee (and the DPO) the open requests due
                     within 7 days or overdue; once a day unless --force
@@ -352,11 +355,14 @@ async function main(args: string[]): Promise<number> {
     const { sweepInfoRequests } = await import("../app/services/tickets.server");
     const { purgeExpiredArchives } = await import("../app/services/delivery.server");
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
+    const { sweepReferralReminders } = await import("../app/services/referrals.server");
     const q = sweepInfoRequests({ ctx: system() });
+    const controllers = sweepReferralReminders({ ctx: system() });
     const archives = purgeExpiredArchives(db(), new Date());
     const gathered = purgeAfterRetention(db(), new Date());
     console.log(`expired ${n}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
+    console.log(`controllers reminded ${controllers}`);
     console.log(`archives purged ${archives} gathered purged ${gathered}`);
     return 0;
   }

@@ -9,6 +9,8 @@ import { isPublicEvent, type PublicEvent } from "./events";
 import { lettersOf, type LetterSummary } from "./letters.server";
 import { isClosed } from "./request-status";
 import { openQuestion } from "./tickets.server";
+import type { ControllerPart } from "../../emails/referrals";
+import { controllerParts } from "./referrals.server";
 
 /**
  * The requester's status page (issue 13, item 7): the state of the request
@@ -51,6 +53,8 @@ export type StatusView = {
   archives: { id: number; kind: "access" | "portability"; expiresAt: Date; downloads: number }[];
   archivesGone: { id: number; kind: "access" | "portability"; purgedAt: Date; reason: "expired" | "erasure" | "data_changed" }[];
   certificate: boolean;
+  /** data held for a client as its processor: which company answers for that part, and where it stands */
+  controllers: ControllerPart[];
   letters: LetterSummary[];
   events: { at: Date; type: PublicEvent }[];
 };
@@ -121,6 +125,7 @@ export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView
     archives: live.map((a) => ({ id: a.id, kind: a.kind, expiresAt: a.expiresAt, downloads: a.downloads })),
     archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
     certificate,
+    controllers: controllerParts(db, r.id, null),
     letters,
     events: events.flatMap((e) => (isPublicEvent(e.type) ? [{ at: e.at, type: e.type }] : [])),
   };

@@ -9,6 +9,7 @@ import { runNextJob } from "./gather.server";
 import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
 import { sweepInfoRequests } from "./tickets.server";
+import { sweepReferralReminders } from "./referrals.server";
 
 /**
  * Background loops that live inside the server process: the outbox sender
@@ -48,6 +49,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       const now = new Date();
       expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       sweepInfoRequests({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      sweepReferralReminders({ ctx: { db: db(), now, actor: { kind: "system" } } });
       purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
       purgeExpiredArchives(db(), now);
       purgeAfterRetention(db(), now);
