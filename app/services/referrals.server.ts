@@ -13,7 +13,7 @@ import { log } from "../utils/log.server";
 import { organisation } from "../utils/organisation.server";
 import { registerDatasetId } from "./archive.server";
 import * as audit from "./audit.server";
-import { requireRole } from "./authz";
+import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import * as outbox from "./outbox.server";
@@ -268,9 +268,11 @@ function referralOf(tx: DbOrTx, requestId: number, referralId: number): Controll
 }
 
 export function acknowledgeReferral({ ctx, reference, referralId }: { ctx: Ctx; reference: string; referralId: number }) {
-  const me = requireRole(ctx.actor, "dpo", "support");
+  const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
+    // The ticket first: another site's answers as a missing one does, whatever the role.
     const r = loadForStaff(tx, me, reference);
+    requireRole(me, "dpo", "support");
     const ref = referralOf(tx, r.id, referralId);
     if (ref.status !== "sent") throw new DomainError("conflict", { code: "referral_already_acknowledged" });
     tx.update(controllerReferrals).set({ status: "acknowledged", acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(and(eq(controllerReferrals.id, ref.id), eq(controllerReferrals.status, "sent"))).run();
@@ -291,7 +293,7 @@ export const InstructionInput = z
   .refine((v) => v.instruction !== "refuse" || !!v.note, { path: ["note"], message: "reason_required" });
 
 export function recordInstruction({ ctx, reference, referralId, input }: { ctx: Ctx; reference: string; referralId: number; input: unknown }) {
-  const me = requireRole(ctx.actor, "dpo", "support");
+  const me = requireStaff(ctx.actor);
   const parsed = InstructionInput.safeParse(input);
   if (!parsed.success) {
     const reason = parsed.error.issues.some((i) => i.message === "reason_required") ? "instruction_reason_required" : "instruction_invalid";
@@ -300,6 +302,7 @@ export function recordInstruction({ ctx, reference, referralId, input }: { ctx: 
   const { instruction, note } = parsed.data;
   return ctx.db.transaction((tx) => {
     const r = loadForStaff(tx, me, reference);
+    requireRole(me, "dpo", "support");
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "instruction" });
     const ref = referralOf(tx, r.id, referralId);
     const needs = NEEDS_RIGHT[instruction];
