@@ -11,7 +11,7 @@ import { restrictionLifted, smsRestrictionLifted } from "../emails/restriction";
 import { readGathered } from "../app/services/gather-store.server";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, drainGather, withDemoConnectors, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -76,6 +76,7 @@ function rowsOf(reference: string) {
 async function gathered(rights: string[]) {
   const t = await corinneInPerson(app, rights);
   await gatherAll(app, t.browser, t.reference);
+  await controllersInstruct(app, t.browser, t.reference);
   return t;
 }
 
