@@ -1,18 +1,21 @@
 import type { Locale } from "../db/schema/enums";
 import { outcomeLineText, proofText, type OutcomeLine, type ProofRecord } from "../app/i18n/erasure-outcome";
 import { businessFooter, render, type Rendered, type Sender } from "./layout";
+import { controllerPartText, type ControllerPart } from "./referrals";
 
 /**
  * To the requester: per system, what was erased, anonymised, pseudonymised or
  * kept (each field kept with its ground and end date), what RightsDesk keeps
  * as proof, and where to download the certificate — the certificate's own words.
  */
-export function erasureCertificate(d: { reference: string; lines: OutcomeLine[]; proof: ProofRecord[]; statusLink: string }, locale: Locale): Rendered {
+export function erasureCertificate(d: { reference: string; lines: OutcomeLine[]; proof: ProofRecord[]; statusLink: string; controllers?: ControllerPart[] }, locale: Locale): Rendered {
+  const controllers = (d.controllers ?? []).map((p) => controllerPartText(p, locale, "erasure"));
   if (locale === "en") {
     return render("en", `Your erasure request ${d.reference}: what was erased and what remains`, [
       "Hello,",
       `As you asked in request ${d.reference}, here is what we did with the personal data about you, system by system. Every system was then searched again with the same identifiers: none finds you any more, except in records listed as kept as they are. Pseudonymised data is not anonymous: it is still personal data, kept for the ground and until the date given. Legal grounds are quoted as our record of processing states them, in French.`,
       ...d.lines.map((l) => outcomeLineText(l, "en")),
+      ...controllers,
       "What we keep to prove how your request was handled:",
       ...d.proof.map((p) => proofText(p, "en")),
       "Your certificate is on your follow-up page, to download and keep.",
@@ -23,6 +26,7 @@ export function erasureCertificate(d: { reference: string; lines: OutcomeLine[];
     "Bonjour,",
     `Comme vous l'avez demandé (demande ${d.reference}), voici ce que nous avons fait des données personnelles vous concernant, système par système. Chaque système a ensuite été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels. Une donnée pseudonymisée n'est pas anonyme : elle reste une donnée personnelle, conservée pour le motif et jusqu'à la date indiqués.`,
     ...d.lines.map((l) => outcomeLineText(l, "fr")),
+    ...controllers,
     "Ce que nous gardons pour prouver le traitement de votre demande :",
     ...d.proof.map((p) => proofText(p, "fr")),
     "Votre certificat est sur votre page de suivi, à télécharger et à conserver.",

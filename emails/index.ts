@@ -24,3 +24,4 @@ export { erasureCertificate, recipientErasureNotice, rectificationDone, recipien
 export { mandateRejected, smsSubjectConfirmation, subjectConfirmation } from "./mandate";
 export { noDataAnswer, smsNoData } from "./answers";
 export { passwordChanged, secondFactorChanged, type SecondFactorChange } from "./staff-security";
+export { controllerReferral, controllerPartText, type ControllerPart } from "./referrals";

@@ -1,4 +1,5 @@
 import { catalogues, formatLocalDate } from "../app/i18n";
+import { controllerPartText, type ControllerPart } from "./referrals";
 import type { Locale, RefusalReason } from "../db/schema/enums";
 import { render, type Rendered } from "./layout";
 
@@ -165,8 +166,9 @@ function doneLine(x: Done, locale: Locale): string {
   return `• ${(locale === "en" ? en : fr)[x.kind]}`;
 }
 
-export function closingNotice(d: { reference: string; outcome: "completed" | "cancelled" | "duplicate"; duplicateOf?: string; done: Done[] }, locale: Locale): Rendered {
+export function closingNotice(d: { reference: string; outcome: "completed" | "cancelled" | "duplicate"; duplicateOf?: string; done: Done[]; controllers?: ControllerPart[] }, locale: Locale): Rendered {
   if (d.outcome === "completed") {
+    const parts = (lang: Locale) => (d.controllers ?? []).map((p) => controllerPartText(p, lang, "request"));
     const fr = d.done.length
       ? [`Votre demande ${d.reference} est close. Voici ce que nous avons fait :`, d.done.map((x) => doneLine(x, "fr")).join("\n")]
       : [`Votre demande ${d.reference} est close.`];
@@ -174,8 +176,8 @@ export function closingNotice(d: { reference: string; outcome: "completed" | "ca
       ? [`Your request ${d.reference} is closed. This is what we did:`, d.done.map((x) => doneLine(x, "en")).join("\n")]
       : [`Your request ${d.reference} is closed.`];
     return locale === "en"
-      ? render("en", `Your request ${d.reference} is closed`, ["Hello,", ...en, "If you are not satisfied with our answer, write to us quoting the reference.", REMEDIES.en])
-      : render("fr", `Votre demande ${d.reference} est close`, ["Bonjour,", ...fr, "Si notre réponse ne vous satisfait pas, écrivez-nous en rappelant la référence.", REMEDIES.fr]);
+      ? render("en", `Your request ${d.reference} is closed`, ["Hello,", ...en, ...parts("en"), "If you are not satisfied with our answer, write to us quoting the reference.", REMEDIES.en])
+      : render("fr", `Votre demande ${d.reference} est close`, ["Bonjour,", ...fr, ...parts("fr"), "Si notre réponse ne vous satisfait pas, écrivez-nous en rappelant la référence.", REMEDIES.fr]);
   }
   const fr = {
     cancelled: `Votre demande ${d.reference} est annulée. Vous pouvez en déposer une nouvelle à tout moment.`,

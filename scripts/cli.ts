@@ -25,7 +25,9 @@ commands:
                     requesters of a question unanswered for 15 days, and close
                     the requests whose question stayed unanswered for
                     INFO_REQUEST_CLOSE_DAYS; lift the restrictions whose
-                    notice period (RESTRICTION_LIFT_NOTICE_DAYS) has ended
+                    notice period (RESTRICTION_LIFT_NOTICE_DAYS) has ended;
+                    remind the clients whose instructions on data we hold as
+                    their processor are awaited for CONTROLLER_REMINDER_DAYS
                     (the server's worker does all this too)
   retention run [--dry-run]
                     the retention job the server's workers run once a day:
@@ -364,11 +366,14 @@ async function main(args: string[]): Promise<number> {
     const { sweepInfoRequests } = await import("../app/services/tickets.server");
     const { purgeExpiredArchives } = await import("../app/services/delivery.server");
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
+    const { sweepReferralReminders } = await import("../app/services/referrals.server");
     const q = sweepInfoRequests({ ctx: system() });
+    const controllers = sweepReferralReminders({ ctx: system() });
     const archives = purgeExpiredArchives(db(), new Date());
     const gathered = purgeAfterRetention(db(), new Date());
     console.log(`expired ${n}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
+    console.log(`controllers reminded ${controllers}`);
     console.log(`archives purged ${archives} gathered purged ${gathered}`);
     // Art. 18(3): restrictions whose notice period has ended; claimed one by one, so beside the worker each is lifted once.
     const { connectors } = await import("../app/utils/connectors.server");

@@ -4,7 +4,7 @@ import { archives } from "../db/schema/archives";
 import { gatherJobs } from "../db/schema/gather";
 import { readGathered } from "../app/services/gather-store.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { drainGather, freshDemoPerTest, gatherAll } from "./helpers/connectors";
+import { drainGather, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { letterFromSms, statusPage, verifiedBySms } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { zipText } from "./helpers/zip";
@@ -38,6 +38,7 @@ describe("after a rectification", () => {
     });
     const support = await signedIn(app, "support", "tours");
     await gatherAll(app, support.browser, reference);
+    await controllersInstruct(app, support.browser, reference);
     const dpo = await signedIn(app, "dpo", "tours");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
     const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;

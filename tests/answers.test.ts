@@ -13,7 +13,7 @@ import { sweepInfoRequests } from "../app/services/tickets.server";
 import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
-import { drainGather, foundOffers, gatherAll, sentCode, withDemoConnectors } from "./helpers/connectors";
+import { drainGather, foundOffers, gatherAll, sentCode, withDemoConnectors, controllersInstruct } from "./helpers/connectors";
 import { letterFromSms, linkIn, mailTo, statusPage, verifiedByEmail, verifiedBySms } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { zipText } from "./helpers/zip";
@@ -380,6 +380,7 @@ describe("the status page follows the work", () => {
     expect(status.text).toContain("Recherche de vos données en cours");
     await drainGather(app);
     await gatherAll(app, dpo.browser, reference);
+    await controllersInstruct(app, dpo.browser, reference);
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
     status = await statusPage(person);
     expect(status.html).toContain('data-state="answer_ready"');

@@ -17,7 +17,7 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { csvField } from "../app/utils/csv";
 import { nativeCrc32, useNativeZipCrc } from "../app/utils/zip-crc.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
+import { corinneInPerson as corinneInPersonFor, drainGather, withDemoConnectors, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 import { parseCsv } from "./helpers/csv";
@@ -48,6 +48,7 @@ const corinneInPerson = () => corinneInPersonFor(app, ["access", "portability"])
 
 async function gathered(reference: string, browser: Awaited<ReturnType<typeof corinneInPerson>>["browser"]) {
   await gatherAll(app, browser, reference);
+  await controllersInstruct(app, browser, reference);
   return ticketRow(reference).id;
 }
 

@@ -20,7 +20,7 @@ import { expireUnverified } from "../app/services/requests.server";
 import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { startDemoCrm, type DemoCrm } from "../scripts/demo-crm";
 import { startApp, type TestApp } from "./helpers/app";
-import { corinneInPerson, demoSystems, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, demoSystems, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { cli, run } from "./helpers/processes";
 import { fileOne } from "./helpers/requester";
 import { startSmtpSink } from "./helpers/smtp-sink";
@@ -227,6 +227,7 @@ describe("gather and erasure jobs with several processes", () => {
     // …and an answered access request, its archive past its expiry and its gathered copies past their retention.
     const { reference, browser: support } = await corinneInPerson(app, ["access"]);
     await gatherAll(app, support, reference);
+    await controllersInstruct(app, support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "start" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
@@ -290,6 +291,7 @@ describe("gather and erasure jobs with several processes", () => {
   it("certifies an erasure once when the CLI runs it twice at once and the worker too, each connector step once", async () => {
     const { reference, browser: support } = await corinneInPerson(app, ["erasure"]);
     await gatherAll(app, support, reference);
+    await controllersInstruct(app, support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);

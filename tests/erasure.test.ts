@@ -12,7 +12,7 @@ import { verifyChain } from "../app/services/audit.server";
 import { runNextErasure } from "../app/services/erasure.server";
 import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, freshDemoPerTest, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -50,6 +50,7 @@ const isCorinneCall = (r: Record<string, unknown>) => r.caller_number === CORINN
 async function gatheredTicket(rights = ["erasure"]) {
   const { reference, browser } = await corinneInPerson(app, rights);
   await gatherAll(app, browser, reference);
+  await controllersInstruct(app, browser, reference);
   return { reference, support: browser };
 }
 

@@ -8,7 +8,7 @@ import { runNextErasure } from "../app/services/erasure.server";
 import { gatheredDir } from "../app/services/gather-store.server";
 import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, freshDemoPerTest, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, drainGather, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
@@ -30,6 +30,7 @@ beforeEach(() => {
 async function gatheredThreeTimes(rights: string[]) {
   const { reference, browser } = await corinneInPerson(app, rights);
   await gatherAll(app, browser, reference);
+  await controllersInstruct(app, browser, reference);
   for (let i = 0; i < 2; i++) {
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { recipientNotices } from "../db/schema/rights";
 import { textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, freshDemoPerTest, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -25,6 +25,7 @@ function inputsOf(html: string) {
 async function preparedTicket(newLastName: string) {
   const { reference, browser: support } = await corinneInPerson(app, ["rectification"]);
   await gatherAll(app, support, reference);
+  await controllersInstruct(app, support, reference);
   const html = await (await support.get(`/admin/demandes/${reference}`)).text();
   const inputs = inputsOf(html);
   const surveyName = inputs.find((i) => i.id[0] === "survey" && i.id[1] === "respondents" && i.id[3] === "last_name");

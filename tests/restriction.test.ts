@@ -18,7 +18,7 @@ import { letterFromSms, mailTo, verifiedBySms } from "./helpers/requester";
 import { cli } from "./helpers/processes";
 import { letters, requests } from "../db/schema/requests";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
+import { corinneInPerson, drainGather, withDemoConnectors, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 
@@ -98,6 +98,7 @@ async function liftNow(reference: string) {
 async function gathered(rights: string[]) {
   const t = await corinneInPerson(app, rights);
   await gatherAll(app, t.browser, t.reference);
+  await controllersInstruct(app, t.browser, t.reference);
   return t;
 }
 

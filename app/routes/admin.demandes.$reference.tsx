@@ -30,6 +30,8 @@ import { RightsPanel } from "../components/rights-panel";
 import { RecordingFlagsPanel } from "../components/recording-flags-panel";
 import { retentionMessages } from "../i18n/admin/retention";
 import { recordingFlagsFor } from "../services/retention.server";
+import { ReferralsPanel } from "../components/referrals-panel";
+import { acknowledgeReferral, recordInstruction, referralsOf } from "../services/referrals.server";
 import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
@@ -91,6 +93,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       answerable,
       noData: answerable && nothingHeld(db(), view.id),
       disclosable: canDisclose(db(), row),
+      // Data held for a client as its processor: the request forwarded to it and its instructions (no personal values).
+      referrals: referralsOf(db(), view.id),
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -212,6 +216,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "date-reading":
         chooseDateReading({ ctx, reference, token: str("token"), format: str("format") });
         break;
+      case "referral-ack":
+        acknowledgeReferral({ ctx, reference, referralId: Number(str("referralId")) || 0 });
+        break;
+      case "referral-instruct":
+        recordInstruction({ ctx, reference, referralId: Number(str("referralId")) || 0, input: { instruction: str("instruction"), note: str("note") } });
+        break;
       case "notice-ack":
         acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
         break;
@@ -242,7 +252,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const revalidator = useRevalidator();
@@ -588,6 +598,7 @@ export default function Ticket() {
       {view.rights.includes("erasure") ? (
         <ErasurePanel reference={view.reference} plan={erasure} role={role} myId={myId} gathered={!busy && gather.length > 0 && gather.every((g) => g.status === "done")} />
       ) : null}
+      {referrals.length > 0 ? <ReferralsPanel referrals={referrals} canAct={canWork && isOpen} /> : null}
       {rights ? <RightsPanel panel={rights} /> : null}
       <LettersPanel reference={view.reference} letters={letters} />
       <section className="panel" aria-labelledby="notes-title">

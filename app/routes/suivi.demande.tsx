@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { sendDownloadLink } from "../services/delivery.server";
 import { DomainError } from "../services/errors";
 import { statusView } from "../services/status-view.server";
+import { controllerPartText } from "../../emails/referrals";
 import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
@@ -166,6 +167,19 @@ export default function RequestStatus() {
               </li>
             ))}
           </ul>
+        </section>
+      ) : null}
+      {view.controllers.length > 0 ? (
+        <section aria-labelledby="controllers-title">
+          <h2 id="controllers-title">{s.controllersTitle}</h2>
+          {view.controllers.map((p) => (
+            <div key={p.client} data-controller-part={p.state}>
+              <p>
+                <strong>{s.controllerState[p.state](p.client)}</strong>
+              </p>
+              <p>{controllerPartText(p, locale, "request")}</p>
+            </div>
+          ))}
         </section>
       ) : null}
       {view.certificate ? (

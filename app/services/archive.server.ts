@@ -20,6 +20,8 @@ import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
+import { controllerPartText, type ControllerPart } from "../../emails/referrals";
+import { holdFor, released } from "./referrals.server";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { art15Information, type Art15Entry } from "./register.server";
 import { clientByAlias } from "./recipients.server";
@@ -442,7 +444,17 @@ type Letter = {
   csvApostrophes: boolean;
   /** where we searched, with what, and what each system answered */
   report: SearchReport | null;
+  /** data held for a client as its processor: included on its instructions, or not, and who answers for it */
+  controllers: ControllerPart[];
 };
+
+/** Who answers for the data held for a client (Art. 28), said in both letters. */
+function controllersBlock(parts: ControllerPart[], lang: "fr" | "en") {
+  if (!parts.length) return "";
+  const title = lang === "fr" ? "Données détenues pour le compte d'une autre entreprise" : "Data held on behalf of another company";
+  return `<h2>${title}</h2>
+${parts.map((p) => `<p data-controller-part="${esc(p.state)}">${esc(controllerPartText(p, lang, "copy"))}</p>`).join("\n")}`;
+}
 
 /** The search as the letter states it, in one language (lines from the emails' own wording). */
 function searchBlock(report: SearchReport | null, lang: "fr" | "en") {
@@ -556,6 +568,7 @@ function accessBody(l: Letter) {
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
 <p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${notesFr}
+${controllersBlock(l.controllers, "fr")}
 ${searchBlock(l.report, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Les traitements qui concernent vos données</h2>
@@ -574,6 +587,7 @@ ${operationsBlock(l.operations, l.concerned, "fr")}
 <p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
 <p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${notesEn}
+${controllersBlock(l.controllers, "en")}
 ${searchBlock(l.report, "en")}
 ${tocTable(l.toc, "en")}
 <h2>The processing your data is part of</h2>
@@ -605,6 +619,7 @@ function portabilityBody(l: Letter) {
 </ul>
 <p>Le tableau ci-dessous indique ce que nous détenons effectivement pour vous.</p>
 ${notesFr}
+${controllersBlock(l.controllers, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Ce qu'elle ne contient pas, et pourquoi</h2>
 <p>Le droit à la portabilité porte sur les données que vous avez fournies, pas sur ce que nos équipes ont écrit ou déduit à votre sujet : les résumés et notes de nos conseillers après vos échanges, nos marqueurs internes (par exemple une limitation de traitement) et nos numéros de dossier n'y figurent donc pas. Les identifiants de nos salariés (le conseiller qui a pris votre appel) n'y figurent pas non plus : la portabilité ne doit pas porter atteinte aux droits d'autrui (article 20, paragraphe 4). Vous pouvez obtenir une copie de l'ensemble de vos données, y compris celles-ci, en exerçant votre droit d'accès (article 15).</p>
@@ -623,6 +638,7 @@ ${tocTable(l.toc, "fr")}
 </ul>
 <p>The table below shows what we actually hold for you.</p>
 ${notesEn}
+${controllersBlock(l.controllers, "en")}
 ${tocTable(l.toc, "en")}
 <h2>What it does not hold, and why</h2>
 <p>The right to data portability covers the data you provided, not what our staff wrote or inferred about you: our agents' summaries and notes of your contacts, our internal markers (a restriction of processing, for instance) and our record numbers are therefore not included. Neither are our employees' identifiers (the agent who took your call): portability must not adversely affect the rights of others (Article 20(4)). You can obtain a copy of all your data, these included, through your right of access (Article 15).</p>
@@ -736,9 +752,14 @@ export async function buildArchive(input: {
   const report = searchReport(db, request, registry);
 
   requireGatheredFiles(db, requestId);
-  const gathered = readGathered(db, requestId);
-  const content = selectContent(gathered, kind);
   const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
+  // Data held for a client (as its processor) goes in only on that client's instruction; the letter says who answers for it.
+  const hold = holdFor(db, requestId, "export", kindOf);
+  const gathered = readGathered(db, requestId);
+  const content = selectContent(
+    { ...gathered, records: released(gathered.records, hold), files: released(gathered.files, hold), anomalies: released(gathered.anomalies, hold), matches: released(gathered.matches, hold) },
+    kind,
+  );
   const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
   const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
     const k = kindOf(g.connectorId);
@@ -759,7 +780,7 @@ export async function buildArchive(input: {
   if (others) toc.push({ path: "files/", fr: "Autres fichiers", en: "Other files", count: others });
 
   // Held nowhere: the letter says so, with where we looked, and claims no copy of anything.
-  const held = content.groups.length > 0 || content.files.length > 0;
+  const held = content.groups.length > 0 || content.files.length > 0 || hold.parts.length > 0;
   const letter = held
     ? coverLetter({
         kind,
@@ -773,6 +794,7 @@ export async function buildArchive(input: {
         audio,
         csvApostrophes: content.groups.some((g) => g.rows.some((row) => Object.entries(row).some(([name, value]) => isFormulaLike(name) || isFormulaLike(value)))),
         report,
+        controllers: hold.parts,
       })
     : noDataLetter(request, report, now, proofRetention(db, request.locale));
 

@@ -101,6 +101,11 @@ export const AuditAction = z.enum([
   "retention.request_purged",
   "retention.hold_set",
   "retention.hold_lifted",
+  "referral.sent",
+  "referral.client_unknown",
+  "referral.acknowledged",
+  "referral.instructed",
+  "referral.reminded",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -1,4 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, or, type SQL } from "drizzle-orm";
+import { controllerPartText, type ControllerPart } from "../../emails/referrals";
+import { controllerParts, holdFor, released } from "./referrals.server";
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { archives } from "../../db/schema/archives";
@@ -107,8 +109,10 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   const current = latestPlan(ctx.db, r.id);
   if (current && ["executing", "executed", "verified"].includes(current.status)) throw new DomainError("illegal_transition", { code: "erasure_under_way" });
 
+  // Data held for a client (as its processor) is erased only on that client's instruction (Art. 28(3)(a), 29).
+  const hold = holdFor(ctx.db, r.id, "erase", (id) => registry.get(id)?.kind);
   const byConnector = new Map<string, Match[]>();
-  for (const m of readGathered(ctx.db, r.id).matches) (byConnector.get(m.connectorId) ?? byConnector.set(m.connectorId, []).get(m.connectorId)!).push(m);
+  for (const m of released(readGathered(ctx.db, r.id).matches, hold)) (byConnector.get(m.connectorId) ?? byConnector.set(m.connectorId, []).get(m.connectorId)!).push(m);
   const plan: StoredPlan = { connectors: [] };
   for (const [connectorId, matches] of byConnector) {
     const c = registry.get(connectorId);
@@ -121,7 +125,11 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   }
   // Held nowhere: there is nothing to erase, and a certificate over an empty table would not be true.
   // The person gets the no-data answer instead (answers.server.ts).
-  if (plan.connectors.every((c) => c.steps.length === 0)) throw new DomainError("illegal_transition", { code: "nothing_to_erase" });
+  if (plan.connectors.every((c) => c.steps.length === 0)) {
+    // Everything found is the client's: its instruction is awaited (or it answers itself), which is not "nothing".
+    if (hold.parts.some((p) => p.state === "awaiting")) throw new DomainError("conflict", { code: "awaiting_controller" });
+    throw new DomainError("illegal_transition", { code: hold.parts.length ? "nothing_to_erase_ours" : "nothing_to_erase" });
+  }
   const summary = summarise(plan);
 
   return ctx.db.transaction((tx) => {
@@ -164,6 +172,8 @@ export type PlanView = {
   }[];
   notices: { recipient: string; sentAt: Date; acknowledgedAt: Date | null; id: number }[];
   unreachable: string[];
+  /** data held for a client as its processor, and whether its instruction lets the plan include it */
+  controllers: ControllerPart[];
 };
 
 const nameOf = (db: DbOrTx, id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
@@ -197,6 +207,7 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
     }),
     notices: notices.map((n) => ({ id: n.id, recipient: n.recipient, sentAt: n.sentAt, acknowledgedAt: n.acknowledgedAt })),
     unreachable: registry ? recipientGroups(db, requestId, planRecords(plan), registry).unknown : [],
+    controllers: controllerParts(db, requestId, "erase"),
   };
 }
 
@@ -496,7 +507,12 @@ export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">)
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** The certificate as a standalone HTML document, French then English, in the same words as the emails. */
-export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[]; searched?: SearchReport | null }): string {
+export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[]; searched?: SearchReport | null; controllers?: ControllerPart[] }): string {
+  // Data held for a client: what its instruction let us do, and who answers for it (the searches above did not cover what we left).
+  const controllers = (lang: "fr" | "en") =>
+    d.controllers?.length
+      ? `<h2>${lang === "fr" ? "Données détenues pour le compte d'une autre entreprise" : "Data held on behalf of another company"}</h2>\n${d.controllers.map((p) => `<p data-controller-part="${p.state}">${esc(controllerPartText(p, lang, "erasure"))}</p>`).join("\n")}`
+      : "";
   // Where we looked, with what: a system not searched (and the DPO's reason) is said, not left out.
   const searched = (lang: "fr" | "en") => {
     if (!d.searched) return "";
@@ -542,6 +558,7 @@ th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; ver
 <p>Demande <strong>${esc(d.reference)}</strong> — constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
 <p>Voici, système par système, ce que CentreCall a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
 ${table("fr")}
+${controllers("fr")}
 ${searched("fr")}
 <h2>Ce que nous gardons pour prouver le traitement de votre demande</h2>
 ${proof("fr")}
@@ -554,6 +571,7 @@ ${notifiedFr}
 <p>Request <strong>${esc(d.reference)}</strong> — confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
 <p>Here is, system by system, what CentreCall did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
 ${table("en")}
+${controllers("en")}
 ${searched("en")}
 <h2>What we keep to prove how your request was handled</h2>
 ${proof("en")}
@@ -593,7 +611,8 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
       return null; // a search re-queued since: the table above still says what was done
     }
   })();
-  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched });
+  const controllers = controllerParts(db, r.id, "erase");
+  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched, controllers });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
@@ -616,7 +635,7 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
       notifyRequester(tx, ctx, r, {
         kind: "erasure_certificate",
         template: "erasure_certificate",
-        message: emails.erasureCertificate({ reference: r.reference, lines, proof, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
+        message: emails.erasureCertificate({ reference: r.reference, lines, proof, controllers, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
         sms: (l) =>
           r.locale === "en"
             ? `CentreCall: your erasure request ${r.reference} is done. What was erased and what remains, in your certificate: ${l}`

@@ -37,6 +37,8 @@ export const PUBLIC_EVENTS = [
   "objection_recorded",
   "objection_confirmed",
   "answered_no_data",
+  "controller_referred",
+  "controller_instructed",
   "letter_posted",
   "ready",
   "completed",
@@ -67,6 +69,8 @@ export const STAFF_EVENTS = [
   "letter_to_post",
   "date_reading_chosen",
   "identity_purged",
+  "controller_acknowledged",
+  "controller_reminded",
 ] as const;
 
 export type PublicEvent = (typeof PUBLIC_EVENTS)[number];

@@ -14,6 +14,7 @@ import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { createGatherSink, purgeAttempt, purgeEarlierJobs, purgeJob } from "./gather-store.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
+import { referAfterGather } from "./referrals.server";
 import { addEvent } from "./requests.server";
 import { asIdentity, searchIdentifiers, type SearchIdentifier } from "./identifiers.server";
 
@@ -197,6 +198,8 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
         "gather",
       );
       addEvent(tx, r.id, system, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
+      // Found in data held for a client (as its processor): the request goes to that client, with this result.
+      referAfterGather(tx, { ...system, now: now() }, r, connector, matches);
       audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
       return purgeEarlierJobs(tx, job);
     });

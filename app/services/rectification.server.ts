@@ -1,4 +1,5 @@
 import { desc, eq } from "drizzle-orm";
+import { holdFor, released } from "./referrals.server";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import { rectifications, type RectificationRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
@@ -61,7 +62,12 @@ export const fieldToken = (f: { connectorId: string; dataset: string; key: strin
  * read it through tickets.auditedRead.
  */
 export function editableFields(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): EditableField[] {
-  return fieldsOf(readGathered(db, requestId).records, registry);
+  return fieldsOf(rectifiable(db, requestId, readGathered(db, requestId).records, registry), registry);
+}
+
+/** Data held for a client (as its processor) is rectified only on that client's instruction (Art. 28(3)(a), 29). */
+function rectifiable<T extends { connectorId: string; dataset: string }>(db: DbOrTx, requestId: number, records: T[], registry: Pick<Registry, "get">): T[] {
+  return released(records, holdFor(db, requestId, "rectify", (id) => registry.get(id)?.kind));
 }
 
 function fieldsOf(records: ReturnType<typeof readGathered>["records"], registry: Pick<Registry, "get">): EditableField[] {
@@ -87,7 +93,7 @@ export function prepareRectification({ ctx, reference, wanted, registry }: { ctx
   gatherTimes(ctx.db, r.id);
   // Decrypted once: the fields to compare with, and the matches the changes will go through.
   const gathered = readGathered(ctx.db, r.id);
-  const fields = new Map(fieldsOf(gathered.records, registry).map((f) => [f.token, f]));
+  const fields = new Map(fieldsOf(rectifiable(ctx.db, r.id, gathered.records, registry), registry).map((f) => [f.token, f]));
   const changes: Change[] = [];
   for (const [token, raw] of Object.entries(wanted)) {
     const to = raw.trim();

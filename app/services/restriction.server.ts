@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { holdFor, released } from "./referrals.server";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import { restrictionLifts, restrictions, type LiftStatus, type RestrictionLiftRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
@@ -136,7 +137,9 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     requireRole(me, "dpo", "support");
     if (!r.rights.includes("restriction")) throw new DomainError("illegal_transition", { code: "restriction_not_requested" });
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "restriction" });
-    const matches = gatheredMatches(tx, r.id);
+    // Data held for a client (as its processor) is restricted only on that client's instruction (Art. 28(3)(a), 29).
+    const hold = holdFor(tx, r.id, "restrict", (id) => registry.get(id)?.kind);
+    const matches = new Map([...gatheredMatches(tx, r.id)].map(([id, ms]) => [id, released(ms, hold)]));
     const current = currentRows(tx, r.id);
     // In force already (applied, or lifting failed) or not supported: nothing to do there; absent, failed or lifted: (re)apply.
     const due = [...matches].filter(([id, ms]) => {
@@ -145,6 +148,7 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       return !row || ["failed", "lifted"].includes(stateOf(row));
     });
     const targets = connectorId ? due.filter(([id]) => id === connectorId) : due;
+    if (targets.length === 0 && !connectorId && hold.parts.some((p) => p.state === "awaiting")) throw new DomainError("conflict", { code: "awaiting_controller" });
     if (targets.length === 0) throw new DomainError("illegal_transition", { code: connectorId ? "nothing_to_retry" : "nothing_to_restrict" });
     // The person is told where their data is restricted: only at a contact proven for this request.
     if (!reach(tx, r, { disclosure: true })) throw unreachable(true);

@@ -10,6 +10,8 @@ import { isPublicEvent, type PublicEvent } from "./events";
 import { lettersOf, type LetterSummary } from "./letters.server";
 import { isClosed } from "./request-status";
 import { openQuestion } from "./tickets.server";
+import type { ControllerPart } from "../../emails/referrals";
+import { controllerParts } from "./referrals.server";
 
 /**
  * The requester's status page (issue 13, item 7): the state of the request
@@ -54,6 +56,8 @@ export type StatusView = {
   certificate: boolean;
   /** Art. 19, last sentence: the companies told, and of what */
   notified: { recipient: string; kind: "erasure" | "rectification" | "restriction" | "restriction_lifted"; sentAt: Date }[];
+  /** data held for a client as its processor: which company answers for that part, and where it stands */
+  controllers: ControllerPart[];
   letters: LetterSummary[];
   events: { at: Date; type: PublicEvent }[];
 };
@@ -125,6 +129,7 @@ export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView
     archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
     certificate,
     notified: notifiedRecipients(db, r.id),
+    controllers: controllerParts(db, r.id, null),
     letters,
     events: events.flatMap((e) => (isPublicEvent(e.type) ? [{ at: e.at, type: e.type }] : [])),
   };

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, sql, sum, type SQL } from "drizzle-orm";
+import { controllerParts, requireControllersAnswered } from "./referrals.server";
 import { z } from "zod";
 import { CHANNELS, REFUSAL_REASONS, RIGHTS, SITES, STATUSES, type Status } from "../../db/schema/enums";
 import { INFO_REASONS, infoRequests, requestCounts, requestEvents, requestNotes, requestPauses, requests, type InfoReason, type RequestRow } from "../../db/schema/requests";
@@ -11,7 +12,7 @@ import { canSeeIdentity, requireRole, requireStaff, requireTicketAccess } from "
 import type { Ctx, StaffActor } from "./context";
 import { addDays, computeDeadline, parisDate } from "./deadlines";
 import { DomainError } from "./errors";
-import { notifyRequester } from "./letters.server";
+import { canDisclose, notifyRequester } from "./letters.server";
 import { addEvent, link, refreshDeadline, setStatus } from "./requests.server";
 import { whatWasDone } from "./outcomes.server";
 import type { EventType } from "./events";
@@ -493,7 +494,7 @@ function notifyClosing(tx: Tx, ctx: Ctx, r: RequestRow, outcome: "completed" | "
   notifyRequester(tx, ctx, r, {
     kind: outcome === "completed" ? "completion" : outcome,
     template: `closing_${outcome}`,
-    message: emails.closingNotice({ reference: r.reference, outcome, duplicateOf, done: outcome === "completed" ? whatWasDone(tx, r) : [] }, r.locale),
+    message: emails.closingNotice({ reference: r.reference, outcome, duplicateOf, done: outcome === "completed" ? whatWasDone(tx, r) : [], controllers: outcome === "completed" && canDisclose(tx, r) ? controllerParts(tx, r.id, null) : [] }, r.locale),
     sms: (l) => emails.smsClosing({ reference: r.reference, outcome, link: l }, r.locale),
     disclosure: false,
   });
@@ -532,6 +533,8 @@ export function markReady({ ctx, reference }: { ctx: Ctx; reference: string }) {
 
 export function complete({ ctx, reference }: { ctx: Ctx; reference: string }) {
   return act(ctx, reference, WORKERS, (tx, r, me) => {
+    // The part held for a client (as its processor) is answered by its instructions, not dropped.
+    requireControllersAnswered(tx, r.id);
     setStatus(tx, r, "completed", ctx.now, { closedAt: ctx.now });
     addEvent(tx, r.id, ctx, "completed");
     notifyClosing(tx, ctx, r, "completed");

@@ -11,6 +11,7 @@ import { deliverDue } from "./outbox.server";
 import { expireUnverified } from "./requests.server";
 import { runDailyRetention } from "./retention.server";
 import { sweepInfoRequests } from "./tickets.server";
+import { sweepReferralReminders } from "./referrals.server";
 
 /**
  * Background loops that live inside the server process: the outbox sender
@@ -65,6 +66,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       const now = new Date();
       expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       sweepInfoRequests({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      sweepReferralReminders({ ctx: { db: db(), now, actor: { kind: "system" } } });
       purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
       purgeExpiredArchives(db(), now);
       purgeAfterRetention(db(), now);

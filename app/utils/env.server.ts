@@ -41,6 +41,8 @@ const Schema = z
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
     INFO_REQUEST_CLOSE_DAYS: z.coerce.number().int().min(16).max(180).default(30),
+    /** a request forwarded to the controller (data held as its processor) without instructions this long is reminded, then again every as many days, at most 3 times */
+    CONTROLLER_REMINDER_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     /** how long a sender holds a message it is sending: longer than any send (the SMTP timeouts are 10 + 10 + 20 s) */
     OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
     /** a gather or erasure worker's lease on its job, renewed every third of it while it runs */

@@ -9,3 +9,4 @@ export * from "./gather";
 export * from "./archives";
 export * from "./rights";
 export * from "./retention";
+export * from "./referrals";

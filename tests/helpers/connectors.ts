@@ -12,6 +12,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { afterEach, beforeEach, expect } from "vitest";
 import { outbox } from "../../db/schema/outbox";
 import { requests } from "../../db/schema/requests";
+import { controllerReferrals } from "../../db/schema/referrals";
 import { resetEnvForTests } from "../../app/utils/env.server";
 import { crmApi, CRM_BASE_URL } from "../mocks/crm";
 import { startApp, type Browser, type TestApp } from "./app";
@@ -156,4 +157,28 @@ export async function gatherAll(app: TestApp, browser: Browser, reference: strin
   expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
   await drainGather(app);
   await searchWithFound(app, browser, reference);
+}
+
+/**
+ * Neva Assurances (OP-06: CentreCall is its processor for its CRM) answers
+ * the request forwarded to it: support records, for each referral on the
+ * ticket, the instructions the request's rights call for (give the data,
+ * erase, rectify, restrict), as staff would from the ticket page. Tests of
+ * what RightsDesk does with the CRM's data once instructed use it; tests of
+ * the wait itself are in tests/processor.test.ts.
+ */
+export async function controllersInstruct(app: TestApp, browser: Browser, reference: string) {
+  const r = app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+  const wanted = [
+    ...(r.rights.includes("access") || r.rights.includes("portability") ? ["answer"] : []),
+    ...(r.rights.includes("erasure") ? ["erase"] : []),
+    ...(r.rights.includes("rectification") ? ["rectify"] : []),
+    ...(r.rights.includes("restriction") ? ["restrict"] : []),
+  ];
+  for (const referral of app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, r.id)).all()) {
+    for (const instruction of wanted) {
+      const res = await browser.post(`/admin/demandes/${reference}`, { intent: "referral-instruct", referralId: String(referral.id), instruction, note: "" });
+      expect(res.status, instruction).toBe(302);
+    }
+  }
 }

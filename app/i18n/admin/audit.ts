@@ -96,6 +96,11 @@ const actionsFr: Record<AuditAction, string> = {
   "archive.withdrawn": "Archive retirée : les données ont changé",
   "mandate.accepted": "Mandat du représentant accepté",
   "mandate.rejected": "Mandat du représentant refusé",
+  "referral.sent": "Demande transmise au responsable du traitement (données détenues comme sous-traitant)",
+  "referral.client_unknown": "Client responsable du traitement absent du registre : demande non transmise",
+  "referral.acknowledged": "Réception accusée par le responsable du traitement",
+  "referral.instructed": "Instructions du responsable du traitement enregistrées",
+  "referral.reminded": "Responsable du traitement relancé",
 };
 
 const actionsEn: Record<AuditAction, string> = {
@@ -191,6 +196,11 @@ const actionsEn: Record<AuditAction, string> = {
   "archive.withdrawn": "Archive withdrawn: the data changed",
   "mandate.accepted": "Representative's mandate accepted",
   "mandate.rejected": "Representative's mandate rejected",
+  "referral.sent": "Request forwarded to the controller (data held as its processor)",
+  "referral.client_unknown": "Controller client missing from the register: request not forwarded",
+  "referral.acknowledged": "Controller acknowledged receipt",
+  "referral.instructed": "Controller's instructions recorded",
+  "referral.reminded": "Controller reminded",
 };
 
 export const auditFr = {

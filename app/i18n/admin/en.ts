@@ -2,6 +2,7 @@ import { answersEn, answersErrorsEn } from "./answers";
 import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
 import { rightsErrorsEn } from "./rights-panel";
+import { referralsErrorsEn } from "./referrals";
 import { securityErrorsEn } from "./security";
 
 export const adminEn: AdminMessages = {
@@ -311,6 +312,7 @@ export const adminEn: AdminMessages = {
     unknown_anomaly: "This value is no longer among the gather's anomalies: reload the page.",
     reading_not_offered: "Choose one of the readings offered for this date.",
     ...rightsErrorsEn,
+    ...referralsErrorsEn,
     ...answersErrorsEn,
     ...securityErrorsEn,
     forbidden: "Your role does not allow this action.",

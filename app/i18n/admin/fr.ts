@@ -2,6 +2,7 @@ import { answersFr, answersErrorsFr } from "./answers";
 import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
 import { rightsErrorsFr } from "./rights-panel";
+import { referralsErrorsFr } from "./referrals";
 import { securityErrorsFr } from "./security";
 /** Back-office catalogue (French, the default). en.ts mirrors every key. */
 export const adminFr = {
@@ -311,6 +312,7 @@ export const adminFr = {
     unknown_anomaly: "Cette valeur ne figure plus parmi les anomalies de la collecte : rechargez la page.",
     reading_not_offered: "Choisissez l'une des lectures proposées pour cette date.",
     ...rightsErrorsFr,
+    ...referralsErrorsFr,
     ...answersErrorsFr,
     ...securityErrorsFr,
     forbidden: "Votre rôle ne permet pas cette action.",
