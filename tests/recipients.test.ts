@@ -113,6 +113,15 @@ describe("Art. 19 recipients, per record", () => {
   it("names in the access letter the companies her data actually went to, and says whether it leaves the EU", async () => {
     const { reference, browser: support } = await nadiaInPerson(app, ["access"]);
     await gatherAll(app, support, reference);
+    // The gather flags her recordings: the demo index dates them before 31 March 2026, past OP-01's 25 days, and
+    // the first was made without her recorded agreement.
+    const ticket = await (await support.get(`/admin/demandes/${reference}`)).text();
+    const flagged = [...ticket.matchAll(/<tr[^>]*data-recording="([^"]+)" data-past-retention="(\w+)" data-without-consent="(\w+)"/g)].map((m) => [m[2], m[3]]);
+    expect(flagged).toEqual([
+      ["true", "true"],
+      ["true", "false"],
+    ]);
+    expect(textOf(ticket)).toContain("Enregistré sans accord enregistré de la personne");
     const out = path.join(mkdtempSync(path.join(tmpdir(), "rd-letter-")), "a.zip");
     const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() })).path, "LISEZ-MOI.html"));
 
