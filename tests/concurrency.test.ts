@@ -330,12 +330,13 @@ describe("gather and erasure jobs with several processes", () => {
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.map((s) => [s.connectorId, s.status, s.attempts])).toEqual(steps.map((s) => [s.connectorId, "done", 1]));
     expect(actions.filter((x) => x === "erasure.step.executed")).toHaveLength(steps.length);
-    // One DELETE for Corinne's CRM contact, one certificate sent, one notice per recipient.
+    // One DELETE for Corinne's CRM contact (on Neva's instruction), one certificate sent, one notice per company
+    // her records went to (Osiris; Neva is the CRM's controller, not a recipient).
     expect(crm.calls.slice(calls).filter((c) => c.method === "DELETE")).toHaveLength(1);
     const certificates = app.db().select().from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "erasure_certificate"))).all();
     expect(certificates).toHaveLength(1);
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, id)).all();
-    expect(notices.map((n) => n.recipient).sort()).toEqual(["Client CRM", "Osiris"]);
+    expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
     expect(verifyChain(app.db()).ok).toBe(true);
   }, 60_000);
 });

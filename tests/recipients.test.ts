@@ -126,9 +126,9 @@ describe("Art. 19 recipients, per record", () => {
     const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() })).path, "LISEZ-MOI.html"));
 
     let letter = await letterOf();
-    expect(letter).toContain("Vos données de ce traitement ont été communiquées à : Lumen Énergie.");
-    expect(letter).toContain("Your data in this processing was disclosed to: Lumen Énergie.");
-    expect(letter).not.toContain("communiquées à : Osiris");
+    expect(letter).toContain("Vos données de ce traitement ont été recueillies pour le compte de : Lumen Énergie.");
+    expect(letter).toContain("Your data in this processing was collected on behalf of: Lumen Énergie.");
+    expect(letter).not.toContain("pour le compte de : Osiris");
     expect(letter).toContain("Aucun : vos données de ce traitement restent dans l'Union européenne.");
     expect(letter).toContain("Prestataire de téléphonie hébergeant les fichiers audio"); // OP-01's processor, named
 

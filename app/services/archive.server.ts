@@ -499,7 +499,7 @@ function operationsBlock(ops: Art15Entry[], concerned: Map<string, string[]>, la
           basis: "Base légale",
           categories: "Catégories de données — art. 15(1)(b)",
           recipients: "Destinataires — art. 15(1)(c)",
-          named: (names: string) => `Vos données de ce traitement ont été communiquées à : ${names}.`,
+          named: (names: string[]) => `Vos données de ce traitement ont été recueillies pour le compte de : ${names.join(", ")}. Ce qui en est communiqué à ${names.length > 1 ? "ces entreprises" : "cette entreprise"} est décrit ci-dessous.`,
           processors: "Sous-traitants (ils agissent sur nos instructions)",
           transfers: "Transferts hors de l'Union européenne — art. 15(2)",
           noTransfer: "Aucun : vos données de ce traitement restent dans l'Union européenne.",
@@ -512,7 +512,7 @@ function operationsBlock(ops: Art15Entry[], concerned: Map<string, string[]>, la
           basis: "Legal basis",
           categories: "Categories of data — Art. 15(1)(b)",
           recipients: "Recipients — Art. 15(1)(c)",
-          named: (names: string) => `Your data in this processing was disclosed to: ${names}.`,
+          named: (names: string[]) => `Your data in this processing was collected on behalf of: ${names.join(", ")}. What ${names.length > 1 ? "those companies receive" : "that company receives"} of it is described below.`,
           processors: "Processors (they act on our instructions)",
           transfers: "Transfers outside the European Union — Art. 15(2)",
           noTransfer: "None: your data in this processing stays in the European Union.",
@@ -530,7 +530,7 @@ function operationsBlock(ops: Art15Entry[], concerned: Map<string, string[]>, la
 <dt>${L.purpose}</dt><dd${fr}>${esc(op.purpose)}</dd>
 <dt>${L.basis}</dt><dd${fr}>${esc(op.legalBasis)}</dd>
 <dt>${L.categories}</dt><dd>${list(op.dataCategories, fr)}</dd>
-<dt>${L.recipients}</dt><dd>${names.length ? `<p>${esc(L.named(names.join(", ")))}</p>` : ""}${list(op.recipients, fr)}</dd>
+<dt>${L.recipients}</dt><dd>${names.length ? `<p>${esc(L.named(names))}</p>` : ""}${list(op.recipients, fr)}</dd>
 ${op.processors.length ? `<dt>${L.processors}</dt><dd>${list(op.processors, fr)}</dd>` : ""}
 <dt>${L.transfers}</dt><dd>${op.transfers.length ? list(op.transfers.map(L.transfer), fr) : esc(L.noTransfer)}</dd>
 <dt>${L.retention}</dt><dd${fr}>${esc(op.retention)}</dd>
