@@ -151,6 +151,26 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect(certificate).toBeDefined();
     expect(certificate.text).toContain("Neva Assurances répond de cette partie de votre demande");
     expect(certificate.text).toContain("n'ont pas été effacées");
+
+    // Neva's instruction comes after our part was certified: support searches again, and a second plan erases
+    // what is still found — the CRM contact only — with a certificate of its own that says just that.
+    expect((await instruct(support, reference, "erase")).status).toBe(302);
+    await gatherAll(app, support, reference);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
+    const second = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
+    expect(second.id).not.toBe(plan.id);
+    expect(Object.keys(second.summary)).toEqual(["crm"]);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    await runWorker();
+    expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id)).get()!.status).toBe("verified");
+    expect(demo.crm.contacts.has("c-1")).toBe(false);
+    await app.deliver(new Date(clock + 60_000));
+    const certificates = app.sink!.received.filter((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("Votre demande d'effacement"));
+    expect(certificates).toHaveLength(2);
+    const text = certificates[1]!.text!.replace(/\s+/g, " ");
+    expect(text).toContain("CRM client — contacts : 1 enregistrement effacé.");
+    expect(text).not.toContain("respondents");
+    expect(verifyChain(app.db()).ok).toBe(true);
   });
 
   it("after Neva's instruction to erase, the plan includes its CRM and the erasure deletes there", async () => {

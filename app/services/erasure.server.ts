@@ -107,7 +107,9 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
   gatherTimes(ctx.db, r.id); // a finished gather, or a conflict
   const current = latestPlan(ctx.db, r.id);
-  if (current && ["executing", "executed", "verified"].includes(current.status)) throw new DomainError("illegal_transition", { code: "erasure_under_way" });
+  // A certified erasure may be followed by another: what a client instructed us to erase after ours was certified
+  // (data held as its processor, found again by a new search). The new plan holds only what is still found.
+  if (current && ["executing", "executed"].includes(current.status)) throw new DomainError("illegal_transition", { code: "erasure_under_way" });
 
   // Data held for a client (as its processor) is erased only on that client's instruction (Art. 28(3)(a), 29).
   const hold = holdFor(ctx.db, r.id, "erase", (id) => registry.get(id)?.kind);
