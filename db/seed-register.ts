@@ -11,6 +11,15 @@ import { processingOperations, registerClients } from "./schema/register";
  * collection (Document 6) and RightsDesk itself. Call recordings follow the
  * CNIL guidance: kept briefly (25 days by default), never beyond six months.
  */
+/** ComPlus's measures (seed document 3's security plan), common to the operations it holds. */
+const COMPLUS_SECURITY = [
+  "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
+  "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
+  "Chiffrement des échanges (HTTPS) et des supports mobiles",
+  "Journalisation des accès et des modifications",
+  "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
+];
+
 const OPERATIONS: z.input<typeof NewOperationInput>[] = [
   {
     code: "OP-01",
@@ -77,13 +86,7 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
     role: "controller",
     processors: [],
     transfers: [],
-    securityMeasures: [
-      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
-      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
-      "Chiffrement des échanges (HTTPS) et des supports mobiles",
-      "Journalisation des accès et des modifications",
-      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
-    ],
+    securityMeasures: COMPLUS_SECURITY,
   },
   {
     code: "OP-03",
@@ -114,13 +117,7 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
     role: "controller",
     processors: [],
     transfers: [],
-    securityMeasures: [
-      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
-      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
-      "Chiffrement des échanges (HTTPS) et des supports mobiles",
-      "Journalisation des accès et des modifications",
-      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
-    ],
+    securityMeasures: COMPLUS_SECURITY,
   },
   {
     code: "OP-04",
@@ -150,13 +147,7 @@ const OPERATIONS: z.input<typeof NewOperationInput>[] = [
     role: "controller",
     processors: [],
     transfers: [],
-    securityMeasures: [
-      "Accès par compte nominatif et habilitations par profil (opérateur, call manager, chargé d'études, DSI)",
-      "Base de données ComPlus redondée et sauvegardée, serveurs au siège de Tours",
-      "Chiffrement des échanges (HTTPS) et des supports mobiles",
-      "Journalisation des accès et des modifications",
-      "Clauses de confidentialité et de sécurité dans les contrats des sous-traitants",
-    ],
+    securityMeasures: COMPLUS_SECURITY,
   },
   {
     code: "OP-05",

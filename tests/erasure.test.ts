@@ -9,10 +9,8 @@ import { auditLog } from "../db/schema/audit";
 import { gatheredItems } from "../db/schema/gather";
 import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
 import { verifyChain } from "../app/services/audit.server";
-import { runNextErasure } from "../app/services/erasure.server";
-import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
+import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct, erasureWorker } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 
@@ -54,15 +52,8 @@ async function gatheredTicket(rights = ["erasure"]) {
   return { reference, support: browser };
 }
 
-/** The worker loop's clock: moved past any lease (a dead process's) and retry delay, and never back. */
-let clock = 0;
-async function runWorker(passes = 10) {
-  clock = Math.max(clock, Date.now()) + 6 * 60_000;
-  for (let i = 0; i < passes; i++) {
-    const t = new Date((clock += 120_000));
-    if (!(await runNextErasure({ db: app.db(), registry: connectors(), now: () => t }))) break;
-  }
-}
+const worker = erasureWorker(() => app);
+const runWorker = (passes?: number) => worker.run(passes);
 
 const planOf = (reference: string) => app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
 const actions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
@@ -119,7 +110,7 @@ describe("erasure, from plan to certificate", () => {
 
     // The certificate: to the requester, its hash in the audit trail, and the same document in the back office.
     const mail = await (async () => {
-      await app.deliver(new Date(clock + 60_000));
+      await app.deliver(worker.after());
       return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"));
     })();
     expect(mail).toBeDefined();
@@ -218,7 +209,7 @@ describe("erasure, from plan to certificate", () => {
     expect(proof(en, "suppression")).toContain("Kept as long as your objection applies.");
 
     // The email says the same, line by line.
-    await app.deliver(new Date(clock + 60_000));
+    await app.deliver(worker.after());
     const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"))!;
     expect(mail.subject).toBe(`Votre demande d'effacement ${reference} : ce qui a été effacé et ce qui reste`);
     const text = mail.text!.replace(/\s+/g, " ");

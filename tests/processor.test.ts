@@ -7,10 +7,8 @@ import { controllerReferrals } from "../db/schema/referrals";
 import { erasurePlans } from "../db/schema/rights";
 import { buildArchive } from "../app/services/archive.server";
 import { verifyChain } from "../app/services/audit.server";
-import { runNextErasure } from "../app/services/erasure.server";
-import { connectors } from "../app/utils/connectors.server";
 import { textOf, type Browser, type TestApp } from "./helpers/app";
-import { drainGather, freshDemoPerTest, gatherAll } from "./helpers/connectors";
+import { drainGather, freshDemoPerTest, gatherAll, erasureWorker } from "./helpers/connectors";
 import { cli } from "./helpers/processes";
 import { mailTo, statusPage, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
@@ -64,14 +62,8 @@ async function accessArchive(reference: string, name: string) {
   return { entries, letter: textOf(entries.get("LISEZ-MOI.html")!.toString("utf8")), manifest: JSON.parse(entries.get("manifest.json")!.toString("utf8")) as { files: { connector: string | null }[] } };
 }
 
-let clock = 0;
-async function runWorker(passes = 10) {
-  clock = Math.max(clock, Date.now()) + 6 * 60_000;
-  for (let i = 0; i < passes; i++) {
-    const t = new Date((clock += 120_000));
-    if (!(await runNextErasure({ db: app.db(), registry: connectors(), now: () => t }))) break;
-  }
-}
+const worker = erasureWorker(() => app);
+const runWorker = (passes?: number) => worker.run(passes);
 
 describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
   it("forwards the request to Neva once, by its own references; the CRM data stays out of the copy until Neva's instruction, and the person is told who answers for it", async () => {
@@ -146,7 +138,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect(demo.crm.log.filter((c) => c.method === "DELETE")).toEqual([]);
     expect(demo.crm.contacts.has("c-1")).toBe(true);
     // Queued at the worker's clock, which runs ahead of the test's.
-    await app.deliver(new Date(clock + 60_000));
+    await app.deliver(worker.after());
     const certificate = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("Votre demande d'effacement"))!;
     expect(certificate).toBeDefined();
     expect(certificate.text).toContain("Neva Assurances répond de cette partie de votre demande");
@@ -164,7 +156,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     await runWorker();
     expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id)).get()!.status).toBe("verified");
     expect(demo.crm.contacts.has("c-1")).toBe(false);
-    await app.deliver(new Date(clock + 60_000));
+    await app.deliver(worker.after());
     const certificates = app.sink!.received.filter((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("Votre demande d'effacement"));
     expect(certificates).toHaveLength(2);
     const text = certificates[1]!.text!.replace(/\s+/g, " ");

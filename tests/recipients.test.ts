@@ -7,11 +7,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { recipientNotices } from "../db/schema/rights";
 import { buildArchive } from "../app/services/archive.server";
 import { verifyChain } from "../app/services/audit.server";
-import { runNextErasure } from "../app/services/erasure.server";
 import { getOperation, updateOperation } from "../app/services/register.server";
-import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
-import { freshDemoPerTest, gatherAll, nadiaInPerson } from "./helpers/connectors";
+import { freshDemoPerTest, gatherAll, nadiaInPerson, erasureWorker } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { zipText } from "./helpers/zip";
@@ -34,21 +32,15 @@ beforeEach(() => {
   demo = fresh.demo();
 });
 
-let clock = 0;
-async function runWorker(passes = 10) {
-  clock = Math.max(clock, Date.now()) + 6 * 60_000;
-  for (let i = 0; i < passes; i++) {
-    const t = new Date((clock += 120_000));
-    if (!(await runNextErasure({ db: app.db(), registry: connectors(), now: () => t }))) break;
-  }
-}
+const worker = erasureWorker(() => app);
+const runWorker = (passes?: number) => worker.run(passes);
 
 async function erased(reference: string, support: Awaited<ReturnType<typeof nadiaInPerson>>["browser"]) {
   expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
   const dpo = await signedIn(app, "dpo", "lille");
   expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
   await runWorker();
-  await app.deliver(new Date(clock + 60_000));
+  await app.deliver(worker.after());
   return dpo;
 }
 
@@ -102,7 +94,7 @@ describe("Art. 19 recipients, per record", () => {
     const dpo = await signedIn(app, "dpo", "lille");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
     await runWorker();
-    await app.deliver(new Date(clock + 60_000));
+    await app.deliver(worker.after());
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     expect(notices.map((n) => n.recipient)).toEqual(["Lumen Énergie"]);
     const text = mailsTo(LUMEN, reference)[0]!.text!;

@@ -7,6 +7,7 @@ import { verifyChain } from "../app/services/audit.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { csvRows } from "./helpers/csv";
 import { signedIn } from "./helpers/staff";
+import { operationForm } from "./helpers/register";
 
 /**
  * Issue 15, item 3: the register as Art. 30 asks for it, through the back
@@ -59,31 +60,8 @@ function auditOf(action: string) {
   return app.db().select().from(auditLog).where(eq(auditLog.action, action)).orderBy(asc(auditLog.seq)).all();
 }
 
-/** The operation form as the page fills it, with some fields overridden. */
-function formFor(code: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const op = operation(code);
-  return {
-    expectedVersion: String(op.version),
-    name: op.name,
-    purpose: op.purpose,
-    legalBasis: op.legalBasis,
-    dataCategories: op.dataCategories.join("\n"),
-    personCategories: op.personCategories.join("\n"),
-    recipients: op.recipients.join("\n"),
-    source: op.source,
-    retention: op.retention,
-    retentionDays: op.retentionDays === null ? "" : String(op.retentionDays),
-    datasets: op.datasets.join("\n"),
-    role: op.role,
-    controllerClient: op.controllerClient ?? "",
-    jointControllers: op.jointControllers.join("\n"),
-    processors: op.processors.join("\n"),
-    transfers: op.transfers.map((t) => `${t.recipient} ; ${t.country} ; ${t.safeguard}`).join("\n"),
-    securityMeasures: op.securityMeasures.join("\n"),
-    sensitiveData: op.sensitiveData ?? "",
-    ...overrides,
-  };
-}
+/** The edit form as the page fills it, with some fields overridden. */
+const formFor = (code: string, overrides: Record<string, string> = {}) => operationForm(operation(code), overrides);
 
 /** The client form as its page fills it. */
 function clientFormFor(code: string, overrides: Record<string, string> = {}): Record<string, string> {

@@ -8,6 +8,7 @@ import { art15Information, createOperation, updateOperation } from "../app/servi
 import { DomainError } from "../app/services/errors";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
+import { operationForm } from "./helpers/register";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -34,30 +35,7 @@ function registerAudit() {
 }
 
 /** The edit form as the page fills it, with some fields overridden. */
-function formFor(code: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const op = operation(code);
-  return {
-    expectedVersion: String(op.version),
-    name: op.name,
-    purpose: op.purpose,
-    legalBasis: op.legalBasis,
-    dataCategories: op.dataCategories.join("\n"),
-    personCategories: op.personCategories.join("\n"),
-    recipients: op.recipients.join("\n"),
-    source: op.source,
-    retention: op.retention,
-    retentionDays: op.retentionDays === null ? "" : String(op.retentionDays),
-    datasets: op.datasets.join("\n"),
-    role: op.role,
-    controllerClient: op.controllerClient ?? "",
-    jointControllers: op.jointControllers.join("\n"),
-    processors: op.processors.join("\n"),
-    transfers: op.transfers.map((t) => `${t.recipient} ; ${t.country} ; ${t.safeguard}`).join("\n"),
-    securityMeasures: op.securityMeasures.join("\n"),
-    sensitiveData: op.sensitiveData ?? "",
-    ...overrides,
-  };
-}
+const formFor = (code: string, overrides: Record<string, string> = {}) => operationForm(operation(code), overrides);
 
 describe("the seeded register", () => {
   it("is seeded once: a second run writes nothing", () => {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { RegisterMessages } from "../i18n/admin/register";
 import { TextArea, TextField } from "./fields";
 
@@ -51,6 +52,10 @@ export function Transfers({ transfers, m }: { transfers: TransferRow[] | undefin
 /** The client form's fields, in order (the page renders in the browser too, so not imported from the service). */
 export const CLIENT_FORM_FIELDS = ["name", "aliases", "contactEmail", "address", "dpoContact", "processingCategories", "transfers", "securityMeasures"] as const;
 export type ClientFormField = (typeof CLIENT_FORM_FIELDS)[number] | "code";
+
+/** A client's form as posted, creating or editing: every field a string, lists one item per line. The service validates. */
+const formText = z.string().max(20_000).catch("");
+export const ClientForm = z.object(Object.fromEntries(CLIENT_FORM_FIELDS.map((f) => [f, formText])) as Record<(typeof CLIENT_FORM_FIELDS)[number], typeof formText>);
 
 const CLIENT_LONG: ReadonlySet<string> = new Set(["aliases", "address", "processingCategories", "transfers", "securityMeasures"]);
 const CLIENT_OPTIONAL: ReadonlySet<string> = new Set(["processingCategories", "transfers", "securityMeasures"]);
@@ -115,5 +120,66 @@ export function ClientFormFields({
         ),
       )}
     </>
+  );
+}
+
+/** The replaced versions of a register entry, newest first, each openable to read as it stood. */
+export function VersionHistory<S, F extends string>({
+  history,
+  m,
+  empty,
+  fieldLabel,
+  stamp,
+  by,
+  render,
+}: {
+  history: { version: number; snapshot: S; writtenAt: Date | string; writtenByName: string | null; replacedAt: Date | string; replacedByName: string | null; changed: F[] }[];
+  m: RegisterMessages;
+  empty: string;
+  fieldLabel: (f: F) => string;
+  stamp: (d: Date | string) => React.ReactNode;
+  by: (name: string | null) => string;
+  render: (snapshot: S) => React.ReactNode;
+}) {
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <h2 id="history-title">{m.history}</h2>
+      {history.length === 0 ? (
+        <p>{empty}</p>
+      ) : (
+        <table>
+          <caption className="visually-hidden">{m.historyCaption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{m.historyColumns.version}</th>
+              <th scope="col">{m.historyColumns.written}</th>
+              <th scope="col">{m.historyColumns.replaced}</th>
+              <th scope="col">{m.historyColumns.changed}</th>
+              <th scope="col">{m.historyColumns.content}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((h) => (
+              <tr key={h.version} data-version={h.version}>
+                <th scope="row">{m.version(h.version)}</th>
+                <td>
+                  {stamp(h.writtenAt)} {by(h.writtenByName)}
+                </td>
+                <td>
+                  {stamp(h.replacedAt)} {by(h.replacedByName)}
+                </td>
+                <td>{h.changed.map(fieldLabel).join(", ") || "—"}</td>
+                <td>
+                  <details>
+                    <summary>{m.showVersion(h.version)}</summary>
+                    {render(h.snapshot)}
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

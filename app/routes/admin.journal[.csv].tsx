@@ -3,6 +3,7 @@ import { DomainError } from "../services/errors";
 import { exportJournal, parseJournalFilters, requireJournalReader } from "../services/journal.server";
 import { localeFrom } from "../utils/i18n.server";
 import { requireStaff } from "../utils/staff-session.server";
+import { csvDownload } from "../utils/csv-download.server";
 
 const ROWS_PER_CHUNK = 500;
 
@@ -48,12 +49,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
       lines.return(undefined);
     },
   });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exported.filename}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvDownload(body, exported.filename);
 }

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { FieldMessages, Fieldset, TextArea, TextField } from "../components/fields";
-import { Items, Transfers, transfersAsText } from "../components/register-fields";
+import { Items, Transfers, transfersAsText, VersionHistory } from "../components/register-fields";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
@@ -208,45 +208,7 @@ export default function RegisterOperation() {
         <OperationFields op={op} m={m} clients={clientNames} />
       </section>
 
-      <section className="panel" aria-labelledby="history-title">
-        <h2 id="history-title">{m.history}</h2>
-        {history.length === 0 ? (
-          <p>{m.noHistory}</p>
-        ) : (
-          <table>
-            <caption className="visually-hidden">{m.historyCaption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{m.historyColumns.version}</th>
-                <th scope="col">{m.historyColumns.written}</th>
-                <th scope="col">{m.historyColumns.replaced}</th>
-                <th scope="col">{m.historyColumns.changed}</th>
-                <th scope="col">{m.historyColumns.content}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((h) => (
-                <tr key={h.version} data-version={h.version}>
-                  <th scope="row">{m.version(h.version)}</th>
-                  <td>
-                    {stamp(h.writtenAt)} {by(h.writtenByName)}
-                  </td>
-                  <td>
-                    {stamp(h.replacedAt)} {by(h.replacedByName)}
-                  </td>
-                  <td>{h.changed.map((f) => m.fields[f]).join(", ") || "—"}</td>
-                  <td>
-                    <details>
-                      <summary>{m.showVersion(h.version)}</summary>
-                      <OperationFields op={h.snapshot} m={m} clients={clientNames} />
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <VersionHistory history={history} m={m} empty={m.noHistory} fieldLabel={(f) => m.fields[f]} stamp={stamp} by={by} render={(s) => <OperationFields op={s} m={m} clients={clientNames} />} />
 
       {canEdit ? (
         <section className="panel" aria-labelledby="edit-title">

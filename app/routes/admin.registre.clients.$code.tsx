@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { useLocale } from "../components/i18n";
-import { ClientFormFields, CLIENT_FORM_FIELDS, ErrorSummary, Items, Lines, Transfers, transfersAsText, type ClientFormField } from "../components/register-fields";
+import { ClientForm, ClientFormFields, CLIENT_FORM_FIELDS, ErrorSummary, Items, Lines, Transfers, transfersAsText, type ClientFormField, VersionHistory } from "../components/register-fields";
 import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
 import { DomainError } from "../services/errors";
@@ -19,19 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-/** The form as posted: every field a string; lists are one item per line. The service validates. */
-const text = z.string().max(20_000).catch("");
-const EditClientForm = z.object({
-  name: text,
-  aliases: text,
-  contactEmail: text,
-  address: text,
-  dpoContact: text,
-  processingCategories: text,
-  transfers: text,
-  securityMeasures: text,
-  expectedVersion: z.coerce.number().int().positive().optional().catch(undefined),
-}) satisfies z.ZodType<Record<Exclude<ClientFormField, "code">, string> & { expectedVersion?: number }>;
+const EditClientForm = ClientForm.extend({ expectedVersion: z.coerce.number().int().positive().optional().catch(undefined) });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
@@ -196,45 +184,7 @@ export default function RegisterClient() {
         <ClientFields client={client} m={m} />
       </section>
 
-      <section className="panel" aria-labelledby="history-title">
-        <h2 id="history-title">{m.history}</h2>
-        {history.length === 0 ? (
-          <p>{c.noHistory}</p>
-        ) : (
-          <table>
-            <caption className="visually-hidden">{m.historyCaption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{m.historyColumns.version}</th>
-                <th scope="col">{m.historyColumns.written}</th>
-                <th scope="col">{m.historyColumns.replaced}</th>
-                <th scope="col">{m.historyColumns.changed}</th>
-                <th scope="col">{m.historyColumns.content}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((h) => (
-                <tr key={h.version} data-version={h.version}>
-                  <th scope="row">{m.version(h.version)}</th>
-                  <td>
-                    {stamp(h.writtenAt)} {by(h.writtenByName)}
-                  </td>
-                  <td>
-                    {stamp(h.replacedAt)} {by(h.replacedByName)}
-                  </td>
-                  <td>{h.changed.map((f) => c.fields[f] ?? f).join(", ") || "—"}</td>
-                  <td>
-                    <details>
-                      <summary>{m.showVersion(h.version)}</summary>
-                      <ClientFields client={h.snapshot} m={m} />
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <VersionHistory history={history} m={m} empty={c.noHistory} fieldLabel={(f) => c.fields[f] ?? f} stamp={stamp} by={by} render={(s) => <ClientFields client={s} m={m} />} />
 
       {canEdit ? (
         <section className="panel" aria-labelledby="edit-title">

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { useLocale } from "../components/i18n";
-import { ClientFormFields, ErrorSummary, CLIENT_FORM_FIELDS, type ClientFormField } from "../components/register-fields";
+import { ClientForm, ClientFormFields, ErrorSummary, CLIENT_FORM_FIELDS, type ClientFormField } from "../components/register-fields";
 import { formatInstant } from "../i18n";
 import { registerMessages } from "../i18n/admin/register";
 import { DomainError } from "../services/errors";
@@ -19,19 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
-/** The form as posted: every field a string; lists are one item per line. The service validates. */
-const text = z.string().max(20_000).catch("");
-const NewClientForm = z.object({
-  code: text,
-  name: text,
-  aliases: text,
-  contactEmail: text,
-  address: text,
-  dpoContact: text,
-  processingCategories: text,
-  transfers: text,
-  securityMeasures: text,
-}) satisfies z.ZodType<Record<ClientFormField, string>>;
+const NewClientForm = ClientForm.extend({ code: z.string().max(20_000).catch("") });
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);

@@ -7,7 +7,7 @@ import * as audit from "./audit.server";
 import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
-import { displayNames, issue, list, parseOrThrow, text, transfers, type RegisterIssue } from "./register.server";
+import { displayNames, issue, list, parseOrThrow, text, transfers, versionHistory, type RegisterIssue, type VersionEntry } from "./register.server";
 
 /**
  * The companies CentreCall works for, as the register knows them. Each is
@@ -154,15 +154,7 @@ export function listClients(ctx: Ctx): { clients: ClientSummary[]; canEdit: bool
   };
 }
 
-export type ClientHistoryEntry = {
-  version: number;
-  snapshot: ClientSnapshot;
-  writtenAt: Date;
-  writtenByName: string | null;
-  replacedAt: Date;
-  replacedByName: string | null;
-  changed: ClientField[];
-};
+export type ClientHistoryEntry = VersionEntry<ClientSnapshot, ClientField>;
 
 /** Art. 30(2)(a): the processor (CentreCall) as its record names it. */
 export type ProcessorParty = { name: string; address: string; phone: string; email: string; representative: string; dpo: { name: string; email: string; address: string } };
@@ -222,23 +214,7 @@ export function getClient(ctx: Ctx, code: string): ClientView {
     .where(eq(registerClientHistory.clientId, client.id))
     .orderBy(desc(registerClientHistory.version), desc(registerClientHistory.id))
     .all();
-  const snapshots = rows.map((r) => r.snapshot as ClientSnapshot);
-  const names = displayNames(ctx.db, [client.updatedBy, ...rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
-  const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
-  const current = snapshotOf(client);
-  const history = rows.map((r, i) => {
-    const snapshot = snapshots[i]!;
-    const next = i === 0 ? current : snapshots[i - 1]!;
-    return {
-      version: r.version,
-      snapshot,
-      writtenAt: new Date(snapshot.updatedAt),
-      writtenByName: nameOf(snapshot.updatedBy),
-      replacedAt: r.changedAt,
-      replacedByName: nameOf(r.changedBy),
-      changed: changedFields(snapshot, next),
-    };
-  });
+  const { history, nameOf } = versionHistory(ctx.db, { rows, current: snapshotOf(client), currentBy: client.updatedBy, changed: changedFields });
   const record = processorRecordOf(ctx.db, client);
   return {
     client: { ...client, updatedByName: nameOf(client.updatedBy) },

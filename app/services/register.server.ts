@@ -301,9 +301,10 @@ export function listOperations(ctx: Ctx): OperationSummary[] {
   }));
 }
 
-export type HistoryEntry = {
+/** One replaced version of a register entry (an operation, a client), as its page shows it. */
+export type VersionEntry<S, F> = {
   version: number;
-  snapshot: Snapshot;
+  snapshot: S;
   /** when this version was written, and by whom */
   writtenAt: Date;
   writtenByName: string | null;
@@ -311,8 +312,37 @@ export type HistoryEntry = {
   replacedAt: Date;
   replacedByName: string | null;
   /** what the next version changed */
-  changed: OperationField[];
+  changed: F[];
 };
+export type HistoryEntry = VersionEntry<Snapshot, OperationField>;
+
+/**
+ * The history of a versioned register entry, newest first: each replaced
+ * version with who wrote and who replaced it, and what the next one changed.
+ * `rows` are its history rows, newest first; `current` the entry as it is.
+ */
+export function versionHistory<S extends { updatedAt: number; updatedBy: number | null }, F>(
+  db: DbOrTx,
+  a: { rows: { version: number; snapshot: unknown; changedAt: Date; changedBy: number | null }[]; current: S; currentBy: number | null; changed: (before: S, after: S) => F[] },
+): { history: VersionEntry<S, F>[]; nameOf: (id: number | null | undefined) => string | null } {
+  const snapshots = a.rows.map((r) => r.snapshot as S);
+  const names = displayNames(db, [a.currentBy, ...a.rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
+  const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
+  const history = a.rows.map((r, i) => {
+    const snapshot = snapshots[i]!;
+    const next = i === 0 ? a.current : snapshots[i - 1]!;
+    return {
+      version: r.version,
+      snapshot,
+      writtenAt: new Date(snapshot.updatedAt),
+      writtenByName: nameOf(snapshot.updatedBy),
+      replacedAt: r.changedAt,
+      replacedByName: nameOf(r.changedBy),
+      changed: a.changed(snapshot, next),
+    };
+  });
+  return { history, nameOf };
+}
 
 export type OperationView = {
   operation: ProcessingOperation & { updatedByName: string | null };
@@ -332,23 +362,7 @@ export function getOperation(ctx: Ctx, code: string): OperationView {
     .where(eq(processingOperationHistory.operationId, op.id))
     .orderBy(desc(processingOperationHistory.version), desc(processingOperationHistory.id))
     .all();
-  const snapshots = rows.map((r) => r.snapshot as Snapshot);
-  const names = displayNames(ctx.db, [op.updatedBy, ...rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
-  const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
-  const current = snapshotOf(op);
-  const history = rows.map((r, i) => {
-    const snapshot = snapshots[i]!;
-    const next = i === 0 ? current : snapshots[i - 1]!;
-    return {
-      version: r.version,
-      snapshot,
-      writtenAt: new Date(snapshot.updatedAt),
-      writtenByName: nameOf(snapshot.updatedBy),
-      replacedAt: r.changedAt,
-      replacedByName: nameOf(r.changedBy),
-      changed: changedFields(snapshot, next),
-    };
-  });
+  const { history, nameOf } = versionHistory(ctx.db, { rows, current: snapshotOf(op), currentBy: op.updatedBy, changed: changedFields });
   return {
     operation: { ...op, updatedByName: nameOf(op.updatedBy) },
     history,

@@ -5,6 +5,7 @@ import { createDemoSurveyDatabase } from "../../app/connectors/sql-survey/demo";
 import { demoSurveyMapping } from "../../app/connectors/sql-survey/demo-mapping";
 import { AgentIntakeInput, recordRequest } from "../../app/services/agent-intake.server";
 import { runNextJob } from "../../app/services/gather.server";
+import { runNextErasure } from "../../app/services/erasure.server";
 import { instantToParisLocal } from "../../app/services/paris-time";
 import { closeConnectors, connectors } from "../../app/utils/connectors.server";
 import { seedRegister } from "../../db/seed-register";
@@ -181,4 +182,24 @@ export async function controllersInstruct(app: TestApp, browser: Browser, refere
       expect(res.status, instruction).toBe(302);
     }
   }
+}
+
+/**
+ * The erasure worker loop as the server runs it, with its own clock: moved
+ * past any lease (a dead process's) and retry delay, and never back. What it
+ * queues is due at `after()`, ahead of the test's clock.
+ */
+export function erasureWorker(app: () => TestApp) {
+  let clock = 0;
+  return {
+    async run(passes = 10) {
+      clock = Math.max(clock, Date.now()) + 6 * 60_000;
+      for (let i = 0; i < passes; i++) {
+        const t = new Date((clock += 120_000));
+        if (!(await runNextErasure({ db: app().db(), registry: connectors(), now: () => t }))) break;
+      }
+    },
+    /** a moment after the worker's last pass, to deliver what it queued */
+    after: () => new Date(clock + 60_000),
+  };
 }
