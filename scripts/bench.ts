@@ -191,6 +191,8 @@ async function startBenchServer(opts: { name: string; databaseUrl?: string; env?
       SMS_GATEWAY_URL: "http://127.0.0.1:9/sms",
       SMS_GATEWAY_TOKEN: "unused",
       WORKERS: "0",
+      // No dialler reads the suppression list here; production otherwise refuses to start without its token.
+      SUPPRESSION_API: "off",
       CONNECTORS_CONFIG: path.join(dataDir, "no-connectors.json"),
       ...opts.env,
     },
