@@ -755,11 +755,14 @@ export async function buildArchive(input: {
   const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
   // Data held for a client (as its processor) goes in only on that client's instruction; the letter says who answers for it.
   const hold = holdFor(db, requestId, "export", kindOf);
-  const gathered = readGathered(db, requestId);
-  const content = selectContent(
-    { ...gathered, records: released(gathered.records, hold), files: released(gathered.files, hold), anomalies: released(gathered.anomalies, hold), matches: released(gathered.matches, hold) },
-    kind,
-  );
+  // What was gathered is read once and let go: only the selected content and who the records went to live on through the zip.
+  const { content, concerned } = (() => {
+    const gathered = readGathered(db, requestId);
+    return {
+      content: selectContent({ ...gathered, records: released(gathered.records, hold), files: released(gathered.files, hold), anomalies: released(gathered.anomalies, hold), matches: released(gathered.matches, hold) }, kind),
+      concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map<string, string[]>(),
+    };
+  })();
   const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
   const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
     const k = kindOf(g.connectorId);
@@ -788,7 +791,7 @@ export async function buildArchive(input: {
         generatedAt: now,
         toc,
         operations: kind === "access" ? operationsFor(db, datasetIds) : [],
-        concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map(),
+        concerned,
         // Resolved dates were read (as staff chose): the letter counts what is still unread.
         anomalies: content.anomalies.filter((a) => !a.resolved).length,
         audio,
