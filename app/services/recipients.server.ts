@@ -167,7 +167,7 @@ export function notifiedRecipients(db: DbOrTx, requestId: number): { recipient: 
   return db
     .select({ recipient: recipientNotices.recipient, kind: recipientNotices.kind, sentAt: recipientNotices.sentAt })
     .from(recipientNotices)
-    .where(and(eq(recipientNotices.requestId, requestId)))
+    .where(eq(recipientNotices.requestId, requestId))
     .orderBy(asc(recipientNotices.sentAt), asc(recipientNotices.id))
     .all();
 }
