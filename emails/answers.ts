@@ -1,6 +1,6 @@
 import { formatLocalDate } from "../app/i18n";
 import type { Locale, Right } from "../db/schema/enums";
-import { render, type Rendered } from "./layout";
+import { render, type Rendered, brand } from "./layout";
 
 /**
  * Where RightsDesk looked for a person and what it found, in words (issue 13,
@@ -122,7 +122,7 @@ export function noDataAnswer(d: { reference: string; rights: Right[]; report: Se
       identifierLines(d.report, "en").join("\n"),
       "What each system answered:",
       systemLines(d.report, "en").join("\n"),
-      "CentreCall therefore holds no personal data about you in these systems.",
+      `${brand()} therefore holds no personal data about you in these systems.`,
       ...(erasure ? ["There is nothing to erase: we are not issuing a certificate of erasure, since no data was erased."] : []),
       `Only the record of your request itself is kept (the request, its history and our audit trail), ${d.proofRetention}, as proof of our answer.`,
       "If you think we hold data about you under another identifier (another email address or phone number), tell us in a new request.",
@@ -136,7 +136,7 @@ export function noDataAnswer(d: { reference: string; rights: Right[]; report: Se
     identifierLines(d.report, "fr").join("\n"),
     "Voici ce que chaque système a répondu :",
     systemLines(d.report, "fr").join("\n"),
-    "CentreCall ne détient donc aucune donnée personnelle vous concernant dans ces systèmes.",
+    `${brand()} ne détient donc aucune donnée personnelle vous concernant dans ces systèmes.`,
     ...(erasure ? ["Il n'y a rien à effacer : nous ne vous délivrons pas de certificat d'effacement, puisqu'aucune donnée n'a été effacée."] : []),
     `Seule la trace de votre demande elle-même est conservée (la demande, son historique et notre journal d'audit), ${d.proofRetention}, pour prouver notre réponse.`,
     "Si vous pensez que nous détenons des données vous concernant sous un autre identifiant (une autre adresse électronique, un autre numéro), indiquez-le-nous dans une nouvelle demande.",
@@ -146,6 +146,6 @@ export function noDataAnswer(d: { reference: string; rights: Right[]; report: Se
 
 export function smsNoData(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: request ${d.reference}, we hold no data about you. Our letter, with the systems searched: ${d.link}`
-    : `CentreCall : demande ${d.reference}, nous ne détenons aucune donnée vous concernant. Notre courrier et les systèmes interrogés : ${d.link}`;
+    ? `${brand()}: request ${d.reference}, we hold no data about you. Our letter, with the systems searched: ${d.link}`
+    : `${brand()} : demande ${d.reference}, nous ne détenons aucune donnée vous concernant. Notre courrier et les systèmes interrogés : ${d.link}`;
 }

@@ -1,11 +1,11 @@
 import { formatLocalDate } from "../app/i18n";
 import type { Locale } from "../db/schema/enums";
-import { render, type Rendered } from "./layout";
+import { brand, render, type Rendered } from "./layout";
 
 export function archiveReady(d: { reference: string; kind: "access" | "portability"; expiresOn: string; statusLink: string }, locale: Locale): Rendered {
   const until = formatLocalDate(d.expiresOn, locale);
   if (locale === "en") {
-    const what = d.kind === "access" ? "a copy of the data CentreCall holds about you" : "the data you provided, in a machine-readable format";
+    const what = d.kind === "access" ? `a copy of the data ${brand()} holds about you` : "the data you provided, in a machine-readable format";
     return render("en", `Your data is ready: request ${d.reference}`, [
       "Hello,",
       `The archive answering your request ${d.reference} is ready: ${what}.`,
@@ -13,7 +13,7 @@ export function archiveReady(d: { reference: string; kind: "access" | "portabili
       { link: d.statusLink, label: "Go to my follow-up page" },
     ]);
   }
-  const what = d.kind === "access" ? "une copie des données que CentreCall détient sur vous" : "les données que vous nous avez fournies, dans un format lisible par une machine";
+  const what = d.kind === "access" ? `une copie des données que ${brand()} détient sur vous` : "les données que vous nous avez fournies, dans un format lisible par une machine";
   return render("fr", `Vos données sont prêtes : demande ${d.reference}`, [
     "Bonjour,",
     `L'archive qui répond à votre demande ${d.reference} est prête : ${what}.`,

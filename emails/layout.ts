@@ -1,4 +1,5 @@
 import type { Locale } from "../db/schema/enums";
+import { organisation } from "../app/utils/organisation.server";
 
 export type Rendered = { subject: string; text: string; html: string; locale?: Locale; blocks?: Block[] };
 
@@ -6,10 +7,18 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-const FOOTER: Record<Locale, string> = {
-  fr: "CentreCall — Délégué à la protection des données — dpo@centrecall.example\nVous pouvez introduire une réclamation auprès de la CNIL (www.cnil.fr).",
-  en: "CentreCall — Data protection officer — dpo@centrecall.example\nYou may lodge a complaint with the CNIL (www.cnil.fr).",
-};
+/** The name a text message starts with: the controller's, as configured. */
+export function brand(): string {
+  return organisation().controller.name;
+}
+
+/** Who writes to the person, and where they may complain: the controller and its DPO as organisation.config.json names them. */
+function personFooter(locale: Locale): string {
+  const o = organisation();
+  return locale === "en"
+    ? `${o.controller.name} — Data protection officer — ${o.dpo.email}\nYou may lodge a complaint with the CNIL (www.cnil.fr).`
+    : `${o.controller.name} — Délégué à la protection des données — ${o.dpo.email}\nVous pouvez introduire une réclamation auprès de la CNIL (www.cnil.fr).`;
+}
 
 /**
  * Both parts from one list of paragraphs, so the text and HTML versions never
@@ -28,7 +37,7 @@ export function businessFooter(s: Sender): string {
 }
 
 export function render(locale: Locale, subject: string, blocks: Block[], opts: { footer?: string } = {}): Rendered {
-  const footer = opts.footer ?? FOOTER[locale];
+  const footer = opts.footer ?? personFooter(locale);
   const text = [
     ...blocks.map((b) => (typeof b === "string" ? b : `${b.label}${locale === "fr" ? " :" : ":"}\n${b.link}`)),
     "--",
@@ -52,7 +61,6 @@ ${body}
   return { subject, text, html, locale, blocks };
 }
 
-const SENDER = "CentreCall — Délégué à la protection des données\n10, rue de la Préfecture\n37000 Tours\ndpo@centrecall.example";
 
 /**
  * The same message as a letter: for the requester's status page, for
@@ -86,7 +94,7 @@ footer { margin-top: 2rem; border-top: 1px solid #767676; padding-top: .5rem; fo
 </head>
 <body>
 <header>
-<address>${lines(SENDER)}</address>
+<address>${lines(`${organisation().dpo.address}\n${organisation().dpo.email}`)}</address>
 ${recipient}
 </header>
 <main>
@@ -94,7 +102,7 @@ ${recipient}
 <h1>${escapeHtml(m.subject)}</h1>
 ${blocks.map(para).join("\n")}
 </main>
-<footer>${lines(FOOTER[locale])}</footer>
+<footer>${lines(personFooter(locale))}</footer>
 </body>
 </html>
 `;

@@ -1,6 +1,6 @@
 import { catalogues } from "../app/i18n";
 import type { Locale, Right } from "../db/schema/enums";
-import { render, type Rendered } from "./layout";
+import { render, type Rendered, brand } from "./layout";
 
 /**
  * To the person represented, at their own address: someone asked, with a
@@ -12,7 +12,7 @@ export function subjectConfirmation(d: { reference: string; representative: stri
   if (locale === "en") {
     return render("en", `A request made on your behalf: ${d.reference}`, [
       "Hello,",
-      `${d.representative} has asked CentreCall, with a mandate, to exercise these rights on your behalf (request ${d.reference}):`,
+      `${d.representative} has asked ${brand()}, with a mandate, to exercise these rights on your behalf (request ${d.reference}):`,
       rights,
       "We search for your data only with contact details you confirm. If this address is yours and you agree, confirm it:",
       { link: d.link, label: "Confirm this address" },
@@ -21,7 +21,7 @@ export function subjectConfirmation(d: { reference: string; representative: stri
   }
   return render("fr", `Une demande faite en votre nom : ${d.reference}`, [
     "Bonjour,",
-    `${d.representative} a demandé à CentreCall, avec un mandat, d'exercer en votre nom les droits suivants (demande ${d.reference}) :`,
+    `${d.representative} a demandé à ${brand()}, avec un mandat, d'exercer en votre nom les droits suivants (demande ${d.reference}) :`,
     rights,
     "Nous ne recherchons vos données qu'avec des coordonnées que vous confirmez. Si cette adresse est la vôtre et que vous êtes d'accord, confirmez-la :",
     { link: d.link, label: "Confirmer cette adresse" },
@@ -31,8 +31,8 @@ export function subjectConfirmation(d: { reference: string; representative: stri
 
 export function smsSubjectConfirmation(d: { reference: string; representative: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: ${d.representative} made request ${d.reference} on your behalf. Confirm this number if you agree: ${d.link}`
-    : `CentreCall : ${d.representative} a fait la demande ${d.reference} en votre nom. Si vous êtes d'accord, confirmez ce numéro : ${d.link}`;
+    ? `${brand()}: ${d.representative} made request ${d.reference} on your behalf. Confirm this number if you agree: ${d.link}`
+    : `${brand()} : ${d.representative} a fait la demande ${d.reference} en votre nom. Si vous êtes d'accord, confirmez ce numéro : ${d.link}`;
 }
 
 /** To the representative: the mandate was not accepted, and why. */

@@ -1,5 +1,5 @@
 import type { Locale } from "../db/schema/enums";
-import { render, type Rendered } from "./layout";
+import { render, type Rendered, brand } from "./layout";
 
 /**
  * Art. 21: the confirmation of an objection, from what was done for this
@@ -71,6 +71,6 @@ export function objectionConfirmation(d: ObjectionFacts, locale: Locale): Render
 
 export function smsObjectionConfirmation(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: your objection (request ${d.reference}) is recorded on our suppression list. Details: ${d.link}`
-    : `CentreCall : votre opposition (demande ${d.reference}) est inscrite sur notre liste d'opposition. Détails : ${d.link}`;
+    ? `${brand()}: your objection (request ${d.reference}) is recorded on our suppression list. Details: ${d.link}`
+    : `${brand()} : votre opposition (demande ${d.reference}) est inscrite sur notre liste d'opposition. Détails : ${d.link}`;
 }

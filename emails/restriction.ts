@@ -1,5 +1,5 @@
 import type { Locale } from "../db/schema/enums";
-import { businessFooter, render, type Rendered, type Sender } from "./layout";
+import { businessFooter, render, type Rendered, type Sender, brand } from "./layout";
 
 /**
  * Art. 18(3): a person who obtained a restriction is told before it is
@@ -27,8 +27,8 @@ export function restrictionLiftNotice(d: { reference: string; liftFrom: string; 
 /** The same notice by SMS, with a link to the full letter. */
 export function smsRestrictionLiftNotice(d: { reference: string; liftFrom: string; contact: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: the restriction obtained with request ${d.reference} will be lifted, not before ${d.liftFrom} (Art. 18(3) GDPR). To object: ${d.contact}. Letter: ${d.link}`
-    : `CentreCall : la limitation obtenue par la demande ${d.reference} sera levée, pas avant le ${d.liftFrom} (art. 18.3 RGPD). Pour vous y opposer : ${d.contact}. Courrier : ${d.link}`;
+    ? `${brand()}: the restriction obtained with request ${d.reference} will be lifted, not before ${d.liftFrom} (Art. 18(3) GDPR). To object: ${d.contact}. Letter: ${d.link}`
+    : `${brand()} : la limitation obtenue par la demande ${d.reference} sera levée, pas avant le ${d.liftFrom} (art. 18.3 RGPD). Pour vous y opposer : ${d.contact}. Courrier : ${d.link}`;
 }
 
 /** The lift announced was stopped: the restriction stays in force. */
@@ -53,8 +53,8 @@ export function restrictionLiftStopped(d: { reference: string; objected: boolean
 
 export function smsRestrictionLiftStopped(d: { reference: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: the restriction obtained with request ${d.reference} stays in force; it will not be lifted as announced.`
-    : `CentreCall : la limitation obtenue par la demande ${d.reference} reste en vigueur ; elle ne sera pas levée comme annoncé.`;
+    ? `${brand()}: the restriction obtained with request ${d.reference} stays in force; it will not be lifted as announced.`
+    : `${brand()} : la limitation obtenue par la demande ${d.reference} reste en vigueur ; elle ne sera pas levée comme annoncé.`;
 }
 
 /**
@@ -83,8 +83,8 @@ export function restrictionLiftDone(d: { reference: string; lifted: string[]; by
 
 export function smsRestrictionLiftDone(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: the restriction obtained with request ${d.reference} has been lifted. Details: ${d.link}`
-    : `CentreCall : la limitation obtenue par la demande ${d.reference} a été levée. Détails : ${d.link}`;
+    ? `${brand()}: the restriction obtained with request ${d.reference} has been lifted. Details: ${d.link}`
+    : `${brand()} : la limitation obtenue par la demande ${d.reference} a été levée. Détails : ${d.link}`;
 }
 
 /** Art. 19: a recipient told of a restriction is told it was lifted. */

@@ -1,24 +1,24 @@
 import type { Locale } from "../db/schema/enums";
-import { render } from "./layout";
+import { render, brand } from "./layout";
 
 /** SMS are short, plain and carry no personal data besides the code. */
 export function smsCode(d: { code: string; reference: string; ttlMinutes: number }, locale: Locale): { text: string } {
   return locale === "en"
-    ? { text: `CentreCall: your code to confirm request ${d.reference} is ${d.code}. Valid ${d.ttlMinutes} min. Never share it.` }
-    : { text: `CentreCall : votre code pour confirmer la demande ${d.reference} est ${d.code}. Valable ${d.ttlMinutes} min. Ne le communiquez à personne.` };
+    ? { text: `${brand()}: your code to confirm request ${d.reference} is ${d.code}. Valid ${d.ttlMinutes} min. Never share it.` }
+    : { text: `${brand()} : votre code pour confirmer la demande ${d.reference} est ${d.code}. Valable ${d.ttlMinutes} min. Ne le communiquez à personne.` };
 }
 
 export function smsStatusLink(d: { link: string; reference: string }, locale: Locale): { text: string } {
   return locale === "en"
-    ? { text: `CentreCall: follow your request ${d.reference} here: ${d.link}` }
-    : { text: `CentreCall : suivez votre demande ${d.reference} ici : ${d.link}` };
+    ? { text: `${brand()}: follow your request ${d.reference} here: ${d.link}` }
+    : { text: `${brand()} : suivez votre demande ${d.reference} ici : ${d.link}` };
 }
 
 export function smsAcknowledgement(d: { reference: string; dueOn: string; statusLink: string }, locale: Locale): { text: string } {
   const [y, m, day] = d.dueOn.split("-");
   return locale === "en"
-    ? { text: `CentreCall: request ${d.reference} confirmed. Answer by ${day}/${m}/${y} at the latest. Follow it: ${d.statusLink}` }
-    : { text: `CentreCall : demande ${d.reference} confirmée. Réponse au plus tard le ${day}/${m}/${y}. Suivi : ${d.statusLink}` };
+    ? { text: `${brand()}: request ${d.reference} confirmed. Answer by ${day}/${m}/${y} at the latest. Follow it: ${d.statusLink}` }
+    : { text: `${brand()} : demande ${d.reference} confirmée. Réponse au plus tard le ${day}/${m}/${y}. Suivi : ${d.statusLink}` };
 }
 
 /** The code a call-centre agent asks the caller to read back, when sent by email. */
@@ -27,12 +27,12 @@ export function agentCode(d: { code: string; reference: string; ttlMinutes: numb
     ? render("en", `Your confirmation code for request ${d.reference}`, [
         "Hello,",
         `Your code to confirm request ${d.reference} is: ${d.code}`,
-        `Read it to the CentreCall agent you are speaking with. It is valid for ${d.ttlMinutes} minutes. Never share it with anyone else.`,
+        `Read it to the ${brand()} agent you are speaking with. It is valid for ${d.ttlMinutes} minutes. Never share it with anyone else.`,
       ])
     : render("fr", `Votre code de confirmation pour la demande ${d.reference}`, [
         "Bonjour,",
         `Votre code pour confirmer la demande ${d.reference} est : ${d.code}`,
-        `Communiquez-le à l'agent de CentreCall avec qui vous êtes en ligne. Il est valable ${d.ttlMinutes} minutes. Ne le donnez à personne d'autre.`,
+        `Communiquez-le à l'agent de ${brand()} avec qui vous êtes en ligne. Il est valable ${d.ttlMinutes} minutes. Ne le donnez à personne d'autre.`,
       ]);
 }
 
@@ -84,8 +84,8 @@ export function expiredNotice(d: { reference: string; kind: ExpiredKind }, local
       ? 'Ask for a new one with "Follow a request" on our site (your reference and email address).'
       : "Demandez-en un nouveau avec « Suivre une demande » sur notre site (votre référence et votre adresse électronique).",
     agent_code: en
-      ? "Call us back: the CentreCall agent who takes your call will send you a new one."
-      : "Rappelez-nous : l'agent de CentreCall qui prendra votre appel vous en enverra un nouveau.",
+      ? `Call us back: the ${brand()} agent who takes your call will send you a new one.`
+      : `Rappelez-nous : l'agent de ${brand()} qui prendra votre appel vous en enverra un nouveau.`,
     download_link: en
       ? "Ask for a new one from your request's status page."
       : "Demandez-en un nouveau depuis la page de suivi de votre demande.",
@@ -94,7 +94,7 @@ export function expiredNotice(d: { reference: string; kind: ExpiredKind }, local
     ? render("en", `Request ${d.reference}: please ask for a new ${what}`, ["Hello,", `We could not send you the ${what} for request ${d.reference} in time, and it has expired. ${where}`])
     : render("fr", `Demande ${d.reference} : demandez un nouveau ${what}`, ["Bonjour,", `Nous n'avons pas pu vous envoyer à temps le ${what} de la demande ${d.reference}, et il a expiré. ${where}`]);
   const sms = en
-    ? `CentreCall: the ${what} for request ${d.reference} expired before we could send it. ${where}`
-    : `CentreCall : le ${what} de la demande ${d.reference} a expiré avant de pouvoir vous être envoyé. ${where}`;
+    ? `${brand()}: the ${what} for request ${d.reference} expired before we could send it. ${where}`
+    : `${brand()} : le ${what} de la demande ${d.reference} a expiré avant de pouvoir vous être envoyé. ${where}`;
   return { subject: m.subject, text: m.text, html: m.html, sms };
 }

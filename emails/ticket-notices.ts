@@ -1,7 +1,7 @@
 import { catalogues, formatLocalDate } from "../app/i18n";
 import { controllerPartText, type ControllerPart } from "./referrals";
 import type { Locale, RefusalReason } from "../db/schema/enums";
-import { render, type Rendered } from "./layout";
+import { render, type Rendered, brand } from "./layout";
 
 /** The CNIL and court wording every refusal must carry (GDPR Art. 12(4)). */
 const REMEDIES: Record<Locale, string> = {
@@ -32,8 +32,8 @@ export function infoRequest(d: { reference: string; question: string; link: stri
 
 export function smsInfoRequest(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: we need information to handle request ${d.reference}. Question and reply: ${d.link}`
-    : `CentreCall : précisions nécessaires pour la demande ${d.reference}. Question et réponse : ${d.link}`;
+    ? `${brand()}: we need information to handle request ${d.reference}. Question and reply: ${d.link}`
+    : `${brand()} : précisions nécessaires pour la demande ${d.reference}. Question et réponse : ${d.link}`;
 }
 
 export function infoReminder(d: { reference: string; question: string; link: string; closeOn: string }, locale: Locale): Rendered {
@@ -59,8 +59,8 @@ export function infoReminder(d: { reference: string; question: string; link: str
 export function smsInfoReminder(d: { reference: string; link: string; closeOn: string }, locale: Locale): string {
   const [y, m, day] = d.closeOn.split("-");
   return locale === "en"
-    ? `CentreCall: reminder, request ${d.reference} awaits your reply before ${day}/${m}/${y}: ${d.link}`
-    : `CentreCall : rappel, la demande ${d.reference} attend votre réponse avant le ${day}/${m}/${y} : ${d.link}`;
+    ? `${brand()}: reminder, request ${d.reference} awaits your reply before ${day}/${m}/${y}: ${d.link}`
+    : `${brand()} : rappel, la demande ${d.reference} attend votre réponse avant le ${day}/${m}/${y} : ${d.link}`;
 }
 
 export function closedNoReply(d: { reference: string; askedOn: string; days: number }, locale: Locale): Rendered {
@@ -83,21 +83,21 @@ export function closedNoReply(d: { reference: string; askedOn: string; days: num
 
 export function smsClosedNoReply(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: request ${d.reference} closed, no reply to our question. Letter: ${d.link}`
-    : `CentreCall : demande ${d.reference} close faute de réponse à notre question. Courrier : ${d.link}`;
+    ? `${brand()}: request ${d.reference} closed, no reply to our question. Letter: ${d.link}`
+    : `${brand()} : demande ${d.reference} close faute de réponse à notre question. Courrier : ${d.link}`;
 }
 
 export function smsExtension(d: { reference: string; dueOn: string; link: string }, locale: Locale): string {
   const [y, m, day] = d.dueOn.split("-");
   return locale === "en"
-    ? `CentreCall: request ${d.reference} extended, answer by ${day}/${m}/${y}. Reasons: ${d.link}`
-    : `CentreCall : demande ${d.reference} prolongée, réponse au plus tard le ${day}/${m}/${y}. Motifs : ${d.link}`;
+    ? `${brand()}: request ${d.reference} extended, answer by ${day}/${m}/${y}. Reasons: ${d.link}`
+    : `${brand()} : demande ${d.reference} prolongée, réponse au plus tard le ${day}/${m}/${y}. Motifs : ${d.link}`;
 }
 
 export function smsRefusal(d: { reference: string; link: string }, locale: Locale): string {
   return locale === "en"
-    ? `CentreCall: our answer to request ${d.reference}, with its grounds and your remedies: ${d.link}`
-    : `CentreCall : notre réponse à la demande ${d.reference}, ses motifs et vos recours : ${d.link}`;
+    ? `${brand()}: our answer to request ${d.reference}, with its grounds and your remedies: ${d.link}`
+    : `${brand()} : notre réponse à la demande ${d.reference}, ses motifs et vos recours : ${d.link}`;
 }
 
 export function extensionNotice(d: { reference: string; reasons: string; dueOn: string }, locale: Locale): Rendered {
@@ -194,5 +194,5 @@ export function closingNotice(d: { reference: string; outcome: "completed" | "ca
 
 export function smsClosing(d: { reference: string; outcome: "completed" | "cancelled" | "duplicate"; link: string }, locale: Locale): string {
   const what = { completed: ["close", "closed"], cancelled: ["annulée", "cancelled"], duplicate: ["regroupée avec une autre", "merged with another"] }[d.outcome];
-  return locale === "en" ? `CentreCall: request ${d.reference} ${what[1]}. Letter: ${d.link}` : `CentreCall : demande ${d.reference} ${what[0]}. Courrier : ${d.link}`;
+  return locale === "en" ? `${brand()}: request ${d.reference} ${what[1]}. Letter: ${d.link}` : `${brand()} : demande ${d.reference} ${what[0]}. Courrier : ${d.link}`;
 }

@@ -8,6 +8,7 @@ import { processingOperations } from "../db/schema/register";
 import { seedRegister } from "../db/seed-register";
 import { catalogues } from "../app/i18n";
 import { Browser, startApp, textOf, type TestApp } from "./helpers/app";
+import { fileOne, mailTo } from "./helpers/requester";
 import { verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 
@@ -241,6 +242,13 @@ describe("with another organisation's configuration", () => {
     const hint = /<p class="hint">[^]*?<\/p>/g;
     const privacy = [...html.matchAll(hint)].map((m) => m[0]).find((p) => p.includes("traiter votre demande"));
     expect(privacy).toMatch(/<a [^>]*href="\/confidentialite"[^>]*>Lire la politique de confidentialité complète<\/a>/);
+  });
+
+  it("the emails a person receives are signed by the configured company and DPO, not CentreCall", async () => {
+    await fileOne(app, { email: "vauban.requester@example.fr" });
+    const mail = await mailTo(app, "vauban.requester@example.fr", "Confirmez");
+    expect(mail.text).toContain("Sondages Vauban — Délégué à la protection des données — dpo@vauban-sondages.example");
+    expect(`${mail.text}\n${mail.html}`).not.toMatch(/centre\s*call/i);
   });
 
   it("the cookies page lists every cookie the site sets, with its lifetime, and none it does not set", async () => {

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { sendDownloadLink } from "../services/delivery.server";
 import { DomainError } from "../services/errors";
 import { statusView } from "../services/status-view.server";
-import { controllerPartText } from "../../emails/referrals";
+import { controllerPartText } from "../i18n/controller-parts";
 import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";

@@ -10,7 +10,7 @@ import { requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import { formatLocalDate, formatParisDate } from "../i18n";
 import { identifierLines, noDataAnswer, systemLines, type SearchReport } from "../../emails/answers";
-import { letterHtml } from "../../emails/layout";
+import { brand, letterHtml } from "../../emails/layout";
 import { proofRetention, searchReport } from "./answers.server";
 import { requireAnswerable } from "./gather.server";
 import type { FieldValue, PortabilityCategory } from "../connectors/types";
@@ -566,7 +566,7 @@ function accessBody(l: Letter) {
   return `<section lang="fr">
 <h1>Votre demande d'accès à vos données personnelles</h1>
 <p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
-<p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que CentreCall détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
+<p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que ${esc(brand())} détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${notesFr}
 ${controllersBlock(l.controllers, "fr")}
 ${searchBlock(l.report, "fr")}
@@ -585,7 +585,7 @@ ${operationsBlock(l.operations, l.concerned, "fr")}
 <section lang="en">
 <h1>Your request for access to your personal data</h1>
 <p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
-<p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data CentreCall holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
+<p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data ${esc(brand())} holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${notesEn}
 ${controllersBlock(l.controllers, "en")}
 ${searchBlock(l.report, "en")}

@@ -22,6 +22,7 @@ import { DomainError } from "./errors";
 import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
 import { findLink, issueLink, markUsed } from "./verification.server";
+import { brand } from "../../emails/layout";
 
 /**
  * Handing the archive over (DESIGN.md "Archive and delivery"): built from
@@ -105,7 +106,7 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
         kind: `archive_${kind}`,
         template: "archive_ready",
         message: emails.archiveReady({ reference: r.reference, kind, expiresOn, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", ctx.now)}`) }, r.locale),
-        sms: (l) => (r.locale === "en" ? `CentreCall: your archive for request ${r.reference} is ready: ${l}` : `CentreCall : votre archive pour la demande ${r.reference} est prête : ${l}`),
+        sms: (l) => (r.locale === "en" ? `${brand()}: your archive for request ${r.reference} is ready: ${l}` : `${brand()} : votre archive pour la demande ${r.reference} est prête : ${l}`),
         disclosure: true,
       });
       return row;
@@ -171,7 +172,7 @@ export function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requ
       const m = emails.downloadLink({ reference: r.reference, link: url }, r.locale);
       enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else if (to?.channel === "sms") {
-      const text = r.locale === "en" ? `CentreCall: download link for request ${r.reference} (30 min, once): ${url}` : `CentreCall : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
+      const text = r.locale === "en" ? `${brand()}: download link for request ${r.reference} (30 min, once): ${url}` : `${brand()} : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
       enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else throw unreachable(true);
   });

@@ -37,6 +37,7 @@ import { notifyRequester, unreachable } from "./letters.server";
 import { notifyRecipients, recipientGroups, recordLine, type RecipientGroup, type RecordRef } from "./recipients.server";
 import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
+import { brand } from "../../emails/layout";
 
 /**
  * Erasure (Art. 17), in five stages a DPO can defend:
@@ -558,7 +559,7 @@ th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; ver
 <section lang="fr">
 <h1>Certificat : ce que nous avons fait de vos données après votre demande d'effacement</h1>
 <p>Demande <strong>${esc(d.reference)}</strong> — constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
-<p>Voici, système par système, ce que CentreCall a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
+<p>Voici, système par système, ce que ${esc(brand())} a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
 ${table("fr")}
 ${controllers("fr")}
 ${searched("fr")}
@@ -571,7 +572,7 @@ ${notifiedFr}
 <section lang="en">
 <h1>Certificate: what we did with your data after your erasure request</h1>
 <p>Request <strong>${esc(d.reference)}</strong> — confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
-<p>Here is, system by system, what CentreCall did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
+<p>Here is, system by system, what ${esc(brand())} did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
 ${table("en")}
 ${controllers("en")}
 ${searched("en")}
@@ -640,8 +641,8 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
         message: emails.erasureCertificate({ reference: r.reference, lines, proof, controllers, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
         sms: (l) =>
           r.locale === "en"
-            ? `CentreCall: your erasure request ${r.reference} is done. What was erased and what remains, in your certificate: ${l}`
-            : `CentreCall : votre demande d'effacement ${r.reference} est traitée. Ce qui a été effacé et ce qui reste, dans votre certificat : ${l}`,
+            ? `${brand()}: your erasure request ${r.reference} is done. What was erased and what remains, in your certificate: ${l}`
+            : `${brand()} : votre demande d'effacement ${r.reference} est traitée. Ce qui a été effacé et ce qui reste, dans votre certificat : ${l}`,
         disclosure: true,
       });
     } catch (error) {

@@ -22,6 +22,7 @@ import { reach } from "./contacts.server";
 import { refreshAfterChange } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
+import { brand } from "../../emails/layout";
 
 /**
  * Rectification (Art. 16): staff prepare a change set — per connector
@@ -220,7 +221,7 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
       kind: "rectification",
       template: "rectification_done",
       message: emails.rectificationDone({ reference, changes: changed }, r.locale),
-      sms: (l) => (r.locale === "en" ? `CentreCall: your data was corrected (request ${reference}). What changed: ${l}` : `CentreCall : vos données ont été rectifiées (demande ${reference}). Ce qui a changé : ${l}`),
+      sms: (l) => (r.locale === "en" ? `${brand()}: your data was corrected (request ${reference}). What changed: ${l}` : `${brand()} : vos données ont été rectifiées (demande ${reference}). Ce qui a changé : ${l}`),
       disclosure: true,
     });
     // Art. 19: each company told about its own records, and only the fields changed in them.

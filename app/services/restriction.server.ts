@@ -35,6 +35,7 @@ import { latestJobs, refreshAfterChange } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
+import { brand } from "../../emails/layout";
 
 /**
  * Art. 18: the person's records are marked as restricted where they are, in
@@ -192,7 +193,7 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       kind: "restriction",
       template: "restriction_applied",
       message: restrictionApplied({ reference: plan.r.reference, applied: details.applied.map(label), byHand: details.notSupported.map(label), failed: details.failed.map(label) }, plan.r.locale),
-      sms: (l) => (plan.r.locale === "en" ? `CentreCall: processing of your data restricted (request ${plan.r.reference}). Where: ${l}` : `CentreCall : traitement de vos données limité (demande ${plan.r.reference}). Où : ${l}`),
+      sms: (l) => (plan.r.locale === "en" ? `${brand()}: processing of your data restricted (request ${plan.r.reference}). Where: ${l}` : `${brand()} : traitement de vos données limité (demande ${plan.r.reference}). Où : ${l}`),
       disclosure: true,
     });
     // The marks changed what those systems hold: search them again, withdraw an archive built before.

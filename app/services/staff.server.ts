@@ -2,6 +2,7 @@ import { and, eq, lt, ne, sql } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
 import type { Rendered } from "../../emails/layout";
+import { organisation } from "../utils/organisation.server";
 import { passwordChanged, secondFactorChanged, type SecondFactorChange } from "../../emails/staff-security";
 import { ROLES, SITES, type Locale, type Role, type Site } from "../../db/schema/enums";
 import { staff, staffSessions, type StaffRow } from "../../db/schema/staff";
@@ -152,7 +153,7 @@ export async function changePassword({ ctx, current, next, sessionToken, locale 
 // ---- TOTP (RFC 6238, via otpauth) ----
 
 function totpFor(row: Pick<StaffRow, "email">, secretBase32: string) {
-  return new OTPAuth.TOTP({ issuer: "RightsDesk CentreCall", label: row.email, secret: OTPAuth.Secret.fromBase32(secretBase32), digits: 6, period: 30 });
+  return new OTPAuth.TOTP({ issuer: `RightsDesk ${organisation().controller.name}`, label: row.email, secret: OTPAuth.Secret.fromBase32(secretBase32), digits: 6, period: 30 });
 }
 
 /** REQUIRE_2FA: admins and the DPO must have a second factor, and cannot remove it. */

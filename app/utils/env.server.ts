@@ -188,6 +188,15 @@ export function env(): Env {
   return cached;
 }
 
+/**
+ * The organisation file's path, read on its own: the email templates name the
+ * DPO from it, and a template must render (in a test, in a script) without
+ * the whole environment being valid.
+ */
+export function organisationConfigFile(): string {
+  return process.env.ORGANISATION_CONFIG || "organisation.config.json";
+}
+
 /** Tests and scripts that change process.env after start-up call this. */
 export function resetEnvForTests() {
   cached = undefined;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { env } from "./env.server";
+import { organisationConfigFile } from "./env.server";
 import type { AccessibilityStatus } from "./site";
 
 /**
@@ -90,7 +90,7 @@ let cached: { file: string; value: Organisation } | undefined;
 
 /** The configured organisation, read once per file (tests point ORGANISATION_CONFIG elsewhere). */
 export function organisation(): Organisation {
-  const file = env().ORGANISATION_CONFIG;
+  const file = organisationConfigFile();
   if (cached?.file !== file) {
     let json: unknown;
     try {
