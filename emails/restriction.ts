@@ -13,14 +13,14 @@ export function restrictionLiftNotice(d: { reference: string; liftFrom: string; 
       "Hello,",
       `Following your request ${d.reference}, the processing of your personal data was restricted (Article 18 GDPR): your data were kept but no longer used.`,
       `As Article 18(3) GDPR requires, we are informing you before this restriction is lifted. It will not be lifted before ${d.liftFrom} (${d.days} days from this notice); from then on your data may again be processed for the purposes for which they were collected.`,
-      `If you disagree, or if you object to the processing of your data (Article 21 GDPR), tell us before that date: reply to this email or write to our data protection officer at ${d.contact}, quoting ${d.reference}. The restriction then stays in force while we examine your objection.`,
+      `If you disagree, or if you object to the processing of your data (Article 21 GDPR), tell us before that date: from your follow-up page, by replying to this email, or by writing to our data protection officer at ${d.contact}, quoting ${d.reference}. The restriction then stays in force while we examine your objection.`,
     ]);
   }
   return render("fr", `Votre demande ${d.reference} : levée prochaine de la limitation du traitement`, [
     "Bonjour,",
     `À la suite de votre demande ${d.reference}, le traitement de vos données personnelles a été limité (article 18 du RGPD) : vos données sont conservées mais ne sont plus utilisées.`,
     `Comme le prévoit l'article 18.3 du RGPD, nous vous informons avant la levée de cette limitation. Elle ne sera pas levée avant le ${d.liftFrom} (${d.days} jours après cet avis) ; vos données pourront ensuite de nouveau être traitées pour les finalités pour lesquelles elles ont été collectées.`,
-    `Si vous n'êtes pas d'accord, ou si vous vous opposez au traitement de vos données (article 21 du RGPD), dites-le-nous avant cette date : répondez à ce courriel ou écrivez à notre délégué à la protection des données, ${d.contact}, en rappelant la référence ${d.reference}. La limitation reste alors en vigueur le temps d'examiner votre opposition.`,
+    `Si vous n'êtes pas d'accord, ou si vous vous opposez au traitement de vos données (article 21 du RGPD), dites-le-nous avant cette date : depuis votre page de suivi, en répondant à ce courriel ou en écrivant à notre délégué à la protection des données, ${d.contact}, en rappelant la référence ${d.reference}. La limitation reste alors en vigueur le temps d'examiner votre opposition.`,
   ]);
 }
 

@@ -14,7 +14,7 @@ import { readGathered } from "../app/services/gather-store.server";
 import { runDueLifts } from "../app/services/restriction.server";
 import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { organisation } from "../app/utils/organisation.server";
-import { letterFromSms, mailTo, verifiedBySms } from "./helpers/requester";
+import { letterFromSms, mailTo, verifiedByEmail, verifiedBySms } from "./helpers/requester";
 import { cli } from "./helpers/processes";
 import { letters, requests } from "../db/schema/requests";
 import { startApp, textOf, type TestApp } from "./helpers/app";
@@ -368,6 +368,39 @@ describe("restriction of processing (Art. 18)", () => {
     const refused = await dpo.browser.post(`/admin/demandes/${nobody.reference}`, { intent: "restriction-lift" });
     expect(refused.status).toBe(409);
     expect(app.db().select().from(restrictionLifts).where(eq(restrictionLifts.requestId, nobody.id)).all()).toEqual([]);
+  });
+
+  it("lets the person contest the announced lift from their status page, before its date; a stranger cannot", async () => {
+    const { reference, browser: person } = await verifiedByEmail(app, { rights: ["restriction"], email: "contest.lift@example.fr" });
+    restrictedEarlier(reference);
+    const dpo = await signedIn(app, "dpo");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "restriction-lift" })).status).toBe(302);
+    const notice = await mailTo(app, "contest.lift@example.fr", "levée prochaine");
+    expect(notice.text).toContain("depuis votre page de suivi");
+
+    // Her status page says when, and offers to object.
+    const page = textOf(await (await person.get("/suivi/demande")).text());
+    expect(page).toContain("Levée annoncée de la limitation du traitement");
+    expect(page).toContain(`sera levée au plus tôt le ${formatInstant(liftOf(reference).dueAt, "fr")}`);
+
+    // Someone without her follow session cannot stop it.
+    expect((await app.browser().post("/suivi/demande", { intent: "lift-contest" })).status).toBe(401);
+    expect(liftOf(reference).status).toBe("scheduled");
+
+    const res = await person.post("/suivi/demande", { intent: "lift-contest" });
+    expect(res.status).toBe(200);
+    expect(textOf(await res.text())).toContain("Votre opposition est enregistrée : la limitation reste en vigueur.");
+    expect(liftOf(reference)).toMatchObject({ status: "stopped", stopReason: "objected", stoppedBy: null });
+    const stopped = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "restriction.lift_stopped"))).all();
+    expect(stopped.map((a) => a.actorKind)).toEqual(["requester"]);
+    // The workers find nothing to lift, she is told, the ticket says she objected; a second contest is refused.
+    await runDueLifts({ db: app.db(), registry: connectors(), now: () => new Date(Date.now() + 30 * 86_400_000) });
+    expect(liftOf(reference).status).toBe("stopped");
+    expect(app.db().select().from(restrictions).where(eq(restrictions.requestId, ticketRow(reference).id)).all().map((r) => r.liftedAt)).toEqual([null]);
+    expect((await mailTo(app, "contest.lift@example.fr", "la limitation reste en vigueur")).text).toContain("Nous avons enregistré votre opposition");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("le demandeur s'y est opposé");
+    expect((await person.post("/suivi/demande", { intent: "lift-contest" })).status).toBe(409);
+    expect(textOf(await (await person.get("/suivi/demande")).text())).not.toContain("Levée annoncée");
   });
 
   it("is refused to an agent, before the gather, and on a request that did not ask for it", async () => {

@@ -204,6 +204,11 @@ export const en: Messages = {
     certificateTitle: "Certificate of erasure",
     certificateExplain: "This document shows, system by system, what was erased, anonymised, pseudonymised or kept, why and until when, and what we keep to prove how your request was handled. Keep it.",
     certificateLink: "Download the certificate of erasure (HTML)",
+    liftTitle: "Announced lifting of the restriction of processing",
+    liftExplain: (date: string) =>
+      `The restriction of processing of your data obtained with this request will be lifted on ${date} at the earliest (Article 18(3) GDPR). If you disagree, or object to the processing of your data, tell us before that date: the restriction then stays in force while we examine your objection.`,
+    liftContest: "I object to the restriction being lifted",
+    liftContested: "Your objection is recorded: the restriction stays in force. A message confirms it.",
     notifiedTitle: "Organisations informed (Article 19)",
     notifiedExplain: "These companies had received data about you; we told each of them what was done, about its own data only:",
     notifiedKind: { erasure: "of the erasure", rectification: "of the rectification", restriction: "of the restriction", restriction_lifted: "that the restriction was lifted" } as Record<"erasure" | "rectification" | "restriction" | "restriction_lifted", string>,

@@ -216,6 +216,11 @@ export const fr = {
     certificateTitle: "Certificat d'effacement",
     certificateExplain: "Ce document indique, système par système, ce qui a été effacé, anonymisé, pseudonymisé ou conservé, pourquoi et jusqu'à quand, et ce que nous gardons pour prouver le traitement de votre demande. Gardez-le.",
     certificateLink: "Télécharger le certificat d'effacement (HTML)",
+    liftTitle: "Levée annoncée de la limitation du traitement",
+    liftExplain: (date: string) =>
+      `La limitation du traitement de vos données obtenue par cette demande sera levée au plus tôt le ${date} (article 18.3 du RGPD). Si vous n'êtes pas d'accord, ou si vous vous opposez au traitement de vos données, dites-le-nous avant cette date : la limitation restera alors en vigueur le temps d'examiner votre opposition.`,
+    liftContest: "Je m'oppose à la levée de la limitation",
+    liftContested: "Votre opposition est enregistrée : la limitation reste en vigueur. Un message vous le confirme.",
     notifiedTitle: "Organismes informés (article 19)",
     notifiedExplain: "Ces entreprises avaient reçu des données vous concernant ; nous les avons informées de ce qui a été fait, chacune pour ses propres données :",
     notifiedKind: { erasure: "de l'effacement", rectification: "de la rectification", restriction: "de la limitation", restriction_lifted: "de la levée de la limitation" } as Record<"erasure" | "rectification" | "restriction" | "restriction_lifted", string>,

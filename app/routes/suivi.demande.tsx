@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { sendDownloadLink } from "../services/delivery.server";
 import { DomainError } from "../services/errors";
 import { statusView } from "../services/status-view.server";
+import { contestLift } from "../services/restriction.server";
 import { controllerPartText } from "../i18n/controller-parts";
 import { ctxFrom } from "../utils/request.server";
 import { pageTitle } from "../utils/meta";
@@ -28,25 +29,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ view, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
 }
 
-/** A download needs a fresh proof: the link goes to the mailbox (or phone) on the request. */
+/**
+ * A download needs a fresh proof: the link goes to the mailbox (or phone) on the request.
+ * A restriction's announced lift can be contested here before it runs (Art. 18(3)).
+ */
 export async function action({ request }: ActionFunctionArgs) {
   const id = await grantedRequest(request, "follow");
-  if (!id) return data({ sent: false }, { status: 401 });
-  const archiveId = Number((await formData(request)).get("archiveId"));
+  if (!id) return data({ sent: false, contested: false }, { status: 401 });
+  const form = await formData(request);
   try {
-    sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId });
+    if (form.get("intent") === "lift-contest") {
+      contestLift({ ctx: ctxFrom(), requestId: id });
+      return { sent: false, contested: true };
+    }
+    sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId: Number(form.get("archiveId")) });
   } catch (error) {
-    if (error instanceof DomainError) return data({ sent: false }, { status: 404 });
+    if (error instanceof DomainError) return data({ sent: false, contested: false }, { status: error.code === "illegal_transition" ? 409 : 404 });
     throw error;
   }
-  return { sent: true };
+  return { sent: true, contested: false };
 }
 
 export default function RequestStatus() {
   const t = useT();
   const locale = useLocale();
   const { view, expiredLink, justVerified } = useLoaderData<typeof loader>();
-  const sent = useActionData<typeof action>()?.sent;
+  const result = useActionData<typeof action>();
+  const sent = result?.sent;
   if (!view) {
     return (
       <>
@@ -191,6 +200,22 @@ export default function RequestStatus() {
               {s.certificateLink}
             </a>
           </p>
+        </section>
+      ) : null}
+      {result?.contested ? (
+        <p className="flash" role="status">
+          {s.liftContested}
+        </p>
+      ) : view.liftDue ? (
+        <section className="notice" aria-labelledby="lift-title">
+          <h2 id="lift-title">{s.liftTitle}</h2>
+          <p>{s.liftExplain(formatInstant(new Date(view.liftDue), locale))}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="lift-contest" />
+            <button type="submit" className="button">
+              {s.liftContest}
+            </button>
+          </Form>
         </section>
       ) : null}
       {view.notified.length > 0 ? (

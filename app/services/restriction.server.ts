@@ -262,29 +262,49 @@ export function stopLift({ ctx, reference, reason }: { ctx: Ctx; reference: stri
   return ctx.db.transaction((tx) => {
     const r = loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
-    const lift = latestLift(tx, r.id);
-    if (!lift || lift.status !== "scheduled") throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
-    // Compare-and-set: a worker that claimed it in the meantime wins, and this is refused.
-    const changed = tx
-      .update(restrictionLifts)
-      .set({ status: "stopped", stoppedBy: me.id, stoppedAt: ctx.now, stopReason: reason })
-      .where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "scheduled"), eq(restrictionLifts.attempts, lift.attempts)))
-      .run();
-    if (changed.changes !== 1) throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
-    const details = { lift: lift.id, reason };
-    addEvent(tx, r.id, ctx, "restriction_lift_stopped", details);
-    audit.append(tx, { actor: me, action: "restriction.lift_stopped", reference: r.reference, details, at: ctx.now });
-    if (reach(tx, r, { disclosure: false })) {
-      notifyRequester(tx, ctx, r, {
-        kind: "restriction_lift_stopped",
-        template: "restriction_lift_stopped",
-        message: restrictionLiftStopped({ reference: r.reference, objected: reason === "objected" }, r.locale),
-        sms: () => smsRestrictionLiftStopped({ reference: r.reference }, r.locale),
-        disclosure: false,
-      });
-    }
-    return details;
+    return stopScheduled(tx, ctx, r, reason, me.id);
   });
+}
+
+/**
+ * Art. 18(3): the person, told of the coming lift, contests it from their
+ * status page during the notice period. The lift stops, the restriction stays
+ * in force, and the ticket shows that the requester objected; staff may
+ * announce a new lift once they have looked at why (a new notice period).
+ */
+export function contestLift({ ctx, requestId }: { ctx: Ctx; requestId: number }) {
+  if (ctx.actor.kind !== "requester") throw new DomainError("forbidden", {});
+  return ctx.db.transaction((tx) => {
+    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
+    if (!r) throw new DomainError("not_found", { what: "request" });
+    return stopScheduled(tx, ctx, r, "objected", null);
+  });
+}
+
+/** Stops the scheduled lift (compare-and-set against a worker claiming it), records why, tells the person. */
+function stopScheduled(tx: Tx, ctx: Ctx, r: RequestRow, reason: "objected" | "other", stoppedBy: number | null) {
+  const lift = latestLift(tx, r.id);
+  if (!lift || lift.status !== "scheduled") throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
+  // Compare-and-set: a worker that claimed it in the meantime wins, and this is refused.
+  const changed = tx
+    .update(restrictionLifts)
+    .set({ status: "stopped", stoppedBy, stoppedAt: ctx.now, stopReason: reason })
+    .where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "scheduled"), eq(restrictionLifts.attempts, lift.attempts)))
+    .run();
+  if (changed.changes !== 1) throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
+  const details = { lift: lift.id, reason, byRequester: stoppedBy === null };
+  addEvent(tx, r.id, ctx, "restriction_lift_stopped", details);
+  audit.append(tx, { actor: ctx.actor, action: "restriction.lift_stopped", reference: r.reference, details, at: ctx.now });
+  if (reach(tx, r, { disclosure: false })) {
+    notifyRequester(tx, ctx, r, {
+      kind: "restriction_lift_stopped",
+      template: "restriction_lift_stopped",
+      message: restrictionLiftStopped({ reference: r.reference, objected: reason === "objected" }, r.locale),
+      sms: () => smsRestrictionLiftStopped({ reference: r.reference }, r.locale),
+      disclosure: false,
+    });
+  }
+  return details;
 }
 
 /** A lift whose systems failed goes back to the workers at once (the notice was given already). DPO only. */
@@ -469,6 +489,12 @@ export type LiftView = {
 };
 
 /** The latest lift, for the ticket page and the status page. No personal data. */
+/** When the announced lift will run, while it can still be contested; null otherwise. */
+export function scheduledLiftDue(db: DbOrTx, requestId: number): Date | null {
+  const lift = latestLift(db, requestId);
+  return lift?.status === "scheduled" ? lift.dueAt : null;
+}
+
 export function liftView(db: DbOrTx, requestId: number): LiftView | null {
   const lift = latestLift(db, requestId);
   if (!lift) return null;

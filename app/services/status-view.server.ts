@@ -1,4 +1,5 @@
 import { notifiedRecipients } from "./recipients.server";
+import { scheduledLiftDue } from "./restriction.server";
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import { archives } from "../../db/schema/archives";
 import { REFUSAL_REASONS, type RefusalReason, type Right, type Status } from "../../db/schema/enums";
@@ -54,6 +55,8 @@ export type StatusView = {
   archives: { id: number; kind: "access" | "portability"; expiresAt: Date; downloads: number }[];
   archivesGone: { id: number; kind: "access" | "portability"; purgedAt: Date; reason: "expired" | "erasure" | "data_changed" }[];
   certificate: boolean;
+  /** Art. 18(3): a lift announced and not yet run: when, so the person can contest it before */
+  liftDue: Date | null;
   /** Art. 19, last sentence: the companies told, and of what */
   notified: { recipient: string; kind: "erasure" | "rectification" | "restriction" | "restriction_lifted"; sentAt: Date }[];
   /** data held for a client as its processor: which company answers for that part, and where it stands */
@@ -128,6 +131,7 @@ export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView
     archives: live.map((a) => ({ id: a.id, kind: a.kind, expiresAt: a.expiresAt, downloads: a.downloads })),
     archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
     certificate,
+    liftDue: scheduledLiftDue(db, r.id),
     notified: notifiedRecipients(db, r.id),
     controllers: controllerParts(db, r.id, null),
     letters,
