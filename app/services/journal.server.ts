@@ -1,10 +1,9 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog } from "../../db/schema/audit";
 import type { Locale } from "../../db/schema/enums";
 import { staff } from "../../db/schema/staff";
 import { auditMessages } from "../i18n/admin/audit";
-import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
 import { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
@@ -12,6 +11,7 @@ import type { Actor, Ctx } from "./context";
 import { addDays, parisDate, parseLocalDate } from "./deadlines";
 import { instantToParisWallTime, parisLocalToInstant } from "./paris-time";
 import { csvField, csvText } from "../utils/csv";
+import { staffNames } from "./staff.server";
 
 /**
  * The audit journal as people read it: a filtered, paginated list for the
@@ -114,12 +114,6 @@ function filterDetails(f: JournalFilters): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of ["action", "reference", "actor", "from", "to"] as const) if (f[k]) out[k] = f[k]!;
   return out;
-}
-
-function staffNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
-  const unique = [...new Set(ids.filter((id): id is number => id !== null))];
-  if (!unique.length) return new Map();
-  return new Map(db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, unique)).all().map((s) => [s.id, s.name]));
 }
 
 export type JournalRow = {

@@ -122,14 +122,22 @@ export function notifyRecipients(
   },
 ): string[] {
   const groups = a.groups ?? recipientGroups(tx, a.requestId, a.records, a.registry).groups;
-  const told: string[] = [];
-  for (const g of groups) {
-    const outboxId = enqueue(tx, { channel: "email", to: g.client.contactEmail, template: `art19_${a.kind}`, ...a.render(g), requestId: a.requestId }, a.at);
-    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: g.client.name, clientCode: g.client.code, records: g.records.map(recordLine), operations: g.operations, outboxId, sentAt: a.at }).run();
-    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: g.client.code, operations: g.operations, records: g.records.length }, at: a.at });
-    told.push(g.client.name);
-  }
-  return told;
+  for (const g of groups) sendNotice(tx, a, g.client, g.records.map(recordLine), g.operations, a.render(g));
+  return groups.map((g) => g.client.name);
+}
+
+/** One notice to one company: through the outbox, tracked on the ticket with the records it named, journalled in counts. */
+function sendNotice(
+  tx: DbOrTx,
+  a: { requestId: number; reference: string; kind: NoticeKind; actor: Actor; at: Date },
+  client: RegisterClient,
+  records: string[],
+  operations: string[],
+  message: emails.Rendered,
+) {
+  const outboxId = enqueue(tx, { channel: "email", to: client.contactEmail, template: `art19_${a.kind}`, ...message, requestId: a.requestId }, a.at);
+  tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: client.name, clientCode: client.code, records, operations, outboxId, sentAt: a.at }).run();
+  audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: client.code, operations, records: records.length }, at: a.at });
 }
 
 /**
@@ -151,15 +159,11 @@ export function notifyThoseTold(
     for (const r of n.records) e.records.add(r);
     for (const o of n.operations) e.operations.add(o);
   }
-  const told: string[] = [];
   for (const { client, records, operations } of byClient.values()) {
     const lines = [...records];
-    const outboxId = enqueue(tx, { channel: "email", to: client.contactEmail, template: `art19_${a.kind}`, ...a.render({ recipient: client.name, records: lines }), requestId: a.requestId }, a.at);
-    tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: client.name, clientCode: client.code, records: lines, operations: [...operations], outboxId, sentAt: a.at }).run();
-    audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: client.code, operations: [...operations], records: lines.length }, at: a.at });
-    told.push(client.name);
+    sendNotice(tx, a, client, lines, [...operations], a.render({ recipient: client.name, records: lines }));
   }
-  return told;
+  return [...byClient.values()].map((e) => e.client.name);
 }
 
 /** Art. 19, last sentence: the companies told of this request's erasure, rectification or restriction, for the requester. */

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { controllerReferrals, INSTRUCTIONS, type ControllerReferral, type Instruction, type ReferredRecord } from "../../db/schema/referrals";
 import { processingOperations, registerClients, type RegisterClient } from "../../db/schema/register";
 import { requests, type RequestRow } from "../../db/schema/requests";
-import { staff } from "../../db/schema/staff";
 import { controllerReferral, type ControllerPart } from "../../emails/referrals";
 import type { Match } from "../connectors/types";
 import { formatLocalDate } from "../i18n";
@@ -19,6 +18,7 @@ import { DomainError } from "./errors";
 import * as outbox from "./outbox.server";
 import { addEvent } from "./requests.server";
 import { OPEN_STATUSES, loadForStaff } from "./tickets.server";
+import { staffNames } from "./staff.server";
 
 /**
  * Data CentreCall holds as a processor (register operations whose role is
@@ -164,8 +164,7 @@ export type ReferralView = {
 export function referralsOf(db: DbOrTx, requestId: number): ReferralView[] {
   const rows = db.select().from(controllerReferrals).where(eq(controllerReferrals.requestId, requestId)).orderBy(asc(controllerReferrals.id)).all();
   if (!rows.length) return [];
-  const ids = [...new Set(rows.flatMap((r) => [r.acknowledgedBy, ...r.instructions.map((i) => i.by)]).filter((x): x is number => x !== null))];
-  const names = new Map(ids.length ? db.select({ id: staff.id, n: staff.displayName }).from(staff).where(inArray(staff.id, ids)).all().map((s) => [s.id, s.n]) : []);
+  const names = staffNames(db, rows.flatMap((r) => [r.acknowledgedBy, ...r.instructions.map((i) => i.by)]));
   return rows.map((r) => {
     const client = clientByCode(db, r.clientCode);
     return {

@@ -7,7 +7,8 @@ import * as audit from "./audit.server";
 import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
-import { displayNames, issue, list, parseOrThrow, text, transfers, versionHistory, type RegisterIssue, type VersionEntry } from "./register.server";
+import { issue, list, parseOrThrow, text, transfers, versionHistory, type RegisterIssue, type VersionEntry } from "./register.server";
+import { staffNames } from "./staff.server";
 
 /**
  * The companies CentreCall works for, as the register knows them. Each is
@@ -135,7 +136,7 @@ export function listClients(ctx: Ctx): { clients: ClientSummary[]; canEdit: bool
     .from(processingOperations)
     .orderBy(asc(processingOperations.code))
     .all();
-  const names = displayNames(ctx.db, rows.map((r) => r.updatedBy));
+  const names = staffNames(ctx.db, rows.map((r) => r.updatedBy));
   return {
     clients: rows.map((r) => {
       const operations = ops.filter((o) => o.client === r.code).map((o) => o.code);

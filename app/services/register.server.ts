@@ -1,13 +1,13 @@
-import { asc, desc, eq, inArray } from "drizzle-orm";
+import { asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { processingOperationHistory, processingOperations, registerClients, type ProcessingOperation, type Transfer } from "../../db/schema/register";
-import { staff } from "../../db/schema/staff";
 import type { DbOrTx } from "../utils/db.server";
 import { organisation } from "../utils/organisation.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
+import { staffNames } from "./staff.server";
 
 /**
  * The Art. 30 record of processing activities. Every staff role reads it (an
@@ -246,13 +246,6 @@ function changedFields(before: Partial<Editable>, after: Editable): OperationFie
   return OPERATION_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
 }
 
-export function displayNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
-  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
-  if (!wanted.length) return new Map();
-  const rows = db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all();
-  return new Map(rows.map((r) => [r.id, r.displayName]));
-}
-
 /** The operation names a client of the register, or is refused with the message next to the select. */
 function requireKnownClient(db: DbOrTx, code: string | null) {
   if (code === null) return;
@@ -283,7 +276,7 @@ export type OperationSummary = Pick<
 export function listOperations(ctx: Ctx): OperationSummary[] {
   requireStaff(ctx.actor);
   const rows = ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
-  const names = displayNames(ctx.db, rows.map((r) => r.updatedBy));
+  const names = staffNames(ctx.db, rows.map((r) => r.updatedBy));
   const clients = new Map(clientNames(ctx.db).map((c) => [c.code, c.name]));
   return rows.map((r) => ({
     code: r.code,
@@ -326,7 +319,7 @@ export function versionHistory<S extends { updatedAt: number; updatedBy: number 
   a: { rows: { version: number; snapshot: unknown; changedAt: Date; changedBy: number | null }[]; current: S; currentBy: number | null; changed: (before: S, after: S) => F[] },
 ): { history: VersionEntry<S, F>[]; nameOf: (id: number | null | undefined) => string | null } {
   const snapshots = a.rows.map((r) => r.snapshot as S);
-  const names = displayNames(db, [a.currentBy, ...a.rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
+  const names = staffNames(db, [a.currentBy, ...a.rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
   const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
   const history = a.rows.map((r, i) => {
     const snapshot = snapshots[i]!;

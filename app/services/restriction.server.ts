@@ -2,7 +2,6 @@ import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import { holdFor, released } from "./referrals.server";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import { restrictionLifts, restrictions, type LiftStatus, type RestrictionLiftRow } from "../../db/schema/rights";
-import { staff } from "../../db/schema/staff";
 import {
   recipientRestrictionLiftedNotice,
   restrictionApplied,
@@ -36,6 +35,7 @@ import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { brand } from "../../emails/layout";
+import { staffNames } from "./staff.server";
 
 /**
  * Art. 18: the person's records are marked as restricted where they are, in
@@ -510,11 +510,6 @@ export function liftView(db: DbOrTx, requestId: number): LiftView | null {
     ranAt: lift.ranAt,
     completedAt: lift.completedAt,
   };
-}
-
-function staffNames(db: DbOrTx, ids: (number | null)[]): Map<number, string> {
-  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
-  return new Map(wanted.length ? db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all().map((s) => [s.id, s.name]) : []);
 }
 
 export type RestrictionRow = {

@@ -8,7 +8,6 @@ import { processingOperations } from "../../db/schema/register";
 import { attachments, infoRequests, letters, requestIdentifiers, requestNotes, requests, type RequestRow } from "../../db/schema/requests";
 import { litigationHolds, retentionRuns } from "../../db/schema/retention";
 import { erasurePlans, restrictions } from "../../db/schema/rights";
-import { staff } from "../../db/schema/staff";
 import { verificationTokens } from "../../db/schema/verification";
 import type { Registry } from "../connectors/registry";
 import type { Connector } from "../connectors/types";
@@ -27,6 +26,7 @@ import { keepLease } from "./leases.server";
 import { forgetRectificationValues } from "./rectification.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
 import { addEvent } from "./requests.server";
+import { staffNames } from "./staff.server";
 
 /**
  * Retention enforced (Art. 5(1)(e); docs/retention.md). One job, run once a
@@ -206,14 +206,14 @@ export type HoldView = {
 /** Every hold, in force first: the DPO's page. Holds name recordings by id, never by what they hold. */
 export function listHolds(ctx: Ctx): HoldView[] {
   requireRole(ctx.actor, "dpo");
-  const names = new Map(ctx.db.select({ id: staff.id, n: staff.displayName }).from(staff).all().map((s) => [s.id, s.n]));
-  return ctx.db
+  const rows = ctx.db
     .select({ h: litigationHolds, reference: requests.reference })
     .from(litigationHolds)
     .leftJoin(requests, eq(requests.id, litigationHolds.requestId))
     .orderBy(sql`${litigationHolds.liftedAt} is not null`, asc(litigationHolds.setAt))
-    .all()
-    .map(({ h, reference }) => ({
+    .all();
+  const names = staffNames(ctx.db, rows.flatMap(({ h }) => [h.setBy, h.liftedBy]));
+  return rows.map(({ h, reference }) => ({
       id: h.id,
       connectorId: h.connectorId,
       itemKey: h.itemKey,

@@ -1,4 +1,4 @@
-import { and, eq, lt, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
 import type { Rendered } from "../../emails/layout";
@@ -382,3 +382,10 @@ export function staffByEmail(db: DbOrTx, email: string) {
 }
 
 export type { Role, Site };
+
+/** Staff members' display names by id, for pages that say who did what (ids absent from the table are left out). */
+export function staffNames(db: DbOrTx, ids: (number | null | undefined)[]): Map<number, string> {
+  const wanted = [...new Set(ids.filter((id): id is number => typeof id === "number"))];
+  if (!wanted.length) return new Map();
+  return new Map(db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all().map((s) => [s.id, s.name]));
+}
