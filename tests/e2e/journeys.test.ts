@@ -1,160 +1,26 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import yauzl from "yauzl";
+import { chromiumPresent, demoSite } from "../helpers/browser";
 
 /**
  * The journeys of the issue, in Debian's Chromium, against the site started
- * the way `npm run demo` starts it (its own data directory and ports). Each
- * key page is screenshotted to .cache/e2e/ and checked with axe-core: no
- * serious or critical violation, and <html lang> matching the language.
+ * the way `npm run demo` starts it (tests/helpers/browser.ts): each key page
+ * screenshotted and checked with axe-core.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SHOTS = path.join(ROOT, ".cache", "e2e");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const present = existsSync(CHROMIUM);
-if (!present) {
-  if (process.env.REQUIRE_SERVICES === "1") throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-  console.warn(`[e2e] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-}
-
 const CORINNE = "desmarc.corinne@orange.fr";
-const STAFF = {
-  dpo: ["dpo@centrecall.example", "demo-dpo-2026"],
-  support: ["support@centrecall.example", "demo-support-2026"],
-  agent: ["agent.lille@centrecall.example", "demo-agent-lille-2026"],
-  admin: ["admin@centrecall.example", "demo-admin-2026"],
-} as const;
+const site = demoSite();
+const { context, check, signIn, openMail, waitFor } = site;
 
-let demo: ChildProcess;
-let base = "";
-let corinneTicket = "";
-let dir = "";
-let browser: Browser;
-const seen: { name: string; url: string; violations: string[] }[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-beforeAll(async () => {
-  if (!present) return;
-  mkdirSync(SHOTS, { recursive: true });
-  dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-e2e-"));
-  const [port, crmPort] = [await freePort(), await freePort()];
-  base = `http://localhost:${port}`;
-  // What a newcomer's shell has, plus the ports and data directory of this run.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
-  demo = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 90_000);
-    demo.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const ref = /6\. Ticket (DSR-\d{4}-\d{6})/.exec(out);
-      if (ref && out.includes("Ctrl+C")) {
-        corinneTicket = ref[1]!;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    demo.once("exit", (code) => reject(new Error(`demo exited (${code}):\n${out}`)));
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-}, 120_000);
-
-afterAll(async () => {
-  if (present) expect(browserErrors).toEqual([]);
-  await browser?.close();
-  demo?.kill("SIGTERM");
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Anything the browser refused under the Content-Security-Policy, or a script error: none is expected. */
-const browserErrors: string[] = [];
-
-async function context(locale = "fr-FR"): Promise<BrowserContext> {
-  // The site's strict CSP stays on: the journeys prove the pages work under it.
-  const ctx = await browser.newContext({ locale, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  ctx.on("page", (page) => {
-    page.on("pageerror", (e) => browserErrors.push(`${page.url()}: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) browserErrors.push(`${page.url()}: ${m.text()}`);
-    });
-  });
-  return ctx;
-}
-
-/** Screenshot, language, and axe-core: no serious or critical violation. */
-async function check(page: Page, name: string, lang = "fr") {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  expect(await page.locator("html").getAttribute("lang"), name).toBe(lang);
-  // The app's scripts ran under the CSP: Remix hydrated the page.
-  expect(await page.evaluate(() => "__remixRouter" in window), `${name} hydrated`).toBe(true);
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected <script> would be refused).
-  await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-  })) as { id: string; impact: string; targets: string[] }[];
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
-  seen.push({ name, url: page.url(), violations: serious });
-  expect(serious, `${name}: ${page.url()}`).toEqual([]);
-}
-
-async function signIn(who: keyof typeof STAFF) {
-  const ctx = await context();
-  const page = await ctx.newPage();
-  await page.goto(`${base}/admin/connexion`);
-  await page.getByLabel("Adresse électronique").fill(STAFF[who][0]);
-  await page.getByLabel("Mot de passe").fill(STAFF[who][1]);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/admin/connexion"));
-  return page;
-}
-
-/** The newest message in the development outbox whose subject contains `subject`, opened. */
-async function openMail(page: Page, subject: string) {
-  await page.goto(`${base}/dev/outbox`);
-  const href = await page.getByRole("link", { name: new RegExp(subject) }).first().getAttribute("href");
-  await page.goto(`${base}${href}`);
-  await page.getByRole("heading", { name: new RegExp(subject) }).first().waitFor();
-}
-
-async function waitFor(page: Page, text: string, url: string) {
-  for (let i = 0; i < 30; i++) {
-    await page.goto(url);
-    if ((await page.locator("main").innerText()).includes(text)) return;
-    await page.waitForTimeout(1_000);
-  }
-  throw new Error(`"${text}" never appeared on ${url}`);
-}
-
-describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
+describe.skipIf(!chromiumPresent)("in a real browser", { timeout: 120_000 }, () => {
   it("a person files an access request with the keyboard only, in French, and confirms it from the emailed link", async () => {
     const ctx = await context();
     const page = await ctx.newPage();
-    await page.goto(base);
+    await page.goto(site.base);
     await check(page, "01-home");
-    await page.goto(`${base}/demande`);
+    await page.goto(`${site.base}/demande`);
     await check(page, "02-form");
 
     // Keyboard only: Tab to each field, type, Space to tick; the focused element is always visible.
@@ -213,7 +79,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     const extendable = page.getByLabel("Motifs de la prolongation (communiqués au demandeur)");
     let i = 0;
     for (; i < refs.length; i++) {
-      await page.goto(`${base}${refs[i]}`);
+      await page.goto(`${site.base}${refs[i]}`);
       if (await extendable.count()) break;
     }
     await check(page, "11-ticket");
@@ -221,7 +87,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     await page.getByRole("button", { name: "Prolonger de deux mois" }).click();
     await page.getByText("Échéance prolongée").first().waitFor();
 
-    await page.goto(`${base}${refs[i === 0 ? 1 : 0]}`);
+    await page.goto(`${site.base}${refs[i === 0 ? 1 : 0]}`);
     await page.getByLabel("Demande excessive (notamment répétitive)").check();
     await page.getByLabel("Explication (communiquée au demandeur)").fill("Troisième demande identique ce mois-ci.");
     await page.getByRole("button", { name: "Refuser", exact: true }).click();
@@ -232,7 +98,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
 
   it("an agent records a phone request", async () => {
     const page = await signIn("agent");
-    await page.goto(`${base}/admin/saisie`);
+    await page.goto(`${site.base}/admin/saisie`);
     await check(page, "20-intake");
     await page.getByLabel("Canal de réception *").selectOption("phone");
     await page.getByLabel("Nom *", { exact: true }).fill("Lefebvre");
@@ -248,18 +114,18 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
 
   it("support prepares and releases a portability archive, and Corinne downloads her access archive and opens it", async () => {
     const support = await signIn("support");
-    await support.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await support.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await support.getByRole("button", { name: "Lancer la collecte" }).click();
     // Her email is proven, her landline is not: the recordings wait for the number found in her survey record.
-    await waitFor(support, "Identifiants trouvés dans les données", `${base}/admin/demandes/${corinneTicket}`);
+    await waitFor(support, "Identifiants trouvés dans les données", `${site.base}/admin/demandes/${site.corinneTicket}`);
     await check(support, "30-found-in-survey");
     await support.getByRole("button", { name: "Rechercher aussi avec +33247000000" }).click();
-    await waitFor(support, "Préparer et publier l'archive de portabilité", `${base}/admin/demandes/${corinneTicket}`);
+    await waitFor(support, "Préparer et publier l'archive de portabilité", `${site.base}/admin/demandes/${site.corinneTicket}`);
     await check(support, "30-gathered");
 
     // Corinne's demo ticket asks for access and portability: the DPO releases the access archive, support the portability one.
     const dpo = await signIn("dpo");
-    await dpo.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await dpo.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" }).click();
     await dpo.getByText(/Archive d'accès publiée/).first().waitFor();
     await support.getByRole("button", { name: "Préparer et publier l'archive de portabilité" }).click();
@@ -278,7 +144,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     await person.locator('main a[href*="/archive/"]').first().click();
     await check(person, "32-download");
     const [download] = await Promise.all([person.waitForEvent("download"), person.getByRole("button", { name: "Télécharger l'archive (ZIP)" }).click()]);
-    const file = path.join(dir, "downloaded.zip");
+    const file = path.join(site.dir, "downloaded.zip");
     await download.saveAs(file);
     const names = await zipNames(readFileSync(file));
     expect(names).toContain("LISEZ-MOI.html");
@@ -292,7 +158,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
   it("support sees David Blanc's mobile-app dates that read both ways and chooses how one reads", async () => {
     const support = await signIn("support");
     // David's demo request is the only web request about rectification.
-    await support.goto(`${base}/admin?status=all&site=web&right=rectification`);
+    await support.goto(`${site.base}/admin?status=all&site=web&right=rectification`);
     await support.locator('main a[href^="/admin/demandes/DSR-"]').first().click();
     await support.waitForURL(/\/admin\/demandes\/DSR-/);
     const ticket = support.url();
@@ -308,16 +174,16 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
 
   it("an erasure is planned by support, approved by the DPO, executed and certified", async () => {
     const support = await signIn("support");
-    await support.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await support.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await support.getByRole("button", { name: "Préparer le plan d'effacement" }).click();
     await support.getByText("Plan à approuver").first().waitFor();
     await check(support, "40-erasure-planned");
     const dpo = await signIn("dpo");
-    await dpo.goto(`${base}/admin/demandes/${corinneTicket}`);
+    await dpo.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await dpo.getByRole("button", { name: "Approuver et lancer l'effacement" }).click();
-    await waitFor(dpo, "Effacement vérifié et certifié", `${base}/admin/demandes/${corinneTicket}`);
+    await waitFor(dpo, "Effacement vérifié et certifié", `${site.base}/admin/demandes/${site.corinneTicket}`);
     await check(dpo, "41-erasure-certified");
-    await dpo.goto(`${base}/admin/journal`);
+    await dpo.goto(`${site.base}/admin/journal`);
     await check(dpo, "42-journal");
     await support.context().close();
     await dpo.context().close();
@@ -327,7 +193,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
     const en = await context("en-GB");
     const page = await en.newPage();
     // The switch in the header, as a person uses it: the page comes back in English, and stays so.
-    await page.goto(`${base}/`);
+    await page.goto(`${site.base}/`);
     await page.getByRole("link", { name: "English" }).first().click();
     // The link leads back to "/", where the page already is: waiting for that
     // URL returned at once, and the next goto could cut the switch short.
@@ -341,12 +207,12 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/accessibilite", "56-accessibility-en"],
       ["/suivi", "52-follow-en"],
     ] as const) {
-      await page.goto(`${base}${p}`);
+      await page.goto(`${site.base}${p}`);
       await check(page, name, "en");
     }
     expect(await page.locator("main").innerText()).toContain("Follow");
     // The footer's four legal pages, reached as a keyboard or mouse user reaches them.
-    await page.goto(`${base}/`);
+    await page.goto(`${site.base}/`);
     const legal = page.getByRole("navigation", { name: "Legal information" });
     for (const name of ["Privacy notice", "Legal notice", "Cookies", /^Accessibility: /]) expect(await legal.getByRole("link", { name }).isVisible(), String(name)).toBe(true);
     await en.close();
@@ -367,7 +233,7 @@ describe.skipIf(!present)("in a real browser", { timeout: 120_000 }, () => {
       ["/admin/registre/clients", "72-register-clients"],
       ["/admin/registre/clients/NEVA", "73-register-client"],
     ] as const) {
-      await admin.goto(`${base}${p}`);
+      await admin.goto(`${site.base}${p}`);
       await check(admin, name);
     }
     await admin.context().close();
