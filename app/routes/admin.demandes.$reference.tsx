@@ -18,6 +18,8 @@ import { FoundIdentifiers } from "../components/found-identifiers";
 import { LettersPanel } from "../components/letters-panel";
 import { MandatePanel } from "../components/mandate-panel";
 import { archivesFor, releaseArchive } from "../services/delivery.server";
+import { pendingWithholdings } from "../services/withholdings.server";
+import { ArchiveReview } from "../components/archive-review";
 import { ErasurePanel } from "../components/erasure-panel";
 import { RectificationPanel } from "../components/rectification-panel";
 import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
@@ -70,6 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       anomalies,
       recordingFlags,
       archives: archivesFor(db(), view.id, ctx.now),
+      withholdingsPending: pendingWithholdings(db(), view.id),
       connectorCount: connectors().list().length,
       erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
       // The person's own values, before and after: shown (and audited) only to those who see the identity.
@@ -252,7 +255,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const revalidator = useRevalidator();
@@ -269,8 +272,9 @@ export default function Ticket() {
   const canWork = role === "dpo" || role === "support";
   const isDpo = role === "dpo";
   // Each archive answers its own right: offered only when the request asks for it (the service refuses otherwise).
-  const releaseAccess = isDpo && view.rights.includes("access");
-  const releasePortability = canWork && view.rights.includes("portability");
+  // A withholding waiting for the DPO blocks that archive: explained (with the preview) by ArchiveReview instead.
+  const releaseAccess = isDpo && view.rights.includes("access") && !withholdingsPending.access;
+  const releasePortability = canWork && view.rights.includes("portability") && !withholdingsPending.portability;
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -542,6 +546,7 @@ export default function Ticket() {
               {releasePortability ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
             </div>
           ) : null}
+          {!busy && answerable && !noData && canWork ? <ArchiveReview reference={view.reference} rights={view.rights} pending={withholdingsPending} /> : null}
           {!busy && noData ? (
             <div className="notice" data-no-data="yes">
               <h3>{ans.answer.noDataTitle}</h3>

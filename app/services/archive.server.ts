@@ -25,6 +25,8 @@ import { holdFor, released } from "./referrals.server";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { art15Information, type Art15Entry } from "./register.server";
 import { clientByAlias } from "./recipients.server";
+import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
+import { withheldSection, type WithheldItem } from "../../emails/withholdings";
 
 /**
  * The access (Art. 15) and portability (Art. 20) archives: one ZIP streamed
@@ -211,7 +213,7 @@ function portabilityOf(r: StoredRecord): Record<string, PortabilityCategory> {
  * Null when nothing of the person's is left: context alone (a question
  * without its answer) says nothing about them.
  */
-function portableFields(r: StoredRecord): Record<string, FieldValue> | null {
+export function portableFields(r: StoredRecord): Record<string, FieldValue> | null {
   const categories = portabilityOf(r);
   const names = Object.keys(r.fields).filter((name) => Object.hasOwn(categories, name));
   if (!names.some((name) => categories[name] !== "context")) return null;
@@ -446,6 +448,8 @@ type Letter = {
   report: SearchReport | null;
   /** data held for a client as its processor: included on its instructions, or not, and who answers for it */
   controllers: ControllerPart[];
+  /** items kept out on an approved ground (ADR 0016) */
+  withheld: WithheldItem[];
 };
 
 /** Who answers for the data held for a client (Art. 28), said in both letters. */
@@ -569,6 +573,7 @@ function accessBody(l: Letter) {
 <p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que ${esc(brand())} détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
 ${notesFr}
 ${controllersBlock(l.controllers, "fr")}
+${withheldSection(l.withheld, "fr", "access")}
 ${searchBlock(l.report, "fr")}
 ${tocTable(l.toc, "fr")}
 <h2>Les traitements qui concernent vos données</h2>
@@ -588,6 +593,7 @@ ${operationsBlock(l.operations, l.concerned, "fr")}
 <p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data ${esc(brand())} holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
 ${notesEn}
 ${controllersBlock(l.controllers, "en")}
+${withheldSection(l.withheld, "en", "access")}
 ${searchBlock(l.report, "en")}
 ${tocTable(l.toc, "en")}
 <h2>The processing your data is part of</h2>
@@ -620,6 +626,7 @@ function portabilityBody(l: Letter) {
 <p>Le tableau ci-dessous indique ce que nous détenons effectivement pour vous.</p>
 ${notesFr}
 ${controllersBlock(l.controllers, "fr")}
+${withheldSection(l.withheld, "fr", "portability")}
 ${tocTable(l.toc, "fr")}
 <h2>Ce qu'elle ne contient pas, et pourquoi</h2>
 <p>Le droit à la portabilité porte sur les données que vous avez fournies, pas sur ce que nos équipes ont écrit ou déduit à votre sujet : les résumés et notes de nos conseillers après vos échanges, nos marqueurs internes (par exemple une limitation de traitement) et nos numéros de dossier n'y figurent donc pas. Les identifiants de nos salariés (le conseiller qui a pris votre appel) n'y figurent pas non plus : la portabilité ne doit pas porter atteinte aux droits d'autrui (article 20, paragraphe 4). Vous pouvez obtenir une copie de l'ensemble de vos données, y compris celles-ci, en exerçant votre droit d'accès (article 15).</p>
@@ -639,6 +646,7 @@ ${tocTable(l.toc, "fr")}
 <p>The table below shows what we actually hold for you.</p>
 ${notesEn}
 ${controllersBlock(l.controllers, "en")}
+${withheldSection(l.withheld, "en", "portability")}
 ${tocTable(l.toc, "en")}
 <h2>What it does not hold, and why</h2>
 <p>The right to data portability covers the data you provided, not what our staff wrote or inferred about you: our agents' summaries and notes of your contacts, our internal markers (a restriction of processing, for instance) and our record numbers are therefore not included. Neither are our employees' identifiers (the agent who took your call): portability must not adversely affect the rights of others (Article 20(4)). You can obtain a copy of all your data, these included, through your right of access (Article 15).</p>
@@ -756,9 +764,11 @@ export async function buildArchive(input: {
   // Data held for a client (as its processor) goes in only on that client's instruction; the letter says who answers for it.
   const hold = holdFor(db, requestId, "export", kindOf);
   // What was gathered is read once and let go: only the selected content and who the records went to live on through the zip.
-  const { content, concerned } = (() => {
-    const gathered = readGathered(db, requestId);
+  const { content, concerned, withheld } = (() => {
+    // Items the DPO approved keeping out (ADR 0016) are gone before anything selects from the gathered copy.
+    const { gathered, applied } = applyWithholdings(readGathered(db, requestId), approvedWithholdings(db, requestId, kind), kind);
     return {
+      withheld: applied,
       content: selectContent({ ...gathered, records: released(gathered.records, hold), files: released(gathered.files, hold), anomalies: released(gathered.anomalies, hold), matches: released(gathered.matches, hold) }, kind),
       concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map<string, string[]>(),
     };
@@ -783,7 +793,7 @@ export async function buildArchive(input: {
   if (others) toc.push({ path: "files/", fr: "Autres fichiers", en: "Other files", count: others });
 
   // Held nowhere: the letter says so, with where we looked, and claims no copy of anything.
-  const held = content.groups.length > 0 || content.files.length > 0 || hold.parts.length > 0;
+  const held = content.groups.length > 0 || content.files.length > 0 || hold.parts.length > 0 || withheld.length > 0;
   const letter = held
     ? coverLetter({
         kind,
@@ -798,6 +808,7 @@ export async function buildArchive(input: {
         csvApostrophes: content.groups.some((g) => g.rows.some((row) => Object.entries(row).some(([name, value]) => isFormulaLike(name) || isFormulaLike(value)))),
         report,
         controllers: hold.parts,
+        withheld: withheld.map((w) => ({ ...w, system: labelOf(w.connectorId) })),
       })
     : noDataLetter(request, report, now, proofRetention(db, request.locale));
 

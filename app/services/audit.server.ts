@@ -106,6 +106,11 @@ export const AuditAction = z.enum([
   "referral.acknowledged",
   "referral.instructed",
   "referral.reminded",
+  "archive.previewed",
+  "withholding.proposed",
+  "withholding.approved",
+  "withholding.rejected",
+  "withholding.withdrawn",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

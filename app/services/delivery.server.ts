@@ -23,6 +23,7 @@ import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
 import { findLink, issueLink, markUsed } from "./verification.server";
 import { brand } from "../../emails/layout";
+import { approvedWithholdings } from "./withholdings.server";
 
 /**
  * Handing the archive over (DESIGN.md "Archive and delivery"): built from
@@ -60,6 +61,8 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
   gatherTimes(ctx.db, r.id); // every system searched, or the DPO recorded why not
   // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
   if (nothingHeld(ctx.db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
+  // Items proposed for withholding wait for the DPO's decision: nothing goes out before it (ADR 0016).
+  approvedWithholdings(ctx.db, r.id, kind);
   // Only to a contact proven for this request (or where the mandate says): checked before anything is built.
   const to = reach(ctx.db, r, { disclosure: true });
   if (!to) throw unreachable(true);

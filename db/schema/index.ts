@@ -10,3 +10,4 @@ export * from "./archives";
 export * from "./rights";
 export * from "./retention";
 export * from "./referrals";
+export * from "./withholdings";

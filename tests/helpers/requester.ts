@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { lastCode } from "../mocks/sms";
 import { textOf, validRequest, type Browser, type TestApp } from "./app";
+import { unzipEntries } from "./zip";
 
 /**
  * The requester's side, as a person goes through it: the form, the message
@@ -73,4 +74,20 @@ export async function letterFromSms(app: TestApp, phone: string) {
   const letter = await browser.get(letters.at(-1)!);
   expect(letter.status).toBe(200);
   return { sms, browser, letter: textOf(await letter.text()) };
+}
+
+/**
+ * An archive as the requester gets it: the status link from the "ready"
+ * message, a fresh download link to their address, the ZIP's entries.
+ */
+export async function downloadArchive(app: TestApp, email: string, archiveId: number): Promise<Map<string, Buffer>> {
+  const ready = await mailTo(app, email, "Vos données sont prêtes");
+  const person = app.browser();
+  await person.follow(await person.get(linkIn(ready.text!, "/suivi/lien/")));
+  expect((await person.post("/suivi/demande", { archiveId: String(archiveId) })).status).toBe(200);
+  const link = new URL((await mailTo(app, email, "Lien de téléchargement")).text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
+  expect((await person.get(link.pathname + link.search)).status).toBe(200);
+  const download = await person.post(`${link.pathname}/fichier`, { a: String(archiveId) });
+  expect(download.status).toBe(200);
+  return unzipEntries(Buffer.from(await download.arrayBuffer()));
 }

@@ -101,6 +101,11 @@ const actionsFr: Record<AuditAction, string> = {
   "referral.acknowledged": "Réception accusée par le responsable du traitement",
   "referral.instructed": "Instructions du responsable du traitement enregistrées",
   "referral.reminded": "Responsable du traitement relancé",
+  "archive.previewed": "Contenu d'une archive consulté avant publication",
+  "withholding.proposed": "Retrait d'un élément de l'archive proposé",
+  "withholding.approved": "Retrait d'un élément de l'archive approuvé",
+  "withholding.rejected": "Retrait d'un élément de l'archive refusé",
+  "withholding.withdrawn": "Proposition de retrait annulée",
 };
 
 const actionsEn: Record<AuditAction, string> = {
@@ -201,6 +206,11 @@ const actionsEn: Record<AuditAction, string> = {
   "referral.acknowledged": "Controller acknowledged receipt",
   "referral.instructed": "Controller's instructions recorded",
   "referral.reminded": "Controller reminded",
+  "archive.previewed": "Archive content viewed before release",
+  "withholding.proposed": "Withholding of an archive item proposed",
+  "withholding.approved": "Withholding of an archive item approved",
+  "withholding.rejected": "Withholding of an archive item rejected",
+  "withholding.withdrawn": "Withholding withdrawn",
 };
 
 export const auditFr = {
@@ -229,6 +239,7 @@ export const auditFr = {
     restriction: "Limitation",
     objection: "Opposition",
     suppression: "Liste d'opposition",
+    withholding: "Retraits d'éléments des archives",
   } as Record<string, string>,
   reference: "Référence de la demande",
   referenceHint: "Référence complète, début de référence ou numéro seul (123).",
@@ -302,6 +313,7 @@ export const auditEn: AuditMessages = {
     restriction: "Restriction",
     objection: "Objection",
     suppression: "Suppression list",
+    withholding: "Archive items withheld",
   },
   reference: "Request reference",
   referenceHint: "Whole reference, its beginning, or the number alone (123).",

@@ -1,3 +1,4 @@
+import { withholdingsErrorsEn } from "./withholdings";
 import { answersEn, answersErrorsEn } from "./answers";
 import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
@@ -314,6 +315,7 @@ export const adminEn: AdminMessages = {
     ...rightsErrorsEn,
     ...referralsErrorsEn,
     ...answersErrorsEn,
+    ...withholdingsErrorsEn,
     ...securityErrorsEn,
     forbidden: "Your role does not allow this action.",
     not_found: "Request not found.",

@@ -1,3 +1,4 @@
+import { withholdingsErrorsFr } from "./withholdings";
 import { answersFr, answersErrorsFr } from "./answers";
 import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
@@ -314,6 +315,7 @@ export const adminFr = {
     ...rightsErrorsFr,
     ...referralsErrorsFr,
     ...answersErrorsFr,
+    ...withholdingsErrorsFr,
     ...securityErrorsFr,
     forbidden: "Votre rôle ne permet pas cette action.",
     not_found: "Demande introuvable.",

@@ -1,0 +1,239 @@
+import { asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { archives } from "../db/schema/archives";
+import { auditLog } from "../db/schema/audit";
+import { archiveWithholdings } from "../db/schema/withholdings";
+import { seedRegister } from "../db/seed-register";
+import { closeConnectors } from "../app/utils/connectors.server";
+import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
+import { controllersInstruct, corinneInPerson, drainGather, gatherAll, withDemoConnectors } from "./helpers/connectors";
+import { csvRows } from "./helpers/csv";
+import { downloadArchive } from "./helpers/requester";
+import { signedIn } from "./helpers/staff";
+import { ticketRow } from "./helpers/tickets";
+
+/**
+ * Review before release (ADR 0016), over HTTP on the production build: staff
+ * read what the archive would hold, support proposes keeping an item out,
+ * the DPO decides, and the ZIP the person downloads lacks exactly that item
+ * while its letter says what kind of item was withheld, from which system,
+ * and why.
+ */
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp();
+  await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 11 });
+  seedRegister(app.db(), new Date());
+});
+afterAll(async () => {
+  await closeConnectors();
+  await app?.stop();
+});
+
+const CORINNE = "desmarc.corinne@orange.fr";
+
+async function gatheredCorinne(rights: string[]) {
+  const { reference, browser } = await corinneInPerson(app, rights);
+  await gatherAll(app, browser, reference);
+  await controllersInstruct(app, browser, reference);
+  return { reference, support: browser };
+}
+
+type Shown = { datasets: Map<string, { key: string; fields: string[] }[]>; files: { name: string; key: string }[] };
+
+/** The preview as staff read it: each dataset's records (key, field names) and the files, from the page's markup. */
+async function preview(browser: Browser, reference: string, kind: "access" | "portability") {
+  const res = await browser.get(`/admin/demandes/${reference}/apercu?kind=${kind}`);
+  const html = await res.text();
+  const shown: Shown = { datasets: new Map(), files: [] };
+  for (const section of html.split('data-dataset="').slice(1)) {
+    const id = section.slice(0, section.indexOf('"'));
+    const records = section.split('data-record="').slice(1).map((r) => ({ key: r.slice(0, r.indexOf('"')), fields: [...r.split("</table>")[0]!.matchAll(/data-field="([^"]+)"/g)].map((m) => m[1]!) }));
+    shown.datasets.set(id, records);
+  }
+  shown.files = [...html.matchAll(/data-file="([^"]+)" data-file-key="([^"]+)"/g)].map((m) => ({ name: m[1]!, key: m[2]! }));
+  return { status: res.status, html, text: textOf(html), shown };
+}
+
+const propose = (browser: Browser, reference: string, item: Record<string, string>) =>
+  browser.post(`/admin/demandes/${reference}/apercu?kind=access`, { intent: "withhold-propose", kind: "access", scope: "access", ground: "others_rights", note: "", explanation: "", ...item });
+
+const withholdingsOf = (reference: string) => app.db().select().from(archiveWithholdings).where(eq(archiveWithholdings.requestId, ticketRow(reference).id)).orderBy(asc(archiveWithholdings.id)).all();
+const auditActions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+const json = (zip: Map<string, Buffer>, p: string) => JSON.parse(zip.get(p)!.toString("utf8")) as Record<string, unknown>[];
+
+describe("reviewing an archive before it is released", () => {
+  it("support proposes, publishing waits for the DPO, and the published ZIP lacks exactly the approved items, which the letter lists with their ground", async () => {
+    const { reference, support } = await gatheredCorinne(["access", "portability"]);
+
+    // The preview: what the access archive would hold, read by support, audited.
+    const before = await preview(support, reference, "access");
+    expect(before.status).toBe(200);
+    expect(before.text).toContain("Aperçu de l'archive d'accès");
+    const answers = before.shown.datasets.get("survey:answers")!;
+    const respondents = before.shown.datasets.get("survey:respondents")!;
+    expect(answers.length).toBeGreaterThan(1);
+    expect(respondents.length).toBeGreaterThan(0);
+    expect(before.shown.files.length).toBeGreaterThan(0);
+    const previewed = auditActions(reference).filter((a) => a.action === "archive.previewed");
+    expect(previewed).toHaveLength(1);
+    expect(JSON.stringify(previewed[0]!.details)).not.toContain(CORINNE);
+
+    const record = answers[0]!;
+    const other = answers[1]!;
+    const respondent = respondents[0]!;
+    const field = respondent.fields.find((f) => f === "email") ?? respondent.fields[0]!;
+    const file = before.shown.files[0]!;
+
+    // Support proposes three withholdings (a record, a field, a file) and a fourth the DPO will reject.
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key: record.key })).status).toBe(302);
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "respondents", key: respondent.key, field, scope: "both" })).status).toBe(302);
+    expect((await propose(support, reference, { connectorId: "recordings", dataset: "recordings", key: file.key, fileName: file.name, ground: "other", explanation: "La voix d'un tiers est audible dans cet enregistrement." })).status).toBe(302);
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key: other.key, ground: "trade_secret" })).status).toBe(302);
+    expect(withholdingsOf(reference).map((w) => w.state)).toEqual(["pending", "pending", "pending", "pending"]);
+
+    // Publishing is refused while any is pending, with a clear message; the ticket page explains and links to the preview.
+    const refusedPortability = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
+    expect(refusedPortability.status).toBe(409);
+    expect(textOf(await refusedPortability.text())).toContain("attend la décision du ou de la DPO");
+    const dpo = await signedIn(app, "dpo");
+    const refusedAccess = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    expect(refusedAccess.status).toBe(409);
+    expect(app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all()).toHaveLength(0);
+    const ticket = await (await dpo.browser.get(`/admin/demandes/${reference}`)).text();
+    expect(textOf(ticket)).toContain("Archive d'accès : 4 retraits d'éléments attendent la décision du ou de la DPO");
+    expect(ticket).toContain(`href="/admin/demandes/${reference}/apercu?kind=access"`);
+    expect(textOf(ticket)).not.toContain("Préparer et publier l'archive d'accès");
+
+    // Support cannot decide; the DPO approves three and rejects one.
+    const [wRecord, wField, wFile, wOther] = withholdingsOf(reference);
+    expect((await support.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(wRecord!.id), kind: "access" })).status).toBe(403);
+    for (const w of [wRecord!, wField!, wFile!]) expect((await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(w.id), kind: "access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(wOther!.id), kind: "access" })).status).toBe(302);
+    // Deciding again is told, not done twice.
+    const again = await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(wRecord!.id), kind: "access" });
+    expect(again.status).toBe(409);
+    expect(textOf(await again.text())).toContain("Ce retrait a déjà été décidé");
+    expect(withholdingsOf(reference).map((w) => w.state)).toEqual(["approved", "approved", "approved", "rejected"]);
+
+    // A new search finding the same records keeps the withholdings applying.
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
+    await drainGather(app);
+
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    const access = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const zip = await downloadArchive(app, CORINNE, access.id);
+    const manifest = JSON.parse(zip.get("manifest.json")!.toString("utf8")) as { files: { path: string; dataset: string | null; records?: number }[] };
+
+    // The record: one answer fewer, in JSON, CSV and the manifest's count; the rejected one is still there.
+    const answersJson = json(zip, "data/survey/answers.json");
+    expect(answersJson).toHaveLength(answers.length - 1);
+    expect(csvRows(zip.get("data/survey/answers.csv")!)).toHaveLength(answers.length); // header + rows
+    expect(manifest.files.find((f) => f.path === "data/survey/answers.json")!.records).toBe(answers.length - 1);
+    // The field: gone from that respondent's row (JSON and CSV), the rest of the row kept.
+    const respondentsJson = json(zip, "data/survey/respondents.json");
+    expect(respondentsJson).toHaveLength(respondents.length);
+    expect(respondentsJson.filter((r) => field in r)).toHaveLength(respondents.filter((r) => r.fields.includes(field)).length - 1);
+    const csv = csvRows(zip.get("data/survey/respondents.csv")!);
+    if (respondents.length === 1) expect(csv[0]).not.toContain(field);
+    if (respondents.length === 1 && field === "email") expect(JSON.stringify(respondentsJson)).not.toContain(CORINNE);
+    // The file: not in the zip, not in the manifest.
+    expect([...zip.keys()].some((k) => k.endsWith(file.name))).toBe(false);
+    expect(manifest.files.some((f) => f.path.endsWith(file.name))).toBe(false);
+    expect(manifest.files.filter((f) => f.path.startsWith("recordings/"))).toHaveLength(before.shown.files.length - 1);
+
+    // The letter lists the three, by kind, system and ground, in French and in English; not the rejected one, not the content.
+    const letter = textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"));
+    expect(letter).toContain("Ce que nous avons retiré de cette archive, et pourquoi");
+    expect(letter).toContain("Nous avons retiré 3 éléments de cette archive.");
+    expect(letter).toContain("Un enregistrement entier du système « Études de marché » : il concerne aussi une autre personne, et vous le communiquer porterait atteinte à ses droits et libertés (article 15, paragraphe 4, du RGPD).");
+    expect(letter).toContain("Une information d'un enregistrement du système « Études de marché »");
+    expect(letter).toContain("Un fichier du système « Enregistrements d'appels » : La voix d'un tiers est audible dans cet enregistrement.");
+    expect(letter).not.toContain("secret des affaires");
+    expect(letter).toContain("We removed 3 items from this archive.");
+    expect(letter).toContain('A whole record from the system "Études de marché": it also concerns another person, and giving it to you would adversely affect their rights and freedoms (Article 15(4) GDPR).');
+    expect(letter).not.toContain(file.name);
+
+    // Everything journaled, without content.
+    const actions = auditActions(reference).map((a) => a.action);
+    expect(actions.filter((a) => a === "withholding.proposed")).toHaveLength(4);
+    expect(actions.filter((a) => a === "withholding.approved")).toHaveLength(3);
+    expect(actions.filter((a) => a === "withholding.rejected")).toHaveLength(1);
+    expect(JSON.stringify(auditActions(reference).map((a) => a.details))).not.toContain("La voix d'un tiers");
+
+    // The journal shows the new actions with their labels, in both languages.
+    const journal = textOf(await (await dpo.browser.get(`/admin/journal?ref=${reference}`)).text());
+    expect(journal).toContain("Retrait d'un élément de l'archive approuvé");
+  });
+
+  it("only support and the DPO may withhold; only the DPO decides; a stranger sees nothing; an item not gathered is refused", async () => {
+    const { reference, support } = await gatheredCorinne(["access"]);
+    const shown = (await preview(support, reference, "access")).shown;
+    const key = shown.datasets.get("survey:answers")![0]!.key;
+
+    // Signed out: sent to sign in, nothing read, nothing audited.
+    const stranger = app.browser();
+    const res = await stranger.get(`/admin/demandes/${reference}/apercu?kind=access`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toContain("/admin/connexion");
+    expect((await stranger.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-propose", connectorId: "survey", dataset: "answers", key, ground: "others_rights", scope: "access" })).status).not.toBe(200);
+    expect(withholdingsOf(reference)).toHaveLength(0);
+
+    // An agent (even of the ticket's site) and an administrator may neither read the preview nor propose.
+    for (const role of ["agent", "admin"] as const) {
+      const who = await signedIn(app, role, "tours");
+      expect((await who.browser.get(`/admin/demandes/${reference}/apercu?kind=access`)).status).toBe(403);
+      expect((await propose(who.browser, reference, { connectorId: "survey", dataset: "answers", key })).status).toBe(403);
+    }
+    expect(withholdingsOf(reference)).toHaveLength(0);
+    expect(auditActions(reference).filter((a) => a.action === "archive.previewed")).toHaveLength(1);
+
+    // An item the gather did not find, a field the record lacks, an "other" ground without a reason: 400, clear message, nothing recorded.
+    const ghost = await propose(support, reference, { connectorId: "survey", dataset: "answers", key: "no-such-record" });
+    expect(ghost.status).toBe(400);
+    expect(textOf(await ghost.text())).toContain("Cet élément ne figure pas dans les données collectées");
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key, field: "no_such_field" })).status).toBe(400);
+    const bare = await propose(support, reference, { connectorId: "survey", dataset: "answers", key, ground: "other" });
+    expect(bare.status).toBe(400);
+    expect(textOf(await bare.text())).toContain("expliquez le retrait");
+    // A portability withholding on an access-only request.
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key, scope: "portability" })).status).toBe(400);
+    expect(withholdingsOf(reference)).toHaveLength(0);
+
+    // In English too.
+    await support.get("/langue?to=en&back=/");
+    const english = await propose(support, reference, { connectorId: "survey", dataset: "answers", key: "no-such-record" });
+    expect(english.status).toBe(400);
+    expect(textOf(await english.text())).toContain("This item is not in the gathered data");
+  });
+
+  it("two DPOs deciding at once decide once; a withdrawn proposal no longer blocks and takes nothing out", async () => {
+    const { reference, support } = await gatheredCorinne(["access"]);
+    const key = (await preview(support, reference, "access")).shown.datasets.get("survey:answers")![0]!.key;
+    expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key })).status).toBe(302);
+    const [w] = withholdingsOf(reference);
+    const [a, b] = [await signedIn(app, "dpo"), await signedIn(app, "dpo")];
+    const answers = await Promise.all([
+      a.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(w!.id), kind: "access" }),
+      b.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(w!.id), kind: "access" }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([302, 409]);
+    const decisions = auditActions(reference).filter((x) => x.action === "withholding.approved" || x.action === "withholding.rejected");
+    expect(decisions).toHaveLength(1);
+
+    // Whatever was decided, support who proposed it withdraws it; the DPO publishes the whole copy, with no word of a withholding.
+    expect((await support.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-withdraw", id: String(w!.id), kind: "access" })).status).toBe(decisions[0]!.action === "withholding.approved" ? 302 : 409);
+    expect(["withdrawn", "rejected"]).toContain(withholdingsOf(reference)[0]!.state);
+    expect((await a.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const zip = await downloadArchive(app, CORINNE, archive.id);
+    expect(textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"))).not.toContain("Ce que nous avons retiré");
+
+    // The DPO's own proposal is approved at once (ADR 0016), and says so.
+    const own = await a.browser.post(`/admin/demandes/${reference}/apercu?kind=access`, { intent: "withhold-propose", kind: "access", scope: "access", connectorId: "survey", dataset: "answers", key, ground: "others_rights" });
+    expect(own.status).toBe(302);
+    expect(withholdingsOf(reference).at(-1)!.state).toBe("approved");
+    expect(textOf(await (await a.browser.follow(own)).text())).toContain("L'élément est retiré de l'archive");
+  });
+});
