@@ -7,6 +7,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { dateReadings, gatheredItems, gatherJobs, type GatheredItem } from "../../db/schema/gather";
+import { archiveWithholdings } from "../../db/schema/withholdings";
 import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../connectors/types";
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
@@ -246,6 +247,8 @@ export function purgeRequest(db: DbOrTx, requestId: number) {
   db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
   // How staff read a date is part of the copy: it goes with it.
   db.delete(dateReadings).where(eq(dateReadings.requestId, requestId)).run();
+  // What staff wrote about withheld items may quote them: the rows stay as proof of the decision, the words go (ADR 0016).
+  db.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId)).run();
   rmSync(gatheredDir(requestId), { recursive: true, force: true });
 }
 
