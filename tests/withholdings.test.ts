@@ -201,8 +201,14 @@ describe("reviewing an archive before it is released", () => {
     expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key, scope: "portability" })).status).toBe(400);
     expect(withholdingsOf(reference)).toHaveLength(0);
 
+    // The preview answers only the archive the request asks for.
+    expect((await support.get(`/admin/demandes/${reference}/apercu?kind=portability`)).status).toBe(409);
+
     // In English too.
     await support.get("/langue?to=en&back=/");
+    const page = await preview(support, reference, "access");
+    expect(page.text).toContain(`Preview of the access archive — ${reference}`);
+    expect(page.text).toContain("No withholding has been proposed.");
     const english = await propose(support, reference, { connectorId: "survey", dataset: "answers", key: "no-such-record" });
     expect(english.status).toBe(400);
     expect(textOf(await english.text())).toContain("This item is not in the gathered data");

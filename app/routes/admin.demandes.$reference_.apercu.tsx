@@ -291,7 +291,7 @@ export default function ArchivePreview() {
                   <ColumnHeads cols={[m.field, m.value, m.cols.state]} />
                   <tbody>
                     {r.fields.map((f) => {
-                      const own = stateOf((w) => w.what === "field" && w.connectorId === d.connectorId && w.dataset === d.dataset && w.key === r.key && w.field === f.name);
+                      const own = whole ?? stateOf((w) => w.what === "field" && w.connectorId === d.connectorId && w.dataset === d.dataset && w.key === r.key && w.field === f.name);
                       return (
                         <tr key={f.name} data-field={f.name} data-withheld={own?.state}>
                           <th scope="row">{f.name}</th>

@@ -33,6 +33,8 @@ describe.skipIf(!chromiumPresent)("reviewing an archive in a real browser", { ti
     await support.keyboard.press("Enter");
     const form = answers.locator("details[open] form").first();
     await form.getByLabel("Élément à retirer").focus();
+    await support.keyboard.press("Tab"); // the archive concerned (Corinne asks for both)
+    expect(await support.evaluate(() => (document.activeElement as HTMLSelectElement | null)?.value)).toBe("access");
     await support.keyboard.press("Tab"); // the first ground, checked by default
     expect(await support.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe("others_rights");
     await form.getByLabel("Note interne (facultative)").focus();
