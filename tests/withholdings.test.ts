@@ -2,7 +2,8 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
-import { archiveWithholdings } from "../db/schema/withholdings";
+import { archiveWithholdings, type WithholdingRow } from "../db/schema/withholdings";
+import { applyWithholdings } from "../app/services/withholdings.server";
 import { seedRegister } from "../db/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
@@ -155,6 +156,18 @@ describe("reviewing an archive before it is released", () => {
     expect(letter).toContain('A whole record from the system "Études de marché": it also concerns another person, and giving it to you would adversely affect their rights and freedoms (Article 15(4) GDPR).');
     expect(letter).not.toContain(file.name);
 
+    // The field was withheld from both archives: the portability archive lacks it too, and its letter cites Art. 20(4); the
+    // record and the file were withheld from the access archive only, so the portability letter does not mention them.
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    const portability = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === "portability")!;
+    const pzip = await downloadArchive(app, CORINNE, portability.id);
+    const portable = json(pzip, "data/survey/respondents.json");
+    expect(portable.filter((r) => field in r)).toHaveLength(respondents.filter((r) => r.fields.includes(field)).length - 1);
+    const pletter = textOf(pzip.get("LISEZ-MOI.html")!.toString("utf8"));
+    expect(pletter).toContain("Nous avons retiré un élément de cette archive.");
+    expect(pletter).toContain("(article 20, paragraphe 4, du RGPD)");
+    expect(pletter).toContain("We removed one item from this archive.");
+
     // Everything journaled, without content.
     const actions = auditActions(reference).map((a) => a.action);
     expect(actions.filter((a) => a === "withholding.proposed")).toHaveLength(4);
@@ -241,5 +254,29 @@ describe("reviewing an archive before it is released", () => {
     expect(own.status).toBe(302);
     expect(withholdingsOf(reference).at(-1)!.state).toBe("approved");
     expect(textOf(await (await a.browser.follow(own)).text())).toContain("L'élément est retiré de l'archive");
+  });
+});
+
+describe("what a withholding takes out, and what the letter may say of it", () => {
+  const row = (over: Partial<WithholdingRow>): WithholdingRow => ({
+    id: 1, requestId: 1, connectorId: "survey", dataset: "answers", itemKey: "7", field: "", fileName: "", scope: "both", ground: "others_rights",
+    explanation: null, note: "", state: "approved", proposedBy: 1, proposedAt: new Date(), decidedBy: 1, decidedAt: new Date(), withdrawnBy: null, withdrawnAt: null, ...over,
+  });
+  const record = (key: string, fields: Record<string, string>, portability?: Record<string, "provided" | "observed" | "context">) =>
+    ({ connectorId: "survey", dataset: "answers", key, fields, providedBySubject: [], ...(portability && { portability }) });
+  const gathered = (records: ReturnType<typeof record>[]) => ({ records, files: [], anomalies: [], matches: [] });
+
+  it("an item a new search no longer finds removes nothing and is not told", () => {
+    const { gathered: out, applied } = applyWithholdings(gathered([record("8", { answer: "Facebook" })]), [row({ itemKey: "7" })], "access");
+    expect(out.records).toHaveLength(1);
+    expect(applied).toEqual([]);
+  });
+
+  it("a field the portability archive would not hold anyway is not told as withheld there, but is in the access copy", () => {
+    const r = record("7", { answer: "Facebook", agentNote: "rappeler" }, { answer: "provided" });
+    expect(applyWithholdings(gathered([r]), [row({ field: "agentNote" })], "portability").applied).toEqual([]);
+    const access = applyWithholdings(gathered([r]), [row({ field: "agentNote" })], "access");
+    expect(access.applied).toEqual([{ what: "field", connectorId: "survey", dataset: "answers", ground: "others_rights", explanation: null }]);
+    expect(access.gathered.records[0]!.fields).toEqual({ answer: "Facebook" });
   });
 });
