@@ -426,6 +426,7 @@ const REFUSALS: Record<string, string> = {
   already_running: "already running: another process holds this job; it finishes it (or it is taken over once its lease runs out)",
   nothing_held: "nothing was found for this person: send the no-data answer instead",
   gather_not_complete: "a connector was not searched or failed: re-run it, or the DPO records why to answer without it",
+  withholdings_pending: "refused: a proposed withholding awaits the DPO's decision (archive preview on the ticket page)",
 };
 
 /**

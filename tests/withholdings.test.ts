@@ -1,5 +1,8 @@
 import { asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { run as runCli } from "../scripts/cli";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
 import { archiveWithholdings, type WithholdingRow } from "../db/schema/withholdings";
@@ -106,6 +109,14 @@ describe("reviewing an archive before it is released", () => {
     expect(textOf(ticket)).toContain("Archive d'accès : 4 retraits d'éléments attendent la décision du ou de la DPO");
     expect(ticket).toContain(`href="/admin/demandes/${reference}/apercu?kind=access"`);
     expect(textOf(ticket)).not.toContain("Préparer et publier l'archive d'accès");
+
+    // The command line's export waits too (it builds through the same function).
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const out = path.join(app.dir, "pending.zip");
+    expect(await runCli(["export", reference, "--kind", "access", "--out", out])).toBe(1);
+    expect(errors.mock.calls.flat().join("\n")).toContain("a proposed withholding awaits the DPO's decision");
+    errors.mockRestore();
+    expect(existsSync(out)).toBe(false);
 
     // Support cannot decide; the DPO approves three and rejects one.
     const [wRecord, wField, wFile, wOther] = withholdingsOf(reference);
