@@ -1,7 +1,7 @@
 import type { DatasetPresentation, FieldValue } from "../app/connectors/types";
 import type { Locale } from "../db/schema/enums";
 import { csvText, csvTextSemicolon } from "../app/utils/csv";
-import { documentPage, esc } from "./html";
+import { documentParts, esc } from "./html";
 import { counted, fieldLabel, humanise, instantInWords, valueForPeople, valueForSpreadsheet } from "./values";
 
 /**
@@ -99,52 +99,68 @@ function cell(d: ReadableDataset, field: string, value: FieldValue | undefined, 
   return shown.missing ? `<span class="vide">${esc(shown.text)}</span>` : esc(shown.text).replace(/\r?\n/g, "<br>");
 }
 
-function tables(d: ReadableDataset, locale: Locale): string {
+/** Our own record numbers say least to the person: after the fields that are about them. */
+function pageOrder(d: ReadableDataset): string[] {
+  const reference = (f: string) => d.presentation?.fields[f]?.format === "reference";
+  return [...d.fields.filter((f) => !reference(f)), ...d.fields.filter(reference)];
+}
+
+function* tables(d: ReadableDataset, locale: Locale): Generator<string> {
   const t = T[locale];
   const title = datasetTitle(d, locale);
-  const labels = d.fields.map((f) => fieldLabel(d.presentation, f, locale));
-  if (!d.rows.length) return `<p>${t.none}</p>`;
-  if (d.fields.length <= WIDE) {
-    return `<div class="tableau">
+  const fields = pageOrder(d);
+  const labels = fields.map((f) => fieldLabel(d.presentation, f, locale));
+  if (!d.rows.length) {
+    yield `<p>${t.none}</p>`;
+    return;
+  }
+  if (fields.length <= WIDE) {
+    yield `<div class="tableau">
 <table>
 <caption>${esc(title)} (${esc(datasetCount(d, locale))})</caption>
 <thead><tr>${labels.map((l) => `<th scope="col">${esc(l)}</th>`).join("")}</tr></thead>
 <tbody>
-${d.rows.map((r) => `<tr>${d.fields.map((f) => `<td>${cell(d, f, r[f], locale)}</td>`).join("")}</tr>`).join("\n")}
-</tbody>
+`;
+    for (const r of d.rows) yield `<tr>${fields.map((f) => `<td>${cell(d, f, r[f], locale)}</td>`).join("")}</tr>\n`;
+    yield `</tbody>
 </table>
 </div>`;
+    return;
   }
   const unit = (d.presentation?.unit?.[locale] ?? DEFAULT_UNIT[locale])[0];
-  return d.rows
-    .map(
-      (r, i) => `<div class="tableau">
+  for (const [i, r] of d.rows.entries()) {
+    yield `<div class="tableau">
 <table>
 <caption>${esc(t.nth(unit, i + 1, d.rows.length))}</caption>
 <thead><tr><th scope="col">${t.field}</th><th scope="col">${t.value}</th></tr></thead>
 <tbody>
-${d.fields.map((f, k) => `<tr><th scope="row">${esc(labels[k]!)}</th><td>${cell(d, f, r[f], locale)}</td></tr>`).join("\n")}
+${fields.map((f, k) => `<tr><th scope="row">${esc(labels[k]!)}</th><td>${cell(d, f, r[f], locale)}</td></tr>`).join("\n")}
 </tbody>
 </table>
-</div>`,
-    )
-    .join("\n");
+</div>
+`;
+  }
 }
 
-export function readablePage(d: ReadableDataset, ctx: { locale: Locale; reference: string; brand: string }): string {
+/** The page, in pieces: a dataset of many records is streamed into the archive, never held as one string. */
+export function readablePage(d: ReadableDataset, ctx: { locale: Locale; reference: string; brand: string }): Iterable<string> {
   const { locale } = ctx;
   const t = T[locale];
   const title = datasetTitle(d, locale);
   const at = d.gatheredAt ? instantInWords(new Date(d.gatheredAt), locale) : null;
-  const body = `<p><a href="../LISEZ-MOI.html">${t.back}</a></p>
+  const body = (function* () {
+    yield `<p><a href="../LISEZ-MOI.html">${t.back}</a></p>
 <h1>${esc(title)}</h1>
 <p class="chapo">${esc(capital(datasetCount(d, locale)))}. <span class="meta">${esc(t.from(d.source, at))}</span></p>
-${tables(d, locale)}
+`;
+    yield* tables(d, locale);
+    yield `
 <div class="encadre">
 <p>${t.machines} <a href="${esc(fromPage(d.json))}">${t.json}</a>, <a href="${esc(fromPage(d.csv))}">${t.csv}</a>.</p>
 <p>${t.sheet} <a href="${esc(fromPage(d.spreadsheet))}">${t.sheetLink}</a>.</p>
 </div>`;
-  return documentPage({ lang: locale, title, brand: ctx.brand, subtitle: t.subtitle, reference: ctx.reference, body });
+  })();
+  return documentParts({ lang: locale, title, brand: ctx.brand, subtitle: t.subtitle, reference: ctx.reference }, body);
 }
 
 /**

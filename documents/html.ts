@@ -70,8 +70,13 @@ export type PageShell = {
 
 /** A complete, self-contained HTML5 page (valid, lang set, no script). */
 export function documentPage(p: PageShell): string {
+  return [...documentParts(p, [p.body])].join("");
+}
+
+/** The same page in pieces, so a long one is streamed into the archive rather than built whole. */
+export function* documentParts(p: Omit<PageShell, "body">, body: Iterable<string>): Generator<string> {
   const refLabel = p.lang === "fr" ? "Référence de la demande :" : "Request reference:";
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="${p.lang}">
 <head>
 <meta charset="utf-8">
@@ -87,7 +92,9 @@ export function documentPage(p: PageShell): string {
 </div>
 </header>
 <main>
-${p.body}
+`;
+  yield* body;
+  yield `
 </main>
 ${p.footer ? `<footer><div>${p.footer}</div></footer>\n` : ""}</body>
 </html>

@@ -166,7 +166,8 @@ describe("the readable pages", () => {
     expect(html).toContain('<th scope="col">Question posée</th>');
     const rows = rowsOf(html);
     const header = rows[0]!;
-    expect(header).toEqual(["Numéro de la réponse", "Numéro de participant", "Question posée", "Votre réponse", "Date de la réponse"]);
+    // What she answered first; our record numbers last.
+    expect(header).toEqual(["Question posée", "Votre réponse", "Date de la réponse", "Numéro de la réponse", "Numéro de participant"]);
     const facebook = rows.find((r) => r.includes("Facebook"))!;
     expect(facebook[header.indexOf("Question posée")]).toMatch(/\?|réseau/i);
     expect(facebook[header.indexOf("Date de la réponse")]).toBe("14 mars 2026");
@@ -191,9 +192,9 @@ describe("the readable pages", () => {
     for (const h of audio) expect(zips.fr!.has(decodeURIComponent(h.slice(3))), h).toBe(true);
 
     const interactions = rowsOf(text(zips.fr!, "lire/crm-interactions.html"));
-    expect(interactions[0]).toEqual(["Numéro de l'échange", "Numéro de la fiche", "Date", "Par", "Note du conseiller", "Identifiant du conseiller"]);
-    expect(interactions[1]!.slice(2, 4)).toEqual(["17 mars 2026 à 10:12", "Téléphone"]);
-    expect(interactions[2]!.slice(2, 4)).toEqual(["18 mars 2026 à 16:40", "Courriel"]);
+    expect(interactions[0]).toEqual(["Date", "Par", "Note du conseiller", "Identifiant du conseiller", "Numéro de l'échange", "Numéro de la fiche"]);
+    expect(interactions[1]!.slice(0, 2)).toEqual(["17 mars 2026 à 10:12", "Téléphone"]);
+    expect(interactions[2]!.slice(0, 2)).toEqual(["18 mars 2026 à 16:40", "Courriel"]);
     // What someone typed as markup is text on the page.
     const contacts = text(zips.fr!, "lire/crm-contacts.html");
     expect(contacts).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;");
@@ -238,8 +239,8 @@ describe("an English request", () => {
     expect(html.match(/<section lang="fr"/g)).toHaveLength(1);
 
     const answers = rowsOf(text(zip, "read/survey-answers.html"));
-    expect(answers[0]).toEqual(["Answer number", "Participant number", "Question asked", "Your answer", "Date answered"]);
-    expect(answers.find((r) => r.includes("Facebook"))!.at(-1)).toBe("14 March 2026");
+    expect(answers[0]).toEqual(["Question asked", "Your answer", "Date answered", "Answer number", "Participant number"]);
+    expect(answers.find((r) => r.includes("Facebook"))![2]).toBe("14 March 2026");
     const respondents = textOf(text(zip, "read/survey-respondents.html"));
     expect(respondents).toContain("How your answers were collected Entered by an interviewer on the phone");
     expect(respondents).toContain("Phone +33 2 47 00 00 00");

@@ -16,7 +16,7 @@ export const LocalisedSchema = z.strictObject(
   { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}: expected {"fr": "…", "en": "…"}` : 'expected {"fr": "…", "en": "…"}') },
 );
 
-export const FIELD_FORMATS = ["text", "number", "date", "instant", "duration", "boolean", "phone", "audio"] as const;
+export const FIELD_FORMATS = ["text", "number", "date", "instant", "duration", "boolean", "phone", "audio", "reference"] as const;
 export const FieldFormatSchema = z.enum(FIELD_FORMATS, { error: `expected one of ${FIELD_FORMATS.map((f) => `"${f}"`).join(", ")}` });
 
 /** A stored code (operator_entry) → what it means, in both languages. */

@@ -48,9 +48,9 @@ export type Localised = { fr: string; en: string };
  * How a field's value is written for a person in the readable copy of an
  * archive (the JSON and CSV keep it raw): a date or an instant in Paris time,
  * a number of seconds in words, yes/no, a phone number as it is dialled, an
- * audio file to open.
+ * audio file to open, one of our own record numbers (shown after the rest).
  */
-export type FieldFormat = "text" | "number" | "date" | "instant" | "duration" | "boolean" | "phone" | "audio";
+export type FieldFormat = "text" | "number" | "date" | "instant" | "duration" | "boolean" | "phone" | "audio" | "reference";
 
 /** A field as the person reads it: its label, its format, and what its codes mean. */
 export type FieldPresentation = { label?: Localised; format?: FieldFormat; values?: Record<string, Localised> };

@@ -611,7 +611,7 @@ export async function buildArchive(input: {
       entries.push({ path: g.json, ...(await zip.add(g.json, textStream(jsonArray(g.rows)))), contentType: CONTENT_TYPES.json, ...meta });
       entries.push({ path: g.csv, ...(await zip.add(g.csv, textStream(csvTable(g.rows)))), contentType: CONTENT_TYPES.csv, ...meta });
       const r = readable[i]!;
-      entries.push({ path: r.page, ...(await zip.add(r.page, textStream([readablePage(r, { locale, reference: request.reference, brand: facts.brand })]))), contentType: CONTENT_TYPES.html, ...meta });
+      entries.push({ path: r.page, ...(await zip.add(r.page, textStream(readablePage(r, { locale, reference: request.reference, brand: facts.brand })))), contentType: CONTENT_TYPES.html, ...meta });
       entries.push({ path: r.spreadsheet, ...(await zip.add(r.spreadsheet, textStream(spreadsheetRows(r, locale)))), contentType: CONTENT_TYPES.csv, ...meta });
     }
 

@@ -99,7 +99,7 @@ export const PRESENTATION: Record<string, DatasetPresentation> = {
     title: { fr: "Votre fiche dans le fichier clients", en: "Your record in the customer file" },
     unit: { fr: ["fiche", "fiches"], en: ["record", "records"] },
     fields: {
-      id: { label: { fr: "Numéro de la fiche", en: "Record number" } },
+      id: { label: { fr: "Numéro de la fiche", en: "Record number" }, format: "reference" },
       email: { label: { fr: "Adresse électronique", en: "Email address" } },
       phone: { label: { fr: "Téléphone", en: "Phone" }, format: "phone" },
       lastName: { label: { fr: "Nom", en: "Last name" } },
@@ -114,8 +114,8 @@ export const PRESENTATION: Record<string, DatasetPresentation> = {
     title: { fr: "Vos échanges avec le service client", en: "Your contacts with customer service" },
     unit: { fr: ["échange", "échanges"], en: ["contact", "contacts"] },
     fields: {
-      id: { label: { fr: "Numéro de l'échange", en: "Contact number" } },
-      contactId: { label: { fr: "Numéro de la fiche", en: "Record number" } },
+      id: { label: { fr: "Numéro de l'échange", en: "Contact number" }, format: "reference" },
+      contactId: { label: { fr: "Numéro de la fiche", en: "Record number" }, format: "reference" },
       at: { label: { fr: "Date", en: "Date" }, format: "instant" },
       channel: {
         label: { fr: "Par", en: "By" },

@@ -55,7 +55,7 @@ export const PRESENTATION: Record<string, DatasetPresentation> = {
     title: { fr: "Enregistrements de vos appels", en: "Recordings of your calls" },
     unit: { fr: ["enregistrement", "enregistrements"], en: ["recording", "recordings"] },
     fields: {
-      id: { label: { fr: "Numéro de l'enregistrement", en: "Recording number" } },
+      id: { label: { fr: "Numéro de l'enregistrement", en: "Recording number" }, format: "reference" },
       callerNumber: { label: { fr: "Numéro qui appelait", en: "Number calling" }, format: "phone" },
       calledNumber: { label: { fr: "Numéro appelé", en: "Number called" }, format: "phone" },
       agentId: { label: { fr: "Identifiant du conseiller", en: "Agent's identifier" } },

@@ -26,7 +26,7 @@ export const demoSurveyMapping = {
     respondents: {
       primaryKey: "id",
       columns: {
-        id: { label: { fr: "Numéro de participant", en: "Participant number" } },
+        id: { label: { fr: "Numéro de participant", en: "Participant number" }, format: "reference" },
         last_name: { providedBySubject: true, label: { fr: "Nom", en: "Last name" } },
         first_name: { providedBySubject: true, label: { fr: "Prénom", en: "First name" } },
         address: { providedBySubject: true, label: { fr: "Adresse", en: "Address" } },
@@ -90,8 +90,8 @@ export const demoSurveyMapping = {
     answers: {
       primaryKey: "id",
       columns: {
-        id: { label: { fr: "Numéro de la réponse", en: "Answer number" } },
-        respondent_id: { label: { fr: "Numéro de participant", en: "Participant number" } },
+        id: { label: { fr: "Numéro de la réponse", en: "Answer number" }, format: "reference" },
+        respondent_id: { label: { fr: "Numéro de participant", en: "Participant number" }, format: "reference" },
         // The question is ComPlus's, not the person's: in the portability archive only to make the answer readable.
         question: { portability: "context", label: { fr: "Question posée", en: "Question asked" } },
         answer: { providedBySubject: true, label: { fr: "Votre réponse", en: "Your answer" } },
