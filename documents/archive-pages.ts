@@ -48,7 +48,10 @@ export function datasetCount(d: Pick<ReadableDataset, "presentation" | "rows">, 
 
 const capital = (s: string) => s.charAt(0).toLocaleUpperCase("fr") + s.slice(1);
 
-/** Up to this many columns the records read as one table; more, each record is its own two-column table. */
+/**
+ * Up to this many columns the records read as one table; more, each record is its own two-column table.
+ * A table wider than a phone scrolls inside its box, which the keyboard can reach (a named region).
+ */
 const WIDE = 6;
 
 const T = {
@@ -115,9 +118,9 @@ function* tables(d: ReadableDataset, locale: Locale): Generator<string> {
     return;
   }
   if (fields.length <= WIDE) {
-    yield `<div class="tableau">
+    yield `<div class="tableau" role="region" tabindex="0" aria-labelledby="tableau-1">
 <table>
-<caption>${esc(title)} (${esc(datasetCount(d, locale))})</caption>
+<caption id="tableau-1">${esc(title)} (${esc(datasetCount(d, locale))})</caption>
 <thead><tr>${labels.map((l) => `<th scope="col">${esc(l)}</th>`).join("")}</tr></thead>
 <tbody>
 `;
@@ -129,9 +132,9 @@ function* tables(d: ReadableDataset, locale: Locale): Generator<string> {
   }
   const unit = (d.presentation?.unit?.[locale] ?? DEFAULT_UNIT[locale])[0];
   for (const [i, r] of d.rows.entries()) {
-    yield `<div class="tableau">
+    yield `<div class="tableau" role="region" tabindex="0" aria-labelledby="tableau-${i + 1}">
 <table>
-<caption>${esc(t.nth(unit, i + 1, d.rows.length))}</caption>
+<caption id="tableau-${i + 1}">${esc(t.nth(unit, i + 1, d.rows.length))}</caption>
 <thead><tr><th scope="col">${t.field}</th><th scope="col">${t.value}</th></tr></thead>
 <tbody>
 ${fields.map((f, k) => `<tr><th scope="row">${esc(labels[k]!)}</th><td>${cell(d, f, r[f], locale)}</td></tr>`).join("\n")}

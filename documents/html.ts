@@ -40,6 +40,7 @@ ul.contenu li { border: 1px solid #ddd; border-bottom-width: 3px; border-bottom-
 ul.contenu .titre { font-weight: 700; font-size: 1.0625rem; }
 ul.contenu .detail { display: block; color: #3a3a3a; font-size: .9375rem; }
 .tableau { overflow-x: auto; margin: 1rem 0 1.5rem; }
+.tableau:focus { outline: 2px solid #0a76f6; outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; font-size: .9375rem; }
 caption { text-align: left; font-weight: 700; font-size: 1.0625rem; padding: 0 0 .5rem; }
 th, td { border: 1px solid #929292; padding: .5rem .75rem; text-align: left; vertical-align: top; }

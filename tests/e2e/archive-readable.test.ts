@@ -114,6 +114,8 @@ describe.skipIf(!chromiumPresent)("the readable copy in a real browser", { timeo
       await page.goto(pathToFileURL(path.join(folders.fr!, file)).href);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, file).toBeLessThanOrEqual(375);
+      // A table that scrolls inside its box is reachable with the keyboard (axe: scrollable-region-focusable).
+      expect(await seriousAxeViolations(page), file).toEqual([]);
     }
     await page.goto(pathToFileURL(path.join(folders.fr!, "lire/survey-answers.html")).href);
     await page.screenshot({ path: path.join(SHOTS, "archive-20-answers-375.png"), fullPage: true });
