@@ -112,11 +112,17 @@ function contents(l: ArchiveLetter) {
         ? `<li><span class="titre">Autres fichiers</span><span class="detail">${counted(l.otherFiles, ["fichier", "fichiers"], "fr")}, dans le dossier <code>files</code>.</span></li>`
         : `<li><span class="titre">Other files</span><span class="detail">${counted(l.otherFiles, ["file", "files"], "en")}, in the <code>files</code> folder.</span></li>`,
     );
+  // Only data held for another company, awaiting its instructions: nothing of ours to hand over yet.
+  if (!items.length)
+    return fr
+      ? `<p>Aucune donnée ne figure dans cette archive : la section « Données détenues pour le compte d'une autre entreprise » ci-dessous explique pourquoi.</p>`
+      : `<p>This archive holds no data: the section "Data held on behalf of another company" below explains why.</p>`;
   return `<ul class="contenu">\n${items.join("\n")}\n</ul>`;
 }
 
 /** How to open it: the pages, the spreadsheet files, the machine-readable files. */
 function howToOpen(l: ArchiveLetter) {
+  if (!l.datasets.length) return "";
   const pages = l.datasets[0]?.page.split("/")[0] ?? "";
   const sheets = l.datasets[0]?.spreadsheet.split("/")[0] ?? "";
   const fr = l.locale === "fr";
