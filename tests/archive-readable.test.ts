@@ -6,7 +6,7 @@ import { requests } from "../db/schema/requests";
 import { seedRegister } from "../db/seed-register";
 import { PRESENTATION as CRM_PRESENTATION } from "../app/connectors/crm-http";
 import { PRESENTATION as RECORDINGS_PRESENTATION } from "../app/connectors/recordings";
-import { parseConnectorsConfig } from "../app/connectors/registry";
+import { loadConnectorsConfig, parseConnectorsConfig } from "../app/connectors/registry";
 import { SOURCE_CHANNELS } from "../app/connectors/sql-survey/demo";
 import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
 import { buildArchive, type ArchiveKind, type Manifest } from "../app/services/archive.server";
@@ -29,7 +29,7 @@ let app: TestApp;
 let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
 type Zip = Map<string, Buffer>;
 const zips: Record<string, Zip> = {};
-const HOSTILE = `<script>alert("x")</script> & "quotes"`;
+const HOSTILE = `=HYPERLINK("https://evil.example")<script>alert("x")</script> & "quotes"`;
 
 async function corinneArchive(kind: ArchiveKind, locale: "fr" | "en", name: string): Promise<Zip> {
   const { reference, browser } = await corinneInPerson(app, ["access", "portability"]);
@@ -171,7 +171,7 @@ describe("the readable pages", () => {
     const facebook = rows.find((r) => r.includes("Facebook"))!;
     expect(facebook[header.indexOf("Question posée")]).toMatch(/\?|réseau/i);
     expect(facebook[header.indexOf("Date de la réponse")]).toBe("14 mars 2026");
-    expect(html).toMatch(/<caption>Vos réponses aux questionnaires \(4 réponses\)<\/caption>/);
+    expect(html).toMatch(/<caption id="tableau-1">Vos réponses aux questionnaires \(4 réponses\)<\/caption>/);
   });
 
   it("write codes, dates in Paris time, phone numbers, yes/no and durations for people, and link each recording to its file", () => {
@@ -197,7 +197,7 @@ describe("the readable pages", () => {
     expect(interactions[2]!.slice(0, 2)).toEqual(["18 mars 2026 à 16:40", "Courriel"]);
     // What someone typed as markup is text on the page.
     const contacts = text(zips.fr!, "lire/crm-contacts.html");
-    expect(contacts).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;");
+    expect(contacts).toContain("=HYPERLINK(&quot;https://evil.example&quot;)&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;");
     expect(contacts).not.toContain("<script>");
   });
 
@@ -271,6 +271,11 @@ describe("the spreadsheet copy", () => {
     const recordings = parseCsv(text(zips.fr!, "tableur/recordings-recordings.csv").slice(1), ";");
     const consent = recordings[0]!.indexOf("Accord donné pour l'enregistrement");
     expect(new Set(recordings.slice(1).map((r) => r[consent]))).toEqual(new Set(["Oui", "Non"]));
+    // A value typed as a formula is shown, not run: behind an apostrophe, as in the other CSVs.
+    const contacts = parseCsv(text(zips.fr!, "tableur/crm-contacts.csv").slice(1), ";");
+    expect(contacts[1]![contacts[0]!.indexOf("Ville")]).toBe(`'${HOSTILE}`);
+    for (const name of [...zips.fr!.keys()].filter((n) => n.startsWith("tableur/")))
+      for (const row of parseCsv(text(zips.fr!, name).slice(1), ";")) for (const value of row) expect(value, name).not.toMatch(/^[=+\-@\t\r]/);
     // Every spreadsheet and every page is in the manifest, with size and SHA-256.
     const listed = new Set(manifestOf(zips.fr!).files.map((f) => f.path));
     for (const n of zips.fr!.keys()) if (n !== "manifest.json") expect(listed.has(n), n).toBe(true);
@@ -319,6 +324,19 @@ describe("labels in the connectors' configuration", () => {
       return (error as { problems: string[] }).problems;
     }
   };
+
+  it("label every field and dataset of the demo's configuration, in both languages", () => {
+    const registry = loadConnectorsConfig(path.join(import.meta.dirname, "../connectors.config.json"), () => "secret-value-for-tests", { dataDir: app.dir, demoCrmPort: "4000" });
+    const unlabelled: string[] = [];
+    for (const c of registry.list()) {
+      for (const [dataset, p] of Object.entries(c.presentation ?? {})) {
+        if (!p.title?.fr || !p.title.en || !p.unit) unlabelled.push(`${c.id}.${dataset} (title, unit)`);
+        for (const [field, f] of Object.entries(p.fields)) if (!f.label?.fr || !f.label.en) unlabelled.push(`${c.id}.${dataset}.${field}`);
+      }
+    }
+    expect(registry.list().map((c) => Object.keys(c.presentation ?? {}).length)).toEqual([2, 1, 2]);
+    expect(unlabelled).toEqual([]);
+  });
 
   it("are checked: both languages, known formats, known datasets", () => {
     expect(problems(survey({ answer: { providedBySubject: true, label: { fr: "Réponse" } } }))).toEqual(["connectors[0].mapping.tables.answers.columns.answer.label.en: required: the English text"]);
