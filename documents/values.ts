@@ -44,12 +44,21 @@ export function dateInWords(iso: string, locale: Locale): string {
   return dayInWords(locale, parts(dtf(locale, "date", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }), new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))));
 }
 
+const numbers = new Map<string, Intl.NumberFormat>();
+/** Built once per locale and style: a formatter costs more to build than a table row to render. */
+function nf(locale: Locale, sheet = false) {
+  const id = `${locale} ${sheet}`;
+  let f = numbers.get(id);
+  if (!f) numbers.set(id, (f = new Intl.NumberFormat(TAG[locale], sheet ? { useGrouping: false, maximumFractionDigits: 20 } : {})));
+  return f;
+}
+
 const plurals = new Map<Locale, Intl.PluralRules>();
 /** "1 réponse", "4 réponses", "0 réponse" (French singular below 2), "0 answers". */
 export function counted(n: number, words: [string, string], locale: Locale): string {
   let rules = plurals.get(locale);
   if (!rules) plurals.set(locale, (rules = new Intl.PluralRules(TAG[locale])));
-  return `${new Intl.NumberFormat(TAG[locale]).format(n)} ${rules.select(n) === "one" ? words[0] : words[1]}`;
+  return `${nf(locale).format(n)} ${rules.select(n) === "one" ? words[0] : words[1]}`;
 }
 
 const UNITS = {
@@ -68,12 +77,29 @@ export function durationInWords(seconds: number, locale: Locale): string {
   return said.length > 1 ? `${said.slice(0, -1).join(" ")} ${u.and} ${said.at(-1)}` : said[0]!;
 }
 
+/**
+ * The same few values (her number, the instants of her calls) come back on every row of a dataset,
+ * and parsing a number or a date costs tens of microseconds: remembered, within a bound.
+ */
+function remembered<A extends string | number>(fn: (value: A, locale: Locale) => string): (value: A, locale: Locale) => string {
+  const seen = new Map<string, string>();
+  return (value, locale) => {
+    const key = `${locale}${value}`;
+    let out = seen.get(key);
+    if (out === undefined) {
+      if (seen.size >= 10_000) seen.clear();
+      seen.set(key, (out = fn(value, locale)));
+    }
+    return out;
+  };
+}
+
 /** "+33247000000" → "02 47 00 00 00" for a French reader of a French number; the international form otherwise. */
-export function phoneForPeople(value: string, locale: Locale): string {
+export const phoneForPeople = remembered((value: string, locale: Locale): string => {
   const parsed = parsePhoneNumberFromString(value);
   if (!parsed?.isValid()) return value;
   return locale === "fr" && parsed.country === "FR" ? parsed.formatNational() : parsed.formatInternational();
-}
+});
 
 const WORDS = {
   fr: { yes: "Oui", no: "Non", missing: "Non renseigné" },
@@ -96,6 +122,12 @@ export function fieldLabel(p: DatasetPresentation | undefined, field: string, lo
 
 export type Shown = { text: string; missing?: boolean };
 
+const instantText = remembered((iso: string, locale: Locale) => instantInWords(new Date(iso), locale));
+const sheetInstant = remembered((iso: string, locale: Locale) => {
+  const q = parts(dtf(locale, "sheet-instant", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Paris" }), new Date(iso));
+  return `${q.day}/${q.month}/${q.year} ${q.hour}:${q.minute}`;
+});
+
 /**
  * One value for a person to read. Whatever the field declares, a boolean
  * reads yes/no and an ISO instant reads as a Paris date: a field added to a
@@ -109,9 +141,9 @@ export function valueForPeople(value: FieldValue | undefined, p: FieldPresentati
   if (typeof value === "number") {
     if (p?.format === "duration") return { text: durationInWords(value, locale) };
     if (p?.format === "boolean" && (value === 0 || value === 1)) return { text: value ? w.yes : w.no };
-    return { text: new Intl.NumberFormat(TAG[locale]).format(value) };
+    return { text: nf(locale).format(value) };
   }
-  if (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return { text: instantInWords(new Date(value), locale) };
+  if (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return { text: instantText(value, locale) };
   if (ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) return { text: dateInWords(value, locale) };
   if (p?.format === "phone") return { text: phoneForPeople(value, locale) };
   return { text: value };
@@ -124,11 +156,8 @@ export function valueForPeople(value: FieldValue | undefined, p: FieldPresentati
  */
 export function valueForSpreadsheet(value: FieldValue | undefined, p: FieldPresentation | undefined, locale: Locale): string {
   if (value === null || value === undefined || value === "") return "";
-  if (typeof value === "number" && p?.format !== "duration" && p?.format !== "boolean") return new Intl.NumberFormat(TAG[locale], { useGrouping: false, maximumFractionDigits: 20 }).format(value);
-  if (typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) {
-    const q = parts(dtf(locale, "sheet-instant", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Paris" }), new Date(value));
-    return `${q.day}/${q.month}/${q.year} ${q.hour}:${q.minute}`;
-  }
+  if (typeof value === "number" && p?.format !== "duration" && p?.format !== "boolean") return nf(locale, true).format(value);
+  if (typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return sheetInstant(value, locale);
   if (typeof value === "string" && ISO_DATE.test(value)) {
     const [, y, m, d] = ISO_DATE.exec(value)!;
     return `${d}/${m}/${y}`;
