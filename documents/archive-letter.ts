@@ -197,21 +197,22 @@ ${op.processors.length ? `<dt>${L.processors}</dt><dd>${list(op.processors)}</dd
 function art15(l: ArchiveLetter) {
   const fr = l.locale === "fr";
   const opsList = ul(l.operations.map((op) => `<a href="${esc(href(l.operationsPage!))}#${esc(op.code)}"${fr ? "" : ' lang="fr"'}>${esc(op.name)}</a> (${esc(op.code)})`));
+  const processing = (html: string) => (l.operations.length ? html : "");
   return fr
-    ? `<h2>Les traitements qui concernent vos données</h2>
+    ? `${processing(`<h2>Les traitements qui concernent vos données</h2>
 <p>Vos données figurent dans ${l.operations.length === 1 ? "le traitement suivant" : `les ${l.operations.length} traitements suivants`} de notre registre des activités de traitement (y compris celui de votre demande) :</p>
 ${opsList}
-<p>Pour chacun, <a href="${esc(href(l.operationsPage!))}">la page des traitements</a> indique sa finalité et sa base légale, les catégories de données, les destinataires, les sous-traitants, les transferts hors de l'Union européenne, la durée de conservation et la source des données (article 15, paragraphes 1 et 2, du RGPD).</p>
+<p>Pour chacun, <a href="${esc(href(l.operationsPage!))}">la page des traitements</a> indique sa finalité et sa base légale, les catégories de données, les destinataires, les sous-traitants, les transferts hors de l'Union européenne, la durée de conservation et la source des données (article 15, paragraphes 1 et 2, du RGPD).</p>`)}
 <h2>Vos droits — art. 15(1)(e)</h2>
 <p>Vous pouvez demander la rectification de données inexactes (art. 16), leur effacement (art. 17), la limitation de leur traitement (art. 18), vous opposer à leur traitement (art. 21) et recevoir les données que vous nous avez fournies dans un format réutilisable (art. 20). Il suffit de déposer une nouvelle demande sur notre portail ou auprès de nos équipes, en rappelant la référence ${esc(l.reference)}.</p>
 <h2>Réclamation — art. 15(1)(f)</h2>
 <p>${CNIL.fr}</p>
 <h2>Décision automatisée — art. 15(1)(h)</h2>
 <p>Aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage, n'est prise à votre égard.</p>`
-    : `<h2>The processing your data is part of</h2>
+    : `${processing(`<h2>The processing your data is part of</h2>
 <p>Your data is part of ${l.operations.length === 1 ? "this processing activity" : "these processing activities"} in our record of processing (the handling of your request included); the record is kept in French:</p>
 ${opsList}
-<p>For each, <a href="${esc(href(l.operationsPage!))}">the processing page</a> gives its purpose and legal basis, the categories of data, the recipients, the processors, transfers outside the European Union, the retention period and the source of the data (Article 15(1) and (2) GDPR).</p>
+<p>For each, <a href="${esc(href(l.operationsPage!))}">the processing page</a> gives its purpose and legal basis, the categories of data, the recipients, the processors, transfers outside the European Union, the retention period and the source of the data (Article 15(1) and (2) GDPR).</p>`)}
 <h2>Your rights — Art. 15(1)(e)</h2>
 <p>You may ask for inaccurate data to be rectified (Art. 16), for your data to be erased (Art. 17), for its processing to be restricted (Art. 18), object to its processing (Art. 21), and receive the data you provided in a reusable format (Art. 20). File a new request on our portal or with our staff, quoting reference ${esc(l.reference)}.</p>
 <h2>Complaint — Art. 15(1)(f)</h2>

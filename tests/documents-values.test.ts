@@ -59,3 +59,37 @@ describe("values written for people", () => {
     expect(valueForSpreadsheet(65, { format: "duration" }, "fr")).toBe("1 minute et 5 secondes");
   });
 });
+
+describe("the archive's letter, with nothing of ours to hand over", () => {
+  it("says the archive holds no data and why, with no empty list of files or folders", async () => {
+    const { archiveLetter } = await import("../documents/archive-letter");
+    const { textOf } = await import("./helpers/app");
+    const facts = {
+      kind: "access" as const,
+      reference: "DSR-2026-000042",
+      generatedAt: new Date("2027-02-01T10:00:00Z"),
+      brand: "CentreCall",
+      dpoEmail: "dpo@centrecall.example",
+      datasets: [],
+      audio: 0,
+      otherFiles: 0,
+      operationsPage: "lire/traitements.html",
+      operations: [],
+      concerned: new Map<string, string[]>(),
+      anomalies: 0,
+      csvApostrophes: false,
+      report: null,
+      controllers: [{ client: "Neva Assurances", contact: "dpo@client-crm.example", state: "awaiting" as const }],
+    };
+    const fr = textOf(archiveLetter({ ...facts, locale: "fr" }));
+    expect(fr).toContain("Aucune donnée ne figure dans cette archive");
+    expect(fr).toContain("Neva Assurances");
+    expect(fr).not.toContain("Comment ouvrir ces fichiers");
+    expect(fr).toContain("Archive établie le 1er février 2027");
+    expect(fr).not.toMatch(/0 traitements|Les traitements qui concernent/); // no list of nothing
+    expect(fr).toContain("Vos droits — art. 15(1)(e)");
+    const en = textOf(archiveLetter({ ...facts, locale: "en" }));
+    expect(en).toContain("This archive holds no data");
+    expect(en).not.toContain("How to open these files");
+  });
+});
