@@ -188,23 +188,26 @@ describe("the access archive", () => {
       index.close();
     }
 
-    // The cover letter: Art. 15 from the register for the operations holding her data.
+    // The cover letter, in the request's language (issue 16: a short letter, a paragraph in English);
+    // Art. 15 from the register for the operations holding her data, on the page it links to.
     const html = zip.get("LISEZ-MOI.html")!.bytes.toString("utf8");
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="fr">/);
     expect(html).toMatch(/<title>[^<]+DSR-\d{4}-\d{6}<\/title>/);
-    expect(html).toContain('<section lang="en">');
+    expect(html).toContain('<section lang="en"');
     const text = textOf(html);
     expect(text).toContain(reference);
-    expect(text).toContain("Preuve de l'appel"); // OP-01, recordings:calls
-    expect(text).toContain("Réaliser les études de marché"); // OP-02, sql-survey:answers
-    expect(text).toContain("Tenir l'historique des contacts"); // OP-06, crm-http
-    expect(text).toContain("Recevoir, vérifier et traiter les demandes"); // OP-07, every requester
     expect(text).toContain("CNIL");
     expect(text).toContain("www.cnil.fr/fr/plaintes");
     expect(text).toContain("Aucune décision fondée exclusivement sur un traitement automatisé");
-    expect(text).toContain("No decision based solely on automated processing");
-    expect(text).toContain("data/survey/answers.csv");
+    expect(html).toContain('href="lire/survey-answers.html"');
+    expect(html).toContain('href="lire/traitements.html"');
     expect(text).not.toContain("Desmarc");
+    const register = textOf(zip.get("lire/traitements.html")!.bytes.toString("utf8"));
+    expect(register).toContain("Preuve de l'appel"); // OP-01, recordings:calls
+    expect(register).toContain("Réaliser les études de marché"); // OP-02, sql-survey:answers
+    expect(register).toContain("Tenir l'historique des contacts"); // OP-06, crm-http
+    expect(register).toContain("Recevoir, vérifier et traiter les demandes"); // OP-07, every requester
+    expect(register).not.toContain("Desmarc");
 
     unzipTest(built.path);
 

@@ -115,11 +115,11 @@ describe("Art. 19 recipients, per record", () => {
     ]);
     expect(textOf(ticket)).toContain("Enregistré sans accord enregistré de la personne");
     const out = path.join(mkdtempSync(path.join(tmpdir(), "rd-letter-")), "a.zip");
-    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() })).path, "LISEZ-MOI.html"));
+    // The register's details for each processing are on the page the letter links to (issue 16).
+    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() })).path, "lire/traitements.html"));
 
     let letter = await letterOf();
     expect(letter).toContain("Vos données de ce traitement ont été recueillies pour le compte de : Lumen Énergie.");
-    expect(letter).toContain("Your data in this processing was collected on behalf of: Lumen Énergie.");
     expect(letter).not.toContain("pour le compte de : Osiris");
     expect(letter).toContain("Aucun : vos données de ce traitement restent dans l'Union européenne.");
     expect(letter).toContain("Prestataire de téléphonie hébergeant les fichiers audio"); // OP-01's processor, named
@@ -131,6 +131,5 @@ describe("Art. 19 recipients, per record", () => {
     updateOperation({ ctx, code: "OP-03", input: { ...current, transfers: "Hébergeur de sauvegarde ; Suisse ; décision d'adéquation de la Commission européenne" } });
     letter = await letterOf();
     expect(letter).toContain("Hébergeur de sauvegarde — Suisse — garantie : décision d'adéquation de la Commission européenne");
-    expect(letter).toContain("Hébergeur de sauvegarde — Suisse — safeguard: décision d'adéquation de la Commission européenne");
   });
 });

@@ -41,6 +41,28 @@ export type FieldValue = string | number | boolean | null;
  */
 export type PortabilityCategory = "provided" | "observed" | "context";
 
+/** Words a person reads, in both languages the portal speaks. */
+export type Localised = { fr: string; en: string };
+
+/**
+ * How a field's value is written for a person in the readable copy of an
+ * archive (the JSON and CSV keep it raw): a date or an instant in Paris time,
+ * a number of seconds in words, yes/no, a phone number as it is dialled, an
+ * audio file to open, one of our own record numbers (shown after the rest).
+ */
+export type FieldFormat = "text" | "number" | "date" | "instant" | "duration" | "boolean" | "phone" | "audio" | "reference";
+
+/** A field as the person reads it: its label, its format, and what its codes mean. */
+export type FieldPresentation = { label?: Localised; format?: FieldFormat; values?: Record<string, Localised> };
+
+/** A dataset as the person reads it: a title, the word for one of its records, and its fields. */
+export type DatasetPresentation = {
+  title?: Localised;
+  /** "une réponse / des réponses": singular and plural, per language */
+  unit?: { fr: [string, string]; en: [string, string] };
+  fields: Record<string, FieldPresentation>;
+};
+
 /** One record as handed over: plain fields, ISO dates, and which fields the person provided. */
 export type ExportRecord = {
   dataset: string;
@@ -162,6 +184,8 @@ export interface Connector {
   id: string;
   kind: string;
   label: string;
+  /** Titles, labels and value formats for the readable copy, per dataset (connector defaults, overridden by its configuration). */
+  presentation?: Record<string, DatasetPresentation>;
   /**
    * The identifiers it can be searched by. A ticket holding none of them
    * leaves this system "not searched", and the answer says which was missing.

@@ -8,25 +8,27 @@ import { gatheredItems } from "../../db/schema/gather";
 import { processingOperations } from "../../db/schema/register";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
-import { formatLocalDate, formatParisDate } from "../i18n";
-import { identifierLines, noDataAnswer, systemLines, type SearchReport } from "../../emails/answers";
+import { formatParisDate } from "../i18n";
+import { noDataAnswer, type SearchReport } from "../../emails/answers";
 import { brand, letterHtml } from "../../emails/layout";
+import { archiveLetter, operationsPage } from "../../documents/archive-letter";
+import { READABLE_FOLDERS, readablePage, spreadsheetRows, type ReadableDataset } from "../../documents/archive-pages";
+import { organisation } from "../utils/organisation.server";
 import { proofRetention, searchReport } from "./answers.server";
 import { requireAnswerable } from "./gather.server";
-import type { FieldValue, PortabilityCategory } from "../connectors/types";
+import type { Connector, FieldValue, PortabilityCategory } from "../connectors/types";
+import type { Locale } from "../../db/schema/enums";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { csvText, isFormulaLike } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
-import { controllerPartText, type ControllerPart } from "../../emails/referrals";
 import { holdFor, released } from "./referrals.server";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { art15Information, type Art15Entry } from "./register.server";
 import { clientByAlias } from "./recipients.server";
 import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
-import { withheldSection, type WithheldItem } from "../../emails/withholdings";
 
 /**
  * The access (Art. 15) and portability (Art. 20) archives: one ZIP streamed
@@ -34,8 +36,12 @@ import { withheldSection, type WithheldItem } from "../../emails/withholdings";
  * from its decrypting stream straight into the zip, JSON and CSV are written
  * record by record. Layout (DESIGN.md, "Archive and delivery"):
  *
- *   LISEZ-MOI.html                  cover letter (French, then English)
- *   data/<connector>/<dataset>.json array of the records' fields
+ *   LISEZ-MOI.html                  cover letter, in the request's language (documents/archive-letter.ts)
+ *   lire/<connector>-<dataset>.html the readable copy: labels, values in words (documents/archive-pages.ts);
+ *   lire/traitements.html           the register's details (access); "read/…" in English
+ *   tableur/<connector>-<dataset>.csv  the same table for a spreadsheet in that language (ADR 0015);
+ *                                   "spreadsheet/…" in English
+ *   data/<connector>/<dataset>.json array of the records' fields, as the systems hold them
  *   data/<connector>/<dataset>.csv  the same, UTF-8 with BOM, RFC 4180
  *   recordings/<name>               original audio bytes, stored as they are
  *   manifest.json                   every other entry with size and SHA-256,
@@ -295,6 +301,47 @@ function* jsonArray(rows: Record<string, FieldValue>[]) {
   yield "\n]\n";
 }
 
+/** Every field name of the rows, in the order first met. */
+function headerOf(rows: Record<string, FieldValue>[]): string[] {
+  const header: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      header.push(name);
+    }
+  }
+  return header;
+}
+
+/**
+ * The readable copy's entries for each dataset (lire/<connector>-<dataset>.html
+ * and tableur/….csv, folder names in the reader's language), with the
+ * connector's titles and labels, and each audio file's entry for its link.
+ */
+function readableCopy(content: Content, locale: Locale, connector: (id: string) => Pick<Connector, "label" | "presentation"> | undefined, gatheredAt: Map<string, string>): ReadableDataset[] {
+  const folders = READABLE_FOLDERS[locale];
+  const name = uniqueNames();
+  return content.groups.map((g) => {
+    const base = name(`${safePathSegment(g.connectorId)}-${safePathSegment(g.dataset)}`);
+    const c = connector(g.connectorId);
+    return {
+      source: c?.label ?? g.connectorId,
+      dataset: g.dataset,
+      presentation: c?.presentation?.[g.dataset],
+      fields: headerOf(g.rows),
+      rows: g.rows,
+      gatheredAt: gatheredAt.get(g.connectorId) ?? null,
+      page: `${folders.pages}/${base}.html`,
+      spreadsheet: `${folders.spreadsheets}/${base}.csv`,
+      json: g.json,
+      csv: g.csv,
+      files: new Map(content.files.filter((f) => f.file.connectorId === g.connectorId && f.file.dataset === g.dataset).map((f) => [f.file.name, f.path])),
+    };
+  });
+}
+
 /**
  * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line
  * ends; the header is every field name in the order first met. The values
@@ -305,15 +352,7 @@ function* jsonArray(rows: Record<string, FieldValue>[]) {
  * the JSON beside it keeps the exact values.
  */
 function* csvTable(rows: Record<string, FieldValue>[]) {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const row of rows) {
-    for (const name of Object.keys(row)) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      header.push(name);
-    }
-  }
+  const header = headerOf(rows);
   yield `\uFEFF${header.map(csvText).join(",")}\r\n`;
   for (const row of rows) yield `${header.map((h) => csvText(row[h])).join(",")}\r\n`;
 }
@@ -427,257 +466,7 @@ export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: {
 }
 
 // ---------------------------------------------------------------------------
-// Cover letters
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-type TocRow = { path: string; fr: string; en: string; count: number | null };
-type Letter = {
-  kind: ArchiveKind;
-  reference: string;
-  generatedAt: Date;
-  toc: TocRow[];
-  operations: Art15Entry[];
-  /** Art. 15(1)(c), CJEU C-154/21: the companies this person's records actually went to, by register dataset */
-  concerned: Map<string, string[]>;
-  anomalies: number;
-  audio: number;
-  /** some CSV cell starts with an added apostrophe (`csvTable`) */
-  csvApostrophes: boolean;
-  /** where we searched, with what, and what each system answered */
-  report: SearchReport | null;
-  /** data held for a client as its processor: included on its instructions, or not, and who answers for it */
-  controllers: ControllerPart[];
-  /** items kept out on an approved ground (ADR 0016) */
-  withheld: WithheldItem[];
-};
-
-/** Who answers for the data held for a client (Art. 28), said in both letters. */
-function controllersBlock(parts: ControllerPart[], lang: "fr" | "en") {
-  if (!parts.length) return "";
-  const title = lang === "fr" ? "Données détenues pour le compte d'une autre entreprise" : "Data held on behalf of another company";
-  return `<h2>${title}</h2>
-${parts.map((p) => `<p data-controller-part="${esc(p.state)}">${esc(controllerPartText(p, lang, "copy"))}</p>`).join("\n")}`;
-}
-
-/** The search as the letter states it, in one language (lines from the emails' own wording). */
-function searchBlock(report: SearchReport | null, lang: "fr" | "en") {
-  if (!report) return "";
-  const [title, intro, answered] =
-    lang === "fr"
-      ? ["Où nous avons cherché", `Le ${formatLocalDate(report.on, "fr")}, nous avons recherché vos données avec ces identifiants :`, "Ce que chaque système a répondu :"]
-      : ["Where we searched", `On ${formatLocalDate(report.on, "en")} we searched for your data with these identifiers:`, "What each system answered:"];
-  const ul = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.replace(/^• /, ""))}</li>`).join("")}</ul>`;
-  return `<h2>${title}</h2>
-<p>${esc(intro)}</p>
-${ul(identifierLines(report, lang))}
-<p>${answered}</p>
-${ul(systemLines(report, lang))}`;
-}
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-function tocTable(rows: TocRow[], lang: "fr" | "en") {
-  const [caption, file, content, count] =
-    lang === "fr" ? ["Contenu de l'archive", "Fichier", "Contenu", "Nombre"] : ["Contents of the archive", "File", "Contents", "Count"];
-  const body = rows
-    .map((r) => `<tr><td><code>${esc(r.path)}</code></td><td>${esc(lang === "fr" ? r.fr : r.en)}</td><td>${r.count ?? ""}</td></tr>`)
-    .join("\n");
-  return `<table>
-<caption>${caption}</caption>
-<thead><tr><th scope="col">${file}</th><th scope="col">${content}</th><th scope="col">${count}</th></tr></thead>
-<tbody>
-${body}
-</tbody>
-</table>`;
-}
-
-const list = (items: string[], attrs: string) => `<ul${attrs}>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;
-
-/** The register's entries are written in French: in the English section they keep lang="fr". */
-function operationsBlock(ops: Art15Entry[], concerned: Map<string, string[]>, lang: "fr" | "en") {
-  const L =
-    lang === "fr"
-      ? {
-          purpose: "Finalité — art. 15(1)(a)",
-          basis: "Base légale",
-          categories: "Catégories de données — art. 15(1)(b)",
-          recipients: "Destinataires — art. 15(1)(c)",
-          named: (names: string[]) => `Vos données de ce traitement ont été recueillies pour le compte de : ${names.join(", ")}. Ce qui en est communiqué à ${names.length > 1 ? "ces entreprises" : "cette entreprise"} est décrit ci-dessous.`,
-          processors: "Sous-traitants (ils agissent sur nos instructions)",
-          transfers: "Transferts hors de l'Union européenne — art. 15(2)",
-          noTransfer: "Aucun : vos données de ce traitement restent dans l'Union européenne.",
-          transfer: (t: Art15Entry["transfers"][number]) => `${t.recipient} — ${t.country} — garantie : ${t.safeguard}`,
-          retention: "Durée de conservation — art. 15(1)(d)",
-          source: "Source des données — art. 15(1)(g)",
-        }
-      : {
-          purpose: "Purpose — Art. 15(1)(a)",
-          basis: "Legal basis",
-          categories: "Categories of data — Art. 15(1)(b)",
-          recipients: "Recipients — Art. 15(1)(c)",
-          named: (names: string[]) => `Your data in this processing was collected on behalf of: ${names.join(", ")}. What ${names.length > 1 ? "those companies receive" : "that company receives"} of it is described below.`,
-          processors: "Processors (they act on our instructions)",
-          transfers: "Transfers outside the European Union — Art. 15(2)",
-          noTransfer: "None: your data in this processing stays in the European Union.",
-          transfer: (t: Art15Entry["transfers"][number]) => `${t.recipient} — ${t.country} — safeguard: ${t.safeguard}`,
-          retention: "Retention period — Art. 15(1)(d)",
-          source: "Source of the data — Art. 15(1)(g)",
-        };
-  const fr = lang === "en" ? ' lang="fr"' : "";
-  return ops
-    .map((op) => {
-      const names = [...new Set(op.datasets.flatMap((d) => concerned.get(d) ?? []))];
-      return `<section>
-<h3><span${fr}>${esc(op.name)}</span> (${esc(op.code)})</h3>
-<dl>
-<dt>${L.purpose}</dt><dd${fr}>${esc(op.purpose)}</dd>
-<dt>${L.basis}</dt><dd${fr}>${esc(op.legalBasis)}</dd>
-<dt>${L.categories}</dt><dd>${list(op.dataCategories, fr)}</dd>
-<dt>${L.recipients}</dt><dd>${names.length ? `<p>${esc(L.named(names))}</p>` : ""}${list(op.recipients, fr)}</dd>
-${op.processors.length ? `<dt>${L.processors}</dt><dd>${list(op.processors, fr)}</dd>` : ""}
-<dt>${L.transfers}</dt><dd>${op.transfers.length ? list(op.transfers.map(L.transfer), fr) : esc(L.noTransfer)}</dd>
-<dt>${L.retention}</dt><dd${fr}>${esc(op.retention)}</dd>
-<dt>${L.source}</dt><dd${fr}>${esc(op.source)}</dd>
-</dl>
-</section>`;
-    })
-    .join("\n");
-}
-
-const CNIL_FR = `Vous pouvez introduire une réclamation auprès de la Commission nationale de l'informatique et des libertés (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes">www.cnil.fr/fr/plaintes</a>.`;
-const CNIL_EN = `You may lodge a complaint with the French supervisory authority, the <span lang="fr">Commission nationale de l'informatique et des libertés</span> (CNIL), 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — <a href="https://www.cnil.fr/fr/plaintes" hreflang="fr">www.cnil.fr/fr/plaintes</a>.`;
-
-/** The values we could not read, said once for both letters: listed raw in the manifest, never guessed. */
-function anomaliesNote(n: number, lang: "fr" | "en") {
-  if (!n) return "";
-  return lang === "fr"
-    ? `<p>${plural(n, "valeur n'a pas pu être lue", "valeurs n'ont pas pu être lues")} dans le format attendu (par exemple une date). Nous ne les avons pas devinées : elles figurent telles quelles, avec le format attendu, dans la liste <code>anomalies</code> du fichier <code>manifest.json</code>.</p>`
-    : `<p>${plural(n, "value", "values")} could not be read in the expected format (a date, for instance). We did not guess them: they are listed as stored, with the expected format, under <code>anomalies</code> in <code>manifest.json</code>.</p>`;
-}
-
-/** Said only when it happened: which CSV cells were changed, and where the exact values are. */
-function csvNote(shown: boolean, lang: "fr" | "en") {
-  if (!shown) return "";
-  return lang === "fr"
-    ? `<p>Dans les fichiers CSV, une apostrophe (<code>'</code>) a été ajoutée au début des cellules qui commencent par <code>=</code>, <code>+</code>, <code>-</code> ou <code>@</code> (un numéro de téléphone comme +33…, par exemple), pour qu'un tableur les affiche au lieu de les exécuter comme des formules. Les fichiers JSON contiennent les valeurs exactes.</p>`
-    : `<p>In the CSV files, an apostrophe (<code>'</code>) was added at the start of cells beginning with <code>=</code>, <code>+</code>, <code>-</code> or <code>@</code> (a phone number such as +33…, for instance), so that a spreadsheet shows them instead of running them as formulas. The JSON files hold the exact values.</p>`;
-}
-
-function accessBody(l: Letter) {
-  const notesFr = anomaliesNote(l.anomalies, "fr") + csvNote(l.csvApostrophes, "fr");
-  const notesEn = anomaliesNote(l.anomalies, "en") + csvNote(l.csvApostrophes, "en");
-  return `<section lang="fr">
-<h1>Votre demande d'accès à vos données personnelles</h1>
-<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
-<p>Conformément à l'article 15 du règlement général sur la protection des données (RGPD), vous trouverez dans cette archive une copie des données personnelles que ${esc(brand())} détient sur vous, dans des fichiers JSON et CSV (lisibles par un tableur)${l.audio ? ", ainsi que les enregistrements de vos appels dans leur format d'origine" : ""}. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
-${notesFr}
-${controllersBlock(l.controllers, "fr")}
-${withheldSection(l.withheld, "fr", "access")}
-${searchBlock(l.report, "fr")}
-${tocTable(l.toc, "fr")}
-<h2>Les traitements qui concernent vos données</h2>
-<p>Les informations ci-dessous proviennent de notre registre des activités de traitement, pour les traitements dans lesquels figurent vos données et pour le traitement de votre demande.</p>
-${operationsBlock(l.operations, l.concerned, "fr")}
-<h2>Vos droits — art. 15(1)(e)</h2>
-<p>Vous pouvez demander la rectification de données inexactes (art. 16), leur effacement (art. 17), la limitation de leur traitement (art. 18), vous opposer à leur traitement (art. 21) et recevoir les données que vous nous avez fournies dans un format réutilisable (art. 20). Il suffit de déposer une nouvelle demande sur notre portail ou auprès de nos équipes, en rappelant la référence ${esc(l.reference)}.</p>
-<h2>Réclamation — art. 15(1)(f)</h2>
-<p>${CNIL_FR}</p>
-<h2>Décision automatisée — art. 15(1)(h)</h2>
-<p>Aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage, n'est prise à votre égard.</p>
-</section>
-<hr>
-<section lang="en">
-<h1>Your request for access to your personal data</h1>
-<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
-<p>Under Article 15 of the General Data Protection Regulation (GDPR), this archive holds a copy of the personal data ${esc(brand())} holds about you, as JSON and CSV files (CSV opens in a spreadsheet)${l.audio ? ", and the recordings of your calls in their original format" : ""}. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
-${notesEn}
-${controllersBlock(l.controllers, "en")}
-${withheldSection(l.withheld, "en", "access")}
-${searchBlock(l.report, "en")}
-${tocTable(l.toc, "en")}
-<h2>The processing your data is part of</h2>
-<p>Taken from our record of processing activities, for the processing your data was found in and for the handling of your request. The record is kept in French and is quoted as written.</p>
-${operationsBlock(l.operations, l.concerned, "en")}
-<h2>Your rights — Art. 15(1)(e)</h2>
-<p>You may ask for inaccurate data to be rectified (Art. 16), for your data to be erased (Art. 17), for its processing to be restricted (Art. 18), object to its processing (Art. 21), and receive the data you provided in a reusable format (Art. 20). File a new request on our portal or with our staff, quoting reference ${esc(l.reference)}.</p>
-<h2>Complaint — Art. 15(1)(f)</h2>
-<p>${CNIL_EN}</p>
-<h2>Automated decision-making — Art. 15(1)(h)</h2>
-<p>No decision based solely on automated processing, including profiling, is made about you.</p>
-</section>`;
-}
-
-function portabilityBody(l: Letter) {
-  const voiceFr = l.audio ? ", ainsi que votre voix : les enregistrements de vos appels, dans leur format audio d'origine" : "";
-  const voiceEn = l.audio ? ", and your voice: the recordings of your calls, in their original audio format" : "";
-  const notesFr = anomaliesNote(l.anomalies, "fr") + csvNote(l.csvApostrophes, "fr");
-  const notesEn = anomaliesNote(l.anomalies, "en") + csvNote(l.csvApostrophes, "en");
-  return `<section lang="fr">
-<h1>Votre demande de portabilité de vos données</h1>
-<p>Référence de la demande : <strong>${esc(l.reference)}</strong> — archive établie le ${esc(formatParisDate(l.generatedAt, "fr-FR"))}.</p>
-<p>Conformément à l'article 20 du RGPD, cette archive contient les données personnelles que vous nous avez fournies, dans des formats structurés, couramment utilisés et lisibles par machine : JSON (UTF-8) et CSV (UTF-8, séparateur virgule). Vous pouvez les transmettre à un autre organisme. Le fichier <code>manifest.json</code> donne la taille et l'empreinte SHA-256 de chaque fichier.</p>
-<h2>Ce que contient l'archive</h2>
-<ul>
-<li><strong>Ce que vous nous avez dit ou saisi</strong> : votre identité, vos coordonnées, vos réponses aux questionnaires${voiceFr}.</li>
-<li><strong>Ce que nos systèmes ont enregistré de votre utilisation de nos services</strong>, que les lignes directrices européennes sur la portabilité (WP242) comptent parmi les données que vous avez fournies : pour vos appels enregistrés, la date, l'heure, la durée, les numéros, le centre d'appels et votre accord à l'enregistrement ; l'historique de vos échanges avec le service client (date et canal) ; la date, le canal et le centre de votre participation aux études.</li>
-<li><strong>Ce qu'il faut pour les comprendre</strong> : avec chaque réponse, la question posée et la date de la réponse ; l'étude à laquelle vous avez répondu.</li>
-</ul>
-<p>Le tableau ci-dessous indique ce que nous détenons effectivement pour vous.</p>
-${notesFr}
-${controllersBlock(l.controllers, "fr")}
-${withheldSection(l.withheld, "fr", "portability")}
-${tocTable(l.toc, "fr")}
-<h2>Ce qu'elle ne contient pas, et pourquoi</h2>
-<p>Le droit à la portabilité porte sur les données que vous avez fournies, pas sur ce que nos équipes ont écrit ou déduit à votre sujet : les résumés et notes de nos conseillers après vos échanges, nos marqueurs internes (par exemple une limitation de traitement) et nos numéros de dossier n'y figurent donc pas. Les identifiants de nos salariés (le conseiller qui a pris votre appel) n'y figurent pas non plus : la portabilité ne doit pas porter atteinte aux droits d'autrui (article 20, paragraphe 4). Vous pouvez obtenir une copie de l'ensemble de vos données, y compris celles-ci, en exerçant votre droit d'accès (article 15).</p>
-<p>${CNIL_FR}</p>
-</section>
-<hr>
-<section lang="en">
-<h1>Your data portability request</h1>
-<p>Request reference: <strong>${esc(l.reference)}</strong> — archive prepared on ${esc(formatParisDate(l.generatedAt, "en-GB"))}.</p>
-<p>Under Article 20 of the GDPR, this archive holds the personal data you provided to us, in structured, commonly used, machine-readable formats: JSON (UTF-8) and CSV (UTF-8, comma-separated). You may pass them on to another organisation. <code>manifest.json</code> gives each file's size and SHA-256 fingerprint.</p>
-<h2>What the archive holds</h2>
-<ul>
-<li><strong>What you told us or typed in</strong>: your identity, your contact details, your survey answers${voiceEn}.</li>
-<li><strong>What our systems recorded of your use of our services</strong>, which the European guidelines on portability (WP242) count as data you provided: for your recorded calls, the date, time, duration, numbers, call centre and your consent to the recording; the history of your contacts with customer service (date and channel); the date, channel and call centre of your survey interviews.</li>
-<li><strong>What is needed to understand them</strong>: with each answer, the question asked and the date of the answer; the survey you answered.</li>
-</ul>
-<p>The table below shows what we actually hold for you.</p>
-${notesEn}
-${controllersBlock(l.controllers, "en")}
-${withheldSection(l.withheld, "en", "portability")}
-${tocTable(l.toc, "en")}
-<h2>What it does not hold, and why</h2>
-<p>The right to data portability covers the data you provided, not what our staff wrote or inferred about you: our agents' summaries and notes of your contacts, our internal markers (a restriction of processing, for instance) and our record numbers are therefore not included. Neither are our employees' identifiers (the agent who took your call): portability must not adversely affect the rights of others (Article 20(4)). You can obtain a copy of all your data, these included, through your right of access (Article 15).</p>
-<p>${CNIL_EN}</p>
-</section>`;
-}
-
-function coverLetter(l: Letter): string {
-  const title = l.kind === "access" ? "Vos données personnelles — demande d'accès" : "Vos données personnelles — demande de portabilité";
-  return `<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} — ${esc(l.reference)}</title>
-<style>
-body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-caption { text-align: left; font-weight: bold; }
-th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-dt { font-weight: bold; margin-top: .5rem; }
-</style>
-</head>
-<body>
-<main>
-${l.kind === "access" ? accessBody(l) : portabilityBody(l)}
-</main>
-</body>
-</html>
-`;
-}
+// Cover letters: the templates live in documents/ (archive-letter.ts, archive-pages.ts)
 
 /** The archive of a person held nowhere: the no-data answer itself, as the letter in the zip. */
 function noDataLetter(r: RequestRow, report: SearchReport, now: Date, retention: string) {
@@ -773,44 +562,40 @@ export async function buildArchive(input: {
       concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map<string, string[]>(),
     };
   })();
-  const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
   const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
     const k = kindOf(g.connectorId);
     return k ? registerDatasetId(k, g.dataset) : null;
   });
 
-  const toc: TocRow[] = [
-    { path: "LISEZ-MOI.html", fr: "Cette lettre", en: "This letter", count: null },
-    { path: "manifest.json", fr: "Liste des fichiers (taille, empreinte SHA-256) et des valeurs illisibles", en: "List of files (size, SHA-256) and of unreadable values", count: content.files.length + content.groups.length * 2 + 1 },
-    ...content.groups.flatMap((g) => [
-      { path: g.json, fr: `${labelOf(g.connectorId)} — ${g.dataset} (JSON)`, en: `${labelOf(g.connectorId)} — ${g.dataset} (JSON)`, count: g.rows.length },
-      { path: g.csv, fr: `${labelOf(g.connectorId)} — ${g.dataset} (CSV)`, en: `${labelOf(g.connectorId)} — ${g.dataset} (CSV)`, count: g.rows.length },
-    ]),
-  ];
+  // The readable copy, in the request's language: one page and one spreadsheet per dataset (documents/).
+  const locale = request.locale;
+  const readable = readableCopy(content, locale, (connectorId) => registry.get(connectorId), gatheredAt);
+  const operationsEntry = kind === "access" ? `${READABLE_FOLDERS[locale].pages}/${locale === "fr" ? "traitements" : "processing"}.html` : null;
   const audio = content.files.filter((f) => f.audio).length;
-  if (audio) toc.push({ path: "recordings/", fr: "Enregistrements d'appels (audio d'origine)", en: "Call recordings (original audio)", count: audio });
-  const others = content.files.length - audio;
-  if (others) toc.push({ path: "files/", fr: "Autres fichiers", en: "Other files", count: others });
 
   // Held nowhere: the letter says so, with where we looked, and claims no copy of anything.
   const held = content.groups.length > 0 || content.files.length > 0 || hold.parts.length > 0 || withheld.length > 0;
-  const letter = held
-    ? coverLetter({
-        kind,
-        reference: request.reference,
-        generatedAt: now,
-        toc,
-        operations: kind === "access" ? operationsFor(db, datasetIds) : [],
-        concerned,
-        // Resolved dates were read (as staff chose): the letter counts what is still unread.
-        anomalies: content.anomalies.filter((a) => !a.resolved).length,
-        audio,
-        csvApostrophes: content.groups.some((g) => g.rows.some((row) => Object.entries(row).some(([name, value]) => isFormulaLike(name) || isFormulaLike(value)))),
-        report,
-        controllers: hold.parts,
-        withheld: withheld.map((w) => ({ ...w, system: labelOf(w.connectorId) })),
-      })
-    : noDataLetter(request, report, now, proofRetention(db, request.locale));
+  const facts = {
+    kind,
+    locale,
+    reference: request.reference,
+    generatedAt: now,
+    brand: brand(),
+    dpoEmail: organisation().dpo.email,
+    datasets: readable,
+    audio,
+    otherFiles: content.files.length - audio,
+    operationsPage: operationsEntry,
+    operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+    concerned,
+    // Resolved dates were read (as staff chose): the letter counts what is still unread.
+    anomalies: content.anomalies.filter((a) => !a.resolved).length,
+    csvApostrophes: content.groups.some((g) => g.rows.some((row) => Object.entries(row).some(([name, value]) => isFormulaLike(name) || isFormulaLike(value)))),
+    report,
+    controllers: hold.parts,
+    withheld: withheld.map((w) => ({ ...w, system: registry.get(w.connectorId)?.label ?? w.connectorId })),
+  };
+  const letter = held ? archiveLetter(facts) : noDataLetter(request, report, now, proofRetention(db, request.locale));
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
   const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
@@ -820,11 +605,18 @@ export async function buildArchive(input: {
   try {
     const letterWritten = await zip.add("LISEZ-MOI.html", textStream([letter]));
     entries.push({ path: "LISEZ-MOI.html", ...letterWritten, contentType: CONTENT_TYPES.html, connector: null, dataset: null, gatheredAt: null });
+    if (held && operationsEntry) {
+      const written = await zip.add(operationsEntry, textStream([operationsPage(facts)]));
+      entries.push({ path: operationsEntry, ...written, contentType: CONTENT_TYPES.html, connector: null, dataset: null, gatheredAt: null });
+    }
 
-    for (const g of content.groups) {
+    for (const [i, g] of content.groups.entries()) {
       const meta = { connector: g.connectorId, dataset: g.dataset, gatheredAt: gatheredAt.get(g.connectorId) ?? null, records: g.rows.length };
       entries.push({ path: g.json, ...(await zip.add(g.json, textStream(jsonArray(g.rows)))), contentType: CONTENT_TYPES.json, ...meta });
       entries.push({ path: g.csv, ...(await zip.add(g.csv, textStream(csvTable(g.rows)))), contentType: CONTENT_TYPES.csv, ...meta });
+      const r = readable[i]!;
+      entries.push({ path: r.page, ...(await zip.add(r.page, textStream(readablePage(r, { locale, reference: request.reference, brand: facts.brand })))), contentType: CONTENT_TYPES.html, ...meta });
+      entries.push({ path: r.spreadsheet, ...(await zip.add(r.spreadsheet, textStream(spreadsheetRows(r, locale)))), contentType: CONTENT_TYPES.csv, ...meta });
     }
 
     for (const { file, path: name, audio: isAudio } of content.files) {

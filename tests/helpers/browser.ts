@@ -21,6 +21,22 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 export const SHOTS = path.join(ROOT, ".cache", "e2e");
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
+/**
+ * axe-core's WCAG 2.1 A/AA checks on the page as it is: the serious and
+ * critical violations, described. Evaluated through the DevTools protocol,
+ * which the page's CSP does not govern (an injected <script> would be refused).
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  })) as { id: string; impact: string; targets: string[] }[];
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
+}
+
 /** Whether this machine has the browser; without it the suites skip (and fail under REQUIRE_SERVICES=1). */
 export const chromiumPresent = existsSync(CHROMIUM);
 if (!chromiumPresent) {
@@ -117,15 +133,7 @@ export function demoSite(): DemoSite {
     expect(await page.locator("html").getAttribute("lang"), name).toBe(lang);
     // The app's scripts ran under the CSP: Remix hydrated the page.
     expect(await page.evaluate(() => "__remixRouter" in window), `${name} hydrated`).toBe(true);
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected <script> would be refused).
-    await page.evaluate(AXE_SOURCE);
-    const result = (await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
-        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-    })) as { id: string; impact: string; targets: string[] }[];
-    const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
+    const serious = await seriousAxeViolations(page);
     expect(serious, `${name}: ${page.url()}`).toEqual([]);
   }
 

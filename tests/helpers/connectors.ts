@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { createDemoRecordings } from "../../app/connectors/recordings/demo";
+import { createDemoRecordings, demoRecordingsPresentation } from "../../app/connectors/recordings/demo";
 import { createDemoSurveyDatabase } from "../../app/connectors/sql-survey/demo";
 import { demoSurveyMapping } from "../../app/connectors/sql-survey/demo-mapping";
 import { AgentIntakeInput, recordRequest } from "../../app/services/agent-intake.server";
@@ -39,7 +39,7 @@ export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOpt
     JSON.stringify({
       connectors: [
         { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" },
+        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite", presentation: demoRecordingsPresentation },
         { id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", ...crmHttp },
       ],
     }),

@@ -8,6 +8,8 @@ import {
   type IdentifierKind,
   type Match,
 } from "../types";
+import { PresentationOverridesSchema, unknownDatasets, withOverrides } from "../presentation";
+import type { DatasetPresentation } from "../types";
 import { CircuitBreaker } from "./breaker";
 import { createCrmClient, CrmRejected } from "./client";
 import {
@@ -73,6 +75,8 @@ export const ConfigSchema = strictObject(
     timeoutMs: wholeNumber("time allowed for one HTTP attempt", 50, 120_000, " ms").default(3000),
     retries: wholeNumber("retries after a network error, timeout or 5xx", 0, 10).default(2),
     backoffMs: wholeNumber("first retry delay, doubled each retry", 0, 60_000, " ms").default(200),
+    /** the readable copy's labels, over PRESENTATION's: { "contacts": { "fields": { "loyaltyTier": { "label": … } } } } */
+    presentation: PresentationOverridesSchema.optional(),
     breaker: strictObject(
       {
         failureThreshold: wholeNumber("consecutive failures that open the circuit", 1, 1000).default(5),
@@ -84,6 +88,50 @@ export const ConfigSchema = strictObject(
   "a crm-http connector",
 );
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * What the readable copy calls the contract's fields. A field the CRM sends
+ * beyond the contract (kept in the copy, see `extras`) has no label here:
+ * give it one in the connector's `presentation`.
+ */
+export const PRESENTATION: Record<string, DatasetPresentation> = {
+  contacts: {
+    title: { fr: "Votre fiche dans le fichier clients", en: "Your record in the customer file" },
+    unit: { fr: ["fiche", "fiches"], en: ["record", "records"] },
+    fields: {
+      id: { label: { fr: "Numéro de la fiche", en: "Record number" }, format: "reference" },
+      email: { label: { fr: "Adresse électronique", en: "Email address" } },
+      phone: { label: { fr: "Téléphone", en: "Phone" }, format: "phone" },
+      lastName: { label: { fr: "Nom", en: "Last name" } },
+      firstName: { label: { fr: "Prénom", en: "First name" } },
+      address: { label: { fr: "Adresse", en: "Address" } },
+      postcode: { label: { fr: "Code postal", en: "Postcode" } },
+      city: { label: { fr: "Ville", en: "Town" } },
+      createdAt: { label: { fr: "Fiche créée le", en: "Record created on" }, format: "instant" },
+    },
+  },
+  interactions: {
+    title: { fr: "Vos échanges avec le service client", en: "Your contacts with customer service" },
+    unit: { fr: ["échange", "échanges"], en: ["contact", "contacts"] },
+    fields: {
+      id: { label: { fr: "Numéro de l'échange", en: "Contact number" }, format: "reference" },
+      contactId: { label: { fr: "Numéro de la fiche", en: "Record number" }, format: "reference" },
+      at: { label: { fr: "Date", en: "Date" }, format: "instant" },
+      channel: {
+        label: { fr: "Par", en: "By" },
+        values: {
+          phone: { fr: "Téléphone", en: "Phone" },
+          email: { fr: "Courriel", en: "Email" },
+          web: { fr: "Site internet", en: "Website" },
+          sms: { fr: "SMS", en: "Text message" },
+          mail: { fr: "Courrier", en: "Post" },
+        },
+      },
+      summary: { label: { fr: "Note du conseiller", en: "Agent's note" } },
+      agentId: { label: { fr: "Identifiant du conseiller", en: "Agent's identifier" } },
+    },
+  },
+};
 
 /** Only tests pass these: a fake fetch, a fixed jitter, a clock for the breaker. */
 export type CrmDeps = { fetch?: typeof fetch; random?: () => number; now?: () => number };
@@ -110,6 +158,8 @@ function extras(obj: Record<string, unknown>, known: readonly string[]): Record<
 const describe = (error: unknown) => (error instanceof Error ? error.message : "unknown error");
 
 export function create(config: Config, secret: (envName: string) => string | undefined, deps: CrmDeps = {}): Connector {
+  const unknown = unknownDatasets(PRESENTATION, config.presentation);
+  if (unknown.length) throw new Error(`presentation: no dataset ${unknown.map((d) => `"${d}"`).join(", ")} (expected ${Object.keys(PRESENTATION).map((d) => `"${d}"`).join(" or ")})`);
   const token = config.tokenEnv ? secret(config.tokenEnv) : undefined;
   if (config.tokenEnv && !token) throw new Error(`tokenEnv: the environment variable ${config.tokenEnv} is not set`);
   const breaker = new CircuitBreaker({ ...config.breaker, now: deps.now });
@@ -130,6 +180,7 @@ export function create(config: Config, secret: (envName: string) => string | und
     id: config.id,
     kind,
     label: config.label,
+    presentation: withOverrides(PRESENTATION, config.presentation),
     searchableBy: ["email", "phone"],
     /** exposed for the back office's connector page and for tests */
     breaker,

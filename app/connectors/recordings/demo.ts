@@ -50,6 +50,24 @@ export const SITE_NUMBERS: Record<Site, string> = {
 };
 
 const SURVEYS = ["OSIRIS-RS-2026", "LUMEN-ENERGIE-2026", "VERDI-MOBILITE-2026"];
+
+/**
+ * The demo's `presentation` for its recordings connector (connectors.config.json
+ * holds the same: keep them in step): the platform's survey codes, in words.
+ */
+export const demoRecordingsPresentation = {
+  recordings: {
+    fields: {
+      surveyId: {
+        values: {
+          "OSIRIS-RS-2026": { fr: "Osiris — usages des réseaux sociaux (2026)", en: "Osiris — social media use (2026)" },
+          "LUMEN-ENERGIE-2026": { fr: "Lumen Énergie — satisfaction (2026)", en: "Lumen Énergie — satisfaction (2026)" },
+          "VERDI-MOBILITE-2026": { fr: "Verdi — mobilité (2026)", en: "Verdi — mobility (2026)" },
+        },
+      },
+    },
+  },
+};
 const SHARED_FILES = 8;
 const DAY = 86_400_000;
 

@@ -12,6 +12,8 @@ import {
   type Match,
   type PortabilityCategory,
 } from "../types";
+import { PresentationOverridesSchema, SITE_VALUES, unknownDatasets, withOverrides } from "../presentation";
+import type { DatasetPresentation } from "../types";
 import { openRecordingsIndex, type RecordingRow } from "./metadata-index";
 import { localRecordingStore, PathOutsideRoot, type RecordingStore } from "./store";
 
@@ -40,10 +42,33 @@ export const ConfigSchema = z.strictObject(
     label: nonEmpty("the name staff see for this source"),
     root: nonEmpty("the folder holding the audio files"),
     index: nonEmpty("the path of the SQLite metadata index"),
+    /** the readable copy's labels, over PRESENTATION's: { "recordings": { "title": …, "fields": { "surveyId": { "values": … } } } } */
+    presentation: PresentationOverridesSchema.optional(),
   },
   { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")} for a recordings connector` : "expected an object") },
 );
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** What the readable copy calls a recording's fields (the record's own names stay in the JSON and CSV). */
+export const PRESENTATION: Record<string, DatasetPresentation> = {
+  [DATASET]: {
+    title: { fr: "Enregistrements de vos appels", en: "Recordings of your calls" },
+    unit: { fr: ["enregistrement", "enregistrements"], en: ["recording", "recordings"] },
+    fields: {
+      id: { label: { fr: "Numéro de l'enregistrement", en: "Recording number" }, format: "reference" },
+      callerNumber: { label: { fr: "Numéro qui appelait", en: "Number calling" }, format: "phone" },
+      calledNumber: { label: { fr: "Numéro appelé", en: "Number called" }, format: "phone" },
+      agentId: { label: { fr: "Identifiant du conseiller", en: "Agent's identifier" } },
+      site: { label: { fr: "Centre d'appels", en: "Call centre" }, values: SITE_VALUES },
+      startedAt: { label: { fr: "Début de l'appel", en: "Call started" }, format: "instant" },
+      durationSeconds: { label: { fr: "Durée", en: "Duration" }, format: "duration" },
+      consentRecorded: { label: { fr: "Accord donné pour l'enregistrement", en: "Agreed to the recording" }, format: "boolean" },
+      surveyId: { label: { fr: "Étude", en: "Survey" } },
+      restricted: { label: { fr: "Traitement limité à votre demande", en: "Processing restricted at your request" }, format: "boolean" },
+      audio: { label: { fr: "Fichier audio", en: "Audio file" }, format: "audio" },
+    },
+  },
+};
 
 /**
  * Portability (Art. 20, EDPB WP242 rev.01). The voice is what the person said,
@@ -107,6 +132,8 @@ export function archiveName(id: string, startedAt: string | null, storedPath: st
 const describe = (error: unknown) => (error instanceof Error ? error.message : "unknown error");
 
 export function create(config: Config, _secret?: (envName: string) => string | undefined, deps: { store?: RecordingStore } = {}): Connector {
+  const unknown = unknownDatasets(PRESENTATION, config.presentation);
+  if (unknown.length) throw new Error(`presentation: no dataset ${unknown.map((d) => `"${d}"`).join(", ")} (expected "${DATASET}")`);
   const store = deps.store ?? localRecordingStore(config.root);
   let db: Database.Database | undefined;
   let statements: ReturnType<typeof prepare> | undefined;
@@ -224,6 +251,7 @@ export function create(config: Config, _secret?: (envName: string) => string | u
     id: config.id,
     kind,
     label: config.label,
+    presentation: withOverrides(PRESENTATION, config.presentation),
     searchableBy: ["phone"],
 
     async health() {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DATE_FORMATS, SWAPPABLE_FORMATS } from "./dates";
 import { IDENTIFIER } from "./dialect";
+import { FieldFormatSchema, LocalisedSchema, UnitSchema, ValuesSchema } from "../presentation";
+import type { DatasetPresentation } from "../types";
 import { heldAfterMasking, isRetained, MASK_KEYWORDS, type MaskRule } from "./masking";
 
 /**
@@ -58,8 +60,14 @@ const Column = z.strictObject(
      * readings instead of being read.
      */
     ambiguousDayMonth: z.boolean({ error: "expected true or false" }).default(false),
+    /** what the readable copy of an archive calls the column: {"fr": "Code postal", "en": "Postcode"} */
+    label: LocalisedSchema.optional(),
+    /** how the readable copy writes its values (a column with dateFormats is a date without saying so) */
+    format: FieldFormatSchema.optional(),
+    /** what its stored codes mean: {"operator_entry": {"fr": "Saisie par un enquêteur", "en": "Entered by an interviewer"}} */
+    values: ValuesSchema.optional(),
   },
-  { error: unknownKeys("a column (providedBySubject, portability, dateFormats, ambiguousDayMonth)") },
+  { error: unknownKeys("a column (providedBySubject, portability, dateFormats, ambiguousDayMonth, label, format, values)") },
 );
 
 /**
@@ -199,8 +207,12 @@ const Table = z.strictObject(
      */
     recipientColumn: sqlName("the column naming the company the row was collected for").optional(),
     erasure: Erasure,
+    /** the readable copy's title for this dataset: {"fr": "Vos réponses aux questionnaires", "en": "Your survey answers"} */
+    title: LocalisedSchema.optional(),
+    /** the word for one of its rows: {"fr": ["réponse", "réponses"], "en": ["answer", "answers"]} */
+    unit: UnitSchema.optional(),
   },
-  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, recipientColumn, channel, erasure)") },
+  { error: unknownKeys("a table (table, primaryKey, columns, identity, relation, restrictedColumn, recipientColumn, channel, erasure, title, unit)") },
 );
 
 export const MappingSchema = z
@@ -307,6 +319,25 @@ export type Mapping = z.infer<typeof MappingSchema>;
 export type MappingInput = z.input<typeof MappingSchema>;
 export type TableMapping = Mapping["tables"][string];
 export type IdentityMapping = NonNullable<TableMapping["identity"]>;
+
+/** The readable copy's titles and labels, from the mapping: a column with dateFormats reads as a date. */
+export function presentationOf(mapping: Mapping): Record<string, DatasetPresentation> {
+  return Object.fromEntries(
+    Object.entries(mapping.tables).map(([dataset, t]) => [
+      dataset,
+      {
+        ...(t.title && { title: t.title }),
+        ...(t.unit && { unit: t.unit }),
+        fields: Object.fromEntries(
+          Object.entries(t.columns).map(([name, c]) => {
+            const format = c.format ?? (c.dateFormats ? "date" : undefined);
+            return [name, { ...(c.label && { label: c.label }), ...(format && { format }), ...(c.values && { values: c.values }) }];
+          }),
+        ),
+      },
+    ]),
+  );
+}
 
 export function identityColumns(identity: IdentityMapping | undefined): string[] {
   if (!identity) return [];

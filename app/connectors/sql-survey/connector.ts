@@ -1,6 +1,7 @@
 import { proposedErasurePlan } from "./erasure-plan";
 import {
   type Connector,
+  type DatasetPresentation,
   type ContactRemoval,
   type ErasureAction,
   type ErasurePlan,
@@ -15,7 +16,7 @@ import {
   type PortabilityCategory,
   type VerifiedIdentity,
 } from "../types";
-import { kind, type Config, type IdentityMapping, type TableMapping } from "./config";
+import { kind, presentationOf, type Config, type IdentityMapping, type TableMapping } from "./config";
 import { readDate, describeFormats, SWAPPABLE_FORMATS, type DateFormat } from "./dates";
 import { classify, describeError, openDriver, placeholders, quoteIdent, type Row, type SqlDriver, type SqlParam } from "./dialect";
 import {
@@ -103,6 +104,8 @@ export class SqlSurveyConnector implements Connector {
   readonly id: string;
   readonly kind = kind;
   readonly label: string;
+  /** from the mapping's titles and labels */
+  readonly presentation: Record<string, DatasetPresentation>;
   /** from the mapping: the identity columns some table declares */
   readonly searchableBy: IdentifierKind[];
   private driverInstance: SqlDriver | undefined;
@@ -120,6 +123,7 @@ export class SqlSurveyConnector implements Connector {
   ) {
     this.id = config.id;
     this.label = config.label;
+    this.presentation = presentationOf(config.mapping);
     const entries = Object.entries(config.mapping.tables);
     const depthOf = (name: string, seen = 0): number => {
       const to = config.mapping.tables[name]?.relation?.to;

@@ -1,3 +1,4 @@
+import { SITE_VALUES } from "../presentation";
 import type { MappingInput } from "./config";
 
 /**
@@ -25,19 +26,30 @@ export const demoSurveyMapping = {
     respondents: {
       primaryKey: "id",
       columns: {
-        id: {},
-        last_name: { providedBySubject: true },
-        first_name: { providedBySubject: true },
-        address: { providedBySubject: true },
-        postcode: { providedBySubject: true },
-        city: { providedBySubject: true },
-        email: { providedBySubject: true },
-        phone: { providedBySubject: true },
-        survey_client: { portability: "context" },
-        site: { portability: "observed" },
-        created_at: { dateFormats: ["iso-datetime"], portability: "observed" },
-        source_channel: { portability: "observed" },
+        id: { label: { fr: "Numéro de participant", en: "Participant number" }, format: "reference" },
+        last_name: { providedBySubject: true, label: { fr: "Nom", en: "Last name" } },
+        first_name: { providedBySubject: true, label: { fr: "Prénom", en: "First name" } },
+        address: { providedBySubject: true, label: { fr: "Adresse", en: "Address" } },
+        postcode: { providedBySubject: true, label: { fr: "Code postal", en: "Postcode" } },
+        city: { providedBySubject: true, label: { fr: "Ville", en: "Town" } },
+        email: { providedBySubject: true, label: { fr: "Adresse électronique", en: "Email address" } },
+        phone: { providedBySubject: true, label: { fr: "Téléphone", en: "Phone" }, format: "phone" },
+        survey_client: { portability: "context", label: { fr: "Étude réalisée pour", en: "Survey carried out for" } },
+        site: { portability: "observed", label: { fr: "Centre d'appels", en: "Call centre" }, values: SITE_VALUES },
+        created_at: { dateFormats: ["iso-datetime"], portability: "observed", label: { fr: "Date de l'entretien", en: "Interview date" } },
+        source_channel: {
+          portability: "observed",
+          label: { fr: "Vos réponses ont été recueillies", en: "How your answers were collected" },
+          values: {
+            operator_entry: { fr: "Saisies par un enquêteur au téléphone", en: "Entered by an interviewer on the phone" },
+            web_form: { fr: "Par le formulaire en ligne", en: "Through the online form" },
+            mobile_json: { fr: "Par l'application mobile", en: "Through the mobile app" },
+            email_pdf_csv: { fr: "Par un questionnaire renvoyé par courriel", en: "By a questionnaire returned by email" },
+          },
+        },
       },
+      title: { fr: "Votre participation aux études de marché", en: "Your participation in market surveys" },
+      unit: { fr: ["participation", "participations"], en: ["participation", "participations"] },
       // Art. 19: each respondent was surveyed for one client, who receives the results.
       recipientColumn: "survey_client",
       identity: {
@@ -78,15 +90,17 @@ export const demoSurveyMapping = {
     answers: {
       primaryKey: "id",
       columns: {
-        id: {},
-        respondent_id: {},
+        id: { label: { fr: "Numéro de la réponse", en: "Answer number" }, format: "reference" },
+        respondent_id: { label: { fr: "Numéro de participant", en: "Participant number" }, format: "reference" },
         // The question is ComPlus's, not the person's: in the portability archive only to make the answer readable.
-        question: { portability: "context" },
-        answer: { providedBySubject: true },
+        question: { portability: "context", label: { fr: "Question posée", en: "Question asked" } },
+        answer: { providedBySubject: true, label: { fr: "Votre réponse", en: "Your answer" } },
         // ComPlus writes ISO from the web form and the PDF→CSV import, day-first from operators; the
         // mobile app's month-first dates are the ticket n° 1 bug: its channel is declared ambiguous above.
-        answered_at: { dateFormats: ["iso-datetime", "dd/mm/yyyy"], portability: "observed" },
+        answered_at: { dateFormats: ["iso-datetime", "dd/mm/yyyy"], portability: "observed", label: { fr: "Date de la réponse", en: "Date answered" } },
       },
+      title: { fr: "Vos réponses aux questionnaires", en: "Your survey answers" },
+      unit: { fr: ["réponse", "réponses"], en: ["answer", "answers"] },
       relation: { to: "respondents", column: "respondent_id" },
       erasure: { strategy: "delete" },
     },

@@ -1,7 +1,7 @@
 import type { WithholdingGround } from "../db/schema/withholdings";
 import type { WithheldLine } from "../app/services/withholdings.server";
 import { organisation } from "../app/utils/organisation.server";
-import { escapeHtml as esc } from "./layout";
+import { esc } from "./html";
 
 /** One item kept out of the copy, as the letter tells it: its kind, its system (by its label) and the ground — never its content. */
 export type WithheldItem = WithheldLine & { system: string };
