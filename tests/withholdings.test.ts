@@ -7,6 +7,7 @@ import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
 import { archiveWithholdings, type WithholdingRow } from "../db/schema/withholdings";
 import { applyWithholdings } from "../app/services/withholdings.server";
+import { withheldSection } from "../documents/withholdings";
 import { seedRegister } from "../db/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
@@ -155,7 +156,7 @@ describe("reviewing an archive before it is released", () => {
     expect(manifest.files.some((f) => f.path.endsWith(file.name))).toBe(false);
     expect(manifest.files.filter((f) => f.path.startsWith("recordings/"))).toHaveLength(before.shown.files.length - 1);
 
-    // The letter lists the three, by kind, system and ground, in French and in English; not the rejected one, not the content.
+    // The letter (in her language, French) lists the three, by kind, system and ground; not the rejected one, not the content.
     const letter = textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"));
     expect(letter).toContain("Ce que nous avons retiré de cette archive, et pourquoi");
     expect(letter).toContain("Nous avons retiré 3 éléments de cette archive.");
@@ -163,8 +164,6 @@ describe("reviewing an archive before it is released", () => {
     expect(letter).toContain("Une information d'un enregistrement du système « Études de marché »");
     expect(letter).toContain("Un fichier du système « Enregistrements d'appels » : La voix d'un tiers est audible dans cet enregistrement.");
     expect(letter).not.toContain("secret des affaires");
-    expect(letter).toContain("We removed 3 items from this archive.");
-    expect(letter).toContain('A whole record from the system "Études de marché": it also concerns another person, and giving it to you would adversely affect their rights and freedoms (Article 15(4) GDPR).');
     expect(letter).not.toContain(file.name);
 
     // The field was withheld from both archives: the portability archive lacks it too, and its letter cites Art. 20(4); the
@@ -177,7 +176,6 @@ describe("reviewing an archive before it is released", () => {
     const pletter = textOf(pzip.get("LISEZ-MOI.html")!.toString("utf8"));
     expect(pletter).toContain("Nous avons retiré un élément de cette archive.");
     expect(pletter).toContain("(article 20, paragraphe 4, du RGPD)");
-    expect(pletter).toContain("We removed one item from this archive.");
 
     // Everything journaled, without content.
     const actions = auditActions(reference).map((a) => a.action);
@@ -276,6 +274,14 @@ describe("what a withholding takes out, and what the letter may say of it", () =
   const record = (key: string, fields: Record<string, string>, portability?: Record<string, "provided" | "observed" | "context">) =>
     ({ connectorId: "survey", dataset: "answers", key, fields, providedBySubject: [], ...(portability && { portability }) });
   const gathered = (records: ReturnType<typeof record>[]) => ({ records, files: [], anomalies: [], matches: [] });
+
+  it("an English request's letter says the same in English", () => {
+    const text = textOf(withheldSection([{ what: "record", ground: "others_rights", explanation: null, connectorId: "survey", dataset: "respondents", system: "Market research" }, { what: "file", ground: "other", explanation: "A third party's voice is heard.", connectorId: "recordings", dataset: "recordings", system: "Call recordings" }], "en", "access"));
+    expect(text).toContain("We removed 2 items from this archive.");
+    expect(text).toContain('A whole record from the system "Market research": it also concerns another person, and giving it to you would adversely affect their rights and freedoms (Article 15(4) GDPR).');
+    expect(text).toContain('A file from the system "Call recordings": A third party\'s voice is heard.');
+    expect(textOf(withheldSection([{ what: "field", ground: "trade_secret", explanation: null, connectorId: "survey", dataset: "respondents", system: "Market research" }], "en", "portability"))).toContain("We removed one item from this archive.");
+  });
 
   it("an item a new search no longer finds removes nothing and is not told", () => {
     const { gathered: out, applied } = applyWithholdings(gathered([record("8", { answer: "Facebook" })]), [row({ itemKey: "7" })], "access");
