@@ -1,3 +1,4 @@
+import { formatNumber, plural } from "../format";
 import { answersEn, answersErrorsEn } from "./answers";
 import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
@@ -80,7 +81,15 @@ export const adminEn: AdminMessages = {
     page: (n: number, total: number) => `Page ${n} of ${total}`,
     prev: "Previous page",
     next: "Next page",
-    total: (n: number) => `${n} request${n > 1 ? "s" : ""}`,
+    total: (n: number) => plural("en", n, { one: "# request", other: "# requests" }),
+    me: "Me",
+    dueFilter: "Deadline",
+    counterLink: (label: string, n: number) => `${label}: ${formatNumber("en", n)} — show these requests`,
+    counterShown: (label: string, n: number) => `${label}: ${formatNumber("en", n)} — filter on`,
+    deadlines: "Deadlines",
+    filterActive: (label: string) => `Filter on: ${label}.`,
+    removeFilterLabel: (label: string) => `Remove the filter "${label}"`,
+    tableRegion: "Requests table (scrolls sideways)",
   },
   statuses: {
     awaiting_verification: "Awaiting verification",

@@ -1,3 +1,4 @@
+import { formatNumber, plural } from "../format";
 import { answersFr, answersErrorsFr } from "./answers";
 import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
@@ -80,7 +81,16 @@ export const adminFr = {
     page: (n: number, total: number) => `Page ${n} sur ${total}`,
     prev: "Page précédente",
     next: "Page suivante",
-    total: (n: number) => `${n} demande${n > 1 ? "s" : ""}`,
+    total: (n: number) => plural("fr", n, { one: "# demande", other: "# demandes" }),
+    me: "Moi",
+    dueFilter: "Échéance",
+    /** the counter as a link: its accessible name says what it counts and what it does */
+    counterLink: (label: string, n: number) => `${label} : ${formatNumber("fr", n)} — afficher ces demandes`,
+    counterShown: (label: string, n: number) => `${label} : ${formatNumber("fr", n)} — filtre actif`,
+    deadlines: "Échéances",
+    filterActive: (label: string) => `Filtre actif : ${label}.`,
+    removeFilterLabel: (label: string) => `Retirer le filtre « ${label} »`,
+    tableRegion: "Tableau des demandes (défilement horizontal)",
   },
   statuses: {
     awaiting_verification: "En attente de vérification",
