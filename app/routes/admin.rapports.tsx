@@ -63,7 +63,6 @@ export default function Reports() {
 function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsMessages; csvHref: string }) {
   const t = useT();
   const a = t.admin;
-  const number = new Intl.NumberFormat(t.dateLocale, { maximumFractionDigits: 1 });
   const percent = new Intl.NumberFormat(t.dateLocale, { style: "percent", maximumFractionDigits: 1 });
   const share = (value: number | null, n: number) =>
     value === null ? (
@@ -96,7 +95,7 @@ function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsM
           <dd data-figure="within-three-months">{share(report.shareWithinThreeMonths, report.closedWithinThreeMonths)}</dd>
           <dt>{m.median}</dt>
           <dd data-figure="median">
-            {report.medianDaysToClose === null ? m.none : <strong>{m.days(report.medianDaysToClose, number.format(report.medianDaysToClose))}</strong>}
+            {report.medianDaysToClose === null ? m.none : <strong>{m.days(report.medianDaysToClose)}</strong>}
           </dd>
           <dt>{m.overdue}</dt>
           <dd data-figure="overdue">

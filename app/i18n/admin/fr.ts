@@ -131,7 +131,7 @@ export const adminFr = {
     deadlineHow: "Calcul",
     receivedOn: "Réception",
     baseDue: "Échéance d'un mois",
-    pausedDays: (n: number) => `${n} jour${n > 1 ? "s" : ""} de suspension`,
+    pausedDays: (n: number) => plural("fr", n, { one: "# jour de suspension", other: "# jours de suspension" }),
     extendedDue: "Échéance prolongée",
     effective: "Échéance retenue",
     timeline: "Historique",
@@ -247,12 +247,13 @@ export const adminFr = {
     none: "Aucune collecte pour l'instant.",
     refresh: "Actualiser",
     statuses: { queued: "En file", running: "En cours", done: "Terminée", failed: "Échec", skipped: "Non interrogé" },
-    counts: (records: number, files: number) => `${records} enregistrement${records > 1 ? "s" : ""}${files ? `, ${files} fichier${files > 1 ? "s" : ""}` : ""}`,
+    counts: (records: number, files: number) =>
+      `${plural("fr", records, { one: "# enregistrement", other: "# enregistrements" })}${files ? `, ${plural("fr", files, { one: "# fichier", other: "# fichiers" })}` : ""}`,
     releaseAccess: "Préparer et publier l'archive d'accès",
     releasePortability: "Préparer et publier l'archive de portabilité",
     kindAccess: "Archive d'accès",
     kindPortability: "Archive de portabilité",
-    released: (kind: string, downloads: number) => `${kind} publiée — ${downloads} téléchargement${downloads > 1 ? "s" : ""}`,
+    released: (kind: string, downloads: number) => `${kind} publiée — ${plural("fr", downloads, { one: "# téléchargement", other: "# téléchargements" })}`,
     noConnectors: "Aucun connecteur n'est configuré.",
   },
   connectors: {
@@ -266,6 +267,7 @@ export const adminFr = {
     ok: "Disponible",
     down: "Indisponible",
     none: "Aucun connecteur n'est configuré (connectors.config.json).",
+    kinds: { "sql-survey": "Base d'enquêtes (SQL)", recordings: "Enregistrements d'appels", "crm-http": "CRM (API web)" } as Record<string, string>,
   },
   discrepancies: {
     title: "Divergences entre les systèmes",
