@@ -155,3 +155,35 @@ describe("one meaning of overdue", () => {
     expect(digest!.text).not.toContain(t.pausedLate);
   });
 });
+
+describe("the journal speaks words, not codes", () => {
+  it("shows a ticket's usual life with labels and dates in words, in French and English", async () => {
+    const { browser, id } = await signedIn(app, "dpo");
+    const { reference } = verifiedTicket({ daysAgo: 3, site: "paris" });
+    const act = async (fields: Record<string, string>) => expect((await browser.post(`/admin/demandes/${reference}`, fields)).status, fields.intent).toBe(302);
+    await browser.get(`/admin/demandes/${reference}`);
+    await act({ intent: "assign", assigneeId: String(id) });
+    await act({ intent: "start" });
+    await act({ intent: "extend", reasons: "Demande complexe : trois bases et les enregistrements d'appels." });
+    await act({ intent: "ask", reason: "scope", question: "Quelle période votre demande concerne-t-elle ?" });
+    await act({ intent: "note", body: "Appel de la personne ce matin." });
+    const journal = async () => {
+      const res = await browser.get(`/admin/journal?reference=${reference}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      return textOf(html.slice(html.indexOf("<table"), html.indexOf("</table>")));
+    };
+    const fr = await journal();
+    expect(fr).toContain("Échéance :");
+    expect(fr).toMatch(/Motif : Préciser/);
+    // No code, no camelCase name, no ISO date: what "dueOn 2027-02-01" or "reason scope" used to say.
+    for (const raw of ["dueOn", "assigneeId", "ticket.", "scope", "in_progress", "reason "]) expect(fr, raw).not.toContain(raw);
+    expect(fr).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    await browser.get("/langue?to=en&back=/admin");
+    const en = await journal();
+    expect(en).toContain("Due date:");
+    expect(en).toMatch(/Reason: Clarify/);
+    for (const raw of ["dueOn", "assigneeId", "ticket.", "in_progress"]) expect(en, raw).not.toContain(raw);
+    expect(en).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+  });
+});

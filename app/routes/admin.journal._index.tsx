@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { auditMessages, type AuditMessages } from "../i18n/admin/audit";
+import { detailLabel, detailValue } from "../i18n/labels";
 import { AuditAction } from "../services/audit.server";
 import { ACTION_GROUPS, chainStatus, journalActors, listJournal, parseJournalFilters, type ChainStatus, type JournalFilters } from "../services/journal.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -158,8 +159,6 @@ export default function Journal() {
                         </td>
                         <td>
                           {(m.actions as Record<string, string>)[r.action] ?? r.action}
-                          <br />
-                          <code className="hint">{r.action}</code>
                         </td>
                         <td>{r.reference ? <Link to={`/admin/demandes/${r.reference}`}>{r.reference}</Link> : "—"}</td>
                         <td>
@@ -188,13 +187,17 @@ export default function Journal() {
 
 /** Details are identifiers, counts and codes; shown as text (React escapes it), one "key: value" per line. */
 function Details({ details, m }: { details: Record<string, unknown>; m: AuditMessages }) {
+  const locale = useLocale();
   const entries = Object.entries(details);
   if (!entries.length) return <>{m.noDetails}</>;
   return (
     <ul style={{ listStyle: "none", padding: 0, margin: 0 }}>
       {entries.map(([k, v]) => (
         <li key={k}>
-          <span className="hint">{k}</span> {typeof v === "string" ? v : JSON.stringify(v)}
+          <span className="hint">
+            {`${detailLabel(k, locale)}${locale === "fr" ? " :" : ":"}`}
+          </span>{" "}
+          {detailValue(k, v, locale)}
         </li>
       ))}
     </ul>
