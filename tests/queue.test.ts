@@ -24,7 +24,11 @@ beforeAll(async () => {
   // Past its date, but the clock stopped when the requester was asked a question.
   t.pausedLate = verifiedTicket({ daysAgo: 40, site: "toulouse" }).reference;
   const { browser } = await signedIn(app, "dpo");
-  const asked = await browser.post(`/admin/demandes/${t.pausedLate}`, { intent: "ask", reason: "scope", question: "Quelle période votre demande concerne-t-elle ?" });
+  const asked = await browser.post(`/admin/demandes/${t.pausedLate}`, {
+    intent: "ask",
+    reason: "scope",
+    question: "Quelle période votre demande concerne-t-elle ?",
+  });
   expect(asked.status).toBe(302);
   // Filed on the web and not yet confirmed: its clock has not started (paused too), and "open" leaves it out.
   t.unverified = (await fileOne(app, { email: "inconnue.toulouse@example.fr" })).reference;
@@ -34,7 +38,11 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'");
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'");
 
 /** Each link on the page: its href, accessible name (aria-label) and visible text. */
 function links(html: string) {

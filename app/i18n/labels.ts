@@ -108,8 +108,30 @@ const WHAT: Record<Locale, Record<string, string>> = {
 
 /** Words for other codes a detail may carry (who typed a reply, a file format, an outcome of a step). */
 const CODES: Record<Locale, Record<string, string>> = {
-  fr: { mapping: "correspondance des champs", staff: "saisie par l'équipe", csv: "CSV", json: "JSON", applied: "appliquée", lifted: "levée", access: "accès", portability: "portabilité", phone: "téléphone", email: "courriel" },
-  en: { mapping: "field mapping", staff: "typed in by staff", csv: "CSV", json: "JSON", applied: "applied", lifted: "lifted", access: "access", portability: "portability", phone: "phone", email: "email" },
+  fr: {
+    mapping: "correspondance des champs",
+    staff: "saisie par l'équipe",
+    csv: "CSV",
+    json: "JSON",
+    applied: "appliquée",
+    lifted: "levée",
+    access: "accès",
+    portability: "portabilité",
+    phone: "téléphone",
+    email: "courriel",
+  },
+  en: {
+    mapping: "field mapping",
+    staff: "typed in by staff",
+    csv: "CSV",
+    json: "JSON",
+    applied: "applied",
+    lifted: "lifted",
+    access: "access",
+    portability: "portability",
+    phone: "phone",
+    email: "email",
+  },
 };
 
 /** The journal's detail names. A name not listed is shown in words made from it (never as a bare code). */
@@ -259,7 +281,11 @@ const KEYS: Record<Locale, Record<string, string>> = {
 };
 
 /** "dueOn" → "due on": a name nobody labelled yet still reads as words. */
-const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+const words = (key: string) =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
 
 export function detailLabel(key: string, locale: Locale): string {
   const label = KEYS[locale][key];

@@ -96,11 +96,25 @@ export default function Journal() {
         </div>
         <div className="field">
           <label htmlFor="j-from">{m.from}</label>
-          <input id="j-from" name="from" type="date" defaultValue={filters.from ?? ""} aria-describedby="j-date-hint" aria-invalid={invalid.includes("from") || undefined} />
+          <input
+            id="j-from"
+            name="from"
+            type="date"
+            defaultValue={filters.from ?? ""}
+            aria-describedby="j-date-hint"
+            aria-invalid={invalid.includes("from") || undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor="j-to">{m.to}</label>
-          <input id="j-to" name="to" type="date" defaultValue={filters.to ?? ""} aria-describedby="j-date-hint" aria-invalid={invalid.includes("to") || undefined} />
+          <input
+            id="j-to"
+            name="to"
+            type="date"
+            defaultValue={filters.to ?? ""}
+            aria-describedby="j-date-hint"
+            aria-invalid={invalid.includes("to") || undefined}
+          />
         </div>
         <button type="submit" className="button">
           {m.apply}
@@ -155,11 +169,9 @@ export default function Journal() {
                           <time dateTime={at.toISOString()}>{formatInstant(at, locale)}</time>
                         </td>
                         <td data-actor={r.actorKind}>
-                          {r.actorKind === "staff" ? (r.actorName ?? m.staffUnknown(r.actorId ?? 0)) : r.actorKind === "requester" ? m.requester : m.system}
+                          {r.actorKind === "staff" ? r.actorName ?? m.staffUnknown(r.actorId ?? 0) : r.actorKind === "requester" ? m.requester : m.system}
                         </td>
-                        <td>
-                          {(m.actions as Record<string, string>)[r.action] ?? r.action}
-                        </td>
+                        <td>{(m.actions as Record<string, string>)[r.action] ?? r.action}</td>
                         <td>{r.reference ? <Link to={`/admin/demandes/${r.reference}`}>{r.reference}</Link> : "—"}</td>
                         <td>
                           <Details details={r.details} m={m} />
@@ -194,10 +206,7 @@ function Details({ details, m }: { details: Record<string, unknown>; m: AuditMes
     <ul style={{ listStyle: "none", padding: 0, margin: 0 }}>
       {entries.map(([k, v]) => (
         <li key={k}>
-          <span className="hint">
-            {`${detailLabel(k, locale)}${locale === "fr" ? " :" : ":"}`}
-          </span>{" "}
-          {detailValue(k, v, locale)}
+          <span className="hint">{`${detailLabel(k, locale)}${locale === "fr" ? " :" : ":"}`}</span> {detailValue(k, v, locale)}
         </li>
       ))}
     </ul>
@@ -226,7 +235,9 @@ function ChainLine({ chain, m }: { chain: ChainStatus; m: AuditMessages }) {
       </p>
       {chain.head ? (
         <p>
-          <code data-head={`${chain.head.seq}:${chain.head.hash}`} style={{ overflowWrap: "anywhere" }}>{m.chainHead(chain.head.seq, chain.head.hash)}</code>
+          <code data-head={`${chain.head.seq}:${chain.head.hash}`} style={{ overflowWrap: "anywhere" }}>
+            {m.chainHead(chain.head.seq, chain.head.hash)}
+          </code>
           <br />
           <span className="hint">{m.chainHeadHint}</span>
         </p>

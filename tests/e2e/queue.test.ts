@@ -32,11 +32,14 @@ describe.skipIf(!chromiumPresent)("the queue in a real browser", { timeout: 120_
       await page.getByText(`Filtre actif : ${label}.`).waitFor();
       const rows = await queueRows(page);
       expect(rows.length, label).toBe(n);
-      expect(rows.every((m) => m === MARKER[label]), label).toBe(true);
+      expect(
+        rows.every((m) => m === MARKER[label]),
+        label
+      ).toBe(true);
       await check(page, `q-filter-${MARKER[label]}`);
       await page.getByRole("link", { name: `Retirer le filtre « ${label} »` }).click();
       await page.waitForURL((u) => !u.searchParams.has("due"));
-      await expect.poll(async () => (await queueRows(page)).length, `${label} removed`).toBe(all);
+      await expect.poll(async () => (await queueRows(page)).length, { message: `${label} removed` }).toBe(all);
     }
     await page.context().close();
   });
@@ -57,7 +60,9 @@ describe.skipIf(!chromiumPresent)("the queue in a real browser", { timeout: 120_
     const tops = await page.locator("nav.sections li").evaluateAll((lis) => lis.map((li) => Math.round(li.getBoundingClientRect().top)));
     expect(tops.length).toBeGreaterThanOrEqual(8);
     expect(new Set(tops).size, `nav item tops ${tops}`).toBe(1);
-    const first = await page.locator(".admin-header .header-row > *").evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+    const first = await page
+      .locator(".admin-header .header-row > *")
+      .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
     expect(Math.max(...first) - Math.min(...first), "the first row holds on one line").toBeLessThan(12);
     const header = await page.locator("header.admin-header").boundingBox();
     expect(header!.height).toBeLessThan(130);
@@ -93,7 +98,7 @@ describe.skipIf(!chromiumPresent)("the queue in a real browser", { timeout: 120_
         .filter((e) => e.getBoundingClientRect().right > 376 && ![...e.children].some((c) => c.getBoundingClientRect().right > 376))
         .filter((e) => !e.closest("[role=region], .table-scroll"))
         .slice(0, 8)
-        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}: ${(e.textContent ?? "").slice(0, 40)}`),
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}: ${(e.textContent ?? "").slice(0, 40)}`)
     );
     expect(await width(), `the ticket page; too wide: ${wide.join(" | ")}`).toBeLessThanOrEqual(375);
     await page.context().close();
