@@ -1,6 +1,7 @@
 import { formatLocalDate } from "../app/i18n";
 import type { Locale, Right } from "../db/schema/enums";
 import { render, type Rendered, brand } from "./layout";
+import { plural } from "../app/i18n/format";
 
 /**
  * Where RightsDesk looked for a person and what it found, in words (issue 13,
@@ -61,7 +62,7 @@ export function systemLines(report: SearchReport, locale: Locale): string[] {
     if (locale === "en") {
       const what =
         s.outcome === "found"
-          ? `searched with ${yours(s.kinds)}: ${s.records} ${s.records === 1 ? "record" : "records"} found`
+          ? `searched with ${yours(s.kinds)}: ${plural("en", s.records, { one: "# record found", other: "# records found" })}`
           : s.outcome === "nothing"
             ? `searched with ${yours(s.kinds)}: nothing found`
             : s.outcome === "not_searched"
@@ -71,7 +72,7 @@ export function systemLines(report: SearchReport, locale: Locale): string[] {
     }
     const what =
       s.outcome === "found"
-        ? `interrogé avec ${yours(s.kinds)} : ${s.records} ${s.records === 1 ? "enregistrement trouvé" : "enregistrements trouvés"}`
+        ? `interrogé avec ${yours(s.kinds)} : ${plural("fr", s.records, { one: "# enregistrement trouvé", other: "# enregistrements trouvés" })}`
         : s.outcome === "nothing"
           ? `interrogé avec ${yours(s.kinds)} : aucune donnée trouvée`
           : s.outcome === "not_searched"

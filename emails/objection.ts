@@ -1,5 +1,6 @@
 import type { Locale } from "../db/schema/enums";
 import { render, type Rendered, brand } from "./layout";
+import { plural } from "../app/i18n/format";
 
 /**
  * Art. 21: the confirmation of an objection, from what was done for this
@@ -36,15 +37,15 @@ export function objectionConfirmation(d: ObjectionFacts, locale: Locale): Render
   if (locale === "en") {
     const own = d.own.map((o) => `${k[o.kind]}${o.alreadyListed ? " (already on the list)" : ""}`);
     const found = [
-      ...(phones ? [`${phones} other phone number${phones > 1 ? "s" : ""} found in our systems`] : []),
-      ...(emails ? [`${emails} other email address${emails > 1 ? "es" : ""} found in our systems`] : []),
+      ...(phones ? [plural("en", phones, { one: "# other phone number found in our systems", other: "# other phone numbers found in our systems" })] : []),
+      ...(emails ? [plural("en", emails, { one: "# other email address found in our systems", other: "# other email addresses found in our systems" })] : []),
     ];
     return render("en", `Your request ${d.reference}: your objection is recorded`, [
       "Hello,",
       `We have recorded your objection to the processing of your data for direct marketing, telephone canvassing included (Article 21 GDPR, request ${d.reference}). These are now on our suppression list, which our calling campaigns must check before dialling:`,
       list([...own, ...found]),
       "The list holds only a keyed fingerprint of each, never the number or address itself.",
-      ...(removed.length ? [`Your contact details were removed from these systems:\n${list(removed.map((x) => `${x.system}: ${x.records} record${x.records > 1 ? "s" : ""}`))}`] : []),
+      ...(removed.length ? [`Your contact details were removed from these systems:\n${list(removed.map((x) => `${x.system}: ${plural("en", x.records, { one: "# record", other: "# records" })}`))}`] : []),
       ...(failed.length ? [`These systems could not be reached to remove your contact details; the failure is recorded on your request for our staff to deal with:\n${list(failed.map((x) => x.system))}`] : []),
       ...(d.searched === false ? ["Our systems had not been searched for you when your objection was recorded: nothing was removed from them."] : []),
       ...(d.searched && nothingRemoved ? ["Our search found no contact details of yours to remove in our survey databases."] : []),
@@ -53,15 +54,15 @@ export function objectionConfirmation(d: ObjectionFacts, locale: Locale): Render
   }
   const own = d.own.map((o) => `${k[o.kind]}${o.alreadyListed ? " (déjà sur la liste)" : ""}`);
   const found = [
-    ...(phones ? [phones > 1 ? `${phones} autres numéros de téléphone trouvés dans nos systèmes` : "1 autre numéro de téléphone trouvé dans nos systèmes"] : []),
-    ...(emails ? [emails > 1 ? `${emails} autres adresses électroniques trouvées dans nos systèmes` : "1 autre adresse électronique trouvée dans nos systèmes"] : []),
+    ...(phones ? [plural("fr", phones, { one: "# autre numéro de téléphone trouvé dans nos systèmes", other: "# autres numéros de téléphone trouvés dans nos systèmes" })] : []),
+    ...(emails ? [plural("fr", emails, { one: "# autre adresse électronique trouvée dans nos systèmes", other: "# autres adresses électroniques trouvées dans nos systèmes" })] : []),
   ];
   return render("fr", `Votre demande ${d.reference} : votre opposition est enregistrée`, [
     "Bonjour,",
     `Nous avons enregistré votre opposition au traitement de vos données à des fins de prospection, y compris le démarchage téléphonique (article 21 du RGPD, demande ${d.reference}). Figurent désormais sur notre liste d'opposition, que nos campagnes d'appel doivent consulter avant de composer un numéro :`,
     list([...own, ...found]),
     "La liste ne contient qu'une empreinte à clé de chacun, jamais le numéro ou l'adresse eux-mêmes.",
-    ...(removed.length ? [`Vos coordonnées ont été supprimées de ces systèmes :\n${list(removed.map((x) => `${x.system} : ${x.records} enregistrement${x.records > 1 ? "s" : ""}`))}`] : []),
+    ...(removed.length ? [`Vos coordonnées ont été supprimées de ces systèmes :\n${list(removed.map((x) => `${x.system} : ${plural("fr", x.records, { one: "# enregistrement", other: "# enregistrements" })}`))}`] : []),
     ...(failed.length ? [`Ces systèmes n'ont pas pu être joints pour supprimer vos coordonnées ; l'échec est noté sur votre demande pour que notre équipe s'en occupe :\n${list(failed.map((x) => x.system))}`] : []),
     ...(d.searched === false ? ["Nos systèmes n'avaient pas été interrogés à votre sujet lorsque votre opposition a été enregistrée : rien n'y a été supprimé."] : []),
     ...(d.searched && nothingRemoved ? ["Notre recherche n'a trouvé aucune coordonnée vous concernant à supprimer dans nos bases d'enquête."] : []),

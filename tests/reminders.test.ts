@@ -82,7 +82,9 @@ describe("deadline reminders", () => {
     const db = app.db();
     const soon = ticket(db, { status: "in_progress", dueOn: addDays(today, 3), assigneeId: agent.id });
     const late = ticket(db, { status: "received", dueOn: addDays(today, -2), assigneeId: agent.id });
-    const edge = ticket(db, { status: "awaiting_requester", dueOn: addDays(today, 7), assigneeId: support.id });
+    const edge = ticket(db, { status: "in_progress", dueOn: addDays(today, 7), assigneeId: support.id });
+    // Its clock is stopped while the requester is asked a question: neither overdue nor due, as in the queue.
+    const paused = ticket(db, { status: "awaiting_requester", dueOn: addDays(today, -3), assigneeId: support.id });
     const later = ticket(db, { status: "ready", dueOn: addDays(today, 8), assigneeId: support.id });
     const orphan = ticket(db, { status: "received", dueOn: addDays(today, -10) });
     const ofGone = ticket(db, { status: "in_progress", dueOn: today, assigneeId: gone.id });
@@ -108,12 +110,13 @@ describe("deadline reminders", () => {
     expect(textOf(String(agentMail.html))).toContain(late);
 
     const supportMail = mailTo(support.email);
-    expect(supportMail.text).toContain(`${edge} — En attente du demandeur`);
+    expect(supportMail.text).toContain(`${edge} — En cours`);
     expect(supportMail.text).not.toContain(later);
+    expect(supportMail.text).not.toContain(paused);
 
     const dpoMail = mailTo(dpo.email);
     for (const ref of [soon, late, edge, orphan, ofGone]) expect(dpoMail.text).toContain(ref);
-    for (const ref of [later, done, unverified]) expect(dpoMail.text).not.toContain(ref);
+    for (const ref of [later, done, unverified, paused]) expect(dpoMail.text).not.toContain(ref);
     expect(dpoMail.text).toContain(`${orphan} — Reçue — échéance le`);
     expect(dpoMail.text).toMatch(new RegExp(`${orphan}.*non attribuée`));
     expect(dpoMail.subject).toBe("Échéances RGPD : 5 demandes à traiter, dont 2 en retard");

@@ -297,6 +297,8 @@ export const en: Messages = {
     subject: "Subject",
     status: "Status",
     at: "Created",
+    statuses: { pending: "Waiting to be sent", sent: "Sent", expired: "Expired (not sent)" },
+    channels: { email: "Email", sms: "SMS" },
   },
   admin: adminEn,
   transparency: transparencyEn,

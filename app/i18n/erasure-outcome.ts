@@ -1,6 +1,7 @@
 import type { Locale } from "../../db/schema/enums";
 import type { KeptForm } from "../connectors/types";
 import { formatParisDate } from "./index";
+import { plural, pluralCategory } from "./format";
 
 /**
  * The words for what an erasure did, in one place: the DPO's plan, the
@@ -37,8 +38,8 @@ function duration(until: string, locale: Locale): string | null {
   const m = DURATION.exec(until);
   if (!m) return null;
   const [years, months, days] = [m[1], m[2], m[3]].map((v) => (v ? Number(v) : 0)) as [number, number, number];
-  const fr = [years && `${years} an${years > 1 ? "s" : ""}`, months && `${months} mois`, days && `${days} jour${days > 1 ? "s" : ""}`];
-  const en = [years && `${years} year${years > 1 ? "s" : ""}`, months && `${months} month${months > 1 ? "s" : ""}`, days && `${days} day${days > 1 ? "s" : ""}`];
+  const fr = [years && plural("fr", years, { one: "# an", other: "# ans" }), months && plural("fr", months, { one: "# mois", other: "# mois" }), days && plural("fr", days, { one: "# jour", other: "# jours" })];
+  const en = [years && plural("en", years, { one: "# year", other: "# years" }), months && plural("en", months, { one: "# month", other: "# months" }), days && plural("en", days, { one: "# day", other: "# days" })];
   const parts = (locale === "fr" ? fr : en).filter((p): p is string => Boolean(p));
   const and = locale === "fr" ? " et " : " and ";
   return parts.length > 1 ? `${parts.slice(0, -1).join(", ")}${and}${parts.at(-1)}` : (parts[0] ?? null);
@@ -74,7 +75,9 @@ export function keptText(k: KeptItem, locale: Locale): string {
   return locale === "fr" ? `${what} — motif : ${k.legalBasis} — ${untilText(k.until, locale)}` : `${what} — ground: ${k.legalBasis} — ${untilText(k.until, locale)}`;
 }
 
-const records = (n: number, locale: Locale) => (locale === "fr" ? `${n} enregistrement${n > 1 ? "s" : ""}` : `${n} record${n > 1 ? "s" : ""}`);
+const records = (n: number, locale: Locale) => (locale === "fr" ? plural("fr", n, { one: "# enregistrement", other: "# enregistrements" }) : plural("en", n, { one: "# record", other: "# records" }));
+/** French agreement of a past participle with a count ("effacé", "effacés"): singular below 2, as CLDR says. */
+const many = (n: number) => pluralCategory("fr", n) !== "one";
 
 /** The outcome in a few words, for a table cell: "Effacé", "Pseudonymisé, pas effacé". */
 export function outcomeLabel(outcome: ErasureOutcome, locale: Locale): string {
@@ -104,13 +107,13 @@ export function outcomeText(l: Pick<OutcomeLine, "outcome" | "count" | "removed"
   if (locale === "fr") {
     switch (l.outcome) {
       case "deleted":
-        return `${n} effacé${l.count > 1 ? "s" : ""}.`;
+        return `${n} effacé${many(l.count) ? "s" : ""}.`;
       case "anonymised":
-        return `${n} anonymisé${l.count > 1 ? "s" : ""} : toutes les données ont été vidées ou remplacées par un texte fixe ; seul le numéro de la ligne subsiste, qui ne permet plus ${identifyFr}.`;
+        return `${n} anonymisé${many(l.count) ? "s" : ""} : toutes les données ont été vidées ou remplacées par un texte fixe ; seul le numéro de la ligne subsiste, qui ne permet plus ${identifyFr}.`;
       case "pseudonymised":
-        return `${n} pseudonymisé${l.count > 1 ? "s" : ""}, pas effacé${l.count > 1 ? "s" : ""}${removed ? ` : ${removed} ${l.removed.length > 1 ? "ont été vidés ou remplacés" : "a été vidé ou remplacé"} par un texte fixe` : ""}. La ligne reste et contient encore des données ${aboutFr} — des données pseudonymisées, qui restent des données personnelles (considérant 26 du RGPD)${undetailed ? ". Le système n'a pas détaillé lesquelles : notre délégué à la protection des données peut vous les préciser." : " :"}`;
+        return `${n} pseudonymisé${many(l.count) ? "s" : ""}, pas effacé${many(l.count) ? "s" : ""}${removed ? ` : ${removed} ${l.removed.length > 1 ? "ont été vidés ou remplacés" : "a été vidé ou remplacé"} par un texte fixe` : ""}. La ligne reste et contient encore des données ${aboutFr} — des données pseudonymisées, qui restent des données personnelles (considérant 26 du RGPD)${undetailed ? ". Le système n'a pas détaillé lesquelles : notre délégué à la protection des données peut vous les préciser." : " :"}`;
       case "kept":
-        return `${n} conservé${l.count > 1 ? "s" : ""} tel${l.count > 1 ? "s" : ""} quel${l.count > 1 ? "s" : ""} :`;
+        return `${n} conservé${many(l.count) ? "s" : ""} tel${many(l.count) ? "s" : ""} quel${many(l.count) ? "s" : ""} :`;
     }
   }
   switch (l.outcome) {
@@ -121,7 +124,7 @@ export function outcomeText(l: Pick<OutcomeLine, "outcome" | "count" | "removed"
     case "pseudonymised":
       return `${n} pseudonymised, not erased${removed ? `: ${removed} emptied or replaced by a fixed text` : ""}. The row remains and still holds data ${aboutEn} — pseudonymised data, which is still personal data (GDPR Recital 26)${undetailed ? ". The system did not say which: our data protection officer can tell you." : ":"}`;
     case "kept":
-      return `${n} kept as ${l.count > 1 ? "they are" : "it is"}:`;
+      return `${n} kept as ${pluralCategory("en", l.count) === "one" ? "it is" : "they are"}:`;
   }
 }
 

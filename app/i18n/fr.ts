@@ -310,6 +310,8 @@ export const fr = {
     subject: "Objet",
     status: "État",
     at: "Créé le",
+    statuses: { pending: "En attente d'envoi", sent: "Envoyé", expired: "Expiré (non envoyé)" } as Record<string, string>,
+    channels: { email: "Courriel", sms: "SMS" } as Record<string, string>,
   },
   admin: adminFr,
   transparency: transparencyFr,

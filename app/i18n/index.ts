@@ -1,6 +1,7 @@
 import type { Locale } from "../../db/schema/enums";
 import { en } from "./en";
 import { fr, type Messages } from "./fr";
+import { formatDateParts } from "./format";
 
 export type { Messages };
 export const catalogues: Record<Locale, Messages> = { fr, en };
@@ -40,15 +41,15 @@ function formatter(tag: string, style: keyof typeof STYLES): Intl.DateTimeFormat
 /** A legal date (YYYY-MM-DD, Paris) in words: "lundi 28 décembre 2026". */
 export function formatLocalDate(iso: string, locale: Locale): string {
   const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
-  return formatter(catalogues[locale].dateLocale, "day").format(new Date(Date.UTC(y, m - 1, d)));
+  return formatDateParts(formatter(catalogues[locale].dateLocale, "day"), new Date(Date.UTC(y, m - 1, d)), locale);
 }
 
 /** An instant as seen in Paris, where the legal clock runs. */
 export function formatInstant(at: Date, locale: Locale): string {
-  return formatter(catalogues[locale].dateLocale, "instant").format(at);
+  return formatDateParts(formatter(catalogues[locale].dateLocale, "instant"), at, locale);
 }
 
-/** The Paris date of an instant, for a BCP 47 tag ("fr-FR", "en-GB"): "28 décembre 2026". */
+/** The Paris date of an instant, for a BCP 47 tag ("fr-FR", "en-GB"): "28 décembre 2026", "1er février 2027". */
 export function formatParisDate(at: Date, tag: string): string {
-  return formatter(tag, "date").format(at);
+  return formatDateParts(formatter(tag, "date"), at, tag.startsWith("fr") ? "fr" : "en");
 }

@@ -4,6 +4,7 @@ import { CHANNELS, RIGHTS, SITES, STATUSES } from "../../db/schema/enums";
 import { LocalDate, MarkerBadge } from "../components/admin-bits";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
+import { formatNumber } from "../i18n/format";
 import { assignableStaff, QueueFilters, queue } from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 
@@ -12,7 +13,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filters = QueueFilters.parse(Object.fromEntries(url.searchParams));
   const result = queue({ ctx, filters });
-  return { ...result, filters, staff: assignableStaff(ctx.db), isAgent: ctx.actor.role === "agent" };
+  return {
+    ...result,
+    filters,
+    staff: assignableStaff(ctx.db),
+    isAgent: ctx.actor.role === "agent",
+  };
 }
 
 export default function Queue() {
@@ -20,14 +26,26 @@ export default function Queue() {
   const q = t.admin.queue;
   const a = t.admin;
   const locale = useLocale();
-  const { rows, counts, overdue, total, page, pages, filters, staff, isAgent } = useLoaderData<typeof loader>();
+  const { rows, counts, overdue, soon, paused, total, page, pages, filters, staff, isAgent } = useLoaderData<typeof loader>();
   // A link that keeps the other filters (a status count keeps the site chosen, a page keeps them all).
-  const linkWith = (key: "page" | "status", value: string | number) => {
+  // A deadline counter is counted whatever the status, so its link drops the status filter.
+  const linkWith = (key: "page" | "status" | "due", value: string | number | undefined) => {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v !== undefined && k !== "page" && k !== key) p.set(k, String(v));
-    p.set(key, String(value));
-    return `?${p}`;
+    for (const [k, v] of Object.entries(filters)) {
+      if (v === undefined || k === "page" || k === key || (key === "due" && k === "status")) continue;
+      if (k === "status" && v === "open") continue;
+      p.set(k, String(v));
+    }
+    if (value !== undefined) p.set(key, String(value));
+    const query = p.toString();
+    return query ? `?${query}` : "/admin";
   };
+  const dueLabel = {
+    overdue: q.overdue,
+    soon: q.dueSoon,
+    paused: q.paused,
+  } as const;
+  const dueCounts = { overdue, soon, paused } as const;
   const pageLink = (n: number) => linkWith("page", n);
   return (
     <>
@@ -38,14 +56,36 @@ export default function Queue() {
           {STATUSES.filter((s) => counts[s]).map((s) => (
             <li key={s}>
               <Link to={linkWith("status", s)}>
-                {a.statuses[s]} : <strong>{counts[s]}</strong>
+                {a.statuses[s]} : <strong>{formatNumber(locale, counts[s]!)}</strong>
               </Link>
             </li>
           ))}
-          <li>
-            <span className="badge overdue">{q.overdue}</span> <strong>{overdue}</strong>
-          </li>
         </ul>
+      </section>
+      <section aria-labelledby="deadlines-title" className="panel">
+        <h2 id="deadlines-title">{q.deadlines}</h2>
+        <ul className="counts">
+          {(["overdue", "soon", "paused"] as const).map((d) => {
+            const active = filters.due === d;
+            return (
+              <li key={d}>
+                <Link
+                  to={linkWith("due", d)}
+                  className="counter"
+                  aria-current={active ? "true" : undefined}
+                  aria-label={active ? q.counterShown(dueLabel[d], dueCounts[d]) : q.counterLink(dueLabel[d], dueCounts[d])}
+                >
+                  <span className={`badge ${d}`}>{dueLabel[d]}</span> <strong>{formatNumber(locale, dueCounts[d])}</strong>
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+        {filters.due ? (
+          <p className="filter-active">
+            {q.filterActive(dueLabel[filters.due])} <Link to={linkWith("due", undefined)}>{q.removeFilterLabel(dueLabel[filters.due])}</Link>
+          </p>
+        ) : null}
       </section>
       <Form method="get" className="filters" aria-label={q.filters}>
         <div className="field">
@@ -86,6 +126,17 @@ export default function Queue() {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="f-due">{q.dueFilter}</label>
+          <select id="f-due" name="due" defaultValue={filters.due ?? ""}>
+            <option value="">{q.any}</option>
+            {(["overdue", "soon", "paused"] as const).map((d) => (
+              <option key={d} value={d}>
+                {dueLabel[d]}
+              </option>
+            ))}
+          </select>
+        </div>
         {!isAgent ? (
           <div className="field">
             <label htmlFor="f-site">{q.site}</label>
@@ -103,7 +154,7 @@ export default function Queue() {
           <label htmlFor="f-assignee">{q.assignee}</label>
           <select id="f-assignee" name="assignee" defaultValue={filters.assignee === undefined ? "" : String(filters.assignee)}>
             <option value="">{q.any}</option>
-            <option value="me">{locale === "fr" ? "Moi" : "Me"}</option>
+            <option value="me">{q.me}</option>
             <option value="none">{q.unassigned}</option>
             {staff.map((s) => (
               <option key={s.id} value={s.id}>
@@ -120,39 +171,42 @@ export default function Queue() {
       {rows.length === 0 ? (
         <p>{q.none}</p>
       ) : (
-        <table>
-          <caption className="visually-hidden">{q.title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{q.reference}</th>
-              <th scope="col">{q.due}</th>
-              <th scope="col">{q.status}</th>
-              <th scope="col">{q.rights}</th>
-              <th scope="col">{q.channel}</th>
-              <th scope="col">{q.site}</th>
-              <th scope="col">{q.received}</th>
-              <th scope="col">{q.assignee}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.reference} data-marker={r.marker ?? ""}>
-                <th scope="row">
-                  <Link to={`/admin/demandes/${r.reference}`}>{r.reference}</Link>
-                </th>
-                <td>
-                  <LocalDate iso={r.effectiveDueOn} /> <MarkerBadge marker={r.marker} />
-                </td>
-                <td>{a.statuses[r.status]}</td>
-                <td>{r.rights.map((x) => a.rights[x]).join(", ")}</td>
-                <td>{a.channels[r.channel]}</td>
-                <td>{a.sites[r.site ?? "web"]}</td>
-                <td>{formatInstant(new Date(r.receivedAt), locale)}</td>
-                <td>{r.assignee ?? "—"}</td>
+        // Wider than a phone: the table scrolls inside its own region, which a keyboard can focus and scroll (RGAA 10.11).
+        <div className="table-scroll" role="region" aria-label={q.tableRegion} tabIndex={0}>
+          <table className="queue-table">
+            <caption className="visually-hidden">{q.title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{q.reference}</th>
+                <th scope="col">{q.due}</th>
+                <th scope="col">{q.status}</th>
+                <th scope="col">{q.rights}</th>
+                <th scope="col">{q.channel}</th>
+                <th scope="col">{q.site}</th>
+                <th scope="col">{q.received}</th>
+                <th scope="col">{q.assignee}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.reference} data-marker={r.marker ?? ""}>
+                  <th scope="row" className="ref">
+                    <Link to={`/admin/demandes/${r.reference}`}>{r.reference}</Link>
+                  </th>
+                  <td>
+                    <LocalDate iso={r.effectiveDueOn} /> <MarkerBadge marker={r.marker} />
+                  </td>
+                  <td>{a.statuses[r.status]}</td>
+                  <td>{r.rights.map((x) => a.rights[x]).join(", ")}</td>
+                  <td>{a.channels[r.channel]}</td>
+                  <td>{a.sites[r.site ?? "web"]}</td>
+                  <td>{formatInstant(new Date(r.receivedAt), locale)}</td>
+                  <td>{r.assignee ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {pages > 1 ? (
         <nav aria-label={q.page(page, pages)}>

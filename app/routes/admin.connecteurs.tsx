@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { useT } from "../components/i18n";
+import { useLocale, useT } from "../components/i18n";
+import { formatDuration } from "../i18n/format";
 import { connectorHealth } from "../services/connector-health.server";
 import { scrub } from "../utils/log.server";
 import { connectors } from "../utils/connectors.server";
@@ -19,6 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Connectors() {
   const t = useT();
   const m = t.admin.connectors;
+  const locale = useLocale();
   const { rows } = useLoaderData<typeof loader>();
   return (
     <>
@@ -44,12 +46,12 @@ export default function Connectors() {
                 <td>
                   <code>{r.id}</code>
                 </td>
-                <td>{r.kind}</td>
+                <td>{m.kinds[r.kind] ?? r.kind}</td>
                 <td>
                   <span className={`badge ${r.ok ? "ok" : "overdue"}`}>{r.ok ? m.ok : m.down}</span>
                   {r.detail ? ` — ${r.detail}` : ""}
                 </td>
-                <td>{r.latencyMs} ms</td>
+                <td>{formatDuration(locale, r.latencyMs)}</td>
               </tr>
             ))}
           </tbody>

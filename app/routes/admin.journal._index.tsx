@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { auditMessages, type AuditMessages } from "../i18n/admin/audit";
+import { detailLabel, detailValue } from "../i18n/labels";
 import { AuditAction } from "../services/audit.server";
 import { ACTION_GROUPS, chainStatus, journalActors, listJournal, parseJournalFilters, type ChainStatus, type JournalFilters } from "../services/journal.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -95,11 +96,25 @@ export default function Journal() {
         </div>
         <div className="field">
           <label htmlFor="j-from">{m.from}</label>
-          <input id="j-from" name="from" type="date" defaultValue={filters.from ?? ""} aria-describedby="j-date-hint" aria-invalid={invalid.includes("from") || undefined} />
+          <input
+            id="j-from"
+            name="from"
+            type="date"
+            defaultValue={filters.from ?? ""}
+            aria-describedby="j-date-hint"
+            aria-invalid={invalid.includes("from") || undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor="j-to">{m.to}</label>
-          <input id="j-to" name="to" type="date" defaultValue={filters.to ?? ""} aria-describedby="j-date-hint" aria-invalid={invalid.includes("to") || undefined} />
+          <input
+            id="j-to"
+            name="to"
+            type="date"
+            defaultValue={filters.to ?? ""}
+            aria-describedby="j-date-hint"
+            aria-invalid={invalid.includes("to") || undefined}
+          />
         </div>
         <button type="submit" className="button">
           {m.apply}
@@ -154,13 +169,9 @@ export default function Journal() {
                           <time dateTime={at.toISOString()}>{formatInstant(at, locale)}</time>
                         </td>
                         <td data-actor={r.actorKind}>
-                          {r.actorKind === "staff" ? (r.actorName ?? m.staffUnknown(r.actorId ?? 0)) : r.actorKind === "requester" ? m.requester : m.system}
+                          {r.actorKind === "staff" ? r.actorName ?? m.staffUnknown(r.actorId ?? 0) : r.actorKind === "requester" ? m.requester : m.system}
                         </td>
-                        <td>
-                          {(m.actions as Record<string, string>)[r.action] ?? r.action}
-                          <br />
-                          <code className="hint">{r.action}</code>
-                        </td>
+                        <td>{(m.actions as Record<string, string>)[r.action] ?? r.action}</td>
                         <td>{r.reference ? <Link to={`/admin/demandes/${r.reference}`}>{r.reference}</Link> : "—"}</td>
                         <td>
                           <Details details={r.details} m={m} />
@@ -188,13 +199,14 @@ export default function Journal() {
 
 /** Details are identifiers, counts and codes; shown as text (React escapes it), one "key: value" per line. */
 function Details({ details, m }: { details: Record<string, unknown>; m: AuditMessages }) {
+  const locale = useLocale();
   const entries = Object.entries(details);
   if (!entries.length) return <>{m.noDetails}</>;
   return (
     <ul style={{ listStyle: "none", padding: 0, margin: 0 }}>
       {entries.map(([k, v]) => (
         <li key={k}>
-          <span className="hint">{k}</span> {typeof v === "string" ? v : JSON.stringify(v)}
+          <span className="hint">{`${detailLabel(k, locale)}${locale === "fr" ? " :" : ":"}`}</span> {detailValue(k, v, locale)}
         </li>
       ))}
     </ul>
@@ -223,7 +235,9 @@ function ChainLine({ chain, m }: { chain: ChainStatus; m: AuditMessages }) {
       </p>
       {chain.head ? (
         <p>
-          <code data-head={`${chain.head.seq}:${chain.head.hash}`} style={{ overflowWrap: "anywhere" }}>{m.chainHead(chain.head.seq, chain.head.hash)}</code>
+          <code data-head={`${chain.head.seq}:${chain.head.hash}`} style={{ overflowWrap: "anywhere" }}>
+            {m.chainHead(chain.head.seq, chain.head.hash)}
+          </code>
           <br />
           <span className="hint">{m.chainHeadHint}</span>
         </p>

@@ -3,6 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "../components/admin-bits";
 import { useLocale, useT } from "../components/i18n";
 import { reportsMessages, type ReportsMessages } from "../i18n/admin/reports";
+import { formatNumber } from "../i18n/format";
 import { DomainError } from "../services/errors";
 import { monthlyReport, type MonthlyReport } from "../services/reports.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -63,7 +64,6 @@ export default function Reports() {
 function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsMessages; csvHref: string }) {
   const t = useT();
   const a = t.admin;
-  const number = new Intl.NumberFormat(t.dateLocale, { maximumFractionDigits: 1 });
   const percent = new Intl.NumberFormat(t.dateLocale, { style: "percent", maximumFractionDigits: 1 });
   const share = (value: number | null, n: number) =>
     value === null ? (
@@ -95,12 +95,12 @@ function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsM
           <dt>{m.withinThreeMonths}</dt>
           <dd data-figure="within-three-months">{share(report.shareWithinThreeMonths, report.closedWithinThreeMonths)}</dd>
           <dt>{m.median}</dt>
-          <dd data-figure="median">
-            {report.medianDaysToClose === null ? m.none : <strong>{m.days(report.medianDaysToClose, number.format(report.medianDaysToClose))}</strong>}
-          </dd>
+          <dd data-figure="median">{report.medianDaysToClose === null ? m.none : <strong>{m.days(report.medianDaysToClose)}</strong>}</dd>
           <dt>{m.overdue}</dt>
           <dd data-figure="overdue">
-            <strong>{report.overdue}</strong>{" "}
+            <strong>
+              <Num n={report.overdue} />
+            </strong>{" "}
             <span className="hint">
               ({m.overdueAsOf} <LocalDate iso={report.today} />)
             </span>
@@ -119,7 +119,12 @@ function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsM
           <BarChart id="rights" texts={m.rightsChart} m={m} rows={report.byRight.map((r) => ({ key: r.key, label: a.rights[r.key], value: r.count }))} />
         </section>
         <section className="panel" aria-labelledby="channels-chart-title">
-          <BarChart id="channels" texts={m.channelsChart} m={m} rows={report.byChannel.map((r) => ({ key: r.key, label: a.channels[r.key], value: r.count }))} />
+          <BarChart
+            id="channels"
+            texts={m.channelsChart}
+            m={m}
+            rows={report.byChannel.map((r) => ({ key: r.key, label: a.channels[r.key], value: r.count }))}
+          />
         </section>
         <section className="panel" aria-labelledby="sites-chart-title">
           <BarChart id="sites" texts={m.sitesChart} m={m} rows={report.bySite.map((r) => ({ key: r.key, label: a.sites[r.key], value: r.count }))} />
@@ -186,11 +191,19 @@ function MonthsChart({ report, m }: { report: MonthlyReport; m: ReportsMessages 
               <g key={mo.month}>
                 <rect x={x} y={y(mo.received)} width={bar} height={top + plot - y(mo.received)} fill={BLUE} />
                 <text x={x + bar / 2} y={y(mo.received) - 4} fontSize="12" textAnchor="middle" fill={INK}>
-                  {mo.received}
+                  <Num n={mo.received} />
                 </text>
-                <rect x={x + bar + 4} y={y(mo.closed)} width={bar} height={top + plot - y(mo.closed)} fill="url(#hatch-closed)" stroke={NAVY} strokeWidth="1.5" />
+                <rect
+                  x={x + bar + 4}
+                  y={y(mo.closed)}
+                  width={bar}
+                  height={top + plot - y(mo.closed)}
+                  fill="url(#hatch-closed)"
+                  stroke={NAVY}
+                  strokeWidth="1.5"
+                />
                 <text x={x + bar * 1.5 + 4} y={y(mo.closed) - 4} fontSize="12" textAnchor="middle" fill={INK}>
-                  {mo.closed}
+                  <Num n={mo.closed} />
                 </text>
                 <text x={left + i * group + group / 2} y={top + plot + 18} fontSize="12" textAnchor="middle" fill={INK}>
                   {m.monthShort(mo.month)}
@@ -214,8 +227,12 @@ function MonthsChart({ report, m }: { report: MonthlyReport; m: ReportsMessages 
           {months.map((mo) => (
             <tr key={mo.month} data-month={mo.month}>
               <th scope="row">{m.monthLabel(mo.month)}</th>
-              <td>{mo.received}</td>
-              <td>{mo.closed}</td>
+              <td>
+                <Num n={mo.received} />
+              </td>
+              <td>
+                <Num n={mo.closed} />
+              </td>
               <td>{mo.closedWithinOneMonth}</td>
             </tr>
           ))}
@@ -260,7 +277,7 @@ function BarChart({ id, texts, rows, m }: { id: string; texts: ChartTexts; rows:
               </text>
               <rect x={labelW} y={yy + 5} width={Math.max(w, r.value ? 2 : 0)} height={rowH - 10} fill={BLUE} />
               <text x={labelW + w + 6} y={yy + 19} fontSize="14" fill={INK} fontWeight="bold">
-                {r.value}
+                <Num n={r.value} />
               </text>
             </g>
           );
@@ -279,11 +296,19 @@ function BarChart({ id, texts, rows, m }: { id: string; texts: ChartTexts; rows:
           {rows.map((r) => (
             <tr key={r.key} data-key={`${id}-${r.key}`}>
               <th scope="row">{r.label}</th>
-              <td>{r.value}</td>
+              <td>
+                <Num n={r.value} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </figure>
   );
+}
+
+/** A count with the reader's separators ("1 234" in French). */
+function Num({ n }: { n: number }) {
+  const locale = useLocale();
+  return <>{formatNumber(locale, n)}</>;
 }

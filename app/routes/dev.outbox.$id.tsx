@@ -40,9 +40,9 @@ export default function DevOutboxMessage() {
         <dt>{t.outbox.to}</dt>
         <dd>{m.recipient}</dd>
         <dt>{t.outbox.channel}</dt>
-        <dd>{m.channel}</dd>
+        <dd>{t.outbox.channels[m.channel] ?? m.channel}</dd>
         <dt>{t.outbox.status}</dt>
-        <dd>{m.status}</dd>
+        <dd>{t.outbox.statuses[m.status] ?? m.status}</dd>
       </dl>
       <pre>
         <Linkified text={m.text} />

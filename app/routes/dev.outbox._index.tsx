@@ -48,12 +48,12 @@ export default function DevOutbox() {
             {messages.map((m) => (
               <tr key={m.id}>
                 <td>{formatInstant(new Date(m.createdAt), locale)}</td>
-                <td>{m.channel === "email" ? "Email" : "SMS"}</td>
+                <td>{t.outbox.channels[m.channel] ?? m.channel}</td>
                 <td>{m.recipient}</td>
                 <td>
                   <Link to={`/dev/outbox/${m.id}`}>{m.subject}</Link>
                 </td>
-                <td>{m.status}</td>
+                <td>{t.outbox.statuses[m.status] ?? m.status}</td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, inArray, isNotNull, lt, lte } from "drizzle-orm";
-import type { Locale, Status } from "../../db/schema/enums";
+import { and, asc, eq, gte, lt, or } from "drizzle-orm";
+import type { Locale } from "../../db/schema/enums";
 import { auditLog } from "../../db/schema/audit";
 import { requests } from "../../db/schema/requests";
 import { staff } from "../../db/schema/staff";
@@ -10,11 +10,10 @@ import * as audit from "./audit.server";
 import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { addDays, parisDate } from "./deadlines";
+import { dueState, dueWhere } from "./due-state";
 import { enqueue } from "./outbox.server";
 import { parisLocalToInstant } from "./paris-time";
 
-const OPEN: Status[] = ["received", "in_progress", "awaiting_requester", "ready"];
-const HORIZON_DAYS = 7;
 /** A digest longer than this is not read; the rest is counted and the queue has it all. */
 const LIST_CAP = 100;
 
@@ -33,7 +32,6 @@ export type ReminderRun = { emails: number; tickets: number; alreadySent: boolea
 export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx; locale?: Locale; force?: boolean }): ReminderRun {
   if (ctx.actor.kind !== "system") requireRole(ctx.actor, "dpo", "admin");
   const today = parisDate(ctx.now);
-  const horizon = addDays(today, HORIZON_DAYS);
   const dayStart = parisLocalToInstant(`${today}T00:00`)!;
   const dayEnd = parisLocalToInstant(`${addDays(today, 1)}T00:00`)!;
   const queueLink = `${env().BASE_URL}/admin`;
@@ -53,7 +51,8 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
       const due = tx
         .select({ reference: requests.reference, status: requests.status, dueOn: requests.effectiveDueOn, assigneeId: requests.assigneeId })
         .from(requests)
-        .where(and(inArray(requests.status, OPEN), isNotNull(requests.effectiveDueOn), lte(requests.effectiveDueOn, horizon)))
+        // Overdue or due soon as the queue counts them: a paused ticket (clock stopped) is neither.
+        .where(or(dueWhere("overdue", today), dueWhere("soon", today)))
         .orderBy(asc(requests.effectiveDueOn), asc(requests.id))
         .all();
       const people = tx.select({ id: staff.id, email: staff.email, role: staff.role }).from(staff).where(eq(staff.active, true)).all();
@@ -63,7 +62,7 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
         reference: t.reference,
         status: t.status,
         dueOn: t.dueOn!,
-        overdue: t.dueOn! < today,
+        overdue: dueState(t.status, t.dueOn, today) === "overdue",
         unassigned: t.assigneeId === null,
       });
       const covered = new Set<string>();
@@ -71,7 +70,7 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
       const send = (to: string, scope: "mine" | "all", tickets: typeof due, link: string) => {
         const listed = tickets.slice(0, LIST_CAP);
         const m = reminderDigest(
-          { scope, today, tickets: listed.map(asDigest), more: tickets.length - listed.length, overdue: tickets.filter((t) => t.dueOn! < today).length, link },
+          { scope, today, tickets: listed.map(asDigest), more: tickets.length - listed.length, overdue: tickets.filter((t) => dueState(t.status, t.dueOn, today) === "overdue").length, link },
           locale,
         );
         enqueue(tx, { channel: "email", to, template: "reminder_digest", ...m }, ctx.now);
@@ -98,7 +97,7 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
       audit.append(tx, {
         actor: ctx.actor,
         action: "reminders.sent",
-        details: { day: today, emails, tickets: covered.size, due: due.length, overdue: due.filter((t) => t.dueOn! < today).length },
+        details: { day: today, emails, tickets: covered.size, due: due.length, overdue: due.filter((t) => dueState(t.status, t.dueOn, today) === "overdue").length },
         at: ctx.now,
       });
       return result;

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { count, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, RIGHTS, SITES, type Channel, type Locale, type Right, type Site, type Status } from "../../db/schema/enums";
 import { requests } from "../../db/schema/requests";
@@ -8,6 +8,7 @@ import * as audit from "./audit.server";
 import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { parisDate, type LocalDate } from "./deadlines";
+import { dueWhere } from "./due-state";
 import { DomainError } from "./errors";
 import { parisLocalToInstant } from "./paris-time";
 import { csvText } from "../utils/csv";
@@ -25,8 +26,6 @@ import { csvText } from "../utils/csv";
  *   of closedAt. expired_unverified is not a closure of a verified request.
  */
 const CLOSED: Status[] = ["completed", "refused", "cancelled", "duplicate"];
-/** As in the queue: a ticket waiting for the requester has its clock stopped, so it cannot be overdue. */
-const RUNNING: Status[] = ["received", "in_progress", "ready"];
 const UNVERIFIED: Status[] = ["awaiting_verification", "expired_unverified"];
 const MAX_MONTHS = 36;
 const DAY_MS = 86_400_000;
@@ -197,7 +196,8 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
 
   const today = parisDate(ctx.now);
   // Served by the (status, effective_due_on) index.
-  const overdue = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${r} WHERE ${r.status} IN (${list(RUNNING)}) AND ${r.effectiveDueOn} < ${today}`).n;
+  // As in the queue and the digest (due-state.ts): a paused ticket has its clock stopped, so it is not overdue.
+  const overdue = db.select({ n: count() }).from(r).where(dueWhere("overdue", today)).get()!.n;
 
   const totals = closedByMonth.reduce(
     (t, m) => ({ n: t.n + m.n, withDeadline: t.withDeadline + m.withDeadline, inOne: t.inOne + m.inOne, inThree: t.inThree + m.inThree }),

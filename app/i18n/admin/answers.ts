@@ -1,3 +1,4 @@
+import { plural } from "../format";
 /**
  * The ticket page's panels for issue 13: proof of identity and of contacts,
  * the mandate, what the search used and found, the answer, the letters.
@@ -58,7 +59,7 @@ export const answersFr = {
   search: {
     outcome: "Résultat",
     outcomes: {
-      found: (n: number) => `${n} enregistrement${n > 1 ? "s" : ""} trouvé${n > 1 ? "s" : ""}`,
+      found: (n: number) => plural("fr", n, { one: "# enregistrement trouvé", other: "# enregistrements trouvés" }),
       nothing: "Rien trouvé",
       not_searched: (missing: string) => `Non interrogé : il faut ${missing}`,
       failed: "Échec",
@@ -168,7 +169,7 @@ export const answersEn: typeof answersFr = {
   search: {
     outcome: "Result",
     outcomes: {
-      found: (n: number) => `${n} record${n === 1 ? "" : "s"} found`,
+      found: (n: number) => plural("en", n, { one: "# record found", other: "# records found" }),
       nothing: "Nothing found",
       not_searched: (missing: string) => `Not searched: needs ${missing}`,
       failed: "Failed",

@@ -1,6 +1,7 @@
 import type { Locale } from "../../../db/schema/enums";
 import type { AuditAction } from "../../services/audit.server";
 import type { ChainBreak } from "../../services/audit.server";
+import { plural } from "../format";
 
 /** The audit journal page (back office, administrators and the DPO). */
 const actionsFr: Record<AuditAction, string> = {
@@ -255,7 +256,7 @@ export const auditFr = {
   reset: "Effacer les filtres",
   invalid: "Certains filtres ne sont pas valides : corrigez-les.",
   invalidFields: { reference: "Référence invalide.", from: "Date de début invalide.", to: "Date de fin invalide (ou antérieure au début)." } as Record<string, string>,
-  total: (n: number) => `${n} entrée${n > 1 ? "s" : ""}`,
+  total: (n: number) => plural("fr", n, { one: "# entrée", other: "# entrées" }),
   none: "Aucune entrée ne correspond.",
   caption: "Entrées du journal, les plus récentes d'abord",
   columns: { seq: "N°", at: "Date (heure de Paris)", actor: "Auteur", action: "Action", reference: "Demande", details: "Détails" },
@@ -264,7 +265,7 @@ export const auditFr = {
   download: "Exporter en CSV (mêmes filtres)",
   downloadHint: "L'export est lui-même inscrit au journal.",
   chainTitle: "Intégrité de la chaîne",
-  chainOk: (n: number) => `Chaîne intacte : ${n} entrée${n > 1 ? "s" : ""} vérifiée${n > 1 ? "s" : ""}.`,
+  chainOk: (n: number) => `Chaîne intacte : ${plural("fr", n, { one: "# entrée vérifiée", other: "# entrées vérifiées" })}.`,
   chainEmpty: "Le journal est vide.",
   chainHead: (seq: number, hash: string) => `Dernière entrée n° ${seq} — ancre : ${seq}:${hash}`,
   fullCheck: (when: string) => `Vérification complète le ${when} ; les entrées plus récentes sont vérifiées à chaque affichage.`,
@@ -329,7 +330,7 @@ export const auditEn: AuditMessages = {
   reset: "Clear filters",
   invalid: "Some filters are not valid: please correct them.",
   invalidFields: { reference: "Invalid reference.", from: "Invalid start date.", to: "Invalid end date (or before the start)." },
-  total: (n: number) => `${n} entr${n === 1 ? "y" : "ies"}`,
+  total: (n: number) => plural("en", n, { one: "# entry", other: "# entries" }),
   none: "No entry matches.",
   caption: "Journal entries, newest first",
   columns: { seq: "No.", at: "Date (Paris time)", actor: "Actor", action: "Action", reference: "Request", details: "Details" },
@@ -338,7 +339,7 @@ export const auditEn: AuditMessages = {
   download: "Export as CSV (same filters)",
   downloadHint: "The export is itself recorded in the journal.",
   chainTitle: "Chain integrity",
-  chainOk: (n: number) => `Chain intact: ${n} entr${n === 1 ? "y" : "ies"} checked.`,
+  chainOk: (n: number) => `Chain intact: ${plural("en", n, { one: "# entry", other: "# entries" })} checked.`,
   chainEmpty: "The journal is empty.",
   chainHead: (seq: number, hash: string) => `Last entry no. ${seq} — anchor: ${seq}:${hash}`,
   fullCheck: (when: string) => `Full check on ${when}; newer entries are checked at every display.`,

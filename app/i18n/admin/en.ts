@@ -1,4 +1,5 @@
 import { withholdingsErrorsEn } from "./withholdings";
+import { formatNumber, plural } from "../format";
 import { answersEn, answersErrorsEn } from "./answers";
 import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
@@ -81,7 +82,15 @@ export const adminEn: AdminMessages = {
     page: (n: number, total: number) => `Page ${n} of ${total}`,
     prev: "Previous page",
     next: "Next page",
-    total: (n: number) => `${n} request${n > 1 ? "s" : ""}`,
+    total: (n: number) => plural("en", n, { one: "# request", other: "# requests" }),
+    me: "Me",
+    dueFilter: "Deadline",
+    counterLink: (label: string, n: number) => `${label}: ${formatNumber("en", n)} — show these requests`,
+    counterShown: (label: string, n: number) => `${label}: ${formatNumber("en", n)} — filter on`,
+    deadlines: "Deadlines",
+    filterActive: (label: string) => `Filter on: ${label}.`,
+    removeFilterLabel: (label: string) => `Remove the filter "${label}"`,
+    tableRegion: "Requests table (scrolls sideways)",
   },
   statuses: {
     awaiting_verification: "Awaiting verification",
@@ -122,7 +131,7 @@ export const adminEn: AdminMessages = {
     deadlineHow: "Computation",
     receivedOn: "Receipt",
     baseDue: "One-month deadline",
-    pausedDays: (n: number) => `${n} day${n > 1 ? "s" : ""} paused`,
+    pausedDays: (n: number) => plural("en", n, { one: "# day paused", other: "# days paused" }),
     extendedDue: "Extended deadline",
     effective: "Deadline in force",
     timeline: "History",
@@ -238,15 +247,17 @@ export const adminEn: AdminMessages = {
     none: "No gathering yet.",
     refresh: "Refresh",
     statuses: { queued: "Queued", running: "Running", done: "Done", failed: "Failed", skipped: "Not searched" },
-    counts: (records: number, files: number) => `${records} record${records > 1 ? "s" : ""}${files ? `, ${files} file${files > 1 ? "s" : ""}` : ""}`,
+    counts: (records: number, files: number) =>
+      `${plural("en", records, { one: "# record", other: "# records" })}${files ? `, ${plural("en", files, { one: "# file", other: "# files" })}` : ""}`,
     releaseAccess: "Prepare and release the access archive",
     releasePortability: "Prepare and release the portability archive",
     kindAccess: "Access archive",
     kindPortability: "Portability archive",
-    released: (kind: string, downloads: number) => `${kind} released — ${downloads} download${downloads > 1 ? "s" : ""}`,
+    released: (kind: string, downloads: number) => `${kind} released — ${plural("en", downloads, { one: "# download", other: "# downloads" })}`,
     noConnectors: "No connector is configured.",
   },
   connectors: {
+    kinds: { "sql-survey": "Survey database (SQL)", recordings: "Call recordings", "crm-http": "CRM (web API)" } as Record<string, string>,
     title: "Connectors",
     intro: "Health of the systems where RightsDesk looks for requesters' data.",
     id: "Identifier",

@@ -1,4 +1,5 @@
 import { withholdingsErrorsFr } from "./withholdings";
+import { formatNumber, plural } from "../format";
 import { answersFr, answersErrorsFr } from "./answers";
 import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
@@ -81,7 +82,16 @@ export const adminFr = {
     page: (n: number, total: number) => `Page ${n} sur ${total}`,
     prev: "Page précédente",
     next: "Page suivante",
-    total: (n: number) => `${n} demande${n > 1 ? "s" : ""}`,
+    total: (n: number) => plural("fr", n, { one: "# demande", other: "# demandes" }),
+    me: "Moi",
+    dueFilter: "Échéance",
+    /** the counter as a link: its accessible name says what it counts and what it does */
+    counterLink: (label: string, n: number) => `${label} : ${formatNumber("fr", n)} — afficher ces demandes`,
+    counterShown: (label: string, n: number) => `${label} : ${formatNumber("fr", n)} — filtre actif`,
+    deadlines: "Échéances",
+    filterActive: (label: string) => `Filtre actif : ${label}.`,
+    removeFilterLabel: (label: string) => `Retirer le filtre « ${label} »`,
+    tableRegion: "Tableau des demandes (défilement horizontal)",
   },
   statuses: {
     awaiting_verification: "En attente de vérification",
@@ -122,7 +132,7 @@ export const adminFr = {
     deadlineHow: "Calcul",
     receivedOn: "Réception",
     baseDue: "Échéance d'un mois",
-    pausedDays: (n: number) => `${n} jour${n > 1 ? "s" : ""} de suspension`,
+    pausedDays: (n: number) => plural("fr", n, { one: "# jour de suspension", other: "# jours de suspension" }),
     extendedDue: "Échéance prolongée",
     effective: "Échéance retenue",
     timeline: "Historique",
@@ -238,12 +248,13 @@ export const adminFr = {
     none: "Aucune collecte pour l'instant.",
     refresh: "Actualiser",
     statuses: { queued: "En file", running: "En cours", done: "Terminée", failed: "Échec", skipped: "Non interrogé" },
-    counts: (records: number, files: number) => `${records} enregistrement${records > 1 ? "s" : ""}${files ? `, ${files} fichier${files > 1 ? "s" : ""}` : ""}`,
+    counts: (records: number, files: number) =>
+      `${plural("fr", records, { one: "# enregistrement", other: "# enregistrements" })}${files ? `, ${plural("fr", files, { one: "# fichier", other: "# fichiers" })}` : ""}`,
     releaseAccess: "Préparer et publier l'archive d'accès",
     releasePortability: "Préparer et publier l'archive de portabilité",
     kindAccess: "Archive d'accès",
     kindPortability: "Archive de portabilité",
-    released: (kind: string, downloads: number) => `${kind} publiée — ${downloads} téléchargement${downloads > 1 ? "s" : ""}`,
+    released: (kind: string, downloads: number) => `${kind} publiée — ${plural("fr", downloads, { one: "# téléchargement", other: "# téléchargements" })}`,
     noConnectors: "Aucun connecteur n'est configuré.",
   },
   connectors: {
@@ -257,6 +268,7 @@ export const adminFr = {
     ok: "Disponible",
     down: "Indisponible",
     none: "Aucun connecteur n'est configuré (connectors.config.json).",
+    kinds: { "sql-survey": "Base d'enquêtes (SQL)", recordings: "Enregistrements d'appels", "crm-http": "CRM (API web)" } as Record<string, string>,
   },
   discrepancies: {
     title: "Divergences entre les systèmes",

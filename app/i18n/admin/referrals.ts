@@ -1,5 +1,6 @@
 import type { Locale } from "../../../db/schema/enums";
 import type { Widen } from "../widen";
+import { plural } from "../format";
 
 /** The ticket page's panel for data held as a processor (Art. 28): the request forwarded to the client, and its instructions. */
 export const referralsFr = {
@@ -9,7 +10,7 @@ export const referralsFr = {
   client: "Responsable du traitement",
   contact: "Contact",
   datasets: "Données concernées",
-  records: (n: number) => `${n} enregistrement${n > 1 ? "s" : ""}, désigné${n > 1 ? "s" : ""} par les références du client`,
+  records: (n: number) => plural("fr", n, { one: "# enregistrement, désigné par les références du client", other: "# enregistrements, désignés par les références du client" }),
   state: "État",
   states: {
     sent: (client: string) => `En attente des instructions du responsable du traitement (${client}) — demande transmise, réception non confirmée`,
@@ -18,7 +19,7 @@ export const referralsFr = {
   },
   sentAt: (date: string) => `Transmise le ${date}`,
   acknowledgedAt: (date: string, by: string | null) => `Réception confirmée le ${date}${by ? `, enregistrée par ${by}` : ""}`,
-  reminders: (n: number, date: string) => `${n} relance${n > 1 ? "s" : ""}, la dernière le ${date}`,
+  reminders: (n: number, date: string) => `${plural("fr", n, { one: "# relance", other: "# relances" })}, la dernière le ${date}`,
   instructionsTitle: "Instructions reçues",
   instructionLine: (label: string, date: string, by: string | null) => `${label} — le ${date}${by ? `, enregistrée par ${by}` : ""}`,
   instructions: {
@@ -45,7 +46,7 @@ export const referralsEn: ReferralsMessages = {
   client: "Controller",
   contact: "Contact",
   datasets: "Data concerned",
-  records: (n: number) => `${n} record${n > 1 ? "s" : ""}, named by the client's own references`,
+  records: (n: number) => plural("en", n, { one: "# record, named by the client's own references", other: "# records, named by the client's own references" }),
   state: "State",
   states: {
     sent: (client: string) => `Awaiting the controller's instructions (${client}) — request forwarded, receipt not confirmed`,
@@ -54,7 +55,7 @@ export const referralsEn: ReferralsMessages = {
   },
   sentAt: (date: string) => `Forwarded on ${date}`,
   acknowledgedAt: (date: string, by: string | null) => `Receipt confirmed on ${date}${by ? `, recorded by ${by}` : ""}`,
-  reminders: (n: number, date: string) => `${n} reminder${n > 1 ? "s" : ""}, the last on ${date}`,
+  reminders: (n: number, date: string) => `${plural("en", n, { one: "# reminder", other: "# reminders" })}, the last on ${date}`,
   instructionsTitle: "Instructions received",
   instructionLine: (label: string, date: string, by: string | null) => `${label} — on ${date}${by ? `, recorded by ${by}` : ""}`,
   instructions: {

@@ -1,4 +1,5 @@
 import type { Locale } from "../../../db/schema/enums";
+import { plural } from "../format";
 
 /** French "de" before a company's name: "d'Osiris", "de Neva Assurances". */
 const de = (name: string) => (/^[aeiouyàâéèêëîïôûAEIOUYÀÂÉÈÊËÎÏÔÛ]/.test(name) ? `d'${name}` : `de ${name}`);
@@ -23,7 +24,7 @@ export const registerFr = {
     role: "Rôle de CentreCall",
     updated: "Dernière mise à jour",
   },
-  days: (n: number) => `${n} jour${n > 1 ? "s" : ""}`,
+  days: (n: number) => plural("fr", n, { one: "# jour", other: "# jours" }),
   version: (n: number) => `Version ${n}`,
   byWhom: (name: string) => `par ${name}`,
   seedAuthor: "registre initial",
@@ -248,7 +249,7 @@ export const registerEn: RegisterMessages = {
     role: "CentreCall's role",
     updated: "Last updated",
   },
-  days: (n: number) => `${n} day${n > 1 ? "s" : ""}`,
+  days: (n: number) => plural("en", n, { one: "# day", other: "# days" }),
   version: (n: number) => `Version ${n}`,
   byWhom: (name: string) => `by ${name}`,
   seedAuthor: "initial register",

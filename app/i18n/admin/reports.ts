@@ -1,4 +1,5 @@
 import type { Locale } from "../../../db/schema/enums";
+import { formatNumber, plural } from "../format";
 
 const MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -24,9 +25,9 @@ export const reportsFr = {
   withinThreeMonths: "Closes dans les trois mois",
   median: "Délai médian de clôture",
   overdue: "En retard aujourd'hui",
-  outOf: (n: number, total: number) => `${n} sur ${total}`,
+  outOf: (n: number, total: number) => `${formatNumber("fr", n)} sur ${formatNumber("fr", total)}`,
   /** French: singular below 2 ("1,5 jour") */
-  days: (n: number, formatted: string) => `${formatted} jour${n < 2 ? "" : "s"}`,
+  days: (n: number) => plural("fr", n, { one: "# jour", other: "# jours" }),
   none: "—",
   noClosed: "Aucune demande close sur la période.",
   overdueAsOf: "demandes ouvertes dont l'échéance est dépassée, au",
@@ -92,8 +93,8 @@ export const reportsEn: ReportsMessages = {
   withinThreeMonths: "Closed within three months",
   median: "Median time to close",
   overdue: "Overdue today",
-  outOf: (n: number, total: number) => `${n} of ${total}`,
-  days: (n: number, formatted: string) => `${formatted} day${n === 1 ? "" : "s"}`,
+  outOf: (n: number, total: number) => `${formatNumber("en", n)} of ${formatNumber("en", total)}`,
+  days: (n: number) => plural("en", n, { one: "# day", other: "# days" }),
   none: "—",
   noClosed: "No request was closed in this period.",
   overdueAsOf: "open requests past their deadline, as of",
