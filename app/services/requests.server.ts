@@ -318,6 +318,20 @@ export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number 
 export type FollowUpClaim = { id: string; reference: string; phoneKey: string; issuedAt: Date };
 
 /**
+ * "Send me a new code" from a browser that went through the follow-up form:
+ * a code goes only when the claim's reference and phone match a request
+ * waiting for one, and the caller is never told which (the claim's own
+ * window counts asks, matched or not, so a stranger cannot flood a phone).
+ */
+export function resendSmsCodeByClaim({ ctx, claim }: { ctx: Ctx; claim: FollowUpClaim }): void {
+  ctx.db.transaction((tx) => {
+    if (!hit(tx, "sms:claim-new-code", claim.id, NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now).allowed) return;
+    const r = findByReference(tx, claim.reference);
+    if (r && r.phoneKey === claim.phoneKey) newSmsCode(tx, ctx, r, "follow_up");
+  });
+}
+
+/**
  * A code typed after the follow-up form sent one. The answer depends only on
  * the claim — its age and its own count of tries — never on whether the
  * reference and phone matched a request, so typing codes cannot reveal what
@@ -412,10 +426,13 @@ export function openStatusLink(db: DbOrTx, token: string, now: Date): number | n
 /** For the "check your messages" page right after filing. */
 export function pendingView(db: DbOrTx, requestId: number) {
   const r = db
-    .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod })
+    .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod, phone: requests.phone })
     .from(requests)
     .where(eq(requests.id, requestId))
     .get();
-  return r ?? null;
+  if (!r) return null;
+  // Only the last two digits, so the person can check the number without the page showing it whole.
+  const { phone, ...rest } = r;
+  return { ...rest, phoneEnd: r.verificationMethod === "sms" && phone ? phone.slice(-2) : null };
 }
 
