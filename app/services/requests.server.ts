@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import {
   attachments,
@@ -358,9 +358,80 @@ export function verifySmsCodeByClaim({ ctx, claim, code }: { ctx: Ctx; claim: Fo
   });
 }
 
-/** Unverified requests lapse after UNVERIFIED_EXPIRY_DAYS; run by the worker loop. */
+const DAY_MS = 86_400_000;
+
+/** The Paris date a request filed at `receivedAt` lapses if still unconfirmed. */
+function lapsesOn(receivedAt: Date): string {
+  return parisDate(new Date(receivedAt.getTime() + env().UNVERIFIED_EXPIRY_DAYS * DAY_MS));
+}
+
+/**
+ * One reminder, VERIFICATION_REMINDER_HOURS after filing, to a web request
+ * still waiting for its link or code: a fresh link by email, or a fresh code
+ * by SMS, to the contact given (where the first one went), with the day it
+ * lapses. The stamp is set by compare-and-set inside the transaction that
+ * queues the message, so of two processes sweeping at once one reminds.
+ */
+export function remindUnverified({ ctx }: { ctx: Ctx }): number {
+  const e = env();
+  const due = new Date(ctx.now.getTime() - e.VERIFICATION_REMINDER_HOURS * 3_600_000);
+  const lapse = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
+  const candidates = ctx.db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(
+      and(
+        eq(requests.status, "awaiting_verification"),
+        eq(requests.channel, "web"),
+        isNull(requests.verificationRemindedAt),
+        lte(requests.receivedAt, due),
+        gt(requests.receivedAt, lapse),
+      ),
+    )
+    .all();
+  let reminded = 0;
+  for (const { id } of candidates) {
+    const won = ctx.db.transaction((tx) => {
+      const taken = tx
+        .update(requests)
+        .set({ verificationRemindedAt: ctx.now })
+        .where(and(eq(requests.id, id), isNull(requests.verificationRemindedAt), eq(requests.status, "awaiting_verification")))
+        .run();
+      if (taken.changes !== 1) return false;
+      const r = getById(tx, id);
+      if (r.verificationMethod === "email" && r.email) {
+        const token = issueLink(tx, r.id, "email_link", ctx.now);
+        const m = emails.verificationReminder(
+          { link: link(`/verification/${token}`), reference: r.reference, filedOn: parisDate(r.receivedAt), lapsesOn: lapsesOn(r.receivedAt), ttlHours: e.VERIFICATION_LINK_TTL_HOURS },
+          r.locale,
+        );
+        enqueue(tx, { channel: "email", to: r.email, template: "verification_reminder", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
+      } else if (r.verificationMethod === "sms" && r.phone) {
+        const code = issueSmsCode(tx, r.id, ctx.now);
+        const m = emails.smsVerificationReminder({ code, reference: r.reference, lapsesOn: lapsesOn(r.receivedAt), ttlMinutes: e.SMS_CODE_TTL_MINUTES, followLink: link("/suivi") }, r.locale);
+        enqueue(tx, { channel: "sms", to: r.phone, template: "sms_verification_reminder", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
+      } else {
+        // Nothing to remind through (no contact for the method): stamped all the same, so it is not looked at again.
+        return false;
+      }
+      addEvent(tx, r.id, ctx, "verification_reminded", { method: r.verificationMethod });
+      audit.append(tx, { actor: ctx.actor, action: "ticket.verification_reminded", reference: r.reference, details: { via: r.verificationMethod }, at: ctx.now });
+      return true;
+    }, { behavior: "immediate" });
+    if (won) reminded++;
+  }
+  if (reminded) log.info("request.verification_reminded", { count: reminded });
+  return reminded;
+}
+
+/**
+ * Unverified requests lapse after UNVERIFIED_EXPIRY_DAYS; run by the worker
+ * loop. A web request's filer is told, by the channel they chose, in the
+ * same transaction: the notice goes once, with the lapse.
+ */
 export function expireUnverified({ ctx }: { ctx: Ctx }): number {
-  const cutoff = new Date(ctx.now.getTime() - env().UNVERIFIED_EXPIRY_DAYS * 86_400_000);
+  const e = env();
+  const cutoff = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
   const stale = ctx.db
     .select()
     .from(requests)
@@ -374,14 +445,37 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
       if (fresh.status !== "awaiting_verification") return false;
       setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
       tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
-      addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
-      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: {}, at: ctx.now });
+      const notified = fresh.channel === "web" ? lapseNotice(tx, ctx, fresh) : null;
+      addEvent(tx, r.id, ctx, "expired", notified ? { afterDays: e.UNVERIFIED_EXPIRY_DAYS, notified } : { afterDays: e.UNVERIFIED_EXPIRY_DAYS });
+      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: notified ? { notified } : {}, at: ctx.now });
       return true;
     }, { behavior: "immediate" });
     if (won) expired++;
   }
   if (expired) log.info("request.expired_unverified", { count: expired });
   return expired;
+}
+
+/**
+ * The lapse notice. Its dates are the facts: filed on, not confirmed by
+ * (today, the lapse), and the day retention removes the identity at the
+ * latest (its daily run after UNVERIFIED_PURGE_GRACE_DAYS).
+ */
+function lapseNotice(tx: DbOrTx, ctx: Ctx, r: RequestRow): "email" | "sms" | null {
+  const e = env();
+  const purgeOn = parisDate(new Date(ctx.now.getTime() + (e.UNVERIFIED_PURGE_GRACE_DAYS + 1) * DAY_MS));
+  const fileLink = link("/demande");
+  if (r.verificationMethod === "email" && r.email) {
+    const m = emails.unconfirmedLapsed({ reference: r.reference, filedOn: parisDate(r.receivedAt), lapsedOn: parisDate(ctx.now), purgeOn, fileLink }, r.locale);
+    enqueue(tx, { channel: "email", to: r.email, template: "unconfirmed_lapsed", ...m, requestId: r.id }, ctx.now);
+    return "email";
+  }
+  if (r.verificationMethod === "sms" && r.phone) {
+    const m = emails.smsUnconfirmedLapsed({ reference: r.reference, purgeOn, fileLink }, r.locale);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_unconfirmed_lapsed", text: m.text, requestId: r.id }, ctx.now);
+    return "sms";
+  }
+  return null;
 }
 
 /**
