@@ -68,7 +68,7 @@ export function unconfirmedLapsed(d: { reference: string; filedOn: string; lapse
     return render("en", `Your request ${d.reference} has lapsed`, [
       "Hello,",
       `The request filed on ${filed} under reference ${d.reference} was not confirmed by ${lapsed}. It has therefore lapsed: nothing was done with it, and no system was searched for your data.`,
-      `The name and contact details given in it will be deleted on ${purge} at the latest; we keep only its reference and dates, as a record that it was filed.`,
+      `The names, contact details and text given in it will be deleted on ${purge} at the latest. We keep only its reference, dates and history, as a record that it was filed, and a one-way fingerprint of the contact details from which they cannot be read back.`,
       "You may still exercise your rights: file a new request and confirm it with the link or code we then send you.",
       { link: d.fileLink, label: "File a new request" },
     ]);
@@ -76,7 +76,7 @@ export function unconfirmedLapsed(d: { reference: string; filedOn: string; lapse
   return render("fr", `Votre demande ${d.reference} a expiré`, [
     "Bonjour,",
     `La demande déposée le ${filed} sous la référence ${d.reference} n'a pas été confirmée au ${lapsed}. Elle a donc expiré : nous n'en avons rien fait, et vos données n'ont été recherchées dans aucun de nos systèmes.`,
-    `Le nom et les coordonnées qui y étaient indiqués seront effacés au plus tard le ${purge} ; nous ne gardons que sa référence et ses dates, pour mémoire.`,
+    `Les noms, coordonnées et textes qui y étaient indiqués seront effacés au plus tard le ${purge}. Nous ne gardons que sa référence, ses dates et son historique, pour mémoire, et une empreinte des coordonnées qui ne permet pas de les retrouver.`,
     "Vous pouvez toujours exercer vos droits : déposez une nouvelle demande et confirmez-la avec le lien ou le code que nous vous enverrons.",
     { link: d.fileLink, label: "Déposer une nouvelle demande" },
   ]);
