@@ -159,7 +159,16 @@ async function gatherCommand(reference: string): Promise<number> {
   const requestId = findByReference(db(), reference)!.id;
   // Run the queue here rather than wait for a server's worker loop.
   while (await runNextJob({ db: db(), registry }));
-  const rows = gatherStatus(db(), requestId, registry);
+  let rows = gatherStatus(db(), requestId, registry);
+  // Beside a running server (`npm run demo`), its worker may have taken some of these jobs: wait for them to end
+  // (it holds each under a lease; one whose lease lapses is queued again and taken here) rather than answer "running".
+  const { env } = await import("../app/utils/env.server");
+  const until = Date.now() + 3 * env().JOB_LEASE_SECONDS * 1000;
+  while (rows.some((g) => g.status === "queued" || g.status === "running") && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    while (await runNextJob({ db: db(), registry }));
+    rows = gatherStatus(db(), requestId, registry);
+  }
   // One of four answers per system: found N, nothing, not searched (and which identifier was missing), failed.
   const used = (g: (typeof rows)[number]) => g.identifiers.map((i) => `${i.kind}(${i.origin})`).join(",");
   for (const g of rows) {
