@@ -62,7 +62,9 @@ describe("/suivi: each field says what is wrong with itself", () => {
   it("flags only the contact when the reference is right and the contact is not a phone or an email", async () => {
     const r = await post({ reference: "DSR-2026-000123", contact: "pas un numéro" });
     expect(r.status).toBe(400);
-    expect(r.text).toContain("Saisissez une adresse électronique (par exemple prenom.nom@exemple.fr) ou un numéro de téléphone");
+    expect(r.text).toContain("Saisissez une adresse électronique (par exemple prenom.nom@exemple.fr) ou un numéro de portable");
+    // What was typed is still there to correct.
+    expect(r.html).toMatch(/id="contact"[^>]*value="pas un numéro"|value="pas un numéro"[^>]*id="contact"/);
     expect(r.html).not.toContain('id="reference-error"');
     const both = await post({ reference: "", contact: "" });
     expect(both.text).toContain("Indiquez la référence de votre demande");

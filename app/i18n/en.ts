@@ -202,7 +202,7 @@ export const en: Messages = {
       reference_required: "Enter your request reference, for example DSR-2026-000123.",
       reference_invalid: "This reference does not have the expected form: DSR, the year, then 6 digits, for example DSR-2026-000123.",
       contact_required: "Enter the email address or phone number you used to file the request.",
-      contact_invalid: "Enter an email address (for example firstname.lastname@example.com) or a phone number (for example 06 12 34 56 78).",
+      contact_invalid: "Enter an email address (for example firstname.lastname@example.com) or a mobile number (for example 06 12 34 56 78).",
     },
   },
   status: {

@@ -214,7 +214,7 @@ export const fr = {
       reference_required: "Indiquez la référence de votre demande, par exemple DSR-2026-000123.",
       reference_invalid: "Cette référence n'a pas la forme attendue : DSR, l'année, puis 6 chiffres, par exemple DSR-2026-000123.",
       contact_required: "Indiquez l'adresse électronique ou le numéro de téléphone utilisés pour déposer la demande.",
-      contact_invalid: "Saisissez une adresse électronique (par exemple prenom.nom@exemple.fr) ou un numéro de téléphone (par exemple 06 12 34 56 78).",
+      contact_invalid: "Saisissez une adresse électronique (par exemple prenom.nom@exemple.fr) ou un numéro de portable (par exemple 06 12 34 56 78).",
     },
   },
   status: {

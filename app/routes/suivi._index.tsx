@@ -49,7 +49,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : null;
   const contactError: FieldError | null = fieldError(contactParsed) ?? (contact ? null : "contact_invalid");
   if (!reference.success || !contact) {
-    return data({ sent: false, byPhone: false, errors: { reference: fieldError(reference), contact: contactError } }, { status: 400 });
+    // What was typed stays in the fields (a form without JavaScript is answered by a new page).
+    const values = { reference: text("reference").slice(0, 20), contact: text("contact").slice(0, 254) };
+    return data({ sent: false, byPhone: false, errors: { reference: fieldError(reference), contact: contactError }, values }, { status: 400 });
   }
   const ctx = ctxFrom();
   enforceRateLimits(
@@ -66,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // claim lets this browser enter the new code at /demande/envoyee.
   const byPhone = "phone" in contact;
   const headers = byPhone ? { "Set-Cookie": await grantClaimCookie({ reference: reference.data, phoneKey: requests.phoneKey(contact.phone) }) } : undefined;
-  return data({ sent: true, byPhone, errors: { reference: null, contact: null } }, { headers });
+  return data({ sent: true, byPhone, errors: { reference: null, contact: null }, values: { reference: "", contact: "" } }, { headers });
 }
 
 export default function Follow() {
@@ -103,6 +105,7 @@ export default function Follow() {
           label={t.follow.reference}
           hint={t.follow.referenceHint}
           error={errors?.reference ? t.follow.errors[errors.reference] : undefined}
+          defaultValue={result?.values.reference}
           autoComplete="off"
           required
           maxLength={20}
@@ -112,6 +115,7 @@ export default function Follow() {
           name="contact"
           label={t.follow.contact}
           error={errors?.contact ? t.follow.errors[errors.contact] : undefined}
+          defaultValue={result?.values.contact}
           autoComplete="email"
           required
           maxLength={254}
