@@ -84,6 +84,19 @@ describe("the reminder to confirm", () => {
     expect((await smsTo(app, "+33653000002")).text).toContain(`request ${enRef} is not confirmed yet`);
   });
 
+  it("waits while a code locked by wrong tries cools down, then goes", async () => {
+    const { reference, browser } = await fileOne(app, { email: "", phone: "06 53 00 00 04", verificationMethod: "sms" });
+    await app.deliver();
+    const code = lastCode(app.sms.sent, "+33653000004");
+    for (let i = 0; i < 5; i++) await browser.post("/demande/envoyee", { intent: "verify", code: code === "000000" ? "111111" : "000000" });
+    filedAgo(reference, 49);
+    sweep();
+    expect(messagesTo("+33653000004", "sms_verification_reminder")).toHaveLength(0);
+    const later = new Date(Date.now() + 16 * 60_000);
+    remindUnverified({ ctx: { db: app.db(), now: later, actor: { kind: "system" } } });
+    expect(messagesTo("+33653000004", "sms_verification_reminder")).toHaveLength(1);
+  });
+
   it("does not go to a confirmed request, nor to one already due to lapse", async () => {
     const email = "rappel.confirme@example.fr";
     const { reference, browser } = await fileOne(app, { email });

@@ -392,6 +392,9 @@ export function remindUnverified({ ctx }: { ctx: Ctx }): number {
   let reminded = 0;
   for (const { id } of candidates) {
     const won = ctx.db.transaction((tx) => {
+      // A code locked by wrong tries keeps its cool-down (SMS_LOCKOUT_MINUTES): the reminder waits for a later sweep.
+      const locked = currentCode(tx, id);
+      if (locked && isLocked(locked) && ctx.now.getTime() < locked.createdAt.getTime() + e.SMS_LOCKOUT_MINUTES * 60_000) return false;
       const taken = tx
         .update(requests)
         .set({ verificationRemindedAt: ctx.now })
