@@ -100,4 +100,3 @@ export function postcodeCandidates(postcode: string): string[] {
   if (!p) return [];
   return p.length === 5 ? [p, `${p.slice(0, 2)} ${p.slice(2)}`] : [p];
 }
-
