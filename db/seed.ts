@@ -1,9 +1,10 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Registry } from "../app/connectors/registry";
 import { setHold } from "../app/services/retention.server";
 import { AgentIntakeInput, checkCallerCode, checkContactCode, recordRequest, sendContactCode } from "../app/services/agent-intake.server";
 import type { Ctx } from "../app/services/context";
 import { IntakeInput } from "../app/services/intake-input";
+import { deliverDue } from "../app/services/outbox.server";
 import { instantToParisLocal } from "../app/services/paris-time";
 import * as requests from "../app/services/requests.server";
 import { createStaff, toActor } from "../app/services/staff.server";
@@ -182,10 +183,12 @@ export function seedSiteTickets(db: Db, now = new Date()) {
       else callerReadsCode(ctx, reference);
       const later = (days: number): Ctx => ({ db, now: new Date(receivedAt.getTime() + days * DAY), actor: dpo });
       // Old tickets are mostly closed (some in time, some late); recent ones are in every open state.
+      // Every date stays before the demo's now: a ticket closed late (35 days after receipt) was received at least 36 days ago.
       if (daysAgo >= 33 && n % 3 !== 0) {
+        const late = n % 2 === 0 && daysAgo >= 36;
         tickets.start({ ctx: later(2), reference });
-        tickets.markReady({ ctx: later(n % 2 ? 20 : 34), reference });
-        tickets.complete({ ctx: later(n % 2 ? 21 : 35), reference });
+        tickets.markReady({ ctx: later(late ? 34 : 20), reference });
+        tickets.complete({ ctx: later(late ? 35 : 21), reference });
       } else if (daysAgo === 29 && siteIndex % 2 === 0) {
         tickets.extend({ ctx: later(10), reference, reasons: "Demande complexe : plusieurs bases d'enquêtes et des enregistrements d'appels à rechercher." });
       } else if (daysAgo === 22) {
@@ -322,4 +325,23 @@ export function seedRetentionHold(db: Db, registry: Pick<Registry, "get">, now =
   const dpo = toActor(db.select().from(staff).where(eq(staff.email, "dpo@centrecall.example")).get()!);
   setHold({ ctx: { db, now, actor: dpo }, registry, input: { connectorId: "recordings", itemKey: "rec-000001", reason: "Contestation par le client Osiris des réponses recueillies lors de cet appel (dossier litige L-2026-014) : enregistrement conservé jusqu'à la clôture du litige." } });
   return true;
+}
+
+/**
+ * The seed writes history, dated in the past: what it queued then was sent
+ * then, as the server's sender would have sent it at the time — not at the
+ * demo's start, when the codes in it have long expired (they would turn into
+ * "your code expired before we could send it" notices) and closing letters
+ * of past closures would still be waiting.
+ */
+export async function deliverSeedHistory(db: Db, before: Date): Promise<number> {
+  const times = db
+    .selectDistinct({ at: outbox.nextAttemptAt })
+    .from(outbox)
+    .where(and(eq(outbox.status, "pending"), lt(outbox.nextAttemptAt, before)))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .all();
+  let sent = 0;
+  for (const { at } of times) sent += (await deliverDue({ db, now: at, batch: 1000 })).sent;
+  return sent;
 }

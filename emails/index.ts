@@ -1,4 +1,4 @@
-export { verification } from "./verification";
+export { smsUnconfirmedLapsed, smsVerificationReminder, unconfirmedLapsed, verification, verificationReminder } from "./verification";
 export { acknowledgement } from "./acknowledgement";
 export { statusLink } from "./status-link";
 export { agentCode, expiredNotice, postalCode, smsAcknowledgement, smsCode, smsStatusLink } from "./sms-code";

@@ -61,7 +61,7 @@ export function postalCode(d: { code: string; reference: string; days: number },
 export type ExpiredKind = "web_code" | "web_link" | "agent_code" | "download_link";
 
 export function expiredKind(template: string): ExpiredKind {
-  if (template === "verification") return "web_link";
+  if (template === "verification" || template === "verification_reminder") return "web_link";
   if (template === "agent_code") return "agent_code";
   if (template.includes("download_link")) return "download_link";
   return "web_code";

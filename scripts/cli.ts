@@ -11,7 +11,7 @@ import { ROLES, SITES } from "../db/schema/enums";
 import { DomainError } from "../app/services/errors";
 import { deliverDue, pendingCount } from "../app/services/outbox.server";
 import { sendReminders } from "../app/services/reminders.server";
-import { expireUnverified } from "../app/services/requests.server";
+import { expireUnverified, remindUnverified } from "../app/services/requests.server";
 import { createStaff, NewStaff } from "../app/services/staff.server";
 import { db } from "../app/utils/db.server";
 import { ConfigError } from "../app/utils/env.server";
@@ -21,7 +21,9 @@ const USAGE = `usage: npm run -s cli -- <command>
 commands:
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
-  expire            mark requests unverified for too long as expired; remind
+  expire            remind once the filers of web requests still unconfirmed
+                    after VERIFICATION_REMINDER_HOURS, mark requests
+                    unverified for too long as expired (telling the filer); remind
                     requesters of a question unanswered for 15 days, and close
                     the requests whose question stayed unanswered for
                     INFO_REQUEST_CLOSE_DAYS; lift the restrictions whose
@@ -157,7 +159,16 @@ async function gatherCommand(reference: string): Promise<number> {
   const requestId = findByReference(db(), reference)!.id;
   // Run the queue here rather than wait for a server's worker loop.
   while (await runNextJob({ db: db(), registry }));
-  const rows = gatherStatus(db(), requestId, registry);
+  let rows = gatherStatus(db(), requestId, registry);
+  // Beside a running server (`npm run demo`), its worker may have taken some of these jobs: wait for them to end
+  // (it holds each under a lease; one whose lease lapses is queued again and taken here) rather than answer "running".
+  const { env } = await import("../app/utils/env.server");
+  const until = Date.now() + 3 * env().JOB_LEASE_SECONDS * 1000;
+  while (rows.some((g) => g.status === "queued" || g.status === "running") && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    while (await runNextJob({ db: db(), registry }));
+    rows = gatherStatus(db(), requestId, registry);
+  }
   // One of four answers per system: found N, nothing, not searched (and which identifier was missing), failed.
   const used = (g: (typeof rows)[number]) => g.identifiers.map((i) => `${i.kind}(${i.origin})`).join(",");
   for (const g of rows) {
@@ -362,6 +373,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (group === "expire" && !verb) {
     // The housekeeping the server's worker runs every 10 minutes, once, now; safe beside it (each row is acted on once).
+    const confirmReminders = remindUnverified({ ctx: system() });
     const n = expireUnverified({ ctx: system() });
     const { sweepInfoRequests } = await import("../app/services/tickets.server");
     const { purgeExpiredArchives } = await import("../app/services/delivery.server");
@@ -372,6 +384,7 @@ async function main(args: string[]): Promise<number> {
     const archives = purgeExpiredArchives(db(), new Date());
     const gathered = purgeAfterRetention(db(), new Date());
     console.log(`expired ${n}`);
+    console.log(`confirmation reminders ${confirmReminders}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
     console.log(`controllers reminded ${controllers}`);
     console.log(`archives purged ${archives} gathered purged ${gathered}`);

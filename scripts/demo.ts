@@ -13,7 +13,7 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
-const { DEMO_STAFF, seed, seedAnswerCases, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
+const { DEMO_STAFF, deliverSeedHistory, seed, seedAnswerCases, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
 const { seedRegister } = await import("../db/seed-register");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
@@ -35,12 +35,15 @@ const surveyFile = path.join(config.DATA_DIR, "demo-survey.sqlite");
 if (!existsSync(surveyFile)) await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: 2_000, seed: 1 });
 createDemoRecordings({ root: path.join(config.DATA_DIR, "recordings", "audio"), index: path.join(config.DATA_DIR, "recordings", "index.sqlite"), count: 500, realAudio: 60, seed: 1, now: new Date() });
 const crm = await startDemoCrm({ port: config.DEMO_CRM_PORT, host: "127.0.0.1", dbPath: path.join(config.DATA_DIR, "demo-crm.sqlite"), token: process.env.DEMO_CRM_TOKEN, contacts: 500 });
+const seedStarted = new Date();
 await seedStaff(db());
 seedRegister(db(), new Date());
 const { created } = seed(db());
 const siteTickets = seedSiteTickets(db());
 const corinne = seedCorinne(db());
 const cases = seedAnswerCases(db());
+// The seeded past's messages go out at their own dates (to the dev outbox), as they would have then.
+await deliverSeedHistory(db(), seedStarted);
 // Retention: one old recording held for a dispute; what the first daily run (at start) is about to purge, in counts.
 const { seedRetentionHold } = await import("../db/seed");
 const { connectors } = await import("../app/utils/connectors.server");

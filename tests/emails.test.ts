@@ -56,6 +56,10 @@ const cases = {
     emails.subjectConfirmation({ reference: "DSR-2026-000123", representative: "Sophie Lambert", rights: ["access"], link }, l),
   mandateRejected: (l: (typeof LOCALES)[number]) => emails.mandateRejected({ reference: "DSR-2026-000123", reason: "Le mandat n'est pas signé par la personne représentée." }, l),
   verification: (l: (typeof LOCALES)[number]) => emails.verification({ link, reference: "DSR-2026-000123", ttlHours: 24 }, l),
+  verificationReminder: (l: (typeof LOCALES)[number]) =>
+    emails.verificationReminder({ link, reference: "DSR-2026-000123", filedOn: "2026-11-21", lapsesOn: "2026-12-05", ttlHours: 24 }, l),
+  unconfirmedLapsed: (l: (typeof LOCALES)[number]) =>
+    emails.unconfirmedLapsed({ reference: "DSR-2026-000123", filedOn: "2026-11-21", lapsedOn: "2026-12-05", purgeOn: "2027-01-05", fileLink: "https://droits.centrecall.example/demande" }, l),
   acknowledgement: (l: (typeof LOCALES)[number]) =>
     emails.acknowledgement(
       { reference: "DSR-2026-000123", rights: ["access", "erasure"], receivedOn: "2026-11-23", dueOn: "2026-12-23", statusLink: "https://droits.centrecall.example/suivi/lien/xyz" },
@@ -147,6 +151,20 @@ describe("email templates", () => {
         expect(t).toContain("DSR-2026-000123");
         expect(t).toContain(l);
       }
+    }
+  });
+
+  it("keeps the confirmation reminder and the lapse notice by SMS to two messages, with the reference and the dates", () => {
+    for (const locale of LOCALES) {
+      const reminder = emails.smsVerificationReminder({ code: "123456", reference: "DSR-2026-000123", lapsesOn: "2026-12-05", ttlMinutes: 10, followLink: "https://droits.centrecall.example/suivi" }, locale).text;
+      const lapsed = emails.smsUnconfirmedLapsed({ reference: "DSR-2026-000123", purgeOn: "2027-01-05", fileLink: "https://droits.centrecall.example/demande" }, locale).text;
+      for (const t of [reminder, lapsed]) {
+        expect(t.length).toBeLessThanOrEqual(306);
+        expect(t).toContain("DSR-2026-000123");
+      }
+      expect(reminder).toContain("123456");
+      expect(reminder).toContain("05/12/2026");
+      expect(lapsed).toContain("05/01/2027");
     }
   });
 

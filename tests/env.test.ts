@@ -46,6 +46,13 @@ describe("configuration", () => {
     expect(env.BASE_URL).toBe("https://droits.centrecall.example");
   });
 
+  it("sends the reminder to confirm after 48 hours by default, and only before the request lapses", () => {
+    const secret = "x".repeat(40);
+    expect(parseEnv({ APP_ENV: "test", APP_SECRET: secret }).VERIFICATION_REMINDER_HOURS).toBe(48);
+    expect(parseEnv({ APP_ENV: "test", APP_SECRET: secret, VERIFICATION_REMINDER_HOURS: "72" }).VERIFICATION_REMINDER_HOURS).toBe(72);
+    expect(() => parseEnv({ APP_ENV: "test", APP_SECRET: secret, VERIFICATION_REMINDER_HOURS: "400", UNVERIFIED_EXPIRY_DAYS: "14" })).toThrow(/VERIFICATION_REMINDER_HOURS must be shorter than UNVERIFIED_EXPIRY_DAYS/);
+  });
+
   it("requires an explicit secret in tests", () => {
     expect(() => parseEnv({ APP_ENV: "test" })).toThrow(/APP_SECRET/);
   });

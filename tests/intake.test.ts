@@ -378,8 +378,8 @@ describe("status page", () => {
     const res = await app.browser().post("/suivi", { reference: "123", contact: "" });
     expect(res.status).toBe(400);
     const html = await res.text();
-    expect(textOf(html)).toContain("Cette valeur n'est pas valide.");
-    expect(textOf(html)).toContain("Indiquez une adresse électronique ou un numéro de téléphone.");
+    expect(textOf(html)).toContain("Cette référence n'a pas la forme attendue");
+    expect(textOf(html)).toContain("Indiquez l'adresse électronique ou le numéro de téléphone utilisés pour déposer la demande.");
     expect(html).toMatch(/id="reference"[^>]*aria-invalid="true"/);
   });
 

@@ -90,6 +90,54 @@ describe("rectification", () => {
     expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(403);
   });
 
+  it("checks typed values when typed: a phone as people write it is stored in E.164, an impossible one is refused at the form", async () => {
+    const { reference, browser: support } = await corinneInPerson(app, ["rectification"]);
+    await gatherAll(app, support, reference);
+    await controllersInstruct(app, support, reference);
+    const inputs = inputsOf(await (await support.get(`/admin/demandes/${reference}`)).text());
+    const field = (connector: string, name: string) => inputs.find((i) => i.id[0] === connector && i.id[3] === name)!;
+    const [surveyPhone, crmPhone, surveyEmail, surveyPostcode] = [field("survey", "phone"), field("crm", "phone"), field("survey", "email"), field("survey", "postcode")];
+    expect(surveyPhone && crmPhone && surveyEmail && surveyPostcode).toBeTruthy();
+
+    // Refused where it is typed, each with what to type instead, in French and English; nothing is prepared.
+    for (const [input, value, message] of [
+      [surveyPhone, "06 37 30", "n'est pas un numéro valide"],
+      [crmPhone, "pas un numéro", "n'est pas un numéro valide"],
+      [surveyEmail, "corinne@", "adresse électronique n'est pas valide"],
+      [surveyPostcode, "3700", "il faut 5 chiffres"],
+    ] as const) {
+      const res = await support.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare", [input.name]: value });
+      expect(res.status, value).toBe(400);
+      expect(textOf(await res.text())).toContain(message);
+    }
+    expect(app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action)).not.toContain("rectification.prepared");
+    const en = await signedIn(app, "support");
+    await en.browser.get("/langue?to=en&back=/admin");
+    const enRes = await en.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare", [surveyPhone.name]: "06 37 30" });
+    expect(textOf(await enRes.text())).toContain("is not a valid number");
+
+    // Accepted as typed, normalised: the DPO sees, approves and each system gets +33637304716 and a lower-case address.
+    const ok = await support.post(`/admin/demandes/${reference}`, {
+      intent: "rectification-prepare",
+      [surveyPhone.name]: "06 37 30 47 16",
+      [crmPhone.name]: "06 37 30 47 16",
+      [surveyEmail.name]: "  Corinne.Desmarc@Example.FR ",
+    });
+    expect(ok.status).toBe(302);
+    const dpo = await signedIn(app, "dpo");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("+33637304716");
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-approve" })).status).toBe(302);
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Appliquée et vérifiée");
+    const db = new Database(demo.surveyFile, { readonly: true });
+    try {
+      const row = db.prepare("SELECT phone, email FROM respondents WHERE id = ?").get(surveyPhone.id[2]) as { phone: string; email: string };
+      expect(row).toEqual({ phone: "+33637304716", email: "corinne.desmarc@example.fr" });
+    } finally {
+      db.close();
+    }
+    expect(demo.crm.contacts.get(crmPhone.id[2])!.phone).toBe("+33637304716");
+  });
+
   it("reports a system that did not take the change, and applies once it is back", async () => {
     const { reference, surveyKey, crmKey } = await preparedTicket("DESMARC-C");
     const dpo = await signedIn(app, "dpo");

@@ -157,6 +157,9 @@ export type ErasurePlan = { steps: { match: Match; action: ErasureAction }[] };
 export type ErasureResult = { done: Match[]; retained: Match[]; failed: { match: Match; error: string }[] };
 /** What removeContacts emptied: records changed, and the fields emptied in them (never the values). */
 export type ContactRemoval = { records: number; fields: number; columns: string[] };
+/** What a typed value becomes in a system, or which kind of value it failed to be. */
+export type ValueCheck = { ok: true; value: string } | { ok: false; problem: "phone" | "email" | "postcode" | "date" };
+
 export type FieldChange = { match: Match; field: string; from: FieldValue; to: FieldValue };
 
 /** A record as the retention job sees it: where it is and how old, never what it holds. */
@@ -202,6 +205,12 @@ export interface Connector {
   proposeErasure?(matches: Match[]): ErasurePlan;
   erase(matches: Match[], plan: ErasurePlan): Promise<ErasureResult>;
   rectify?(matches: Match[], changes: FieldChange[]): Promise<void>;
+  /**
+   * A new value staff type for a field, checked when typed and written the
+   * way this system holds it (a phone as E.164, an email in lower case, a
+   * date in the column's declared format). `rectify` checks again, as a guard.
+   */
+  checkValue?(dataset: string, field: string, typed: string): ValueCheck;
   restrict?(matches: Match[], on: boolean): Promise<void>;
   /**
    * Art. 21 objection, where the register promises it (OP-03: "suppression des

@@ -101,7 +101,7 @@ export const en: Messages = {
   errors: {
     required: "This field is required.",
     rights_required: "Choose at least one right.",
-    invalid: "This value is not valid.",
+    invalid: "Choose one of the answers offered.",
     too_long: "This text is too long.",
     name_invalid: "This name contains characters we cannot accept.",
     email_invalid: "Enter a valid email address, for example first.last@example.com.",
@@ -121,6 +121,7 @@ export const en: Messages = {
     mandate_until_invalid: "Give the date until which the mandate is valid.",
     mandate_scope_required: "Give the data the mandate covers.",
     subject_contact_required: "Give the email address or phone of the person represented.",
+    form_unreadable: "What you sent could not be read. Check the form and send it again.",
   },
   filed: {
     title: "Your request has been recorded",
@@ -137,6 +138,12 @@ export const en: Messages = {
     resendWait: (minutes: number) => (minutes > 1 ? `You can ask for a new code in ${minutes} minutes.` : "You can ask for a new code in a minute."),
     notReceived: "Nothing received? Check your spam folder.",
     fileAgain: "File a new request",
+    smsAdviceTitle: "Have you not received the code?",
+    smsCheckNumber: (end: string) => `The code goes to the mobile number given in the form, which ends in ${end}. Check that it is yours.`,
+    smsDelay: "The text message usually arrives within a few minutes. Check that your phone has signal and can receive text messages.",
+    smsNewCode: "If no code has arrived after a few minutes, or the code has expired, press “Send me a new code” above: the old code will stop working.",
+    resentFollowUp: "If the reference and number given match a request waiting to be confirmed by text message, a new code has just been sent to that number.",
+    smsWrongNumber: "Was the number given wrong?",
   },
   verify: {
     title: "Confirm your identity",
@@ -158,6 +165,23 @@ export const en: Messages = {
     doneTitle: "Your identity is confirmed",
     done: (due: string) => `Your request has been passed to our data protection officer. We will answer by ${due} at the latest.`,
   },
+  reply: {
+    title: "Answer our question",
+    reference: "Request reference",
+    receivedOn: "Request received on",
+    questionTitle: (date: string) => `Our question, asked on ${date}`,
+    nextTitle: "What happens next?",
+    next: "As soon as you send your answer, the time limit for your request, suspended since our question, runs again. We read your answer and carry on handling your request; if it is not enough, we will tell you.",
+    closeOn: (date: string) => `Without an answer from you, your request will be closed on ${date}. You will then be able to file a new one.`,
+    label: "Your answer *",
+    hint: "5,000 characters at most. Give only what answers the question.",
+    required: "Write your answer before sending it.",
+    submit: "Send my answer",
+    unusableTitle: "This answer link no longer works",
+    unusable: "This link has already been used, has expired, or the question no longer awaits an answer.",
+    unusableAnswered: "If you have already answered, we have received your answer: there is nothing else to do.",
+    unusableExpired: "Otherwise, ask for a follow-up link with your request reference: the follow-up page shows the question waiting and how to answer it.",
+  },
   follow: {
     title: "Follow a request",
     intro:
@@ -174,6 +198,12 @@ export const en: Messages = {
     sentLink: "If this request is still waiting to be confirmed by email, a new confirmation link has just been sent to that address instead of the follow-up link.",
     enterCode: "Enter the code received by text message",
     sessionExpired: "To see your request you need a personal follow-up link. Ask for a new link below.",
+    errors: {
+      reference_required: "Enter your request reference, for example DSR-2026-000123.",
+      reference_invalid: "This reference does not have the expected form: DSR, the year, then 6 digits, for example DSR-2026-000123.",
+      contact_required: "Enter the email address or phone number you used to file the request.",
+      contact_invalid: "Enter an email address (for example firstname.lastname@example.com) or a mobile number (for example 06 12 34 56 78).",
+    },
   },
   status: {
     title: "Your request",

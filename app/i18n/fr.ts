@@ -108,7 +108,7 @@ export const fr = {
   errors: {
     required: "Ce champ est obligatoire.",
     rights_required: "Choisissez au moins un droit.",
-    invalid: "Cette valeur n'est pas valide.",
+    invalid: "Choisissez l'une des réponses proposées.",
     too_long: "Ce texte est trop long.",
     name_invalid: "Ce nom contient des caractères non acceptés.",
     email_invalid: "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.",
@@ -128,6 +128,7 @@ export const fr = {
     mandate_until_invalid: "Indiquez jusqu'à quelle date le mandat est valable.",
     mandate_scope_required: "Indiquez les données concernées par le mandat.",
     subject_contact_required: "Indiquez l'adresse électronique ou le téléphone de la personne représentée.",
+    form_unreadable: "Votre envoi n'a pas pu être lu. Vérifiez le formulaire et envoyez-le de nouveau.",
   },
   filed: {
     title: "Votre demande est enregistrée",
@@ -145,6 +146,12 @@ export const fr = {
       minutes > 1 ? `Vous pourrez demander un nouveau code dans ${minutes} minutes.` : "Vous pourrez demander un nouveau code dans une minute.",
     notReceived: "Vous n'avez rien reçu ? Vérifiez vos courriers indésirables.",
     fileAgain: "Déposer une nouvelle demande",
+    smsAdviceTitle: "Vous n'avez pas reçu le code ?",
+    smsCheckNumber: (end: string) => `Le code part vers le numéro de portable indiqué dans le formulaire, qui se termine par ${end}. Vérifiez que c'est bien le vôtre.`,
+    smsDelay: "Le SMS arrive en général en quelques minutes. Vérifiez que votre téléphone capte le réseau et peut recevoir des SMS.",
+    smsNewCode: "Sans code après quelques minutes, ou si le code a expiré, appuyez sur « Recevoir un nouveau code » ci-dessus : l'ancien code ne fonctionnera plus.",
+    resentFollowUp: "Si la référence et le numéro indiqués correspondent à une demande en attente de confirmation par SMS, un nouveau code vient d'être envoyé à ce numéro.",
+    smsWrongNumber: "Le numéro indiqué n'était pas le bon ?",
   },
   verify: {
     title: "Confirmer votre identité",
@@ -167,6 +174,23 @@ export const fr = {
     doneTitle: "Votre identité est confirmée",
     done: (due: string) => `Votre demande est transmise à notre délégué à la protection des données. Nous vous répondrons au plus tard le ${due}.`,
   },
+  reply: {
+    title: "Répondre à notre question",
+    reference: "Référence de la demande",
+    receivedOn: "Demande reçue le",
+    questionTitle: (date: string) => `Notre question, posée le ${date}`,
+    nextTitle: "Et ensuite ?",
+    next: "Dès que vous envoyez votre réponse, le délai de traitement de votre demande, suspendu depuis notre question, reprend. Nous lisons votre réponse et poursuivons le traitement ; si elle ne suffit pas, nous vous le dirons.",
+    closeOn: (date: string) => `Sans réponse de votre part, votre demande sera close le ${date}. Vous pourrez alors en déposer une nouvelle.`,
+    label: "Votre réponse *",
+    hint: "5 000 caractères au plus. N'indiquez que ce qui répond à la question.",
+    required: "Écrivez votre réponse avant de l'envoyer.",
+    submit: "Envoyer ma réponse",
+    unusableTitle: "Ce lien de réponse ne fonctionne plus",
+    unusable: "Ce lien a déjà servi, a expiré, ou la question n'attend plus de réponse.",
+    unusableAnswered: "Si vous avez déjà répondu, votre réponse nous est parvenue : vous n'avez rien d'autre à faire.",
+    unusableExpired: "Sinon, demandez un lien de suivi avec la référence de votre demande : la page de suivi montre la question en attente et comment y répondre.",
+  },
   follow: {
     title: "Suivre une demande",
     intro:
@@ -186,6 +210,12 @@ export const fr = {
       "Si cette demande attend encore d'être confirmée par courriel, c'est un nouveau lien de confirmation qui vient d'être envoyé à cette adresse, à la place du lien de suivi.",
     enterCode: "Saisir le code reçu par SMS",
     sessionExpired: "Pour voir votre demande, il faut un lien de suivi personnel. Demandez un nouveau lien ci-dessous.",
+    errors: {
+      reference_required: "Indiquez la référence de votre demande, par exemple DSR-2026-000123.",
+      reference_invalid: "Cette référence n'a pas la forme attendue : DSR, l'année, puis 6 chiffres, par exemple DSR-2026-000123.",
+      contact_required: "Indiquez l'adresse électronique ou le numéro de téléphone utilisés pour déposer la demande.",
+      contact_invalid: "Saisissez une adresse électronique (par exemple prenom.nom@exemple.fr) ou un numéro de portable (par exemple 06 12 34 56 78).",
+    },
   },
   status: {
     title: "Votre demande",

@@ -32,7 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     parsedBody = await parseIntakeBody(request, e.MANDATE_MAX_BYTES);
   } catch (error) {
     const status = error instanceof BodyTooLarge ? 413 : 400;
-    return data({ errors: { rights: "invalid" } as FieldErrors, values: {} as Values }, { status });
+    return data({ errors: { rights: status === 413 ? "too_long" : "form_unreadable" } as FieldErrors, values: {} as Values }, { status });
   }
   const { form, upload } = parsedBody;
   const raw = intakeFromForm(form);

@@ -61,6 +61,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return confirmed(result.id, "pending");
   }
   const claim = await followUpClaim(request);
+  if (claim && parsed.data.intent === "resend") {
+    requests.resendSmsCodeByClaim({ ctx, claim });
+    // The same answer whether or not the reference and phone matched.
+    return { resent: true as const };
+  }
   if (claim && parsed.data.intent === "verify") {
     if (!/^\d{6}$/.test(code)) return refuse("format");
     const result = requests.verifySmsCodeByClaim({ ctx, claim, code });
@@ -144,10 +149,10 @@ export default function Filed() {
           {errorText(error)}
         </p>
       ) : null}
-      {pending?.verificationMethod === "sms" ? (
+      {showCode ? (
         <Form method="post">
           <input type="hidden" name="intent" value="resend" />
-          {result && "resent" in result ? <p role="status">{t.filed.resent}</p> : null}
+          {result && "resent" in result ? <p role="status">{pending ? t.filed.resent : t.filed.resentFollowUp}</p> : null}
           {result && "wait" in result ? <p role="alert">{t.filed.resendWait(result.wait)}</p> : null}
           <p>
             <button type="submit" className="button secondary">
@@ -161,9 +166,23 @@ export default function Filed() {
           <a href="/suivi">{t.verify.followUpLink}</a>
         </p>
       ) : null}
-      <p className="hint">
-        {t.filed.notReceived} <a href="/demande">{t.filed.fileAgain}</a>
-      </p>
+      {showCode ? (
+        <>
+          <h2>{t.filed.smsAdviceTitle}</h2>
+          <ul className="hint">
+            {pending?.phoneEnd ? <li>{t.filed.smsCheckNumber(pending.phoneEnd)}</li> : null}
+            <li>{t.filed.smsDelay}</li>
+            <li>{t.filed.smsNewCode}</li>
+          </ul>
+          <p className="hint">
+            {t.filed.smsWrongNumber} <a href="/demande">{t.filed.fileAgain}</a>
+          </p>
+        </>
+      ) : (
+        <p className="hint">
+          {t.filed.notReceived} <a href="/demande">{t.filed.fileAgain}</a>
+        </p>
+      )}
     </>
   );
 }

@@ -3,30 +3,36 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { pageTitle } from "../utils/meta";
 import { TextArea } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
+import { formatLocalDate } from "../i18n";
 import { DomainError } from "../services/errors";
-import { replyLinkIsUsable, requesterReply } from "../services/tickets.server";
+import { replyView, requesterReply } from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
 import { ctxFrom } from "../utils/request.server";
 import { formData } from "../utils/form.server";
 
-export const meta = pageTitle((t) => (t.langName === "Français" ? "Répondre à notre question" : "Answer our question"));
+export const meta = pageTitle((t) => t.reply.title);
 
 export const headers = passThroughHeaders;
 
-/** The requester answers the DPO's question; the legal clock resumes. */
+/**
+ * The requester answers the DPO's question; the legal clock resumes. The
+ * page shows what is asked and about which request before the text box, so
+ * the answer is written knowing both.
+ */
 export async function loader({ params }: LoaderFunctionArgs) {
-  const usable = replyLinkIsUsable(db(), params.token ?? "", new Date());
-  return data({ usable }, { status: usable ? 200 : 400, headers: { "Cache-Control": "no-store" } });
+  const view = replyView(db(), params.token ?? "", new Date());
+  return data({ view }, { status: view ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  const token = params.token ?? "";
   const message = String((await formData(request)).get("message") ?? "");
   try {
-    const r = requesterReply({ ctx: ctxFrom(), token: params.token ?? "", message });
-    if (!r.ok) return data({ usable: false, error: null }, { status: 400 });
+    const r = requesterReply({ ctx: ctxFrom(), token, message });
+    if (!r.ok) return data({ view: null, error: null }, { status: 400 });
   } catch (error) {
-    if (error instanceof DomainError) return data({ usable: true, error: "required" as const }, { status: 400 });
+    if (error instanceof DomainError) return data({ view: replyView(db(), token, new Date()), error: "required" as const }, { status: 400 });
     throw error;
   }
   return redirect("/reponse/merci");
@@ -37,22 +43,49 @@ export default function Reply() {
   const locale = useLocale();
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
-  const usable = acted ? acted.usable : loaded.usable;
-  if (!usable) {
+  const view = acted ? acted.view : loaded.view;
+  const r = t.reply;
+  if (!view) {
     return (
       <>
-        <h1>{t.verify.invalidTitle}</h1>
-        <p role="alert">{t.follow.expired}</p>
+        <h1>{r.unusableTitle}</h1>
+        <p role="alert">{r.unusable}</p>
+        <ul>
+          <li>{r.unusableAnswered}</li>
+          <li>
+            {r.unusableExpired} <a href="/suivi">{t.layout.nav.follow}</a>
+          </li>
+        </ul>
       </>
     );
   }
+  const date = (iso: string) => formatLocalDate(iso, locale);
   return (
     <>
-      <h1>{locale === "fr" ? "Répondre à notre question" : "Answer our question"}</h1>
+      <h1>{r.title}</h1>
+      <dl className="facts">
+        <dt>{r.reference}</dt>
+        <dd>
+          <span className="reference">{view.reference}</span>
+        </dd>
+        <dt>{r.receivedOn}</dt>
+        <dd>{date(view.receivedOn)}</dd>
+      </dl>
+      <section aria-labelledby="question-title">
+        <h2 id="question-title">{r.questionTitle(date(view.askedOn))}</h2>
+        <blockquote>
+          <p>{view.question}</p>
+        </blockquote>
+      </section>
+      <section aria-labelledby="next-title">
+        <h2 id="next-title">{r.nextTitle}</h2>
+        <p>{r.next}</p>
+        <p>{r.closeOn(date(view.closeOn))}</p>
+      </section>
       <Form method="post">
-        <TextArea name="message" label={locale === "fr" ? "Votre réponse *" : "Your answer *"} maxLength={5000} error={acted?.error ? t.errors.required : undefined} />
+        <TextArea name="message" label={r.label} hint={r.hint} required maxLength={5000} error={acted?.error ? r.required : undefined} />
         <button type="submit" className="button">
-          {locale === "fr" ? "Envoyer ma réponse" : "Send my answer"}
+          {r.submit}
         </button>
       </Form>
     </>

@@ -14,28 +14,44 @@ import { grantClaimCookie } from "../utils/cookies.server";
 
 export const meta = pageTitle((t) => t.follow.title);
 
-const FollowForm = z.object({
-  reference: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^DSR-\d{4}-\d{6}$/),
-  contact: z.string().trim().min(3).max(254),
-});
+/**
+ * Each field is checked on its own, so a wrong reference never flags a right
+ * contact; each error code names its own message (no "invalid value").
+ */
+const Reference = z.string().trim().toUpperCase().min(1, "reference_required").regex(/^DSR-\d{4}-\d{6}$/, "reference_invalid");
+const Contact = z.string().trim().min(1, "contact_required").max(254, "contact_invalid");
+type FieldError = "reference_required" | "reference_invalid" | "contact_required" | "contact_invalid";
+
+function fieldError(result: z.ZodSafeParseResult<string>): FieldError | null {
+  return result.success ? null : ((result.error.issues[0]?.message as FieldError | undefined) ?? null);
+}
 
 export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = localeFrom(request);
-  const parsed = FollowForm.safeParse(Object.fromEntries(await formData(request)));
-  const contactRaw = parsed.success ? parsed.data.contact : "";
-  const phone = contactRaw.includes("@") ? null : normalisePhone(contactRaw);
-  const contact: { email: string } | { phone: string } | null = contactRaw.includes("@") ? { email: contactRaw } : phone ? { phone } : null;
-  if (!parsed.success || !contact) {
-    return data(
-      { sent: false, byPhone: false, errors: { reference: !parsed.success && parsed.error.issues.some((i) => i.path[0] === "reference"), contact: !contact } },
-      { status: 400 },
-    );
+  const form = await formData(request);
+  const text = (name: string) => {
+    const v = form.get(name);
+    return typeof v === "string" ? v : "";
+  };
+  const reference = Reference.safeParse(text("reference"));
+  const contactParsed = Contact.safeParse(text("contact"));
+  const contactRaw = contactParsed.success ? contactParsed.data : "";
+  const isEmail = contactRaw.includes("@");
+  const phone = isEmail ? null : normalisePhone(contactRaw);
+  const contact: { email: string } | { phone: string } | null = isEmail
+    ? /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(contactRaw)
+      ? { email: contactRaw }
+      : null
+    : phone
+      ? { phone }
+      : null;
+  const contactError: FieldError | null = fieldError(contactParsed) ?? (contact ? null : "contact_invalid");
+  if (!reference.success || !contact) {
+    // What was typed stays in the fields (a form without JavaScript is answered by a new page).
+    const values = { reference: text("reference").slice(0, 20), contact: text("contact").slice(0, 254) };
+    return data({ sent: false, byPhone: false, errors: { reference: fieldError(reference), contact: contactError }, values }, { status: 400 });
   }
   const ctx = ctxFrom();
   enforceRateLimits(
@@ -46,13 +62,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ],
     locale,
   );
-  requests.sendStatusLink({ ctx, reference: parsed.data.reference, contact });
+  requests.sendStatusLink({ ctx, reference: reference.data, contact });
   // Same words, and the same cookie, whether or not the pair exists (no
   // enumeration). A phone typed here may be one awaiting its SMS code: the
   // claim lets this browser enter the new code at /demande/envoyee.
   const byPhone = "phone" in contact;
-  const headers = byPhone ? { "Set-Cookie": await grantClaimCookie({ reference: parsed.data.reference, phoneKey: requests.phoneKey(contact.phone) }) } : undefined;
-  return data({ sent: true, byPhone, errors: { reference: false, contact: false } }, { headers });
+  const headers = byPhone ? { "Set-Cookie": await grantClaimCookie({ reference: reference.data, phoneKey: requests.phoneKey(contact.phone) }) } : undefined;
+  return data({ sent: true, byPhone, errors: { reference: null, contact: null }, values: { reference: "", contact: "" } }, { headers });
 }
 
 export default function Follow() {
@@ -88,7 +104,8 @@ export default function Follow() {
           name="reference"
           label={t.follow.reference}
           hint={t.follow.referenceHint}
-          error={errors?.reference ? t.errors.invalid : undefined}
+          error={errors?.reference ? t.follow.errors[errors.reference] : undefined}
+          defaultValue={result?.values.reference}
           autoComplete="off"
           required
           maxLength={20}
@@ -97,7 +114,8 @@ export default function Follow() {
         <TextField
           name="contact"
           label={t.follow.contact}
-          error={errors?.contact ? t.errors.contact_required : undefined}
+          error={errors?.contact ? t.follow.errors[errors.contact] : undefined}
+          defaultValue={result?.values.contact}
           autoComplete="email"
           required
           maxLength={254}

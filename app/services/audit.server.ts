@@ -86,6 +86,7 @@ export const AuditAction = z.enum([
   "ticket.callback_checked",
   "ticket.answered_no_data",
   "ticket.info_reminded",
+  "ticket.verification_reminded",
   "ticket.closed_no_reply",
   "letter.posted",
   "identifier.confirmed",

@@ -8,6 +8,7 @@ export const PUBLIC_EVENTS = [
   "filed",
   "recorded",
   "verification_sent",
+  "verification_reminded",
   "verified",
   "contact_verified",
   "acknowledged",

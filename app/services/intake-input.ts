@@ -28,7 +28,8 @@ export type ErrorKey =
   | "mandate_until_invalid"
   | "mandate_scope_required"
   | "subject_contact_required"
-  | "rectification_required";
+  | "rectification_required"
+  | "form_unreadable";
 
 const err = (key: ErrorKey) => ({ error: key });
 
@@ -46,7 +47,7 @@ export function normaliseAnyPhone(raw: string): string | null {
 
 const text = (max: number) =>
   z
-    .string(err("invalid"))
+    .string(err("required"))
     .transform((s) => s.trim())
     .pipe(z.string().max(max, err("too_long")));
 
@@ -75,12 +76,12 @@ const optionalName = z
   );
 
 const email = z
-  .string(err("invalid"))
+  .string(err("email_invalid"))
   .transform((s) => s.trim())
   .pipe(z.union([z.literal(""), z.string().max(254, err("too_long")).pipe(z.email(err("email_invalid")))]));
 
 const phone = z
-  .string(err("invalid"))
+  .string(err("phone_invalid"))
   .max(40, err("phone_invalid"))
   .transform((s, ctx) => {
     const trimmed = s.trim();
@@ -109,7 +110,7 @@ export const IntakeInput = z
     subjectEmail: email.default(""),
     subjectPhone: phone.default(""),
     /** CNIL 2021-070: what the mandate states — how long it runs, the data concerned, who gets the answer */
-    mandateUntil: z.string(err("invalid")).trim().default(""),
+    mandateUntil: z.string(err("mandate_until_invalid")).trim().default(""),
     mandateScope: text(1000).default(""),
     mandateAnswerTo: z.enum(["representative", "subject"], err("invalid")).default("representative"),
     details: text(5000),
@@ -179,7 +180,7 @@ export type FieldErrors = Partial<Record<IntakeField, ErrorKey>>;
 const KNOWN_KEYS = new Set<string>([
   "required", "rights_required", "invalid", "too_long", "name_invalid", "email_invalid", "phone_invalid", "mobile_required",
   "contact_required", "method_unavailable", "subject_required", "mandate_required", "mandate_type", "mandate_mixed", "mandate_active",
-  "mandate_size", "rectification_required", "mandate_until_invalid", "mandate_scope_required", "subject_contact_required",
+  "mandate_size", "rectification_required", "mandate_until_invalid", "mandate_scope_required", "subject_contact_required", "form_unreadable",
 ]);
 
 /** Form fields as the schema expects them; anything missing becomes empty, never undefined. */

@@ -102,8 +102,11 @@ export function prepareRectification({ ctx, reference, wanted, registry }: { ctx
     const f = fields.get(token);
     if (!f) throw new DomainError("invalid_input", { code: "unknown_field" });
     if (to.length > 500) throw new DomainError("invalid_input", { code: "value_too_long" });
-    if (String(f.value ?? "") === to) continue;
-    changes.push({ connectorId: f.connectorId, connectorLabel: f.connectorLabel, dataset: f.dataset, key: f.key, field: f.field, from: f.value, to });
+    // Checked and written the way the system holds it now, when typed, not at the DPO's approval (rectify checks again).
+    const checked = registry.get(f.connectorId)?.checkValue?.(f.dataset, f.field, to) ?? { ok: true as const, value: to };
+    if (!checked.ok) throw new DomainError("invalid_input", { code: `rectify_${checked.problem}`, field: f.field });
+    if (String(f.value ?? "") === checked.value) continue;
+    changes.push({ connectorId: f.connectorId, connectorLabel: f.connectorLabel, dataset: f.dataset, key: f.key, field: f.field, from: f.value, to: checked.value });
   }
   if (!changes.length) throw new DomainError("invalid_input", { code: "no_changes" });
   const gatheredMatches = gathered.matches;

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import {
   attachments,
@@ -318,6 +318,20 @@ export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number 
 export type FollowUpClaim = { id: string; reference: string; phoneKey: string; issuedAt: Date };
 
 /**
+ * "Send me a new code" from a browser that went through the follow-up form:
+ * a code goes only when the claim's reference and phone match a request
+ * waiting for one, and the caller is never told which (the claim's own
+ * window counts asks, matched or not, so a stranger cannot flood a phone).
+ */
+export function resendSmsCodeByClaim({ ctx, claim }: { ctx: Ctx; claim: FollowUpClaim }): void {
+  ctx.db.transaction((tx) => {
+    if (!hit(tx, "sms:claim-new-code", claim.id, NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now).allowed) return;
+    const r = findByReference(tx, claim.reference);
+    if (r && r.phoneKey === claim.phoneKey) newSmsCode(tx, ctx, r, "follow_up");
+  });
+}
+
+/**
  * A code typed after the follow-up form sent one. The answer depends only on
  * the claim — its age and its own count of tries — never on whether the
  * reference and phone matched a request, so typing codes cannot reveal what
@@ -344,9 +358,83 @@ export function verifySmsCodeByClaim({ ctx, claim, code }: { ctx: Ctx; claim: Fo
   });
 }
 
-/** Unverified requests lapse after UNVERIFIED_EXPIRY_DAYS; run by the worker loop. */
+const DAY_MS = 86_400_000;
+
+/** The Paris date a request filed at `receivedAt` lapses if still unconfirmed. */
+function lapsesOn(receivedAt: Date): string {
+  return parisDate(new Date(receivedAt.getTime() + env().UNVERIFIED_EXPIRY_DAYS * DAY_MS));
+}
+
+/**
+ * One reminder, VERIFICATION_REMINDER_HOURS after filing, to a web request
+ * still waiting for its link or code: a fresh link by email, or a fresh code
+ * by SMS, to the contact given (where the first one went), with the day it
+ * lapses. The stamp is set by compare-and-set inside the transaction that
+ * queues the message, so of two processes sweeping at once one reminds.
+ */
+export function remindUnverified({ ctx }: { ctx: Ctx }): number {
+  const e = env();
+  const due = new Date(ctx.now.getTime() - e.VERIFICATION_REMINDER_HOURS * 3_600_000);
+  const lapse = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
+  const candidates = ctx.db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(
+      and(
+        eq(requests.status, "awaiting_verification"),
+        eq(requests.channel, "web"),
+        isNull(requests.verificationRemindedAt),
+        lte(requests.receivedAt, due),
+        gt(requests.receivedAt, lapse),
+      ),
+    )
+    .all();
+  let reminded = 0;
+  for (const { id } of candidates) {
+    const won = ctx.db.transaction((tx) => {
+      // A code locked by wrong tries keeps its cool-down (SMS_LOCKOUT_MINUTES): the reminder waits for a later sweep.
+      const locked = currentCode(tx, id);
+      if (locked && isLocked(locked) && ctx.now.getTime() < locked.createdAt.getTime() + e.SMS_LOCKOUT_MINUTES * 60_000) return false;
+      const taken = tx
+        .update(requests)
+        .set({ verificationRemindedAt: ctx.now })
+        .where(and(eq(requests.id, id), isNull(requests.verificationRemindedAt), eq(requests.status, "awaiting_verification")))
+        .run();
+      if (taken.changes !== 1) return false;
+      const r = getById(tx, id);
+      if (r.verificationMethod === "email" && r.email) {
+        const token = issueLink(tx, r.id, "email_link", ctx.now);
+        const m = emails.verificationReminder(
+          { link: link(`/verification/${token}`), reference: r.reference, filedOn: parisDate(r.receivedAt), lapsesOn: lapsesOn(r.receivedAt), ttlHours: e.VERIFICATION_LINK_TTL_HOURS },
+          r.locale,
+        );
+        enqueue(tx, { channel: "email", to: r.email, template: "verification_reminder", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
+      } else if (r.verificationMethod === "sms" && r.phone) {
+        const code = issueSmsCode(tx, r.id, ctx.now);
+        const m = emails.smsVerificationReminder({ code, reference: r.reference, lapsesOn: lapsesOn(r.receivedAt), ttlMinutes: e.SMS_CODE_TTL_MINUTES, followLink: link("/suivi") }, r.locale);
+        enqueue(tx, { channel: "sms", to: r.phone, template: "sms_verification_reminder", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
+      } else {
+        // Nothing to remind through (no contact for the method): stamped all the same, so it is not looked at again.
+        return false;
+      }
+      addEvent(tx, r.id, ctx, "verification_reminded", { method: r.verificationMethod });
+      audit.append(tx, { actor: ctx.actor, action: "ticket.verification_reminded", reference: r.reference, details: { via: r.verificationMethod }, at: ctx.now });
+      return true;
+    }, { behavior: "immediate" });
+    if (won) reminded++;
+  }
+  if (reminded) log.info("request.verification_reminded", { count: reminded });
+  return reminded;
+}
+
+/**
+ * Unverified requests lapse after UNVERIFIED_EXPIRY_DAYS; run by the worker
+ * loop. A web request's filer is told, by the channel they chose, in the
+ * same transaction: the notice goes once, with the lapse.
+ */
 export function expireUnverified({ ctx }: { ctx: Ctx }): number {
-  const cutoff = new Date(ctx.now.getTime() - env().UNVERIFIED_EXPIRY_DAYS * 86_400_000);
+  const e = env();
+  const cutoff = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
   const stale = ctx.db
     .select()
     .from(requests)
@@ -360,14 +448,37 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
       if (fresh.status !== "awaiting_verification") return false;
       setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
       tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
-      addEvent(tx, r.id, ctx, "expired", { afterDays: env().UNVERIFIED_EXPIRY_DAYS });
-      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: {}, at: ctx.now });
+      const notified = fresh.channel === "web" ? lapseNotice(tx, ctx, fresh) : null;
+      addEvent(tx, r.id, ctx, "expired", notified ? { afterDays: e.UNVERIFIED_EXPIRY_DAYS, notified } : { afterDays: e.UNVERIFIED_EXPIRY_DAYS });
+      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: notified ? { notified } : {}, at: ctx.now });
       return true;
     }, { behavior: "immediate" });
     if (won) expired++;
   }
   if (expired) log.info("request.expired_unverified", { count: expired });
   return expired;
+}
+
+/**
+ * The lapse notice. Its dates are the facts: filed on, not confirmed by
+ * (today, the lapse), and the day retention removes the identity at the
+ * latest (its daily run after UNVERIFIED_PURGE_GRACE_DAYS).
+ */
+function lapseNotice(tx: DbOrTx, ctx: Ctx, r: RequestRow): "email" | "sms" | null {
+  const e = env();
+  const purgeOn = parisDate(new Date(ctx.now.getTime() + (e.UNVERIFIED_PURGE_GRACE_DAYS + 1) * DAY_MS));
+  const fileLink = link("/demande");
+  if (r.verificationMethod === "email" && r.email) {
+    const m = emails.unconfirmedLapsed({ reference: r.reference, filedOn: parisDate(r.receivedAt), lapsedOn: parisDate(ctx.now), purgeOn, fileLink }, r.locale);
+    enqueue(tx, { channel: "email", to: r.email, template: "unconfirmed_lapsed", ...m, requestId: r.id }, ctx.now);
+    return "email";
+  }
+  if (r.verificationMethod === "sms" && r.phone) {
+    const m = emails.smsUnconfirmedLapsed({ reference: r.reference, purgeOn, fileLink }, r.locale);
+    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_unconfirmed_lapsed", text: m.text, requestId: r.id }, ctx.now);
+    return "sms";
+  }
+  return null;
 }
 
 /**
@@ -412,10 +523,13 @@ export function openStatusLink(db: DbOrTx, token: string, now: Date): number | n
 /** For the "check your messages" page right after filing. */
 export function pendingView(db: DbOrTx, requestId: number) {
   const r = db
-    .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod })
+    .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod, phone: requests.phone })
     .from(requests)
     .where(eq(requests.id, requestId))
     .get();
-  return r ?? null;
+  if (!r) return null;
+  // Only the last two digits, so the person can check the number without the page showing it whole.
+  const { phone, ...rest } = r;
+  return { ...rest, phoneEnd: r.verificationMethod === "sms" && phone ? phone.slice(-2) : null };
 }
 

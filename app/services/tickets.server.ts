@@ -436,10 +436,26 @@ export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; cl
   return { reminded, closed };
 }
 
-export function replyLinkIsUsable(db: DbOrTx, token: string, now: Date): boolean {
+/**
+ * What the answer page shows above the text box, for a usable reply link:
+ * the question asked, the request it is about (reference and date of
+ * receipt, Paris), and the day the request closes without an answer. Null
+ * for a link that is unknown, expired, used, or whose question is closed.
+ */
+export function replyView(db: DbOrTx, token: string, now: Date) {
   const row = findLink(db, token, "reply_link", now);
-  if (!row || row.usedAt) return false;
-  return db.select({ s: requests.status }).from(requests).where(eq(requests.id, row.requestId)).get()?.s === "awaiting_requester";
+  if (!row || row.usedAt) return null;
+  const r = db.select().from(requests).where(eq(requests.id, row.requestId)).get();
+  if (!r || r.status !== "awaiting_requester") return null;
+  const q = openQuestion(db, r.id);
+  if (!q) return null;
+  return {
+    reference: r.reference,
+    receivedOn: parisDate(r.receivedAt),
+    question: q.question,
+    askedOn: parisDate(q.askedAt),
+    closeOn: parisDate(new Date(q.askedAt.getTime() + env().INFO_REQUEST_CLOSE_DAYS * 86_400_000)),
+  };
 }
 
 /**

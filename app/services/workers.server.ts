@@ -8,7 +8,7 @@ import { runNextErasure } from "./erasure.server";
 import { runNextJob } from "./gather.server";
 import { runDueLifts } from "./restriction.server";
 import { deliverDue } from "./outbox.server";
-import { expireUnverified } from "./requests.server";
+import { expireUnverified, remindUnverified } from "./requests.server";
 import { runDailyRetention } from "./retention.server";
 import { sweepInfoRequests } from "./tickets.server";
 import { sweepReferralReminders } from "./referrals.server";
@@ -64,6 +64,7 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
   const sweep = () => {
     try {
       const now = new Date();
+      remindUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
       sweepInfoRequests({ ctx: { db: db(), now, actor: { kind: "system" } } });
       sweepReferralReminders({ ctx: { db: db(), now, actor: { kind: "system" } } });

@@ -39,6 +39,8 @@ const Schema = z
     SMS_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
     STATUS_LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(30),
     UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+    /** a request still unconfirmed this long after filing gets one reminder (before it lapses at UNVERIFIED_EXPIRY_DAYS) */
+    VERIFICATION_REMINDER_HOURS: z.coerce.number().int().min(1).max(24 * 89).default(48),
     /** a question to the requester unanswered this long closes the request (a reminder goes at 15 days) */
     INFO_REQUEST_CLOSE_DAYS: z.coerce.number().int().min(16).max(180).default(30),
     /** a request forwarded to the controller (data held as its processor) without instructions this long is reminded, then again every as many days, at most 3 times */
@@ -125,6 +127,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     problems.push(
       `SUPPRESSION_API_TOKEN is required while the suppression API is on (${cleaned.SUPPRESSION_API ? "SUPPRESSION_API=on" : "the default when APP_ENV=production"}); set it, or set SUPPRESSION_API=off if no dialler checks the list through the API`,
     );
+  if (result.success && result.data.VERIFICATION_REMINDER_HOURS >= result.data.UNVERIFIED_EXPIRY_DAYS * 24)
+    problems.push("VERIFICATION_REMINDER_HOURS must be shorter than UNVERIFIED_EXPIRY_DAYS (the reminder comes before the request lapses)");
   if (!result.success || problems.length) throw new ConfigError(problems);
   const env = result.data;
   const dataDir = path.resolve(env.DATA_DIR);

@@ -56,6 +56,8 @@ export const requests = sqliteTable(
     phoneKey: text("phone_key"),
     receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
     verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
+    /** when the one reminder to confirm went (VERIFICATION_REMINDER_HOURS after filing); set once, compare-and-set */
+    verificationRemindedAt: integer("verification_reminded_at", { mode: "timestamp_ms" }),
     extended: integer("extended", { mode: "boolean" }).notNull().default(false),
     /** ISO local dates (Europe/Paris) kept in step with the pauses by the service */
     dueOn: text("due_on"),

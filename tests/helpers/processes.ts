@@ -83,3 +83,40 @@ export async function startServer(env: Record<string, string>, opts: { timeoutMs
     },
   };
 }
+
+export type DemoProcess = { child: ChildProcess; base: string; env: NodeJS.ProcessEnv; output: () => string; stop: () => Promise<void> };
+
+/**
+ * `npm run demo` in its own process (scripts/demo.ts, as a newcomer's shell
+ * starts it) on free ports, with `dataDir` as its data directory; resolves
+ * once it has printed its instructions. `env` is what a second terminal
+ * beside it would have (the same DATA_DIR, APP_ENV and CRM port).
+ */
+export async function startDemo(dataDir: string, opts: { port?: number; crmPort?: number; timeoutMs?: number } = {}): Promise<DemoProcess> {
+  const [port, crmPort] = [opts.port ?? (await freePort()), opts.crmPort ?? (await freePort())];
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dataDir, BASE_URL: base, LOG_LEVEL: "warn" };
+  const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const started = Date.now();
+  while (!output.includes("Ctrl+C")) {
+    if (child.exitCode !== null || Date.now() - started > (opts.timeoutMs ?? 120_000)) {
+      child.kill("SIGKILL");
+      throw new Error(`demo did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    base,
+    env,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}

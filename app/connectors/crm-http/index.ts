@@ -10,6 +10,7 @@ import {
 } from "../types";
 import { PresentationOverridesSchema, unknownDatasets, withOverrides } from "../presentation";
 import type { DatasetPresentation } from "../types";
+import { typedEmail, typedPhone, typedPostcode } from "../typed-values";
 import { CircuitBreaker } from "./breaker";
 import { createCrmClient, CrmRejected } from "./client";
 import {
@@ -313,6 +314,25 @@ export function create(config: Config, secret: (envName: string) => string | und
         }
       }
       return result;
+    },
+
+    /** The CRM holds phones in E.164, emails in lower case, French postcodes: checked and written so when typed. */
+    checkValue(dataset, field, typed) {
+      const text = typed.trim();
+      if (dataset !== CONTACTS) return { ok: true, value: text };
+      if (field === "phone") {
+        const e164 = typedPhone(text);
+        return e164 ? { ok: true, value: e164 } : { ok: false, problem: "phone" };
+      }
+      if (field === "email") {
+        const email = typedEmail(text);
+        return email ? { ok: true, value: email } : { ok: false, problem: "email" };
+      }
+      if (field === "postcode") {
+        const postcode = typedPostcode(text);
+        return postcode ? { ok: true, value: postcode } : { ok: false, problem: "postcode" };
+      }
+      return { ok: true, value: text };
     },
 
     /**

@@ -14,6 +14,7 @@ import {
   type IdentifierKind,
   type Match,
   type PortabilityCategory,
+  type ValueCheck,
   type VerifiedIdentity,
 } from "../types";
 import { kind, presentationOf, type Config, type IdentityMapping, type TableMapping } from "./config";
@@ -30,6 +31,7 @@ import {
   samePhone,
   stronger,
 } from "./identity";
+import { typedEmail, typedPhone, typedPostcode } from "../typed-values";
 import { createMasker, isRetained, type Masker } from "./masking";
 
 /** The side table used when a table declares no restriction flag column. */
@@ -584,6 +586,41 @@ export class SqlSurveyConnector implements Connector {
       }
     }
     return blocked;
+  }
+
+  /**
+   * A new value as staff type it, checked against what the column holds:
+   * the identity phone (E.164 when declared so), email and postcode, and a
+   * declared date column — a date typed the French way (31/01/1985) or in
+   * ISO is written in the column's first declared format.
+   */
+  checkValue(dataset: string, field: string, typed: string): ValueCheck {
+    const t = this.table(dataset);
+    const id = t.identity;
+    const text = typed.trim();
+    if (id?.phone === field) {
+      const e164 = typedPhone(text);
+      if (!e164) return { ok: false, problem: "phone" };
+      return { ok: true, value: id.phoneStored === "e164" ? e164 : text };
+    }
+    if (id?.email === field) {
+      const email = typedEmail(text);
+      return email ? { ok: true, value: email } : { ok: false, problem: "email" };
+    }
+    if (id?.postcode === field) {
+      const postcode = typedPostcode(text);
+      return postcode ? { ok: true, value: postcode } : { ok: false, problem: "postcode" };
+    }
+    const formats = t.dates.get(field);
+    if (formats) {
+      if (readDate(text, formats).ok) return { ok: true, value: text };
+      const typedAs = readDate(text, ["dd/mm/yyyy", "iso-date"]);
+      const target = formats.find((f) => f === "iso-date" || f === "dd/mm/yyyy" || f === "mm/dd/yyyy");
+      if (!typedAs.ok || !typedAs.value || !target) return { ok: false, problem: "date" };
+      const [y, m, d] = typedAs.value.split("-");
+      return { ok: true, value: target === "iso-date" ? typedAs.value : target === "dd/mm/yyyy" ? `${d}/${m}/${y}` : `${m}/${d}/${y}` };
+    }
+    return { ok: true, value: text };
   }
 
   /**

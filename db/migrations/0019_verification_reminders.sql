@@ -1,0 +1,1 @@
+ALTER TABLE `requests` ADD `verification_reminded_at` integer;
