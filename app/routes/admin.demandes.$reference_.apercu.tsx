@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { Localised } from "../connectors/types";
 import { ColumnHeads, IntentButton } from "../components/admin-bits";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
@@ -99,17 +100,19 @@ function Value({ value }: { value: string | number | boolean | null }) {
 }
 
 /** The form that withholds one item: a record (or one of its fields), or a file. */
-function WithholdForm({ id, target, fields, scopes, isDpo, kind, legend, error }: {
+function WithholdForm({ id, target, fields, labels = {}, scopes, isDpo, kind, legend, error }: {
   id: string;
   target: { connectorId: string; dataset: string; key: string; fileName?: string };
   fields: string[];
+  labels?: Record<string, Localised>;
   scopes: string[];
   isDpo: boolean;
   kind: Kind;
   legend: string;
   error?: string;
 }) {
-  const m = withholdingsMessages[useLocale()];
+  const locale = useLocale();
+  const m = withholdingsMessages[locale];
   return (
     <details className="withhold" open={error ? true : undefined}>
       <summary>{legend}</summary>
@@ -133,7 +136,7 @@ function WithholdForm({ id, target, fields, scopes, isDpo, kind, legend, error }
               <option value="">{m.wholeRecord}</option>
               {fields.map((f) => (
                 <option key={f} value={f}>
-                  {m.oneField(f)}
+                  {m.oneField(labels[f]?.[locale] ?? f)}
                 </option>
               ))}
             </select>
@@ -277,7 +280,7 @@ export default function ArchivePreview() {
       {p.datasets.length === 0 && p.files.length === 0 ? <p>{m.empty}</p> : null}
       {p.datasets.map((d) => (
         <section className="panel" key={`${d.connectorId}:${d.dataset}`} aria-labelledby={`ds-${d.connectorId}-${d.dataset}`} data-dataset={`${d.connectorId}:${d.dataset}`}>
-          <h2 id={`ds-${d.connectorId}-${d.dataset}`}>{m.datasetCaption(d.label, d.dataset, m.records(d.records.length, locale))}</h2>
+          <h2 id={`ds-${d.connectorId}-${d.dataset}`}>{m.datasetCaption(d.label, d.title?.[locale] ?? d.dataset, m.records(d.records.length, locale))}</h2>
           {d.records.map((r) => {
             const id = `w${++n}`;
             const whole = stateOf((w) => w.what === "record" && w.connectorId === d.connectorId && w.dataset === d.dataset && w.key === r.key);
@@ -294,7 +297,9 @@ export default function ArchivePreview() {
                       const own = whole ?? stateOf((w) => w.what === "field" && w.connectorId === d.connectorId && w.dataset === d.dataset && w.key === r.key && w.field === f.name);
                       return (
                         <tr key={f.name} data-field={f.name} data-withheld={own?.state}>
-                          <th scope="row">{f.name}</th>
+                          <th scope="row">
+                            {d.fieldLabels[f.name]?.[locale] ?? f.name} <code className="hint">{f.name}</code>
+                          </th>
                           <td>
                             <Value value={f.value} />
                           </td>
@@ -304,7 +309,7 @@ export default function ArchivePreview() {
                     })}
                   </tbody>
                 </table>
-                {p.open && !whole ? <WithholdForm id={id} target={{ connectorId: d.connectorId, dataset: d.dataset, key: r.key }} fields={r.allFields} scopes={scopes} isDpo={isDpo} kind={kind} legend={m.withholdRecord(r.key)} error={errorFor(id)} /> : null}
+                {p.open && !whole ? <WithholdForm id={id} target={{ connectorId: d.connectorId, dataset: d.dataset, key: r.key }} fields={r.allFields} labels={d.fieldLabels} scopes={scopes} isDpo={isDpo} kind={kind} legend={m.withholdRecord(r.key)} error={errorFor(id)} /> : null}
               </div>
             );
           })}

@@ -1,3 +1,4 @@
+import type { Localised } from "../connectors/types";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { RequestRow } from "../../db/schema/requests";
@@ -167,7 +168,8 @@ export type WithholdingView = {
 };
 
 export type PreviewRecord = { key: string; fields: { name: string; value: FieldValue }[]; allFields: string[] };
-export type PreviewDataset = { connectorId: string; label: string; dataset: string; records: PreviewRecord[] };
+/** `title` and `fieldLabels`: what the readable copy calls them (the connector's presentation), so staff read the words the person will read. */
+export type PreviewDataset = { connectorId: string; label: string; dataset: string; title: Localised | null; fieldLabels: Record<string, Localised>; records: PreviewRecord[] };
 export type PreviewFile = { connectorId: string; label: string; dataset: string; key: string; name: string; size: number; contentType: string };
 
 /**
@@ -194,7 +196,11 @@ export function previewArchive({ ctx, reference, kind, registry }: { ctx: Ctx; r
       kept.set(recordId(rec.connectorId, rec.dataset, rec.key), fields);
       const id = `${rec.connectorId}\u0000${rec.dataset}`;
       let d = datasets.get(id);
-      if (!d) datasets.set(id, (d = { connectorId: rec.connectorId, label: labelOf(rec.connectorId), dataset: rec.dataset, records: [] }));
+      if (!d) {
+        const shown = registry.get(rec.connectorId)?.presentation?.[rec.dataset];
+        const fieldLabels = Object.fromEntries(Object.entries(shown?.fields ?? {}).flatMap(([name, f]) => (f.label ? [[name, f.label]] : [])));
+        datasets.set(id, (d = { connectorId: rec.connectorId, label: labelOf(rec.connectorId), dataset: rec.dataset, title: shown?.title ?? null, fieldLabels, records: [] }));
+      }
       d.records.push({ key: rec.key, fields: Object.entries(fields).map(([name, value]) => ({ name, value })), allFields: Object.keys(fields) });
     }
     const shownFiles: PreviewFile[] = files
