@@ -113,6 +113,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       referrals: referralsOf(db(), view.id),
       // What the action just done told the requester, and whether it has left the outbox.
       notice: noticeKind ? latestNotice(db(), view.id, noticeKind) : null,
+      doneIntent: isIrreversible(fait) ? fait : null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -282,7 +283,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, notice } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, notice, doneIntent } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const tp = ticketPageMessages[locale];
@@ -330,8 +331,8 @@ export default function Ticket() {
         <p className="flash" role="status" data-done={fait}>
           {fait === "recorded"
             ? a.intake.recorded(view.reference)
-            : fait in tp.done && fait !== "notice" && fait !== "other"
-              ? `${tp.done[fait as Irreversible]}${notice ? ` ; ${tp.done.notice(notice, when)}` : ""}.`
+            : doneIntent
+              ? tp.done.sentence(tp.done[doneIntent], notice ? tp.done.notice(notice, when) : null)
               : tp.done.other}
         </p>
       ) : null}

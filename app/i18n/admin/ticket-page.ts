@@ -90,6 +90,7 @@ export const ticketPageFr = {
               ? `la lettre au demandeur a été postée le ${when(s.sentAt!)}`
               : "la lettre au demandeur est à imprimer et à poster (voir « Courriers » ci-dessous)",
     other: "Action enregistrée.",
+    sentence: (what: string, notice: string | null) => `${what}${notice ? ` ; ${notice}` : ""}.`,
   },
   unavailable: {
     extendOverdue: (date: string) => `Prolongation impossible : l'échéance du ${date} est dépassée.`,
@@ -184,6 +185,7 @@ export const ticketPageEn: TicketPageMessages = {
               ? `the letter to the requester was posted on ${when(s.sentAt!)}`
               : `the letter to the requester is to be printed and posted (see "Letters" below)`,
     other: "Action recorded.",
+    sentence: (what, notice) => `${what}${notice ? `; ${notice}` : ""}.`,
   },
   unavailable: {
     extendOverdue: (date) => `Extension not possible: the deadline of ${date} has passed.`,
