@@ -10,26 +10,31 @@ import { useEffect, useRef } from "react";
  * harmless choice), Escape or "go back" closes it and returns focus to where
  * it was.
  */
-export function Confirmation(props: { title: string; text: string; confirmLabel: string; backLabel: string; backHref: string; fields: [string, string][]; onDismiss: () => void }) {
+export function Confirmation(props: { intent: string; title: string; text: string; confirmLabel: string; backLabel: string; backHref: string; fields: [string, string][]; onDismiss: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const modal = useRef(false);
   const { onDismiss } = props;
   useEffect(() => {
     const d = ref.current;
     if (!d || typeof d.showModal !== "function") return;
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (d.open) d.close();
+    // Focus goes back to the button that asked (the form was re-rendered since: found by its intent).
+    const asked = () =>
+      [...document.querySelectorAll<HTMLInputElement>('form input[name="intent"]')]
+        .find((i) => i.value === props.intent && !i.closest("dialog"))
+        ?.form?.querySelector<HTMLElement>('button[type="submit"]') ?? null;
+    // Rendered open for a page without scripts; made modal here. close() would queue a "close" event that dismisses it.
+    d.removeAttribute("open");
     d.showModal();
     modal.current = true;
     d.querySelector<HTMLElement>("[data-confirm-back]")?.focus();
     const closed = () => {
       modal.current = false;
       onDismiss();
-      if (before?.isConnected) before.focus();
+      asked()?.focus();
     };
     d.addEventListener("close", closed);
     return () => d.removeEventListener("close", closed);
-  }, [onDismiss]);
+  }, [onDismiss, props.intent]);
   return (
     <dialog ref={ref} open className="panel confirm" aria-labelledby="confirm-title" aria-describedby="confirm-text" data-confirm>
       <h2 id="confirm-title">{props.title}</h2>

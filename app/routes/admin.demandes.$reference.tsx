@@ -338,6 +338,7 @@ export default function Ticket() {
       ) : null}
       {confirm ? (
         <Confirmation
+          intent={confirm.intent}
           title={tp.confirm.title}
           text={tp.confirm.text(confirm, refusalWords)}
           confirmLabel={tp.confirm.buttons[confirm.intent]}
