@@ -60,6 +60,9 @@ describe("what cannot be undone asks first", () => {
     await app.deliver();
     after = textOf(await (await browser.get(done.headers.get("location")!)).text());
     expect(after).toMatch(/Demande refusée ; le demandeur a été informé par courriel le \d/);
+    // The letters panel and the timeline say it in words too.
+    expect(after).toMatch(/Votre demande [^—]+— [^—]+ courriel — envoyé le \d/);
+    expect(after).toContain("Demande refusée (motif : Demande excessive (notamment répétitive))");
     // Closed: no action offered but a note, and the page says so.
     expect(after).toContain("Demande close : aucune action n'est plus possible, sauf ajouter une note.");
   });
@@ -189,7 +192,10 @@ describe("say only what applies, in staff words", () => {
     const t = verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
     expect((await post(browser, t.reference, { intent: "extend", reasons: "Demande complexe : trois sites à interroger." })).status).toBe(302);
-    expect(await page(browser, t.reference)).toMatch(/Prolongation impossible : la demande a déjà été prolongée, jusqu'au [a-z]+ \d+ [a-zé]+ \d{4}\./);
+    const seen = await page(browser, t.reference);
+    expect(seen).toMatch(/Prolongation impossible : la demande a déjà été prolongée, jusqu'au [a-z]+ \d+ [a-zé]+ \d{4}\./);
+    expect(seen).toMatch(/Délai prolongé de deux mois \(nouvelle échéance le [a-z]+ \d+ [a-zé]+ \d{4}\)/);
+    expect(seen).not.toMatch(/dueOn|\d{4}-\d{2}-\d{2}/);
   });
 
   it("the staff page speaks to staff: no public sentence, no raw method or code", async () => {
@@ -198,7 +204,10 @@ describe("say only what applies, in staff words", () => {
     const fr = await page(browser, t.reference);
     expect(fr).toContain("Vérifiée par lien envoyé à l'adresse électronique");
     expect(fr).toContain("0 jour de suspension");
-    for (const raw of ["Vérifiée (", "votre identité", "Action enregistrée", "undefined"]) expect(fr, raw).not.toContain(raw);
+    for (const raw of ["Vérifiée (", "votre identité", "Action enregistrée", "undefined", "identity_verification", "email)"]) expect(fr, raw).not.toContain(raw);
+    expect(fr).toContain("Identité vérifiée (lien envoyé par courriel)");
+    expect(fr).toContain("Délai suspendu (en attendant la vérification de son identité)");
+    expect(fr).toContain("Délai repris (0 jour de suspension ; échéance le");
 
     // A request not verified yet: the deadline panel speaks of the requester, not to them.
     const { reference } = await fileOne(app, { email: "lea.nouveau@example.fr" });
@@ -211,6 +220,8 @@ describe("say only what applies, in staff words", () => {
     expect(en).toContain("Verified by a link sent to the email address");
     expect(en).toContain("0 days paused");
     expect(en).not.toContain("0 day paused");
+    expect(en).toContain("Identity verified (link sent by email)");
+    expect(en).toContain("Clock resumed (0 days paused; deadline");
     expect(await page(browser, reference)).toContain("Clock stopped until the requester's identity is verified.");
   });
 });

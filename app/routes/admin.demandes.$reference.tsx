@@ -14,7 +14,7 @@ import { DomainError } from "../services/errors";
 import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
 import { answerNoData, nothingHeld } from "../services/answers.server";
 import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
-import { canDisclose, lettersOf, markPosted } from "../services/letters.server";
+import { canDisclose, lettersOf, markPosted, sendStates } from "../services/letters.server";
 import { mandateView, reviewMandate } from "../services/mandates.server";
 import { findByReference } from "../services/requests.server";
 import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
@@ -106,6 +106,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       connectorLabels: Object.fromEntries(connectors().list().map((c) => [c.id, c.label])),
       mandate: view.onBehalf && canWork ? mandateView({ ctx, reference: view.reference }) : null,
       letters: lettersOf(db(), view.id),
+      letterStates: sendStates(db(), view.id),
       answerable,
       noData: answerable && nothingHeld(db(), view.id),
       disclosable: canDisclose(db(), row),
@@ -283,7 +284,7 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, notice, doneIntent } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, notice, doneIntent, letterStates } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const tp = ticketPageMessages[locale];
@@ -324,6 +325,12 @@ export default function Ticket() {
   const releaseAccess = isDpo && view.rights.includes("access");
   const releasePortability = canWork && view.rights.includes("portability");
   const canRefuse = canTransition(view.status, "refused");
+  const eventWords = {
+    date: (iso: string) => formatLocalDate(iso, locale),
+    connector: (id: string) => connectorLabels[id] ?? id,
+    reason: (r: string) => (a.refusalReasons as Record<string, string>)[r] ?? r,
+    method: (m: string) => ans.methods[m] ?? m,
+  };
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -713,7 +720,7 @@ export default function Ticket() {
       ) : null}
       {referrals.length > 0 ? <ReferralsPanel referrals={referrals} canAct={canWork && isOpen} /> : null}
       {rights ? <RightsPanel panel={rights} /> : null}
-      <LettersPanel reference={view.reference} letters={letters} />
+      <LettersPanel reference={view.reference} letters={letters} sent={letterStates} />
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">
@@ -737,6 +744,10 @@ export default function Ticket() {
           {view.events.map((e, i) => (
             <li key={i}>
               <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type]}
+              {(() => {
+                const detail = tp.eventDetail(e.type, (e.data ?? {}) as Record<string, unknown>, eventWords);
+                return detail ? ` (${detail})` : null;
+              })()}
             </li>
           ))}
         </ol>

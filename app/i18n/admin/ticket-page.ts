@@ -42,6 +42,12 @@ function erasureLineEn(l: ErasureLine): string {
   return `${l.system}: ${parts.join(", ")}`;
 }
 
+/** What a timeline line needs to name things: dates, systems, grounds and methods in the reader's words. */
+export type EventWords = { date: (iso: string) => string; connector: (id: string) => string; reason: (r: string) => string; method: (m: string) => string };
+type EventData = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const num = (v: unknown) => (typeof v === "number" ? v : 0);
+
 export const ticketPageFr = {
   confirm: {
     title: "Confirmer une action définitive",
@@ -116,6 +122,39 @@ export const ticketPageFr = {
     erasureSteps: (done: number, total: number) => `${formatNumber("fr", done)} ${plural("fr", done, { one: "lot exécuté", other: "lots exécutés" })} sur ${formatNumber("fr", total)}.`,
     liftRunning: "Levée de la limitation en cours.",
     refresh: "Actualiser la page",
+  },
+  /** The facts an event recorded, in words (never "dueOn 2027-02-01"); null when the label says it all. */
+  eventDetail: (type: string, d: EventData, w: EventWords): string | null => {
+    switch (type) {
+      case "extended":
+        return d.dueOn ? `nouvelle échéance le ${w.date(str(d.dueOn))}` : null;
+      case "clock_resumed":
+        return `${ticketPageFr.pausedDays(num(d.pausedDays))}${d.dueOn ? ` ; échéance le ${w.date(str(d.dueOn))}` : ""}`;
+      case "clock_paused":
+        return d.reason === "awaiting_requester" ? "en attendant la réponse du demandeur" : d.reason === "identity_verification" ? "en attendant la vérification de son identité" : null;
+      case "refused":
+        return Array.isArray(d.reasons) && d.reasons.length ? `motif : ${d.reasons.map((r) => w.reason(str(r))).join(", ")}` : null;
+      case "archive_released":
+      case "archive_withdrawn":
+      case "archive_expired":
+        return d.kind === "access" ? "archive d'accès" : d.kind === "portability" ? "archive de portabilité" : null;
+      case "gather_connector_done":
+        return d.connectorId ? `${w.connector(str(d.connectorId))} : ${n("fr", num(d.records), "enregistrement trouvé", "enregistrements trouvés")}` : null;
+      case "gather_connector_failed":
+      case "gather_connector_skipped":
+      case "gather_connector_waived":
+        return d.connectorId ? w.connector(str(d.connectorId)) : null;
+      case "verified":
+      case "verification_sent":
+        return d.method ? w.method(str(d.method)) : null;
+      case "duplicate":
+        return d.of ? `doublon de ${str(d.of)}` : null;
+      case "acknowledged":
+      case "answered_no_data":
+        return d.channel || d.delivery ? viaFr[(str(d.channel) || str(d.delivery)) as Channel] ?? null : null;
+      default:
+        return null;
+    }
   },
   retryColumn: "Action",
   pausedDays: (d: number) => `${formatNumber("fr", d)} ${plural("fr", d, { one: "jour de suspension", other: "jours de suspension" })}`,
@@ -211,6 +250,38 @@ export const ticketPageEn: TicketPageMessages = {
     erasureSteps: (done, total) => `${formatNumber("en", done)} of ${formatNumber("en", total)} ${plural("en", total, { one: "batch", other: "batches" })} done.`,
     liftRunning: "Lifting the restriction.",
     refresh: "Refresh the page",
+  },
+  eventDetail: (type, d, w) => {
+    switch (type) {
+      case "extended":
+        return d.dueOn ? `new deadline ${w.date(str(d.dueOn))}` : null;
+      case "clock_resumed":
+        return `${ticketPageEn.pausedDays(num(d.pausedDays))}${d.dueOn ? `; deadline ${w.date(str(d.dueOn))}` : ""}`;
+      case "clock_paused":
+        return d.reason === "awaiting_requester" ? "waiting for the requester's reply" : d.reason === "identity_verification" ? "waiting for the identity check" : null;
+      case "refused":
+        return Array.isArray(d.reasons) && d.reasons.length ? `grounds: ${d.reasons.map((r) => w.reason(str(r))).join(", ")}` : null;
+      case "archive_released":
+      case "archive_withdrawn":
+      case "archive_expired":
+        return d.kind === "access" ? "access archive" : d.kind === "portability" ? "portability archive" : null;
+      case "gather_connector_done":
+        return d.connectorId ? `${w.connector(str(d.connectorId))}: ${n("en", num(d.records), "record found", "records found")}` : null;
+      case "gather_connector_failed":
+      case "gather_connector_skipped":
+      case "gather_connector_waived":
+        return d.connectorId ? w.connector(str(d.connectorId)) : null;
+      case "verified":
+      case "verification_sent":
+        return d.method ? w.method(str(d.method)) : null;
+      case "duplicate":
+        return d.of ? `duplicate of ${str(d.of)}` : null;
+      case "acknowledged":
+      case "answered_no_data":
+        return d.channel || d.delivery ? viaEn[(str(d.channel) || str(d.delivery)) as Channel] ?? null : null;
+      default:
+        return null;
+    }
   },
   retryColumn: "Action",
   pausedDays: (d) => `${formatNumber("en", d)} ${plural("en", d, { one: "day paused", other: "days paused" })}`,
