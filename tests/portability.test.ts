@@ -190,7 +190,7 @@ describe("spreadsheet formulas in the released CSVs", () => {
       const dpo = await signedIn(app, "dpo");
       const zips: Record<string, Map<string, Buffer>> = {};
       for (const [kind, browser] of [["access", dpo.browser], ["portability", support]] as const) {
-        expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}` })).status).toBe(302);
+        expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}`, confirmed: "1" })).status).toBe(302);
         const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === kind)!;
         zips[kind] = await downloadAsRequester(released.id);
       }
