@@ -288,7 +288,7 @@ describe("erasure, from plan to certificate", () => {
     expect(plan.certificateSha256).toBeNull();
     expect(actions(reference)).toContain("erasure.verification_failed");
     expect(actions(reference)).not.toContain("erasure.certified");
-    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("encore trouvé(s) après l'effacement");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Études de marché : 1 enregistrement encore trouvé après l'effacement.");
   });
 });
 

@@ -206,6 +206,8 @@ describe("say only what applies, in staff words", () => {
     expect(fr).toContain("0 jour de suspension");
     for (const raw of ["Vérifiée (", "votre identité", "Action enregistrée", "undefined", "identity_verification", "email)"]) expect(fr, raw).not.toContain(raw);
     expect(fr).toContain("Identité vérifiée (lien envoyé par courriel)");
+    // No raw state, key or code the issue saw on staff pages.
+    expect(fr).not.toMatch(/\b(pending|sent|gathered_identity|dueOn|pausedDays|mapping:\w+)\b/);
     expect(fr).toContain("Délai suspendu (en attendant la vérification de son identité)");
     expect(fr).toContain("Délai repris (0 jour de suspension ; échéance le");
 
