@@ -135,6 +135,16 @@ describe("archives and erasure ask first, with the counts of this ticket", () =>
     expect(textOf(await (await dpo.browser.get(done.headers.get("location")!)).text())).toContain("Archive d'accès publiée ; le message au demandeur (par courriel) est en cours d'envoi.");
   });
 
+  it("closing while a client's instructions are awaited is refused at once, not after a confirmation", async () => {
+    const { reference, browser: support } = await corinneInPerson(app, ["access"]);
+    await gatherAll(app, support, reference);
+    for (const intent of ["start", "ready"]) expect((await post(support, reference, { intent })).status).toBe(302);
+    const res = await post(support, reference, { intent: "complete" });
+    expect(res.status).toBe(409);
+    expect(textOf(await res.text())).not.toContain("Confirmer la clôture");
+    expect(ticketRow(reference).status).toBe("ready");
+  });
+
   it("a search that found nothing offers the no-data answer, never a publish button", async () => {
     const { reference, browser: support } = await personInPerson(app, { lastName: "Inconnue", firstName: "Personne", email: "personne.inconnue@example.org", phone: "06 12 98 76 54", site: "tours" }, ["access", "portability"]);
     await gatherAll(app, support, reference);

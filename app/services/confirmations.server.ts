@@ -6,6 +6,7 @@ import type { Registry } from "../connectors/registry";
 import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { nothingHeld } from "./answers.server";
+import { gatherTimes } from "./archive.server";
 import { requireRole, requireStaff } from "./authz";
 import { reach } from "./contacts.server";
 import type { Ctx } from "./context";
@@ -14,6 +15,7 @@ import { planView } from "./erasure.server";
 import { DomainError } from "./errors";
 import { gatherStatus } from "./gather.server";
 import { unreachable } from "./letters.server";
+import { requireControllersAnswered } from "./referrals.server";
 import { canTransition } from "./request-status";
 import { loadForStaff } from "./tickets.server";
 
@@ -64,6 +66,8 @@ export function consequenceOf({ ctx, reference, intent, reasons, registry }: { c
       requireRole(me, "dpo", "support");
       const to = intent === "cancel" ? "cancelled" : "completed";
       if (!canTransition(r.status, to)) throw new DomainError("illegal_transition", { from: r.status, to });
+      // Closing while a client's instructions are awaited is refused by `complete`: said now, not after the confirmation.
+      if (intent === "complete") requireControllersAnswered(ctx.db, r.id);
       return { intent, reference: r.reference, channel: channelOf(ctx.db, r, false) };
     }
     case "release-access":
@@ -74,6 +78,7 @@ export function consequenceOf({ ctx, reference, intent, reasons, registry }: { c
       if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
       const gathered = gatherStatus(ctx.db, r.id, registry).filter((g) => g.status === "done");
       if (!gathered.length) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
+      gatherTimes(ctx.db, r.id); // every system searched, or the DPO recorded why not (as `releaseArchive` checks)
       if (nothingHeld(ctx.db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
       const channel = channelOf(ctx.db, r, true);
       if (channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
