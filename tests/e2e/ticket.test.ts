@@ -23,6 +23,8 @@ async function refusable(page: Page, skip: string[] = []): Promise<string> {
   throw new Error("no ticket that can be refused");
 }
 
+/** The keyboard tests press keys once the app runs (React's handlers attached), as a person would after the page has loaded. */
+const hydrated = (page: Page) => page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
 const statusOf = (page: Page) => page.locator("dd[data-status]").getAttribute("data-status");
 const focusInDialog = (page: Page) => page.evaluate(() => !!document.activeElement?.closest("dialog[open]"));
 const isModal = (page: Page) => page.evaluate(() => document.querySelector("dialog[open]")?.matches(":modal") ?? false);
@@ -36,6 +38,7 @@ describe.skipIf(!chromiumPresent)("the ticket page in a real browser", { timeout
     await page.getByLabel("Demande excessive (notamment répétitive)").check();
     await page.getByLabel("Explication (communiquée au demandeur)").fill("Troisième demande identique ce mois-ci.");
     const refuse = page.getByRole("button", { name: "Refuser", exact: true });
+    await hydrated(page);
     await refuse.focus();
     await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "Confirmer une action définitive" });
@@ -101,6 +104,7 @@ describe.skipIf(!chromiumPresent)("the ticket page in a real browser", { timeout
     const dpo = await signIn("dpo");
     await dpo.goto(ticket);
     const publish = dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" });
+    await hydrated(dpo);
     await publish.focus();
     await dpo.keyboard.press("Enter");
     const dialog = dpo.getByRole("dialog", { name: "Confirmer une action définitive" });
