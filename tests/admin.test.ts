@@ -249,7 +249,7 @@ describe("actions", () => {
     const t = verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
     const res = await browser.post(`/admin/demandes/${t.reference}`, {
-      intent: "refuse",
+      intent: "refuse", confirmed: "1",
       reasons: ["excessive"],
       text: "Quatrième demande identique ce mois-ci.",
     });
@@ -268,7 +268,7 @@ describe("actions", () => {
     const extend = await browser.post(`/admin/demandes/${t.reference}`, { intent: "extend", reasons: "Je ne suis pas DPO mais j'essaie." });
     expect(extend.status).toBe(403);
     expect(textOf(await extend.text())).toContain("Votre rôle ne permet pas cette action.");
-    const refuse = await browser.post(`/admin/demandes/${t.reference}`, { intent: "refuse", reasons: ["excessive"], text: "Je ne suis pas DPO non plus." });
+    const refuse = await browser.post(`/admin/demandes/${t.reference}`, { intent: "refuse", confirmed: "1", reasons: ["excessive"], text: "Je ne suis pas DPO non plus." });
     expect(refuse.status).toBe(403);
     const row = ticketRow(t.reference);
     expect(row.extended).toBe(false);
@@ -279,7 +279,7 @@ describe("actions", () => {
     const t = verifiedTicket({ site: "lille" });
     const { browser } = await signedIn(app, "agent", "lille");
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "start" })).status).toBe(403);
-    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel" })).status).toBe(403);
+    expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(403);
     expect(ticketRow(t.reference).status).toBe("received");
   });
 
@@ -325,11 +325,11 @@ describe("actions", () => {
   it("walks a ticket to completion and refuses illegal transitions with a clear message", async () => {
     const t = verifiedTicket();
     const { browser, id } = await signedIn(app, "support");
-    const complete = await browser.post(`/admin/demandes/${t.reference}`, { intent: "complete" });
+    const complete = await browser.post(`/admin/demandes/${t.reference}`, { intent: "complete", confirmed: "1" });
     expect(complete.status).toBe(409);
     expect(textOf(await complete.text())).toContain("n'est pas possible dans l'état actuel");
     for (const intent of ["start", "ready", "complete"]) {
-      expect((await browser.post(`/admin/demandes/${t.reference}`, { intent })).status).toBe(302);
+      expect((await browser.post(`/admin/demandes/${t.reference}`, { intent, confirmed: "1" })).status).toBe(302);
     }
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "assign", assigneeId: String(id) })).status).toBe(409);
     const row = ticketRow(t.reference);
@@ -351,7 +351,7 @@ describe("actions", () => {
     expect(ticketRow(copy.reference).status).toBe("duplicate");
     const self = await browser.post(`/admin/demandes/${other.reference}`, { intent: "duplicate", of: other.reference });
     expect(self.status).toBe(400);
-    expect((await browser.post(`/admin/demandes/${other.reference}`, { intent: "cancel" })).status).toBe(302);
+    expect((await browser.post(`/admin/demandes/${other.reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
     expect(ticketRow(other.reference).status).toBe("cancelled");
   });
 

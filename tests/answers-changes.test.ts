@@ -40,7 +40,7 @@ describe("after a rectification", () => {
     await gatherAll(app, support.browser, reference);
     await controllersInstruct(app, support.browser, reference);
     const dpo = await signedIn(app, "dpo", "tours");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     expect(released.status).toBe("ready");
 
@@ -71,7 +71,7 @@ describe("after a rectification", () => {
     expect(crmRecords.map((r) => r.fields.lastName)).toEqual(["BLANC-MARTIN"]);
     const after = textOf(await (await support.browser.get(`/admin/demandes/${reference}`)).text());
     expect(after).toContain("BLANC-MARTIN");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const { buildArchive } = await import("../app/services/archive.server");
     const out = `${app.dir}/after.zip`;
     await buildArchive({ db: app.db(), requestId: id, kind: "access", out, now: new Date() });

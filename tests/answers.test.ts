@@ -159,7 +159,7 @@ describe("a complete search", () => {
     await drainGather(app);
     expect(jobs(reference).recordings!.status).toBe("skipped");
     // Not answerable yet: the recordings were not searched.
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(409);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(409);
 
     const offers = await foundOffers(dpo.browser, reference);
     expect(offers).toEqual([expect.objectContaining({ kind: "phone", value: "+33247000000" })]);
@@ -174,7 +174,7 @@ describe("a complete search", () => {
     // Her recordings hold the Tours switchboard as caller of the survey calls: never offered as hers.
     expect(await foundOffers(dpo.browser, reference)).toEqual([]);
 
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     expect(archive.entries).toBeGreaterThan(5);
   });
@@ -186,14 +186,14 @@ describe("a complete search", () => {
     // Nadia's survey record holds her mobile: confirmed, it searched everything; make the CRM fail instead.
     const crm = jobs(reference).crm!;
     app.db().update(gatherJobs).set({ status: "failed", error: "CRM search by email: HTTP 500" }).where(eq(gatherJobs.id, crm.id)).run();
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(409);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(409);
     const short = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "crm", reason: "court" });
     expect(short.status).toBe(400);
     expect(textOf(await short.text())).toContain("Indiquez pourquoi la réponse peut partir sans ce système");
     const why = "CRM du client en maintenance jusqu'au 15 : réponse partielle, complétée par un second envoi.";
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "crm", reason: why })).status).toBe(302);
     expect(auditActions(reference)).toContain("gather.waived");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     // The letter in the archive says which system was not searched, and the DPO's reason.
     const { buildArchive } = await import("../app/services/archive.server");
     const out = path.join(app.dir, "waived.zip");
@@ -225,7 +225,7 @@ describe("no data held", () => {
     expect(view.html).toContain('data-no-data="yes"');
     expect(view.text).not.toContain("Préparer et publier l'archive d'accès");
     // No archive claiming to hold a copy, no plan over an empty table.
-    const access = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    const access = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(access.status).toBe(409);
     expect(textOf(await access.text())).toContain("Aucune donnée n'a été trouvée");
     const plan = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
@@ -268,7 +268,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     const { browser: person, reference } = await verifiedBySms(app, "06 98 76 54 32", "+33698765432", { rights: ["access"] });
     const dpo = await signedIn(app, "dpo", "tours");
     const text = "Vous avez déposé la même demande trois fois cette semaine ; nous répondons à la première.";
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "refuse", reasons: ["excessive"], text })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "refuse", confirmed: "1", reasons: ["excessive"], text })).status).toBe(302);
     const { sms, letter, browser: reader } = await letterFromSms(app, "+33698765432");
     expect(sms.text).toContain(`notre réponse à la demande ${reference}, ses motifs et vos recours`);
     // A letter is read only with its own request's follow session.
@@ -338,7 +338,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     for (const connectorId of ["recordings", "crm"]) {
       await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId, reason: "Demande reçue par courrier : ni téléphone ni courriel connus." });
     }
-    const archive = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    const archive = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(archive.status).toBe(409);
     expect(textOf(await archive.text())).toContain("une archive ZIP ne se poste pas");
     // A decision becomes a letter to post.
@@ -381,7 +381,7 @@ describe("the status page follows the work", () => {
     await drainGather(app);
     await gatherAll(app, dpo.browser, reference);
     await controllersInstruct(app, dpo.browser, reference);
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     status = await statusPage(person);
     expect(status.html).toContain('data-state="answer_ready"');
     expect(status.text).toContain("Réponse prête : vos données sont à télécharger");
@@ -394,7 +394,7 @@ describe("the status page follows the work", () => {
     expect(status.text).toContain("à l'expiration de son lien de téléchargement");
     expect(status.text).toContain("Archive supprimée à l'expiration de son lien de téléchargement");
 
-    for (const intent of ["start", "ready", "complete"]) await dpo.browser.post(`/admin/demandes/${reference}`, { intent });
+    for (const intent of ["start", "ready", "complete"]) await dpo.browser.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" });
     status = await statusPage(person);
     expect(status.html).toContain('data-state="completed"');
     expect(status.text).toContain("Close le");
@@ -515,7 +515,7 @@ describe("representatives", () => {
     expect(j.survey!.records).toBeGreaterThan(0);
     // The answer goes where the mandate says: the representative's proven email.
     const dpo = await signedIn(app, "dpo", "tours");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     await mailTo(app, "s.lambert@avocats.example", "Vos données sont prêtes");
   });
 

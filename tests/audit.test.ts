@@ -525,8 +525,8 @@ describe("entries for the changes that had none", () => {
     const { reference: ref, browser } = await corinneInPerson(app);
     await gatherAll(app, browser, ref);
     expect((await browser.post(`/admin/demandes/${ref}`, { intent: "start" })).status).toBe(302);
-    expect((await dpo.browser.post(`/admin/demandes/${ref}`, { intent: "release-access" })).status).toBe(302);
-    for (const intent of ["ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${ref}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
+    for (const intent of ["ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent, confirmed: "1" })).status).toBe(302);
     const purged = () => app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "erasure.copies_purged"))).all();
     expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBeGreaterThanOrEqual(1);
     expect(purged()).toEqual([expect.objectContaining({ actorKind: "system", details: expect.objectContaining({ copies: "archive", kind: "access", reason: "expired" }) })]);

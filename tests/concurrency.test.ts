@@ -230,8 +230,8 @@ describe("gather and erasure jobs with several processes", () => {
     await controllersInstruct(app, support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "start" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
-    for (const intent of ["ready", "complete"]) expect((await support.post(`/admin/demandes/${reference}`, { intent })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
+    for (const intent of ["ready", "complete"]) expect((await support.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" })).status).toBe(302);
     const id = ticketRow(reference).id;
     const archive = app.db().select().from(archives).where(eq(archives.requestId, id)).get()!;
     expect(existsSync(archive.filePath!)).toBe(true);
@@ -294,7 +294,7 @@ describe("gather and erasure jobs with several processes", () => {
     await controllersInstruct(app, support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
 
     // The CRM answers slowly (as in the report: 2 s a call): the first executor is still at work when the others start.
     crmOptions.latencyMs = 1_500;

@@ -38,10 +38,10 @@ describe("delivering the archive", () => {
     await gatherAll(app, support.browser, reference);
 
     // Support may release the portability archive, not the access one.
-    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(403);
-    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(403);
+    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
 
     const rows = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all();
     expect(rows.map((r) => r.kind).sort()).toEqual(["access", "portability"]);
@@ -65,7 +65,7 @@ describe("delivering the archive", () => {
     // IDOR: this link is for this request; another request's archive id gets nothing, and the link still works.
     const second = await corinneInPerson(app, ["portability"]);
     await gatherAll(app, second.browser, second.reference);
-    expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "release-portability" })).status).toBe(302);
+    expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
     const other = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(second.reference).id)).get()!;
     const stolen = await person.post(`${url.pathname}/fichier`, { a: String(other.id) });
     expect(stolen.status).toBe(400); // the same refusal as a spent or unknown link: nothing about the other archive

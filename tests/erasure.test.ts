@@ -80,9 +80,9 @@ describe("erasure, from plan to certificate", () => {
     expect(snapshot()).toEqual(before); // a dry run changes nothing
 
     // Support cannot approve; a DPO can.
-    expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(403);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(403);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     expect(planOf(reference).status).toBe("approved");
 
     await runWorker();
@@ -155,7 +155,7 @@ describe("erasure, from plan to certificate", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
     await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     expect(planOf(reference).status).toBe("verified");
 
@@ -239,19 +239,19 @@ describe("erasure, from plan to certificate", () => {
     const { reference } = await gatheredTicket();
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
-    const own = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+    const own = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" });
     expect(own.status).toBe(403);
     expect(planOf(reference).status).toBe("planned");
     expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("un ou une autre DPO doit l'approuver");
     const other = await signedIn(app, "dpo");
-    expect((await other.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await other.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
   });
 
   it("keeps a down connector's steps pending and visible while the others complete, then finishes", async () => {
     const { reference, support } = await gatheredTicket();
     await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" });
     const dpo = await signedIn(app, "dpo");
-    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" });
 
     // The CRM answers 500 to the erasure and to its retry (not often enough to open the circuit breaker).
     demo.crm.fail("500", 2);
@@ -280,7 +280,7 @@ describe("erasure, from plan to certificate", () => {
     survey.prepare(`INSERT INTO respondents (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`).run(...cols.map((c) => (c === "email" ? CORINNE.email : template[c])) as never[]);
     survey.close();
     const dpo = await signedIn(app, "dpo");
-    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" });
+    await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" });
     await runWorker();
     const plan = planOf(reference);
     expect(plan.status).toBe("failed");
@@ -288,7 +288,7 @@ describe("erasure, from plan to certificate", () => {
     expect(plan.certificateSha256).toBeNull();
     expect(actions(reference)).toContain("erasure.verification_failed");
     expect(actions(reference)).not.toContain("erasure.certified");
-    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("encore trouvé(s) après l'effacement");
+    expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Études de marché : 1 enregistrement encore trouvé après l'effacement.");
   });
 });
 

@@ -47,7 +47,7 @@ function nothingReleased(reference: string) {
 }
 
 async function releaseRefused(reference: string, dpo: Awaited<ReturnType<typeof signedIn>>) {
-  const res = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+  const res = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
   expect(res.status).toBe(409);
   const text = textOf(await res.text());
   expect(text).toContain("L'archive n'a pas pu être enregistrée : le dossier des archives est plein ou n'accepte pas l'écriture.");
@@ -56,7 +56,7 @@ async function releaseRefused(reference: string, dpo: Awaited<ReturnType<typeof 
 }
 
 async function releasedAfterFix(reference: string, dpo: Awaited<ReturnType<typeof signedIn>>) {
-  expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+  expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
   const rows = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all();
   expect(rows).toHaveLength(1);
   expect(existsSync(rows[0]!.filePath!)).toBe(true);
@@ -77,7 +77,7 @@ describe("an archive directory that cannot take the file", () => {
 
     // English for staff who chose it.
     await dpo.browser.get("/langue?to=en&back=/");
-    const en = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    const en = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(en.status).toBe(409);
     expect(textOf(await en.text())).toContain("The archive could not be saved: the archive directory is full or cannot be written to.");
     await dpo.browser.get("/langue?to=fr&back=/");

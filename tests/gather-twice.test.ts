@@ -82,7 +82,7 @@ describe("a request searched three times", () => {
     const { reference, browser: support } = await gatheredThreeTimes(["erasure"]);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     const crmRequests = demo.crm.state.requests;
     let t = Date.now() + 6 * 60_000;
     for (let i = 0; i < 10; i++) {

@@ -110,7 +110,7 @@ describe("gathering", () => {
     const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Échec");
     // An archive missing a source would look complete to the person: refused.
-    const early = await browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
+    const early = await browser.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" });
     expect(early.status).toBe(409);
     expect(textOf(await early.text())).toContain("Un système n'a pas été interrogé ou a échoué");
 
@@ -175,7 +175,7 @@ describe("gathering", () => {
     const agent = await signedIn(app, "agent", "lille");
     expect((await agent.browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(403);
     const { browser } = await signedIn(app, "dpo");
-    await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel" });
+    await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel", confirmed: "1" });
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(409);
   });
 
@@ -185,7 +185,7 @@ describe("gathering", () => {
     await drain();
     const id = ticketRow(reference).id;
     expect(readGathered(app.db(), id).records.length).toBeGreaterThan(0);
-    for (const intent of ["start", "ready", "complete"]) await browser.post(`/admin/demandes/${reference}`, { intent });
+    for (const intent of ["start", "ready", "complete"]) await browser.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" });
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
     expect(purgeAfterRetention(app.db(), new Date(Date.now() + 89 * 86_400_000))).toBe(0);
     expect(purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);

@@ -85,7 +85,7 @@ describe("an archive answers the right the request asks for", () => {
     const page = textOf(await (await support.get(`/admin/demandes/${reference}`)).text());
     expect(page).not.toContain("Préparer et publier l'archive de portabilité");
 
-    const refused = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
+    const refused = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur la portabilité (art. 20)");
     expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
@@ -95,7 +95,7 @@ describe("an archive answers the right the request asks for", () => {
     const dpoPage = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
     expect(dpoPage).toContain("Préparer et publier l'archive d'accès");
     expect(dpoPage).not.toContain("Préparer et publier l'archive de portabilité");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(409);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(409);
     expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
   });
 
@@ -105,13 +105,13 @@ describe("an archive answers the right the request asks for", () => {
     const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).not.toContain("Préparer et publier l'archive d'accès");
     expect(page).toContain("Préparer et publier l'archive de portabilité");
-    const refused = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    const refused = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur le droit d'accès (art. 15)");
     expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
 
     await dpo.browser.get("/langue?to=en&back=/");
-    const english = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
+    const english = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(english.status).toBe(409);
     expect(textOf(await english.text())).toContain("This request does not ask for access (Art. 15)");
   });
@@ -120,7 +120,7 @@ describe("an archive answers the right the request asks for", () => {
 describe("the portability archive, as the requester downloads it", () => {
   it("holds each answer with its question and date, the calls' metadata and the contact history, and nothing our staff wrote", async () => {
     const { reference, support } = await gatheredCorinne(["portability"]);
-    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
     const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     expect(released.kind).toBe("portability");
     const zip = await downloadAsRequester(released.id);
@@ -188,7 +188,7 @@ describe("spreadsheet formulas in the released CSVs", () => {
       const dpo = await signedIn(app, "dpo");
       const zips: Record<string, Map<string, Buffer>> = {};
       for (const [kind, browser] of [["access", dpo.browser], ["portability", support]] as const) {
-        expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}` })).status).toBe(302);
+        expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}`, confirmed: "1" })).status).toBe(302);
         const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === kind)!;
         zips[kind] = await downloadAsRequester(released.id);
       }

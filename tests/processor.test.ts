@@ -105,7 +105,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     // The request cannot be closed over Neva's part.
     const dpo = await signedIn(app, "dpo");
     for (const intent of ["start", "ready"]) expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent })).status).toBe(302);
-    const closing = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "complete" });
+    const closing = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "complete", confirmed: "1" });
     expect(closing.status).toBe(409);
     expect(textOf(await closing.text())).toContain("instructions sont attendues");
     expect(ticketRow(reference).status).not.toBe("completed");
@@ -130,7 +130,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const { reference, support } = await corinneFound(["erasure"]);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     const plan = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
     expect(plan.status).toBe("verified");
@@ -152,7 +152,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const second = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
     expect(second.id).not.toBe(plan.id);
     expect(Object.keys(second.summary)).toEqual(["crm"]);
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id)).get()!.status).toBe("verified");
     expect(demo.crm.contacts.has("c-1")).toBe(false);
@@ -176,7 +176,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     expect(planOf().summary.crm?.delete).toBeGreaterThan(0);
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     expect(planOf().status).toBe("verified");
     expect(demo.crm.log.filter((c) => c.method === "DELETE").length).toBeGreaterThan(0);
@@ -229,7 +229,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     // The refusal, with its reason, reaches the person's page.
     expect((await instruct(support, reference, "refuse", "Contrat de la personne résilié : données archivées chez Neva")).status).toBe(302);
     const dpo = await signedIn(app, "dpo");
-    for (const intent of ["start", "ready", "complete"]) expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent })).status, intent).toBe(302);
+    for (const intent of ["start", "ready", "complete"]) expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" })).status, intent).toBe(302);
     const closing = await mailTo(app, "desmarc.corinne@orange.fr", "est close");
     expect(closing.text).toContain("Neva Assurances a refusé cette partie de votre demande");
   });

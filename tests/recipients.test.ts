@@ -38,7 +38,7 @@ const runWorker = (passes?: number) => worker.run(passes);
 async function erased(reference: string, support: Awaited<ReturnType<typeof nadiaInPerson>>["browser"]) {
   expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
   const dpo = await signedIn(app, "dpo", "lille");
-  expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+  expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
   await runWorker();
   await app.deliver(worker.after());
   return dpo;
@@ -92,7 +92,7 @@ describe("Art. 19 recipients, per record", () => {
     expect(page).toContain("Zeta Conseil");
 
     const dpo = await signedIn(app, "dpo", "lille");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     await app.deliver(worker.after());
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();

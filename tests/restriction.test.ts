@@ -275,7 +275,7 @@ describe("restriction of processing (Art. 18)", () => {
     const { reference, browser } = await gathered(["restriction"]);
     const id = ticketRow(reference).id;
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "restriction-apply" })).status).toBe(302);
-    for (const intent of ["start", "ready", "complete"]) expect((await browser.post(`/admin/demandes/${reference}`, { intent })).status).toBe(302);
+    for (const intent of ["start", "ready", "complete"]) expect((await browser.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" })).status).toBe(302);
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
     const later = new Date(Date.now() + 91 * 86_400_000);
     purgeAfterRetention(app.db(), later);

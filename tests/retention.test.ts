@@ -161,7 +161,7 @@ describe("retention", () => {
   it("purges a closed request after OP-07's duration, keeps its reference, dates and outcome, and the audit chain still verifies", async () => {
     const { reference } = await verifiedByEmail(app, { email: "corinne.closed@example.fr" });
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
     await app.deliver();
     const r = app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
     expect(r.status).toBe("cancelled");
@@ -200,7 +200,7 @@ describe("retention", () => {
     for (const email of ["twice.one@example.fr", "twice.two@example.fr"]) {
       const { reference } = await verifiedByEmail(app, { email });
       const dpo = await signedIn(app, "dpo");
-      expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel" })).status).toBe(302);
+      expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
       app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)).run();
       refs.push(reference);
     }
@@ -223,7 +223,7 @@ describe("retention", () => {
   it("a run whose process died holds the lock until its lease passes: another process says \"already running\", then takes over and purges once", async () => {
     const { reference } = await verifiedByEmail(app, { email: "crash.run@example.fr" });
     const dpo = await signedIn(app, "dpo");
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
     app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)).run();
     const lease = { JOB_LEASE_SECONDS: "6" };
     const killed = await cli(["retention", "run"], { ...env, ...lease, FAULT_INJECT: "retention-run-claimed" });

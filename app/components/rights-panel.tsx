@@ -64,7 +64,7 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
           {restriction.rows.length > 0 ? (
             <table>
               <caption>{m.caption}</caption>
-              <ColumnHeads cols={[m.columns.system, m.columns.state, m.columns.records, m.columns.applied, m.columns.lifted, m.columns.detail]} />
+              <ColumnHeads cols={[m.columns.system, m.columns.state, m.columns.records, m.columns.applied, m.columns.lifted, m.columns.detail, m.columns.action]} />
               <tbody>
                 {restriction.rows.map((row) => (
                   <tr key={row.connectorId} data-restriction-connector={row.connectorId} data-restriction-state={row.state} data-restriction-by-hand={row.byHand ? "yes" : "no"}>
@@ -81,8 +81,9 @@ export function RightsPanel({ panel }: { panel: RightsPanelProps }) {
                           : "—"}
                     </td>
                     <td>{row.liftedAt ? (row.byHand ? m.handLifted(at(row.liftedAt), row.liftedBy) : row.liftedBy ? m.when(at(row.liftedAt), row.liftedBy) : m.liftedBySystem(at(row.liftedAt))) : "—"}</td>
+                    <td>{row.state === "not_supported" ? m.notSupportedHint : row.error ?? ""}</td>
+                    {/* Retry and confirm-by-hand in a column of their own, not under the error. */}
                     <td>
-                      {row.state === "not_supported" ? m.notSupportedHint : row.error ?? ""}
                       {row.canConfirmHand ? (
                         <IntentButton
                           intent="restriction-hand"

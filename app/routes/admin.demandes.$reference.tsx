@@ -1,16 +1,20 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
-import { useEffect } from "react";
-import { REFUSAL_REASONS } from "../../db/schema/enums";
+import { useCallback, useEffect, useState } from "react";
+import { REFUSAL_REASONS, type RefusalReason } from "../../db/schema/enums";
+import { Confirmation } from "../components/confirmation";
+import { ticketPageMessages } from "../i18n/admin/ticket-page";
+import { canTransition } from "../services/request-status";
+import { consequenceOf, isIrreversible, latestNotice, type Consequence, type Irreversible } from "../services/confirmations.server";
 import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
-import { formatInstant } from "../i18n";
+import { formatInstant, formatLocalDate } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
 import { answerNoData, nothingHeld } from "../services/answers.server";
 import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
-import { canDisclose, lettersOf, markPosted } from "../services/letters.server";
+import { canDisclose, lettersOf, markPosted, sendStates } from "../services/letters.server";
 import { mandateView, reviewMandate } from "../services/mandates.server";
 import { findByReference } from "../services/requests.server";
 import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
@@ -41,10 +45,22 @@ import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
+/** The letter each irreversible action sends the requester: the feedback after it says where that letter stands. */
+const NOTICE_OF: Record<Irreversible, string | null> = {
+  refuse: "refusal",
+  cancel: "cancelled",
+  complete: "completion",
+  "release-access": "archive_access",
+  "release-portability": "archive_portability",
+  "erasure-approve": null,
+};
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
+    const fait = new URL(request.url).searchParams.get("fait") ?? "";
+    const noticeKind = isIrreversible(fait) ? NOTICE_OF[fait] : null;
     const gather = gatherStatus(db(), view.id, connectors());
     const row = findByReference(db(), view.reference)!;
     const canWork = ctx.actor.role === "dpo" || ctx.actor.role === "support";
@@ -93,11 +109,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       connectorLabels: Object.fromEntries(connectors().list().map((c) => [c.id, c.label])),
       mandate: view.onBehalf && canWork ? mandateView({ ctx, reference: view.reference }) : null,
       letters: lettersOf(db(), view.id),
+      letterStates: sendStates(db(), view.id),
       answerable,
       noData: answerable && nothingHeld(db(), view.id),
       disclosable: canDisclose(db(), row),
       // Data held for a client as its processor: the request forwarded to it and its instructions (no personal values).
       referrals: referralsOf(db(), view.id),
+      // What the action just done told the requester, and whether it has left the outbox.
+      notice: noticeKind ? latestNotice(db(), view.id, noticeKind) : null,
+      doneIntent: isIrreversible(fait) ? fait : null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -113,6 +133,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const str = (k: string) => String(form.get(k) ?? "");
   const intent = str("intent");
   try {
+    // What cannot be undone is done only on a second POST that carries confirmed=1; the first answers what it will do.
+    if (isIrreversible(intent) && str("confirmed") !== "1") {
+      let reasons: RefusalReason[] = [];
+      if (intent === "refuse") {
+        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
+        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
+        reasons = parsed.data.reasons;
+      }
+      const confirm = consequenceOf({ ctx, reference, intent, reasons, registry: connectors() });
+      const fields = [...form].filter((e): e is [string, string] => e[0] !== "confirmed" && typeof e[1] === "string");
+      return data({ intent, confirm, fields, error: undefined as string | undefined });
+    }
     switch (intent) {
       case "assign":
         tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null });
@@ -255,19 +287,40 @@ export default function Ticket() {
   const a = t.admin;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, doneIntent, letterStates } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
+  const tp = ticketPageMessages[locale];
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
-  // Live progress: while a job is queued or running, re-read the page every 2 s.
+  const erasureBusy = !!erasure && ["approved", "executing", "executed"].includes(erasure.status);
+  const liftBusy = rights?.restriction?.lift?.status === "running";
+  const working = busy || erasureBusy || liftBusy;
+  // Live progress: while a job (gather, erasure, restriction lift) is queued or running, re-read the page every 2 s; stop when none is.
   useEffect(() => {
-    if (!busy) return;
+    if (!working) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2_000);
     return () => clearInterval(timer);
-  }, [busy, revalidator]);
-  const result = useActionData<typeof action>();
+  }, [working, revalidator]);
+  // One sentence per long job, in a polite live region: announced when a state changes, not at every poll.
+  const gatherDone = gather.filter((g) => !["queued", "running"].includes(g.status)).length;
+  const progress = [
+    gather.length ? (busy ? tp.progress.gatherRunning(gatherDone, gather.length) : null) : null,
+    erasure && tp.progress.erasure[erasure.status] ? tp.progress.erasure[erasure.status] : null,
+    liftBusy ? tp.progress.liftRunning : null,
+  ].filter((x): x is string => !!x);
+  const result = useActionData<typeof action>() as
+    | { intent: string; error?: string; confirm?: Consequence; fields?: [string, string][]; held?: string[]; labels?: Record<string, string> }
+    | undefined;
+  // A confirmation dismissed (Escape, "go back") stays dismissed until the next answer of the server.
+  const [dismissed, setDismissed] = useState<object | null>(null);
+  const dismiss = useCallback(() => setDismissed(result ?? null), [result]);
+  const confirm = result?.confirm && dismissed !== result ? result.confirm : null;
+  const refusalWords = confirm?.intent === "refuse" ? confirm.reasons.map((r) => a.refusalReasons[r]).join(", ") : "";
+
   const [params] = useSearchParams();
+  const fait = params.get("fait") ?? "";
+  const when = (x: Date | string) => formatInstant(new Date(x), locale);
   const d = view.deadline;
   const canWork = role === "dpo" || role === "support";
   const isDpo = role === "dpo";
@@ -275,19 +328,53 @@ export default function Ticket() {
   // A withholding waiting for the DPO blocks that archive: explained (with the preview) by ArchiveReview instead.
   const releaseAccess = isDpo && view.rights.includes("access") && !withholdingsPending.access;
   const releasePortability = canWork && view.rights.includes("portability") && !withholdingsPending.portability;
+  const canRefuse = canTransition(view.status, "refused");
+  const eventWords = {
+    date: (iso: string) => formatLocalDate(iso, locale),
+    connector: (id: string) => connectorLabels[id] ?? id,
+    reason: (r: string) => (a.refusalReasons as Record<string, string>)[r] ?? r,
+    method: (m: string) => ans.methods[m] ?? m,
+  };
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
-      {params.get("fait") && !result ? (
-        <p className="flash" role="status">
-          {params.get("fait") === "recorded" ? a.intake.recorded(view.reference) : k.done}
+      {fait && !result ? (
+        <p className="flash" role="status" data-done={fait}>
+          {fait === "recorded"
+            ? a.intake.recorded(view.reference)
+            : doneIntent
+              ? tp.done.sentence(tp.done[doneIntent], notice ? tp.done.notice(notice, when) : null)
+              : tp.done.other}
         </p>
+      ) : null}
+      {confirm ? (
+        <Confirmation
+          intent={confirm.intent}
+          title={tp.confirm.title}
+          text={tp.confirm.text(confirm, refusalWords)}
+          confirmLabel={tp.confirm.buttons[confirm.intent]}
+          backLabel={tp.confirm.back}
+          backHref={`/admin/demandes/${view.reference}`}
+          fields={result?.fields ?? []}
+          onDismiss={dismiss}
+        />
       ) : null}
       {result?.error && result.intent !== "caller-code" ? (
         <p className="error-box" role="alert">
           {a.errors[result.error] ?? a.errors.invalid_input}
         </p>
       ) : null}
+      {/* Always present, so that a change of state is announced (politely, once). Without JavaScript, the link re-reads the page. */}
+      <div className="progress" role="status" aria-live="polite" data-progress>
+        {progress.map((p) => (
+          <p key={p}>{p}</p>
+        ))}
+        {working ? (
+          <p>
+            <a href={`/admin/demandes/${view.reference}`}>{tp.progress.refresh}</a>
+          </p>
+        ) : null}
+      </div>
       <div className="grid-2">
         <section className="panel" aria-labelledby="summary-title">
           <h2 id="summary-title">{k.status}</h2>
@@ -303,7 +390,7 @@ export default function Ticket() {
             <dt>{k.site}</dt>
             <dd>{a.sites[view.site ?? "web"]}</dd>
             <dt>{k.verification}</dt>
-            <dd>{view.verifiedAt ? k.verified(ans.methods[view.verificationMethod] ?? view.verificationMethod) : k.notVerified}</dd>
+            <dd data-verification-method={view.verificationMethod}>{view.verifiedAt ? tp.verifiedBy[view.verificationMethod] : k.notVerified}</dd>
             <dt>{k.assignee}</dt>
             <dd>{view.assignee?.displayName ?? k.unassigned}</dd>
             {view.duplicateOf ? (
@@ -325,7 +412,7 @@ export default function Ticket() {
                 <LocalDate iso={d.unrolledDue} />
               </dd>
               <dt>{k.deadlineHow}</dt>
-              <dd>{k.pausedDays(d.pausedDays)}</dd>
+              <dd>{tp.pausedDays(d.pausedDays)}</dd>
               {view.extended ? (
                 <>
                   <dt>{k.extendedDue}</dt>
@@ -342,7 +429,7 @@ export default function Ticket() {
               </dd>
             </dl>
           ) : (
-            <p>{t.status.duePaused}</p>
+            <p>{tp.duePaused}</p>
           )}
         </section>
       </div>
@@ -413,7 +500,7 @@ export default function Ticket() {
           {/* The one step forward the current status allows. */}
           {view.status === "received" ? <IntentButton intent="start" label={k.start} primary /> : null}
           {view.status === "in_progress" ? <IntentButton intent="ready" label={k.ready} primary /> : null}
-          {view.status === "ready" ? <IntentButton intent="complete" label={k.complete} primary /> : null}
+          {view.status === "ready" && canWork ? <IntentButton intent="complete" label={k.complete} primary /> : null}
           {view.status === "received" || view.status === "in_progress" ? (
             <Form method="post">
               <input type="hidden" name="intent" value="ask" />
@@ -441,7 +528,21 @@ export default function Ticket() {
               </button>
             </Form>
           ) : null}
-          {isDpo && !view.extended && view.marker !== "overdue" ? (
+          {/* An extension not possible is said, with why, rather than the form silently missing. */}
+          {view.extended ? (
+            <p className="hint" data-extend="already">
+              {tp.unavailable.extendAlready(view.effectiveDueOn ? formatLocalDate(view.effectiveDueOn, locale) : "—")}
+            </p>
+          ) : !view.extendable ? (
+            <p className="hint" data-extend="overdue">
+              {tp.unavailable.extendOverdue(view.dueOn ? formatLocalDate(view.dueOn, locale) : "—")}
+            </p>
+          ) : !isDpo ? (
+            <p className="hint" data-extend="dpo">
+              {tp.unavailable.extendDpo}
+            </p>
+          ) : null}
+          {isDpo && view.extendable ? (
             <Form method="post">
               <input type="hidden" name="intent" value="extend" />
               <TextArea name="reasons" label={k.extendLabel} maxLength={2000} error={result?.intent === "extend" && result.error ? a.errors[result.error] : undefined} />
@@ -450,7 +551,16 @@ export default function Ticket() {
               </button>
             </Form>
           ) : null}
-          {isDpo ? (
+          {!canRefuse ? (
+            <p className="hint" data-refuse="ready">
+              {tp.unavailable.refuseReady}
+            </p>
+          ) : !isDpo ? (
+            <p className="hint" data-refuse="dpo">
+              {tp.unavailable.refuseDpo}
+            </p>
+          ) : null}
+          {isDpo && canRefuse ? (
             <Form method="post">
               <input type="hidden" name="intent" value="refuse" />
               <fieldset className="field">
@@ -468,14 +578,22 @@ export default function Ticket() {
               </button>
             </Form>
           ) : null}
-          <Form method="post">
-            <input type="hidden" name="intent" value="duplicate" />
-            <TextField name="of" label={k.duplicateLabel} maxLength={20} />
-            <button type="submit" className="button secondary">
-              {k.duplicate}
-            </button>
-          </Form>
-          <IntentButton intent="cancel" label={k.cancel} />
+          {canWork && canTransition(view.status, "duplicate") ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="duplicate" />
+              <TextField name="of" label={k.duplicateLabel} maxLength={20} />
+              <button type="submit" className="button secondary">
+                {k.duplicate}
+              </button>
+            </Form>
+          ) : null}
+          {canWork && canTransition(view.status, "cancelled") ? <IntentButton intent="cancel" label={k.cancel} /> : null}
+        </section>
+      ) : null}
+      {!isOpen && view.status !== "awaiting_verification" ? (
+        <section className="panel" aria-labelledby="actions-title" data-closed>
+          <h2 id="actions-title">{k.actions}</h2>
+          <p>{tp.unavailable.closed}</p>
         </section>
       ) : null}
       {isOpen && view.verifiedAt ? (
@@ -484,8 +602,8 @@ export default function Ticket() {
           <p>{a.gather.intro}</p>
           {gather.length === 0 ? <p>{a.gather.none}</p> : null}
           {gather.length > 0 ? (
-            <table aria-live="polite" aria-busy={busy}>
-              <ColumnHeads cols={[a.gather.connector, ans.search.outcome, ans.search.searchedWith, a.gather.anomalies, a.gather.attempts, a.gather.duration, ""]} />
+            <table aria-busy={busy}>
+              <ColumnHeads cols={[a.gather.connector, ans.search.outcome, ans.search.searchedWith, a.gather.anomalies, a.gather.attempts, a.gather.duration, tp.retryColumn]} />
               <tbody>
                 {gather.map((g) => (
                   <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status} data-outcome={g.outcome}>
@@ -511,7 +629,7 @@ export default function Ticket() {
                     </td>
                     <td>{g.anomalies ?? "—"}</td>
                     <td>{g.attempts}</td>
-                    <td>{g.durationMs !== null ? `${(g.durationMs / 1000).toFixed(1)} s` : "—"}</td>
+                    <td>{g.durationMs !== null ? tp.seconds(g.durationMs) : "—"}</td>
                     <td>
                       {canWork && ["failed", "done", "skipped"].includes(g.status) ? (
                         <IntentButton intent="gather-rerun" fields={{ connectorId: g.connectorId }} label={a.gather.rerun} ariaLabel={`${a.gather.rerun} — ${g.label}`} link />
@@ -547,11 +665,17 @@ export default function Ticket() {
             </div>
           ) : null}
           {!busy && answerable && !noData && canWork ? <ArchiveReview reference={view.reference} rights={view.rights} pending={withholdingsPending} /> : null}
+          {/* Support may not release an access copy (authz): said, so the ticket does not look stuck. */}
+          {!busy && answerable && !noData && canWork && !isDpo && view.rights.includes("access") ? (
+            <p className="hint" data-release="dpo-only">
+              {tp.unavailable.accessDpo}
+            </p>
+          ) : null}
           {!busy && noData ? (
             <div className="notice" data-no-data="yes">
               <h3>{ans.answer.noDataTitle}</h3>
               <p>{ans.answer.noDataIntro}</p>
-              {isDpo ? <IntentButton intent="answer-no-data" label={ans.answer.noDataSend} primary /> : null}
+              {isDpo ? <IntentButton intent="answer-no-data" label={ans.answer.noDataSend} primary /> : <p className="hint">{tp.unavailable.noDataDpo}</p>}
             </div>
           ) : null}
           {archives.length > 0 ? (
@@ -563,11 +687,7 @@ export default function Ticket() {
               ))}
             </ul>
           ) : null}
-          {busy ? (
-            <p>
-              <a href={`/admin/demandes/${view.reference}`}>{a.gather.refresh}</a>
-            </p>
-          ) : null}
+
         </section>
       ) : null}
       <FoundIdentifiers found={found} labels={connectorLabels} canAct={canWork} />
@@ -605,7 +725,7 @@ export default function Ticket() {
       ) : null}
       {referrals.length > 0 ? <ReferralsPanel referrals={referrals} canAct={canWork && isOpen} /> : null}
       {rights ? <RightsPanel panel={rights} /> : null}
-      <LettersPanel reference={view.reference} letters={letters} />
+      <LettersPanel reference={view.reference} letters={letters} sent={letterStates} />
       <section className="panel" aria-labelledby="notes-title">
         <h2 id="notes-title">{k.notes}</h2>
         <Form method="post">
@@ -629,6 +749,10 @@ export default function Ticket() {
           {view.events.map((e, i) => (
             <li key={i}>
               <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type]}
+              {(() => {
+                const detail = tp.eventDetail(e.type, (e.data ?? {}) as Record<string, unknown>, eventWords);
+                return detail ? ` (${detail})` : null;
+              })()}
             </li>
           ))}
         </ol>

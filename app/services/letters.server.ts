@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import { letters, requests, type LetterRow, type RequestRow } from "../../db/schema/requests";
+import { outbox } from "../../db/schema/outbox";
 import { letterHtml, type Rendered } from "../../emails/layout";
 import { formatParisDate } from "../i18n";
 import { decrypt, encrypt } from "../utils/crypto.server";
@@ -99,6 +100,17 @@ export function lettersOf(db: DbOrTx, requestId: number): LetterSummary[] {
     .where(eq(letters.requestId, requestId))
     .orderBy(asc(letters.createdAt), asc(letters.id))
     .all();
+}
+
+/** Where each emailed or texted letter stands in the outbox (sent, when; still being sent; given up), for the staff ticket page. */
+export function sendStates(db: DbOrTx, requestId: number): Record<number, { state: "sent" | "queued" | "expired"; sentAt: Date | null }> {
+  const rows = db
+    .select({ id: letters.id, status: outbox.status, sentAt: outbox.sentAt })
+    .from(letters)
+    .innerJoin(outbox, eq(outbox.id, letters.outboxId))
+    .where(eq(letters.requestId, requestId))
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.id, { state: r.status === "pending" ? "queued" : r.status, sentAt: r.sentAt }]));
 }
 
 /** One letter's HTML, for the requester who holds the request's follow session. */

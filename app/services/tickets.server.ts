@@ -225,6 +225,9 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
       identityPurgedAt: r.identityPurgedAt,
       extended: r.extended,
       effectiveDueOn: r.effectiveDueOn,
+      // The first month's end (moved by paused days): an extension is decided before it passes (`extend`).
+      dueOn: r.dueOn,
+      extendable: OPEN_STATUSES.includes(r.status) && !r.extended && !!r.dueOn && parisDate(ctx.now) <= r.dueOn,
       deadline,
       pauses: pauses.map((p) => ({ reason: p.reason, startedAt: p.startedAt, endedAt: p.endedAt })),
       identity: showIdentity

@@ -91,6 +91,7 @@ describe.skipIf(!chromiumPresent)("in a real browser", { timeout: 120_000 }, () 
     await page.getByLabel("Demande excessive (notamment répétitive)").check();
     await page.getByLabel("Explication (communiquée au demandeur)").fill("Troisième demande identique ce mois-ci.");
     await page.getByRole("button", { name: "Refuser", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirmer le refus" }).click();
     await page.getByText("Refusée").first().waitFor();
     await check(page, "12-refused");
     await page.context().close();
@@ -127,8 +128,10 @@ describe.skipIf(!chromiumPresent)("in a real browser", { timeout: 120_000 }, () 
     const dpo = await signIn("dpo");
     await dpo.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" }).click();
+    await dpo.getByRole("dialog").getByRole("button", { name: "Confirmer la publication" }).click();
     await dpo.getByText(/Archive d'accès publiée/).first().waitFor();
     await support.getByRole("button", { name: "Préparer et publier l'archive de portabilité" }).click();
+    await support.getByRole("dialog").getByRole("button", { name: "Confirmer la publication" }).click();
     await support.getByText(/portabilité publiée/i).first().waitFor();
 
     // The person: the "archive ready" email, the status page, a fresh download link, the ZIP.
@@ -181,6 +184,7 @@ describe.skipIf(!chromiumPresent)("in a real browser", { timeout: 120_000 }, () 
     const dpo = await signIn("dpo");
     await dpo.goto(`${site.base}/admin/demandes/${site.corinneTicket}`);
     await dpo.getByRole("button", { name: "Approuver et lancer l'effacement" }).click();
+    await dpo.getByRole("dialog").getByRole("button", { name: "Confirmer et lancer l'effacement" }).click();
     await waitFor(dpo, "Effacement vérifié et certifié", `${site.base}/admin/demandes/${site.corinneTicket}`);
     await check(dpo, "41-erasure-certified");
     await dpo.goto(`${site.base}/admin/journal`);

@@ -60,7 +60,8 @@ export type DemoSite = {
   readonly corinneTicket: string;
   /** what the demo printed, for a failing test's message */
   output(): string;
-  context(locale?: string, viewport?: { width: number; height: number }): Promise<BrowserContext>;
+  /** `javaScriptEnabled: false` for the pages as a browser without scripts gets them */
+  context(locale?: string, viewport?: { width: number; height: number }, options?: { javaScriptEnabled?: boolean }): Promise<BrowserContext>;
   check(page: Page, name: string, lang?: string): Promise<void>;
   signIn(who: keyof typeof STAFF, viewport?: { width: number; height: number }): Promise<Page>;
   openMail(page: Page, subject: string): Promise<void>;
@@ -115,9 +116,9 @@ export function demoSite(): DemoSite {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function context(locale = "fr-FR", viewport = { width: 1280, height: 900 }): Promise<BrowserContext> {
+  async function context(locale = "fr-FR", viewport = { width: 1280, height: 900 }, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
     // The site's strict CSP stays on: the journeys prove the pages work under it.
-    const ctx = await browser!.newContext({ locale, acceptDownloads: true, viewport });
+    const ctx = await browser!.newContext({ locale, acceptDownloads: true, viewport, ...options });
     ctx.on("page", (page) => {
       page.on("pageerror", (e) => browserErrors.push(`${page.url()}: ${e.message}`));
       page.on("console", (m) => {

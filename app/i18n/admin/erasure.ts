@@ -1,5 +1,6 @@
 import type { Locale } from "../../../db/schema/enums";
 import type { ErasureOutcome } from "../erasure-outcome";
+import { formatNumber, plural } from "../format";
 
 /** Erasure and rectification on the ticket page. */
 export const erasureFr = {
@@ -31,7 +32,7 @@ export const erasureFr = {
   stepsCaption: (system: string) => `${system} : journal d'exécution`,
   stepCols: { batch: "Lot", status: "État", attempts: "Tentatives", done: "Traités", retained: "Conservés", error: "Erreur" },
   stepStatuses: { pending: "En attente", done: "Fait", failed: "Échec" } as Record<string, string>,
-  leftovers: (system: string, n: number) => `${system} : ${n} enregistrement(s) encore trouvé(s) après l'effacement.`,
+  leftovers: (system: string, n: number) => `${system} : ${formatNumber("fr", n)} ${plural("fr", n, { one: "enregistrement encore trouvé", other: "enregistrements encore trouvés" })} après l'effacement.`,
   certificate: (sha: string) => `Certificat envoyé à la personne ; empreinte SHA-256 ${sha} (inscrite au journal d'audit).`,
   viewCertificate: "Voir le certificat",
   noticesTitle: "Destinataires informés (art. 19)",
@@ -86,7 +87,7 @@ export const erasureEn: ErasureMessages = {
   stepsCaption: (system) => `${system}: execution journal`,
   stepCols: { batch: "Batch", status: "Status", attempts: "Attempts", done: "Processed", retained: "Kept", error: "Error" },
   stepStatuses: { pending: "Pending", done: "Done", failed: "Failed" },
-  leftovers: (system, n) => `${system}: ${n} record(s) still found after the erasure.`,
+  leftovers: (system, n) => `${system}: ${formatNumber("en", n)} ${plural("en", n, { one: "record", other: "records" })} still found after the erasure.`,
   certificate: (sha) => `Certificate sent to the person; SHA-256 ${sha} (recorded in the audit trail).`,
   viewCertificate: "View the certificate",
   noticesTitle: "Recipients informed (Art. 19)",

@@ -7,7 +7,7 @@ export const rightsPanelFr = {
   restrictionIntro:
     "Les enregistrements de la personne sont marqués comme limités dans chaque système qui le permet : ils sont conservés mais ne doivent plus être utilisés. Un système qui ne le permet pas est signalé : la limitation y est à faire à la main.",
   caption: "Où la limitation s'applique, par système",
-  columns: { system: "Système", state: "État", records: "Enregistrements", applied: "Appliquée", lifted: "Levée", detail: "Détail" },
+  columns: { system: "Système", state: "État", records: "Enregistrements", applied: "Appliquée", lifted: "Levée", detail: "Détail", action: "Action" },
   states: {
     not_applied: "Non appliquée",
     no_records: "Aucun enregistrement trouvé",
@@ -61,7 +61,7 @@ export const rightsPanelEn: RightsPanelMessages = {
   restrictionIntro:
     "The person's records are marked as restricted in every system that can mark them: they are kept but must no longer be used. A system that cannot is flagged: the restriction has to be applied there by hand.",
   caption: "Where the restriction applies, per system",
-  columns: { system: "System", state: "State", records: "Records", applied: "Applied", lifted: "Lifted", detail: "Detail" },
+  columns: { system: "System", state: "State", records: "Records", applied: "Applied", lifted: "Lifted", detail: "Detail", action: "Action" },
   states: {
     not_applied: "Not applied",
     no_records: "No record found",
