@@ -134,7 +134,7 @@ describe("reviewing an archive before it is released", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);
 
-    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const access = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     const zip = await downloadArchive(app, CORINNE, access.id);
     const manifest = JSON.parse(zip.get("manifest.json")!.toString("utf8")) as { files: { path: string; dataset: string | null; records?: number }[] };
@@ -168,7 +168,7 @@ describe("reviewing an archive before it is released", () => {
 
     // The field was withheld from both archives: the portability archive lacks it too, and its letter cites Art. 20(4); the
     // record and the file were withheld from the access archive only, so the portability letter does not mention them.
-    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" })).status).toBe(302);
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
     const portability = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === "portability")!;
     const pzip = await downloadArchive(app, CORINNE, portability.id);
     const portable = json(pzip, "data/survey/respondents.json");
@@ -253,7 +253,7 @@ describe("reviewing an archive before it is released", () => {
     // Whatever was decided, support who proposed it withdraws it; the DPO publishes the whole copy, with no word of a withholding.
     expect((await support.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-withdraw", id: String(w!.id), kind: "access" })).status).toBe(decisions[0]!.action === "withholding.approved" ? 302 : 409);
     expect(["withdrawn", "rejected"]).toContain(withholdingsOf(reference)[0]!.state);
-    expect((await a.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" })).status).toBe(302);
+    expect((await a.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     const zip = await downloadArchive(app, CORINNE, archive.id);
     expect(textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"))).not.toContain("Ce que nous avons retiré");

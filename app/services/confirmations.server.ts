@@ -5,12 +5,10 @@ import { outbox } from "../../db/schema/outbox";
 import type { Registry } from "../connectors/registry";
 import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
-import { nothingHeld } from "./answers.server";
-import { gatherTimes } from "./archive.server";
 import { requireRole, requireStaff } from "./authz";
 import { reach } from "./contacts.server";
 import type { Ctx } from "./context";
-import { requireArchiveRight } from "./delivery.server";
+import { releasable } from "./delivery.server";
 import { planView } from "./erasure.server";
 import { DomainError } from "./errors";
 import { gatherStatus } from "./gather.server";
@@ -73,15 +71,10 @@ export function consequenceOf({ ctx, reference, intent, reasons, registry }: { c
     case "release-access":
     case "release-portability": {
       const kind = intent === "release-access" ? "access" : "portability";
-      requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
-      requireArchiveRight(r, kind);
-      if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
+      // What the release itself checks (role, right, status, every system searched, something held, no withholding pending, a contact):
+      // a confirmation is never offered for what it would refuse.
+      const { channel } = releasable(ctx.db, me, r, kind);
       const gathered = gatherStatus(ctx.db, r.id, registry).filter((g) => g.status === "done");
-      if (!gathered.length) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
-      gatherTimes(ctx.db, r.id); // every system searched, or the DPO recorded why not (as `releaseArchive` checks)
-      if (nothingHeld(ctx.db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
-      const channel = channelOf(ctx.db, r, true);
-      if (channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
       const found = gathered.filter((g) => (g.records ?? 0) > 0);
       return {
         intent,

@@ -17,7 +17,7 @@ import { parisDate } from "./deadlines";
 import { notifyRequester, unreachable } from "./letters.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
-import type { Ctx } from "./context";
+import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
 import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
@@ -47,27 +47,37 @@ export function requireArchiveRight(r: Pick<RequestRow, "rights">, kind: Archive
   if (!r.rights.includes(kind)) throw new DomainError("illegal_transition", { code: kind === "access" ? "no_access_right" : "no_portability_right" });
 }
 
+/**
+ * Whether this archive may go out now, and to which proven contact: the one
+ * set of checks the release runs and its confirmation states beforehand
+ * (a confirmation is never offered for what the release would refuse).
+ */
+export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: ArchiveKind) {
+  requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
+  requireArchiveRight(r, kind);
+  if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
+  const gathered = db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
+  if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
+  gatherTimes(db, r.id); // every system searched, or the DPO recorded why not
+  // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
+  if (nothingHeld(db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
+  // Items proposed for withholding wait for the DPO's decision: nothing goes out before it (ADR 0016).
+  approvedWithholdings(db, r.id, kind);
+  // Only to a contact proven for this request (or where the mandate says): checked before anything is built.
+  const to = reach(db, r, { disclosure: true });
+  if (!to) throw unreachable(true);
+  // A ZIP cannot go by post: the download needs a fresh proof by email or SMS.
+  if (to.channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
+  return to;
+}
+
 /** Support releases portability archives; access archives need the DPO. */
 export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; reference: string; kind: ArchiveKind }) {
   const me = requireStaff(ctx.actor);
   const r = ctx.db.select().from(requests).where(eq(requests.reference, reference)).get();
   if (!r) throw new DomainError("not_found");
   requireTicketAccess(me, r);
-  requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
-  requireArchiveRight(r, kind);
-  if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
-  const gathered = ctx.db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
-  if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
-  gatherTimes(ctx.db, r.id); // every system searched, or the DPO recorded why not
-  // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
-  if (nothingHeld(ctx.db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
-  // Items proposed for withholding wait for the DPO's decision: nothing goes out before it (ADR 0016).
-  approvedWithholdings(ctx.db, r.id, kind);
-  // Only to a contact proven for this request (or where the mandate says): checked before anything is built.
-  const to = reach(ctx.db, r, { disclosure: true });
-  if (!to) throw unreachable(true);
-  // A ZIP cannot go by post: the download needs a fresh proof by email or SMS.
-  if (to.channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
+  releasable(ctx.db, me, r, kind);
 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
   const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);

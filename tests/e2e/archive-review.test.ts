@@ -58,6 +58,7 @@ describe.skipIf(!chromiumPresent)("reviewing an archive in a real browser", { ti
     await check(dpo, "43-archive-preview-approved");
     await dpo.goto(ticket);
     await dpo.getByRole("button", { name: "Préparer et publier l'archive d'accès" }).click();
+    await dpo.getByRole("dialog").getByRole("button", { name: "Confirmer la publication" }).click();
     await dpo.getByText(/Archive d'accès publiée/).first().waitFor();
     await support.context().close();
     await dpo.context().close();
