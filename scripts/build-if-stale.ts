@@ -18,7 +18,7 @@ function newest(dir: string): number {
 export function buildIfStale(root: string, opts: { quiet?: boolean } = {}): boolean {
   const output = path.join(root, "build/server/index.js");
   const sources = Math.max(
-    ...["app", "db", "emails"].map((d) => newest(path.join(root, d))),
+    ...["app", "db", "emails", "public"].filter((d) => existsSync(path.join(root, d))).map((d) => newest(path.join(root, d))),
     ...["vite.config.ts", "remix.config.js", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs),
   );
   if (existsSync(output) && statSync(output).mtimeMs > sources) return false;
