@@ -35,9 +35,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROME = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 const BUDGET = { kib: 150, performance: 0.95, accessibility: 1 };
 const PAGES = ["/", "/demande"];
+/** Lighthouse runs per page; the median run (by performance) is kept, as Lighthouse's own guidance advises on a shared machine. */
+const RUNS = Number(process.env.BUDGET_RUNS ?? 3);
 const CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-type PageFigures = { path: string; requests: number; bytes: number; byType: Record<string, number>; csp: string[]; performance: number; accessibility: number; fcpMs: number; lcpMs: number; tbtMs: number; lighthouseBytes: number };
+type PageFigures = { path: string; requests: number; bytes: number; byType: Record<string, number>; csp: string[]; performance: number; performanceRuns: number[]; accessibility: number; fcpMs: number; lcpMs: number; tbtMs: number; lighthouseBytes: number };
 
 buildIfStale(ROOT);
 const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-budget-"));
@@ -52,7 +54,7 @@ try {
   console.log(`\n${"page".padEnd(10)} ${"requests".padStart(8)} ${"KiB".padStart(7)}  perf  a11y   FCP ms  LCP ms  TBT ms  CSP`);
   for (const f of figures) {
     console.log(`${f.path.padEnd(10)} ${String(f.requests).padStart(8)} ${kib(f.bytes).padStart(7)}  ${f.performance.toFixed(2)}  ${f.accessibility.toFixed(2)}  ${String(f.fcpMs).padStart(7)} ${String(f.lcpMs).padStart(7)} ${String(f.tbtMs).padStart(7)}  ${f.csp.length ? f.csp.join("; ") : "none"}`);
-    console.log(`           ${Object.entries(f.byType).map(([t, b]) => `${t} ${kib(b)} KiB`).join(", ")}`);
+    console.log(`           ${Object.entries(f.byType).map(([t, b]) => `${t} ${kib(b)} KiB`).join(", ")}; performance runs ${f.performanceRuns.join(", ")}`);
   }
   console.log(`\nNu HTML Checker: ${nu.pages} public pages (fr + en), ${nu.errors === null ? "not run (no java)" : `${nu.errors} errors`}`);
   if (nu.report) console.log(nu.report);
@@ -82,13 +84,21 @@ async function transferred(url: string) {
     const context = await browser.newContext({ locale: "fr-FR" });
     const page = await context.newPage();
     const csp: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) csp.push(m.text().slice(0, 200));
-    });
+    // Chromium does not always log a refusal that the page's script caught (zod's eval probe was one): listen for the event itself.
+    await page.exposeFunction("__cspViolation", (what: string) => csp.push(what));
+    await page.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __cspViolation(w: string): void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+    );
     const finished: Promise<{ type: string; bytes: number }>[] = [];
     page.on("requestfinished", (r) => finished.push(r.sizes().then((s) => ({ type: r.resourceType(), bytes: s.responseBodySize + s.responseHeadersSize }))));
     await page.goto(url, { waitUntil: "networkidle" });
     const sizes = await Promise.all(finished);
+    // Then what the page's own script does when used: a form sent empty runs its checks.
+    const submit = page.locator("main form[method=post] button[type=submit]").first();
+    if (await submit.count()) {
+      await submit.click();
+      await page.waitForLoadState("networkidle");
+    }
     const byType: Record<string, number> = {};
     for (const s of sizes) byType[s.type] = (byType[s.type] ?? 0) + s.bytes;
     return { requests: sizes.length, bytes: sizes.reduce((a, s) => a + s.bytes, 0), byType, csp };
@@ -97,8 +107,16 @@ async function transferred(url: string) {
   }
 }
 
-/** Lighthouse's default (mobile) configuration, performance and accessibility only. */
+/** Lighthouse's default (mobile) configuration, performance and accessibility only; the median of RUNS runs. */
 async function audit(url: string) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await auditOnce(url));
+  runs.sort((a, b) => a.performance - b.performance);
+  const median = runs[Math.floor(runs.length / 2)]!;
+  return { ...median, performanceRuns: runs.map((r) => r.performance) };
+}
+
+async function auditOnce(url: string) {
   const chrome = await chromeLauncher.launch({ chromePath: CHROME, chromeFlags: CHROME_FLAGS });
   try {
     const result = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"] });
@@ -143,7 +161,7 @@ function writeDocs(figures: PageFigures[], nu: { pages: number; errors: number |
   const rows = figures
     .map(
       (f) =>
-        `| \`${f.path}\` | ${f.requests} | ${(f.bytes / 1024).toFixed(1)} KiB | ${f.performance.toFixed(2)} | ${f.accessibility.toFixed(2)} | ${(f.fcpMs / 1000).toFixed(1)} s | ${(f.lcpMs / 1000).toFixed(1)} s | ${f.csp.length} | ${mark(f.bytes <= BUDGET.kib * 1024 && f.performance >= BUDGET.performance && f.accessibility >= BUDGET.accessibility && !f.csp.length)} |`,
+        `| \`${f.path}\` | ${f.requests} | ${(f.bytes / 1024).toFixed(1)} KiB | ${f.performance.toFixed(2)} (runs: ${f.performanceRuns.map((p) => p.toFixed(2)).join(", ")}) | ${f.accessibility.toFixed(2)} | ${(f.fcpMs / 1000).toFixed(1)} s | ${(f.lcpMs / 1000).toFixed(1)} s | ${f.csp.length} | ${mark(f.bytes <= BUDGET.kib * 1024 && f.performance >= BUDGET.performance && f.accessibility >= BUDGET.accessibility && !f.csp.length)} |`,
     )
     .join("\n");
   const section = `<!-- budget:start (written by npm run budget; edit scripts/page-budget.ts, not this section) -->
@@ -160,8 +178,11 @@ ${rows}
 Budgets: ≤ ${BUDGET.kib} KiB transferred, performance ≥ ${BUDGET.performance}, accessibility ${BUDGET.accessibility.toFixed(1)}, no CSP violation.
 *Transferred*: what Chromium (Playwright) received for every request of a
 first visit with an empty cache until the network is idle: response headers
-plus the encoded body. *Lighthouse*: v12, default mobile configuration
-(simulated slow 4G, 4× CPU slowdown), flags \`${CHROME_FLAGS.join(" ")}\`.
+plus the encoded body; then the page's form is sent empty (its checks run)
+and any \`securitypolicyviolation\` is counted. *Lighthouse*: v12, default
+mobile configuration (simulated slow 4G, 4× CPU slowdown), flags
+\`${CHROME_FLAGS.join(" ")}\`; the median of ${RUNS} runs by performance
+(the machine is shared: a single run's score moves by ±0.05).
 
 Nu HTML Checker (vnu.jar ${readVnuVersion()}, \`--errors-only\`): ${nu.pages} public pages in French and English, ${nu.errors === null ? "not run (no Java on this machine)" : `**${nu.errors} errors**`}. Every back-office page, in both languages, is checked by \`tests/html-validity.test.ts\`.
 <!-- budget:end -->`;
