@@ -25,7 +25,8 @@ export function buildIfStale(root: string, opts: { quiet?: boolean } = {}): bool
   execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
     cwd: root,
     stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],
-    env: { ...process.env, VITEST: "" },
+    // A production build whoever asks: under vitest NODE_ENV is "test", and Vite would then bundle React's development build.
+    env: { ...process.env, VITEST: "", NODE_ENV: "production" },
   });
   return true;
 }

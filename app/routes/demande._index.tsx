@@ -102,8 +102,8 @@ export default function NewRequest() {
   // person starts filling the form, not with the page (docs/benchmarks.md,
   // "Page weight"). Without JavaScript, or if they fail to load, the server
   // checks alone answer.
-  const checks = useRef<Promise<typeof import("../utils/intake-checks.client") | null> | null>(null);
-  const loadChecks = () => (checks.current ??= import("../utils/intake-checks.client").catch(() => null));
+  const checks = useRef<Promise<typeof import("../services/intake-input") | null> | null>(null);
+  const loadChecks = () => (checks.current ??= import("../services/intake-input").catch(() => null));
   const errorList = ERROR_ORDER.filter((f) => errors[f]);
   const message = (f: IntakeField) => {
     const key = errors[f];
@@ -131,7 +131,7 @@ export default function NewRequest() {
     });
   }
 
-  function findErrors(checks: typeof import("../utils/intake-checks.client"), form: FormData): FieldErrors {
+  function findErrors(checks: typeof import("../services/intake-input"), form: FormData): FieldErrors {
     const raw = checks.intakeFromForm(form);
     const result = checks.IntakeInput.safeParse(raw);
     const found: FieldErrors = result.success ? {} : checks.fieldErrors(result.error);
