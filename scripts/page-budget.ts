@@ -90,8 +90,12 @@ async function transferred(url: string) {
       document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __cspViolation(w: string): void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`)),
     );
     const finished: Promise<{ type: string; bytes: number }>[] = [];
-    page.on("requestfinished", (r) => finished.push(r.sizes().then((s) => ({ type: r.resourceType(), bytes: s.responseBodySize + s.responseHeadersSize }))));
+    let loading = true;
+    page.on("requestfinished", (r) => {
+      if (loading) finished.push(r.sizes().then((s) => ({ type: r.resourceType(), bytes: s.responseBodySize + s.responseHeadersSize })));
+    });
     await page.goto(url, { waitUntil: "networkidle" });
+    loading = false;
     const sizes = await Promise.all(finished);
     // Then what the page's own script does when used: a form sent empty runs its checks.
     const submit = page.locator("main form[method=post] button[type=submit]").first();
