@@ -70,7 +70,9 @@ export function createHttpApp(opts: HttpOptions) {
  */
 export function sameForEveryone(req: Request, res: Response): boolean {
   if (/text\/event-stream/i.test(String(res.getHeader("Content-Type") ?? ""))) return false;
-  if (req.path.startsWith("/assets/")) return compression.filter(req, res);
+  // The build's scripts and styles (originalUrl: inside the /assets handler, req.path has lost its
+  // mount point). Never a page: "/assets/%2e%2e/admin" would reach Remix as /admin.
+  if (req.originalUrl.startsWith("/assets/") && !/text\/html/i.test(String(res.getHeader("Content-Type") ?? ""))) return compression.filter(req, res);
   const cookies = (req.get("cookie") ?? "")
     .split(";")
     .map((c) => c.split("=")[0]!.trim())
