@@ -1,4 +1,5 @@
 import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { catalogues } from "./i18n";
 import { localeFromCookies } from "./utils/i18n.server";
 import { bodyLimit, countedBody, declaredOver } from "./utils/body-limit.server";
 import { remixUrl, routeInfo, type RouteInfo } from "./utils/http-route.server";
+import { LANG_COOKIE } from "./utils/cookies.server";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -42,9 +44,11 @@ export function createHttpApp(opts: HttpOptions) {
   app.use(sameOriginForMutations);
   app.use(bodyCeiling);
 
+  app.use(compression({ filter: sameForEveryone }));
   if (opts.vite) {
     app.use(opts.vite.middlewares);
   } else if (opts.clientDir) {
+    // Hashed file names: cached for a year.
     app.use("/assets", express.static(path.join(opts.clientDir, "assets"), { immutable: true, maxAge: "1y" }));
     // No directory redirects ("/x/..%2F..%2F" is the client dir): unknown paths go to Remix, which answers in the visitor's language.
     app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
@@ -53,6 +57,28 @@ export function createHttpApp(opts: HttpOptions) {
   app.all("*", remixHandler({ build, mode: opts.vite ? "development" : "production" }));
   app.use(errorPage);
   return app;
+}
+
+/**
+ * The build's files are compressed for everyone. Pages are compressed only
+ * when they cannot hold a secret of the visitor's: a request with no cookie
+ * but the language gets the page anyone would get.
+ * A back-office page or a requester's status page (session or follow-up
+ * cookie) goes out uncompressed, so its size cannot leak what it holds next
+ * to text an attacker can make it reflect (BREACH). Event streams (live
+ * progress) are never compressed: the compressor would hold back each event.
+ */
+export function sameForEveryone(req: Request, res: Response): boolean {
+  if (/text\/event-stream/i.test(String(res.getHeader("Content-Type") ?? ""))) return false;
+  // The build's scripts and styles (originalUrl: inside the /assets handler, req.path has lost its
+  // mount point). Never a page: "/assets/%2e%2e/admin" would reach Remix as /admin.
+  if (req.originalUrl.startsWith("/assets/") && !/text\/html/i.test(String(res.getHeader("Content-Type") ?? ""))) return compression.filter(req, res);
+  const cookies = (req.get("cookie") ?? "")
+    .split(";")
+    .map((c) => c.split("=")[0]!.trim())
+    .filter(Boolean);
+  if (cookies.some((name) => name !== LANG_COOKIE.name)) return false;
+  return compression.filter(req, res);
 }
 
 /**

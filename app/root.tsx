@@ -11,13 +11,22 @@ import { useNonce } from "./utils/nonce";
 
 export const headers = passThroughHeaders;
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  // Browsers that read SVG icons take the second; /favicon.ico is asked for by the others (and by every browser unprompted).
+  { rel: "icon", href: "/favicon.ico", sizes: "48x48" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return rootData(request);
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: catalogues[data?.locale ?? DEFAULT_LOCALE].meta.title(data?.site?.name ?? "RightsDesk") }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const t = catalogues[data?.locale ?? DEFAULT_LOCALE].meta;
+  const name = data?.site?.name ?? "RightsDesk";
+  return [{ title: t.title(name) }, { name: "description", content: t.description.site(name) }];
+};
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<{ locale: Locale }>("root");

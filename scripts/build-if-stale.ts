@@ -18,14 +18,15 @@ function newest(dir: string): number {
 export function buildIfStale(root: string, opts: { quiet?: boolean } = {}): boolean {
   const output = path.join(root, "build/server/index.js");
   const sources = Math.max(
-    ...["app", "db", "emails"].map((d) => newest(path.join(root, d))),
+    ...["app", "db", "emails", "public"].filter((d) => existsSync(path.join(root, d))).map((d) => newest(path.join(root, d))),
     ...["vite.config.ts", "remix.config.js", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs),
   );
   if (existsSync(output) && statSync(output).mtimeMs > sources) return false;
   execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
     cwd: root,
     stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"],
-    env: { ...process.env, VITEST: "" },
+    // A production build whoever asks: under vitest NODE_ENV is "test", and Vite would then bundle React's development build.
+    env: { ...process.env, VITEST: "", NODE_ENV: "production" },
   });
   return true;
 }

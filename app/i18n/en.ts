@@ -5,7 +5,19 @@ import type { Messages } from "./fr";
 
 export const en: Messages = {
   langName: "English",
-  meta: { title: (name: string) => `RightsDesk — Your rights over your personal data · ${name}` },
+  meta: {
+    title: (name: string) => `RightsDesk — Your rights over your personal data · ${name}`,
+    description: {
+      site: (name: string) => `Exercise your rights over your personal data (GDPR) with ${name}: access, rectification, erasure, portability, restriction, objection.`,
+      home: (name: string) => `${name} may have recorded information about you during a survey or a call. Ask for a copy, a correction or its erasure, and follow your request online.`,
+      form: (name: string) => `Form to ask ${name} for access to your personal data, its rectification, erasure or portability, the restriction of its processing, or to object to its use.`,
+      follow: (name: string) => `Follow your GDPR request to ${name} with its reference and your email address: status, the date by which we must answer, documents to download.`,
+      accessibility: (name: string) => `Accessibility statement (RGAA) of ${name}'s site for exercising your rights over your personal data.`,
+      privacy: (name: string) => `How ${name} processes the data you give when you make a request on this site: purposes, retention periods, recipients and your rights.`,
+      cookies: (name: string) => `The cookies set by ${name}'s site: only those it needs to work, with no audience measurement and no advertising.`,
+      legal: (name: string) => `Legal notice of ${name}'s site for exercising your rights over your personal data: publisher, publication director, host.`,
+    },
+  },
   layout: {
     skip: "Skip to content",
     brand: (name: string) => `${name} · Your personal data`,

@@ -9,7 +9,21 @@ import { transparencyFr } from "./transparency/fr";
  */
 export const fr = {
   langName: "Français",
-  meta: { title: (name: string) => `RightsDesk — Vos droits sur vos données personnelles · ${name}` },
+  meta: {
+    title: (name: string) => `RightsDesk — Vos droits sur vos données personnelles · ${name}`,
+    /** What a search engine or a shared link shows under the title: one per public page, the first for any other. */
+    description: {
+      site: (name: string) => `Exercez auprès de ${name} vos droits sur vos données personnelles (RGPD) : accès, rectification, effacement, portabilité, limitation, opposition.`,
+      home: (name: string) =>
+        `${name} a peut-être enregistré des informations vous concernant lors d’une enquête ou d’un appel. Demandez-en une copie, leur correction ou leur effacement, et suivez votre demande en ligne.`,
+      form: (name: string) => `Formulaire pour demander à ${name} l’accès à vos données personnelles, leur rectification, leur effacement, leur portabilité, la limitation de leur traitement ou vous opposer à leur utilisation.`,
+      follow: (name: string) => `Suivez votre demande RGPD auprès de ${name} avec sa référence et votre adresse électronique : état, date limite de réponse, documents à télécharger.`,
+      accessibility: (name: string) => `Déclaration d’accessibilité (RGAA) du site de ${name} pour l’exercice de vos droits sur vos données personnelles.`,
+      privacy: (name: string) => `Comment ${name} traite les données que vous donnez en faisant une demande sur ce site : finalités, durées de conservation, destinataires et vos droits.`,
+      cookies: (name: string) => `Les cookies déposés par le site de ${name} : uniquement ceux nécessaires à son fonctionnement, sans mesure d’audience ni publicité.`,
+      legal: (name: string) => `Mentions légales du site de ${name} pour l’exercice de vos droits sur vos données personnelles : éditeur, directeur de la publication, hébergeur.`,
+    },
+  },
   layout: {
     skip: "Aller au contenu",
     brand: (name: string) => `${name} · Vos données personnelles`,

@@ -1,6 +1,16 @@
 import { Link } from "@remix-run/react";
 import { RIGHTS } from "../../db/schema/enums";
 import { useT } from "../components/i18n";
+import type { MetaFunction } from "@remix-run/node";
+import type { loader as rootLoader } from "../root";
+import { catalogues, DEFAULT_LOCALE } from "../i18n";
+
+export const meta: MetaFunction<unknown, { root: typeof rootLoader }> = ({ matches }) => {
+  const root = matches.find((m) => m.id === "root")?.data;
+  const t = catalogues[root?.locale ?? DEFAULT_LOCALE].meta;
+  const name = root?.site?.name ?? "RightsDesk";
+  return [{ title: t.title(name) }, { name: "description", content: t.description.home(name) }];
+};
 
 export default function Home() {
   const t = useT();

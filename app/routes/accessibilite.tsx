@@ -4,7 +4,7 @@ import { Address, longDate } from "../components/transparency";
 import { accessibilityStatement } from "../services/transparency.server";
 import { pageTitle } from "../utils/meta";
 
-export const meta = pageTitle((t) => t.transparency.accessibility.title);
+export const meta = pageTitle((t) => t.transparency.accessibility.title, "accessibility");
 
 export async function loader() {
   return accessibilityStatement();

@@ -70,26 +70,33 @@ export default function Holds() {
       ) : null}
       <section className="panel" aria-labelledby="hold-set-title">
         <h2 id="hold-set-title">{m.setTitle}</h2>
-        <p>{m.setIntro}</p>
-        <Form method="post">
-          <input type="hidden" name="intent" value="set" />
-          <div className="field">
-            <label htmlFor="connectorId">{m.connector}</label>
-            <select id="connectorId" name="connectorId" required>
-              {sources.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <TextField name="itemKey" label={m.recording} required maxLength={100} />
-          <TextField name="reference" label={m.reference} maxLength={20} />
-          <TextArea name="reason" label={m.reason} hint={m.reasonHint} required maxLength={1000} />
-          <button type="submit" className="button">
-            {m.set}
-          </button>
-        </Form>
+        {sources.length === 0 ? (
+          // No system applies retention: nothing to choose, so no form (and no required <select> without options).
+          <p>{m.noSource}</p>
+        ) : (
+          <>
+            <p>{m.setIntro}</p>
+            <Form method="post">
+              <input type="hidden" name="intent" value="set" />
+              <div className="field">
+                <label htmlFor="connectorId">{m.connector}</label>
+                <select id="connectorId" name="connectorId" required>
+                  {sources.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <TextField name="itemKey" label={m.recording} required maxLength={100} />
+              <TextField name="reference" label={m.reference} maxLength={20} />
+              <TextArea name="reason" label={m.reason} hint={m.reasonHint} required maxLength={1000} />
+              <button type="submit" className="button">
+                {m.set}
+              </button>
+            </Form>
+          </>
+        )}
       </section>
       <section className="panel" aria-labelledby="holds-title">
         <h2 id="holds-title">{m.listTitle}</h2>

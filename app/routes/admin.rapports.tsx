@@ -37,11 +37,11 @@ export default function Reports() {
         </h2>
         <div className="field">
           <label htmlFor="r-from">{m.from}</label>
-          <input id="r-from" name="from" type="month" defaultValue={report?.from ?? query.from} pattern="\d{4}-\d{2}" aria-describedby="r-hint" />
+          <input id="r-from" name="from" type="month" defaultValue={report?.from ?? query.from} aria-describedby="r-hint" />
         </div>
         <div className="field">
           <label htmlFor="r-to">{m.to}</label>
-          <input id="r-to" name="to" type="month" defaultValue={report?.to ?? query.to} pattern="\d{4}-\d{2}" aria-describedby="r-hint" />
+          <input id="r-to" name="to" type="month" defaultValue={report?.to ?? query.to} aria-describedby="r-hint" />
         </div>
         <button type="submit" className="button secondary">
           {m.apply}

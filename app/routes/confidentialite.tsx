@@ -5,7 +5,7 @@ import { privacyNotice } from "../services/transparency.server";
 import { pageTitle } from "../utils/meta";
 import { ctxFrom } from "../utils/request.server";
 
-export const meta = pageTitle((t) => t.transparency.privacy.title);
+export const meta = pageTitle((t) => t.transparency.privacy.title, "privacy");
 
 export async function loader() {
   return privacyNotice({ ctx: ctxFrom() });

@@ -3,7 +3,7 @@ import { useT } from "../components/i18n";
 import { cookieNotice } from "../services/transparency.server";
 import { pageTitle } from "../utils/meta";
 
-export const meta = pageTitle((t) => t.transparency.cookies.title);
+export const meta = pageTitle((t) => t.transparency.cookies.title, "cookies");
 
 export async function loader() {
   return cookieNotice();

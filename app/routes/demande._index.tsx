@@ -1,11 +1,12 @@
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { pageTitle } from "../utils/meta";
 import { RIGHTS } from "../../db/schema/enums";
 import { Fieldset, FieldMessages, TextArea, TextField } from "../components/fields";
 import { useT } from "../components/i18n";
-import { fieldErrors, INTAKE_FIELDS, IntakeInput, intakeFromForm, type FieldErrors, type IntakeField } from "../services/intake-input";
+import { fieldErrors, IntakeInput, intakeFromForm, type FieldErrors } from "../services/intake-input";
+import { INTAKE_FIELDS, type IntakeField } from "../services/intake-fields";
 import * as requests from "../services/requests.server";
 import { grantCookie } from "../utils/cookies.server";
 import { env } from "../utils/env.server";
@@ -14,7 +15,7 @@ import { clientIp, ctxFrom, limits, withinRateLimits } from "../utils/request.se
 import { BodyTooLarge, parseIntakeBody } from "../utils/upload.server";
 import { passThroughHeaders } from "../utils/headers";
 
-export const meta = pageTitle((t) => t.form.title);
+export const meta = pageTitle((t) => t.form.title, "form");
 
 export async function loader() {
   return { maxMandateBytes: env().MANDATE_MAX_BYTES };
@@ -95,6 +96,14 @@ export default function NewRequest() {
   const [onBehalf, setOnBehalf] = useState(values.onBehalf === "other");
   const [rights, setRights] = useState<string[]>(Array.isArray(values.rights) ? values.rights : []);
   const formRef = useRef<HTMLFormElement>(null);
+  const submit = useSubmit();
+  // The browser runs the server's own checks (zod and the phone-number
+  // metadata, most of this page's script) but fetches them only once the
+  // person starts filling the form, not with the page (docs/benchmarks.md,
+  // "Page weight"). Without JavaScript, or if they fail to load, the server
+  // checks alone answer.
+  const checks = useRef<Promise<typeof import("../services/intake-input") | null> | null>(null);
+  const loadChecks = () => (checks.current ??= import("../services/intake-input").catch(() => null));
   const errorList = ERROR_ORDER.filter((f) => errors[f]);
   const message = (f: IntakeField) => {
     const key = errors[f];
@@ -110,22 +119,29 @@ export default function NewRequest() {
   }, [actionData, clientErrors]); // eslint-disable-line react-hooks/exhaustive-deps
 
   function validate(event: FormEvent<HTMLFormElement>) {
-    const form = new FormData(event.currentTarget);
-    const raw = intakeFromForm(form);
-    const result = IntakeInput.safeParse(raw);
-    const found: FieldErrors = result.success ? {} : fieldErrors(result.error);
+    const element = event.currentTarget;
+    event.preventDefault();
+    void loadChecks().then((loaded) => {
+      const found = loaded ? findErrors(loaded, new FormData(element)) : {};
+      if (Object.keys(found).length > 0) setClientErrors(found);
+      else {
+        setClientErrors(null);
+        submit(element);
+      }
+    });
+  }
+
+  function findErrors(checks: typeof import("../services/intake-input"), form: FormData): FieldErrors {
+    const raw = checks.intakeFromForm(form);
+    const result = checks.IntakeInput.safeParse(raw);
+    const found: FieldErrors = result.success ? {} : checks.fieldErrors(result.error);
     if (raw.onBehalf === "other") {
       const file = form.get("mandate");
       if (!(file instanceof File) || file.size === 0) found.mandate = "mandate_required";
       else if (file.size > maxMandateBytes) found.mandate = "mandate_size";
       else if (!["application/pdf", "image/jpeg", "image/png"].includes(file.type)) found.mandate = "mandate_type";
     }
-    if (Object.keys(found).length > 0) {
-      event.preventDefault();
-      setClientErrors(found);
-    } else {
-      setClientErrors(null);
-    }
+    return found;
   }
 
   const fieldName = (f: IntakeField): string => {
@@ -174,7 +190,7 @@ export default function NewRequest() {
           </ul>
         </div>
       ) : null}
-      <Form method="post" encType="multipart/form-data" noValidate ref={formRef} onSubmit={validate}>
+      <Form method="post" encType="multipart/form-data" noValidate ref={formRef} onSubmit={validate} onFocus={loadChecks}>
         <Fieldset legend={t.form.rightsLegend} name="rights" hint={t.form.rightsHint} error={message("rights")}>
           {RIGHTS.map((r) => (
             <div className="choice" key={r}>

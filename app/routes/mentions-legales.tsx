@@ -4,7 +4,7 @@ import { Address, Fact } from "../components/transparency";
 import { legalNotice } from "../services/transparency.server";
 import { pageTitle } from "../utils/meta";
 
-export const meta = pageTitle((t) => t.transparency.legal.title);
+export const meta = pageTitle((t) => t.transparency.legal.title, "legal");
 
 export async function loader() {
   return legalNotice();

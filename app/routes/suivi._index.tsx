@@ -12,7 +12,7 @@ import { passThroughHeaders } from "../utils/headers";
 import { formData } from "../utils/form.server";
 import { grantClaimCookie } from "../utils/cookies.server";
 
-export const meta = pageTitle((t) => t.follow.title);
+export const meta = pageTitle((t) => t.follow.title, "follow");
 
 /**
  * Each field is checked on its own, so a wrong reference never flags a right

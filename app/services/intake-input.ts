@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString as parseAny } from "libphonenumber-js/min";
 import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
 import { z } from "zod";
 import { RIGHTS } from "../../db/schema/enums";
+import { INTAKE_FIELDS, type IntakeField } from "./intake-fields";
 
 /**
  * The public request form, shared by the server (authoritative) and the
@@ -153,28 +154,7 @@ export const IntakeInput = z
   }));
 export type IntakeInput = z.output<typeof IntakeInput>;
 
-export const INTAKE_FIELDS = [
-  "rights",
-  "lastName",
-  "firstName",
-  "email",
-  "phone",
-  "verificationMethod",
-  "onBehalf",
-  "subjectLastName",
-  "subjectFirstName",
-  "subjectEmail",
-  "subjectPhone",
-  "mandateUntil",
-  "mandateScope",
-  "mandateAnswerTo",
-  "mandate",
-  "details",
-  "rectificationWrong",
-  "rectificationCorrect",
-  "contactConsent",
-] as const;
-export type IntakeField = (typeof INTAKE_FIELDS)[number];
+export { INTAKE_FIELDS, type IntakeField };
 export type FieldErrors = Partial<Record<IntakeField, ErrorKey>>;
 
 const KNOWN_KEYS = new Set<string>([

@@ -119,6 +119,11 @@ export function demoSite(): DemoSite {
   async function context(locale = "fr-FR", viewport = { width: 1280, height: 900 }, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
     // The site's strict CSP stays on: the journeys prove the pages work under it.
     const ctx = await browser!.newContext({ locale, acceptDownloads: true, viewport, ...options });
+    // Chromium does not log every refusal to the console (one the page's script catches, such as
+    // zod's eval probe, only fires the event): report the event itself as a console error.
+    await ctx.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => console.error(`Refused by the Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`)),
+    );
     ctx.on("page", (page) => {
       page.on("pageerror", (e) => browserErrors.push(`${page.url()}: ${e.message}`));
       page.on("console", (m) => {
