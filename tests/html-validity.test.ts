@@ -28,6 +28,7 @@ type Context = { reference: string; operation: string; client: string | null };
 const BACK_OFFICE_PAGES: { name: string; as: Role; path: (c: Context) => string | null }[] = [
   { name: "queue", as: "dpo", path: () => "/admin" },
   { name: "queue-all", as: "dpo", path: () => "/admin?status=all" },
+  { name: "queue-overdue", as: "dpo", path: () => "/admin?due=overdue" },
   { name: "ticket", as: "dpo", path: (c) => `/admin/demandes/${c.reference}` },
   { name: "intake", as: "agent", path: () => "/admin/saisie" },
   { name: "journal", as: "dpo", path: () => "/admin/journal" },
@@ -46,8 +47,8 @@ let app: TestApp;
 let dir: string;
 const saved: { file: string; label: string; status: number }[] = [];
 
-async function save(browser: Browser, pathname: string, label: string) {
-  const res = await browser.get(pathname);
+async function save(browser: Browser, pathname: string, label: string, form?: Record<string, string | string[]>) {
+  const res = form ? await browser.post(pathname, form) : await browser.get(pathname);
   const html = await res.text();
   const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}.html`);
   writeFileSync(file, html);
@@ -103,6 +104,8 @@ describe.skipIf(!java)("the Nu HTML Checker finds no error", () => {
         const p = page.path(context);
         if (p) await save(staff.get(page.as)!, p, `${locale}-${page.name}`);
       }
+      // What an irreversible action answers before it acts: the confirmation, rendered by the server (no JavaScript).
+      await save(staff.get("dpo")!, `/admin/demandes/${reference}`, `${locale}-ticket-confirm-refusal`, { intent: "refuse", reasons: ["excessive"], text: "Troisième demande identique ce mois-ci." });
     }
   }, 120_000);
 
