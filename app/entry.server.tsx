@@ -40,7 +40,7 @@ export default function handleRequest(
         // The whole page before the first byte, for every visitor: no route
         // defers data, so streaming the shell early saved nothing, and this way
         // an error anywhere in the render is a 500, not a 200 cut short
-        // (ADR 0019).
+        // (ADR 0017).
         onAllReady() {
           shellRendered = true;
           const body = new PassThrough();

@@ -6,7 +6,7 @@ import { startApp, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 
 /**
- * How pages travel (ADR 0019): compressed when they are the same for anyone,
+ * How pages travel (ADR 0017): compressed when they are the same for anyone,
  * never when they may hold the visitor's data; the build's files cached for a
  * year; the document closed after everything Remix writes.
  */
