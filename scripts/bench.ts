@@ -18,6 +18,7 @@ import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSy
 import os, { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { startProductionServer } from "./production-server";
 import { prng } from "../app/connectors/demo-random";
 
 if (process.env.BENCH_ARCHIVE_CHILD) {
@@ -150,69 +151,13 @@ try {
  * outbox, as it would while the SMTP relay is slow. Client and server share
  * the machine's cores.
  */
-/**
- * The production server in its own process, as `npm start` runs it: its own
- * data directory, SMTP and SMS pointing at closed ports (mail just queues),
- * worker loops off. Resolves once /healthz answers.
- */
+/** The production server (scripts/production-server.ts) with this run's data directory, built if stale. */
 async function startBenchServer(opts: { name: string; databaseUrl?: string; env?: Record<string, string> }) {
-  const { spawn } = await import("node:child_process");
-  const http = await import("node:http");
-  const net = await import("node:net");
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const { buildIfStale } = await import("./build-if-stale");
-  buildIfStale(root, { quiet: true });
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (probe.address() as import("node:net").AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-  const dataDir = path.join(dir, opts.name);
-  mkdirSync(dataDir, { recursive: true });
+  buildIfStale(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), { quiet: true });
   // BENCH_INTAKE_PROFILE=<dir>: a V8 CPU profile of the server, to see where a request's time goes.
   const profile = process.env.BENCH_INTAKE_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_INTAKE_PROFILE)] : [];
-  // As `npm start` runs it (package.json): a 4 MiB young generation keeps the server's memory flat.
-  const child = spawn(process.execPath, [...profile, "--max-semi-space-size=4", "--import", "tsx", "scripts/serve.ts"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "pipe"],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      APP_ENV: "production",
-      APP_SECRET: process.env.APP_SECRET,
-      SUPPRESSION_HASH_KEY: "bench-http-suppression-key-0123456789abcdef",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      BASE_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      DATABASE_URL: opts.databaseUrl ?? `file:${path.join(dataDir, "rightsdesk.sqlite")}`,
-      SMTP_URL: "smtp://127.0.0.1:9",
-      SMS_GATEWAY_URL: "http://127.0.0.1:9/sms",
-      SMS_GATEWAY_TOKEN: "unused",
-      WORKERS: "0",
-      // No dialler reads the suppression list here; production otherwise refuses to start without its token.
-      SUPPRESSION_API: "off",
-      CONNECTORS_CONFIG: path.join(dataDir, "no-connectors.json"),
-      ...opts.env,
-    },
-  });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => http.get({ host: "127.0.0.1", port, path: "/healthz" }, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
-    if (ok) break;
-    if (i > 300 || child.exitCode !== null) throw new Error(`the server did not start: ${stderr.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    stderr: () => stderr,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
-    },
-  };
+  return startProductionServer({ dataDir: path.join(dir, opts.name), databaseUrl: opts.databaseUrl, env: opts.env, nodeArgs: profile });
 }
 
 /** The DPO's queue page over HTTP (render included) at N tickets: the page's budget is p95 < 50 ms. */

@@ -18,10 +18,7 @@
  * budget is exceeded. Needs Chromium (CHROME_PATH, default /usr/bin/chromium)
  * and, for the HTML check, Java.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +26,7 @@ import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 import { chromium } from "playwright-core";
 import { buildIfStale } from "./build-if-stale";
+import { startProductionServer } from "./production-server";
 import { formatNu, javaPresent, nuErrors, PUBLIC_PAGES } from "./html-check";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,7 +41,7 @@ type PageFigures = { path: string; requests: number; bytes: number; byType: Reco
 
 buildIfStale(ROOT);
 const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-budget-"));
-const server = await startServer(dir);
+const server = await startProductionServer({ dataDir: path.join(dir, "data") });
 let exitCode = 0;
 try {
   const figures: PageFigures[] = [];
@@ -211,47 +209,3 @@ function readVnuVersion() {
   return (JSON.parse(readFileSync(path.join(ROOT, "node_modules/vnu-jar/package.json"), "utf8")) as { version: string }).version;
 }
 
-async function startServer(work: string) {
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-  const dataDir = path.join(work, "data");
-  mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/serve.ts"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      APP_ENV: "production",
-      APP_SECRET: "budget-secret-budget-secret-budget-secret-0123",
-      SUPPRESSION_HASH_KEY: "budget-suppression-key-0123456789abcdef",
-      SUPPRESSION_API: "off",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      BASE_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      DATABASE_URL: `file:${path.join(dataDir, "rightsdesk.sqlite")}`,
-      SMTP_URL: "smtp://127.0.0.1:9",
-      SMS_GATEWAY_URL: "http://127.0.0.1:9/sms",
-      SMS_GATEWAY_TOKEN: "unused",
-      WORKERS: "0",
-      CONNECTORS_CONFIG: path.join(dataDir, "no-connectors.json"),
-    },
-  });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => http.get({ host: "127.0.0.1", port, path: "/healthz" }, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
-    if (ok) break;
-    if (i > 300 || child.exitCode !== null) throw new Error(`the server did not start: ${stderr.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM")))),
-  };
-}

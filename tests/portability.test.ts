@@ -8,7 +8,7 @@ import { outbox } from "../db/schema/outbox";
 import { seedRegister } from "../db/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { corinneInPerson, withDemoConnectors, gatherAll, controllersInstruct } from "./helpers/connectors";
+import { withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
@@ -35,12 +35,7 @@ afterAll(async () => {
 
 const CORINNE = "desmarc.corinne@orange.fr";
 
-async function gatheredCorinne(rights: string[]) {
-  const { reference, browser } = await corinneInPerson(app, rights);
-  await gatherAll(app, browser, reference);
-  await controllersInstruct(app, browser, reference);
-  return { reference, support: browser };
-}
+const gatheredCorinne = (rights: string[]) => gathered(app, rights);
 
 /** What releasing would have left behind: rows, mail, audit entries, files. */
 function traces(reference: string) {

@@ -11,7 +11,7 @@ import { withheldSection } from "../documents/withholdings";
 import { seedRegister } from "../db/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
-import { controllersInstruct, corinneInPerson, drainGather, gatherAll, withDemoConnectors } from "./helpers/connectors";
+import { drainGather, withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";
 import { csvRows } from "./helpers/csv";
 import { downloadArchive } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
@@ -38,12 +38,7 @@ afterAll(async () => {
 
 const CORINNE = "desmarc.corinne@orange.fr";
 
-async function gatheredCorinne(rights: string[]) {
-  const { reference, browser } = await corinneInPerson(app, rights);
-  await gatherAll(app, browser, reference);
-  await controllersInstruct(app, browser, reference);
-  return { reference, support: browser };
-}
+const gatheredCorinne = (rights: string[]) => gathered(app, rights);
 
 type Shown = { datasets: Map<string, { key: string; fields: string[] }[]>; files: { name: string; key: string }[] };
 

@@ -203,3 +203,11 @@ export function erasureWorker(app: () => TestApp) {
     after: () => new Date(clock + 60_000),
   };
 }
+
+/** Corinne's request filed in person with these rights, every system searched, and the client's instruction to include its part: ready to release. */
+export async function gatheredCorinne(app: TestApp, rights: string[]) {
+  const { reference, browser } = await corinneInPerson(app, rights);
+  await gatherAll(app, browser, reference);
+  await controllersInstruct(app, browser, reference);
+  return { reference, support: browser };
+}
