@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { DatasetPresentation, FieldPresentation, FieldValue } from "../app/connectors/types";
 import type { Locale } from "../db/schema/enums";
+import { formatDateParts, plural } from "../app/i18n/format";
 
 /**
  * A value from one of our systems, written for the person it is about: a date
@@ -41,7 +42,7 @@ export function instantInWords(at: Date, locale: Locale): string {
 /** A calendar date (YYYY-MM-DD, no time zone): "1er février 2027". */
 export function dateInWords(iso: string, locale: Locale): string {
   const [, y, m, d] = ISO_DATE.exec(iso)!;
-  return dayInWords(locale, parts(dtf(locale, "date", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }), new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))));
+  return formatDateParts(dtf(locale, "date", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }), new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))), locale);
 }
 
 const numbers = new Map<string, Intl.NumberFormat>();
@@ -53,12 +54,9 @@ function nf(locale: Locale, sheet = false) {
   return f;
 }
 
-const plurals = new Map<Locale, Intl.PluralRules>();
 /** "1 réponse", "4 réponses", "0 réponse" (French singular below 2), "0 answers". */
 export function counted(n: number, words: [string, string], locale: Locale): string {
-  let rules = plurals.get(locale);
-  if (!rules) plurals.set(locale, (rules = new Intl.PluralRules(TAG[locale])));
-  return `${nf(locale).format(n)} ${rules.select(n) === "one" ? words[0] : words[1]}`;
+  return plural(locale, n, { one: `# ${words[0]}`, other: `# ${words[1]}` });
 }
 
 const UNITS = {
