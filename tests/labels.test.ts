@@ -5,7 +5,7 @@ import { AuditAction } from "../app/services/audit.server";
 import { PUBLIC_EVENTS, STAFF_EVENTS } from "../app/services/events";
 import { auditMessages } from "../app/i18n/admin/audit";
 import { catalogues } from "../app/i18n";
-import { ENUM_LABELS, detailLabel, detailValue } from "../app/i18n/labels";
+import { DETAIL_LABELS, ENUM_LABELS, detailLabel, detailValue } from "../app/i18n/labels";
 
 /** Every value a page may show has words in both languages, and the two languages differ where they should. */
 const LOCALES = ["fr", "en"] as const;
@@ -63,6 +63,9 @@ describe("labels", () => {
     expect(detailValue("what", "mapping:respondents", "fr")).toBe("correspondance des champs : respondents");
     expect(detailValue("records", 1234, "fr")).toBe("1\u202f234");
     expect(detailValue("extended", true, "fr")).toBe("oui");
+    // The journal's detail names are labelled in both languages alike.
+    expect(Object.keys(DETAIL_LABELS.en).sort()).toEqual(Object.keys(DETAIL_LABELS.fr).sort());
+    expect(detailLabel("ground", "fr")).toBe("Motif");
     // A name nobody labelled still reads as words, never as camelCase.
     expect(detailLabel("someNewThing", "en")).toBe("Some new thing");
   });
