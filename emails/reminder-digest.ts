@@ -1,4 +1,5 @@
-import { catalogues, formatLocalDate } from "../app/i18n";
+import { formatLocalDate } from "../app/i18n";
+import { adminCatalogues } from "../app/i18n/admin";
 import type { Locale, Status } from "../db/schema/enums";
 import { render, type Block, type Rendered } from "./layout";
 import { formatNumber, plural, pluralCategory } from "../app/i18n/format";
@@ -25,7 +26,7 @@ export type ReminderDigestData = {
  * mailboxes get forwarded and searched.
  */
 export function reminderDigest(d: ReminderDigestData, locale: Locale): Rendered {
-  const statuses = catalogues[locale].admin.statuses;
+  const statuses = adminCatalogues[locale].statuses;
   const total = d.tickets.length + d.more;
   const overdue = d.overdue;
   const today = formatLocalDate(d.today, locale);

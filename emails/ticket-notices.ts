@@ -121,7 +121,7 @@ export function extensionNotice(d: { reference: string; reasons: string; dueOn: 
 }
 
 export function refusalNotice(d: { reference: string; reasons: RefusalReason[]; text: string }, locale: Locale): Rendered {
-  const grounds = d.reasons.map((r) => `• ${catalogues[locale].admin.refusalReasons[r]}`).join("\n");
+  const grounds = d.reasons.map((r) => `• ${catalogues[locale].refusalReasons[r]}`).join("\n");
   if (locale === "en") {
     return render("en", `Your request ${d.reference}: our answer`, [
       "Hello,",

@@ -4,7 +4,7 @@ import { INFO_REASONS, PAUSE_REASONS } from "../db/schema/requests";
 import { AuditAction } from "../app/services/audit.server";
 import { PUBLIC_EVENTS, STAFF_EVENTS } from "../app/services/events";
 import { auditMessages } from "../app/i18n/admin/audit";
-import { catalogues } from "../app/i18n";
+import { adminCatalogues } from "../app/i18n/admin";
 import { DETAIL_LABELS, ENUM_LABELS, detailLabel, detailValue } from "../app/i18n/labels";
 
 /** Every value a page may show has words in both languages, and the two languages differ where they should. */
@@ -46,7 +46,7 @@ describe("labels", () => {
   it("exist for every audit action and every timeline event, in French and English", () => {
     for (const locale of LOCALES) {
       for (const a of AuditAction.options) expect(auditMessages[locale].actions[a], `${locale} audit ${a}`).toBeTruthy();
-      for (const e of [...PUBLIC_EVENTS, ...STAFF_EVENTS]) expect(catalogues[locale].admin.events[e], `${locale} event ${e}`).toBeTruthy();
+      for (const e of [...PUBLIC_EVENTS, ...STAFF_EVENTS]) expect(adminCatalogues[locale].events[e], `${locale} event ${e}`).toBeTruthy();
     }
     const same = AuditAction.options.filter((a) => auditMessages.fr.actions[a] === auditMessages.en.actions[a]);
     expect(same, "audit labels left untranslated").toEqual([]);

@@ -1,4 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { useAdminT } from "./admin-i18n";
 import type { ReactNode } from "react";
 import type { Role } from "../../db/schema/enums";
 import { auditMessages } from "../i18n/admin/audit";
@@ -11,7 +12,8 @@ export type Me = { displayName: string; role: Role; site: string };
 export function AdminLayout({ me, children }: { me: Me | null; children: ReactNode }) {
   useFocusMainOnNavigate();
   const t = useT();
-  const a = t.admin;
+  const adminT = useAdminT();
+  const a = adminT;
   const locale = useLocale();
   const location = useLocation();
   const other = locale === "fr" ? "en" : "fr";

@@ -1,8 +1,9 @@
 import { Form } from "@remix-run/react";
+import { useAdminT } from "./admin-i18n";
 import { formatInstant } from "../i18n";
 import type { AnomalyView } from "../services/date-readings.server";
 import { ColumnHeads, LocalDate } from "./admin-bits";
-import { useLocale, useT } from "./i18n";
+import { useLocale } from "./i18n";
 
 /**
  * What the connectors could not read, as stored: the system, dataset,
@@ -10,7 +11,7 @@ import { useLocale, useT } from "./i18n";
  * be swapped, each possible reading — with a choice for the DPO and support.
  */
 export function AnomaliesPanel({ anomalies, canChoose }: { anomalies: AnomalyView[]; canChoose: boolean }) {
-  const m = useT().admin.anomalies;
+  const m = useAdminT().anomalies;
   const locale = useLocale();
   const formatName = (format: string) => m.formats[format] ?? format;
   return (

@@ -1,11 +1,11 @@
 import type { FoundIdentifier } from "../services/identifiers.server";
+import { useAdminT } from "./admin-i18n";
 import { ColumnHeads, IntentButton } from "./admin-bits";
-import { useT } from "./i18n";
 
 /** Emails and phones found in matching records: staff confirm one (audited) to search the other systems with it. */
 export function FoundIdentifiers({ found, labels, canAct }: { found: FoundIdentifier[]; labels: Record<string, string>; canAct: boolean }) {
-  const t = useT();
-  const s = t.admin.answers.search;
+  const adminT = useAdminT();
+  const s = adminT.answers.search;
   if (found.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="found-title">

@@ -1,8 +1,9 @@
 import { Form } from "@remix-run/react";
+import { useAdminT } from "./admin-i18n";
 import { formatLocalDate } from "../i18n";
 import { IntentButton } from "./admin-bits";
 import { TextField } from "./fields";
-import { useLocale, useT } from "./i18n";
+import { useLocale } from "./i18n";
 
 type Contacts = { email: boolean; phone: boolean; postal: boolean; emailVerifiedAt: Date | string | null; phoneVerifiedAt: Date | string | null; postalVerifiedAt: Date | string | null };
 type Result = { intent?: string; error?: string; held?: string[]; labels?: Record<string, string> } | undefined;
@@ -13,8 +14,8 @@ type Result = { intent?: string; error?: string; held?: string[]; labels?: Recor
  * returned by post.
  */
 export function PendingVerificationPanel({ method, result }: { method: string; result: Result }) {
-  const t = useT();
-  const a = t.admin;
+  const adminT = useAdminT();
+  const a = adminT;
   const v = a.answers.verify;
   if (method === "callback") {
     const checked = result?.intent === "callback-check" && result.held;
@@ -61,9 +62,9 @@ export function PendingVerificationPanel({ method, result }: { method: string; r
  * another contact): only then is it searched with or written to.
  */
 export function ContactsPanel({ contacts, canAct, result }: { contacts: Contacts; canAct: boolean; result: Result }) {
-  const t = useT();
+  const adminT = useAdminT();
   const locale = useLocale();
-  const c = t.admin.answers.contacts;
+  const c = adminT.answers.contacts;
   const date = (d: Date | string) => formatLocalDate(new Date(d).toISOString().slice(0, 10), locale);
   const rows = [
     { key: "email" as const, label: c.email, present: contacts.email, at: contacts.emailVerifiedAt },
@@ -96,7 +97,7 @@ export function ContactsPanel({ contacts, canAct, result }: { contacts: Contacts
                     inputMode="numeric"
                     maxLength={6}
                     autoComplete="off"
-                    error={result?.intent === "contact-code-check" && result.error ? t.admin.intake.codeInvalid : undefined}
+                    error={result?.intent === "contact-code-check" && result.error ? adminT.intake.codeInvalid : undefined}
                   />
                   <button type="submit" className="button secondary">
                     {c.codeSubmit}

@@ -1,15 +1,16 @@
 import type { LetterSummary } from "../services/letters.server";
+import { useAdminT } from "./admin-i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
 import { ticketPageMessages } from "../i18n/admin/ticket-page";
 import { ColumnHeads, IntentButton } from "./admin-bits";
-import { useLocale, useT } from "./i18n";
+import { useLocale } from "./i18n";
 
 /** Every letter sent to the person; those to post are printed from here and marked as posted. */
 export function LettersPanel({ reference, letters, sent }: { reference: string; letters: LetterSummary[]; sent: Record<number, { state: "sent" | "queued" | "expired"; sentAt: Date | string | null }> }) {
-  const t = useT();
+  const adminT = useAdminT();
   const locale = useLocale();
   const w = ticketPageMessages[locale].letterStates;
-  const l = t.admin.answers.letters;
+  const l = adminT.answers.letters;
   if (letters.length === 0) return null;
   const date = (d: Date | string) => formatLocalDate(new Date(d).toISOString().slice(0, 10), locale);
   return (

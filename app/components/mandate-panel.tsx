@@ -1,13 +1,13 @@
 import { Form } from "@remix-run/react";
+import { useAdminT } from "./admin-i18n";
 import type { MandateView } from "../services/mandates.server";
 import { IntentButton, LocalDate } from "./admin-bits";
 import { TextArea } from "./fields";
-import { useT } from "./i18n";
 
 /** The mandate a representative gave, read (and audited) before any search; accepted or rejected with a reason. */
 export function MandatePanel({ reference, mandate, canReview }: { reference: string; mandate: MandateView; canReview: boolean }) {
-  const t = useT();
-  const m = t.admin.answers.mandate;
+  const adminT = useAdminT();
+  const m = adminT.answers.mandate;
   return (
     <section className="panel" aria-labelledby="mandate-title" data-mandate-status={mandate.status ?? ""}>
       <h2 id="mandate-title">
@@ -18,7 +18,7 @@ export function MandatePanel({ reference, mandate, canReview }: { reference: str
         <dt>{m.subject}</dt>
         <dd>{mandate.subject}</dd>
         <dt>{m.rights}</dt>
-        <dd>{mandate.rights.map((r) => t.admin.rights[r]).join(", ")}</dd>
+        <dd>{mandate.rights.map((r) => adminT.rights[r]).join(", ")}</dd>
         <dt>{m.until}</dt>
         <dd>
           <LocalDate iso={mandate.until} />

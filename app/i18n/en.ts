@@ -1,5 +1,5 @@
 import { publicEventsEn } from "./events";
-import { adminEn } from "./admin/en";
+import { refusalReasonsEn } from "./refusal-reasons";
 import { transparencyEn } from "./transparency/en";
 import type { Messages } from "./fr";
 
@@ -342,7 +342,7 @@ export const en: Messages = {
     statuses: { pending: "Waiting to be sent", sent: "Sent", expired: "Expired (not sent)" },
     channels: { email: "Email", sms: "SMS" },
   },
-  admin: adminEn,
+  refusalReasons: refusalReasonsEn,
   transparency: transparencyEn,
   dateLocale: "en-GB",
   megabytes: (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`,

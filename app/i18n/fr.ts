@@ -1,6 +1,6 @@
 import type { Widen } from "./widen";
 import { publicEventsFr } from "./events";
-import { adminFr } from "./admin/fr";
+import { refusalReasonsFr } from "./refusal-reasons";
 import { transparencyFr } from "./transparency/fr";
 
 /**
@@ -357,7 +357,7 @@ export const fr = {
     statuses: { pending: "En attente d'envoi", sent: "Envoyé", expired: "Expiré (non envoyé)" } as Record<string, string>,
     channels: { email: "Courriel", sms: "SMS" } as Record<string, string>,
   },
-  admin: adminFr,
+  refusalReasons: refusalReasonsFr,
   transparency: transparencyFr,
   dateLocale: "fr-FR",
   megabytes: (n: number) => `${n.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`,

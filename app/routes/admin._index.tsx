@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CHANNELS, RIGHTS, SITES, STATUSES } from "../../db/schema/enums";
 import { LocalDate, MarkerBadge } from "../components/admin-bits";
-import { useLocale, useT } from "../components/i18n";
+import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { formatNumber } from "../i18n/format";
 import { assignableStaff, QueueFilters, queue } from "../services/tickets.server";
@@ -22,9 +23,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Queue() {
-  const t = useT();
-  const q = t.admin.queue;
-  const a = t.admin;
+  const adminT = useAdminT();
+  const q = adminT.queue;
+  const a = adminT;
   const locale = useLocale();
   const { rows, counts, overdue, soon, paused, total, page, pages, filters, staff, isAgent } = useLoaderData<typeof loader>();
   // A link that keeps the other filters (a status count keeps the site chosen, a page keeps them all).

@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useT } from "../components/i18n";
 import { DomainError } from "../services/errors";
 import { beginTotp, changePassword, confirmTotp, removeTotp, sessionFrom, totpRequiredFor, type TotpResult } from "../services/staff.server";
 import { db } from "../utils/db.server";
@@ -47,8 +47,8 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const t = useT();
-  const a = t.admin.account;
+  const adminT = useAdminT();
+  const a = adminT.account;
   const { mustChange, totpOn, totpRequired, totpRemovable } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const error = result && "error" in result && result.form === "totp" ? result.error : null;
@@ -66,7 +66,7 @@ export default function Account() {
             : error === "pending_expired"
               ? a.pendingExpired
               : error === "throttled"
-                ? t.admin.login.throttled
+                ? adminT.login.throttled
                 : error === "totp_required"
                   ? a.totpCannotRemove
                   : null;
@@ -103,7 +103,7 @@ export default function Account() {
               : passwordError === "reauth_missing"
                 ? a.currentMissing
                 : passwordError === "throttled"
-                  ? t.admin.login.throttled
+                  ? adminT.login.throttled
                   : a.tooShort}
           </p>
         ) : null}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { useLoaderData } from "@remix-run/react";
-import { useLocale, useT } from "../components/i18n";
+import { useLocale } from "../components/i18n";
 import { formatDuration } from "../i18n/format";
 import { connectorHealth } from "../services/connector-health.server";
 import { scrub } from "../utils/log.server";
@@ -18,8 +19,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Connectors() {
-  const t = useT();
-  const m = t.admin.connectors;
+  const adminT = useAdminT();
+  const m = adminT.connectors;
   const locale = useLocale();
   const { rows } = useLoaderData<typeof loader>();
   return (

@@ -1,4 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useState } from "react";
 import { REFUSAL_REASONS, type RefusalReason } from "../../db/schema/enums";
@@ -8,7 +9,7 @@ import { canTransition } from "../services/request-status";
 import { consequenceOf, isIrreversible, latestNotice, type Consequence, type Irreversible } from "../services/confirmations.server";
 import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
-import { useLocale, useT } from "../components/i18n";
+import { useLocale } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
 import { DomainError } from "../services/errors";
 import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
@@ -283,8 +284,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Ticket() {
-  const t = useT();
-  const a = t.admin;
+  const adminT = useAdminT();
+  const a = adminT;
   const k = a.ticket;
   const locale = useLocale();
   const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, doneIntent, letterStates } =

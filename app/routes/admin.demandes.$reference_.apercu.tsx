@@ -1,8 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { Localised } from "../connectors/types";
 import { ColumnHeads, IntentButton } from "../components/admin-bits";
-import { useLocale, useT } from "../components/i18n";
+import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { withholdingsMessages } from "../i18n/admin/withholdings";
 import { DomainError } from "../services/errors";
@@ -192,14 +193,14 @@ export default function ArchivePreview() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const locale = useLocale();
-  const t = useT();
+  const adminT = useAdminT();
   const m = withholdingsMessages[locale];
   const isDpo = p.me.role === "dpo";
   const kind = p.kind as Kind;
   const scopes = (["access", "portability"] as const).filter((k) => p.rights.includes(k));
   const live = p.withholdings.filter((w) => w.state === "pending" || w.state === "approved");
   const stateOf = (match: (w: WithholdingView) => boolean) => live.find(match);
-  const errorFor = (id: string) => (result?.error && result.item === id ? (t.admin.errors[result.error] ?? t.admin.errors.invalid_input) : undefined);
+  const errorFor = (id: string) => (result?.error && result.item === id ? (adminT.errors[result.error] ?? adminT.errors.invalid_input) : undefined);
   const kb = new Intl.NumberFormat(locale === "en" ? "en-GB" : "fr-FR", { style: "unit", unit: "kilobyte", maximumFractionDigits: 1 });
   const done = params.get("fait");
   const itemText = (w: WithholdingView) =>
@@ -217,12 +218,12 @@ export default function ArchivePreview() {
       <h1>{m.title(m.kinds[kind] ?? kind, p.reference)}</h1>
       {done && !result ? (
         <p className="flash" role="status">
-          {m.done[done] ?? t.admin.ticket.done}
+          {m.done[done] ?? adminT.ticket.done}
         </p>
       ) : null}
       {result?.error && !result.item ? (
         <p className="error-box" role="alert">
-          {t.admin.errors[result.error] ?? t.admin.errors.invalid_input}
+          {adminT.errors[result.error] ?? adminT.errors.invalid_input}
         </p>
       ) : null}
       <p>{m.intro}</p>

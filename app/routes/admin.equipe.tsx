@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { HOLIDAY_PROFILES, ROLES, SITES } from "../../db/schema/enums";
 import { IntentButton } from "../components/admin-bits";
 import { TextField } from "../components/fields";
-import { useT } from "../components/i18n";
 import { DomainError } from "../services/errors";
 import { deactivateAccount, listAccounts, listSites, setHolidayProfile } from "../services/settings.server";
 import { createStaff, NewStaff } from "../services/staff.server";
@@ -48,8 +48,8 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Team() {
-  const t = useT();
-  const a = t.admin;
+  const adminT = useAdminT();
+  const a = adminT;
   const m = a.team;
   const { accounts, sites, canEdit } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();

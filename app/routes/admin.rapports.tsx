@@ -1,4 +1,5 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "../components/admin-bits";
 import { useLocale, useT } from "../components/i18n";
@@ -63,7 +64,8 @@ export default function Reports() {
 
 function ReportBody({ report, m, csvHref }: { report: MonthlyReport; m: ReportsMessages; csvHref: string }) {
   const t = useT();
-  const a = t.admin;
+  const adminT = useAdminT();
+  const a = adminT;
   const percent = new Intl.NumberFormat(t.dateLocale, { style: "percent", maximumFractionDigits: 1 });
   const share = (value: number | null, n: number) =>
     value === null ? (

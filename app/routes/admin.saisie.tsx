@@ -1,4 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AGENT_VERIFICATIONS as VERIFICATIONS, RIGHTS, SITES } from "../../db/schema/enums";
 import { Fieldset, TextArea, TextField } from "../components/fields";
@@ -63,8 +64,9 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function AgentIntake() {
   const t = useT();
-  const m = t.admin.intake;
-  const a = t.admin;
+  const adminT = useAdminT();
+  const m = adminT.intake;
+  const a = adminT;
   const { now, role, site } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Errors = result?.errors ?? {};

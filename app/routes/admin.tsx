@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { isRouteErrorResponse, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { AdminLayout } from "../components/admin-layout";
 import { useT } from "../components/i18n";
@@ -24,17 +25,18 @@ export default function AdminShell() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const t = useT();
+  const adminT = useAdminT();
   const code = isRouteErrorResponse(error) ? (error.data as { code?: string } | null)?.code : undefined;
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const message =
-    (code && t.admin.errors[code]) ??
-    (status === 404 ? t.admin.errors.not_found : status === 403 ? t.admin.errors.forbidden : status < 500 ? t.errorPage.badRequest : t.errorPage.server);
+    (code && adminT.errors[code]) ??
+    (status === 404 ? adminT.errors.not_found : status === 403 ? adminT.errors.forbidden : status < 500 ? t.errorPage.badRequest : t.errorPage.server);
   return (
     <AdminLayout me={null}>
       <h1>{t.errorPage.title}</h1>
       <p role="alert">{message}</p>
       <p>
-        <a href="/admin">{t.admin.nav.queue}</a>
+        <a href="/admin">{adminT.nav.queue}</a>
       </p>
     </AdminLayout>
   );

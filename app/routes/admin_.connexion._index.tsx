@@ -1,8 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData } from "@remix-run/react";
 import { AdminLayout } from "../components/admin-layout";
 import { TextField } from "../components/fields";
-import { useT } from "../components/i18n";
 import { login, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { clientIp, ctxFrom } from "../utils/request.server";
@@ -26,8 +26,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function StaffLogin() {
-  const t = useT();
-  const a = t.admin.login;
+  const adminT = useAdminT();
+  const a = adminT.login;
   const result = useActionData<typeof action>();
   return (
     <AdminLayout me={null}>

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData } from "@remix-run/react";
 import { AdminLayout } from "../components/admin-layout";
-import { useT } from "../components/i18n";
 import { passSecondFactor, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { clientIp, ctxFrom } from "../utils/request.server";
@@ -25,8 +25,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SecondFactor() {
-  const t = useT();
-  const a = t.admin.login;
+  const adminT = useAdminT();
+  const a = adminT.login;
   const result = useActionData<typeof action>();
   return (
     <AdminLayout me={null}>

@@ -126,7 +126,7 @@ export default function RequestStatus() {
           <h2 id="refusal-title">{s.refusalTitle}</h2>
           <ul>
             {view.refusal.reasons.map((r) => (
-              <li key={r}>{t.admin.refusalReasons[r]}</li>
+              <li key={r}>{t.refusalReasons[r]}</li>
             ))}
           </ul>
           {view.refusal.letterId ? (

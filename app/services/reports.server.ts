@@ -2,7 +2,7 @@ import { count, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { CHANNELS, RIGHTS, SITES, type Channel, type Locale, type Right, type Site, type Status } from "../../db/schema/enums";
 import { requests } from "../../db/schema/requests";
-import { catalogues } from "../i18n";
+import { adminCatalogues } from "../i18n/admin";
 import { reportsMessages } from "../i18n/admin/reports";
 import * as audit from "./audit.server";
 import { requireRole } from "./authz";
@@ -243,7 +243,7 @@ export const CSV_HEADER = ["section", "key", "label", "measure", "value"] as con
  * decimal, with a dot whatever the language so that tools read them alike.
  */
 export function reportCsv(report: MonthlyReport, locale: Locale): string {
-  const a = catalogues[locale].admin;
+  const a = adminCatalogues[locale];
   const m = reportsMessages[locale];
   const rows: (string | number | null)[][] = [[...CSV_HEADER]];
   rows.push(["period", "from", m.csv.from, "month", report.from], ["period", "to", m.csv.to, "month", report.to]);

@@ -3,6 +3,7 @@ import { formatNumber, plural } from "../format";
 import { answersEn, answersErrorsEn } from "./answers";
 import { staffEventsEn } from "../events";
 import type { AdminMessages } from "./fr";
+import { refusalReasonsEn } from "../refusal-reasons";
 import { rightsErrorsEn } from "./rights-panel";
 import { referralsErrorsEn } from "./referrals";
 import { securityErrorsEn } from "./security";
@@ -298,13 +299,7 @@ export const adminEn: AdminMessages = {
     chosenOn: (when: string) => `on ${when}`,
     notChosen: "No reading kept yet: the date stays empty in the archives.",
   },
-  refusalReasons: {
-    manifestly_unfounded: "Manifestly unfounded request",
-    excessive: "Excessive request (in particular repetitive)",
-    identity_not_established: "Identity not established",
-    outside_scope: "Outside the GDPR or CentreCall's processing",
-    mandate_invalid: "Mandate of representation not accepted",
-  },
+  refusalReasons: refusalReasonsEn,
   events: staffEventsEn,
   answers: answersEn,
   errors: {

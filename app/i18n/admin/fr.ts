@@ -3,6 +3,7 @@ import { formatNumber, plural } from "../format";
 import { answersFr, answersErrorsFr } from "./answers";
 import { staffEventsFr } from "../events";
 import type { Widen } from "../widen";
+import { refusalReasonsFr } from "../refusal-reasons";
 import { rightsErrorsFr } from "./rights-panel";
 import { referralsErrorsFr } from "./referrals";
 import { securityErrorsFr } from "./security";
@@ -299,13 +300,7 @@ export const adminFr = {
     chosenOn: (when: string) => `le ${when}`,
     notChosen: "Aucune lecture retenue : la date reste vide dans les archives.",
   },
-  refusalReasons: {
-    manifestly_unfounded: "Demande manifestement infondée",
-    excessive: "Demande excessive (notamment répétitive)",
-    identity_not_established: "Identité non établie",
-    outside_scope: "Hors du champ du RGPD ou des traitements de CentreCall",
-    mandate_invalid: "Mandat de représentation non accepté",
-  },
+  refusalReasons: refusalReasonsFr,
   events: staffEventsFr,
   answers: answersFr,
   errors: {
