@@ -44,7 +44,10 @@ export function createHttpApp(opts: HttpOptions) {
   app.use(sameOriginForMutations);
   app.use(bodyCeiling);
 
-  app.use(compression({ filter: sameForEveryone }));
+  // Only what is read (GET, HEAD): a form's answer is a redirect or the form again with what was typed, which is
+  // the visitor's own text next to the page's (BREACH), and compressing nothing still cost every post its setup.
+  const compress = compression({ filter: sameForEveryone });
+  app.use((req, res, next) => (req.method === "GET" || req.method === "HEAD" ? compress(req, res, next) : next()));
   if (opts.vite) {
     app.use(opts.vite.middlewares);
   } else if (opts.clientDir) {

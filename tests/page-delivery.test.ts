@@ -44,6 +44,14 @@ describe("compression", () => {
     expect(dressedUp.headers.get("content-encoding")).toBeNull();
   });
 
+  it("never compresses the answer to a form, which holds what the visitor typed (BREACH)", async () => {
+    const body = new URLSearchParams({ lastName: "Durand", firstName: "", email: "pas-une-adresse" });
+    const res = await fetch(`${app.base}/demande`, { method: "POST", body, headers: { ...GZIP, origin: app.base }, redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Durand");
+    expect(res.headers.get("content-encoding")).toBeNull();
+  });
+
   it("compresses the build's files for everyone and lets browsers keep them for a year", async () => {
     const html = await (await fetch(`${app.base}/`)).text();
     const css = /href="(\/assets\/[^"]+\.css)"/.exec(html)![1]!;
