@@ -2,6 +2,7 @@ import type { WithholdingGround } from "../db/schema/withholdings";
 import type { WithheldLine } from "../app/services/withholdings.server";
 import { organisation } from "../app/utils/organisation.server";
 import { esc } from "./html";
+import { pluralCategory } from "../app/i18n/format";
 
 /** One item kept out of the copy, as the letter tells it: its kind, its system (by its label) and the ground — never its content. */
 export type WithheldItem = WithheldLine & { system: string };
@@ -34,7 +35,7 @@ function ground(g: WithholdingGround, explanation: string | null, lang: Lang, ki
 export function withheldSection(items: WithheldItem[], lang: Lang, kind: Kind): string {
   if (!items.length) return "";
   const n = items.length;
-  const many = new Intl.PluralRules(lang === "fr" ? "fr-FR" : "en-GB").select(n) !== "one";
+  const many = pluralCategory(lang, n) !== "one";
   const dpo = esc(organisation().dpo.email);
   const [title, intro, contest] =
     lang === "fr"

@@ -1,6 +1,5 @@
 import type { Locale } from "../../../db/schema/enums";
-
-const plural = (locale: Locale) => new Intl.PluralRules(locale === "en" ? "en-GB" : "fr-FR");
+import { plural } from "../format";
 
 /** The archive preview and its withholdings (ADR 0016), and the ticket page's notice. */
 export const withholdingsFr = {
@@ -12,7 +11,7 @@ export const withholdingsFr = {
     "Voici ce que l'archive contiendrait si elle était publiée maintenant. Un élément qui concerne une autre personne (ou un secret d'affaires) peut en être retiré : le retrait proposé par le support doit être approuvé par le ou la DPO, et la lettre jointe à l'archive indique à la personne ce qui a été retiré et pourquoi, sans en donner le contenu. Cette consultation est inscrite au journal d'audit.",
   other: (kind: string) => `Voir l'aperçu de l'archive ${kind}`,
   empty: "L'archive ne contiendrait aucun enregistrement ni fichier.",
-  records: (n: number, locale: Locale = "fr") => `${n} ${plural(locale).select(n) === "one" ? "enregistrement" : "enregistrements"}`,
+  records: (n: number, locale: Locale = "fr") => plural(locale, n, { one: "# enregistrement", other: "# enregistrements" }),
   datasetCaption: (system: string, dataset: string, count: string) => `${system} — ${dataset} (${count})`,
   record: "Enregistrement",
   field: "Champ",
@@ -84,7 +83,7 @@ export const withholdingsEn: WithholdingsMessages = {
     "This is what the archive would hold if it were released now. An item that concerns another person (or a trade secret) can be withheld: a withholding proposed by support must be approved by the DPO, and the letter in the archive tells the person what was withheld and why, without its content. This reading is recorded in the audit trail.",
   other: (kind: string) => `See the preview of the ${kind} archive`,
   empty: "The archive would hold no record and no file.",
-  records: (n: number, locale: Locale = "en") => `${n} ${plural(locale).select(n) === "one" ? "record" : "records"}`,
+  records: (n: number, locale: Locale = "en") => plural(locale, n, { one: "# record", other: "# records" }),
   datasetCaption: (system: string, dataset: string, count: string) => `${system} — ${dataset} (${count})`,
   record: "Record",
   field: "Field",
