@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
-import { freePort } from "./smtp-sink";
+import { startDemo, type DemoProcess } from "./processes";
 
 /**
  * The site started the way `npm run demo` starts it (its own data directory
@@ -75,44 +74,28 @@ export type DemoSite = {
  * inside tests (its fields are set once beforeAll ran).
  */
 export function demoSite(): DemoSite {
-  let demo: ChildProcess | undefined;
+  let demo: DemoProcess | undefined;
   let browser: Browser | undefined;
   let base = "";
   let dir = "";
   let corinneTicket = "";
-  let out = "";
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
     if (!chromiumPresent) return;
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-e2e-"));
-    const [port, crmPort] = [await freePort(), await freePort()];
-    base = `http://localhost:${port}`;
-    // What a newcomer's shell has, plus the ports and data directory of this run.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dir, BASE_URL: base, LOG_LEVEL: "warn" };
-    demo = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    demo.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 90_000);
-      demo!.stdout!.on("data", (c: Buffer) => {
-        out += c.toString();
-        const ref = /6\. Ticket (DSR-\d{4}-\d{6})/.exec(out);
-        if (ref && out.includes("Ctrl+C")) {
-          corinneTicket = ref[1]!;
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      demo!.once("exit", (code) => reject(new Error(`demo exited (${code}):\n${out}`)));
-    });
+    demo = await startDemo(dir, { host: "localhost", timeoutMs: 90_000 });
+    base = demo.base;
+    corinneTicket = /6\. Ticket (DSR-\d{4}-\d{6})/.exec(demo.output())?.[1] ?? "";
+    if (!corinneTicket) throw new Error(`the demo printed no ticket for Corinne:\n${demo.output()}`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   }, 120_000);
 
   afterAll(async () => {
     if (chromiumPresent) expect(browserErrors).toEqual([]);
     await browser?.close();
-    demo?.kill("SIGTERM");
+    await demo?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -180,7 +163,7 @@ export function demoSite(): DemoSite {
     get corinneTicket() {
       return corinneTicket;
     },
-    output: () => out,
+    output: () => demo?.output() ?? "",
     context,
     check,
     signIn,

@@ -92,9 +92,10 @@ export type DemoProcess = { child: ChildProcess; base: string; env: NodeJS.Proce
  * once it has printed its instructions. `env` is what a second terminal
  * beside it would have (the same DATA_DIR, APP_ENV and CRM port).
  */
-export async function startDemo(dataDir: string, opts: { port?: number; crmPort?: number; timeoutMs?: number } = {}): Promise<DemoProcess> {
+export async function startDemo(dataDir: string, opts: { port?: number; crmPort?: number; timeoutMs?: number; host?: string } = {}): Promise<DemoProcess> {
   const [port, crmPort] = [opts.port ?? (await freePort()), opts.crmPort ?? (await freePort())];
-  const base = `http://127.0.0.1:${port}`;
+  // The browser tests open it as "localhost", the address a newcomer types.
+  const base = `http://${opts.host ?? "127.0.0.1"}:${port}`;
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dataDir, BASE_URL: base, LOG_LEVEL: "warn" };
   const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
