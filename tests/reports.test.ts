@@ -5,7 +5,7 @@ import type { Channel, Right, Site, Status } from "../db/schema/enums";
 import { requests } from "../db/schema/requests";
 import { addDays, parisDate } from "../app/services/deadlines";
 import { parisLocalToInstant } from "../app/services/paris-time";
-import { parisDateSql } from "../app/services/reports.server";
+import { parisDateOf } from "../app/utils/sqlite-dialect.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 
@@ -240,7 +240,7 @@ describe("Paris dates in SQL", () => {
       "2025-06-30T22:00:00.000Z",
     ].map((s) => new Date(s));
     for (const at of instants) {
-      const got = db().get<{ d: string }>(sql`SELECT ${parisDateSql(sql`${at.getTime()}`, [2025, 2026])} AS d`).d;
+      const got = db().get<{ d: string }>(sql`SELECT ${parisDateOf(sql`${at.getTime()}`, [2025, 2026])} AS d`).d;
       expect(got, at.toISOString()).toBe(parisDate(at));
     }
   });

@@ -11,6 +11,7 @@ import type { Actor, Ctx } from "./context";
 import { addDays, parisDate, parseLocalDate } from "./deadlines";
 import { instantToParisWallTime, parisLocalToInstant } from "./paris-time";
 import { csvField, csvText } from "../utils/csv";
+import { referenceNumberEquals } from "../utils/sqlite-dialect.server";
 import { staffNames } from "./staff.server";
 
 /**
@@ -89,7 +90,7 @@ export function requireJournalReader(actor: Actor) {
 }
 
 function referenceMatch(q: string): SQL {
-  if (/^\d{1,6}$/.test(q)) return sql`substr(${auditLog.reference}, -6) = ${q.padStart(6, "0")}`;
+  if (/^\d{1,6}$/.test(q)) return referenceNumberEquals(auditLog.reference, q);
   if (/^DSR-\d{4}-\d{6}$/.test(q)) return eq(auditLog.reference, q);
   return and(gte(auditLog.reference, q), lt(auditLog.reference, `${q}\uffff`))!;
 }

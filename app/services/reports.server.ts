@@ -12,6 +12,7 @@ import { dueWhere } from "./due-state";
 import { DomainError } from "./errors";
 import { parisLocalToInstant } from "./paris-time";
 import { csvText } from "../utils/csv";
+import { addMonthsClamped, countWhere, jsonArrayElements, parisDateOf } from "../utils/sqlite-dialect.server";
 
 /**
  * The DPO's monthly figures. Everything is aggregated inside SQLite (GROUP BY,
@@ -77,30 +78,6 @@ function monthStart(month: string): Date {
   return parisLocalToInstant(`${month}-01T00:00`)!;
 }
 
-/** Summer time in the EU: last Sunday of March 01:00 UTC → last Sunday of October 01:00 UTC. */
-function summerTime(year: number): { start: number; end: number } {
-  const lastSunday = (month: number) => {
-    const last = Date.UTC(year, month + 1, 0);
-    return last - new Date(last).getUTCDay() * DAY_MS;
-  };
-  return { start: lastSunday(2) + 3_600_000, end: lastSunday(9) + 3_600_000 };
-}
-
-/**
- * The Paris calendar date of an epoch-ms column, as SQL. SQLite has no time
- * zones, so the summer-time intervals of the years concerned are written in
- * as literals (a handful of integer comparisons per row, far cheaper than
- * date arithmetic). Rows outside `years` would get winter time: callers
- * filter the column to the period first.
- */
-export function parisDateSql(column: SQL, years: number[]): SQL {
-  const cases = years.map((y) => {
-    const { start, end } = summerTime(y);
-    return sql`WHEN ${column} >= ${sql.raw(String(start))} AND ${column} < ${sql.raw(String(end))} THEN '+2 hours'`;
-  });
-  return sql`date(${column} / 1000, 'unixepoch', CASE ${sql.join(cases, sql` `)} ELSE '+1 hour' END)`;
-}
-
 /**
  * The Paris month of an epoch-ms column already filtered to the period: a
  * CASE over the months' first instants (computed exactly in JavaScript), far
@@ -159,7 +136,7 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
     SELECT 'month' AS dim, month AS k, sum(n) AS n FROM g GROUP BY month
     UNION ALL SELECT 'channel', channel, sum(n) FROM g GROUP BY channel
     UNION ALL SELECT 'site', site, sum(n) FROM g GROUP BY site
-    UNION ALL SELECT 'right', j.value, sum(n) FROM g, json_each(g.rights) AS j GROUP BY j.value`);
+    UNION ALL SELECT 'right', j.value, sum(n) FROM g, ${jsonArrayElements(sql`g.rights`, "j")} GROUP BY j.value`);
 
   /*
    * Closed, in one pass. "In time" is judged day by day in Paris: closed on or
@@ -179,13 +156,13 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
    */
   const closed = db.all<{ month: string | null; n: number; withDeadline: number; inOne: number; inThree: number; median: number | null }>(sql`
     WITH c AS MATERIALIZED (
-      SELECT ${monthOf(sql`${r.closedAt}`, p)} AS month, ${parisDateSql(sql`${r.closedAt}`, p.years)} AS closed_on,
+      SELECT ${monthOf(sql`${r.closedAt}`, p)} AS month, ${parisDateOf(r.closedAt, p.years)} AS closed_on,
              ${r.dueOn} AS due_on, ${r.extendedDueOn} AS extended_due_on, ${r.closedAt} - ${r.receivedAt} AS d
       FROM ${r} WHERE ${closedIn}),
     total AS (SELECT count(*) AS n FROM c)
     SELECT month, count(*) AS n, count(due_on) AS withDeadline,
-           coalesce(sum(closed_on <= due_on), 0) AS inOne,
-           coalesce(sum(closed_on <= coalesce(extended_due_on, date(due_on, '+2 months', 'floor'))), 0) AS inThree,
+           ${countWhere(sql`closed_on <= due_on`)} AS inOne,
+           ${countWhere(sql`closed_on <= coalesce(extended_due_on, ${addMonthsClamped(sql`due_on`, 2)})`)} AS inThree,
            NULL AS median
     FROM c GROUP BY month
     UNION ALL

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, ne } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { z } from "zod";
 import type { Rendered } from "../../emails/layout";
@@ -11,6 +11,7 @@ import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
 import { current, hit } from "../utils/rate-limit.server";
+import { greaterOf } from "../utils/sqlite-dialect.server";
 import * as audit from "./audit.server";
 import type { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
@@ -313,7 +314,7 @@ export async function confirmTotp({
   // the last accepted, so neither opens the account again.
   const still = change === "replaced" ? and(eq(staff.totpEnabled, true), lt(staff.totpLastStep, proof.step!)) : eq(staff.totpEnabled, false);
   const done = ctx.db.transaction((tx) => {
-    const lastStep = sql`max(${staff.totpLastStep}, ${Math.max(newStep, proof.step ?? 0)})`;
+    const lastStep = greaterOf(staff.totpLastStep, Math.max(newStep, proof.step ?? 0));
     const set = { totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: true, totpLastStep: lastStep };
     if (tx.update(staff).set(set).where(and(eq(staff.id, me.id), still)).run().changes !== 1) return false;
     tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();

@@ -7,6 +7,7 @@ import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { DbOrTx, Tx } from "../utils/db.server";
 import { env } from "../utils/env.server";
+import { referenceNumberEquals, rightsInclude } from "../utils/sqlite-dialect.server";
 import * as audit from "./audit.server";
 import { canSeeIdentity, requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";
@@ -50,7 +51,7 @@ export type Marker = DueState | null;
  * an index (the unique reference index, or the one on the 6-digit suffix).
  */
 function referenceMatch(q: string): SQL {
-  if (/^\d{1,6}$/.test(q)) return sql`substr(${requests.reference}, -6) = ${q.padStart(6, "0")}`;
+  if (/^\d{1,6}$/.test(q)) return referenceNumberEquals(requests.reference, q);
   if (/^DSR-\d{4}-\d{6}$/.test(q)) return eq(requests.reference, q);
   return and(sql`${requests.reference} >= ${q}`, sql`${requests.reference} < ${`${q}\uffff`}`)!;
 }
@@ -67,10 +68,8 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
     scope.push(eq(requests.site, me.site));
     site = me.site;
   }
-  // rights is a JSON array of fixed words: a quoted-token search is exact and far cheaper than json_each.
-  // The word is written into the SQL (it is one of RIGHTS, checked by zod) so that SQLite can use the
-  // partial index of that right (db/schema/requests.ts), which a bound parameter would not match.
-  if (filters.right) scope.push(sql`instr(${requests.rights}, ${sql.raw(`'"${RIGHTS.find((r) => r === filters.right)!}"'`)}) > 0`);
+  // Served by the partial index of that right (db/schema/requests.ts).
+  if (filters.right) scope.push(rightsInclude(requests.rights, filters.right));
   if (filters.channel) scope.push(eq(requests.channel, filters.channel));
   // An agent's scope is their site; a site filter cannot widen it.
   if (filters.site && me.role !== "agent") {
