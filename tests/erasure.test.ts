@@ -13,6 +13,7 @@ import { textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct, erasureWorker } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { mailsIn } from "./helpers/smtp-sink";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CORINNE = { email: "desmarc.corinne@orange.fr", phone: "+33247000000" };
@@ -111,7 +112,7 @@ describe("erasure, from plan to certificate", () => {
     // The certificate: to the requester, its hash in the audit trail, and the same document in the back office.
     const mail = await (async () => {
       await app.deliver(worker.after());
-      return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"));
+      return mailsIn(app, CORINNE.email, "demande d'effacement")[0];
     })();
     expect(mail).toBeDefined();
     expect(mail!.text).toContain("Études de marché");
@@ -133,7 +134,7 @@ describe("erasure, from plan to certificate", () => {
     // Art. 19, per record: Corinne's survey and her survey call were for Osiris, which is told about those records only.
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
-    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
+    const toOsiris = mailsIn(app, "rgpd@osiris.example")[0];
     expect(toOsiris?.subject).toContain(reference);
     expect(toOsiris?.text).not.toContain(CORINNE.email);
     expect(toOsiris?.text).toMatch(/respondents n° \d+/);
@@ -210,7 +211,7 @@ describe("erasure, from plan to certificate", () => {
 
     // The email says the same, line by line.
     await app.deliver(worker.after());
-    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"))!;
+    const mail = mailsIn(app, CORINNE.email, "demande d'effacement")[0]!;
     expect(mail.subject).toBe(`Votre demande d'effacement ${reference} : ce qui a été effacé et ce qui reste`);
     const text = mail.text!.replace(/\s+/g, " ");
     expect(text).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé : last_name, first_name, address, phone ont été vidés ou remplacés par un texte fixe.");
@@ -225,7 +226,7 @@ describe("erasure, from plan to certificate", () => {
     expect(text).not.toMatch(/respondents : [^.]*effacé\./);
 
     // Art. 19: the survey client reads the same lines, not "erased" where we pseudonymised.
-    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example") && m.subject?.includes(reference))!;
+    const toOsiris = mailsIn(app, "rgpd@osiris.example", reference)[0]!;
     const notice = toOsiris.text!.replace(/\s+/g, " ");
     expect(notice).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé");
     expect(notice).toContain("jusqu'à 2 ans après la création de l'enregistrement");

@@ -9,7 +9,7 @@ import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { gatherAll, proveByCode, withDemoConnectors } from "./helpers/connectors";
-import { mailTo } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 

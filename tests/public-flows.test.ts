@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox, requests, verificationTokens } from "../db/schema";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
-import { fileOne, linkIn, mailTo } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne, linkIn } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 
