@@ -9,13 +9,12 @@ import { outbox } from "../db/schema/outbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { suppressionList } from "../db/schema/rights";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
-import { instantToParisLocal } from "../app/services/paris-time";
 import { ConfigError, parseEnv } from "../app/utils/env.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 import { cli, cliEnv } from "./helpers/processes";
+import { personInPerson } from "./helpers/connectors";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -36,23 +35,8 @@ const expectedHash = (kind: "phone" | "email", normalised: string) => createHmac
 
 /** A request recorded in person by support (identity document shown), asking for objection. */
 async function objector(opts: { phone: string; email: string; rights?: string[] }) {
-  const support = await signedIn(app, "support");
-  const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-    input: AgentIntakeInput.parse({
-      channel: "in_person",
-      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
-      rights: opts.rights ?? ["objection"],
-      lastName: "Opposant",
-      firstName: "Jean",
-      email: opts.email,
-      phone: opts.phone,
-      details: "Ne plus être appelé pour des enquêtes ou de la prospection.",
-      verification: "document",
-    }),
-  });
-  return { reference, browser: support.browser };
+  const person = { lastName: "Opposant", firstName: "Jean", email: opts.email, phone: opts.phone, site: "tours" as const, details: "Ne plus être appelé pour des enquêtes ou de la prospection." };
+  return personInPerson(app, person, opts.rights ?? ["objection"], { proveEmail: false });
 }
 
 function api(pathname: string, init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
