@@ -15,6 +15,12 @@ export function linkIn(text: string, pathPrefix: string): string {
   return new URL(url).pathname;
 }
 
+/** How many SMS were delivered to `phone` (E.164), after one outbox tick. */
+export async function smsCountTo(app: TestApp, phone: string) {
+  await app.deliver();
+  return app.sms.sent.filter((s) => s.to === phone).length;
+}
+
 /** The last SMS delivered to `phone` (E.164). */
 export async function smsTo(app: TestApp, phone: string) {
   await app.deliver();
