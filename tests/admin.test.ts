@@ -8,6 +8,7 @@ import { dueDate, extendedDueDate, parisDate } from "../app/services/deadlines";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { mailTo } from "./helpers/smtp-sink";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -16,13 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
-
-async function mailFor(address: string, subjectPart: string) {
-  await app.deliver();
-  const mail = [...app.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectPart));
-  if (!mail) throw new Error(`no "${subjectPart}" mail`);
-  return mail;
-}
 
 describe("signing in", () => {
   it("sends anonymous visitors to the sign-in page", async () => {
@@ -223,7 +217,7 @@ describe("actions", () => {
     const row = ticketRow(t.reference);
     expect(row.extended).toBe(true);
     expect(row.effectiveDueOn).toBe(expected);
-    const mail = await mailFor(t.email, "délai prolongé");
+    const mail = await mailTo(app, t.email, "délai prolongé");
     expect(mail.text).toContain("trois bases et les enregistrements");
     const [y, m, d] = expected.split("-").map(Number) as [number, number, number];
     expect(mail.text).toContain(new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d))));
@@ -255,7 +249,7 @@ describe("actions", () => {
     });
     expect(res.status).toBe(302);
     expect(ticketRow(t.reference).status).toBe("refused");
-    const mail = await mailFor(t.email, "notre réponse");
+    const mail = await mailTo(app, t.email, "notre réponse");
     expect(mail.text).toContain("Demande excessive");
     expect(mail.text).toContain("Quatrième demande identique");
     expect(mail.text).toContain("réclamation auprès de la Commission nationale de l'informatique et des libertés");
@@ -289,7 +283,7 @@ describe("actions", () => {
     const { browser } = await signedIn(app, "support");
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Quel numéro de téléphone utilisiez-vous en 2025 ?" })).status).toBe(302);
     expect(ticketRow(t.reference).status).toBe("awaiting_requester");
-    const mail = await mailFor(t.email, "Précisions nécessaires");
+    const mail = await mailTo(app, t.email, "Précisions nécessaires");
     expect(mail.text).toContain("Quel numéro de téléphone");
     const replyPath = new URL(mail.text!.match(/https?:\/\/\S+\/reponse\/\S+/)![0]).pathname;
     // Two days later the requester answers: the deadline moves by two days (before rolling).
@@ -311,7 +305,7 @@ describe("actions", () => {
     const t = verifiedTicket();
     const { browser } = await signedIn(app, "support");
     await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Pouvez-vous préciser la période concernée ?" });
-    const mail = await mailFor(t.email, "Précisions nécessaires");
+    const mail = await mailTo(app, t.email, "Précisions nécessaires");
     const replyPath = new URL(mail.text!.match(/https?:\/\/\S+\/reponse\/\S+/)![0]).pathname;
     const visitor = app.browser();
     expect((await visitor.get(replyPath)).status).toBe(200);
@@ -335,7 +329,7 @@ describe("actions", () => {
     const row = ticketRow(t.reference);
     expect(row.status).toBe("completed");
     expect(row.closedAt).not.toBeNull();
-    await mailFor(t.email, `Votre demande ${t.reference}`);
+    await mailTo(app, t.email, `Votre demande ${t.reference}`);
   });
 
   it("assigns, notes, marks duplicates and cancels", async () => {

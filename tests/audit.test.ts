@@ -1,6 +1,5 @@
 import Database from "better-sqlite3";
 import { and, asc, count, eq, sql } from "drizzle-orm";
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import * as OTPAuth from "otpauth";
 import { readFileSync } from "node:fs";
@@ -20,9 +19,8 @@ import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connec
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 import { parseCsv } from "./helpers/csv";
+import { cli, cliEnv } from "./helpers/processes";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 let app: TestApp;
 let dpo: Awaited<ReturnType<typeof signedIn>>;
@@ -47,33 +45,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/**
- * The CLI as an operator runs it, on the database file given. Spawned
- * asynchronously: the app under test lives in this process, and a blocked
- * event loop would leave its keep-alive sockets to die mid-request.
- */
-function cli(databaseFile: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH!,
-    NODE_ENV: "test",
-    APP_ENV: "test",
-    APP_SECRET: process.env.APP_SECRET!,
-    DATA_DIR: app.dir,
-    DATABASE_URL: `file:${databaseFile}`,
-    CONNECTORS_CONFIG: path.join(app.dir, "no-connectors.json"),
-    BASE_URL: "http://127.0.0.1:9",
-    LOG_LEVEL: "silent",
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["scripts/cli.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** The CLI as an operator runs it, on the database file given (a separate process: the app under test lives in this one). */
+const cliOn = (databaseFile: string, ...args: string[]) =>
+  cli(args, cliEnv(app.dir, { DATABASE_URL: `file:${databaseFile}`, CONNECTORS_CONFIG: path.join(app.dir, "no-connectors.json") }));
 
 /** The SQLite error under drizzle's "Failed to run the query" wrapper. */
 function refusal(run: () => unknown): string {
@@ -122,9 +96,9 @@ function middleSeqOf(ref: string): number {
 describe("npm run -s cli -- audit verify", () => {
   it("prints ok with the number of entries and the head to anchor, on the configured database", async () => {
     const file = tamperedCopy(() => {});
-    const run = await cli(file, "audit", "verify");
+    const run = await cliOn(file, "audit", "verify");
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const n = entryCount(file);
     const [first, second] = run.stdout.trim().split("\n");
     expect(first).toBe(`ok ${n} entries`);
@@ -137,8 +111,8 @@ describe("npm run -s cli -- audit verify", () => {
       const changed = raw.prepare("UPDATE audit_log SET actor_id = 999 WHERE seq = ?").run(seq);
       expect(changed.changes).toBe(1);
     });
-    const run = await cli(file, "audit", "verify");
-    expect(run.status).toBe(1);
+    const run = await cliOn(file, "audit", "verify");
+    expect(run.code).toBe(1);
     const [first, reason] = run.stdout.trim().split("\n");
     expect(first).toBe(`broken at ${seq}`);
     expect(reason).toContain("edited");
@@ -147,16 +121,16 @@ describe("npm run -s cli -- audit verify", () => {
   it("(a) finds an edited row even when the edit leaves unparseable details", async () => {
     const seq = middleSeqOf(reference);
     const file = tamperedCopy((raw) => raw.prepare("UPDATE audit_log SET details = '{not json' WHERE seq = ?").run(seq));
-    const run = await cli(file, "audit", "verify");
-    expect(run.status).toBe(1);
+    const run = await cliOn(file, "audit", "verify");
+    expect(run.code).toBe(1);
     expect(run.stdout.trim().split("\n")[0]).toBe(`broken at ${seq}`);
   });
 
   it("(b) finds a deleted row and names the missing number", async () => {
     const seq = middleSeqOf(reference);
     const file = tamperedCopy((raw) => expect(raw.prepare("DELETE FROM audit_log WHERE seq = ?").run(seq).changes).toBe(1));
-    const run = await cli(file, "audit", "verify");
-    expect(run.status).toBe(1);
+    const run = await cliOn(file, "audit", "verify");
+    expect(run.code).toBe(1);
     const [first, reason] = run.stdout.trim().split("\n");
     expect(first).toBe(`broken at ${seq}`);
     expect(reason).toContain("missing");
@@ -169,33 +143,33 @@ describe("npm run -s cli -- audit verify", () => {
       raw.prepare("UPDATE audit_log SET seq = ? WHERE seq = ?").run(seq, seq + 1);
       raw.prepare("UPDATE audit_log SET seq = ? WHERE seq = -1").run(seq + 1);
     });
-    const run = await cli(file, "audit", "verify");
-    expect(run.status).toBe(1);
+    const run = await cliOn(file, "audit", "verify");
+    expect(run.code).toBe(1);
     const [first, reason] = run.stdout.trim().split("\n");
     expect(first).toBe(`broken at ${seq}`);
     expect(reason).toContain("swapped");
   });
 
   it("cannot see entries cut from the end on its own, and does with the anchor printed before", async () => {
-    const intact = await cli(liveFile(), "audit", "verify");
-    expect(intact.status).toBe(0);
+    const intact = await cliOn(liveFile(), "audit", "verify");
+    expect(intact.code).toBe(0);
     const anchor = intact.stdout.match(/^head (\d+:[A-Za-z0-9_-]{43})$/m)![1]!;
     const anchorSeq = Number(anchor.split(":")[0]);
     const file = tamperedCopy((raw) => raw.prepare("DELETE FROM audit_log WHERE seq >= ?").run(anchorSeq - 1));
     // The shorter chain is still a valid chain: the documented limit.
-    expect((await cli(file, "audit", "verify")).stdout.split("\n")[0]).toBe(`ok ${anchorSeq - 2} entries`);
-    const anchored = await cli(file, "audit", "verify", "--anchor", anchor);
-    expect(anchored.status).toBe(1);
+    expect((await cliOn(file, "audit", "verify")).stdout.split("\n")[0]).toBe(`ok ${anchorSeq - 2} entries`);
+    const anchored = await cliOn(file, "audit", "verify", "--anchor", anchor);
+    expect(anchored.code).toBe(1);
     const [first, reason] = anchored.stdout.trim().split("\n");
     expect(first).toBe(`broken at ${anchorSeq - 1}`);
     expect(reason).toContain("removed from the end");
     // The intact log passes the same anchor.
-    expect((await cli(liveFile(), "audit", "verify", "--anchor", anchor)).status).toBe(0);
+    expect((await cliOn(liveFile(), "audit", "verify", "--anchor", anchor)).code).toBe(0);
   });
 
   it("says a malformed anchor is a usage error (exit 2)", async () => {
-    const run = await cli(liveFile(), "audit", "verify", "--anchor", "12");
-    expect(run.status).toBe(2);
+    const run = await cliOn(liveFile(), "audit", "verify", "--anchor", "12");
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("--anchor must be <seq>:<hash>");
   });
 
@@ -237,8 +211,8 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
       expect(forged).not.toBe(text);
       expect(JSON.parse(forged)).toEqual(JSON.parse(text));
       const file = tamperedCopy((raw) => expect(raw.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, seq).changes).toBe(1));
-      const run = await cli(file, "audit", "verify");
-      expect(run.status).toBe(1);
+      const run = await cliOn(file, "audit", "verify");
+      expect(run.code).toBe(1);
       const [first, reason] = run.stdout.trim().split("\n");
       expect(first).toBe(`broken at ${seq}`);
       expect(reason).toContain("edited");
@@ -250,8 +224,8 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
     const rows = raw.prepare("SELECT details FROM audit_log").all() as { details: string }[];
     raw.close();
     for (const r of rows) expect(r.details).toBe(JSON.stringify(JSON.parse(r.details)));
-    const run = await cli(liveFile(), "audit", "verify");
-    expect(run.status).toBe(0);
+    const run = await cliOn(liveFile(), "audit", "verify");
+    expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("format 1");
   });
 
@@ -286,8 +260,8 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
   it("still verifies a log written before (format 1), keeps chaining new entries onto it, and finds a repeated key or added space in its old rows", async () => {
     const file = formatV1Copy();
     const n = entryCount(file);
-    const old = await cli(file, "audit", "verify");
-    expect(old.status, old.stdout + old.stderr).toBe(0);
+    const old = await cliOn(file, "audit", "verify");
+    expect(old.code, old.stdout + old.stderr).toBe(0);
     expect(old.stdout).toContain(`ok ${n} entries`);
     expect(old.stdout).toContain(`format 1: ${n} entries`);
     // Keys stored out of order are what format 1 wrote: staff.created lists staffId, role, site.
@@ -297,10 +271,10 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
     expect(Object.keys(JSON.parse(created.details) as object)).toEqual(["staffId", "role", "site"]);
 
     // The upgraded application appends to the old chain (the CLI writes staff.created, format 2).
-    const added = await cli(file, "staff", "create", "--email", "upgrade@centrecall.example", "--role", "support", "--site", "tours");
-    expect(added.status, added.stderr).toBe(0);
-    const after = await cli(file, "audit", "verify");
-    expect(after.status).toBe(0);
+    const added = await cliOn(file, "staff", "create", "--email", "upgrade@centrecall.example", "--role", "support", "--site", "tours");
+    expect(added.code, added.stderr).toBe(0);
+    const after = await cliOn(file, "audit", "verify");
+    expect(after.code).toBe(0);
     expect(after.stdout).toContain(`ok ${n + 1} entries`);
     expect(after.stdout).toContain(`format 1: ${n} entries`);
 
@@ -314,8 +288,8 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
       tampered.exec("DROP TRIGGER audit_log_no_update;");
       tampered.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, created.seq);
       tampered.close();
-      const run = await cli(copy, "audit", "verify");
-      expect(run.status, what).toBe(1);
+      const run = await cliOn(copy, "audit", "verify");
+      expect(run.code, what).toBe(1);
       expect(run.stdout.split("\n")[0], what).toBe(`broken at ${created.seq}`);
     }
   });
@@ -442,16 +416,16 @@ describe("the journal page (/admin/journal)", () => {
   it("keeps the chain valid through viewing and exporting, as the CLI sees the live database", async () => {
     const check = verifyChain(app.db());
     expect(check.ok).toBe(true);
-    const run = await cli(liveFile(), "audit", "verify");
-    expect(run.status).toBe(0);
+    const run = await cliOn(liveFile(), "audit", "verify");
+    expect(run.code).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe(`ok ${check.count} entries`);
   });
 
   it("exports from the command line too, filtered, and records it as the system", async () => {
     const out = path.join(app.dir, "journal.csv");
-    const run = await cli(liveFile(), "audit", "export", "--out", out, "--reference", reference, "--lang", "en");
+    const run = await cliOn(liveFile(), "audit", "export", "--out", out, "--reference", reference, "--lang", "en");
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const n = app.db().select({ n: count() }).from(auditLog).where(eq(auditLog.reference, reference)).get()!.n;
     expect(run.stdout.trim()).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} ${n} entries \\(up to entry \\d+\\)$`));
     const rows = parseCsv(readFileSync(out, "utf8").slice(1));
@@ -460,7 +434,7 @@ describe("the journal page (/admin/journal)", () => {
     expect(rows.find((r) => r[6] === "ticket.viewed")![7]).toBe("Request opened");
     const last = app.db().select().from(auditLog).orderBy(sql`${auditLog.seq} desc`).get()!;
     expect(last).toMatchObject({ action: "audit.exported", actorKind: "system", details: { filters: { reference }, rows: n } });
-    expect((await cli(liveFile(), "audit", "export", "--out", out, "--from", "2026-13-01")).status).toBe(2);
+    expect((await cliOn(liveFile(), "audit", "export", "--out", out, "--from", "2026-13-01")).code).toBe(2);
   });
 
   it("shows a broken chain on the page once a row is edited behind the application's back", async () => {

@@ -11,6 +11,7 @@ import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connec
 import { signedIn } from "./helpers/staff";
 import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
+import { mailTo } from "./helpers/smtp-sink";
 
 let app: TestApp;
 
@@ -23,13 +24,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-
-async function mailTo(address: string, subjectPart: string) {
-  await app.deliver();
-  const mail = [...app.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectPart));
-  if (!mail) throw new Error(`no "${subjectPart}" mail`);
-  return mail;
-}
 
 describe("delivering the archive", () => {
   it("is released by staff, downloaded once per fresh link by the requester, counted, audited, and purged after expiry", async () => {
@@ -50,7 +44,7 @@ describe("delivering the archive", () => {
     expect(readFileSync(access.filePath!).subarray(0, 2).toString("latin1")).not.toBe("PK");
 
     // The requester is told, follows the link to the status page, and asks for a download link.
-    const ready = await mailTo("desmarc.corinne@orange.fr", "Vos données sont prêtes");
+    const ready = await mailTo(app, "desmarc.corinne@orange.fr", "Vos données sont prêtes");
     const statusPath = new URL(ready.text!.match(/https?:\/\/\S+\/suivi\/lien\/\S+/)![0]).pathname;
     const person = app.browser();
     const status = await person.follow(await person.get(statusPath));
@@ -58,7 +52,7 @@ describe("delivering the archive", () => {
     expect(statusText).toContain("Copie de vos données (droit d'accès)");
     const asked = await person.post("/suivi/demande", { archiveId: String(access.id) });
     expect(asked.status).toBe(200);
-    const linkMail = await mailTo("desmarc.corinne@orange.fr", "Lien de téléchargement");
+    const linkMail = await mailTo(app, "desmarc.corinne@orange.fr", "Lien de téléchargement");
     const url = new URL(linkMail.text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
     expect((await person.get(url.pathname + url.search)).status).toBe(200);
 

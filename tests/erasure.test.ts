@@ -1,5 +1,4 @@
 import Database from "better-sqlite3";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -13,8 +12,9 @@ import { textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct, erasureWorker } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { mailsIn } from "./helpers/smtp-sink";
+import { cli } from "./helpers/processes";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const CORINNE = { email: "desmarc.corinne@orange.fr", phone: "+33247000000" };
 
 // Each test changes Corinne, the one person in all three demo systems: each gets fresh systems.
@@ -111,7 +111,7 @@ describe("erasure, from plan to certificate", () => {
     // The certificate: to the requester, its hash in the audit trail, and the same document in the back office.
     const mail = await (async () => {
       await app.deliver(worker.after());
-      return app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"));
+      return mailsIn(app, CORINNE.email, "demande d'effacement")[0];
     })();
     expect(mail).toBeDefined();
     expect(mail!.text).toContain("Études de marché");
@@ -133,7 +133,7 @@ describe("erasure, from plan to certificate", () => {
     // Art. 19, per record: Corinne's survey and her survey call were for Osiris, which is told about those records only.
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
-    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
+    const toOsiris = mailsIn(app, "rgpd@osiris.example")[0];
     expect(toOsiris?.subject).toContain(reference);
     expect(toOsiris?.text).not.toContain(CORINNE.email);
     expect(toOsiris?.text).toMatch(/respondents n° \d+/);
@@ -210,7 +210,7 @@ describe("erasure, from plan to certificate", () => {
 
     // The email says the same, line by line.
     await app.deliver(worker.after());
-    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes(CORINNE.email) && m.subject?.includes("demande d'effacement"))!;
+    const mail = mailsIn(app, CORINNE.email, "demande d'effacement")[0]!;
     expect(mail.subject).toBe(`Votre demande d'effacement ${reference} : ce qui a été effacé et ce qui reste`);
     const text = mail.text!.replace(/\s+/g, " ");
     expect(text).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé : last_name, first_name, address, phone ont été vidés ou remplacés par un texte fixe.");
@@ -225,7 +225,7 @@ describe("erasure, from plan to certificate", () => {
     expect(text).not.toMatch(/respondents : [^.]*effacé\./);
 
     // Art. 19: the survey client reads the same lines, not "erased" where we pseudonymised.
-    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example") && m.subject?.includes(reference))!;
+    const toOsiris = mailsIn(app, "rgpd@osiris.example", reference)[0]!;
     const notice = toOsiris.text!.replace(/\s+/g, " ");
     expect(notice).toContain("Études de marché — respondents : 1 enregistrement pseudonymisé, pas effacé");
     expect(notice).toContain("jusqu'à 2 ans après la création de l'enregistrement");
@@ -293,35 +293,30 @@ describe("erasure, from plan to certificate", () => {
 });
 
 describe("erase from the command line", () => {
-  function cli(args: string[], extra: Record<string, string> = {}) {
-    // node itself (not the tsx wrapper, which runs a second process), so that a kill is the CLI's own.
-    return spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: ROOT, env: { ...process.env, ...extra }, encoding: "utf8" });
-  }
-
-  it("prints the plan, refuses the preparer as approver, and completes once after being killed between two steps", async () => {
+  it("prints the plan, refuses the preparer as approver, and completes once after being killed between two steps", { timeout: 180_000 }, async () => {
     const { reference } = await gatheredTicket();
     const preparer = await signedIn(app, "dpo");
     const approver = await signedIn(app, "dpo");
     const agent = await signedIn(app, "agent");
 
-    const planned = cli(["erase", reference, "--plan", "--prepared-by", preparer.email]);
-    expect(planned.status, planned.stderr).toBe(0);
+    const planned = await cli(["erase", reference, "--plan", "--prepared-by", preparer.email], process.env);
+    expect(planned.code, planned.stderr).toBe(0);
     const json = JSON.parse(planned.stdout) as { status: string; connectors: { id: string; steps: unknown[] }[] };
     expect(json.status).toBe("planned");
     expect(json.connectors.map((c) => c.id).sort()).toEqual(["crm", "recordings", "survey"]);
     expect(planned.stdout).not.toContain(CORINNE.email);
 
-    const self = cli(["erase", reference, "--execute", "--approved-by", preparer.email]);
-    expect(self.status).toBe(1);
+    const self = await cli(["erase", reference, "--execute", "--approved-by", preparer.email], process.env);
+    expect(self.code).toBe(1);
     expect(self.stderr).toContain("four eyes");
-    const lowly = cli(["erase", reference, "--execute", "--approved-by", agent.email]);
-    expect(lowly.status).toBe(1);
+    const lowly = await cli(["erase", reference, "--execute", "--approved-by", agent.email], process.env);
+    expect(lowly.code).toBe(1);
     expect(lowly.stderr).toContain("refused");
-    expect(cli(["erase", reference]).status).toBe(2);
+    expect((await cli(["erase", reference], process.env)).code).toBe(2);
 
     // Killed right after its first step (the survey's) is committed. The CRM (msw) lives in this test process only,
     // so the rest is finished here, as the server's worker loop would finish it.
-    const killed = cli(["erase", reference, "--execute", "--approved-by", approver.email], { FAULT_INJECT: "erasure-step-committed" });
+    const killed = await cli(["erase", reference, "--execute", "--approved-by", approver.email], { ...process.env, FAULT_INJECT: "erasure-step-committed" });
     expect(killed.signal).toBe("SIGKILL");
     const afterKill = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, planOf(reference).id)).all();
     expect(afterKill.filter((s) => s.status === "done")).toHaveLength(1);

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,9 +16,8 @@ import { gatherJobs, gatheredItems } from "../db/schema/gather";
 import { eq } from "drizzle-orm";
 import { resetEnvForTests } from "../app/utils/env.server";
 import { provesContactInPerson } from "../db/seed";
+import { cli } from "./helpers/processes";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let reference: string;
@@ -75,13 +73,11 @@ async function davidBlancInPerson(agentEmail: string) {
   return reference;
 }
 
-const cli = (...args: string[]) => spawnSync(TSX, ["scripts/cli.ts", ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
-
 describe("npm run -s cli -- gather", () => {
-  it("searches every connector for the verified person and prints one line each", () => {
-    const run = cli("gather", reference);
+  it("searches every connector for the verified person and prints one line each", { timeout: 120_000 }, async () => {
+    const run = await cli(["gather", reference], env);
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const lines = run.stdout.trim().split("\n");
     expect(lines).toHaveLength(2);
     // One of four answers per system, with the identifiers it was searched with and where each came from.
@@ -91,30 +87,30 @@ describe("npm run -s cli -- gather", () => {
     expect(run.stdout).not.toContain("Blanc");
   });
 
-  it("exports the access archive to a file after the gather, and refuses an unknown kind", () => {
+  it("exports the access archive to a file after the gather, and refuses an unknown kind", { timeout: 120_000 }, async () => {
     const out = path.join(dir, "out", "archive.zip");
-    const run = cli("export", reference, "--kind", "access", "--out", out);
+    const run = await cli(["export", reference, "--kind", "access", "--out", out], env);
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/archive\.zip \d+ bytes \d+ entries sha256=[0-9a-f]{64}/);
     expect(readFileSync(out).subarray(0, 2).toString("latin1")).toBe("PK");
-    expect(cli("export", reference, "--kind", "everything", "--out", out).status).toBe(2);
+    expect((await cli(["export", reference, "--kind", "everything", "--out", out], env)).code).toBe(2);
   });
 
-  it("refuses a portability archive for a request that asks only for access, writing nothing", () => {
+  it("refuses a portability archive for a request that asks only for access, writing nothing", { timeout: 120_000 }, async () => {
     const out = path.join(dir, "out", "portability.zip");
-    const run = cli("export", reference, "--kind", "portability", "--out", out);
-    expect(run.status).toBe(1);
+    const run = await cli(["export", reference, "--kind", "portability", "--out", out], env);
+    expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe("cli: refused: the request does not ask for portability (Art. 20), so no portability archive");
     expect(run.stdout).toBe("");
     expect(existsSync(out)).toBe(false);
   });
 
-  it("finishes once after the process is killed in the middle of a gather: the worker loop takes over", async () => {
+  it("finishes once after the process is killed in the middle of a gather: the worker loop takes over", { timeout: 120_000 }, async () => {
     const again = await davidBlancInPerson("cli.agent2@centrecall.example");
     closeDb();
     // SIGKILL right after the first record is stored: no cleanup, no finally.
-    const killed = spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", "gather", again], { cwd: ROOT, env: { ...env, FAULT_INJECT: "gather-record-stored" }, encoding: "utf8", timeout: 60_000 });
+    const killed = await cli(["gather", again], { ...env, FAULT_INJECT: "gather-record-stored" });
     expect(killed.signal).toBe("SIGKILL");
     const requestId = findByReference(db(), again)!.id;
     const jobs = () => db().select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).all();
@@ -133,12 +129,12 @@ describe("npm run -s cli -- gather", () => {
     closeDb();
   });
 
-  it("says so for an unknown reference (exit 1) and a malformed one (exit 2)", () => {
-    const unknown = cli("gather", "DSR-2026-999999");
-    expect(unknown.status).toBe(1);
+  it("says so for an unknown reference (exit 1) and a malformed one (exit 2)", { timeout: 120_000 }, async () => {
+    const unknown = await cli(["gather", "DSR-2026-999999"], env);
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no such request");
-    const bad = cli("gather", "nope");
-    expect(bad.status).toBe(2);
+    const bad = await cli(["gather", "nope"], env);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("gather needs one reference");
   });
 });

@@ -12,6 +12,7 @@ import { corinneInPerson, drainGather, freshDemoPerTest, gatherAll, controllersI
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
+import { mailsIn } from "./helpers/smtp-sink";
 
 /**
  * Issue 14: staff search the systems again (after a rectification, a new
@@ -93,7 +94,7 @@ describe("a request searched three times", () => {
     // One search, one DELETE, one read-back for Corinne's one CRM contact (not one per search made).
     expect(demo.crm.state.requests - crmRequests).toBeLessThanOrEqual(3);
     await app.deliver(new Date(t + 60_000));
-    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("demande d'effacement"))!;
+    const mail = mailsIn(app, "desmarc.corinne@orange.fr", "demande d'effacement")[0]!;
     const text = mail.text!.replace(/\s+/g, " ");
     expect(text).toContain("Études de marché — answers : 4 enregistrements effacés.");
     expect(text).toContain("Enregistrements d'appels — recordings : 2 enregistrements effacés.");

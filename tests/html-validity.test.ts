@@ -6,7 +6,8 @@ import type { Role } from "../db/schema/enums";
 import { seedRegister } from "../db/seed-register";
 import { formatNu, javaPresent, nuErrors, PUBLIC_PAGES } from "../scripts/html-check";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
-import { fileOne, linkIn, mailTo, verifiedByEmail } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne, linkIn, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 
 /**

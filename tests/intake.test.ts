@@ -7,6 +7,8 @@ import { lastCode } from "./mocks/sms";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { pdf, png } from "./helpers/files";
 import { signedIn } from "./helpers/staff";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne, linkIn } from "./helpers/requester";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -16,32 +18,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function linkIn(text: string, pathPrefix: string): string {
-  const url = text.match(/https?:\/\/\S+/g)?.find((u) => new URL(u).pathname.startsWith(pathPrefix));
-  if (!url) throw new Error(`no ${pathPrefix} link in message`);
-  return new URL(url).pathname;
-}
-
-async function mailTo(address: string, subjectIncludes: string) {
-  await app.deliver();
-  const mail = [...app.sink!.received].reverse().find((m) => m.to && JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectIncludes));
-  if (!mail) throw new Error(`no mail "${subjectIncludes}" delivered`);
-  return mail;
-}
-
 function requestByRef(reference: string) {
   return app.db().select().from(requests).where(eq(requests.reference, reference)).get();
-}
-
-async function fileOne(overrides: Record<string, string | string[]> = {}) {
-  const browser = app.browser();
-  const res = await browser.post("/demande", validRequest(overrides));
-  expect(res.status).toBe(302);
-  expect(res.headers.get("location")).toBe("/demande/envoyee");
-  const page = await (await browser.get("/demande/envoyee")).text();
-  const reference = textOf(page).match(/DSR-\d{4}-\d{6}/)?.[0];
-  expect(reference).toBeDefined();
-  return { browser, reference: reference!, page };
 }
 
 describe("public home page", () => {
@@ -67,7 +45,7 @@ describe("public home page", () => {
 describe("filing and verifying by email", () => {
   it("takes a request through verification to `received` with the legal due date", async () => {
     const filedAt = new Date();
-    const { browser, reference, page } = await fileOne();
+    const { browser, reference, page } = await fileOne(app, );
     expect(reference).toMatch(new RegExp(`^DSR-${parisDate(filedAt).slice(0, 4)}-\\d{6}$`));
     expect(textOf(page)).toContain("confirmez votre identité en cliquant sur le lien");
 
@@ -76,7 +54,7 @@ describe("filing and verifying by email", () => {
     expect(row.email).toBe("desmarc.corinne@orange.fr");
     expect(row.dueOn).toBeNull();
 
-    const mail = await mailTo("desmarc.corinne@orange.fr", "Confirmez votre demande");
+    const mail = await mailTo(app, "desmarc.corinne@orange.fr", "Confirmez votre demande");
     expect(mail.subject).toBe(`Confirmez votre demande ${reference}`);
     const verifyPath = linkIn(mail.text!, "/verification/");
 
@@ -100,7 +78,7 @@ describe("filing and verifying by email", () => {
     expect(verified.status).toBe("received");
     expect(verified.dueOn).toBe(expectedDue);
 
-    const ack = await mailTo("desmarc.corinne@orange.fr", "Nous avons bien reçu");
+    const ack = await mailTo(app, "desmarc.corinne@orange.fr", "Nous avons bien reçu");
     expect(ack.text).toContain(reference);
     const [y, m, d] = expectedDue.split("-").map(Number) as [number, number, number];
     const dueInWords = new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
@@ -119,8 +97,8 @@ describe("filing and verifying by email", () => {
     expect(textOf(await forged.text())).toContain("invalide, a déjà été utilisé ou a expiré");
     expect((await app.browser().post("/verification/not-a-token", {})).status).toBe(400);
 
-    const { reference } = await fileOne({ email: "expire.test@example.fr" });
-    const mail = await mailTo("expire.test@example.fr", "Confirmez");
+    const { reference } = await fileOne(app, { email: "expire.test@example.fr" });
+    const mail = await mailTo(app, "expire.test@example.fr", "Confirmez");
     const verifyPath = linkIn(mail.text!, "/verification/");
     const row = requestByRef(reference)!;
     app.db().update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id)).run();
@@ -130,8 +108,8 @@ describe("filing and verifying by email", () => {
   });
 
   it("expires requests left unverified for 14 days, after which the link is dead", async () => {
-    const { reference } = await fileOne({ email: "lapse@example.fr" });
-    const verifyPath = linkIn((await mailTo("lapse@example.fr", "Confirmez")).text!, "/verification/");
+    const { reference } = await fileOne(app, { email: "lapse@example.fr" });
+    const verifyPath = linkIn((await mailTo(app, "lapse@example.fr", "Confirmez")).text!, "/verification/");
     const in13Days = new Date(Date.now() + 13 * 86_400_000);
     expireUnverified({ ctx: { db: app.db(), now: in13Days, actor: { kind: "system" } } });
     expect(requestByRef(reference)!.status).toBe("awaiting_verification");
@@ -144,7 +122,7 @@ describe("filing and verifying by email", () => {
 
 describe("filing and verifying by SMS", () => {
   it("normalises a French mobile number, sends a code, and counts attempts", async () => {
-    const { browser, reference, page } = await fileOne({ email: "", phone: "06 12 34 56 78", verificationMethod: "sms" });
+    const { browser, reference, page } = await fileOne(app, { email: "", phone: "06 12 34 56 78", verificationMethod: "sms" });
     expect(textOf(page)).toContain("code à 6 chiffres");
     expect(requestByRef(reference)!.phone).toBe("+33612345678");
     await app.deliver();
@@ -167,7 +145,7 @@ describe("filing and verifying by SMS", () => {
   });
 
   it("locks the code after 5 wrong attempts, even for the right code", async () => {
-    const { browser, reference } = await fileOne({ email: "", phone: "07 98 76 54 32", verificationMethod: "sms" });
+    const { browser, reference } = await fileOne(app, { email: "", phone: "07 98 76 54 32", verificationMethod: "sms" });
     await app.deliver();
     const code = lastCode(app.sms.sent, "+33798765432");
     const wrong = code === "000000" ? "111111" : "000000";
@@ -298,7 +276,7 @@ describe("representatives and mandates", () => {
     const browser = app.browser();
     expect((await browser.post("/demande", representativeForm(new Blob([new Uint8Array(file)], { type: "application/pdf" })))).status).toBe(302);
     const reference = textOf(await (await browser.get("/demande/envoyee")).text()).match(/DSR-\d{4}-\d{6}/)![0];
-    expect((await browser.post(linkIn((await mailTo("mandataire@example.fr", "Confirmez")).text!, "/verification/"), {})).status).toBe(302);
+    expect((await browser.post(linkIn((await mailTo(app, "mandataire@example.fr", "Confirmez")).text!, "/verification/"), {})).status).toBe(302);
 
     const support = await signedIn(app, "support");
     const ticket = await (await support.browser.get(`/admin/demandes/${reference}`)).text();
@@ -336,7 +314,7 @@ describe("without JavaScript", () => {
 
 describe("development outbox", () => {
   it("lists messages and opens one with its link clickable", async () => {
-    await fileOne({ email: "outbox.page@example.fr" });
+    await fileOne(app, { email: "outbox.page@example.fr" });
     const browser = app.browser();
     const list = await (await browser.get("/dev/outbox")).text();
     const id = list.match(/href="\/dev\/outbox\/(\d+)"/)![1];
@@ -348,8 +326,8 @@ describe("development outbox", () => {
 
 describe("status page", () => {
   it("sends a status link without revealing whether the reference and email match", async () => {
-    const { browser, reference } = await fileOne({ email: "suivi@example.fr" });
-    const verifyPath = linkIn((await mailTo("suivi@example.fr", "Confirmez")).text!, "/verification/");
+    const { browser, reference } = await fileOne(app, { email: "suivi@example.fr" });
+    const verifyPath = linkIn((await mailTo(app, "suivi@example.fr", "Confirmez")).text!, "/verification/");
     await browser.post(verifyPath, {});
 
     const known = await app.browser().post("/suivi", { reference, contact: "SUIVI@example.fr" });
@@ -360,7 +338,7 @@ describe("status page", () => {
     expect(bodies[0]).toEqual(bodies[2]);
     expect(bodies[0]![1]).toContain("Si cette référence correspond à ces coordonnées");
 
-    const mail = await mailTo("suivi@example.fr", "Suivre votre demande");
+    const mail = await mailTo(app, "suivi@example.fr", "Suivre votre demande");
     const statusPath = linkIn(mail.text!, "/suivi/lien/");
     const visitor = app.browser();
     const landed = await visitor.get(statusPath);

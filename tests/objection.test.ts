@@ -4,13 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { requestIdentifiers } from "../db/schema/requests";
 import { seedRegister } from "../db/seed-register";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
-import { instantToParisLocal } from "../app/services/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { gatherAll, proveByCode, withDemoConnectors } from "./helpers/connectors";
-import { mailTo } from "./helpers/requester";
-import { signedIn } from "./helpers/staff";
+import { gatherAll, personInPerson, withDemoConnectors } from "./helpers/connectors";
+import { mailTo } from "./helpers/smtp-sink";
 import { ticketRow } from "./helpers/tickets";
 
 /**
@@ -36,22 +33,7 @@ afterAll(async () => {
 
 /** Seen in person with an identity document; she gives her email only, proven by a code. */
 async function inPerson(p: { lastName: string; firstName: string; email: string }) {
-  const support = await signedIn(app, "support");
-  const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-    input: AgentIntakeInput.parse({
-      channel: "in_person",
-      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
-      rights: ["objection"],
-      ...p,
-      phone: "",
-      details: "Ne plus être sollicitée pour des enquêtes.",
-      verification: "document",
-    }),
-  });
-  await proveByCode(app, support.browser, reference, "email");
-  return { reference, browser: support.browser };
+  return personInPerson(app, { ...p, phone: "", site: "tours", details: "Ne plus être sollicitée pour des enquêtes." }, ["objection"]);
 }
 
 const check = async (phone: string) =>

@@ -10,9 +10,9 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
-import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 import { csvRows } from "./helpers/csv";
+import { downloadArchive } from "./helpers/requester";
 
 /**
  * Portability as Art. 20 and the EDPB's guidelines (WP242 rev.01) mean it,
@@ -47,30 +47,6 @@ function traces(reference: string) {
     files: existsSync(path.join(app.dir, "archives")) ? readdirSync(path.join(app.dir, "archives")).filter((f) => f.startsWith(`${id}-`)).length : 0,
   };
 }
-
-async function mailTo(address: string, subjectPart: string) {
-  await app.deliver();
-  const mail = [...app.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(subjectPart));
-  if (!mail) throw new Error(`no "${subjectPart}" mail`);
-  return mail;
-}
-
-/** As the requester: the status link from the "ready" mail, a fresh download link, the ZIP. */
-async function downloadAsRequester(archiveId: number): Promise<Map<string, Buffer>> {
-  const ready = await mailTo(CORINNE, "Vos données sont prêtes");
-  const person = app.browser();
-  await person.follow(await person.get(new URL(ready.text!.match(/https?:\/\/\S+\/suivi\/lien\/\S+/)![0]).pathname));
-  expect((await person.post("/suivi/demande", { archiveId: String(archiveId) })).status).toBe(200);
-  const linkMail = await mailTo(CORINNE, "Lien de téléchargement");
-  const url = new URL(linkMail.text!.match(/https?:\/\/\S+\/archive\/\S+/)![0]);
-  expect((await person.get(url.pathname + url.search)).status).toBe(200);
-  const download = await person.post(`${url.pathname}/fichier`, { a: String(archiveId) });
-  expect(download.status).toBe(200);
-  expect(download.headers.get("content-type")).toBe("application/zip");
-  return unzipEntries(Buffer.from(await download.arrayBuffer()));
-}
-
-
 
 const json = (zip: Map<string, Buffer>, p: string) => JSON.parse(zip.get(p)!.toString("utf8")) as Record<string, unknown>[];
 
@@ -118,7 +94,7 @@ describe("the portability archive, as the requester downloads it", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
     const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
     expect(released.kind).toBe("portability");
-    const zip = await downloadAsRequester(released.id);
+    const zip = await downloadArchive(app, CORINNE, released.id);
 
     // Each answer with its question and its date, in JSON and in CSV.
     const answers = json(zip, "data/survey/answers.json");
@@ -185,7 +161,7 @@ describe("spreadsheet formulas in the released CSVs", () => {
       for (const [kind, browser] of [["access", dpo.browser], ["portability", support]] as const) {
         expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}`, confirmed: "1" })).status).toBe(302);
         const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === kind)!;
-        zips[kind] = await downloadAsRequester(released.id);
+        zips[kind] = await downloadArchive(app, CORINNE, released.id);
       }
 
       for (const [kind, zip] of Object.entries(zips)) {

@@ -10,7 +10,8 @@ import { verifyChain } from "../app/services/audit.server";
 import { textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, freshDemoPerTest, gatherAll, erasureWorker } from "./helpers/connectors";
 import { cli } from "./helpers/processes";
-import { mailTo, statusPage, verifiedByEmail } from "./helpers/requester";
+import { mailsIn, mailTo } from "./helpers/smtp-sink";
+import { statusPage, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
@@ -43,7 +44,6 @@ async function corinneFound(rights: string[]) {
   return { reference: requester.reference, requester: requester.browser, support: support.browser };
 }
 
-const mailsTo = (address: string) => app.sink!.received.filter((m) => JSON.stringify(m.to).includes(address));
 const referralOf = (reference: string) => app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, ticketRow(reference).id)).get();
 
 async function ticketText(browser: Browser, reference: string) {
@@ -70,7 +70,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const { reference, requester, support } = await corinneFound(["access"]);
 
     // One message to Neva, naming its own records, our reference and deadline and our DPO; nothing from our other systems.
-    const toNeva = mailsTo(NEVA);
+    const toNeva = mailsIn(app, NEVA);
     expect(toNeva).toHaveLength(1);
     const mail = toNeva[0]!;
     expect(mail.subject).toContain(reference);
@@ -86,7 +86,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);
     await app.deliver();
-    expect(mailsTo(NEVA)).toHaveLength(1);
+    expect(mailsIn(app, NEVA)).toHaveLength(1);
 
     // Staff and the person see that part waiting for Neva.
     expect(await ticketText(support, reference)).toContain(AWAITING_FR);
@@ -139,7 +139,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect(demo.crm.contacts.has("c-1")).toBe(true);
     // Queued at the worker's clock, which runs ahead of the test's.
     await app.deliver(worker.after());
-    const certificate = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("Votre demande d'effacement"))!;
+    const certificate = mailsIn(app, "desmarc.corinne@orange.fr", "Votre demande d'effacement")[0]!;
     expect(certificate).toBeDefined();
     expect(certificate.text).toContain("Neva Assurances répond de cette partie de votre demande");
     expect(certificate.text).toContain("n'ont pas été effacées");
@@ -157,7 +157,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id)).get()!.status).toBe("verified");
     expect(demo.crm.contacts.has("c-1")).toBe(false);
     await app.deliver(worker.after());
-    const certificates = app.sink!.received.filter((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("Votre demande d'effacement"));
+    const certificates = mailsIn(app, "desmarc.corinne@orange.fr", "Votre demande d'effacement");
     expect(certificates).toHaveLength(2);
     const text = certificates[1]!.text!.replace(/\s+/g, " ");
     expect(text).toContain("CRM client — contacts : 1 enregistrement effacé.");
@@ -206,7 +206,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const support = await signedIn(app, "support");
     await gatherAll(app, support.browser, requester.reference);
     await app.deliver();
-    expect(mailsTo(NEVA)).toHaveLength(0);
+    expect(mailsIn(app, NEVA)).toHaveLength(0);
     expect(referralOf(requester.reference)).toBeUndefined();
     expect(await ticketText(support.browser, requester.reference)).not.toContain("responsable du traitement (Neva");
     expect((await statusPage(requester.browser)).text).not.toContain("Neva");

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox, requests, verificationTokens } from "../db/schema";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
-import { fileOne, linkIn, mailTo } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne, linkIn, smsCountTo } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 
@@ -22,10 +23,6 @@ afterAll(async () => {
 
 function row(reference: string) {
   return app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
-}
-async function smsCountTo(e164: string) {
-  await app.deliver();
-  return app.sms.sent.filter((s) => s.to === e164).length;
 }
 function liveCodes(requestId: number) {
   return app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"))).all().filter((c) => !c.usedAt);
@@ -139,8 +136,8 @@ describe("a lost SMS code", () => {
     const mine = await via("06 52 00 00 04");
     const stranger = await via("06 52 00 99 99");
     await app.deliver();
-    const before = await smsCountTo("+33652000004");
-    const strangerBefore = await smsCountTo("+33652009999");
+    const before = await smsCountTo(app, "+33652000004");
+    const strangerBefore = await smsCountTo(app, "+33652009999");
 
     const fromStranger = await stranger.post("/demande/envoyee", { intent: "resend" });
     const fromMine = await mine.post("/demande/envoyee", { intent: "resend" });
@@ -149,18 +146,18 @@ describe("a lost SMS code", () => {
     expect(a).toBe(b);
     expect(b).toContain("Si la référence et le numéro indiqués correspondent");
     // One code went, to the phone on file only; the stranger's number got nothing.
-    expect(await smsCountTo("+33652000004")).toBe(before + 1);
-    expect(await smsCountTo("+33652009999")).toBe(strangerBefore);
+    expect(await smsCountTo(app, "+33652000004")).toBe(before + 1);
+    expect(await smsCountTo(app, "+33652009999")).toBe(strangerBefore);
     const code = lastCode(app.sms.sent, "+33652000004");
     expect((await mine.post("/demande/envoyee", { intent: "verify", code })).status).toBe(302);
 
     // The limit: three new codes per window per request, whoever asks.
     const other = await fileOne(app, { email: "", phone: "06 52 00 00 05", verificationMethod: "sms" });
     await app.deliver();
-    const start = await smsCountTo("+33652000005");
+    const start = await smsCountTo(app, "+33652000005");
     const b2 = await via("06 52 00 00 05", other.reference); // a new code (1)
     for (let i = 0; i < 5; i++) await b2.post("/demande/envoyee", { intent: "resend" });
-    expect(await smsCountTo("+33652000005")).toBe(start + 3);
+    expect(await smsCountTo(app, "+33652000005")).toBe(start + 3);
   });
 
   it("/suivi for an unconfirmed email request sends a new confirmation link, and nothing for a wrong address", async () => {

@@ -13,6 +13,7 @@ import { freshDemoPerTest, gatherAll, nadiaInPerson, erasureWorker } from "./hel
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { zipText } from "./helpers/zip";
+import { mailsIn } from "./helpers/smtp-sink";
 
 /**
  * Art. 19 and Art. 15(1)(c), record by record. Nadia Azri was surveyed for
@@ -44,7 +45,6 @@ async function erased(reference: string, support: Awaited<ReturnType<typeof nadi
   return dpo;
 }
 
-const mailsTo = (address: string, reference: string) => app.sink!.received.filter((m) => JSON.stringify(m.to).includes(address) && m.subject?.includes(reference));
 
 describe("Art. 19 recipients, per record", () => {
   it("tells the client named on the person's records (Lumen Énergie), about those records only, and not the operation's usual client", async () => {
@@ -54,8 +54,8 @@ describe("Art. 19 recipients, per record", () => {
 
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     expect(notices.map((n) => n.recipient)).toEqual(["Lumen Énergie"]);
-    expect(mailsTo(OSIRIS, reference)).toEqual([]);
-    const [toLumen, ...more] = mailsTo(LUMEN, reference);
+    expect(mailsIn(app, OSIRIS, reference)).toEqual([]);
+    const [toLumen, ...more] = mailsIn(app, LUMEN, reference);
     expect(more).toEqual([]);
     const text = toLumen!.text!.replace(/\s+/g, " ");
     // Identified by the references Lumen holds: her respondent row and her two survey calls; no value of her data.
@@ -71,7 +71,7 @@ describe("Art. 19 recipients, per record", () => {
     expect(verifyChain(app.db()).ok).toBe(true);
 
     // Art. 19, last sentence: the person can see who was told, from the link in their certificate email.
-    const certificate = mailsTo(NADIA.email, reference).find((m) => m.subject?.includes("demande d'effacement"))!;
+    const certificate = mailsIn(app, NADIA.email, reference).find((m) => m.subject?.includes("demande d'effacement"))!;
     const person = app.browser();
     await person.follow(await person.get(new URL(certificate.text!.match(/https?:\/\/\S+\/suivi\/lien\/\S+/)![0]).pathname));
     const status = textOf(await (await person.get("/suivi/demande")).text());
@@ -97,7 +97,7 @@ describe("Art. 19 recipients, per record", () => {
     await app.deliver(worker.after());
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     expect(notices.map((n) => n.recipient)).toEqual(["Lumen Énergie"]);
-    const text = mailsTo(LUMEN, reference)[0]!.text!;
+    const text = mailsIn(app, LUMEN, reference)[0]!.text!;
     expect(text).not.toContain("respondents"); // the survey row went to Zeta, not to Lumen
     expect(text).toContain("recordings n° ");
   });

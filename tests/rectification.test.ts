@@ -7,6 +7,7 @@ import { textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { mailsIn } from "./helpers/smtp-sink";
 
 // Each test changes Corinne, the one person in all three demo systems: each gets fresh systems.
 const fresh = freshDemoPerTest({ respondents: 30, recordings: 20, realAudio: 4, seed: 9 });
@@ -61,13 +62,13 @@ describe("rectification", () => {
     expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Appliquée et vérifiée");
 
     await app.deliver();
-    const mail = app.sink!.received.find((m) => JSON.stringify(m.to).includes("desmarc.corinne@orange.fr") && m.subject?.includes("rectifiées"));
+    const mail = mailsIn(app, "desmarc.corinne@orange.fr", "rectifiées")[0];
     expect(mail?.text).toContain("last_name : DESMARC-LEROY");
     const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
     // Art. 19 per record: the survey was run for Osiris, which is told; the CRM is its client's own file (CentreCall is
     // that client's processor), not a disclosure to a recipient.
     expect(notices.map((n) => [n.kind, n.recipient]).sort()).toEqual([["rectification", "Osiris"]]);
-    const toOsiris = app.sink!.received.find((m) => JSON.stringify(m.to).includes("rgpd@osiris.example"));
+    const toOsiris = mailsIn(app, "rgpd@osiris.example")[0];
     expect(toOsiris?.text).toContain(`respondents n° ${surveyKey}`);
     expect(toOsiris?.text).toContain("Champ rectifié : last_name.");
     expect(toOsiris?.text).not.toContain("lastName"); // the CRM's field: a system Osiris never received

@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
 import type { AddressObject, ParsedMail } from "mailparser";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,10 +16,8 @@ import { sendReminders } from "../app/services/reminders.server";
 import { createStaff } from "../app/services/staff.server";
 import { openDatabase, type Db } from "../app/utils/db.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
+import { cli, cliEnv } from "./helpers/processes";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-const SECRET = "test-secret-that-is-long-enough-for-hkdf-0123456789";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -175,24 +172,9 @@ describe("deadline reminders", () => {
   });
 });
 
-/** The operator CLI as an operator runs it: a separate process on the same database file. */
-function cli(args: string[], env: { DATABASE_URL: string; DATA_DIR: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["scripts/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { APP_ENV: "test", APP_SECRET: SECRET, NODE_ENV: "test", PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", BASE_URL: "http://127.0.0.1:9", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe("operator CLI", () => {
-  const appDb = () => ({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: app.dir });
+  /** The operator CLI as an operator runs it: a separate process on the same database file. */
+  const appDb = () => cliEnv(app.dir);
 
   it("staff create prints a one-time password that signs in over HTTP (then must be changed)", { timeout: 60_000 }, async () => {
     const run = await cli(["staff", "create", "--email", "Nouvelle.Recrue@centrecall.example", "--role", "support", "--site", "bordeaux", "--name", "Nouvelle Recrue"], appDb());
@@ -237,11 +219,11 @@ describe("operator CLI", () => {
 
   it("reminders sends the digests once a day on its own database", { timeout: 90_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-cli-"));
-    const env = { DATABASE_URL: `file:${path.join(dir, "cli.sqlite")}`, DATA_DIR: dir };
+    const env = cliEnv(dir, { DATABASE_URL: `file:${path.join(dir, "cli.sqlite")}` });
     try {
       expect((await cli(["staff", "create", "--email", "dpo@cli.example", "--role", "dpo", "--site", "tours"], env)).code).toBe(0);
       expect((await cli(["staff", "create", "--email", "agent@cli.example", "--role", "agent", "--site", "lille"], env)).code).toBe(0);
-      const { db, sqlite } = openDatabase(env.DATABASE_URL);
+      const { db, sqlite } = openDatabase(env.DATABASE_URL!);
       try {
         const agent = db.select().from(staff).where(eq(staff.email, "agent@cli.example")).get()!;
         const today = parisDate(new Date());

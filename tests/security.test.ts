@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp } from "../app/http.server";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
+import { mailTo } from "./helpers/smtp-sink";
 
 /**
  * Security headers and cookies, checked on what the server really sends:
@@ -178,14 +179,6 @@ function cookiesOf(res: Response) {
   });
 }
 
-/** The latest mail to this address whose subject or text contains `part`. */
-async function mailFor(t: TestApp, to: string, part: string) {
-  await t.deliver();
-  const mail = [...t.sink!.received].reverse().find((m) => JSON.stringify(m.to).includes(to) && (m.subject?.includes(part) || m.text?.includes(part)));
-  if (!mail) throw new Error(`no "${part}" mail`);
-  return mail;
-}
-
 function pathIn(text: string, part: string) {
   return new URL(text.match(new RegExp(`https?://\\S+${part}\\S+`))![0]).pathname;
 }
@@ -200,12 +193,12 @@ async function collectCookies(t: TestApp) {
   const person = t.browser();
   const email = `cookie.${Date.now()}@example.fr`;
   keep(await person.post("/demande", validRequest({ email })));
-  const confirm = await mailFor(t, email, "Confirmez");
+  const confirm = await mailTo(t, email, "Confirmez");
   const reference = /DSR-\d{4}-\d{6}/.exec(confirm.subject!)![0];
   keep(await person.post(pathIn(confirm.text!, "/verification/"), {}));
   keep(await person.get("/langue?to=en&back=/"));
   expect((await person.post("/suivi", { reference, contact: email })).status).toBe(200);
-  const follow = await mailFor(t, email, "/suivi/lien/");
+  const follow = await mailTo(t, email, "/suivi/lien/", { inText: true });
   keep(await t.browser().get(pathIn(follow.text!, "/suivi/lien/")));
 
   const staff = await signedIn(t, "support");
@@ -263,12 +256,12 @@ describe("hostile requesters", () => {
     const person = app.browser();
     const email = `once.${Date.now()}@example.fr`;
     await person.post("/demande", validRequest({ email }));
-    const confirm = await mailFor(app, email, "Confirmez");
+    const confirm = await mailTo(app, email, "Confirmez");
     const reference = /DSR-\d{4}-\d{6}/.exec(confirm.subject!)![0];
     expect((await person.post(pathIn(confirm.text!, "/verification/"), {})).status).toBe(302);
-    const acknowledgementLink = pathIn((await mailFor(app, email, "Nous avons bien reçu")).text!, "/suivi/lien/");
+    const acknowledgementLink = pathIn((await mailTo(app, email, "Nous avons bien reçu")).text!, "/suivi/lien/");
     expect((await app.browser().post("/suivi", { reference, contact: email })).status).toBe(200);
-    const link = pathIn((await mailFor(app, email, "Suivre votre demande")).text!, "/suivi/lien/");
+    const link = pathIn((await mailTo(app, email, "Suivre votre demande")).text!, "/suivi/lien/");
     expect(link).not.toBe(acknowledgementLink);
 
     // First use: the request, and a follow cookie for two hours.
@@ -317,7 +310,7 @@ describe("hostile requesters", () => {
     const person = app.browser();
     const email = `tamper.${Date.now()}@example.fr`;
     await person.post("/demande", validRequest({ email }));
-    const confirm = await mailFor(app, email, "Confirmez");
+    const confirm = await mailTo(app, email, "Confirmez");
     const verifyPath = pathIn(confirm.text!, "/verification/");
     expect((await person.post(verifyPath, {})).status).toBe(302);
     expect((await person.get("/suivi/demande")).status).toBe(200);

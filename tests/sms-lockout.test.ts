@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox, requests, verificationTokens } from "../db/schema";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { fileOne } from "./helpers/requester";
+import { fileOne, smsCountTo } from "./helpers/requester";
 
 /**
  * Issue 14, item 7: `/demande/envoyee` took a `reference=` without the
@@ -35,10 +35,6 @@ function row(reference: string) {
 function codes(requestId: number) {
   return app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"))).all();
 }
-async function smsCountTo(e164: string) {
-  await app.deliver();
-  return app.sms.sent.filter((s) => s.to === e164).length;
-}
 function outboxTo(e164: string) {
   return app.db().select().from(outbox).where(eq(outbox.recipient, e164)).all().length;
 }
@@ -56,7 +52,7 @@ function age(requestId: number, minutes: number) {
 describe("SMS codes, for a stranger who knows only the reference", () => {
   it("change nothing: wrong codes are not counted and resends send nothing, and the filer's own code still works", async () => {
     const victim = await filedBySms("06 41 00 00 01", "+33641000001");
-    const texts = await smsCountTo(victim.e164);
+    const texts = await smsCountTo(app, victim.e164);
     const stranger = app.browser();
     for (let i = 0; i < 6; i++) {
       const res = await stranger.post("/demande/envoyee", { intent: "verify", reference: victim.reference, code: WRONG(victim.code) });
@@ -69,7 +65,7 @@ describe("SMS codes, for a stranger who knows only the reference", () => {
     expect((await stranger.post("/demande/envoyee.data", { intent: "resend", reference: victim.reference })).status).toBe(400);
 
     expect(codes(victim.id).map((c) => c.attempts)).toEqual([0]);
-    expect(await smsCountTo(victim.e164)).toBe(texts);
+    expect(await smsCountTo(app, victim.e164)).toBe(texts);
 
     const ok = await victim.browser.post("/demande/envoyee", { intent: "verify", code: victim.code });
     expect(ok.status).toBe(302);
@@ -78,12 +74,12 @@ describe("SMS codes, for a stranger who knows only the reference", () => {
 
   it("cannot have texts sent or codes locked through /suivi with a wrong phone", async () => {
     const victim = await filedBySms("06 41 00 00 02", "+33641000002");
-    const texts = await smsCountTo(victim.e164);
+    const texts = await smsCountTo(app, victim.e164);
     const stranger = app.browser();
     expect((await stranger.post("/suivi", { reference: victim.reference, contact: "06 99 99 99 99" })).status).toBe(200);
     for (let i = 0; i < 6; i++) await stranger.post("/demande/envoyee", { intent: "verify", code: WRONG(victim.code) });
     expect(codes(victim.id).map((c) => c.attempts)).toEqual([0]);
-    expect(await smsCountTo(victim.e164)).toBe(texts);
+    expect(await smsCountTo(app, victim.e164)).toBe(texts);
     expect((await victim.browser.post("/demande/envoyee", { intent: "verify", code: victim.code })).status).toBe(302);
   });
 });
@@ -97,20 +93,20 @@ describe("a lock-out, for the person who filed", () => {
     expect(textOf(await locked.text())).toContain("Trop d'essais pour ce code. Vous pourrez demander un nouveau code 15 minutes au plus après l'envoi de celui-ci.");
 
     // Within the cool-down: no new code, and the page says how long to wait.
-    const texts = await smsCountTo(me.e164);
+    const texts = await smsCountTo(app, me.e164);
     const early = await me.browser.post("/demande/envoyee", { intent: "resend" });
     expect(early.status).toBe(429);
     expect(Number(early.headers.get("retry-after"))).toBeGreaterThan(13 * 60);
     expect(Number(early.headers.get("retry-after"))).toBeLessThanOrEqual(15 * 60);
     expect(textOf(await early.text())).toMatch(/Vous pourrez demander un nouveau code dans 1[45] minutes\./);
-    expect(await smsCountTo(me.e164)).toBe(texts);
+    expect(await smsCountTo(app, me.e164)).toBe(texts);
 
     // Fifteen minutes later (the codes' clock moved back): a fresh code, fresh attempts.
     age(me.id, 16);
     const resent = await me.browser.post("/demande/envoyee", { intent: "resend" });
     expect(resent.status).toBe(200);
     expect(textOf(await resent.text())).toContain("Un nouveau code vient d'être envoyé.");
-    expect(await smsCountTo(me.e164)).toBe(texts + 1);
+    expect(await smsCountTo(app, me.e164)).toBe(texts + 1);
     const fresh = lastCode(app.sms.sent, me.e164);
     const wrong = await me.browser.post("/demande/envoyee", { intent: "verify", code: WRONG(fresh) });
     expect(textOf(await wrong.text())).toContain("Il vous reste 4 essais.");
@@ -129,14 +125,14 @@ describe("a lock-out, for the person who filed", () => {
 
   it("limits new codes per request to 3 per cool-down window, whoever asks", async () => {
     const me = await filedBySms("06 41 00 00 05", "+33641000005");
-    const texts = await smsCountTo(me.e164);
+    const texts = await smsCountTo(app, me.e164);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await me.browser.post("/demande/envoyee", { intent: "resend" })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     // /suivi with the right phone counts in the same window, and still says nothing.
     const viaFollow = await app.browser().post("/suivi", { reference: me.reference, contact: "06 41 00 00 05" });
     expect(viaFollow.status).toBe(200);
-    expect(await smsCountTo(me.e164)).toBe(texts + 3);
+    expect(await smsCountTo(app, me.e164)).toBe(texts + 3);
   });
 });
 
@@ -144,7 +140,7 @@ describe("/suivi for a request still awaiting its SMS code", () => {
   it("sends a new code to the phone given, says the same thing whatever the pair, and the code works from that browser", async () => {
     const me = await filedBySms("06 41 00 00 06", "+33641000006");
     const other = await filedBySms("06 41 00 00 07", "+33641000007");
-    const texts = await smsCountTo(me.e164);
+    const texts = await smsCountTo(app, me.e164);
     const outboxBefore = outboxTo(other.e164);
 
     const answer = async (reference: string, contact: string) => {
@@ -164,7 +160,7 @@ describe("/suivi for a request still awaiting its SMS code", () => {
     expect(right.text).toContain("c'est un nouveau code à 6 chiffres qui vient d'être envoyé à ce numéro");
 
     // Exactly one new code, to the phone on file; nothing to anyone else.
-    expect(await smsCountTo(me.e164)).toBe(texts + 1);
+    expect(await smsCountTo(app, me.e164)).toBe(texts + 1);
     expect(outboxTo(other.e164)).toBe(outboxBefore);
     const code = lastCode(app.sms.sent, me.e164);
     expect(code).not.toBe(me.code);

@@ -6,6 +6,7 @@ import { staff } from "../db/schema/staff";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { current } from "../app/utils/rate-limit.server";
+import { mailsTo } from "./helpers/smtp-sink";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -71,11 +72,6 @@ async function signInWithCode(email: string, code: string) {
 const staffRow = (id: number) => app.db().select().from(staff).where(eq(staff.id, id)).get()!;
 const auditAfter = (seq: number) => app.db().select().from(auditLog).where(gt(auditLog.seq, seq)).all();
 const lastSeq = () => app.db().select({ seq: auditLog.seq }).from(auditLog).all().reduce((m, r) => Math.max(m, r.seq), 0);
-async function mailsTo(email: string) {
-  await app.deliver();
-  return app.sink!.received.filter((m) => JSON.stringify(m.to).includes(email));
-}
-
 /** A support account (REQUIRE_2FA does not apply to it) with TOTP on, as its owner set it up. */
 async function supportWithTotp() {
   const me = await signedIn(app, "support");
@@ -137,14 +133,14 @@ describe("changing or removing the second factor", () => {
     expect(ok.status).toBe(200);
     expect(textOf(await ok.text())).toContain("Double authentification activée.");
     expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_enabled"]);
-    const mail = (await mailsTo(me.email)).at(-1)!;
+    const mail = (await mailsTo(app, me.email)).at(-1)!;
     expect(mail.subject).toBe("RightsDesk : double authentification activée sur votre compte");
   });
 
   it("keeps the current factor while a new one is set up, and changes nothing, audits nothing and sends nothing without the password and the current code", async () => {
     const me = await supportWithTotp();
     const before = factor(me.id);
-    const mailsBefore = (await mailsTo(me.email)).length;
+    const mailsBefore = (await mailsTo(app, me.email)).length;
     const seq = lastSeq();
 
     // What the attack test did: start an enrolment from the live session. The current factor stays.
@@ -169,7 +165,7 @@ describe("changing or removing the second factor", () => {
     expect(factor(me.id)).toEqual(before);
     // The new sign-in above is the only entry since: no change, no failure recorded for a form sent incomplete.
     expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.login"]);
-    expect((await mailsTo(me.email)).length).toBe(mailsBefore);
+    expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
 
     // A wrong password or a wrong current code is a failed authentication: refused and recorded as such, nothing else.
     const wrongCode = codeFor(me.secret) === "000000" ? "111111" : "000000";
@@ -195,7 +191,7 @@ describe("changing or removing the second factor", () => {
     expect(res.status).toBe(200);
     expect(textOf(await res.text())).toContain("Nouvelle application enregistrée.");
     expect(auditAfter(seq).map((e) => [e.action, e.actorId])).toEqual([["staff.totp_changed", me.id]]);
-    const mail = (await mailsTo(me.email)).at(-1)!;
+    const mail = (await mailsTo(app, me.email)).at(-1)!;
     expect(mail.subject).toBe("RightsDesk : double authentification changée sur votre compte");
     expect(mail.text).toContain("transférée sur une nouvelle application d'authentification");
     expect(mail.text).not.toContain(next.secret);
@@ -213,7 +209,7 @@ describe("changing or removing the second factor", () => {
     expect(res.status).toBe(200);
     expect(staffRow(me.id)).toMatchObject({ totpEnabled: false, totpSecret: null });
     expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_disabled"]);
-    expect((await mailsTo(me.email)).at(-1)!.subject).toBe("RightsDesk : double authentification désactivée sur votre compte");
+    expect((await mailsTo(app, me.email)).at(-1)!.subject).toBe("RightsDesk : double authentification désactivée sur votre compte");
     const plain = app.browser();
     expect((await plain.post("/admin/connexion", { email: me.email, password: PASSWORD })).headers.get("location")).toBe("/admin");
 
@@ -241,7 +237,7 @@ describe("changing or removing the second factor", () => {
     const bare = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending, code: codeFor(secret) });
     expect(textOf(await bare.text())).toContain("Enter your current password and, when two-factor authentication is on, the code from your app.");
     expect((await me.browser.post("/admin/compte", { intent: "totp-confirm", pending, password: PASSWORD, code: await freshCode(me.email, secret) })).status).toBe(200);
-    const mail = (await mailsTo(me.email)).at(-1)!;
+    const mail = (await mailsTo(app, me.email)).at(-1)!;
     expect(mail.subject).toBe("RightsDesk: two-factor authentication turned on for your account");
   });
 });
@@ -290,7 +286,7 @@ describe("a code from the app opens the account once", () => {
     const code = await freshCode(me.email, me.secret);
     const signed = await signInWithCode(me.email, code);
     expect(signed.res.headers.get("location")).toBe("/admin");
-    const mailsBefore = (await mailsTo(me.email)).length;
+    const mailsBefore = (await mailsTo(app, me.email)).length;
     const seq = lastSeq();
 
     const res = await signed.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: code });
@@ -298,7 +294,7 @@ describe("a code from the app opens the account once", () => {
     expect(staffRow(me.id).totpEnabled).toBe(true);
     expect(auditAfter(seq).map((e) => [e.action, e.details])).toEqual([["staff.login_failed", { staffId: me.id, factor: "totp", during: "totp_change", replayed: true }]]);
     expect(totpFailures(me.id)).toBe(1);
-    expect((await mailsTo(me.email)).length).toBe(mailsBefore);
+    expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
     expect((await me.browser.get("/admin")).status).toBe(200);
     expect(textOf(await res.text())).toContain("Le code de l'application utilisée jusqu'ici est incorrect.");
   });
@@ -315,7 +311,7 @@ describe("a code from the app opens the account once", () => {
         .map((e) => e.action)
         .sort(),
     ).toEqual(["staff.login_failed", "staff.totp_disabled"]);
-    expect((await mailsTo(me.email)).filter((m) => m.subject === "RightsDesk : double authentification désactivée sur votre compte")).toHaveLength(1);
+    expect((await mailsTo(app, me.email)).filter((m) => m.subject === "RightsDesk : double authentification désactivée sur votre compte")).toHaveLength(1);
   });
 
   it("refuses the new app's first code at the next sign-in: confirming the app used it", async () => {
@@ -346,7 +342,7 @@ describe("changing the password", () => {
     const me = await signedIn(app, "support");
     const other = await elsewhere(me.email);
     expect((await other.get("/admin")).status).toBe(200);
-    const mailsBefore = (await mailsTo(me.email)).length;
+    const mailsBefore = (await mailsTo(app, me.email)).length;
     const seq = lastSeq();
 
     const res = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
@@ -356,7 +352,7 @@ describe("changing the password", () => {
     expect((await other.get("/admin")).headers.get("location")).toBe("/admin/connexion");
     expect(auditAfter(seq).map((e) => [e.action, e.actorId, e.details])).toEqual([["staff.password_changed", me.id, {}]]);
 
-    const mails = await mailsTo(me.email);
+    const mails = await mailsTo(app, me.email);
     expect(mails.length).toBe(mailsBefore + 1);
     const mail = mails.at(-1)!;
     expect(mail.subject).toBe("RightsDesk : mot de passe changé sur votre compte");
@@ -376,7 +372,7 @@ describe("changing the password", () => {
   it("changes nothing, ends nothing and sends nothing without the right current password; wrong ones count towards the sign-in lockout", async () => {
     const me = await signedIn(app, "support");
     const other = await elsewhere(me.email);
-    const mailsBefore = (await mailsTo(me.email)).length;
+    const mailsBefore = (await mailsTo(app, me.email)).length;
     const seq = lastSeq();
 
     for (let i = 0; i < 10; i++) {
@@ -395,7 +391,7 @@ describe("changing the password", () => {
 
     expect(auditAfter(seq).filter((e) => e.action !== "staff.login_failed")).toEqual([]);
     expect((await other.get("/admin")).status).toBe(200);
-    expect((await mailsTo(me.email)).length).toBe(mailsBefore);
+    expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
 
     // A form sent without the current password is not a failed authentication: said so, not counted.
     const failures = auditAfter(seq).length;
@@ -411,7 +407,7 @@ describe("changing the password", () => {
     const res = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
     expect(res.status).toBe(200);
     const page = textOf(await res.text());
-    const mails = await mailsTo(me.email);
+    const mails = await mailsTo(app, me.email);
     expect(mails.map((m) => m.subject)).toEqual(["RightsDesk: password changed for your account"]);
     expect(mails[0]!.text).toContain("The password of your RightsDesk account was changed: ");
     expect(mails[0]!.text).not.toContain(NEW_PASSWORD);

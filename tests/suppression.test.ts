@@ -9,12 +9,12 @@ import { outbox } from "../db/schema/outbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { suppressionList } from "../db/schema/rights";
-import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
-import { instantToParisLocal } from "../app/services/paris-time";
 import { ConfigError, parseEnv } from "../app/utils/env.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { cli, cliEnv } from "./helpers/processes";
+import { personInPerson } from "./helpers/connectors";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -35,23 +35,8 @@ const expectedHash = (kind: "phone" | "email", normalised: string) => createHmac
 
 /** A request recorded in person by support (identity document shown), asking for objection. */
 async function objector(opts: { phone: string; email: string; rights?: string[] }) {
-  const support = await signedIn(app, "support");
-  const { reference } = recordRequest({
-    ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: "tours", email: support.email, displayName: "Support" } },
-    input: AgentIntakeInput.parse({
-      channel: "in_person",
-      receivedAtLocal: instantToParisLocal(new Date(Date.now() - 3_600_000)),
-      site: "tours",
-      rights: opts.rights ?? ["objection"],
-      lastName: "Opposant",
-      firstName: "Jean",
-      email: opts.email,
-      phone: opts.phone,
-      details: "Ne plus être appelé pour des enquêtes ou de la prospection.",
-      verification: "document",
-    }),
-  });
-  return { reference, browser: support.browser };
+  const person = { lastName: "Opposant", firstName: "Jean", email: opts.email, phone: opts.phone, site: "tours" as const, details: "Ne plus être appelé pour des enquêtes ou de la prospection." };
+  return personInPerson(app, person, opts.rights ?? ["objection"], { proveEmail: false });
 }
 
 function api(pathname: string, init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
@@ -229,60 +214,44 @@ describe("GET /api/suppression/export", () => {
 });
 
 describe("npm run -s cli -- suppression", () => {
-  const cli = (...args: string[]) =>
-    spawnSync(TSX, ["scripts/cli.ts", "suppression", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-      env: {
-        PATH: process.env.PATH!,
-        NODE_ENV: "test",
-        APP_ENV: "test",
-        APP_SECRET: process.env.APP_SECRET!,
-        DATA_DIR: app.dir,
-        DATABASE_URL: process.env.DATABASE_URL!,
-        SUPPRESSION_HASH_KEY: KEY,
-        BASE_URL: "http://127.0.0.1:9",
-        LOG_LEVEL: "silent",
-      } satisfies NodeJS.ProcessEnv,
-    });
+  const suppression = (...args: string[]) => cli(["suppression", ...args], cliEnv(app.dir, { SUPPRESSION_HASH_KEY: KEY }), { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     const { reference, browser } = await objector({ phone: "07 55 44 33 22", email: "cli.case@example.fr" });
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
   });
 
-  it("checks a number typed any usual way", () => {
+  it("checks a number typed any usual way", { timeout: 120_000 }, async () => {
     for (const phone of ["07 55 44 33 22", "+33755443322", "0033755443322"]) {
-      const run = cli("check", phone);
+      const run = await suppression("check", phone);
       expect(run.stderr).toBe("");
-      expect(run.status).toBe(0);
+      expect(run.code).toBe(0);
       expect(run.stdout).toBe("suppressed\n");
     }
-    const clear = cli("check", "07 55 44 33 23");
-    expect(clear.status).toBe(0);
+    const clear = await suppression("check", "07 55 44 33 23");
+    expect(clear.code).toBe(0);
     expect(clear.stdout).toBe("not suppressed\n");
   });
 
-  it("is a usage error (exit 2) without exactly one valid number, and does not echo it", () => {
+  it("is a usage error (exit 2) without exactly one valid number, and does not echo it", { timeout: 120_000 }, async () => {
     for (const args of [["check"], ["check", "07 55 44"], ["check", "0755443322", "0755443323"], ["frobnicate"]]) {
-      const run = cli(...args);
-      expect(run.status, args.join(" ")).toBe(2);
+      const run = await suppression(...args);
+      expect(run.code, args.join(" ")).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain("suppression");
       if (args[1]) expect(run.stderr).not.toContain(args[1]);
     }
   });
 
-  it("exports the hashes to a file", () => {
+  it("exports the hashes to a file", { timeout: 120_000 }, async () => {
     const out = path.join(app.dir, "suppression.csv");
-    const run = cli("export", "--out", out);
-    expect(run.status).toBe(0);
+    const run = await suppression("export", "--out", out);
+    expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/suppression\.csv \d+ hashes\n$/);
     const csv = readFileSync(out, "utf8");
     expect(csv).toContain(`phone,${expectedHash("phone", "+33755443322")},`);
     expect(csv).not.toMatch(/@|755443322/);
-    expect(cli("export", "--out", path.join(app.dir, "x.txt")).status).toBe(2);
+    expect((await suppression("export", "--out", path.join(app.dir, "x.txt"))).code).toBe(2);
   });
 });
 

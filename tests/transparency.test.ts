@@ -8,7 +8,8 @@ import { processingOperations } from "../db/schema/register";
 import { seedRegister } from "../db/seed-register";
 import { catalogues } from "../app/i18n";
 import { Browser, startApp, textOf, type TestApp } from "./helpers/app";
-import { fileOne, mailTo } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne } from "./helpers/requester";
 import { verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 

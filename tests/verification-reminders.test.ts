@@ -7,7 +7,8 @@ import { expireUnverified, remindUnverified } from "../app/services/requests.ser
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { cli } from "./helpers/processes";
-import { fileOne, linkIn, mailTo, smsTo } from "./helpers/requester";
+import { mailTo } from "./helpers/smtp-sink";
+import { fileOne, linkIn, smsTo } from "./helpers/requester";
 
 /**
  * Issue 16, item 8: a person who has not confirmed their request after

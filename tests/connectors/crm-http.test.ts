@@ -2,9 +2,10 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigSchema, create, CrmRejected, type CircuitBreaker, type Config } from "../../app/connectors/crm-http";
-import { ConnectorUnavailable, type Connector, type ErasurePlan, type ExportRecord, type ExportSink, type Match } from "../../app/connectors/types";
+import { ConnectorUnavailable, type Connector, type ErasurePlan, type Match } from "../../app/connectors/types";
 import { DEMO_CRM_PEOPLE, startDemoCrm } from "../../scripts/demo-crm";
 import { CRM_BASE_URL, CRM_PEOPLE, CRM_TOKEN, crmApi, type CrmApi } from "../mocks/crm";
+import { collectingSink, configProblems, deletePlan, signal } from "../helpers/connector-calls";
 
 // Real HTTP (the demo CRM on a local port) passes through untouched.
 const server = setupServer();
@@ -34,28 +35,9 @@ function connect(overrides: Overrides = {}, token: string | undefined = CRM_TOKE
   return create(config, (name) => (name === "CRM_TOKEN" ? token : undefined), { random: () => 0.5 });
 }
 const breakerOf = (c: Connector) => (c as Connector & { breaker: CircuitBreaker }).breaker;
-const signal = () => new AbortController().signal;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function collectingSink() {
-  const records: ExportRecord[] = [];
-  const anomalies: unknown[] = [];
-  const sink: ExportSink = {
-    async record(r) {
-      records.push(r);
-    },
-    async file() {
-      throw new Error("the CRM has no files");
-    },
-    async anomaly(a) {
-      anomalies.push(a);
-    },
-  };
-  return { sink, records, anomalies };
-}
-
 const corinne = { email: CRM_PEOPLE.corinne.email, phone: CRM_PEOPLE.corinne.phone };
-const deletePlan = (ms: Match[]): ErasurePlan => ({ steps: ms.map((match) => ({ match, action: { kind: "delete" } })) });
 
 /** The failure a promise ends with, for assertions on its type and message. */
 async function failure(p: Promise<unknown>): Promise<Error> {
@@ -91,7 +73,7 @@ describe("crm-http connector over the contract (msw)", () => {
   it("exports the contact and its interactions as two datasets, flagging what the person provided", async () => {
     const crm = connect();
     const matches = await crm.find(corinne, signal());
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "the CRM has no files" });
     expect(await crm.export(matches, sink)).toEqual({ records: 3, files: 0, anomalies: 0 });
     expect(anomalies).toEqual([]);
     const [contact, ...interactions] = records;
@@ -122,7 +104,7 @@ describe("crm-http connector over the contract (msw)", () => {
 
   it("reports a CRM date that is not ISO 8601 instead of guessing it", async () => {
     api.contacts.get("c-2")!.createdAt = "20/11/2021";
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "the CRM has no files" });
     await connect().export([{ connectorId: "crm", dataset: "contacts", key: "c-2", matchedOn: "email" }], sink);
     expect(anomalies).toEqual([{ dataset: "contacts", key: "c-2", field: "createdAt", raw: "20/11/2021", expected: "ISO 8601 date" }]);
     expect(records[0]!.fields.createdAt).toBeNull();
@@ -294,10 +276,7 @@ describe("crm-http connector over the contract (msw)", () => {
 
 describe("crm-http configuration", () => {
   const valid = { id: "crm", kind: "crm-http", label: "CRM client", baseUrl: "https://crm.example.fr/api" };
-  const problems = (entry: unknown) => {
-    const r = ConfigSchema.safeParse(entry);
-    return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  };
+  const problems = (entry: unknown) => configProblems(ConfigSchema, entry);
 
   it("fills in the defaults", () => {
     expect(ConfigSchema.parse(valid)).toEqual({ ...valid, timeoutMs: 3000, retries: 2, backoffMs: 200, breaker: { failureThreshold: 5, cooldownMs: 30_000 } });
@@ -338,7 +317,7 @@ describe("crm-http against the demo CRM (real HTTP)", () => {
       { connectorId: "crm-demo", dataset: "contacts", key: DEMO_CRM_PEOPLE.nadiaAzri.id, matchedOn: "phone" },
     ]);
 
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "the CRM has no files" });
     expect(await c.export(matches, sink)).toEqual({ records: 3, files: 0, anomalies: 0 });
     expect(anomalies).toEqual([]);
     // The seed's integrity incident: the CRM's address differs from the survey's "2, place de l'Église – 37100 Tours".
@@ -346,7 +325,7 @@ describe("crm-http against the demo CRM (real HTTP)", () => {
     expect(records.slice(1).every((r) => r.dataset === "interactions" && typeof r.fields.summary === "string")).toBe(true);
 
     await c.rectify!(matches, [{ match: matches[0]!, field: "postcode", from: "37000", to: "37100" }]);
-    const again = collectingSink();
+    const again = collectingSink({ noFiles: "the CRM has no files" });
     await c.export(matches, again.sink);
     expect(again.records[0]!.fields.postcode).toBe("37100");
 

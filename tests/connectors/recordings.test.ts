@@ -7,32 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigSchema, create, DATASET, localRecordingStore, PathOutsideRoot } from "../../app/connectors/recordings";
 import { createDemoRecordings, DEMO_CALLERS } from "../../app/connectors/recordings/demo";
 import { readWavHeader, WAV_HEADER_BYTES } from "../../app/connectors/recordings/wav";
-import type { Anomaly, Connector, ErasurePlan, ExportFile, ExportRecord, ExportSink, Match } from "../../app/connectors/types";
-
-type Collected = { records: ExportRecord[]; files: (ExportFile & { bytes: Buffer })[]; anomalies: Anomaly[] };
-
-/** A sink that drains every file as the gather store would, keeping the bytes. */
-function collectingSink(): ExportSink & Collected {
-  const c: Collected = { records: [], files: [], anomalies: [] };
-  return {
-    ...c,
-    async record(r) {
-      c.records.push(r);
-    },
-    async anomaly(a) {
-      c.anomalies.push(a);
-    },
-    async file(f) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of f.open()) chunks.push(chunk as Buffer);
-      c.files.push({ ...f, bytes: Buffer.concat(chunks) });
-    },
-  };
-}
+import type { Connector, Match } from "../../app/connectors/types";
+import { collectingSink, configProblems, deletePlan, signal } from "../helpers/connector-calls";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-const signal = () => new AbortController().signal;
-const deletePlan = (ms: Match[]): ErasurePlan => ({ steps: ms.map((match) => ({ match, action: { kind: "delete" } })) });
 
 let dir: string;
 let root: string;
@@ -86,11 +64,11 @@ describe("recordings connector", () => {
 
   it("exports metadata and streams the original bytes of a valid WAV file", async () => {
     const matches = await connector.find({ phone: DEMO_CALLERS.nadiaAzri }, signal());
-    const sink = collectingSink();
-    const summary = await connector.export(matches, sink);
+    const got = collectingSink();
+    const summary = await connector.export(matches, got.sink);
     expect(summary).toEqual({ records: 2, files: 2, anomalies: 0 });
 
-    const record = sink.records[0]!;
+    const record = got.records[0]!;
     expect(record.providedBySubject).toEqual(["audio"]);
     // The call's metadata is observed (WP242); the agent's id and our flags are not portable.
     expect(record.portability).toEqual({
@@ -104,16 +82,16 @@ describe("recordings connector", () => {
     });
     expect(record.fields.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(record.fields.calledNumber).toBe(DEMO_CALLERS.nadiaAzri);
-    expect(sink.records.map((r) => r.fields.consentRecorded).sort()).toEqual([false, true]);
+    expect(got.records.map((r) => r.fields.consentRecorded).sort()).toEqual([false, true]);
 
-    for (const f of sink.files) {
+    for (const f of got.files) {
       const [row] = rows("SELECT path, started_at FROM recordings WHERE id = ?", f.key);
       const onDisk = readFileSync(path.join(root, String(row!.path)));
       expect(sha256(f.bytes)).toBe(sha256(onDisk));
       expect(f.size).toBe(onDisk.length);
       expect(f.contentType).toBe("audio/wav");
       expect(f.name).toBe(`${String(row!.started_at).slice(0, 10)}_${f.key}.wav`);
-      expect(sink.records.find((r) => r.key === f.key)!.fields.audio).toBe(f.name);
+      expect(got.records.find((r) => r.key === f.key)!.fields.audio).toBe(f.name);
 
       const h = readWavHeader(f.bytes.subarray(0, WAV_HEADER_BYTES))!;
       expect(h).not.toBeNull();
@@ -180,10 +158,10 @@ describe("recordings connector", () => {
 
     const matches = await connector.find({ phone: "+33600000001" }, signal());
     expect(matches.length).toBe(4);
-    const sink = collectingSink();
-    expect(await connector.export(matches, sink)).toEqual({ records: 4, files: 0, anomalies: 4 });
-    expect(sink.anomalies.every((a) => a.field === "path" && a.expected === "a path inside the recordings root")).toBe(true);
-    expect(sink.records.every((r) => r.fields.audio === null && r.providedBySubject.length === 0)).toBe(true);
+    const got = collectingSink();
+    expect(await connector.export(matches, got.sink)).toEqual({ records: 4, files: 0, anomalies: 4 });
+    expect(got.anomalies.every((a) => a.field === "path" && a.expected === "a path inside the recordings root")).toBe(true);
+    expect(got.records.every((r) => r.fields.audio === null && r.providedBySubject.length === 0)).toBe(true);
 
     const result = await connector.erase(matches, deletePlan(matches));
     expect(result.done).toEqual([]);
@@ -199,22 +177,22 @@ describe("recordings connector", () => {
        VALUES ('rec-legacy', '+33600000002', '+33320450000', 'agt-lille-02', 'lille', '14/03/2026 10:12', 60, 0, NULL, 'lille/old/rec-legacy.wav')`,
     );
     const matches = await connector.find({ phone: "+33600000002" }, signal());
-    const sink = collectingSink();
-    expect(await connector.export(matches, sink)).toEqual({ records: 1, files: 0, anomalies: 2 });
-    expect(sink.anomalies.map((a) => [a.field, a.raw])).toEqual([
+    const got = collectingSink();
+    expect(await connector.export(matches, got.sink)).toEqual({ records: 1, files: 0, anomalies: 2 });
+    expect(got.anomalies.map((a) => [a.field, a.raw])).toEqual([
       ["started_at", "14/03/2026 10:12"],
       ["path", "lille/old/rec-legacy.wav"],
     ]);
-    expect(sink.records[0]!.fields.startedAt).toBeNull();
+    expect(got.records[0]!.fields.startedAt).toBeNull();
   });
 
   it("restricts and lifts restriction through a column it adds", async () => {
     const matches = await connector.find({ phone: DEMO_CALLERS.corinneDesmarc }, signal());
     await connector.restrict!(matches, true);
     expect(rows("SELECT restricted FROM recordings WHERE called_number = ? OR caller_number = ?", DEMO_CALLERS.corinneDesmarc, DEMO_CALLERS.corinneDesmarc).map((r) => r.restricted)).toEqual([1, 1]);
-    const sink = collectingSink();
-    await connector.export(matches, sink);
-    expect(sink.records.every((r) => r.fields.restricted === true)).toBe(true);
+    const got = collectingSink();
+    await connector.export(matches, got.sink);
+    expect(got.records.every((r) => r.fields.restricted === true)).toBe(true);
     await connector.restrict!(matches, false);
     expect(rows("SELECT sum(restricted) AS n FROM recordings")[0]!.n).toBe(0);
   });
@@ -242,10 +220,7 @@ describe("recordings connector", () => {
 
 describe("recordings configuration", () => {
   const valid = { id: "recordings", kind: "recordings", label: "Enregistrements", root: "/srv/audio", index: "/srv/audio/index.sqlite" };
-  const problems = (entry: unknown) => {
-    const r = ConfigSchema.safeParse(entry);
-    return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  };
+  const problems = (entry: unknown) => configProblems(ConfigSchema, entry);
 
   it("accepts a complete entry", () => {
     expect(problems(valid)).toEqual([]);

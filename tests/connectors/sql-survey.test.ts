@@ -14,14 +14,12 @@ import { openDriver, type Dialect, type SqlDriver } from "../../app/connectors/s
 import { proposedErasurePlan } from "../../app/connectors/sql-survey/erasure-plan";
 import {
   ConnectorUnavailable,
-  type Anomaly,
   type Connector,
   type ErasurePlan,
-  type ExportRecord,
-  type ExportSink,
   type Match,
   type VerifiedIdentity,
 } from "../../app/connectors/types";
+import { collectingSink, signal, configProblems } from "../helpers/connector-calls";
 
 /**
  * The sql-survey connector against the three dialects. SQLite always runs (a
@@ -34,7 +32,6 @@ const REQUIRE = process.env.REQUIRE_SERVICES === "1";
 const PG_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const MARIADB_URL = process.env.TEST_MARIADB_URL ?? "mysql://root@127.0.0.1:3306/test";
 const MASK_KEY = "test-mask-key-0123456789";
-const signal = () => new AbortController().signal;
 
 type Target = { dialect: Dialect; url: string; cleanup(): Promise<void> };
 type Backend = { name: string; dialect: Dialect; envVar?: string; shownUrl?: string; probe(): Promise<string | null>; provision(): Promise<Target> };
@@ -157,19 +154,6 @@ function configFor(target: { dialect: Dialect; url: string }, overrides: Partial
 function connectorFor(target: { dialect: Dialect; url: string }, overrides: Partial<Record<string, unknown>> = {}): Connector {
   const secrets: Record<string, string> = { SURVEY_DATABASE_URL: target.url, SURVEY_MASK_KEY: MASK_KEY };
   return create(configFor(target, overrides), (name) => secrets[name]);
-}
-
-function collectingSink() {
-  const records: ExportRecord[] = [];
-  const anomalies: Anomaly[] = [];
-  const sink: ExportSink = {
-    record: async (r) => void records.push(r),
-    file: async () => {
-      throw new Error("sql-survey exports no files");
-    },
-    anomaly: async (a) => void anomalies.push(a),
-  };
-  return { sink, records, anomalies };
 }
 
 const keysOf = (matches: Match[], dataset: string) =>
@@ -307,7 +291,7 @@ function suite(backend: Backend) {
 
   it("exports the respondent and her answers as plain fields with ISO dates and the portability subset", async () => {
     const matches = await connector.find({ email: corinne.email }, signal());
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "sql-survey exports no files" });
     const summary = await connector.export(matches, sink);
     expect(summary).toEqual({ records: 5, files: 0, anomalies: 0 });
     expect(anomalies).toEqual([]);
@@ -347,7 +331,7 @@ function suite(backend: Backend) {
   it("never guesses a mobile_json date whose day and month can be swapped: null, and an anomaly with the raw text and each reading", async () => {
     // David's respondent row came through mobile_json; his answers inherit that channel through the relation.
     const matches = await connector.find({ phone: david.phone }, signal());
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "sql-survey exports no files" });
     const summary = await connector.export(matches, sink);
     expect(summary).toEqual({ records: 4, files: 0, anomalies: 3 });
     const byRaw = (raw: string) => anomalies.filter((a) => a.raw === raw);
@@ -386,7 +370,7 @@ function suite(backend: Backend) {
       9003, 9002, "Quels réseaux ?", "Facebook", "05/05/2026",
     ]);
     const matches = await connector.find({ email: "christophe.vicq@example.fr" }, signal());
-    const typed = collectingSink();
+    const typed = collectingSink({ noFiles: "sql-survey exports no files" });
     expect(await connector.export(matches, typed.sink)).toEqual({ records: 3, files: 0, anomalies: 0 });
     expect(typed.records.filter((r) => r.dataset === "answers").map((r) => r.fields.answered_at)).toEqual(["2026-04-03", "2026-05-05"]);
 
@@ -395,7 +379,7 @@ function suite(backend: Backend) {
     mapping.tables.answers!.columns.answered_at = { dateFormats: ["iso-datetime", "dd/mm/yyyy"], ambiguousDayMonth: true };
     const everywhere = connectorFor(target, { mapping });
     try {
-      const { sink, records, anomalies } = collectingSink();
+      const { sink, records, anomalies } = collectingSink({ noFiles: "sql-survey exports no files" });
       expect(await everywhere.export(matches, sink)).toEqual({ records: 3, files: 0, anomalies: 1 });
       expect(anomalies).toEqual([
         expect.objectContaining({ key: "9002", raw: "03/04/2026", kind: "ambiguous", readings: [{ format: "dd/mm/yyyy", value: "2026-04-03" }, { format: "mm/dd/yyyy", value: "2026-03-04" }] }),
@@ -449,7 +433,7 @@ function suite(backend: Backend) {
     const change = { match: person, field: "address", from: "18, rue de la Roquette", to: "20, rue de la Roquette" };
     await connector.rectify!(matches, [change]);
     await connector.rectify!(matches, [change]); // already applied: a no-op
-    const { sink, records } = collectingSink();
+    const { sink, records } = collectingSink({ noFiles: "sql-survey exports no files" });
     await connector.export([person], sink);
     expect(records[0]?.fields.address).toBe("20, rue de la Roquette");
 
@@ -464,7 +448,7 @@ function suite(backend: Backend) {
     const match = matches.find((m) => m.dataset === "answers" && m.key === String(broken.id))!;
     await expect(connector.rectify!(matches, [{ match, field: "answered_at", from: "03/13/2026", to: "2026-13-03" }])).rejects.toThrow(/iso-datetime \| dd\/mm\/yyyy/);
     await connector.rectify!(matches, [{ match, field: "answered_at", from: "03/13/2026", to: "13/03/2026" }]);
-    const { sink, records, anomalies } = collectingSink();
+    const { sink, records, anomalies } = collectingSink({ noFiles: "sql-survey exports no files" });
     await connector.export([match], sink);
     expect(anomalies).toEqual([]);
     expect(records[0]?.fields.answered_at).toBe("2026-03-13");
@@ -477,7 +461,7 @@ function suite(backend: Backend) {
     await expect(connector.rectify!(matches, [{ match, field: "answered_at", from: "2026-06-01", to: "05/03/2026" }])).rejects.toThrow(/changed since/);
     // Staff read it month-first (5 March): that reading is the `from` the DPO approved.
     await connector.rectify!(matches, [{ match, field: "answered_at", from: "2026-03-05", to: "05/03/2026" }]);
-    const { sink, records } = collectingSink();
+    const { sink, records } = collectingSink({ noFiles: "sql-survey exports no files" });
     await connector.export([match], sink);
     expect(records[0]?.fields.answered_at).toBeNull(); // 05/03/2026 still reads both ways in this channel
   });
@@ -586,13 +570,7 @@ for (const backend of BACKENDS) {
 }
 
 /** As the registry reports a problem: connectors[0].mapping.tables.respondents.identity.email */
-function problems(entry: unknown): string[] {
-  const parsed = ConfigSchema.safeParse(entry);
-  if (parsed.success) return [];
-  return parsed.error.issues.map(
-    (i) => `${["connectors", 0, ...i.path].reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "")}: ${i.message}`,
-  );
-}
+const problems = (entry: unknown) => configProblems(ConfigSchema, entry, ["connectors", 0]);
 
 describe("sql-survey configuration", () => {
   const base = { id: "survey", kind, label: "Études", dialect: "sqlite", url: "file:var/demo-survey.sqlite", hashKeyEnv: "SURVEY_MASK_KEY", mapping: demoSurveyMapping };

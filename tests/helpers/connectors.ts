@@ -100,8 +100,16 @@ export async function nadiaInPerson(app: TestApp, rights: string[] = ["access"])
   return personInPerson(app, { lastName: "Azri", firstName: "Nadia", email: "nadia.azri@example.com", phone: "07 81 22 33 44", site: "lille" }, rights);
 }
 
-/** A person recorded by support at the desk with an identity card, their email proven by a code they read back. */
-export async function personInPerson(app: TestApp, p: { lastName: string; firstName: string; email: string; phone: string; site: "tours" | "lille" }, rights: string[]) {
+/**
+ * A person recorded by support at the desk with an identity card, their email
+ * proven by a code they read back (unless `proveEmail` is false).
+ */
+export async function personInPerson(
+  app: TestApp,
+  p: { lastName: string; firstName: string; email: string; phone: string; site: "tours" | "lille"; details?: string },
+  rights: string[],
+  opts: { proveEmail?: boolean } = {},
+) {
   const support = await signedIn(app, "support", p.site);
   const { reference } = recordRequest({
     ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: p.site, email: support.email, displayName: "Support" } },
@@ -114,11 +122,11 @@ export async function personInPerson(app: TestApp, p: { lastName: string; firstN
       firstName: p.firstName,
       email: p.email,
       phone: p.phone,
-      details: "",
+      details: p.details ?? "",
       verification: "document",
     }),
   });
-  await proveByCode(app, support.browser, reference, "email");
+  if (opts.proveEmail !== false) await proveByCode(app, support.browser, reference, "email");
   return { reference, browser: support.browser };
 }
 

@@ -33,7 +33,27 @@ export function run(script: string, args: string[], env: NodeJS.ProcessEnv, opts
   return Object.assign(finished, { pid: child.pid! });
 }
 
+/** The operator CLI (`npm run -s cli -- …`, scripts/cli.ts) in its own process, with exactly the environment given. */
 export const cli = (args: string[], env: NodeJS.ProcessEnv, opts?: { timeoutMs?: number }) => run("scripts/cli.ts", args, env, opts);
+
+/**
+ * What an operator's shell gives the CLI beside a test app: the app's secret
+ * and database (from process.env, where startApp put them), `dataDir`, no
+ * reachable server, quiet logs; `env` adds to or overrides it.
+ */
+export function cliEnv(dataDir: string, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: "test",
+    APP_ENV: "test",
+    APP_SECRET: process.env.APP_SECRET,
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL,
+    BASE_URL: "http://127.0.0.1:9",
+    LOG_LEVEL: "silent",
+    ...env,
+  };
+}
 
 export type ServerProcess = { child: ChildProcess; base: string; dir: string; output: () => string; stop: () => void };
 

@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { lastCode } from "../mocks/sms";
 import { textOf, validRequest, type Browser, type TestApp } from "./app";
+import { mailTo } from "./smtp-sink";
 import { unzipEntries } from "./zip";
 
 /**
@@ -14,12 +15,10 @@ export function linkIn(text: string, pathPrefix: string): string {
   return new URL(url).pathname;
 }
 
-/** The last email delivered to `address` whose subject contains `subject` (after one outbox tick). */
-export async function mailTo(app: TestApp, address: string, subject: string) {
+/** How many SMS were delivered to `phone` (E.164), after one outbox tick. */
+export async function smsCountTo(app: TestApp, phone: string) {
   await app.deliver();
-  const mail = [...app.sink!.received].reverse().find((m) => m.to && JSON.stringify(m.to).includes(address) && m.subject?.includes(subject));
-  if (!mail) throw new Error(`no mail "${subject}" delivered to that address`);
-  return mail;
+  return app.sms.sent.filter((s) => s.to === phone).length;
 }
 
 /** The last SMS delivered to `phone` (E.164). */
@@ -30,13 +29,16 @@ export async function smsTo(app: TestApp, phone: string) {
   return sms;
 }
 
+/** Filed on the web form: the browser that filed, the reference shown, and the "sent" page's HTML. */
 export async function fileOne(app: TestApp, overrides: Record<string, string | string[]> = {}) {
   const browser = app.browser();
   const res = await browser.post("/demande", validRequest(overrides));
   expect(res.status, textOf(await res.clone().text()).slice(0, 300)).toBe(302);
+  expect(res.headers.get("location")).toBe("/demande/envoyee");
   const page = await (await browser.get("/demande/envoyee")).text();
-  const reference = textOf(page).match(/DSR-\d{4}-\d{6}/)![0];
-  return { browser, reference };
+  const reference = textOf(page).match(/DSR-\d{4}-\d{6}/)?.[0];
+  if (!reference) throw new Error(`no reference on the "sent" page: ${textOf(page).slice(0, 300)}`);
+  return { browser, reference, page };
 }
 
 /** Filed on the web and confirmed from the emailed link: the browser holds the follow session. */
@@ -89,5 +91,6 @@ export async function downloadArchive(app: TestApp, email: string, archiveId: nu
   expect((await person.get(link.pathname + link.search)).status).toBe(200);
   const download = await person.post(`${link.pathname}/fichier`, { a: String(archiveId) });
   expect(download.status).toBe(200);
+  expect(download.headers.get("content-type")).toBe("application/zip");
   return unzipEntries(Buffer.from(await download.arrayBuffer()));
 }

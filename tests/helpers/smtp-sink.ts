@@ -43,3 +43,33 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** What the mail lookups need of a test app: its outbox sender's tick and its sink. */
+type Mailbox = { deliver(): unknown; sink: { received: ParsedMail[] } | null };
+
+/**
+ * The mails already in the sink addressed to `address` whose subject holds
+ * `subject` (any subject when omitted), oldest first. No outbox tick: for
+ * tests that delivered themselves, or that check nothing more went out.
+ */
+export function mailsIn(app: Mailbox, address: string, subject?: string): ParsedMail[] {
+  return app.sink!.received.filter((m) => m.to && JSON.stringify(m.to).includes(address) && (subject === undefined || m.subject?.includes(subject)));
+}
+
+/** After one outbox tick, the mails delivered to `address` (whose subject holds `subject`), oldest first. */
+export async function mailsTo(app: Mailbox, address: string, subject?: string): Promise<ParsedMail[]> {
+  await app.deliver();
+  return mailsIn(app, address, subject);
+}
+
+/**
+ * The last email delivered to `address` whose subject contains `part` (after
+ * one outbox tick); `inText` also accepts a mail whose body contains it, for
+ * mails told apart by the link they carry. Throws when there is none.
+ */
+export async function mailTo(app: Mailbox, address: string, part: string, opts: { inText?: boolean } = {}): Promise<ParsedMail> {
+  await app.deliver();
+  const mail = app.sink!.received.findLast((m) => m.to && JSON.stringify(m.to).includes(address) && (m.subject?.includes(part) || (opts.inText && m.text?.includes(part))));
+  if (!mail) throw new Error(`no mail "${part}" delivered to that address`);
+  return mail;
+}
