@@ -4,7 +4,6 @@ import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Transform } from "node:stream";
 import { gatheredItems } from "../../db/schema/gather";
-import { processingOperations } from "../../db/schema/register";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import { formatParisDate } from "../i18n";
@@ -25,7 +24,7 @@ import type { Actor } from "./context";
 import { DomainError } from "./errors";
 import { holdFor, released } from "./referrals.server";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
-import { art15Information, type Art15Entry } from "./register.server";
+import { art15InformationFor, registerDatasetId } from "./register.server";
 import { clientByAlias } from "./recipients.server";
 import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
 
@@ -114,43 +113,6 @@ export type BuiltArchive = {
   /** what manifest.json lists (every entry but itself) */
   entries: ManifestEntry[];
 };
-
-// ---------------------------------------------------------------------------
-// Register mapping
-
-/**
- * Connector kind + dataset → the dataset ids the processing register names
- * (db/seed-register.ts). Written out rather than derived: the recordings
- * connector calls its only dataset "recordings" while the register, written
- * from the DPO's point of view, calls it "recordings:calls". Any other pair
- * falls back to "<kind>:<dataset>", the register's own convention.
- */
-const REGISTER_DATASETS: Record<string, string> = {
-  "sql-survey:respondents": "sql-survey:respondents",
-  "sql-survey:answers": "sql-survey:answers",
-  "recordings:recordings": "recordings:calls",
-  "crm-http:contacts": "crm-http:contacts",
-  "crm-http:interactions": "crm-http:interactions",
-};
-
-export function registerDatasetId(connectorKind: string, dataset: string): string {
-  const id = `${connectorKind}:${dataset}`;
-  return REGISTER_DATASETS[id] ?? id;
-}
-
-/**
- * The register's operations for the datasets that hold this person's data.
- * If a dataset with data is missing from the register (a connector added
- * without updating it, or removed from the configuration since the gather),
- * the whole register is given: telling the person too much about our
- * processing is a smaller fault than leaving out the operation their data
- * is in.
- */
-function operationsFor(db: Db, datasetIds: (string | null)[]): Art15Entry[] {
-  const known = new Set(db.select({ datasets: processingOperations.datasets }).from(processingOperations).all().flatMap((r) => r.datasets));
-  if (datasetIds.some((id) => id === null || !known.has(id))) return art15Information(db);
-  return art15Information(db, datasetIds as string[]);
-}
 
 // ---------------------------------------------------------------------------
 // Entry names
@@ -407,7 +369,7 @@ export async function buildArchive(input: {
     audio,
     otherFiles: content.files.length - audio,
     operationsPage: operationsEntry,
-    operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+    operations: kind === "access" ? art15InformationFor(db, datasetIds) : [],
     concerned,
     // Resolved dates were read (as staff chose): the letter counts what is still unread.
     anomalies: content.anomalies.filter((a) => !a.resolved).length,
