@@ -13,10 +13,10 @@ import { archiveLetter, operationsPage } from "../../documents/archive-letter";
 import { READABLE_FOLDERS, readablePage, spreadsheetRows, type ReadableDataset } from "../../documents/archive-pages";
 import { organisation } from "../utils/organisation.server";
 import { proofRetention, searchReport } from "./answers.server";
-import { requireAnswerable } from "./gather.server";
+import { gatherTimes } from "./gather.server";
 import type { Connector, FieldValue, PortabilityCategory } from "../connectors/types";
 import type { Locale } from "../../db/schema/enums";
-import type { Db, DbOrTx } from "../utils/db.server";
+import type { Db } from "../utils/db.server";
 import { isFormulaLike } from "../utils/csv";
 import { ArchiveBuildError, csvTable, headerOf, jsonArray, openZip, textStream, type Finished } from "./archive-zip.server";
 import * as audit from "./audit.server";
@@ -277,15 +277,6 @@ function recipientsByDataset(db: Db, records: { connectorId: string; dataset: st
 
 // ---------------------------------------------------------------------------
 // The build
-
-/**
- * When each connector's data was gathered. An answer built while a source is
- * still running, or was not searched or failed without the DPO recording why
- * the answer goes out all the same, would look complete and not be: refused.
- */
-export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> {
-  return new Map(requireAnswerable(db, requestId).map((j) => [j.connectorId, (j.finishedAt ?? j.queuedAt).toISOString()]));
-}
 
 /**
  * A gathered file's open() pipes a file stream into a decipher, and pipe()

@@ -18,12 +18,11 @@ import { faultPoint } from "../utils/faults.server";
 import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
-import { gatherTimes } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
-import { searchConnector } from "./gather.server";
+import { requireAnswerable, searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
 import { processingOperations } from "../../db/schema/register";
@@ -106,7 +105,7 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   requireTicketAccess(me, r);
   if (!r.rights.includes("erasure")) throw new DomainError("illegal_transition", { code: "no_erasure_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
-  gatherTimes(ctx.db, r.id); // a finished gather, or a conflict
+  requireAnswerable(ctx.db, r.id); // a finished gather, or a conflict
   const current = latestPlan(ctx.db, r.id);
   // A certified erasure may be followed by another: what a client instructed us to erase after ours was certified
   // (data held as its processor, found again by a new search). The new plan holds only what is still found.
