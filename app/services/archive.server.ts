@@ -305,8 +305,8 @@ export async function buildArchive(input: {
   now: Date;
   /** who asked for it, for the audit trail (a worker by default) */
   actor?: Actor;
-  /** the connectors, for their kind and label (the configured ones by default) */
-  registry?: Pick<Registry, "get">;
+  /** the connectors, for their kind and label (callers pass app/utils/connectors.server.ts's connectors()) */
+  registry: Pick<Registry, "get">;
   /** a gathered file that yields nothing for this long fails the build (default 60 s) */
   idleTimeoutMs?: number;
   /** a cipher the zip goes through on its way to `out` (delivery encrypts at rest) */
@@ -314,12 +314,10 @@ export async function buildArchive(input: {
   /** also hash the whole zip (a second pass over every byte; the CLI prints it) */
   hashZip?: boolean;
 }): Promise<BuiltArchive> {
-  const { db, requestId, kind, out, now } = input;
+  const { db, requestId, kind, out, now, registry } = input;
   const request = db.select().from(requests).where(eq(requests.id, requestId)).get();
   if (!request) throw new DomainError("not_found", { what: "request" });
   const gatheredAt = gatherTimes(db, requestId);
-  // Loaded on demand: the connectors' drivers are not needed when the caller names them.
-  const registry = input.registry ?? (await import("../utils/connectors.server")).connectors();
   const report = searchReport(db, request, registry);
 
   requireGatheredFiles(db, requestId);

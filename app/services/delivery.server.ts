@@ -6,6 +6,7 @@ import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import * as emails from "../../emails";
+import type { Registry } from "../connectors/registry";
 import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
@@ -73,7 +74,7 @@ export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: Arch
 }
 
 /** Support releases portability archives; access archives need the DPO. */
-export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; reference: string; kind: ArchiveKind }) {
+export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
   const me = requireStaff(ctx.actor);
   const r = ctx.db.select().from(requests).where(eq(requests.reference, reference)).get();
   if (!r) throw new DomainError("not_found");
@@ -89,7 +90,7 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
     let built;
     try {
       mkdirSync(archivesDir(), { recursive: true });
-      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, seal: cipher });
+      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, registry, seal: cipher });
     } catch (error) {
       throw storageFailure(error, r.reference);
     }
