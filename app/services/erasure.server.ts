@@ -37,6 +37,7 @@ import { notifyRecipients, recipientGroups, recordLine, type RecipientGroup, typ
 import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
 import { brand } from "../../emails/layout";
+import { esc } from "../../documents/html";
 
 /**
  * Erasure (Art. 17), in five stages a DPO can defend:
@@ -505,8 +506,6 @@ export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">)
   if (listed.length) records.push({ record: "suppression", kinds: listed });
   return records;
 }
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** The certificate as a standalone HTML document, French then English, in the same words as the emails. */
 export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[]; searched?: SearchReport | null; controllers?: ControllerPart[] }): string {
