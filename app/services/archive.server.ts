@@ -4,12 +4,10 @@ import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Transform } from "node:stream";
 import { gatheredItems } from "../../db/schema/gather";
-import { requests, type RequestRow } from "../../db/schema/requests";
+import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
-import { formatParisDate } from "../i18n";
-import { noDataAnswer, type SearchReport } from "../../emails/answers";
-import { brand, letterHtml } from "../../emails/layout";
-import { archiveLetter, operationsPage } from "../../documents/archive-letter";
+import { brand } from "../../emails/layout";
+import { archiveLetter, noDataLetter, operationsPage } from "../../documents/archive-letter";
 import { READABLE_FOLDERS, readablePage, spreadsheetRows, type ReadableDataset } from "../../documents/archive-pages";
 import { organisation } from "../utils/organisation.server";
 import { proofRetention, searchReport } from "./answers.server";
@@ -249,15 +247,7 @@ function readableCopy(content: Content, locale: Locale, connector: (id: string) 
 }
 
 // ---------------------------------------------------------------------------
-// Cover letters: the templates live in documents/ (archive-letter.ts, archive-pages.ts)
-
-/** The archive of a person held nowhere: the no-data answer itself, as the letter in the zip. */
-function noDataLetter(r: RequestRow, report: SearchReport, now: Date, retention: string) {
-  return letterHtml(noDataAnswer({ reference: r.reference, rights: r.rights, report, proofRetention: retention }, r.locale), {
-    reference: r.reference,
-    date: formatParisDate(now, r.locale === "en" ? "en-GB" : "fr-FR"),
-  });
-}
+// Who received the data (the letters' templates live in documents/)
 
 /** The companies named on the person's records (their recipient), by register dataset: who actually received their data. */
 function recipientsByDataset(db: Db, records: { connectorId: string; dataset: string; recipient?: string }[], kindOf: (connectorId: string) => string | undefined): Map<string, string[]> {
@@ -367,7 +357,9 @@ export async function buildArchive(input: {
     controllers: hold.parts,
     withheld: withheld.map((w) => ({ ...w, system: registry.get(w.connectorId)?.label ?? w.connectorId })),
   };
-  const letter = held ? archiveLetter(facts) : noDataLetter(request, report, now, proofRetention(db, request.locale));
+  const letter = held
+    ? archiveLetter(facts)
+    : noDataLetter({ reference: request.reference, rights: request.rights, locale, report, proofRetention: proofRetention(db, locale), generatedAt: now });
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
   const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
