@@ -44,7 +44,10 @@ import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
  *                                   plus the values we could not read
  *
  * The zip is written under a temporary name next to `out` and renamed when
- * complete: a failure never leaves a half-written archive behind.
+ * complete: a failure never leaves a half-written archive behind. This
+ * module decides what goes in; archive-zip.server.ts writes it, documents/
+ * words it, the register names the datasets, the gather service says when
+ * each connector's search ended, and the caller passes the connectors.
  */
 
 export type ArchiveKind = "access" | "portability";
