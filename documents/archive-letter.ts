@@ -1,8 +1,9 @@
-import type { Locale } from "../db/schema/enums";
+import type { Locale, Right } from "../db/schema/enums";
 import type { ArchiveKind } from "../app/services/archive.server";
-import { identifierLines, systemLines, type SearchReport } from "../emails/answers";
+import { identifierLines, noDataAnswer, systemLines, type SearchReport } from "../emails/answers";
+import { letterHtml } from "../emails/layout";
 import { controllerPartText, type ControllerPart } from "../emails/referrals";
-import { formatLocalDate } from "../app/i18n";
+import { formatLocalDate, formatParisDate } from "../app/i18n";
 import type { Art15Entry } from "../app/services/register.server";
 import { datasetCount, datasetTitle, type ReadableDataset } from "./archive-pages";
 import { documentPage, esc } from "./html";
@@ -318,4 +319,12 @@ ${operationsBlock(l.operations, l.concerned, l.locale)}`;
 /** The Paris calendar day of an instant, YYYY-MM-DD. */
 function parisDay(at: Date): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** The archive of a person held nowhere: the no-data answer itself, as the letter in the zip. */
+export function noDataLetter(d: { reference: string; rights: Right[]; locale: Locale; report: SearchReport; proofRetention: string; generatedAt: Date }): string {
+  return letterHtml(noDataAnswer({ reference: d.reference, rights: d.rights, report: d.report, proofRetention: d.proofRetention }, d.locale), {
+    reference: d.reference,
+    date: formatParisDate(d.generatedAt, d.locale === "en" ? "en-GB" : "fr-FR"),
+  });
 }

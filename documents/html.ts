@@ -1,12 +1,13 @@
 import type { Locale } from "../db/schema/enums";
-import { escapeHtml } from "../emails/layout";
 
 /**
  * The documents a person receives as files (the archive's letter and its
- * readable pages): pure functions from facts to HTML, like the emails, with
- * the emails' one escaper.
+ * readable pages, the erasure certificate): pure functions from facts to
+ * HTML, like the emails. This is the one HTML escaper, for the emails too.
  */
-export const esc = escapeHtml;
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
 
 /**
  * The style every page of the archive shares: plain, printable, readable on a

@@ -1,11 +1,8 @@
 import type { Locale } from "../db/schema/enums";
 import { organisation } from "../app/utils/organisation.server";
+import { esc } from "../documents/html";
 
 export type Rendered = { subject: string; text: string; html: string; locale?: Locale; blocks?: Block[] };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 /** The name a text message starts with: the controller's, as configured. */
 export function brand(): string {
@@ -46,17 +43,17 @@ export function render(locale: Locale, subject: string, blocks: Block[], opts: {
   const body = blocks
     .map((b) =>
       typeof b === "string"
-        ? `<p style="margin:0 0 16px">${escapeHtml(b)}</p>`
-        : `<p style="margin:0 0 16px"><a href="${escapeHtml(b.link)}" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(b.label)}</a></p><p style="margin:0 0 16px;font-size:13px;color:#374151">${escapeHtml(b.link)}</p>`,
+        ? `<p style="margin:0 0 16px">${esc(b)}</p>`
+        : `<p style="margin:0 0 16px"><a href="${esc(b.link)}" style="display:inline-block;background:#1d4ed8;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${esc(b.label)}</a></p><p style="margin:0 0 16px;font-size:13px;color:#374151">${esc(b.link)}</p>`,
     )
     .join("\n");
   const html = `<!doctype html>
-<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(subject)}</title></head>
 <body style="margin:0;padding:24px;background:#f3f4f6;font-family:Arial,Helvetica,sans-serif;color:#111827;font-size:16px;line-height:1.5">
 <div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
 ${body}
 <hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
-<p style="margin:0;font-size:13px;color:#374151">${escapeHtml(footer).replace(/\n/g, "<br>")}</p>
+<p style="margin:0;font-size:13px;color:#374151">${esc(footer).replace(/\n/g, "<br>")}</p>
 </div></body></html>`;
   return { subject, text, html, locale, blocks };
 }
@@ -72,15 +69,15 @@ export function letterHtml(m: Rendered, d: { reference: string; date: string; to
   const locale = m.locale ?? "fr";
   const blocks = m.blocks ?? m.text.split("\n\n--\n\n")[0]!.split("\n\n");
   const para = (b: Block) =>
-    typeof b === "string" ? `<p>${escapeHtml(b).replace(/\n/g, "<br>")}</p>` : `<p>${escapeHtml(b.label)}${locale === "fr" ? " :" : ":"} <span class="link">${escapeHtml(b.link)}</span></p>`;
-  const lines = (s: string) => escapeHtml(s).replace(/\n/g, "<br>");
+    typeof b === "string" ? `<p>${esc(b).replace(/\n/g, "<br>")}</p>` : `<p>${esc(b.label)}${locale === "fr" ? " :" : ":"} <span class="link">${esc(b.link)}</span></p>`;
+  const lines = (s: string) => esc(s).replace(/\n/g, "<br>");
   const recipient = d.to ? `<address class="to">${lines([d.to.name, d.to.address ?? ""].filter(Boolean).join("\n"))}</address>` : "";
   return `<!DOCTYPE html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(m.subject)}</title>
+<title>${esc(m.subject)}</title>
 <style>
 body { font-family: system-ui, Arial, sans-serif; line-height: 1.5; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
 header { display: flex; justify-content: space-between; gap: 2rem; margin-bottom: 2rem; }
@@ -98,8 +95,8 @@ footer { margin-top: 2rem; border-top: 1px solid #767676; padding-top: .5rem; fo
 ${recipient}
 </header>
 <main>
-<p class="meta">${locale === "fr" ? "Référence" : "Reference"} : <strong>${escapeHtml(d.reference)}</strong> — ${escapeHtml(d.date)}</p>
-<h1>${escapeHtml(m.subject)}</h1>
+<p class="meta">${locale === "fr" ? "Référence" : "Reference"} : <strong>${esc(d.reference)}</strong> — ${esc(d.date)}</p>
+<h1>${esc(m.subject)}</h1>
 ${blocks.map(para).join("\n")}
 </main>
 <footer>${lines(personFooter(locale))}</footer>

@@ -9,6 +9,7 @@ import { letterFromSms, statusPage, verifiedBySms } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { zipText } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
+import { connectors } from "../app/utils/connectors.server";
 
 /**
  * Issue 13, item 3: after RightsDesk changes what a system holds, every
@@ -74,7 +75,7 @@ describe("after a rectification", () => {
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     const { buildArchive } = await import("../app/services/archive.server");
     const out = `${app.dir}/after.zip`;
-    await buildArchive({ db: app.db(), requestId: id, kind: "access", out, now: new Date() });
+    await buildArchive({ db: app.db(), requestId: id, kind: "access", out, now: new Date(), registry: connectors() });
     const contacts = await zipText(out, "data/crm/contacts.json");
     expect(contacts).toContain("BLANC-MARTIN");
     expect(contacts).not.toMatch(/"lastName":"Blanc"/);

@@ -11,7 +11,7 @@ import { seedRegister } from "../db/seed-register";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { sweepInfoRequests } from "../app/services/tickets.server";
 import { instantToParisLocal } from "../app/services/paris-time";
-import { closeConnectors } from "../app/utils/connectors.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, foundOffers, gatherAll, sentCode, withDemoConnectors, controllersInstruct } from "./helpers/connectors";
 import { mailTo } from "./helpers/smtp-sink";
@@ -198,7 +198,7 @@ describe("a complete search", () => {
     // The letter in the archive says which system was not searched, and the DPO's reason.
     const { buildArchive } = await import("../app/services/archive.server");
     const out = path.join(app.dir, "waived.zip");
-    await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() });
+    await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() });
     const letter = textOf(await zipText(out, "LISEZ-MOI.html"));
     expect(letter).toContain("Où nous avons cherché");
     expect(letter).toContain("non interrogé : le système n'a pas pu être joint");

@@ -10,7 +10,7 @@ import { loadConnectorsConfig, parseConnectorsConfig } from "../app/connectors/r
 import { SOURCE_CHANNELS } from "../app/connectors/sql-survey/demo";
 import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
 import { buildArchive, type ArchiveKind, type Manifest } from "../app/services/archive.server";
-import { closeConnectors } from "../app/utils/connectors.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } from "./helpers/connectors";
 import { parseCsv } from "./helpers/csv";
@@ -37,7 +37,7 @@ async function corinneArchive(kind: ArchiveKind, locale: "fr" | "en", name: stri
   await gatherAll(app, browser, reference);
   await controllersInstruct(app, browser, reference);
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date("2027-02-01T13:05:00Z") });
+  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date("2027-02-01T13:05:00Z"), registry: connectors() });
   const zip = await unzipEntries(out);
   // For a person (and the browser test) to look at: .cache/readable/<name>/
   if (process.env.KEEP_READABLE) {

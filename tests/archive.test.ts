@@ -10,10 +10,11 @@ import { eq } from "drizzle-orm";
 import { gatheredItems } from "../db/schema/gather";
 import { seedRegister } from "../db/seed-register";
 import { VOICE_IN_PORTABILITY } from "../app/connectors/recordings";
-import { ArchiveBuildError, buildArchive, registerDatasetId, safePathSegment, type ArchiveKind, type Manifest } from "../app/services/archive.server";
+import { ArchiveBuildError, buildArchive, safePathSegment, type ArchiveKind, type Manifest } from "../app/services/archive.server";
+import { registerDatasetId } from "../app/services/register.server";
 import { entriesFor } from "../app/services/audit.server";
 import { DomainError } from "../app/services/errors";
-import { closeConnectors } from "../app/utils/connectors.server";
+import { closeConnectors, connectors } from "../app/utils/connectors.server";
 import { csvField } from "../app/utils/csv";
 import { nativeCrc32, useNativeZipCrc } from "../app/utils/zip-crc.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
@@ -126,7 +127,7 @@ function unzipTest(file: string) {
 async function build(requestId: number, kind: ArchiveKind, label: string) {
   const out = path.join(outDir, `${label}-${kind}.zip`);
   const started = performance.now();
-  const built = await buildArchive({ db: app.db(), requestId, kind, out, now: new Date(), hashZip: true });
+  const built = await buildArchive({ db: app.db(), requestId, kind, out, now: new Date(), registry: connectors(), hashZip: true });
   console.log(`[archive] ${label} ${kind}: ${built.bytes} bytes, ${built.files} entries, built in ${Math.round(performance.now() - started)} ms`);
   return built;
 }
@@ -292,9 +293,9 @@ describe("failures", () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = ticketRow(reference).id;
     const out = path.join(outDir, "too-early.zip");
-    await expect(buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() })).rejects.toMatchObject({ code: "conflict", detail: { reason: "not_gathered" } });
+    await expect(buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() })).rejects.toMatchObject({ code: "conflict", detail: { reason: "not_gathered" } });
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ code: "conflict", detail: { reason: "gather_incomplete" } });
     expect(existsSync(out)).toBe(false);
@@ -310,7 +311,7 @@ describe("failures", () => {
     writeFileSync(stored.filePath!, bytes);
 
     const out = path.join(outDir, "tampered.zip");
-    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveBuildError);
     expect((err as ArchiveBuildError).code).toBe("source_unreadable");
     expect(existsSync(out)).toBe(false);
@@ -324,7 +325,7 @@ describe("failures", () => {
     const stored = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all().find((i) => i.kind === "file")!;
     rmSync(stored.filePath!);
     const out = path.join(outDir, "missing.zip");
-    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date() }).catch((e: unknown) => e);
+    const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveBuildError);
     expect((err as ArchiveBuildError).code).toBe("source_unreadable");
     expect(existsSync(out)).toBe(false);

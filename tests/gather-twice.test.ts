@@ -65,7 +65,7 @@ describe("a request searched three times", () => {
   it("gives an access archive with each recording once", async () => {
     const { id } = await gatheredThreeTimes(["access"]);
     const out = path.join(app.dir, "three-times.zip");
-    await buildArchive({ db: app.db(), requestId: id, kind: "access", out, now: new Date() });
+    await buildArchive({ db: app.db(), requestId: id, kind: "access", out, now: new Date(), registry: connectors() });
     const entries = await unzipEntries(out);
     const audio = [...entries.keys()].filter((n) => n.startsWith("recordings/"));
     expect(audio.length).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { statusPage, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
+import { connectors } from "../app/utils/connectors.server";
 
 /**
  * OP-06: CentreCall runs Neva Assurances' reception desk on Neva's own CRM,
@@ -57,7 +58,7 @@ async function instruct(browser: Browser, reference: string, instruction: string
 
 async function accessArchive(reference: string, name: string) {
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() });
+  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() });
   const entries = await unzipEntries(out);
   return { entries, letter: textOf(entries.get("LISEZ-MOI.html")!.toString("utf8")), manifest: JSON.parse(entries.get("manifest.json")!.toString("utf8")) as { files: { connector: string | null }[] } };
 }

@@ -14,6 +14,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { zipText } from "./helpers/zip";
 import { mailsIn } from "./helpers/smtp-sink";
+import { connectors } from "../app/utils/connectors.server";
 
 /**
  * Art. 19 and Art. 15(1)(c), record by record. Nadia Azri was surveyed for
@@ -116,7 +117,7 @@ describe("Art. 19 recipients, per record", () => {
     expect(textOf(ticket)).toContain("Enregistré sans accord enregistré de la personne");
     const out = path.join(mkdtempSync(path.join(tmpdir(), "rd-letter-")), "a.zip");
     // The register's details for each processing are on the page the letter links to (issue 16).
-    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date() })).path, "lire/traitements.html"));
+    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() })).path, "lire/traitements.html"));
 
     let letter = await letterOf();
     expect(letter).toContain("Vos données de ce traitement ont été recueillies pour le compte de : Lumen Énergie.");

@@ -223,7 +223,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "release-access":
       case "release-portability":
-        await releaseArchive({ ctx, reference, kind: intent === "release-access" ? "access" : "portability" });
+        await releaseArchive({ ctx, reference, kind: intent === "release-access" ? "access" : "portability", registry: connectors() });
         break;
       case "gather":
         startGather({ ctx, reference, registry: connectors() });

@@ -11,7 +11,7 @@ import { requireRole, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
-import { outcomeOf, requireAnswerable } from "./gather.server";
+import { gatheredAt, outcomeOf, requireAnswerable } from "./gather.server";
 import { currentJobs } from "./gather-store.server";
 import { decidedIdentifiers, searchIdentifiers } from "./identifiers.server";
 import { notifyRequester } from "./letters.server";
@@ -38,7 +38,7 @@ export function searchReport(db: DbOrTx, r: RequestRow, registry: Pick<Registry,
       on: provenAt ? parisDate(provenAt) : undefined,
     };
   });
-  const last = jobs.reduce((t, j) => Math.max(t, (j.finishedAt ?? j.queuedAt).getTime()), 0);
+  const last = jobs.reduce((t, j) => Math.max(t, gatheredAt(j).getTime()), 0);
   return {
     on: parisDate(new Date(last)),
     identifiers,

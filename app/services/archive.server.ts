@@ -1,32 +1,28 @@
-import archiver from "archiver";
 import { and, eq } from "drizzle-orm";
-import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import type { Transform } from "node:stream";
 import { gatheredItems } from "../../db/schema/gather";
-import { processingOperations } from "../../db/schema/register";
-import { requests, type RequestRow } from "../../db/schema/requests";
+import { requests } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
-import { formatParisDate } from "../i18n";
-import { noDataAnswer, type SearchReport } from "../../emails/answers";
-import { brand, letterHtml } from "../../emails/layout";
-import { archiveLetter, operationsPage } from "../../documents/archive-letter";
+import { brand } from "../../emails/layout";
+import { archiveLetter, noDataLetter, operationsPage } from "../../documents/archive-letter";
 import { READABLE_FOLDERS, readablePage, spreadsheetRows, type ReadableDataset } from "../../documents/archive-pages";
 import { organisation } from "../utils/organisation.server";
 import { proofRetention, searchReport } from "./answers.server";
-import { requireAnswerable } from "./gather.server";
+import { gatherTimes } from "./gather.server";
 import type { Connector, FieldValue, PortabilityCategory } from "../connectors/types";
 import type { Locale } from "../../db/schema/enums";
-import type { Db, DbOrTx } from "../utils/db.server";
-import { csvText, isFormulaLike } from "../utils/csv";
-import { useNativeZipCrc } from "../utils/zip-crc.server";
+import type { Db } from "../utils/db.server";
+import { isFormulaLike } from "../utils/csv";
+import { ArchiveBuildError, csvTable, headerOf, jsonArray, openZip, textStream, type Finished } from "./archive-zip.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
 import { holdFor, released } from "./referrals.server";
 import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } from "./gather-store.server";
-import { art15Information, type Art15Entry } from "./register.server";
+import { art15InformationFor, registerDatasetId } from "./register.server";
 import { clientByAlias } from "./recipients.server";
 import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
 
@@ -48,10 +44,15 @@ import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
  *                                   plus the values we could not read
  *
  * The zip is written under a temporary name next to `out` and renamed when
- * complete: a failure never leaves a half-written archive behind.
+ * complete: a failure never leaves a half-written archive behind. This
+ * module decides what goes in; archive-zip.server.ts writes it, documents/
+ * words it, the register names the datasets, the gather service says when
+ * each connector's search ended, and the caller passes the connectors.
  */
 
 export type ArchiveKind = "access" | "portability";
+
+export { ArchiveBuildError };
 
 export type ManifestEntry = {
   path: string;
@@ -113,60 +114,6 @@ export type BuiltArchive = {
   /** what manifest.json lists (every entry but itself) */
   entries: ManifestEntry[];
 };
-
-/** The archive could not be written; nothing is left at `out`. */
-export class ArchiveBuildError extends Error {
-  constructor(
-    /**
-     * write_failed: the disk or the zip writer failed; source_unreadable: a
-     * gathered file could not be read back (missing, or failing its
-     * authentication tag); integrity: it read back with another size or hash
-     * than when it was gathered.
-     */
-    public readonly code: "write_failed" | "source_unreadable" | "integrity",
-    options?: { cause?: unknown },
-  ) {
-    super(`archive ${code}`, options);
-    this.name = "ArchiveBuildError";
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Register mapping
-
-/**
- * Connector kind + dataset → the dataset ids the processing register names
- * (db/seed-register.ts). Written out rather than derived: the recordings
- * connector calls its only dataset "recordings" while the register, written
- * from the DPO's point of view, calls it "recordings:calls". Any other pair
- * falls back to "<kind>:<dataset>", the register's own convention.
- */
-const REGISTER_DATASETS: Record<string, string> = {
-  "sql-survey:respondents": "sql-survey:respondents",
-  "sql-survey:answers": "sql-survey:answers",
-  "recordings:recordings": "recordings:calls",
-  "crm-http:contacts": "crm-http:contacts",
-  "crm-http:interactions": "crm-http:interactions",
-};
-
-export function registerDatasetId(connectorKind: string, dataset: string): string {
-  const id = `${connectorKind}:${dataset}`;
-  return REGISTER_DATASETS[id] ?? id;
-}
-
-/**
- * The register's operations for the datasets that hold this person's data.
- * If a dataset with data is missing from the register (a connector added
- * without updating it, or removed from the configuration since the gather),
- * the whole register is given: telling the person too much about our
- * processing is a smaller fault than leaving out the operation their data
- * is in.
- */
-function operationsFor(db: Db, datasetIds: (string | null)[]): Art15Entry[] {
-  const known = new Set(db.select({ datasets: processingOperations.datasets }).from(processingOperations).all().flatMap((r) => r.datasets));
-  if (datasetIds.some((id) => id === null || !known.has(id))) return art15Information(db);
-  return art15Information(db, datasetIds as string[]);
-}
 
 // ---------------------------------------------------------------------------
 // Entry names
@@ -275,46 +222,6 @@ function selectContent(gathered: ReturnType<typeof readGathered>, kind: ArchiveK
   return { groups: [...groups.values()], files, anomalies };
 }
 
-// ---------------------------------------------------------------------------
-// JSON and CSV, written record by record
-
-/** Joins small strings into ~64 KiB buffers: fewer, larger writes into the deflater. */
-function textStream(parts: Iterable<string>): Readable {
-  return Readable.from(
-    (function* () {
-      let pending = "";
-      for (const part of parts) {
-        pending += part;
-        if (pending.length >= 65_536) {
-          yield Buffer.from(pending, "utf8");
-          pending = "";
-        }
-      }
-      if (pending) yield Buffer.from(pending, "utf8");
-    })(),
-  );
-}
-
-function* jsonArray(rows: Record<string, FieldValue>[]) {
-  yield "[";
-  for (let i = 0; i < rows.length; i++) yield `${i ? "," : ""}\n  ${JSON.stringify(rows[i])}`;
-  yield "\n]\n";
-}
-
-/** Every field name of the rows, in the order first met. */
-function headerOf(rows: Record<string, FieldValue>[]): string[] {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const row of rows) {
-    for (const name of Object.keys(row)) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      header.push(name);
-    }
-  }
-  return header;
-}
-
 /**
  * The readable copy's entries for each dataset (lire/<connector>-<dataset>.html
  * and tableur/….csv, folder names in the reader's language), with the
@@ -342,139 +249,8 @@ function readableCopy(content: Content, locale: Locale, connector: (id: string) 
   });
 }
 
-/**
- * BOM first so spreadsheet software reads UTF-8 (accents, "€"); CRLF line
- * ends; the header is every field name in the order first met. The values
- * come from systems anyone can write to (a survey answer, a CRM note): a cell
- * that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets
- * a leading apostrophe, as OWASP recommends. That changes what the person
- * reads (a phone number starts with "+"), so the cover letter says so, and
- * the JSON beside it keeps the exact values.
- */
-function* csvTable(rows: Record<string, FieldValue>[]) {
-  const header = headerOf(rows);
-  yield `\uFEFF${header.map(csvText).join(",")}\r\n`;
-  for (const row of rows) yield `${header.map((h) => csvText(row[h])).join(",")}\r\n`;
-}
-
 // ---------------------------------------------------------------------------
-// The zip writer
-
-type Written = { size: number; sha256: string };
-type Finished = { size: number; sha256?: string };
-
-/**
- * archiver with the three things it leaves to the caller: knowing when an
- * entry is fully written (so entries are added one at a time and only one
- * source is open), hashing what goes in, and turning any failure — ours,
- * archiver's, the disk's, a decrypting stream's — into one rejection.
- *
- * The streamed ZIP writer behind buildArchive (also timed as-is by `npm run
- * bench`). Per byte of a stored entry it does what the format needs (a
- * CRC-32, native: see zip-crc.server.ts) and a SHA-256 only where the hash
- * is not already known; `seal` (a cipher) sits between the zip and the
- * disk, so an archive is never written in clear. finish() gives the zip's
- * size and, with `hashZip`, its SHA-256 (before sealing): a second pass over
- * every byte, only worth it where someone will compare it with a file (the
- * CLI); the manifest's hash already commits to every entry (ADR 0008).
- */
-/** Stream buffer and read size: large enough that reading, CRC, ciphers and writing each run on big blocks. */
-const CHUNK = 1 << 20;
-
-export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: { seal?: Transform; hashZip?: boolean } = {}) {
-  useNativeZipCrc();
-  const archive = archiver("zip", { zlib: { level: 6 }, highWaterMark: CHUNK });
-  const output = createWriteStream(file, { flags: "wx", mode: 0o600, highWaterMark: 2 * CHUNK });
-  const whole = opts.hashZip ? createHash("sha256") : undefined;
-  let bytes = 0;
-  let current: Readable | undefined;
-
-  let fail!: (error: unknown) => void;
-  const failure = new Promise<never>((_, reject) => (fail = reject));
-  failure.catch(() => {}); // observed through the races below
-  // A warning means archiver skipped something: an archive missing an entry is not an answer to the request.
-  archive.on("warning", fail);
-  archive.on("error", fail);
-  output.on("error", fail);
-  opts.seal?.on("error", fail);
-
-  const counter = new Transform({
-    highWaterMark: CHUNK,
-    transform(chunk: Buffer, _enc, cb) {
-      whole?.update(chunk);
-      bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  if (opts.seal) archive.pipe(counter).pipe(opts.seal).pipe(output);
-  else archive.pipe(counter).pipe(output);
-
-  return {
-    /**
-     * Adds one entry and resolves once it is written. With `sha256` (the hash
-     * recorded when the bytes were first stored, and a source that
-     * authenticates them, as the gather store's AES-GCM does) the bytes are
-     * only counted, not hashed again.
-     */
-    async add(name: string, source: Readable, opts: { store?: boolean; sha256?: string } = {}): Promise<Written> {
-      const hash = opts.sha256 ? undefined : createHash("sha256");
-      let size = 0;
-      // A source that stops without ending or failing would hang the build (see requireGatheredFiles).
-      const idle = setTimeout(() => fail(new ArchiveBuildError("source_unreadable", { cause: new Error(`no data for ${idleTimeoutMs} ms`) })), idleTimeoutMs);
-      const tap = new Transform({
-        highWaterMark: CHUNK,
-        transform(chunk: Buffer, _enc, cb) {
-          idle.refresh();
-          hash?.update(chunk);
-          size += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      // archiver re-pipes sources through its own PassThrough, so their errors would never reach it.
-      source.once("error", (error) => fail(new ArchiveBuildError("source_unreadable", { cause: error })));
-      current = source;
-      const appended = new Promise<void>((resolve) => archive.once("entry", () => resolve()));
-      archive.append(source.pipe(tap), { name, date, store: opts.store });
-      try {
-        await Promise.race([appended, failure]);
-      } finally {
-        clearTimeout(idle);
-        current = undefined;
-      }
-      return { size, sha256: hash ? hash.digest("hex") : opts.sha256! };
-    },
-
-    async finish(): Promise<Finished> {
-      const closed = new Promise<void>((resolve) => output.once("close", () => resolve()));
-      await Promise.race([archive.finalize(), failure]);
-      await Promise.race([closed, failure]);
-      return { size: bytes, sha256: whole?.digest("hex") };
-    },
-
-    /** Stops everything; resolves once the file is closed, so it can be deleted. */
-    async abort() {
-      current?.destroy();
-      archive.abort();
-      opts.seal?.destroy();
-      if (output.closed) return;
-      await new Promise<void>((resolve) => {
-        output.once("close", () => resolve());
-        output.destroy();
-      });
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Cover letters: the templates live in documents/ (archive-letter.ts, archive-pages.ts)
-
-/** The archive of a person held nowhere: the no-data answer itself, as the letter in the zip. */
-function noDataLetter(r: RequestRow, report: SearchReport, now: Date, retention: string) {
-  return letterHtml(noDataAnswer({ reference: r.reference, rights: r.rights, report, proofRetention: retention }, r.locale), {
-    reference: r.reference,
-    date: formatParisDate(now, r.locale === "en" ? "en-GB" : "fr-FR"),
-  });
-}
+// Who received the data (the letters' templates live in documents/)
 
 /** The companies named on the person's records (their recipient), by register dataset: who actually received their data. */
 function recipientsByDataset(db: Db, records: { connectorId: string; dataset: string; recipient?: string }[], kindOf: (connectorId: string) => string | undefined): Map<string, string[]> {
@@ -494,15 +270,6 @@ function recipientsByDataset(db: Db, records: { connectorId: string; dataset: st
 
 // ---------------------------------------------------------------------------
 // The build
-
-/**
- * When each connector's data was gathered. An answer built while a source is
- * still running, or was not searched or failed without the DPO recording why
- * the answer goes out all the same, would look complete and not be: refused.
- */
-export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> {
-  return new Map(requireAnswerable(db, requestId).map((j) => [j.connectorId, (j.finishedAt ?? j.queuedAt).toISOString()]));
-}
 
 /**
  * A gathered file's open() pipes a file stream into a decipher, and pipe()
@@ -531,8 +298,8 @@ export async function buildArchive(input: {
   now: Date;
   /** who asked for it, for the audit trail (a worker by default) */
   actor?: Actor;
-  /** the connectors, for their kind and label (the configured ones by default) */
-  registry?: Pick<Registry, "get">;
+  /** the connectors, for their kind and label (callers pass app/utils/connectors.server.ts's connectors()) */
+  registry: Pick<Registry, "get">;
   /** a gathered file that yields nothing for this long fails the build (default 60 s) */
   idleTimeoutMs?: number;
   /** a cipher the zip goes through on its way to `out` (delivery encrypts at rest) */
@@ -540,12 +307,10 @@ export async function buildArchive(input: {
   /** also hash the whole zip (a second pass over every byte; the CLI prints it) */
   hashZip?: boolean;
 }): Promise<BuiltArchive> {
-  const { db, requestId, kind, out, now } = input;
+  const { db, requestId, kind, out, now, registry } = input;
   const request = db.select().from(requests).where(eq(requests.id, requestId)).get();
   if (!request) throw new DomainError("not_found", { what: "request" });
   const gatheredAt = gatherTimes(db, requestId);
-  // Loaded on demand: the connectors' drivers are not needed when the caller names them.
-  const registry = input.registry ?? (await import("../utils/connectors.server")).connectors();
   const report = searchReport(db, request, registry);
 
   requireGatheredFiles(db, requestId);
@@ -586,7 +351,7 @@ export async function buildArchive(input: {
     audio,
     otherFiles: content.files.length - audio,
     operationsPage: operationsEntry,
-    operations: kind === "access" ? operationsFor(db, datasetIds) : [],
+    operations: kind === "access" ? art15InformationFor(db, datasetIds) : [],
     concerned,
     // Resolved dates were read (as staff chose): the letter counts what is still unread.
     anomalies: content.anomalies.filter((a) => !a.resolved).length,
@@ -595,7 +360,9 @@ export async function buildArchive(input: {
     controllers: hold.parts,
     withheld: withheld.map((w) => ({ ...w, system: registry.get(w.connectorId)?.label ?? w.connectorId })),
   };
-  const letter = held ? archiveLetter(facts) : noDataLetter(request, report, now, proofRetention(db, request.locale));
+  const letter = held
+    ? archiveLetter(facts)
+    : noDataLetter({ reference: request.reference, rights: request.rights, locale, report, proofRetention: proofRetention(db, locale), generatedAt: now });
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
   const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });

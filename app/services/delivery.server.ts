@@ -6,11 +6,13 @@ import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import * as emails from "../../emails";
+import type { Registry } from "../connectors/registry";
 import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
-import { ArchiveBuildError, buildArchive, gatherTimes } from "./archive.server";
+import { ArchiveBuildError, buildArchive } from "./archive.server";
+import { requireAnswerable } from "./gather.server";
 import { nothingHeld } from "./answers.server";
 import { reach } from "./contacts.server";
 import { parisDate } from "./deadlines";
@@ -58,7 +60,7 @@ export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: Arch
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
   const gathered = db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
   if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
-  gatherTimes(db, r.id); // every system searched, or the DPO recorded why not
+  requireAnswerable(db, r.id); // every system searched, or the DPO recorded why not
   // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
   if (nothingHeld(db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
   // Items proposed for withholding wait for the DPO's decision: nothing goes out before it (ADR 0016).
@@ -72,7 +74,7 @@ export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: Arch
 }
 
 /** Support releases portability archives; access archives need the DPO. */
-export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; reference: string; kind: ArchiveKind }) {
+export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
   const me = requireStaff(ctx.actor);
   const r = ctx.db.select().from(requests).where(eq(requests.reference, reference)).get();
   if (!r) throw new DomainError("not_found");
@@ -88,7 +90,7 @@ export async function releaseArchive({ ctx, reference, kind }: { ctx: Ctx; refer
     let built;
     try {
       mkdirSync(archivesDir(), { recursive: true });
-      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, seal: cipher });
+      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, registry, seal: cipher });
     } catch (error) {
       throw storageFailure(error, r.reference);
     }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, or, type SQL } from "drizzle-orm";
-import { controllerPartText, type ControllerPart } from "../../emails/referrals";
+import type { ControllerPart } from "../../emails/referrals";
 import { controllerParts, holdFor, released } from "./referrals.server";
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -10,20 +10,18 @@ import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { Registry } from "../connectors/registry";
 import type { ErasureAction, Match } from "../connectors/types";
-import { formatParisDate } from "../i18n";
-import { keptText, outcomeLabel, outcomeText, proofText, type ErasureOutcome, type KeptItem, type OutcomeLine, type ProofRecord } from "../i18n/erasure-outcome";
+import type { ErasureOutcome, KeptItem, ProofRecord } from "../i18n/erasure-outcome";
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { faultPoint } from "../utils/faults.server";
 import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
-import { gatherTimes } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
-import { searchConnector } from "./gather.server";
+import { requireAnswerable, searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
 import { processingOperations } from "../../db/schema/register";
@@ -32,12 +30,12 @@ import { objectionStatus } from "./suppression.server";
 import { addEvent, link } from "./requests.server";
 import { reach } from "./contacts.server";
 import { searchReport } from "./answers.server";
-import { identifierLines, systemLines, type SearchReport } from "../../emails/answers";
 import { notifyRequester, unreachable } from "./letters.server";
 import { notifyRecipients, recipientGroups, recordLine, type RecipientGroup, type RecordRef } from "./recipients.server";
 import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
 import { brand } from "../../emails/layout";
+import { certificateHtml, type CertificateLine } from "../../documents/erasure-certificate";
 
 /**
  * Erasure (Art. 17), in five stages a DPO can defend:
@@ -106,7 +104,7 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   requireTicketAccess(me, r);
   if (!r.rights.includes("erasure")) throw new DomainError("illegal_transition", { code: "no_erasure_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
-  gatherTimes(ctx.db, r.id); // a finished gather, or a conflict
+  requireAnswerable(ctx.db, r.id); // a finished gather, or a conflict
   const current = latestPlan(ctx.db, r.id);
   // A certified erasure may be followed by another: what a client instructed us to erase after ours was certified
   // (data held as its processor, found again by a new search). The new plan holds only what is still found.
@@ -476,8 +474,6 @@ function outcomeRows(steps: PlanStep[]) {
   return [...rows.values()];
 }
 
-export type CertificateLine = OutcomeLine;
-
 /** Per system and dataset: deleted, anonymised, pseudonymised or kept, and each field kept with its ground and end date. */
 function certificateLines(stored: StoredPlan): CertificateLine[] {
   return stored.connectors.flatMap((c) => outcomeRows(c.steps).map(({ dataset, outcome, removed, kept, count }) => ({ system: c.label, dataset, outcome, removed, kept, count })));
@@ -505,86 +501,6 @@ export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">)
   const listed = objectionStatus(db, r).filter((s) => s.since !== null).map((s) => s.kind);
   if (listed.length) records.push({ record: "suppression", kinds: listed });
   return records;
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-/** The certificate as a standalone HTML document, French then English, in the same words as the emails. */
-export function certificateHtml(d: { reference: string; at: Date; lines: CertificateLine[]; proof: ProofRecord[]; notified: string[]; searched?: SearchReport | null; controllers?: ControllerPart[] }): string {
-  // Data held for a client: what its instruction let us do, and who answers for it (the searches above did not cover what we left).
-  const controllers = (lang: "fr" | "en") =>
-    d.controllers?.length
-      ? `<h2>${lang === "fr" ? "Données détenues pour le compte d'une autre entreprise" : "Data held on behalf of another company"}</h2>\n${d.controllers.map((p) => `<p data-controller-part="${p.state}">${esc(controllerPartText(p, lang, "erasure"))}</p>`).join("\n")}`
-      : "";
-  // Where we looked, with what: a system not searched (and the DPO's reason) is said, not left out.
-  const searched = (lang: "fr" | "en") => {
-    if (!d.searched) return "";
-    const ul = (lines: string[]) => `<ul>${lines.map((l) => `<li>${esc(l.replace(/^• /, ""))}</li>`).join("")}</ul>`;
-    return lang === "fr"
-      ? `<h2>Où nous avons cherché vos données</h2>\n<p>Avec ces identifiants :</p>\n${ul(identifierLines(d.searched, "fr", { values: false }))}\n<p>Chaque système, avant l'effacement :</p>\n${ul(systemLines(d.searched, "fr"))}`
-      : `<h2>Where we searched for your data</h2>\n<p>With these identifiers:</p>\n${ul(identifierLines(d.searched, "en", { values: false }))}\n<p>Each system, before the erasure:</p>\n${ul(systemLines(d.searched, "en"))}`;
-  };
-  const table = (lang: "fr" | "en") => {
-    const h = lang === "fr" ? ["Système", "Données", "Ce qui a été fait", "Ce qui reste, pourquoi et jusqu'à quand"] : ["System", "Data", "What was done", "What remains, why and until when"];
-    const rows = d.lines
-      .map((l) => {
-        const remains = l.kept.length ? `<ul>${l.kept.map((k) => `<li>${esc(keptText(k, lang))}</li>`).join("")}</ul>` : lang === "fr" ? "Rien" : "Nothing";
-        return `<tr data-outcome="${l.outcome}"><th scope="row">${esc(l.system)}</th><td>${esc(l.dataset)}</td><td><strong>${esc(outcomeLabel(l.outcome, lang))}</strong> — ${esc(outcomeText(l, lang))}</td><td>${remains}</td></tr>`;
-      })
-      .join("\n");
-    return `<table><caption>${lang === "fr" ? "Ce qui a été fait, par système" : "What was done, per system"}</caption>
-<thead><tr>${h.map((x) => `<th scope="col">${x}</th>`).join("")}</tr></thead>
-<tbody>
-${rows}
-</tbody></table>`;
-  };
-  const proof = (lang: "fr" | "en") => `<ul>\n${d.proof.map((p) => `<li data-proof="${p.record}">${esc(proofText(p, lang))}</li>`).join("\n")}\n</ul>`;
-  const notifiedFr = d.notified.length ? `<p>Conformément à l'article 19 du RGPD, nous avons informé de votre demande d'effacement, et de ce qui est indiqué ci-dessus : ${d.notified.map(esc).join(", ")}.</p>` : "";
-  const notifiedEn = d.notified.length ? `<p>Under Article 19 of the GDPR, we informed the following of your erasure request, and of what is shown above: ${d.notified.map(esc).join(", ")}.</p>` : "";
-  return `<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Certificat — votre demande d'effacement ${esc(d.reference)}</title>
-<style>
-body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-caption { text-align: left; font-weight: bold; }
-th, td { border: 1px solid #767676; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-</style>
-</head>
-<body>
-<main>
-<section lang="fr">
-<h1>Certificat : ce que nous avons fait de vos données après votre demande d'effacement</h1>
-<p>Demande <strong>${esc(d.reference)}</strong> — constaté le ${esc(formatParisDate(d.at, "fr-FR"))}.</p>
-<p>Voici, système par système, ce que ${esc(brand())} a fait des données personnelles vous concernant (article 17 du RGPD). <strong>Effacé</strong> : la donnée n'existe plus. <strong>Anonymisé</strong> : il ne reste rien qui permette de vous identifier. <strong>Pseudonymisé</strong> : vos nom et coordonnées ont été retirés ou remplacés par un pseudonyme, mais la ligne reste avec des données qui vous concernent encore (une empreinte, une donnée généralisée, des champs inchangés) ; ce sont toujours des données personnelles, conservées pour le motif et jusqu'à la date indiqués. <strong>Conservé</strong> : gardé tel quel, pour le motif et jusqu'à la date indiqués. Après l'opération, chaque système a été interrogé de nouveau avec les mêmes identifiants : aucun ne vous y retrouve plus, sauf dans les enregistrements indiqués comme conservés tels quels.</p>
-${table("fr")}
-${controllers("fr")}
-${searched("fr")}
-<h2>Ce que nous gardons pour prouver le traitement de votre demande</h2>
-${proof("fr")}
-${notifiedFr}
-<p>Vous pouvez introduire une réclamation auprès de la CNIL (www.cnil.fr/fr/plaintes).</p>
-</section>
-<hr>
-<section lang="en">
-<h1>Certificate: what we did with your data after your erasure request</h1>
-<p>Request <strong>${esc(d.reference)}</strong> — confirmed on ${esc(formatParisDate(d.at, "en-GB"))}.</p>
-<p>Here is, system by system, what ${esc(brand())} did with the personal data about you (Article 17 GDPR). <strong>Erased</strong>: the data no longer exists. <strong>Anonymised</strong>: nothing is left that could identify you. <strong>Pseudonymised</strong>: your name and contact details were removed or replaced by a pseudonym, but the row remains with data that still relates to you (a hash, a generalised value, fields left as they were); it is still personal data, kept for the ground and until the date shown. <strong>Kept</strong>: held as it is, for the ground and until the date shown. Afterwards every system was searched again with the same identifiers: none finds you any more, except in records shown as kept as they are. Legal grounds are quoted as our record of processing states them, in French.</p>
-${table("en")}
-${controllers("en")}
-${searched("en")}
-<h2>What we keep to prove how your request was handled</h2>
-${proof("en")}
-${notifiedEn}
-<p>You may lodge a complaint with the CNIL (www.cnil.fr/fr/plaintes).</p>
-</section>
-</main>
-</body>
-</html>
-`;
 }
 
 /** The records an erasure plan acted on, for the Art. 19 notices. */
@@ -615,7 +531,7 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
     }
   })();
   const controllers = controllerParts(db, r.id, "erase");
-  const html = certificateHtml({ reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched, controllers });
+  const html = certificateHtml({ brand: brand(), reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched, controllers });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 

@@ -150,6 +150,13 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
   // Ours while our attempt is the job's: every write that finishes the job says so.
   const mine = and(eq(gatherJobs.id, job.id), eq(gatherJobs.attempts, job.attempts), eq(gatherJobs.status, "running"));
   const lease = keepLease(() => db.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  // Every way this attempt ends (done, not searched, failed) is recorded the same way, and only while the job is ours.
+  const finish = (tx: DbOrTx, outcome: Partial<GatherJob> & { status: "done" | "skipped" | "failed" }) =>
+    tx
+      .update(gatherJobs)
+      .set({ ...outcome, finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null })
+      .where(mine)
+      .run();
   const system: Ctx = { db, now: now(), actor: { kind: "system" } };
   let stale: string[] = [];
   purgeJob(db, job.id); // a previous, interrupted attempt starts over clean
@@ -158,14 +165,7 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
     const ids = searchIdentifiers(db, r).filter((i) => connector.searchableBy.includes(i.kind));
     if (ids.length === 0) {
       stale = db.transaction((tx) => {
-        requireOwned(
-          tx
-            .update(gatherJobs)
-            .set({ status: "skipped", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] })
-            .where(mine)
-            .run(),
-          "gather",
-        );
+        requireOwned(finish(tx, { status: "skipped", matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] }), "gather");
         addEvent(tx, r.id, system, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
         audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, missing: connector.searchableBy }, at: now() });
         return purgeEarlierJobs(tx, job);
@@ -179,22 +179,7 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
     const summary = matches.length ? await connector.export(matches, sink) : { records: 0, files: 0, anomalies: 0 };
     stale = db.transaction((tx) => {
       requireOwned(
-        tx
-          .update(gatherJobs)
-          .set({
-            status: "done",
-            finishedAt: now(),
-            durationMs: Date.now() - started,
-            leaseUntil: null,
-            matches: matches.length,
-            records: summary.records,
-            files: summary.files,
-            anomalies: summary.anomalies,
-            identifiers: describe(ids),
-            missing: [],
-          })
-          .where(mine)
-          .run(),
+        finish(tx, { status: "done", matches: matches.length, records: summary.records, files: summary.files, anomalies: summary.anomalies, identifiers: describe(ids), missing: [] }),
         "gather",
       );
       addEvent(tx, r.id, system, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
@@ -214,7 +199,7 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
     stale = purgeAttempt(db, job);
     const message = scrub(error instanceof Error ? error.message : String(error));
     db.transaction((tx) => {
-      if (tx.update(gatherJobs).set({ status: "failed", finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null, error: message }).where(mine).run().changes !== 1) return;
+      if (finish(tx, { status: "failed", error: message }).changes !== 1) return;
       addEvent(tx, r.id, system, "gather_connector_failed", { connectorId: job.connectorId });
       audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts }, at: now() });
     });
@@ -298,6 +283,18 @@ export function requireAnswerable(db: DbOrTx, requestId: number): GatherJob[] {
   const open = latest.filter((j) => (j.status === "failed" || j.status === "skipped") && !j.waivedAt).map((j) => j.connectorId);
   if (open.length) throw new DomainError("conflict", { reason: "gather_not_complete", connectors: open });
   return latest;
+}
+
+/** When a job's search ended; its queueing time for a job that never recorded an end. */
+export const gatheredAt = (j: Pick<GatherJob, "finishedAt" | "queuedAt">): Date => j.finishedAt ?? j.queuedAt;
+
+/**
+ * When each connector's data was gathered. An answer built while a source is
+ * still running, or was not searched or failed without the DPO recording why
+ * the answer goes out all the same, would look complete and not be: refused.
+ */
+export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> {
+  return new Map(requireAnswerable(db, requestId).map((j) => [j.connectorId, gatheredAt(j).toISOString()]));
 }
 
 /**

@@ -4,7 +4,7 @@ import { recipientNotices } from "../../db/schema/rights";
 import type * as emails from "../../emails";
 import type { Registry } from "../connectors/registry";
 import type { DbOrTx } from "../utils/db.server";
-import { registerDatasetId } from "./archive.server";
+import { registerDatasetId } from "./register.server";
 import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { readGathered } from "./gather-store.server";

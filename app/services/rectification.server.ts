@@ -9,7 +9,6 @@ import type { ExportRecord, FieldChange, FieldValue, Match } from "../connectors
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import { scrub } from "../utils/log.server";
-import { gatherTimes } from "./archive.server";
 import * as audit from "./audit.server";
 import { requireRole, requireTicketAccess } from "./authz";
 import type { Ctx } from "./context";
@@ -19,7 +18,7 @@ import { DomainError } from "./errors";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
 import { reach } from "./contacts.server";
-import { refreshAfterChange } from "./gather.server";
+import { refreshAfterChange, requireAnswerable } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { brand } from "../../emails/layout";
@@ -91,7 +90,7 @@ function fieldsOf(records: ReturnType<typeof readGathered>["records"], registry:
  */
 export function prepareRectification({ ctx, reference, wanted, registry }: { ctx: Ctx; reference: string; wanted: Record<string, string>; registry: Pick<Registry, "get"> }) {
   const { me, r } = requireRectifiable(ctx, reference, "dpo", "support");
-  gatherTimes(ctx.db, r.id);
+  requireAnswerable(ctx.db, r.id);
   // Decrypted once: the fields to compare with, and the matches the changes will go through.
   const gathered = readGathered(ctx.db, r.id);
   const fields = new Map(fieldsOf(rectifiable(ctx.db, r.id, gathered.records, registry), registry).map((f) => [f.token, f]));

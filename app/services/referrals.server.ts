@@ -10,7 +10,7 @@ import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
 import { organisation } from "../utils/organisation.server";
-import { registerDatasetId } from "./archive.server";
+import { registerDatasetId } from "./register.server";
 import * as audit from "./audit.server";
 import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";

@@ -486,3 +486,41 @@ export function art15Information(db: DbOrTx, datasetIds?: string[]): Art15Entry[
       datasets: r.datasets,
     }));
 }
+
+// ---------------------------------------------------------------------------
+// Connector datasets in the register
+
+/**
+ * Connector kind + dataset → the dataset ids the processing register names
+ * (db/seed-register.ts). Written out rather than derived: the recordings
+ * connector calls its only dataset "recordings" while the register, written
+ * from the DPO's point of view, calls it "recordings:calls". Any other pair
+ * falls back to "<kind>:<dataset>", the register's own convention.
+ */
+const REGISTER_DATASETS: Record<string, string> = {
+  "sql-survey:respondents": "sql-survey:respondents",
+  "sql-survey:answers": "sql-survey:answers",
+  "recordings:recordings": "recordings:calls",
+  "crm-http:contacts": "crm-http:contacts",
+  "crm-http:interactions": "crm-http:interactions",
+};
+
+export function registerDatasetId(connectorKind: string, dataset: string): string {
+  const id = `${connectorKind}:${dataset}`;
+  return REGISTER_DATASETS[id] ?? id;
+}
+
+/**
+ * The register's operations for the datasets that hold this person's data
+ * (null: a dataset whose connector is no longer configured).
+ * If a dataset with data is missing from the register (a connector added
+ * without updating it, or removed from the configuration since the gather),
+ * the whole register is given: telling the person too much about our
+ * processing is a smaller fault than leaving out the operation their data
+ * is in.
+ */
+export function art15InformationFor(db: DbOrTx, datasetIds: (string | null)[]): Art15Entry[] {
+  const known = new Set(db.select({ datasets: processingOperations.datasets }).from(processingOperations).all().flatMap((r) => r.datasets));
+  if (datasetIds.some((id) => id === null || !known.has(id))) return art15Information(db);
+  return art15Information(db, datasetIds as string[]);
+}

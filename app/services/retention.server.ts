@@ -15,7 +15,7 @@ import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { faultPoint } from "../utils/faults.server";
 import { log } from "../utils/log.server";
-import { registerDatasetId } from "./archive.server";
+import { registerDatasetId } from "./register.server";
 import * as audit from "./audit.server";
 import { requireRole } from "./authz";
 import type { Ctx } from "./context";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requests } from "../../db/schema/requests";
 import { seedRegister } from "../../db/seed-register";
 import { buildArchive, type ArchiveKind } from "../../app/services/archive.server";
-import { closeConnectors } from "../../app/utils/connectors.server";
+import { closeConnectors, connectors } from "../../app/utils/connectors.server";
 import { startApp, type TestApp } from "../helpers/app";
 import { CHROMIUM, chromiumPresent, seriousAxeViolations, SHOTS } from "../helpers/browser";
 import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } from "../helpers/connectors";
@@ -32,7 +32,7 @@ async function unpacked(kind: ArchiveKind, locale: "fr" | "en", name: string) {
   await gatherAll(app, staff, reference);
   await controllersInstruct(app, staff, reference);
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date() });
+  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date(), registry: connectors() });
   const dir = path.join(SHOTS, "archive", name);
   rmSync(dir, { recursive: true, force: true });
   for (const [entry, bytes] of await unzipEntries(out)) {
