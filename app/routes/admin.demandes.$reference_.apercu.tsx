@@ -6,7 +6,7 @@ import { ColumnHeads, IntentButton } from "../components/admin-bits";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { withholdingsMessages } from "../i18n/admin/withholdings";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { decideWithholding, previewArchive, proposeWithholding, ProposeInput, withdrawWithholding, type WithholdingView } from "../services/withholdings.server";
 import { findByReference } from "../services/requests.server";
 import { connectors } from "../utils/connectors.server";
@@ -26,10 +26,9 @@ function kindOf(request: Request, reference: string): Kind {
 
 function refusal(error: unknown) {
   if (!(error instanceof DomainError)) throw error;
-  if (error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
+  if (error.code === "not_found") throw data({ code: "not_found" }, { status: httpStatusOf(error.code) });
   const code = typeof error.detail.code === "string" ? error.detail.code : error.code;
-  const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
-  return { code, status };
+  return { code, status: httpStatusOf(error.code) };
 }
 
 /** What the archive would hold, read by staff (audited in the service), with the withholdings beside each item. */
