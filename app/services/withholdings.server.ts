@@ -173,6 +173,12 @@ export type PreviewRecord = { key: string; fields: { name: string; value: FieldV
 export type PreviewDataset = { connectorId: string; label: string; dataset: string; title: Localised | null; fieldLabels: Record<string, Localised>; records: PreviewRecord[] };
 export type PreviewFile = { connectorId: string; label: string; dataset: string; key: string; name: string; size: number; contentType: string };
 
+/** The archive the preview shows when the page names none: the one the request asks for, access first. Authorised like the preview. */
+export function defaultArchiveKind({ ctx, reference }: { ctx: Ctx; reference: string }): ArchiveKind {
+  const r = loadTicket(ctx.db, ctx.actor, reference);
+  return !r.rights.includes("access") && r.rights.includes("portability") ? "portability" : "access";
+}
+
 /**
  * What the archive of this kind would hold, before withholdings (each shown
  * with its state beside the item), and every withholding of the request.
