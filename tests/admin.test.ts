@@ -239,6 +239,16 @@ describe("actions", () => {
     expect(ticketRow(t.reference).extended).toBe(false);
   });
 
+  it("answers a 400 when a service refuses an admin action's input (the one DomainError map)", async () => {
+    const t = verifiedTicket();
+    const { browser } = await signedIn(app, "support");
+    const before = ticketRow(t.reference);
+    // An empty reply typed in by staff: the service throws invalid_input, not the route's own parsing.
+    const res = await browser.post(`/admin/demandes/${t.reference}`, { intent: "reply-record", message: "   " });
+    expect(res.status).toBe(400);
+    expect(ticketRow(t.reference).status).toBe(before.status);
+  });
+
   it("refuses with reasons, CNIL and court wording in the email", async () => {
     const t = verifiedTicket();
     const { browser } = await signedIn(app, "dpo");

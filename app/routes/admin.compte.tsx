@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { beginTotp, changePassword, confirmTotp, removeTotp, sessionFrom, totpRequiredFor, type TotpResult } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (intent === "totp-confirm") return totpAnswer(await confirmTotp({ ctx, pending: field("pending"), code: field("code"), ...proof }));
     if (intent === "totp-remove") return totpAnswer(await removeTotp({ ctx, ...proof }));
   } catch (error) {
-    if (error instanceof DomainError && error.code === "forbidden" && error.detail.code === "totp_required") return data({ error: "totp_required" as const, form: "totp" as const }, { status: 403 });
+    if (error instanceof DomainError && error.code === "forbidden" && error.detail.code === "totp_required") return data({ error: "totp_required" as const, form: "totp" as const }, { status: httpStatusOf(error.code) });
     rethrowDomain(error);
   }
   return data({ error: "invalid" as const, form: "totp" as const }, { status: 400 });

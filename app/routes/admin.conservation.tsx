@@ -6,7 +6,7 @@ import { TextArea, TextField } from "../components/fields";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { retentionMessages } from "../i18n/admin/retention";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { holdsPage, liftHold, setHold } from "../services/retention.server";
 import { connectors } from "../utils/connectors.server";
 import { formData } from "../utils/form.server";
@@ -39,8 +39,8 @@ export async function action({ request }: ActionFunctionArgs) {
       liftHold({ ctx, holdId: parsed.data.holdId, reason: parsed.data.liftReason });
     } else return data({ error: "invalid" }, { status: 400 });
   } catch (error) {
-    if (error instanceof DomainError && error.code === "invalid_input") return data({ error: String(error.detail.field ?? "invalid") }, { status: 400 });
-    if (error instanceof DomainError && typeof error.detail.code === "string" && error.code !== "forbidden") return data({ error: error.detail.code }, { status: 409 });
+    if (error instanceof DomainError && error.code === "invalid_input") return data({ error: String(error.detail.field ?? "invalid") }, { status: httpStatusOf(error.code) });
+    if (error instanceof DomainError && typeof error.detail.code === "string" && error.code !== "forbidden") return data({ error: error.detail.code }, { status: httpStatusOf(error.code) });
     rethrowDomain(error);
   }
   return redirect(`/admin/conservation?fait=${form.intent}`);

@@ -11,7 +11,7 @@ import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components
 import { TextArea, TextField } from "../components/fields";
 import { useLocale } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
 import { answerNoData, nothingHeld } from "../services/answers.server";
 import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
@@ -277,8 +277,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!(error instanceof DomainError)) throw error;
     if (error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
     const code = typeof error.detail.code === "string" ? error.detail.code : typeof error.detail.reason === "string" ? error.detail.reason : error.code;
-    const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
-    return data({ error: code, intent }, { status });
+    return data({ error: code, intent }, { status: httpStatusOf(error.code) });
   }
   return redirect(`/admin/demandes/${reference}?fait=${intent}`);
 }

@@ -6,30 +6,26 @@ import { ColumnHeads, IntentButton } from "../components/admin-bits";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { withholdingsMessages } from "../i18n/admin/withholdings";
-import { DomainError } from "../services/errors";
-import { decideWithholding, previewArchive, proposeWithholding, ProposeInput, withdrawWithholding, type WithholdingView } from "../services/withholdings.server";
-import { findByReference } from "../services/requests.server";
+import { DomainError, httpStatusOf } from "../services/errors";
+import { decideWithholding, defaultArchiveKind, previewArchive, proposeWithholding, ProposeInput, withdrawWithholding, type WithholdingView } from "../services/withholdings.server";
 import { connectors } from "../utils/connectors.server";
-import { db } from "../utils/db.server";
 import { formData } from "../utils/form.server";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff, type StaffCtx } from "../utils/staff-session.server";
 
 type Kind = "access" | "portability";
 
 /** The kind asked for, or the one archive the request asks for (access first). */
-function kindOf(request: Request, reference: string): Kind {
+function kindOf(request: Request, ctx: StaffCtx, reference: string): Kind {
   const asked = new URL(request.url).searchParams.get("kind");
   if (asked === "access" || asked === "portability") return asked;
-  const r = findByReference(db(), reference);
-  return r && !r.rights.includes("access") && r.rights.includes("portability") ? "portability" : "access";
+  return defaultArchiveKind({ ctx, reference });
 }
 
 function refusal(error: unknown) {
   if (!(error instanceof DomainError)) throw error;
-  if (error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
+  if (error.code === "not_found") throw data({ code: "not_found" }, { status: httpStatusOf(error.code) });
   const code = typeof error.detail.code === "string" ? error.detail.code : error.code;
-  const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
-  return { code, status };
+  return { code, status: httpStatusOf(error.code) };
 }
 
 /** What the archive would hold, read by staff (audited in the service), with the withholdings beside each item. */
@@ -37,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   const reference = params.reference ?? "";
   try {
-    return previewArchive({ ctx, reference, kind: kindOf(request, reference), registry: connectors() });
+    return previewArchive({ ctx, reference, kind: kindOf(request, ctx, reference), registry: connectors() });
   } catch (error) {
     const r = refusal(error);
     throw data({ code: r.code }, { status: r.status });
@@ -50,9 +46,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await formData(request);
   const str = (k: string) => String(form.get(k) ?? "");
   const intent = str("intent");
-  const kind: Kind = str("kind") === "portability" ? "portability" : str("kind") === "access" ? "access" : kindOf(request, reference);
+  let kind: Kind = "access";
   let done = intent;
   try {
+    kind = str("kind") === "portability" ? "portability" : str("kind") === "access" ? "access" : kindOf(request, ctx, reference);
     switch (intent) {
       case "withhold-propose": {
         const parsed = ProposeInput.safeParse({

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { letterForStaff } from "../services/letters.server";
 import { documentNotFound, documentResponse } from "../utils/documents";
 import { requireStaff } from "../utils/staff-session.server";
@@ -11,8 +11,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const letter = letterForStaff({ ctx, reference: params.reference ?? "", letterId: Number(params.id) || 0 });
     return documentResponse(letter.html);
   } catch (error) {
-    if (error instanceof DomainError && error.code === "not_found") return documentNotFound();
-    if (error instanceof DomainError && error.code === "forbidden") return documentNotFound(403);
+    if (error instanceof DomainError && (error.code === "not_found" || error.code === "forbidden")) return documentNotFound(httpStatusOf(error.code));
     throw error;
   }
 }

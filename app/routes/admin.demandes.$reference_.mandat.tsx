@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { mandateFile } from "../services/mandates.server";
 import { documentNotFound } from "../utils/documents";
 import { requireStaff } from "../utils/staff-session.server";
@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     });
   } catch (error) {
     if (error instanceof DomainError && (error.code === "not_found" || error.code === "illegal_transition")) return documentNotFound();
-    if (error instanceof DomainError && error.code === "forbidden") return documentNotFound(403);
+    if (error instanceof DomainError && error.code === "forbidden") return documentNotFound(httpStatusOf(error.code));
     throw error;
   }
 }

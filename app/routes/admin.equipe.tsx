@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { HOLIDAY_PROFILES, ROLES, SITES } from "../../db/schema/enums";
 import { IntentButton } from "../components/admin-bits";
 import { TextField } from "../components/fields";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { deactivateAccount, listAccounts, listSites, setHolidayProfile } from "../services/settings.server";
 import { createStaff, NewStaff } from "../services/staff.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (error instanceof DomainError && (error.code === "invalid_input" || error.code === "conflict")) {
-      return data({ error: error.code }, { status: error.code === "conflict" ? 409 : 400 });
+      return data({ error: error.code }, { status: httpStatusOf(error.code) });
     }
     rethrowDomain(error);
   }

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { exportJournal, parseJournalFilters, requireJournalReader } from "../services/journal.server";
 import { localeFrom } from "../utils/i18n.server";
 import { requireStaff } from "../utils/staff-session.server";
@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     if (invalid.length) return plain(400, "Bad request");
     exported = exportJournal({ ctx, filters, locale: localeFrom(request) });
   } catch (error) {
-    if (error instanceof DomainError && error.code === "forbidden") return plain(403, "Forbidden");
+    if (error instanceof DomainError && error.code === "forbidden") return plain(httpStatusOf(error.code), "Forbidden");
     throw error;
   }
   const lines = exported.lines();

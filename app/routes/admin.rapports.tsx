@@ -5,7 +5,7 @@ import { LocalDate } from "../components/admin-bits";
 import { useLocale, useT } from "../components/i18n";
 import { reportsMessages, type ReportsMessages } from "../i18n/admin/reports";
 import { formatNumber } from "../i18n/format";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { monthlyReport, type MonthlyReport } from "../services/reports.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return { report: monthlyReport({ ctx, ...query }), query, invalid: false };
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {
-      return data({ report: null, query, invalid: true }, { status: 400 });
+      return data({ report: null, query, invalid: true }, { status: httpStatusOf(error.code) });
     }
     rethrowDomain(error);
   }

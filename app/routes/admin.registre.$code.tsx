@@ -6,7 +6,7 @@ import { Items, Transfers, transfersAsText, VersionHistory } from "../components
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { getOperation, updateOperation, type FieldErrors, type OperationField } from "../services/register.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 import type { Editable } from "../services/register.server";
@@ -77,10 +77,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/admin/registre/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {
-      return data({ errors: (error.detail.fields ?? {}) as FieldErrors, conflict: false, values }, { status: 400 });
+      return data({ errors: (error.detail.fields ?? {}) as FieldErrors, conflict: false, values }, { status: httpStatusOf(error.code) });
     }
     if (error instanceof DomainError && error.code === "conflict") {
-      return data({ errors: {} as FieldErrors, conflict: true, values }, { status: 409 });
+      return data({ errors: {} as FieldErrors, conflict: true, values }, { status: httpStatusOf(error.code) });
     }
     rethrowDomain(error);
   }

@@ -5,7 +5,7 @@ import { useLocale } from "../components/i18n";
 import { ClientForm, ClientFormFields, CLIENT_FORM_FIELDS, ErrorSummary, Items, Lines, Transfers, transfersAsText, type ClientFormField, VersionHistory } from "../components/register-fields";
 import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { getClient, updateClient, type ClientEditable, type ClientFieldErrors } from "../services/register-clients.server";
 import { formData } from "../utils/form.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -29,10 +29,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/admin/registre/clients/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {
-      return data({ errors: (error.detail.fields ?? {}) as ClientFieldErrors, conflict: false, values }, { status: 400 });
+      return data({ errors: (error.detail.fields ?? {}) as ClientFieldErrors, conflict: false, values }, { status: httpStatusOf(error.code) });
     }
     if (error instanceof DomainError && error.code === "conflict") {
-      return data({ errors: {} as ClientFieldErrors, conflict: true, values }, { status: 409 });
+      return data({ errors: {} as ClientFieldErrors, conflict: true, values }, { status: httpStatusOf(error.code) });
     }
     rethrowDomain(error);
   }

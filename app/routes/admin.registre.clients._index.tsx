@@ -5,7 +5,7 @@ import { useLocale } from "../components/i18n";
 import { ClientForm, ClientFormFields, ErrorSummary, CLIENT_FORM_FIELDS, type ClientFormField } from "../components/register-fields";
 import { formatInstant } from "../i18n";
 import { registerMessages } from "../i18n/admin/register";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { createClient, listClients, type ClientFieldErrors } from "../services/register-clients.server";
 import { formData } from "../utils/form.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
@@ -29,7 +29,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirect(`/admin/registre/clients/${created.code}?fait=cree`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {
-      return data({ errors: (error.detail.fields ?? {}) as ClientFieldErrors, values }, { status: 400 });
+      return data({ errors: (error.detail.fields ?? {}) as ClientFieldErrors, values }, { status: httpStatusOf(error.code) });
     }
     rethrowDomain(error);
   }

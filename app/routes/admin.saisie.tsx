@@ -6,7 +6,7 @@ import { Fieldset, TextArea, TextField } from "../components/fields";
 import { useT } from "../components/i18n";
 import { AgentIntakeInput, recordRequest } from "../services/agent-intake.server";
 import { requireRole } from "../services/authz";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { instantToParisLocal } from "../services/paris-time";
 import { requireStaff } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
@@ -54,9 +54,9 @@ export async function action({ request }: ActionFunctionArgs) {
     const { reference } = recordRequest({ ctx, input: parsed.data });
     return redirect(`/admin/demandes/${reference}?fait=recorded`);
   } catch (error) {
-    if (error instanceof DomainError && error.code === "forbidden") throw data({ code: "forbidden" }, { status: 403 });
+    if (error instanceof DomainError && error.code === "forbidden") throw data({ code: "forbidden" }, { status: httpStatusOf(error.code) });
     if (error instanceof DomainError && error.code === "invalid_input") {
-      return data({ errors: { [String(error.detail.field)]: String(error.detail.code ?? "invalid") } as Errors, values }, { status: 400 });
+      return data({ errors: { [String(error.detail.field)]: String(error.detail.code ?? "invalid") } as Errors, values }, { status: httpStatusOf(error.code) });
     }
     throw error;
   }

@@ -4,7 +4,7 @@ import { pageTitle } from "../utils/meta";
 import { TextArea } from "../components/fields";
 import { useLocale, useT } from "../components/i18n";
 import { formatLocalDate } from "../i18n";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { replyView, requesterReply } from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
@@ -32,7 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const r = requesterReply({ ctx: ctxFrom(), token, message });
     if (!r.ok) return data({ view: null, error: null }, { status: 400 });
   } catch (error) {
-    if (error instanceof DomainError) return data({ view: replyView(db(), token, new Date()), error: "required" as const }, { status: 400 });
+    if (error instanceof DomainError) return data({ view: replyView(db(), token, new Date()), error: "required" as const }, { status: httpStatusOf(error.code) });
     throw error;
   }
   return redirect("/reponse/merci");

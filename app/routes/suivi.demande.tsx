@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { sendDownloadLink } from "../services/delivery.server";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { statusView } from "../services/status-view.server";
 import { contestLift } from "../services/restriction.server";
 import { controllerPartText } from "../i18n/controller-parts";
@@ -44,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId: Number(form.get("archiveId")) });
   } catch (error) {
-    if (error instanceof DomainError) return data({ sent: false, contested: false }, { status: error.code === "illegal_transition" ? 409 : 404 });
+    if (error instanceof DomainError) return data({ sent: false, contested: false }, { status: httpStatusOf(error.code) });
     throw error;
   }
   return { sent: true, contested: false };

@@ -8,10 +8,11 @@ import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import { canReceiveSms } from "./contacts.server";
-import type { Ctx, StaffActor } from "./context";
+import type { Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { normaliseAnyPhone, normalisePhone } from "./intake-input";
 import { notifyRequester } from "./letters.server";
 import { enqueue } from "./outbox.server";
@@ -171,13 +172,6 @@ function sendCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, via: "sms" | "email" | "p
     });
   }
   addEvent(tx, r.id, ctx, "verification_sent", { method: via });
-}
-
-function loadTicket(tx: DbOrTx, me: StaffActor, reference: string) {
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  requireTicketAccess(me, r);
-  return r;
 }
 
 /** Which code is pending for a request awaiting verification, and what it proves. */

@@ -2,15 +2,16 @@ import { and, eq, inArray } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { gatheredItems } from "../../db/schema/gather";
 import { processingOperations } from "../../db/schema/register";
-import { requests, type RequestRow } from "../../db/schema/requests";
+import type { RequestRow } from "../../db/schema/requests";
 import { noDataAnswer, smsNoData, type SearchReport, type SearchedIdentifier } from "../../emails/answers";
 import type { Registry } from "../connectors/registry";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { gatheredAt, outcomeOf, requireAnswerable } from "./gather.server";
 import { currentJobs } from "./gather-store.server";
 import { decidedIdentifiers, searchIdentifiers } from "./identifiers.server";
@@ -100,9 +101,7 @@ export function nothingHeld(db: DbOrTx, requestId: number): boolean {
 export function answerNoData({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Pick<Registry, "get"> }) {
   const me = requireRole(ctx.actor, "dpo");
   return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
+    const r = loadTicket(tx, me, reference);
     if (!r.rights.some((x) => x === "access" || x === "erasure" || x === "portability")) throw new DomainError("illegal_transition", { code: "no_data_answer_not_applicable" });
     if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "completed" });
     const report = searchReport(tx, r, registry);

@@ -15,7 +15,7 @@ import { gatherStatus } from "./gather.server";
 import { unreachable } from "./letters.server";
 import { requireControllersAnswered } from "./referrals.server";
 import { canTransition } from "./request-status";
-import { loadForStaff } from "./tickets.server";
+import { loadTicket } from "./ticket-access.server";
 
 /**
  * The actions on the ticket page that cannot be undone: the person is told,
@@ -53,7 +53,7 @@ function channelOf(db: DbOrTx, r: RequestRow, disclosure: boolean): Channel {
  */
 export function consequenceOf({ ctx, reference, intent, reasons, registry }: { ctx: Ctx; reference: string; intent: Irreversible; reasons: RefusalReason[]; registry: Registry }): Consequence {
   const me = requireStaff(ctx.actor);
-  const r = loadForStaff(ctx.db, me, reference);
+  const r = loadTicket(ctx.db, me, reference);
   switch (intent) {
     case "refuse":
       requireRole(me, "dpo");

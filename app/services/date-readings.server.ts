@@ -9,7 +9,7 @@ import { readGathered } from "./gather-store.server";
 import { fieldToken } from "./rectification.server";
 import { addEvent } from "./requests.server";
 import { isClosed } from "./request-status";
-import { loadForStaff } from "./tickets.server";
+import { loadTicket } from "./ticket-access.server";
 
 /**
  * Values a connector could not read, and dates whose day and month could be
@@ -63,7 +63,7 @@ export function chooseDateReading({ ctx, reference, token, format }: { ctx: Ctx;
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
     // Another site's ticket answers as a missing one does, before any role is checked.
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (isClosed(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "date_reading" });
 

@@ -18,9 +18,10 @@ import { reach } from "./contacts.server";
 import { parisDate } from "./deadlines";
 import { notifyRequester, unreachable } from "./letters.server";
 import * as audit from "./audit.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { requireRole, requireStaff } from "./authz";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
 import { findLink, issueLink, markUsed } from "./verification.server";
@@ -76,9 +77,7 @@ export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: Arch
 /** Support releases portability archives; access archives need the DPO. */
 export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
   const me = requireStaff(ctx.actor);
-  const r = ctx.db.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  requireTicketAccess(me, r);
+  const r = loadTicket(ctx.db, me, reference);
   releasable(ctx.db, me, r, kind);
 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;

@@ -18,9 +18,10 @@ import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { requireAnswerable, searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
 import { purgeRequest, readGathered } from "./gather-store.server";
@@ -68,11 +69,8 @@ type Summary = ErasurePlanRow["summary"];
 const planAad = (requestId: number) => `erasure-plan:${requestId}`;
 const stepAad = (planId: number, connectorId: string, batch: number) => `erasure-step:${planId}:${connectorId}:${batch}`;
 
-function requestByReference(db: DbOrTx, reference: string): RequestRow {
-  const r = db.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found", { what: "request" });
-  return r;
-}
+/** The operator CLI, trusted with the shell. */
+const SYSTEM = { kind: "system" } as const;
 
 function latestPlan(db: DbOrTx, requestId: number) {
   return db.select().from(erasurePlans).where(eq(erasurePlans.requestId, requestId)).orderBy(desc(erasurePlans.id)).get();
@@ -100,8 +98,7 @@ function summarise(plan: StoredPlan): Summary {
 /** The dry run: stored, shown to the DPO, and audited. Replaces a plan not yet executing. */
 export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const me = requireRole(ctx.actor, "dpo", "support");
-  const r = requestByReference(ctx.db, reference);
-  requireTicketAccess(me, r);
+  const r = loadTicket(ctx.db, me, reference);
   if (!r.rights.includes("erasure")) throw new DomainError("illegal_transition", { code: "no_erasure_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
   requireAnswerable(ctx.db, r.id); // a finished gather, or a conflict
@@ -214,7 +211,7 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
 
 /** The plan as JSON for the CLI: datasets, keys and actions (connector keys are not personal values). */
 export function planJson(db: DbOrTx, reference: string) {
-  const r = requestByReference(db, reference);
+  const r = loadTicket(db, SYSTEM, reference, { system: true });
   const row = latestPlan(db, r.id);
   if (!row) throw new DomainError("not_found", { what: "erasure plan" });
   return { reference, plan: row.id, status: row.status, preparedBy: row.preparedBy, approvedBy: row.approvedBy, summary: row.summary, connectors: readPlan(row).connectors };
@@ -230,8 +227,7 @@ export function planJson(db: DbOrTx, reference: string) {
  */
 export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireRole(ctx.actor, "dpo");
-  const r = requestByReference(ctx.db, reference);
-  requireTicketAccess(me, r);
+  const r = loadTicket(ctx.db, me, reference);
   const row = latestPlan(ctx.db, r.id);
   if (!row || row.status !== "planned") throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
   if (row.preparedBy === me.id) throw new DomainError("forbidden", { code: "four_eyes" });
@@ -311,7 +307,7 @@ function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): ErasurePlanRow | u
  * verified is left as it is.
  */
 export async function executeNow({ db, registry, reference, now = () => new Date() }: { db: Db; registry: Registry; reference: string; now?: () => Date }) {
-  const r = requestByReference(db, reference);
+  const r = loadTicket(db, SYSTEM, reference, { system: true });
   const claimed = db.transaction((tx) => {
     const row = latestPlan(tx, r.id);
     if (row?.status === "verified") return { done: row };
@@ -606,8 +602,7 @@ export function certificateFor(db: DbOrTx, requestId: number): { html: string; s
 /** Staff record that a recipient acknowledged an Art. 19 notice. */
 export function acknowledgeNotice({ ctx, reference, noticeId }: { ctx: Ctx; reference: string; noticeId: number }) {
   const me = requireRole(ctx.actor, "dpo", "support");
-  const r = requestByReference(ctx.db, reference);
-  requireTicketAccess(me, r);
+  const r = loadTicket(ctx.db, me, reference);
   const n = ctx.db.select().from(recipientNotices).where(and(eq(recipientNotices.id, noticeId), eq(recipientNotices.requestId, r.id))).get();
   if (!n) throw new DomainError("not_found", { what: "notice" });
   if (n.acknowledgedAt) return;

@@ -9,9 +9,10 @@ import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log, scrub } from "../utils/log.server";
 import * as audit from "./audit.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { createGatherSink, purgeAttempt, purgeEarlierJobs, purgeJob } from "./gather-store.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { referAfterGather } from "./referrals.server";
@@ -25,19 +26,7 @@ const leaseMs = () => env().JOB_LEASE_SECONDS * 1000;
 const FIND_TIMEOUT_MS = 60_000;
 
 /** Staff need a role and site access; the operator CLI runs as the system, trusted with the shell. */
-function loadTicket(tx: DbOrTx, ctx: Ctx, reference: string) {
-  const me = ctx.actor.kind === "system" ? ctx.actor : requireStaff(ctx.actor);
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  if (me.kind === "staff") {
-    requireTicketAccess(me, r);
-    requireRole(me, "dpo", "support");
-  }
-  if (!(GATHERABLE as readonly string[]).includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "gather" });
-  // A representative's request is searched only once the mandate was reviewed and accepted (CNIL 2021-070).
-  if (r.onBehalf && r.mandateStatus !== "accepted") throw new DomainError("illegal_transition", { code: "mandate_not_accepted" });
-  return { me, r };
-}
+const GATHER_ACCESS = { system: true, roles: ["dpo", "support"], statuses: { in: GATHERABLE, to: "gather" }, mandate: "accepted" } as const;
 
 /**
  * A job for one connector, unless one is already waiting (or, by default,
@@ -59,12 +48,12 @@ function enqueue(tx: DbOrTx, requestId: number, connectorId: string, now: Date, 
 /** One job per configured connector; the worker loop runs them. */
 export function startGather({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   return ctx.db.transaction((tx) => {
-    const { me, r } = loadTicket(tx, ctx, reference);
+    const r = loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
     const connectorIds = registry.list().map((c) => c.id);
     if (connectorIds.length === 0) throw new DomainError("invalid_input", { code: "no_connectors" });
     const queued = connectorIds.filter((id) => enqueue(tx, r.id, id, ctx.now));
     addEvent(tx, r.id, ctx, "gather_started", { connectors: queued });
-    audit.append(tx, { actor: me, action: "gather.started", reference: r.reference, details: { connectors: queued }, at: ctx.now });
+    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued }, at: ctx.now });
     return queued;
   });
 }
@@ -72,11 +61,11 @@ export function startGather({ ctx, reference, registry }: { ctx: Ctx; reference:
 /** Runs one connector again (after a failure, or to refresh). */
 export function rerunConnector({ ctx, reference, connectorId, registry }: { ctx: Ctx; reference: string; connectorId: string; registry: Registry }) {
   return ctx.db.transaction((tx) => {
-    const { me, r } = loadTicket(tx, ctx, reference);
+    const r = loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
     if (!registry.get(connectorId)) throw new DomainError("invalid_input", { field: "connectorId" });
     // At once, even behind a job still marked running (its worker may have died): the latest to finish counts.
     const queued = enqueue(tx, r.id, connectorId, ctx.now, { afterRunning: true });
-    audit.append(tx, { actor: me, action: "gather.connector_rerun", reference: r.reference, details: { connectorId }, at: ctx.now });
+    audit.append(tx, { actor: ctx.actor, action: "gather.connector_rerun", reference: r.reference, details: { connectorId }, at: ctx.now });
     return queued;
   });
 }
@@ -307,9 +296,7 @@ export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: C
   if (why.length < 10 || why.length > 1000) throw new DomainError("invalid_input", { field: "reason", code: "waiver_reason_required" });
   const me = requireRole(ctx.actor, "dpo");
   return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
+    const r = loadTicket(tx, me, reference);
     const job = tx.select().from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, connectorId))).orderBy(desc(gatherJobs.id)).get();
     if (!job || (job.status !== "failed" && job.status !== "skipped")) throw new DomainError("illegal_transition", { code: "nothing_to_waive" });
     tx.update(gatherJobs).set({ waivedBy: me.id, waivedAt: ctx.now, waiverReason: why }).where(eq(gatherJobs.id, job.id)).run();

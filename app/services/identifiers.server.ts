@@ -1,15 +1,16 @@
 import { and, eq } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { requestIdentifiers, requests, type RequestRow } from "../../db/schema/requests";
+import { requestIdentifiers, type RequestRow } from "../../db/schema/requests";
 import type { Registry } from "../connectors/registry";
 import type { IdentifierKind, VerifiedIdentity } from "../connectors/types";
 import { decrypt, encrypt, keyedHash } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import { identifierAad, provenContacts } from "./contacts.server";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
 import { queueSearch } from "./gather.server";
 import { addEvent } from "./requests.server";
@@ -138,10 +139,7 @@ export function decideFoundIdentifier({ ctx, reference, token, confirm, registry
     throw new DomainError("invalid_input", { code: "unknown_identifier" });
   }
   return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
-    if (!["received", "in_progress", "awaiting_requester", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "gather" });
+    const r = loadTicket(tx, me, reference, { statuses: { in: ["received", "in_progress", "awaiting_requester", "ready"], to: "gather" } });
     const offered = foundIdentifiers(tx, r).find((f) => f.kind === kind && f.value === value);
     if (!offered) throw new DomainError("invalid_input", { code: "unknown_identifier" });
     const key = valueKey(kind, value);

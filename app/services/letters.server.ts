@@ -1,16 +1,17 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { createHash } from "node:crypto";
-import { letters, requests, type LetterRow, type RequestRow } from "../../db/schema/requests";
+import { letters, type LetterRow, type RequestRow } from "../../db/schema/requests";
 import { outbox } from "../../db/schema/outbox";
 import { letterHtml, type Rendered } from "../../emails/layout";
 import { formatParisDate } from "../i18n";
 import { decrypt, encrypt } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { requireRole, requireStaff } from "./authz";
 import { reach, type Reach } from "./contacts.server";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
 import { issueLink } from "./verification.server";
@@ -125,9 +126,7 @@ export function letterFor(db: DbOrTx, requestId: number, letterId: number): { ht
 export function letterForStaff({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
+    const r = loadTicket(tx, me, reference);
     const letter = letterFor(tx, r.id, letterId);
     if (!letter) throw new DomainError("not_found");
     audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "letter", letter: letterId }, at: ctx.now });
@@ -139,9 +138,7 @@ export function letterForStaff({ ctx, reference, letterId }: { ctx: Ctx; referen
 export function markPosted({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
   ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
+    const r = loadTicket(tx, me, reference);
     const row = tx.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, r.id), eq(letters.delivery, "post"))).get();
     if (!row) throw new DomainError("not_found");
     if (row.postedAt) throw new DomainError("illegal_transition", { code: "already_posted" });

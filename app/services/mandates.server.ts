@@ -5,11 +5,12 @@ import * as emails from "../../emails";
 import { decrypt } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import { canReceiveSms } from "./contacts.server";
-import type { Ctx, StaffActor } from "./context";
+import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { markSubjectIdentifierVerified, subjectIdentifiers } from "./identifiers.server";
 import { notifyRequester } from "./letters.server";
 import { enqueue } from "./outbox.server";
@@ -24,13 +25,7 @@ import { findLink, issueLink, markUsed } from "./verification.server";
  * before anything is searched. Accepted, a link goes to each of the
  * represented person's own contacts: those they confirm are searched.
  */
-function loadTicket(tx: DbOrTx, me: StaffActor, reference: string): RequestRow {
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  requireTicketAccess(me, r);
-  if (!r.onBehalf) throw new DomainError("illegal_transition", { code: "no_mandate" });
-  return r;
-}
+const MANDATE = { mandate: "required" } as const;
 
 export type MandateView = {
   subject: string;
@@ -49,7 +44,7 @@ export type MandateView = {
 export function mandateView({ ctx, reference }: { ctx: Ctx; reference: string }): MandateView {
   const me = requireRole(ctx.actor, "dpo", "support");
   return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+    const r = loadTicket(tx, me, reference, MANDATE);
     const file = tx
       .select({ id: attachments.id, mimeType: attachments.mimeType, size: attachments.size, sha256: attachments.sha256 })
       .from(attachments)
@@ -75,7 +70,7 @@ export function mandateView({ ctx, reference }: { ctx: Ctx; reference: string })
 export function mandateFile({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireRole(ctx.actor, "dpo", "support");
   return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+    const r = loadTicket(tx, me, reference, MANDATE);
     const row = tx.select().from(attachments).where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate"))).get();
     if (!row) throw new DomainError("not_found", { what: "mandate" });
     audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate_file", sha256: row.sha256 }, at: ctx.now });
@@ -89,7 +84,7 @@ export function reviewMandate({ ctx, reference, accept, reason }: { ctx: Ctx; re
   const why = (reason ?? "").trim();
   if (!accept && (why.length < 10 || why.length > 2000)) throw new DomainError("invalid_input", { field: "reason", code: "reasons_required" });
   return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+    const r = loadTicket(tx, me, reference, MANDATE);
     if (!["received", "in_progress"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "mandate_review" });
     if (r.mandateStatus !== "pending") throw new DomainError("illegal_transition", { code: "mandate_already_reviewed" });
     const reviewed = { mandateReviewedBy: me.id, mandateReviewedAt: ctx.now, updatedAt: ctx.now };

@@ -1,6 +1,5 @@
 import { desc, eq } from "drizzle-orm";
 import { holdFor, released } from "./referrals.server";
-import { requests, type RequestRow } from "../../db/schema/requests";
 import { rectifications, type RectificationRow } from "../../db/schema/rights";
 import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
@@ -10,11 +9,12 @@ import { decrypt, encrypt } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import { scrub } from "../utils/log.server";
 import * as audit from "./audit.server";
-import { requireRole, requireTicketAccess } from "./authz";
+import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { notifyRecipients, recordLine } from "./recipients.server";
 import { businessSender } from "../utils/organisation.server";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
 import { reach } from "./contacts.server";
@@ -36,16 +36,9 @@ type Stored = { changes: Change[]; matches: Match[] };
 
 const aad = (requestId: number) => `rectification:${requestId}`;
 
-function requestByReference(db: DbOrTx, reference: string): RequestRow {
-  const r = db.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found", { what: "request" });
-  return r;
-}
-
 function requireRectifiable(ctx: Ctx, reference: string, ...roles: ("dpo" | "support")[]) {
   const me = requireRole(ctx.actor, ...roles);
-  const r = requestByReference(ctx.db, reference);
-  requireTicketAccess(me, r);
+  const r = loadTicket(ctx.db, me, reference);
   if (!r.rights.includes("rectification")) throw new DomainError("illegal_transition", { code: "no_rectification_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "rectification" });
   return { me, r };

@@ -17,7 +17,8 @@ import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import * as outbox from "./outbox.server";
 import { addEvent } from "./requests.server";
-import { OPEN_STATUSES, loadForStaff } from "./tickets.server";
+import { OPEN_STATUSES } from "./tickets.server";
+import { loadTicket } from "./ticket-access.server";
 import { staffNames } from "./staff.server";
 
 /**
@@ -270,7 +271,7 @@ export function acknowledgeReferral({ ctx, reference, referralId }: { ctx: Ctx; 
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
     // The ticket first: another site's answers as a missing one does, whatever the role.
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     const ref = referralOf(tx, r.id, referralId);
     if (ref.status !== "sent") throw new DomainError("conflict", { code: "referral_already_acknowledged" });
@@ -300,7 +301,7 @@ export function recordInstruction({ ctx, reference, referralId, input }: { ctx: 
   }
   const { instruction, note } = parsed.data;
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "instruction" });
     const ref = referralOf(tx, r.id, referralId);

@@ -24,9 +24,10 @@ import * as emails from "../../emails";
 import * as audit from "./audit.server";
 import { notifyRecipients, notifyThoseTold, recordLine } from "./recipients.server";
 import { businessSender } from "../utils/organisation.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
-import type { Actor, Ctx, StaffActor } from "./context";
+import { requireRole, requireStaff } from "./authz";
+import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
 import { rmSync } from "node:fs";
 import { reach } from "./contacts.server";
@@ -64,13 +65,6 @@ export function stateOf(row: { error: string | null; liftedAt: Date | null; hand
   if (row.error?.startsWith(LIFT_FAILED)) return "lift_failed";
   if (row.error) return "failed";
   return "applied";
-}
-
-function loadTicket(tx: DbOrTx, me: StaffActor, reference: string): RequestRow {
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  requireTicketAccess(me, r);
-  return r;
 }
 
 /** The latest row per connector: the restriction as it stands there now (older rows are history). */

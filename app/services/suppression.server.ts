@@ -6,9 +6,10 @@ import { derivedKey } from "../utils/crypto.server";
 import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import * as audit from "./audit.server";
-import { requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { requireRole, requireStaff } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { normaliseAnyPhone } from "./intake-input";
 import { addEvent } from "./requests.server";
 import type { Registry } from "../connectors/registry";
@@ -96,10 +97,7 @@ type Removal = { connectorId: string; label: string; records: number; fields: nu
 export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const me = requireStaff(ctx.actor);
   const plan = ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-    if (!r) throw new DomainError("not_found");
-    requireTicketAccess(me, r);
-    requireRole(me, "dpo", "support");
+    const r = loadTicket(tx, me, reference, { roles: ["dpo", "support"] });
     if (!r.rights.includes("objection")) throw new DomainError("illegal_transition", { code: "objection_not_requested" });
     if (!r.verifiedAt || !OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "objection" });
     const own = identifiersOf(r);

@@ -9,11 +9,12 @@ import type { DbOrTx, Tx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { referenceNumberEquals, rightsInclude } from "../utils/sqlite-dialect.server";
 import * as audit from "./audit.server";
-import { canSeeIdentity, requireRole, requireStaff, requireTicketAccess } from "./authz";
+import { canSeeIdentity, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";
 import { computeDeadline, parisDate } from "./deadlines";
 import { DUE_STATES, dueState, dueWhere, type DueState } from "./due-state";
 import { DomainError } from "./errors";
+import { loadTicket } from "./ticket-access.server";
 import { canDisclose, notifyRequester } from "./letters.server";
 import { addEvent, link, refreshDeadline, setStatus } from "./requests.server";
 import { whatWasDone } from "./outcomes.server";
@@ -155,19 +156,11 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   };
 }
 
-/** A ticket by reference, for a staff member who may see it: another site's answers as a missing one does (404). */
-export function loadForStaff(tx: DbOrTx, actor: StaffActor, reference: string): RequestRow {
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
-  if (!r) throw new DomainError("not_found");
-  requireTicketAccess(actor, r);
-  return r;
-}
-
 /** The ticket page. Every opening is audited, and the identity view separately. */
 export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     const pauses = tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).orderBy(asc(requestPauses.startedAt)).all();
     const deadline =
       r.status === "awaiting_verification"
@@ -263,8 +256,7 @@ function act<T>(
 ): T {
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
-    requireRole(me, ...roles);
+    const r = loadTicket(tx, me, reference, { roles });
     return fn(tx, r, me);
   });
 }
@@ -591,7 +583,7 @@ export function assignableStaff(db: DbOrTx) {
 export function auditedRead<T>(ctx: Ctx, reference: string, read: () => T): T {
   const me = requireStaff(ctx.actor);
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     const result = read();
     audit.append(tx, { actor: me, action: "record.viewed", reference: r.reference, details: { what: "gathered_identity" }, at: ctx.now });
     return result;

@@ -14,7 +14,8 @@ import { DomainError } from "./errors";
 import { readGathered, type StoredFile, type StoredRecord } from "./gather-store.server";
 import { holdFor, released } from "./referrals.server";
 import { staffNames } from "./staff.server";
-import { loadForStaff, OPEN_STATUSES } from "./tickets.server";
+import { OPEN_STATUSES } from "./tickets.server";
+import { loadTicket } from "./ticket-access.server";
 
 /**
  * Review before release (ADR 0016): staff read what an archive would hold,
@@ -139,7 +140,7 @@ export function applyWithholdings(gathered: Gathered, rows: WithholdingRow[], ki
 
 function reviewable(ctx: Ctx, reference: string, kind: ArchiveKind) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
-  const r = loadForStaff(ctx.db, me, reference);
+  const r = loadTicket(ctx.db, me, reference);
   // An archive answers the right asked for (as releaseArchive says), and only that one.
   if (!r.rights.includes(kind)) throw new DomainError("illegal_transition", { code: kind === "access" ? "no_access_right" : "no_portability_right" });
   return { me, r };
@@ -171,6 +172,12 @@ export type PreviewRecord = { key: string; fields: { name: string; value: FieldV
 /** `title` and `fieldLabels`: what the readable copy calls them (the connector's presentation), so staff read the words the person will read. */
 export type PreviewDataset = { connectorId: string; label: string; dataset: string; title: Localised | null; fieldLabels: Record<string, Localised>; records: PreviewRecord[] };
 export type PreviewFile = { connectorId: string; label: string; dataset: string; key: string; name: string; size: number; contentType: string };
+
+/** The archive the preview shows when the page names none: the one the request asks for, access first. Authorised like the preview. */
+export function defaultArchiveKind({ ctx, reference }: { ctx: Ctx; reference: string }): ArchiveKind {
+  const r = loadTicket(ctx.db, ctx.actor, reference);
+  return !r.rights.includes("access") && r.rights.includes("portability") ? "portability" : "access";
+}
 
 /**
  * What the archive of this kind would hold, before withholdings (each shown
@@ -291,7 +298,7 @@ function openTicket(r: RequestRow) {
 export function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; reference: string; input: ProposeInput }) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     openTicket(r);
     const scopes: ArchiveKind[] = input.scope === "both" ? ["access", "portability"] : [input.scope];
     if (!scopes.every((s) => r.rights.includes(s))) throw new DomainError("invalid_input", { code: "withholding_scope" });
@@ -357,7 +364,7 @@ function withholdingOf(tx: DbOrTx, r: RequestRow, id: number) {
 export function decideWithholding({ ctx, reference, id, approve }: { ctx: Ctx; reference: string; id: number; approve: boolean }) {
   const me = requireRole(ctx.actor, "dpo");
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     openTicket(r);
     const w = withholdingOf(tx, r, id);
     const won = tx
@@ -380,7 +387,7 @@ export function decideWithholding({ ctx, reference, id, approve }: { ctx: Ctx; r
 export function withdrawWithholding({ ctx, reference, id }: { ctx: Ctx; reference: string; id: number }) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
   return ctx.db.transaction((tx) => {
-    const r = loadForStaff(tx, me, reference);
+    const r = loadTicket(tx, me, reference);
     openTicket(r);
     const w = withholdingOf(tx, r, id);
     if (me.role !== "dpo" && w.proposedBy !== me.id) throw new DomainError("forbidden", { need: "proposer_or_dpo" });

@@ -1,10 +1,10 @@
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 
 /**
  * A CSV file for the browser to save (the report, the register, the audit
  * journal): never cached, never sniffed as something else. A `DomainError`
- * from building it becomes a plain-text answer (there is no page to render):
- * 403 when forbidden, 400 for bad input, 409 otherwise.
+ * from building it becomes a plain-text answer (there is no page to render)
+ * with the code's one status.
  */
 export function csvDownload(body: BodyInit, filename: string): Response {
   return new Response(body, {
@@ -19,6 +19,6 @@ export function csvDownload(body: BodyInit, filename: string): Response {
 
 export function csvRefusal(error: unknown): Response {
   if (!(error instanceof DomainError)) throw error;
-  const status = error.code === "forbidden" ? 403 : error.code === "invalid_input" ? 400 : 409;
+  const status = httpStatusOf(error.code);
   return new Response(status === 403 ? "Forbidden\n" : "Bad request\n", { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 }

@@ -16,6 +16,6 @@ export function documentResponse(html: string, opts: { download?: string } = {})
 }
 
 /** The same "not found" for every document route: it says nothing of what exists. */
-export function documentNotFound(status: 403 | 404 = 404): Response {
+export function documentNotFound(status = 404): Response {
   return new Response(status === 403 ? "Forbidden" : "Not found", { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 }

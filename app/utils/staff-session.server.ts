@@ -1,6 +1,6 @@
 import { data, redirect } from "@remix-run/node";
 import type { Ctx, StaffActor } from "../services/context";
-import { DomainError } from "../services/errors";
+import { DomainError, httpStatusOf } from "../services/errors";
 import { sessionFrom } from "../services/staff.server";
 import { readCookie, serializeCookie, STAFF_COOKIE } from "./cookies.server";
 import { db } from "./db.server";
@@ -44,8 +44,7 @@ export function requireStaff(request: Request, opts: { accountPage?: boolean } =
 /** Domain errors become 4xx responses the error boundary can word in the user's language. */
 export function rethrowDomain(error: unknown): never {
   if (error instanceof DomainError) {
-    const status = error.code === "forbidden" ? 403 : error.code === "not_found" ? 404 : error.code === "rate_limited" ? 429 : 409;
-    throw data({ code: error.code, detail: error.detail }, { status });
+    throw data({ code: error.code, detail: error.detail }, { status: httpStatusOf(error.code) });
   }
   throw error;
 }
