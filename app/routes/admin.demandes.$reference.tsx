@@ -2,66 +2,56 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { useAdminT } from "../components/admin-i18n";
 import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useState } from "react";
-import { REFUSAL_REASONS, type RefusalReason } from "../../db/schema/enums";
+import { REFUSAL_REASONS } from "../../db/schema/enums";
 import { Confirmation } from "../components/confirmation";
 import { ticketPageMessages } from "../i18n/admin/ticket-page";
 import { canTransition } from "../services/request-status";
-import { consequenceOf, isIrreversible, latestNotice, type Consequence, type Irreversible } from "../services/confirmations.server";
+import { consequenceOf, latestNotice, type Consequence } from "../services/confirmations.server";
+import { Answer, confirmsFirst, intentCall, ticketIntent } from "../routes-support/ticket-intents.server";
 import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
 import { TextArea, TextField } from "../components/fields";
 import { useLocale } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
 import { DomainError } from "../services/errors";
-import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
-import { answerNoData, nothingHeld } from "../services/answers.server";
-import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
-import { canDisclose, lettersOf, markPosted, sendStates } from "../services/letters.server";
-import { mandateView, reviewMandate } from "../services/mandates.server";
+import { nothingHeld } from "../services/answers.server";
+import { foundIdentifiers } from "../services/identifiers.server";
+import { canDisclose, lettersOf, sendStates } from "../services/letters.server";
+import { mandateView } from "../services/mandates.server";
 import { findByReference } from "../services/requests.server";
 import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
 import { FoundIdentifiers } from "../components/found-identifiers";
 import { LettersPanel } from "../components/letters-panel";
 import { MandatePanel } from "../components/mandate-panel";
-import { archivesFor, releaseArchive } from "../services/delivery.server";
+import { archivesFor } from "../services/delivery.server";
 import { pendingWithholdings } from "../services/withholdings.server";
 import { ArchiveReview } from "../components/archive-review";
 import { ErasurePanel } from "../components/erasure-panel";
 import { RectificationPanel } from "../components/rectification-panel";
-import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
-import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
+import { editableFields, rectificationView } from "../services/rectification.server";
+import { planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { AnomaliesPanel } from "../components/anomalies-panel";
-import { anomaliesFor, chooseDateReading } from "../services/date-readings.server";
-import { gatherStatus, requireAnswerable, rerunConnector, startGather, waiveConnector } from "../services/gather.server";
+import { anomaliesFor } from "../services/date-readings.server";
+import { gatherStatus, requireAnswerable } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
 import { RecordingFlagsPanel } from "../components/recording-flags-panel";
 import { retentionMessages } from "../i18n/admin/retention";
 import { recordingFlagsFor } from "../services/retention.server";
 import { ReferralsPanel } from "../components/referrals-panel";
-import { acknowledgeReferral, recordInstruction, referralsOf } from "../services/referrals.server";
-import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
+import { referralsOf } from "../services/referrals.server";
+import { rightsPanel } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
-/** The letter each irreversible action sends the requester: the feedback after it says where that letter stands. */
-const NOTICE_OF: Record<Irreversible, string | null> = {
-  refuse: "refusal",
-  cancel: "cancelled",
-  complete: "completion",
-  "release-access": "archive_access",
-  "release-portability": "archive_portability",
-  "erasure-approve": null,
-};
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
-    const fait = new URL(request.url).searchParams.get("fait") ?? "";
-    const noticeKind = isIrreversible(fait) ? NOTICE_OF[fait] : null;
+    // The intent just done, by its entry: the sentence the page shows, and the letter it sent the requester.
+    const done = ticketIntent(new URL(request.url).searchParams.get("fait") ?? "");
     const gather = gatherStatus(db(), view.id, connectors());
     const row = findByReference(db(), view.reference)!;
     const canWork = ctx.actor.role === "dpo" || ctx.actor.role === "support";
@@ -117,8 +107,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // Data held for a client as its processor: the request forwarded to it and its instructions (no personal values).
       referrals: referralsOf(db(), view.id),
       // What the action just done told the requester, and whether it has left the outbox.
-      notice: noticeKind ? latestNotice(db(), view.id, noticeKind) : null,
-      doneIntent: isIrreversible(fait) ? fait : null,
+      notice: done?.notice ? latestNotice(db(), view.id, done.notice) : null,
+      feedback: done?.feedback ?? null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -126,152 +116,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-/** One form per verb; the service decides whether this person may do it. */
+/** One form per verb (app/routes-support/ticket-intents.server.ts); the service decides whether this person may do it. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
   const reference = params.reference ?? "";
   const form = await formData(request);
-  const str = (k: string) => String(form.get(k) ?? "");
-  const intent = str("intent");
+  const call = intentCall(ctx, reference, form);
+  const intent = call.intent;
+  const entry = ticketIntent(intent);
+  if (!entry) return data({ error: "invalid_input", intent }, { status: 400 });
   try {
+    let input: unknown;
+    if (entry.input) {
+      const parsed = entry.input.schema.safeParse(entry.input.from(call));
+      if (!parsed.success) return data({ error: entry.input.invalid, intent }, { status: 400 });
+      input = parsed.data;
+    }
     // What cannot be undone is done only on a second POST that carries confirmed=1; the first answers what it will do.
-    if (isIrreversible(intent) && str("confirmed") !== "1") {
-      let reasons: RefusalReason[] = [];
-      if (intent === "refuse") {
-        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
-        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
-        reasons = parsed.data.reasons;
-      }
-      const confirm = consequenceOf({ ctx, reference, intent, reasons, registry: connectors() });
+    if (confirmsFirst(intent, entry) && call.str("confirmed") !== "1") {
+      const confirm = consequenceOf({ ctx, reference, intent, reasons: entry.reasons?.(input) ?? [], registry: connectors() });
       const fields = [...form].filter((e): e is [string, string] => e[0] !== "confirmed" && typeof e[1] === "string");
       return data({ intent, confirm, fields, error: undefined as string | undefined });
     }
-    switch (intent) {
-      case "assign":
-        tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null });
-        break;
-      case "start":
-        tickets.start({ ctx, reference });
-        break;
-      case "ask":
-        tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") });
-        break;
-      case "reply-record":
-        tickets.recordReply({ ctx, reference, message: str("message") });
-        break;
-      case "callback-check": {
-        const found = await numberOnRecord({ ctx, reference, registry: connectors() });
-        return data({ intent, held: found.held, labels: found.labels, error: undefined as string | undefined });
-      }
-      case "callback-confirm":
-        await confirmCallback({ ctx, reference, registry: connectors() });
-        break;
-      case "contact-code-send":
-        sendContactCode({ ctx, reference, via: str("via") === "email" ? "email" : "sms" });
-        break;
-      case "contact-code-check": {
-        const via = str("via") === "email" ? "email" : "sms";
-        const r = checkContactCode({ ctx, reference, via, code: str(via === "email" ? "code-email" : "code-phone") });
-        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
-        break;
-      }
-      case "identifier-confirm":
-      case "identifier-reject":
-        decideFoundIdentifier({ ctx, reference, token: str("token"), confirm: intent === "identifier-confirm", registry: connectors() });
-        break;
-      case "gather-waive":
-        waiveConnector({ ctx, reference, connectorId: str("connectorId"), reason: str("reason") });
-        break;
-      case "answer-no-data":
-        answerNoData({ ctx, reference, registry: connectors() });
-        break;
-      case "letter-posted":
-        markPosted({ ctx, reference, letterId: Number(str("letterId")) || 0 });
-        break;
-      case "mandate-accept":
-      case "mandate-reject":
-        reviewMandate({ ctx, reference, accept: intent === "mandate-accept", reason: str("reason") });
-        break;
-      case "extend":
-        tickets.extend({ ctx, reference, reasons: str("reasons") });
-        break;
-      case "refuse": {
-        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
-        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
-        tickets.refuse({ ctx, reference, input: parsed.data });
-        break;
-      }
-      case "duplicate":
-        tickets.markDuplicate({ ctx, reference, of: str("of") });
-        break;
-      case "cancel":
-        tickets.cancel({ ctx, reference });
-        break;
-      case "ready":
-        tickets.markReady({ ctx, reference });
-        break;
-      case "complete":
-        tickets.complete({ ctx, reference });
-        break;
-      case "caller-code": {
-        const r = checkCallerCode({ ctx, reference, code: str("code") });
-        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
-        break;
-      }
-      case "caller-resend":
-        resendCallerCode({ ctx, reference });
-        break;
-      case "release-access":
-      case "release-portability":
-        await releaseArchive({ ctx, reference, kind: intent === "release-access" ? "access" : "portability" });
-        break;
-      case "gather":
-        startGather({ ctx, reference, registry: connectors() });
-        break;
-      case "gather-rerun":
-        rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() });
-        break;
-      case "note":
-        tickets.addNote({ ctx, reference, body: str("body") });
-        break;
-      case "erasure-plan":
-        planErasure({ ctx, reference, registry: connectors() });
-        break;
-      case "erasure-approve":
-        approveErasure({ ctx, reference });
-        break;
-      case "rectification-prepare": {
-        const wanted: Record<string, string> = {};
-        for (const [name, value] of form) if (name.startsWith("to:") && typeof value === "string") wanted[name.slice(3)] = value;
-        prepareRectification({ ctx, reference, wanted, registry: connectors() });
-        break;
-      }
-      case "rectification-approve":
-        await approveRectification({ ctx, reference, registry: connectors() });
-        break;
-      case "date-reading":
-        chooseDateReading({ ctx, reference, token: str("token"), format: str("format") });
-        break;
-      case "referral-ack":
-        acknowledgeReferral({ ctx, reference, referralId: Number(str("referralId")) || 0 });
-        break;
-      case "referral-instruct":
-        recordInstruction({ ctx, reference, referralId: Number(str("referralId")) || 0, input: { instruction: str("instruction"), note: str("note") } });
-        break;
-      case "notice-ack":
-        acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
-        break;
-      case "restriction-apply":
-      case "restriction-retry":
-      case "restriction-lift":
-      case "restriction-lift-stop":
-      case "restriction-lift-retry":
-      case "restriction-hand":
-      case "objection-record":
-        await rightsPanelAction({ ctx, reference, intent, form, registry: connectors() });
-        break;
-      default:
-        return data({ error: "invalid_input", intent }, { status: 400 });
+    const answer = await entry.run(call, input);
+    if (answer instanceof Answer) {
+      if (answer.status === 400) return data({ ...answer.body, intent }, { status: 400 });
+      return data({ intent, ...answer.body, error: undefined as string | undefined });
     }
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
@@ -288,7 +158,7 @@ export default function Ticket() {
   const a = adminT;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, doneIntent, letterStates } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, feedback, letterStates } =
     useLoaderData<typeof loader>();
   const ans = a.answers;
   const tp = ticketPageMessages[locale];
@@ -343,8 +213,8 @@ export default function Ticket() {
         <p className="flash" role="status" data-done={fait}>
           {fait === "recorded"
             ? a.intake.recorded(view.reference)
-            : doneIntent
-              ? tp.done.sentence(tp.done[doneIntent], notice ? tp.done.notice(notice, when) : null)
+            : feedback
+              ? tp.done.sentence(tp.done[feedback], notice ? tp.done.notice(notice, when) : null)
               : tp.done.other}
         </p>
       ) : null}
