@@ -34,7 +34,7 @@ export type IntentCall = {
   form: FormData;
   /** a field as text ("" when absent) */
   str: (name: string) => string;
-  /** a field as a positive id (0 when absent or not a number: the service answers not found) */
+  /** a field as a row id (0, which names no row, when absent or not a number) */
   id: (name: string) => number;
 };
 
@@ -139,7 +139,7 @@ export const TICKET_INTENTS = {
   "gather-rerun": { run: ({ ctx, reference, str }) => rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() }) },
   note: { run: ({ ctx, reference, str }) => tickets.addNote({ ctx, reference, body: str("body") }) },
   "erasure-plan": { run: ({ ctx, reference }) => planErasure({ ctx, reference, registry: connectors() }) },
-  // Its confirmation states the plan's counts; the certificate is its letter, sent once the erasure is verified.
+  // No letter at approval: the requester gets the certificate once the erasure is done and verified.
   "erasure-approve": { irreversible: true, feedback: "erasure-approve", run: ({ ctx, reference }) => approveErasure({ ctx, reference }) },
   "rectification-prepare": {
     run: ({ ctx, reference, form }) => {
