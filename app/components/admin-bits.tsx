@@ -1,8 +1,11 @@
 import { Form } from "@remix-run/react";
 import { useAdminT } from "./admin-i18n";
-import type { Marker } from "../services/tickets.server";
+import type { Marker, ticketView } from "../services/tickets.server";
 import { useLocale } from "./i18n";
 import { formatLocalDate } from "../i18n";
+
+/** The ticket as its page shows it, for the page's panels. */
+export type TicketView = ReturnType<typeof ticketView>;
 
 /** Deadline markers carry words, not only colour (RGAA 3.1). */
 export function MarkerBadge({ marker }: { marker: Marker }) {

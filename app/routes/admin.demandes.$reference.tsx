@@ -1,67 +1,57 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useAdminT } from "../components/admin-i18n";
-import { Form, useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useState } from "react";
-import { REFUSAL_REASONS, type RefusalReason } from "../../db/schema/enums";
 import { Confirmation } from "../components/confirmation";
 import { ticketPageMessages } from "../i18n/admin/ticket-page";
-import { canTransition } from "../services/request-status";
-import { consequenceOf, isIrreversible, latestNotice, type Consequence, type Irreversible } from "../services/confirmations.server";
-import { ColumnHeads, IntentButton, LocalDate, MarkerBadge } from "../components/admin-bits";
-import { TextArea, TextField } from "../components/fields";
+import { consequenceOf, latestNotice, type Consequence } from "../services/confirmations.server";
+import { Answer, confirmsFirst, intentCall, ticketIntent } from "../routes-support/ticket-intents.server";
 import { useLocale } from "../components/i18n";
-import { formatInstant, formatLocalDate } from "../i18n";
+import { formatInstant } from "../i18n";
 import { DomainError, httpStatusOf } from "../services/errors";
-import { checkCallerCode, checkContactCode, confirmCallback, numberOnRecord, resendCallerCode, sendContactCode } from "../services/agent-intake.server";
-import { answerNoData, nothingHeld } from "../services/answers.server";
-import { decideFoundIdentifier, foundIdentifiers } from "../services/identifiers.server";
-import { canDisclose, lettersOf, markPosted, sendStates } from "../services/letters.server";
-import { mandateView, reviewMandate } from "../services/mandates.server";
+import { nothingHeld } from "../services/answers.server";
+import { foundIdentifiers } from "../services/identifiers.server";
+import { canDisclose, lettersOf, sendStates } from "../services/letters.server";
+import { mandateView } from "../services/mandates.server";
 import { findByReference } from "../services/requests.server";
 import { ContactsPanel, PendingVerificationPanel } from "../components/identity-panel";
 import { FoundIdentifiers } from "../components/found-identifiers";
 import { LettersPanel } from "../components/letters-panel";
 import { MandatePanel } from "../components/mandate-panel";
-import { archivesFor, releaseArchive } from "../services/delivery.server";
+import { archivesFor } from "../services/delivery.server";
 import { pendingWithholdings } from "../services/withholdings.server";
-import { ArchiveReview } from "../components/archive-review";
+import { DiscrepanciesPanel } from "../components/discrepancies-panel";
+import { GatherPanel } from "../components/gather-panel";
 import { ErasurePanel } from "../components/erasure-panel";
 import { RectificationPanel } from "../components/rectification-panel";
-import { approveRectification, editableFields, prepareRectification, rectificationView } from "../services/rectification.server";
-import { acknowledgeNotice, approveErasure, planErasure, planView } from "../services/erasure.server";
+import { editableFields, rectificationView } from "../services/rectification.server";
+import { planView } from "../services/erasure.server";
 import { discrepanciesFor } from "../services/discrepancies.server";
 import { AnomaliesPanel } from "../components/anomalies-panel";
-import { anomaliesFor, chooseDateReading } from "../services/date-readings.server";
-import { gatherStatus, requireAnswerable, rerunConnector, startGather, waiveConnector } from "../services/gather.server";
+import { anomaliesFor } from "../services/date-readings.server";
+import { gatherStatus, requireAnswerable } from "../services/gather.server";
 import { RightsPanel } from "../components/rights-panel";
 import { RecordingFlagsPanel } from "../components/recording-flags-panel";
-import { retentionMessages } from "../i18n/admin/retention";
+import { RequesterPanel } from "../components/requester-panel";
+import { TicketActions } from "../components/ticket-actions";
+import { NotesPanel, TimelinePanel } from "../components/ticket-history";
+import { TicketSummary } from "../components/ticket-summary";
 import { recordingFlagsFor } from "../services/retention.server";
 import { ReferralsPanel } from "../components/referrals-panel";
-import { acknowledgeReferral, recordInstruction, referralsOf } from "../services/referrals.server";
-import { rightsPanel, rightsPanelAction } from "../services/rights-panel.server";
+import { referralsOf } from "../services/referrals.server";
+import { rightsPanel } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
 import { requireStaff } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
-/** The letter each irreversible action sends the requester: the feedback after it says where that letter stands. */
-const NOTICE_OF: Record<Irreversible, string | null> = {
-  refuse: "refusal",
-  cancel: "cancelled",
-  complete: "completion",
-  "release-access": "archive_access",
-  "release-portability": "archive_portability",
-  "erasure-approve": null,
-};
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = requireStaff(request);
   try {
     const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
-    const fait = new URL(request.url).searchParams.get("fait") ?? "";
-    const noticeKind = isIrreversible(fait) ? NOTICE_OF[fait] : null;
+    // The intent just done, by its entry: the sentence the page shows, and the letter it sent the requester.
+    const done = ticketIntent(new URL(request.url).searchParams.get("fait") ?? "");
     const gather = gatherStatus(db(), view.id, connectors());
     const row = findByReference(db(), view.reference)!;
     const canWork = ctx.actor.role === "dpo" || ctx.actor.role === "support";
@@ -117,8 +107,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // Data held for a client as its processor: the request forwarded to it and its instructions (no personal values).
       referrals: referralsOf(db(), view.id),
       // What the action just done told the requester, and whether it has left the outbox.
-      notice: noticeKind ? latestNotice(db(), view.id, noticeKind) : null,
-      doneIntent: isIrreversible(fait) ? fait : null,
+      notice: done?.notice ? latestNotice(db(), view.id, done.notice) : null,
+      feedback: done?.feedback ?? null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw data({ code: "not_found" }, { status: 404 });
@@ -126,152 +116,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-/** One form per verb; the service decides whether this person may do it. */
+/** One form per verb (app/routes-support/ticket-intents.server.ts); the service decides whether this person may do it. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = requireStaff(request);
   const reference = params.reference ?? "";
   const form = await formData(request);
-  const str = (k: string) => String(form.get(k) ?? "");
-  const intent = str("intent");
+  const call = intentCall(ctx, reference, form);
+  const intent = call.intent;
+  const entry = ticketIntent(intent);
+  if (!entry) return data({ error: "invalid_input", intent }, { status: 400 });
   try {
+    let input: unknown;
+    if (entry.input) {
+      const parsed = entry.input.schema.safeParse(entry.input.from(call));
+      if (!parsed.success) return data({ error: entry.input.invalid, intent }, { status: 400 });
+      input = parsed.data;
+    }
     // What cannot be undone is done only on a second POST that carries confirmed=1; the first answers what it will do.
-    if (isIrreversible(intent) && str("confirmed") !== "1") {
-      let reasons: RefusalReason[] = [];
-      if (intent === "refuse") {
-        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
-        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
-        reasons = parsed.data.reasons;
-      }
-      const confirm = consequenceOf({ ctx, reference, intent, reasons, registry: connectors() });
+    if (confirmsFirst(intent, entry) && call.str("confirmed") !== "1") {
+      const confirm = consequenceOf({ ctx, reference, intent, reasons: entry.reasons?.(input) ?? [], registry: connectors() });
       const fields = [...form].filter((e): e is [string, string] => e[0] !== "confirmed" && typeof e[1] === "string");
       return data({ intent, confirm, fields, error: undefined as string | undefined });
     }
-    switch (intent) {
-      case "assign":
-        tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null });
-        break;
-      case "start":
-        tickets.start({ ctx, reference });
-        break;
-      case "ask":
-        tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") });
-        break;
-      case "reply-record":
-        tickets.recordReply({ ctx, reference, message: str("message") });
-        break;
-      case "callback-check": {
-        const found = await numberOnRecord({ ctx, reference, registry: connectors() });
-        return data({ intent, held: found.held, labels: found.labels, error: undefined as string | undefined });
-      }
-      case "callback-confirm":
-        await confirmCallback({ ctx, reference, registry: connectors() });
-        break;
-      case "contact-code-send":
-        sendContactCode({ ctx, reference, via: str("via") === "email" ? "email" : "sms" });
-        break;
-      case "contact-code-check": {
-        const via = str("via") === "email" ? "email" : "sms";
-        const r = checkContactCode({ ctx, reference, via, code: str(via === "email" ? "code-email" : "code-phone") });
-        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
-        break;
-      }
-      case "identifier-confirm":
-      case "identifier-reject":
-        decideFoundIdentifier({ ctx, reference, token: str("token"), confirm: intent === "identifier-confirm", registry: connectors() });
-        break;
-      case "gather-waive":
-        waiveConnector({ ctx, reference, connectorId: str("connectorId"), reason: str("reason") });
-        break;
-      case "answer-no-data":
-        answerNoData({ ctx, reference, registry: connectors() });
-        break;
-      case "letter-posted":
-        markPosted({ ctx, reference, letterId: Number(str("letterId")) || 0 });
-        break;
-      case "mandate-accept":
-      case "mandate-reject":
-        reviewMandate({ ctx, reference, accept: intent === "mandate-accept", reason: str("reason") });
-        break;
-      case "extend":
-        tickets.extend({ ctx, reference, reasons: str("reasons") });
-        break;
-      case "refuse": {
-        const parsed = tickets.RefuseInput.safeParse({ reasons: form.getAll("reasons"), text: str("text") });
-        if (!parsed.success) return data({ error: "reasons_required", intent }, { status: 400 });
-        tickets.refuse({ ctx, reference, input: parsed.data });
-        break;
-      }
-      case "duplicate":
-        tickets.markDuplicate({ ctx, reference, of: str("of") });
-        break;
-      case "cancel":
-        tickets.cancel({ ctx, reference });
-        break;
-      case "ready":
-        tickets.markReady({ ctx, reference });
-        break;
-      case "complete":
-        tickets.complete({ ctx, reference });
-        break;
-      case "caller-code": {
-        const r = checkCallerCode({ ctx, reference, code: str("code") });
-        if (!r.ok) return data({ error: r.reason === "locked" ? "code_locked" : "code_invalid", intent }, { status: 400 });
-        break;
-      }
-      case "caller-resend":
-        resendCallerCode({ ctx, reference });
-        break;
-      case "release-access":
-      case "release-portability":
-        await releaseArchive({ ctx, reference, kind: intent === "release-access" ? "access" : "portability", registry: connectors() });
-        break;
-      case "gather":
-        startGather({ ctx, reference, registry: connectors() });
-        break;
-      case "gather-rerun":
-        rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() });
-        break;
-      case "note":
-        tickets.addNote({ ctx, reference, body: str("body") });
-        break;
-      case "erasure-plan":
-        planErasure({ ctx, reference, registry: connectors() });
-        break;
-      case "erasure-approve":
-        approveErasure({ ctx, reference });
-        break;
-      case "rectification-prepare": {
-        const wanted: Record<string, string> = {};
-        for (const [name, value] of form) if (name.startsWith("to:") && typeof value === "string") wanted[name.slice(3)] = value;
-        prepareRectification({ ctx, reference, wanted, registry: connectors() });
-        break;
-      }
-      case "rectification-approve":
-        await approveRectification({ ctx, reference, registry: connectors() });
-        break;
-      case "date-reading":
-        chooseDateReading({ ctx, reference, token: str("token"), format: str("format") });
-        break;
-      case "referral-ack":
-        acknowledgeReferral({ ctx, reference, referralId: Number(str("referralId")) || 0 });
-        break;
-      case "referral-instruct":
-        recordInstruction({ ctx, reference, referralId: Number(str("referralId")) || 0, input: { instruction: str("instruction"), note: str("note") } });
-        break;
-      case "notice-ack":
-        acknowledgeNotice({ ctx, reference, noticeId: Number(str("noticeId")) || 0 });
-        break;
-      case "restriction-apply":
-      case "restriction-retry":
-      case "restriction-lift":
-      case "restriction-lift-stop":
-      case "restriction-lift-retry":
-      case "restriction-hand":
-      case "objection-record":
-        await rightsPanelAction({ ctx, reference, intent, form, registry: connectors() });
-        break;
-      default:
-        return data({ error: "invalid_input", intent }, { status: 400 });
+    const answer = await entry.run(call, input);
+    if (answer instanceof Answer) {
+      if (answer.status === 400) return data({ ...answer.body, intent }, { status: 400 });
+      return data({ intent, ...answer.body, error: undefined as string | undefined });
     }
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
@@ -287,9 +157,8 @@ export default function Ticket() {
   const a = adminT;
   const k = a.ticket;
   const locale = useLocale();
-  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, doneIntent, letterStates } =
+  const { view, isOpen, staff, role, gather, discrepancies, archives, connectorCount, erasure, myId, rectification, rightsPanel: rights, anomalies, recordingFlags, found, connectorLabels, mandate, letters, answerable, noData, disclosable, referrals, withholdingsPending, notice, feedback, letterStates } =
     useLoaderData<typeof loader>();
-  const ans = a.answers;
   const tp = ticketPageMessages[locale];
   const revalidator = useRevalidator();
   const busy = gather.some((g) => g.status === "queued" || g.status === "running");
@@ -321,20 +190,7 @@ export default function Ticket() {
   const [params] = useSearchParams();
   const fait = params.get("fait") ?? "";
   const when = (x: Date | string) => formatInstant(new Date(x), locale);
-  const d = view.deadline;
   const canWork = role === "dpo" || role === "support";
-  const isDpo = role === "dpo";
-  // Each archive answers its own right: offered only when the request asks for it (the service refuses otherwise).
-  // A withholding waiting for the DPO blocks that archive: explained (with the preview) by ArchiveReview instead.
-  const releaseAccess = isDpo && view.rights.includes("access") && !withholdingsPending.access;
-  const releasePortability = canWork && view.rights.includes("portability") && !withholdingsPending.portability;
-  const canRefuse = canTransition(view.status, "refused");
-  const eventWords = {
-    date: (iso: string) => formatLocalDate(iso, locale),
-    connector: (id: string) => connectorLabels[id] ?? id,
-    reason: (r: string) => (a.refusalReasons as Record<string, string>)[r] ?? r,
-    method: (m: string) => ans.methods[m] ?? m,
-  };
   return (
     <>
       <h1>{k.title(view.reference)}</h1>
@@ -342,8 +198,8 @@ export default function Ticket() {
         <p className="flash" role="status" data-done={fait}>
           {fait === "recorded"
             ? a.intake.recorded(view.reference)
-            : doneIntent
-              ? tp.done.sentence(tp.done[doneIntent], notice ? tp.done.notice(notice, when) : null)
+            : feedback
+              ? tp.done.sentence(tp.done[feedback], notice ? tp.done.notice(notice, when) : null)
               : tp.done.other}
         </p>
       ) : null}
@@ -375,348 +231,30 @@ export default function Ticket() {
           </p>
         ) : null}
       </div>
-      <div className="grid-2">
-        <section className="panel" aria-labelledby="summary-title">
-          <h2 id="summary-title">{k.status}</h2>
-          <dl className="summary">
-            <dt>{k.status}</dt>
-            <dd data-status={view.status}>
-              {a.statuses[view.status]} <MarkerBadge marker={view.marker} />
-            </dd>
-            <dt>{k.rightsAsked}</dt>
-            <dd>{view.rights.map((r) => a.rights[r]).join(", ")}</dd>
-            <dt>{k.channel}</dt>
-            <dd>{a.channels[view.channel]}</dd>
-            <dt>{k.site}</dt>
-            <dd>{a.sites[view.site ?? "web"]}</dd>
-            <dt>{k.verification}</dt>
-            <dd data-verification-method={view.verificationMethod}>{view.verifiedAt ? tp.verifiedBy[view.verificationMethod] : k.notVerified}</dd>
-            <dt>{k.assignee}</dt>
-            <dd>{view.assignee?.displayName ?? k.unassigned}</dd>
-            {view.duplicateOf ? (
-              <>
-                <dt>{k.duplicate}</dt>
-                <dd>{view.duplicateOf}</dd>
-              </>
-            ) : null}
-          </dl>
-        </section>
-        <section className="panel" aria-labelledby="deadline-title">
-          <h2 id="deadline-title">{k.deadline}</h2>
-          {d ? (
-            <dl className="summary">
-              <dt>{k.receivedOn}</dt>
-              <dd>{formatInstant(new Date(view.receivedAt), locale)}</dd>
-              <dt>{k.baseDue}</dt>
-              <dd>
-                <LocalDate iso={d.unrolledDue} />
-              </dd>
-              <dt>{k.deadlineHow}</dt>
-              <dd>{tp.pausedDays(d.pausedDays)}</dd>
-              {view.extended ? (
-                <>
-                  <dt>{k.extendedDue}</dt>
-                  <dd>
-                    <LocalDate iso={d.extendedDueOn} />
-                  </dd>
-                </>
-              ) : null}
-              <dt>{k.effective}</dt>
-              <dd data-due={view.effectiveDueOn ?? ""}>
-                <strong>
-                  <LocalDate iso={view.effectiveDueOn} />
-                </strong>
-              </dd>
-            </dl>
-          ) : (
-            <p>{tp.duePaused}</p>
-          )}
-        </section>
-      </div>
+      <TicketSummary view={view} />
       {view.status === "awaiting_verification" && view.channel !== "web" ? <PendingVerificationPanel method={view.verificationMethod} result={result as never} /> : null}
       {view.verifiedAt && view.identity && isOpen ? <ContactsPanel contacts={view.contacts} canAct result={result as never} /> : null}
       {mandate ? <MandatePanel reference={view.reference} mandate={mandate} canReview={canWork && isOpen} /> : null}
-      {view.identityPurgedAt ? (
-        <section className="panel" aria-labelledby="identity-purged-title" data-identity-purged>
-          <h2 id="identity-purged-title">{retentionMessages[locale].purgedTitle}</h2>
-          <p>{retentionMessages[locale].purged(formatInstant(new Date(view.identityPurgedAt), locale))}</p>
-        </section>
-      ) : null}
-      {view.identity ? (
-        <section className="panel" aria-labelledby="identity-title">
-          <h2 id="identity-title">{k.identity}</h2>
-          <dl className="summary">
-            <dt>{k.name}</dt>
-            <dd>
-              {view.identity.firstName} {view.identity.lastName}
-            </dd>
-            <dt>{k.email}</dt>
-            <dd>{view.identity.email ?? "—"}</dd>
-            <dt>{k.phone}</dt>
-            <dd>{view.identity.phone ?? "—"}</dd>
-            {view.identity.onBehalf ? (
-              <>
-                <dt>{k.onBehalf}</dt>
-                <dd>
-                  {view.identity.subjectFirstName} {view.identity.subjectLastName}
-                </dd>
-              </>
-            ) : null}
-            {view.identity.details ? (
-              <>
-                <dt>{k.details}</dt>
-                <dd>{view.identity.details}</dd>
-              </>
-            ) : null}
-            {view.identity.rectificationWrong ? (
-              <>
-                <dt>{k.wrong}</dt>
-                <dd>{view.identity.rectificationWrong}</dd>
-                <dt>{k.correct}</dt>
-                <dd>{view.identity.rectificationCorrect}</dd>
-              </>
-            ) : null}
-          </dl>
-        </section>
-      ) : null}
-      {isOpen && (canWork || isDpo) ? (
-        <section className="panel actions" aria-labelledby="actions-title">
-          <h2 id="actions-title">{k.actions}</h2>
-          <Form method="post">
-            <input type="hidden" name="intent" value="assign" />
-            <label htmlFor="assigneeId">{k.assignTo}</label>
-            <select id="assigneeId" name="assigneeId" defaultValue={view.assignee?.id ?? ""}>
-              <option value="">{k.unassigned}</option>
-              {staff.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.displayName}
-                </option>
-              ))}
-            </select>{" "}
-            <button type="submit" className="button secondary">
-              {k.assign}
-            </button>
-          </Form>
-          {/* The one step forward the current status allows. */}
-          {view.status === "received" ? <IntentButton intent="start" label={k.start} primary /> : null}
-          {view.status === "in_progress" ? <IntentButton intent="ready" label={k.ready} primary /> : null}
-          {view.status === "ready" && canWork ? <IntentButton intent="complete" label={k.complete} primary /> : null}
-          {view.status === "received" || view.status === "in_progress" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="ask" />
-              <fieldset className="field">
-                <legend>{ans.ask.reason}</legend>
-                {(["identity", "scope"] as const).map((r) => (
-                  <div className="choice" key={r}>
-                    <input type="radio" id={`ask-reason-${r}`} name="reason" value={r} required />
-                    <label htmlFor={`ask-reason-${r}`}>{ans.ask.reasons[r]}</label>
-                  </div>
-                ))}
-              </fieldset>
-              <TextArea name="question" label={k.askInfoLabel} maxLength={2000} />
-              <button type="submit" className="button secondary">
-                {k.askInfo}
-              </button>
-            </Form>
-          ) : null}
-          {view.status === "awaiting_requester" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="reply-record" />
-              <TextArea name="message" label={ans.ask.replyLabel} maxLength={5000} />
-              <button type="submit" className="button secondary">
-                {ans.ask.replySubmit}
-              </button>
-            </Form>
-          ) : null}
-          {/* An extension not possible is said, with why, rather than the form silently missing. */}
-          {view.extended ? (
-            <p className="hint" data-extend="already">
-              {tp.unavailable.extendAlready(view.effectiveDueOn ? formatLocalDate(view.effectiveDueOn, locale) : "—")}
-            </p>
-          ) : !view.extendable ? (
-            <p className="hint" data-extend="overdue">
-              {tp.unavailable.extendOverdue(view.dueOn ? formatLocalDate(view.dueOn, locale) : "—")}
-            </p>
-          ) : !isDpo ? (
-            <p className="hint" data-extend="dpo">
-              {tp.unavailable.extendDpo}
-            </p>
-          ) : null}
-          {isDpo && view.extendable ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="extend" />
-              <TextArea name="reasons" label={k.extendLabel} maxLength={2000} error={result?.intent === "extend" && result.error ? a.errors[result.error] : undefined} />
-              <button type="submit" className="button secondary">
-                {k.extend}
-              </button>
-            </Form>
-          ) : null}
-          {!canRefuse ? (
-            <p className="hint" data-refuse="ready">
-              {tp.unavailable.refuseReady}
-            </p>
-          ) : !isDpo ? (
-            <p className="hint" data-refuse="dpo">
-              {tp.unavailable.refuseDpo}
-            </p>
-          ) : null}
-          {isDpo && canRefuse ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="refuse" />
-              <fieldset className="field">
-                <legend>{k.refuseReasons}</legend>
-                {REFUSAL_REASONS.map((r) => (
-                  <div className="choice" key={r}>
-                    <input type="checkbox" id={`reason-${r}`} name="reasons" value={r} />
-                    <label htmlFor={`reason-${r}`}>{a.refusalReasons[r]}</label>
-                  </div>
-                ))}
-              </fieldset>
-              <TextArea name="text" label={k.refuseText} maxLength={4000} />
-              <button type="submit" className="button secondary">
-                {k.refuse}
-              </button>
-            </Form>
-          ) : null}
-          {canWork && canTransition(view.status, "duplicate") ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="duplicate" />
-              <TextField name="of" label={k.duplicateLabel} maxLength={20} />
-              <button type="submit" className="button secondary">
-                {k.duplicate}
-              </button>
-            </Form>
-          ) : null}
-          {canWork && canTransition(view.status, "cancelled") ? <IntentButton intent="cancel" label={k.cancel} /> : null}
-        </section>
-      ) : null}
-      {!isOpen && view.status !== "awaiting_verification" ? (
-        <section className="panel" aria-labelledby="actions-title" data-closed>
-          <h2 id="actions-title">{k.actions}</h2>
-          <p>{tp.unavailable.closed}</p>
-        </section>
-      ) : null}
+      <RequesterPanel view={view} />
+      <TicketActions view={view} staff={staff} role={role} isOpen={isOpen} extendError={result?.intent === "extend" ? result.error : undefined} />
       {isOpen && view.verifiedAt ? (
-        <section className="panel" aria-labelledby="gather-title">
-          <h2 id="gather-title">{a.gather.title}</h2>
-          <p>{a.gather.intro}</p>
-          {gather.length === 0 ? <p>{a.gather.none}</p> : null}
-          {gather.length > 0 ? (
-            <table aria-busy={busy}>
-              <ColumnHeads cols={[a.gather.connector, ans.search.outcome, ans.search.searchedWith, a.gather.anomalies, a.gather.attempts, a.gather.duration, tp.retryColumn]} />
-              <tbody>
-                {gather.map((g) => (
-                  <tr key={g.connectorId} data-connector={g.connectorId} data-job-status={g.status} data-outcome={g.outcome}>
-                    <th scope="row">{g.label}</th>
-                    <td>
-                      {g.outcome === "found"
-                        ? `${ans.search.outcomes.found(g.records ?? 0)}${g.files ? ` (${a.gather.counts(g.records ?? 0, g.files)})` : ""}`
-                        : g.outcome === "not_searched"
-                          ? ans.search.outcomes.not_searched(g.missing.map((m) => ans.search.kinds[m] ?? m).join(" / "))
-                          : g.outcome === "failed"
-                            ? `${ans.search.outcomes.failed}${g.error ? ` : ${g.error}` : ""}`
-                            : g.outcome === "nothing"
-                              ? ans.search.outcomes.nothing
-                              : a.gather.statuses[g.status]}
-                      {g.waiver ? <p className="hint">{ans.search.waived(g.waiver.reason)}</p> : null}
-                    </td>
-                    <td>
-                      {g.identifiers.length
-                        ? g.identifiers
-                            .map((i) => `${ans.search.kinds[i.kind] ?? i.kind} (${i.origin.startsWith("found:") ? ans.search.foundIn(connectorLabels[i.origin.slice(6)] ?? i.origin.slice(6)) : (ans.search.origins[i.origin] ?? i.origin)})`)
-                            .join(", ")
-                        : "—"}
-                    </td>
-                    <td>{g.anomalies ?? "—"}</td>
-                    <td>{g.attempts}</td>
-                    <td>{g.durationMs !== null ? tp.seconds(g.durationMs) : "—"}</td>
-                    <td>
-                      {canWork && ["failed", "done", "skipped"].includes(g.status) ? (
-                        <IntentButton intent="gather-rerun" fields={{ connectorId: g.connectorId }} label={a.gather.rerun} ariaLabel={`${a.gather.rerun} — ${g.label}`} link />
-                      ) : null}
-                      {isDpo && (g.outcome === "failed" || g.outcome === "not_searched") && !g.waiver && isOpen ? (
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="gather-waive" />
-                          <input type="hidden" name="connectorId" value={g.connectorId} />
-                          <TextArea name={`reason`} label={`${ans.search.waiveLabel} — ${g.label}`} maxLength={1000} />
-                          <button type="submit" className="button secondary">
-                            {ans.search.waive}
-                          </button>
-                        </Form>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
-          {canWork && connectorCount > 0 && !busy ? <IntentButton intent="gather" label={a.gather.start} primary /> : null}
-          {connectorCount === 0 ? <p>{a.gather.noConnectors}</p> : null}
-          {!busy && gather.length > 0 && !answerable ? <p className="hint">{ans.search.blocked}</p> : null}
-          {!busy && answerable && !disclosable ? (
-            <p className="error-box" role="status">
-              {ans.answer.unreachable}
-            </p>
-          ) : null}
-          {!busy && answerable && !noData && (releaseAccess || releasePortability) ? (
-            <div className="cta-row">
-              {releaseAccess ? <IntentButton intent="release-access" label={a.gather.releaseAccess} /> : null}
-              {releasePortability ? <IntentButton intent="release-portability" label={a.gather.releasePortability} /> : null}
-            </div>
-          ) : null}
-          {!busy && answerable && !noData && canWork ? <ArchiveReview reference={view.reference} rights={view.rights} pending={withholdingsPending} /> : null}
-          {/* Support may not release an access copy (authz): said, so the ticket does not look stuck. */}
-          {!busy && answerable && !noData && canWork && !isDpo && view.rights.includes("access") ? (
-            <p className="hint" data-release="dpo-only">
-              {tp.unavailable.accessDpo}
-            </p>
-          ) : null}
-          {!busy && noData ? (
-            <div className="notice" data-no-data="yes">
-              <h3>{ans.answer.noDataTitle}</h3>
-              <p>{ans.answer.noDataIntro}</p>
-              {isDpo ? <IntentButton intent="answer-no-data" label={ans.answer.noDataSend} primary /> : <p className="hint">{tp.unavailable.noDataDpo}</p>}
-            </div>
-          ) : null}
-          {archives.length > 0 ? (
-            <ul>
-              {archives.map((x) => (
-                <li key={x.id} data-archive-kind={x.kind}>
-                  {a.gather.released(x.kind === "access" ? a.gather.kindAccess : a.gather.kindPortability, x.downloads)}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-
-        </section>
+        <GatherPanel
+          view={view}
+          gather={gather}
+          role={role}
+          isOpen={isOpen}
+          busy={busy}
+          connectorCount={connectorCount}
+          connectorLabels={connectorLabels}
+          answerable={answerable}
+          disclosable={disclosable}
+          noData={noData}
+          archives={archives}
+          withholdingsPending={withholdingsPending}
+        />
       ) : null}
       <FoundIdentifiers found={found} labels={connectorLabels} canAct={canWork} />
-      {discrepancies.length > 0 ? (
-        <section className="panel" aria-labelledby="discrepancies-title">
-          <h2 id="discrepancies-title">{a.discrepancies.title}</h2>
-          <p>{a.discrepancies.intro}</p>
-          <table>
-            <ColumnHeads cols={[a.discrepancies.field, a.discrepancies.kind, a.discrepancies.values]} />
-            <tbody>
-              {discrepancies.map((d) => (
-                <tr key={`${d.field}:${d.question ?? ""}`} data-field={d.field} data-kind={d.kind}>
-                  <th scope="row">{d.field === "answer" ? `${a.discrepancies.answer} « ${d.question} »` : a.discrepancies.fields[d.field]}</th>
-                  <td>{d.kind === "spelling" ? a.discrepancies.spelling : a.discrepancies.different}</td>
-                  <td>
-                    <ul>
-                      {d.values.map((v, i) => (
-                        <li key={i}>
-                          {gather.find((g) => g.connectorId === v.connectorId)?.label ?? v.connectorId} : « {v.value} »
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
+      {discrepancies.length > 0 ? <DiscrepanciesPanel discrepancies={discrepancies} gather={gather} /> : null}
       {anomalies.length > 0 ? <AnomaliesPanel anomalies={anomalies} canChoose={isOpen && canWork} /> : null}
       {recordingFlags.length > 0 ? <RecordingFlagsPanel flags={recordingFlags} reference={view.reference} canHold={role === "dpo"} /> : null}
       {rectification ? <RectificationPanel fields={rectification.fields} current={rectification.current} role={role} /> : null}
@@ -726,37 +264,8 @@ export default function Ticket() {
       {referrals.length > 0 ? <ReferralsPanel referrals={referrals} canAct={canWork && isOpen} /> : null}
       {rights ? <RightsPanel panel={rights} /> : null}
       <LettersPanel reference={view.reference} letters={letters} sent={letterStates} />
-      <section className="panel" aria-labelledby="notes-title">
-        <h2 id="notes-title">{k.notes}</h2>
-        <Form method="post">
-          <input type="hidden" name="intent" value="note" />
-          <TextArea name="body" label={k.noteLabel} maxLength={5000} />
-          <button type="submit" className="button secondary">
-            {k.addNote}
-          </button>
-        </Form>
-        <ul>
-          {view.notes.map((n, i) => (
-            <li key={i}>
-              <time dateTime={new Date(n.at).toISOString()}>{formatInstant(new Date(n.at), locale)}</time> — {n.author ?? (locale === "fr" ? "Demandeur" : "Requester")} : {n.body}
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="panel" aria-labelledby="timeline-title">
-        <h2 id="timeline-title">{k.timeline}</h2>
-        <ol className="timeline">
-          {view.events.map((e, i) => (
-            <li key={i}>
-              <time dateTime={new Date(e.at).toISOString()}>{formatInstant(new Date(e.at), locale)}</time> — {a.events[e.type]}
-              {(() => {
-                const detail = tp.eventDetail(e.type, (e.data ?? {}) as Record<string, unknown>, eventWords);
-                return detail ? ` (${detail})` : null;
-              })()}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <NotesPanel notes={view.notes} />
+      <TimelinePanel events={view.events} connectorLabels={connectorLabels} />
     </>
   );
 }
