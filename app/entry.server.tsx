@@ -81,7 +81,7 @@ export function handleError(error: unknown, { request }: { request: Request }) {
   log.error("request.error", {
     method: request.method,
     path: redactPath(new URL(request.url).pathname),
-    error: e.name,
+    error: e.name, message: process.env.TEST_LOG_LEVEL ? e.message : undefined,
     stack: e.stack?.split("\n").slice(1, 6).join(" | "),
   });
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { NewOperationInput } from "../app/services/register.server";
 import type { Db } from "../app/utils/db.server";
 import { processingOperations, registerClients } from "./schema/register";
+import { rawGet, withTx } from "../app/utils/db.server";
 
 /**
  * CentreCall's record of processing activities (GDPR Art. 30) for the
@@ -322,13 +323,13 @@ const CLIENTS: Omit<typeof registerClients.$inferInsert, "updatedAt">[] = [
 ];
 
 /** Seeds the register when it is empty; returns the number of operations written. */
-export function seedRegister(db: Db, now: Date): number {
-  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM processing_operations`).n;
+export async function seedRegister(db: Db, now: Date): Promise<number> {
+  const existing = (await rawGet<{ n: number }>(db, sql`SELECT count(*) AS n FROM processing_operations`))!.n;
   if (existing > 0) return 0;
   const rows = OPERATIONS.map((o) => NewOperationInput.parse(o)); // all valid, or nothing written
-  db.transaction((tx) => {
-    for (const row of rows) tx.insert(processingOperations).values({ ...row, version: 1, updatedAt: now, updatedBy: null }).run();
-    for (const client of CLIENTS) tx.insert(registerClients).values({ ...client, updatedAt: now }).onConflictDoNothing().run();
+  await withTx(db, async (tx) => {
+    for (const row of rows) await tx.insert(processingOperations).values({ ...row, version: 1, updatedAt: now, updatedBy: null });
+    for (const client of CLIENTS) await tx.insert(registerClients).values({ ...client, updatedAt: now }).onConflictDoNothing();
   });
   return rows.length;
 }

@@ -15,15 +15,16 @@ import { outbox } from "./schema/outbox";
 import { requests as requestsTable } from "./schema/requests";
 import { litigationHolds } from "./schema/retention";
 import { staff } from "./schema/staff";
+import { first, rawGet } from "../app/utils/db.server";
 
 /**
  * The demo's people read back the codes they receive, as a caller does to
  * an agent: the code is taken from the message RightsDesk "sent" (the dev
  * outbox), so the proof goes through the same services as a real one.
  */
-export function readBackCode(db: Db, reference: string): string {
-  const r = db.select({ id: requestsTable.id }).from(requestsTable).where(eq(requestsTable.reference, reference)).get()!;
-  const row = db.select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, r.id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)).get();
+export async function readBackCode(db: Db, reference: string): Promise<string> {
+  const r = (await first(db.select({ id: requestsTable.id }).from(requestsTable).where(eq(requestsTable.reference, reference))))!;
+  const row = await first(db.select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, r.id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)));
   // The reference ends in six digits too: the code is the last group of six.
   const code = row ? [...row.text.matchAll(/(?<![\d-])(\d{6})(?!\d)/g)].at(-1)?.[1] : undefined;
   if (!code) throw new Error(`no code was sent for ${reference}`);
@@ -31,19 +32,19 @@ export function readBackCode(db: Db, reference: string): string {
 }
 
 /** An agent's caller reads the code sent to the contact given: identity verified, that contact proven. */
-export function callerReadsCode(ctx: Ctx, reference: string) {
-  const r = checkCallerCode({ ctx, reference, code: readBackCode(ctx.db, reference) });
+export async function callerReadsCode(ctx: Ctx, reference: string) {
+  const r = await checkCallerCode({ ctx, reference, code: await readBackCode(ctx.db, reference) });
   if (!r.ok) throw new Error(`the code for ${reference} was refused`);
 }
 
 /** A person seen in person proves a contact they give (their email, their mobile) with a code read at the desk. */
-export function provesContactInPerson(ctx: Ctx, reference: string, via: "email" | "sms") {
-  sendContactCode({ ctx, reference, via });
-  const r = checkContactCode({ ctx, reference, via, code: readBackCode(ctx.db, reference) });
+export async function provesContactInPerson(ctx: Ctx, reference: string, via: "email" | "sms") {
+  await sendContactCode({ ctx, reference, via });
+  const r = await checkContactCode({ ctx, reference, via, code: await readBackCode(ctx.db, reference) });
   if (!r.ok) throw new Error(`the code for ${reference} was refused`);
 }
 
-export const provesEmailInPerson = (ctx: Ctx, reference: string) => provesContactInPerson(ctx, reference, "email");
+export const provesEmailInPerson = async (ctx: Ctx, reference: string) => await provesContactInPerson(ctx, reference, "email");
 
 /**
  * Demo data, written through the same services as real requests so that the
@@ -98,7 +99,7 @@ export const DEMO_STAFF: { email: string; displayName: string; role: Role; site:
 ];
 
 export async function seedStaff(db: Db, now = new Date()) {
-  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM staff`).n;
+  const existing = (await rawGet<{ n: number }>(db, sql`SELECT count(*) AS n FROM staff`))!.n;
   if (existing > 0) return 0;
   for (const s of DEMO_STAFF) {
     await createStaff({ ctx: { db, now, actor: { kind: "system" } }, input: { email: s.email, displayName: s.displayName, role: s.role, site: s.site }, password: s.password });
@@ -115,11 +116,11 @@ const LAST = ["Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Dura
  * access, rectification, erasure, portability, restriction and objection, to try each
  * right end to end. Returns her reference (the existing one on a re-run).
  */
-export function seedCorinne(db: Db, now = new Date()): string {
-  const existing = db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' AND rights LIKE '%"erasure"%' ORDER BY id LIMIT 1`);
+export async function seedCorinne(db: Db, now = new Date()): Promise<string> {
+  const existing = await rawGet<{ reference: string }>(db, sql`SELECT reference FROM requests WHERE email = 'desmarc.corinne@orange.fr' AND rights LIKE '%"erasure"%' ORDER BY id LIMIT 1`);
   if (existing) return existing.reference;
-  const support = toActor(db.select().from(staff).all().find((s) => s.email === "support@centrecall.example")!);
-  const { reference } = recordRequest({
+  const support = toActor((await db.select().from(staff)).find((s) => s.email === "support@centrecall.example")!);
+  const { reference } = await recordRequest({
     ctx: { db, now, actor: support },
     input: AgentIntakeInput.parse({
       channel: "in_person",
@@ -136,7 +137,7 @@ export function seedCorinne(db: Db, now = new Date()): string {
   });
   // Her email is proven with a code she reads at the desk; her landline cannot receive one: it is
   // found in her survey record, and support confirms it there to search the recordings.
-  provesEmailInPerson({ db, now, actor: support }, reference);
+  await provesEmailInPerson({ db, now, actor: support }, reference);
   return reference;
 }
 
@@ -145,17 +146,17 @@ export function seedCorinne(db: Db, now = new Date()): string {
  * queue has overdue, at-risk and fresh tickets everywhere, and the reports
  * have closed ones to count.
  */
-export function seedSiteTickets(db: Db, now = new Date()) {
-  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel <> 'web'`).n;
+export async function seedSiteTickets(db: Db, now = new Date()) {
+  const existing = (await rawGet<{ n: number }>(db, sql`SELECT count(*) AS n FROM requests WHERE channel <> 'web'`))!.n;
   if (existing > 0) return 0;
-  const staffRows = db.select().from(staff).all();
+  const staffRows = await db.select().from(staff);
   const actorFor = (email: string) => toActor(staffRows.find((s) => s.email === email)!);
   const dpo = actorFor("dpo@centrecall.example");
   const support = actorFor("support@centrecall.example");
   const channels = ["phone", "mail", "email", "in_person"] as const;
   const rightsCycle = [["access"], ["erasure"], ["objection"], ["rectification"], ["access", "portability"], ["restriction"], ["erasure", "objection"]] as const;
   let n = 0;
-  SITES.forEach((site, siteIndex) => {
+  for (const [siteIndex, site] of SITES.entries()) {
     const agent = actorFor(`agent.${site}@centrecall.example`);
     for (const daysAgo of [48, 41, 36, 33, 29, 26, 22, 15, 9, 4, 1]) {
       n++;
@@ -163,7 +164,7 @@ export function seedSiteTickets(db: Db, now = new Date()) {
       const ctx: Ctx = { db, now: receivedAt, actor: agent };
       const rights = rightsCycle[n % rightsCycle.length]!;
       const channel = channels[n % channels.length]!;
-      const { reference } = recordRequest({
+      const { reference } = await recordRequest({
         ctx,
         input: AgentIntakeInput.parse({
           channel,
@@ -179,45 +180,45 @@ export function seedSiteTickets(db: Db, now = new Date()) {
           verification: channel === "in_person" ? "document" : "code_email",
         }),
       });
-      if (channel === "in_person") provesEmailInPerson(ctx, reference);
-      else callerReadsCode(ctx, reference);
+      if (channel === "in_person") await provesEmailInPerson(ctx, reference);
+      else await callerReadsCode(ctx, reference);
       const later = (days: number): Ctx => ({ db, now: new Date(receivedAt.getTime() + days * DAY), actor: dpo });
       // Old tickets are mostly closed (some in time, some late); recent ones are in every open state.
       // Every date stays before the demo's now: a ticket closed late (35 days after receipt) was received at least 36 days ago.
       if (daysAgo >= 33 && n % 3 !== 0) {
         const late = n % 2 === 0 && daysAgo >= 36;
-        tickets.start({ ctx: later(2), reference });
-        tickets.markReady({ ctx: later(late ? 34 : 20), reference });
-        tickets.complete({ ctx: later(late ? 35 : 21), reference });
+        await tickets.start({ ctx: later(2), reference });
+        await tickets.markReady({ ctx: later(late ? 34 : 20), reference });
+        await tickets.complete({ ctx: later(late ? 35 : 21), reference });
       } else if (daysAgo === 29 && siteIndex % 2 === 0) {
-        tickets.extend({ ctx: later(10), reference, reasons: "Demande complexe : plusieurs bases d'enquêtes et des enregistrements d'appels à rechercher." });
+        await tickets.extend({ ctx: later(10), reference, reasons: "Demande complexe : plusieurs bases d'enquêtes et des enregistrements d'appels à rechercher." });
       } else if (daysAgo === 22) {
-        tickets.start({ ctx: later(1), reference });
-        tickets.askRequester({ ctx: later(2), reference, reason: "scope", question: "Pouvez-vous préciser l'enquête concernée ?" });
+        await tickets.start({ ctx: later(1), reference });
+        await tickets.askRequester({ ctx: later(2), reference, reason: "scope", question: "Pouvez-vous préciser l'enquête concernée ?" });
       } else if (daysAgo === 15 && siteIndex === 1) {
-        tickets.refuse({ ctx: later(3), reference, input: { reasons: ["excessive"], text: "Troisième demande identique en un mois." } });
+        await tickets.refuse({ ctx: later(3), reference, input: { reasons: ["excessive"], text: "Troisième demande identique en un mois." } });
       } else if (daysAgo >= 9 && n % 2 === 0) {
-        tickets.assign({ ctx: later(1), reference, assigneeId: support.id });
-        tickets.start({ ctx: { ...later(1), actor: support }, reference });
+        await tickets.assign({ ctx: later(1), reference, assigneeId: support.id });
+        await tickets.start({ ctx: { ...later(1), actor: support }, reference });
       }
     }
-  });
+  }
   return n;
 }
 
-export function seed(db: Db, now = new Date()): { created: string[] } {
-  const existing = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM requests WHERE channel = 'web'`).n;
+export async function seed(db: Db, now = new Date()): Promise<{ created: string[] }> {
+  const existing = (await rawGet<{ n: number }>(db, sql`SELECT count(*) AS n FROM requests WHERE channel = 'web'`))!.n;
   if (existing > 0) return { created: [] };
   const created: string[] = [];
   const inputs = people.map((p) => IntakeInput.parse(p.input)); // all valid, or nothing written
   for (const [i, p] of people.entries()) {
     const filedAt = new Date(now.getTime() - p.daysAgo * DAY);
     const ctx: Ctx = { db, now: filedAt, actor: { kind: "requester" } };
-    const filed = requests.file({ ctx, input: inputs[i]!, locale: "fr", mandate: null });
+    const filed = await requests.file({ ctx, input: inputs[i]!, locale: "fr", mandate: null });
     created.push(filed.reference);
     if (p.verifyAfterDays === null) continue;
     const verifyCtx: Ctx = { db, now: new Date(filedAt.getTime() + p.verifyAfterDays * DAY + 3_600_000), actor: { kind: "requester" } };
-    requests.confirmIdentity({ ctx: verifyCtx, requestId: filed.id, method: "email" });
+    await requests.confirmIdentity({ ctx: verifyCtx, requestId: filed.id, method: "email" });
   }
   return { created };
 }
@@ -250,55 +251,55 @@ function demoMandatePdf(): Buffer {
  * postal request waiting for its code, and a representative's mandate to
  * review. Idempotent: each is made once.
  */
-export function seedAnswerCases(db: Db, now = new Date()): { nobody: string; caller: string; postal: string; representative: string } {
-  const existing = (sqlWhere: ReturnType<typeof sql>) => db.get<{ reference: string } | undefined>(sql`SELECT reference FROM requests WHERE ${sqlWhere} ORDER BY id LIMIT 1`)?.reference;
-  const staffRows = db.select().from(staff).all();
+export async function seedAnswerCases(db: Db, now = new Date()): Promise<{ nobody: string; caller: string; postal: string; representative: string }> {
+  const existing = async (sqlWhere: ReturnType<typeof sql>) => (await rawGet<{ reference: string }>(db, sql`SELECT reference FROM requests WHERE ${sqlWhere} ORDER BY id LIMIT 1`))?.reference;
+  const staffRows = await db.select().from(staff);
   const actorFor = (email: string) => toActor(staffRows.find((x) => x.email === email)!);
 
   // Held in no system: web request for access and erasure, confirmed by email; support proved his
   // mobile too, with a code read on the phone, so that every system can be searched.
   const nobody =
-    existing(sql`email = 'marc.personne@example.org'`) ??
-    (() => {
+    (await existing(sql`email = 'marc.personne@example.org'`)) ??
+    (await (async () => {
       const filedAt = new Date(now.getTime() - 2 * DAY);
       const input = IntakeInput.parse({
         rights: ["access", "erasure"], lastName: "Personne", firstName: "Marc", email: "marc.personne@example.org", phone: "06 55 44 33 22",
         onBehalf: "self", subjectLastName: "", subjectFirstName: "", details: "Je pense avoir été appelé pour une enquête l'an dernier.",
         rectificationWrong: "", rectificationCorrect: "", contactConsent: true,
       });
-      const filed = requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
-      requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
-      provesContactInPerson({ db, now: new Date(filedAt.getTime() + 2 * 3_600_000), actor: actorFor("support@centrecall.example") }, filed.reference, "sms");
+      const filed = await requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
+      await requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
+      await provesContactInPerson({ db, now: new Date(filedAt.getTime() + 2 * 3_600_000), actor: actorFor("support@centrecall.example") }, filed.reference, "sms");
       return filed.reference;
-    })();
+    })());
 
   // A caller at Lille: Nadia Azri's mobile is in the survey, the recordings and the CRM; the agent calls it back.
   const caller =
-    existing(sql`phone = '+33781223344' AND channel = 'phone'`) ??
-    recordRequest({
+    (await existing(sql`phone = '+33781223344' AND channel = 'phone'`)) ??
+    (await recordRequest({
       ctx: { db, now, actor: actorFor("agent.lille@centrecall.example") },
       input: AgentIntakeInput.parse({
         channel: "phone", receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 3_600_000)), site: "lille", rights: ["access", "objection"],
         lastName: "Azri", firstName: "Nadia", email: "", phone: "07 81 22 33 44", details: "Appel entrant : veut savoir ce que nous avons enregistré.", verification: "callback",
       }),
-    }).reference;
+    })).reference;
 
   // A letter from Julien Desmarc, no email, no phone: the code goes back by post.
   const postal =
-    existing(sql`channel = 'mail' AND last_name = 'Desmarc' AND postal_address IS NOT NULL`) ??
-    recordRequest({
+    (await existing(sql`channel = 'mail' AND last_name = 'Desmarc' AND postal_address IS NOT NULL`)) ??
+    (await recordRequest({
       ctx: { db, now, actor: actorFor("agent.tours@centrecall.example") },
       input: AgentIntakeInput.parse({
         channel: "mail", receivedAtLocal: instantToParisLocal(new Date(now.getTime() - 2 * DAY)), site: "tours", rights: ["access"],
         lastName: "Desmarc", firstName: "Julien", email: "", phone: "", postalAddress: "2, place de l'Église\n37100 Tours", postcode: "37100",
         details: "Courrier reçu au siège : demande d'accès aux réponses de l'enquête Osiris.", verification: "postal_code",
       }),
-    }).reference;
+    })).reference;
 
   // A lawyer for David Blanc, with a mandate to review.
   const representative =
-    existing(sql`email = 's.lambert@avocats.example'`) ??
-    (() => {
+    (await existing(sql`email = 's.lambert@avocats.example'`)) ??
+    (await (async () => {
       const filedAt = new Date(now.getTime() - DAY);
       const input = IntakeInput.parse({
         rights: ["access"], lastName: "Lambert", firstName: "Sophie", email: "s.lambert@avocats.example", phone: "",
@@ -306,10 +307,10 @@ export function seedAnswerCases(db: Db, now = new Date()): { nobody: string; cal
         mandateUntil: `${now.getUTCFullYear() + 1}-12-31`, mandateScope: "Ses réponses aux enquêtes et ses appels enregistrés", mandateAnswerTo: "representative",
         details: "Je représente M. Blanc (mandat joint).", rectificationWrong: "", rectificationCorrect: "", contactConsent: true,
       });
-      const filed = requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: { bytes: demoMandatePdf(), mimeType: "application/pdf" } });
-      requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
+      const filed = await requests.file({ ctx: { db, now: filedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: { bytes: demoMandatePdf(), mimeType: "application/pdf" } });
+      await requests.confirmIdentity({ ctx: { db, now: new Date(filedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
       return filed.reference;
-    })();
+    })());
 
   return { nobody, caller, postal, representative };
 }
@@ -319,11 +320,11 @@ export function seedAnswerCases(db: Db, now = new Date()): { nobody: string; cal
  * OP-01's 25 days) is held by the DPO for a dispute, so the purge keeps it
  * and his ticket shows a recording past retention. Once: a hold in force is left as it is.
  */
-export function seedRetentionHold(db: Db, registry: Pick<Registry, "get">, now = new Date()): boolean {
-  if (db.select({ id: litigationHolds.id }).from(litigationHolds).where(and(eq(litigationHolds.itemKey, "rec-000001"), isNull(litigationHolds.liftedAt))).get()) return false;
+export async function seedRetentionHold(db: Db, registry: Pick<Registry, "get">, now = new Date()): Promise<boolean> {
+  if ((await first(db.select({ id: litigationHolds.id }).from(litigationHolds).where(and(eq(litigationHolds.itemKey, "rec-000001"), isNull(litigationHolds.liftedAt)))))) return false;
   if (!registry.get("recordings")?.retention) return false;
-  const dpo = toActor(db.select().from(staff).where(eq(staff.email, "dpo@centrecall.example")).get()!);
-  setHold({ ctx: { db, now, actor: dpo }, registry, input: { connectorId: "recordings", itemKey: "rec-000001", reason: "Contestation par le client Osiris des réponses recueillies lors de cet appel (dossier litige L-2026-014) : enregistrement conservé jusqu'à la clôture du litige." } });
+  const dpo = toActor((await first(db.select().from(staff).where(eq(staff.email, "dpo@centrecall.example"))))!);
+  await setHold({ ctx: { db, now, actor: dpo }, registry, input: { connectorId: "recordings", itemKey: "rec-000001", reason: "Contestation par le client Osiris des réponses recueillies lors de cet appel (dossier litige L-2026-014) : enregistrement conservé jusqu'à la clôture du litige." } });
   return true;
 }
 
@@ -335,12 +336,11 @@ export function seedRetentionHold(db: Db, registry: Pick<Registry, "get">, now =
  * of past closures would still be waiting.
  */
 export async function deliverSeedHistory(db: Db, before: Date): Promise<number> {
-  const times = db
+  const times = await db
     .selectDistinct({ at: outbox.nextAttemptAt })
     .from(outbox)
     .where(and(eq(outbox.status, "pending"), lt(outbox.nextAttemptAt, before)))
-    .orderBy(asc(outbox.nextAttemptAt))
-    .all();
+    .orderBy(asc(outbox.nextAttemptAt));
   let sent = 0;
   for (const { at } of times) sent += (await deliverDue({ db, now: at, batch: 1000 })).sent;
   return sent;

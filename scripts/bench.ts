@@ -30,6 +30,7 @@ import { startProductionServer } from "./production-server";
 import { headlineFigures, headlineTable, printHeadline, type HeadlineAtScale, type HeadlineMeasures } from "./bench-headline";
 import { startReferenceServer } from "./bench-reference";
 import { prng } from "../app/connectors/demo-random";
+import { first, withTx } from "../app/utils/db.server";
 
 if (process.env.BENCH_ARCHIVE_CHILD) {
   // Fresh processes: one stores the source as a gather would (untimed), one builds the archive,
@@ -64,12 +65,12 @@ function stats(samples: number[]) {
   return { p50: q(0.5), p95: q(0.95), max: s.at(-1)! };
 }
 
-function time(label: string, runs: number, fn: () => void) {
-  for (let i = 0; i < 3; i++) fn(); // warm-up
+async function time(label: string, runs: number, fn: () => unknown) {
+  for (let i = 0; i < 3; i++) await fn(); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     samples.push(performance.now() - t0);
   }
   const { p50, p95, max } = stats(samples);
@@ -105,12 +106,12 @@ const dpo = { db: db(), now: new Date(), actor: toActor(dpoRow) };
 const agent = { db: db(), now: new Date(), actor: toActor(agentRow) };
 
 // 2. The queue.
-time("queue: default (open, by due date), page 1", 50, () => queue({ ctx: dpo, filters: QueueFilters.parse({}) }));
-time("queue: site=paris, right=erasure", 50, () => queue({ ctx: dpo, filters: QueueFilters.parse({ site: "paris", right: "erasure" }) }));
-time("queue: search by number (\"4200\")", 50, () => queue({ ctx: dpo, filters: QueueFilters.parse({ q: "4200", status: "all" }) }));
-time("queue: search by reference prefix", 50, () => queue({ ctx: dpo, filters: QueueFilters.parse({ q: "DSR-B-00420", status: "all" }) }));
-time("queue: page 200 of all statuses", 50, () => queue({ ctx: dpo, filters: QueueFilters.parse({ status: "all", page: "200" }) }));
-time("queue: agent of Lille (site scope)", 50, () => queue({ ctx: agent, filters: QueueFilters.parse({}) }));
+await time("queue: default (open, by due date), page 1", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({}) }));
+await time("queue: site=paris, right=erasure", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ site: "paris", right: "erasure" }) }));
+await time("queue: search by number (\"4200\")", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "4200", status: "all" }) }));
+await time("queue: search by reference prefix", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "DSR-B-00420", status: "all" }) }));
+await time("queue: page 200 of all statuses", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ status: "all", page: "200" }) }));
+await time("queue: agent of Lille (site scope)", 50, async () => await queue({ ctx: agent, filters: QueueFilters.parse({}) }));
 // The queue page's budget: p95 under 50 ms at 100k tickets.
 for (const [label, m] of Object.entries(results.measures)) {
   if (!label.startsWith("queue:")) continue;
@@ -123,7 +124,7 @@ for (const [label, m] of Object.entries(results.measures)) {
 const input = IntakeInput.parse({ rights: ["access"], lastName: "Bench", firstName: "Person", email: "filing@example.fr", phone: "", onBehalf: "self", subjectLastName: "", subjectFirstName: "", details: "", rectificationWrong: "", rectificationCorrect: "", contactConsent: true });
 const FILINGS = 2_000;
 const f0 = performance.now();
-for (let i = 0; i < FILINGS; i++) file({ ctx: { db: db(), now: new Date(), actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
+for (let i = 0; i < FILINGS; i++) await file({ ctx: { db: db(), now: new Date(), actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
 const fs = (performance.now() - f0) / 1000;
 results.measures["filing (service, no HTTP)"] = { perSecond: Math.round(FILINGS / fs), runs: FILINGS };
 console.log(`${"filing (service, no HTTP)".padEnd(48)} ${(FILINGS / fs).toFixed(0)} requests/s over ${FILINGS}`);
@@ -822,21 +823,20 @@ async function archivePrepare(arg: ArchiveChildArg) {
   const { gatherJobs } = await import("../db/schema/gather");
   const { createGatherSink } = await import("../app/services/gather-store.server");
   const now = new Date();
-  const request = db()
+  const request = (await withTx(db(), (tx) => first(tx
     .insert(requests)
     .values({ reference: "BENCH-ARCHIVE", rights: ["access"], channel: "web", status: "in_progress", locale: "fr", lastName: "Bench", firstName: "Archive", verificationMethod: "email", receivedAt: now, createdAt: now, updatedAt: now })
-    .returning({ id: requests.id })
-    .get();
-  const job = (connectorId: string) => {
-    const { id } = db().insert(gatherJobs).values({ requestId: request.id, connectorId, status: "done", queuedAt: now, finishedAt: now }).returning({ id: gatherJobs.id }).get();
+    .returning({ id: requests.id }))))!;
+  const job = async (connectorId: string) => {
+    const { id } = (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: request.id, connectorId, status: "done", queuedAt: now, finishedAt: now }).returning({ id: gatherJobs.id }))))!;
     return createGatherSink(db(), { id, requestId: request.id, connectorId });
   };
   const records = JSON.parse(readFileSync(arg.recordsFile, "utf8")) as Record<string, import("../app/connectors/types").ExportRecord[]>;
   for (const [connectorId, rows] of Object.entries(records)) {
-    const sink = job(connectorId);
+    const sink = await job(connectorId);
     for (const r of rows) await sink.record(r);
   }
-  const audio = job("bench-audio");
+  const audio = await job("bench-audio");
   for (const f of walk(arg.src).filter((f) => f.endsWith(".wav"))) {
     const file = path.join(arg.src, f);
     await audio.file({ dataset: "recordings", key: f, name: path.basename(f), contentType: "audio/wav", size: statSync(file).size, open: () => createReadStream(file) });

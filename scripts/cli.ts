@@ -155,11 +155,11 @@ async function gatherCommand(reference: string): Promise<number> {
   const { gatherStatus, runNextJob, startGather } = await import("../app/services/gather.server");
   const { findByReference } = await import("../app/services/requests.server");
   const registry = connectors();
-  startGather({ ctx: system(), reference, registry });
-  const requestId = findByReference(db(), reference)!.id;
+  await startGather({ ctx: system(), reference, registry });
+  const requestId = (await findByReference(db(), reference))!.id;
   // Run the queue here rather than wait for a server's worker loop.
   while (await runNextJob({ db: db(), registry }));
-  let rows = gatherStatus(db(), requestId, registry);
+  let rows = await gatherStatus(db(), requestId, registry);
   // Beside a running server (`npm run demo`), its worker may have taken some of these jobs: wait for them to end
   // (it holds each under a lease; one whose lease lapses is queued again and taken here) rather than answer "running".
   const { env } = await import("../app/utils/env.server");
@@ -167,7 +167,7 @@ async function gatherCommand(reference: string): Promise<number> {
   while (rows.some((g) => g.status === "queued" || g.status === "running") && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 200));
     while (await runNextJob({ db: db(), registry }));
-    rows = gatherStatus(db(), requestId, registry);
+    rows = (await gatherStatus(db(), requestId, registry));
   }
   // One of four answers per system: found N, nothing, not searched (and which identifier was missing), failed.
   const used = (g: (typeof rows)[number]) => g.identifiers.map((i) => `${i.kind}(${i.origin})`).join(",");
@@ -196,7 +196,7 @@ async function exportCommand(reference: string, rest: string[]): Promise<number>
   const { requireArchiveRight } = await import("../app/services/delivery.server");
   const { findByReference } = await import("../app/services/requests.server");
   const { connectors } = await import("../app/utils/connectors.server");
-  const r = findByReference(db(), reference);
+  const r = await findByReference(db(), reference);
   if (!r) throw new DomainError("not_found");
   // The same rule as the back office: an archive only for the right the request asks for.
   requireArchiveRight(r, f.kind);
@@ -213,27 +213,27 @@ async function eraseCommand(reference: string, rest: string[]): Promise<number> 
   const { staffByEmail, toActor } = await import("../app/services/staff.server");
   const erasure = await import("../app/services/erasure.server");
   const registry = connectors();
-  const as = (flag: "prepared-by" | "approved-by") => {
+  const as = async (flag: "prepared-by" | "approved-by") => {
     const email = f[flag];
     if (typeof email !== "string" || !email) throw new UsageError(`--${flag} needs a staff email`);
-    const row = staffByEmail(db(), email);
+    const row = await staffByEmail(db(), email);
     if (!row) throw new DomainError("forbidden", { code: "no_such_staff" });
     return { db: db(), now: new Date(), actor: toActor(row) };
   };
   try {
     if (f.plan) {
-      if (f["prepared-by"] !== undefined) erasure.planErasure({ ctx: as("prepared-by"), reference, registry });
-      console.log(JSON.stringify(erasure.planJson(db(), reference), null, 2));
+      if (f["prepared-by"] !== undefined) await erasure.planErasure({ ctx: await as("prepared-by"), reference, registry });
+      console.log(JSON.stringify(await erasure.planJson(db(), reference), null, 2));
       return 0;
     }
-    const ctx = as("approved-by");
-    const current = erasure.planJson(db(), reference);
+    const ctx = await as("approved-by");
+    const current = await erasure.planJson(db(), reference);
     if (current.status === "planned") {
       try {
-        erasure.approveErasure({ ctx, reference });
+        await erasure.approveErasure({ ctx, reference });
       } catch (error) {
         // Approved meanwhile by the same DPO in another process: run it (the claim below decides who does).
-        const now = erasure.planJson(db(), reference);
+        const now = await erasure.planJson(db(), reference);
         if (!(error instanceof DomainError && error.detail.code === "no_plan_to_approve" && now.status !== "planned")) throw error;
         if (now.approvedBy !== (ctx.actor.kind === "staff" ? ctx.actor.id : null)) throw new DomainError("forbidden", { code: "not_the_approver" });
       }
@@ -254,14 +254,14 @@ async function suppressionCommand(verb: string | undefined, rest: string[]): Pro
   if (verb === "check") {
     // The number is not echoed back: it may be a person's.
     if (rest.length !== 1 || !normaliseIdentifier("phone", rest[0]!)) throw new UsageError("suppression check needs one phone number, e.g. +33612345678 or \"06 12 34 56 78\"");
-    const [suppressed] = checkPhones({ ctx: system(), phones: [rest[0]!], via: "cli" });
+    const [suppressed] = await checkPhones({ ctx: system(), phones: [rest[0]!], via: "cli" });
     console.log(suppressed ? "suppressed" : "not suppressed");
     return 0;
   }
   if (verb === "export") {
     const f = flags(rest, { out: { type: "string" } });
     if (f.out !== undefined && (typeof f.out !== "string" || !f.out.endsWith(".csv"))) throw new UsageError("suppression export takes --out <file.csv>");
-    const { csv, count } = exportHashes({ ctx: system(), via: "cli" });
+    const { csv, count } = await exportHashes({ ctx: system(), via: "cli" });
     if (typeof f.out !== "string") {
       process.stdout.write(csv);
       return 0;
@@ -295,7 +295,7 @@ async function auditCommand(verb: string | undefined, rest: string[]): Promise<n
       if (!m) throw new UsageError("--anchor must be <seq>:<hash>, as printed by audit verify");
       anchor = { seq: Number(m[1]), hash: m[2]! };
     }
-    const check = verifyChain(db(), { anchor });
+    const check = await verifyChain(db(), { anchor });
     if (check.ok) {
       console.log(`ok ${check.count} entries`);
       if (check.head) console.log(`head ${check.head.seq}:${check.head.hash}`);
@@ -326,11 +326,11 @@ async function auditCommand(verb: string | undefined, rest: string[]): Promise<n
     if (invalid.length) throw new UsageError(invalid.map((k) => (k === "reference" ? "--reference must be a request reference" : `--${k} must be a date YYYY-MM-DD${k === "to" ? " not before --from" : ""}`)).join("; "));
     for (const k of ["action", "actor"] as const) if (typeof f[k] === "string" && filters[k] !== f[k]) throw new UsageError(`unknown --${k} "${shown(f[k])}"`);
     const { openSync, writeSync, closeSync } = await import("node:fs");
-    const exported = exportJournal({ ctx: system(), filters, locale: (f.lang as "fr" | "en" | undefined) ?? "fr" });
+    const exported = await exportJournal({ ctx: system(), filters, locale: (f.lang as "fr" | "en" | undefined) ?? "fr" });
     const fd = openSync(f.out, "w");
     try {
       let chunk: string[] = [];
-      for (const line of exported.lines()) {
+      for await (const line of exported.lines()) {
         chunk.push(line);
         if (chunk.length >= 1_000) {
           writeSync(fd, chunk.join(""));
@@ -363,7 +363,7 @@ async function main(args: string[]): Promise<number> {
     return gatherCommand(verb);
   }
   if (group === "outbox" && verb === "status" && !rest.length) {
-    console.log(`pending ${pendingCount(db())}`);
+    console.log(`pending ${(await pendingCount(db()))}`);
     return 0;
   }
   if (group === "outbox" && verb === "flush" && !rest.length) {
@@ -373,16 +373,16 @@ async function main(args: string[]): Promise<number> {
   }
   if (group === "expire" && !verb) {
     // The housekeeping the server's worker runs every 10 minutes, once, now; safe beside it (each row is acted on once).
-    const confirmReminders = remindUnverified({ ctx: system() });
-    const n = expireUnverified({ ctx: system() });
+    const confirmReminders = await remindUnverified({ ctx: system() });
+    const n = await expireUnverified({ ctx: system() });
     const { sweepInfoRequests } = await import("../app/services/tickets.server");
     const { purgeExpiredArchives } = await import("../app/services/delivery.server");
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
     const { sweepReferralReminders } = await import("../app/services/referrals.server");
-    const q = sweepInfoRequests({ ctx: system() });
-    const controllers = sweepReferralReminders({ ctx: system() });
-    const archives = purgeExpiredArchives(db(), new Date());
-    const gathered = purgeAfterRetention(db(), new Date());
+    const q = await sweepInfoRequests({ ctx: system() });
+    const controllers = await sweepReferralReminders({ ctx: system() });
+    const archives = await purgeExpiredArchives(db(), new Date());
+    const gathered = await purgeAfterRetention(db(), new Date());
     console.log(`expired ${n}`);
     console.log(`confirmation reminders ${confirmReminders}`);
     console.log(`reminded ${q.reminded} closed ${q.closed}`);
@@ -413,7 +413,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (group === "reminders") {
     const v = flags(args.slice(1), { force: { type: "boolean" } });
-    const r = sendReminders({ ctx: system(), force: v.force === true });
+    const r = await sendReminders({ ctx: system(), force: v.force === true });
     if (r.alreadySent) console.log("reminders were already sent today (use --force to send again)");
     console.log(`sent ${r.emails} emails about ${r.tickets} tickets`);
     return 0;

@@ -37,18 +37,18 @@ createDemoRecordings({ root: path.join(config.DATA_DIR, "recordings", "audio"), 
 const crm = await startDemoCrm({ port: config.DEMO_CRM_PORT, host: "127.0.0.1", dbPath: path.join(config.DATA_DIR, "demo-crm.sqlite"), token: process.env.DEMO_CRM_TOKEN, contacts: 500 });
 const seedStarted = new Date();
 await seedStaff(db());
-seedRegister(db(), new Date());
-const { created } = seed(db());
-const siteTickets = seedSiteTickets(db());
-const corinne = seedCorinne(db());
-const cases = seedAnswerCases(db());
+await seedRegister(db(), new Date());
+const { created } = await seed(db());
+const siteTickets = await seedSiteTickets(db());
+const corinne = await seedCorinne(db());
+const cases = await seedAnswerCases(db());
 // The seeded past's messages go out at their own dates (to the dev outbox), as they would have then.
 await deliverSeedHistory(db(), seedStarted);
 // Retention: one old recording held for a dispute; what the first daily run (at start) is about to purge, in counts.
 const { seedRetentionHold } = await import("../db/seed");
 const { connectors } = await import("../app/utils/connectors.server");
 const { reportLines, runRetention } = await import("../app/services/retention.server");
-seedRetentionHold(db(), connectors());
+await seedRetentionHold(db(), connectors());
 const retentionPreview = reportLines(await runRetention({ db: db(), registry: connectors(), dryRun: true, trigger: "cli" }));
 if (created.length || siteTickets) console.log(`Demo data: ${created.length + siteTickets} requests over the five sites.`);
 console.log("Building the site (first run takes a few seconds)…");

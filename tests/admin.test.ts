@@ -9,6 +9,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
 import { mailTo } from "./helpers/smtp-sink";
+import { withTx } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -55,26 +56,26 @@ describe("signing in", () => {
 
   it("expires a session left idle", async () => {
     const { browser } = await signedIn(app, "dpo");
-    app.db().update(staffSessions).set({ lastSeenAt: new Date(Date.now() - 31 * 60_000) }).run();
+    await withTx(app.db(), (tx) => tx.update(staffSessions).set({ lastSeenAt: new Date(Date.now() - 31 * 60_000) }));
     expect((await browser.get("/admin")).headers.get("location")).toBe("/admin/connexion");
   });
 
   it("refuses a back-office mutation that does not say where it comes from (CSRF)", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const { reference } = verifiedTicket();
+    const { reference } = await verifiedTicket();
     const res = await browser.post(`/admin/demandes/${reference}`, { intent: "start" }, { origin: null });
     expect(res.status).toBe(403);
     const cross = await browser.post(`/admin/demandes/${reference}`, { intent: "start" }, { origin: "https://evil.example" });
     expect(cross.status).toBe(403);
-    expect(ticketRow(reference).status).toBe("received");
+    expect((await ticketRow(reference)).status).toBe("received");
   });
 });
 
 describe("the queue", () => {
   it("lists open tickets by due date with overdue and due-soon markers", async () => {
-    const old = verifiedTicket({ daysAgo: 40, site: "lille" });
-    const soon = verifiedTicket({ daysAgo: 27, site: "paris" });
-    const fresh = verifiedTicket({ daysAgo: 1, site: "bordeaux" });
+    const old = await verifiedTicket({ daysAgo: 40, site: "lille" });
+    const soon = await verifiedTicket({ daysAgo: 27, site: "paris" });
+    const fresh = await verifiedTicket({ daysAgo: 1, site: "bordeaux" });
     const { browser } = await signedIn(app, "dpo");
     const html = await (await browser.get("/admin?status=open")).text();
     const order = [old.reference, soon.reference, fresh.reference].map((r) => html.indexOf(r));
@@ -89,8 +90,8 @@ describe("the queue", () => {
   });
 
   it("filters by site and finds a ticket by reference", async () => {
-    const lille = verifiedTicket({ site: "lille" });
-    const paris = verifiedTicket({ site: "paris" });
+    const lille = await verifiedTicket({ site: "lille" });
+    const paris = await verifiedTicket({ site: "paris" });
     const { browser } = await signedIn(app, "support");
     const html = await (await browser.get("/admin?site=paris&status=all")).text();
     expect(html).toContain(paris.reference);
@@ -101,9 +102,9 @@ describe("the queue", () => {
   });
 
   it("filters by right, alone and with a site, with the word matched exactly in the rights list", async () => {
-    const erasure = verifiedTicket({ site: "bordeaux", rights: ["access", "erasure"] });
-    const access = verifiedTicket({ site: "bordeaux", rights: ["access"] });
-    const elsewhere = verifiedTicket({ site: "toulouse", rights: ["erasure"] });
+    const erasure = await verifiedTicket({ site: "bordeaux", rights: ["access", "erasure"] });
+    const access = await verifiedTicket({ site: "bordeaux", rights: ["access"] });
+    const elsewhere = await verifiedTicket({ site: "toulouse", rights: ["erasure"] });
     const { browser } = await signedIn(app, "support");
     const bySite = await (await browser.get("/admin?site=bordeaux&right=erasure&status=all")).text();
     expect(bySite).toContain(erasure.reference);
@@ -118,7 +119,7 @@ describe("the queue", () => {
   });
 
   it("counts each status, for the whole queue and for one site, and follows a ticket that moves", async () => {
-    const ticket = verifiedTicket({ site: "toulouse" });
+    const ticket = await verifiedTicket({ site: "toulouse" });
     const { browser } = await signedIn(app, "dpo");
     // The numbers the page shows beside each status link.
     const countsOn = async (query: string) => {
@@ -126,34 +127,33 @@ describe("the queue", () => {
       return Object.fromEntries([...html.matchAll(/href="\/admin\?[^"]*status=([a-z_]+)[^"]*"[^>]*>[^<]*(?:<!-- -->)?[^<]*<strong>(\d+)<\/strong>/g)].map((m) => [m[1], Number(m[2])]));
     };
     // What the table holds, counted directly.
-    const truth = (site?: "toulouse") =>
+    const truth = async (site?: "toulouse") =>
       Object.fromEntries(
-        app
+        (await app
           .db()
           .select({ status: requests.status, n: count() })
           .from(requests)
           .where(site ? eq(requests.site, site) : undefined)
-          .groupBy(requests.status)
-          .all()
+          .groupBy(requests.status))
           .map((r) => [r.status, r.n]),
       );
-    expect(await countsOn("")).toEqual(truth());
+    expect(await countsOn("")).toEqual(await truth());
     const before = await countsOn("?site=toulouse");
-    expect(before).toEqual(truth("toulouse"));
+    expect(before).toEqual(await truth("toulouse"));
     // A status link keeps the site chosen.
     expect(await (await browser.get("/admin?site=toulouse")).text()).toContain('href="/admin?site=toulouse&amp;status=received"');
     expect((await browser.post(`/admin/demandes/${ticket.reference}`, { intent: "start" })).status).toBe(302);
     const after = await countsOn("?site=toulouse");
     expect(after.received ?? 0).toBe(before.received! - 1);
     expect(after.in_progress).toBe((before.in_progress ?? 0) + 1);
-    expect(await countsOn("")).toEqual(truth());
+    expect(await countsOn("")).toEqual(await truth());
     // With another filter than the site, the counts are those of the filtered tickets.
     expect(await countsOn("?site=toulouse&channel=phone")).toEqual({});
   });
 
   it("shows an agent only their own site", async () => {
-    const lille = verifiedTicket({ site: "lille" });
-    const paris = verifiedTicket({ site: "paris" });
+    const lille = await verifiedTicket({ site: "lille" });
+    const paris = await verifiedTicket({ site: "paris" });
     const { browser } = await signedIn(app, "agent", "lille");
     const html = await (await browser.get("/admin?status=all&site=paris")).text();
     expect(html).toContain(lille.reference);
@@ -163,7 +163,7 @@ describe("the queue", () => {
 
 describe("the ticket page", () => {
   it("shows identity and how the due date was computed, and audits each view", async () => {
-    const t = verifiedTicket({ daysAgo: 3 });
+    const t = await verifiedTicket({ daysAgo: 3 });
     const { browser } = await signedIn(app, "support");
     const res = await browser.get(`/admin/demandes/${t.reference}`);
     expect(res.status).toBe(200);
@@ -175,28 +175,28 @@ describe("the ticket page", () => {
     const received = parisDate(new Date(Date.now() - 3 * 86_400_000 - 2 * 3_600_000));
     expect(html).toContain(`data-due="${dueDate(received)}"`);
     expect(text).toContain("Demande déposée en ligne");
-    const audits = app.db().select().from(auditLog).where(eq(auditLog.reference, t.reference)).all().map((a) => a.action);
+    const audits = (await app.db().select().from(auditLog).where(eq(auditLog.reference, t.reference))).map((a) => a.action);
     expect(audits).toContain("ticket.viewed");
     expect(audits).toContain("ticket.identity_viewed");
     // Audit details never carry the person.
-    for (const a of app.db().select().from(auditLog).all()) expect(JSON.stringify(a.details)).not.toContain("@example.fr");
+    for (const a of (await app.db().select().from(auditLog))) expect(JSON.stringify(a.details)).not.toContain("@example.fr");
   });
 
   it("hides the requester's identity from administrators, and audits no identity view for them", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "admin");
     const res = await browser.get(`/admin/demandes/${t.reference}`);
     expect(res.status).toBe(200);
     const text = textOf(await res.text());
     expect(text).not.toContain("Lucie Martin");
     expect(text).not.toContain(t.email);
-    const audits = app.db().select().from(auditLog).where(eq(auditLog.reference, t.reference)).all().map((a) => a.action);
+    const audits = (await app.db().select().from(auditLog).where(eq(auditLog.reference, t.reference))).map((a) => a.action);
     expect(audits).toContain("ticket.viewed");
     expect(audits).not.toContain("ticket.identity_viewed");
   });
 
   it("gives an agent of Lille a 404 for a Paris ticket, however its reference was guessed", async () => {
-    const paris = verifiedTicket({ site: "paris" });
+    const paris = await verifiedTicket({ site: "paris" });
     const { browser } = await signedIn(app, "agent", "lille");
     const res = await browser.get(`/admin/demandes/${paris.reference}`);
     expect(res.status).toBe(404);
@@ -208,13 +208,13 @@ describe("the ticket page", () => {
 
 describe("actions", () => {
   it("lets the DPO extend before the deadline, emailing the reasons and the new date", async () => {
-    const t = verifiedTicket({ daysAgo: 10 });
+    const t = await verifiedTicket({ daysAgo: 10 });
     const { browser } = await signedIn(app, "dpo");
     const res = await browser.post(`/admin/demandes/${t.reference}`, { intent: "extend", reasons: "Demande complexe : trois bases et les enregistrements d'appels à rechercher." });
     expect(res.status).toBe(302);
     const received = parisDate(new Date(Date.now() - 10 * 86_400_000 - 2 * 3_600_000));
     const expected = extendedDueDate(received);
-    const row = ticketRow(t.reference);
+    const row = await ticketRow(t.reference);
     expect(row.extended).toBe(true);
     expect(row.effectiveDueOn).toBe(expected);
     const mail = await mailTo(app, t.email, "délai prolongé");
@@ -228,29 +228,29 @@ describe("actions", () => {
   });
 
   it("refuses an extension after the deadline and without reasons", async () => {
-    const late = verifiedTicket({ daysAgo: 45 });
+    const late = await verifiedTicket({ daysAgo: 45 });
     const { browser } = await signedIn(app, "dpo");
     const res = await browser.post(`/admin/demandes/${late.reference}`, { intent: "extend", reasons: "Trop tard mais essayons quand même." });
     expect(res.status).toBe(409);
     expect(textOf(await res.text())).toContain("avant l'échéance actuelle");
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const noReason = await browser.post(`/admin/demandes/${t.reference}`, { intent: "extend", reasons: "" });
     expect(noReason.status).toBe(400);
-    expect(ticketRow(t.reference).extended).toBe(false);
+    expect((await ticketRow(t.reference)).extended).toBe(false);
   });
 
   it("answers a 400 when a service refuses an admin action's input (the one DomainError map)", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "support");
-    const before = ticketRow(t.reference);
+    const before = await ticketRow(t.reference);
     // An empty reply typed in by staff: the service throws invalid_input, not the route's own parsing.
     const res = await browser.post(`/admin/demandes/${t.reference}`, { intent: "reply-record", message: "   " });
     expect(res.status).toBe(400);
-    expect(ticketRow(t.reference).status).toBe(before.status);
+    expect((await ticketRow(t.reference)).status).toBe(before.status);
   });
 
   it("refuses with reasons, CNIL and court wording in the email", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
     const res = await browser.post(`/admin/demandes/${t.reference}`, {
       intent: "refuse", confirmed: "1",
@@ -258,7 +258,7 @@ describe("actions", () => {
       text: "Quatrième demande identique ce mois-ci.",
     });
     expect(res.status).toBe(302);
-    expect(ticketRow(t.reference).status).toBe("refused");
+    expect((await ticketRow(t.reference)).status).toBe("refused");
     const mail = await mailTo(app, t.email, "notre réponse");
     expect(mail.text).toContain("Demande excessive");
     expect(mail.text).toContain("Quatrième demande identique");
@@ -267,32 +267,32 @@ describe("actions", () => {
   });
 
   it("keeps DPO-only decisions away from support (403) and changes nothing", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "support");
     const extend = await browser.post(`/admin/demandes/${t.reference}`, { intent: "extend", reasons: "Je ne suis pas DPO mais j'essaie." });
     expect(extend.status).toBe(403);
     expect(textOf(await extend.text())).toContain("Votre rôle ne permet pas cette action.");
     const refuse = await browser.post(`/admin/demandes/${t.reference}`, { intent: "refuse", confirmed: "1", reasons: ["excessive"], text: "Je ne suis pas DPO non plus." });
     expect(refuse.status).toBe(403);
-    const row = ticketRow(t.reference);
+    const row = await ticketRow(t.reference);
     expect(row.extended).toBe(false);
     expect(row.status).toBe("received");
   });
 
   it("keeps agents from deciding anything on their own site's tickets", async () => {
-    const t = verifiedTicket({ site: "lille" });
+    const t = await verifiedTicket({ site: "lille" });
     const { browser } = await signedIn(app, "agent", "lille");
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "start" })).status).toBe(403);
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(403);
-    expect(ticketRow(t.reference).status).toBe("received");
+    expect((await ticketRow(t.reference)).status).toBe("received");
   });
 
   it("pauses the clock while waiting for the requester and resumes it on their reply", async () => {
-    const t = verifiedTicket({ daysAgo: 5 });
-    const before = ticketRow(t.reference).effectiveDueOn!;
+    const t = await verifiedTicket({ daysAgo: 5 });
+    const before = (await ticketRow(t.reference)).effectiveDueOn!;
     const { browser } = await signedIn(app, "support");
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Quel numéro de téléphone utilisiez-vous en 2025 ?" })).status).toBe(302);
-    expect(ticketRow(t.reference).status).toBe("awaiting_requester");
+    expect((await ticketRow(t.reference)).status).toBe("awaiting_requester");
     const mail = await mailTo(app, t.email, "Précisions nécessaires");
     expect(mail.text).toContain("Quel numéro de téléphone");
     const replyPath = new URL(mail.text!.match(/https?:\/\/\S+\/reponse\/\S+/)![0]).pathname;
@@ -300,9 +300,9 @@ describe("actions", () => {
     const { requesterReply } = await import("../app/services/tickets.server");
     const token = replyPath.split("/").pop()!;
     const twoDaysLater = new Date(Date.now() + 2 * 86_400_000);
-    const r = requesterReply({ ctx: { db: app.db(), now: twoDaysLater, actor: { kind: "requester" } }, token, message: "Le 06 12 34 56 78." });
+    const r = await requesterReply({ ctx: { db: app.db(), now: twoDaysLater, actor: { kind: "requester" } }, token, message: "Le 06 12 34 56 78." });
     expect(r.ok).toBe(true);
-    const row = ticketRow(t.reference);
+    const row = await ticketRow(t.reference);
     expect(row.status).toBe("in_progress");
     const received = parisDate(new Date(Date.now() - 5 * 86_400_000 - 2 * 3_600_000));
     expect(row.effectiveDueOn).toBe(dueDate(received, { pausedDays: 2 }));
@@ -312,7 +312,7 @@ describe("actions", () => {
   });
 
   it("accepts a reply over HTTP and shows the thank-you page", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "support");
     await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question: "Pouvez-vous préciser la période concernée ?" });
     const mail = await mailTo(app, t.email, "Précisions nécessaires");
@@ -323,11 +323,11 @@ describe("actions", () => {
     expect(empty.status).toBe(400);
     const ok = await visitor.post(replyPath, { message: "De janvier à mars 2026." });
     expect(ok.headers.get("location")).toBe("/reponse/merci");
-    expect(ticketRow(t.reference).status).toBe("in_progress");
+    expect((await ticketRow(t.reference)).status).toBe("in_progress");
   });
 
   it("walks a ticket to completion and refuses illegal transitions with a clear message", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser, id } = await signedIn(app, "support");
     const complete = await browser.post(`/admin/demandes/${t.reference}`, { intent: "complete", confirmed: "1" });
     expect(complete.status).toBe(409);
@@ -336,31 +336,31 @@ describe("actions", () => {
       expect((await browser.post(`/admin/demandes/${t.reference}`, { intent, confirmed: "1" })).status).toBe(302);
     }
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "assign", assigneeId: String(id) })).status).toBe(409);
-    const row = ticketRow(t.reference);
+    const row = await ticketRow(t.reference);
     expect(row.status).toBe("completed");
     expect(row.closedAt).not.toBeNull();
     await mailTo(app, t.email, `Votre demande ${t.reference}`);
   });
 
   it("assigns, notes, marks duplicates and cancels", async () => {
-    const original = verifiedTicket();
-    const copy = verifiedTicket();
-    const other = verifiedTicket();
+    const original = await verifiedTicket();
+    const copy = await verifiedTicket();
+    const other = await verifiedTicket();
     const { browser, id } = await signedIn(app, "dpo");
     expect((await browser.post(`/admin/demandes/${original.reference}`, { intent: "assign", assigneeId: String(id) })).status).toBe(302);
-    expect(ticketRow(original.reference).assigneeId).toBe(id);
+    expect((await ticketRow(original.reference)).assigneeId).toBe(id);
     expect((await browser.post(`/admin/demandes/${original.reference}`, { intent: "note", body: "Appel du demandeur : confirme la période." })).status).toBe(302);
     expect(textOf(await (await browser.get(`/admin/demandes/${original.reference}`)).text())).toContain("confirme la période");
     expect((await browser.post(`/admin/demandes/${copy.reference}`, { intent: "duplicate", of: original.reference })).status).toBe(302);
-    expect(ticketRow(copy.reference).status).toBe("duplicate");
+    expect((await ticketRow(copy.reference)).status).toBe("duplicate");
     const self = await browser.post(`/admin/demandes/${other.reference}`, { intent: "duplicate", of: other.reference });
     expect(self.status).toBe(400);
     expect((await browser.post(`/admin/demandes/${other.reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
-    expect(ticketRow(other.reference).status).toBe("cancelled");
+    expect((await ticketRow(other.reference)).status).toBe("cancelled");
   });
 
-  it("keeps the audit chain intact through all of this", () => {
-    const check = verifyChain(app.db());
+  it("keeps the audit chain intact through all of this", async () => {
+    const check = await verifyChain(app.db());
     expect(check.ok).toBe(true);
     expect(check.count).toBeGreaterThan(20);
   });

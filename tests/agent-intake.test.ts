@@ -42,7 +42,7 @@ describe("agent intake", () => {
     const { browser } = await signedIn(app, "agent", "lille");
     const body = phoneRequest();
     const reference = await record(browser, body);
-    const row = ticketRow(reference);
+    const row = await ticketRow(reference);
     expect(row.channel).toBe("phone");
     expect(row.site).toBe("lille");
     expect(row.status).toBe("awaiting_verification");
@@ -56,7 +56,7 @@ describe("agent intake", () => {
     const ok = await browser.post(`/admin/demandes/${reference}`, { intent: "caller-code", code });
     expect(ok.status).toBe(302);
 
-    const verified = ticketRow(reference);
+    const verified = await ticketRow(reference);
     expect(verified.status).toBe("received");
     const receivedOn = parisDate(parisLocalToInstant(body.receivedAtLocal as string)!);
     expect(verified.effectiveDueOn).toBe(dueDate(receivedOn));
@@ -70,7 +70,7 @@ describe("agent intake", () => {
   it("keeps an agent's request on their own site whatever the form says", async () => {
     const { browser } = await signedIn(app, "agent", "lille");
     const reference = await record(browser, phoneRequest({ site: "paris", verification: "document", channel: "in_person" }));
-    const row = ticketRow(reference);
+    const row = await ticketRow(reference);
     expect(row.site).toBe("lille");
     expect(row.status).toBe("received");
   });
@@ -78,7 +78,7 @@ describe("agent intake", () => {
   it("lets support record for any site", async () => {
     const { browser } = await signedIn(app, "support", "tours");
     const reference = await record(browser, phoneRequest({ site: "toulouse", channel: "mail" }));
-    expect(ticketRow(reference).site).toBe("toulouse");
+    expect((await ticketRow(reference)).site).toBe("toulouse");
   });
 
   it("refuses a receipt in the future or a missing contact with messages, storing nothing", async () => {

@@ -10,6 +10,7 @@ import { signedIn } from "./helpers/staff";
 import { zipText } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 import { connectors } from "../app/utils/connectors.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 13, item 3: after RightsDesk changes what a system holds, every
@@ -42,7 +43,7 @@ describe("after a rectification", () => {
     await controllersInstruct(app, support.browser, reference);
     const dpo = await signedIn(app, "dpo", "tours");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
-    const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const released = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))))!;
     expect(released.status).toBe("ready");
 
     const html = await (await support.browser.get(`/admin/demandes/${reference}`)).text();
@@ -57,18 +58,18 @@ describe("after a rectification", () => {
     expect(letter).toContain("lastName : BLANC-MARTIN");
 
     // The archive built before held the old name: withdrawn, and the person's page says why.
-    const withdrawn = app.db().select().from(archives).where(eq(archives.id, released.id)).get()!;
+    const withdrawn = (await first(app.db().select().from(archives).where(eq(archives.id, released.id))))!;
     expect(withdrawn).toMatchObject({ status: "purged", purgeReason: "data_changed", filePath: null });
     const status = await statusPage(person);
     expect(status.html).toContain('data-purge-reason="data_changed"');
     expect(status.text).toContain("vos données ont été modifiées depuis ; une nouvelle copie vous sera proposée");
 
     // The CRM is searched again; once done, what staff see and what a new archive holds is the new name.
-    const id = ticketRow(reference).id;
-    const queued = app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.status, "queued"))).all();
+    const id = (await ticketRow(reference)).id;
+    const queued = await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.status, "queued")));
     expect(queued.map((j) => j.connectorId)).toEqual(["crm"]);
     await drainGather(app);
-    const crmRecords = readGathered(app.db(), id).records.filter((r) => r.connectorId === "crm" && r.dataset === "contacts");
+    const crmRecords = (await readGathered(app.db(), id)).records.filter((r) => r.connectorId === "crm" && r.dataset === "contacts");
     expect(crmRecords.map((r) => r.fields.lastName)).toEqual(["BLANC-MARTIN"]);
     const after = textOf(await (await support.browser.get(`/admin/demandes/${reference}`)).text());
     expect(after).toContain("BLANC-MARTIN");

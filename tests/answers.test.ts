@@ -19,6 +19,7 @@ import { letterFromSms, linkIn, statusPage, verifiedByEmail, verifiedBySms } fro
 import { signedIn } from "./helpers/staff";
 import { zipText } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * Issue 13: every answer true, complete, and delivered only to someone whose
@@ -31,16 +32,16 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
   await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 11 });
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
   await app?.stop();
 });
 
-const jobs = (reference: string) =>
-  Object.fromEntries(app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, ticketRow(reference).id)).all().map((j) => [j.connectorId, j]));
-const auditActions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+const jobs = async (reference: string) =>
+  Object.fromEntries((await app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, (await ticketRow(reference)).id))).map((j) => [j.connectorId, j]));
+const auditActions = async (reference: string) => (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
 const page = async (browser: Browser, reference: string) => {
   const html = await (await browser.get(`/admin/demandes/${reference}`)).text();
   return { html, text: textOf(html) };
@@ -67,22 +68,22 @@ describe("identity before disclosure", () => {
     const reference = await record(agent.browser, { channel: "phone", lastName: "Desmarc", firstName: "Corinne", email: "eve@example.org", phone: "02 47 00 00 00", verification: "code_email" });
     const code = await mailTo(app, "eve@example.org", "code de confirmation");
     expect(code.text).toContain(reference);
-    expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "caller-code", code: sentCode(app, reference) })).status).toBe(302);
-    const row = ticketRow(reference);
+    expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "caller-code", code: await sentCode(app, reference) })).status).toBe(302);
+    const row = await ticketRow(reference);
     expect(row.emailVerifiedAt).toBeInstanceOf(Date);
     expect(row.phoneVerifiedAt).toBeNull();
 
     const support = await signedIn(app, "support", "tours");
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);
-    const j = jobs(reference);
+    const j = await jobs(reference);
     // Searched with the proven email only: nothing of Corinne's; her landline, never proven, is searched nowhere.
     expect(j.survey!.status).toBe("done");
     expect(j.survey!.records).toBe(0);
     expect(j.survey!.identifiers).toEqual([{ kind: "email", origin: "proven_email" }]);
     expect(j.recordings!.status).toBe("skipped");
     expect(j.recordings!.missing).toEqual(["phone"]);
-    expect(app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, row.id)).all()).toEqual([]);
+    expect(await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, row.id))).toEqual([]);
     expect(await foundOffers(support.browser, reference)).toEqual([]);
     const { text } = await page(support.browser, reference);
     expect(text).toContain("Non interrogé : il faut un numéro de téléphone");
@@ -97,35 +98,35 @@ describe("identity before disclosure", () => {
     const refused = await agent.browser.post(`/admin/demandes/${unknown}`, { intent: "callback-confirm" });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("le rappel ne prouve rien");
-    expect(ticketRow(unknown).status).toBe("awaiting_verification");
+    expect((await ticketRow(unknown)).status).toBe("awaiting_verification");
 
     // Nadia Azri's mobile is in the survey, the recordings and the CRM.
     const nadia = await record(agent.browser, { channel: "phone", site: "lille", lastName: "Azri", firstName: "Nadia", phone: "07 81 22 33 44", verification: "callback" });
     const held = await agent.browser.post(`/admin/demandes/${nadia}`, { intent: "callback-check" });
     expect(textOf(await held.text())).toMatch(/Numéro connu de : .*Enregistrements d'appels/);
     expect((await agent.browser.post(`/admin/demandes/${nadia}`, { intent: "callback-confirm" })).status).toBe(302);
-    const row = ticketRow(nadia);
+    const row = await ticketRow(nadia);
     expect(row.status).toBe("received");
     expect(row.verificationMethod).toBe("callback");
     expect(row.phoneVerifiedAt).toBeInstanceOf(Date);
-    expect(auditActions(nadia)).toContain("ticket.callback_checked");
+    expect(await auditActions(nadia)).toContain("ticket.callback_checked");
     const support = await signedIn(app, "support", "lille");
     await support.browser.post(`/admin/demandes/${nadia}`, { intent: "gather" });
     await drainGather(app);
-    expect(jobs(nadia).recordings!.records).toBeGreaterThan(0);
-    expect(jobs(nadia).recordings!.identifiers).toEqual([{ kind: "phone", origin: "proven_phone" }]);
+    expect((await jobs(nadia)).recordings!.records).toBeGreaterThan(0);
+    expect((await jobs(nadia)).recordings!.identifiers).toEqual([{ kind: "phone", origin: "proven_phone" }]);
   });
 
   it("sends nothing to a contact shown in person until a code proves it", async () => {
     const support = await signedIn(app, "support", "tours");
     const reference = await record(support.browser, { channel: "in_person", lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 12 34 56 78", verification: "document" });
-    expect(ticketRow(reference).status).toBe("received");
+    expect((await ticketRow(reference)).status).toBe("received");
     let view = await page(support.browser, reference);
     expect(view.text).toContain("Aucun moyen de contact n'est prouvé");
     // Nothing proven: nothing is searched…
     await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drainGather(app);
-    expect(Object.values(jobs(reference)).map((j) => j.status)).toEqual(["skipped", "skipped", "skipped"]);
+    expect(Object.values(await jobs(reference)).map((j) => j.status)).toEqual(["skipped", "skipped", "skipped"]);
     // …and a disclosure is refused with the reason.
     const dpo = await signedIn(app, "dpo", "tours");
     const waived = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "survey", reason: "x" });
@@ -134,16 +135,16 @@ describe("identity before disclosure", () => {
     // He reads back the code sent to his mobile: that contact, and only it, is proven.
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-send", via: "sms" })).status).toBe(302);
     await app.deliver();
-    const wrong = await support.browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via: "email", "code-email": sentCode(app, reference) });
+    const wrong = await support.browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via: "email", "code-email": await sentCode(app, reference) });
     expect(wrong.status).toBe(400);
-    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via: "sms", "code-phone": sentCode(app, reference) })).status).toBe(302);
-    const row = ticketRow(reference);
+    expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via: "sms", "code-phone": await sentCode(app, reference) })).status).toBe(302);
+    const row = await ticketRow(reference);
     expect(row.phoneVerifiedAt).toBeInstanceOf(Date);
     expect(row.emailVerifiedAt).toBeNull();
     view = await page(support.browser, reference);
     expect(view.html).toMatch(/data-contact="phone" data-proven="yes"/);
     expect(view.html).toMatch(/data-contact="email" data-proven="no"/);
-    expect(auditActions(reference)).toEqual(expect.arrayContaining(["ticket.contact_code_sent", "ticket.contact_verified"]));
+    expect(await auditActions(reference)).toEqual(expect.arrayContaining(["ticket.contact_code_sent", "ticket.contact_verified"]));
   });
 });
 
@@ -154,11 +155,11 @@ describe("a complete search", () => {
     expect(textOf(await mobileOnly.text())).toContain("Pour recevoir un code par SMS, indiquez un numéro de portable");
 
     const { reference } = await verifiedByEmail(app, { rights: ["access"], email: "desmarc.corinne@orange.fr", phone: "02 47 00 00 00" });
-    expect(ticketRow(reference).phone).toBe("+33247000000");
+    expect((await ticketRow(reference)).phone).toBe("+33247000000");
     const dpo = await signedIn(app, "dpo", "tours");
     await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drainGather(app);
-    expect(jobs(reference).recordings!.status).toBe("skipped");
+    expect((await jobs(reference)).recordings!.status).toBe("skipped");
     // Not answerable yet: the recordings were not searched.
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(409);
 
@@ -166,9 +167,9 @@ describe("a complete search", () => {
     expect(offers).toEqual([expect.objectContaining({ kind: "phone", value: "+33247000000" })]);
     expect((await page(dpo.browser, reference)).text).toContain("trouvé dans Études de marché (respondents)");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "identifier-confirm", token: offers[0]!.token })).status).toBe(302);
-    expect(auditActions(reference)).toContain("identifier.confirmed");
+    expect(await auditActions(reference)).toContain("identifier.confirmed");
     await drainGather(app);
-    const j = jobs(reference);
+    const j = await jobs(reference);
     expect(j.recordings!.status).toBe("done");
     expect(j.recordings!.files).toBeGreaterThan(0);
     expect(j.recordings!.identifiers).toEqual([{ kind: "phone", origin: "found:survey" }]);
@@ -176,7 +177,7 @@ describe("a complete search", () => {
     expect(await foundOffers(dpo.browser, reference)).toEqual([]);
 
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
-    const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const archive = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))))!;
     expect(archive.entries).toBeGreaterThan(5);
   });
 
@@ -185,20 +186,20 @@ describe("a complete search", () => {
     const dpo = await signedIn(app, "dpo", "tours");
     await gatherAll(app, dpo.browser, reference);
     // Nadia's survey record holds her mobile: confirmed, it searched everything; make the CRM fail instead.
-    const crm = jobs(reference).crm!;
-    app.db().update(gatherJobs).set({ status: "failed", error: "CRM search by email: HTTP 500" }).where(eq(gatherJobs.id, crm.id)).run();
+    const crm = (await jobs(reference)).crm!;
+    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "failed", error: "CRM search by email: HTTP 500" }).where(eq(gatherJobs.id, crm.id)));
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(409);
     const short = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "crm", reason: "court" });
     expect(short.status).toBe(400);
     expect(textOf(await short.text())).toContain("Indiquez pourquoi la réponse peut partir sans ce système");
     const why = "CRM du client en maintenance jusqu'au 15 : réponse partielle, complétée par un second envoi.";
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "crm", reason: why })).status).toBe(302);
-    expect(auditActions(reference)).toContain("gather.waived");
+    expect(await auditActions(reference)).toContain("gather.waived");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     // The letter in the archive says which system was not searched, and the DPO's reason.
     const { buildArchive } = await import("../app/services/archive.server");
     const out = path.join(app.dir, "waived.zip");
-    await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() });
+    await buildArchive({ db: app.db(), requestId: (await ticketRow(reference)).id, kind: "access", out, now: new Date(), registry: connectors() });
     const letter = textOf(await zipText(out, "LISEZ-MOI.html"));
     expect(letter).toContain("Où nous avons cherché");
     expect(letter).toContain("non interrogé : le système n'a pas pu être joint");
@@ -214,7 +215,7 @@ describe("no data held", () => {
     const { browser: person, reference } = await verifiedByEmail(app, { rights: ["access", "erasure"], lastName: "Inconnue", firstName: "Personne", email });
     const dpo = await signedIn(app, "dpo", "tours");
     await gatherAll(app, dpo.browser, reference);
-    const j = jobs(reference);
+    const j = await jobs(reference);
     expect(j.survey!.records).toBe(0);
     expect(j.crm!.records).toBe(0);
     expect(j.recordings!.status).toBe("skipped");
@@ -234,10 +235,10 @@ describe("no data held", () => {
     expect(textOf(await plan.text())).toContain("il n'y a rien à effacer");
 
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "answer-no-data" })).status).toBe(302);
-    const row = ticketRow(reference);
+    const row = await ticketRow(reference);
     expect(row.status).toBe("completed");
     expect(row.outcome).toBe("no_data");
-    expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, row.id)).all()).toEqual([]);
+    expect(await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, row.id))).toEqual([]);
     const mail = await mailTo(app, email, "nous ne détenons aucune donnée");
     expect(mail.text).toContain("CentreCall ne détient donc aucune donnée personnelle vous concernant dans ces systèmes.");
     expect(mail.text).toContain(`adresse électronique ${email}, que vous avez confirmée par un lien ou un code`);
@@ -245,7 +246,7 @@ describe("no data held", () => {
     expect(mail.text).toContain(`Enregistrements d'appels : non interrogé : ce système ne peut être interrogé qu'avec un numéro de téléphone, que nous n'avons pas pour vous. Notre délégué à la protection des données a décidé de vous répondre malgré tout, pour ce motif : « ${why.slice(0, -1)} ».`);
     expect(mail.text).toContain("nous ne vous délivrons pas de certificat d'effacement");
     expect(mail.text).not.toMatch(/Nous avons effacé|vous trouverez/);
-    expect(auditActions(reference)).toContain("ticket.answered_no_data");
+    expect(await auditActions(reference)).toContain("ticket.answered_no_data");
     const status = await statusPage(person);
     expect(status.text).toContain("Terminée : nous ne détenons aucune donnée vous concernant");
     expect(status.text).not.toContain("Réponse au plus tard le");
@@ -298,7 +299,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     expect(letter).toContain(reasons);
 
     const late = await verifiedBySms(app, "06 98 76 54 34", "+33698765434", { rights: ["access"] });
-    app.db().update((await import("../db/schema/requests")).requests).set({ dueOn: "2026-01-05", effectiveDueOn: "2026-01-05" }).where(eq((await import("../db/schema/requests")).requests.reference, late.reference)).run();
+    await withTx(app.db(), async (tx) => tx.update((await import("../db/schema/requests")).requests).set({ dueOn: "2026-01-05", effectiveDueOn: "2026-01-05" }).where(eq((await import("../db/schema/requests")).requests.reference, late.reference)));
     const refused = await dpo.browser.post(`/admin/demandes/${late.reference}`, { intent: "extend", reasons });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("La prolongation doit être décidée avant l'échéance actuelle");
@@ -311,7 +312,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     expect(textOf(await none.text())).toContain("Indiquez une adresse électronique, un téléphone ou une adresse postale.");
 
     const reference = await record(agent.browser, { channel: "mail", lastName: "Desmarc", firstName: "Julien", postalAddress: "2, place de l'Église\n37100 Tours", postcode: "37100", verification: "postal_code" });
-    const toPost = app.db().select().from(letters).where(eq(letters.requestId, ticketRow(reference).id)).all();
+    const toPost = await app.db().select().from(letters).where(eq(letters.requestId, (await ticketRow(reference)).id));
     expect(toPost.map((l) => [l.kind, l.delivery, l.postedAt])).toEqual([["postal_code", "post", null]]);
     const printed = await agent.browser.get(`/admin/demandes/${reference}/courrier/${toPost[0]!.id}`);
     expect(printed.status).toBe(200);
@@ -323,18 +324,18 @@ describe("every decision reaches the person, whatever channel they used", () => 
     expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "letter-posted", letterId: String(toPost[0]!.id) })).status).toBe(409);
     // The person calls back with the code from the letter.
     expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "caller-code", code })).status).toBe(302);
-    const row = ticketRow(reference);
+    const row = await ticketRow(reference);
     expect(row.postalVerifiedAt).toBeInstanceOf(Date);
 
     // Searched by name and postcode (the address proven): Julien is in the survey, his mother Corinne is not him.
     const dpo = await signedIn(app, "dpo", "tours");
     await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drainGather(app);
-    const j = jobs(reference);
+    const j = await jobs(reference);
     expect(j.survey!.identifiers).toEqual([{ kind: "name_postcode", origin: "proven_postal" }]);
     expect(j.survey!.records).toBeGreaterThan(0);
     const held = await import("../app/services/gather-store.server");
-    expect(JSON.stringify(held.readGathered(app.db(), row.id).records)).not.toContain("CORINNE");
+    expect(JSON.stringify((await held.readGathered(app.db(), row.id)).records)).not.toContain("CORINNE");
     // A ZIP cannot be posted: refused with the reason.
     for (const connectorId of ["recordings", "crm"]) {
       await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId, reason: "Demande reçue par courrier : ni téléphone ni courriel connus." });
@@ -344,7 +345,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     expect(textOf(await archive.text())).toContain("une archive ZIP ne se poste pas");
     // A decision becomes a letter to post.
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "extend", reasons: "Recherche dans les archives papier du site de Tours." })).status).toBe(302);
-    const after = app.db().select().from(letters).where(eq(letters.requestId, row.id)).all();
+    const after = await app.db().select().from(letters).where(eq(letters.requestId, row.id));
     expect(after.map((l) => [l.kind, l.delivery])).toEqual([["postal_code", "post"], ["acknowledgement", "post"], ["extension", "post"]]);
     const view = await page(dpo.browser, reference);
     expect(view.html).toMatch(/data-letter-kind="extension" data-delivery="post" data-posted="no"/);
@@ -363,7 +364,7 @@ describe("every decision reaches the person, whatever channel they used", () => 
     const answer = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "answer-no-data" });
     expect(answer.status).toBe(409);
     expect(textOf(await answer.text())).toMatch(/Aucun moyen de contact n'est prouvé|Aucun système n'a été interrogé/);
-    expect(ticketRow(reference).status).toBe("received");
+    expect((await ticketRow(reference)).status).toBe("received");
   });
 });
 
@@ -389,7 +390,7 @@ describe("the status page follows the work", () => {
     expect(status.text).toContain("Vos données sont prêtes à être téléchargées");
 
     // The archive expires: the page says so, rather than the archive vanishing.
-    purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000));
+    await purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000));
     status = await statusPage(person);
     expect(status.html).toContain('data-purge-reason="expired"');
     expect(status.text).toContain("à l'expiration de son lien de téléchargement");
@@ -421,20 +422,20 @@ describe("the status page follows the work", () => {
     expect(status.text).toContain("Quelle enquête est concernée ?");
 
     // Two processes sweep at the same moment, 16 days later: one reminder.
-    const row = ticketRow(reference);
-    app.db().update(infoRequests).set({ askedAt: new Date(Date.now() - 16 * 86_400_000) }).where(eq(infoRequests.requestId, row.id)).run();
+    const row = await ticketRow(reference);
+    await withTx(app.db(), (tx) => tx.update(infoRequests).set({ askedAt: new Date(Date.now() - 16 * 86_400_000) }).where(eq(infoRequests.requestId, row.id)));
     const env = { ...process.env, LOG_LEVEL: "silent" };
     const runs = await Promise.all([0, 1].map(() => runCli(["expire"], env)));
     expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join("\n")).toEqual([0, 0]);
     expect(runs.map((r) => r.stdout.match(/reminded (\d)/)![1]).sort()).toEqual(["0", "1"]);
-    expect(app.db().select().from(letters).where(and(eq(letters.requestId, row.id), eq(letters.kind, "info_reminder"))).all()).toHaveLength(1);
+    expect(await app.db().select().from(letters).where(and(eq(letters.requestId, row.id), eq(letters.kind, "info_reminder")))).toHaveLength(1);
     const reminder = await mailTo(app, "lucie.question@example.fr", "Rappel");
     expect(reminder.text).toContain("Quelle enquête est concernée ?");
 
     // Thirty days without a reply: closed, and told so.
-    const { closed } = sweepInfoRequests({ ctx: { db: app.db(), now: new Date(Date.now() + 15 * 86_400_000), actor: { kind: "system" } } });
+    const { closed } = await sweepInfoRequests({ ctx: { db: app.db(), now: new Date(Date.now() + 15 * 86_400_000), actor: { kind: "system" } } });
     expect(closed).toBeGreaterThanOrEqual(1);
-    expect(ticketRow(reference)).toMatchObject({ status: "cancelled", outcome: "no_reply" });
+    expect(await ticketRow(reference)).toMatchObject({ status: "cancelled", outcome: "no_reply" });
     await app.deliver(new Date(Date.now() + 16 * 86_400_000));
     const closing = await mailTo(app, "lucie.question@example.fr", "est close");
     expect(closing.text).toContain("Faute de réponse en 30 jours, nous avons clôturé la demande sans y donner suite.");
@@ -482,7 +483,7 @@ describe("representatives", () => {
     const file = await support.browser.get(`/admin/demandes/${reference}/mandat`);
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
-    const reads = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "record.viewed"))).all().map((a) => (a.details as { what?: string }).what);
+    const reads = (await app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "record.viewed")))).map((a) => (a.details as { what?: string }).what);
     expect(reads).toEqual(expect.arrayContaining(["mandate", "mandate_file"]));
     const agent = await signedIn(app, "agent", "tours");
     // An agent of the site sees the ticket, not the mandate.
@@ -497,21 +498,21 @@ describe("representatives", () => {
     // Accepted, but the person has not confirmed: nothing is searched, and never with the representative's email.
     await support.browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drainGather(app);
-    expect(Object.values(jobs(reference)).map((j) => j.status)).toEqual(["skipped", "skipped", "skipped"]);
+    expect(Object.values(await jobs(reference)).map((j) => j.status)).toEqual(["skipped", "skipped", "skipped"]);
 
     const ask = await mailTo(app, "david.blanc@example.fr", "Une demande faite en votre nom");
     expect(ask.text).toContain("Sophie Lambert a demandé à CentreCall, avec un mandat");
     const confirm = linkIn(ask.text!, "/confirmation/");
     const davidBrowser = app.browser();
     expect((await davidBrowser.get(confirm)).status).toBe(200);
-    expect(ticketRow(reference).id).toBeGreaterThan(0);
+    expect((await ticketRow(reference)).id).toBeGreaterThan(0);
     const done = await davidBrowser.post(confirm, {});
     expect(done.status).toBe(200);
     expect(textOf(await done.text())).toContain("vos coordonnées sont confirmées");
     expect((await davidBrowser.post(confirm, {})).status).toBe(400);
 
     await gatherAll(app, support.browser, reference);
-    const j = jobs(reference);
+    const j = await jobs(reference);
     expect(j.survey!.identifiers).toContainEqual({ kind: "email", origin: "subject" });
     expect(j.survey!.records).toBeGreaterThan(0);
     // The answer goes where the mandate says: the representative's proven email.
@@ -526,10 +527,10 @@ describe("representatives", () => {
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "mandate-reject", reason: "court" })).status).toBe(400);
     const reason = "Le mandat n'est pas signé par la personne représentée.";
     expect((await support.browser.post(`/admin/demandes/${reference}`, { intent: "mandate-reject", reason })).status).toBe(302);
-    expect(ticketRow(reference)).toMatchObject({ status: "refused", mandateStatus: "rejected" });
+    expect(await ticketRow(reference)).toMatchObject({ status: "refused", mandateStatus: "rejected" });
     const mail = await mailTo(app, "s.lambert@avocats.example", "mandat non accepté");
     expect(mail.text).toContain(reason);
-    expect(auditActions(reference)).toContain("mandate.rejected");
+    expect(await auditActions(reference)).toContain("mandate.rejected");
   });
 });
 

@@ -16,6 +16,7 @@ import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } f
 import { parseCsv } from "./helpers/csv";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
+import { withTx } from "../app/utils/db.server";
 
 /**
  * The readable copy (issue 16, item 1): the archive opens on a short letter in
@@ -33,11 +34,11 @@ const HOSTILE = `=HYPERLINK("https://evil.example")<script>alert("x")</script> &
 
 async function corinneArchive(kind: ArchiveKind, locale: "fr" | "en", name: string): Promise<Zip> {
   const { reference, browser } = await corinneInPerson(app, ["access", "portability"]);
-  if (locale === "en") app.db().update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)).run();
+  if (locale === "en") await withTx(app.db(), (tx) => tx.update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)));
   await gatherAll(app, browser, reference);
   await controllersInstruct(app, browser, reference);
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date("2027-02-01T13:05:00Z"), registry: connectors() });
+  await buildArchive({ db: app.db(), requestId: (await ticketRow(reference)).id, kind, out, now: new Date("2027-02-01T13:05:00Z"), registry: connectors() });
   const zip = await unzipEntries(out);
   // For a person (and the browser test) to look at: .cache/readable/<name>/
   if (process.env.KEEP_READABLE) {
@@ -53,7 +54,7 @@ async function corinneArchive(kind: ArchiveKind, locale: "fr" | "en", name: stri
 beforeAll(async () => {
   app = await startApp();
   demo = await withDemoConnectors(app);
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
   // A CRM value someone typed as markup: shown as text, never run.
   const contact = demo.crm.contacts.get("c-1")!;
   const before = contact.city;

@@ -35,7 +35,7 @@ let outDir: string;
 beforeAll(async () => {
   app = await startApp();
   ({ recordingsRoot } = await withDemoConnectors(app));
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
   outDir = mkdtempSync(path.join(app.dir, "archives-"));
 });
 afterAll(async () => {
@@ -50,7 +50,7 @@ const corinneInPerson = () => corinneInPersonFor(app, ["access", "portability"])
 async function gathered(reference: string, browser: Awaited<ReturnType<typeof corinneInPerson>>["browser"]) {
   await gatherAll(app, browser, reference);
   await controllersInstruct(app, browser, reference);
-  return ticketRow(reference).id;
+  return (await ticketRow(reference)).id;
 }
 
 // --- reading a zip back, independently of archiver --------------------------
@@ -213,14 +213,14 @@ describe("the access archive", () => {
     unzipTest(built.path);
 
     // Audited, without personal data.
-    const entry = entriesFor(app.db(), reference).find((e) => e.action === "archive.built")!;
+    const entry = (await entriesFor(app.db(), reference)).find((e) => e.action === "archive.built")!;
     expect(entry.details).toEqual({ kind: "access", files: built.files, bytes: built.bytes });
   });
 
   it("lists the values it could not read, raw, with the expected format (the ComPlus mobile-app dates)", async () => {
     // Corinne's answers were typed day-first by an operator and all read. David Blanc's came from
     // the mobile app, month first: 03/13/2026 fits no declared format (demo fixture, ticket n° 1).
-    const t = verifiedTicket({ email: "David.Blanc@example.fr", rights: ["access", "portability"] });
+    const t = await verifiedTicket({ email: "David.Blanc@example.fr", rights: ["access", "portability"] });
     const { browser } = await signedIn(app, "dpo");
     const requestId = await gathered(t.reference, browser);
 
@@ -291,7 +291,7 @@ describe("the portability archive", () => {
 describe("failures", () => {
   it("refuses to build before the gather has finished", async () => {
     const { reference, browser } = await corinneInPerson();
-    const requestId = ticketRow(reference).id;
+    const requestId = (await ticketRow(reference)).id;
     const out = path.join(outDir, "too-early.zip");
     await expect(buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() })).rejects.toMatchObject({ code: "conflict", detail: { reason: "not_gathered" } });
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
@@ -305,7 +305,7 @@ describe("failures", () => {
   it("leaves no file behind when a gathered recording fails its authentication tag", async () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
-    const stored = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all().find((i) => i.kind === "file")!;
+    const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
     const bytes = readFileSync(stored.filePath!);
     bytes[bytes.length - 1]! ^= 0xff;
     writeFileSync(stored.filePath!, bytes);
@@ -316,13 +316,13 @@ describe("failures", () => {
     expect((err as ArchiveBuildError).code).toBe("source_unreadable");
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(outDir).filter((f) => f.endsWith(".part"))).toEqual([]);
-    expect(entriesFor(app.db(), reference).map((e) => e.action)).not.toContain("archive.built");
+    expect((await entriesFor(app.db(), reference)).map((e) => e.action)).not.toContain("archive.built");
   });
 
   it("fails before writing anything when a gathered file is gone from the disk", async () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
-    const stored = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all().find((i) => i.kind === "file")!;
+    const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
     rmSync(stored.filePath!);
     const out = path.join(outDir, "missing.zip");
     const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);

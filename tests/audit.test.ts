@@ -20,6 +20,7 @@ import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 import { parseCsv } from "./helpers/csv";
 import { cli, cliEnv } from "./helpers/processes";
+import { rawRun, first, withTx } from "../app/utils/db.server";
 
 
 let app: TestApp;
@@ -32,13 +33,13 @@ beforeAll(async () => {
   await withDemoConnectors(app);
   dpo = await signedIn(app, "dpo");
   // Real activity: a filing, a verification, the DPO opening and working the ticket.
-  const t = verifiedTicket();
+  const t = await verifiedTicket();
   reference = t.reference;
   email = t.email;
   expect((await dpo.browser.get(`/admin/demandes/${reference}`)).status).toBe(200);
   expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "start" })).status).toBe(302);
   expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "note", body: "Appel reçu, périmètre confirmé." })).status).toBe(302);
-  for (let i = 0; i < 3; i++) verifiedTicket();
+  for (let i = 0; i < 3; i++) await verifiedTicket();
 });
 afterAll(async () => {
   await closeConnectors();
@@ -50,9 +51,9 @@ const cliOn = (databaseFile: string, ...args: string[]) =>
   cli(args, cliEnv(app.dir, { DATABASE_URL: `file:${databaseFile}`, CONNECTORS_CONFIG: path.join(app.dir, "no-connectors.json") }));
 
 /** The SQLite error under drizzle's "Failed to run the query" wrapper. */
-function refusal(run: () => unknown): string {
+async function refusal(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
     const e = error as Error & { cause?: Error };
     return `${e.message} ${e.cause?.message ?? ""}`;
@@ -68,9 +69,9 @@ let copies = 0;
  * with access to the file would: open it directly, drop the triggers that
  * refuse UPDATE and DELETE, change rows.
  */
-function tamperedCopy(tamper: (raw: Database.Database) => void): string {
+async function tamperedCopy(tamper: (raw: Database.Database) => void): Promise<string> {
   const file = path.join(app.dir, `copy-${++copies}.sqlite`);
-  app.db().run(sql.raw(`VACUUM INTO '${file}'`));
+  await rawRun(app.db(), sql.raw(`VACUUM INTO '${file}'`));
   const raw = new Database(file);
   raw.exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
   tamper(raw);
@@ -86,8 +87,8 @@ function entryCount(file: string): number {
 }
 
 /** A middle entry of this ticket's history, so that entries exist on both sides of it. */
-function middleSeqOf(ref: string): number {
-  const seqs = app.db().select({ seq: auditLog.seq }).from(auditLog).where(eq(auditLog.reference, ref)).orderBy(asc(auditLog.seq)).all().map((r) => r.seq);
+async function middleSeqOf(ref: string): Promise<number> {
+  const seqs = (await app.db().select({ seq: auditLog.seq }).from(auditLog).where(eq(auditLog.reference, ref)).orderBy(asc(auditLog.seq))).map((r) => r.seq);
   expect(seqs.length).toBeGreaterThan(3);
   return seqs[Math.floor(seqs.length / 2)]!;
 }
@@ -95,7 +96,7 @@ function middleSeqOf(ref: string): number {
 
 describe("npm run -s cli -- audit verify", () => {
   it("prints ok with the number of entries and the head to anchor, on the configured database", async () => {
-    const file = tamperedCopy(() => {});
+    const file = await tamperedCopy(() => {});
     const run = await cliOn(file, "audit", "verify");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -106,8 +107,8 @@ describe("npm run -s cli -- audit verify", () => {
   });
 
   it("(a) finds an edited row and names its number", async () => {
-    const seq = middleSeqOf(reference);
-    const file = tamperedCopy((raw) => {
+    const seq = await middleSeqOf(reference);
+    const file = await tamperedCopy((raw) => {
       const changed = raw.prepare("UPDATE audit_log SET actor_id = 999 WHERE seq = ?").run(seq);
       expect(changed.changes).toBe(1);
     });
@@ -119,16 +120,16 @@ describe("npm run -s cli -- audit verify", () => {
   });
 
   it("(a) finds an edited row even when the edit leaves unparseable details", async () => {
-    const seq = middleSeqOf(reference);
-    const file = tamperedCopy((raw) => raw.prepare("UPDATE audit_log SET details = '{not json' WHERE seq = ?").run(seq));
+    const seq = await middleSeqOf(reference);
+    const file = await tamperedCopy((raw) => raw.prepare("UPDATE audit_log SET details = '{not json' WHERE seq = ?").run(seq));
     const run = await cliOn(file, "audit", "verify");
     expect(run.code).toBe(1);
     expect(run.stdout.trim().split("\n")[0]).toBe(`broken at ${seq}`);
   });
 
   it("(b) finds a deleted row and names the missing number", async () => {
-    const seq = middleSeqOf(reference);
-    const file = tamperedCopy((raw) => expect(raw.prepare("DELETE FROM audit_log WHERE seq = ?").run(seq).changes).toBe(1));
+    const seq = await middleSeqOf(reference);
+    const file = await tamperedCopy((raw) => expect(raw.prepare("DELETE FROM audit_log WHERE seq = ?").run(seq).changes).toBe(1));
     const run = await cliOn(file, "audit", "verify");
     expect(run.code).toBe(1);
     const [first, reason] = run.stdout.trim().split("\n");
@@ -137,8 +138,8 @@ describe("npm run -s cli -- audit verify", () => {
   });
 
   it("(c) finds two rows swapped and names the first of them", async () => {
-    const seq = middleSeqOf(reference);
-    const file = tamperedCopy((raw) => {
+    const seq = await middleSeqOf(reference);
+    const file = await tamperedCopy((raw) => {
       raw.prepare("UPDATE audit_log SET seq = -1 WHERE seq = ?").run(seq);
       raw.prepare("UPDATE audit_log SET seq = ? WHERE seq = ?").run(seq, seq + 1);
       raw.prepare("UPDATE audit_log SET seq = ? WHERE seq = -1").run(seq + 1);
@@ -155,7 +156,7 @@ describe("npm run -s cli -- audit verify", () => {
     expect(intact.code).toBe(0);
     const anchor = intact.stdout.match(/^head (\d+:[A-Za-z0-9_-]{43})$/m)![1]!;
     const anchorSeq = Number(anchor.split(":")[0]);
-    const file = tamperedCopy((raw) => raw.prepare("DELETE FROM audit_log WHERE seq >= ?").run(anchorSeq - 1));
+    const file = await tamperedCopy((raw) => raw.prepare("DELETE FROM audit_log WHERE seq >= ?").run(anchorSeq - 1));
     // The shorter chain is still a valid chain: the documented limit.
     expect((await cliOn(file, "audit", "verify")).stdout.split("\n")[0]).toBe(`ok ${anchorSeq - 2} entries`);
     const anchored = await cliOn(file, "audit", "verify", "--anchor", anchor);
@@ -174,11 +175,11 @@ describe("npm run -s cli -- audit verify", () => {
   });
 
   it("is backed by triggers: UPDATE and DELETE through the application's connection are refused", async () => {
-    const before = app.db().select().from(auditLog).where(eq(auditLog.seq, 1)).get()!;
-    expect(refusal(() => app.db().update(auditLog).set({ action: "ticket.viewed" }).where(eq(auditLog.seq, 1)).run())).toContain("audit_log is append-only");
-    expect(refusal(() => app.db().delete(auditLog).where(eq(auditLog.seq, 1)).run())).toContain("audit_log is append-only");
-    expect(refusal(() => app.db().run(sql`DELETE FROM audit_log`))).toContain("audit_log is append-only");
-    expect(app.db().select().from(auditLog).where(eq(auditLog.seq, 1)).get()).toEqual(before);
+    const before = (await first(app.db().select().from(auditLog).where(eq(auditLog.seq, 1))))!;
+    expect(await refusal(async () => await withTx(app.db(), (tx) => tx.update(auditLog).set({ action: "ticket.viewed" }).where(eq(auditLog.seq, 1))))).toContain("audit_log is append-only");
+    expect(await refusal(async () => await withTx(app.db(), (tx) => tx.delete(auditLog).where(eq(auditLog.seq, 1))))).toContain("audit_log is append-only");
+    expect(await refusal(async () => await rawRun(app.db(), sql`DELETE FROM audit_log`))).toContain("audit_log is append-only");
+    expect(await first(app.db().select().from(auditLog).where(eq(auditLog.seq, 1)))).toEqual(before);
   });
 });
 
@@ -210,7 +211,7 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
       const forged = rewrite(text);
       expect(forged).not.toBe(text);
       expect(JSON.parse(forged)).toEqual(JSON.parse(text));
-      const file = tamperedCopy((raw) => expect(raw.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, seq).changes).toBe(1));
+      const file = await tamperedCopy((raw) => expect(raw.prepare("UPDATE audit_log SET details = ? WHERE seq = ?").run(forged, seq).changes).toBe(1));
       const run = await cliOn(file, "audit", "verify");
       expect(run.code).toBe(1);
       const [first, reason] = run.stdout.trim().split("\n");
@@ -234,13 +235,13 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
    * was over the parsed details with their keys sorted, while the column kept
    * the keys in the order the code wrote them. This is that writer, as it was.
    */
-  function formatV1Copy(): string {
+  async function formatV1Copy(): Promise<string> {
     const key = derivedKey("audit:v1");
     const sortKeys = (v: unknown): unknown =>
       v && typeof v === "object" && !Array.isArray(v)
         ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
         : v;
-    return tamperedCopy((raw) => {
+    return await tamperedCopy((raw) => {
       type Row = { seq: number; at: number; actor_kind: string; actor_id: number | null; action: string; reference: string | null; details: string };
       const rows = raw.prepare("SELECT seq, at, actor_kind, actor_id, action, reference, details FROM audit_log ORDER BY seq").all() as Row[];
       const rewrite = raw.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?");
@@ -258,7 +259,7 @@ describe("audit verify checks the bytes stored, not what they parse to", () => {
   }
 
   it("still verifies a log written before (format 1), keeps chaining new entries onto it, and finds a repeated key or added space in its old rows", async () => {
-    const file = formatV1Copy();
+    const file = await formatV1Copy();
     const n = entryCount(file);
     const old = await cliOn(file, "audit", "verify");
     expect(old.code, old.stdout + old.stderr).toBe(0);
@@ -322,7 +323,7 @@ describe("the journal page (/admin/journal)", () => {
       return [...html.matchAll(/<tr data-seq="(\d+)" data-action="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({ seq: Number(m[1]), action: m[2]!, html: m[3]! }));
     };
     const byRef = await rowsOf(`reference=${reference}`);
-    const expected = app.db().select({ n: count() }).from(auditLog).where(eq(auditLog.reference, reference)).get()!.n;
+    const expected = (await first(app.db().select({ n: count() }).from(auditLog).where(eq(auditLog.reference, reference))))!.n;
     expect(byRef).toHaveLength(expected);
     for (const r of byRef) expect(r.html).toContain(reference);
     expect(byRef.map((r) => r.action)).toEqual(expect.arrayContaining(["ticket.filed", "ticket.verified", "ticket.viewed", "ticket.identity_viewed", "ticket.started", "ticket.note_added"]));
@@ -343,7 +344,7 @@ describe("the journal page (/admin/journal)", () => {
 
     const mine = await rowsOf(`actor=staff:${dpo.id}&action=ticket.note_added`);
     expect(mine.map((r) => r.seq)).toEqual(
-      app.db().select({ seq: auditLog.seq }).from(auditLog).where(and(eq(auditLog.actorId, dpo.id), eq(auditLog.action, "ticket.note_added"))).all().map((r) => r.seq),
+      (await app.db().select({ seq: auditLog.seq }).from(auditLog).where(and(eq(auditLog.actorId, dpo.id), eq(auditLog.action, "ticket.note_added")))).map((r) => r.seq),
     );
 
     const today = instantToParisLocal(new Date()).slice(0, 10);
@@ -360,7 +361,7 @@ describe("the journal page (/admin/journal)", () => {
 
   it("records every viewing, with the filters and nothing more", async () => {
     await dpo.browser.get(`/admin/journal?reference=${reference}&action=ticket.viewed`);
-    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.action, "audit.viewed"), eq(auditLog.actorId, dpo.id))).orderBy(sql`${auditLog.seq} desc`).get()!;
+    const entry = (await first(app.db().select().from(auditLog).where(and(eq(auditLog.action, "audit.viewed"), eq(auditLog.actorId, dpo.id))).orderBy(sql`${auditLog.seq} desc`)))!;
     expect(entry.details).toEqual({ filters: { reference, action: "ticket.viewed" }, page: 1, shown: 1 });
   });
 
@@ -378,7 +379,7 @@ describe("the journal page (/admin/journal)", () => {
   });
 
   it("exports the filtered entries as CSV (BOM, header, one row each) and records the export", async () => {
-    const expected = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).orderBy(asc(auditLog.seq)).all();
+    const expected = await app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).orderBy(asc(auditLog.seq));
     const res = await dpo.browser.get(`/admin/journal.csv?reference=${reference}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -401,12 +402,12 @@ describe("the journal page (/admin/journal)", () => {
       expect(r[col("hash")]).toBe(e.hash);
       expect(r[col("prev_hash")]).toBe(e.prevHash);
     }
-    const dpoName = app.db().select({ name: staff.displayName }).from(staff).where(eq(staff.id, dpo.id)).get()!.name;
+    const dpoName = (await first(app.db().select({ name: staff.displayName }).from(staff).where(eq(staff.id, dpo.id))))!.name;
     expect(body.find((r) => r[col("action")] === "ticket.note_added")![col("actor_name")]).toBe(dpoName);
     expect(body.find((r) => r[col("action")] === "ticket.filed")![col("actor_kind")]).toBe("requester");
     expect(bytes.toString("utf8")).not.toContain(email);
 
-    const exported = app.db().select().from(auditLog).where(and(eq(auditLog.action, "audit.exported"), eq(auditLog.actorId, dpo.id))).get()!;
+    const exported = (await first(app.db().select().from(auditLog).where(and(eq(auditLog.action, "audit.exported"), eq(auditLog.actorId, dpo.id)))))!;
     expect(exported.details).toMatchObject({ filters: { reference }, rows: expected.length, format: "csv" });
 
     // Invalid filters: no file.
@@ -414,7 +415,7 @@ describe("the journal page (/admin/journal)", () => {
   });
 
   it("keeps the chain valid through viewing and exporting, as the CLI sees the live database", async () => {
-    const check = verifyChain(app.db());
+    const check = await verifyChain(app.db());
     expect(check.ok).toBe(true);
     const run = await cliOn(liveFile(), "audit", "verify");
     expect(run.code).toBe(0);
@@ -426,19 +427,19 @@ describe("the journal page (/admin/journal)", () => {
     const run = await cliOn(liveFile(), "audit", "export", "--out", out, "--reference", reference, "--lang", "en");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const n = app.db().select({ n: count() }).from(auditLog).where(eq(auditLog.reference, reference)).get()!.n;
+    const n = (await first(app.db().select({ n: count() }).from(auditLog).where(eq(auditLog.reference, reference))))!.n;
     expect(run.stdout.trim()).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} ${n} entries \\(up to entry \\d+\\)$`));
     const rows = parseCsv(readFileSync(out, "utf8").slice(1));
     expect(rows).toHaveLength(n + 1);
     expect(rows.slice(1).every((r) => r[JOURNAL_CSV_HEADER.indexOf("reference")] === reference)).toBe(true);
     expect(rows.find((r) => r[6] === "ticket.viewed")![7]).toBe("Request opened");
-    const last = app.db().select().from(auditLog).orderBy(sql`${auditLog.seq} desc`).get()!;
+    const last = (await first(app.db().select().from(auditLog).orderBy(sql`${auditLog.seq} desc`)))!;
     expect(last).toMatchObject({ action: "audit.exported", actorKind: "system", details: { filters: { reference }, rows: n } });
     expect((await cliOn(liveFile(), "audit", "export", "--out", out, "--from", "2026-13-01")).code).toBe(2);
   });
 
   it("shows a broken chain on the page once a row is edited behind the application's back", async () => {
-    const seq = middleSeqOf(reference);
+    const seq = await middleSeqOf(reference);
     const raw = new Database(liveFile());
     raw.exec("DROP TRIGGER audit_log_no_update;");
     raw.prepare("UPDATE audit_log SET reference = 'DSR-2000-000001' WHERE seq = ?").run(seq);
@@ -468,7 +469,7 @@ describe("entries for the changes that had none", () => {
     expect(res.status).toBe(302);
     const ref = res.headers.get("location")!.match(/DSR-\d{4}-\d{6}/)![0];
     expect((await agent.browser.post(`/admin/demandes/${ref}`, { intent: "caller-resend" })).status).toBe(302);
-    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.code_sent"))).get()!;
+    const entry = (await first(app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.code_sent")))))!;
     expect(entry).toMatchObject({ actorKind: "staff", actorId: agent.id, details: { via: "sms" } });
   });
 
@@ -482,7 +483,7 @@ describe("entries for the changes that had none", () => {
     const next = app.browser();
     expect((await next.post("/admin/connexion", { email: staffEmail, password: "correct horse battery staple" })).headers.get("location")).toBe("/admin/connexion/code");
     expect((await next.post("/admin/connexion/code", { code: codeAt(Date.now() - 10 * 60_000) })).status).toBe(401);
-    const entry = app.db().select().from(auditLog).where(eq(auditLog.action, "staff.login_failed")).orderBy(sql`${auditLog.seq} desc`).get()!;
+    const entry = (await first(app.db().select().from(auditLog).where(eq(auditLog.action, "staff.login_failed")).orderBy(sql`${auditLog.seq} desc`)))!;
     expect(entry).toMatchObject({ actorKind: "system", details: { staffId: id, factor: "totp" } });
   });
 
@@ -491,7 +492,7 @@ describe("entries for the changes that had none", () => {
     expect((await browser.post("/demande", validRequest({ email: "", phone: "06 12 34 56 78", verificationMethod: "sms" }))).status).toBe(302);
     const ref = textOf(await (await browser.get("/demande/envoyee")).text()).match(/DSR-\d{4}-\d{6}/)![0];
     expect((await browser.post("/demande/envoyee", { intent: "resend" })).status).toBe(200);
-    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.code_sent"))).get()!;
+    const entry = (await first(app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.code_sent")))))!;
     expect(entry).toMatchObject({ actorKind: "requester", details: { via: "sms" } });
   });
 
@@ -501,10 +502,10 @@ describe("entries for the changes that had none", () => {
     expect((await browser.post(`/admin/demandes/${ref}`, { intent: "start" })).status).toBe(302);
     expect((await dpo.browser.post(`/admin/demandes/${ref}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     for (const intent of ["ready", "complete"]) expect((await browser.post(`/admin/demandes/${ref}`, { intent, confirmed: "1" })).status).toBe(302);
-    const purged = () => app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "erasure.copies_purged"))).all();
-    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    expect(purged()).toEqual([expect.objectContaining({ actorKind: "system", details: expect.objectContaining({ copies: "archive", kind: "access", reason: "expired" }) })]);
-    expect(purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    expect(purged()[1]).toMatchObject({ actorKind: "system", details: { copies: "gathered", reason: "retention" } });
+    const purged = async () => await app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "erasure.copies_purged")));
+    expect(await purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(await purged()).toEqual([expect.objectContaining({ actorKind: "system", details: expect.objectContaining({ copies: "archive", kind: "access", reason: "expired" }) })]);
+    expect(await purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect((await purged())[1]).toMatchObject({ actorKind: "system", details: { copies: "gathered", reason: "retention" } });
   });
 });

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { startServer, type ServerProcess } from "./helpers/processes";
 import { signedIn } from "./helpers/staff";
+import { rawGet } from "../app/utils/db.server";
+import { mapInOrder } from "../app/utils/in-order";
 
 /**
  * Issue 14, item 6: a 100 MB urlencoded post took the server from 239 MB to
@@ -62,7 +64,7 @@ describe("request bodies over the ceiling (in-process, production build)", () =>
   });
 
   const TABLES = ["requests", "request_events", "verification_tokens", "outbox", "audit_log", "staff", "rate_limits"] as const;
-  const counts = () => Object.fromEntries(TABLES.map((t) => [t, (app.db().get(sql.raw(`SELECT count(*) AS n FROM ${t}`)) as { n: number }).n]));
+  const counts = async () => Object.fromEntries(await mapInOrder(TABLES, async (t) => [t, ((await rawGet(app.db(), sql.raw(`SELECT count(*) AS n FROM ${t}`))) as { n: number }).n] as const));
 
   const cases: Big[] = [
     { path: "/suivi", type: "application/x-www-form-urlencoded", bytes: 30 * MB },
@@ -76,7 +78,7 @@ describe("request bodies over the ceiling (in-process, production build)", () =>
   ];
 
   it("answer a large urlencoded, JSON or .data POST with a quick 413 in French, and write nothing", async () => {
-    const before = counts();
+    const before = await counts();
     for (const big of cases) {
       const what = `${big.path} ${big.type} ${big.chunked ? "chunked" : "with a length"}`;
       const { res, ms, html, sentWhenAnswered } = await postBig(app.base, big);
@@ -90,7 +92,7 @@ describe("request bodies over the ceiling (in-process, production build)", () =>
       // Cut while it was still arriving, not after all of it was read.
       if (big.chunked) expect(sentWhenAnswered, what).toBeLessThan(big.bytes / 2);
     }
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it("speak English when English was chosen", async () => {
@@ -105,11 +107,11 @@ describe("request bodies over the ceiling (in-process, production build)", () =>
 
   it("hold in the back office too: an oversized account creation is a 413 and creates nobody", async () => {
     const admin = await signedIn(app, "admin");
-    const before = counts();
+    const before = await counts();
     const cookie = [...admin.browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const { res } = await postBig(app.base, { path: "/admin/equipe", type: "application/x-www-form-urlencoded", bytes: 8 * MB, cookie, origin: app.base });
     expect(res.status).toBe(413);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it("leave normal posts and the mandate's own limit alone", async () => {

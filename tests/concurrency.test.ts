@@ -26,6 +26,8 @@ import { fileOne } from "./helpers/requester";
 import { startSmtpSink } from "./helpers/smtp-sink";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { withTx, first } from "../app/utils/db.server";
+import { mapInOrder } from "../app/utils/in-order";
 
 /**
  * Issue 14: several processes on one SQLite file — the server's workers, a
@@ -46,7 +48,7 @@ describe("write transactions across processes", () => {
   });
 
   it("loses no audit entry when two processes append 3,000 each at the same time, and the chain stays valid", async () => {
-    const before = verifyChain(app.db());
+    const before = await verifyChain(app.db());
     expect(before.ok).toBe(true);
     const runs = await Promise.all(["a", "b"].map((label) => run("tests/fixtures/append-audit.ts", [], { ...process.env, COUNT: "3000", LABEL: label })));
     const results = runs.map((r) => {
@@ -55,7 +57,7 @@ describe("write transactions across processes", () => {
     });
     expect(results.map((r) => r.errors)).toEqual([{}, {}]);
     expect(results.map((r) => r.ok)).toEqual([3000, 3000]);
-    const after = verifyChain(app.db());
+    const after = await verifyChain(app.db());
     expect(after.ok).toBe(true);
     expect(after.count).toBe(before.count + 6000);
   }, 60_000);
@@ -76,24 +78,24 @@ describe("the outbox, with a slow mail server and a flush beside the worker", ()
 
   it("delivers each email exactly once", async () => {
     const now = new Date();
-    app.db().transaction((tx) => {
-      for (let i = 1; i <= 10; i++) enqueue(tx, { channel: "email", to: `person${i}@example.org`, template: "test", subject: `Message ${i}`, text: `Message ${i}`, html: `<p>Message ${i}</p>` }, now);
+    await withTx(app.db(), async (tx) => {
+      for (let i = 1; i <= 10; i++) await enqueue(tx, { channel: "email", to: `person${i}@example.org`, template: "test", subject: `Message ${i}`, text: `Message ${i}`, html: `<p>Message ${i}</p>` }, now);
     });
     // `outbox flush` (another process) works through the queue; beside it a second server's worker (this process) passes every 200 ms,
     // a message at a time, so it reads the queue with a fresh clock while the flush is still busy.
     const flush = cli(["outbox", "flush"], { ...process.env });
     let flushed = false;
     void flush.then(() => (flushed = true));
-    await waitFor(() => flushed || app.db().select().from(outbox).all().some((m) => m.leaseUntil !== null));
+    await waitFor(async () => flushed || (await app.db().select().from(outbox)).some((m) => m.leaseUntil !== null));
     let sentHere = 0;
-    while (!flushed || app.db().select().from(outbox).all().some((m) => m.status === "pending")) {
+    while (!flushed || (await app.db().select().from(outbox)).some((m) => m.status === "pending")) {
       sentHere += (await deliverDue({ db: app.db(), batch: 1 })).sent;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect((await flush).code, (await flush).stderr).toBe(0);
     const received = sink.received.map((m) => JSON.stringify(m.to)).sort();
     for (let i = 1; i <= 10; i++) expect(received.filter((r) => r.includes(`person${i}@example.org`)), `person${i}`).toHaveLength(1);
-    expect(app.db().select().from(outbox).all().every((m) => m.status === "sent")).toBe(true);
+    expect((await app.db().select().from(outbox)).every((m) => m.status === "sent")).toBe(true);
     expect(sentHere).toBeGreaterThan(0);
   }, 60_000);
 });
@@ -106,7 +108,7 @@ describe("gather and erasure jobs with several processes", () => {
     app = await startApp({ env: { JOB_LEASE_SECONDS: "3" } });
     crm = await startDemoCrm(crmOptions);
     await demoSystems(app, { baseUrl: crm.url, token: CRM_TOKEN, timeoutMs: 10_000, retries: 0 }, { respondents: 40, recordings: 30, realAudio: 8, seed: 21 });
-    seedRegister(app.db(), new Date());
+    await seedRegister(app.db(), new Date());
   });
   afterAll(async () => {
     await closeConnectors();
@@ -118,20 +120,20 @@ describe("gather and erasure jobs with several processes", () => {
   async function crmSearchInAnotherProcess(latencyMs = 2_000) {
     const { reference, browser } = await corinneInPerson(app, ["access"]);
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-    const id = ticketRow(reference).id;
+    const id = (await ticketRow(reference)).id;
     while (await runNextJob({ db: app.db(), registry: connectors() }));
     crmOptions.latencyMs = latencyMs;
     const running = cli(["gather", reference], { ...process.env });
-    const crmRunning = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))).get();
-    await waitFor(() => !!crmRunning());
-    return { reference, cli: running, crmJob: crmRunning()! };
+    const crmRunning = async () => await first(app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"), eq(gatherJobs.status, "running"))));
+    await waitFor(async () => !!(await crmRunning()));
+    return { reference, cli: running, crmJob: (await crmRunning())! };
   }
 
   it("claims and finishes every gather job once when two CLI processes and the worker drain the queue together", async () => {
     const tickets = [];
     for (let i = 0; i < 4; i++) tickets.push(await corinneInPerson(app, ["access"]));
     for (const t of tickets) expect((await t.browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(302);
-    const ids = tickets.map((t) => ticketRow(t.reference).id);
+    const ids = await mapInOrder(tickets, async (t) => (await ticketRow(t.reference)).id);
     crmOptions.latencyMs = 200;
     const env = { ...process.env };
     // `gather <ref>` starts one more gather for its ticket, then drains the whole queue.
@@ -145,15 +147,15 @@ describe("gather and erasure jobs with several processes", () => {
     crmOptions.latencyMs = 0;
     expect([x.stderr, y.stderr]).toEqual(["", ""]);
     for (const id of ids) {
-      const jobs = app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id)).all();
+      const jobs = await app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id));
       expect(jobs.every((j) => j.status === "done" || j.status === "skipped"), JSON.stringify(jobs.map((j) => j.status))).toBe(true);
       // Each claimed once: one attempt, one completion in the journal.
       expect(jobs.map((j) => j.attempts)).toEqual(jobs.map(() => 1));
       const reference = tickets[ids.indexOf(id)]!.reference;
-      const done = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference))).all().filter((e) => e.action === "gather.completed" || e.action === "gather.skipped");
+      const done = (await app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference)))).filter((e) => e.action === "gather.completed" || e.action === "gather.skipped");
       expect(done).toHaveLength(jobs.length);
       // And held once: no record stored twice.
-      const items = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id)).all();
+      const items = await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id));
       const keys = items.map((i) => `${i.connectorId}:${i.kind}:${i.dataset}:${i.itemKey}`);
       expect(new Set(keys).size).toBe(keys.length);
     }
@@ -168,19 +170,19 @@ describe("gather and erasure jobs with several processes", () => {
     crmOptions.latencyMs = 0;
     const later = () => new Date(Date.now() + 4_000);
     expect(await runNextJob({ db: app.db(), registry: connectors(), now: later })).toBe(true);
-    const taken = app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()!;
+    const taken = (await first(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id))))!;
     expect(taken).toMatchObject({ status: "done", attempts: 2 });
     process.kill(slow.pid, "SIGCONT");
     const finished = await slow;
     expect(finished.code).not.toBeNull();
 
     // The late worker's results were refused: the job is still attempt 2's, held once, completed once.
-    const after = app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()!;
+    const after = (await first(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id))))!;
     expect(after).toMatchObject({ status: "done", attempts: 2 });
-    const items = app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, crmJob.id)).all();
+    const items = await app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, crmJob.id));
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.attempt === 2)).toBe(true);
-    const completions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().filter((e) => e.action === "gather.completed" && (e.details as { jobId?: number }).jobId === crmJob.id);
+    const completions = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).filter((e) => e.action === "gather.completed" && (e.details as { jobId?: number }).jobId === crmJob.id);
     expect(completions.map((e) => (e.details as { attempt?: number }).attempt)).toEqual([2]);
   }, 60_000);
   it("keeps the new owner's results when the worker that lost the job then fails", async () => {
@@ -190,8 +192,8 @@ describe("gather and erasure jobs with several processes", () => {
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     crmOptions.latencyMs = 0;
     expect(await runNextJob({ db: app.db(), registry: connectors(), now: () => new Date(Date.now() + 4_000) })).toBe(true);
-    const held = () => app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, crmJob.id)).all();
-    const taken = held();
+    const held = async () => await app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, crmJob.id));
+    const taken = await held();
     expect(taken.length).toBeGreaterThan(0);
     expect(taken.every((i) => i.attempt === 2)).toBe(true);
     // Then the CRM goes down: the late worker's call comes back as a 503, a failure of its own attempt.
@@ -199,9 +201,9 @@ describe("gather and erasure jobs with several processes", () => {
     process.kill(slow.pid, "SIGCONT");
     await slow;
     crmOptions.failing = false;
-    expect(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()).toMatchObject({ status: "done", attempts: 2, error: null });
-    expect(held().map((i) => i.id)).toEqual(taken.map((i) => i.id));
-    const journal = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+    expect(await first(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)))).toMatchObject({ status: "done", attempts: 2, error: null });
+    expect((await held()).map((i) => i.id)).toEqual(taken.map((i) => i.id));
+    const journal = await app.db().select().from(auditLog).where(eq(auditLog.reference, reference));
     expect(journal.filter((e) => e.action === "gather.failed" && (e.details as { jobId?: number }).jobId === crmJob.id)).toEqual([]);
   }, 60_000);
 
@@ -209,21 +211,21 @@ describe("gather and erasure jobs with several processes", () => {
     // Each CRM call takes 2 s, a search several calls; the lease is 3 s. The worker in the second process is alive, so it renews its lease.
     const { cli: busy, crmJob } = await crmSearchInAnotherProcess();
     let claimedHere = 0;
-    while (app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()!.status === "running") {
+    while ((await first(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id))))!.status === "running") {
       if (await runNextJob({ db: app.db(), registry: connectors() })) claimedHere++;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     crmOptions.latencyMs = 0;
     expect((await busy).stderr).toBe("");
     expect(claimedHere).toBe(0);
-    expect(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)).get()).toMatchObject({ status: "done", attempts: 1 });
+    expect(await first(app.db().select().from(gatherJobs).where(eq(gatherJobs.id, crmJob.id)))).toMatchObject({ status: "done", attempts: 1 });
   }, 60_000);
 
   it("sweeps once when two `expire` processes and the worker's sweep run at the same moment", async () => {
     // Three requests never verified, filed 15 days ago…
     const unverified = [];
     for (const n of [1, 2, 3]) unverified.push((await fileOne(app, { email: `jamais.verifiee${n}@example.fr` })).reference);
-    for (const reference of unverified) app.db().update(requests).set({ receivedAt: new Date(Date.now() - 15 * 86_400_000) }).where(eq(requests.reference, reference)).run();
+    for (const reference of unverified) await withTx(app.db(), (tx) => tx.update(requests).set({ receivedAt: new Date(Date.now() - 15 * 86_400_000) }).where(eq(requests.reference, reference)));
     // …and an answered access request, its archive past its expiry and its gathered copies past their retention.
     const { reference, browser: support } = await corinneInPerson(app, ["access"]);
     await gatherAll(app, support, reference);
@@ -232,22 +234,22 @@ describe("gather and erasure jobs with several processes", () => {
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
     for (const intent of ["ready", "complete"]) expect((await support.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" })).status).toBe(302);
-    const id = ticketRow(reference).id;
-    const archive = app.db().select().from(archives).where(eq(archives.requestId, id)).get()!;
+    const id = (await ticketRow(reference)).id;
+    const archive = (await first(app.db().select().from(archives).where(eq(archives.requestId, id))))!;
     expect(existsSync(archive.filePath!)).toBe(true);
-    app.db().update(archives).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(archives.id, archive.id)).run();
+    await withTx(app.db(), (tx) => tx.update(archives).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(archives.id, archive.id)));
     // A busy month's expiries: 150 more archives of the same request expire together (copies of its file), so the sweeps overlap.
-    const { id: _id, ...row } = app.db().select().from(archives).where(eq(archives.id, archive.id)).get()!;
+    const { id: _id, ...row } = (await first(app.db().select().from(archives).where(eq(archives.id, archive.id))))!;
     const copies: string[] = [];
-    app.db().transaction((tx) => {
+    await withTx(app.db(), async (tx) => {
       for (let i = 0; i < 150; i++) {
         const file = `${archive.filePath}.copy${i}`;
         copyFileSync(archive.filePath!, file);
         copies.push(file);
-        tx.insert(archives).values({ ...row, filePath: file }).run();
+        await tx.insert(archives).values({ ...row, filePath: file });
       }
     });
-    app.db().update(requests).set({ closedAt: new Date(Date.now() - 91 * 86_400_000) }).where(eq(requests.id, id)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 91 * 86_400_000) }).where(eq(requests.id, id)));
 
     const env = { ...process.env, LOG_LEVEL: "silent" };
     // Another writer holds the database while both processes start: each reads what is due, then waits for the lock, and they
@@ -260,31 +262,31 @@ describe("gather and erasure jobs with several processes", () => {
     writer.close();
     const now = new Date();
     const here = {
-      expired: expireUnverified({ ctx: { db: app.db(), now, actor: { kind: "system" } } }),
-      archives: purgeExpiredArchives(app.db(), now),
-      gathered: purgeAfterRetention(app.db(), now),
+      expired: await expireUnverified({ ctx: { db: app.db(), now, actor: { kind: "system" } } }),
+      archives: await purgeExpiredArchives(app.db(), now),
+      gathered: await purgeAfterRetention(app.db(), now),
     };
     const [a, b] = await Promise.all(sweeps);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
 
     for (const ref of unverified) {
-      expect(ticketRow(ref).status).toBe("expired_unverified");
-      expect(app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.expired"))).all(), ref).toHaveLength(1);
+      expect((await ticketRow(ref)).status).toBe("expired_unverified");
+      expect(await app.db().select().from(auditLog).where(and(eq(auditLog.reference, ref), eq(auditLog.action, "ticket.expired"))), ref).toHaveLength(1);
     }
-    const purges = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "erasure.copies_purged"))).all();
+    const purges = await app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "erasure.copies_purged")));
     // Each archive purged and journalled once, the gathered copies once.
     const purgedArchives = purges.filter((e) => (e.details as { copies: string }).copies === "archive").map((e) => (e.details as { archiveId: number }).archiveId);
     expect(purgedArchives).toHaveLength(151);
     expect(new Set(purgedArchives).size).toBe(151);
     expect(purges.filter((e) => (e.details as { copies: string }).copies === "gathered")).toHaveLength(1);
     expect([archive.filePath!, ...copies].filter((f) => existsSync(f))).toEqual([]);
-    expect(app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id)).all()).toHaveLength(0);
+    expect(await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id))).toHaveLength(0);
     // What the two processes say they did adds up to what was done: nothing counted twice.
     const said = (pattern: RegExp) => [a, b].reduce((sum, r) => sum + Number(r.stdout.match(pattern)![1]), 0);
     expect(said(/expired (\d+)/) + here.expired).toBe(3);
     expect(said(/archives purged (\d+)/) + here.archives).toBe(151);
     expect(said(/gathered purged (\d+)/) + here.gathered).toBe(1);
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   }, 60_000);
 
   // Last: it erases Corinne from the CRM, which the tests above search.
@@ -320,30 +322,30 @@ describe("gather and erasure jobs with several processes", () => {
     expect(verified + ranHere, outcomes.join("\n")).toBe(1);
     expect(outcomes.filter((o) => o.includes("already running")), outcomes.join("\n")).toHaveLength(2 - verified);
 
-    const id = ticketRow(reference).id;
-    const plan = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, id)).all().at(-1)!;
+    const id = (await ticketRow(reference)).id;
+    const plan = (await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, id))).at(-1)!;
     expect(plan.status).toBe("verified");
-    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((x) => x.action);
+    const actions = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((x) => x.action);
     expect(actions.filter((x) => x === "erasure.certified")).toHaveLength(1);
     expect(actions.filter((x) => x === "erasure.executed")).toHaveLength(1);
-    const steps = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, plan.id)).all();
+    const steps = await app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, plan.id));
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.map((s) => [s.connectorId, s.status, s.attempts])).toEqual(steps.map((s) => [s.connectorId, "done", 1]));
     expect(actions.filter((x) => x === "erasure.step.executed")).toHaveLength(steps.length);
     // One DELETE for Corinne's CRM contact (on Neva's instruction), one certificate sent, one notice per company
     // her records went to (Osiris; Neva is the CRM's controller, not a recipient).
     expect(crm.calls.slice(calls).filter((c) => c.method === "DELETE")).toHaveLength(1);
-    const certificates = app.db().select().from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "erasure_certificate"))).all();
+    const certificates = await app.db().select().from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "erasure_certificate")));
     expect(certificates).toHaveLength(1);
-    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, id)).all();
+    const notices = await app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, id));
     expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   }, 60_000);
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000) {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > until) throw new Error("timed out waiting");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

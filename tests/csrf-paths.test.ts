@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { rawGet } from "../app/utils/db.server";
 
 /**
  * Issue 14, item 8: `/Admin/equipe` with no Origin and no Sec-Fetch-Site
@@ -41,7 +42,7 @@ function rawPost(rawPath: string, form: Record<string, string>, headers: Record<
   });
 }
 
-const staffCount = () => (app.db().get(sql`SELECT count(*) AS n FROM staff`) as { n: number }).n;
+const staffCount = async () => ((await rawGet(app.db(), sql`SELECT count(*) AS n FROM staff`)) as { n: number }).n;
 const cookieOf = (browser: { cookies: Map<string, string> }) => [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
 
 /** Every spelling of one back-office path a browser, a proxy or Remix might read as it. */
@@ -78,47 +79,47 @@ describe("back-office mutations without Origin or Sec-Fetch-Site, under every sp
   it("refuse the team's account creation with 403 and create nobody", async () => {
     const admin = await signedIn(app, "admin");
     const cookie = cookieOf(admin.browser);
-    const before = staffCount();
+    const before = await staffCount();
     let n = 0;
     for (const path of spellings("/admin/equipe")) {
       const form = { intent: "create", email: `csrf.${++n}@centrecall.example`, displayName: "Intrus", role: "admin", site: "tours" };
       const res = await rawPost(path, form, { cookie });
       expect(res.status, path).toBe(403);
       expect(res.body, path).toContain("Cette action n'est pas autorisée depuis cette page.");
-      expect(staffCount(), path).toBe(before);
+      expect(await staffCount(), path).toBe(before);
     }
     // The same session and form, sent the way a browser sends them, do create: the refusals above are the guard's.
     for (const path of ["/admin/equipe", "/Admin/equipe", "/%61dmin/equipe"]) {
       const res = await rawPost(path, { intent: "create", email: `ok.${++n}@centrecall.example`, displayName: "Nouvelle", role: "support", site: "tours" }, { cookie, origin: app.base });
       expect(res.status, path).toBe(200);
     }
-    expect(staffCount()).toBe(before + 3);
+    expect(await staffCount()).toBe(before + 3);
   });
 
   it("refuse a ticket action with 403 and leave the ticket as it was", async () => {
     const dpo = await signedIn(app, "dpo");
     const cookie = cookieOf(dpo.browser);
-    const { reference } = verifiedTicket();
+    const { reference } = await verifiedTicket();
     for (const path of spellings(`/admin/demandes/${reference}`)) {
       const res = await rawPost(path, { intent: "start" }, { cookie });
       expect(res.status, path).toBe(403);
-      expect(ticketRow(reference).status, path).toBe("received");
+      expect((await ticketRow(reference)).status, path).toBe("received");
     }
     const ok = await rawPost(`/ADMIN/Demandes/${reference}`, { intent: "start" }, { cookie, origin: app.base });
     expect(ok.status).toBeLessThan(400);
-    expect(ticketRow(reference).status).toBe("in_progress");
+    expect((await ticketRow(reference)).status).toBe("in_progress");
   });
 
   it("refuse a foreign Origin and a cross-site Sec-Fetch-Site under those spellings too", async () => {
     const admin = await signedIn(app, "admin");
     const cookie = cookieOf(admin.browser);
-    const before = staffCount();
+    const before = await staffCount();
     for (const path of ["/Admin/equipe", "/%61dmin/equipe", "/admin/equipe.data", "/x/../admin/equipe"]) {
       const form = { intent: "create", email: "cross@centrecall.example", displayName: "Intrus", role: "admin", site: "tours" };
       expect((await rawPost(path, form, { cookie, origin: "https://evil.example" })).status, path).toBe(403);
       expect((await rawPost(path, form, { cookie, "sec-fetch-site": "cross-site" })).status, path).toBe(403);
       expect((await rawPost(path, form, { cookie, "sec-fetch-site": "same-site" })).status, path).toBe(403);
     }
-    expect(staffCount()).toBe(before);
+    expect(await staffCount()).toBe(before);
   });
 });

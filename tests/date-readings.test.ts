@@ -15,6 +15,7 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * Dates whose day and month could be swapped (ComPlus ticket n° 1), end to
@@ -27,7 +28,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
   await withDemoConnectors(app, { respondents: 10 });
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 /** A web request from David, verified by email link, gathered from every system. */
 async function davidGathered(opts: { site?: "lille" } = {}) {
-  const t = verifiedTicket({ email: "david.blanc@example.fr", rights: ["access", "portability"], ...opts });
+  const t = await verifiedTicket({ email: "david.blanc@example.fr", rights: ["access", "portability"], ...opts });
   const dpo = await signedIn(app, "dpo");
   // His mobile number sits in his survey record: confirmed there, it searches the recordings too.
   await gatherAll(app, dpo.browser, t.reference);
@@ -44,16 +45,16 @@ async function davidGathered(opts: { site?: "lille" } = {}) {
 }
 
 /** The anomaly of one raw value, as gathered, and the token the page's form carries for it. */
-function anomalyOf(requestId: number, raw: string) {
-  const a = readGathered(app.db(), requestId).anomalies.find((x) => x.connectorId === "survey" && x.raw === raw)!;
+async function anomalyOf(requestId: number, raw: string) {
+  const a = (await readGathered(app.db(), requestId)).anomalies.find((x) => x.connectorId === "survey" && x.raw === raw)!;
   expect(a).toBeDefined();
   return { ...a, token: fieldToken({ connectorId: a.connectorId, dataset: a.dataset, key: a.key, field: a.field }) };
 }
 
 const choose = (browser: Browser, reference: string, fields: Record<string, string>) => browser.post(`/admin/demandes/${reference}`, { intent: "date-reading", ...fields });
 
-function readingsOf(requestId: number) {
-  return app.db().select().from(dateReadings).where(eq(dateReadings.requestId, requestId)).all();
+async function readingsOf(requestId: number) {
+  return await app.db().select().from(dateReadings).where(eq(dateReadings.requestId, requestId));
 }
 
 /** One entry of a zip, with Info-ZIP's unzip (an independent reader). */
@@ -67,7 +68,7 @@ describe("dates whose day and month could be swapped", () => {
     const html = await (await dpo.browser.get(`/admin/demandes/${reference}`)).text();
     const page = textOf(html);
     expect(page).toContain("Valeurs illisibles ou ambiguës");
-    const ambiguous = anomalyOf(id, "03/05/2026");
+    const ambiguous = await anomalyOf(id, "03/05/2026");
     const row = new RegExp(`<tr[^>]*data-anomaly-kind="ambiguous"[^>]*>[\\s\\S]*?</tr>`, "g");
     const rows = html.match(row) ?? [];
     expect(rows).toHaveLength(3);
@@ -87,7 +88,7 @@ describe("dates whose day and month could be swapped", () => {
     expect(html).toMatch(/<input type="radio"[^>]*name="format"[^>]*value="mm\/dd\/yyyy"/);
     expect(html).toMatch(/<th scope="col">[^<]*Valeur enregistrée/);
     // Gathered values are personal data: reading them is audited.
-    expect(entriesFor(app.db(), reference).map((e) => e.action)).toContain("record.viewed");
+    expect((await entriesFor(app.db(), reference)).map((e) => e.action)).toContain("record.viewed");
 
     await dpo.browser.get(`/langue?to=en&back=/admin/demandes/${reference}`);
     const en = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
@@ -99,19 +100,19 @@ describe("dates whose day and month could be swapped", () => {
 
   it("take the reading staff choose over HTTP: stored, audited, on the timeline, and in the access archive", async () => {
     const { reference, id, dpo } = await davidGathered();
-    const a = anomalyOf(id, "03/05/2026");
+    const a = await anomalyOf(id, "03/05/2026");
     const res = await choose(dpo.browser, reference, { token: a.token, format: "mm/dd/yyyy" });
     expect(res.status).toBe(302);
-    expect(readingsOf(id)).toEqual([
+    expect(await readingsOf(id)).toEqual([
       expect.objectContaining({ connectorId: "survey", dataset: "answers", itemKey: a.key, field: "answered_at", format: "mm/dd/yyyy", value: "2026-03-05", decidedBy: dpo.id }),
     ]);
     // Staff may change their mind: one row, the latest choice.
     expect((await choose(dpo.browser, reference, { token: a.token, format: "dd/mm/yyyy" })).status).toBe(302);
-    expect(readingsOf(id).map((r) => [r.format, r.value])).toEqual([["dd/mm/yyyy", "2026-05-03"]]);
+    expect((await readingsOf(id)).map((r) => [r.format, r.value])).toEqual([["dd/mm/yyyy", "2026-05-03"]]);
     expect((await choose(dpo.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(302);
-    expect(readingsOf(id).map((r) => [r.format, r.value])).toEqual([["mm/dd/yyyy", "2026-03-05"]]);
+    expect((await readingsOf(id)).map((r) => [r.format, r.value])).toEqual([["mm/dd/yyyy", "2026-03-05"]]);
 
-    const entries = entriesFor(app.db(), reference).filter((e) => e.action === "record.date_read");
+    const entries = (await entriesFor(app.db(), reference)).filter((e) => e.action === "record.date_read");
     expect(entries.map((e) => e.details)).toEqual([
       { connectorId: "survey", dataset: "answers", field: "answered_at", format: "mm/dd/yyyy", previous: null },
       { connectorId: "survey", dataset: "answers", field: "answered_at", format: "dd/mm/yyyy", previous: "mm/dd/yyyy" },
@@ -128,7 +129,7 @@ describe("dates whose day and month could be swapped", () => {
     expect(radios[0]).toContain('value="mm/dd/yyyy"');
 
     // Every later view: the gathered record reads as chosen, the others stay empty.
-    const gathered = readGathered(app.db(), id);
+    const gathered = await readGathered(app.db(), id);
     const answers = gathered.records.filter((r) => r.connectorId === "survey" && r.dataset === "answers");
     expect(answers.find((r) => r.key === a.key)?.fields.answered_at).toBe("2026-03-05");
     expect(answers.filter((r) => r.key !== a.key).map((r) => r.fields.answered_at)).toEqual([null, null]);
@@ -153,8 +154,8 @@ describe("dates whose day and month could be swapped", () => {
 
   it("refuse a choice that is not one of the anomaly's readings, or no anomaly at all, with 400 and a French message", async () => {
     const { reference, id, dpo } = await davidGathered();
-    const ambiguous = anomalyOf(id, "03/05/2026");
-    const impossible = anomalyOf(id, "03/13/2026");
+    const ambiguous = await anomalyOf(id, "03/05/2026");
+    const impossible = await anomalyOf(id, "03/13/2026");
     const refused = async (fields: Record<string, string>, message: string) => {
       const res = await choose(dpo.browser, reference, fields);
       expect(res.status, JSON.stringify(fields).slice(0, 80)).toBe(400);
@@ -172,15 +173,15 @@ describe("dates whose day and month could be swapped", () => {
     await refused({ token: "A".repeat(20_000), format: "mm/dd/yyyy" }, unknown);
     await refused({ token: fieldToken({ connectorId: "survey", dataset: "answers", key: "1", field: "answered_at" }), format: "dd/mm/yyyy" }, unknown); // Corinne's answer
     await refused({ token: fieldToken({ connectorId: "survey", dataset: "respondents", key: "2", field: "email" }), format: "mm/dd/yyyy" }, unknown);
-    expect(readingsOf(id)).toEqual([]);
+    expect(await readingsOf(id)).toEqual([]);
     // The one reading there is can be chosen.
     expect((await choose(dpo.browser, reference, { token: impossible.token, format: "mm/dd/yyyy" })).status).toBe(302);
-    expect(readingsOf(id).map((r) => r.value)).toEqual(["2026-03-13"]);
+    expect((await readingsOf(id)).map((r) => r.value)).toEqual(["2026-03-13"]);
   });
 
   it("are chosen by the DPO and support only, and an agent of another site finds no such ticket", async () => {
     const { reference, id } = await davidGathered({ site: "lille" });
-    const a = anomalyOf(id, "03/05/2026");
+    const a = await anomalyOf(id, "03/05/2026");
     const paris = await signedIn(app, "agent", "paris");
     expect((await paris.browser.get(`/admin/demandes/${reference}`)).status).toBe(404);
     expect((await choose(paris.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(404);
@@ -188,22 +189,22 @@ describe("dates whose day and month could be swapped", () => {
     expect((await choose(lille.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(403);
     const admin = await signedIn(app, "admin");
     expect((await choose(admin.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(403);
-    expect(readingsOf(id)).toEqual([]);
+    expect(await readingsOf(id)).toEqual([]);
     const support = await signedIn(app, "support");
     expect((await choose(support.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(302);
-    expect(readingsOf(id).map((r) => r.decidedBy)).toEqual([support.id]);
+    expect((await readingsOf(id)).map((r) => r.decidedBy)).toEqual([support.id]);
   });
 
   it("keep the chosen reading when the survey is gathered again and the same anomaly comes back", async () => {
     const { reference, id, dpo } = await davidGathered();
-    const a = anomalyOf(id, "03/05/2026");
+    const a = await anomalyOf(id, "03/05/2026");
     expect((await choose(dpo.browser, reference, { token: a.token, format: "mm/dd/yyyy" })).status).toBe(302);
-    const surveyJobs = () => app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "survey"))).all();
-    const before = surveyJobs().length;
+    const surveyJobs = async () => await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "survey")));
+    const before = (await surveyJobs()).length;
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "survey" })).status).toBe(302);
     await drainGather(app);
-    expect(surveyJobs()).toHaveLength(before + 1);
-    const again = readGathered(app.db(), id);
+    expect(await surveyJobs()).toHaveLength(before + 1);
+    const again = await readGathered(app.db(), id);
     const survey = again.anomalies.filter((x) => x.connectorId === "survey");
     expect(survey).toHaveLength(3);
     expect(survey.find((x) => x.key === a.key)?.resolved).toMatchObject({ format: "mm/dd/yyyy", value: "2026-03-05" });
@@ -214,9 +215,9 @@ describe("dates whose day and month could be swapped", () => {
 
 describe("a chosen reading in rectification", () => {
   it("is the value staff see and correct, and no longer applies once the stored value has changed", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const support = await signedIn(app, "support");
-    const job = app.db().insert(gatherJobs).values({ requestId: t.id, connectorId: "survey", status: "done", queuedAt: new Date(), finishedAt: new Date() }).returning().get();
+    const job = (await withTx(app.db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t.id, connectorId: "survey", status: "done", queuedAt: new Date(), finishedAt: new Date() }).returning())))!;
     const sink = createGatherSink(app.db(), job);
     await sink.record({ dataset: "answers", key: "77", fields: { answer: "OUI", answered_at: null }, providedBySubject: ["answer", "answered_at"] });
     const readings = [
@@ -226,21 +227,21 @@ describe("a chosen reading in rectification", () => {
     await sink.anomaly({ dataset: "answers", key: "77", field: "answered_at", raw: "03/04/2026", expected: "dd/mm/yyyy", kind: "ambiguous", readings });
     const ctx = { db: app.db(), now: new Date(), actor: { kind: "staff" as const, id: support.id, role: "support" as const, site: "tours" as const, email: support.email, displayName: "Support" } };
     const token = fieldToken({ connectorId: "survey", dataset: "answers", key: "77", field: "answered_at" });
-    expect(editableFields(app.db(), t.id, connectors()).find((f) => f.field === "answered_at")?.value).toBeNull();
-    chooseDateReading({ ctx, reference: t.reference, token, format: "mm/dd/yyyy" });
-    expect(editableFields(app.db(), t.id, connectors()).find((f) => f.field === "answered_at")?.value).toBe("2026-03-04");
+    expect((await editableFields(app.db(), t.id, connectors())).find((f) => f.field === "answered_at")?.value).toBeNull();
+    await chooseDateReading({ ctx, reference: t.reference, token, format: "mm/dd/yyyy" });
+    expect((await editableFields(app.db(), t.id, connectors())).find((f) => f.field === "answered_at")?.value).toBe("2026-03-04");
 
     // Gathered again with another raw value: the old choice is no reading of it, so it does not apply.
-    purgeJob(app.db(), job.id);
+    await purgeJob(app.db(), job.id);
     const sink2 = createGatherSink(app.db(), job);
     await sink2.record({ dataset: "answers", key: "77", fields: { answer: "OUI", answered_at: null }, providedBySubject: ["answer", "answered_at"] });
     await sink2.anomaly({ dataset: "answers", key: "77", field: "answered_at", raw: "03/06/2026", expected: "dd/mm/yyyy", kind: "ambiguous", readings: [{ format: "dd/mm/yyyy", value: "2026-06-03" }, { format: "mm/dd/yyyy", value: "2026-03-06" }] });
-    expect(editableFields(app.db(), t.id, connectors()).find((f) => f.field === "answered_at")?.value).toBeNull();
-    expect(readGathered(app.db(), t.id).anomalies[0]?.resolved).toBeUndefined();
+    expect((await editableFields(app.db(), t.id, connectors())).find((f) => f.field === "answered_at")?.value).toBeNull();
+    expect((await readGathered(app.db(), t.id)).anomalies[0]?.resolved).toBeUndefined();
 
     // How staff read a date goes with the gathered copy (retention, erasure).
-    expect(readingsOf(t.id)).toHaveLength(1);
-    purgeRequest(app.db(), t.id);
-    expect(readingsOf(t.id)).toEqual([]);
+    expect(await readingsOf(t.id)).toHaveLength(1);
+    await purgeRequest(app.db(), t.id);
+    expect(await readingsOf(t.id)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { signedIn } from "./helpers/staff";
 import { unzipEntries } from "./helpers/zip";
 import { ticketRow } from "./helpers/tickets";
 import { mailTo } from "./helpers/smtp-sink";
+import { first } from "../app/utils/db.server";
 
 let app: TestApp;
 
@@ -37,7 +38,7 @@ describe("delivering the archive", () => {
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
 
-    const rows = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all();
+    const rows = await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id));
     expect(rows.map((r) => r.kind).sort()).toEqual(["access", "portability"]);
     const access = rows.find((r) => r.kind === "access")!;
     // Encrypted at rest: not a ZIP on disk.
@@ -60,11 +61,11 @@ describe("delivering the archive", () => {
     const second = await corinneInPerson(app, ["portability"]);
     await gatherAll(app, second.browser, second.reference);
     expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
-    const other = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(second.reference).id)).get()!;
+    const other = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(second.reference)).id))))!;
     const stolen = await person.post(`${url.pathname}/fichier`, { a: String(other.id) });
     expect(stolen.status).toBe(400); // the same refusal as a spent or unknown link: nothing about the other archive
     expect(stolen.headers.get("content-type")).not.toBe("application/zip");
-    expect(app.db().select().from(archives).where(eq(archives.id, other.id)).get()!.downloads).toBe(0);
+    expect((await first(app.db().select().from(archives).where(eq(archives.id, other.id))))!.downloads).toBe(0);
 
     const download = await person.post(`${url.pathname}/fichier`, { a: String(access.id) });
     expect(download.status).toBe(200);
@@ -79,13 +80,13 @@ describe("delivering the archive", () => {
 
     // Once per link; counted; audited.
     expect((await person.post(`${url.pathname}/fichier`, { a: String(access.id) })).status).toBe(400);
-    expect(app.db().select().from(archives).where(eq(archives.id, access.id)).get()!.downloads).toBe(1);
-    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+    expect((await first(app.db().select().from(archives).where(eq(archives.id, access.id))))!.downloads).toBe(1);
+    const actions = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["archive.released", "archive.downloaded"]));
 
     // After expiry the file is gone and the page no longer offers it.
-    expect(purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(3);
+    expect(await purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(3);
     expect(existsSync(access.filePath!)).toBe(false);
-    expect(app.db().select().from(archives).where(eq(archives.id, access.id)).get()!.status).toBe("purged");
+    expect((await first(app.db().select().from(archives).where(eq(archives.id, access.id))))!.status).toBe("purged");
   });
 });

@@ -5,6 +5,7 @@ import { textOf } from "./helpers/app";
 import { drainGather, freshDemoPerTest } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
+import { first, withTx } from "../app/utils/db.server";
 
 describe("normalise", () => {
   it("ignores case, accents and punctuation, not content", () => {
@@ -30,19 +31,19 @@ describe("the discrepancy report over gathered data", () => {
     const { gatherJobs } = await import("../db/schema/gather");
     const { createGatherSink } = await import("../app/services/gather-store.server");
     const { discrepanciesFor } = await import("../app/services/discrepancies.server");
-    const t = verifiedTicket();
-    const job = (connectorId: string) =>
-      db().insert(gatherJobs).values({ requestId: t.id, connectorId, status: "done", queuedAt: new Date() }).returning().get();
-    const survey = createGatherSink(db(), job("survey"));
+    const t = await verifiedTicket();
+    const job = async (connectorId: string) =>
+      (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+    const survey = createGatherSink(db(), await job("survey"));
     await survey.record({ dataset: "respondents", key: "1", fields: { last_name: "DESMARC", first_name: "CORINNE", address: "2, place de l'Église", postcode: "37100" }, providedBySubject: [] });
     await survey.record({ dataset: "answers", key: "10", fields: { question: "Possédez-vous un smartphone ?", answer: "OUI" }, providedBySubject: [] });
     // Re-keyed after the phone interview: the person said no.
     await survey.record({ dataset: "answers", key: "11", fields: { question: "Possédez-vous un smartphone ?", answer: "NON" }, providedBySubject: [] });
     await survey.record({ dataset: "answers", key: "12", fields: { question: "Quels réseaux ?", answer: "Facebook" }, providedBySubject: [] });
-    const crm = createGatherSink(db(), job("crm"));
+    const crm = createGatherSink(db(), await job("crm"));
     await crm.record({ dataset: "contacts", key: "c-1", fields: { lastName: "Desmarc", firstName: "Corinne", address: "2 pl. de l'Eglise", postcode: "37000" }, providedBySubject: [] });
 
-    const found = discrepanciesFor(db(), t.id);
+    const found = await discrepanciesFor(db(), t.id);
     const byField = Object.fromEntries(found.map((d) => [d.field === "answer" ? `answer:${d.question}` : d.field, d]));
     expect(byField["answer:Possédez-vous un smartphone ?"]?.values.map((v) => v.value).sort()).toEqual(["NON", "OUI"]);
     expect(byField["answer:Quels réseaux ?"]).toBeUndefined();
@@ -51,19 +52,19 @@ describe("the discrepancy report over gathered data", () => {
     expect(byField.lastName?.kind).toBe("spelling");
 
     // The same phone in two spellings, the same email in two cases: one fact each, no discrepancy.
-    const t2 = verifiedTicket();
-    const job2 = (connectorId: string) => db().insert(gatherJobs).values({ requestId: t2.id, connectorId, status: "done", queuedAt: new Date() }).returning().get();
-    await createGatherSink(db(), job2("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", first_name: "David", email: "David.Blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
-    await createGatherSink(db(), job2("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 37 30 47 16" }, providedBySubject: [] });
-    await createGatherSink(db(), job2("recordings")).record({ dataset: "recordings", key: "r-9", fields: { lastName: "Blanc", phone: "+33 6 37 30 47 16" }, providedBySubject: [] });
-    expect(discrepanciesFor(db(), t2.id)).toEqual([]);
+    const t2 = await verifiedTicket();
+    const job2 = async (connectorId: string) => (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t2.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+    await createGatherSink(db(), await job2("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", first_name: "David", email: "David.Blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
+    await createGatherSink(db(), await job2("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 37 30 47 16" }, providedBySubject: [] });
+    await createGatherSink(db(), await job2("recordings")).record({ dataset: "recordings", key: "r-9", fields: { lastName: "Blanc", phone: "+33 6 37 30 47 16" }, providedBySubject: [] });
+    expect(await discrepanciesFor(db(), t2.id)).toEqual([]);
 
     // A different number (or address) is still a difference, however it is spelt.
-    const t3 = verifiedTicket();
-    const job3 = (connectorId: string) => db().insert(gatherJobs).values({ requestId: t3.id, connectorId, status: "done", queuedAt: new Date() }).returning().get();
-    await createGatherSink(db(), job3("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", email: "david.blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
-    await createGatherSink(db(), job3("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", email: "blanc.david@example.fr", phone: "06 37 30 47 17" }, providedBySubject: [] });
-    const differ = Object.fromEntries(discrepanciesFor(db(), t3.id).map((d) => [d.field, d]));
+    const t3 = await verifiedTicket();
+    const job3 = async (connectorId: string) => (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t3.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+    await createGatherSink(db(), await job3("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", email: "david.blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
+    await createGatherSink(db(), await job3("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", email: "blanc.david@example.fr", phone: "06 37 30 47 17" }, providedBySubject: [] });
+    const differ = Object.fromEntries((await discrepanciesFor(db(), t3.id)).map((d) => [d.field, d]));
     expect(differ.phone).toMatchObject({ kind: "value", values: [{ connectorId: "survey", value: "+33637304716" }, { connectorId: "crm", value: "06 37 30 47 17" }] });
     expect(differ.email?.kind).toBe("value");
     expect(differ.lastName).toBeUndefined();
@@ -82,7 +83,7 @@ describe("the discrepancy report on the ticket page", () => {
     survey.close();
     demo().crm.contacts.get("c-2")!.phone = "06 37 30 47 16";
 
-    const t = verifiedTicket({ email: "david.blanc@example.fr" });
+    const t = await verifiedTicket({ email: "david.blanc@example.fr" });
     const { browser } = await signedIn(app(), "dpo");
     expect((await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app());

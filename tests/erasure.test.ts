@@ -14,6 +14,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { mailsIn } from "./helpers/smtp-sink";
 import { cli } from "./helpers/processes";
+import { first } from "../app/utils/db.server";
 
 const CORINNE = { email: "desmarc.corinne@orange.fr", phone: "+33247000000" };
 
@@ -55,8 +56,8 @@ async function gatheredTicket(rights = ["erasure"]) {
 const worker = erasureWorker(() => app);
 const runWorker = (passes?: number) => worker.run(passes);
 
-const planOf = (reference: string) => app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
-const actions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+const planOf = async (reference: string) => (await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, (await ticketRow(reference)).id))).at(-1)!;
+const actions = async (reference: string) => (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
 
 describe("erasure, from plan to certificate", () => {
   it("erases exactly what the plan says, verifies, certifies, tells the recipients and purges our copies", async () => {
@@ -83,10 +84,10 @@ describe("erasure, from plan to certificate", () => {
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(403);
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
-    expect(planOf(reference).status).toBe("approved");
+    expect((await planOf(reference)).status).toBe("approved");
 
     await runWorker();
-    expect(planOf(reference).status).toBe("verified");
+    expect((await planOf(reference)).status).toBe("verified");
 
     // Exactly the plan: Corinne's respondent rows anonymised, her answers and calls gone, everyone else untouched.
     const after = snapshot();
@@ -115,7 +116,7 @@ describe("erasure, from plan to certificate", () => {
     })();
     expect(mail).toBeDefined();
     expect(mail!.text).toContain("Études de marché");
-    const certified = app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "erasure.certified"))).all();
+    const certified = await app.db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "erasure.certified")));
     expect(certified).toHaveLength(1);
     const cert = await dpo.browser.get(`/admin/demandes/${reference}/certificat`);
     expect(cert.status).toBe(200);
@@ -131,7 +132,7 @@ describe("erasure, from plan to certificate", () => {
     expect(html).not.toContain('data-proof="suppression"');
 
     // Art. 19, per record: Corinne's survey and her survey call were for Osiris, which is told about those records only.
-    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    const notices = await app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, (await ticketRow(reference)).id));
     expect(notices.map((n) => n.recipient).sort()).toEqual(["Osiris"]);
     const toOsiris = mailsIn(app, "rgpd@osiris.example")[0];
     expect(toOsiris?.subject).toContain(reference);
@@ -141,13 +142,13 @@ describe("erasure, from plan to certificate", () => {
     expect(toOsiris?.text).not.toContain("CNIL");
     const osiris = notices.find((n) => n.recipient === "Osiris")!;
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "notice-ack", noticeId: String(osiris.id) })).status).toBe(302);
-    expect(app.db().select().from(recipientNotices).where(eq(recipientNotices.id, osiris.id)).get()!.acknowledgedAt).not.toBeNull();
+    expect((await first(app.db().select().from(recipientNotices).where(eq(recipientNotices.id, osiris.id))))!.acknowledgedAt).not.toBeNull();
 
     // Our copies are gone; what proves the erasure stays.
-    expect(app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, ticketRow(reference).id)).all()).toEqual([]);
-    expect(existsSync(path.join(app.dir, "gathered", String(ticketRow(reference).id)))).toBe(false);
-    expect(actions(reference)).toEqual(expect.arrayContaining(["erasure.planned", "erasure.approved", "erasure.step.executed", "erasure.executed", "erasure.verified", "erasure.certified", "recipient.notified", "recipient.acknowledged", "erasure.copies_purged"]));
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect(await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, (await ticketRow(reference)).id))).toEqual([]);
+    expect(existsSync(path.join(app.dir, "gathered", String((await ticketRow(reference)).id)))).toBe(false);
+    expect(await actions(reference)).toEqual(expect.arrayContaining(["erasure.planned", "erasure.approved", "erasure.step.executed", "erasure.executed", "erasure.verified", "erasure.certified", "recipient.notified", "recipient.acknowledged", "erasure.copies_purged"]));
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("certifies what is true: the survey row pseudonymised with each kept field, its ground and end date; calls and CRM deleted; our proof records and how long they stay", async () => {
@@ -157,7 +158,7 @@ describe("erasure, from plan to certificate", () => {
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
-    expect(planOf(reference).status).toBe("verified");
+    expect((await planOf(reference)).status).toBe("verified");
 
     const html = await (await dpo.browser.get(`/admin/demandes/${reference}/certificat`)).text();
     const [fr, en] = html.split('<section lang="en">') as [string, string];
@@ -241,7 +242,7 @@ describe("erasure, from plan to certificate", () => {
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const own = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" });
     expect(own.status).toBe(403);
-    expect(planOf(reference).status).toBe("planned");
+    expect((await planOf(reference)).status).toBe("planned");
     expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("un ou une autre DPO doit l'approuver");
     const other = await signedIn(app, "dpo");
     expect((await other.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
@@ -256,18 +257,18 @@ describe("erasure, from plan to certificate", () => {
     // The CRM answers 500 to the erasure and to its retry (not often enough to open the circuit breaker).
     demo.crm.fail("500", 2);
     await runWorker(1);
-    const steps = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, planOf(reference).id)).all();
+    const steps = await app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, (await planOf(reference)).id));
     expect(steps.filter((s) => s.connectorId === "crm").every((s) => s.status === "pending" && s.error)).toBe(true);
     expect(steps.filter((s) => s.connectorId !== "crm").every((s) => s.status === "done")).toBe(true);
-    expect(planOf(reference).status).toBe("executing");
+    expect((await planOf(reference)).status).toBe("executing");
     expect(snapshot().respondents.filter(isCorinne)).toEqual([]);
     const page = textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Exécution en cours");
     expect(page).toContain("En attente");
 
     await runWorker();
-    expect(planOf(reference).status).toBe("verified");
-    expect(actions(reference).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
+    expect((await planOf(reference)).status).toBe("verified");
+    expect((await actions(reference)).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
   });
 
   it("fails loudly when searching again still finds the person", async () => {
@@ -282,12 +283,12 @@ describe("erasure, from plan to certificate", () => {
     const dpo = await signedIn(app, "dpo");
     await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" });
     await runWorker();
-    const plan = planOf(reference);
+    const plan = await planOf(reference);
     expect(plan.status).toBe("failed");
     expect(plan.verification).toEqual({ leftovers: { survey: 1 } });
     expect(plan.certificateSha256).toBeNull();
-    expect(actions(reference)).toContain("erasure.verification_failed");
-    expect(actions(reference)).not.toContain("erasure.certified");
+    expect(await actions(reference)).toContain("erasure.verification_failed");
+    expect(await actions(reference)).not.toContain("erasure.certified");
     expect(textOf(await (await dpo.browser.get(`/admin/demandes/${reference}`)).text())).toContain("Études de marché : 1 enregistrement encore trouvé après l'effacement.");
   });
 });
@@ -318,17 +319,17 @@ describe("erase from the command line", () => {
     // so the rest is finished here, as the server's worker loop would finish it.
     const killed = await cli(["erase", reference, "--execute", "--approved-by", approver.email], { ...process.env, FAULT_INJECT: "erasure-step-committed" });
     expect(killed.signal).toBe("SIGKILL");
-    const afterKill = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, planOf(reference).id)).all();
+    const afterKill = await app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, (await planOf(reference)).id));
     expect(afterKill.filter((s) => s.status === "done")).toHaveLength(1);
-    expect(planOf(reference).status).toBe("executing");
+    expect((await planOf(reference)).status).toBe("executing");
 
     await runWorker();
-    const plan = planOf(reference);
+    const plan = await planOf(reference);
     expect(plan.status).toBe("verified");
-    const steps = app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, plan.id)).all();
+    const steps = await app.db().select().from(erasureSteps).where(eq(erasureSteps.planId, plan.id));
     expect(steps.every((s) => s.status === "done" && s.attempts === 1)).toBe(true);
-    expect(actions(reference).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
-    expect(actions(reference).filter((a) => a === "erasure.certified")).toHaveLength(1);
+    expect((await actions(reference)).filter((a) => a === "erasure.step.executed")).toHaveLength(steps.length);
+    expect((await actions(reference)).filter((a) => a === "erasure.certified")).toHaveLength(1);
     expect(snapshot().respondents.filter(isCorinne)).toEqual([]);
     expect(readdirSync(app.dir).some((f) => f.includes("corinne"))).toBe(false);
   });

@@ -45,7 +45,7 @@ beforeAll(async () => {
   Object.assign(process.env, env);
   resetEnvForTests();
   closeDb();
-  reference = verifiedTicket({ rights: ["access", "erasure"] }).reference;
+  reference = (await verifiedTicket({ rights: ["access", "erasure"] })).reference;
   // --out values are generated; relative ones land in a scratch directory, not the repository.
   cwd = process.cwd();
   process.chdir(path.join(dir, "out"));

@@ -8,6 +8,8 @@ import { startApp, textOf, validRequest, type Browser, type TestApp } from "./he
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
 import { INTAKE_FIELDS } from "../app/services/intake-input";
+import { rawGet } from "../app/utils/db.server";
+import { mapInOrder } from "../app/utils/in-order";
 
 /**
  * Property-based fuzzing of every public form and route, and of a few
@@ -197,8 +199,8 @@ async function expectSane(res: Response, l: Locale, what: string): Promise<strin
 }
 
 const TABLES = ["requests", "request_events", "attachments", "verification_tokens", "outbox", "audit_log", "staff_sessions"] as const;
-function counts(): Record<string, number> {
-  return Object.fromEntries(TABLES.map((t) => [t, (app.db().get(sql.raw(`SELECT count(*) AS n FROM ${t}`)) as { n: number }).n]));
+async function counts(): Promise<Record<string, number>> {
+  return Object.fromEntries(await mapInOrder(TABLES, async (t) => [t, ((await rawGet(app.db(), sql.raw(`SELECT count(*) AS n FROM ${t}`))) as { n: number }).n] as const));
 }
 
 function browserIn(l: Locale): Browser {
@@ -224,11 +226,11 @@ describe("the request form (/demande)", () => {
   it("never fails, answers in the visitor's language, and files all or nothing", async () => {
     await check(
       fc.asyncProperty(fc.oneof(mutatedFiling, fieldsFor(INTAKE_NAMES)), encoding, locale, async (pairs, enc, l) => {
-        const before = counts();
+        const before = await counts();
         const res = await post(browserIn(l), "/demande", enc, pairs);
         const what = `POST /demande ${enc} ${l} ${show(pairs)}`;
         const body = await expectSane(res, l, what);
-        const after = counts();
+        const after = await counts();
         if (res.status === 302) {
           expect(res.headers.get("location"), what).toBe("/demande/envoyee");
           expect(after.requests! - before.requests!, what).toBe(1);
@@ -252,14 +254,14 @@ describe("the request form (/demande)", () => {
     for (const l of ["fr", "en"] as const) {
       const b = app.browser();
       if (l === "en") b.cookies.set("lang", "en");
-      const before = counts();
+      const before = await counts();
       const res = await b.post("/demande", validRequest({ email: "not-an-email", lastName: "x".repeat(100_000) }));
       expect(res.status).toBe(400);
       const text = textOf(await res.text());
       expect(text).toContain(catalogues[l].errors.email_invalid);
       expect(text).toContain(catalogues[l].errors.too_long);
       expect(text).not.toContain(catalogues[other(l)].errors.email_invalid);
-      expect(counts()).toEqual(before);
+      expect(await counts()).toEqual(before);
     }
   });
 });
@@ -300,12 +302,12 @@ describe("every other public form", () => {
         encoding,
         locale,
         async ([form, pairs], seg, enc, l) => {
-          const before = counts();
+          const before = await counts();
           const path = form.path(seg);
           const res = await post(browserIn(l), path, enc, pairs);
           const what = `POST ${path.slice(0, 80)} ${enc} ${l} ${show(pairs)}`;
           await expectSane(res, l, what);
-          const after = counts();
+          const after = await counts();
           if (form.journals) {
             expect(after.audit_log! - before.audit_log!, what).toBeLessThanOrEqual(1);
             after.audit_log = before.audit_log!;
@@ -352,13 +354,13 @@ describe("public pages with odd paths, query strings and cookies", () => {
         locale,
         fc.record({ rd_pending: cookieValue, rd_follow: cookieValue, rd_staff: cookieValue }, { requiredKeys: [] }),
         async (page, seg, l, cookies) => {
-          const before = counts();
+          const before = await counts();
           const b = browserIn(l);
           for (const [k, v] of Object.entries(cookies)) b.cookies.set(k, v);
           const path = page(seg);
           const res = await b.get(path);
           await expectSane(res, l, `GET ${path.slice(0, 100)} ${l} ${JSON.stringify(cookies).slice(0, 200)}`);
-          expect(counts()).toEqual(before);
+          expect(await counts()).toEqual(before);
         },
       ),
       150,
@@ -415,7 +417,7 @@ describe("back-office forms as a signed-in DPO", () => {
   let dpo: Browser;
   beforeAll(async () => {
     dpo = (await signedIn(app, "dpo")).browser;
-    seedRegister(app.db(), new Date()); // the register's forms with real operations and clients behind them
+    await seedRegister(app.db(), new Date()); // the register's forms with real operations and clients behind them
   });
 
   it("ticket actions with garbage intents and fields never fail", async () => {
@@ -426,7 +428,7 @@ describe("back-office forms as a signed-in DPO", () => {
         fc.constantFrom<Encoding>("urlencoded", "multipart", "json", "none", "broken-multipart"),
         fc.boolean(),
         async (intent, fields, enc, realTicket) => {
-          const reference = realTicket ? verifiedTicket({ rights: ["access", "erasure", "restriction", "objection"] }).reference : "DSR-2099-999999";
+          const reference = realTicket ? (await verifiedTicket({ rights: ["access", "erasure", "restriction", "objection"] })).reference : "DSR-2099-999999";
           const res = await post(dpo, `/admin/demandes/${reference}`, enc, [["intent", intent], ...fields]);
           await expectSane(res, "fr", `POST ticket ${intent} ${enc} ${show(fields)}`);
         },

@@ -60,7 +60,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function davidBlancInPerson(agentEmail: string) {
   const { staff } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: agentEmail, displayName: "Agent", role: "agent", site: "tours" }, password: "x".repeat(16) });
   const ctx = { db: db(), now: new Date(), actor: toActor(staff) };
-  const { reference } = recordRequest({
+  const { reference } = await recordRequest({
     ctx,
     input: AgentIntakeInput.parse({
       channel: "in_person", receivedAtLocal: instantToParisLocal(new Date(Date.now() - 60_000)), site: "tours", rights: ["access"],
@@ -68,8 +68,8 @@ async function davidBlancInPerson(agentEmail: string) {
     }),
   });
   // He shows his identity card and reads back the codes sent to his email and his mobile.
-  provesContactInPerson(ctx, reference, "email");
-  provesContactInPerson(ctx, reference, "sms");
+  await provesContactInPerson(ctx, reference, "email");
+  await provesContactInPerson(ctx, reference, "sms");
   return reference;
 }
 
@@ -112,19 +112,19 @@ describe("npm run -s cli -- gather", () => {
     // SIGKILL right after the first record is stored: no cleanup, no finally.
     const killed = await cli(["gather", again], { ...env, FAULT_INJECT: "gather-record-stored" });
     expect(killed.signal).toBe("SIGKILL");
-    const requestId = findByReference(db(), again)!.id;
-    const jobs = () => db().select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).all();
-    expect(jobs().some((j) => j.status === "running")).toBe(true);
+    const requestId = (await findByReference(db(), again))!.id;
+    const jobs = async () => await db().select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId));
+    expect((await jobs()).some((j) => j.status === "running")).toBe(true);
 
     // The server's worker loop, once the dead process's lease has run out.
     const later = () => new Date(Date.now() + 6 * 60_000);
     while (await runNextJob({ db: db(), registry: connectors(), now: later }));
-    expect(jobs().map((j) => j.status)).toEqual(["done", "done"]);
-    expect(jobs().find((j) => j.connectorId === "survey")!.attempts).toBe(2);
-    const items = db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all();
+    expect((await jobs()).map((j) => j.status)).toEqual(["done", "done"]);
+    expect((await jobs()).find((j) => j.connectorId === "survey")!.attempts).toBe(2);
+    const items = await db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId));
     const ids = items.map((r) => `${r.connectorId}:${r.kind}:${r.dataset}:${r.itemKey}`);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(items.filter((i) => i.kind === "record").length).toBe(jobs().reduce((n, j) => n + (j.records ?? 0), 0));
+    expect(items.filter((i) => i.kind === "record").length).toBe((await jobs()).reduce((n, j) => n + (j.records ?? 0), 0));
     await closeConnectors();
     closeDb();
   });

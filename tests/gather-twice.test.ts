@@ -13,6 +13,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
 import { mailsIn } from "./helpers/smtp-sink";
+import { withTx } from "../app/utils/db.server";
 
 /**
  * Issue 14: staff search the systems again (after a rectification, a new
@@ -36,23 +37,23 @@ async function gatheredThreeTimes(rights: string[]) {
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);
   }
-  return { reference, browser, id: ticketRow(reference).id };
+  return { reference, browser, id: (await ticketRow(reference)).id };
 }
 
-function heldFor(requestId: number) {
-  return app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId)).all();
+async function heldFor(requestId: number) {
+  return await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId));
 }
 
 describe("a request searched three times", () => {
   it("holds each record and file once, the earlier searches' copies deleted from disk", async () => {
     const { id } = await gatheredThreeTimes(["access"]);
-    const items = heldFor(id);
+    const items = await heldFor(id);
     const keys = items.map((i) => `${i.connectorId}:${i.kind}:${i.dataset}:${i.itemKey}`);
     expect(keys.length).toBeGreaterThan(0);
     expect(new Set(keys).size).toBe(keys.length);
     // Only the latest job of each system holds anything.
     const latest = new Map<string, number>();
-    for (const j of app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.status, "done"))).all()) {
+    for (const j of (await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.status, "done"))))) {
       latest.set(j.connectorId, Math.max(latest.get(j.connectorId) ?? 0, j.id));
     }
     expect(items.every((i) => latest.get(i.connectorId) === i.jobId)).toBe(true);
@@ -105,18 +106,18 @@ describe("a request searched three times", () => {
   it("lets staff search a system again at once when its worker died mid-search", async () => {
     const { reference, browser, id } = await gatheredThreeTimes(["access"]);
     // A worker took the CRM search and died: the job stays "running", its lease 5 minutes ahead.
-    const crmJob = app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"))).all().at(-1)!;
-    app.db().update(gatherJobs).set({ status: "running", leaseUntil: new Date(Date.now() + 5 * 60_000) }).where(eq(gatherJobs.id, crmJob.id)).run();
+    const crmJob = (await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm")))).at(-1)!;
+    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "running", leaseUntil: new Date(Date.now() + 5 * 60_000) }).where(eq(gatherJobs.id, crmJob.id)));
     const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Relancer");
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);
     await drainGather(app);
-    const jobs = app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm"))).all();
+    const jobs = await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm")));
     const rerun = jobs.at(-1)!;
     expect(rerun.id).not.toBe(crmJob.id);
     expect(rerun.status).toBe("done");
     // What is held for the CRM now is the rerun's, once.
-    const crmItems = heldFor(id).filter((i) => i.connectorId === "crm");
+    const crmItems = (await heldFor(id)).filter((i) => i.connectorId === "crm");
     expect(crmItems.length).toBeGreaterThan(0);
     expect(crmItems.every((i) => i.jobId === rerun.id)).toBe(true);
     expect(existsSync(gatheredDir(id))).toBe(true);

@@ -8,6 +8,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson as corinneInPersonFor, drainGather, foundOffers, gatherAll, searchWithFound, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { withTx } from "../app/utils/db.server";
 
 let app: TestApp;
 let crm: ReturnType<typeof crmApi>;
@@ -23,9 +24,9 @@ afterAll(async () => {
 
 const drain = () => drainGather(app);
 
-function jobsOf(reference: string) {
-  const id = ticketRow(reference).id;
-  return Object.fromEntries(app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id)).all().map((j) => [j.connectorId, j]));
+async function jobsOf(reference: string) {
+  const id = (await ticketRow(reference)).id;
+  return Object.fromEntries((await app.db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id))).map((j) => [j.connectorId, j]));
 }
 
 const corinneInPerson = () => corinneInPersonFor(app);
@@ -35,11 +36,11 @@ describe("gathering", () => {
     const { reference, browser } = await corinneInPerson();
     const res = await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     expect(res.status).toBe(302);
-    expect(Object.values(jobsOf(reference)).map((j) => j.status)).toEqual(["queued", "queued", "queued"]);
+    expect(Object.values(await jobsOf(reference)).map((j) => j.status)).toEqual(["queued", "queued", "queued"]);
     await drain();
     // Her email is proven; her landline is not (it cannot receive a code): the recordings, searchable
     // by phone only, are "not searched", and say which identifier was missing.
-    let jobs = jobsOf(reference);
+    let jobs = await jobsOf(reference);
     expect(jobs.survey!.status).toBe("done");
     expect(jobs.recordings!.status).toBe("skipped");
     expect(jobs.recordings!.missing).toEqual(["phone"]);
@@ -48,18 +49,18 @@ describe("gathering", () => {
     const offers = await foundOffers(browser, reference);
     expect(offers.map((o) => o.value)).toContain("+33247000000");
     await searchWithFound(app, browser, reference);
-    jobs = jobsOf(reference);
+    jobs = (await jobsOf(reference));
     expect(jobs.recordings!.status).toBe("done");
     expect(jobs.recordings!.identifiers).toEqual([{ kind: "phone", origin: "found:survey" }]);
     expect(jobs.survey!.records).toBeGreaterThan(1);
     expect(jobs.recordings!.files).toBeGreaterThan(0);
     expect(jobs.crm!.records).toBeGreaterThan(0);
 
-    const gathered = readGathered(app.db(), ticketRow(reference).id);
+    const gathered = await readGathered(app.db(), (await ticketRow(reference)).id);
     expect(gathered.records.some((r) => r.connectorId === "survey" && JSON.stringify(r.fields).includes("Facebook"))).toBe(true);
     expect(gathered.matches.map((m) => m.matchedOn)).toContain("phone");
     // At rest, nothing is readable.
-    for (const row of app.db().select().from(gatheredItems).all()) {
+    for (const row of (await app.db().select().from(gatheredItems))) {
       expect(row.payload.includes(Buffer.from("Desmarc", "utf8"))).toBe(false);
       expect(row.payload.includes(Buffer.from("desmarc.corinne", "utf8"))).toBe(false);
     }
@@ -74,21 +75,21 @@ describe("gathering", () => {
     expect(html).toMatch(/data-field="address" data-kind="value"/);
     expect(html).toMatch(/data-field="lastName" data-kind="spelling"/);
     const { auditLog } = await import("../db/schema/audit");
-    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+    const actions = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
     expect(actions).toContain("record.viewed");
   });
 
   it("searches only with identifiers verified on the ticket", async () => {
     // Verified by email link only: the phone (here Corinne's landline) is never used.
-    const t = verifiedTicket({ email: "desmarc.corinne@orange.fr" });
+    const t = await verifiedTicket({ email: "desmarc.corinne@orange.fr" });
     const { browser } = await signedIn(app, "dpo");
     await browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" });
     await drain();
-    const jobs = jobsOf(t.reference);
+    const jobs = await jobsOf(t.reference);
     expect(jobs.recordings!.status).toBe("skipped");
     expect(jobs.recordings!.matches).toBeNull();
     expect(jobs.survey!.matches).toBeGreaterThan(0);
-    const gathered = readGathered(app.db(), ticketRow(t.reference).id);
+    const gathered = await readGathered(app.db(), (await ticketRow(t.reference)).id);
     expect(gathered.matches.every((m) => m.matchedOn === "email")).toBe(true);
   });
 
@@ -101,7 +102,7 @@ describe("gathering", () => {
     const { reference, browser } = await corinneInPersonFor(app, ["access", "portability"]);
     crm.fail(mode);
     await gatherAll(app, browser, reference);
-    let jobs = jobsOf(reference);
+    let jobs = await jobsOf(reference);
     expect(jobs.crm!.status).toBe("failed");
     expect(jobs.crm!.error).toMatch(reason);
     expect(jobs.crm!.error).not.toContain("@");
@@ -117,26 +118,26 @@ describe("gathering", () => {
     crm.fail("ok");
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);
     await drain();
-    jobs = jobsOf(reference);
+    jobs = (await jobsOf(reference));
     expect(jobs.crm!.status).toBe("done");
     expect(jobs.crm!.attempts).toBe(1);
-    const gathered = readGathered(app.db(), ticketRow(reference).id);
+    const gathered = await readGathered(app.db(), (await ticketRow(reference)).id);
     expect(new Set(gathered.records.map((r) => r.connectorId))).toEqual(new Set(["survey", "recordings", "crm"]));
   });
 
   it("takes over a job whose process died mid-way, and finishes it once", async () => {
     const { reference, browser } = await corinneInPerson();
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
-    const id = ticketRow(reference).id;
+    const id = (await ticketRow(reference)).id;
     // A worker claimed the survey job, wrote part of it, and died.
-    app.db().update(gatherJobs).set({ status: "running", attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(gatherJobs.requestId, id)).run();
-    const job = jobsOf(reference).survey!;
-    app.db().insert(gatheredItems).values({ jobId: job.id, requestId: id, connectorId: "survey", kind: "record", dataset: "respondents", itemKey: "half-written", payload: Buffer.from("partial"), createdAt: new Date() }).run();
+    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "running", attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(gatherJobs.requestId, id)));
+    const job = (await jobsOf(reference)).survey!;
+    await withTx(app.db(), (tx) => tx.insert(gatheredItems).values({ jobId: job.id, requestId: id, connectorId: "survey", kind: "record", dataset: "respondents", itemKey: "half-written", payload: Buffer.from("partial"), createdAt: new Date() }));
     await drain();
-    const after = jobsOf(reference);
+    const after = await jobsOf(reference);
     expect(after.survey!.status).toBe("done");
     expect(after.survey!.attempts).toBe(2);
-    const items = app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, job.id)).all();
+    const items = await app.db().select().from(gatheredItems).where(eq(gatheredItems.jobId, job.id));
     expect(items.map((r) => r.itemKey)).not.toContain("half-written");
     // Finished once: no item stored twice.
     const ids = items.map((r) => `${r.kind}:${r.dataset}:${r.itemKey}`);
@@ -146,15 +147,15 @@ describe("gathering", () => {
   it("replaces what a connector found before when it is re-run, files included, and keeps it when the re-run fails", async () => {
     const { reference, browser } = await corinneInPerson();
     await gatherAll(app, browser, reference);
-    const id = ticketRow(reference).id;
-    const first = readGathered(app.db(), id);
-    const firstFiles = app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id)).all().filter((i) => i.filePath);
+    const id = (await ticketRow(reference)).id;
+    const first = await readGathered(app.db(), id);
+    const firstFiles = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id))).filter((i) => i.filePath);
     expect(firstFiles.length).toBeGreaterThan(0);
     for (const connectorId of ["survey", "recordings"]) {
       expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId })).status).toBe(302);
       await drain();
     }
-    const again = readGathered(app.db(), id);
+    const again = await readGathered(app.db(), id);
     const ids = (g: typeof first) => g.records.map((r) => `${r.connectorId}:${r.dataset}:${r.key}`).sort();
     expect(ids(again)).toEqual(ids(first));
     expect(again.files).toHaveLength(first.files.length);
@@ -166,12 +167,12 @@ describe("gathering", () => {
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" });
     await drain();
     crm.fail("ok");
-    expect(jobsOf(reference).crm!.status).toBe("failed");
-    expect(ids(readGathered(app.db(), id))).toEqual(ids(first));
+    expect((await jobsOf(reference)).crm!.status).toBe("failed");
+    expect(ids(await readGathered(app.db(), id))).toEqual(ids(first));
   });
 
   it("refuses a gather to a support agent's colleague of the wrong role and on unverified tickets", async () => {
-    const t = verifiedTicket({ site: "lille" });
+    const t = await verifiedTicket({ site: "lille" });
     const agent = await signedIn(app, "agent", "lille");
     expect((await agent.browser.post(`/admin/demandes/${t.reference}`, { intent: "gather" })).status).toBe(403);
     const { browser } = await signedIn(app, "dpo");
@@ -183,16 +184,16 @@ describe("gathering", () => {
     const { reference, browser } = await corinneInPerson();
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     await drain();
-    const id = ticketRow(reference).id;
-    expect(readGathered(app.db(), id).records.length).toBeGreaterThan(0);
+    const id = (await ticketRow(reference)).id;
+    expect((await readGathered(app.db(), id)).records.length).toBeGreaterThan(0);
     for (const intent of ["start", "ready", "complete"]) await browser.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" });
     const { purgeAfterRetention } = await import("../app/services/gather-store.server");
-    expect(purgeAfterRetention(app.db(), new Date(Date.now() + 89 * 86_400_000))).toBe(0);
-    expect(purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    const after = readGathered(app.db(), id);
+    expect(await purgeAfterRetention(app.db(), new Date(Date.now() + 89 * 86_400_000))).toBe(0);
+    expect(await purgeAfterRetention(app.db(), new Date(Date.now() + 91 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const after = await readGathered(app.db(), id);
     expect(after.records).toHaveLength(0);
     expect(after.files).toHaveLength(0);
-    expect(ticketRow(reference).status).toBe("completed");
+    expect((await ticketRow(reference)).status).toBe("completed");
   });
 
   it("shows each connector's health to staff", async () => {

@@ -92,7 +92,7 @@ describe.skipIf(!java)("the Nu HTML Checker finds no error", () => {
     const staff = new Map<Role, Browser>();
     for (const role of new Set(BACK_OFFICE_PAGES.map((p) => p.as))) staff.set(role, (await signedIn(app, role)).browser);
     // The register as the demo seeds it: its operations and the clients it names.
-    seedRegister(app.db(), new Date());
+    await seedRegister(app.db(), new Date());
     const register = await (await staff.get("dpo")!.get("/admin/registre")).text();
     const operation = /href="\/admin\/registre\/(OP-[\w-]+)"/.exec(register)?.[1];
     expect(operation, "the fresh register lists its operations").toBeTruthy();

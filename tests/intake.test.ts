@@ -9,6 +9,7 @@ import { pdf, png } from "./helpers/files";
 import { signedIn } from "./helpers/staff";
 import { mailTo } from "./helpers/smtp-sink";
 import { fileOne, linkIn } from "./helpers/requester";
+import { first, withTx } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -18,8 +19,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function requestByRef(reference: string) {
-  return app.db().select().from(requests).where(eq(requests.reference, reference)).get();
+async function requestByRef(reference: string) {
+  return await first(app.db().select().from(requests).where(eq(requests.reference, reference)));
 }
 
 describe("public home page", () => {
@@ -49,7 +50,7 @@ describe("filing and verifying by email", () => {
     expect(reference).toMatch(new RegExp(`^DSR-${parisDate(filedAt).slice(0, 4)}-\\d{6}$`));
     expect(textOf(page)).toContain("confirmez votre identité en cliquant sur le lien");
 
-    const row = requestByRef(reference)!;
+    const row = (await requestByRef(reference))!;
     expect(row.status).toBe("awaiting_verification");
     expect(row.email).toBe("desmarc.corinne@orange.fr");
     expect(row.dueOn).toBeNull();
@@ -62,7 +63,7 @@ describe("filing and verifying by email", () => {
     const confirmPage = await browser.get(verifyPath);
     expect(confirmPage.status).toBe(200);
     expect(textOf(await confirmPage.text())).toContain("Je confirme ma demande");
-    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+    expect((await requestByRef(reference))!.status).toBe("awaiting_verification");
 
     const confirmed = await browser.post(verifyPath, {});
     expect(confirmed.status).toBe(302);
@@ -74,7 +75,7 @@ describe("filing and verifying by email", () => {
     expect(html).toContain(`data-due="${expectedDue}"`);
     expect(textOf(html)).toContain("Identité confirmée");
 
-    const verified = requestByRef(reference)!;
+    const verified = (await requestByRef(reference))!;
     expect(verified.status).toBe("received");
     expect(verified.dueOn).toBe(expectedDue);
 
@@ -100,22 +101,22 @@ describe("filing and verifying by email", () => {
     const { reference } = await fileOne(app, { email: "expire.test@example.fr" });
     const mail = await mailTo(app, "expire.test@example.fr", "Confirmez");
     const verifyPath = linkIn(mail.text!, "/verification/");
-    const row = requestByRef(reference)!;
-    app.db().update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id)).run();
+    const row = (await requestByRef(reference))!;
+    await withTx(app.db(), (tx) => tx.update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id)));
     const res = await app.browser().post(verifyPath, {});
     expect(res.status).toBe(400);
-    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+    expect((await requestByRef(reference))!.status).toBe("awaiting_verification");
   });
 
   it("expires requests left unverified for 14 days, after which the link is dead", async () => {
     const { reference } = await fileOne(app, { email: "lapse@example.fr" });
     const verifyPath = linkIn((await mailTo(app, "lapse@example.fr", "Confirmez")).text!, "/verification/");
     const in13Days = new Date(Date.now() + 13 * 86_400_000);
-    expireUnverified({ ctx: { db: app.db(), now: in13Days, actor: { kind: "system" } } });
-    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+    await expireUnverified({ ctx: { db: app.db(), now: in13Days, actor: { kind: "system" } } });
+    expect((await requestByRef(reference))!.status).toBe("awaiting_verification");
     const in15Days = new Date(Date.now() + 15 * 86_400_000);
-    expect(expireUnverified({ ctx: { db: app.db(), now: in15Days, actor: { kind: "system" } } })).toBeGreaterThanOrEqual(1);
-    expect(requestByRef(reference)!.status).toBe("expired_unverified");
+    expect(await expireUnverified({ ctx: { db: app.db(), now: in15Days, actor: { kind: "system" } } })).toBeGreaterThanOrEqual(1);
+    expect((await requestByRef(reference))!.status).toBe("expired_unverified");
     expect((await app.browser().post(verifyPath, {})).status).toBe(400);
   });
 });
@@ -124,7 +125,7 @@ describe("filing and verifying by SMS", () => {
   it("normalises a French mobile number, sends a code, and counts attempts", async () => {
     const { browser, reference, page } = await fileOne(app, { email: "", phone: "06 12 34 56 78", verificationMethod: "sms" });
     expect(textOf(page)).toContain("code à 6 chiffres");
-    expect(requestByRef(reference)!.phone).toBe("+33612345678");
+    expect((await requestByRef(reference))!.phone).toBe("+33612345678");
     await app.deliver();
     const code = lastCode(app.sms.sent, "+33612345678");
     expect(app.sms.sent.at(-1)!.authorization).toBe("Bearer sms-test-token");
@@ -138,7 +139,7 @@ describe("filing and verifying by SMS", () => {
     expect(ok.status).toBe(302);
     const status = await browser.follow(ok);
     expect(textOf(await status.text())).toContain("Reçue : nous allons rechercher vos données");
-    expect(requestByRef(reference)!.status).toBe("received");
+    expect((await requestByRef(reference))!.status).toBe("received");
     // No email on file: the acknowledgement goes by SMS, with the reference.
     await app.deliver();
     expect(app.sms.sent.at(-1)!.text).toContain(`demande ${reference} confirmée`);
@@ -153,14 +154,14 @@ describe("filing and verifying by SMS", () => {
     const res = await browser.post("/demande/envoyee", { intent: "verify", code });
     expect(res.status).toBe(400);
     expect(textOf(await res.text())).toContain("Trop d'essais");
-    expect(requestByRef(reference)!.status).toBe("awaiting_verification");
+    expect((await requestByRef(reference))!.status).toBe("awaiting_verification");
   });
 });
 
 describe("bad input", () => {
   it("answers 400 with a message next to each field, in French, and stores nothing", async () => {
-    const before = app.db().select().from(requests).all().length;
-    const outboxBefore = app.db().select().from(outbox).all().length;
+    const before = (await app.db().select().from(requests)).length;
+    const outboxBefore = (await app.db().select().from(outbox)).length;
     const res = await app.browser().post("/demande", validRequest({ rights: [], email: "pas-une-adresse", lastName: "" }));
     expect(res.status).toBe(400);
     const html = await res.text();
@@ -170,8 +171,8 @@ describe("bad input", () => {
     expect(text).toContain("Saisissez une adresse électronique valide");
     expect(text).toContain("Ce champ est obligatoire.");
     expect(html).toMatch(/id="email"[^>]*aria-invalid="true"[^>]*aria-describedby="email-hint email-error"/);
-    expect(app.db().select().from(requests).all().length).toBe(before);
-    expect(app.db().select().from(outbox).all().length).toBe(outboxBefore);
+    expect((await app.db().select().from(requests)).length).toBe(before);
+    expect((await app.db().select().from(outbox)).length).toBe(outboxBefore);
   });
 
   it("speaks English when English was chosen", async () => {
@@ -221,29 +222,29 @@ describe("representatives and mandates", () => {
     const pdf = Buffer.from("%PDF-1.4\nMandat de représentation signé par Paul Desmarc\n%%EOF");
     const res = await app.browser().post("/demande", representativeForm(new Blob([pdf], { type: "application/pdf" })));
     expect(res.status).toBe(302);
-    const stored = app.db().select().from(attachments).all().at(-1)!;
+    const stored = (await app.db().select().from(attachments)).at(-1)!;
     expect(stored.mimeType).toBe("application/pdf");
     expect(stored.size).toBe(pdf.length);
     expect(stored.ciphertext.includes(Buffer.from("Mandat de représentation"))).toBe(false);
   });
 
   it("refuses a file that is not PDF/JPEG/PNG whatever its name, and a missing mandate", async () => {
-    const before = app.db().select().from(requests).all().length;
+    const before = (await app.db().select().from(requests)).length;
     const fake = await app.browser().post("/demande", representativeForm(new Blob(["MZ executable"], { type: "application/pdf" })));
     expect(fake.status).toBe(400);
     expect(textOf(await fake.text())).toContain("Le fichier doit être au format PDF, JPEG ou PNG.");
     const missing = await app.browser().post("/demande", representativeForm(null));
     expect(missing.status).toBe(400);
     expect(textOf(await missing.text())).toContain("Joignez le mandat");
-    expect(app.db().select().from(requests).all().length).toBe(before);
+    expect((await app.db().select().from(requests)).length).toBe(before);
   });
 
   /** What a refused upload must not leave behind. */
-  const stored = () => ({ requests: app.db().select().from(requests).all().length, attachments: app.db().select().from(attachments).all().length, outbox: app.db().select().from(outbox).all().length });
+  const stored = async () => ({ requests: (await app.db().select().from(requests)).length, attachments: (await app.db().select().from(attachments)).length, outbox: (await app.db().select().from(outbox)).length });
 
   it("refuses a PNG that is also a PDF (a polyglot) with a clear message, in French and in English, and stores nothing", async () => {
     const polyglot = png({ extra: [{ type: "pdFm", data: pdf({ text: "Je suis aussi un PDF" }) }] });
-    const before = stored();
+    const before = await stored();
     const fr = await app.browser().post("/demande", representativeForm(new Blob([new Uint8Array(polyglot)], { type: "image/png" }), "mandat.png"));
     expect(fr.status).toBe(400);
     const frHtml = await fr.text();
@@ -254,12 +255,12 @@ describe("representatives and mandates", () => {
     const en = await english.post("/demande", representativeForm(new Blob([new Uint8Array(polyglot)], { type: "image/png" }), "mandat.png"));
     expect(en.status).toBe(400);
     expect(textOf(await en.text())).toContain("This file is of several formats at once (an image that also holds a PDF, for instance): we cannot accept it.");
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   it("refuses a PDF that runs JavaScript when opened, in French and in English, and stores nothing", async () => {
     const scripted = pdf({ catalog: "/OpenAction << /S /JavaScript /JS (app.launchURL('https://evil.example/')) >>" });
-    const before = stored();
+    const before = await stored();
     const fr = await app.browser().post("/demande", representativeForm(new Blob([new Uint8Array(scripted)], { type: "application/pdf" })));
     expect(fr.status).toBe(400);
     expect(textOf(await fr.text())).toContain("Ce PDF contient des éléments actifs (script, action automatique, fichier joint) ou est protégé : nous ne pouvons pas l'accepter.");
@@ -268,7 +269,7 @@ describe("representatives and mandates", () => {
     const en = await english.post("/demande", representativeForm(new Blob([new Uint8Array(scripted)], { type: "application/pdf" })));
     expect(en.status).toBe(400);
     expect(textOf(await en.text())).toContain("This PDF holds active content (a script, an automatic action, an attached file) or is protected: we cannot accept it.");
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   it("accepts a plain PDF and gives it back to staff only as a download, under a sandbox CSP", async () => {
@@ -400,9 +401,9 @@ describe("cross-site requests", () => {
   });
 
   it("refuses a POST from another origin and stores nothing", async () => {
-    const before = app.db().select().from(requests).all().length;
+    const before = (await app.db().select().from(requests)).length;
     const res = await app.browser().post("/demande", validRequest(), { origin: "https://evil.example" });
     expect(res.status).toBe(403);
-    expect(app.db().select().from(requests).all().length).toBe(before);
+    expect((await app.db().select().from(requests)).length).toBe(before);
   });
 });

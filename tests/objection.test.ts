@@ -24,7 +24,7 @@ let surveyFile: string;
 beforeAll(async () => {
   app = await startApp({ env: { SUPPRESSION_API_TOKEN: TOKEN, SUPPRESSION_HASH_KEY: "objection-test-hash-key-0123456789-abcdef" } });
   ({ surveyFile } = await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 2, seed: 5 }));
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
@@ -64,7 +64,7 @@ describe("objection (Art. 21) done fully", () => {
     const { reference, browser } = await inPerson({ lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr" });
     // The search finds her landline in the survey database and the CRM; support confirms it as hers.
     await gatherAll(app, browser, reference);
-    const confirmed = app.db().select().from(requestIdentifiers).where(eq(requestIdentifiers.requestId, ticketRow(reference).id)).all();
+    const confirmed = await app.db().select().from(requestIdentifiers).where(eq(requestIdentifiers.requestId, (await ticketRow(reference)).id));
     expect(confirmed.filter((i) => i.origin === "found" && i.status === "confirmed").map((i) => i.kind)).toContain("phone");
     expect(await check("02 47 00 00 00")).toEqual({ suppressed: false });
     const before = contactsLeft();
@@ -79,7 +79,7 @@ describe("objection (Art. 21) done fully", () => {
     expect(respondent(1)).toEqual({ last_name: "DESMARC", email: null, phone: null, survey_client: "Osiris" });
     expect(contactsLeft()).toBe(before - 1);
 
-    const removal = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().find((a) => a.action === "objection.survey_contacts_removed")!;
+    const removal = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).find((a) => a.action === "objection.survey_contacts_removed")!;
     expect(removal.details).toEqual({ connectorId: "survey", records: 1, fields: 2 });
     expect(JSON.stringify(removal.details)).not.toMatch(/@|247000000/);
 
@@ -95,7 +95,7 @@ describe("objection (Art. 21) done fully", () => {
     const again = await inPerson({ lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr" });
     await gatherAll(app, again.browser, again.reference);
     expect((await again.browser.post(`/admin/demandes/${again.reference}`, { intent: "objection-record" })).status).toBe(302);
-    const second = app.db().select().from(auditLog).where(eq(auditLog.reference, again.reference)).all();
+    const second = await app.db().select().from(auditLog).where(eq(auditLog.reference, again.reference));
     expect(second.find((a) => a.action === "objection.recorded")!.details).toMatchObject({ added: 0 });
     const secondMail = await mailTo(app, "desmarc.corinne@orange.fr", `${again.reference} : votre opposition est enregistrée`);
     expect(secondMail.text).toContain("votre adresse électronique (déjà sur la liste)");

@@ -25,7 +25,7 @@ describe("SMTP outage", () => {
     }
     const first = await app.deliver();
     expect(first).toEqual({ sent: 0, failed: 3, expired: 0 });
-    const pending = app.db().select().from(outbox).where(eq(outbox.status, "pending")).all();
+    const pending = await app.db().select().from(outbox).where(eq(outbox.status, "pending"));
     expect(pending).toHaveLength(3);
     for (const m of pending) {
       expect(m.attempts).toBe(1);
@@ -99,7 +99,7 @@ describe("a code that expires before the gateway is back", () => {
     expect(notice.to).toBe("+33611223355");
     expect(notice.text).toMatch(/^CentreCall : le code de la demande DSR-\d{4}-\d{6} a expiré avant de pouvoir vous être envoyé\. Demandez-en un nouveau sur la page où vous avez fait votre demande, ou avec « Suivre une demande » sur notre site \(votre référence et votre numéro de portable\)\.$/);
     expect(notice.text).not.toMatch(/(?<![-\d])\d{6}(?!\d)/);
-    const codes = app.db().select().from(outbox).where(eq(outbox.template, "sms_code")).all();
+    const codes = await app.db().select().from(outbox).where(eq(outbox.template, "sms_code"));
     expect(codes.map((m) => m.status)).toEqual(["expired"]);
 
     // As the notice says: a new code from the page where the request was made, and it verifies the request.
@@ -147,7 +147,7 @@ describe("a confirmation link that expires before the mail server takes it", () 
     const verifyPath = new URL(fresh.text!.match(/https?:\/\/\S+\/verification\/\S+/)![0]).pathname;
     const person = app.browser();
     expect((await person.post(verifyPath, {})).status).toBe(302);
-    expect(app.db().select().from(outbox).where(eq(outbox.template, "verification")).all().map((m) => m.status)).toEqual(["expired", "sent"]);
+    expect((await app.db().select().from(outbox).where(eq(outbox.template, "verification"))).map((m) => m.status)).toEqual(["expired", "sent"]);
   });
 });
 

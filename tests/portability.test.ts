@@ -13,6 +13,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { csvRows } from "./helpers/csv";
 import { downloadArchive } from "./helpers/requester";
+import { first } from "../app/utils/db.server";
 
 /**
  * Portability as Art. 20 and the EDPB's guidelines (WP242 rev.01) mean it,
@@ -26,7 +27,7 @@ let demo: Awaited<ReturnType<typeof withDemoConnectors>>;
 beforeAll(async () => {
   app = await startApp();
   demo = await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 13 });
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
@@ -38,12 +39,12 @@ const CORINNE = "desmarc.corinne@orange.fr";
 const gatheredCorinne = (rights: string[]) => gathered(app, rights);
 
 /** What releasing would have left behind: rows, mail, audit entries, files. */
-function traces(reference: string) {
-  const id = ticketRow(reference).id;
+async function traces(reference: string) {
+  const id = (await ticketRow(reference)).id;
   return {
-    archives: app.db().select().from(archives).where(eq(archives.requestId, id)).all().length,
-    mail: app.db().select().from(outbox).where(eq(outbox.requestId, id)).all().filter((m) => m.template === "archive_ready" || m.template === "sms_archive_ready").length,
-    audit: app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().filter((a) => a.action.startsWith("archive.")).length,
+    archives: (await app.db().select().from(archives).where(eq(archives.requestId, id))).length,
+    mail: (await app.db().select().from(outbox).where(eq(outbox.requestId, id))).filter((m) => m.template === "archive_ready" || m.template === "sms_archive_ready").length,
+    audit: (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).filter((a) => a.action.startsWith("archive.")).length,
     files: existsSync(path.join(app.dir, "archives")) ? readdirSync(path.join(app.dir, "archives")).filter((f) => f.startsWith(`${id}-`)).length : 0,
   };
 }
@@ -59,7 +60,7 @@ describe("an archive answers the right the request asks for", () => {
     const refused = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur la portabilité (art. 20)");
-    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+    expect(await traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
 
     // The DPO is offered the access archive, the one the request asks for, and not the other.
     const dpo = await signedIn(app, "dpo");
@@ -67,7 +68,7 @@ describe("an archive answers the right the request asks for", () => {
     expect(dpoPage).toContain("Préparer et publier l'archive d'accès");
     expect(dpoPage).not.toContain("Préparer et publier l'archive de portabilité");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(409);
-    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+    expect(await traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
   });
 
   it("refuses an access archive on a portability-only request, in English too", async () => {
@@ -79,7 +80,7 @@ describe("an archive answers the right the request asks for", () => {
     const refused = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
     expect(refused.status).toBe(409);
     expect(textOf(await refused.text())).toContain("Cette demande ne porte pas sur le droit d'accès (art. 15)");
-    expect(traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
+    expect(await traces(reference)).toEqual({ archives: 0, mail: 0, audit: 0, files: 0 });
 
     await dpo.browser.get("/langue?to=en&back=/");
     const english = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
@@ -92,7 +93,7 @@ describe("the portability archive, as the requester downloads it", () => {
   it("holds each answer with its question and date, the calls' metadata and the contact history, and nothing our staff wrote", async () => {
     const { reference, support } = await gatheredCorinne(["portability"]);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
-    const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const released = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))))!;
     expect(released.kind).toBe("portability");
     const zip = await downloadArchive(app, CORINNE, released.id);
 
@@ -160,7 +161,7 @@ describe("spreadsheet formulas in the released CSVs", () => {
       const zips: Record<string, Map<string, Buffer>> = {};
       for (const [kind, browser] of [["access", dpo.browser], ["portability", support]] as const) {
         expect((await browser.post(`/admin/demandes/${reference}`, { intent: `release-${kind}`, confirmed: "1" })).status).toBe(302);
-        const released = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === kind)!;
+        const released = (await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))).find((a) => a.kind === kind)!;
         zips[kind] = await downloadArchive(app, CORINNE, released.id);
       }
 

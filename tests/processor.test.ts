@@ -16,6 +16,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
 import { connectors } from "../app/utils/connectors.server";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * OP-06: CentreCall runs Neva Assurances' reception desk on Neva's own CRM,
@@ -45,20 +46,20 @@ async function corinneFound(rights: string[]) {
   return { reference: requester.reference, requester: requester.browser, support: support.browser };
 }
 
-const referralOf = (reference: string) => app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, ticketRow(reference).id)).get();
+const referralOf = async (reference: string) => await first(app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, (await ticketRow(reference)).id)));
 
 async function ticketText(browser: Browser, reference: string) {
   return textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
 }
 
 async function instruct(browser: Browser, reference: string, instruction: string, note = "") {
-  const id = referralOf(reference)!.id;
+  const id = (await referralOf(reference))!.id;
   return browser.post(`/admin/demandes/${reference}`, { intent: "referral-instruct", referralId: String(id), instruction, note });
 }
 
 async function accessArchive(reference: string, name: string) {
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() });
+  await buildArchive({ db: app.db(), requestId: (await ticketRow(reference)).id, kind: "access", out, now: new Date(), registry: connectors() });
   const entries = await unzipEntries(out);
   return { entries, letter: textOf(entries.get("LISEZ-MOI.html")!.toString("utf8")), manifest: JSON.parse(entries.get("manifest.json")!.toString("utf8")) as { files: { connector: string | null }[] } };
 }
@@ -109,22 +110,22 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const closing = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "complete", confirmed: "1" });
     expect(closing.status).toBe(409);
     expect(textOf(await closing.text())).toContain("instructions sont attendues");
-    expect(ticketRow(reference).status).not.toBe("completed");
+    expect((await ticketRow(reference)).status).not.toBe("completed");
 
     // Neva acknowledges, then tells us to answer with its data: the copy now includes it.
-    expect((await support.post(`/admin/demandes/${reference}`, { intent: "referral-ack", referralId: String(referralOf(reference)!.id) })).status).toBe(302);
-    expect(referralOf(reference)!.status).toBe("acknowledged");
+    expect((await support.post(`/admin/demandes/${reference}`, { intent: "referral-ack", referralId: String((await referralOf(reference))!.id) })).status).toBe(302);
+    expect((await referralOf(reference))!.status).toBe("acknowledged");
     expect((await instruct(support, reference, "answer")).status).toBe(302);
-    expect(referralOf(reference)!.status).toBe("instructed");
+    expect((await referralOf(reference))!.status).toBe("instructed");
     const after = await accessArchive(reference, "after");
     expect([...after.entries.keys()].filter((n) => n.startsWith("data/crm")).length).toBeGreaterThan(0);
     expect(after.letter).toContain("Sur ses instructions, ces données figurent dans cette copie");
     expect(await ticketText(support, reference)).not.toContain(AWAITING_FR);
     expect((await statusPage(requester)).text).not.toContain(AWAITING_FR);
 
-    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+    const actions = (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["referral.sent", "referral.acknowledged", "referral.instructed"]));
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("an erasure without Neva's instruction leaves the CRM alone, and the certificate says so", async () => {
@@ -133,7 +134,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
-    const plan = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
+    const plan = (await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, (await ticketRow(reference)).id))).at(-1)!;
     expect(plan.status).toBe("verified");
     expect(Object.keys(plan.summary)).not.toContain("crm");
     expect(demo.crm.log.filter((c) => c.method === "DELETE")).toEqual([]);
@@ -150,12 +151,12 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect((await instruct(support, reference, "erase")).status).toBe(302);
     await gatherAll(app, support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
-    const second = app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
+    const second = (await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, (await ticketRow(reference)).id))).at(-1)!;
     expect(second.id).not.toBe(plan.id);
     expect(Object.keys(second.summary)).toEqual(["crm"]);
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
-    expect(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id)).get()!.status).toBe("verified");
+    expect((await first(app.db().select().from(erasurePlans).where(eq(erasurePlans.id, second.id))))!.status).toBe("verified");
     expect(demo.crm.contacts.has("c-1")).toBe(false);
     await app.deliver(worker.after());
     const certificates = mailsIn(app, "desmarc.corinne@orange.fr", "Votre demande d'effacement");
@@ -163,43 +164,43 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     const text = certificates[1]!.text!.replace(/\s+/g, " ");
     expect(text).toContain("CRM client — contacts : 1 enregistrement effacé.");
     expect(text).not.toContain("respondents");
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("after Neva's instruction to erase, the plan includes its CRM and the erasure deletes there", async () => {
     const { reference, support } = await corinneFound(["erasure"]);
     // The plan prepared while Neva is silent leaves its CRM out...
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
-    const planOf = () => app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, ticketRow(reference).id)).all().at(-1)!;
-    expect(Object.keys(planOf().summary)).not.toContain("crm");
+    const planOf = async () => (await app.db().select().from(erasurePlans).where(eq(erasurePlans.requestId, (await ticketRow(reference)).id))).at(-1)!;
+    expect(Object.keys((await planOf()).summary)).not.toContain("crm");
     // ...Neva says erase: the new plan has it, and execution deletes its contact.
     expect((await instruct(support, reference, "erase")).status).toBe(302);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
-    expect(planOf().summary.crm?.delete).toBeGreaterThan(0);
+    expect((await planOf()).summary.crm?.delete).toBeGreaterThan(0);
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
-    expect(planOf().status).toBe("verified");
+    expect((await planOf()).status).toBe("verified");
     expect(demo.crm.log.filter((c) => c.method === "DELETE").length).toBeGreaterThan(0);
     expect(demo.crm.contacts.has("c-1")).toBe(false);
   });
 
   it("reminds Neva once when its instructions are late, however many processes sweep at once", async () => {
     const { reference } = await corinneFound(["access"]);
-    const id = referralOf(reference)!.id;
-    app.db().update(controllerReferrals).set({ sentAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(controllerReferrals.id, id)).run();
+    const id = (await referralOf(reference))!.id;
+    await withTx(app.db(), (tx) => tx.update(controllerReferrals).set({ sentAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(controllerReferrals.id, id)));
     const env = { ...process.env, LOG_LEVEL: "silent" };
     const [a, b] = await Promise.all([cli(["expire"], env), cli(["expire"], env)]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
-    const reminders = app.db().select().from(outbox).where(and(eq(outbox.requestId, ticketRow(reference).id), eq(outbox.template, "controller_reminder"))).all();
+    const reminders = await app.db().select().from(outbox).where(and(eq(outbox.requestId, (await ticketRow(reference)).id), eq(outbox.template, "controller_reminder")));
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.recipient).toBe(NEVA);
     expect(reminders[0]!.subject).toContain("Relance n° 1");
     expect(`${a.stdout}${b.stdout}`).toMatch(/controllers reminded 1/);
     // A sweep again the same day owes nothing; once instructed, no more reminders ever.
     expect((await cli(["expire"], env)).stdout).toContain("controllers reminded 0");
-    expect(referralOf(reference)!.reminders).toBe(1);
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await referralOf(reference))!.reminders).toBe(1);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("a person not in the CRM: nothing is forwarded and nothing waits", async () => {
@@ -208,7 +209,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     await gatherAll(app, support.browser, requester.reference);
     await app.deliver();
     expect(mailsIn(app, NEVA)).toHaveLength(0);
-    expect(referralOf(requester.reference)).toBeUndefined();
+    expect(await referralOf(requester.reference)).toBeUndefined();
     expect(await ticketText(support.browser, requester.reference)).not.toContain("responsable du traitement (Neva");
     expect((await statusPage(requester.browser)).text).not.toContain("Neva");
   });
@@ -226,7 +227,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
     expect((await instruct(admin.browser, reference, "answer")).status).toBe(403);
     // A referral of another request is not found from this one.
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "referral-instruct", referralId: "999", instruction: "answer" })).status).toBe(404);
-    expect(referralOf(reference)!.status).toBe("sent");
+    expect((await referralOf(reference))!.status).toBe("sent");
     // The refusal, with its reason, reaches the person's page.
     expect((await instruct(support, reference, "refuse", "Contrat de la personne résilié : données archivées chez Neva")).status).toBe(302);
     const dpo = await signedIn(app, "dpo");

@@ -7,6 +7,7 @@ import { mailTo } from "./helpers/smtp-sink";
 import { fileOne, linkIn, smsCountTo } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 16, item 8: the public flows a person can get stuck in — the
@@ -21,11 +22,11 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function row(reference: string) {
-  return app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+async function row(reference: string) {
+  return (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
 }
-function liveCodes(requestId: number) {
-  return app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"))).all().filter((c) => !c.usedAt);
+async function liveCodes(requestId: number) {
+  return (await app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code")))).filter((c) => !c.usedAt);
 }
 
 describe("/suivi: each field says what is wrong with itself", () => {
@@ -116,13 +117,13 @@ describe("a lost SMS code", () => {
     await app.deliver();
     const second = lastCode(app.sms.sent, "+33652000003");
     expect(second).not.toBe(first);
-    expect(liveCodes(row(filed.reference).id)).toHaveLength(1);
+    expect(await liveCodes((await row(filed.reference)).id)).toHaveLength(1);
     // The old code no longer works; the new one does.
     const old = await filed.browser.post("/demande/envoyee", { intent: "verify", code: first });
     expect(old.status).toBe(400);
     const ok = await filed.browser.post("/demande/envoyee", { intent: "verify", code: second });
     expect(ok.status).toBe(302);
-    expect(row(filed.reference).status).toBe("received");
+    expect((await row(filed.reference)).status).toBe("received");
   });
 
   it("a browser that came through /suivi can ask for a new code there too, with one answer whatever the pair, and a limit", async () => {
@@ -163,21 +164,21 @@ describe("a lost SMS code", () => {
   it("/suivi for an unconfirmed email request sends a new confirmation link, and nothing for a wrong address", async () => {
     const filed = await fileOne(app, { email: "pubflow.relink@example.fr" });
     await mailTo(app, "pubflow.relink@example.fr", "Confirmez");
-    const count = () => app.db().select().from(outbox).where(eq(outbox.recipient, "pubflow.relink@example.fr")).all().length;
-    const before = count();
+    const count = async () => (await app.db().select().from(outbox).where(eq(outbox.recipient, "pubflow.relink@example.fr"))).length;
+    const before = await count();
     const right = await app.browser().post("/suivi", { reference: filed.reference, contact: "pubflow.relink@example.fr" });
     const wrong = await app.browser().post("/suivi", { reference: filed.reference, contact: "someone@example.fr" });
     expect(textOf(await right.text())).toBe(textOf(await wrong.text()));
-    expect(count()).toBe(before + 1);
+    expect(await count()).toBe(before + 1);
     const link = linkIn((await mailTo(app, "pubflow.relink@example.fr", "Confirmez")).text!, "/verification/");
     expect((await app.browser().post(link, {})).status).toBe(302);
-    expect(row(filed.reference).status).toBe("received");
+    expect((await row(filed.reference)).status).toBe("received");
   });
 });
 
 describe("the answer page", () => {
   async function asked(question: string) {
-    const t = verifiedTicket({ email: `pubflow.answer.${Math.random().toString(36).slice(2)}@example.fr` });
+    const t = await verifiedTicket({ email: `pubflow.answer.${Math.random().toString(36).slice(2)}@example.fr` });
     const { browser } = await signedIn(app, "support");
     await browser.post(`/admin/demandes/${t.reference}`, { intent: "ask", reason: "scope", question });
     const mail = await mailTo(app, t.email, "Précisions nécessaires");

@@ -6,6 +6,7 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { fileOne } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
+import { withTx } from "../app/utils/db.server";
 
 /**
  * The queue's deadline counters are filters, and "overdue" means one thing
@@ -16,13 +17,13 @@ const t: Record<string, string> = {};
 beforeAll(async () => {
   app = await startApp();
   // Toulouse holds this file's tickets, one of each state.
-  t.late = verifiedTicket({ daysAgo: 40, site: "toulouse", rights: ["erasure"] }).reference;
-  t.later = verifiedTicket({ daysAgo: 45, site: "toulouse" }).reference;
-  t.soon = verifiedTicket({ daysAgo: 27, site: "toulouse" }).reference;
-  t.fresh = verifiedTicket({ daysAgo: 1, site: "toulouse" }).reference;
-  t.elsewhere = verifiedTicket({ daysAgo: 40, site: "lille" }).reference;
+  t.late = (await verifiedTicket({ daysAgo: 40, site: "toulouse", rights: ["erasure"] })).reference;
+  t.later = (await verifiedTicket({ daysAgo: 45, site: "toulouse" })).reference;
+  t.soon = (await verifiedTicket({ daysAgo: 27, site: "toulouse" })).reference;
+  t.fresh = (await verifiedTicket({ daysAgo: 1, site: "toulouse" })).reference;
+  t.elsewhere = (await verifiedTicket({ daysAgo: 40, site: "lille" })).reference;
   // Past its date, but the clock stopped when the requester was asked a question.
-  t.pausedLate = verifiedTicket({ daysAgo: 40, site: "toulouse" }).reference;
+  t.pausedLate = (await verifiedTicket({ daysAgo: 40, site: "toulouse" })).reference;
   const { browser } = await signedIn(app, "dpo");
   const asked = await browser.post(`/admin/demandes/${t.pausedLate}`, {
     intent: "ask",
@@ -32,7 +33,7 @@ beforeAll(async () => {
   expect(asked.status).toBe(302);
   // Filed on the web and not yet confirmed: its clock has not started (paused too), and "open" leaves it out.
   t.unverified = (await fileOne(app, { email: "inconnue.toulouse@example.fr" })).reference;
-  app.db().update(requests).set({ site: "toulouse" }).where(eq(requests.reference, t.unverified)).run();
+  await withTx(app.db(), (tx) => tx.update(requests).set({ site: "toulouse" }).where(eq(requests.reference, t.unverified!)));
 });
 afterAll(async () => {
   await app?.stop();
@@ -151,7 +152,7 @@ describe("one meaning of overdue", () => {
     const reports = await page(browser, "/admin/rapports");
     const reported = Number(/data-figure="overdue"><strong>(\d+)<\/strong>/.exec(reports)![1]);
     const before = app.sink!.received.length;
-    sendReminders({ ctx: { db: app.db(), now: new Date(), actor: { kind: "system" } }, force: true });
+    await sendReminders({ ctx: { db: app.db(), now: new Date(), actor: { kind: "system" } }, force: true });
     await app.deliver();
     const digest = app.sink!.received.slice(before).find((m) => m.subject?.startsWith("Échéances RGPD"));
     expect(digest, "a digest to the DPO").toBeDefined();
@@ -167,7 +168,7 @@ describe("one meaning of overdue", () => {
 describe("the journal speaks words, not codes", () => {
   it("shows a ticket's usual life with labels and dates in words, in French and English", async () => {
     const { browser, id } = await signedIn(app, "dpo");
-    const { reference } = verifiedTicket({ daysAgo: 3, site: "paris" });
+    const { reference } = await verifiedTicket({ daysAgo: 3, site: "paris" });
     const act = async (fields: Record<string, string>) => expect((await browser.post(`/admin/demandes/${reference}`, fields)).status, fields.intent).toBe(302);
     await browser.get(`/admin/demandes/${reference}`);
     await act({ intent: "assign", assigneeId: String(id) });

@@ -24,21 +24,21 @@ describe("rate limits", () => {
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(3_500);
     expect(Number(blocked.headers.get("retry-after"))).toBeLessThanOrEqual(3_600);
     expect(textOf(await blocked.text())).toContain("Trop de tentatives");
-    expect(app.db().select().from(requests).all()).toHaveLength(3);
+    expect(await app.db().select().from(requests)).toHaveLength(3);
   });
 
-  it("opens a new window once the hour is over, per bucket and subject", () => {
+  it("opens a new window once the hour is over, per bucket and subject", async () => {
     const db = app.db();
     const t0 = new Date("2026-03-01T10:00:00Z");
     const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
-    expect(hit(db, "test", "a", 2, HOUR, at(0))).toEqual({ allowed: true, retryAfterSeconds: 0 });
-    expect(hit(db, "test", "a", 2, HOUR, at(10))).toEqual({ allowed: true, retryAfterSeconds: 0 });
-    expect(hit(db, "test", "a", 2, HOUR, at(20))).toEqual({ allowed: false, retryAfterSeconds: 40 * 60 });
-    expect(hit(db, "test", "b", 2, HOUR, at(20)).allowed).toBe(true);
-    expect(hit(db, "other", "a", 2, HOUR, at(20)).allowed).toBe(true);
-    expect(hit(db, "test", "a", 2, HOUR, at(60))).toEqual({ allowed: true, retryAfterSeconds: 0 });
-    expect(hit(db, "test", "a", 2, HOUR, at(61)).allowed).toBe(true);
-    expect(hit(db, "test", "a", 2, HOUR, at(62))).toEqual({ allowed: false, retryAfterSeconds: 58 * 60 });
+    expect(await hit(db, "test", "a", 2, HOUR, at(0))).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await hit(db, "test", "a", 2, HOUR, at(10))).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await hit(db, "test", "a", 2, HOUR, at(20))).toEqual({ allowed: false, retryAfterSeconds: 40 * 60 });
+    expect((await hit(db, "test", "b", 2, HOUR, at(20))).allowed).toBe(true);
+    expect((await hit(db, "other", "a", 2, HOUR, at(20))).allowed).toBe(true);
+    expect(await hit(db, "test", "a", 2, HOUR, at(60))).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect((await hit(db, "test", "a", 2, HOUR, at(61))).allowed).toBe(true);
+    expect(await hit(db, "test", "a", 2, HOUR, at(62))).toEqual({ allowed: false, retryAfterSeconds: 58 * 60 });
   });
 
   it("limits guessing on the status form per address", async () => {

@@ -53,7 +53,7 @@ describe("Art. 19 recipients, per record", () => {
     await gatherAll(app, support, reference);
     await erased(reference, support);
 
-    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    const notices = await app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, (await ticketRow(reference)).id));
     expect(notices.map((n) => n.recipient)).toEqual(["Lumen Énergie"]);
     expect(mailsIn(app, OSIRIS, reference)).toEqual([]);
     const [toLumen, ...more] = mailsIn(app, LUMEN, reference);
@@ -69,7 +69,7 @@ describe("Art. 19 recipients, per record", () => {
     // A business notice: signed by the DPO, no complaint-to-the-CNIL line meant for a data subject.
     expect(text).toContain("dpo@centrecall.example");
     expect(text).not.toContain("CNIL");
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
 
     // Art. 19, last sentence: the person can see who was told, from the link in their certificate email.
     const certificate = mailsIn(app, NADIA.email, reference).find((m) => m.subject?.includes("demande d'effacement"))!;
@@ -96,7 +96,7 @@ describe("Art. 19 recipients, per record", () => {
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "erasure-approve", confirmed: "1" })).status).toBe(302);
     await runWorker();
     await app.deliver(worker.after());
-    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    const notices = await app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, (await ticketRow(reference)).id));
     expect(notices.map((n) => n.recipient)).toEqual(["Lumen Énergie"]);
     const text = mailsIn(app, LUMEN, reference)[0]!.text!;
     expect(text).not.toContain("respondents"); // the survey row went to Zeta, not to Lumen
@@ -117,7 +117,7 @@ describe("Art. 19 recipients, per record", () => {
     expect(textOf(ticket)).toContain("Enregistré sans accord enregistré de la personne");
     const out = path.join(mkdtempSync(path.join(tmpdir(), "rd-letter-")), "a.zip");
     // The register's details for each processing are on the page the letter links to (issue 16).
-    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind: "access", out, now: new Date(), registry: connectors() })).path, "lire/traitements.html"));
+    const letterOf = async () => textOf(await zipText((await buildArchive({ db: app.db(), requestId: (await ticketRow(reference)).id, kind: "access", out, now: new Date(), registry: connectors() })).path, "lire/traitements.html"));
 
     let letter = await letterOf();
     expect(letter).toContain("Vos données de ce traitement ont été recueillies pour le compte de : Lumen Énergie.");
@@ -128,8 +128,8 @@ describe("Art. 19 recipients, per record", () => {
     // The DPO records a transfer for the survey contacts: the next letter states it, with its safeguard (Art. 15(2)).
     const dpo = await signedIn(app, "dpo", "lille");
     const ctx = { db: app.db(), now: new Date(), actor: { kind: "staff" as const, id: dpo.id, role: "dpo" as const, site: "lille" as const, email: dpo.email, displayName: "DPO" } };
-    const current = getOperation(ctx, "OP-03").operation;
-    updateOperation({ ctx, code: "OP-03", input: { ...current, transfers: "Hébergeur de sauvegarde ; Suisse ; décision d'adéquation de la Commission européenne" } });
+    const current = (await getOperation(ctx, "OP-03")).operation;
+    await updateOperation({ ctx, code: "OP-03", input: { ...current, transfers: "Hébergeur de sauvegarde ; Suisse ; décision d'adéquation de la Commission européenne" } });
     letter = await letterOf();
     expect(letter).toContain("Hébergeur de sauvegarde — Suisse — garantie : décision d'adéquation de la Commission européenne");
   });

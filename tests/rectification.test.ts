@@ -64,7 +64,7 @@ describe("rectification", () => {
     await app.deliver();
     const mail = mailsIn(app, "desmarc.corinne@orange.fr", "rectifiées")[0];
     expect(mail?.text).toContain("last_name : DESMARC-LEROY");
-    const notices = app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, ticketRow(reference).id)).all();
+    const notices = await app.db().select().from(recipientNotices).where(eq(recipientNotices.requestId, (await ticketRow(reference)).id));
     // Art. 19 per record: the survey was run for Osiris, which is told; the CRM is its client's own file (CentreCall is
     // that client's processor), not a disclosure to a recipient.
     expect(notices.map((n) => [n.kind, n.recipient]).sort()).toEqual([["rectification", "Osiris"]]);
@@ -74,7 +74,7 @@ describe("rectification", () => {
     expect(toOsiris?.text).not.toContain("lastName"); // the CRM's field: a system Osiris never received
     expect(toOsiris?.text).not.toContain("CNIL"); // a business notice, not one to a data subject
     expect(toOsiris?.text).not.toContain("DESMARC-LEROY"); // recipients learn which field, not the value
-    const actions = app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+    const actions = await app.db().select().from(auditLog).where(eq(auditLog.reference, reference));
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["rectification.prepared", "rectification.approved", "rectification.applied", "recipient.notified"]));
     expect(JSON.stringify(actions.map((a) => a.details))).not.toContain("DESMARC-LEROY");
   });
@@ -111,7 +111,7 @@ describe("rectification", () => {
       expect(res.status, value).toBe(400);
       expect(textOf(await res.text())).toContain(message);
     }
-    expect(app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action)).not.toContain("rectification.prepared");
+    expect((await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action)).not.toContain("rectification.prepared");
     const en = await signedIn(app, "support");
     await en.browser.get("/langue?to=en&back=/admin");
     const enRes = await en.browser.post(`/admin/demandes/${reference}`, { intent: "rectification-prepare", [surveyPhone.name]: "06 37 30" });

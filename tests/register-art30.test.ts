@@ -8,6 +8,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { csvRows } from "./helpers/csv";
 import { signedIn } from "./helpers/staff";
 import { operationForm } from "./helpers/register";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * Issue 15, item 3: the register as Art. 30 asks for it, through the back
@@ -21,7 +22,7 @@ import { operationForm } from "./helpers/register";
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
-  expect(seedRegister(app.db(), new Date())).toBeGreaterThanOrEqual(8);
+  expect(await seedRegister(app.db(), new Date())).toBeGreaterThanOrEqual(8);
 });
 afterAll(async () => {
   await app?.stop();
@@ -50,22 +51,22 @@ const CNIL_COLUMNS = [
   "Mesures de sécurité",
 ];
 
-function operation(code: string) {
-  return app.db().select().from(processingOperations).where(eq(processingOperations.code, code)).get()!;
+async function operation(code: string) {
+  return (await first(app.db().select().from(processingOperations).where(eq(processingOperations.code, code))))!;
 }
-function client(code: string) {
-  return app.db().select().from(registerClients).where(eq(registerClients.code, code)).get()!;
+async function client(code: string) {
+  return (await first(app.db().select().from(registerClients).where(eq(registerClients.code, code))))!;
 }
-function auditOf(action: string) {
-  return app.db().select().from(auditLog).where(eq(auditLog.action, action)).orderBy(asc(auditLog.seq)).all();
+async function auditOf(action: string) {
+  return await app.db().select().from(auditLog).where(eq(auditLog.action, action)).orderBy(asc(auditLog.seq));
 }
 
 /** The edit form as the page fills it, with some fields overridden. */
-const formFor = (code: string, overrides: Record<string, string> = {}) => operationForm(operation(code), overrides);
+const formFor = async (code: string, overrides: Record<string, string> = {}) => operationForm(await operation(code), overrides);
 
 /** The client form as its page fills it. */
-function clientFormFor(code: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const c = client(code);
+async function clientFormFor(code: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const c = await client(code);
   return {
     expectedVersion: String(c.version),
     name: c.name,
@@ -141,36 +142,36 @@ describe("an operation's Art. 30(1) fields", () => {
 
   it("refuses a processor without a client, or with a client the register does not know: 400, the message next to the select", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const before = operation("OP-02");
-    const auditBefore = auditOf("register.updated").length;
+    const before = await operation("OP-02");
+    const auditBefore = (await auditOf("register.updated")).length;
 
-    const none = await browser.post("/admin/registre/OP-02", formFor("OP-02", { role: "processor", controllerClient: "" }));
+    const none = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { role: "processor", controllerClient: "" }));
     expect(none.status).toBe(400);
     expect(textOf(await none.text())).toContain("Choisissez le client pour le compte duquel CentreCall est sous-traitant.");
 
-    const unknown = await browser.post("/admin/registre/OP-02", formFor("OP-02", { role: "processor", controllerClient: "ACME-INCONNU" }));
+    const unknown = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { role: "processor", controllerClient: "ACME-INCONNU" }));
     expect(unknown.status).toBe(400);
     const html = await unknown.text();
     expect(textOf(html)).toContain("Ce client n'existe pas dans le registre : ajoutez-le d'abord parmi les clients.");
     expect(html).toMatch(/<select id="controllerClient"[^>]*aria-invalid="true"[^>]*aria-describedby="controllerClient-hint controllerClient-error"/);
     expect(html).toContain('id="controllerClient-error"');
     expect(html).toMatch(/<input type="radio" id="role-processor" name="role" checked="" value="processor"/); // what was chosen is kept
-    expect(operation("OP-02")).toEqual(before);
-    expect(auditOf("register.updated").length).toBe(auditBefore);
+    expect(await operation("OP-02")).toEqual(before);
+    expect((await auditOf("register.updated")).length).toBe(auditBefore);
 
     // garbage role: a 400 with a message, never a 500
-    const garbage = await browser.post("/admin/registre/OP-02", formFor("OP-02", { role: "owner" }));
+    const garbage = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { role: "owner" }));
     expect(garbage.status).toBe(400);
     expect(textOf(await garbage.text())).toContain("Rôle de CentreCall : Valeur invalide.");
   });
 
   it("records CentreCall as processor for a known client, and drops the client when the role goes back to controller", async () => {
     const { browser, id } = await signedIn(app, "dpo");
-    const v = operation("OP-02").version;
-    const res = await browser.post("/admin/registre/OP-02", formFor("OP-02", { role: "processor", controllerClient: "osiris" }));
+    const v = (await operation("OP-02")).version;
+    const res = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { role: "processor", controllerClient: "osiris" }));
     expect(res.status).toBe(302);
-    expect(operation("OP-02")).toMatchObject({ role: "processor", controllerClient: "OSIRIS", version: v + 1, updatedBy: id });
-    expect(auditOf("register.updated").at(-1)!.details).toEqual({ code: "OP-02", version: v + 1, fields: ["role", "controllerClient"] });
+    expect(await operation("OP-02")).toMatchObject({ role: "processor", controllerClient: "OSIRIS", version: v + 1, updatedBy: id });
+    expect((await auditOf("register.updated")).at(-1)!.details).toEqual({ code: "OP-02", version: v + 1, fields: ["role", "controllerClient"] });
 
     const page = await browser.follow(res);
     const html = await page.text();
@@ -179,31 +180,31 @@ describe("an operation's Art. 30(1) fields", () => {
     expect(textOf(html)).toMatch(/Version 1 .* Rôle de CentreCall, Client responsable du traitement \(si sous-traitant\)/);
     expect(html).toMatch(/<tr data-version="1">[\s\S]*?data-role="controller">Responsable du traitement</);
 
-    const back = await browser.post("/admin/registre/OP-02", formFor("OP-02", { role: "controller", controllerClient: "OSIRIS" }));
+    const back = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { role: "controller", controllerClient: "OSIRIS" }));
     expect(back.status).toBe(302);
-    expect(operation("OP-02")).toMatchObject({ role: "controller", controllerClient: null });
+    expect(await operation("OP-02")).toMatchObject({ role: "controller", controllerClient: null });
   });
 
   it("reads transfers one per line and refuses a line that is not recipient ; country ; safeguard", async () => {
     const { browser } = await signedIn(app, "admin");
-    const before = operation("OP-05");
+    const before = await operation("OP-05");
     for (const bad of ["Hébergeur Nimbus ; États-Unis", "Hébergeur Nimbus ; États-Unis ; ", "Hébergeur Nimbus, États-Unis, CCT"]) {
-      const res = await browser.post("/admin/registre/OP-05", formFor("OP-05", { transfers: bad }));
+      const res = await browser.post("/admin/registre/OP-05", await formFor("OP-05", { transfers: bad }));
       expect(res.status).toBe(400);
       const html = await res.text();
       expect(textOf(html)).toContain("Chaque ligne s'écrit destinataire ; pays ; garantie, les trois parties remplies.");
       expect(html).toMatch(/<textarea[^>]*id="transfers"[^>]*aria-invalid="true"/);
     }
-    expect(operation("OP-05")).toEqual(before);
+    expect(await operation("OP-05")).toEqual(before);
 
     const typed = "Éditeur de l'outil d'évaluation Nimbus ; États-Unis ; Décision d'adéquation (Data Privacy Framework)\n\n  Support Nimbus   ; Inde ; Clauses contractuelles types de la Commission européenne  ";
-    const ok = await browser.post("/admin/registre/OP-05", formFor("OP-05", { transfers: typed, sensitiveData: "Aucune donnée sensible n'est traitée." }));
+    const ok = await browser.post("/admin/registre/OP-05", await formFor("OP-05", { transfers: typed, sensitiveData: "Aucune donnée sensible n'est traitée." }));
     expect(ok.status).toBe(302);
-    expect(operation("OP-05").transfers).toEqual([
+    expect((await operation("OP-05")).transfers).toEqual([
       { recipient: "Éditeur de l'outil d'évaluation Nimbus", country: "États-Unis", safeguard: "Décision d'adéquation (Data Privacy Framework)" },
       { recipient: "Support Nimbus", country: "Inde", safeguard: "Clauses contractuelles types de la Commission européenne" },
     ]);
-    const entry = auditOf("register.updated").at(-1)!;
+    const entry = (await auditOf("register.updated")).at(-1)!;
     expect(entry.details).toEqual({ code: "OP-05", version: before.version + 1, fields: ["transfers", "sensitiveData"] });
     expect(JSON.stringify(entry.details)).not.toContain("Nimbus"); // names of fields, never their text
 
@@ -252,38 +253,38 @@ describe("the clients and the Art. 30(2) record", () => {
 
   it.each(["support", "agent"] as const)("refuses a %s's change to a client with 403, changing and journalling nothing", async (role) => {
     const { browser } = await signedIn(app, role);
-    const before = client("NEVA");
-    const auditBefore = auditOf("register.client_updated").length;
-    const res = await browser.post("/admin/registre/clients/NEVA", clientFormFor("NEVA", { contactEmail: "pirate@evil.example" }));
+    const before = await client("NEVA");
+    const auditBefore = (await auditOf("register.client_updated")).length;
+    const res = await browser.post("/admin/registre/clients/NEVA", await clientFormFor("NEVA", { contactEmail: "pirate@evil.example" }));
     expect(res.status).toBe(403);
-    expect(client("NEVA")).toEqual(before);
-    const created = await browser.post("/admin/registre/clients", { ...clientFormFor("NEVA"), code: "EVIL", aliases: "Evil" });
+    expect(await client("NEVA")).toEqual(before);
+    const created = await browser.post("/admin/registre/clients", { ...(await clientFormFor("NEVA")), code: "EVIL", aliases: "Evil" });
     expect(created.status).toBe(403);
-    expect(client("EVIL")).toBeUndefined();
-    expect(auditOf("register.client_updated").length).toBe(auditBefore);
+    expect(await client("EVIL")).toBeUndefined();
+    expect((await auditOf("register.client_updated")).length).toBe(auditBefore);
   });
 
   it("lets the DPO change a client: a new version, the old one in the history, journalled by field names only", async () => {
     const { browser, id } = await signedIn(app, "dpo");
-    const before = client("NEVA");
+    const before = await client("NEVA");
     const res = await browser.post(
       "/admin/registre/clients/NEVA",
-      clientFormFor("NEVA", { transfers: "Prestataire de sauvegarde Glacier ; Suisse ; Décision d'adéquation de la Commission européenne", contactEmail: "rgpd@neva.example" }),
+      await clientFormFor("NEVA", { transfers: "Prestataire de sauvegarde Glacier ; Suisse ; Décision d'adéquation de la Commission européenne", contactEmail: "rgpd@neva.example" }),
     );
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/admin/registre/clients/NEVA?fait=modifie");
-    const after = client("NEVA");
+    const after = await client("NEVA");
     expect(after).toMatchObject({ version: before.version + 1, updatedBy: id, contactEmail: "rgpd@neva.example" });
-    const history = app.db().select().from(registerClientHistory).where(eq(registerClientHistory.clientId, before.id)).all();
+    const history = await app.db().select().from(registerClientHistory).where(eq(registerClientHistory.clientId, before.id));
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ version: before.version, changedBy: id });
     expect(history[0]!.snapshot).toMatchObject({ contactEmail: "dpo@client-crm.example", transfers: [] });
 
-    const entry = auditOf("register.client_updated").at(-1)!;
+    const entry = (await auditOf("register.client_updated")).at(-1)!;
     expect(entry.actorId).toBe(id);
     expect(entry.details).toEqual({ client: "NEVA", version: after.version, fields: ["contactEmail", "transfers"] });
     expect(JSON.stringify(entry.details)).not.toMatch(/neva\.example|Glacier/);
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
 
     const html = await (await browser.follow(res)).text();
     const text = textOf(html);
@@ -296,28 +297,28 @@ describe("the clients and the Art. 30(2) record", () => {
 
   it("answers a bad client form with 400 and messages next to the fields, and a stale one with 409", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const before = client("LUMEN");
-    const bad = await browser.post("/admin/registre/clients/LUMEN", clientFormFor("LUMEN", { contactEmail: "pas une adresse", aliases: "" }));
+    const before = await client("LUMEN");
+    const bad = await browser.post("/admin/registre/clients/LUMEN", await clientFormFor("LUMEN", { contactEmail: "pas une adresse", aliases: "" }));
     expect(bad.status).toBe(400);
     const html = await bad.text();
     expect(textOf(html)).toContain("Indiquez une adresse électronique valide.");
     expect(html).toMatch(/<input[^>]*id="contactEmail"[^>]*aria-invalid="true"/);
     expect(html).toMatch(/<textarea[^>]*id="aliases"[^>]*aria-invalid="true"/);
     // a value naming another client on the records would make the Art. 19 recipient a guess
-    const taken = await browser.post("/admin/registre/clients/LUMEN", clientFormFor("LUMEN", { aliases: "Lumen Énergie\n  osiris " }));
+    const taken = await browser.post("/admin/registre/clients/LUMEN", await clientFormFor("LUMEN", { aliases: "Lumen Énergie\n  osiris " }));
     expect(taken.status).toBe(400);
     expect(textOf(await taken.text())).toContain("Un de ces libellés désigne déjà un autre client");
-    const transfers = await browser.post("/admin/registre/clients/LUMEN", clientFormFor("LUMEN", { transfers: "Nimbus ; États-Unis" }));
+    const transfers = await browser.post("/admin/registre/clients/LUMEN", await clientFormFor("LUMEN", { transfers: "Nimbus ; États-Unis" }));
     expect(transfers.status).toBe(400);
-    expect(client("LUMEN")).toEqual(before);
+    expect(await client("LUMEN")).toEqual(before);
 
-    const stale = clientFormFor("LUMEN", { dpoContact: "Ancien contact" });
-    expect((await browser.post("/admin/registre/clients/LUMEN", clientFormFor("LUMEN", { dpoContact: "DPO de Lumen — dpo@lumen.example" }))).status).toBe(302);
+    const stale = await clientFormFor("LUMEN", { dpoContact: "Ancien contact" });
+    expect((await browser.post("/admin/registre/clients/LUMEN", await clientFormFor("LUMEN", { dpoContact: "DPO de Lumen — dpo@lumen.example" }))).status).toBe(302);
     const conflict = await browser.post("/admin/registre/clients/LUMEN", stale);
     expect(conflict.status).toBe(409);
     expect(textOf(await conflict.text())).toContain("Quelqu'un a modifié ce client pendant votre saisie.");
-    expect(client("LUMEN").dpoContact).toBe("DPO de Lumen — dpo@lumen.example");
-    expect((await browser.post("/admin/registre/clients/NOBODY", clientFormFor("LUMEN"))).status).toBe(404);
+    expect((await client("LUMEN")).dpoContact).toBe("DPO de Lumen — dpo@lumen.example");
+    expect((await browser.post("/admin/registre/clients/NOBODY", await clientFormFor("LUMEN"))).status).toBe(404);
   });
 
   it("lets the DPO add a client, which an operation can then name as its controller", async () => {
@@ -339,21 +340,21 @@ describe("the clients and the Art. 30(2) record", () => {
     const res = await browser.post("/admin/registre/clients", form);
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/admin/registre/clients/ARVOR?fait=cree");
-    expect(client("ARVOR")).toMatchObject({ name: "Arvor Mutuelle", version: 1, aliases: ["Arvor Mutuelle", "ARVOR-2026"] });
-    expect(auditOf("register.client_updated").at(-1)!.details).toMatchObject({ client: "ARVOR", version: 1, created: true });
+    expect(await client("ARVOR")).toMatchObject({ name: "Arvor Mutuelle", version: 1, aliases: ["Arvor Mutuelle", "ARVOR-2026"] });
+    expect((await auditOf("register.client_updated")).at(-1)!.details).toMatchObject({ client: "ARVOR", version: 1, created: true });
     const page = await browser.follow(res);
     expect(textOf(await page.text())).toContain("Client ARVOR ajouté (version 1).");
     const again = await browser.post("/admin/registre/clients", form);
     expect(again.status).toBe(400);
     expect(textOf(await again.text())).toContain("Cette référence existe déjà.");
 
-    const named = await browser.post("/admin/registre/OP-04", formFor("OP-04", { role: "processor", controllerClient: "ARVOR" }));
+    const named = await browser.post("/admin/registre/OP-04", await formFor("OP-04", { role: "processor", controllerClient: "ARVOR" }));
     expect(named.status).toBe(302);
-    expect(operation("OP-04").controllerClient).toBe("ARVOR");
+    expect((await operation("OP-04")).controllerClient).toBe("ARVOR");
     const record = await (await browser.get("/admin/registre/clients/ARVOR")).text();
     expect(record).toMatch(/data-field="record-operations"[\s\S]*?OP-04/);
     // put back, so that the export below reads OP-04 as the seed has it
-    expect((await browser.post("/admin/registre/OP-04", formFor("OP-04", { role: "controller", controllerClient: "" }))).status).toBe(302);
+    expect((await browser.post("/admin/registre/OP-04", await formFor("OP-04", { role: "controller", controllerClient: "" }))).status).toBe(302);
   });
 });
 
@@ -362,14 +363,14 @@ describe("the register as CSV", () => {
     const { browser, id } = await signedIn(app, "support");
     // a processor typed like a formula must reach the spreadsheet as text
     const admin = await signedIn(app, "admin");
-    expect((await admin.browser.post("/admin/registre/OP-08", formFor("OP-08", { processors: '=HYPERLINK("http://evil.example";"x")' }))).status).toBe(302);
+    expect((await admin.browser.post("/admin/registre/OP-08", await formFor("OP-08", { processors: '=HYPERLINK("http://evil.example";"x")' }))).status).toBe(302);
 
     const res = await browser.get("/admin/registre.csv");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="registre-des-traitements-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const rows = await csvOf(res);
     expect(rows[0]).toEqual(CNIL_COLUMNS);
-    const codes = app.db().select({ code: processingOperations.code }).from(processingOperations).orderBy(asc(processingOperations.code)).all().map((r) => r.code);
+    const codes = (await app.db().select({ code: processingOperations.code }).from(processingOperations).orderBy(asc(processingOperations.code))).map((r) => r.code);
     expect(rows.slice(1).map((r) => r[1])).toEqual(codes);
     expect(rows.every((r) => r.length === CNIL_COLUMNS.length)).toBe(true);
     const row = (code: string) => Object.fromEntries(CNIL_COLUMNS.map((c, i) => [c, rows.find((r) => r[1] === code)![i]!]));
@@ -397,10 +398,10 @@ describe("the register as CSV", () => {
     );
     expect(row("OP-08")["Sous-traitants"]).toBe(`'=HYPERLINK("http://evil.example";"x")`);
 
-    const entry = auditOf("register.exported").at(-1)!;
+    const entry = (await auditOf("register.exported")).at(-1)!;
     expect(entry.actorId).toBe(id);
     expect(entry.details).toEqual({ record: "operations", rows: codes.length, format: "csv" });
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("has a second file, the Art. 30(2) record, one row per client CentreCall processes data for", async () => {
@@ -421,7 +422,7 @@ describe("the register as CSV", () => {
     expect(neva["Transferts hors UE (destinataire, pays, garanties)"]).toBe(
       "Prestataire de sauvegarde Glacier — Suisse — garantie : Décision d'adéquation de la Commission européenne",
     );
-    expect(auditOf("register.exported").at(-1)!.details).toEqual({ record: "clients", rows: 2, format: "csv" });
+    expect((await auditOf("register.exported")).at(-1)!.details).toEqual({ record: "clients", rows: 2, format: "csv" });
   });
 
   it("speaks English when the reader does, and is closed to anonymous visitors", async () => {
@@ -442,13 +443,13 @@ describe("the register as CSV", () => {
 describe("versions written before the Art. 30 fields existed", () => {
   it("still show in the history, without a 500", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const op = operation("OP-03");
+    const op = await operation("OP-03");
     // a snapshot as the register stored them before issue 15: no role, no transfers…
     const { role: _r, controllerClient: _c, jointControllers: _j, processors: _p, transfers: _t, securityMeasures: _s, sensitiveData: _d, ...old } = {
       ...op,
       updatedAt: op.updatedAt.getTime(),
     };
-    app.db().insert(processingOperationHistory).values({ operationId: op.id, version: 0, snapshot: old, changedAt: new Date(), changedBy: null }).run();
+    await withTx(app.db(), (tx) => tx.insert(processingOperationHistory).values({ operationId: op.id, version: 0, snapshot: old, changedAt: new Date(), changedBy: null }));
     const res = await browser.get("/admin/registre/OP-03");
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/<tr data-version="0">[\s\S]*?data-field="transfers"[^>]*>Aucun transfert/);

@@ -9,11 +9,12 @@ import { DomainError } from "../app/services/errors";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { operationForm } from "./helpers/register";
+import { first } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
-  expect(seedRegister(app.db(), new Date())).toBeGreaterThanOrEqual(7);
+  expect(await seedRegister(app.db(), new Date())).toBeGreaterThanOrEqual(7);
 });
 afterAll(async () => {
   await app?.stop();
@@ -21,37 +22,37 @@ afterAll(async () => {
 
 const ROLES = ["admin", "dpo", "support", "agent"] as const;
 
-function operation(code: string) {
-  return app.db().select().from(processingOperations).where(eq(processingOperations.code, code)).get()!;
+async function operation(code: string) {
+  return (await first(app.db().select().from(processingOperations).where(eq(processingOperations.code, code))))!;
 }
 
-function historyOf(code: string) {
-  const op = operation(code);
-  return app.db().select().from(processingOperationHistory).where(eq(processingOperationHistory.operationId, op.id)).all();
+async function historyOf(code: string) {
+  const op = await operation(code);
+  return await app.db().select().from(processingOperationHistory).where(eq(processingOperationHistory.operationId, op.id));
 }
 
-function registerAudit() {
-  return app.db().select().from(auditLog).where(eq(auditLog.action, "register.updated")).orderBy(asc(auditLog.seq)).all();
+async function registerAudit() {
+  return await app.db().select().from(auditLog).where(eq(auditLog.action, "register.updated")).orderBy(asc(auditLog.seq));
 }
 
 /** The edit form as the page fills it, with some fields overridden. */
-const formFor = (code: string, overrides: Record<string, string> = {}) => operationForm(operation(code), overrides);
+const formFor = async (code: string, overrides: Record<string, string> = {}) => operationForm(await operation(code), overrides);
 
 describe("the seeded register", () => {
-  it("is seeded once: a second run writes nothing", () => {
-    expect(seedRegister(app.db(), new Date())).toBe(0);
-    const codes = app.db().select({ code: processingOperations.code }).from(processingOperations).all().map((r) => r.code);
+  it("is seeded once: a second run writes nothing", async () => {
+    expect(await seedRegister(app.db(), new Date())).toBe(0);
+    const codes = (await app.db().select({ code: processingOperations.code }).from(processingOperations)).map((r) => r.code);
     expect(codes).toEqual(expect.arrayContaining(["OP-01", "OP-02", "OP-03", "OP-04", "OP-05", "OP-06", "OP-07"]));
-    const op1 = operation("OP-01");
+    const op1 = await operation("OP-01");
     expect(op1.retentionDays).toBe(25);
     expect(op1.datasets).toEqual(["recordings:calls"]);
     expect(op1.recipients).toContain("Client (ex. Osiris) et service interne de CentreCall");
   });
 
-  it("gives the Art. 15 information of the operations on the datasets found, plus the request handling", () => {
-    const found = art15Information(app.db(), ["recordings:calls"]).map((e) => e.code);
+  it("gives the Art. 15 information of the operations on the datasets found, plus the request handling", async () => {
+    const found = (await art15Information(app.db(), ["recordings:calls"])).map((e) => e.code);
     expect(found).toEqual(["OP-01", "OP-05", "OP-07"]);
-    const all = art15Information(app.db());
+    const all = await art15Information(app.db());
     expect(all.length).toBeGreaterThanOrEqual(7);
     const op1 = all.find((e) => e.code === "OP-01")!;
     expect(Object.keys(op1).sort()).toEqual(["code", "dataCategories", "datasets", "legalBasis", "name", "processors", "purpose", "recipients", "retention", "source", "transfers"]);
@@ -119,22 +120,22 @@ describe("reading the register", () => {
 describe("editing the register", () => {
   it("lets the DPO change OP-01's retention: new version, previous one in the history, audited", async () => {
     const { browser, id } = await signedIn(app, "dpo");
-    const before = operation("OP-01");
-    const auditBefore = registerAudit().length;
+    const before = await operation("OP-01");
+    const auditBefore = (await registerAudit()).length;
     const res = await browser.post(
       "/admin/registre/OP-01",
-      formFor("OP-01", { retentionDays: "30", retention: "30 jours à compter de l'appel, puis suppression automatique ; jamais plus de 6 mois." }),
+      await formFor("OP-01", { retentionDays: "30", retention: "30 jours à compter de l'appel, puis suppression automatique ; jamais plus de 6 mois." }),
     );
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/admin/registre/OP-01?fait=modifie");
 
-    const after = operation("OP-01");
+    const after = await operation("OP-01");
     expect(after.version).toBe(before.version + 1);
     expect(after.retentionDays).toBe(30);
     expect(after.updatedBy).toBe(id);
     expect(after.purpose).toBe(before.purpose);
 
-    const history = historyOf("OP-01");
+    const history = await historyOf("OP-01");
     const previous = history.find((h) => h.version === before.version)!;
     expect(previous.changedBy).toBe(id);
     expect(previous.snapshot).toMatchObject({ retentionDays: 25, retention: before.retention, version: before.version });
@@ -151,49 +152,49 @@ describe("editing the register", () => {
     expect(text).toContain("30 jours");
     expect(text).toContain("Durée de conservation en jours"); // named as changed
 
-    const entries = registerAudit();
+    const entries = await registerAudit();
     expect(entries.length).toBe(auditBefore + 1);
     const entry = entries.at(-1)!;
     expect(entry.actorId).toBe(id);
     expect(entry.reference).toBeNull();
     expect(entry.details).toEqual({ code: "OP-01", version: after.version, fields: ["retention", "retentionDays"] });
-    expect(verifyChain(app.db()).ok).toBe(true);
+    expect((await verifyChain(app.db())).ok).toBe(true);
   });
 
   it("lets an administrator edit too, and a save with nothing changed keeps the version", async () => {
     const { browser } = await signedIn(app, "admin");
-    const before = operation("OP-06");
-    const auditBefore = registerAudit().length;
-    const same = await browser.post("/admin/registre/OP-06", formFor("OP-06"));
+    const before = await operation("OP-06");
+    const auditBefore = (await registerAudit()).length;
+    const same = await browser.post("/admin/registre/OP-06", await formFor("OP-06"));
     expect(same.headers.get("location")).toBe("/admin/registre/OP-06?fait=inchange");
-    expect(operation("OP-06").version).toBe(before.version);
-    expect(registerAudit().length).toBe(auditBefore);
+    expect((await operation("OP-06")).version).toBe(before.version);
+    expect((await registerAudit()).length).toBe(auditBefore);
 
-    const res = await browser.post("/admin/registre/OP-06", formFor("OP-06", { recipients: "Entreprise cliente (responsable du traitement)\n\n  Call managers de CentreCall  " }));
+    const res = await browser.post("/admin/registre/OP-06", await formFor("OP-06", { recipients: "Entreprise cliente (responsable du traitement)\n\n  Call managers de CentreCall  " }));
     expect(res.status).toBe(302);
-    expect(operation("OP-06").recipients).toEqual(["Entreprise cliente (responsable du traitement)", "Call managers de CentreCall"]);
+    expect((await operation("OP-06")).recipients).toEqual(["Entreprise cliente (responsable du traitement)", "Call managers de CentreCall"]);
   });
 
   it.each(["support", "agent"] as const)("refuses a %s's change with 403 and changes nothing", async (role) => {
     const { browser } = await signedIn(app, role);
-    const before = operation("OP-01");
-    const historyBefore = historyOf("OP-01").length;
-    const auditBefore = registerAudit().length;
-    const res = await browser.post("/admin/registre/OP-01", formFor("OP-01", { retentionDays: "90" }));
+    const before = await operation("OP-01");
+    const historyBefore = (await historyOf("OP-01")).length;
+    const auditBefore = (await registerAudit()).length;
+    const res = await browser.post("/admin/registre/OP-01", await formFor("OP-01", { retentionDays: "90" }));
     expect(res.status).toBe(403);
     expect(textOf(await res.text())).toContain("Votre rôle ne permet pas cette action.");
-    expect(operation("OP-01")).toEqual(before);
-    expect(historyOf("OP-01").length).toBe(historyBefore);
-    expect(registerAudit().length).toBe(auditBefore);
+    expect(await operation("OP-01")).toEqual(before);
+    expect((await historyOf("OP-01")).length).toBe(historyBefore);
+    expect((await registerAudit()).length).toBe(auditBefore);
     // even invalid input is refused for the role first, not validated
     expect((await browser.post("/admin/registre/OP-01", { retentionDays: "200" })).status).toBe(403);
   });
 
   it("refuses keeping call recordings for more than 6 months, with the message next to the field", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const before = operation("OP-01");
-    const auditBefore = registerAudit().length;
-    const res = await browser.post("/admin/registre/OP-01", formFor("OP-01", { retentionDays: "200" }));
+    const before = await operation("OP-01");
+    const auditBefore = (await registerAudit()).length;
+    const res = await browser.post("/admin/registre/OP-01", await formFor("OP-01", { retentionDays: "200" }));
     expect(res.status).toBe(400);
     const html = await res.text();
     const text = textOf(html);
@@ -201,48 +202,48 @@ describe("editing the register", () => {
     expect(html).toMatch(/<input[^>]*id="retentionDays"[^>]*aria-invalid="true"[^>]*aria-describedby="retentionDays-hint retentionDays-error"/);
     expect(html).toContain('id="retentionDays-error"');
     expect(html).toMatch(/id="retentionDays"[^>]*value="200"/); // what was typed is kept
-    expect(operation("OP-01")).toEqual(before);
-    expect(registerAudit().length).toBe(auditBefore);
+    expect(await operation("OP-01")).toEqual(before);
+    expect((await registerAudit()).length).toBe(auditBefore);
 
     // 183 days (six months) is the ceiling, and it is allowed
-    const ok = await browser.post("/admin/registre/OP-01", formFor("OP-01", { retentionDays: "183" }));
+    const ok = await browser.post("/admin/registre/OP-01", await formFor("OP-01", { retentionDays: "183" }));
     expect(ok.status).toBe(302);
-    expect(operation("OP-01").retentionDays).toBe(183);
+    expect((await operation("OP-01")).retentionDays).toBe(183);
   });
 
   it("applies the recordings ceiling to any operation that holds recordings", async () => {
     const { browser } = await signedIn(app, "dpo");
-    expect(operation("OP-03").retentionDays).toBe(1095);
-    const res = await browser.post("/admin/registre/OP-03", formFor("OP-03", { datasets: "sql-survey:respondents\nrecordings:calls" }));
+    expect((await operation("OP-03")).retentionDays).toBe(1095);
+    const res = await browser.post("/admin/registre/OP-03", await formFor("OP-03", { datasets: "sql-survey:respondents\nrecordings:calls" }));
     expect(res.status).toBe(400);
     expect(textOf(await res.text())).toContain("ne peuvent pas être conservés plus de 6 mois");
-    const none = await browser.post("/admin/registre/OP-05", formFor("OP-05", { retentionDays: "" }));
+    const none = await browser.post("/admin/registre/OP-05", await formFor("OP-05", { retentionDays: "" }));
     expect(none.status).toBe(400);
     expect(textOf(await none.text())).toContain("Les enregistrements d'appels doivent avoir une durée de conservation en jours");
-    expect(operation("OP-03").datasets).toEqual(["sql-survey:respondents"]);
+    expect((await operation("OP-03")).datasets).toEqual(["sql-survey:respondents"]);
   });
 
   it("answers 400, never 500, to missing or malformed fields", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const before = operation("OP-02");
+    const before = await operation("OP-02");
     const empty = await browser.post("/admin/registre/OP-02", {});
     expect(empty.status).toBe(400);
     const emptyText = textOf(await empty.text());
     expect(emptyText).toContain("Certaines informations ne sont pas valides");
     expect(emptyText).toContain("Ce champ est obligatoire.");
-    const bad = await browser.post("/admin/registre/OP-02", formFor("OP-02", { retentionDays: "deux ans", datasets: "Survey Answers" }));
+    const bad = await browser.post("/admin/registre/OP-02", await formFor("OP-02", { retentionDays: "deux ans", datasets: "Survey Answers" }));
     expect(bad.status).toBe(400);
     const badText = textOf(await bad.text());
     expect(badText).toContain("Indiquez un nombre entier de jours.");
     expect(badText).toContain("Chaque jeu de données s'écrit connecteur:jeu");
-    expect(operation("OP-02")).toEqual(before);
-    expect((await browser.post("/admin/registre/OP-99", formFor("OP-02"))).status).toBe(404);
+    expect(await operation("OP-02")).toEqual(before);
+    expect((await browser.post("/admin/registre/OP-99", await formFor("OP-02"))).status).toBe(404);
   });
 
   it("does not overwrite a version saved by someone else in between", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const stale = formFor("OP-04", { retentionDays: "20" });
-    expect((await browser.post("/admin/registre/OP-04", formFor("OP-04", { retentionDays: "15" }))).status).toBe(302);
+    const stale = await formFor("OP-04", { retentionDays: "20" });
+    expect((await browser.post("/admin/registre/OP-04", await formFor("OP-04", { retentionDays: "15" }))).status).toBe(302);
     const res = await browser.post("/admin/registre/OP-04", stale);
     expect(res.status).toBe(409);
     const html = await res.text();
@@ -251,15 +252,15 @@ describe("editing the register", () => {
     expect(html).not.toContain("\0");
     const body = textOf(html);
     expect(body).toContain("Quelqu'un a modifié cette opération pendant votre saisie.");
-    expect(operation("OP-04").retentionDays).toBe(15);
+    expect((await operation("OP-04")).retentionDays).toBe(15);
   });
 
   it("refuses a mutation without an Origin header (CSRF)", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const before = operation("OP-07");
-    const res = await browser.post("/admin/registre/OP-07", formFor("OP-07", { retentionDays: "10" }), { origin: null });
+    const before = await operation("OP-07");
+    const res = await browser.post("/admin/registre/OP-07", await formFor("OP-07", { retentionDays: "10" }), { origin: null });
     expect(res.status).toBe(403);
-    expect(operation("OP-07")).toEqual(before);
+    expect(await operation("OP-07")).toEqual(before);
   });
 });
 
@@ -280,19 +281,19 @@ describe("the register service", () => {
       datasets: "",
     };
     const support = { kind: "staff" as const, id, role: "support" as const, site: "tours" as const, email: "s@x", displayName: "s" };
-    expect(() => createOperation({ ctx: { db: app.db(), now: new Date(), actor: support }, input })).toThrow(DomainError);
+    await expect(createOperation({ ctx: { db: app.db(), now: new Date(), actor: support }, input })).rejects.toThrow(DomainError);
     const dpo = { ...support, role: "dpo" as const };
-    expect(createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input })).toEqual({ code: "OP-09", version: 1 });
-    expect(operation("OP-09").personCategories).toEqual(["Salariés", "Visiteurs"]);
-    expect(registerAudit().at(-1)!.details).toMatchObject({ code: "OP-09", version: 1, created: true });
+    expect(await createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input })).toEqual({ code: "OP-09", version: 1 });
+    expect((await operation("OP-09")).personCategories).toEqual(["Salariés", "Visiteurs"]);
+    expect((await registerAudit()).at(-1)!.details).toMatchObject({ code: "OP-09", version: 1, created: true });
     try {
-      createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input });
+      await createOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, input });
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: "invalid_input", detail: { field: "code", issue: "code_taken" } });
     }
     try {
-      updateOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, code: "OP-08", input: { ...input, datasets: "recordings:calls", retentionDays: 400 } });
+      await updateOperation({ ctx: { db: app.db(), now: new Date(), actor: dpo }, code: "OP-08", input: { ...input, datasets: "recordings:calls", retentionDays: 400 } });
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: "invalid_input", detail: { field: "retentionDays", issue: "recording_retention_max" } });

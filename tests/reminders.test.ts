@@ -14,7 +14,7 @@ import { addDays, parisDate } from "../app/services/deadlines";
 import { DomainError } from "../app/services/errors";
 import { sendReminders } from "../app/services/reminders.server";
 import { createStaff } from "../app/services/staff.server";
-import { openDatabase, type Db } from "../app/utils/db.server";
+import { openDatabase, type Db, withTx, first } from "../app/utils/db.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { cli, cliEnv } from "./helpers/processes";
 
@@ -29,10 +29,10 @@ afterAll(async () => {
 
 let n = 0;
 /** Fixture tickets straight into the table, with a requester identity the emails must never show. */
-function ticket(db: Db, f: { status: Status; dueOn: string | null; assigneeId?: number | null }) {
+async function ticket(db: Db, f: { status: Status; dueOn: string | null; assigneeId?: number | null }) {
   const reference = `DSR-2026-${String(++n + 900_000).padStart(6, "0")}`;
   const at = new Date(Date.now() - 25 * 86_400_000);
-  db.insert(requests)
+  await withTx(db, (tx) => tx.insert(requests)
     .values({
       reference,
       rights: ["access"],
@@ -50,8 +50,7 @@ function ticket(db: Db, f: { status: Status; dueOn: string | null; assigneeId?: 
       assigneeId: f.assigneeId ?? null,
       createdAt: at,
       updatedAt: at,
-    })
-    .run();
+    }));
   return reference;
 }
 
@@ -73,22 +72,22 @@ describe("deadline reminders", () => {
     const agent = await person("agent", "rappel.agent", "lille");
     const support = await person("support", "rappel.support");
     const gone = await person("support", "rappel.parti");
-    app.db().update(staff).set({ active: false }).where(eq(staff.id, gone.id)).run();
+    await withTx(app.db(), (tx) => tx.update(staff).set({ active: false }).where(eq(staff.id, gone.id)));
     await person("admin", "rappel.admin"); // no tickets: no mail
 
     const db = app.db();
-    const soon = ticket(db, { status: "in_progress", dueOn: addDays(today, 3), assigneeId: agent.id });
-    const late = ticket(db, { status: "received", dueOn: addDays(today, -2), assigneeId: agent.id });
-    const edge = ticket(db, { status: "in_progress", dueOn: addDays(today, 7), assigneeId: support.id });
+    const soon = await ticket(db, { status: "in_progress", dueOn: addDays(today, 3), assigneeId: agent.id });
+    const late = await ticket(db, { status: "received", dueOn: addDays(today, -2), assigneeId: agent.id });
+    const edge = await ticket(db, { status: "in_progress", dueOn: addDays(today, 7), assigneeId: support.id });
     // Its clock is stopped while the requester is asked a question: neither overdue nor due, as in the queue.
-    const paused = ticket(db, { status: "awaiting_requester", dueOn: addDays(today, -3), assigneeId: support.id });
-    const later = ticket(db, { status: "ready", dueOn: addDays(today, 8), assigneeId: support.id });
-    const orphan = ticket(db, { status: "received", dueOn: addDays(today, -10) });
-    const ofGone = ticket(db, { status: "in_progress", dueOn: today, assigneeId: gone.id });
-    const done = ticket(db, { status: "completed", dueOn: addDays(today, -5), assigneeId: agent.id });
-    const unverified = ticket(db, { status: "awaiting_verification", dueOn: null, assigneeId: agent.id });
+    const paused = await ticket(db, { status: "awaiting_requester", dueOn: addDays(today, -3), assigneeId: support.id });
+    const later = await ticket(db, { status: "ready", dueOn: addDays(today, 8), assigneeId: support.id });
+    const orphan = await ticket(db, { status: "received", dueOn: addDays(today, -10) });
+    const ofGone = await ticket(db, { status: "in_progress", dueOn: today, assigneeId: gone.id });
+    const done = await ticket(db, { status: "completed", dueOn: addDays(today, -5), assigneeId: agent.id });
+    const unverified = await ticket(db, { status: "awaiting_verification", dueOn: null, assigneeId: agent.id });
 
-    const result = sendReminders({ ctx: { db, now: new Date(), actor: { kind: "system" } } });
+    const result = await sendReminders({ ctx: { db, now: new Date(), actor: { kind: "system" } } });
     expect(result).toEqual({ emails: 3, tickets: 5, alreadySent: false });
 
     const before = app.sink!.received.length;
@@ -123,25 +122,25 @@ describe("deadline reminders", () => {
       expect(all).not.toMatch(/Desmarc|Corinne|corinne|612345678/i);
     }
 
-    const entry = app.db().select().from(auditLog).where(eq(auditLog.action, "reminders.sent")).get();
+    const entry = await first(app.db().select().from(auditLog).where(eq(auditLog.action, "reminders.sent")));
     expect(entry?.details).toMatchObject({ day: today, emails: 3, tickets: 5, overdue: 2 });
     expect(entry?.actorKind).toBe("system");
   });
 
   it("sends nothing more the same day unless forced", async () => {
     const ctx = { db: app.db(), now: new Date(), actor: { kind: "system" as const } };
-    const pending = () => app.db().select().from(outbox).where(eq(outbox.template, "reminder_digest")).all().length;
-    const count = pending();
-    expect(sendReminders({ ctx })).toEqual({ emails: 0, tickets: 0, alreadySent: true });
-    expect(pending()).toBe(count);
-    expect(sendReminders({ ctx, force: true })).toEqual({ emails: 3, tickets: 5, alreadySent: false });
-    expect(pending()).toBe(count + 3);
+    const pending = async () => (await app.db().select().from(outbox).where(eq(outbox.template, "reminder_digest"))).length;
+    const count = await pending();
+    expect(await sendReminders({ ctx })).toEqual({ emails: 0, tickets: 0, alreadySent: true });
+    expect(await pending()).toBe(count);
+    expect(await sendReminders({ ctx, force: true })).toEqual({ emails: 3, tickets: 5, alreadySent: false });
+    expect(await pending()).toBe(count + 3);
   });
 
   it("is for the DPO, admins and the scheduler only", async () => {
     const agent = await person("agent", "rappel.agent2", "paris");
     const actor = { kind: "staff" as const, id: agent.id, role: agent.role, site: agent.site, email: agent.email, displayName: agent.displayName };
-    expect(() => sendReminders({ ctx: { db: app.db(), now: new Date(), actor } })).toThrow(DomainError);
+    await expect(sendReminders({ ctx: { db: app.db(), now: new Date(), actor } })).rejects.toThrow(DomainError);
   });
 
   it("renders the digest in French and English, marking overdue tickets in words", () => {
@@ -182,7 +181,7 @@ describe("operator CLI", () => {
     expect(run.code).toBe(0);
     const password = run.stdout.match(/^one-time password: (\S+)$/m)?.[1];
     expect(password).toBeTruthy();
-    const row = app.db().select().from(staff).where(eq(staff.email, "nouvelle.recrue@centrecall.example")).get()!;
+    const row = (await first(app.db().select().from(staff).where(eq(staff.email, "nouvelle.recrue@centrecall.example"))))!;
     expect(row).toMatchObject({ displayName: "Nouvelle Recrue", role: "support", site: "bordeaux", mustChangePassword: true, active: true });
 
     const browser = app.browser();
@@ -214,7 +213,7 @@ describe("operator CLI", () => {
     const unknown = await cli(["staff", "create", "--email", "y@centrecall.example", "--role", "agent", "--site", "tours", "--admin"], appDb());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option --admin/);
-    expect(app.db().select().from(staff).where(eq(staff.email, "y@centrecall.example")).get()).toBeUndefined();
+    expect(await first(app.db().select().from(staff).where(eq(staff.email, "y@centrecall.example")))).toBeUndefined();
   });
 
   it("reminders sends the digests once a day on its own database", { timeout: 90_000 }, async () => {
@@ -225,20 +224,20 @@ describe("operator CLI", () => {
       expect((await cli(["staff", "create", "--email", "agent@cli.example", "--role", "agent", "--site", "lille"], env)).code).toBe(0);
       const { db, sqlite } = openDatabase(env.DATABASE_URL!);
       try {
-        const agent = db.select().from(staff).where(eq(staff.email, "agent@cli.example")).get()!;
+        const agent = (await first(db.select().from(staff).where(eq(staff.email, "agent@cli.example"))))!;
         const today = parisDate(new Date());
-        const mine = ticket(db, { status: "in_progress", dueOn: addDays(today, 1), assigneeId: agent.id });
-        const nobody = ticket(db, { status: "received", dueOn: addDays(today, -1) });
-        ticket(db, { status: "received", dueOn: addDays(today, 30), assigneeId: agent.id });
+        const mine = await ticket(db, { status: "in_progress", dueOn: addDays(today, 1), assigneeId: agent.id });
+        const nobody = await ticket(db, { status: "received", dueOn: addDays(today, -1) });
+        await ticket(db, { status: "received", dueOn: addDays(today, 30), assigneeId: agent.id });
 
-        const first = await cli(["reminders"], env);
-        expect(first.code).toBe(0);
-        expect(first.stdout.trim()).toBe("sent 2 emails about 2 tickets");
+        const firstRun = await cli(["reminders"], env);
+        expect(firstRun.code).toBe(0);
+        expect(firstRun.stdout.trim()).toBe("sent 2 emails about 2 tickets");
         const again = await cli(["reminders"], env);
         expect(again.code).toBe(0);
         expect(again.stdout).toContain("sent 0 emails about 0 tickets");
 
-        const queued = db.select().from(outbox).where(eq(outbox.template, "reminder_digest")).all();
+        const queued = await db.select().from(outbox).where(eq(outbox.template, "reminder_digest"));
         expect(queued.map((m) => m.recipient).sort()).toEqual(["agent@cli.example", "dpo@cli.example"]);
         expect(queued.find((m) => m.recipient === "agent@cli.example")!.text).toContain(mine);
         expect(queued.find((m) => m.recipient === "dpo@cli.example")!.text).toContain(nobody);

@@ -8,13 +8,14 @@ import { parisLocalToInstant } from "../app/services/paris-time";
 import { parisDateOf } from "../app/utils/sqlite-dialect.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
+import { withTx, first, rawGet } from "../app/utils/db.server";
 
 let app: TestApp;
 const paris = (local: string) => parisLocalToInstant(local)!;
 let n = 0;
 
 /** Fixture rows straight into the table: the states a ticket reaches over months, without living through them. */
-function ticket(f: {
+async function ticket(f: {
   received: Date;
   status: Status;
   rights?: Right[];
@@ -25,7 +26,7 @@ function ticket(f: {
   closed?: Date | null;
 }) {
   const dueOn = f.dueOn ?? null;
-  db()
+  await withTx(db(), (tx) => tx
     .insert(requests)
     .values({
       reference: `DSR-2025-${String(++n).padStart(6, "0")}`,
@@ -46,8 +47,7 @@ function ticket(f: {
       closedAt: f.closed ?? null,
       createdAt: f.received,
       updatedAt: f.closed ?? f.received,
-    })
-    .run();
+    }));
 }
 const db = () => app.db();
 
@@ -56,30 +56,30 @@ beforeAll(async () => {
   const today = parisDate(new Date());
   const recent = new Date(Date.now() - 20 * 86_400_000);
   // A: received January, closed 5 Feb, before its 10 Feb deadline — in time.
-  ticket({ received: paris("2025-01-10T10:00"), status: "completed", rights: ["access", "erasure"], channel: "web", dueOn: "2025-02-10", closed: paris("2025-02-05T15:00") });
+  await ticket({ received: paris("2025-01-10T10:00"), status: "completed", rights: ["access", "erasure"], channel: "web", dueOn: "2025-02-10", closed: paris("2025-02-05T15:00") });
   // B: due Monday 17 Feb, closed 18 Feb at 00:30 in Paris (still the 17th in UTC): late by one day.
-  ticket({ received: paris("2025-01-15T09:00"), status: "completed", rights: ["access"], channel: "phone", site: "lille", dueOn: "2025-02-17", closed: paris("2025-02-18T00:30") });
+  await ticket({ received: paris("2025-01-15T09:00"), status: "completed", rights: ["access"], channel: "phone", site: "lille", dueOn: "2025-02-17", closed: paris("2025-02-18T00:30") });
   // C: extended to 22 Apr, refused 30 Mar: late for one month, in time for three.
-  ticket({ received: paris("2025-01-20T10:00"), status: "refused", rights: ["portability"], channel: "email", site: "paris", dueOn: "2025-02-20", extendedDueOn: "2025-04-22", closed: paris("2025-03-30T12:00") });
+  await ticket({ received: paris("2025-01-20T10:00"), status: "refused", rights: ["portability"], channel: "email", site: "paris", dueOn: "2025-02-20", extendedDueOn: "2025-04-22", closed: paris("2025-03-30T12:00") });
   // D: received 1 Feb 00:30 in Paris (31 Jan in UTC): a February request. Cancelled before its deadline.
-  ticket({ received: paris("2025-02-01T00:30"), status: "cancelled", rights: ["rectification"], channel: "mail", site: "lille", dueOn: "2025-03-03", closed: paris("2025-03-01T10:00") });
+  await ticket({ received: paris("2025-02-01T00:30"), status: "cancelled", rights: ["rectification"], channel: "mail", site: "lille", dueOn: "2025-03-03", closed: paris("2025-03-01T10:00") });
   // E: a duplicate closed the next day.
-  ticket({ received: paris("2025-02-10T10:00"), status: "duplicate", rights: ["access"], channel: "web", dueOn: "2025-03-10", closed: paris("2025-02-11T10:00") });
+  await ticket({ received: paris("2025-02-10T10:00"), status: "duplicate", rights: ["access"], channel: "web", dueOn: "2025-03-10", closed: paris("2025-02-11T10:00") });
   // F: never verified — counted nowhere.
-  ticket({ received: paris("2025-03-05T10:00"), status: "expired_unverified", rights: ["access"], channel: "web", closed: paris("2025-03-20T10:00") });
+  await ticket({ received: paris("2025-03-05T10:00"), status: "expired_unverified", rights: ["access"], channel: "web", closed: paris("2025-03-20T10:00") });
   // G: received in March, still in progress, due April 2025: overdue today.
-  ticket({ received: paris("2025-03-10T10:00"), status: "in_progress", rights: ["objection"], channel: "in_person", site: "tours", dueOn: "2025-04-10" });
+  await ticket({ received: paris("2025-03-10T10:00"), status: "in_progress", rights: ["objection"], channel: "in_person", site: "tours", dueOn: "2025-04-10" });
   // H: received December 2024, closed January after the deadline but within two more months.
-  ticket({ received: paris("2024-12-01T10:00"), status: "completed", rights: ["access"], channel: "web", dueOn: "2025-01-02", closed: paris("2025-01-20T10:00") });
+  await ticket({ received: paris("2024-12-01T10:00"), status: "completed", rights: ["access"], channel: "web", dueOn: "2025-01-02", closed: paris("2025-01-20T10:00") });
   // I: received October 2024, closed March 2025: late for both measures.
-  ticket({ received: paris("2024-10-01T10:00"), status: "completed", rights: ["access"], channel: "web", dueOn: "2024-11-04", closed: paris("2025-03-10T10:00") });
+  await ticket({ received: paris("2024-10-01T10:00"), status: "completed", rights: ["access"], channel: "web", dueOn: "2024-11-04", closed: paris("2025-03-10T10:00") });
   // Open today, received recently (outside the 2025 period): which ones are overdue.
-  ticket({ received: recent, status: "received", dueOn: addDays(today, -1) }); // overdue
-  ticket({ received: recent, status: "awaiting_requester", dueOn: addDays(today, -30) }); // clock paused: not overdue
-  ticket({ received: recent, status: "ready", dueOn: today }); // due today: not yet overdue
-  ticket({ received: recent, status: "in_progress", dueOn: addDays(today, 5) });
-  ticket({ received: recent, status: "awaiting_verification" });
-  ticket({ received: recent, status: "completed", dueOn: addDays(today, -3), closed: new Date() });
+  await ticket({ received: recent, status: "received", dueOn: addDays(today, -1) }); // overdue
+  await ticket({ received: recent, status: "awaiting_requester", dueOn: addDays(today, -30) }); // clock paused: not overdue
+  await ticket({ received: recent, status: "ready", dueOn: today }); // due today: not yet overdue
+  await ticket({ received: recent, status: "in_progress", dueOn: addDays(today, 5) });
+  await ticket({ received: recent, status: "awaiting_verification" });
+  await ticket({ received: recent, status: "completed", dueOn: addDays(today, -3), closed: new Date() });
 });
 afterAll(async () => {
   await app?.stop();
@@ -160,7 +160,7 @@ describe("reports page", () => {
     const csv = await browser.get("/admin/rapports/csv?from=2025-01&to=2025-02");
     expect(csv.status).toBe(403);
     expect(csv.headers.get("content-type")).not.toContain("text/csv");
-    expect(db().select().from(auditLog).where(and(eq(auditLog.action, "report.exported"), eq(auditLog.actorId, id))).all()).toHaveLength(0);
+    expect(await db().select().from(auditLog).where(and(eq(auditLog.action, "report.exported"), eq(auditLog.actorId, id)))).toHaveLength(0);
   });
 });
 
@@ -201,7 +201,7 @@ describe("CSV export", () => {
     );
     expect(lines.filter((l) => l.startsWith("month,"))).toHaveLength(6);
     expect(body).not.toMatch(/Desmarc|Corinne|corinne/);
-    const entry = db().select().from(auditLog).where(and(eq(auditLog.action, "report.exported"), eq(auditLog.actorId, id))).get();
+    const entry = await first(db().select().from(auditLog).where(and(eq(auditLog.action, "report.exported"), eq(auditLog.actorId, id))));
     expect(entry?.details).toEqual({ from: "2025-01", to: "2025-02", format: "csv" });
   });
 
@@ -222,7 +222,7 @@ describe("CSV export", () => {
 });
 
 describe("Paris dates in SQL", () => {
-  it("agrees with parisDate around midnight and both summer-time switches", () => {
+  it("agrees with parisDate around midnight and both summer-time switches", async () => {
     const instants = [
       "2025-01-31T22:59:59.999Z",
       "2025-01-31T23:00:00.000Z",
@@ -240,7 +240,7 @@ describe("Paris dates in SQL", () => {
       "2025-06-30T22:00:00.000Z",
     ].map((s) => new Date(s));
     for (const at of instants) {
-      const got = db().get<{ d: string }>(sql`SELECT ${parisDateOf(sql`${at.getTime()}`, [2025, 2026])} AS d`).d;
+      const got = (await rawGet<{ d: string }>(db(), sql`SELECT ${parisDateOf(sql`${at.getTime()}`, [2025, 2026])} AS d`))!.d;
       expect(got, at.toISOString()).toBe(parisDate(at));
     }
   });

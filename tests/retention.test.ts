@@ -15,6 +15,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { cli, type Finished } from "./helpers/processes";
 import { fileOne, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * Issue 15, item 4: retention enforced. Real CLI processes on the test app's
@@ -62,7 +63,7 @@ describe("retention", () => {
     writeFileSync(config, JSON.stringify({ connectors: [{ id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite" }] }));
     process.env.CONNECTORS_CONFIG = config;
     resetEnvForTests();
-    seedRegister(app.db(), new Date());
+    await seedRegister(app.db(), new Date());
     env = { ...process.env, LOG_LEVEL: "info" };
   });
   afterAll(async () => {
@@ -93,7 +94,7 @@ describe("retention", () => {
     const page = textOf(await (await dpo.browser.get("/admin/conservation")).text());
     expect(page).toContain(held.id);
     expect(page).toContain("Litige Osiris, dossier L-2026-014");
-    const holdEntries = app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_set")).all();
+    const holdEntries = await app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_set"));
     expect(holdEntries).toHaveLength(1);
     expect(holdEntries[0]!.actorId).toBe(dpo.id);
     expect(JSON.stringify(holdEntries[0]!.details)).not.toContain("Litige");
@@ -116,10 +117,10 @@ describe("retention", () => {
     noPersonalData(real);
 
     // Lifted by the DPO with a reason: the next run deletes it.
-    const holdId = String(app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_set")).get()!.details.hold);
+    const holdId = String((await first(app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_set"))))!.details.hold);
     expect((await support.browser.post("/admin/conservation", { intent: "lift", holdId, liftReason: "Litige clos par transaction" })).status).toBe(403);
     expect((await dpo.browser.post("/admin/conservation", { intent: "lift", holdId, liftReason: "Litige clos par transaction" })).status).toBe(302);
-    expect(app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_lifted")).all()).toHaveLength(1);
+    expect(await app.db().select().from(auditLog).where(eq(auditLog.action, "retention.hold_lifted"))).toHaveLength(1);
     const again = await cli(["retention", "run"], env);
     expect(again.code, again.stderr).toBe(0);
     expect(counts(again.stdout, "recordings")).toMatchObject({ purge: 1, held: 0 });
@@ -127,7 +128,7 @@ describe("retention", () => {
     expect(existsSync(path.join(app.dir, "recordings", held.path))).toBe(false);
 
     // Each purge journalled with counts only.
-    const purged = app.db().select().from(auditLog).where(eq(auditLog.action, "retention.recordings_purged")).all();
+    const purged = await app.db().select().from(auditLog).where(eq(auditLog.action, "retention.recordings_purged"));
     expect(purged.map((e) => e.details.purge)).toEqual([expired.length - 1, 1]);
     expect(JSON.stringify(purged)).not.toMatch(/rec-\d|\+33/);
   });
@@ -135,25 +136,25 @@ describe("retention", () => {
   it("deletes a never-verified request's identity once expired plus the grace period, and not before", async () => {
     const { reference } = await fileOne(app, { email: "blanc.expire@example.fr", lastName: "Blanc", firstName: "Expiré" });
     await app.deliver();
-    const r = app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+    const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
     // Expired 29 days ago: inside the 30-day grace.
-    app.db().update(requests).set({ status: "expired_unverified", closedAt: new Date(Date.now() - 29 * DAY) }).where(eq(requests.id, r.id)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ status: "expired_unverified", closedAt: new Date(Date.now() - 29 * DAY) }).where(eq(requests.id, r.id)));
     const early = await cli(["retention", "run"], env);
     expect(early.code, early.stderr).toBe(0);
     expect(counts(early.stdout, "unverified-requests").purge).toBe(0);
-    expect(app.db().select().from(requests).where(eq(requests.id, r.id)).get()!.lastName).toBe("Blanc");
+    expect((await first(app.db().select().from(requests).where(eq(requests.id, r.id))))!.lastName).toBe("Blanc");
 
-    app.db().update(requests).set({ closedAt: new Date(Date.now() - 31 * DAY) }).where(eq(requests.id, r.id)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 31 * DAY) }).where(eq(requests.id, r.id)));
     const late = await cli(["retention", "run"], env);
     expect(late.code, late.stderr).toBe(0);
     expect(counts(late.stdout, "unverified-requests")).toMatchObject({ purge: 1, "grace-days": 30 });
     noPersonalData(late);
-    const row = app.db().select().from(requests).where(eq(requests.id, r.id)).get()!;
+    const row = (await first(app.db().select().from(requests).where(eq(requests.id, r.id))))!;
     expect([row.lastName, row.firstName, row.email, row.phone, row.details]).toEqual(["", "", null, null, null]);
     expect(row.emailKey).toBe(r.emailKey);
     expect(row.identityPurgedAt).not.toBeNull();
-    expect(app.db().select().from(verificationTokens).where(eq(verificationTokens.requestId, r.id)).all()).toHaveLength(0);
-    const messages = app.db().select().from(outbox).where(eq(outbox.requestId, r.id)).all();
+    expect(await app.db().select().from(verificationTokens).where(eq(verificationTokens.requestId, r.id))).toHaveLength(0);
+    const messages = await app.db().select().from(outbox).where(eq(outbox.requestId, r.id));
     expect(messages.length).toBeGreaterThan(0);
     expect(JSON.stringify(messages)).not.toMatch(/blanc\.expire|Expiré|\/verification\//);
   });
@@ -163,14 +164,14 @@ describe("retention", () => {
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
     await app.deliver();
-    const r = app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+    const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
     expect(r.status).toBe("cancelled");
 
-    app.db().update(requests).set({ closedAt: new Date(Date.now() - 1825 * DAY) }).where(eq(requests.id, r.id)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 1825 * DAY) }).where(eq(requests.id, r.id)));
     const early = await cli(["retention", "run"], env);
     expect(counts(early.stdout, "closed-requests")).toMatchObject({ purge: 0, "retention-days": 1826 });
 
-    app.db().update(requests).set({ closedAt: new Date(Date.now() - 1827 * DAY) }).where(eq(requests.id, r.id)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 1827 * DAY) }).where(eq(requests.id, r.id)));
     const dry = await cli(["retention", "run", "--dry-run"], env);
     const real = await cli(["retention", "run"], env);
     expect(real.code, real.stderr).toBe(0);
@@ -189,7 +190,7 @@ describe("retention", () => {
     expect(text).toContain(reference);
     expect(html).toContain("data-identity-purged");
     expect(text).not.toMatch(/Desmarc|corinne\.closed/);
-    const entry = app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference))).all();
+    const entry = await app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference)));
     expect(entry).toHaveLength(1);
     expect(entry[0]!.details).toMatchObject({ reason: "closed", retentionDays: 1826 });
     expect(JSON.stringify(entry[0]!.details)).not.toMatch(PERSONAL);
@@ -201,7 +202,7 @@ describe("retention", () => {
       const { reference } = await verifiedByEmail(app, { email });
       const dpo = await signedIn(app, "dpo");
       expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
-      app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)).run();
+      await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)));
       refs.push(reference);
     }
     const both = await Promise.all([cli(["retention", "run"], env), cli(["retention", "run"], env)]);
@@ -214,7 +215,7 @@ describe("retention", () => {
     const total = both.filter((r) => r.code === 0).reduce((s, r) => s + (counts(r.stdout, "closed-requests").purge ?? 0), 0);
     expect(total).toBe(2);
     for (const reference of refs) {
-      expect(app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference))).all()).toHaveLength(1);
+      expect(await app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference)))).toHaveLength(1);
     }
     const verify = await cli(["audit", "verify"], env);
     expect(verify.code, verify.stdout).toBe(0);
@@ -224,7 +225,7 @@ describe("retention", () => {
     const { reference } = await verifiedByEmail(app, { email: "crash.run@example.fr" });
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
-    app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)).run();
+    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)));
     const lease = { JOB_LEASE_SECONDS: "6" };
     const killed = await cli(["retention", "run"], { ...env, ...lease, FAULT_INJECT: "retention-run-claimed" });
     const killedAt = Date.now();
@@ -232,11 +233,11 @@ describe("retention", () => {
     const blocked = await cli(["retention", "run"], { ...env, ...lease });
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain("already running");
-    expect(app.db().select().from(requests).where(eq(requests.reference, reference)).get()!.identityPurgedAt).toBeNull();
+    expect((await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!.identityPurgedAt).toBeNull();
     await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 6_500 - Date.now())));
     const taken = await cli(["retention", "run"], { ...env, ...lease });
     expect(taken.code, taken.stderr).toBe(0);
     expect(counts(taken.stdout, "closed-requests").purge).toBe(1);
-    expect(app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference))).all()).toHaveLength(1);
+    expect(await app.db().select().from(auditLog).where(and(eq(auditLog.action, "retention.request_purged"), eq(auditLog.reference, reference)))).toHaveLength(1);
   });
 });

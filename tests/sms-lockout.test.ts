@@ -4,6 +4,7 @@ import { outbox, requests, verificationTokens } from "../db/schema";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { fileOne, smsCountTo } from "./helpers/requester";
+import { first, withTx } from "../app/utils/db.server";
 
 /**
  * Issue 14, item 7: `/demande/envoyee` took a `reference=` without the
@@ -26,26 +27,25 @@ const WRONG = (code: string) => (code === "000000" ? "111111" : "000000");
 async function filedBySms(phoneTyped: string, e164: string) {
   const filed = await fileOne(app, { email: "", phone: phoneTyped, verificationMethod: "sms" });
   await app.deliver();
-  return { ...filed, e164, code: lastCode(app.sms.sent, e164), id: row(filed.reference).id };
+  return { ...filed, e164, code: lastCode(app.sms.sent, e164), id: (await row(filed.reference)).id };
 }
 
-function row(reference: string) {
-  return app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+async function row(reference: string) {
+  return (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
 }
-function codes(requestId: number) {
-  return app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code"))).all();
+async function codes(requestId: number) {
+  return await app.db().select().from(verificationTokens).where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, "sms_code")));
 }
-function outboxTo(e164: string) {
-  return app.db().select().from(outbox).where(eq(outbox.recipient, e164)).all().length;
+async function outboxTo(e164: string) {
+  return (await app.db().select().from(outbox).where(eq(outbox.recipient, e164))).length;
 }
 /** Moves the request's codes back in time, as the clock moving forward would. */
-function age(requestId: number, minutes: number) {
-  for (const c of codes(requestId)) {
-    app.db()
+async function age(requestId: number, minutes: number) {
+  for (const c of (await codes(requestId))) {
+    await withTx(app.db(), (tx) => tx
       .update(verificationTokens)
       .set({ createdAt: new Date(c.createdAt.getTime() - minutes * 60_000), expiresAt: new Date(c.expiresAt.getTime() - minutes * 60_000) })
-      .where(eq(verificationTokens.id, c.id))
-      .run();
+      .where(eq(verificationTokens.id, c.id)));
   }
 }
 
@@ -64,12 +64,12 @@ describe("SMS codes, for a stranger who knows only the reference", () => {
     expect((await stranger.post("/demande/envoyee.data", { intent: "verify", reference: victim.reference, code: WRONG(victim.code) })).status).toBe(400);
     expect((await stranger.post("/demande/envoyee.data", { intent: "resend", reference: victim.reference })).status).toBe(400);
 
-    expect(codes(victim.id).map((c) => c.attempts)).toEqual([0]);
+    expect((await codes(victim.id)).map((c) => c.attempts)).toEqual([0]);
     expect(await smsCountTo(app, victim.e164)).toBe(texts);
 
     const ok = await victim.browser.post("/demande/envoyee", { intent: "verify", code: victim.code });
     expect(ok.status).toBe(302);
-    expect(row(victim.reference).status).toBe("received");
+    expect((await row(victim.reference)).status).toBe("received");
   });
 
   it("cannot have texts sent or codes locked through /suivi with a wrong phone", async () => {
@@ -78,7 +78,7 @@ describe("SMS codes, for a stranger who knows only the reference", () => {
     const stranger = app.browser();
     expect((await stranger.post("/suivi", { reference: victim.reference, contact: "06 99 99 99 99" })).status).toBe(200);
     for (let i = 0; i < 6; i++) await stranger.post("/demande/envoyee", { intent: "verify", code: WRONG(victim.code) });
-    expect(codes(victim.id).map((c) => c.attempts)).toEqual([0]);
+    expect((await codes(victim.id)).map((c) => c.attempts)).toEqual([0]);
     expect(await smsCountTo(app, victim.e164)).toBe(texts);
     expect((await victim.browser.post("/demande/envoyee", { intent: "verify", code: victim.code })).status).toBe(302);
   });
@@ -102,7 +102,7 @@ describe("a lock-out, for the person who filed", () => {
     expect(await smsCountTo(app, me.e164)).toBe(texts);
 
     // Fifteen minutes later (the codes' clock moved back): a fresh code, fresh attempts.
-    age(me.id, 16);
+    await age(me.id, 16);
     const resent = await me.browser.post("/demande/envoyee", { intent: "resend" });
     expect(resent.status).toBe(200);
     expect(textOf(await resent.text())).toContain("Un nouveau code vient d'être envoyé.");
@@ -111,7 +111,7 @@ describe("a lock-out, for the person who filed", () => {
     const wrong = await me.browser.post("/demande/envoyee", { intent: "verify", code: WRONG(fresh) });
     expect(textOf(await wrong.text())).toContain("Il vous reste 4 essais.");
     expect((await me.browser.post("/demande/envoyee", { intent: "verify", code: fresh })).status).toBe(302);
-    expect(row(me.reference).status).toBe("received");
+    expect((await row(me.reference)).status).toBe("received");
   });
 
   it("says so in English too", async () => {
@@ -141,7 +141,7 @@ describe("/suivi for a request still awaiting its SMS code", () => {
     const me = await filedBySms("06 41 00 00 06", "+33641000006");
     const other = await filedBySms("06 41 00 00 07", "+33641000007");
     const texts = await smsCountTo(app, me.e164);
-    const outboxBefore = outboxTo(other.e164);
+    const outboxBefore = await outboxTo(other.e164);
 
     const answer = async (reference: string, contact: string) => {
       const browser = app.browser();
@@ -161,7 +161,7 @@ describe("/suivi for a request still awaiting its SMS code", () => {
 
     // Exactly one new code, to the phone on file; nothing to anyone else.
     expect(await smsCountTo(app, me.e164)).toBe(texts + 1);
-    expect(outboxTo(other.e164)).toBe(outboxBefore);
+    expect(await outboxTo(other.e164)).toBe(outboxBefore);
     const code = lastCode(app.sms.sent, me.e164);
     expect(code).not.toBe(me.code);
 
@@ -180,7 +180,7 @@ describe("/suivi for a request still awaiting its SMS code", () => {
     const ok = await right.browser.post("/demande/envoyee", { intent: "verify", code });
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).toBe("/suivi/demande?confirmee=1");
-    expect(row(me.reference).status).toBe("received");
+    expect((await row(me.reference)).status).toBe("received");
     expect(textOf(await (await right.browser.follow(ok)).text())).toContain(me.reference);
     // The filer's old code is gone: a new one replaced it.
     expect((await me.browser.post("/demande/envoyee", { intent: "verify", code: me.code })).status).toBe(400);

@@ -7,6 +7,7 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { current } from "../app/utils/rate-limit.server";
 import { mailsTo } from "./helpers/smtp-sink";
+import { first } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -69,9 +70,9 @@ async function signInWithCode(email: string, code: string) {
   return { browser: b, res };
 }
 
-const staffRow = (id: number) => app.db().select().from(staff).where(eq(staff.id, id)).get()!;
-const auditAfter = (seq: number) => app.db().select().from(auditLog).where(gt(auditLog.seq, seq)).all();
-const lastSeq = () => app.db().select({ seq: auditLog.seq }).from(auditLog).all().reduce((m, r) => Math.max(m, r.seq), 0);
+const staffRow = async (id: number) => (await first(app.db().select().from(staff).where(eq(staff.id, id))))!;
+const auditAfter = async (seq: number) => await app.db().select().from(auditLog).where(gt(auditLog.seq, seq));
+const lastSeq = async () => (await app.db().select({ seq: auditLog.seq }).from(auditLog)).reduce((m, r) => Math.max(m, r.seq), 0);
 /** A support account (REQUIRE_2FA does not apply to it) with TOTP on, as its owner set it up. */
 async function supportWithTotp() {
   const me = await signedIn(app, "support");
@@ -115,37 +116,37 @@ describe("second factor", () => {
 });
 
 describe("changing or removing the second factor", () => {
-  const factor = (id: number) => {
-    const { totpEnabled, totpSecret, passwordHash } = staffRow(id);
+  const factor = async (id: number) => {
+    const { totpEnabled, totpSecret, passwordHash } = await staffRow(id);
     return { totpEnabled, totpSecret, passwordHash };
   };
 
   it("turning it on asks for the password, and is audited and emailed", async () => {
     const me = await signedIn(app, "support");
     const setup = await beginEnrolment(me.browser);
-    const seq = lastSeq();
+    const seq = await lastSeq();
     const bare = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, code: codeFor(setup.secret) });
     expect(bare.status).toBe(400);
     expect(textOf(await bare.text())).toContain("Saisissez votre mot de passe actuel");
-    expect(staffRow(me.id).totpEnabled).toBe(false);
-    expect(auditAfter(seq)).toEqual([]);
+    expect((await staffRow(me.id)).totpEnabled).toBe(false);
+    expect(await auditAfter(seq)).toEqual([]);
     const ok = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: setup.pending, password: PASSWORD, code: await freshCode(me.email, setup.secret) });
     expect(ok.status).toBe(200);
     expect(textOf(await ok.text())).toContain("Double authentification activée.");
-    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_enabled"]);
+    expect((await auditAfter(seq)).map((e) => e.action)).toEqual(["staff.totp_enabled"]);
     const mail = (await mailsTo(app, me.email)).at(-1)!;
     expect(mail.subject).toBe("RightsDesk : double authentification activée sur votre compte");
   });
 
   it("keeps the current factor while a new one is set up, and changes nothing, audits nothing and sends nothing without the password and the current code", async () => {
     const me = await supportWithTotp();
-    const before = factor(me.id);
+    const before = await factor(me.id);
     const mailsBefore = (await mailsTo(app, me.email)).length;
-    const seq = lastSeq();
+    const seq = await lastSeq();
 
     // What the attack test did: start an enrolment from the live session. The current factor stays.
     const next = await beginEnrolment(me.browser);
-    expect(factor(me.id)).toEqual(before);
+    expect(await factor(me.id)).toEqual(before);
     const relogin = await signInWithCode(me.email, await freshCode(me.email, me.secret));
     expect(relogin.res.headers.get("location")).toBe("/admin");
 
@@ -162,17 +163,17 @@ describe("changing or removing the second factor", () => {
       expect(res.status, JSON.stringify(Object.keys(form))).toBe(400);
       expect(textOf(await res.text())).toContain("Saisissez votre mot de passe actuel et, si la double authentification est activée, le code de votre application.");
     }
-    expect(factor(me.id)).toEqual(before);
+    expect(await factor(me.id)).toEqual(before);
     // The new sign-in above is the only entry since: no change, no failure recorded for a form sent incomplete.
-    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.login"]);
+    expect((await auditAfter(seq)).map((e) => e.action)).toEqual(["staff.login"]);
     expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
 
     // A wrong password or a wrong current code is a failed authentication: refused and recorded as such, nothing else.
     const wrongCode = codeFor(me.secret) === "000000" ? "111111" : "000000";
     expect((await me.browser.post("/admin/compte", { intent: "totp-remove", password: "not my password", currentCode: codeFor(me.secret) })).status).toBe(400);
     expect((await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: next.pending, code: codeFor(next.secret), password: PASSWORD, currentCode: wrongCode })).status).toBe(400);
-    expect(factor(me.id)).toEqual(before);
-    const failures = auditAfter(seq).filter((e) => e.action !== "staff.login");
+    expect(await factor(me.id)).toEqual(before);
+    const failures = (await auditAfter(seq)).filter((e) => e.action !== "staff.login");
     expect(failures.map((e) => [e.action, e.details])).toEqual([
       ["staff.login_failed", { staffId: me.id, factor: "password", during: "totp_change" }],
       ["staff.login_failed", { staffId: me.id, factor: "totp", during: "totp_change" }],
@@ -184,13 +185,13 @@ describe("changing or removing the second factor", () => {
     const elsewhere = await signInWithCode(me.email, await freshCode(me.email, me.secret));
     expect((await elsewhere.browser.get("/admin")).status).toBe(200);
     const next = await beginEnrolment(me.browser);
-    const seq = lastSeq();
+    const seq = await lastSeq();
     // Its third code in a row: this waits for the clock (see freshCode).
     const currentCode = await freshCode(me.email, me.secret);
     const res = await me.browser.post("/admin/compte", { intent: "totp-confirm", pending: next.pending, code: newAppCode(me.email, next.secret), password: PASSWORD, currentCode });
     expect(res.status).toBe(200);
     expect(textOf(await res.text())).toContain("Nouvelle application enregistrée.");
-    expect(auditAfter(seq).map((e) => [e.action, e.actorId])).toEqual([["staff.totp_changed", me.id]]);
+    expect((await auditAfter(seq)).map((e) => [e.action, e.actorId])).toEqual([["staff.totp_changed", me.id]]);
     const mail = (await mailsTo(app, me.email)).at(-1)!;
     expect(mail.subject).toBe("RightsDesk : double authentification changée sur votre compte");
     expect(mail.text).toContain("transférée sur une nouvelle application d'authentification");
@@ -204,11 +205,11 @@ describe("changing or removing the second factor", () => {
 
   it("turns it off with the password and the current code, audited and emailed; an account REQUIRE_2FA applies to cannot", async () => {
     const me = await supportWithTotp();
-    const seq = lastSeq();
+    const seq = await lastSeq();
     const res = await me.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: await freshCode(me.email, me.secret) });
     expect(res.status).toBe(200);
-    expect(staffRow(me.id)).toMatchObject({ totpEnabled: false, totpSecret: null });
-    expect(auditAfter(seq).map((e) => e.action)).toEqual(["staff.totp_disabled"]);
+    expect(await staffRow(me.id)).toMatchObject({ totpEnabled: false, totpSecret: null });
+    expect((await auditAfter(seq)).map((e) => e.action)).toEqual(["staff.totp_disabled"]);
     expect((await mailsTo(app, me.email)).at(-1)!.subject).toBe("RightsDesk : double authentification désactivée sur votre compte");
     const plain = app.browser();
     expect((await plain.post("/admin/connexion", { email: me.email, password: PASSWORD })).headers.get("location")).toBe("/admin");
@@ -220,11 +221,11 @@ describe("changing or removing the second factor", () => {
     const page = textOf(await (await dpo.browser.get("/admin/compte")).text());
     expect(page).toContain("Votre rôle exige la double authentification : elle ne peut pas être désactivée.");
     expect(page).not.toContain("Désactiver la double authentification");
-    const dpoSeq = lastSeq();
+    const dpoSeq = await lastSeq();
     const refused = await dpo.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: codeFor(setup.secret) });
     expect(refused.status).toBe(403);
-    expect(staffRow(dpo.id).totpEnabled).toBe(true);
-    expect(app.db().select().from(auditLog).where(and(gt(auditLog.seq, dpoSeq), eq(auditLog.action, "staff.totp_disabled"))).all()).toEqual([]);
+    expect((await staffRow(dpo.id)).totpEnabled).toBe(true);
+    expect(await app.db().select().from(auditLog).where(and(gt(auditLog.seq, dpoSeq), eq(auditLog.action, "staff.totp_disabled")))).toEqual([]);
   });
 
   it("says it in English too", async () => {
@@ -243,14 +244,14 @@ describe("changing or removing the second factor", () => {
 });
 
 describe("a code from the app opens the account once", () => {
-  const totpFailures = (id: number) => current(app.db(), "totp-fail:account", String(id), 3_600_000, new Date());
+  const totpFailures = async (id: number) => await current(app.db(), "totp-fail:account", String(id), 3_600_000, new Date());
 
   it("is refused when it is used again to sign in, with the answer a wrong code gets, and counts towards the lockout like one", async () => {
     const me = await supportWithTotp();
     const code = await freshCode(me.email, me.secret);
     expect((await signInWithCode(me.email, code)).res.headers.get("location")).toBe("/admin");
 
-    const seq = lastSeq();
+    const seq = await lastSeq();
     const other = app.browser();
     expect((await other.post("/admin/connexion", { email: me.email, password: PASSWORD })).headers.get("location")).toBe("/admin/connexion/code");
     for (let i = 0; i < 10; i++) {
@@ -259,8 +260,8 @@ describe("a code from the app opens the account once", () => {
       expect(textOf(await replay.text())).toContain("Code incorrect.");
     }
     expect((await other.get("/admin")).headers.get("location")).toBe("/admin/connexion/code");
-    expect(totpFailures(me.id)).toBe(10);
-    expect(auditAfter(seq).filter((e) => e.action === "staff.login_failed").map((e) => e.details)).toEqual(
+    expect(await totpFailures(me.id)).toBe(10);
+    expect((await auditAfter(seq)).filter((e) => e.action === "staff.login_failed").map((e) => e.details)).toEqual(
       Array.from({ length: 10 }, () => ({ staffId: me.id, factor: "totp", replayed: true })),
     );
     // Ten in the hour: the account is locked out, as after ten wrong codes.
@@ -278,7 +279,7 @@ describe("a code from the app opens the account once", () => {
     expect(answers.map((r) => r.status).sort()).toEqual([302, 401]);
     const pages = await Promise.all(browsers.map((b) => b.get("/admin")));
     expect(pages.map((r) => r.status).sort()).toEqual([200, 302]);
-    expect(totpFailures(me.id)).toBe(1);
+    expect(await totpFailures(me.id)).toBe(1);
   });
 
   it("refuses a code used to sign in when it is given again to turn the factor off: a failed authentication, audited and counted, nothing changed", async () => {
@@ -287,13 +288,13 @@ describe("a code from the app opens the account once", () => {
     const signed = await signInWithCode(me.email, code);
     expect(signed.res.headers.get("location")).toBe("/admin");
     const mailsBefore = (await mailsTo(app, me.email)).length;
-    const seq = lastSeq();
+    const seq = await lastSeq();
 
     const res = await signed.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: code });
     expect(res.status).toBe(400);
-    expect(staffRow(me.id).totpEnabled).toBe(true);
-    expect(auditAfter(seq).map((e) => [e.action, e.details])).toEqual([["staff.login_failed", { staffId: me.id, factor: "totp", during: "totp_change", replayed: true }]]);
-    expect(totpFailures(me.id)).toBe(1);
+    expect((await staffRow(me.id)).totpEnabled).toBe(true);
+    expect((await auditAfter(seq)).map((e) => [e.action, e.details])).toEqual([["staff.login_failed", { staffId: me.id, factor: "totp", during: "totp_change", replayed: true }]]);
+    expect(await totpFailures(me.id)).toBe(1);
     expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
     expect((await me.browser.get("/admin")).status).toBe(200);
     expect(textOf(await res.text())).toContain("Le code de l'application utilisée jusqu'ici est incorrect.");
@@ -302,12 +303,12 @@ describe("a code from the app opens the account once", () => {
   it("lets one of two changes sent at once with the same current code through, not both", async () => {
     const me = await supportWithTotp();
     const code = await freshCode(me.email, me.secret);
-    const seq = lastSeq();
+    const seq = await lastSeq();
     const answers = await Promise.all([0, 1].map(() => me.browser.post("/admin/compte", { intent: "totp-remove", password: PASSWORD, currentCode: code })));
     expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
-    expect(staffRow(me.id).totpEnabled).toBe(false);
+    expect((await staffRow(me.id)).totpEnabled).toBe(false);
     expect(
-      auditAfter(seq)
+      (await auditAfter(seq))
         .map((e) => e.action)
         .sort(),
     ).toEqual(["staff.login_failed", "staff.totp_disabled"]);
@@ -323,7 +324,7 @@ describe("a code from the app opens the account once", () => {
     const replay = await signInWithCode(me.email, code);
     expect(replay.res.status).toBe(401);
     expect(textOf(await replay.res.text())).toContain("Code incorrect.");
-    expect(totpFailures(me.id)).toBe(1);
+    expect(await totpFailures(me.id)).toBe(1);
     // The app's next code is fine.
     expect((await signInWithCode(me.email, await freshCode(me.email, setup.secret))).res.headers.get("location")).toBe("/admin");
   });
@@ -343,14 +344,14 @@ describe("changing the password", () => {
     const other = await elsewhere(me.email);
     expect((await other.get("/admin")).status).toBe(200);
     const mailsBefore = (await mailsTo(app, me.email)).length;
-    const seq = lastSeq();
+    const seq = await lastSeq();
 
     const res = await me.browser.post("/admin/compte", { intent: "password", current: PASSWORD, next: NEW_PASSWORD });
     expect(res.status).toBe(200);
     const page = textOf(await res.text());
     expect((await me.browser.get("/admin")).status).toBe(200);
     expect((await other.get("/admin")).headers.get("location")).toBe("/admin/connexion");
-    expect(auditAfter(seq).map((e) => [e.action, e.actorId, e.details])).toEqual([["staff.password_changed", me.id, {}]]);
+    expect((await auditAfter(seq)).map((e) => [e.action, e.actorId, e.details])).toEqual([["staff.password_changed", me.id, {}]]);
 
     const mails = await mailsTo(app, me.email);
     expect(mails.length).toBe(mailsBefore + 1);
@@ -373,14 +374,14 @@ describe("changing the password", () => {
     const me = await signedIn(app, "support");
     const other = await elsewhere(me.email);
     const mailsBefore = (await mailsTo(app, me.email)).length;
-    const seq = lastSeq();
+    const seq = await lastSeq();
 
     for (let i = 0; i < 10; i++) {
       const wrong = await me.browser.post("/admin/compte", { intent: "password", current: `not my password ${i}`, next: NEW_PASSWORD });
       expect(wrong.status).toBe(400);
       expect(textOf(await wrong.text())).toContain("Le mot de passe actuel est incorrect.");
     }
-    expect(auditAfter(seq).map((e) => [e.action, e.details])).toEqual(
+    expect((await auditAfter(seq)).map((e) => [e.action, e.details])).toEqual(
       Array.from({ length: 10 }, () => ["staff.login_failed", { staffId: me.id, factor: "password", during: "password_change" }]),
     );
     // Locked out, here and at the sign-in page, even with the right password.
@@ -389,16 +390,16 @@ describe("changing the password", () => {
     expect(textOf(await locked.text())).toContain("Trop de tentatives");
     expect((await app.browser().post("/admin/connexion", { email: me.email, password: PASSWORD })).status).toBe(429);
 
-    expect(auditAfter(seq).filter((e) => e.action !== "staff.login_failed")).toEqual([]);
+    expect((await auditAfter(seq)).filter((e) => e.action !== "staff.login_failed")).toEqual([]);
     expect((await other.get("/admin")).status).toBe(200);
     expect((await mailsTo(app, me.email)).length).toBe(mailsBefore);
 
     // A form sent without the current password is not a failed authentication: said so, not counted.
-    const failures = auditAfter(seq).length;
+    const failures = (await auditAfter(seq)).length;
     const missing = await me.browser.post("/admin/compte", { intent: "password", next: NEW_PASSWORD });
     expect(missing.status).toBe(400);
     expect(textOf(await missing.text())).toContain("Saisissez votre mot de passe actuel.");
-    expect(auditAfter(seq).length).toBe(failures);
+    expect((await auditAfter(seq)).length).toBe(failures);
   });
 
   it("says it in English too, in the language the back office is used in", async () => {

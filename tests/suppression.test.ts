@@ -53,8 +53,8 @@ function api(pathname: string, init: { method?: string; token?: string | null; b
 
 const check = (body: unknown, token?: string | null) => api("/api/suppression/check", { body, token });
 
-function auditOf(action: string) {
-  return app.db().select().from(auditLog).where(eq(auditLog.action, action as never)).all();
+async function auditOf(action: string) {
+  return await app.db().select().from(auditLog).where(eq(auditLog.action, action as never));
 }
 
 describe("objection (Art. 21)", () => {
@@ -66,7 +66,7 @@ describe("objection (Art. 21)", () => {
 
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
 
-    const rows = app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all();
+    const rows = await app.db().select().from(suppressionList).where(eq(suppressionList.requestId, (await ticketRow(reference)).id));
     expect(rows.map((r) => [r.kind, r.hash]).sort()).toEqual(
       [
         ["email", expectedHash("email", "jean.opposant@example.fr")],
@@ -81,15 +81,15 @@ describe("objection (Art. 21)", () => {
     expect(page).toContain("Opposition enregistrée sur la liste d'opposition");
     expect(page).not.toContain("Inscrire sur la liste d'opposition");
 
-    const entry = auditOf("objection.recorded").find((a) => a.reference === reference)!;
+    const entry = (await auditOf("objection.recorded")).find((a) => a.reference === reference)!;
     // No gather, no connector: nothing found, nothing removed anywhere.
     expect(entry.details).toEqual({ kinds: ["phone", "email"], added: 2, alreadyListed: 0, found: 0, removed: [] });
 
     // The same person again, number typed differently: already listed, nothing added twice.
     const second = await objector({ phone: "+33 6 12 34 56 78", email: "JEAN.OPPOSANT@example.fr" });
     expect((await second.browser.post(`/admin/demandes/${second.reference}`, { intent: "objection-record" })).status).toBe(302);
-    expect(auditOf("objection.recorded").find((a) => a.reference === second.reference)!.details).toEqual({ kinds: ["phone", "email"], added: 0, alreadyListed: 2, found: 0, removed: [] });
-    expect(app.db().select().from(suppressionList).where(eq(suppressionList.hash, expectedHash("phone", "+33612345678"))).all()).toHaveLength(1);
+    expect((await auditOf("objection.recorded")).find((a) => a.reference === second.reference)!.details).toEqual({ kinds: ["phone", "email"], added: 0, alreadyListed: 2, found: 0, removed: [] });
+    expect(await app.db().select().from(suppressionList).where(eq(suppressionList.hash, expectedHash("phone", "+33612345678")))).toHaveLength(1);
     expect(await (await second.browser.get(`/admin/demandes/${second.reference}`)).text()).toMatch(/data-suppression-kind="phone" data-suppressed="yes"/);
   });
 
@@ -97,9 +97,9 @@ describe("objection (Art. 21)", () => {
     const { reference } = await objector({ phone: "06 98 76 54 32", email: "agent.case@example.fr" });
     const agent = await signedIn(app, "agent", "tours");
     expect((await agent.browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(403);
-    expect(app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all()).toEqual([]);
+    expect(await app.db().select().from(suppressionList).where(eq(suppressionList.requestId, (await ticketRow(reference)).id))).toEqual([]);
 
-    const access = verifiedTicket();
+    const access = await verifiedTicket();
     const dpo = await signedIn(app, "dpo");
     const res = await dpo.browser.post(`/admin/demandes/${access.reference}`, { intent: "objection-record" });
     expect(res.status).toBe(409);
@@ -125,7 +125,7 @@ describe("POST /api/suppression/check", () => {
     const batch = await check({ phones: ["0611223344", "+33699887766", "+33 6 11 22 33 44", "02 47 00 00 01"] });
     expect(await batch.json()).toEqual({ suppressed: [true, false, true, false] });
     // Audited as a count: never which numbers.
-    const last = auditOf("suppression.checked").at(-1)!;
+    const last = (await auditOf("suppression.checked")).at(-1)!;
     expect(last.details).toEqual({ via: "api", count: 4 });
     expect(last.actorKind).toBe("system");
   });
@@ -204,12 +204,12 @@ describe("GET /api/suppression/export", () => {
     const csv = await res.text();
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe("kind,hash,added_at");
-    const count = app.db().select().from(suppressionList).all().length;
+    const count = (await app.db().select().from(suppressionList)).length;
     expect(lines).toHaveLength(count + 1);
     for (const line of lines.slice(1)) expect(line).toMatch(/^(phone|email),[0-9a-f]{64},\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(csv).toContain(`phone,${expectedHash("phone", "+33611223344")},`);
     expect(csv).not.toMatch(/@|611223344|\+33/);
-    expect(auditOf("suppression.exported").at(-1)!.details).toEqual({ via: "api", count });
+    expect((await auditOf("suppression.exported")).at(-1)!.details).toEqual({ via: "api", count });
   });
 });
 
@@ -291,7 +291,7 @@ describe("the suppression list never holds a raw number", () => {
     expect(before["lea.opposee"]).toBeGreaterThan(0);
 
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
-    expect(app.db().select().from(suppressionList).where(eq(suppressionList.requestId, ticketRow(reference).id)).all()).toHaveLength(2);
+    expect(await app.db().select().from(suppressionList).where(eq(suppressionList.requestId, (await ticketRow(reference)).id))).toHaveLength(2);
 
     // Every page the objection wrote is in the WAL: none holds any form of the number. The email address
     // appears only as the recipient of the confirmation sent to her (the outbox row), as every message's does.
@@ -301,13 +301,13 @@ describe("the suppression list never holds a raw number", () => {
     expect(walBytes.length).toBeGreaterThan(0);
     const phonesOnly = (c: Record<string, number>) => Object.fromEntries(phoneForms.map((f) => [f, c[f]]));
     expect(phonesOnly(census(walBytes))).toEqual(Object.fromEntries(phoneForms.map((f) => [f, 0])));
-    const confirmation = app.db().select().from(outbox).where(and(eq(outbox.requestId, ticketRow(reference).id), eq(outbox.template, "objection_confirmed"))).all();
+    const confirmation = await app.db().select().from(outbox).where(and(eq(outbox.requestId, (await ticketRow(reference)).id), eq(outbox.template, "objection_confirmed")));
     expect(confirmation.map((m) => m.recipient)).toEqual(["Lea.Opposee@example.fr"]);
 
     // And once merged into the database file, the only copies of the number are the ones that were there before.
     compact();
     expect(phonesOnly(census(readFileSync(dbFile())))).toEqual(phonesOnly(before));
-    for (const row of app.db().select().from(suppressionList).all()) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    for (const row of (await app.db().select().from(suppressionList))) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

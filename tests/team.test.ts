@@ -5,6 +5,7 @@ import { instantToParisLocal } from "../app/services/paris-time";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { first } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe("team and settings", () => {
   it("applies a site's Alsace-Moselle holiday profile to the requests it records", async () => {
     const { browser } = await signedIn(app, "admin");
     expect((await browser.post("/admin/equipe", { intent: "profile", site: "toulouse", profile: "alsace-moselle" })).status).toBe(200);
-    expect(app.db().select().from(sites).where(eq(sites.code, "toulouse")).get()!.holidayProfile).toBe("alsace-moselle");
+    expect((await first(app.db().select().from(sites).where(eq(sites.code, "toulouse"))))!.holidayProfile).toBe("alsace-moselle");
     const support = await signedIn(app, "support");
     const res = await support.browser.post("/admin/saisie", {
       channel: "mail",
@@ -64,6 +65,6 @@ describe("team and settings", () => {
       verification: "code_email",
     });
     const reference = res.headers.get("location")!.match(/DSR-\d{4}-\d{6}/)![0];
-    expect(ticketRow(reference).holidayProfile).toBe("alsace-moselle");
+    expect((await ticketRow(reference)).holidayProfile).toBe("alsace-moselle");
   });
 });

@@ -10,6 +10,7 @@ import { controllersInstruct, corinneInPerson, gatherAll, personInPerson, withDe
 import { fileOne } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 16, items 3, 4, 6 and 7 on the staff ticket page: what cannot be
@@ -21,23 +22,23 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
   await withDemoConnectors(app, { respondents: 40, recordings: 30, realAudio: 4, seed: 5 });
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
   await app?.stop();
 });
 
-const outboxFor = (requestId: number) => app.db().select({ n: count() }).from(outbox).where(eq(outbox.requestId, requestId)).get()!.n;
+const outboxFor = async (requestId: number) => (await first(app.db().select({ n: count() }).from(outbox).where(eq(outbox.requestId, requestId))))!.n;
 const page = async (browser: Browser, reference: string) => textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
 const post = (browser: Browser, reference: string, body: Record<string, string | string[]>) => browser.post(`/admin/demandes/${reference}`, body);
 const english = async (browser: Browser) => expect((await browser.get("/langue?to=en&back=/admin")).status).toBe(302);
 
 describe("what cannot be undone asks first", () => {
   it("a refusal posted without confirmation changes nothing and answers what it will do; confirmed, it refuses and says how the person was told", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
-    const before = outboxFor(t.id);
+    const before = await outboxFor(t.id);
     const first = await post(browser, t.reference, { intent: "refuse", reasons: ["excessive"], text: "Troisième demande identique ce mois-ci." });
     expect(first.status).toBe(200);
     const html = await first.text();
@@ -47,13 +48,13 @@ describe("what cannot be undone asks first", () => {
     expect(html).toContain('name="confirmed" value="1"');
     expect(html).toContain('value="Troisième demande identique ce mois-ci."');
     expect(html).toMatch(new RegExp(`<a href="/admin/demandes/${t.reference}"[^>]*data-confirm-back`));
-    expect(ticketRow(t.reference).status).toBe("received");
-    expect(outboxFor(t.id)).toBe(before);
+    expect((await ticketRow(t.reference)).status).toBe("received");
+    expect(await outboxFor(t.id)).toBe(before);
 
     const done = await post(browser, t.reference, { intent: "refuse", reasons: ["excessive"], text: "Troisième demande identique ce mois-ci.", confirmed: "1" });
     expect(done.status).toBe(302);
-    expect(ticketRow(t.reference).status).toBe("refused");
-    expect(outboxFor(t.id)).toBe(before + 1);
+    expect((await ticketRow(t.reference)).status).toBe("refused");
+    expect(await outboxFor(t.id)).toBe(before + 1);
     let after = await page(browser, done.headers.get("location")!.replace(/^\/admin\/demandes\//, ""));
     expect(after).toContain("Demande refusée ; le message au demandeur (par courriel) est en cours d'envoi.");
     expect(after).not.toContain("Action enregistrée");
@@ -68,7 +69,7 @@ describe("what cannot be undone asks first", () => {
   });
 
   it("a refusal without a ground is an error, not a confirmation", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
     const res = await post(browser, t.reference, { intent: "refuse", text: "Troisième demande identique ce mois-ci." });
     expect(res.status).toBe(400);
@@ -76,29 +77,29 @@ describe("what cannot be undone asks first", () => {
   });
 
   it("cancel and complete ask first too, then act, in English as well", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "support");
     const first = await post(browser, t.reference, { intent: "cancel" });
     expect(first.status).toBe(200);
     expect(textOf(await first.text())).toContain(`Annuler la demande ${t.reference} à la demande du demandeur : elle sera close sans suite et ne pourra pas être rouverte ; le demandeur en sera informé par courriel.`);
-    expect(ticketRow(t.reference).status).toBe("received");
+    expect((await ticketRow(t.reference)).status).toBe("received");
 
-    const u = verifiedTicket();
+    const u = await verifiedTicket();
     await english(browser);
     for (const intent of ["start", "ready"]) expect((await post(browser, u.reference, { intent })).status).toBe(302);
-    const before = outboxFor(u.id);
+    const before = await outboxFor(u.id);
     const ask = await post(browser, u.reference, { intent: "complete" });
     expect(textOf(await ask.text())).toContain(`Close request ${u.reference} as handled: it can no longer be changed or reopened; the requester will receive by email a summary of what was done.`);
-    expect(ticketRow(u.reference).status).toBe("ready");
-    expect(outboxFor(u.id)).toBe(before);
+    expect((await ticketRow(u.reference)).status).toBe("ready");
+    expect(await outboxFor(u.id)).toBe(before);
     const done = await post(browser, u.reference, { intent: "complete", confirmed: "1" });
     expect(done.status).toBe(302);
-    expect(ticketRow(u.reference).status).toBe("completed");
+    expect((await ticketRow(u.reference)).status).toBe("completed");
     expect(textOf(await (await browser.get(done.headers.get("location")!)).text())).toContain("Request closed as handled; the message to the requester (by email) is being sent.");
   });
 
   it("a role that may not act gets no confirmation: support cannot refuse", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "support");
     const res = await post(browser, t.reference, { intent: "refuse", reasons: ["excessive"], text: "Troisième demande identique ce mois-ci." });
     expect(res.status).toBe(403);
@@ -120,18 +121,18 @@ describe("archives and erasure ask first, with the counts of this ticket", () =>
     expect(await (await support.get(`/admin/demandes/${reference}`)).text()).toContain('<th scope="col">Action</th>');
 
     const dpo = await signedIn(app, "dpo");
-    const id = ticketRow(reference).id;
-    const before = outboxFor(id);
+    const id = (await ticketRow(reference)).id;
+    const before = await outboxFor(id);
     const ask = await post(dpo.browser, reference, { intent: "release-access" });
     expect(ask.status).toBe(200);
     const text = textOf(await ask.text());
     expect(text).toMatch(new RegExp(`Publier l'archive d'accès \\(art\\. 15\\) de la demande ${reference} : \\d+ enregistrements trouvés dans \\d systèmes, dont \\d+ fichiers? audio\\. Le demandeur sera prévenu par courriel et pourra la télécharger pendant 7 jours`));
-    expect(app.db().select().from(archives).where(eq(archives.requestId, id)).all()).toHaveLength(0);
-    expect(outboxFor(id)).toBe(before);
+    expect(await app.db().select().from(archives).where(eq(archives.requestId, id))).toHaveLength(0);
+    expect(await outboxFor(id)).toBe(before);
 
     const done = await post(dpo.browser, reference, { intent: "release-access", confirmed: "1" });
     expect(done.status).toBe(302);
-    expect(app.db().select().from(archives).where(eq(archives.requestId, id)).all()).toHaveLength(1);
+    expect(await app.db().select().from(archives).where(eq(archives.requestId, id))).toHaveLength(1);
     expect(textOf(await (await dpo.browser.get(done.headers.get("location")!)).text())).toContain("Archive d'accès publiée ; le message au demandeur (par courriel) est en cours d'envoi.");
   });
 
@@ -142,7 +143,7 @@ describe("archives and erasure ask first, with the counts of this ticket", () =>
     const res = await post(support, reference, { intent: "complete" });
     expect(res.status).toBe(409);
     expect(textOf(await res.text())).not.toContain("Confirmer la clôture");
-    expect(ticketRow(reference).status).toBe("ready");
+    expect((await ticketRow(reference)).status).toBe("ready");
   });
 
   it("a search that found nothing offers the no-data answer, never a publish button", async () => {
@@ -172,13 +173,13 @@ describe("archives and erasure ask first, with the counts of this ticket", () =>
     expect(text).toMatch(new RegExp(`Approuver et lancer l'effacement pour la demande ${reference} : Études de marché : .*\\d+ pseudonymisés? \\(pas effacés?\\)`));
     expect(text).toContain("Enregistrements d'appels : ");
     expect(text).toContain("le certificat sera envoyé au demandeur par courriel");
-    expect(app.db().select().from(erasureSteps).all().length).toBe(0);
+    expect((await app.db().select().from(erasureSteps)).length).toBe(0);
     // The one who prepared it may not approve it: no confirmation for them either.
     expect((await post(support, reference, { intent: "erasure-approve" })).status).toBe(403);
 
     const done = await post(dpo.browser, reference, { intent: "erasure-approve", confirmed: "1" });
     expect(done.status).toBe(302);
-    expect(app.db().select().from(erasureSteps).all().length).toBeGreaterThan(0);
+    expect((await app.db().select().from(erasureSteps)).length).toBeGreaterThan(0);
     const after = textOf(await (await dpo.browser.get(done.headers.get("location")!)).text());
     expect(after).toContain("Effacement approuvé : l'exécution a commencé, son avancement s'affiche ci-dessous.");
     expect(after).toContain("Effacement approuvé : en attente de démarrage.");
@@ -187,19 +188,19 @@ describe("archives and erasure ask first, with the counts of this ticket", () =>
 
 describe("say only what applies, in staff words", () => {
   it("an overdue ticket explains why it cannot be extended instead of hiding the form", async () => {
-    const t = verifiedTicket({ daysAgo: 45 });
+    const t = await verifiedTicket({ daysAgo: 45 });
     const { browser } = await signedIn(app, "dpo");
     const html = await (await browser.get(`/admin/demandes/${t.reference}`)).text();
     expect(textOf(html)).toMatch(/Prolongation impossible : l'échéance du [a-z]+ \d+ [a-zé]+ \d{4} est dépassée\./);
     expect(html).not.toMatch(/<textarea[^>]*name="reasons"/);
-    const fresh = verifiedTicket();
+    const fresh = await verifiedTicket();
     const ok = await (await browser.get(`/admin/demandes/${fresh.reference}`)).text();
     expect(ok).toMatch(/<textarea[^>]*name="reasons"/);
     expect(textOf(ok)).not.toContain("Prolongation impossible");
   });
 
   it("an extended ticket says until when, once", async () => {
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const { browser } = await signedIn(app, "dpo");
     expect((await post(browser, t.reference, { intent: "extend", reasons: "Demande complexe : trois sites à interroger." })).status).toBe(302);
     const seen = await page(browser, t.reference);
@@ -210,7 +211,7 @@ describe("say only what applies, in staff words", () => {
 
   it("the staff page speaks to staff: no public sentence, no raw method or code", async () => {
     const { browser } = await signedIn(app, "dpo");
-    const t = verifiedTicket();
+    const t = await verifiedTicket();
     const fr = await page(browser, t.reference);
     expect(fr).toContain("Vérifiée par lien envoyé à l'adresse électronique");
     expect(fr).toContain("0 jour de suspension");

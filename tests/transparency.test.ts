@@ -12,6 +12,7 @@ import { mailTo } from "./helpers/smtp-sink";
 import { fileOne } from "./helpers/requester";
 import { verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
+import { first } from "../app/utils/db.server";
 
 /**
  * Item 5 of issue 15: the privacy notice (Art. 13), the legal mentions (LCEN),
@@ -114,8 +115,8 @@ describe("with another organisation's configuration", () => {
 
   it("every page answers 200 in French and in English, with its title, its language and the configured facts, and never CentreCall", async () => {
     // The register as a DPO keeps it: seeded, then OP-07 reworded in the back office.
-    seedRegister(app.db(), new Date());
-    const op = app.db().select().from(processingOperations).where(eq(processingOperations.code, "OP-07")).get()!;
+    await seedRegister(app.db(), new Date());
+    const op = (await first(app.db().select().from(processingOperations).where(eq(processingOperations.code, "OP-07"))))!;
     const dpo = await signedIn(app, "dpo");
     const saved = await dpo.browser.post("/admin/registre/OP-07", {
       expectedVersion: String(op.version),

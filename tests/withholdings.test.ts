@@ -16,6 +16,7 @@ import { csvRows } from "./helpers/csv";
 import { downloadArchive } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
+import { first } from "../app/utils/db.server";
 
 /**
  * Review before release (ADR 0016), over HTTP on the production build: staff
@@ -29,7 +30,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
   await withDemoConnectors(app, { respondents: 30, recordings: 30, realAudio: 8, seed: 11 });
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
 });
 afterAll(async () => {
   await closeConnectors();
@@ -59,8 +60,8 @@ async function preview(browser: Browser, reference: string, kind: "access" | "po
 const propose = (browser: Browser, reference: string, item: Record<string, string>) =>
   browser.post(`/admin/demandes/${reference}/apercu?kind=access`, { intent: "withhold-propose", kind: "access", scope: "access", ground: "others_rights", note: "", explanation: "", ...item });
 
-const withholdingsOf = (reference: string) => app.db().select().from(archiveWithholdings).where(eq(archiveWithholdings.requestId, ticketRow(reference).id)).orderBy(asc(archiveWithholdings.id)).all();
-const auditActions = (reference: string) => app.db().select().from(auditLog).where(eq(auditLog.reference, reference)).all();
+const withholdingsOf = async (reference: string) => await app.db().select().from(archiveWithholdings).where(eq(archiveWithholdings.requestId, (await ticketRow(reference)).id)).orderBy(asc(archiveWithholdings.id));
+const auditActions = async (reference: string) => await app.db().select().from(auditLog).where(eq(auditLog.reference, reference));
 const json = (zip: Map<string, Buffer>, p: string) => JSON.parse(zip.get(p)!.toString("utf8")) as Record<string, unknown>[];
 
 describe("reviewing an archive before it is released", () => {
@@ -76,7 +77,7 @@ describe("reviewing an archive before it is released", () => {
     expect(answers.length).toBeGreaterThan(1);
     expect(respondents.length).toBeGreaterThan(0);
     expect(before.shown.files.length).toBeGreaterThan(0);
-    const previewed = auditActions(reference).filter((a) => a.action === "archive.previewed");
+    const previewed = (await auditActions(reference)).filter((a) => a.action === "archive.previewed");
     expect(previewed).toHaveLength(1);
     expect(JSON.stringify(previewed[0]!.details)).not.toContain(CORINNE);
 
@@ -91,7 +92,7 @@ describe("reviewing an archive before it is released", () => {
     expect((await propose(support, reference, { connectorId: "survey", dataset: "respondents", key: respondent.key, field, scope: "both" })).status).toBe(302);
     expect((await propose(support, reference, { connectorId: "recordings", dataset: "recordings", key: file.key, fileName: file.name, ground: "other", explanation: "La voix d'un tiers est audible dans cet enregistrement." })).status).toBe(302);
     expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key: other.key, ground: "trade_secret" })).status).toBe(302);
-    expect(withholdingsOf(reference).map((w) => w.state)).toEqual(["pending", "pending", "pending", "pending"]);
+    expect((await withholdingsOf(reference)).map((w) => w.state)).toEqual(["pending", "pending", "pending", "pending"]);
 
     // Publishing is refused while any is pending, with a clear message; the ticket page explains and links to the preview.
     const refusedPortability = await support.post(`/admin/demandes/${reference}`, { intent: "release-portability" });
@@ -100,7 +101,7 @@ describe("reviewing an archive before it is released", () => {
     const dpo = await signedIn(app, "dpo");
     const refusedAccess = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access" });
     expect(refusedAccess.status).toBe(409);
-    expect(app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all()).toHaveLength(0);
+    expect(await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))).toHaveLength(0);
     const ticket = await (await dpo.browser.get(`/admin/demandes/${reference}`)).text();
     expect(textOf(ticket)).toContain("Archive d'accès : 4 retraits d'éléments attendent la décision du ou de la DPO");
     expect(ticket).toContain(`href="/admin/demandes/${reference}/apercu?kind=access"`);
@@ -115,7 +116,7 @@ describe("reviewing an archive before it is released", () => {
     expect(existsSync(out)).toBe(false);
 
     // Support cannot decide; the DPO approves three and rejects one.
-    const [wRecord, wField, wFile, wOther] = withholdingsOf(reference);
+    const [wRecord, wField, wFile, wOther] = await withholdingsOf(reference);
     expect((await support.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(wRecord!.id), kind: "access" })).status).toBe(403);
     for (const w of [wRecord!, wField!, wFile!]) expect((await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(w.id), kind: "access" })).status).toBe(302);
     expect((await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(wOther!.id), kind: "access" })).status).toBe(302);
@@ -123,14 +124,14 @@ describe("reviewing an archive before it is released", () => {
     const again = await dpo.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(wRecord!.id), kind: "access" });
     expect(again.status).toBe(409);
     expect(textOf(await again.text())).toContain("Ce retrait a déjà été décidé");
-    expect(withholdingsOf(reference).map((w) => w.state)).toEqual(["approved", "approved", "approved", "rejected"]);
+    expect((await withholdingsOf(reference)).map((w) => w.state)).toEqual(["approved", "approved", "approved", "rejected"]);
 
     // A new search finding the same records keeps the withholdings applying.
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await drainGather(app);
 
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
-    const access = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const access = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))))!;
     const zip = await downloadArchive(app, CORINNE, access.id);
     const manifest = JSON.parse(zip.get("manifest.json")!.toString("utf8")) as { files: { path: string; dataset: string | null; records?: number }[] };
 
@@ -164,7 +165,7 @@ describe("reviewing an archive before it is released", () => {
     // The field was withheld from both archives: the portability archive lacks it too, and its letter cites Art. 20(4); the
     // record and the file were withheld from the access archive only, so the portability letter does not mention them.
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "release-portability", confirmed: "1" })).status).toBe(302);
-    const portability = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all().find((a) => a.kind === "portability")!;
+    const portability = (await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))).find((a) => a.kind === "portability")!;
     const pzip = await downloadArchive(app, CORINNE, portability.id);
     const portable = json(pzip, "data/survey/respondents.json");
     expect(portable.filter((r) => field in r)).toHaveLength(respondents.filter((r) => r.fields.includes(field)).length - 1);
@@ -173,11 +174,11 @@ describe("reviewing an archive before it is released", () => {
     expect(pletter).toContain("(article 20, paragraphe 4, du RGPD)");
 
     // Everything journaled, without content.
-    const actions = auditActions(reference).map((a) => a.action);
+    const actions = (await auditActions(reference)).map((a) => a.action);
     expect(actions.filter((a) => a === "withholding.proposed")).toHaveLength(4);
     expect(actions.filter((a) => a === "withholding.approved")).toHaveLength(3);
     expect(actions.filter((a) => a === "withholding.rejected")).toHaveLength(1);
-    expect(JSON.stringify(auditActions(reference).map((a) => a.details))).not.toContain("La voix d'un tiers");
+    expect(JSON.stringify((await auditActions(reference)).map((a) => a.details))).not.toContain("La voix d'un tiers");
 
     // The journal shows the new actions with their labels, in both languages.
     const journal = textOf(await (await dpo.browser.get(`/admin/journal?ref=${reference}`)).text());
@@ -195,7 +196,7 @@ describe("reviewing an archive before it is released", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toContain("/admin/connexion");
     expect((await stranger.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-propose", connectorId: "survey", dataset: "answers", key, ground: "others_rights", scope: "access" })).status).not.toBe(200);
-    expect(withholdingsOf(reference)).toHaveLength(0);
+    expect(await withholdingsOf(reference)).toHaveLength(0);
 
     // An agent (even of the ticket's site) and an administrator may neither read the preview nor propose.
     for (const role of ["agent", "admin"] as const) {
@@ -203,8 +204,8 @@ describe("reviewing an archive before it is released", () => {
       expect((await who.browser.get(`/admin/demandes/${reference}/apercu?kind=access`)).status).toBe(403);
       expect((await propose(who.browser, reference, { connectorId: "survey", dataset: "answers", key })).status).toBe(403);
     }
-    expect(withholdingsOf(reference)).toHaveLength(0);
-    expect(auditActions(reference).filter((a) => a.action === "archive.previewed")).toHaveLength(1);
+    expect(await withholdingsOf(reference)).toHaveLength(0);
+    expect((await auditActions(reference)).filter((a) => a.action === "archive.previewed")).toHaveLength(1);
 
     // An item the gather did not find, a field the record lacks, an "other" ground without a reason: 400, clear message, nothing recorded.
     const ghost = await propose(support, reference, { connectorId: "survey", dataset: "answers", key: "no-such-record" });
@@ -216,7 +217,7 @@ describe("reviewing an archive before it is released", () => {
     expect(textOf(await bare.text())).toContain("expliquez le retrait");
     // A portability withholding on an access-only request.
     expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key, scope: "portability" })).status).toBe(400);
-    expect(withholdingsOf(reference)).toHaveLength(0);
+    expect(await withholdingsOf(reference)).toHaveLength(0);
 
     // The preview answers only the archive the request asks for.
     expect((await support.get(`/admin/demandes/${reference}/apercu?kind=portability`)).status).toBe(409);
@@ -235,28 +236,28 @@ describe("reviewing an archive before it is released", () => {
     const { reference, support } = await gatheredCorinne(["access"]);
     const key = (await preview(support, reference, "access")).shown.datasets.get("survey:answers")![0]!.key;
     expect((await propose(support, reference, { connectorId: "survey", dataset: "answers", key })).status).toBe(302);
-    const [w] = withholdingsOf(reference);
+    const [w] = await withholdingsOf(reference);
     const [a, b] = [await signedIn(app, "dpo"), await signedIn(app, "dpo")];
     const answers = await Promise.all([
       a.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-approve", id: String(w!.id), kind: "access" }),
       b.browser.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-reject", id: String(w!.id), kind: "access" }),
     ]);
     expect(answers.map((r) => r.status).sort()).toEqual([302, 409]);
-    const decisions = auditActions(reference).filter((x) => x.action === "withholding.approved" || x.action === "withholding.rejected");
+    const decisions = (await auditActions(reference)).filter((x) => x.action === "withholding.approved" || x.action === "withholding.rejected");
     expect(decisions).toHaveLength(1);
 
     // Whatever was decided, support who proposed it withdraws it; the DPO publishes the whole copy, with no word of a withholding.
     expect((await support.post(`/admin/demandes/${reference}/apercu`, { intent: "withhold-withdraw", id: String(w!.id), kind: "access" })).status).toBe(decisions[0]!.action === "withholding.approved" ? 302 : 409);
-    expect(["withdrawn", "rejected"]).toContain(withholdingsOf(reference)[0]!.state);
+    expect(["withdrawn", "rejected"]).toContain((await withholdingsOf(reference))[0]!.state);
     expect((await a.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
-    const archive = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).get()!;
+    const archive = (await first(app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id))))!;
     const zip = await downloadArchive(app, CORINNE, archive.id);
     expect(textOf(zip.get("LISEZ-MOI.html")!.toString("utf8"))).not.toContain("Ce que nous avons retiré");
 
     // The DPO's own proposal is approved at once (ADR 0016), and says so.
     const own = await a.browser.post(`/admin/demandes/${reference}/apercu?kind=access`, { intent: "withhold-propose", kind: "access", scope: "access", connectorId: "survey", dataset: "answers", key, ground: "others_rights" });
     expect(own.status).toBe(302);
-    expect(withholdingsOf(reference).at(-1)!.state).toBe("approved");
+    expect((await withholdingsOf(reference)).at(-1)!.state).toBe("approved");
     expect(textOf(await (await a.browser.follow(own)).text())).toContain("L'élément est retiré de l'archive");
   });
 });

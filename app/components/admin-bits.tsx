@@ -5,7 +5,7 @@ import { useLocale } from "./i18n";
 import { formatLocalDate } from "../i18n";
 
 /** The ticket as its page shows it, for the page's panels. */
-export type TicketView = ReturnType<typeof ticketView>;
+export type TicketView = Awaited<ReturnType<typeof ticketView>>;
 
 /** Deadline markers carry words, not only colour (RGAA 3.1). */
 export function MarkerBadge({ marker }: { marker: Marker }) {

@@ -76,10 +76,10 @@ const parsed = <I>(entry: IntentEntry<I>) => entry;
 const codeChecked = (r: { ok: true } | { ok: false; reason: string }) => (r.ok ? undefined : new Answer(400, { error: r.reason === "locked" ? "code_locked" : "code_invalid" }));
 
 const identifier: IntentEntry = {
-  run: ({ ctx, reference, intent, str }) => decideFoundIdentifier({ ctx, reference, token: str("token"), confirm: intent === "identifier-confirm", registry: connectors() }),
+  run: async ({ ctx, reference, intent, str }) => await decideFoundIdentifier({ ctx, reference, token: str("token"), confirm: intent === "identifier-confirm", registry: connectors() }),
 };
 const mandate: IntentEntry = {
-  run: ({ ctx, reference, intent, str }) => reviewMandate({ ctx, reference, accept: intent === "mandate-accept", reason: str("reason") }),
+  run: async ({ ctx, reference, intent, str }) => await reviewMandate({ ctx, reference, accept: intent === "mandate-accept", reason: str("reason") }),
 };
 const release = (kind: "access" | "portability"): IntentEntry => ({
   irreversible: true,
@@ -93,10 +93,10 @@ const rightsPanel: IntentEntry = {
 };
 
 export const TICKET_INTENTS = {
-  assign: { run: ({ ctx, reference, str }) => tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null }) },
-  start: { run: ({ ctx, reference }) => tickets.start({ ctx, reference }) },
-  ask: { run: ({ ctx, reference, str }) => tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") }) },
-  "reply-record": { run: ({ ctx, reference, str }) => tickets.recordReply({ ctx, reference, message: str("message") }) },
+  assign: { run: async ({ ctx, reference, str }) => await tickets.assign({ ctx, reference, assigneeId: str("assigneeId") ? Number(str("assigneeId")) : null }) },
+  start: { run: async ({ ctx, reference }) => await tickets.start({ ctx, reference }) },
+  ask: { run: async ({ ctx, reference, str }) => await tickets.askRequester({ ctx, reference, question: str("question"), reason: str("reason") }) },
+  "reply-record": { run: async ({ ctx, reference, str }) => await tickets.recordReply({ ctx, reference, message: str("message") }) },
   "callback-check": {
     run: async ({ ctx, reference }) => {
       const found = await numberOnRecord({ ctx, reference, registry: connectors() });
@@ -104,57 +104,57 @@ export const TICKET_INTENTS = {
     },
   },
   "callback-confirm": { run: ({ ctx, reference }) => confirmCallback({ ctx, reference, registry: connectors() }) },
-  "contact-code-send": { run: ({ ctx, reference, str }) => sendContactCode({ ctx, reference, via: str("via") === "email" ? "email" : "sms" }) },
+  "contact-code-send": { run: async ({ ctx, reference, str }) => await sendContactCode({ ctx, reference, via: str("via") === "email" ? "email" : "sms" }) },
   "contact-code-check": {
-    run: ({ ctx, reference, str }) => {
+    run: async ({ ctx, reference, str }) => {
       const via = str("via") === "email" ? "email" : "sms";
-      return codeChecked(checkContactCode({ ctx, reference, via, code: str(via === "email" ? "code-email" : "code-phone") }));
+      return codeChecked(await checkContactCode({ ctx, reference, via, code: str(via === "email" ? "code-email" : "code-phone") }));
     },
   },
   "identifier-confirm": identifier,
   "identifier-reject": identifier,
-  "gather-waive": { run: ({ ctx, reference, str }) => waiveConnector({ ctx, reference, connectorId: str("connectorId"), reason: str("reason") }) },
-  "answer-no-data": { run: ({ ctx, reference }) => answerNoData({ ctx, reference, registry: connectors() }) },
-  "letter-posted": { run: ({ ctx, reference, id }) => markPosted({ ctx, reference, letterId: id("letterId") }) },
+  "gather-waive": { run: async ({ ctx, reference, str }) => await waiveConnector({ ctx, reference, connectorId: str("connectorId"), reason: str("reason") }) },
+  "answer-no-data": { run: async ({ ctx, reference }) => await answerNoData({ ctx, reference, registry: connectors() }) },
+  "letter-posted": { run: async ({ ctx, reference, id }) => await markPosted({ ctx, reference, letterId: id("letterId") }) },
   "mandate-accept": mandate,
   "mandate-reject": mandate,
-  extend: { run: ({ ctx, reference, str }) => tickets.extend({ ctx, reference, reasons: str("reasons") }) },
+  extend: { run: async ({ ctx, reference, str }) => await tickets.extend({ ctx, reference, reasons: str("reasons") }) },
   refuse: parsed({
     input: { schema: tickets.RefuseInput, from: ({ form, str }) => ({ reasons: form.getAll("reasons"), text: str("text") }), invalid: "reasons_required" },
     irreversible: true,
     reasons: (input) => input.reasons,
     feedback: "refuse",
     notice: "refusal",
-    run: ({ ctx, reference }, input) => tickets.refuse({ ctx, reference, input }),
+    run: async ({ ctx, reference }, input) => await tickets.refuse({ ctx, reference, input }),
   }),
-  duplicate: { run: ({ ctx, reference, str }) => tickets.markDuplicate({ ctx, reference, of: str("of") }) },
-  cancel: { irreversible: true, feedback: "cancel", notice: "cancelled", run: ({ ctx, reference }) => tickets.cancel({ ctx, reference }) },
-  ready: { run: ({ ctx, reference }) => tickets.markReady({ ctx, reference }) },
-  complete: { irreversible: true, feedback: "complete", notice: "completion", run: ({ ctx, reference }) => tickets.complete({ ctx, reference }) },
-  "caller-code": { run: ({ ctx, reference, str }) => codeChecked(checkCallerCode({ ctx, reference, code: str("code") })) },
-  "caller-resend": { run: ({ ctx, reference }) => resendCallerCode({ ctx, reference }) },
+  duplicate: { run: async ({ ctx, reference, str }) => await tickets.markDuplicate({ ctx, reference, of: str("of") }) },
+  cancel: { irreversible: true, feedback: "cancel", notice: "cancelled", run: async ({ ctx, reference }) => await tickets.cancel({ ctx, reference }) },
+  ready: { run: async ({ ctx, reference }) => await tickets.markReady({ ctx, reference }) },
+  complete: { irreversible: true, feedback: "complete", notice: "completion", run: async ({ ctx, reference }) => await tickets.complete({ ctx, reference }) },
+  "caller-code": { run: async ({ ctx, reference, str }) => codeChecked(await checkCallerCode({ ctx, reference, code: str("code") })) },
+  "caller-resend": { run: async ({ ctx, reference }) => await resendCallerCode({ ctx, reference }) },
   "release-access": release("access"),
   "release-portability": release("portability"),
-  gather: { run: ({ ctx, reference }) => startGather({ ctx, reference, registry: connectors() }) },
-  "gather-rerun": { run: ({ ctx, reference, str }) => rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() }) },
-  note: { run: ({ ctx, reference, str }) => tickets.addNote({ ctx, reference, body: str("body") }) },
-  "erasure-plan": { run: ({ ctx, reference }) => planErasure({ ctx, reference, registry: connectors() }) },
+  gather: { run: async ({ ctx, reference }) => await startGather({ ctx, reference, registry: connectors() }) },
+  "gather-rerun": { run: async ({ ctx, reference, str }) => await rerunConnector({ ctx, reference, connectorId: str("connectorId"), registry: connectors() }) },
+  note: { run: async ({ ctx, reference, str }) => await tickets.addNote({ ctx, reference, body: str("body") }) },
+  "erasure-plan": { run: async ({ ctx, reference }) => await planErasure({ ctx, reference, registry: connectors() }) },
   // No letter at approval: the requester gets the certificate once the erasure is done and verified.
-  "erasure-approve": { irreversible: true, feedback: "erasure-approve", run: ({ ctx, reference }) => approveErasure({ ctx, reference }) },
+  "erasure-approve": { irreversible: true, feedback: "erasure-approve", run: async ({ ctx, reference }) => await approveErasure({ ctx, reference }) },
   "rectification-prepare": {
-    run: ({ ctx, reference, form }) => {
+    run: async ({ ctx, reference, form }) => {
       const wanted: Record<string, string> = {};
       for (const [name, value] of form) if (name.startsWith("to:") && typeof value === "string") wanted[name.slice(3)] = value;
-      return prepareRectification({ ctx, reference, wanted, registry: connectors() });
+      return await prepareRectification({ ctx, reference, wanted, registry: connectors() });
     },
   },
   "rectification-approve": { run: ({ ctx, reference }) => approveRectification({ ctx, reference, registry: connectors() }) },
-  "date-reading": { run: ({ ctx, reference, str }) => chooseDateReading({ ctx, reference, token: str("token"), format: str("format") }) },
-  "referral-ack": { run: ({ ctx, reference, id }) => acknowledgeReferral({ ctx, reference, referralId: id("referralId") }) },
+  "date-reading": { run: async ({ ctx, reference, str }) => await chooseDateReading({ ctx, reference, token: str("token"), format: str("format") }) },
+  "referral-ack": { run: async ({ ctx, reference, id }) => await acknowledgeReferral({ ctx, reference, referralId: id("referralId") }) },
   "referral-instruct": {
-    run: ({ ctx, reference, str, id }) => recordInstruction({ ctx, reference, referralId: id("referralId"), input: { instruction: str("instruction"), note: str("note") } }),
+    run: async ({ ctx, reference, str, id }) => await recordInstruction({ ctx, reference, referralId: id("referralId"), input: { instruction: str("instruction"), note: str("note") } }),
   },
-  "notice-ack": { run: ({ ctx, reference, id }) => acknowledgeNotice({ ctx, reference, noticeId: id("noticeId") }) },
+  "notice-ack": { run: async ({ ctx, reference, id }) => await acknowledgeNotice({ ctx, reference, noticeId: id("noticeId") }) },
   "restriction-apply": rightsPanel,
   "restriction-retry": rightsPanel,
   "restriction-lift": rightsPanel,

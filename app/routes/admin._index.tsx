@@ -10,14 +10,14 @@ import { assignableStaff, QueueFilters, queue } from "../services/tickets.server
 import { requireStaff } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const url = new URL(request.url);
   const filters = QueueFilters.parse(Object.fromEntries(url.searchParams));
-  const result = queue({ ctx, filters });
+  const result = await queue({ ctx, filters });
   return {
     ...result,
     filters,
-    staff: assignableStaff(ctx.db),
+    staff: await assignableStaff(ctx.db),
     isAgent: ctx.actor.role === "agent",
   };
 }

@@ -9,8 +9,8 @@ import { requireStaff, rethrowDomain, sessionToken } from "../utils/staff-sessio
 import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request, { accountPage: true });
-  const state = sessionFrom(db(), sessionToken(request), new Date())!;
+  await requireStaff(request, { accountPage: true });
+  const state = (await sessionFrom(db(), sessionToken(request), new Date()))!;
   return {
     mustChange: state.row.mustChangePassword,
     totpOn: state.row.totpEnabled,
@@ -26,7 +26,7 @@ function totpAnswer(r: TotpResult) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx, token } = requireStaff(request, { accountPage: true });
+  const { ctx, token } = await requireStaff(request, { accountPage: true });
   const form = await formData(request);
   const field = (name: string) => String(form.get(name) ?? "").trim();
   const intent = form.get("intent");

@@ -9,7 +9,7 @@ import { connectors } from "../utils/connectors.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
     const rows = await connectorHealth({ ctx, registry: connectors() });
     return { rows: rows.map((r) => ({ ...r, detail: r.detail ? scrub(r.detail) : null })) };

@@ -14,9 +14,9 @@ import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 /** Litigation holds on recordings (OP-01): the DPO sets and lifts them, with a reason; every change audited. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return holdsPage({ ctx, registry: connectors() });
+    return await holdsPage({ ctx, registry: connectors() });
   } catch (error) {
     rethrowDomain(error);
   }
@@ -26,17 +26,17 @@ const SetInput = z.object({ connectorId: z.string().max(100), itemKey: z.string(
 const LiftInput = z.object({ holdId: z.coerce.number().int().positive(), liftReason: z.string().max(2000) });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const form = Object.fromEntries(await formData(request));
   try {
     if (form.intent === "set") {
       const parsed = SetInput.safeParse(form);
       if (!parsed.success) return data({ error: "invalid" }, { status: 400 });
-      setHold({ ctx, input: parsed.data, registry: connectors() });
+      await setHold({ ctx, input: parsed.data, registry: connectors() });
     } else if (form.intent === "lift") {
       const parsed = LiftInput.safeParse(form);
       if (!parsed.success) return data({ error: "invalid" }, { status: 400 });
-      liftHold({ ctx, holdId: parsed.data.holdId, reason: parsed.data.liftReason });
+      await liftHold({ ctx, holdId: parsed.data.holdId, reason: parsed.data.liftReason });
     } else return data({ error: "invalid" }, { status: 400 });
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") return data({ error: String(error.detail.field ?? "invalid") }, { status: httpStatusOf(error.code) });

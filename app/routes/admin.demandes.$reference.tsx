@@ -47,67 +47,67 @@ import { requireStaff } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
+    const view = await tickets.ticketView({ ctx, reference: params.reference ?? "" });
     // The intent just done, by its entry: the sentence the page shows, and the letter it sent the requester.
     const done = ticketIntent(new URL(request.url).searchParams.get("fait") ?? "");
-    const gather = gatherStatus(db(), view.id, connectors());
-    const row = findByReference(db(), view.reference)!;
+    const gather = await gatherStatus(db(), view.id, connectors());
+    const row = (await findByReference(db(), view.reference))!;
     const canWork = ctx.actor.role === "dpo" || ctx.actor.role === "support";
-    const answerable = (() => {
+    const answerable = await (async () => {
       try {
-        requireAnswerable(db(), view.id);
+        await requireAnswerable(db(), view.id);
         return true;
       } catch {
         return false;
       }
     })();
     // Gathered values are personal data: shown (and audited) only with the identity.
-    const discrepancies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => discrepanciesFor(db(), view.id)) : [];
+    const discrepancies = view.identity && gather.some((g) => g.status === "done") ? (await tickets.auditedRead(ctx, view.reference, async () => await discrepanciesFor(db(), view.id))) : [];
     // The raw values a connector could not read, and the readings of ambiguous dates: personal data too.
-    const anomalies = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => anomaliesFor(db(), view.id, connectors())) : [];
+    const anomalies = view.identity && gather.some((g) => g.status === "done") ? (await tickets.auditedRead(ctx, view.reference, async () => await anomaliesFor(db(), view.id, connectors()))) : [];
     // Recordings past the register's duration or made without consent: read from the gathered copy, so audited the same way.
-    const recordingFlags = view.identity && gather.some((g) => g.status === "done") ? tickets.auditedRead(ctx, view.reference, () => recordingFlagsFor(db(), view.id, connectors(), ctx.now)) : [];
+    const recordingFlags = view.identity && gather.some((g) => g.status === "done") ? (await tickets.auditedRead(ctx, view.reference, async () => await recordingFlagsFor(db(), view.id, connectors(), ctx.now))) : [];
     return {
       view,
       isOpen: tickets.OPEN_STATUSES.includes(view.status),
-      staff: tickets.assignableStaff(ctx.db),
+      staff: await tickets.assignableStaff(ctx.db),
       role: ctx.actor.role,
       gather,
       discrepancies,
       anomalies,
       recordingFlags,
-      archives: archivesFor(db(), view.id, ctx.now),
-      withholdingsPending: pendingWithholdings(db(), view.id),
+      archives: await archivesFor(db(), view.id, ctx.now),
+      withholdingsPending: await pendingWithholdings(db(), view.id),
       connectorCount: connectors().list().length,
-      erasure: view.rights.includes("erasure") ? planView(db(), view.id, connectors()) : null,
+      erasure: view.rights.includes("erasure") ? (await planView(db(), view.id, connectors())) : null,
       // The person's own values, before and after: shown (and audited) only to those who see the identity.
       rectification:
         view.rights.includes("rectification") && view.identity
-          ? tickets.auditedRead(ctx, view.reference, () => ({
-              fields: gather.length && gather.every((g) => g.status === "done") ? editableFields(db(), view.id, connectors()) : [],
-              current: rectificationView(db(), view.id),
-            }))
+          ? (await tickets.auditedRead(ctx, view.reference, async () => ({
+              fields: gather.length && gather.every((g) => g.status === "done") ? (await editableFields(db(), view.id, connectors())) : [],
+              current: await rectificationView(db(), view.id),
+            })))
           : null,
       myId: ctx.actor.id,
-      rightsPanel: rightsPanel({ ctx, requestId: view.id, gather, registry: connectors() }),
+      rightsPanel: await rightsPanel({ ctx, requestId: view.id, gather, registry: connectors() }),
       // Contacts found in the matching records, offered for the search: personal data, read and audited only with the identity.
       found:
         view.identity && canWork && tickets.OPEN_STATUSES.includes(view.status) && gather.some((g) => g.status === "done")
-          ? tickets.auditedRead(ctx, view.reference, () => foundIdentifiers(db(), row))
+          ? (await tickets.auditedRead(ctx, view.reference, async () => await foundIdentifiers(db(), row)))
           : [],
       connectorLabels: Object.fromEntries(connectors().list().map((c) => [c.id, c.label])),
-      mandate: view.onBehalf && canWork ? mandateView({ ctx, reference: view.reference }) : null,
-      letters: lettersOf(db(), view.id),
-      letterStates: sendStates(db(), view.id),
+      mandate: view.onBehalf && canWork ? (await mandateView({ ctx, reference: view.reference })) : null,
+      letters: await lettersOf(db(), view.id),
+      letterStates: await sendStates(db(), view.id),
       answerable,
-      noData: answerable && nothingHeld(db(), view.id),
-      disclosable: canDisclose(db(), row),
+      noData: answerable && (await nothingHeld(db(), view.id)),
+      disclosable: await canDisclose(db(), row),
       // Data held for a client as its processor: the request forwarded to it and its instructions (no personal values).
-      referrals: referralsOf(db(), view.id),
+      referrals: await referralsOf(db(), view.id),
       // What the action just done told the requester, and whether it has left the outbox.
-      notice: done?.notice ? latestNotice(db(), view.id, done.notice) : null,
+      notice: done?.notice ? (await latestNotice(db(), view.id, done.notice)) : null,
       feedback: done?.feedback ?? null,
     };
   } catch (error) {
@@ -118,7 +118,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** One form per verb (app/routes-support/ticket-intents.server.ts); the service decides whether this person may do it. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const reference = params.reference ?? "";
   const form = await formData(request);
   const call = intentCall(ctx, reference, form);
@@ -134,7 +134,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     // What cannot be undone is done only on a second POST that carries confirmed=1; the first answers what it will do.
     if (confirmsFirst(intent, entry) && call.str("confirmed") !== "1") {
-      const confirm = consequenceOf({ ctx, reference, intent, reasons: entry.reasons?.(input) ?? [], registry: connectors() });
+      const confirm = await consequenceOf({ ctx, reference, intent, reasons: entry.reasons?.(input) ?? [], registry: connectors() });
       const fields = [...form].filter((e): e is [string, string] => e[0] !== "confirmed" && typeof e[1] === "string");
       return data({ intent, confirm, fields, error: undefined as string | undefined });
     }

@@ -15,10 +15,10 @@ import { requireStaff, type StaffCtx } from "../utils/staff-session.server";
 type Kind = "access" | "portability";
 
 /** The kind asked for, or the one archive the request asks for (access first). */
-function kindOf(request: Request, ctx: StaffCtx, reference: string): Kind {
+async function kindOf(request: Request, ctx: StaffCtx, reference: string): Promise<Kind> {
   const asked = new URL(request.url).searchParams.get("kind");
   if (asked === "access" || asked === "portability") return asked;
-  return defaultArchiveKind({ ctx, reference });
+  return await defaultArchiveKind({ ctx, reference });
 }
 
 function refusal(error: unknown) {
@@ -30,10 +30,10 @@ function refusal(error: unknown) {
 
 /** What the archive would hold, read by staff (audited in the service), with the withholdings beside each item. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const reference = params.reference ?? "";
   try {
-    return previewArchive({ ctx, reference, kind: kindOf(request, ctx, reference), registry: connectors() });
+    return await previewArchive({ ctx, reference, kind: await kindOf(request, ctx, reference), registry: connectors() });
   } catch (error) {
     const r = refusal(error);
     throw data({ code: r.code }, { status: r.status });
@@ -41,7 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const reference = params.reference ?? "";
   const form = await formData(request);
   const str = (k: string) => String(form.get(k) ?? "");
@@ -49,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let kind: Kind = "access";
   let done = intent;
   try {
-    kind = str("kind") === "portability" ? "portability" : str("kind") === "access" ? "access" : kindOf(request, ctx, reference);
+    kind = str("kind") === "portability" ? "portability" : str("kind") === "access" ? "access" : (await kindOf(request, ctx, reference));
     switch (intent) {
       case "withhold-propose": {
         const parsed = ProposeInput.safeParse({
@@ -67,16 +67,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
           const code = parsed.error.issues.some((i) => i.message === "explanation_required") ? "explanation_required" : "invalid_input";
           return data({ error: code, intent, item: str("item") }, { status: 400 });
         }
-        const row = proposeWithholding({ ctx, reference, input: parsed.data });
+        const row = await proposeWithholding({ ctx, reference, input: parsed.data });
         if (row.state === "approved") done = "withhold-propose-dpo";
         break;
       }
       case "withhold-approve":
       case "withhold-reject":
-        decideWithholding({ ctx, reference, id: Number(str("id")) || 0, approve: intent === "withhold-approve" });
+        await decideWithholding({ ctx, reference, id: Number(str("id")) || 0, approve: intent === "withhold-approve" });
         break;
       case "withhold-withdraw":
-        withdrawWithholding({ ctx, reference, id: Number(str("id")) || 0 });
+        await withdrawWithholding({ ctx, reference, id: Number(str("id")) || 0 });
         break;
       default:
         return data({ error: "invalid_input", intent, item: "" }, { status: 400 });

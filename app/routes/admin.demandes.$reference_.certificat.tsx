@@ -8,10 +8,10 @@ import { requireStaff } from "../utils/staff-session.server";
 
 /** The certificate as sent to the requester, for staff who can see the ticket. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    const view = tickets.ticketView({ ctx, reference: params.reference ?? "" });
-    const cert = certificateFor(db(), view.id);
+    const view = await tickets.ticketView({ ctx, reference: params.reference ?? "" });
+    const cert = await certificateFor(db(), view.id);
     if (!cert) throw new DomainError("not_found", { what: "certificate" });
     return documentResponse(cert.html);
   } catch (error) {

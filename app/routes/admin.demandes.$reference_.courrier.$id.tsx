@@ -6,9 +6,9 @@ import { requireStaff } from "../utils/staff-session.server";
 
 /** A letter as the person received it (or will, by post): to read and print. Each opening is audited. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    const letter = letterForStaff({ ctx, reference: params.reference ?? "", letterId: Number(params.id) || 0 });
+    const letter = await letterForStaff({ ctx, reference: params.reference ?? "", letterId: Number(params.id) || 0 });
     return documentResponse(letter.html);
   } catch (error) {
     if (error instanceof DomainError && (error.code === "not_found" || error.code === "forbidden")) return documentNotFound(httpStatusOf(error.code));

@@ -12,9 +12,9 @@ import { requireStaff } from "../utils/staff-session.server";
  * upload already refused polyglots and active PDFs (docs/security.md).
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    const file = mandateFile({ ctx, reference: params.reference ?? "" });
+    const file = await mandateFile({ ctx, reference: params.reference ?? "" });
     const ext = file.mimeType === "application/pdf" ? "pdf" : file.mimeType === "image/png" ? "png" : "jpg";
     return new Response(new Uint8Array(file.bytes), {
       headers: {

@@ -11,16 +11,16 @@ import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return { accounts: listAccounts(ctx), sites: listSites(ctx), canEdit: ctx.actor.role === "admin" };
+    return { accounts: await listAccounts(ctx), sites: await listSites(ctx), canEdit: ctx.actor.role === "admin" };
   } catch (error) {
     rethrowDomain(error);
   }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const form = await formData(request);
   const intent = form.get("intent");
   try {
@@ -31,11 +31,11 @@ export async function action({ request }: ActionFunctionArgs) {
       return { created: oneTimePassword };
     }
     if (intent === "deactivate") {
-      deactivateAccount({ ctx, staffId: Number(form.get("staffId")) });
+      await deactivateAccount({ ctx, staffId: Number(form.get("staffId")) });
       return { saved: true as const };
     }
     if (intent === "profile") {
-      setHolidayProfile({ ctx, site: String(form.get("site")), profile: String(form.get("profile")) });
+      await setHolidayProfile({ ctx, site: String(form.get("site")), profile: String(form.get("profile")) });
       return { saved: true as const };
     }
   } catch (error) {

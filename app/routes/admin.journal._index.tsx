@@ -9,13 +9,13 @@ import { ACTION_GROUPS, chainStatus, journalActors, listJournal, parseJournalFil
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const { filters, invalid } = parseJournalFilters(new URL(request.url).searchParams);
   try {
-    const actors = journalActors(ctx);
+    const actors = await journalActors(ctx);
     // A list only for valid filters: a mistyped date must not silently widen the search.
-    const list = invalid.length ? null : listJournal({ ctx, filters });
-    const chain = chainStatus(ctx);
+    const list = invalid.length ? null : (await listJournal({ ctx, filters }));
+    const chain = await chainStatus(ctx);
     const body = { filters, invalid, list, actors, chain, actions: AuditAction.options, groups: ACTION_GROUPS };
     return data(body, { status: invalid.length ? 400 : 200, headers: { "Cache-Control": "no-store" } });
   } catch (error) {

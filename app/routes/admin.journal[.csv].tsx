@@ -17,14 +17,14 @@ function plain(status: number, text: string) {
  * responses, as there is no page to render.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const { filters, invalid } = parseJournalFilters(new URL(request.url).searchParams);
-  let exported: ReturnType<typeof exportJournal>;
+  let exported: Awaited<ReturnType<typeof exportJournal>>;
   try {
     // Authorisation first: a refused export says nothing about the filters.
     requireJournalReader(ctx.actor);
     if (invalid.length) return plain(400, "Bad request");
-    exported = exportJournal({ ctx, filters, locale: localeFrom(request) });
+    exported = (await exportJournal({ ctx, filters, locale: localeFrom(request) }));
   } catch (error) {
     if (error instanceof DomainError && error.code === "forbidden") return plain(httpStatusOf(error.code), "Forbidden");
     throw error;
@@ -32,10 +32,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const lines = exported.lines();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       let chunk = "";
       for (let i = 0; i < ROWS_PER_CHUNK; i++) {
-        const next = lines.next();
+        const next = await lines.next();
         if (next.done) {
           if (chunk) controller.enqueue(encoder.encode(chunk));
           controller.close();
@@ -46,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       controller.enqueue(encoder.encode(chunk));
     },
     cancel() {
-      lines.return(undefined);
+      void lines.return(undefined);
     },
   });
   return csvDownload(body, exported.filename);

@@ -6,11 +6,11 @@ import { requireStaff } from "../utils/staff-session.server";
 
 /** Resource route: the report as a CSV file. Errors are plain-text responses, as there is no page to render. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const url = new URL(request.url);
   try {
     const period = { from: url.searchParams.get("from") ?? undefined, to: url.searchParams.get("to") ?? undefined };
-    const { csv, filename } = exportReportCsv({ ctx, ...period, locale: localeFrom(request) });
+    const { csv, filename } = await exportReportCsv({ ctx, ...period, locale: localeFrom(request) });
     return csvDownload(csv, filename);
   } catch (error) {
     return csvRefusal(error);

@@ -10,11 +10,11 @@ import { monthlyReport, type MonthlyReport } from "../services/reports.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const url = new URL(request.url);
   const query = { from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" };
   try {
-    return { report: monthlyReport({ ctx, ...query }), query, invalid: false };
+    return { report: await monthlyReport({ ctx, ...query }), query, invalid: false };
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {
       return data({ report: null, query, invalid: true }, { status: httpStatusOf(error.code) });

@@ -37,9 +37,9 @@ const everyField: Exclude<OperationField, (typeof FIELDS)[number]> extends never
 void everyField;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return getOperation(ctx, params.code ?? "");
+    return await getOperation(ctx, params.code ?? "");
   } catch (error) {
     rethrowDomain(error);
   }
@@ -69,11 +69,11 @@ const EditForm = z.object({
 }) satisfies z.ZodType<Record<OperationField, string> & { expectedVersion?: number }>;
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const code = params.code ?? "";
   const { expectedVersion, ...values } = EditForm.parse(Object.fromEntries(await formData(request)));
   try {
-    const saved = updateOperation({ ctx, code, input: values, expectedVersion });
+    const saved = await updateOperation({ ctx, code, input: values, expectedVersion });
     return redirect(`/admin/registre/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {

@@ -9,9 +9,9 @@ import { Lines } from "../components/register-fields";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return registerOverview(ctx);
+    return await registerOverview(ctx);
   } catch (error) {
     rethrowDomain(error);
   }

@@ -11,9 +11,9 @@ import { formData } from "../utils/form.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return getClient(ctx, params.code ?? "");
+    return await getClient(ctx, params.code ?? "");
   } catch (error) {
     rethrowDomain(error);
   }
@@ -22,10 +22,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const EditClientForm = ClientForm.extend({ expectedVersion: z.coerce.number().int().positive().optional().catch(undefined) });
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const { expectedVersion, ...values } = EditClientForm.parse(Object.fromEntries(await formData(request)));
   try {
-    const saved = updateClient({ ctx, code: params.code ?? "", input: values, expectedVersion });
+    const saved = await updateClient({ ctx, code: params.code ?? "", input: values, expectedVersion });
     return redirect(`/admin/registre/clients/${saved.code}?fait=${saved.changed.length ? "modifie" : "inchange"}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {

@@ -11,9 +11,9 @@ import { formData } from "../utils/form.server";
 import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    return listClients(ctx);
+    return await listClients(ctx);
   } catch (error) {
     rethrowDomain(error);
   }
@@ -22,10 +22,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const NewClientForm = ClientForm.extend({ code: z.string().max(20_000).catch("") });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const values = NewClientForm.parse(Object.fromEntries(await formData(request)));
   try {
-    const created = createClient({ ctx, input: values });
+    const created = await createClient({ ctx, input: values });
     return redirect(`/admin/registre/clients/${created.code}?fait=cree`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {

@@ -6,9 +6,9 @@ import { requireStaff } from "../utils/staff-session.server";
 
 /** Resource route /admin/registre/clients.csv: the Art. 30(2) record as a CSV file (semicolons, UTF-8 with BOM). Errors are plain text: there is no page to render. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
-    const { csv, filename } = exportClientsCsv({ ctx, locale: localeFrom(request) });
+    const { csv, filename } = await exportClientsCsv({ ctx, locale: localeFrom(request) });
     return csvDownload(csv, filename);
   } catch (error) {
     return csvRefusal(error);

@@ -14,7 +14,7 @@ import { formData } from "../utils/form.server";
 type Errors = Record<string, string>;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   try {
     requireRole(ctx.actor, "agent", "support", "dpo");
   } catch {
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx } = requireStaff(request);
+  const { ctx } = await requireStaff(request);
   const form = await formData(request);
   const raw = {
     channel: form.get("channel"),
@@ -51,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ errors, values }, { status: 400 });
   }
   try {
-    const { reference } = recordRequest({ ctx, input: parsed.data });
+    const { reference } = await recordRequest({ ctx, input: parsed.data });
     return redirect(`/admin/demandes/${reference}?fait=recorded`);
   } catch (error) {
     if (error instanceof DomainError && error.code === "forbidden") throw data({ code: "forbidden" }, { status: httpStatusOf(error.code) });

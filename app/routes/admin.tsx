@@ -8,7 +8,7 @@ import { requireStaff } from "../utils/staff-session.server";
 export const meta: MetaFunction = () => [{ title: "RightsDesk — DPO" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx } = requireStaff(request, { accountPage: new URL(request.url).pathname === "/admin/compte" });
+  const { ctx } = await requireStaff(request, { accountPage: new URL(request.url).pathname === "/admin/compte" });
   const { displayName, role, site } = ctx.actor;
   return { me: { displayName, role, site } };
 }

@@ -10,7 +10,7 @@ import { sessionCookie, sessionToken } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const state = sessionFrom(db(), sessionToken(request), new Date());
+  const state = await sessionFrom(db(), sessionToken(request), new Date());
   if (state) throw redirect(state.secondFactorDone ? "/admin" : "/admin/connexion/code");
   return null;
 }

@@ -9,7 +9,7 @@ import { sessionToken } from "../utils/staff-session.server";
 import { formData } from "../utils/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const state = sessionFrom(db(), sessionToken(request), new Date());
+  const state = await sessionFrom(db(), sessionToken(request), new Date());
   if (!state) throw redirect("/admin/connexion");
   if (state.secondFactorDone) throw redirect("/admin");
   return null;
@@ -19,7 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const token = sessionToken(request);
   if (!token) throw redirect("/admin/connexion");
   const code = String((await formData(request)).get("code") ?? "").trim();
-  const result = passSecondFactor({ ctx: ctxFrom({ kind: "system" }), sessionToken: token, code, ip: clientIp(context) });
+  const result = await passSecondFactor({ ctx: ctxFrom({ kind: "system" }), sessionToken: token, code, ip: clientIp(context) });
   if (!result.ok) return data({ error: result.reason }, { status: result.reason === "throttled" ? 429 : 401 });
   return redirect("/admin");
 }

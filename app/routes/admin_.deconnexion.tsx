@@ -7,8 +7,8 @@ import { clearSessionCookie, sessionToken } from "../utils/staff-session.server"
 /** Deletes the server-side session: the old cookie is worthless afterwards. */
 export async function action({ request }: ActionFunctionArgs) {
   const token = sessionToken(request);
-  const state = sessionFrom(db(), token, new Date());
-  logout({ ctx: ctxFrom(state?.actor ?? { kind: "system" }), token });
+  const state = await sessionFrom(db(), token, new Date());
+  await logout({ ctx: ctxFrom(state?.actor ?? { kind: "system" }), token });
   return redirect("/admin/connexion", { headers: { "Set-Cookie": clearSessionCookie() } });
 }
 

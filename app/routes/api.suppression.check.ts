@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const single = "phone" in parsed.data;
   const phones = "phone" in parsed.data ? [parsed.data.phone] : parsed.data.phones;
   try {
-    const result = checkPhones({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, phones, via: "api" });
+    const result = await checkPhones({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, phones, via: "api" });
     return apiJson({ suppressed: single ? result[0] : result });
   } catch (error) {
     if (error instanceof DomainError && error.code === "invalid_input") {

@@ -7,7 +7,7 @@ import { db } from "../utils/db.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = suppressionApiAuth(request);
   if (auth !== "ok") return apiRefusal(auth);
-  const { csv } = exportHashes({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, via: "api" });
+  const { csv } = await exportHashes({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, via: "api" });
   return new Response(csv, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -7,7 +7,7 @@ import { formData } from "../utils/form.server";
 /** Resource route: streams the decrypted archive, once per download link. */
 export async function action({ params, request }: ActionFunctionArgs) {
   const archiveId = Number((await formData(request)).get("a"));
-  const opened = Number.isSafeInteger(archiveId) ? openDownload({ ctx: ctxFrom(), token: params.token ?? "", archiveId }) : null;
+  const opened = Number.isSafeInteger(archiveId) ? (await openDownload({ ctx: ctxFrom(), token: params.token ?? "", archiveId })) : null;
   if (!opened) {
     return new Response("Ce lien de téléchargement est invalide, déjà utilisé ou expiré. / This download link is invalid, used or expired.", {
       status: 400,

@@ -12,7 +12,7 @@ export const headers = passThroughHeaders;
 /** GET shows a button (mail scanners open links); the POST to /fichier spends the link. */
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const archiveId = Number(new URL(request.url).searchParams.get("a"));
-  const usable = Number.isSafeInteger(archiveId) && downloadLinkIsUsable(db(), params.token ?? "", new Date());
+  const usable = Number.isSafeInteger(archiveId) && (await downloadLinkIsUsable(db(), params.token ?? "", new Date()));
   return data({ usable, archiveId }, { status: usable ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 

@@ -8,7 +8,7 @@ import { ctxFrom } from "../utils/request.server";
 export const meta = pageTitle((t) => t.transparency.privacy.title, "privacy");
 
 export async function loader() {
-  return privacyNotice({ ctx: ctxFrom() });
+  return await privacyNotice({ ctx: ctxFrom() });
 }
 
 /**

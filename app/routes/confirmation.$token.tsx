@@ -16,7 +16,7 @@ export const meta = pageTitle((t) => t.subjectConfirm.title);
  * button, so a mail scanner opening the link confirms nothing.
  */
 export async function loader({ params }: LoaderFunctionArgs) {
-  const usable = subjectLinkIsUsable(db(), params.token ?? "", new Date());
+  const usable = await subjectLinkIsUsable(db(), params.token ?? "", new Date());
   return data({ usable, done: false }, { status: usable ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 
@@ -24,8 +24,8 @@ export const headers = passThroughHeaders;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const ctx = ctxFrom();
-  enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], localeFrom(request));
-  const result = confirmSubjectLink({ ctx, token: params.token ?? "" });
+  await enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], localeFrom(request));
+  const result = await confirmSubjectLink({ ctx, token: params.token ?? "" });
   return data({ usable: result.ok, done: result.ok }, { status: result.ok ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 

@@ -64,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ...(input.phone ? [{ bucket: "file:id", subject: requests.phoneKey(input.phone), limit: 5 }] : []),
     ],
     locale,
-    () => requests.file({ ctx, input, locale, mandate: onBehalf && upload.kind === "ok" ? upload.mandate : null }),
+    async () => await requests.file({ ctx, input, locale, mandate: onBehalf && upload.kind === "ok" ? upload.mandate : null }),
   );
   // The reference and the SMS-code form are found through a signed cookie:
   // nothing about the request travels in the URL.

@@ -16,7 +16,7 @@ export const meta = pageTitle((t) => t.filed.title);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const id = await grantedRequest(request, "pending");
-  const pending = id ? requests.pendingView(db(), id) : null;
+  const pending = id ? (await requests.pendingView(db(), id)) : null;
   // Another browser reaches the code form only through the follow-up form (/suivi), which leaves a claim.
   const followUp = !pending && (await followUpClaim(request)) !== null;
   return { pending, followUp, lockoutMinutes: env().SMS_LOCKOUT_MINUTES };
@@ -44,31 +44,31 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = CodeForm.safeParse(Object.fromEntries(await formData(request)));
   if (!parsed.success) return refuse("format");
   const ctx = ctxFrom();
-  enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], locale);
+  await enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], locale);
   const code = parsed.data.code ?? "";
   const requestId = await grantedRequest(request, "pending");
   if (requestId) {
     if (parsed.data.intent === "resend") {
-      const outcome = requests.resendSmsCode({ ctx, requestId });
+      const outcome = await requests.resendSmsCode({ ctx, requestId });
       if (!outcome.sent && outcome.reason !== "not_applicable") {
         return data({ wait: Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60)) }, { status: 429, headers: { "Retry-After": String(outcome.retryAfterSeconds) } });
       }
       return { resent: true as const };
     }
     if (!/^\d{6}$/.test(code)) return refuse("format");
-    const result = requests.verifySmsCode({ ctx, requestId, code });
+    const result = await requests.verifySmsCode({ ctx, requestId, code });
     if (!result.ok) return refuse(result.reason, result.attemptsLeft);
     return confirmed(result.id, "pending");
   }
   const claim = await followUpClaim(request);
   if (claim && parsed.data.intent === "resend") {
-    requests.resendSmsCodeByClaim({ ctx, claim });
+    await requests.resendSmsCodeByClaim({ ctx, claim });
     // The same answer whether or not the reference and phone matched.
     return { resent: true as const };
   }
   if (claim && parsed.data.intent === "verify") {
     if (!/^\d{6}$/.test(code)) return refuse("format");
-    const result = requests.verifySmsCodeByClaim({ ctx, claim, code });
+    const result = await requests.verifySmsCodeByClaim({ ctx, claim, code });
     if (!result.ok) return refuse(result.reason, result.attemptsLeft);
     return confirmed(result.id, "claim");
   }

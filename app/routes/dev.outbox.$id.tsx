@@ -9,7 +9,7 @@ import { devToolsAllowed } from "../utils/dev-tools.server";
 export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!devToolsAllowed(context)) throw data(null, { status: 404 });
   const id = Number(params.id);
-  const m = Number.isSafeInteger(id) ? getMessage(db(), id) : undefined;
+  const m = Number.isSafeInteger(id) ? (await getMessage(db(), id)) : undefined;
   if (!m) throw data(null, { status: 404 });
   return data(
     { id: m.id, channel: m.channel, recipient: m.recipient, subject: m.subject, text: m.text, status: m.status, lastError: m.lastError },

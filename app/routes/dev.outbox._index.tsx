@@ -12,7 +12,7 @@ export const meta = pageTitle((t) => t.outbox.title);
 /** Development outbox: what the demo "sent". Absent in production, and to any browser not on this machine. */
 export async function loader({ context }: LoaderFunctionArgs) {
   if (!devToolsAllowed(context)) throw data(null, { status: 404 });
-  const messages = listRecent(db(), 200).map((m) => ({
+  const messages = (await listRecent(db(), 200)).map((m) => ({
     id: m.id,
     channel: m.channel,
     recipient: m.recipient,

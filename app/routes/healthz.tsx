@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { pendingCount } from "../services/outbox.server";
-import { db } from "../utils/db.server";
+import { db, rawGet } from "../utils/db.server";
 
 /** For load balancers and operators: the database answers, and how much mail is waiting. */
 export async function loader() {
-  db().get(sql`SELECT 1`);
-  return Response.json({ ok: true, outboxPending: pendingCount(db()) }, { headers: { "Cache-Control": "no-store" } });
+  await rawGet(db(), sql`SELECT 1`);
+  return Response.json({ ok: true, outboxPending: await pendingCount(db()) }, { headers: { "Cache-Control": "no-store" } });
 }

@@ -21,7 +21,7 @@ export const headers = passThroughHeaders;
  * the answer is written knowing both.
  */
 export async function loader({ params }: LoaderFunctionArgs) {
-  const view = replyView(db(), params.token ?? "", new Date());
+  const view = await replyView(db(), params.token ?? "", new Date());
   return data({ view }, { status: view ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 
@@ -29,10 +29,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? "";
   const message = String((await formData(request)).get("message") ?? "");
   try {
-    const r = requesterReply({ ctx: ctxFrom(), token, message });
+    const r = await requesterReply({ ctx: ctxFrom(), token, message });
     if (!r.ok) return data({ view: null, error: null }, { status: 400 });
   } catch (error) {
-    if (error instanceof DomainError) return data({ view: replyView(db(), token, new Date()), error: "required" as const }, { status: httpStatusOf(error.code) });
+    if (error instanceof DomainError) return data({ view: await replyView(db(), token, new Date()), error: "required" as const }, { status: httpStatusOf(error.code) });
     throw error;
   }
   return redirect("/reponse/merci");

@@ -54,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ sent: false, byPhone: false, errors: { reference: fieldError(reference), contact: contactError }, values }, { status: 400 });
   }
   const ctx = ctxFrom();
-  enforceRateLimits(
+  await enforceRateLimits(
     ctx,
     [
       { bucket: "follow:ip", subject: clientIp(context), limit: limits().verify },
@@ -62,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ],
     locale,
   );
-  requests.sendStatusLink({ ctx, reference: reference.data, contact });
+  await requests.sendStatusLink({ ctx, reference: reference.data, contact });
   // Same words, and the same cookie, whether or not the pair exists (no
   // enumeration). A phone typed here may be one awaiting its SMS code: the
   // claim lets this browser enter the new code at /demande/envoyee.

@@ -7,7 +7,7 @@ import { documentNotFound, documentResponse } from "../utils/documents";
 /** The requester's certificate of erasure, behind the same follow-up session as the status page. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const id = await grantedRequest(request, "follow");
-  const cert = id ? certificateFor(db(), id) : null;
+  const cert = id ? (await certificateFor(db(), id)) : null;
   if (!cert) return documentNotFound();
   return documentResponse(cert.html, { download: "certificat-effacement.html" });
 }

@@ -12,7 +12,7 @@ import { documentNotFound, documentResponse } from "../utils/documents";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = await grantedRequest(request, "follow");
   const letterId = Number(params.id);
-  const letter = id && Number.isSafeInteger(letterId) && letterId > 0 ? letterFor(db(), id, letterId) : null;
+  const letter = id && Number.isSafeInteger(letterId) && letterId > 0 ? (await letterFor(db(), id, letterId)) : null;
   if (!letter) return documentNotFound();
   return documentResponse(letter.html);
 }

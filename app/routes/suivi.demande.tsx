@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const expiredLink = url.searchParams.get("lien") === "expire";
   // A spent link says so even to a browser that still holds a follow cookie: a second use never opens the request.
   const id = expiredLink ? null : await grantedRequest(request, "follow");
-  const view = id ? statusView(db(), id, new Date()) : null;
+  const view = id ? (await statusView(db(), id, new Date())) : null;
   const headers = { "Cache-Control": "no-store" };
   if (!view) return data({ view: null, expiredLink, justVerified: false }, { status: 401, headers });
   return data({ view, expiredLink: false, justVerified: url.searchParams.get("confirmee") === "1" }, { headers });
@@ -39,10 +39,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await formData(request);
   try {
     if (form.get("intent") === "lift-contest") {
-      contestLift({ ctx: ctxFrom(), requestId: id });
+      await contestLift({ ctx: ctxFrom(), requestId: id });
       return { sent: false, contested: true };
     }
-    sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId: Number(form.get("archiveId")) });
+    await sendDownloadLink({ ctx: ctxFrom(), requestId: id, archiveId: Number(form.get("archiveId")) });
   } catch (error) {
     if (error instanceof DomainError) return data({ sent: false, contested: false }, { status: httpStatusOf(error.code) });
     throw error;

@@ -16,7 +16,7 @@ export const meta = pageTitle((t) => t.verify.title);
  * single-use token must not be spent by a robot (ADR 0002).
  */
 export async function loader({ params }: LoaderFunctionArgs) {
-  const usable = requests.emailLinkIsUsable(db(), params.token ?? "", new Date());
+  const usable = await requests.emailLinkIsUsable(db(), params.token ?? "", new Date());
   return data({ usable }, { status: usable ? 200 : 400, headers: { "Cache-Control": "no-store" } });
 }
 
@@ -24,8 +24,8 @@ export const headers = passThroughHeaders;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const ctx = ctxFrom();
-  enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], localeFrom(request));
-  const result = requests.verifyEmailLink({ ctx, token: params.token ?? "" });
+  await enforceRateLimits(ctx, [{ bucket: "verify:ip", subject: clientIp(context), limit: limits().verify }], localeFrom(request));
+  const result = await requests.verifyEmailLink({ ctx, token: params.token ?? "" });
   if (!result.ok) return data({ usable: false }, { status: 400 });
   const headers = new Headers();
   headers.append("Set-Cookie", clearCookie("pending"));

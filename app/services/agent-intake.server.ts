@@ -19,6 +19,7 @@ import { enqueue } from "./outbox.server";
 import { parisLocalToInstant } from "./paris-time";
 import { addEvent, confirmIdentity, emailKey, nextReference, phoneKey } from "./requests.server";
 import { checkSmsCode, issueSmsCode, markUsed, type CodePurpose } from "./verification.server";
+import { rawGet, withTx, first } from "../utils/db.server";
 
 /**
  * Requests received by phone, letter, email or in person, typed in by an
@@ -89,18 +90,18 @@ const MAX_AGE_DAYS = 365;
 const PENDING_METHOD = { code_sms: "sms", code_email: "email", callback: "callback", document: "document", postal_code: "postal" } as const;
 
 /** Records the request; verifies at once on a document shown in person, else starts the proof chosen. */
-export function recordRequest({ ctx, input }: { ctx: Ctx; input: AgentIntakeInput }) {
+export async function recordRequest({ ctx, input }: { ctx: Ctx; input: AgentIntakeInput }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
   const site = me.role === "agent" ? me.site : input.site;
   const receivedAt = parisLocalToInstant(input.receivedAtLocal);
   if (!receivedAt) throw new DomainError("invalid_input", { field: "receivedAtLocal", code: "invalid_datetime" });
   if (receivedAt.getTime() > ctx.now.getTime() + 60_000) throw new DomainError("invalid_input", { field: "receivedAtLocal", code: "receipt_in_future" });
   if (ctx.now.getTime() - receivedAt.getTime() > MAX_AGE_DAYS * 86_400_000) throw new DomainError("invalid_input", { field: "receivedAtLocal", code: "receipt_too_old" });
-  const profile = ctx.db.get<{ holiday_profile: "metropolitan" | "alsace-moselle" } | undefined>(sql`SELECT holiday_profile FROM sites WHERE code = ${site}`)?.holiday_profile ?? "metropolitan";
+  const profile = (await rawGet<{ holiday_profile: "metropolitan" | "alsace-moselle" }>(ctx.db, sql`SELECT holiday_profile FROM sites WHERE code = ${site}`))?.holiday_profile ?? "metropolitan";
 
-  const created = ctx.db.transaction((tx) => {
-    const reference = nextReference(tx, receivedAt);
-    const row = tx
+  const created = await withTx(ctx, async (tx) => {
+    const reference = await nextReference(tx, receivedAt);
+    const row = (await first(tx
       .insert(requests)
       .values({
         reference,
@@ -126,43 +127,42 @@ export function recordRequest({ ctx, input }: { ctx: Ctx; input: AgentIntakeInpu
         createdAt: ctx.now,
         updatedAt: ctx.now,
       })
-      .returning()
-      .get();
-    addEvent(tx, row.id, { ...ctx, now: receivedAt }, "recorded", { channel: input.channel, site });
-    audit.append(tx, { actor: me, action: "ticket.recorded", reference, details: { channel: input.channel, site, verification: input.verification }, at: ctx.now });
+      .returning()))!;
+    await addEvent(tx, row.id, { ...ctx, now: receivedAt }, "recorded", { channel: input.channel, site });
+    await audit.append(tx, { actor: me, action: "ticket.recorded", reference, details: { channel: input.channel, site, verification: input.verification }, at: ctx.now });
     if (input.verification !== "document") {
       // The clock stops from now (when proof is asked for), not from receipt.
-      tx.insert(requestPauses).values({ requestId: row.id, reason: "identity_verification", startedAt: ctx.now }).run();
-      addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
-      if (input.verification === "code_sms") sendCode(tx, ctx, row, "sms");
-      else if (input.verification === "code_email") sendCode(tx, ctx, row, "email");
-      else if (input.verification === "postal_code") sendCode(tx, ctx, row, "post");
+      await tx.insert(requestPauses).values({ requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
+      await addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
+      if (input.verification === "code_sms") await sendCode(tx, ctx, row, "sms");
+      else if (input.verification === "code_email") await sendCode(tx, ctx, row, "email");
+      else if (input.verification === "postal_code") await sendCode(tx, ctx, row, "post");
     }
     return { id: row.id, reference };
   });
-  if (input.verification === "document") confirmIdentity({ ctx, requestId: created.id, method: "document", proven: {} });
+  if (input.verification === "document") await confirmIdentity({ ctx, requestId: created.id, method: "document", proven: {} });
   return created;
 }
 
 const PURPOSE: Record<"sms" | "email" | "post", CodePurpose> = { sms: "sms_code", email: "email_code", post: "postal_code" };
 
 /** A code to one contact; the code proves that contact, and only it, when it comes back. */
-function sendCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, via: "sms" | "email" | "post") {
-  const code = issueSmsCode(tx, r.id, ctx.now, PURPOSE[via]);
+async function sendCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, via: "sms" | "email" | "post") {
+  const code = await issueSmsCode(tx, r.id, ctx.now, PURPOSE[via]);
   const ttlMinutes = env().SMS_CODE_TTL_MINUTES;
   // Never sent after the code stopped working (an outage of the gateway or the mail server).
   const expiresAt = new Date(ctx.now.getTime() + ttlMinutes * 60_000);
   if (via === "sms") {
     if (!canReceiveSms(r.phone)) throw new DomainError("invalid_input", { field: "phone", code: "mobile_required" });
     const m = emails.smsCode({ code, reference: r.reference, ttlMinutes }, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "agent_code", text: m.text, requestId: r.id, expiresAt }, ctx.now);
+    await enqueue(tx, { channel: "sms", to: r.phone, template: "agent_code", text: m.text, requestId: r.id, expiresAt }, ctx.now);
   } else if (via === "email") {
     if (!r.email) throw new DomainError("invalid_input", { field: "email", code: "method_unavailable" });
     const m = emails.agentCode({ code, reference: r.reference, ttlMinutes }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "agent_code", ...m, requestId: r.id, expiresAt }, ctx.now);
+    await enqueue(tx, { channel: "email", to: r.email, template: "agent_code", ...m, requestId: r.id, expiresAt }, ctx.now);
   } else {
     if (!r.postalAddress) throw new DomainError("invalid_input", { field: "postalAddress", code: "method_unavailable" });
-    notifyRequester(tx, ctx, r, {
+    await notifyRequester(tx, ctx, r, {
       kind: "postal_code",
       template: "postal_code",
       message: emails.postalCode({ code, reference: r.reference, days: 30 }, r.locale),
@@ -171,7 +171,7 @@ function sendCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, via: "sms" | "email" | "p
       via: "post",
     });
   }
-  addEvent(tx, r.id, ctx, "verification_sent", { method: via });
+  await addEvent(tx, r.id, ctx, "verification_sent", { method: via });
 }
 
 /** Which code is pending for a request awaiting verification, and what it proves. */
@@ -182,34 +182,34 @@ function pendingProof(r: RequestRow): { purpose: CodePurpose; proves: "email" | 
 }
 
 /** The caller reads the code back to the agent (or returns it by post), who types it in. */
-export function checkCallerCode({ ctx, reference, code }: { ctx: Ctx; reference: string; code: string }) {
+export async function checkCallerCode({ ctx, reference, code }: { ctx: Ctx; reference: string; code: string }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  const outcome = ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  const outcome = await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     if (r.status !== "awaiting_verification") throw new DomainError("illegal_transition", { from: r.status, to: "received" });
     if (r.verificationMethod === "callback") throw new DomainError("illegal_transition", { code: "no_code_sent" });
     const proof = pendingProof(r);
-    const check = checkSmsCode(tx, r.id, code.trim(), ctx.now, proof.purpose);
-    if (check.ok) markUsed(tx, check.tokenId, ctx.now);
+    const check = await checkSmsCode(tx, r.id, code.trim(), ctx.now, proof.purpose);
+    if (check.ok) await markUsed(tx, check.tokenId, ctx.now);
     return { check, id: r.id, proof };
   });
   if (!outcome.check.ok) return outcome.check;
-  confirmIdentity({ ctx, requestId: outcome.id, method: outcome.proof.method, proven: { [outcome.proof.proves]: true } });
+  await confirmIdentity({ ctx, requestId: outcome.id, method: outcome.proof.method, proven: { [outcome.proof.proves]: true } });
   return { ok: true as const };
 }
 
 /** A new code for a caller who did not get the first one (same contact: a code proves only where it went). */
-export function resendCallerCode({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function resendCallerCode({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     if (r.status !== "awaiting_verification") throw new DomainError("illegal_transition", { from: r.status, to: "received" });
     if (r.verificationMethod === "callback" || r.verificationMethod === "document") throw new DomainError("illegal_transition", { code: "no_code_sent" });
-    const open = tx.select().from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).get();
-    if (!open) tx.insert(requestPauses).values({ requestId: r.id, reason: "identity_verification", startedAt: ctx.now }).run();
+    const open = await first(tx.select().from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))));
+    if (!open) await tx.insert(requestPauses).values({ requestId: r.id, reason: "identity_verification", startedAt: ctx.now });
     const via = r.verificationMethod === "sms" ? "sms" : r.verificationMethod === "postal" ? "post" : "email";
-    sendCode(tx, ctx, r, via);
-    audit.append(tx, { actor: me, action: "ticket.code_sent", reference: r.reference, details: { via }, at: ctx.now });
+    await sendCode(tx, ctx, r, via);
+    await audit.append(tx, { actor: me, action: "ticket.code_sent", reference: r.reference, details: { via }, at: ctx.now });
   });
 }
 
@@ -218,30 +218,30 @@ export function resendCallerCode({ ctx, reference }: { ctx: Ctx; reference: stri
  * contact the person gave is proven by a code sent to it and read back: only
  * then is it searched with, and only then does anything reach it.
  */
-export function sendContactCode({ ctx, reference, via }: { ctx: Ctx; reference: string; via: "sms" | "email" }) {
+export async function sendContactCode({ ctx, reference, via }: { ctx: Ctx; reference: string; via: "sms" | "email" }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     if (!r.verifiedAt || ["completed", "refused", "cancelled", "duplicate", "expired_unverified"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "contact_code" });
     if ((via === "email" ? r.emailVerifiedAt : r.phoneVerifiedAt) !== null) throw new DomainError("illegal_transition", { code: "contact_already_proven" });
-    sendCode(tx, ctx, r, via);
-    audit.append(tx, { actor: me, action: "ticket.contact_code_sent", reference, details: { via }, at: ctx.now });
+    await sendCode(tx, ctx, r, via);
+    await audit.append(tx, { actor: me, action: "ticket.contact_code_sent", reference, details: { via }, at: ctx.now });
   });
 }
 
-export function checkContactCode({ ctx, reference, via, code }: { ctx: Ctx; reference: string; via: "sms" | "email"; code: string }) {
+export async function checkContactCode({ ctx, reference, via, code }: { ctx: Ctx; reference: string; via: "sms" | "email"; code: string }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     if (!r.verifiedAt) throw new DomainError("illegal_transition", { from: r.status, to: "contact_code" });
-    const check = checkSmsCode(tx, r.id, code.trim(), ctx.now, PURPOSE[via]);
+    const check = await checkSmsCode(tx, r.id, code.trim(), ctx.now, PURPOSE[via]);
     if (!check.ok) return check;
-    markUsed(tx, check.tokenId, ctx.now);
+    await markUsed(tx, check.tokenId, ctx.now);
     const field = via === "email" ? { emailVerifiedAt: ctx.now } : { phoneVerifiedAt: ctx.now };
-    tx.update(requests).set({ ...field, updatedAt: ctx.now }).where(eq(requests.id, r.id)).run();
+    await tx.update(requests).set({ ...field, updatedAt: ctx.now }).where(eq(requests.id, r.id));
     const contact = via === "email" ? "email" : "phone";
-    addEvent(tx, r.id, ctx, "contact_verified", { contact });
-    audit.append(tx, { actor: me, action: "ticket.contact_verified", reference, details: { contact, via: "code" }, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "contact_verified", { contact });
+    await audit.append(tx, { actor: me, action: "ticket.contact_verified", reference, details: { contact, via: "code" }, at: ctx.now });
     return { ok: true as const };
   });
 }
@@ -254,7 +254,7 @@ export function checkContactCode({ ctx, reference, via, code }: { ctx: Ctx; refe
  */
 export async function numberOnRecord({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Pick<Registry, "list"> }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  const r = ctx.db.transaction((tx) => loadTicket(tx, me, reference));
+  const r = await withTx(ctx, async (tx) => await loadTicket(tx, me, reference));
   if (r.status !== "awaiting_verification" || r.verificationMethod !== "callback" || !r.phone) throw new DomainError("illegal_transition", { code: "no_callback" });
   const held: string[] = [];
   const failed: string[] = [];
@@ -267,7 +267,7 @@ export async function numberOnRecord({ ctx, reference, registry }: { ctx: Ctx; r
       log.warn("callback.lookup_failed", { reference, connectorId: c.id, error: scrub(error instanceof Error ? error.message : String(error)) });
     }
   }
-  ctx.db.transaction((tx) => audit.append(tx, { actor: me, action: "ticket.callback_checked", reference, details: { held, failed }, at: ctx.now }));
+  await withTx(ctx, async (tx) => await audit.append(tx, { actor: me, action: "ticket.callback_checked", reference, details: { held, failed }, at: ctx.now }));
   return { held, failed, labels: Object.fromEntries(registry.list().map((c) => [c.id, c.label])) };
 }
 
@@ -275,7 +275,7 @@ export async function numberOnRecord({ ctx, reference, registry }: { ctx: Ctx; r
 export async function confirmCallback({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Pick<Registry, "list"> }) {
   const found = await numberOnRecord({ ctx, reference, registry });
   if (found.held.length === 0) throw new DomainError("illegal_transition", { code: "number_not_on_record" });
-  const r = ctx.db.transaction((tx) => loadTicket(tx, requireRole(ctx.actor, "agent", "support", "dpo"), reference));
-  confirmIdentity({ ctx, requestId: r.id, method: "callback", proven: { phone: true } });
+  const r = await withTx(ctx, async (tx) => await loadTicket(tx, requireRole(ctx.actor, "agent", "support", "dpo"), reference));
+  await confirmIdentity({ ctx, requestId: r.id, method: "callback", proven: { phone: true } });
   return found;
 }

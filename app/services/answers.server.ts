@@ -18,6 +18,7 @@ import { decidedIdentifiers, searchIdentifiers } from "./identifiers.server";
 import { notifyRequester } from "./letters.server";
 import { addEvent, setStatus } from "./requests.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
+import { withTx } from "../utils/db.server";
 
 /**
  * The facts every answer states (DESIGN.md, "Roles and answers"): which
@@ -25,10 +26,10 @@ import { REQUEST_HANDLING_DATASET } from "./register.server";
  * and what each answered — found, nothing, not searched (and why), failed —
  * with the DPO's reason where the answer goes out all the same.
  */
-export function searchReport(db: DbOrTx, r: RequestRow, registry: Pick<Registry, "get">): SearchReport {
-  const jobs = requireAnswerable(db, r.id);
-  const decided = decidedIdentifiers(db, r.id);
-  const identifiers: SearchedIdentifier[] = searchIdentifiers(db, r).map((i) => {
+export async function searchReport(db: DbOrTx, r: RequestRow, registry: Pick<Registry, "get">): Promise<SearchReport> {
+  const jobs = await requireAnswerable(db, r.id);
+  const decided = await decidedIdentifiers(db, r.id);
+  const identifiers: SearchedIdentifier[] = (await searchIdentifiers(db, r)).map((i) => {
     const row = decided.find((d) => d.kind === i.kind && d.value === i.value);
     const provenAt = i.origin === "proven_email" ? r.emailVerifiedAt : i.origin === "proven_phone" ? r.phoneVerifiedAt : i.origin === "proven_postal" ? r.postalVerifiedAt : row?.decidedAt;
     return {
@@ -71,23 +72,22 @@ function shown(kind: string, value: string): string {
 }
 
 /** OP-07's retention, in words, for what RightsDesk keeps of the request itself. */
-export function proofRetention(db: DbOrTx, locale: "fr" | "en"): string {
-  const op = db.select().from(processingOperations).all().find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
+export async function proofRetention(db: DbOrTx, locale: "fr" | "en"): Promise<string> {
+  const op = (await db.select().from(processingOperations)).find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
   const years = Math.max(1, Math.round((op?.retentionDays ?? 1826) / 365));
   const code = op?.code ?? "OP-07";
   return locale === "en" ? `for ${years} years after the request is closed (our record of processing, ${code})` : `pendant ${years} ans après la clôture de la demande (registre des traitements, ${code})`;
 }
 
 /** Nothing was found anywhere the search could reach (no record, no file). */
-export function nothingHeld(db: DbOrTx, requestId: number): boolean {
+export async function nothingHeld(db: DbOrTx, requestId: number): Promise<boolean> {
   // What each system's current search holds (currentJobs), not what an earlier or unfinished one wrote.
-  const current = currentJobs(db, requestId);
+  const current = await currentJobs(db, requestId);
   if (current.size === 0) return true;
-  return !db
+  return !(await db
     .select({ jobId: gatheredItems.jobId, attempt: gatheredItems.attempt })
     .from(gatheredItems)
-    .where(and(eq(gatheredItems.requestId, requestId), inArray(gatheredItems.kind, ["record", "file"]), inArray(gatheredItems.jobId, [...current.keys()])))
-    .all()
+    .where(and(eq(gatheredItems.requestId, requestId), inArray(gatheredItems.kind, ["record", "file"]), inArray(gatheredItems.jobId, [...current.keys()]))))
     .some((i) => current.get(i.jobId) === i.attempt);
 }
 
@@ -98,31 +98,31 @@ export function nothingHeld(db: DbOrTx, requestId: number): boolean {
  * erasure no certificate of deletion over an empty table. The request
  * closes with the outcome "no data". DPO only, like every access answer.
  */
-export function answerNoData({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Pick<Registry, "get"> }) {
+export async function answerNoData({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Pick<Registry, "get"> }) {
   const me = requireRole(ctx.actor, "dpo");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     if (!r.rights.some((x) => x === "access" || x === "erasure" || x === "portability")) throw new DomainError("illegal_transition", { code: "no_data_answer_not_applicable" });
     if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "completed" });
-    const report = searchReport(tx, r, registry);
-    if (!nothingHeld(tx, r.id) || report.systems.some((s) => s.outcome === "found")) throw new DomainError("illegal_transition", { code: "data_found" });
+    const report = await searchReport(tx, r, registry);
+    if (!(await nothingHeld(tx, r.id)) || report.systems.some((s) => s.outcome === "found")) throw new DomainError("illegal_transition", { code: "data_found" });
     if (report.identifiers.length === 0) throw new DomainError("illegal_transition", { code: "nothing_searched" });
     // The state machine's own path to "completed", each step checked.
     const path = ({ received: ["in_progress", "ready", "completed"], in_progress: ["ready", "completed"], ready: ["completed"] } as const)[r.status as "received" | "in_progress" | "ready"];
     let status = r.status;
     for (const next of path) {
-      setStatus(tx, { ...r, status }, next, ctx.now, next === "completed" ? { closedAt: ctx.now, outcome: "no_data" } : {});
+      await setStatus(tx, { ...r, status }, next, ctx.now, next === "completed" ? { closedAt: ctx.now, outcome: "no_data" } : {});
       status = next;
     }
-    const sent = notifyRequester(tx, ctx, r, {
+    const sent = await notifyRequester(tx, ctx, r, {
       kind: "no_data",
       template: "no_data",
-      message: noDataAnswer({ reference: r.reference, rights: r.rights, report, proofRetention: proofRetention(tx, r.locale) }, r.locale),
+      message: noDataAnswer({ reference: r.reference, rights: r.rights, report, proofRetention: await proofRetention(tx, r.locale) }, r.locale),
       sms: (link) => smsNoData({ reference: r.reference, link }, r.locale),
       disclosure: true,
     });
-    addEvent(tx, r.id, ctx, "answered_no_data", { systems: report.systems.length, delivery: sent.delivery });
-    audit.append(tx, {
+    await addEvent(tx, r.id, ctx, "answered_no_data", { systems: report.systems.length, delivery: sent.delivery });
+    await audit.append(tx, {
       actor: me,
       action: "ticket.answered_no_data",
       reference,

@@ -25,6 +25,7 @@ import { readGathered, type StoredAnomaly, type StoredFile, type StoredRecord } 
 import { art15InformationFor, registerDatasetId } from "./register.server";
 import { clientByAlias } from "./recipients.server";
 import { applyWithholdings, approvedWithholdings } from "./withholdings.server";
+import { first, withTx } from "../utils/db.server";
 
 /**
  * The access (Art. 15) and portability (Art. 20) archives: one ZIP streamed
@@ -182,7 +183,7 @@ export function portableFields(r: StoredRecord): Record<string, FieldValue> | nu
  * recordings connector's VOICE_IN_PORTABILITY decision reaches the archive
  * (it lists `audio` as provided, or not), through the shared key.
  */
-function selectContent(gathered: ReturnType<typeof readGathered>, kind: ArchiveKind): Content {
+function selectContent(gathered: Awaited<ReturnType<typeof readGathered>>, kind: ArchiveKind): Content {
   const kept = new Map<string, { record: StoredRecord; fields: Record<string, FieldValue> }>();
   for (const r of gathered.records) {
     const fields = kind === "access" ? r.fields : portableFields(r);
@@ -253,8 +254,8 @@ function readableCopy(content: Content, locale: Locale, connector: (id: string) 
 // Who received the data (the letters' templates live in documents/)
 
 /** The companies named on the person's records (their recipient), by register dataset: who actually received their data. */
-function recipientsByDataset(db: Db, records: { connectorId: string; dataset: string; recipient?: string }[], kindOf: (connectorId: string) => string | undefined): Map<string, string[]> {
-  const clientOf = clientByAlias(db);
+async function recipientsByDataset(db: Db, records: { connectorId: string; dataset: string; recipient?: string }[], kindOf: (connectorId: string) => string | undefined): Promise<Map<string, string[]>> {
+  const clientOf = await clientByAlias(db);
   const out = new Map<string, Set<string>>();
   for (const r of records) {
     if (!r.recipient) continue;
@@ -278,12 +279,11 @@ function recipientsByDataset(db: Db, records: { connectorId: string; dataset: st
  * catch. So every file is checked before anything is written; the idle
  * timeout in openZip covers the short window between this check and open().
  */
-function requireGatheredFiles(db: Db, requestId: number) {
-  const stored = db
+async function requireGatheredFiles(db: Db, requestId: number) {
+  const stored = await db
     .select({ filePath: gatheredItems.filePath })
     .from(gatheredItems)
-    .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "file")))
-    .all();
+    .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "file")));
   if (stored.some((f) => !f.filePath || !existsSync(f.filePath))) throw new ArchiveBuildError("source_unreadable");
 }
 
@@ -308,23 +308,23 @@ export async function buildArchive(input: {
   hashZip?: boolean;
 }): Promise<BuiltArchive> {
   const { db, requestId, kind, out, now, registry } = input;
-  const request = db.select().from(requests).where(eq(requests.id, requestId)).get();
+  const request = await first(db.select().from(requests).where(eq(requests.id, requestId)));
   if (!request) throw new DomainError("not_found", { what: "request" });
-  const gatheredAt = gatherTimes(db, requestId);
-  const report = searchReport(db, request, registry);
+  const gatheredAt = await gatherTimes(db, requestId);
+  const report = await searchReport(db, request, registry);
 
-  requireGatheredFiles(db, requestId);
+  await requireGatheredFiles(db, requestId);
   const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
   // Data held for a client (as its processor) goes in only on that client's instruction; the letter says who answers for it.
-  const hold = holdFor(db, requestId, "export", kindOf);
+  const hold = await holdFor(db, requestId, "export", kindOf);
   // What was gathered is read once and let go: only the selected content and who the records went to live on through the zip.
-  const { content, concerned, withheld } = (() => {
+  const { content, concerned, withheld } = await (async () => {
     // Items the DPO approved keeping out (ADR 0016) are gone before anything selects from the gathered copy.
-    const { gathered, applied } = applyWithholdings(readGathered(db, requestId), approvedWithholdings(db, requestId, kind), kind);
+    const { gathered, applied } = applyWithholdings(await readGathered(db, requestId), await approvedWithholdings(db, requestId, kind), kind);
     return {
       withheld: applied,
       content: selectContent({ ...gathered, records: released(gathered.records, hold), files: released(gathered.files, hold), anomalies: released(gathered.anomalies, hold), matches: released(gathered.matches, hold) }, kind),
-      concerned: kind === "access" ? recipientsByDataset(db, gathered.records, kindOf) : new Map<string, string[]>(),
+      concerned: kind === "access" ? (await recipientsByDataset(db, gathered.records, kindOf)) : new Map<string, string[]>(),
     };
   })();
   const datasetIds = [...content.groups, ...content.files.map((f) => f.file)].map((g) => {
@@ -351,7 +351,7 @@ export async function buildArchive(input: {
     audio,
     otherFiles: content.files.length - audio,
     operationsPage: operationsEntry,
-    operations: kind === "access" ? art15InformationFor(db, datasetIds) : [],
+    operations: kind === "access" ? (await art15InformationFor(db, datasetIds)) : [],
     concerned,
     // Resolved dates were read (as staff chose): the letter counts what is still unread.
     anomalies: content.anomalies.filter((a) => !a.resolved).length,
@@ -362,7 +362,7 @@ export async function buildArchive(input: {
   };
   const letter = held
     ? archiveLetter(facts)
-    : noDataLetter({ reference: request.reference, rights: request.rights, locale, report, proofRetention: proofRetention(db, locale), generatedAt: now });
+    : noDataLetter({ reference: request.reference, rights: request.rights, locale, report, proofRetention: await proofRetention(db, locale), generatedAt: now });
 
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
   const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
@@ -408,8 +408,8 @@ export async function buildArchive(input: {
 
   const files = entries.length + 1;
   try {
-    db.transaction((tx) => {
-      audit.append(tx, { actor: input.actor ?? { kind: "system" }, action: "archive.built", reference: request.reference, details: { kind, files, bytes: result.size }, at: now });
+    await withTx(db, async (tx) => {
+      await audit.append(tx, { actor: input.actor ?? { kind: "system" }, action: "archive.built", reference: request.reference, details: { kind, files, bytes: result.size }, at: now });
     });
   } catch (error) {
     // An archive nobody can account for is not handed over.

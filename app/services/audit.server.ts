@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { auditLog, type AuditRow } from "../../db/schema/audit";
 import { derivedKey } from "../utils/crypto.server";
-import { insertRow, preparedQuery, type DbOrTx } from "../utils/db.server";
+import { insertRow, preparedQuery, type DbOrTx, first, rawAll } from "../utils/db.server";
 import type { Actor } from "./context";
 
 /** The closed list of things the audit trail records. */
@@ -172,12 +172,12 @@ function actorFields(actor: Actor): { actorKind: AuditRow["actorKind"]; actorId:
  * Appends one entry, chained to the previous one. Call inside the transaction
  * of the change it records. `details` must never hold raw personal data.
  */
-export function append(
+export async function append(
   tx: DbOrTx,
   e: { actor: Actor; action: AuditAction; reference?: string | null; details?: Record<string, unknown>; at: Date },
-): void {
+): Promise<void> {
   if (Number.isNaN(e.at.getTime())) throw new TypeError("audit entry without a valid time");
-  const last = lastEntry(tx).get();
+  const last = (await first(lastEntry(tx).execute()));
   const head: EntryHead = {
     seq: (last?.seq ?? 0) + 1,
     at: e.at.getTime(),
@@ -188,7 +188,7 @@ export function append(
   // One string is both hashed and stored: what the check reads back is what was signed.
   const detailsText = JSON.stringify(e.details ?? {});
   const prevHash = last?.hash ?? GENESIS;
-  insertRow(tx, auditLogAsWritten, { ...head, at: e.at, details: detailsText, prevHash, hash: hashV2(derivedKey("audit:v1"), prevHash, head, detailsText) });
+  await insertRow(tx, auditLogAsWritten, { ...head, at: e.at, details: detailsText, prevHash, hash: hashV2(derivedKey("audit:v1"), prevHash, head, detailsText) });
 }
 const lastEntry = preparedQuery((db) => db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare());
 
@@ -246,7 +246,7 @@ function isIntactV1(key: Buffer, prev: string, head: EntryHead, detailsText: str
  * that. `since` starts from a head an earlier full check of this process
  * vouched for, checking only that it is still there and what follows it.
  */
-export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: ChainHead; batch?: number } = {}): ChainCheck {
+export async function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: ChainHead; batch?: number } = {}): Promise<ChainCheck> {
   const batch = opts.batch ?? VERIFY_BATCH;
   const { anchor, since } = opts;
   const key = derivedKey("audit:v1");
@@ -255,7 +255,7 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
   let count = 0;
   let formatV1 = 0;
   if (since) {
-    const row = db.all<{ hash: string }>(sql`select hash from audit_log where seq = ${since.seq}`)[0];
+    const row = (await rawAll<{ hash: string }>(db, sql`select hash from audit_log where seq = ${since.seq}`))[0];
     if (!row) return { ok: false, count: 0, brokenAt: since.seq, reason: "missing" };
     if (row.hash !== since.hash) return { ok: false, count: 0, brokenAt: since.seq, reason: "anchor" };
     prev = since.hash;
@@ -265,8 +265,7 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
   let after = since ? since.seq : Number.MIN_SAFE_INTEGER;
   for (;;) {
     // Keyset pages: each batch is an index seek, where OFFSET would rescan everything before it.
-    const rows = db.all<RawEntry>(
-      sql`select seq, at, actor_kind as actorKind, actor_id as actorId, action, reference, details, prev_hash as prevHash, hash
+    const rows = await rawAll<RawEntry>(db, sql`select seq, at, actor_kind as actorKind, actor_id as actorId, action, reference, details, prev_hash as prevHash, hash
           from audit_log where seq > ${after} order by seq limit ${batch}`,
     );
     for (const row of rows) {
@@ -295,10 +294,10 @@ export function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?: Chai
 }
 
 /** The newest entry's number and hash, to be kept outside the database as an anchor. */
-export function chainHead(db: DbOrTx): ChainHead | null {
-  return lastEntry(db).get() ?? null;
+export async function chainHead(db: DbOrTx): Promise<ChainHead | null> {
+  return (await first(lastEntry(db).execute())) ?? null;
 }
 
-export function entriesFor(db: DbOrTx, reference: string): AuditRow[] {
-  return db.select().from(auditLog).where(sql`${auditLog.reference} = ${reference}`).orderBy(asc(auditLog.seq)).all();
+export async function entriesFor(db: DbOrTx, reference: string): Promise<AuditRow[]> {
+  return await db.select().from(auditLog).where(sql`${auditLog.reference} = ${reference}`).orderBy(asc(auditLog.seq));
 }

@@ -16,6 +16,7 @@ import { unreachable } from "./letters.server";
 import { requireControllersAnswered } from "./referrals.server";
 import { canTransition } from "./request-status";
 import { loadTicket } from "./ticket-access.server";
+import { first } from "../utils/db.server";
 
 /**
  * The actions on the ticket page that cannot be undone: the person is told,
@@ -40,8 +41,8 @@ export type Consequence =
   | { intent: "release-access" | "release-portability"; reference: string; channel: Channel; systems: number; records: number; files: number; ttlDays: number }
   | { intent: "erasure-approve"; reference: string; channel: Channel; lines: ErasureLine[] };
 
-function channelOf(db: DbOrTx, r: RequestRow, disclosure: boolean): Channel {
-  const to = reach(db, r, { disclosure });
+async function channelOf(db: DbOrTx, r: RequestRow, disclosure: boolean): Promise<Channel> {
+  const to = await reach(db, r, { disclosure });
   if (!to) throw unreachable(disclosure);
   return to.channel;
 }
@@ -51,30 +52,30 @@ function channelOf(db: DbOrTx, r: RequestRow, disclosure: boolean): Channel {
  * status, a contact to tell), without doing any of it: a confirmation is
  * never offered for something that would then be refused.
  */
-export function consequenceOf({ ctx, reference, intent, reasons, registry }: { ctx: Ctx; reference: string; intent: Irreversible; reasons: RefusalReason[]; registry: Registry }): Consequence {
+export async function consequenceOf({ ctx, reference, intent, reasons, registry }: { ctx: Ctx; reference: string; intent: Irreversible; reasons: RefusalReason[]; registry: Registry }): Promise<Consequence> {
   const me = requireStaff(ctx.actor);
-  const r = loadTicket(ctx.db, me, reference);
+  const r = await loadTicket(ctx.db, me, reference);
   switch (intent) {
     case "refuse":
       requireRole(me, "dpo");
       if (!canTransition(r.status, "refused")) throw new DomainError("illegal_transition", { from: r.status, to: "refused" });
-      return { intent, reference: r.reference, channel: channelOf(ctx.db, r, false), reasons };
+      return { intent, reference: r.reference, channel: await channelOf(ctx.db, r, false), reasons };
     case "cancel":
     case "complete": {
       requireRole(me, "dpo", "support");
       const to = intent === "cancel" ? "cancelled" : "completed";
       if (!canTransition(r.status, to)) throw new DomainError("illegal_transition", { from: r.status, to });
       // Closing while a client's instructions are awaited is refused by `complete`: said now, not after the confirmation.
-      if (intent === "complete") requireControllersAnswered(ctx.db, r.id);
-      return { intent, reference: r.reference, channel: channelOf(ctx.db, r, false) };
+      if (intent === "complete") await requireControllersAnswered(ctx.db, r.id);
+      return { intent, reference: r.reference, channel: await channelOf(ctx.db, r, false) };
     }
     case "release-access":
     case "release-portability": {
       const kind = intent === "release-access" ? "access" : "portability";
       // What the release itself checks (role, right, status, every system searched, something held, no withholding pending, a contact):
       // a confirmation is never offered for what it would refuse.
-      const { channel } = releasable(ctx.db, me, r, kind);
-      const gathered = gatherStatus(ctx.db, r.id, registry).filter((g) => g.status === "done");
+      const { channel } = await releasable(ctx.db, me, r, kind);
+      const gathered = (await gatherStatus(ctx.db, r.id, registry)).filter((g) => g.status === "done");
       const found = gathered.filter((g) => (g.records ?? 0) > 0);
       return {
         intent,
@@ -88,14 +89,14 @@ export function consequenceOf({ ctx, reference, intent, reasons, registry }: { c
     }
     case "erasure-approve": {
       requireRole(me, "dpo");
-      const plan = planView(ctx.db, r.id);
+      const plan = await planView(ctx.db, r.id);
       if (!plan || plan.status !== "planned") throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
       if (plan.preparedById === me.id) throw new DomainError("forbidden", { code: "four_eyes" });
       const lines = plan.connectors.map((c) => {
         const n = (o: string) => c.rows.filter((x) => x.outcome === o).reduce((s, x) => s + x.count, 0);
         return { system: c.label, deleted: n("deleted"), anonymised: n("anonymised"), pseudonymised: n("pseudonymised"), kept: n("kept") };
       });
-      return { intent, reference: r.reference, channel: channelOf(ctx.db, r, true), lines };
+      return { intent, reference: r.reference, channel: await channelOf(ctx.db, r, true), lines };
     }
   }
 }
@@ -103,14 +104,13 @@ export function consequenceOf({ ctx, reference, intent, reasons, registry }: { c
 /** The notice an action sent, and where it stands in the outbox: what the feedback after it can truly say. */
 export type SentNotice = { delivery: Channel; createdAt: Date; state: "sent" | "queued" | "expired" | "to_post" | "posted"; sentAt: Date | null } | null;
 
-export function latestNotice(db: DbOrTx, requestId: number, kind: string): SentNotice {
-  const row = db
+export async function latestNotice(db: DbOrTx, requestId: number, kind: string): Promise<SentNotice> {
+  const row = await first(db
     .select({ delivery: letters.delivery, createdAt: letters.createdAt, postedAt: letters.postedAt, status: outbox.status, sentAt: outbox.sentAt })
     .from(letters)
     .leftJoin(outbox, eq(outbox.id, letters.outboxId))
     .where(and(eq(letters.requestId, requestId), eq(letters.kind, kind)))
-    .orderBy(desc(letters.id))
-    .get();
+    .orderBy(desc(letters.id)));
   if (!row) return null;
   const state = row.delivery === "post" ? (row.postedAt ? "posted" : "to_post") : row.status === "sent" ? "sent" : row.status === "expired" ? "expired" : "queued";
   return { delivery: row.delivery, createdAt: row.createdAt, state, sentAt: row.delivery === "post" ? row.postedAt : (row.sentAt ?? null) };

@@ -40,12 +40,11 @@ const identifierAad = (requestId: number, kind: string, valueKey: string) => `id
 export { identifierAad };
 
 /** The represented person's own contacts proven for this request (a link sent to them came back). */
-function subjectContacts(db: DbOrTx, requestId: number) {
-  const rows = db
+async function subjectContacts(db: DbOrTx, requestId: number) {
+  const rows = await db
     .select()
     .from(requestIdentifiers)
-    .where(and(eq(requestIdentifiers.requestId, requestId), eq(requestIdentifiers.origin, "subject"), eq(requestIdentifiers.status, "verified")))
-    .all();
+    .where(and(eq(requestIdentifiers.requestId, requestId), eq(requestIdentifiers.origin, "subject"), eq(requestIdentifiers.status, "verified")));
   const value = (kind: "email" | "phone") => {
     const row = rows.find((x) => x.kind === kind);
     return row ? decrypt(row.value, identifierAad(requestId, kind, row.valueKey)).toString() : null;
@@ -60,10 +59,10 @@ function subjectContacts(db: DbOrTx, requestId: number) {
  * contact will do; for a represented person, where the mandate says. Null
  * when nothing can reach them: the caller refuses the action and says why.
  */
-export function reach(db: DbOrTx, r: ContactFields, opts: { disclosure: boolean }): Reach | null {
+export async function reach(db: DbOrTx, r: ContactFields, opts: { disclosure: boolean }): Promise<Reach | null> {
   const name = `${r.firstName} ${r.lastName}`.trim();
   if (opts.disclosure && r.onBehalf && r.mandateAnswerTo === "subject") {
-    const subject = subjectContacts(db, r.id);
+    const subject = await subjectContacts(db, r.id);
     if (subject.email) return { channel: "email", to: subject.email, proven: true };
     if (canReceiveSms(subject.phone)) return { channel: "sms", to: subject.phone, proven: true };
     return null;

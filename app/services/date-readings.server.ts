@@ -10,6 +10,7 @@ import { fieldToken } from "./rectification.server";
 import { addEvent } from "./requests.server";
 import { isClosed } from "./request-status";
 import { loadTicket } from "./ticket-access.server";
+import { withTx } from "../utils/db.server";
 
 /**
  * Values a connector could not read, and dates whose day and month could be
@@ -36,8 +37,8 @@ export type AnomalyView = {
 };
 
 /** Every gathered anomaly with its readings and the one chosen. Personal data: read through tickets.auditedRead. */
-export function anomaliesFor(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): AnomalyView[] {
-  return readGathered(db, requestId).anomalies.map((a) => ({
+export async function anomaliesFor(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): Promise<AnomalyView[]> {
+  return (await readGathered(db, requestId)).anomalies.map((a) => ({
     token: fieldToken({ connectorId: a.connectorId, dataset: a.dataset, key: a.key, field: a.field }),
     connectorId: a.connectorId,
     connectorLabel: registry.get(a.connectorId)?.label ?? a.connectorId,
@@ -59,15 +60,15 @@ export function anomaliesFor(db: DbOrTx, requestId: number, registry: Pick<Regis
  * replaces the first. The audit entry and the timeline name the dataset,
  * field and format, never the value.
  */
-export function chooseDateReading({ ctx, reference, token, format }: { ctx: Ctx; reference: string; token: string; format: string }) {
+export async function chooseDateReading({ ctx, reference, token, format }: { ctx: Ctx; reference: string; token: string; format: string }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
+  return await withTx(ctx, async (tx) => {
     // Another site's ticket answers as a missing one does, before any role is checked.
-    const r = loadTicket(tx, me, reference);
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (isClosed(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "date_reading" });
 
-    const anomaly = readGathered(tx, r.id).anomalies.find(
+    const anomaly = (await readGathered(tx, r.id)).anomalies.find(
       (a) => a.readings?.length && fieldToken({ connectorId: a.connectorId, dataset: a.dataset, key: a.key, field: a.field }) === token,
     );
     if (!anomaly) throw new DomainError("invalid_input", { code: "unknown_anomaly" });
@@ -75,12 +76,11 @@ export function chooseDateReading({ ctx, reference, token, format }: { ctx: Ctx;
     if (!reading) throw new DomainError("invalid_input", { code: "reading_not_offered" });
 
     const decision = { format: reading.format, value: reading.value, decidedBy: me.id, decidedAt: ctx.now };
-    tx.insert(dateReadings)
+    await tx.insert(dateReadings)
       .values({ requestId: r.id, connectorId: anomaly.connectorId, dataset: anomaly.dataset, itemKey: anomaly.key, field: anomaly.field, ...decision })
-      .onConflictDoUpdate({ target: [dateReadings.requestId, dateReadings.connectorId, dateReadings.dataset, dateReadings.itemKey, dateReadings.field], set: decision })
-      .run();
+      .onConflictDoUpdate({ target: [dateReadings.requestId, dateReadings.connectorId, dateReadings.dataset, dateReadings.itemKey, dateReadings.field], set: decision });
     const details = { connectorId: anomaly.connectorId, dataset: anomaly.dataset, field: anomaly.field, format: reading.format };
-    addEvent(tx, r.id, ctx, "date_reading_chosen", details);
-    audit.append(tx, { actor: me, action: "record.date_read", reference: r.reference, details: { ...details, previous: anomaly.resolved?.format ?? null }, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "date_reading_chosen", details);
+    await audit.append(tx, { actor: me, action: "record.date_read", reference: r.reference, details: { ...details, previous: anomaly.resolved?.format ?? null }, at: ctx.now });
   });
 }

@@ -27,6 +27,7 @@ import { addEvent, link } from "./requests.server";
 import { findLink, issueLink, markUsed } from "./verification.server";
 import { brand } from "../../emails/layout";
 import { approvedWithholdings } from "./withholdings.server";
+import { first, withTx, changes } from "../utils/db.server";
 
 /**
  * Handing the archive over (DESIGN.md "Archive and delivery"): built from
@@ -55,19 +56,19 @@ export function requireArchiveRight(r: Pick<RequestRow, "rights">, kind: Archive
  * set of checks the release runs and its confirmation states beforehand
  * (a confirmation is never offered for what the release would refuse).
  */
-export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: ArchiveKind) {
+export async function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: ArchiveKind) {
   requireRole(me, ...(kind === "access" ? (["dpo"] as const) : (["dpo", "support"] as const)));
   requireArchiveRight(r, kind);
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "archive" });
-  const gathered = db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))).get();
+  const gathered = await first(db.select({ id: gatherJobs.id }).from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.status, "done"))));
   if (!gathered) throw new DomainError("illegal_transition", { code: "nothing_gathered" });
-  requireAnswerable(db, r.id); // every system searched, or the DPO recorded why not
+  await requireAnswerable(db, r.id); // every system searched, or the DPO recorded why not
   // A person held nowhere gets the no-data answer, not an archive claiming to hold a copy of their data.
-  if (nothingHeld(db, r.id)) throw new DomainError("illegal_transition", { code: "nothing_held" });
+  if ((await nothingHeld(db, r.id))) throw new DomainError("illegal_transition", { code: "nothing_held" });
   // Items proposed for withholding wait for the DPO's decision: nothing goes out before it (ADR 0016).
-  approvedWithholdings(db, r.id, kind);
+  await approvedWithholdings(db, r.id, kind);
   // Only to a contact proven for this request (or where the mandate says): checked before anything is built.
-  const to = reach(db, r, { disclosure: true });
+  const to = await reach(db, r, { disclosure: true });
   if (!to) throw unreachable(true);
   // A ZIP cannot go by post: the download needs a fresh proof by email or SMS.
   if (to.channel === "post") throw new DomainError("conflict", { code: "archive_needs_email_or_phone" });
@@ -77,8 +78,8 @@ export function releasable(db: DbOrTx, me: StaffActor, r: RequestRow, kind: Arch
 /** Support releases portability archives; access archives need the DPO. */
 export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
   const me = requireStaff(ctx.actor);
-  const r = loadTicket(ctx.db, me, reference);
-  releasable(ctx.db, me, r, kind);
+  const r = await loadTicket(ctx.db, me, reference);
+  await releasable(ctx.db, me, r, kind);
 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
   const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
@@ -94,8 +95,8 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
       throw storageFailure(error, r.reference);
     }
     const expiresAt = new Date(ctx.now.getTime() + env().ARCHIVE_LINK_TTL_DAYS * 86_400_000);
-    return ctx.db.transaction((tx) => {
-      const row = tx
+    return await withTx(ctx, async (tx) => {
+      const row = (await first(tx
         .insert(archives)
         .values({
           requestId: r.id,
@@ -111,15 +112,14 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
           releasedAt: ctx.now,
           expiresAt,
         })
-        .returning()
-        .get();
-      addEvent(tx, r.id, ctx, "archive_released", { kind });
-      audit.append(tx, { actor: me, action: "archive.released", reference: r.reference, details: { kind, bytes: built.bytes, files: built.files }, at: ctx.now });
+        .returning()))!;
+      await addEvent(tx, r.id, ctx, "archive_released", { kind });
+      await audit.append(tx, { actor: me, action: "archive.released", reference: r.reference, details: { kind, bytes: built.bytes, files: built.files }, at: ctx.now });
       const expiresOn = parisDate(expiresAt);
-      notifyRequester(tx, ctx, r, {
+      await notifyRequester(tx, ctx, r, {
         kind: `archive_${kind}`,
         template: "archive_ready",
-        message: emails.archiveReady({ reference: r.reference, kind, expiresOn, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", ctx.now)}`) }, r.locale),
+        message: emails.archiveReady({ reference: r.reference, kind, expiresOn, statusLink: link(`/suivi/lien/${(await issueLink(tx, r.id, "status_link", ctx.now))}`) }, r.locale),
         sms: (l) => (r.locale === "en" ? `${brand()}: your archive for request ${r.reference} is ready: ${l}` : `${brand()} : votre archive pour la demande ${r.reference} est prête : ${l}`),
         disclosure: true,
       });
@@ -162,72 +162,70 @@ function storageFailure(error: unknown, reference: string): unknown {
 }
 
 /** What the requester's status page lists. */
-export function archivesFor(db: DbOrTx, requestId: number, now: Date) {
-  return db
+export async function archivesFor(db: DbOrTx, requestId: number, now: Date) {
+  return (await db
     .select({ id: archives.id, kind: archives.kind, bytes: archives.bytes, expiresAt: archives.expiresAt, downloads: archives.downloads })
     .from(archives)
     .where(and(eq(archives.requestId, requestId), eq(archives.status, "ready")))
-    .orderBy(desc(archives.id))
-    .all()
+    .orderBy(desc(archives.id)))
     .filter((a) => a.expiresAt.getTime() > now.getTime());
 }
 
 /** Step one of a download: a fresh single-use link to the address (or phone) on the request. */
-export function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requestId: number; archiveId: number }) {
-  ctx.db.transaction((tx) => {
-    const a = tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, requestId), eq(archives.status, "ready"))).get();
+export async function sendDownloadLink({ ctx, requestId, archiveId }: { ctx: Ctx; requestId: number; archiveId: number }) {
+  await withTx(ctx, async (tx) => {
+    const a = await first(tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, requestId), eq(archives.status, "ready"))));
     if (!a || a.expiresAt.getTime() <= ctx.now.getTime()) throw new DomainError("not_found");
-    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get()!;
-    const token = issueLink(tx, requestId, "download_link", ctx.now);
+    const r = (await first(tx.select().from(requests).where(eq(requests.id, requestId))))!;
+    const token = await issueLink(tx, requestId, "download_link", ctx.now);
     const url = link(`/archive/${token}?a=${a.id}`);
     // The fresh proof goes where the archive may go: a proven contact (or where the mandate says), never a post box.
-    const to = reach(tx, r, { disclosure: true });
+    const to = await reach(tx, r, { disclosure: true });
     if (to?.channel === "email") {
       const m = emails.downloadLink({ reference: r.reference, link: url }, r.locale);
-      enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
+      await enqueue(tx, { channel: "email", to: to.to, template: "download_link", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else if (to?.channel === "sms") {
       const text = r.locale === "en" ? `${brand()}: download link for request ${r.reference} (30 min, once): ${url}` : `${brand()} : lien de téléchargement pour la demande ${r.reference} (30 min, une fois) : ${url}`;
-      enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
+      await enqueue(tx, { channel: "sms", to: to.to, template: "sms_download_link", text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + 30 * 60_000) }, ctx.now);
     } else throw unreachable(true);
   });
 }
 
 /** Step two: spend the link, count and audit, and hand over the decrypted stream. */
-export function openDownload({ ctx, token, archiveId }: { ctx: Ctx; token: string; archiveId: number }): { stream: Readable; archive: ArchiveRow; reference: string } | null {
-  return ctx.db.transaction((tx) => {
-    const t = findLink(tx, token, "download_link", ctx.now);
+export async function openDownload({ ctx, token, archiveId }: { ctx: Ctx; token: string; archiveId: number }): Promise<{ stream: Readable; archive: ArchiveRow; reference: string } | null> {
+  return await withTx(ctx, async (tx) => {
+    const t = await findLink(tx, token, "download_link", ctx.now);
     if (!t) return null;
-    const a = tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, t.requestId), eq(archives.status, "ready"))).get();
+    const a = await first(tx.select().from(archives).where(and(eq(archives.id, archiveId), eq(archives.requestId, t.requestId), eq(archives.status, "ready"))));
     if (!a || !a.filePath || a.expiresAt.getTime() <= ctx.now.getTime()) return null;
-    markUsed(tx, t.id, ctx.now);
-    tx.update(archives).set({ downloads: a.downloads + 1, lastDownloadAt: ctx.now }).where(eq(archives.id, a.id)).run();
-    const r = tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, a.requestId)).get()!;
-    audit.append(tx, { actor: { kind: "requester" }, action: "archive.downloaded", reference: r.reference, details: { kind: a.kind, archiveId: a.id, download: a.downloads + 1 }, at: ctx.now });
+    await markUsed(tx, t.id, ctx.now);
+    await tx.update(archives).set({ downloads: a.downloads + 1, lastDownloadAt: ctx.now }).where(eq(archives.id, a.id));
+    const r = (await first(tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, a.requestId))))!;
+    await audit.append(tx, { actor: { kind: "requester" }, action: "archive.downloaded", reference: r.reference, details: { kind: a.kind, archiveId: a.id, download: a.downloads + 1 }, at: ctx.now });
     const [ivB64, stamp] = a.iv.split("|");
     const decipher = fileDecipher(Buffer.from(ivB64!, "base64"), Buffer.from(a.tag, "base64"), `archive:${a.requestId}:${a.kind}:${stamp}`);
     return { stream: createReadStream(a.filePath).pipe(decipher), archive: a, reference: r.reference };
   });
 }
 
-export function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date) {
-  return findLink(db, token, "download_link", now) !== null;
+export async function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date) {
+  return (await findLink(db, token, "download_link", now)) !== null;
 }
 
 /** Expired archives are deleted from disk; the row stays as proof of what was handed over, and the audit trail says when. */
-export function purgeExpiredArchives(db: Db, now: Date): number {
-  const expired = db
+export async function purgeExpiredArchives(db: Db, now: Date): Promise<number> {
+  const expired = await db
     .select({ id: archives.id, kind: archives.kind, filePath: archives.filePath, reference: requests.reference, requestId: archives.requestId })
     .from(archives)
     .innerJoin(requests, eq(requests.id, archives.requestId))
-    .where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now)))
-    .all();
+    .where(and(eq(archives.status, "ready"), lt(archives.expiresAt, now)));
   let purged = 0;
   for (const a of expired) {
     // Only the archive still "ready": two processes sweeping at once purge and audit it once.
-    const won = db.transaction((tx) => {
-      if (tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))).run().changes !== 1) return false;
-      addEvent(tx, a.requestId, { db, now, actor: { kind: "system" } }, "archive_expired", { kind: a.kind });
-      audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference: a.reference, details: { copies: "archive", archiveId: a.id, kind: a.kind, reason: "expired" }, at: now });
+    const won = await withTx(db, async (tx) => {
+      if ((changes(await tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))))) !== 1) return false;
+      await addEvent(tx, a.requestId, { db, now, actor: { kind: "system" } }, "archive_expired", { kind: a.kind });
+      await audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference: a.reference, details: { copies: "archive", archiveId: a.id, kind: a.kind, reason: "expired" }, at: now });
       return true;
     });
     if (!won) continue;

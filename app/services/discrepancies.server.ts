@@ -98,8 +98,8 @@ function answerDiscrepancies(records: { connectorId: string; dataset: string; ke
   return out;
 }
 
-export function discrepanciesFor(db: DbOrTx, requestId: number): Discrepancy[] {
-  const { records } = readGathered(db, requestId);
+export async function discrepanciesFor(db: DbOrTx, requestId: number): Promise<Discrepancy[]> {
+  const { records } = await readGathered(db, requestId);
   const seen = new Map<IdentityField, { connectorId: string; dataset: string; value: string }[]>();
   for (const r of records) {
     const identityFields = Object.keys(r.fields).filter((k) => ALIASES[k]);

@@ -37,6 +37,7 @@ import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
 import { brand } from "../../emails/layout";
 import { certificateHtml, type CertificateLine } from "../../documents/erasure-certificate";
+import { first, withTx, changes } from "../utils/db.server";
 
 /**
  * Erasure (Art. 17), in five stages a DPO can defend:
@@ -72,8 +73,8 @@ const stepAad = (planId: number, connectorId: string, batch: number) => `erasure
 /** The operator CLI, trusted with the shell. */
 const SYSTEM = { kind: "system" } as const;
 
-function latestPlan(db: DbOrTx, requestId: number) {
-  return db.select().from(erasurePlans).where(eq(erasurePlans.requestId, requestId)).orderBy(desc(erasurePlans.id)).get();
+async function latestPlan(db: DbOrTx, requestId: number) {
+  return await first(db.select().from(erasurePlans).where(eq(erasurePlans.requestId, requestId)).orderBy(desc(erasurePlans.id)));
 }
 
 function readPlan(row: Pick<ErasurePlanRow, "plan" | "requestId">): StoredPlan {
@@ -96,21 +97,21 @@ function summarise(plan: StoredPlan): Summary {
 // 1. Plan
 
 /** The dry run: stored, shown to the DPO, and audited. Replaces a plan not yet executing. */
-export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
+export async function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const me = requireRole(ctx.actor, "dpo", "support");
-  const r = loadTicket(ctx.db, me, reference);
+  const r = await loadTicket(ctx.db, me, reference);
   if (!r.rights.includes("erasure")) throw new DomainError("illegal_transition", { code: "no_erasure_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "erasure" });
-  requireAnswerable(ctx.db, r.id); // a finished gather, or a conflict
-  const current = latestPlan(ctx.db, r.id);
+  await requireAnswerable(ctx.db, r.id); // a finished gather, or a conflict
+  const current = await latestPlan(ctx.db, r.id);
   // A certified erasure may be followed by another: what a client instructed us to erase after ours was certified
   // (data held as its processor, found again by a new search). The new plan holds only what is still found.
   if (current && ["executing", "executed"].includes(current.status)) throw new DomainError("illegal_transition", { code: "erasure_under_way" });
 
   // Data held for a client (as its processor) is erased only on that client's instruction (Art. 28(3)(a), 29).
-  const hold = holdFor(ctx.db, r.id, "erase", (id) => registry.get(id)?.kind);
+  const hold = await holdFor(ctx.db, r.id, "erase", (id) => registry.get(id)?.kind);
   const byConnector = new Map<string, Match[]>();
-  for (const m of released(readGathered(ctx.db, r.id).matches, hold)) (byConnector.get(m.connectorId) ?? byConnector.set(m.connectorId, []).get(m.connectorId)!).push(m);
+  for (const m of released((await readGathered(ctx.db, r.id)).matches, hold)) (byConnector.get(m.connectorId) ?? byConnector.set(m.connectorId, []).get(m.connectorId)!).push(m);
   const plan: StoredPlan = { connectors: [] };
   for (const [connectorId, matches] of byConnector) {
     const c = registry.get(connectorId);
@@ -130,18 +131,17 @@ export function planErasure({ ctx, reference, registry }: { ctx: Ctx; reference:
   }
   const summary = summarise(plan);
 
-  return ctx.db.transaction((tx) => {
+  return await withTx(ctx, async (tx) => {
     if (current && ["planned", "approved"].includes(current.status)) {
-      tx.update(erasurePlans).set({ status: "cancelled" }).where(eq(erasurePlans.id, current.id)).run();
-      audit.append(tx, { actor: me, action: "erasure.cancelled", reference, details: { plan: current.id, replacedBy: "new plan" }, at: ctx.now });
+      await tx.update(erasurePlans).set({ status: "cancelled" }).where(eq(erasurePlans.id, current.id));
+      await audit.append(tx, { actor: me, action: "erasure.cancelled", reference, details: { plan: current.id, replacedBy: "new plan" }, at: ctx.now });
     }
-    const row = tx
+    const row = (await first(tx
       .insert(erasurePlans)
       .values({ requestId: r.id, status: "planned", plan: encrypt(Buffer.from(JSON.stringify(plan)), planAad(r.id)), summary, preparedBy: me.id, preparedAt: ctx.now })
-      .returning()
-      .get();
-    addEvent(tx, r.id, ctx, "erasure_planned", { plan: row.id });
-    audit.append(tx, { actor: me, action: "erasure.planned", reference, details: { plan: row.id, summary }, at: ctx.now });
+      .returning()))!;
+    await addEvent(tx, r.id, ctx, "erasure_planned", { plan: row.id });
+    await audit.append(tx, { actor: me, action: "erasure.planned", reference, details: { plan: row.id, summary }, at: ctx.now });
     return row;
   });
 }
@@ -174,22 +174,22 @@ export type PlanView = {
   controllers: ControllerPart[];
 };
 
-const nameOf = (db: DbOrTx, id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
+const nameOf = async (db: DbOrTx, id: number | null) => (id ? ((await first(db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id))))?.n ?? null) : null);
 
 /** What the ticket page shows of the latest plan (no personal values: datasets, actions, counts). */
-export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry, "get"> | null = null): PlanView | null {
-  const row = latestPlan(db, requestId);
+export async function planView(db: DbOrTx, requestId: number, registry: Pick<Registry, "get"> | null = null): Promise<PlanView | null> {
+  const row = await latestPlan(db, requestId);
   if (!row) return null;
   const plan = readPlan(row);
-  const steps = db.select().from(erasureSteps).where(eq(erasureSteps.planId, row.id)).orderBy(asc(erasureSteps.connectorId), asc(erasureSteps.batch)).all();
-  const notices = db.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, requestId), eq(recipientNotices.kind, "erasure"))).all();
+  const steps = await db.select().from(erasureSteps).where(eq(erasureSteps.planId, row.id)).orderBy(asc(erasureSteps.connectorId), asc(erasureSteps.batch));
+  const notices = await db.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, requestId), eq(recipientNotices.kind, "erasure")));
   return {
     id: row.id,
     status: row.status,
-    preparedBy: nameOf(db, row.preparedBy),
+    preparedBy: await nameOf(db, row.preparedBy),
     preparedById: row.preparedBy,
     preparedAt: row.preparedAt,
-    approvedBy: nameOf(db, row.approvedBy),
+    approvedBy: await nameOf(db, row.approvedBy),
     approvedAt: row.approvedAt,
     executedAt: row.executedAt,
     verifiedAt: row.verifiedAt,
@@ -204,15 +204,15 @@ export function planView(db: DbOrTx, requestId: number, registry: Pick<Registry,
       };
     }),
     notices: notices.map((n) => ({ id: n.id, recipient: n.recipient, sentAt: n.sentAt, acknowledgedAt: n.acknowledgedAt })),
-    unreachable: registry ? recipientGroups(db, requestId, planRecords(plan), registry).unknown : [],
-    controllers: controllerParts(db, requestId, "erase"),
+    unreachable: registry ? (await recipientGroups(db, requestId, planRecords(plan), registry)).unknown : [],
+    controllers: await controllerParts(db, requestId, "erase"),
   };
 }
 
 /** The plan as JSON for the CLI: datasets, keys and actions (connector keys are not personal values). */
-export function planJson(db: DbOrTx, reference: string) {
-  const r = loadTicket(db, SYSTEM, reference, { system: true });
-  const row = latestPlan(db, r.id);
+export async function planJson(db: DbOrTx, reference: string) {
+  const r = await loadTicket(db, SYSTEM, reference, { system: true });
+  const row = await latestPlan(db, r.id);
   if (!row) throw new DomainError("not_found", { what: "erasure plan" });
   return { reference, plan: row.id, status: row.status, preparedBy: row.preparedBy, approvedBy: row.approvedBy, summary: row.summary, connectors: readPlan(row).connectors };
 }
@@ -225,29 +225,28 @@ export function planJson(db: DbOrTx, reference: string) {
  * journal is written in the same transaction, so an approved plan always has
  * its steps, and the worker loop picks it up.
  */
-export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireRole(ctx.actor, "dpo");
-  const r = loadTicket(ctx.db, me, reference);
-  const row = latestPlan(ctx.db, r.id);
+  const r = await loadTicket(ctx.db, me, reference);
+  const row = await latestPlan(ctx.db, r.id);
   if (!row || row.status !== "planned") throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
   if (row.preparedBy === me.id) throw new DomainError("forbidden", { code: "four_eyes" });
   // The certificate will go to a contact proven for this request, or nowhere: say so before erasing anything.
-  if (!reach(ctx.db, r, { disclosure: true })) throw unreachable(true);
+  if (!(await reach(ctx.db, r, { disclosure: true }))) throw unreachable(true);
   const plan = readPlan(row);
-  ctx.db.transaction((tx) => {
+  await withTx(ctx, async (tx) => {
     // Approved once: a second approval racing this one (another tab, another process) changes nothing.
-    const approved = tx.update(erasurePlans).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(and(eq(erasurePlans.id, row.id), eq(erasurePlans.status, "planned"))).run();
+    const approved = await tx.update(erasurePlans).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(and(eq(erasurePlans.id, row.id), eq(erasurePlans.status, "planned")));
     if (approved.changes !== 1) throw new DomainError("illegal_transition", { code: "no_plan_to_approve" });
     for (const c of plan.connectors) {
       for (let b = 0; b * STEP_BATCH < c.steps.length; b++) {
         const part = c.steps.slice(b * STEP_BATCH, (b + 1) * STEP_BATCH);
-        tx.insert(erasureSteps)
-          .values({ planId: row.id, connectorId: c.id, batch: b, payload: encrypt(Buffer.from(JSON.stringify(part)), stepAad(row.id, c.id, b)), status: "pending" })
-          .run();
+        await tx.insert(erasureSteps)
+          .values({ planId: row.id, connectorId: c.id, batch: b, payload: encrypt(Buffer.from(JSON.stringify(part)), stepAad(row.id, c.id, b)), status: "pending" });
       }
     }
-    addEvent(tx, r.id, ctx, "erasure_approved", { plan: row.id });
-    audit.append(tx, { actor: me, action: "erasure.approved", reference, details: { plan: row.id, preparedBy: row.preparedBy }, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "erasure_approved", { plan: row.id });
+    await audit.append(tx, { actor: me, action: "erasure.approved", reference, details: { plan: row.id, preparedBy: row.preparedBy }, at: ctx.now });
   });
 }
 
@@ -260,16 +259,15 @@ export function approveErasure({ ctx, reference }: { ctx: Ctx; reference: string
  */
 export async function runNextErasure({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
   const t = now();
-  const claimed = db.transaction((tx) => {
-    const candidates = tx
+  const claimed = await withTx(db, async (tx) => {
+    const candidates = await tx
       .select()
       .from(erasurePlans)
       .where(and(inArray(erasurePlans.status, ["approved", "executing", "executed"]), or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t))))
       .orderBy(asc(erasurePlans.id))
-      .limit(5)
-      .all();
+      .limit(5);
     for (const row of candidates) {
-      const won = claimPlan(tx, row, t);
+      const won = await claimPlan(tx, row, t);
       if (won) return won;
     }
     return undefined;
@@ -284,8 +282,8 @@ export async function runNextErasure({ db, registry, now = () => new Date() }: {
  * free or expired becomes ours, with the next attempt. Undefined when
  * another executor got there first.
  */
-function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): ErasurePlanRow | undefined {
-  return tx
+async function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): Promise<ErasurePlanRow | undefined> {
+  return (await first(tx
     .update(erasurePlans)
     .set({ status: row.status === "approved" ? "executing" : row.status, leaseUntil: new Date(t.getTime() + leaseMs()), attempts: row.attempts + 1 })
     .where(
@@ -296,8 +294,7 @@ function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): ErasurePlanRow | u
         or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t)),
       ),
     )
-    .returning()
-    .get();
+    .returning()))!;
 }
 
 /**
@@ -307,18 +304,18 @@ function claimPlan(tx: DbOrTx, row: ErasurePlanRow, t: Date): ErasurePlanRow | u
  * verified is left as it is.
  */
 export async function executeNow({ db, registry, reference, now = () => new Date() }: { db: Db; registry: Registry; reference: string; now?: () => Date }) {
-  const r = loadTicket(db, SYSTEM, reference, { system: true });
-  const claimed = db.transaction((tx) => {
-    const row = latestPlan(tx, r.id);
+  const r = await loadTicket(db, SYSTEM, reference, { system: true });
+  const claimed = await withTx(db, async (tx) => {
+    const row = await latestPlan(tx, r.id);
     if (row?.status === "verified") return { done: row };
     if (!row || !["approved", "executing", "executed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "not_approved" });
-    const won = claimPlan(tx, row, now());
+    const won = await claimPlan(tx, row, now());
     if (!won) throw new DomainError("conflict", { code: "already_running" });
     return { won };
   });
   if ("done" in claimed) return claimed.done!;
   await advance(db, registry, claimed.won!, now);
-  return db.select().from(erasurePlans).where(eq(erasurePlans.id, claimed.won!.id)).get()!;
+  return (await first(db.select().from(erasurePlans).where(eq(erasurePlans.id, claimed.won!.id))))!;
 }
 
 const system: Actor = { kind: "system" };
@@ -333,8 +330,8 @@ async function advance(db: Db, registry: Registry, claimed: ErasurePlanRow, now:
   const planId = claimed.id;
   const attempt = claimed.attempts;
   const mine = and(eq(erasurePlans.id, planId), eq(erasurePlans.attempts, attempt));
-  const lease = keepLease(() => db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
-  const owned = (tx: DbOrTx) => requireOwned({ changes: tx.select({ id: erasurePlans.id }).from(erasurePlans).where(mine).all().length }, "erasure");
+  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
+  const owned = async (tx: DbOrTx) => requireOwned({ changes: (await tx.select({ id: erasurePlans.id }).from(erasurePlans).where(mine)).length }, "erasure");
   try {
     await advanceOwned(db, registry, claimed, now, { mine, owned, check: () => lease.check("erasure") });
   } catch (error) {
@@ -345,15 +342,15 @@ async function advance(db: Db, registry: Registry, claimed: ErasurePlanRow, now:
   }
 }
 
-type Ownership = { mine: SQL | undefined; owned: (tx: DbOrTx) => void; check: () => void };
+type Ownership = { mine: SQL | undefined; owned: (tx: DbOrTx) => Promise<void>; check: () => void };
 
 async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, now: () => Date, own: Ownership) {
   const planId = plan.id;
-  const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
+  const r = (await first(db.select().from(requests).where(eq(requests.id, plan.requestId))))!;
   const ctx = () => ({ db, now: now(), actor: system });
 
   if (plan.status === "executing") {
-    const pending = db.select().from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).orderBy(asc(erasureSteps.id)).all();
+    const pending = await db.select().from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).orderBy(asc(erasureSteps.id));
     for (const step of pending) {
       own.check();
       const connector = registry.get(step.connectorId);
@@ -376,36 +373,36 @@ async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, no
         }
       }
       const at = now();
-      db.transaction((tx) => {
-        own.owned(tx);
+      await withTx(db, async (tx) => {
+        await own.owned(tx);
         const unfinished = and(eq(erasureSteps.id, step.id), ne(erasureSteps.status, "done"));
         if (error) {
-          tx.update(erasureSteps).set({ attempts: step.attempts + 1, error }).where(unfinished).run();
-          audit.append(tx, { actor: system, action: "erasure.step.failed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, attempt: step.attempts + 1 }, at });
+          await tx.update(erasureSteps).set({ attempts: step.attempts + 1, error }).where(unfinished);
+          await audit.append(tx, { actor: system, action: "erasure.step.failed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, attempt: step.attempts + 1 }, at });
         } else {
-          requireOwned(tx.update(erasureSteps).set({ status: "done", attempts: step.attempts + 1, done, retained, error: null, finishedAt: at }).where(unfinished).run(), "erasure step");
-          audit.append(tx, { actor: system, action: "erasure.step.executed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, done, retained }, at });
+          requireOwned(await tx.update(erasureSteps).set({ status: "done", attempts: step.attempts + 1, done, retained, error: null, finishedAt: at }).where(unfinished), "erasure step");
+          await audit.append(tx, { actor: system, action: "erasure.step.executed", reference: r.reference, details: { plan: planId, connector: step.connectorId, batch: step.batch, done, retained }, at });
         }
       });
       faultPoint("erasure-step-committed");
     }
-    const left = db.select({ id: erasureSteps.id }).from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done"))).all().length;
+    const left = (await db.select({ id: erasureSteps.id }).from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done")))).length;
     if (left) {
       // Pending steps stay visible on the ticket; the worker tries again after RETRY_MS.
-      requireOwned(db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine).run(), "erasure");
+      requireOwned(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine)), "erasure");
       return;
     }
-    db.transaction((tx) => {
-      requireOwned(tx.update(erasurePlans).set({ status: "executed", executedAt: now() }).where(and(own.mine, eq(erasurePlans.status, "executing"))).run(), "erasure");
-      addEvent(tx, r.id, ctx(), "erasure_executed", { plan: planId });
-      audit.append(tx, { actor: system, action: "erasure.executed", reference: r.reference, details: { plan: planId }, at: now() });
+    await withTx(db, async (tx) => {
+      requireOwned(await tx.update(erasurePlans).set({ status: "executed", executedAt: now() }).where(and(own.mine, eq(erasurePlans.status, "executing"))), "erasure");
+      await addEvent(tx, r.id, ctx(), "erasure_executed", { plan: planId });
+      await audit.append(tx, { actor: system, action: "erasure.executed", reference: r.reference, details: { plan: planId }, at: now() });
     });
   }
 
   // 4. Verify: the same identifiers, every connector of the plan, searched again.
   const stored = readPlan(plan);
   const retainedKeys = new Set(stored.connectors.flatMap((c) => c.steps.filter((s) => s.action.kind === "retain").map((s) => `${c.id}\u0000${s.match.dataset}\u0000${s.match.key}`)));
-  const identity = searchIdentifiers(db, r);
+  const identity = await searchIdentifiers(db, r);
   const leftovers: Record<string, number> = {};
   for (const c of stored.connectors) {
     own.check();
@@ -417,20 +414,20 @@ async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, no
       if (unexpected) leftovers[c.id] = unexpected;
     } catch {
       // Cannot prove it yet: verification waits for the connector.
-      requireOwned(db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine).run(), "erasure");
+      requireOwned(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine)), "erasure");
       return;
     }
   }
   if (Object.keys(leftovers).length) {
-    db.transaction((tx) => {
-      requireOwned(tx.update(erasurePlans).set({ status: "failed", verification: { leftovers }, leaseUntil: null }).where(and(own.mine, eq(erasurePlans.status, "executed"))).run(), "erasure");
-      addEvent(tx, r.id, ctx(), "erasure_verification_failed", { plan: planId, leftovers });
-      audit.append(tx, { actor: system, action: "erasure.verification_failed", reference: r.reference, details: { plan: planId, leftovers }, at: now() });
+    await withTx(db, async (tx) => {
+      requireOwned(await tx.update(erasurePlans).set({ status: "failed", verification: { leftovers }, leaseUntil: null }).where(and(own.mine, eq(erasurePlans.status, "executed"))), "erasure");
+      await addEvent(tx, r.id, ctx(), "erasure_verification_failed", { plan: planId, leftovers });
+      await audit.append(tx, { actor: system, action: "erasure.verification_failed", reference: r.reference, details: { plan: planId, leftovers }, at: now() });
     });
     return;
   }
   own.check();
-  certify(db, registry, planId, own.mine, now());
+  await certify(db, registry, planId, own.mine, now());
 }
 
 // ---------------------------------------------------------------------------
@@ -481,11 +478,10 @@ function certificateLines(stored: StoredPlan): CertificateLine[] {
  * request-handling operation, OP-07, whose ground and retention are quoted),
  * and the suppression list entry when their identifiers are on it.
  */
-export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): ProofRecord[] {
-  const op = db
+export async function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): Promise<ProofRecord[]> {
+  const op = (await db
     .select()
-    .from(processingOperations)
-    .all()
+    .from(processingOperations))
     .find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
   const ground = op
     ? { operation: op.code, legalBasis: op.legalBasis, retention: op.retention }
@@ -494,7 +490,7 @@ export function proofRecords(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">)
     { record: "ticket", ...ground },
     { record: "audit", ...ground },
   ];
-  const listed = objectionStatus(db, r).filter((s) => s.since !== null).map((s) => s.kind);
+  const listed = (await objectionStatus(db, r)).filter((s) => s.since !== null).map((s) => s.kind);
   if (listed.length) records.push({ record: "suppression", kinds: listed });
   return records;
 }
@@ -512,45 +508,44 @@ function planFor(plan: StoredPlan, g: RecipientGroup): StoredPlan {
   };
 }
 
-function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefined, at: Date) {
-  const plan = db.select().from(erasurePlans).where(eq(erasurePlans.id, planId)).get()!;
-  const r = db.select().from(requests).where(eq(requests.id, plan.requestId)).get()!;
+async function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefined, at: Date) {
+  const plan = (await first(db.select().from(erasurePlans).where(eq(erasurePlans.id, planId))))!;
+  const r = (await first(db.select().from(requests).where(eq(requests.id, plan.requestId))))!;
   const stored = readPlan(plan);
-  const { groups } = recipientGroups(db, r.id, planRecords(stored), registry);
+  const { groups } = await recipientGroups(db, r.id, planRecords(stored), registry);
   const lines = certificateLines(stored);
-  const proof = proofRecords(db, r);
-  const searched = (() => {
+  const proof = await proofRecords(db, r);
+  const searched = await (async () => {
     try {
-      return searchReport(db, r, registry);
+      return await searchReport(db, r, registry);
     } catch {
       return null; // a search re-queued since: the table above still says what was done
     }
   })();
-  const controllers = controllerParts(db, r.id, "erase");
+  const controllers = await controllerParts(db, r.id, "erase");
   const html = certificateHtml({ brand: brand(), reference: r.reference, at, lines, proof, notified: groups.map((g) => g.client.name), searched, controllers });
   const sha256 = createHash("sha256").update(html).digest("hex");
   const ctx: Ctx = { db, now: at, actor: system };
 
-  const files = db.transaction((tx) => {
+  const files = await withTx(db, async (tx) => {
     // Once, by the executor that still owns the plan: a late one's transaction stops here, and nothing is sent twice.
     requireOwned(
-      tx
+      await tx
         .update(erasurePlans)
         .set({ status: "verified", verifiedAt: at, verification: { leftovers: {} }, certificate: encrypt(Buffer.from(html), `erasure-certificate:${planId}`), certificateSha256: sha256, leaseUntil: null })
-        .where(and(mine, eq(erasurePlans.status, "executed")))
-        .run(),
+        .where(and(mine, eq(erasurePlans.status, "executed"))),
       "erasure",
     );
-    addEvent(tx, r.id, ctx, "erasure_verified", { plan: planId });
-    audit.append(tx, { actor: system, action: "erasure.verified", reference: r.reference, details: { plan: planId }, at });
-    audit.append(tx, { actor: system, action: "erasure.certified", reference: r.reference, details: { plan: planId, sha256 }, at });
+    await addEvent(tx, r.id, ctx, "erasure_verified", { plan: planId });
+    await audit.append(tx, { actor: system, action: "erasure.verified", reference: r.reference, details: { plan: planId }, at });
+    await audit.append(tx, { actor: system, action: "erasure.certified", reference: r.reference, details: { plan: planId, sha256 }, at });
 
     // The requester: the certificate by email (or an SMS, or a letter to post), and on their follow-up page.
     try {
-      notifyRequester(tx, ctx, r, {
+      await notifyRequester(tx, ctx, r, {
         kind: "erasure_certificate",
         template: "erasure_certificate",
-        message: emails.erasureCertificate({ reference: r.reference, lines, proof, controllers, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", at)}`) }, r.locale),
+        message: emails.erasureCertificate({ reference: r.reference, lines, proof, controllers, statusLink: link(`/suivi/lien/${(await issueLink(tx, r.id, "status_link", at))}`) }, r.locale),
         sms: (l) =>
           r.locale === "en"
             ? `${brand()}: your erasure request ${r.reference} is done. What was erased and what remains, in your certificate: ${l}`
@@ -560,12 +555,12 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
     } catch (error) {
       // Checked at approval; if the contact went since, the certificate waits on the status page and the ticket says so.
       if (!(error instanceof DomainError)) throw error;
-      addEvent(tx, r.id, ctx, "certificate_unreachable", {});
+      await addEvent(tx, r.id, ctx, "certificate_unreachable", {});
     }
 
     // Art. 19: each company the erased records went to, about its own records only, tracked on the ticket.
     const sender = businessSender();
-    notifyRecipients(tx, {
+    await notifyRecipients(tx, {
       requestId: r.id,
       reference: r.reference,
       kind: "erasure",
@@ -578,36 +573,35 @@ function certify(db: Db, registry: Registry, planId: number, mine: SQL | undefin
     });
 
     // Our own copies: gathered data and archives go; the request, its timeline, the plan's counts and the audit stay.
-    const held = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
-    for (const a of held) tx.update(archives).set({ status: "purged", filePath: null, purgedAt: at, purgeReason: "erasure" }).where(eq(archives.id, a.id)).run();
-    purgeRequest(tx, r.id);
-    audit.append(tx, { actor: system, action: "erasure.copies_purged", reference: r.reference, details: { plan: planId, archives: held.length }, at });
+    const held = await tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready")));
+    for (const a of held) await tx.update(archives).set({ status: "purged", filePath: null, purgedAt: at, purgeReason: "erasure" }).where(eq(archives.id, a.id));
+    await purgeRequest(tx, r.id);
+    await audit.append(tx, { actor: system, action: "erasure.copies_purged", reference: r.reference, details: { plan: planId, archives: held.length }, at });
     return held.map((a) => a.filePath).filter((p): p is string => !!p);
   });
   for (const f of files) rmSync(f, { force: true });
 }
 
 /** The certificate document, for the requester's follow-up page and the back office. */
-export function certificateFor(db: DbOrTx, requestId: number): { html: string; sha256: string } | null {
-  const row = db
+export async function certificateFor(db: DbOrTx, requestId: number): Promise<{ html: string; sha256: string } | null> {
+  const row = await first(db
     .select()
     .from(erasurePlans)
     .where(and(eq(erasurePlans.requestId, requestId), eq(erasurePlans.status, "verified")))
-    .orderBy(desc(erasurePlans.id))
-    .get();
+    .orderBy(desc(erasurePlans.id)));
   if (!row?.certificate || !row.certificateSha256) return null;
   return { html: decrypt(row.certificate, `erasure-certificate:${row.id}`).toString(), sha256: row.certificateSha256 };
 }
 
 /** Staff record that a recipient acknowledged an Art. 19 notice. */
-export function acknowledgeNotice({ ctx, reference, noticeId }: { ctx: Ctx; reference: string; noticeId: number }) {
+export async function acknowledgeNotice({ ctx, reference, noticeId }: { ctx: Ctx; reference: string; noticeId: number }) {
   const me = requireRole(ctx.actor, "dpo", "support");
-  const r = loadTicket(ctx.db, me, reference);
-  const n = ctx.db.select().from(recipientNotices).where(and(eq(recipientNotices.id, noticeId), eq(recipientNotices.requestId, r.id))).get();
+  const r = await loadTicket(ctx.db, me, reference);
+  const n = await first(ctx.db.select().from(recipientNotices).where(and(eq(recipientNotices.id, noticeId), eq(recipientNotices.requestId, r.id))));
   if (!n) throw new DomainError("not_found", { what: "notice" });
   if (n.acknowledgedAt) return;
-  ctx.db.transaction((tx) => {
-    tx.update(recipientNotices).set({ acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(eq(recipientNotices.id, n.id)).run();
-    audit.append(tx, { actor: me, action: "recipient.acknowledged", reference, details: { kind: n.kind, recipient: n.recipient }, at: ctx.now });
+  await withTx(ctx, async (tx) => {
+    await tx.update(recipientNotices).set({ acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(eq(recipientNotices.id, n.id));
+    await audit.append(tx, { actor: me, action: "recipient.acknowledged", reference, details: { kind: n.kind, recipient: n.recipient }, at: ctx.now });
   });
 }

@@ -14,6 +14,7 @@ import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { faultPoint } from "../utils/faults.server";
 import * as audit from "./audit.server";
+import { withTx, first } from "../utils/db.server";
 
 /**
  * Where gathered data rests: encrypted, per request, until the ticket's
@@ -35,8 +36,8 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
   let n = 0;
   const attempt = job.attempts ?? 0;
   const counts = { records: 0, files: 0, anomalies: 0 };
-  const insertJson = (kind: "match" | "record" | "anomaly", dataset: string, key: string, value: unknown) => {
-    db.insert(gatheredItems)
+  const insertJson = async (kind: "match" | "record" | "anomaly", dataset: string, key: string, value: unknown) => {
+    await withTx(db, (tx) => tx.insert(gatheredItems)
       .values({
         jobId: job.id,
         requestId: job.requestId,
@@ -47,21 +48,20 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
         payload: encrypt(Buffer.from(JSON.stringify(value)), aadFor(job, kind, dataset, key)),
         attempt,
         createdAt: now(),
-      })
-      .run();
+      }));
   };
-  const sink: ExportSink & { matches(ms: Match[]): void; counts: typeof counts } = {
+  const sink: ExportSink & { matches(ms: Match[]): Promise<void>; counts: typeof counts } = {
     counts,
-    matches(ms: Match[]) {
-      for (const m of ms) insertJson("match", m.dataset, m.key, m);
+    async matches(ms: Match[]) {
+      for (const m of ms) await insertJson("match", m.dataset, m.key, m);
     },
     async record(r: ExportRecord) {
-      insertJson("record", r.dataset, r.key, r);
+      await insertJson("record", r.dataset, r.key, r);
       counts.records++;
       faultPoint("gather-record-stored");
     },
     async anomaly(a: Anomaly) {
-      insertJson("anomaly", a.dataset, a.key, a);
+      await insertJson("anomaly", a.dataset, a.key, a);
       counts.anomalies++;
     },
     async file(f: ExportFile) {
@@ -82,7 +82,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
       });
       await pipeline(f.open(), tap, cipher, createWriteStream(filePath));
       const meta = { name: f.name, contentType: f.contentType, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64") };
-      db.insert(gatheredItems)
+      await withTx(db, (tx) => tx.insert(gatheredItems)
         .values({
           jobId: job.id,
           requestId: job.requestId,
@@ -96,8 +96,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
           sha256: hash.digest("hex"),
           attempt,
           createdAt: now(),
-        })
-        .run();
+        }));
       counts.files++;
     },
   };
@@ -109,38 +108,37 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
  * views and archives show what the system holds now, once (after a
  * rectification, the new values, not the old ones beside them).
  */
-export function purgeEarlierJobs(db: DbOrTx, job: JobRef & { attempts: number }): string[] {
+export async function purgeEarlierJobs(db: DbOrTx, job: JobRef & { attempts: number }): Promise<string[]> {
   // Everything of this connector for this request that is not this job's final attempt: earlier jobs, an
   // attempt that lost the job to us, a job that started earlier and finished later (only the latest counts).
-  const newer = db
+  const newer = await first(db
     .select({ id: gatherJobs.id })
     .from(gatherJobs)
-    .where(and(eq(gatherJobs.requestId, job.requestId), eq(gatherJobs.connectorId, job.connectorId), eq(gatherJobs.status, "done"), gt(gatherJobs.id, job.id)))
-    .get();
+    .where(and(eq(gatherJobs.requestId, job.requestId), eq(gatherJobs.connectorId, job.connectorId), eq(gatherJobs.status, "done"), gt(gatherJobs.id, job.id))));
   const stale = and(
     eq(gatheredItems.requestId, job.requestId),
     eq(gatheredItems.connectorId, job.connectorId),
     newer ? lte(gatheredItems.jobId, job.id) : or(lt(gatheredItems.jobId, job.id), and(eq(gatheredItems.jobId, job.id), ne(gatheredItems.attempt, job.attempts))),
   );
-  return purgeWhere(db, stale);
+  return await purgeWhere(db, stale);
 }
 
 /** What one attempt of a job wrote (it lost the job to another worker). Returns the files to remove after commit. */
-export function purgeAttempt(db: DbOrTx, job: JobRef & { attempts: number }): string[] {
-  return purgeWhere(db, and(eq(gatheredItems.jobId, job.id), eq(gatheredItems.attempt, job.attempts)));
+export async function purgeAttempt(db: DbOrTx, job: JobRef & { attempts: number }): Promise<string[]> {
+  return await purgeWhere(db, and(eq(gatheredItems.jobId, job.id), eq(gatheredItems.attempt, job.attempts)));
 }
 
-function purgeWhere(db: DbOrTx, where: SQL | undefined): string[] {
-  const rows = db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(where).all();
+async function purgeWhere(db: DbOrTx, where: SQL | undefined): Promise<string[]> {
+  const rows = await db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(where);
   if (rows.length === 0) return [];
-  db.delete(gatheredItems).where(where).run();
+  await withTx(db, (tx) => tx.delete(gatheredItems).where(where));
   // Files go once the rows are gone for good: the caller removes them after its commit.
   return rows.map((f) => f.filePath).filter((p): p is string => !!p);
 }
 
 /** Removes what one job stored (a failed or re-run attempt starts clean). */
-export function purgeJob(db: DbOrTx, jobId: number) {
-  for (const f of purgeWhere(db, eq(gatheredItems.jobId, jobId))) rmSync(f, { force: true });
+export async function purgeJob(db: DbOrTx, jobId: number) {
+  for (const f of (await purgeWhere(db, eq(gatheredItems.jobId, jobId)))) rmSync(f, { force: true });
 }
 
 function jobOf(item: GatheredItem): JobRef {
@@ -157,13 +155,12 @@ export type StoredFile = { connectorId: string; dataset: string; key: string; na
  * finished (by id), and of it only what its final attempt wrote. A search run
  * twice is held once; a worker that lost its job to another adds nothing.
  */
-export function currentJobs(db: DbOrTx, requestId: number): Map<number, number> {
-  const done = db
+export async function currentJobs(db: DbOrTx, requestId: number): Promise<Map<number, number>> {
+  const done = await db
     .select({ id: gatherJobs.id, connectorId: gatherJobs.connectorId, attempts: gatherJobs.attempts })
     .from(gatherJobs)
     .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.status, "done")))
-    .orderBy(asc(gatherJobs.id))
-    .all();
+    .orderBy(asc(gatherJobs.id));
   const latest = new Map<string, { id: number; attempts: number }>();
   for (const j of done) latest.set(j.connectorId, j);
   return new Map([...latest.values()].map((j) => [j.id, j.attempts]));
@@ -174,14 +171,13 @@ export function currentJobs(db: DbOrTx, requestId: number): Map<number, number> 
  * with the date readings staff chose applied: every view and archive reads
  * a resolved date the same way.
  */
-export function readGathered(db: DbOrTx, requestId: number) {
-  const current = currentJobs(db, requestId);
-  const items = db
+export async function readGathered(db: DbOrTx, requestId: number) {
+  const current = await currentJobs(db, requestId);
+  const items = (await db
     .select()
     .from(gatheredItems)
     .where(eq(gatheredItems.requestId, requestId))
-    .orderBy(asc(gatheredItems.id))
-    .all()
+    .orderBy(asc(gatheredItems.id)))
     .filter((item) => current.get(item.jobId) === item.attempt);
   const records: StoredRecord[] = [];
   const anomalies: StoredAnomaly[] = [];
@@ -216,7 +212,7 @@ export function readGathered(db: DbOrTx, requestId: number) {
     else if (item.kind === "anomaly") anomalies.push({ ...(value as Anomaly), connectorId: item.connectorId });
     else matches.push(value as Match);
   }
-  applyDateReadings(db, requestId, records, anomalies);
+  await applyDateReadings(db, requestId, records, anomalies);
   return { records, anomalies, matches, files };
 }
 
@@ -228,9 +224,9 @@ const fieldId = (connectorId: string, dataset: string, key: string, field?: stri
  * the choice; a value changed since makes it void). The record's field then
  * holds the chosen date, and the anomaly says it was resolved.
  */
-function applyDateReadings(db: DbOrTx, requestId: number, records: StoredRecord[], anomalies: StoredAnomaly[]) {
+async function applyDateReadings(db: DbOrTx, requestId: number, records: StoredRecord[], anomalies: StoredAnomaly[]) {
   if (!anomalies.some((a) => a.readings?.length)) return;
-  const chosen = new Map(db.select().from(dateReadings).where(eq(dateReadings.requestId, requestId)).all().map((c) => [fieldId(c.connectorId, c.dataset, c.itemKey, c.field), c]));
+  const chosen = new Map((await db.select().from(dateReadings).where(eq(dateReadings.requestId, requestId))).map((c) => [fieldId(c.connectorId, c.dataset, c.itemKey, c.field), c]));
   if (!chosen.size) return;
   const byRecord = new Map(records.map((r) => [fieldId(r.connectorId, r.dataset, r.key), r]));
   for (const a of anomalies) {
@@ -243,12 +239,12 @@ function applyDateReadings(db: DbOrTx, requestId: number, records: StoredRecord[
 }
 
 /** Deletes a request's gathered data and files (retention end, erasure). */
-export function purgeRequest(db: DbOrTx, requestId: number) {
-  db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)).run();
+export async function purgeRequest(db: DbOrTx, requestId: number) {
+  await withTx(db, (tx) => tx.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)));
   // How staff read a date is part of the copy: it goes with it.
-  db.delete(dateReadings).where(eq(dateReadings.requestId, requestId)).run();
+  await withTx(db, (tx) => tx.delete(dateReadings).where(eq(dateReadings.requestId, requestId)));
   // What staff wrote about withheld items may quote them: the rows stay as proof of the decision, the words go (ADR 0016).
-  db.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId)).run();
+  await withTx(db, (tx) => tx.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId)));
   rmSync(gatheredDir(requestId), { recursive: true, force: true });
 }
 
@@ -258,9 +254,9 @@ export function purgeRequest(db: DbOrTx, requestId: number) {
  * and the audit trail stay (they prove what was done, not what was held).
  * A request whose restriction is still in force is skipped until it is lifted.
  */
-export function purgeAfterRetention(db: Db, now: Date): number {
+export async function purgeAfterRetention(db: Db, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - env().GATHER_RETENTION_DAYS * 86_400_000);
-  const closed = db
+  const closed = await db
     .selectDistinct({ id: requests.id, reference: requests.reference })
     .from(requests)
     .innerJoin(gatheredItems, eq(gatheredItems.requestId, requests.id))
@@ -272,15 +268,14 @@ export function purgeAfterRetention(db: Db, now: Date): number {
         // A restriction in force (Art. 18) is lifted through the gathered record pointers: kept until it is lifted.
         notExists(db.select({ id: restrictions.id }).from(restrictions).where(and(eq(restrictions.requestId, requests.id), isNull(restrictions.liftedAt)))),
       ),
-    )
-    .all();
+    );
   let purged = 0;
   for (const { id, reference } of closed) {
     // Still holding copies when this process gets the lock: two sweeps purge and audit once.
-    const won = db.transaction((tx) => {
-      if (!tx.select({ id: gatheredItems.id }).from(gatheredItems).where(eq(gatheredItems.requestId, id)).get()) return false;
-      purgeRequest(tx, id);
-      audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
+    const won = await withTx(db, async (tx) => {
+      if (!(await first(tx.select({ id: gatheredItems.id }).from(gatheredItems).where(eq(gatheredItems.requestId, id))))) return false;
+      await purgeRequest(tx, id);
+      await audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
       return true;
     });
     if (won) purged++;

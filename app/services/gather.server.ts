@@ -18,6 +18,8 @@ import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { referAfterGather } from "./referrals.server";
 import { addEvent } from "./requests.server";
 import { asIdentity, searchIdentifiers, type SearchIdentifier } from "./identifiers.server";
+import { first, withTx, changes } from "../utils/db.server";
+import { filterInOrder } from "../utils/in-order";
 
 /** Statuses in which a ticket's identity is verified and its data may be searched. */
 const GATHERABLE = ["received", "in_progress", "awaiting_requester", "ready"] as const;
@@ -34,38 +36,37 @@ const GATHER_ACCESS = { system: true, roles: ["dpo", "support"], statuses: { in:
  * confirmed identifier) queues behind one already running, which started
  * without it.
  */
-function enqueue(tx: DbOrTx, requestId: number, connectorId: string, now: Date, opts: { afterRunning?: boolean } = {}) {
-  const active = tx
+async function enqueue(tx: DbOrTx, requestId: number, connectorId: string, now: Date, opts: { afterRunning?: boolean } = {}) {
+  const active = await first(tx
     .select({ id: gatherJobs.id })
     .from(gatherJobs)
-    .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.connectorId, connectorId), inArray(gatherJobs.status, opts.afterRunning ? ["queued"] : ["queued", "running"])))
-    .get();
+    .where(and(eq(gatherJobs.requestId, requestId), eq(gatherJobs.connectorId, connectorId), inArray(gatherJobs.status, opts.afterRunning ? ["queued"] : ["queued", "running"]))));
   if (active) return false;
-  tx.insert(gatherJobs).values({ requestId, connectorId, status: "queued", queuedAt: now }).run();
+  await tx.insert(gatherJobs).values({ requestId, connectorId, status: "queued", queuedAt: now });
   return true;
 }
 
 /** One job per configured connector; the worker loop runs them. */
-export function startGather({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
+export async function startGather({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
     const connectorIds = registry.list().map((c) => c.id);
     if (connectorIds.length === 0) throw new DomainError("invalid_input", { code: "no_connectors" });
-    const queued = connectorIds.filter((id) => enqueue(tx, r.id, id, ctx.now));
-    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued });
-    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued }, at: ctx.now });
+    const queued = await filterInOrder(connectorIds, async (id) => await enqueue(tx, r.id, id, ctx.now));
+    await addEvent(tx, r.id, ctx, "gather_started", { connectors: queued });
+    await audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued }, at: ctx.now });
     return queued;
   });
 }
 
 /** Runs one connector again (after a failure, or to refresh). */
-export function rerunConnector({ ctx, reference, connectorId, registry }: { ctx: Ctx; reference: string; connectorId: string; registry: Registry }) {
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
+export async function rerunConnector({ ctx, reference, connectorId, registry }: { ctx: Ctx; reference: string; connectorId: string; registry: Registry }) {
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, ctx.actor, reference, GATHER_ACCESS);
     if (!registry.get(connectorId)) throw new DomainError("invalid_input", { field: "connectorId" });
     // At once, even behind a job still marked running (its worker may have died): the latest to finish counts.
-    const queued = enqueue(tx, r.id, connectorId, ctx.now, { afterRunning: true });
-    audit.append(tx, { actor: ctx.actor, action: "gather.connector_rerun", reference: r.reference, details: { connectorId }, at: ctx.now });
+    const queued = await enqueue(tx, r.id, connectorId, ctx.now, { afterRunning: true });
+    await audit.append(tx, { actor: ctx.actor, action: "gather.connector_rerun", reference: r.reference, details: { connectorId }, at: ctx.now });
     return queued;
   });
 }
@@ -75,24 +76,22 @@ export function rerunConnector({ ctx, reference, connectorId, registry }: { ctx:
  * process died) — by compare-and-set on (id, status, attempt, lease): of two
  * workers that read the same job, one wins it and the other takes the next.
  */
-function claim(db: Db, now: Date): GatherJob | undefined {
+async function claim(db: Db, now: Date): Promise<GatherJob | undefined> {
   const due = or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now))));
-  return db.transaction((tx) => {
-    const candidates = tx
+  return await withTx(db, async (tx) => {
+    const candidates = await tx
       .select()
       .from(gatherJobs)
       .where(due)
       .orderBy(asc(gatherJobs.queuedAt), asc(gatherJobs.id))
-      .limit(5)
-      .all();
+      .limit(5);
     for (const next of candidates) {
-      const won = tx
+      const won = (await first(tx
         .update(gatherJobs)
         .set({ status: "running", attempts: next.attempts + 1, leaseUntil: new Date(now.getTime() + leaseMs()), startedAt: now, error: null })
         // The same job, as we read it, still due: of two workers that read it, one changes the row.
         .where(and(eq(gatherJobs.id, next.id), eq(gatherJobs.attempts, next.attempts), due))
-        .returning()
-        .get();
+        .returning()))!;
       if (won) return won;
     }
     return undefined;
@@ -131,66 +130,65 @@ function describe(ids: SearchIdentifier[]) {
  * false when there was nothing to do.
  */
 export async function runNextJob({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
-  const job = claim(db, now());
+  const job = await claim(db, now());
   if (!job) return false;
   const started = Date.now();
-  const r = db.select().from(requests).where(eq(requests.id, job.requestId)).get()!;
+  const r = (await first(db.select().from(requests).where(eq(requests.id, job.requestId))))!;
   const connector = registry.get(job.connectorId);
   // Ours while our attempt is the job's: every write that finishes the job says so.
   const mine = and(eq(gatherJobs.id, job.id), eq(gatherJobs.attempts, job.attempts), eq(gatherJobs.status, "running"));
-  const lease = keepLease(() => db.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
   // Every way this attempt ends (done, not searched, failed) is recorded the same way, and only while the job is ours.
-  const finish = (tx: DbOrTx, outcome: Partial<GatherJob> & { status: "done" | "skipped" | "failed" }) =>
-    tx
+  const finish = async (tx: DbOrTx, outcome: Partial<GatherJob> & { status: "done" | "skipped" | "failed" }) =>
+    await tx
       .update(gatherJobs)
       .set({ ...outcome, finishedAt: now(), durationMs: Date.now() - started, leaseUntil: null })
-      .where(mine)
-      .run();
+      .where(mine);
   const system: Ctx = { db, now: now(), actor: { kind: "system" } };
   let stale: string[] = [];
-  purgeJob(db, job.id); // a previous, interrupted attempt starts over clean
+  await purgeJob(db, job.id); // a previous, interrupted attempt starts over clean
   try {
     if (!connector) throw new Error(`connector "${job.connectorId}" is no longer configured`);
-    const ids = searchIdentifiers(db, r).filter((i) => connector.searchableBy.includes(i.kind));
+    const ids = (await searchIdentifiers(db, r)).filter((i) => connector.searchableBy.includes(i.kind));
     if (ids.length === 0) {
-      stale = db.transaction((tx) => {
-        requireOwned(finish(tx, { status: "skipped", matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] }), "gather");
-        addEvent(tx, r.id, system, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
-        audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, missing: connector.searchableBy }, at: now() });
-        return purgeEarlierJobs(tx, job);
-      });
+      stale = (await withTx(db, async (tx) => {
+        requireOwned(await finish(tx, { status: "skipped", matches: null, records: null, files: null, anomalies: null, identifiers: [], missing: [...connector.searchableBy] }), "gather");
+        await addEvent(tx, r.id, system, "gather_connector_skipped", { connectorId: job.connectorId, missing: connector.searchableBy });
+        await audit.append(tx, { actor: { kind: "system" }, action: "gather.skipped", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, missing: connector.searchableBy }, at: now() });
+        return await purgeEarlierJobs(tx, job);
+      }));
       return true;
     }
     const matches = await searchConnector(connector, ids, AbortSignal.timeout(FIND_TIMEOUT_MS));
     lease.check("gather");
     const sink = createGatherSink(db, job, now);
-    sink.matches(matches);
+    await sink.matches(matches);
     const summary = matches.length ? await connector.export(matches, sink) : { records: 0, files: 0, anomalies: 0 };
-    stale = db.transaction((tx) => {
+    stale = (await withTx(db, async (tx) => {
       requireOwned(
-        finish(tx, { status: "done", matches: matches.length, records: summary.records, files: summary.files, anomalies: summary.anomalies, identifiers: describe(ids), missing: [] }),
+        await finish(tx, { status: "done", matches: matches.length, records: summary.records, files: summary.files, anomalies: summary.anomalies, identifiers: describe(ids), missing: [] }),
         "gather",
       );
-      addEvent(tx, r.id, system, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
+      await addEvent(tx, r.id, system, "gather_connector_done", { connectorId: job.connectorId, records: summary.records });
       // Found in data held for a client (as its processor): the request goes to that client, with this result.
-      referAfterGather(tx, { ...system, now: now() }, r, connector, matches);
-      audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
-      return purgeEarlierJobs(tx, job);
-    });
+      await referAfterGather(tx, { ...system, now: now() }, r, connector, matches);
+      await audit.append(tx, { actor: { kind: "system" }, action: "gather.completed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts, matches: matches.length, records: summary.records, files: summary.files, identifiers: describe(ids) }, at: now() });
+      return await purgeEarlierJobs(tx, job);
+    }));
   } catch (error) {
     if (error instanceof LeaseLost) {
       // Another worker took the job over: what this attempt wrote is not the result; it goes, and nothing is recorded.
-      stale = purgeAttempt(db, job);
+      stale = (await purgeAttempt(db, job));
       log.warn("gather.lease_lost", { reference: r.reference, connectorId: job.connectorId, attempt: job.attempts });
       return true;
     }
     // What this attempt stored, and only that: if it lost the job before failing, the new owner's results stay.
-    stale = purgeAttempt(db, job);
+    stale = (await purgeAttempt(db, job));
     const message = scrub(error instanceof Error ? error.message : String(error));
-    db.transaction((tx) => {
-      if (finish(tx, { status: "failed", error: message }).changes !== 1) return;
-      addEvent(tx, r.id, system, "gather_connector_failed", { connectorId: job.connectorId });
-      audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts }, at: now() });
+    await withTx(db, async (tx) => {
+      if ((await finish(tx, { status: "failed", error: message })).changes !== 1) return;
+      await addEvent(tx, r.id, system, "gather_connector_failed", { connectorId: job.connectorId });
+      await audit.append(tx, { actor: { kind: "system" }, action: "gather.failed", reference: r.reference, details: { connectorId: job.connectorId, jobId: job.id, attempt: job.attempts }, at: now() });
     });
     log.warn("gather.connector_failed", { reference: r.reference, connectorId: job.connectorId, error: message });
   } finally {
@@ -231,15 +229,15 @@ export type GatherRow = {
 };
 
 /** The latest job of each connector for a request, whatever its status: where each system's search stands. */
-export function latestJobs(db: DbOrTx, requestId: number): GatherJob[] {
+export async function latestJobs(db: DbOrTx, requestId: number): Promise<GatherJob[]> {
   const latest = new Map<string, GatherJob>();
-  for (const j of db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)).all()) latest.set(j.connectorId, j);
+  for (const j of (await db.select().from(gatherJobs).where(eq(gatherJobs.requestId, requestId)).orderBy(asc(gatherJobs.id)))) latest.set(j.connectorId, j);
   return [...latest.values()];
 }
 
 /** The latest job per connector, for the ticket page. */
-export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry): GatherRow[] {
-  return latestJobs(db, requestId).map((j) => ({
+export async function gatherStatus(db: DbOrTx, requestId: number, registry: Registry): Promise<GatherRow[]> {
+  return (await latestJobs(db, requestId)).map((j) => ({
     connectorId: j.connectorId,
     label: registry.get(j.connectorId)?.label ?? j.connectorId,
     status: j.status,
@@ -264,8 +262,8 @@ export function gatherStatus(db: DbOrTx, requestId: number, registry: Registry):
  * answer goes out all the same (the letter then says so). Throws a conflict
  * naming the systems otherwise.
  */
-export function requireAnswerable(db: DbOrTx, requestId: number): GatherJob[] {
-  const latest = latestJobs(db, requestId);
+export async function requireAnswerable(db: DbOrTx, requestId: number): Promise<GatherJob[]> {
+  const latest = await latestJobs(db, requestId);
   if (latest.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
   const running = latest.filter((j) => j.status === "queued" || j.status === "running").map((j) => j.connectorId);
   if (running.length) throw new DomainError("conflict", { reason: "gather_incomplete", connectors: running });
@@ -282,8 +280,8 @@ export const gatheredAt = (j: Pick<GatherJob, "finishedAt" | "queuedAt">): Date 
  * still running, or was not searched or failed without the DPO recording why
  * the answer goes out all the same, would look complete and not be: refused.
  */
-export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> {
-  return new Map(requireAnswerable(db, requestId).map((j) => [j.connectorId, gatheredAt(j).toISOString()]));
+export async function gatherTimes(db: DbOrTx, requestId: number): Promise<Map<string, string>> {
+  return new Map((await requireAnswerable(db, requestId)).map((j) => [j.connectorId, gatheredAt(j).toISOString()]));
 }
 
 /**
@@ -291,17 +289,17 @@ export function gatherTimes(db: DbOrTx, requestId: number): Map<string, string> 
  * searched (no identifier it can use) or failed: the reason is kept on the
  * job, audited, and quoted in the letter to the person.
  */
-export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: Ctx; reference: string; connectorId: string; reason: string }) {
+export async function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: Ctx; reference: string; connectorId: string; reason: string }) {
   const why = reason.trim();
   if (why.length < 10 || why.length > 1000) throw new DomainError("invalid_input", { field: "reason", code: "waiver_reason_required" });
   const me = requireRole(ctx.actor, "dpo");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
-    const job = tx.select().from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, connectorId))).orderBy(desc(gatherJobs.id)).get();
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
+    const job = await first(tx.select().from(gatherJobs).where(and(eq(gatherJobs.requestId, r.id), eq(gatherJobs.connectorId, connectorId))).orderBy(desc(gatherJobs.id)));
     if (!job || (job.status !== "failed" && job.status !== "skipped")) throw new DomainError("illegal_transition", { code: "nothing_to_waive" });
-    tx.update(gatherJobs).set({ waivedBy: me.id, waivedAt: ctx.now, waiverReason: why }).where(eq(gatherJobs.id, job.id)).run();
-    addEvent(tx, r.id, ctx, "gather_connector_waived", { connectorId });
-    audit.append(tx, { actor: me, action: "gather.waived", reference, details: { connectorId, outcome: outcomeOf(job) }, at: ctx.now });
+    await tx.update(gatherJobs).set({ waivedBy: me.id, waivedAt: ctx.now, waiverReason: why }).where(eq(gatherJobs.id, job.id));
+    await addEvent(tx, r.id, ctx, "gather_connector_waived", { connectorId });
+    await audit.append(tx, { actor: me, action: "gather.waived", reference, details: { connectorId, outcome: outcomeOf(job) }, at: ctx.now });
   });
 }
 
@@ -310,11 +308,11 @@ export function waiveConnector({ ctx, reference, connectorId, reason }: { ctx: C
  * identifier just confirmed): one job each unless one is already waiting or
  * running; on the timeline and in the audit trail, with why.
  */
-export function queueSearch(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], after: string): string[] {
-  const queued = [...new Set(connectorIds)].filter((id) => enqueue(tx, r.id, id, ctx.now, { afterRunning: true }));
+export async function queueSearch(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], after: string): Promise<string[]> {
+  const queued = await filterInOrder(new Set(connectorIds), async (id) => await enqueue(tx, r.id, id, ctx.now, { afterRunning: true }));
   if (queued.length) {
-    addEvent(tx, r.id, ctx, "gather_started", { connectors: queued, after });
-    audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued, after }, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "gather_started", { connectors: queued, after });
+    await audit.append(tx, { actor: ctx.actor, action: "gather.started", reference: r.reference, details: { connectors: queued, after }, at: ctx.now });
   }
   return queued;
 }
@@ -327,13 +325,13 @@ export function queueSearch(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: st
  * page says why, and a new one follows). Returns the archive files to delete
  * once the caller's transaction has committed.
  */
-export function refreshAfterChange(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], why: "rectification" | "restriction"): string[] {
-  queueSearch(tx, ctx, r, connectorIds, why);
-  const stale = tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
+export async function refreshAfterChange(tx: DbOrTx, ctx: Ctx, r: { id: number; reference: string }, connectorIds: string[], why: "rectification" | "restriction"): Promise<string[]> {
+  await queueSearch(tx, ctx, r, connectorIds, why);
+  const stale = await tx.select().from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready")));
   for (const a of stale) {
-    tx.update(archives).set({ status: "purged", filePath: null, purgedAt: ctx.now, purgeReason: "data_changed" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready"))).run();
-    addEvent(tx, r.id, ctx, "archive_withdrawn", { kind: a.kind, after: why });
-    audit.append(tx, { actor: ctx.actor, action: "archive.withdrawn", reference: r.reference, details: { archiveId: a.id, kind: a.kind, after: why }, at: ctx.now });
+    await tx.update(archives).set({ status: "purged", filePath: null, purgedAt: ctx.now, purgeReason: "data_changed" }).where(and(eq(archives.id, a.id), eq(archives.status, "ready")));
+    await addEvent(tx, r.id, ctx, "archive_withdrawn", { kind: a.kind, after: why });
+    await audit.append(tx, { actor: ctx.actor, action: "archive.withdrawn", reference: r.reference, details: { archiveId: a.id, kind: a.kind, after: why }, at: ctx.now });
   }
   return stale.map((a) => a.filePath).filter((p): p is string => !!p);
 }

@@ -14,6 +14,7 @@ import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
 import { queueSearch } from "./gather.server";
 import { addEvent } from "./requests.server";
+import { withTx } from "../utils/db.server";
 
 /**
  * What a request is searched with, and where each identifier came from
@@ -37,17 +38,16 @@ export function normaliseIdentifier(kind: "email" | "phone", raw: string): strin
 
 const valueKey = (kind: string, normalised: string) => keyedHash(`identifier:${kind}`, normalised);
 
-function stored(db: DbOrTx, requestId: number) {
-  return db
+async function stored(db: DbOrTx, requestId: number) {
+  return (await db
     .select()
     .from(requestIdentifiers)
-    .where(eq(requestIdentifiers.requestId, requestId))
-    .all()
+    .where(eq(requestIdentifiers.requestId, requestId)))
     .map((row) => ({ ...row, plain: decrypt(row.value, identifierAad(requestId, row.kind, row.valueKey)).toString() }));
 }
 
 /** Every identifier the request may be searched with now, each once. */
-export function searchIdentifiers(db: DbOrTx, r: RequestRow): SearchIdentifier[] {
+export async function searchIdentifiers(db: DbOrTx, r: RequestRow): Promise<SearchIdentifier[]> {
   const out: SearchIdentifier[] = [];
   const seen = new Set<string>();
   const add = (id: SearchIdentifier) => {
@@ -66,7 +66,7 @@ export function searchIdentifiers(db: DbOrTx, r: RequestRow): SearchIdentifier[]
     if (proven.phone) add({ kind: "phone", value: proven.phone, origin: "proven_phone" });
     if (proven.postal && r.postcode) add({ kind: "name_postcode", value: JSON.stringify([r.lastName, r.firstName, r.postcode]), origin: "proven_postal" });
   }
-  for (const row of stored(db, r.id)) {
+  for (const row of (await stored(db, r.id))) {
     if (row.origin === "subject" && row.status === "verified") add({ kind: row.kind, value: row.plain, origin: "subject" });
     if (row.origin === "found" && row.status === "confirmed") add({ kind: row.kind, value: row.plain, origin: "found", source: row.sourceConnector ?? undefined });
   }
@@ -103,13 +103,13 @@ export type FoundIdentifier = { kind: "email" | "phone"; value: string; connecto
  * not use yet and staff have not set aside: "found in <system>". Personal
  * data: callers read it through tickets.auditedRead.
  */
-export function foundIdentifiers(db: DbOrTx, r: RequestRow): FoundIdentifier[] {
-  const used = new Set(searchIdentifiers(db, r).filter((i) => i.kind !== "name_postcode").map((i) => `${i.kind}\u0000${normaliseIdentifier(i.kind as "email" | "phone", i.value)}`));
+export async function foundIdentifiers(db: DbOrTx, r: RequestRow): Promise<FoundIdentifier[]> {
+  const used = new Set((await searchIdentifiers(db, r)).filter((i) => i.kind !== "name_postcode").map((i) => `${i.kind}\u0000${normaliseIdentifier(i.kind as "email" | "phone", i.value)}`));
   // What staff already decided is not offered again. A contact the requester gave but did not prove
   // is offered when a record holds it: finding it there, next to a proven one, is what makes it usable.
-  for (const row of stored(db, r.id)) used.add(`${row.kind}\u0000${normaliseIdentifier(row.kind, row.plain)}`);
+  for (const row of (await stored(db, r.id))) used.add(`${row.kind}\u0000${normaliseIdentifier(row.kind, row.plain)}`);
   const out = new Map<string, FoundIdentifier>();
-  for (const rec of readGathered(db, r.id).records) {
+  for (const rec of (await readGathered(db, r.id)).records) {
     for (const [field, value] of Object.entries(rec.fields)) {
       const kind = CONTACT_FIELDS[field];
       if (!kind || typeof value !== "string") continue;
@@ -129,7 +129,7 @@ export function foundIdentifiers(db: DbOrTx, r: RequestRow): FoundIdentifier[] {
  * Confirmed, it searches every system that can use it, again; both
  * decisions are audited and kept, so it is not offered twice.
  */
-export function decideFoundIdentifier({ ctx, reference, token, confirm, registry }: { ctx: Ctx; reference: string; token: string; confirm: boolean; registry: Pick<Registry, "list"> }) {
+export async function decideFoundIdentifier({ ctx, reference, token, confirm, registry }: { ctx: Ctx; reference: string; token: string; confirm: boolean; registry: Pick<Registry, "list"> }) {
   const me = requireRole(ctx.actor, "dpo", "support");
   let kind: "email" | "phone";
   let value: string;
@@ -138,12 +138,12 @@ export function decideFoundIdentifier({ ctx, reference, token, confirm, registry
   } catch {
     throw new DomainError("invalid_input", { code: "unknown_identifier" });
   }
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, { statuses: { in: ["received", "in_progress", "awaiting_requester", "ready"], to: "gather" } });
-    const offered = foundIdentifiers(tx, r).find((f) => f.kind === kind && f.value === value);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, { statuses: { in: ["received", "in_progress", "awaiting_requester", "ready"], to: "gather" } });
+    const offered = (await foundIdentifiers(tx, r)).find((f) => f.kind === kind && f.value === value);
     if (!offered) throw new DomainError("invalid_input", { code: "unknown_identifier" });
     const key = valueKey(kind, value);
-    tx.insert(requestIdentifiers)
+    await tx.insert(requestIdentifiers)
       .values({
         requestId: r.id,
         kind,
@@ -156,39 +156,37 @@ export function decideFoundIdentifier({ ctx, reference, token, confirm, registry
         decidedBy: me.id,
         decidedAt: ctx.now,
         createdAt: ctx.now,
-      })
-      .run();
+      });
     const details = { kind, source: offered.connectorId, dataset: offered.dataset };
-    addEvent(tx, r.id, ctx, confirm ? "identifier_confirmed" : "identifier_rejected", details);
-    audit.append(tx, { actor: me, action: confirm ? "identifier.confirmed" : "identifier.rejected", reference: r.reference, details, at: ctx.now });
+    await addEvent(tx, r.id, ctx, confirm ? "identifier_confirmed" : "identifier_rejected", details);
+    await audit.append(tx, { actor: me, action: confirm ? "identifier.confirmed" : "identifier.rejected", reference: r.reference, details, at: ctx.now });
     if (!confirm) return [];
     // Every system that can be searched by this kind of identifier is searched again.
     const able = registry.list().filter((c) => c.searchableBy.includes(kind)).map((c) => c.id);
-    return queueSearch(tx, ctx, r, able, "identifier.confirmed");
+    return await queueSearch(tx, ctx, r, able, "identifier.confirmed");
   });
 }
 
 /** A represented person's identifier, stored pending until a link sent to it comes back. */
-export function addSubjectIdentifier(tx: DbOrTx, requestId: number, kind: "email" | "phone", value: string, now: Date) {
+export async function addSubjectIdentifier(tx: DbOrTx, requestId: number, kind: "email" | "phone", value: string, now: Date) {
   const key = valueKey(kind, value);
-  tx.insert(requestIdentifiers)
+  await tx.insert(requestIdentifiers)
     .values({ requestId, kind, value: encrypt(Buffer.from(value), identifierAad(requestId, kind, key)), valueKey: key, origin: "subject", status: "pending", createdAt: now })
-    .onConflictDoNothing()
-    .run();
+    .onConflictDoNothing();
 }
 
 /** The represented person's identifiers with their state, for the ticket page and for sending the links. */
-export function subjectIdentifiers(db: DbOrTx, requestId: number) {
-  return stored(db, requestId)
+export async function subjectIdentifiers(db: DbOrTx, requestId: number) {
+  return (await stored(db, requestId))
     .filter((row) => row.origin === "subject")
     .map((row) => ({ id: row.id, kind: row.kind, value: row.plain, status: row.status, decidedAt: row.decidedAt }));
 }
 
-export function markSubjectIdentifierVerified(tx: DbOrTx, identifierId: number, now: Date) {
-  tx.update(requestIdentifiers).set({ status: "verified", decidedAt: now }).where(and(eq(requestIdentifiers.id, identifierId), eq(requestIdentifiers.origin, "subject"))).run();
+export async function markSubjectIdentifierVerified(tx: DbOrTx, identifierId: number, now: Date) {
+  await tx.update(requestIdentifiers).set({ status: "verified", decidedAt: now }).where(and(eq(requestIdentifiers.id, identifierId), eq(requestIdentifiers.origin, "subject")));
 }
 
 /** What the search used, for staff and for the answer: decided identifiers with who/when. */
-export function decidedIdentifiers(db: DbOrTx, requestId: number) {
-  return stored(db, requestId).map((row) => ({ kind: row.kind, value: row.plain, origin: row.origin, status: row.status, source: row.sourceConnector, decidedBy: row.decidedBy, decidedAt: row.decidedAt }));
+export async function decidedIdentifiers(db: DbOrTx, requestId: number) {
+  return (await stored(db, requestId)).map((row) => ({ kind: row.kind, value: row.plain, origin: row.origin, status: row.status, source: row.sourceConnector, decidedBy: row.decidedBy, decidedAt: row.decidedAt }));
 }

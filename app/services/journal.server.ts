@@ -13,6 +13,7 @@ import { instantToParisWallTime, parisLocalToInstant } from "./paris-time";
 import { csvField, csvText } from "../utils/csv";
 import { referenceNumberEquals } from "../utils/sqlite-dialect.server";
 import { staffNames } from "./staff.server";
+import { withTx, first } from "../utils/db.server";
 
 /**
  * The audit journal as people read it: a filtered, paginated list for the
@@ -140,23 +141,22 @@ const ENTRY_COLUMNS = {
 };
 
 /** One page of the journal, newest first; the reading is recorded in the same transaction. */
-export function listJournal({ ctx, filters }: { ctx: Ctx; filters: JournalFilters }) {
+export async function listJournal({ ctx, filters }: { ctx: Ctx; filters: JournalFilters }) {
   const me = requireJournalReader(ctx.actor);
   const where = and(...conditions(filters));
-  const page = ctx.db.transaction((tx) => {
-    const total = tx.select({ n: count() }).from(auditLog).where(where).get()!.n;
+  const page = await withTx(ctx, async (tx) => {
+    const total = (await first(tx.select({ n: count() }).from(auditLog).where(where)))!.n;
     const pages = Math.max(1, Math.ceil(total / JOURNAL_PAGE_SIZE));
     const current = Math.min(filters.page, pages);
-    const rows = tx
+    const rows = await tx
       .select(ENTRY_COLUMNS)
       .from(auditLog)
       .where(where)
       .orderBy(desc(auditLog.seq))
       .limit(JOURNAL_PAGE_SIZE)
-      .offset((current - 1) * JOURNAL_PAGE_SIZE)
-      .all();
-    const names = staffNames(tx, rows.map((r) => (r.actorKind === "staff" ? r.actorId : null)));
-    audit.append(tx, { actor: me, action: "audit.viewed", details: { filters: filterDetails(filters), page: current, shown: rows.length }, at: ctx.now });
+      .offset((current - 1) * JOURNAL_PAGE_SIZE);
+    const names = await staffNames(tx, rows.map((r) => (r.actorKind === "staff" ? r.actorId : null)));
+    await audit.append(tx, { actor: me, action: "audit.viewed", details: { filters: filterDetails(filters), page: current, shown: rows.length }, at: ctx.now });
     return {
       total,
       page: current,
@@ -178,9 +178,9 @@ function parseDetails(raw: string): Record<string, unknown> {
 }
 
 /** Everyone who appears as a staff actor, for the actor filter (inactive accounts included: their entries stay). */
-export function journalActors(ctx: Ctx) {
+export async function journalActors(ctx: Ctx) {
   requireJournalReader(ctx.actor);
-  return ctx.db.select({ id: staff.id, displayName: staff.displayName, active: staff.active }).from(staff).orderBy(asc(staff.displayName), asc(staff.id)).all();
+  return await ctx.db.select({ id: staff.id, displayName: staff.displayName, active: staff.active }).from(staff).orderBy(asc(staff.displayName), asc(staff.id));
 }
 
 export const JOURNAL_CSV_HEADER = ["seq", "at_utc", "at_paris", "actor_kind", "actor_id", "actor_name", "action", "action_label", "reference", "details", "prev_hash", "hash"] as const;
@@ -193,30 +193,29 @@ const EXPORT_BATCH = 2_000;
  * export is audited before the first byte goes out; the rows are produced a
  * batch at a time, so memory stays flat however large the journal.
  */
-export function exportJournal({ ctx, filters, locale }: { ctx: Ctx; filters: JournalFilters; locale: Locale }) {
+export async function exportJournal({ ctx, filters, locale }: { ctx: Ctx; filters: JournalFilters; locale: Locale }) {
   const me = requireJournalReader(ctx.actor);
   const base = conditions(filters);
-  const { upTo, rows } = ctx.db.transaction((tx) => {
-    const upTo = audit.chainHead(tx)?.seq ?? 0;
-    const rows = tx.select({ n: count() }).from(auditLog).where(and(...base, lte(auditLog.seq, upTo))).get()!.n;
-    audit.append(tx, { actor: me, action: "audit.exported", details: { filters: filterDetails(filters), rows, upTo, format: "csv" }, at: ctx.now });
+  const { upTo, rows } = await withTx(ctx, async (tx) => {
+    const upTo = (await audit.chainHead(tx))?.seq ?? 0;
+    const rows = (await first(tx.select({ n: count() }).from(auditLog).where(and(...base, lte(auditLog.seq, upTo)))))!.n;
+    await audit.append(tx, { actor: me, action: "audit.exported", details: { filters: filterDetails(filters), rows, upTo, format: "csv" }, at: ctx.now });
     return { upTo, rows };
   });
   const labels = auditMessages[locale].actions as Record<string, string>;
   const db = ctx.db;
-  function* lines(): Generator<string> {
+  async function* lines(): AsyncGenerator<string> {
     // A BOM so that spreadsheet software opens the UTF-8 accents correctly.
     yield `\uFEFF${JOURNAL_CSV_HEADER.join(",")}\r\n`;
     let after = 0;
     for (;;) {
-      const batch = db
+      const batch = await db
         .select({ ...ENTRY_COLUMNS, prevHash: auditLog.prevHash, hash: auditLog.hash })
         .from(auditLog)
         .where(and(...base, sql`${auditLog.seq} > ${after}`, lte(auditLog.seq, upTo)))
         .orderBy(asc(auditLog.seq))
-        .limit(EXPORT_BATCH)
-        .all();
-      const names = staffNames(db, batch.map((r) => (r.actorKind === "staff" ? r.actorId : null)));
+        .limit(EXPORT_BATCH);
+      const names = await staffNames(db, batch.map((r) => (r.actorKind === "staff" ? r.actorId : null)));
       for (const r of batch) {
         const valid = !Number.isNaN(r.at.getTime());
         yield `${[
@@ -256,14 +255,14 @@ let lastFull: { at: number; head: audit.ChainHead } | null = null;
 
 export type ChainStatus = audit.ChainCheck & { fullCheckAt: Date };
 
-export function chainStatus(ctx: Ctx): ChainStatus {
+export async function chainStatus(ctx: Ctx): Promise<ChainStatus> {
   requireJournalReader(ctx.actor);
   const now = ctx.now.getTime();
   if (lastFull && lastFull.head.seq > FULL_CHECK_UP_TO && now - lastFull.at >= 0 && now - lastFull.at < FULL_CHECK_EVERY_MS) {
-    const check = audit.verifyChain(ctx.db, { since: lastFull.head });
+    const check = await audit.verifyChain(ctx.db, { since: lastFull.head });
     if (check.ok) return { ...check, fullCheckAt: new Date(lastFull.at) };
   }
-  const check = audit.verifyChain(ctx.db);
+  const check = await audit.verifyChain(ctx.db);
   lastFull = check.ok && check.head ? { at: now, head: check.head } : null;
   return { ...check, fullCheckAt: ctx.now };
 }

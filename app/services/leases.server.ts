@@ -24,15 +24,16 @@ export function requireOwned(result: { changes: number }, what?: string) {
  * whether our attempt still owns the row; once it does not, `check()`
  * throws, so the work stops before its next step.
  */
-export function keepLease(renew: () => boolean, everyMs: number) {
+export function keepLease(renew: () => Promise<boolean>, everyMs: number) {
   let lost = false;
-  const timer = setInterval(() => {
+  const beat = async () => {
     try {
-      if (!renew()) lost = true;
+      if (!(await renew())) lost = true;
     } catch {
       // A database busy beyond its timeout: the next beat tries again, the lease is long enough for both.
     }
-  }, everyMs);
+  };
+  const timer = setInterval(() => void beat(), everyMs);
   timer.unref();
   return {
     check(what?: string) {

@@ -15,6 +15,7 @@ import { loadTicket } from "./ticket-access.server";
 import { enqueue } from "./outbox.server";
 import { addEvent, link } from "./requests.server";
 import { issueLink } from "./verification.server";
+import { first, withTx } from "../utils/db.server";
 
 /**
  * Every decision reaches the person, whatever channel they used (issue 13,
@@ -52,9 +53,9 @@ export function unreachable(disclosure: boolean): DomainError {
 }
 
 /** Sends a decision to the person and keeps it as a letter; throws `unreachable` when nothing can reach them. */
-export function notifyRequester(tx: DbOrTx, ctx: Ctx, r: NotifyFields, n: Notice): { delivery: Reach["channel"]; letterId: number } {
+export async function notifyRequester(tx: DbOrTx, ctx: Ctx, r: NotifyFields, n: Notice): Promise<{ delivery: Reach["channel"]; letterId: number }> {
   const to: Reach | null =
-    n.via === "post" ? (r.postalAddress ? { channel: "post", name: `${r.firstName} ${r.lastName}`, address: r.postalAddress, proven: !!r.postalVerifiedAt } : null) : reach(tx, r, { disclosure: n.disclosure });
+    n.via === "post" ? (r.postalAddress ? { channel: "post", name: `${r.firstName} ${r.lastName}`, address: r.postalAddress, proven: !!r.postalVerifiedAt } : null) : (await reach(tx, r, { disclosure: n.disclosure }));
   if (!to) throw unreachable(n.disclosure);
   const html = letterHtml(n.message, {
     reference: r.reference,
@@ -63,12 +64,12 @@ export function notifyRequester(tx: DbOrTx, ctx: Ctx, r: NotifyFields, n: Notice
   });
   let outboxId: number | null = null;
   if (to.channel === "email") {
-    outboxId = enqueue(tx, { channel: "email", to: to.to, template: n.template, subject: n.message.subject, text: n.message.text, html: n.message.html, requestId: r.id }, ctx.now);
+    outboxId = (await enqueue(tx, { channel: "email", to: to.to, template: n.template, subject: n.message.subject, text: n.message.text, html: n.message.html, requestId: r.id }, ctx.now));
   } else if (to.channel === "sms") {
-    const token = issueLink(tx, r.id, "status_link", ctx.now);
-    outboxId = enqueue(tx, { channel: "sms", to: to.to, template: `sms_${n.template}`, text: n.sms(link(`/suivi/lien/${token}`)), requestId: r.id }, ctx.now);
+    const token = await issueLink(tx, r.id, "status_link", ctx.now);
+    outboxId = (await enqueue(tx, { channel: "sms", to: to.to, template: `sms_${n.template}`, text: n.sms(link(`/suivi/lien/${token}`)), requestId: r.id }, ctx.now));
   }
-  const row = tx
+  const row = (await first(tx
     .insert(letters)
     .values({
       requestId: r.id,
@@ -80,70 +81,67 @@ export function notifyRequester(tx: DbOrTx, ctx: Ctx, r: NotifyFields, n: Notice
       outboxId,
       createdAt: ctx.now,
     })
-    .returning({ id: letters.id })
-    .get();
-  if (to.channel === "post") addEvent(tx, r.id, ctx, "letter_to_post", { kind: n.kind });
+    .returning({ id: letters.id })))!;
+  if (to.channel === "post") await addEvent(tx, r.id, ctx, "letter_to_post", { kind: n.kind });
   return { delivery: to.channel, letterId: row.id };
 }
 
 /** True when a disclosure could reach the person now (the ticket page says so before anyone tries). */
-export function canDisclose(db: DbOrTx, r: NotifyFields): boolean {
-  return reach(db, r, { disclosure: true }) !== null;
+export async function canDisclose(db: DbOrTx, r: NotifyFields): Promise<boolean> {
+  return (await reach(db, r, { disclosure: true })) !== null;
 }
 
 export type LetterSummary = { id: number; kind: string; subject: string; delivery: LetterRow["delivery"]; createdAt: Date; postedAt: Date | null };
 
 /** The letters of a request, oldest first (no content: the subject line carries no personal data). */
-export function lettersOf(db: DbOrTx, requestId: number): LetterSummary[] {
-  return db
+export async function lettersOf(db: DbOrTx, requestId: number): Promise<LetterSummary[]> {
+  return await db
     .select({ id: letters.id, kind: letters.kind, subject: letters.subject, delivery: letters.delivery, createdAt: letters.createdAt, postedAt: letters.postedAt })
     .from(letters)
     .where(eq(letters.requestId, requestId))
-    .orderBy(asc(letters.createdAt), asc(letters.id))
-    .all();
+    .orderBy(asc(letters.createdAt), asc(letters.id));
 }
 
 /** Where each emailed or texted letter stands in the outbox (sent, when; still being sent; given up), for the staff ticket page. */
-export function sendStates(db: DbOrTx, requestId: number): Record<number, { state: "sent" | "queued" | "expired"; sentAt: Date | null }> {
-  const rows = db
+export async function sendStates(db: DbOrTx, requestId: number): Promise<Record<number, { state: "sent" | "queued" | "expired"; sentAt: Date | null }>> {
+  const rows = await db
     .select({ id: letters.id, status: outbox.status, sentAt: outbox.sentAt })
     .from(letters)
     .innerJoin(outbox, eq(outbox.id, letters.outboxId))
-    .where(eq(letters.requestId, requestId))
-    .all();
+    .where(eq(letters.requestId, requestId));
   return Object.fromEntries(rows.map((r) => [r.id, { state: r.status === "pending" ? "queued" : r.status, sentAt: r.sentAt }]));
 }
 
 /** One letter's HTML, for the requester who holds the request's follow session. */
-export function letterFor(db: DbOrTx, requestId: number, letterId: number): { html: string; subject: string } | null {
-  const row = db.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, requestId))).get();
+export async function letterFor(db: DbOrTx, requestId: number, letterId: number): Promise<{ html: string; subject: string } | null> {
+  const row = await first(db.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, requestId))));
   // Emptied by the retention job (docs/retention.md): the letter's subject, date and SHA-256 stay, its text is gone.
   if (!row || row.html.length === 0) return null;
   return { html: decrypt(row.html, letterAad(row.requestId, row.kind, row.createdAt)).toString(), subject: row.subject };
 }
 
 /** One letter for staff (to print and post): ticket access checked, the reading audited. */
-export function letterForStaff({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
+export async function letterForStaff({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
-    const letter = letterFor(tx, r.id, letterId);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
+    const letter = await letterFor(tx, r.id, letterId);
     if (!letter) throw new DomainError("not_found");
-    audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "letter", letter: letterId }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "letter", letter: letterId }, at: ctx.now });
     return letter;
   });
 }
 
 /** The agent printed the letter and posted it: recorded on the ticket, once. */
-export function markPosted({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
+export async function markPosted({ ctx, reference, letterId }: { ctx: Ctx; reference: string; letterId: number }) {
   const me = requireRole(ctx.actor, "agent", "support", "dpo");
-  ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
-    const row = tx.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, r.id), eq(letters.delivery, "post"))).get();
+  await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
+    const row = await first(tx.select().from(letters).where(and(eq(letters.id, letterId), eq(letters.requestId, r.id), eq(letters.delivery, "post"))));
     if (!row) throw new DomainError("not_found");
     if (row.postedAt) throw new DomainError("illegal_transition", { code: "already_posted" });
-    tx.update(letters).set({ postedAt: ctx.now, postedBy: me.id }).where(and(eq(letters.id, row.id), isNull(letters.postedAt))).run();
-    addEvent(tx, r.id, ctx, "letter_posted", { kind: row.kind });
-    audit.append(tx, { actor: me, action: "letter.posted", reference, details: { letter: row.id, kind: row.kind }, at: ctx.now });
+    await tx.update(letters).set({ postedAt: ctx.now, postedBy: me.id }).where(and(eq(letters.id, row.id), isNull(letters.postedAt)));
+    await addEvent(tx, r.id, ctx, "letter_posted", { kind: row.kind });
+    await audit.append(tx, { actor: me, action: "letter.posted", reference, details: { letter: row.id, kind: row.kind }, at: ctx.now });
   });
 }

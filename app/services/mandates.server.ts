@@ -16,6 +16,7 @@ import { notifyRequester } from "./letters.server";
 import { enqueue } from "./outbox.server";
 import { addEvent, link, setStatus } from "./requests.server";
 import { findLink, issueLink, markUsed } from "./verification.server";
+import { withTx, first } from "../utils/db.server";
 
 /**
  * Representatives (CNIL recommendation 2021-070). The mandate states the
@@ -41,16 +42,15 @@ export type MandateView = {
 };
 
 /** The mandate's terms and the represented person's identifiers: personal data, each reading audited. */
-export function mandateView({ ctx, reference }: { ctx: Ctx; reference: string }): MandateView {
+export async function mandateView({ ctx, reference }: { ctx: Ctx; reference: string }): Promise<MandateView> {
   const me = requireRole(ctx.actor, "dpo", "support");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, MANDATE);
-    const file = tx
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, MANDATE);
+    const file = await first(tx
       .select({ id: attachments.id, mimeType: attachments.mimeType, size: attachments.size, sha256: attachments.sha256 })
       .from(attachments)
-      .where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate")))
-      .get();
-    audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate" }, at: ctx.now });
+      .where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate"))));
+    await audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate" }, at: ctx.now });
     return {
       subject: `${r.subjectFirstName ?? ""} ${r.subjectLastName ?? ""}`.trim(),
       rights: r.rights,
@@ -61,89 +61,89 @@ export function mandateView({ ctx, reference }: { ctx: Ctx; reference: string })
       rejection: r.mandateRejection,
       reviewedAt: r.mandateReviewedAt,
       file: file ?? null,
-      identifiers: subjectIdentifiers(tx, r.id).map((i) => ({ kind: i.kind, value: i.value, status: i.status })),
+      identifiers: (await subjectIdentifiers(tx, r.id)).map((i) => ({ kind: i.kind, value: i.value, status: i.status })),
     };
   });
 }
 
 /** The mandate document itself, decrypted for the reviewer; audited. */
-export function mandateFile({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function mandateFile({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireRole(ctx.actor, "dpo", "support");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, MANDATE);
-    const row = tx.select().from(attachments).where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate"))).get();
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, MANDATE);
+    const row = await first(tx.select().from(attachments).where(and(eq(attachments.requestId, r.id), eq(attachments.kind, "mandate"))));
     if (!row) throw new DomainError("not_found", { what: "mandate" });
-    audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate_file", sha256: row.sha256 }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "record.viewed", reference, details: { what: "mandate_file", sha256: row.sha256 }, at: ctx.now });
     return { reference: r.reference, bytes: decrypt(row.ciphertext, `attachment:${r.reference}`), mimeType: row.mimeType };
   });
 }
 
 /** Accept the mandate (and ask the represented person to confirm their contacts), or reject it with a reason. */
-export function reviewMandate({ ctx, reference, accept, reason }: { ctx: Ctx; reference: string; accept: boolean; reason?: string }) {
+export async function reviewMandate({ ctx, reference, accept, reason }: { ctx: Ctx; reference: string; accept: boolean; reason?: string }) {
   const me = requireRole(ctx.actor, "dpo", "support");
   const why = (reason ?? "").trim();
   if (!accept && (why.length < 10 || why.length > 2000)) throw new DomainError("invalid_input", { field: "reason", code: "reasons_required" });
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, MANDATE);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, MANDATE);
     if (!["received", "in_progress"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "mandate_review" });
     if (r.mandateStatus !== "pending") throw new DomainError("illegal_transition", { code: "mandate_already_reviewed" });
     const reviewed = { mandateReviewedBy: me.id, mandateReviewedAt: ctx.now, updatedAt: ctx.now };
     if (!accept) {
-      tx.update(requests).set({ ...reviewed, mandateStatus: "rejected", mandateRejection: why }).where(eq(requests.id, r.id)).run();
-      setStatus(tx, r, "refused", ctx.now, { closedAt: ctx.now });
-      addEvent(tx, r.id, ctx, "mandate_rejected");
-      addEvent(tx, r.id, ctx, "refused", { reasons: ["mandate_invalid"] });
-      notifyRequester(tx, ctx, r, {
+      await tx.update(requests).set({ ...reviewed, mandateStatus: "rejected", mandateRejection: why }).where(eq(requests.id, r.id));
+      await setStatus(tx, r, "refused", ctx.now, { closedAt: ctx.now });
+      await addEvent(tx, r.id, ctx, "mandate_rejected");
+      await addEvent(tx, r.id, ctx, "refused", { reasons: ["mandate_invalid"] });
+      await notifyRequester(tx, ctx, r, {
         kind: "refusal",
         template: "mandate_rejected",
         message: emails.mandateRejected({ reference, reason: why }, r.locale),
         sms: (l) => emails.smsRefusal({ reference, link: l }, r.locale),
         disclosure: false,
       });
-      audit.append(tx, { actor: me, action: "mandate.rejected", reference, details: {}, at: ctx.now });
+      await audit.append(tx, { actor: me, action: "mandate.rejected", reference, details: {}, at: ctx.now });
       return { accepted: false as const, links: 0 };
     }
     if (!r.mandateUntil || r.mandateUntil < parisDate(ctx.now)) throw new DomainError("illegal_transition", { code: "mandate_expired" });
-    const pending = subjectIdentifiers(tx, r.id).filter((i) => i.status === "pending");
+    const pending = (await subjectIdentifiers(tx, r.id)).filter((i) => i.status === "pending");
     if (pending.length === 0) throw new DomainError("illegal_transition", { code: "subject_contact_required" });
-    tx.update(requests).set({ ...reviewed, mandateStatus: "accepted" }).where(eq(requests.id, r.id)).run();
-    addEvent(tx, r.id, ctx, "mandate_accepted");
+    await tx.update(requests).set({ ...reviewed, mandateStatus: "accepted" }).where(eq(requests.id, r.id));
+    await addEvent(tx, r.id, ctx, "mandate_accepted");
     const representative = `${r.firstName} ${r.lastName}`;
     let links = 0;
     for (const id of pending) {
-      const token = issueLink(tx, r.id, "subject_link", ctx.now);
-      tx.update(verificationTokens).set({ identifierId: id.id }).where(and(eq(verificationTokens.requestId, r.id), eq(verificationTokens.purpose, "subject_link"), isNull(verificationTokens.identifierId))).run();
+      const token = await issueLink(tx, r.id, "subject_link", ctx.now);
+      await tx.update(verificationTokens).set({ identifierId: id.id }).where(and(eq(verificationTokens.requestId, r.id), eq(verificationTokens.purpose, "subject_link"), isNull(verificationTokens.identifierId)));
       const url = link(`/confirmation/${token}`);
       if (id.kind === "email") {
         const m = emails.subjectConfirmation({ reference, representative, rights: r.rights, link: url }, r.locale);
-        enqueue(tx, { channel: "email", to: id.value, template: "subject_confirmation", ...m, requestId: r.id }, ctx.now);
+        await enqueue(tx, { channel: "email", to: id.value, template: "subject_confirmation", ...m, requestId: r.id }, ctx.now);
       } else if (canReceiveSms(id.value)) {
-        enqueue(tx, { channel: "sms", to: id.value, template: "sms_subject_confirmation", text: emails.smsSubjectConfirmation({ reference, representative, link: url }, r.locale), requestId: r.id }, ctx.now);
+        await enqueue(tx, { channel: "sms", to: id.value, template: "sms_subject_confirmation", text: emails.smsSubjectConfirmation({ reference, representative, link: url }, r.locale), requestId: r.id }, ctx.now);
       } else continue;
       links++;
     }
-    addEvent(tx, r.id, ctx, "subject_link_sent", { links });
-    audit.append(tx, { actor: me, action: "mandate.accepted", reference, details: { links }, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "subject_link_sent", { links });
+    await audit.append(tx, { actor: me, action: "mandate.accepted", reference, details: { links }, at: ctx.now });
     return { accepted: true as const, links };
   });
 }
 
-export function subjectLinkIsUsable(db: DbOrTx, token: string, now: Date) {
-  const row = findLink(db, token, "subject_link", now);
+export async function subjectLinkIsUsable(db: DbOrTx, token: string, now: Date) {
+  const row = await findLink(db, token, "subject_link", now);
   return !!row && row.identifierId !== null;
 }
 
 /** The represented person confirms their contact (public, after pressing the button). */
-export function confirmSubjectLink({ ctx, token }: { ctx: Ctx; token: string }): { ok: boolean; reference?: string } {
-  return ctx.db.transaction((tx) => {
-    const row = findLink(tx, token, "subject_link", ctx.now);
+export async function confirmSubjectLink({ ctx, token }: { ctx: Ctx; token: string }): Promise<{ ok: boolean; reference?: string }> {
+  return await withTx(ctx, async (tx) => {
+    const row = await findLink(tx, token, "subject_link", ctx.now);
     if (!row || row.identifierId === null) return { ok: false };
-    const r = tx.select().from(requests).where(eq(requests.id, row.requestId)).get();
+    const r = await first(tx.select().from(requests).where(eq(requests.id, row.requestId)));
     if (!r || r.mandateStatus !== "accepted") return { ok: false };
-    markUsed(tx, row.id, ctx.now);
-    markSubjectIdentifierVerified(tx, row.identifierId, ctx.now);
-    addEvent(tx, r.id, ctx, "subject_verified");
-    audit.append(tx, { actor: ctx.actor, action: "identifier.verified", reference: r.reference, details: { origin: "subject" }, at: ctx.now });
+    await markUsed(tx, row.id, ctx.now);
+    await markSubjectIdentifierVerified(tx, row.identifierId, ctx.now);
+    await addEvent(tx, r.id, ctx, "subject_verified");
+    await audit.append(tx, { actor: ctx.actor, action: "identifier.verified", reference: r.reference, details: { origin: "subject" }, at: ctx.now });
     return { ok: true, reference: r.reference };
   });
 }

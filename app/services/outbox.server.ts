@@ -3,7 +3,7 @@ import { outbox, type OutboxMessage } from "../../db/schema/outbox";
 import { requests } from "../../db/schema/requests";
 import { expiredKind, expiredNotice } from "../../emails/sms-code";
 import { env } from "../utils/env.server";
-import { insertReturning, type Db, type DbOrTx } from "../utils/db.server";
+import { insertReturning, type Db, type DbOrTx, first, withTx, changes, rawGet } from "../utils/db.server";
 import { log, scrub } from "../utils/log.server";
 import { transports as defaultTransports, type Transports } from "../utils/mailer.server";
 
@@ -14,8 +14,8 @@ export type NewMessage =
 
 /** Call inside the transaction that owes the message: both commit or neither. */
 /** Queues a message in the caller's transaction; returns its outbox id. */
-export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): number {
-  return insertReturning(tx, outbox, {
+export async function enqueue(tx: DbOrTx, m: NewMessage, now: Date): Promise<number> {
+  return (await insertReturning(tx, outbox, {
     channel: m.channel,
     recipient: m.to,
     template: m.template,
@@ -26,7 +26,7 @@ export function enqueue(tx: DbOrTx, m: NewMessage, now: Date): number {
     nextAttemptAt: now,
     createdAt: now,
     ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}),
-  }).id;
+  })).id;
 }
 
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -55,7 +55,7 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
   const clock = () => new Date(base.getTime() + (Date.now() - started));
   const leaseMs = env().OUTBOX_LEASE_SECONDS * 1000;
   const t = opts.transports ?? defaultTransports();
-  const due = opts.db
+  const due = await opts.db
     .select({ id: outbox.id })
     .from(outbox)
     .where(
@@ -66,22 +66,20 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
       ),
     )
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-    .limit(opts.batch ?? 50)
-    .all();
+    .limit(opts.batch ?? 50);
   const report: DeliveryReport = { sent: 0, failed: 0, expired: 0 };
   for (const { id } of due) {
     const at = clock();
     const leaseUntil = new Date(at.getTime() + leaseMs);
-    const claimed = opts.db
+    const claimed = (await withTx(opts, (tx) => first(tx
       .update(outbox)
       .set({ leaseUntil })
       .where(and(eq(outbox.id, id), eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, at), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, at))))
-      .returning()
-      .get();
+      .returning())))!;
     if (!claimed) continue;
     const ours = and(eq(outbox.id, id), eq(outbox.leaseUntil, leaseUntil));
     if (claimed.expiresAt && claimed.expiresAt.getTime() <= at.getTime()) {
-      expireUnsent(opts.db, claimed, ours, at);
+      await expireUnsent(opts.db, claimed, ours, at);
       report.expired++;
       continue;
     }
@@ -92,22 +90,20 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
       } else {
         await t.sms.send({ to: claimed.recipient, text: claimed.text });
       }
-      const marked = opts.db
+      const marked = await withTx(opts, (tx) => tx
         .update(outbox)
         .set({ status: "sent", sentAt: new Date(), attempts: claimed.attempts + 1, leaseUntil: null, lastError: null, transport: transport.name })
-        .where(ours)
-        .run();
+        .where(ours));
       // Sent, but the lease ran out meanwhile: say so, it means OUTBOX_LEASE_SECONDS is shorter than a send.
       if (marked.changes !== 1) log.warn("outbox.lease_lost", { id, channel: claimed.channel, template: claimed.template });
       report.sent++;
     } catch (error) {
       const attempts = claimed.attempts + 1;
       const message = scrub(error instanceof Error ? error.message : String(error));
-      opts.db
+      await withTx(opts, (tx) => tx
         .update(outbox)
         .set({ attempts, nextAttemptAt: new Date(clock().getTime() + backoffMs(attempts)), leaseUntil: null, lastError: message })
-        .where(ours)
-        .run();
+        .where(ours));
       log.warn("outbox.delivery_failed", { id, channel: claimed.channel, template: claimed.template, attempts, error: message });
       report.failed++;
     }
@@ -116,26 +112,26 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
 }
 
 /** The code or link expired before it could be sent: never sent late; the person is told to ask for a new one. */
-function expireUnsent(db: Db, m: OutboxMessage, ours: SQL | undefined, at: Date) {
-  db.transaction((tx) => {
-    if (tx.update(outbox).set({ status: "expired", leaseUntil: null, lastError: "expired before it could be sent" }).where(ours).run().changes !== 1) return;
-    const r = m.requestId ? tx.select({ reference: requests.reference, locale: requests.locale }).from(requests).where(eq(requests.id, m.requestId)).get() : undefined;
+async function expireUnsent(db: Db, m: OutboxMessage, ours: SQL | undefined, at: Date) {
+  await withTx(db, async (tx) => {
+    if ((changes(await tx.update(outbox).set({ status: "expired", leaseUntil: null, lastError: "expired before it could be sent" }).where(ours))) !== 1) return;
+    const r = m.requestId ? (await first(tx.select({ reference: requests.reference, locale: requests.locale }).from(requests).where(eq(requests.id, m.requestId)))) : undefined;
     const notice = expiredNotice({ reference: r?.reference ?? "", kind: expiredKind(m.template) }, r?.locale ?? "fr");
-    if (m.channel === "email") enqueue(tx, { channel: "email", to: m.recipient, template: `${m.template}_expired`, ...notice, requestId: m.requestId ?? undefined }, at);
-    else enqueue(tx, { channel: "sms", to: m.recipient, template: `${m.template}_expired`, text: notice.sms, requestId: m.requestId ?? undefined }, at);
+    if (m.channel === "email") await enqueue(tx, { channel: "email", to: m.recipient, template: `${m.template}_expired`, ...notice, requestId: m.requestId ?? undefined }, at);
+    else await enqueue(tx, { channel: "sms", to: m.recipient, template: `${m.template}_expired`, text: notice.sms, requestId: m.requestId ?? undefined }, at);
   });
   log.warn("outbox.expired_unsent", { id: m.id, channel: m.channel, template: m.template });
 }
 
-export function pendingCount(db: DbOrTx): number {
-  return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`).n;
+export async function pendingCount(db: DbOrTx): Promise<number> {
+  return (await rawGet<{ n: number }>(db, sql`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`))!.n;
 }
 
 /** For the development outbox page only. */
-export function listRecent(db: DbOrTx, limit = 100): OutboxMessage[] {
-  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit).all();
+export async function listRecent(db: DbOrTx, limit = 100): Promise<OutboxMessage[]> {
+  return await db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit);
 }
 
-export function getMessage(db: DbOrTx, id: number): OutboxMessage | undefined {
-  return db.select().from(outbox).where(eq(outbox.id, id)).get();
+export async function getMessage(db: DbOrTx, id: number): Promise<OutboxMessage | undefined> {
+  return await first(db.select().from(outbox).where(eq(outbox.id, id)));
 }

@@ -9,6 +9,7 @@ import * as audit from "./audit.server";
 import type { Actor } from "./context";
 import { readGathered } from "./gather-store.server";
 import { enqueue } from "./outbox.server";
+import { first } from "../utils/db.server";
 
 /**
  * Art. 19, record by record. The company a record went to is named on the
@@ -42,17 +43,17 @@ const refId = (r: RecordRef) => JSON.stringify([r.connectorId, r.dataset, r.key]
 const norm = (s: string) => s.normalize("NFC").trim().toLocaleLowerCase("fr");
 
 /** The register's client named by a record's recipient value (one of its aliases, or its name). */
-export function clientByAlias(db: DbOrTx): (value: string) => RegisterClient | undefined {
-  const clients = db.select().from(registerClients).orderBy(asc(registerClients.code)).all();
+export async function clientByAlias(db: DbOrTx): Promise<(value: string) => RegisterClient | undefined> {
+  const clients = await db.select().from(registerClients).orderBy(asc(registerClients.code));
   const byAlias = new Map<string, RegisterClient>();
   for (const c of clients) for (const a of [c.name, ...c.aliases]) if (!byAlias.has(norm(a))) byAlias.set(norm(a), c);
   return (value) => byAlias.get(norm(value));
 }
 
 /** The recipient value of each gathered record of this request (records the last gather stored). */
-export function gatheredRecipients(db: DbOrTx, requestId: number): Map<string, string> {
+export async function gatheredRecipients(db: DbOrTx, requestId: number): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const r of readGathered(db, requestId).records) if (r.recipient) out.set(refId(r), r.recipient);
+  for (const r of (await readGathered(db, requestId)).records) if (r.recipient) out.set(refId(r), r.recipient);
   return out;
 }
 
@@ -60,15 +61,16 @@ export function gatheredRecipients(db: DbOrTx, requestId: number): Map<string, s
  * Groups these records by the company each went to. `unknown` lists the
  * recipient values no register client answers to (told by hand, then added).
  */
-export function recipientGroups(
+export async function recipientGroups(
   db: DbOrTx,
   requestId: number,
   records: RecordRef[],
   registry: Pick<Registry, "get">,
-  recipients: Map<string, string> = gatheredRecipients(db, requestId),
-): { groups: RecipientGroup[]; unknown: string[] } {
-  const clientOf = clientByAlias(db);
-  const operations = db.select({ code: processingOperations.code, datasets: processingOperations.datasets }).from(processingOperations).orderBy(asc(processingOperations.code)).all();
+  known?: Map<string, string>,
+): Promise<{ groups: RecipientGroup[]; unknown: string[] }> {
+  const recipients = known ?? (await gatheredRecipients(db, requestId));
+  const clientOf = await clientByAlias(db);
+  const operations = await db.select({ code: processingOperations.code, datasets: processingOperations.datasets }).from(processingOperations).orderBy(asc(processingOperations.code));
   const groups = new Map<string, RecipientGroup>();
   const unknown = new Set<string>();
   const seen = new Set<string>();
@@ -106,7 +108,7 @@ export type NoticeKind = "erasure" | "rectification" | "restriction" | "restrict
  * Tells each company the records went to, through the outbox, about its own
  * records only, and tracks each notice on the ticket. Returns who was told.
  */
-export function notifyRecipients(
+export async function notifyRecipients(
   tx: DbOrTx,
   a: {
     requestId: number;
@@ -120,14 +122,14 @@ export function notifyRecipients(
     /** computed already (the erasure certificate names the same companies) */
     groups?: RecipientGroup[];
   },
-): string[] {
-  const groups = a.groups ?? recipientGroups(tx, a.requestId, a.records, a.registry).groups;
-  for (const g of groups) sendNotice(tx, a, g.client, g.records.map(recordLine), g.operations, a.render(g));
+): Promise<string[]> {
+  const groups = a.groups ?? (await recipientGroups(tx, a.requestId, a.records, a.registry)).groups;
+  for (const g of groups) await sendNotice(tx, a, g.client, g.records.map(recordLine), g.operations, a.render(g));
   return groups.map((g) => g.client.name);
 }
 
 /** One notice to one company: through the outbox, tracked on the ticket with the records it named, journalled in counts. */
-function sendNotice(
+async function sendNotice(
   tx: DbOrTx,
   a: { requestId: number; reference: string; kind: NoticeKind; actor: Actor; at: Date },
   client: RegisterClient,
@@ -135,9 +137,9 @@ function sendNotice(
   operations: string[],
   message: emails.Rendered,
 ) {
-  const outboxId = enqueue(tx, { channel: "email", to: client.contactEmail, template: `art19_${a.kind}`, ...message, requestId: a.requestId }, a.at);
-  tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: client.name, clientCode: client.code, records, operations, outboxId, sentAt: a.at }).run();
-  audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: client.code, operations, records: records.length }, at: a.at });
+  const outboxId = await enqueue(tx, { channel: "email", to: client.contactEmail, template: `art19_${a.kind}`, ...message, requestId: a.requestId }, a.at);
+  await tx.insert(recipientNotices).values({ requestId: a.requestId, kind: a.kind, recipient: client.name, clientCode: client.code, records, operations, outboxId, sentAt: a.at });
+  await audit.append(tx, { actor: a.actor, action: "recipient.notified", reference: a.reference, details: { kind: a.kind, recipient: client.code, operations, records: records.length }, at: a.at });
 }
 
 /**
@@ -145,15 +147,15 @@ function sendNotice(
  * follows it (its lift), about the same records, as they were named then:
  * the gathered data may have gone by now, the notice's record of them has not.
  */
-export function notifyThoseTold(
+export async function notifyThoseTold(
   tx: DbOrTx,
   a: { requestId: number; reference: string; told: NoticeKind; kind: NoticeKind; actor: Actor; at: Date; render: (d: { recipient: string; records: string[] }) => emails.Rendered },
-): string[] {
-  const earlier = tx.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, a.requestId), eq(recipientNotices.kind, a.told))).orderBy(asc(recipientNotices.id)).all();
+): Promise<string[]> {
+  const earlier = await tx.select().from(recipientNotices).where(and(eq(recipientNotices.requestId, a.requestId), eq(recipientNotices.kind, a.told))).orderBy(asc(recipientNotices.id));
   const byClient = new Map<string, { client: RegisterClient; records: Set<string>; operations: Set<string> }>();
   for (const n of earlier) {
     if (!n.clientCode) continue;
-    const client = tx.select().from(registerClients).where(eq(registerClients.code, n.clientCode)).get();
+    const client = await first(tx.select().from(registerClients).where(eq(registerClients.code, n.clientCode)));
     if (!client) continue;
     const e = byClient.get(client.code) ?? byClient.set(client.code, { client, records: new Set(), operations: new Set() }).get(client.code)!;
     for (const r of n.records) e.records.add(r);
@@ -161,17 +163,16 @@ export function notifyThoseTold(
   }
   for (const { client, records, operations } of byClient.values()) {
     const lines = [...records];
-    sendNotice(tx, a, client, lines, [...operations], a.render({ recipient: client.name, records: lines }));
+    await sendNotice(tx, a, client, lines, [...operations], a.render({ recipient: client.name, records: lines }));
   }
   return [...byClient.values()].map((e) => e.client.name);
 }
 
 /** Art. 19, last sentence: the companies told of this request's erasure, rectification or restriction, for the requester. */
-export function notifiedRecipients(db: DbOrTx, requestId: number): { recipient: string; kind: NoticeKind; sentAt: Date }[] {
-  return db
+export async function notifiedRecipients(db: DbOrTx, requestId: number): Promise<{ recipient: string; kind: NoticeKind; sentAt: Date }[]> {
+  return await db
     .select({ recipient: recipientNotices.recipient, kind: recipientNotices.kind, sentAt: recipientNotices.sentAt })
     .from(recipientNotices)
     .where(eq(recipientNotices.requestId, requestId))
-    .orderBy(asc(recipientNotices.sentAt), asc(recipientNotices.id))
-    .all();
+    .orderBy(asc(recipientNotices.sentAt), asc(recipientNotices.id));
 }

@@ -22,6 +22,7 @@ import { refreshAfterChange, requireAnswerable } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
 import { addEvent } from "./requests.server";
 import { brand } from "../../emails/layout";
+import { withTx, first } from "../utils/db.server";
 
 /**
  * Rectification (Art. 16): staff prepare a change set — per connector
@@ -36,9 +37,9 @@ type Stored = { changes: Change[]; matches: Match[] };
 
 const aad = (requestId: number) => `rectification:${requestId}`;
 
-function requireRectifiable(ctx: Ctx, reference: string, ...roles: ("dpo" | "support")[]) {
+async function requireRectifiable(ctx: Ctx, reference: string, ...roles: ("dpo" | "support")[]) {
   const me = requireRole(ctx.actor, ...roles);
-  const r = loadTicket(ctx.db, me, reference);
+  const r = await loadTicket(ctx.db, me, reference);
   if (!r.rights.includes("rectification")) throw new DomainError("illegal_transition", { code: "no_rectification_right" });
   if (!["received", "in_progress", "ready"].includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "rectification" });
   return { me, r };
@@ -54,16 +55,16 @@ export const fieldToken = (f: { connectorId: string; dataset: string; key: strin
  * record and field: what a correction can change. Personal data: callers
  * read it through tickets.auditedRead.
  */
-export function editableFields(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): EditableField[] {
-  return fieldsOf(rectifiable(db, requestId, readGathered(db, requestId).records, registry), registry);
+export async function editableFields(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">): Promise<EditableField[]> {
+  return fieldsOf(await rectifiable(db, requestId, (await readGathered(db, requestId)).records, registry), registry);
 }
 
 /** Data held for a client (as its processor) is rectified only on that client's instruction (Art. 28(3)(a), 29). */
-function rectifiable<T extends { connectorId: string; dataset: string }>(db: DbOrTx, requestId: number, records: T[], registry: Pick<Registry, "get">): T[] {
-  return released(records, holdFor(db, requestId, "rectify", (id) => registry.get(id)?.kind));
+async function rectifiable<T extends { connectorId: string; dataset: string }>(db: DbOrTx, requestId: number, records: T[], registry: Pick<Registry, "get">): Promise<T[]> {
+  return released(records, await holdFor(db, requestId, "rectify", (id) => registry.get(id)?.kind));
 }
 
-function fieldsOf(records: ReturnType<typeof readGathered>["records"], registry: Pick<Registry, "get">): EditableField[] {
+function fieldsOf(records: Awaited<ReturnType<typeof readGathered>>["records"], registry: Pick<Registry, "get">): EditableField[] {
   const out: EditableField[] = [];
   for (const rec of records) {
     const label = registry.get(rec.connectorId)?.label ?? rec.connectorId;
@@ -81,12 +82,12 @@ function fieldsOf(records: ReturnType<typeof readGathered>["records"], registry:
  * string means "no change"). Values are compared with what was gathered:
  * only real changes are kept. Replaces a change set not yet approved.
  */
-export function prepareRectification({ ctx, reference, wanted, registry }: { ctx: Ctx; reference: string; wanted: Record<string, string>; registry: Pick<Registry, "get"> }) {
-  const { me, r } = requireRectifiable(ctx, reference, "dpo", "support");
-  requireAnswerable(ctx.db, r.id);
+export async function prepareRectification({ ctx, reference, wanted, registry }: { ctx: Ctx; reference: string; wanted: Record<string, string>; registry: Pick<Registry, "get"> }) {
+  const { me, r } = await requireRectifiable(ctx, reference, "dpo", "support");
+  await requireAnswerable(ctx.db, r.id);
   // Decrypted once: the fields to compare with, and the matches the changes will go through.
-  const gathered = readGathered(ctx.db, r.id);
-  const fields = new Map(fieldsOf(rectifiable(ctx.db, r.id, gathered.records, registry), registry).map((f) => [f.token, f]));
+  const gathered = await readGathered(ctx.db, r.id);
+  const fields = new Map(fieldsOf(await rectifiable(ctx.db, r.id, gathered.records, registry), registry).map((f) => [f.token, f]));
   const changes: Change[] = [];
   for (const [token, raw] of Object.entries(wanted)) {
     const to = raw.trim();
@@ -105,16 +106,15 @@ export function prepareRectification({ ctx, reference, wanted, registry }: { ctx
   const matches = changes.map(
     (c) => gatheredMatches.find((m) => m.connectorId === c.connectorId && m.dataset === c.dataset && m.key === c.key) ?? { connectorId: c.connectorId, dataset: c.dataset, key: c.key, matchedOn: "email" as const },
   );
-  return ctx.db.transaction((tx) => {
-    const open = tx.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)).get();
-    if (open?.status === "prepared") tx.update(rectifications).set({ status: "cancelled" }).where(eq(rectifications.id, open.id)).run();
-    const row = tx
+  return await withTx(ctx, async (tx) => {
+    const open = await first(tx.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)));
+    if (open?.status === "prepared") await tx.update(rectifications).set({ status: "cancelled" }).where(eq(rectifications.id, open.id));
+    const row = (await first(tx
       .insert(rectifications)
       .values({ requestId: r.id, status: "prepared", changes: encrypt(Buffer.from(JSON.stringify({ changes, matches } satisfies Stored)), aad(r.id)), preparedBy: me.id, preparedAt: ctx.now })
-      .returning()
-      .get();
-    addEvent(tx, r.id, ctx, "rectification_prepared", { changes: changes.length });
-    audit.append(tx, { actor: me, action: "rectification.prepared", reference, details: { id: row.id, changes: changes.length, fields: changes.map((c) => `${c.connectorId}:${c.dataset}.${c.field}`) }, at: ctx.now });
+      .returning()))!;
+    await addEvent(tx, r.id, ctx, "rectification_prepared", { changes: changes.length });
+    await audit.append(tx, { actor: me, action: "rectification.prepared", reference, details: { id: row.id, changes: changes.length, fields: changes.map((c) => `${c.connectorId}:${c.dataset}.${c.field}`) }, at: ctx.now });
     return row;
   });
 }
@@ -135,26 +135,26 @@ export type RectificationView = {
  * field of which record changed, and lose the values before and after.
  * Returns how many change sets still held values.
  */
-export function forgetRectificationValues(tx: DbOrTx, requestId: number, dry = false): number {
+export async function forgetRectificationValues(tx: DbOrTx, requestId: number, dry = false): Promise<number> {
   let n = 0;
-  for (const row of tx.select().from(rectifications).where(eq(rectifications.requestId, requestId)).all()) {
+  for (const row of (await tx.select().from(rectifications).where(eq(rectifications.requestId, requestId)))) {
     const stored = JSON.parse(decrypt(row.changes, aad(requestId)).toString()) as Stored;
     if (!stored.changes.some((c) => c.from !== null || c.to !== null) && stored.matches.length === 0) continue;
     n++;
     if (dry) continue;
     const kept: Stored = { changes: stored.changes.map((c) => ({ ...c, from: null, to: null })), matches: [] };
-    tx.update(rectifications).set({ changes: encrypt(Buffer.from(JSON.stringify(kept)), aad(requestId)) }).where(eq(rectifications.id, row.id)).run();
+    await tx.update(rectifications).set({ changes: encrypt(Buffer.from(JSON.stringify(kept)), aad(requestId)) }).where(eq(rectifications.id, row.id));
   }
   return n;
 }
 
 /** The latest change set with its diff (personal data: read through tickets.auditedRead). */
-export function rectificationView(db: DbOrTx, requestId: number): RectificationView | null {
-  const row = db.select().from(rectifications).where(eq(rectifications.requestId, requestId)).orderBy(desc(rectifications.id)).get();
+export async function rectificationView(db: DbOrTx, requestId: number): Promise<RectificationView | null> {
+  const row = await first(db.select().from(rectifications).where(eq(rectifications.requestId, requestId)).orderBy(desc(rectifications.id)));
   if (!row) return null;
   const stored = JSON.parse(decrypt(row.changes, aad(requestId)).toString()) as Stored;
-  const name = (id: number | null) => (id ? (db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id)).get()?.n ?? null) : null);
-  return { id: row.id, status: row.status, preparedBy: name(row.preparedBy), preparedAt: row.preparedAt, approvedBy: name(row.approvedBy), appliedAt: row.appliedAt, error: row.error, changes: stored.changes };
+  const name = async (id: number | null) => (id ? ((await first(db.select({ n: staff.displayName }).from(staff).where(eq(staff.id, id))))?.n ?? null) : null);
+  return { id: row.id, status: row.status, preparedBy: await name(row.preparedBy), preparedAt: row.preparedAt, approvedBy: await name(row.approvedBy), appliedAt: row.appliedAt, error: row.error, changes: stored.changes };
 }
 
 /**
@@ -164,15 +164,15 @@ export function rectificationView(db: DbOrTx, requestId: number): RectificationV
  * still the approved "from", so applying again after a fix is safe.
  */
 export async function approveRectification({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
-  const { me, r } = requireRectifiable(ctx, reference, "dpo");
+  const { me, r } = await requireRectifiable(ctx, reference, "dpo");
   // The person is told the new values: only at a contact proven for this request, checked before anything changes.
-  if (!reach(ctx.db, r, { disclosure: true })) throw unreachable(true);
-  const row = ctx.db.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)).get();
+  if (!(await reach(ctx.db, r, { disclosure: true }))) throw unreachable(true);
+  const row = await first(ctx.db.select().from(rectifications).where(eq(rectifications.requestId, r.id)).orderBy(desc(rectifications.id)));
   if (!row || !["prepared", "failed"].includes(row.status)) throw new DomainError("illegal_transition", { code: "no_rectification_to_approve" });
   const stored = JSON.parse(decrypt(row.changes, aad(r.id)).toString()) as Stored;
-  ctx.db.transaction((tx) => {
-    tx.update(rectifications).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(eq(rectifications.id, row.id)).run();
-    audit.append(tx, { actor: me, action: "rectification.approved", reference, details: { id: row.id, changes: stored.changes.length }, at: ctx.now });
+  await withTx(ctx, async (tx) => {
+    await tx.update(rectifications).set({ status: "approved", approvedBy: me.id, approvedAt: ctx.now }).where(eq(rectifications.id, row.id));
+    await audit.append(tx, { actor: me, action: "rectification.approved", reference, details: { id: row.id, changes: stored.changes.length }, at: ctx.now });
   });
 
   let error: string | null = null;
@@ -199,20 +199,20 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
   }
 
   const at = ctx.now;
-  const withdrawn = ctx.db.transaction((tx) => {
+  const withdrawn = await withTx(ctx, async (tx) => {
     if (error) {
-      tx.update(rectifications).set({ status: "failed", error }).where(eq(rectifications.id, row.id)).run();
-      addEvent(tx, r.id, ctx, "rectification_failed", {});
-      audit.append(tx, { actor: me, action: "rectification.failed", reference, details: { id: row.id }, at });
+      await tx.update(rectifications).set({ status: "failed", error }).where(eq(rectifications.id, row.id));
+      await addEvent(tx, r.id, ctx, "rectification_failed", {});
+      await audit.append(tx, { actor: me, action: "rectification.failed", reference, details: { id: row.id }, at });
       return [];
     }
-    tx.update(rectifications).set({ status: "applied", appliedAt: at, error: null }).where(eq(rectifications.id, row.id)).run();
-    addEvent(tx, r.id, ctx, "rectification_applied", { changes: stored.changes.length });
-    audit.append(tx, { actor: me, action: "rectification.applied", reference, details: { id: row.id, changes: stored.changes.length }, at });
+    await tx.update(rectifications).set({ status: "applied", appliedAt: at, error: null }).where(eq(rectifications.id, row.id));
+    await addEvent(tx, r.id, ctx, "rectification_applied", { changes: stored.changes.length });
+    await audit.append(tx, { actor: me, action: "rectification.applied", reference, details: { id: row.id, changes: stored.changes.length }, at });
 
     const changed = stored.changes.map((c) => ({ system: c.connectorLabel, field: c.field, to: c.to === null ? "" : String(c.to) }));
     // The new values are the person's data: to a proven contact, whichever channel it is (an SMS points to the letter).
-    notifyRequester(tx, ctx, r, {
+    await notifyRequester(tx, ctx, r, {
       kind: "rectification",
       template: "rectification_done",
       message: emails.rectificationDone({ reference, changes: changed }, r.locale),
@@ -223,7 +223,7 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
     const sender = businessSender();
     const refOf = (i: number) => ({ connectorId: stored.changes[i]!.connectorId, dataset: stored.matches[i]!.dataset, key: stored.matches[i]!.key });
     const id = (x: { connectorId: string; dataset: string; key: string }) => JSON.stringify([x.connectorId, x.dataset, x.key]);
-    notifyRecipients(tx, {
+    await notifyRecipients(tx, {
       requestId: r.id,
       reference,
       kind: "rectification",
@@ -238,7 +238,7 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
       },
     });
     // What was gathered, and any archive built from it, now holds the old values: search those systems again.
-    return refreshAfterChange(tx, ctx, r, [...byConnector.keys()], "rectification");
+    return await refreshAfterChange(tx, ctx, r, [...byConnector.keys()], "rectification");
   });
   for (const f of withdrawn) rmSync(f, { force: true });
   if (error) throw new DomainError("conflict", { code: "rectification_failed" });

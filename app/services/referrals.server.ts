@@ -20,6 +20,8 @@ import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { loadTicket } from "./ticket-access.server";
 import { staffNames } from "./staff.server";
+import { first, withTx } from "../utils/db.server";
+import { mapInOrder } from "../utils/in-order";
 
 /**
  * Data CentreCall holds as a processor (register operations whose role is
@@ -46,13 +48,12 @@ export const MAX_REMINDERS = 3;
 type ProcessorOp = { code: string; name: string; client: string };
 
 /** Register dataset id → the processor operations naming it, with their client. */
-export function processorDatasets(db: DbOrTx): Map<string, ProcessorOp[]> {
+export async function processorDatasets(db: DbOrTx): Promise<Map<string, ProcessorOp[]>> {
   const out = new Map<string, ProcessorOp[]>();
-  const ops = db
+  const ops = await db
     .select({ code: processingOperations.code, name: processingOperations.name, datasets: processingOperations.datasets, client: processingOperations.controllerClient })
     .from(processingOperations)
-    .where(eq(processingOperations.role, "processor"))
-    .all();
+    .where(eq(processingOperations.role, "processor"));
   for (const op of ops) {
     if (!op.client) continue;
     for (const d of op.datasets) out.set(d, [...(out.get(d) ?? []), { code: op.code, name: op.name, client: op.client }]);
@@ -62,17 +63,17 @@ export function processorDatasets(db: DbOrTx): Map<string, ProcessorOp[]> {
 
 const recordId = (r: ReferredRecord) => `${r.connectorId}\u0000${r.dataset}\u0000${r.key}`;
 
-function clientByCode(db: DbOrTx, code: string): RegisterClient | undefined {
-  return db.select().from(registerClients).where(eq(registerClients.code, code)).get();
+async function clientByCode(db: DbOrTx, code: string): Promise<RegisterClient | undefined> {
+  return await first(db.select().from(registerClients).where(eq(registerClients.code, code)));
 }
 
 function dueOnOf(r: Pick<RequestRow, "extended" | "extendedDueOn" | "dueOn" | "effectiveDueOn">): string | null {
   return (r.extended ? r.extendedDueOn : r.dueOn) ?? r.effectiveDueOn;
 }
 
-function referralMail(db: DbOrTx, r: RequestRow, ref: Pick<ControllerReferral, "datasets" | "records" | "sentAt">, client: RegisterClient, reminder: number) {
+async function referralMail(db: DbOrTx, r: RequestRow, ref: Pick<ControllerReferral, "datasets" | "records" | "sentAt">, client: RegisterClient, reminder: number) {
   const org = organisation();
-  const ops = [...processorDatasets(db).entries()].flatMap(([ds, list]) => (ref.datasets.includes(ds) ? list.filter((o) => o.client === client.code) : []));
+  const ops = [...(await processorDatasets(db)).entries()].flatMap(([ds, list]) => (ref.datasets.includes(ds) ? list.filter((o) => o.client === client.code) : []));
   const operations = [...new Map(ops.map((o) => [o.code, { code: o.code, name: o.name }])).values()];
   const byDataset = new Map<string, string[]>();
   for (const rec of ref.records) byDataset.set(rec.dataset, [...(byDataset.get(rec.dataset) ?? []), rec.key]);
@@ -97,9 +98,9 @@ function referralMail(db: DbOrTx, r: RequestRow, ref: Pick<ControllerReferral, "
  * once per request and client (a search run again adds records to the
  * referral already sent, without sending it again).
  */
-export function referAfterGather(tx: DbOrTx, ctx: Ctx, r: RequestRow, connector: { id: string; kind: string }, matches: Match[]) {
+export async function referAfterGather(tx: DbOrTx, ctx: Ctx, r: RequestRow, connector: { id: string; kind: string }, matches: Match[]) {
   if (!matches.length) return;
-  const proc = processorDatasets(tx);
+  const proc = await processorDatasets(tx);
   if (!proc.size) return;
   const byClient = new Map<string, { datasets: Set<string>; records: ReferredRecord[] }>();
   for (const m of matches) {
@@ -111,35 +112,33 @@ export function referAfterGather(tx: DbOrTx, ctx: Ctx, r: RequestRow, connector:
     }
   }
   for (const [code, found] of byClient) {
-    const existing = tx
+    const existing = await first(tx
       .select()
       .from(controllerReferrals)
-      .where(and(eq(controllerReferrals.requestId, r.id), eq(controllerReferrals.clientCode, code)))
-      .get();
+      .where(and(eq(controllerReferrals.requestId, r.id), eq(controllerReferrals.clientCode, code))));
     if (existing) {
       const known = new Set(existing.records.map(recordId));
       const added = found.records.filter((x) => !known.has(recordId(x)));
       if (added.length) {
-        tx.update(controllerReferrals)
+        await tx.update(controllerReferrals)
           .set({ records: [...existing.records, ...added], datasets: [...new Set([...existing.datasets, ...found.datasets])] })
-          .where(eq(controllerReferrals.id, existing.id))
-          .run();
+          .where(eq(controllerReferrals.id, existing.id));
       }
       continue;
     }
-    const client = clientByCode(tx, code);
+    const client = await clientByCode(tx, code);
     if (!client) {
       // The register names a client it does not describe: nothing can be sent, and the data stays held.
       log.warn("referral.client_unknown", { reference: r.reference, client: code });
-      audit.append(tx, { actor: ctx.actor, action: "referral.client_unknown", reference: r.reference, details: { client: code }, at: ctx.now });
+      await audit.append(tx, { actor: ctx.actor, action: "referral.client_unknown", reference: r.reference, details: { client: code }, at: ctx.now });
       continue;
     }
     const unique = [...new Map(found.records.map((x) => [recordId(x), x])).values()];
     const row = { requestId: r.id, clientCode: code, datasets: [...found.datasets], records: unique, status: "sent" as const, sentAt: ctx.now };
-    const outboxId = outbox.enqueue(tx, { channel: "email", to: client.contactEmail, template: "controller_referral", requestId: r.id, ...referralMail(tx, r, row, client, 0) }, ctx.now);
-    tx.insert(controllerReferrals).values({ ...row, outboxId }).run();
-    addEvent(tx, r.id, ctx, "controller_referred", { client: code });
-    audit.append(tx, { actor: ctx.actor, action: "referral.sent", reference: r.reference, details: { client: code, datasets: row.datasets, records: unique.length }, at: ctx.now });
+    const outboxId = await outbox.enqueue(tx, { channel: "email", to: client.contactEmail, template: "controller_referral", requestId: r.id, ...(await referralMail(tx, r, row, client, 0)) }, ctx.now);
+    await tx.insert(controllerReferrals).values({ ...row, outboxId });
+    await addEvent(tx, r.id, ctx, "controller_referred", { client: code });
+    await audit.append(tx, { actor: ctx.actor, action: "referral.sent", reference: r.reference, details: { client: code, datasets: row.datasets, records: unique.length }, at: ctx.now });
   }
 }
 
@@ -162,12 +161,12 @@ export type ReferralView = {
   instructions: { kind: Instruction; note: string | null; by: string | null; at: Date }[];
 };
 
-export function referralsOf(db: DbOrTx, requestId: number): ReferralView[] {
-  const rows = db.select().from(controllerReferrals).where(eq(controllerReferrals.requestId, requestId)).orderBy(asc(controllerReferrals.id)).all();
+export async function referralsOf(db: DbOrTx, requestId: number): Promise<ReferralView[]> {
+  const rows = await db.select().from(controllerReferrals).where(eq(controllerReferrals.requestId, requestId)).orderBy(asc(controllerReferrals.id));
   if (!rows.length) return [];
-  const names = staffNames(db, rows.flatMap((r) => [r.acknowledgedBy, ...r.instructions.map((i) => i.by)]));
-  return rows.map((r) => {
-    const client = clientByCode(db, r.clientCode);
+  const names = await staffNames(db, rows.flatMap((r) => [r.acknowledgedBy, ...r.instructions.map((i) => i.by)]));
+  return mapInOrder(rows, async (r) => {
+    const client = await clientByCode(db, r.clientCode);
     return {
       id: r.id,
       clientCode: r.clientCode,
@@ -196,8 +195,8 @@ function partState(ref: Pick<ReferralView, "instructions">, action: HeldAction |
 }
 
 /** Where each controller's part stands, for what the person reads (`action` null: the request as a whole). */
-export function controllerParts(db: DbOrTx, requestId: number, action: HeldAction | null): ControllerPart[] {
-  return referralsOf(db, requestId).map((ref) => ({
+export async function controllerParts(db: DbOrTx, requestId: number, action: HeldAction | null): Promise<ControllerPart[]> {
+  return (await referralsOf(db, requestId)).map((ref) => ({
     client: ref.client,
     contact: ref.contact,
     state: partState(ref, action),
@@ -218,9 +217,9 @@ export type Hold = {
  * from the referrals alone, so data held for a client the register does not
  * describe stays out too.
  */
-export function holdFor(db: DbOrTx, requestId: number, action: HeldAction, kindOf: (connectorId: string) => string | undefined): Hold {
-  const proc = processorDatasets(db);
-  const refs = new Map(referralsOf(db, requestId).map((r) => [r.clientCode, r]));
+export async function holdFor(db: DbOrTx, requestId: number, action: HeldAction, kindOf: (connectorId: string) => string | undefined): Promise<Hold> {
+  const proc = await processorDatasets(db);
+  const refs = new Map((await referralsOf(db, requestId)).map((r) => [r.clientCode, r]));
   const allowed = (client: string) => {
     const ref = refs.get(client);
     return !!ref && ref.instructions.some((i) => ALLOWS[i.kind] === action);
@@ -232,7 +231,7 @@ export function holdFor(db: DbOrTx, requestId: number, action: HeldAction, kindO
       const ops = proc.get(registerDatasetId(kind, dataset));
       return !!ops?.some((o) => !allowed(o.client));
     },
-    parts: controllerParts(db, requestId, action),
+    parts: await controllerParts(db, requestId, action),
   };
 }
 
@@ -245,39 +244,37 @@ export function released<T extends { connectorId: string; dataset: string }>(ite
  * A request cannot be closed while a controller's instructions are awaited:
  * that part of the request would be dropped without anyone answering it.
  */
-export function requireControllersAnswered(db: DbOrTx, requestId: number) {
-  const waiting = db
+export async function requireControllersAnswered(db: DbOrTx, requestId: number) {
+  const waiting = await db
     .select({ client: controllerReferrals.clientCode })
     .from(controllerReferrals)
-    .where(and(eq(controllerReferrals.requestId, requestId), ne(controllerReferrals.status, "instructed")))
-    .all();
+    .where(and(eq(controllerReferrals.requestId, requestId), ne(controllerReferrals.status, "instructed")));
   if (waiting.length) throw new DomainError("conflict", { code: "awaiting_controller", clients: waiting.map((w) => w.client) });
 }
 
 // ---------------------------------------------------------------------------
 // Staff record what the controller said
 
-function referralOf(tx: DbOrTx, requestId: number, referralId: number): ControllerReferral {
-  const ref = tx
+async function referralOf(tx: DbOrTx, requestId: number, referralId: number): Promise<ControllerReferral> {
+  const ref = await first(tx
     .select()
     .from(controllerReferrals)
-    .where(and(eq(controllerReferrals.id, referralId), eq(controllerReferrals.requestId, requestId)))
-    .get();
+    .where(and(eq(controllerReferrals.id, referralId), eq(controllerReferrals.requestId, requestId))));
   if (!ref) throw new DomainError("not_found", { what: "referral" });
   return ref;
 }
 
-export function acknowledgeReferral({ ctx, reference, referralId }: { ctx: Ctx; reference: string; referralId: number }) {
+export async function acknowledgeReferral({ ctx, reference, referralId }: { ctx: Ctx; reference: string; referralId: number }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
+  return await withTx(ctx, async (tx) => {
     // The ticket first: another site's answers as a missing one does, whatever the role.
-    const r = loadTicket(tx, me, reference);
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
-    const ref = referralOf(tx, r.id, referralId);
+    const ref = await referralOf(tx, r.id, referralId);
     if (ref.status !== "sent") throw new DomainError("conflict", { code: "referral_already_acknowledged" });
-    tx.update(controllerReferrals).set({ status: "acknowledged", acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(and(eq(controllerReferrals.id, ref.id), eq(controllerReferrals.status, "sent"))).run();
-    addEvent(tx, r.id, ctx, "controller_acknowledged", { client: ref.clientCode });
-    audit.append(tx, { actor: me, action: "referral.acknowledged", reference: r.reference, details: { referral: ref.id, client: ref.clientCode }, at: ctx.now });
+    await tx.update(controllerReferrals).set({ status: "acknowledged", acknowledgedAt: ctx.now, acknowledgedBy: me.id }).where(and(eq(controllerReferrals.id, ref.id), eq(controllerReferrals.status, "sent")));
+    await addEvent(tx, r.id, ctx, "controller_acknowledged", { client: ref.clientCode });
+    await audit.append(tx, { actor: me, action: "referral.acknowledged", reference: r.reference, details: { referral: ref.id, client: ref.clientCode }, at: ctx.now });
   });
 }
 
@@ -292,7 +289,7 @@ export const InstructionInput = z
   })
   .refine((v) => v.instruction !== "refuse" || !!v.note, { path: ["note"], message: "reason_required" });
 
-export function recordInstruction({ ctx, reference, referralId, input }: { ctx: Ctx; reference: string; referralId: number; input: unknown }) {
+export async function recordInstruction({ ctx, reference, referralId, input }: { ctx: Ctx; reference: string; referralId: number; input: unknown }) {
   const me = requireStaff(ctx.actor);
   const parsed = InstructionInput.safeParse(input);
   if (!parsed.success) {
@@ -300,14 +297,14 @@ export function recordInstruction({ ctx, reference, referralId, input }: { ctx: 
     throw new DomainError("invalid_input", { code: reason });
   }
   const { instruction, note } = parsed.data;
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "instruction" });
-    const ref = referralOf(tx, r.id, referralId);
+    const ref = await referralOf(tx, r.id, referralId);
     const needs = NEEDS_RIGHT[instruction];
     if (needs && !needs.some((right) => r.rights.includes(right as never))) throw new DomainError("invalid_input", { code: "instruction_not_requested" });
-    tx.update(controllerReferrals)
+    await tx.update(controllerReferrals)
       .set({
         status: "instructed",
         instructions: [...ref.instructions, { kind: instruction, note, by: me.id, at: ctx.now.getTime() }],
@@ -316,11 +313,10 @@ export function recordInstruction({ ctx, reference, referralId, input }: { ctx: 
         acknowledgedAt: ref.acknowledgedAt ?? ctx.now,
         acknowledgedBy: ref.acknowledgedBy ?? me.id,
       })
-      .where(eq(controllerReferrals.id, ref.id))
-      .run();
-    addEvent(tx, r.id, ctx, "controller_instructed", { client: ref.clientCode, instruction });
+      .where(eq(controllerReferrals.id, ref.id));
+    await addEvent(tx, r.id, ctx, "controller_instructed", { client: ref.clientCode, instruction });
     // The note may quote the client's reasons: the trail keeps that there is one, not its words.
-    audit.append(tx, { actor: me, action: "referral.instructed", reference: r.reference, details: { referral: ref.id, client: ref.clientCode, instruction, note: note !== null }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "referral.instructed", reference: r.reference, details: { referral: ref.id, client: ref.clientCode, instruction, note: note !== null }, at: ctx.now });
   });
 }
 
@@ -334,33 +330,31 @@ export function recordInstruction({ ctx, reference, referralId, input }: { ctx: 
  * by a compare-and-set on the referral's reminder count, in the transaction
  * that queues it, so only one process sends each (ADR 0012).
  */
-export function sweepReferralReminders({ ctx }: { ctx: Ctx }): number {
+export async function sweepReferralReminders({ ctx }: { ctx: Ctx }): Promise<number> {
   const days = env().CONTROLLER_REMINDER_DAYS;
   const cutoff = new Date(ctx.now.getTime() - days * 86_400_000);
-  const due = ctx.db
+  const due = await ctx.db
     .select({ id: controllerReferrals.id })
     .from(controllerReferrals)
     .innerJoin(requests, eq(requests.id, controllerReferrals.requestId))
-    .where(and(ne(controllerReferrals.status, "instructed"), lt(controllerReferrals.reminders, MAX_REMINDERS), inArray(requests.status, OPEN_STATUSES)))
-    .all();
+    .where(and(ne(controllerReferrals.status, "instructed"), lt(controllerReferrals.reminders, MAX_REMINDERS), inArray(requests.status, OPEN_STATUSES)));
   let sent = 0;
   for (const { id } of due) {
-    const done = ctx.db.transaction((tx) => {
-      const ref = tx.select().from(controllerReferrals).where(eq(controllerReferrals.id, id)).get();
+    const done = await withTx(ctx, async (tx) => {
+      const ref = await first(tx.select().from(controllerReferrals).where(eq(controllerReferrals.id, id)));
       if (!ref || ref.status === "instructed" || ref.reminders >= MAX_REMINDERS) return false;
       if ((ref.lastRemindedAt ?? ref.sentAt).getTime() > cutoff.getTime()) return false;
-      const won = tx
+      const won = await tx
         .update(controllerReferrals)
         .set({ reminders: ref.reminders + 1, lastRemindedAt: ctx.now })
-        .where(and(eq(controllerReferrals.id, ref.id), eq(controllerReferrals.reminders, ref.reminders), ne(controllerReferrals.status, "instructed")))
-        .run();
+        .where(and(eq(controllerReferrals.id, ref.id), eq(controllerReferrals.reminders, ref.reminders), ne(controllerReferrals.status, "instructed")));
       if (won.changes !== 1) return false;
-      const r = tx.select().from(requests).where(eq(requests.id, ref.requestId)).get()!;
-      const client = clientByCode(tx, ref.clientCode);
+      const r = (await first(tx.select().from(requests).where(eq(requests.id, ref.requestId))))!;
+      const client = await clientByCode(tx, ref.clientCode);
       if (!client) return false;
-      outbox.enqueue(tx, { channel: "email", to: client.contactEmail, template: "controller_reminder", requestId: r.id, ...referralMail(tx, r, ref, client, ref.reminders + 1) }, ctx.now);
-      addEvent(tx, r.id, ctx, "controller_reminded", { client: ref.clientCode, reminder: ref.reminders + 1 });
-      audit.append(tx, { actor: ctx.actor, action: "referral.reminded", reference: r.reference, details: { referral: ref.id, client: ref.clientCode, reminder: ref.reminders + 1 }, at: ctx.now });
+      await outbox.enqueue(tx, { channel: "email", to: client.contactEmail, template: "controller_reminder", requestId: r.id, ...(await referralMail(tx, r, ref, client, ref.reminders + 1)) }, ctx.now);
+      await addEvent(tx, r.id, ctx, "controller_reminded", { client: ref.clientCode, reminder: ref.reminders + 1 });
+      await audit.append(tx, { actor: ctx.actor, action: "referral.reminded", reference: r.reference, details: { referral: ref.id, client: ref.clientCode, reminder: ref.reminders + 1 }, at: ctx.now });
       return true;
     });
     if (done) sent++;

@@ -9,6 +9,7 @@ import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { issue, list, parseOrThrow, text, transfers, versionHistory, type RegisterIssue, type VersionEntry } from "./register.server";
 import { staffNames } from "./staff.server";
+import { first, withTx } from "../utils/db.server";
 
 /**
  * The companies CentreCall works for, as the register knows them. Each is
@@ -81,8 +82,8 @@ function changedFields(before: Partial<ClientEditable>, after: ClientEditable): 
   return CLIENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
 }
 
-function findClient(db: DbOrTx, code: string): RegisterClient {
-  const c = db.select().from(registerClients).where(eq(registerClients.code, code.trim().toUpperCase())).get();
+async function findClient(db: DbOrTx, code: string): Promise<RegisterClient> {
+  const c = await first(db.select().from(registerClients).where(eq(registerClients.code, code.trim().toUpperCase())));
   if (!c) throw new DomainError("not_found", { what: "client" });
   return c;
 }
@@ -92,23 +93,22 @@ function findClient(db: DbOrTx, code: string): RegisterClient {
  * about it (Art. 19), so two clients answering to the same value would make
  * that choice a guess. Compared regardless of case and spacing.
  */
-function requireAliasesFree(db: DbOrTx, aliases: string[], exceptId: number | null) {
+async function requireAliasesFree(db: DbOrTx, aliases: string[], exceptId: number | null) {
   const key = (s: string) => s.normalize("NFC").toLocaleLowerCase("fr").replace(/\s+/g, " ").trim();
   const wanted = new Set(aliases.map(key));
-  const others = db.select({ id: registerClients.id, aliases: registerClients.aliases }).from(registerClients).all();
+  const others = await db.select({ id: registerClients.id, aliases: registerClients.aliases }).from(registerClients);
   if (others.some((o) => o.id !== exceptId && o.aliases.some((a) => wanted.has(key(a))))) {
     throw new DomainError("invalid_input", { field: "aliases", issue: "alias_taken", fields: { aliases: "alias_taken" } });
   }
 }
 
 /** The operations of the register in which CentreCall processes data on this client's behalf. */
-function operationsFor(db: DbOrTx, code: string) {
-  return db
+async function operationsFor(db: DbOrTx, code: string) {
+  return await db
     .select({ code: processingOperations.code, name: processingOperations.name, purpose: processingOperations.purpose, transfers: processingOperations.transfers, securityMeasures: processingOperations.securityMeasures })
     .from(processingOperations)
     .where(eq(processingOperations.controllerClient, code))
-    .orderBy(asc(processingOperations.code))
-    .all();
+    .orderBy(asc(processingOperations.code));
 }
 
 /** A client for which CentreCall keeps an Art. 30(2) record: some operation processes data for it, or categories are recorded. */
@@ -128,15 +128,14 @@ export type ClientSummary = {
   updatedByName: string | null;
 };
 
-export function listClients(ctx: Ctx): { clients: ClientSummary[]; canEdit: boolean } {
+export async function listClients(ctx: Ctx): Promise<{ clients: ClientSummary[]; canEdit: boolean }> {
   const actor = requireStaff(ctx.actor);
-  const rows = ctx.db.select().from(registerClients).orderBy(asc(registerClients.name)).all();
-  const ops = ctx.db
+  const rows = await ctx.db.select().from(registerClients).orderBy(asc(registerClients.name));
+  const ops = await ctx.db
     .select({ code: processingOperations.code, client: processingOperations.controllerClient })
     .from(processingOperations)
-    .orderBy(asc(processingOperations.code))
-    .all();
-  const names = staffNames(ctx.db, rows.map((r) => r.updatedBy));
+    .orderBy(asc(processingOperations.code));
+  const names = await staffNames(ctx.db, rows.map((r) => r.updatedBy));
   return {
     clients: rows.map((r) => {
       const operations = ops.filter((o) => o.client === r.code).map((o) => o.code);
@@ -193,8 +192,8 @@ function unique<T>(items: T[]): T[] {
 }
 
 /** What CentreCall's Art. 30(2) record says for this client, or null when it is not its processor. */
-export function processorRecordOf(db: DbOrTx, client: RegisterClient) {
-  const operations = operationsFor(db, client.code);
+export async function processorRecordOf(db: DbOrTx, client: RegisterClient) {
+  const operations = await operationsFor(db, client.code);
   if (!isProcessorFor(client, operations)) return null;
   return {
     processor: processorParty(),
@@ -206,17 +205,16 @@ export function processorRecordOf(db: DbOrTx, client: RegisterClient) {
 }
 
 /** One client, its Art. 30(2) record if any, and its earlier versions, newest first. Any signed-in staff member. */
-export function getClient(ctx: Ctx, code: string): ClientView {
+export async function getClient(ctx: Ctx, code: string): Promise<ClientView> {
   const actor = requireStaff(ctx.actor);
-  const client = findClient(ctx.db, code);
-  const rows = ctx.db
+  const client = await findClient(ctx.db, code);
+  const rows = await ctx.db
     .select()
     .from(registerClientHistory)
     .where(eq(registerClientHistory.clientId, client.id))
-    .orderBy(desc(registerClientHistory.version), desc(registerClientHistory.id))
-    .all();
-  const { history, nameOf } = versionHistory(ctx.db, { rows, current: snapshotOf(client), currentBy: client.updatedBy, changed: changedFields });
-  const record = processorRecordOf(ctx.db, client);
+    .orderBy(desc(registerClientHistory.version), desc(registerClientHistory.id));
+  const { history, nameOf } = await versionHistory(ctx.db, { rows, current: snapshotOf(client), currentBy: client.updatedBy, changed: changedFields });
+  const record = await processorRecordOf(ctx.db, client);
   return {
     client: { ...client, updatedByName: nameOf(client.updatedBy) },
     history,
@@ -231,42 +229,39 @@ export function getClient(ctx: Ctx, code: string): ClientView {
  * version is bumped, and the audit trail records which fields changed (never
  * their text). `expectedVersion` protects a concurrent edit.
  */
-export function updateClient({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
+export async function updateClient({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
   const actor = requireRole(ctx.actor, "dpo", "admin");
   const values = parseOrThrow(ClientInput, input) as ClientEditable;
-  return ctx.db.transaction((tx) => {
-    const client = findClient(tx, code);
+  return await withTx(ctx, async (tx) => {
+    const client = await findClient(tx, code);
     if (expectedVersion !== undefined && expectedVersion !== client.version) {
       throw new DomainError("conflict", { field: "version", current: client.version });
     }
-    requireAliasesFree(tx, values.aliases, client.id);
+    await requireAliasesFree(tx, values.aliases, client.id);
     const changed = changedFields(client, values);
     if (!changed.length) return { code: client.code, version: client.version, changed };
     const version = client.version + 1;
-    tx.insert(registerClientHistory)
-      .values({ clientId: client.id, version: client.version, snapshot: snapshotOf(client), changedAt: ctx.now, changedBy: actor.id })
-      .run();
-    tx.update(registerClients)
+    await tx.insert(registerClientHistory)
+      .values({ clientId: client.id, version: client.version, snapshot: snapshotOf(client), changedAt: ctx.now, changedBy: actor.id });
+    await tx.update(registerClients)
       .set({ ...values, version, updatedAt: ctx.now, updatedBy: actor.id })
-      .where(eq(registerClients.id, client.id))
-      .run();
-    audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: client.code, version, fields: changed }, at: ctx.now });
+      .where(eq(registerClients.id, client.id));
+    await audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: client.code, version, fields: changed }, at: ctx.now });
     return { code: client.code, version, changed };
   });
 }
 
 /** Adds a client to the register (version 1). DPO or administrator. */
-export function createClient({ ctx, input }: { ctx: Ctx; input: unknown }) {
+export async function createClient({ ctx, input }: { ctx: Ctx; input: unknown }) {
   const actor = requireRole(ctx.actor, "dpo", "admin");
   const { code, ...values } = parseOrThrow(NewClientInput, input);
-  return ctx.db.transaction((tx) => {
-    const taken = tx.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)).get();
+  return await withTx(ctx, async (tx) => {
+    const taken = await first(tx.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)));
     if (taken) throw new DomainError("invalid_input", { field: "code", issue: "code_taken", fields: { code: "code_taken" } });
-    requireAliasesFree(tx, values.aliases, null);
-    tx.insert(registerClients)
-      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id })
-      .run();
-    audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: code, version: 1, created: true, fields: CLIENT_FIELDS }, at: ctx.now });
+    await requireAliasesFree(tx, values.aliases, null);
+    await tx.insert(registerClients)
+      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id });
+    await audit.append(tx, { actor, action: "register.client_updated", reference: null, details: { client: code, version: 1, created: true, fields: CLIENT_FIELDS }, at: ctx.now });
     return { code, version: 1 };
   });
 }

@@ -9,6 +9,7 @@ import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { processorRecordOf } from "./register-clients.server";
 import { registerHeader } from "./register.server";
+import { withTx } from "../utils/db.server";
 
 /**
  * The register as files a CNIL auditor can open: the Art. 30(1) record in the
@@ -37,23 +38,22 @@ function creationDates(history: { ownerId: number; version: number; snapshot: Re
   return out;
 }
 
-function audited(ctx: Ctx, record: "operations" | "clients", rows: number) {
-  ctx.db.transaction((tx) => audit.append(tx, { actor: ctx.actor, action: "register.exported", details: { record, rows, format: "csv" }, at: ctx.now }));
+async function audited(ctx: Ctx, record: "operations" | "clients", rows: number) {
+  await withTx(ctx, async (tx) => await audit.append(tx, { actor: ctx.actor, action: "register.exported", details: { record, rows, format: "csv" }, at: ctx.now }));
 }
 
 /** The Art. 30(1) record, one row per operation, in the CNIL model's columns. */
-export function exportRegisterCsv({ ctx, locale }: { ctx: Ctx; locale: Locale }) {
+export async function exportRegisterCsv({ ctx, locale }: { ctx: Ctx; locale: Locale }) {
   requireStaff(ctx.actor);
   const m = registerMessages[locale];
   const c = m.csv;
   const header = registerHeader();
-  const ops = ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
-  const clients = new Map(ctx.db.select().from(registerClients).all().map((cl) => [cl.code, cl]));
+  const ops = await ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code));
+  const clients = new Map((await ctx.db.select().from(registerClients)).map((cl) => [cl.code, cl]));
   const created = creationDates(
-    ctx.db
+    await ctx.db
       .select({ ownerId: processingOperationHistory.operationId, version: processingOperationHistory.version, snapshot: processingOperationHistory.snapshot })
-      .from(processingOperationHistory)
-      .all(),
+      .from(processingOperationHistory),
   );
   const transfer = (t: Transfer) => m.transferLine(t);
   const controller = header.controller;
@@ -91,26 +91,25 @@ export function exportRegisterCsv({ ctx, locale }: { ctx: Ctx; locale: Locale })
       lines(op.securityMeasures, c.none),
     ]);
   }
-  audited(ctx, "operations", ops.length);
+  await audited(ctx, "operations", ops.length);
   return { csv: fileOf(rows), filename: `${c.filenameOperations}-${parisDate(ctx.now)}.csv`, rows: ops.length };
 }
 
 /** The Art. 30(2) record: one row per client on whose behalf CentreCall processes data. */
-export function exportClientsCsv({ ctx, locale }: { ctx: Ctx; locale: Locale }) {
+export async function exportClientsCsv({ ctx, locale }: { ctx: Ctx; locale: Locale }) {
   requireStaff(ctx.actor);
   const m = registerMessages[locale];
   const c = m.csv;
-  const clients = ctx.db.select().from(registerClients).orderBy(asc(registerClients.name)).all();
+  const clients = await ctx.db.select().from(registerClients).orderBy(asc(registerClients.name));
   const created = creationDates(
-    ctx.db
+    await ctx.db
       .select({ ownerId: registerClientHistory.clientId, version: registerClientHistory.version, snapshot: registerClientHistory.snapshot })
-      .from(registerClientHistory)
-      .all(),
+      .from(registerClientHistory),
   );
   const rows: (string | null)[][] = [[...c.clients]];
   let written = 0;
   for (const client of clients) {
-    const record = processorRecordOf(ctx.db, client);
+    const record = await processorRecordOf(ctx.db, client);
     if (!record) continue;
     const p = record.processor;
     written++;
@@ -130,6 +129,6 @@ export function exportClientsCsv({ ctx, locale }: { ctx: Ctx; locale: Locale }) 
       parisDate(client.updatedAt),
     ]);
   }
-  audited(ctx, "clients", written);
+  await audited(ctx, "clients", written);
   return { csv: fileOf(rows), filename: `${c.filenameClients}-${parisDate(ctx.now)}.csv`, rows: written };
 }

@@ -8,6 +8,7 @@ import { requireRole, requireStaff } from "./authz";
 import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { staffNames } from "./staff.server";
+import { first, withTx } from "../utils/db.server";
 
 /**
  * The Art. 30 record of processing activities. Every staff role reads it (an
@@ -247,19 +248,19 @@ function changedFields(before: Partial<Editable>, after: Editable): OperationFie
 }
 
 /** The operation names a client of the register, or is refused with the message next to the select. */
-function requireKnownClient(db: DbOrTx, code: string | null) {
+async function requireKnownClient(db: DbOrTx, code: string | null) {
   if (code === null) return;
-  const found = db.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)).get();
+  const found = await first(db.select({ id: registerClients.id }).from(registerClients).where(eq(registerClients.code, code)));
   if (!found) throw new DomainError("invalid_input", { field: "controllerClient", issue: "client_unknown", fields: { controllerClient: "client_unknown" } });
 }
 
 /** Code and name of every client, for the operation form's select and to name a client wherever its code is stored. */
-export function clientNames(db: DbOrTx): { code: string; name: string }[] {
-  return db.select({ code: registerClients.code, name: registerClients.name }).from(registerClients).orderBy(asc(registerClients.name)).all();
+export async function clientNames(db: DbOrTx): Promise<{ code: string; name: string }[]> {
+  return await db.select({ code: registerClients.code, name: registerClients.name }).from(registerClients).orderBy(asc(registerClients.name));
 }
 
-function findByCode(db: DbOrTx, code: string): ProcessingOperation {
-  const op = db.select().from(processingOperations).where(eq(processingOperations.code, code)).get();
+async function findByCode(db: DbOrTx, code: string): Promise<ProcessingOperation> {
+  const op = await first(db.select().from(processingOperations).where(eq(processingOperations.code, code)));
   if (!op) throw new DomainError("not_found", { what: "operation" });
   return op;
 }
@@ -273,11 +274,11 @@ export type OperationSummary = Pick<
 };
 
 /** The whole register, in code order. Any signed-in staff member. */
-export function listOperations(ctx: Ctx): OperationSummary[] {
+export async function listOperations(ctx: Ctx): Promise<OperationSummary[]> {
   requireStaff(ctx.actor);
-  const rows = ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
-  const names = staffNames(ctx.db, rows.map((r) => r.updatedBy));
-  const clients = new Map(clientNames(ctx.db).map((c) => [c.code, c.name]));
+  const rows = await ctx.db.select().from(processingOperations).orderBy(asc(processingOperations.code));
+  const names = await staffNames(ctx.db, rows.map((r) => r.updatedBy));
+  const clients = new Map((await clientNames(ctx.db)).map((c) => [c.code, c.name]));
   return rows.map((r) => ({
     code: r.code,
     name: r.name,
@@ -314,12 +315,12 @@ export type HistoryEntry = VersionEntry<Snapshot, OperationField>;
  * version with who wrote and who replaced it, and what the next one changed.
  * `rows` are its history rows, newest first; `current` the entry as it is.
  */
-export function versionHistory<S extends { updatedAt: number; updatedBy: number | null }, F>(
+export async function versionHistory<S extends { updatedAt: number; updatedBy: number | null }, F>(
   db: DbOrTx,
   a: { rows: { version: number; snapshot: unknown; changedAt: Date; changedBy: number | null }[]; current: S; currentBy: number | null; changed: (before: S, after: S) => F[] },
-): { history: VersionEntry<S, F>[]; nameOf: (id: number | null | undefined) => string | null } {
+): Promise<{ history: VersionEntry<S, F>[]; nameOf: (id: number | null | undefined) => string | null }> {
   const snapshots = a.rows.map((r) => r.snapshot as S);
-  const names = staffNames(db, [a.currentBy, ...a.rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
+  const names = await staffNames(db, [a.currentBy, ...a.rows.map((r) => r.changedBy), ...snapshots.map((s) => s.updatedBy ?? null)]);
   const nameOf = (id: number | null | undefined) => (id === null || id === undefined ? null : (names.get(id) ?? `#${id}`));
   const history = a.rows.map((r, i) => {
     const snapshot = snapshots[i]!;
@@ -346,20 +347,19 @@ export type OperationView = {
 };
 
 /** One operation with its earlier versions, newest first. Any signed-in staff member. */
-export function getOperation(ctx: Ctx, code: string): OperationView {
+export async function getOperation(ctx: Ctx, code: string): Promise<OperationView> {
   const actor = requireStaff(ctx.actor);
-  const op = findByCode(ctx.db, code);
-  const rows = ctx.db
+  const op = await findByCode(ctx.db, code);
+  const rows = await ctx.db
     .select()
     .from(processingOperationHistory)
     .where(eq(processingOperationHistory.operationId, op.id))
-    .orderBy(desc(processingOperationHistory.version), desc(processingOperationHistory.id))
-    .all();
-  const { history, nameOf } = versionHistory(ctx.db, { rows, current: snapshotOf(op), currentBy: op.updatedBy, changed: changedFields });
+    .orderBy(desc(processingOperationHistory.version), desc(processingOperationHistory.id));
+  const { history, nameOf } = await versionHistory(ctx.db, { rows, current: snapshotOf(op), currentBy: op.updatedBy, changed: changedFields });
   return {
     operation: { ...op, updatedByName: nameOf(op.updatedBy) },
     history,
-    clients: clientNames(ctx.db),
+    clients: await clientNames(ctx.db),
     canEdit: actor.role === "dpo" || actor.role === "admin",
   };
 }
@@ -370,42 +370,39 @@ export function getOperation(ctx: Ctx, code: string): OperationView {
  * text). `expectedVersion` is the version the editor was looking at; if
  * someone saved in between, nothing is overwritten.
  */
-export function updateOperation({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
+export async function updateOperation({ ctx, code, input, expectedVersion }: { ctx: Ctx; code: string; input: unknown; expectedVersion?: number }) {
   const actor = requireRole(ctx.actor, "dpo", "admin");
   const values = parseOrThrow(OperationInput, input);
-  return ctx.db.transaction((tx) => {
-    const op = findByCode(tx, code);
-    requireKnownClient(tx, values.controllerClient);
+  return await withTx(ctx, async (tx) => {
+    const op = await findByCode(tx, code);
+    await requireKnownClient(tx, values.controllerClient);
     if (expectedVersion !== undefined && expectedVersion !== op.version) {
       throw new DomainError("conflict", { field: "version", current: op.version });
     }
     const changed = changedFields(op, values);
     if (!changed.length) return { code: op.code, version: op.version, changed };
     const version = op.version + 1;
-    tx.insert(processingOperationHistory)
-      .values({ operationId: op.id, version: op.version, snapshot: snapshotOf(op), changedAt: ctx.now, changedBy: actor.id })
-      .run();
-    tx.update(processingOperations)
+    await tx.insert(processingOperationHistory)
+      .values({ operationId: op.id, version: op.version, snapshot: snapshotOf(op), changedAt: ctx.now, changedBy: actor.id });
+    await tx.update(processingOperations)
       .set({ ...values, version, updatedAt: ctx.now, updatedBy: actor.id })
-      .where(eq(processingOperations.id, op.id))
-      .run();
-    audit.append(tx, { actor, action: "register.updated", reference: null, details: { code: op.code, version, fields: changed }, at: ctx.now });
+      .where(eq(processingOperations.id, op.id));
+    await audit.append(tx, { actor, action: "register.updated", reference: null, details: { code: op.code, version, fields: changed }, at: ctx.now });
     return { code: op.code, version, changed };
   });
 }
 
 /** Adds an operation to the register (version 1). DPO or administrator. */
-export function createOperation({ ctx, input }: { ctx: Ctx; input: unknown }) {
+export async function createOperation({ ctx, input }: { ctx: Ctx; input: unknown }) {
   const actor = requireRole(ctx.actor, "dpo", "admin");
   const { code, ...values } = parseOrThrow(NewOperationInput, input);
-  return ctx.db.transaction((tx) => {
-    const taken = tx.select({ id: processingOperations.id }).from(processingOperations).where(eq(processingOperations.code, code)).get();
+  return await withTx(ctx, async (tx) => {
+    const taken = await first(tx.select({ id: processingOperations.id }).from(processingOperations).where(eq(processingOperations.code, code)));
     if (taken) throw new DomainError("invalid_input", { field: "code", issue: "code_taken", fields: { code: "code_taken" } });
-    requireKnownClient(tx, values.controllerClient);
-    tx.insert(processingOperations)
-      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id })
-      .run();
-    audit.append(tx, { actor, action: "register.updated", reference: null, details: { code, version: 1, created: true, fields: OPERATION_FIELDS }, at: ctx.now });
+    await requireKnownClient(tx, values.controllerClient);
+    await tx.insert(processingOperations)
+      .values({ code, ...values, version: 1, updatedAt: ctx.now, updatedBy: actor.id });
+    await audit.append(tx, { actor, action: "register.updated", reference: null, details: { code, version: 1, created: true, fields: OPERATION_FIELDS }, at: ctx.now });
     return { code, version: 1 };
   });
 }
@@ -437,8 +434,8 @@ export function registerHeader(): RegisterHeader {
 }
 
 /** The register's index: the Art. 30(1)(a) header and the operations. Any signed-in staff member. */
-export function registerOverview(ctx: Ctx): { header: RegisterHeader; operations: OperationSummary[] } {
-  const operations = listOperations(ctx);
+export async function registerOverview(ctx: Ctx): Promise<{ header: RegisterHeader; operations: OperationSummary[] }> {
+  const operations = await listOperations(ctx);
   return { header: registerHeader(), operations };
 }
 
@@ -467,8 +464,8 @@ export type Art15Entry = {
  * which applies to every requester. Without it, the whole register.
  * No actor: this feeds the archive builder, which has already checked one.
  */
-export function art15Information(db: DbOrTx, datasetIds?: string[]): Art15Entry[] {
-  const rows = db.select().from(processingOperations).orderBy(asc(processingOperations.code)).all();
+export async function art15Information(db: DbOrTx, datasetIds?: string[]): Promise<Art15Entry[]> {
+  const rows = await db.select().from(processingOperations).orderBy(asc(processingOperations.code));
   const wanted = datasetIds ? new Set([...datasetIds, REQUEST_HANDLING_DATASET]) : null;
   return rows
     .filter((r) => !wanted || r.datasets.some((d) => wanted.has(d)))
@@ -519,8 +516,8 @@ export function registerDatasetId(connectorKind: string, dataset: string): strin
  * processing is a smaller fault than leaving out the operation their data
  * is in.
  */
-export function art15InformationFor(db: DbOrTx, datasetIds: (string | null)[]): Art15Entry[] {
-  const known = new Set(db.select({ datasets: processingOperations.datasets }).from(processingOperations).all().flatMap((r) => r.datasets));
-  if (datasetIds.some((id) => id === null || !known.has(id))) return art15Information(db);
-  return art15Information(db, datasetIds as string[]);
+export async function art15InformationFor(db: DbOrTx, datasetIds: (string | null)[]): Promise<Art15Entry[]> {
+  const known = new Set((await db.select({ datasets: processingOperations.datasets }).from(processingOperations)).flatMap((r) => r.datasets));
+  if (datasetIds.some((id) => id === null || !known.has(id))) return await art15Information(db);
+  return await art15Information(db, datasetIds as string[]);
 }

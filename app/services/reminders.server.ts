@@ -13,6 +13,7 @@ import { addDays, parisDate } from "./deadlines";
 import { dueState, dueWhere } from "./due-state";
 import { enqueue } from "./outbox.server";
 import { parisLocalToInstant } from "./paris-time";
+import { withTx, first } from "../utils/db.server";
 
 /** A digest longer than this is not read; the rest is counted and the queue has it all. */
 const LIST_CAP = 100;
@@ -29,7 +30,7 @@ export type ReminderRun = { emails: number; tickets: number; alreadySent: boolea
  * Staff accounts have no language setting, so digests are in French unless
  * the caller says otherwise.
  */
-export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx; locale?: Locale; force?: boolean }): ReminderRun {
+export async function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx; locale?: Locale; force?: boolean }): Promise<ReminderRun> {
   if (ctx.actor.kind !== "system") requireRole(ctx.actor, "dpo", "admin");
   const today = parisDate(ctx.now);
   const dayStart = parisLocalToInstant(`${today}T00:00`)!;
@@ -37,25 +38,22 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
   const queueLink = `${env().BASE_URL}/admin`;
 
   // IMMEDIATE: two schedulers starting together cannot both see "not sent yet".
-  const run = ctx.db.transaction(
-    (tx) => {
+  const run = await withTx(ctx, async (tx) => {
       if (!force) {
-        const sent = tx
+        const sent = await first(tx
           .select({ seq: auditLog.seq })
           .from(auditLog)
           .where(and(eq(auditLog.action, "reminders.sent"), gte(auditLog.at, dayStart), lt(auditLog.at, dayEnd)))
-          .limit(1)
-          .get();
+          .limit(1));
         if (sent) return { emails: 0, tickets: 0, alreadySent: true };
       }
-      const due = tx
+      const due = await tx
         .select({ reference: requests.reference, status: requests.status, dueOn: requests.effectiveDueOn, assigneeId: requests.assigneeId })
         .from(requests)
         // Overdue or due soon as the queue counts them: a paused ticket (clock stopped) is neither.
         .where(or(dueWhere("overdue", today), dueWhere("soon", today)))
-        .orderBy(asc(requests.effectiveDueOn), asc(requests.id))
-        .all();
-      const people = tx.select({ id: staff.id, email: staff.email, role: staff.role }).from(staff).where(eq(staff.active, true)).all();
+        .orderBy(asc(requests.effectiveDueOn), asc(requests.id));
+      const people = await tx.select({ id: staff.id, email: staff.email, role: staff.role }).from(staff).where(eq(staff.active, true));
       const byId = new Map(people.map((p) => [p.id, p]));
 
       const asDigest = (t: (typeof due)[number]): DigestTicket => ({
@@ -67,13 +65,13 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
       });
       const covered = new Set<string>();
       let emails = 0;
-      const send = (to: string, scope: "mine" | "all", tickets: typeof due, link: string) => {
+      const send = async (to: string, scope: "mine" | "all", tickets: typeof due, link: string) => {
         const listed = tickets.slice(0, LIST_CAP);
         const m = reminderDigest(
           { scope, today, tickets: listed.map(asDigest), more: tickets.length - listed.length, overdue: tickets.filter((t) => dueState(t.status, t.dueOn, today) === "overdue").length, link },
           locale,
         );
-        enqueue(tx, { channel: "email", to, template: "reminder_digest", ...m }, ctx.now);
+        await enqueue(tx, { channel: "email", to, template: "reminder_digest", ...m }, ctx.now);
         for (const t of tickets) covered.add(t.reference);
         emails++;
       };
@@ -89,12 +87,12 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
         const person = byId.get(id);
         // Inactive accounts get nothing; a DPO reads their own tickets in the full digest.
         if (!person || person.role === "dpo") continue;
-        send(person.email, "mine", tickets, `${queueLink}?assignee=me`);
+        await send(person.email, "mine", tickets, `${queueLink}?assignee=me`);
       }
-      if (due.length) for (const dpo of people.filter((p) => p.role === "dpo")) send(dpo.email, "all", due, queueLink);
+      if (due.length) for (const dpo of people.filter((p) => p.role === "dpo")) await send(dpo.email, "all", due, queueLink);
 
       const result = { emails, tickets: covered.size, alreadySent: false };
-      audit.append(tx, {
+      await audit.append(tx, {
         actor: ctx.actor,
         action: "reminders.sent",
         details: { day: today, emails, tickets: covered.size, due: due.length, overdue: due.filter((t) => dueState(t.status, t.dueOn, today) === "overdue").length },
@@ -102,7 +100,6 @@ export function sendReminders({ ctx, locale = "fr", force = false }: { ctx: Ctx;
       });
       return result;
     },
-    { behavior: "immediate" },
   );
   log.info("reminders.sent", { emails: run.emails, tickets: run.tickets, alreadySent: run.alreadySent });
   return run;

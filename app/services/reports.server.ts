@@ -13,6 +13,7 @@ import { DomainError } from "./errors";
 import { parisLocalToInstant } from "./paris-time";
 import { csvText } from "../utils/csv";
 import { addMonthsClamped, countWhere, jsonArrayElements, parisDateOf } from "../utils/sqlite-dialect.server";
+import { rawAll, first, withTx } from "../utils/db.server";
 
 /**
  * The DPO's monthly figures. Everything is aggregated inside SQLite (GROUP BY,
@@ -114,7 +115,7 @@ function resolvePeriod(now: Date, input: { from?: string; to?: string }) {
  * default the twelve months up to the current one. Roles are checked before
  * the input, so an agent learns nothing from a malformed period.
  */
-export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?: string }): MonthlyReport {
+export async function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?: string }): Promise<MonthlyReport> {
   requireRole(ctx.actor, "dpo", "admin", "support");
   const p = resolvePeriod(ctx.now, { from, to });
   const db = ctx.db;
@@ -129,7 +130,7 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
    * group's rights array, so a request asking for two rights counts once
    * for each.
    */
-  const received = db.all<{ dim: "month" | "channel" | "site" | "right"; k: string; n: number }>(sql`
+  const received = await rawAll<{ dim: "month" | "channel" | "site" | "right"; k: string; n: number }>(db, sql`
     WITH g AS MATERIALIZED (
       SELECT ${monthOf(sql`${r.receivedAt}`, p)} AS month, ${r.channel} AS channel, coalesce(${r.site}, 'web') AS site, ${r.rights} AS rights, count(*) AS n
       FROM ${r} WHERE ${receivedIn} GROUP BY 1, 2, 3, 4)
@@ -154,7 +155,7 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
    * The median is read in the same statement: SQLite sorts the durations and
    * returns the middle one (odd count) or the mean of the middle two (even).
    */
-  const closed = db.all<{ month: string | null; n: number; withDeadline: number; inOne: number; inThree: number; median: number | null }>(sql`
+  const closed = await rawAll<{ month: string | null; n: number; withDeadline: number; inOne: number; inThree: number; median: number | null }>(db, sql`
     WITH c AS MATERIALIZED (
       SELECT ${monthOf(sql`${r.closedAt}`, p)} AS month, ${parisDateOf(r.closedAt, p.years)} AS closed_on,
              ${r.dueOn} AS due_on, ${r.extendedDueOn} AS extended_due_on, ${r.closedAt} - ${r.receivedAt} AS d
@@ -174,7 +175,7 @@ export function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string; to?:
   const today = parisDate(ctx.now);
   // Served by the (status, effective_due_on) index.
   // As in the queue and the digest (due-state.ts): a paused ticket has its clock stopped, so it is not overdue.
-  const overdue = db.select({ n: count() }).from(r).where(dueWhere("overdue", today)).get()!.n;
+  const overdue = (await first(db.select({ n: count() }).from(r).where(dueWhere("overdue", today))))!.n;
 
   const totals = closedByMonth.reduce(
     (t, m) => ({ n: t.n + m.n, withDeadline: t.withDeadline + m.withDeadline, inOne: t.inOne + m.inOne, inThree: t.inThree + m.inThree }),
@@ -248,11 +249,11 @@ export function reportCsv(report: MonthlyReport, locale: Locale): string {
 }
 
 /** The CSV download: the same figures, and an audit entry saying who took them out. */
-export function exportReportCsv({ ctx, from, to, locale }: { ctx: Ctx; from?: string; to?: string; locale: Locale }) {
-  const report = monthlyReport({ ctx, from, to });
+export async function exportReportCsv({ ctx, from, to, locale }: { ctx: Ctx; from?: string; to?: string; locale: Locale }) {
+  const report = await monthlyReport({ ctx, from, to });
   const csv = reportCsv(report, locale);
-  ctx.db.transaction((tx) =>
-    audit.append(tx, { actor: ctx.actor, action: "report.exported", details: { from: report.from, to: report.to, format: "csv" }, at: ctx.now }),
+  await withTx(ctx, async (tx) =>
+    await audit.append(tx, { actor: ctx.actor, action: "report.exported", details: { from: report.from, to: report.to, format: "csv" }, at: ctx.now }),
   );
   return { csv, filename: `rapport-rgpd-${report.from}-${report.to}.csv` };
 }

@@ -13,7 +13,7 @@ import {
 } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import { encrypt, keyedHash } from "../utils/crypto.server";
-import { insertReturning, insertRow, preparedQuery, type DbOrTx } from "../utils/db.server";
+import { insertReturning, insertRow, preparedQuery, type DbOrTx, first, withTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
 import { current as currentHits, hit } from "../utils/rate-limit.server";
@@ -40,9 +40,9 @@ export function phoneKey(e164: string) {
 }
 
 /** DSR-<year of receipt in Paris>-<6-digit yearly sequence>, allocated inside the filing transaction. */
-export function nextReference(tx: DbOrTx, receivedAt: Date): string {
+export async function nextReference(tx: DbOrTx, receivedAt: Date): Promise<string> {
   const year = Number(parisDate(receivedAt).slice(0, 4));
-  const row = bumpReferenceCounter(tx).get({ year })!;
+  const row = (await first(bumpReferenceCounter(tx).execute({ year })))!!;
   return `DSR-${year}-${String(row.last).padStart(6, "0")}`;
 }
 const bumpReferenceCounter = preparedQuery((db) =>
@@ -54,8 +54,8 @@ const bumpReferenceCounter = preparedQuery((db) =>
     .prepare(),
 );
 
-export function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: EventType, data: Record<string, unknown> = {}) {
-  insertRow(tx, requestEvents, { requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data });
+export async function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: EventType, data: Record<string, unknown> = {}) {
+  await insertRow(tx, requestEvents, { requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data });
 }
 
 export function link(path: string) {
@@ -63,28 +63,28 @@ export function link(path: string) {
 }
 
 /** Sends the verification link or code; used at filing and when a new code is asked for. */
-function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" | "reference" | "locale" | "email" | "phone" | "verificationMethod">) {
+async function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" | "reference" | "locale" | "email" | "phone" | "verificationMethod">) {
   const e = env();
   if (r.verificationMethod === "email" && r.email) {
-    const token = issueLink(tx, r.id, "email_link", ctx.now);
+    const token = await issueLink(tx, r.id, "email_link", ctx.now);
     const m = emails.verification({ link: link(`/verification/${token}`), reference: r.reference, ttlHours: e.VERIFICATION_LINK_TTL_HOURS }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "verification", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
+    await enqueue(tx, { channel: "email", to: r.email, template: "verification", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
   } else if (r.phone) {
-    const code = issueSmsCode(tx, r.id, ctx.now);
+    const code = await issueSmsCode(tx, r.id, ctx.now);
     const m = emails.smsCode({ code, reference: r.reference, ttlMinutes: e.SMS_CODE_TTL_MINUTES }, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_code", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
+    await enqueue(tx, { channel: "sms", to: r.phone, template: "sms_code", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
   }
-  addEvent(tx, r.id, ctx, "verification_sent", { method: r.verificationMethod });
+  await addEvent(tx, r.id, ctx, "verification_sent", { method: r.verificationMethod });
 }
 
 /**
  * Files a web request: the request, its timeline, the paused clock, the
  * mandate and the verification message are one transaction.
  */
-export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeInput; locale: Locale; mandate: Mandate | null }) {
-  return ctx.db.transaction((tx) => {
-    const reference = nextReference(tx, ctx.now);
-    const row = insertReturning(tx, requests, {
+export async function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeInput; locale: Locale; mandate: Mandate | null }) {
+  return await withTx(ctx, async (tx) => {
+    const reference = await nextReference(tx, ctx.now);
+    const row = await insertReturning(tx, requests, {
       reference,
       rights: input.rights,
       channel: "web",
@@ -112,17 +112,17 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
       createdAt: ctx.now,
       updatedAt: ctx.now,
     });
-    addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
+    await addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
     // The represented person's own identifiers, kept pending until a link sent to them comes back.
     if (input.onBehalf === "other") {
-      if (input.subjectEmail) addSubjectIdentifier(tx, row.id, "email", input.subjectEmail.trim().toLowerCase(), ctx.now);
-      if (input.subjectPhone) addSubjectIdentifier(tx, row.id, "phone", input.subjectPhone, ctx.now);
+      if (input.subjectEmail) await addSubjectIdentifier(tx, row.id, "email", input.subjectEmail.trim().toLowerCase(), ctx.now);
+      if (input.subjectPhone) await addSubjectIdentifier(tx, row.id, "phone", input.subjectPhone, ctx.now);
     }
     // Décret 2019-536 art. 77: the clock does not run while identity is unconfirmed.
-    insertRow(tx, requestPauses, { requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
-    addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
+    await insertRow(tx, requestPauses, { requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
+    await addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
     if (mandate) {
-      tx.insert(attachments)
+      await tx.insert(attachments)
         .values({
           requestId: row.id,
           kind: "mandate",
@@ -131,29 +131,28 @@ export function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeI
           sha256: createHash("sha256").update(mandate.bytes).digest("hex"),
           ciphertext: encrypt(mandate.bytes, `attachment:${reference}`),
           createdAt: ctx.now,
-        })
-        .run();
+        });
     }
-    sendVerification(tx, ctx, row);
-    audit.append(tx, { actor: ctx.actor, action: "ticket.filed", reference, details: { channel: "web", rights: input.rights }, at: ctx.now });
+    await sendVerification(tx, ctx, row);
+    await audit.append(tx, { actor: ctx.actor, action: "ticket.filed", reference, details: { channel: "web", rights: input.rights }, at: ctx.now });
     log.info("request.filed", { reference, method: row.verificationMethod });
     return { id: row.id, reference, verificationMethod: row.verificationMethod };
   });
 }
 
-export function getById(tx: DbOrTx, id: number): RequestRow {
-  const row = tx.select().from(requests).where(eq(requests.id, id)).get();
+export async function getById(tx: DbOrTx, id: number): Promise<RequestRow> {
+  const row = await first(tx.select().from(requests).where(eq(requests.id, id)));
   if (!row) throw new DomainError("not_found");
   return row;
 }
 
-export function findByReference(db: DbOrTx, reference: string): RequestRow | undefined {
-  return db.select().from(requests).where(eq(requests.reference, reference)).get();
+export async function findByReference(db: DbOrTx, reference: string): Promise<RequestRow | undefined> {
+  return await first(db.select().from(requests).where(eq(requests.reference, reference)));
 }
 
 /** Recomputes and stores the legal deadline from receipt, pauses and extension. */
-export function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
-  const pauses = tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).all();
+export async function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
+  const pauses = await tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id));
   const d = computeDeadline({
     receivedAt: r.receivedAt,
     pauses: pauses.map((p) => ({ start: p.startedAt, end: p.endedAt })),
@@ -161,16 +160,15 @@ export function refreshDeadline(tx: DbOrTx, r: RequestRow, now: Date) {
     profile: r.holidayProfile,
     now,
   });
-  tx.update(requests)
+  await tx.update(requests)
     .set({ dueOn: d.dueOn, extendedDueOn: r.extended ? d.extendedDueOn : null, effectiveDueOn: d.effectiveDueOn, updatedAt: now })
-    .where(eq(requests.id, r.id))
-    .run();
+    .where(eq(requests.id, r.id));
   return d;
 }
 
-export function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extra: Partial<RequestRow> = {}) {
+export async function setStatus(tx: DbOrTx, r: RequestRow, to: Status, now: Date, extra: Partial<RequestRow> = {}) {
   assertTransition(r.status, to);
-  tx.update(requests).set({ status: to, updatedAt: now, ...extra }).where(eq(requests.id, r.id)).run();
+  await tx.update(requests).set({ status: to, updatedAt: now, ...extra }).where(eq(requests.id, r.id));
 }
 
 /** Which contacts a way of verifying proves: the one a link or code reached (ADR 0011). */
@@ -181,7 +179,7 @@ export type Proven = { email?: boolean; phone?: boolean; postal?: boolean };
  * recorded as the requester's, the requester is told the reference and the
  * due date.
  */
-function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: VerificationMethod, proven: Proven) {
+async function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: VerificationMethod, proven: Proven) {
   const stamps = {
     verifiedAt: ctx.now,
     verificationMethod: method,
@@ -189,26 +187,25 @@ function completeVerification(tx: DbOrTx, ctx: Ctx, r: RequestRow, method: Verif
     phoneVerifiedAt: proven.phone && r.phone ? ctx.now : r.phoneVerifiedAt,
     postalVerifiedAt: proven.postal && r.postalAddress ? ctx.now : r.postalVerifiedAt,
   };
-  setStatus(tx, r, "received", ctx.now, stamps);
+  await setStatus(tx, r, "received", ctx.now, stamps);
   const verified = { ...r, ...stamps, status: "received" as const };
-  tx.update(requestPauses)
+  await tx.update(requestPauses)
     .set({ endedAt: ctx.now })
-    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "identity_verification"), isNull(requestPauses.endedAt)))
-    .run();
-  addEvent(tx, r.id, ctx, "verified", { method });
-  const d = refreshDeadline(tx, r, ctx.now);
-  addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.dueOn });
+    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "identity_verification"), isNull(requestPauses.endedAt)));
+  await addEvent(tx, r.id, ctx, "verified", { method });
+  const d = await refreshDeadline(tx, r, ctx.now);
+  await addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.dueOn });
   const data = { reference: r.reference, rights: r.rights, receivedOn: d.receivedOn, dueOn: d.dueOn, pausedDays: d.pausedDays };
-  const sent = notifyRequester(tx, ctx, verified, {
+  const sent = await notifyRequester(tx, ctx, verified, {
     kind: "acknowledgement",
     template: "acknowledgement",
     // The status link is the letter's own way back: it goes in the email and in the SMS.
-    message: emails.acknowledgement({ ...data, statusLink: link(`/suivi/lien/${issueLink(tx, r.id, "status_link", ctx.now)}`) }, r.locale),
+    message: emails.acknowledgement({ ...data, statusLink: link(`/suivi/lien/${(await issueLink(tx, r.id, "status_link", ctx.now))}`) }, r.locale),
     sms: (statusLink) => emails.smsAcknowledgement({ ...data, statusLink }, r.locale).text,
     disclosure: false,
   });
-  addEvent(tx, r.id, ctx, "acknowledged", { channel: sent.delivery });
-  audit.append(tx, { actor: ctx.actor, action: "ticket.verified", reference: r.reference, details: { method, dueOn: d.dueOn }, at: ctx.now });
+  await addEvent(tx, r.id, ctx, "acknowledged", { channel: sent.delivery });
+  await audit.append(tx, { actor: ctx.actor, action: "ticket.verified", reference: r.reference, details: { method, dueOn: d.dueOn }, at: ctx.now });
   log.info("request.verified", { reference: r.reference, method });
   return { id: r.id, reference: r.reference, dueOn: d.dueOn };
 }
@@ -224,31 +221,31 @@ export function provenBy(method: VerificationMethod): Proven {
 export type VerifyResult = { ok: true; id: number; reference: string; dueOn: string } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
 
 /** Peek without consuming: the confirmation page shows a button, because mail scanners follow links. */
-export function emailLinkIsUsable(db: DbOrTx, token: string, now: Date): boolean {
-  const row = findLink(db, token, "email_link", now);
+export async function emailLinkIsUsable(db: DbOrTx, token: string, now: Date): Promise<boolean> {
+  const row = await findLink(db, token, "email_link", now);
   if (!row) return false;
-  return getById(db, row.requestId).status === "awaiting_verification";
+  return (await getById(db, row.requestId)).status === "awaiting_verification";
 }
 
-export function verifyEmailLink({ ctx, token }: { ctx: Ctx; token: string }): VerifyResult {
-  return ctx.db.transaction((tx) => {
-    const row = findLink(tx, token, "email_link", ctx.now);
+export async function verifyEmailLink({ ctx, token }: { ctx: Ctx; token: string }): Promise<VerifyResult> {
+  return await withTx(ctx, async (tx) => {
+    const row = await findLink(tx, token, "email_link", ctx.now);
     if (!row) return { ok: false, reason: "invalid", attemptsLeft: 0 };
-    const r = getById(tx, row.requestId);
+    const r = await getById(tx, row.requestId);
     if (r.status !== "awaiting_verification") return { ok: false, reason: "invalid", attemptsLeft: 0 };
-    markUsed(tx, row.id, ctx.now);
-    return { ok: true, ...completeVerification(tx, ctx, r, "email", { email: true }) };
+    await markUsed(tx, row.id, ctx.now);
+    return { ok: true, ...(await completeVerification(tx, ctx, r, "email", { email: true })) };
   });
 }
 
-export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: number; code: string }): VerifyResult {
-  return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
+export async function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: number; code: string }): Promise<VerifyResult> {
+  return await withTx(ctx, async (tx) => {
+    const r = await first(tx.select().from(requests).where(eq(requests.id, requestId)));
     if (!r || r.status !== "awaiting_verification") return { ok: false, reason: "invalid", attemptsLeft: 0 };
-    const check = checkSmsCode(tx, r.id, code, ctx.now);
+    const check = await checkSmsCode(tx, r.id, code, ctx.now);
     if (!check.ok) return check;
-    markUsed(tx, check.tokenId, ctx.now);
-    return { ok: true, ...completeVerification(tx, ctx, r, "sms", { phone: true }) };
+    await markUsed(tx, check.tokenId, ctx.now);
+    return { ok: true, ...(await completeVerification(tx, ctx, r, "sms", { phone: true })) };
   });
 }
 
@@ -257,8 +254,8 @@ export function verifySmsCode({ ctx, requestId, code }: { ctx: Ctx; requestId: n
  * a code read back to an agent (the contact it went to), a document shown
  * in person (no contact), a call-back, a code returned by post.
  */
-export function confirmIdentity({ ctx, requestId, method, proven }: { ctx: Ctx; requestId: number; method: VerificationMethod; proven?: Proven }) {
-  return ctx.db.transaction((tx) => completeVerification(tx, ctx, getById(tx, requestId), method, proven ?? provenBy(method)));
+export async function confirmIdentity({ ctx, requestId, method, proven }: { ctx: Ctx; requestId: number; method: VerificationMethod; proven?: Proven }) {
+  return await withTx(ctx, async (tx) => await completeVerification(tx, ctx, await getById(tx, requestId), method, proven ?? provenBy(method)));
 }
 
 /** New SMS codes one request may get per SMS_LOCKOUT_MINUTES, whoever asks (its filer's browser or the follow-up form). */
@@ -280,34 +277,34 @@ export type NewCodeOutcome =
  * that a new code is always one ask away, within NEW_CODES_PER_WINDOW per
  * window for the request (so whoever asks cannot flood the phone).
  */
-function newSmsCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, askedFrom: "filing_browser" | "follow_up"): NewCodeOutcome {
+async function newSmsCode(tx: DbOrTx, ctx: Ctx, r: RequestRow, askedFrom: "filing_browser" | "follow_up"): Promise<NewCodeOutcome> {
   if (r.status !== "awaiting_verification" || r.verificationMethod !== "sms" || !r.phone) return { sent: false, reason: "not_applicable" };
   const windowMs = env().SMS_LOCKOUT_MINUTES * 60_000;
-  const current = currentCode(tx, r.id);
+  const current = await currentCode(tx, r.id);
   if (current && isLocked(current)) {
     const until = current.createdAt.getTime() + windowMs;
     if (ctx.now.getTime() < until) return { sent: false, reason: "cooling_down", retryAfterSeconds: Math.ceil((until - ctx.now.getTime()) / 1000) };
   }
-  const allowed = hit(tx, "sms:new-code", String(r.id), NEW_CODES_PER_WINDOW, windowMs, ctx.now);
+  const allowed = await hit(tx, "sms:new-code", String(r.id), NEW_CODES_PER_WINDOW, windowMs, ctx.now);
   if (!allowed.allowed) return { sent: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
-  sendVerification(tx, ctx, r);
-  audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "sms", askedFrom }, at: ctx.now });
+  await sendVerification(tx, ctx, r);
+  await audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "sms", askedFrom }, at: ctx.now });
   return { sent: true };
 }
 
 /** A new confirmation link for a request confirmed by email, at most NEW_CODES_PER_WINDOW per lock-out window. */
-function newEmailLink(tx: DbOrTx, ctx: Ctx, r: RequestRow) {
+async function newEmailLink(tx: DbOrTx, ctx: Ctx, r: RequestRow) {
   if (r.status !== "awaiting_verification" || r.verificationMethod !== "email" || !r.email) return;
-  if (!hit(tx, "email:new-link", String(r.id), NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now).allowed) return;
-  sendVerification(tx, ctx, r);
-  audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "email", askedFrom: "follow_up" }, at: ctx.now });
+  if (!(await hit(tx, "email:new-link", String(r.id), NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now)).allowed) return;
+  await sendVerification(tx, ctx, r);
+  await audit.append(tx, { actor: ctx.actor, action: "ticket.code_sent", reference: r.reference, details: { via: "email", askedFrom: "follow_up" }, at: ctx.now });
 }
 
 /** "Send me a new code", from the browser that filed (its signed pending cookie names the request). */
-export function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): NewCodeOutcome {
-  return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
-    return r ? newSmsCode(tx, ctx, r, "filing_browser") : { sent: false, reason: "not_applicable" };
+export async function resendSmsCode({ ctx, requestId }: { ctx: Ctx; requestId: number }): Promise<NewCodeOutcome> {
+  return await withTx(ctx, async (tx) => {
+    const r = await first(tx.select().from(requests).where(eq(requests.id, requestId)));
+    return r ? (await newSmsCode(tx, ctx, r, "filing_browser")) : { sent: false, reason: "not_applicable" };
   });
 }
 
@@ -323,11 +320,11 @@ export type FollowUpClaim = { id: string; reference: string; phoneKey: string; i
  * waiting for one, and the caller is never told which (the claim's own
  * window counts asks, matched or not, so a stranger cannot flood a phone).
  */
-export function resendSmsCodeByClaim({ ctx, claim }: { ctx: Ctx; claim: FollowUpClaim }): void {
-  ctx.db.transaction((tx) => {
-    if (!hit(tx, "sms:claim-new-code", claim.id, NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now).allowed) return;
-    const r = findByReference(tx, claim.reference);
-    if (r && r.phoneKey === claim.phoneKey) newSmsCode(tx, ctx, r, "follow_up");
+export async function resendSmsCodeByClaim({ ctx, claim }: { ctx: Ctx; claim: FollowUpClaim }): Promise<void> {
+  await withTx(ctx, async (tx) => {
+    if (!(await hit(tx, "sms:claim-new-code", claim.id, NEW_CODES_PER_WINDOW, env().SMS_LOCKOUT_MINUTES * 60_000, ctx.now)).allowed) return;
+    const r = await findByReference(tx, claim.reference);
+    if (r && r.phoneKey === claim.phoneKey) await newSmsCode(tx, ctx, r, "follow_up");
   });
 }
 
@@ -338,19 +335,19 @@ export function resendSmsCodeByClaim({ ctx, claim }: { ctx: Ctx; claim: FollowUp
  * the form does not. A claim that does match also counts the try against the
  * request's code, whose lock holds for everyone.
  */
-export function verifySmsCodeByClaim({ ctx, claim, code }: { ctx: Ctx; claim: FollowUpClaim; code: string }): VerifyResult {
+export async function verifySmsCodeByClaim({ ctx, claim, code }: { ctx: Ctx; claim: FollowUpClaim; code: string }): Promise<VerifyResult> {
   const e = env();
-  return ctx.db.transaction((tx) => {
+  return await withTx(ctx, async (tx) => {
     if (ctx.now.getTime() - claim.issuedAt.getTime() > e.SMS_CODE_TTL_MINUTES * 60_000) return { ok: false, reason: "invalid", attemptsLeft: 0 };
     const windowMs = e.SMS_LOCKOUT_MINUTES * 60_000;
-    if (!hit(tx, "sms:claim", claim.id, e.SMS_CODE_MAX_ATTEMPTS, windowMs, ctx.now).allowed) return { ok: false, reason: "locked", attemptsLeft: 0 };
-    const tries = currentHits(tx, "sms:claim", claim.id, windowMs, ctx.now);
-    const r = findByReference(tx, claim.reference);
+    if (!(await hit(tx, "sms:claim", claim.id, e.SMS_CODE_MAX_ATTEMPTS, windowMs, ctx.now)).allowed) return { ok: false, reason: "locked", attemptsLeft: 0 };
+    const tries = await currentHits(tx, "sms:claim", claim.id, windowMs, ctx.now);
+    const r = await findByReference(tx, claim.reference);
     if (r && r.status === "awaiting_verification" && r.verificationMethod === "sms" && r.phoneKey === claim.phoneKey) {
-      const check = checkSmsCode(tx, r.id, code, ctx.now);
+      const check = await checkSmsCode(tx, r.id, code, ctx.now);
       if (check.ok) {
-        markUsed(tx, check.tokenId, ctx.now);
-        return { ok: true, ...completeVerification(tx, ctx, r, "sms", { phone: true }) };
+        await markUsed(tx, check.tokenId, ctx.now);
+        return { ok: true, ...(await completeVerification(tx, ctx, r, "sms", { phone: true })) };
       }
     }
     const left = e.SMS_CODE_MAX_ATTEMPTS - tries;
@@ -372,11 +369,11 @@ function lapsesOn(receivedAt: Date): string {
  * lapses. The stamp is set by compare-and-set inside the transaction that
  * queues the message, so of two processes sweeping at once one reminds.
  */
-export function remindUnverified({ ctx }: { ctx: Ctx }): number {
+export async function remindUnverified({ ctx }: { ctx: Ctx }): Promise<number> {
   const e = env();
   const due = new Date(ctx.now.getTime() - e.VERIFICATION_REMINDER_HOURS * 3_600_000);
   const lapse = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
-  const candidates = ctx.db
+  const candidates = await ctx.db
     .select({ id: requests.id })
     .from(requests)
     .where(
@@ -387,40 +384,38 @@ export function remindUnverified({ ctx }: { ctx: Ctx }): number {
         lte(requests.receivedAt, due),
         gt(requests.receivedAt, lapse),
       ),
-    )
-    .all();
+    );
   let reminded = 0;
   for (const { id } of candidates) {
-    const won = ctx.db.transaction((tx) => {
+    const won = await withTx(ctx, async (tx) => {
       // A code locked by wrong tries keeps its cool-down (SMS_LOCKOUT_MINUTES): the reminder waits for a later sweep.
-      const locked = currentCode(tx, id);
+      const locked = await currentCode(tx, id);
       if (locked && isLocked(locked) && ctx.now.getTime() < locked.createdAt.getTime() + e.SMS_LOCKOUT_MINUTES * 60_000) return false;
-      const taken = tx
+      const taken = await tx
         .update(requests)
         .set({ verificationRemindedAt: ctx.now })
-        .where(and(eq(requests.id, id), isNull(requests.verificationRemindedAt), eq(requests.status, "awaiting_verification")))
-        .run();
+        .where(and(eq(requests.id, id), isNull(requests.verificationRemindedAt), eq(requests.status, "awaiting_verification")));
       if (taken.changes !== 1) return false;
-      const r = getById(tx, id);
+      const r = await getById(tx, id);
       if (r.verificationMethod === "email" && r.email) {
-        const token = issueLink(tx, r.id, "email_link", ctx.now);
+        const token = await issueLink(tx, r.id, "email_link", ctx.now);
         const m = emails.verificationReminder(
           { link: link(`/verification/${token}`), reference: r.reference, filedOn: parisDate(r.receivedAt), lapsesOn: lapsesOn(r.receivedAt), ttlHours: e.VERIFICATION_LINK_TTL_HOURS },
           r.locale,
         );
-        enqueue(tx, { channel: "email", to: r.email, template: "verification_reminder", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
+        await enqueue(tx, { channel: "email", to: r.email, template: "verification_reminder", ...m, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.VERIFICATION_LINK_TTL_HOURS * 3_600_000) }, ctx.now);
       } else if (r.verificationMethod === "sms" && r.phone) {
-        const code = issueSmsCode(tx, r.id, ctx.now);
+        const code = await issueSmsCode(tx, r.id, ctx.now);
         const m = emails.smsVerificationReminder({ code, reference: r.reference, lapsesOn: lapsesOn(r.receivedAt), ttlMinutes: e.SMS_CODE_TTL_MINUTES, followLink: link("/suivi") }, r.locale);
-        enqueue(tx, { channel: "sms", to: r.phone, template: "sms_verification_reminder", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
+        await enqueue(tx, { channel: "sms", to: r.phone, template: "sms_verification_reminder", text: m.text, requestId: r.id, expiresAt: new Date(ctx.now.getTime() + e.SMS_CODE_TTL_MINUTES * 60_000) }, ctx.now);
       } else {
         // Nothing to remind through (no contact for the method): stamped all the same, so it is not looked at again.
         return false;
       }
-      addEvent(tx, r.id, ctx, "verification_reminded", { method: r.verificationMethod });
-      audit.append(tx, { actor: ctx.actor, action: "ticket.verification_reminded", reference: r.reference, details: { via: r.verificationMethod }, at: ctx.now });
+      await addEvent(tx, r.id, ctx, "verification_reminded", { method: r.verificationMethod });
+      await audit.append(tx, { actor: ctx.actor, action: "ticket.verification_reminded", reference: r.reference, details: { via: r.verificationMethod }, at: ctx.now });
       return true;
-    }, { behavior: "immediate" });
+    });
     if (won) reminded++;
   }
   if (reminded) log.info("request.verification_reminded", { count: reminded });
@@ -432,27 +427,26 @@ export function remindUnverified({ ctx }: { ctx: Ctx }): number {
  * loop. A web request's filer is told, by the channel they chose, in the
  * same transaction: the notice goes once, with the lapse.
  */
-export function expireUnverified({ ctx }: { ctx: Ctx }): number {
+export async function expireUnverified({ ctx }: { ctx: Ctx }): Promise<number> {
   const e = env();
   const cutoff = new Date(ctx.now.getTime() - e.UNVERIFIED_EXPIRY_DAYS * DAY_MS);
-  const stale = ctx.db
+  const stale = await ctx.db
     .select()
     .from(requests)
-    .where(and(eq(requests.status, "awaiting_verification"), lte(requests.receivedAt, cutoff)))
-    .all();
+    .where(and(eq(requests.status, "awaiting_verification"), lte(requests.receivedAt, cutoff)));
   let expired = 0;
   for (const r of stale) {
     // Only a request still awaiting verification when this process holds the lock: two sweeps act and audit once.
-    const won = ctx.db.transaction((tx) => {
-      const fresh = getById(tx, r.id);
+    const won = await withTx(ctx, async (tx) => {
+      const fresh = await getById(tx, r.id);
       if (fresh.status !== "awaiting_verification") return false;
-      setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
-      tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).run();
-      const notified = fresh.channel === "web" ? lapseNotice(tx, ctx, fresh) : null;
-      addEvent(tx, r.id, ctx, "expired", notified ? { afterDays: e.UNVERIFIED_EXPIRY_DAYS, notified } : { afterDays: e.UNVERIFIED_EXPIRY_DAYS });
-      audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: notified ? { notified } : {}, at: ctx.now });
+      await setStatus(tx, fresh, "expired_unverified", ctx.now, { closedAt: ctx.now });
+      await tx.update(requestPauses).set({ endedAt: ctx.now }).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt)));
+      const notified = fresh.channel === "web" ? (await lapseNotice(tx, ctx, fresh)) : null;
+      await addEvent(tx, r.id, ctx, "expired", notified ? { afterDays: e.UNVERIFIED_EXPIRY_DAYS, notified } : { afterDays: e.UNVERIFIED_EXPIRY_DAYS });
+      await audit.append(tx, { actor: ctx.actor, action: "ticket.expired", reference: r.reference, details: notified ? { notified } : {}, at: ctx.now });
       return true;
-    }, { behavior: "immediate" });
+    });
     if (won) expired++;
   }
   if (expired) log.info("request.expired_unverified", { count: expired });
@@ -464,18 +458,18 @@ export function expireUnverified({ ctx }: { ctx: Ctx }): number {
  * (today, the lapse), and the day retention removes the identity at the
  * latest (its daily run after UNVERIFIED_PURGE_GRACE_DAYS).
  */
-function lapseNotice(tx: DbOrTx, ctx: Ctx, r: RequestRow): "email" | "sms" | null {
+async function lapseNotice(tx: DbOrTx, ctx: Ctx, r: RequestRow): Promise<"email" | "sms" | null> {
   const e = env();
   const purgeOn = parisDate(new Date(ctx.now.getTime() + (e.UNVERIFIED_PURGE_GRACE_DAYS + 1) * DAY_MS));
   const fileLink = link("/demande");
   if (r.verificationMethod === "email" && r.email) {
     const m = emails.unconfirmedLapsed({ reference: r.reference, filedOn: parisDate(r.receivedAt), lapsedOn: parisDate(ctx.now), purgeOn, fileLink }, r.locale);
-    enqueue(tx, { channel: "email", to: r.email, template: "unconfirmed_lapsed", ...m, requestId: r.id }, ctx.now);
+    await enqueue(tx, { channel: "email", to: r.email, template: "unconfirmed_lapsed", ...m, requestId: r.id }, ctx.now);
     return "email";
   }
   if (r.verificationMethod === "sms" && r.phone) {
     const m = emails.smsUnconfirmedLapsed({ reference: r.reference, purgeOn, fileLink }, r.locale);
-    enqueue(tx, { channel: "sms", to: r.phone, template: "sms_unconfirmed_lapsed", text: m.text, requestId: r.id }, ctx.now);
+    await enqueue(tx, { channel: "sms", to: r.phone, template: "sms_unconfirmed_lapsed", text: m.text, requestId: r.id }, ctx.now);
     return "sms";
   }
   return null;
@@ -485,28 +479,28 @@ function lapseNotice(tx: DbOrTx, ctx: Ctx, r: RequestRow): "email" | "sms" | nul
  * "Send me my status link": answers the same way whether or not the pair
  * exists, so the form cannot be used to learn who filed a request.
  */
-export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; reference: string; contact: { email: string } | { phone: string } }) {
-  ctx.db.transaction((tx) => {
-    const r = findByReference(tx, reference);
+export async function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; reference: string; contact: { email: string } | { phone: string } }) {
+  await withTx(ctx, async (tx) => {
+    const r = await findByReference(tx, reference);
     const matches = r && ("email" in contact ? r.emailKey === emailKey(contact.email) : r.phoneKey === phoneKey(contact.phone));
     if (!r || !matches) return;
     if (r.status === "awaiting_verification") {
       // Not confirmed yet: a request waiting for a code by SMS gets a new one
       // at the phone typed (the browser enters it at /demande/envoyee). The
       // outcome is not told: refused or sent, the page reads the same.
-      if ("phone" in contact) newSmsCode(tx, ctx, r, "follow_up");
+      if ("phone" in contact) await newSmsCode(tx, ctx, r, "follow_up");
       // One confirmed by email gets a new confirmation link at its address (the earlier one may have expired unsent).
-      else newEmailLink(tx, ctx, r);
+      else await newEmailLink(tx, ctx, r);
       return;
     }
-    const token = issueLink(tx, r.id, "status_link", ctx.now);
+    const token = await issueLink(tx, r.id, "status_link", ctx.now);
     const url = link(`/suivi/lien/${token}`);
     if ("email" in contact && r.email) {
       const m = emails.statusLink({ link: url, reference: r.reference, ttlDays: env().STATUS_LINK_TTL_DAYS }, r.locale);
-      enqueue(tx, { channel: "email", to: r.email, template: "status_link", ...m, requestId: r.id }, ctx.now);
+      await enqueue(tx, { channel: "email", to: r.email, template: "status_link", ...m, requestId: r.id }, ctx.now);
     } else if (r.phone) {
       const m = emails.smsStatusLink({ link: url, reference: r.reference }, r.locale);
-      enqueue(tx, { channel: "sms", to: r.phone, template: "sms_status_link", text: m.text, requestId: r.id }, ctx.now);
+      await enqueue(tx, { channel: "sms", to: r.phone, template: "sms_status_link", text: m.text, requestId: r.id }, ctx.now);
     }
   });
 }
@@ -516,17 +510,16 @@ export function sendStatusLink({ ctx, reference, contact }: { ctx: Ctx; referenc
  * unknown, expired or already used. What it opens lasts as long as the
  * follow cookie the route gives in exchange (docs/security.md).
  */
-export function openStatusLink(db: DbOrTx, token: string, now: Date): number | null {
-  return consumeLink(db, token, "status_link", now)?.requestId ?? null;
+export async function openStatusLink(db: DbOrTx, token: string, now: Date): Promise<number | null> {
+  return (await consumeLink(db, token, "status_link", now))?.requestId ?? null;
 }
 
 /** For the "check your messages" page right after filing. */
-export function pendingView(db: DbOrTx, requestId: number) {
-  const r = db
+export async function pendingView(db: DbOrTx, requestId: number) {
+  const r = await first(db
     .select({ reference: requests.reference, status: requests.status, verificationMethod: requests.verificationMethod, phone: requests.phone })
     .from(requests)
-    .where(eq(requests.id, requestId))
-    .get();
+    .where(eq(requests.id, requestId)));
   if (!r) return null;
   // Only the last two digits, so the person can check the number without the page showing it whole.
   const { phone, ...rest } = r;

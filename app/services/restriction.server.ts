@@ -37,6 +37,7 @@ import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { brand } from "../../emails/layout";
 import { staffNames } from "./staff.server";
+import { withTx, first, changes } from "../utils/db.server";
 
 /**
  * Art. 18: the person's records are marked as restricted where they are, in
@@ -68,27 +69,27 @@ export function stateOf(row: { error: string | null; liftedAt: Date | null; hand
 }
 
 /** The latest row per connector: the restriction as it stands there now (older rows are history). */
-function currentRows(tx: DbOrTx, requestId: number) {
-  const rows = tx.select().from(restrictions).where(eq(restrictions.requestId, requestId)).orderBy(asc(restrictions.id)).all();
+async function currentRows(tx: DbOrTx, requestId: number) {
+  const rows = await tx.select().from(restrictions).where(eq(restrictions.requestId, requestId)).orderBy(asc(restrictions.id));
   const latest = new Map<string, (typeof rows)[number]>();
   for (const row of rows) latest.set(row.connectorId, row);
   return latest;
 }
 
 /** Matches per connector from the latest finished gather; refuses a gather that is missing or unfinished. */
-function gatheredMatches(tx: DbOrTx, requestId: number): Map<string, Match[]> {
-  const latest = latestJobs(tx, requestId);
+async function gatheredMatches(tx: DbOrTx, requestId: number): Promise<Map<string, Match[]>> {
+  const latest = await latestJobs(tx, requestId);
   if (latest.length === 0) throw new DomainError("conflict", { reason: "not_gathered" });
   // Restricting while a source failed or is still searching would leave records out without anyone noticing.
   const unfinished = latest.filter((j) => j.status !== "done").map((j) => j.connectorId);
   if (unfinished.length) throw new DomainError("conflict", { reason: "gather_unfinished", connectors: unfinished });
-  return matchesByConnector(tx, requestId);
+  return await matchesByConnector(tx, requestId);
 }
 
-function matchesByConnector(tx: DbOrTx, requestId: number): Map<string, Match[]> {
+async function matchesByConnector(tx: DbOrTx, requestId: number): Promise<Map<string, Match[]>> {
   const out = new Map<string, Map<string, Match>>();
   // One pointer per record, should a connector's search have matched it twice.
-  for (const m of readGathered(tx, requestId).matches) {
+  for (const m of (await readGathered(tx, requestId)).matches) {
     const own = out.get(m.connectorId) ?? new Map<string, Match>();
     own.set(`${m.dataset}\u0000${m.key}`, m);
     out.set(m.connectorId, own);
@@ -127,15 +128,15 @@ async function callRestrict(registry: Registry, connectorId: string, matches: Ma
  */
 export async function applyRestriction({ ctx, reference, registry, connectorId }: { ctx: Ctx; reference: string; registry: Registry; connectorId?: string }) {
   const me = requireStaff(ctx.actor);
-  const plan = ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  const plan = await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
     if (!r.rights.includes("restriction")) throw new DomainError("illegal_transition", { code: "restriction_not_requested" });
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "restriction" });
     // Data held for a client (as its processor) is restricted only on that client's instruction (Art. 28(3)(a), 29).
-    const hold = holdFor(tx, r.id, "restrict", (id) => registry.get(id)?.kind);
-    const matches = new Map([...gatheredMatches(tx, r.id)].map(([id, ms]) => [id, released(ms, hold)]));
-    const current = currentRows(tx, r.id);
+    const hold = await holdFor(tx, r.id, "restrict", (id) => registry.get(id)?.kind);
+    const matches = new Map([...(await gatheredMatches(tx, r.id))].map(([id, ms]) => [id, released(ms, hold)]));
+    const current = await currentRows(tx, r.id);
     // In force already (applied, or lifting failed) or not supported: nothing to do there; absent, failed or lifted: (re)apply.
     const due = [...matches].filter(([id, ms]) => {
       if (ms.length === 0) return false;
@@ -146,20 +147,20 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     if (targets.length === 0 && !connectorId && hold.parts.some((p) => p.state === "awaiting")) throw new DomainError("conflict", { code: "awaiting_controller" });
     if (targets.length === 0) throw new DomainError("illegal_transition", { code: connectorId ? "nothing_to_retry" : "nothing_to_restrict" });
     // The person is told where their data is restricted: only at a contact proven for this request.
-    if (!reach(tx, r, { disclosure: true })) throw unreachable(true);
+    if (!(await reach(tx, r, { disclosure: true }))) throw unreachable(true);
     return { r, targets };
   });
 
   const outcomes = await Promise.all(plan.targets.map(([id, ms]) => callRestrict(registry, id, ms, true, plan.r.reference)));
 
-  const done = ctx.db.transaction((tx) => {
-    const current = currentRows(tx, plan.r.id);
+  const done = await withTx(ctx, async (tx) => {
+    const current = await currentRows(tx, plan.r.id);
     for (const o of outcomes) {
       const row = current.get(o.connectorId);
       const values = { records: o.records, appliedBy: me.id, appliedAt: ctx.now, error: o.error };
       // A failed attempt's row is the one retried; a lifted restriction stays in the history and a new one starts.
-      if (row && !row.liftedAt) tx.update(restrictions).set(values).where(eq(restrictions.id, row.id)).run();
-      else tx.insert(restrictions).values({ requestId: plan.r.id, connectorId: o.connectorId, ...values }).run();
+      if (row && !row.liftedAt) await tx.update(restrictions).set(values).where(eq(restrictions.id, row.id));
+      else await tx.insert(restrictions).values({ requestId: plan.r.id, connectorId: o.connectorId, ...values });
     }
     const details = {
       applied: outcomes.filter((o) => !o.error).map((o) => o.connectorId),
@@ -167,12 +168,12 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       failed: outcomes.filter((o) => o.error && o.error !== NOT_SUPPORTED).map((o) => o.connectorId),
       records: outcomes.filter((o) => !o.error).reduce((n, o) => n + o.records, 0),
     };
-    addEvent(tx, plan.r.id, ctx, "restriction_applied", details);
-    audit.append(tx, { actor: me, action: "restriction.applied", reference: plan.r.reference, details, at: ctx.now });
+    await addEvent(tx, plan.r.id, ctx, "restriction_applied", details);
+    await audit.append(tx, { actor: me, action: "restriction.applied", reference: plan.r.reference, details, at: ctx.now });
     // Art. 19: the recipients of the data now restricted are told (not its values).
     const applied = new Set(details.applied);
     const sender = businessSender();
-    notifyRecipients(tx, {
+    await notifyRecipients(tx, {
       requestId: plan.r.id,
       reference: plan.r.reference,
       kind: "restriction",
@@ -183,7 +184,7 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       render: (g) => emails.recipientRestrictionNotice({ reference: plan.r.reference, recipient: g.client.name, records: g.records.map(recordLine), sender }),
     });
     const label = (id: string) => registry.get(id)?.label ?? id;
-    notifyRequester(tx, ctx, plan.r, {
+    await notifyRequester(tx, ctx, plan.r, {
       kind: "restriction",
       template: "restriction_applied",
       message: restrictionApplied({ reference: plan.r.reference, applied: details.applied.map(label), byHand: details.notSupported.map(label), failed: details.failed.map(label) }, plan.r.locale),
@@ -191,15 +192,15 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
       disclosure: true,
     });
     // The marks changed what those systems hold: search them again, withdraw an archive built before.
-    return { details, withdrawn: refreshAfterChange(tx, ctx, plan.r, details.applied, "restriction") };
+    return { details, withdrawn: await refreshAfterChange(tx, ctx, plan.r, details.applied, "restriction") };
   });
   for (const f of done.withdrawn) rmSync(f, { force: true });
   return done.details;
 }
 
 /** The request's latest lift, if any: the one that counts (earlier ones are history). */
-function latestLift(tx: DbOrTx, requestId: number): RestrictionLiftRow | undefined {
-  return tx.select().from(restrictionLifts).where(eq(restrictionLifts.requestId, requestId)).orderBy(desc(restrictionLifts.id)).get();
+async function latestLift(tx: DbOrTx, requestId: number): Promise<RestrictionLiftRow | undefined> {
+  return await first(tx.select().from(restrictionLifts).where(eq(restrictionLifts.requestId, requestId)).orderBy(desc(restrictionLifts.id)));
 }
 
 /** A lift under way: announced and not stopped, or run with systems still to finish. */
@@ -217,31 +218,31 @@ const leaseMs = () => env().JOB_LEASE_SECONDS * 1000;
  * unless staff stopped it meanwhile. Refused when nothing can reach the
  * person: a lift they would never hear of is what Art. 18(3) forbids.
  */
-export function scheduleLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function scheduleLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo");
     if (!r.rights.includes("restriction")) throw new DomainError("illegal_transition", { code: "restriction_not_requested" });
-    const inForce = [...currentRows(tx, r.id).values()].filter((row) => !row.liftedAt);
+    const inForce = [...(await currentRows(tx, r.id)).values()].filter((row) => !row.liftedAt);
     if (inForce.length === 0) throw new DomainError("illegal_transition", { code: "not_restricted" });
-    const lift = latestLift(tx, r.id);
+    const lift = await latestLift(tx, r.id);
     if (lift && ACTIVE_LIFT.includes(lift.status)) throw new DomainError("illegal_transition", { code: "lift_already_scheduled" });
     const dueAt = new Date(ctx.now.getTime() + noticeMs());
     const days = env().RESTRICTION_LIFT_NOTICE_DAYS;
     const liftFrom = formatInstant(dueAt, r.locale);
     const contact = organisation().dpo.email;
-    const sent = notifyRequester(tx, ctx, r, {
+    const sent = await notifyRequester(tx, ctx, r, {
       kind: "restriction_lift_notice",
       template: "restriction_lift_notice",
       message: restrictionLiftNotice({ reference: r.reference, liftFrom, days, contact }, r.locale),
       sms: (link) => smsRestrictionLiftNotice({ reference: r.reference, liftFrom, contact, link }, r.locale),
       disclosure: false,
     });
-    const row = tx.insert(restrictionLifts).values({ requestId: r.id, status: "scheduled", scheduledBy: me.id, scheduledAt: ctx.now, dueAt }).returning().get();
+    const row = (await first(tx.insert(restrictionLifts).values({ requestId: r.id, status: "scheduled", scheduledBy: me.id, scheduledAt: ctx.now, dueAt }).returning()))!;
     const details = { lift: row.id, dueAt: dueAt.toISOString(), noticeDays: days, delivery: sent.delivery };
-    addEvent(tx, r.id, ctx, "restriction_lift_notice", details);
-    audit.append(tx, { actor: me, action: "restriction.lift_scheduled", reference: r.reference, details, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "restriction_lift_notice", details);
+    await audit.append(tx, { actor: me, action: "restriction.lift_scheduled", reference: r.reference, details, at: ctx.now });
     return { dueAt, delivery: sent.delivery };
   });
 }
@@ -251,12 +252,12 @@ export function scheduleLift({ ctx, reference }: { ctx: Ctx; reference: string }
  * such), or staff decided otherwise. The restriction stays in force and the
  * person is told. DPO or support; refused once the lift has run.
  */
-export function stopLift({ ctx, reference, reason }: { ctx: Ctx; reference: string; reason: "objected" | "other" }) {
+export async function stopLift({ ctx, reference, reason }: { ctx: Ctx; reference: string; reason: "objected" | "other" }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
-    return stopScheduled(tx, ctx, r, reason, me.id);
+    return await stopScheduled(tx, ctx, r, reason, me.id);
   });
 }
 
@@ -266,31 +267,30 @@ export function stopLift({ ctx, reference, reason }: { ctx: Ctx; reference: stri
  * in force, and the ticket shows that the requester objected; staff may
  * announce a new lift once they have looked at why (a new notice period).
  */
-export function contestLift({ ctx, requestId }: { ctx: Ctx; requestId: number }) {
+export async function contestLift({ ctx, requestId }: { ctx: Ctx; requestId: number }) {
   if (ctx.actor.kind !== "requester") throw new DomainError("forbidden", {});
-  return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.id, requestId)).get();
+  return await withTx(ctx, async (tx) => {
+    const r = await first(tx.select().from(requests).where(eq(requests.id, requestId)));
     if (!r) throw new DomainError("not_found", { what: "request" });
-    return stopScheduled(tx, ctx, r, "objected", null);
+    return await stopScheduled(tx, ctx, r, "objected", null);
   });
 }
 
 /** Stops the scheduled lift (compare-and-set against a worker claiming it), records why, tells the person. */
-function stopScheduled(tx: Tx, ctx: Ctx, r: RequestRow, reason: "objected" | "other", stoppedBy: number | null) {
-  const lift = latestLift(tx, r.id);
+async function stopScheduled(tx: Tx, ctx: Ctx, r: RequestRow, reason: "objected" | "other", stoppedBy: number | null) {
+  const lift = await latestLift(tx, r.id);
   if (!lift || lift.status !== "scheduled") throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
   // Compare-and-set: a worker that claimed it in the meantime wins, and this is refused.
-  const changed = tx
+  const changed = await tx
     .update(restrictionLifts)
     .set({ status: "stopped", stoppedBy, stoppedAt: ctx.now, stopReason: reason })
-    .where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "scheduled"), eq(restrictionLifts.attempts, lift.attempts)))
-    .run();
+    .where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "scheduled"), eq(restrictionLifts.attempts, lift.attempts)));
   if (changed.changes !== 1) throw new DomainError("illegal_transition", { code: "no_lift_to_stop" });
   const details = { lift: lift.id, reason, byRequester: stoppedBy === null };
-  addEvent(tx, r.id, ctx, "restriction_lift_stopped", details);
-  audit.append(tx, { actor: ctx.actor, action: "restriction.lift_stopped", reference: r.reference, details, at: ctx.now });
-  if (reach(tx, r, { disclosure: false })) {
-    notifyRequester(tx, ctx, r, {
+  await addEvent(tx, r.id, ctx, "restriction_lift_stopped", details);
+  await audit.append(tx, { actor: ctx.actor, action: "restriction.lift_stopped", reference: r.reference, details, at: ctx.now });
+  if ((await reach(tx, r, { disclosure: false }))) {
+    await notifyRequester(tx, ctx, r, {
       kind: "restriction_lift_stopped",
       template: "restriction_lift_stopped",
       message: restrictionLiftStopped({ reference: r.reference, objected: reason === "objected" }, r.locale),
@@ -302,15 +302,15 @@ function stopScheduled(tx: Tx, ctx: Ctx, r: RequestRow, reason: "objected" | "ot
 }
 
 /** A lift whose systems failed goes back to the workers at once (the notice was given already). DPO only. */
-export function retryLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function retryLift({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireStaff(ctx.actor);
-  ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo");
-    const lift = latestLift(tx, r.id);
+    const lift = await latestLift(tx, r.id);
     if (!lift || lift.status !== "failed") throw new DomainError("illegal_transition", { code: "nothing_to_retry" });
-    tx.update(restrictionLifts).set({ status: "scheduled", dueAt: ctx.now, leaseUntil: null }).where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "failed"))).run();
-    audit.append(tx, { actor: me, action: "restriction.lift_retried", reference: r.reference, details: { lift: lift.id }, at: ctx.now });
+    await tx.update(restrictionLifts).set({ status: "scheduled", dueAt: ctx.now, leaseUntil: null }).where(and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.status, "failed")));
+    await audit.append(tx, { actor: me, action: "restriction.lift_retried", reference: r.reference, details: { lift: lift.id }, at: ctx.now });
   });
 }
 
@@ -323,22 +323,20 @@ export async function runDueLifts({ db, registry, now = () => new Date(), limit 
   let ran = 0;
   for (; ran < limit; ran++) {
     const t = now();
-    const claimed = db.transaction((tx) => {
+    const claimed = await withTx(db, async (tx) => {
       const free = or(isNull(restrictionLifts.leaseUntil), lt(restrictionLifts.leaseUntil, t));
-      const candidates = tx
+      const candidates = await tx
         .select()
         .from(restrictionLifts)
         .where(and(inArray(restrictionLifts.status, ["scheduled", "running"]), lte(restrictionLifts.dueAt, t), free))
         .orderBy(asc(restrictionLifts.dueAt))
-        .limit(5)
-        .all();
+        .limit(5);
       for (const row of candidates) {
-        const won = tx
+        const won = (await first(tx
           .update(restrictionLifts)
           .set({ status: "running", leaseUntil: new Date(t.getTime() + leaseMs()), attempts: row.attempts + 1 })
           .where(and(eq(restrictionLifts.id, row.id), eq(restrictionLifts.status, row.status), eq(restrictionLifts.attempts, row.attempts), free))
-          .returning()
-          .get();
+          .returning()))!;
         if (won) return won;
       }
       return undefined;
@@ -358,12 +356,12 @@ const system: Actor = { kind: "system" };
 /** Unmarks the records in every system RightsDesk marked; hand restrictions wait for a staff confirmation. */
 async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow, now: () => Date) {
   const mine = and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.attempts, lift.attempts), eq(restrictionLifts.status, "running"));
-  const lease = keepLease(() => db.update(restrictionLifts).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine).run().changes === 1, leaseMs() / 3);
+  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(restrictionLifts).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
   try {
-    const plan = db.transaction((tx) => {
-      const r = tx.select().from(requests).where(eq(requests.id, lift.requestId)).get()!;
-      const inForce = [...currentRows(tx, r.id).values()].filter((row) => !row.liftedAt && !isHand(row));
-      return { r, inForce, matches: matchesByConnector(tx, r.id) };
+    const plan = await withTx(db, async (tx) => {
+      const r = (await first(tx.select().from(requests).where(eq(requests.id, lift.requestId))))!;
+      const inForce = [...(await currentRows(tx, r.id)).values()].filter((row) => !row.liftedAt && !isHand(row));
+      return { r, inForce, matches: await matchesByConnector(tx, r.id) };
     });
     const outcomes = await Promise.all(
       plan.inForce.map(async (row): Promise<Outcome> => {
@@ -377,21 +375,21 @@ async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow,
     lease.check("restriction lift");
     const t = now();
     const ctx: Ctx = { db, now: t, actor: system };
-    const withdrawn = db.transaction((tx) => {
+    const withdrawn = await withTx(db, async (tx) => {
       const failed = outcomes.filter((o) => o.error);
-      requireOwned(tx.update(restrictionLifts).set({ status: failed.length ? "failed" : "done", ranAt: t, leaseUntil: null }).where(mine).run(), "restriction lift");
+      requireOwned(await tx.update(restrictionLifts).set({ status: failed.length ? "failed" : "done", ranAt: t, leaseUntil: null }).where(mine), "restriction lift");
       for (const o of outcomes) {
         const row = plan.inForce.find((x) => x.connectorId === o.connectorId)!;
-        if (o.error) tx.update(restrictions).set({ error: `${LIFT_FAILED}${o.error}`.slice(0, 500) }).where(eq(restrictions.id, row.id)).run();
-        else tx.update(restrictions).set({ liftedAt: t, liftedBy: null, error: null }).where(eq(restrictions.id, row.id)).run();
+        if (o.error) await tx.update(restrictions).set({ error: `${LIFT_FAILED}${o.error}`.slice(0, 500) }).where(eq(restrictions.id, row.id));
+        else await tx.update(restrictions).set({ liftedAt: t, liftedBy: null, error: null }).where(eq(restrictions.id, row.id));
       }
-      const handPending = [...currentRows(tx, plan.r.id).values()].filter((row) => !row.liftedAt && isHand(row)).map((row) => row.connectorId);
+      const handPending = [...(await currentRows(tx, plan.r.id)).values()].filter((row) => !row.liftedAt && isHand(row)).map((row) => row.connectorId);
       const details = { lift: lift.id, lifted: outcomes.filter((o) => !o.error).map((o) => o.connectorId), failed: failed.map((o) => o.connectorId), handPending };
-      addEvent(tx, plan.r.id, ctx, "restriction_lift_ran", details);
-      audit.append(tx, { actor: system, action: "restriction.lifted", reference: plan.r.reference, details, at: t });
-      completeIfLifted(tx, ctx, plan.r, registry);
+      await addEvent(tx, plan.r.id, ctx, "restriction_lift_ran", details);
+      await audit.append(tx, { actor: system, action: "restriction.lifted", reference: plan.r.reference, details, at: t });
+      await completeIfLifted(tx, ctx, plan.r, registry);
       // Only while the request is open: a closed one has nothing left to answer with fresh data.
-      return OPEN_STATUSES.includes(plan.r.status) ? refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction") : [];
+      return OPEN_STATUSES.includes(plan.r.status) ? (await refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction")) : [];
     });
     for (const f of withdrawn) rmSync(f, { force: true });
   } finally {
@@ -404,20 +402,20 @@ async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow,
  * restrictions confirmed lifted), the person is told where it was lifted and
  * how, and so are the Art. 19 recipients told of the restriction. Once per lift.
  */
-function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
-  const lift = latestLift(tx, r.id);
+async function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
+  const lift = await latestLift(tx, r.id);
   if (!lift || lift.completedAt || !["done", "failed"].includes(lift.status)) return;
-  const rows = [...currentRows(tx, r.id).values()];
+  const rows = [...(await currentRows(tx, r.id)).values()];
   if (rows.some((row) => !row.liftedAt)) return;
-  const changed = tx.update(restrictionLifts).set({ completedAt: ctx.now }).where(and(eq(restrictionLifts.id, lift.id), isNull(restrictionLifts.completedAt))).run();
+  const changed = await tx.update(restrictionLifts).set({ completedAt: ctx.now }).where(and(eq(restrictionLifts.id, lift.id), isNull(restrictionLifts.completedAt)));
   if (changed.changes !== 1) return;
   const label = (id: string) => registry.get(id)?.label ?? id;
   // Only rows lifted by this lift: where a restriction was confirmed by hand it was lifted by hand; never-confirmed ones were not in force.
   const thisLift = rows.filter((row) => row.liftedAt && row.liftedAt >= lift.scheduledAt);
   const lifted = thisLift.filter((row) => !isHand(row)).map((row) => label(row.connectorId));
   const byHand = thisLift.filter(isHand).map((row) => label(row.connectorId));
-  if (reach(tx, r, { disclosure: false })) {
-    notifyRequester(tx, ctx, r, {
+  if ((await reach(tx, r, { disclosure: false }))) {
+    await notifyRequester(tx, ctx, r, {
       kind: "restriction_lifted",
       template: "restriction_lifted",
       message: restrictionLiftDone({ reference: r.reference, lifted, byHand }, r.locale),
@@ -426,7 +424,7 @@ function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
     });
   }
   // Art. 19: each company told of the restriction is told it is lifted, about the same records.
-  notifyThoseTold(tx, {
+  await notifyThoseTold(tx, {
     requestId: r.id,
     reference: r.reference,
     told: "restriction",
@@ -436,8 +434,8 @@ function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
     render: (d) => recipientRestrictionLiftedNotice({ reference: r.reference, recipient: d.recipient, records: d.records, sender: businessSender() }),
   });
   const details = { lift: lift.id, lifted: thisLift.filter((row) => !isHand(row)).map((row) => row.connectorId), byHand: thisLift.filter(isHand).map((row) => row.connectorId) };
-  addEvent(tx, r.id, ctx, "restriction_lifted", details);
-  audit.append(tx, { actor: ctx.actor, action: "restriction.lift_completed", reference: r.reference, details, at: ctx.now });
+  await addEvent(tx, r.id, ctx, "restriction_lifted", details);
+  await audit.append(tx, { actor: ctx.actor, action: "restriction.lift_completed", reference: r.reference, details, at: ctx.now });
 }
 
 /**
@@ -446,26 +444,26 @@ function completeIfLifted(tx: Tx, ctx: Ctx, r: RequestRow, registry: Registry) {
  * ("lifted", only once the announced lift has run). DPO or support. Kept
  * with who and when, and shown as such — never as if RightsDesk had done it.
  */
-export function confirmByHand({ ctx, reference, connectorId, what, registry }: { ctx: Ctx; reference: string; connectorId: string; what: "applied" | "lifted"; registry: Registry }) {
+export async function confirmByHand({ ctx, reference, connectorId, what, registry }: { ctx: Ctx; reference: string; connectorId: string; what: "applied" | "lifted"; registry: Registry }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     requireRole(me, "dpo", "support");
-    const row = currentRows(tx, r.id).get(connectorId);
+    const row = (await currentRows(tx, r.id)).get(connectorId);
     if (!row || !isHand(row) || row.liftedAt) throw new DomainError("illegal_transition", { code: "nothing_by_hand" });
     if (what === "applied") {
       if (row.handConfirmedAt) throw new DomainError("illegal_transition", { code: "nothing_by_hand" });
-      tx.update(restrictions).set({ handConfirmedBy: me.id, handConfirmedAt: ctx.now }).where(eq(restrictions.id, row.id)).run();
+      await tx.update(restrictions).set({ handConfirmedBy: me.id, handConfirmedAt: ctx.now }).where(eq(restrictions.id, row.id));
     } else {
-      const lift = latestLift(tx, r.id);
+      const lift = await latestLift(tx, r.id);
       // The notice period is the person's: nothing is lifted, by hand either, before the workers' lift has run.
       if (!lift || !["done", "failed"].includes(lift.status)) throw new DomainError("illegal_transition", { code: "lift_not_due" });
-      tx.update(restrictions).set({ liftedBy: me.id, liftedAt: ctx.now }).where(eq(restrictions.id, row.id)).run();
+      await tx.update(restrictions).set({ liftedBy: me.id, liftedAt: ctx.now }).where(eq(restrictions.id, row.id));
     }
     const details = { connectorId, what };
-    addEvent(tx, r.id, ctx, what === "applied" ? "restriction_hand_applied" : "restriction_hand_lifted", details);
-    audit.append(tx, { actor: me, action: what === "applied" ? "restriction.hand_applied" : "restriction.hand_lifted", reference: r.reference, details, at: ctx.now });
-    if (what === "lifted") completeIfLifted(tx, ctx, r, registry);
+    await addEvent(tx, r.id, ctx, what === "applied" ? "restriction_hand_applied" : "restriction_hand_lifted", details);
+    await audit.append(tx, { actor: me, action: what === "applied" ? "restriction.hand_applied" : "restriction.hand_lifted", reference: r.reference, details, at: ctx.now });
+    if (what === "lifted") await completeIfLifted(tx, ctx, r, registry);
     return details;
   });
 }
@@ -484,15 +482,15 @@ export type LiftView = {
 
 /** The latest lift, for the ticket page and the status page. No personal data. */
 /** When the announced lift will run, while it can still be contested; null otherwise. */
-export function scheduledLiftDue(db: DbOrTx, requestId: number): Date | null {
-  const lift = latestLift(db, requestId);
+export async function scheduledLiftDue(db: DbOrTx, requestId: number): Promise<Date | null> {
+  const lift = await latestLift(db, requestId);
   return lift?.status === "scheduled" ? lift.dueAt : null;
 }
 
-export function liftView(db: DbOrTx, requestId: number): LiftView | null {
-  const lift = latestLift(db, requestId);
+export async function liftView(db: DbOrTx, requestId: number): Promise<LiftView | null> {
+  const lift = await latestLift(db, requestId);
   if (!lift) return null;
-  const names = staffNames(db, [lift.scheduledBy, lift.stoppedBy]);
+  const names = await staffNames(db, [lift.scheduledBy, lift.stoppedBy]);
   return {
     status: lift.status,
     scheduledAt: lift.scheduledAt,
@@ -524,9 +522,9 @@ export type RestrictionRow = {
 };
 
 /** Where the restriction applies, per connector, for the ticket page. No personal data. */
-export function restrictionRows(db: DbOrTx, requestId: number): RestrictionRow[] {
-  const rows = [...currentRows(db, requestId).values()];
-  const names = staffNames(db, rows.flatMap((r) => [r.appliedBy, r.liftedBy, r.handConfirmedBy]));
+export async function restrictionRows(db: DbOrTx, requestId: number): Promise<RestrictionRow[]> {
+  const rows = [...(await currentRows(db, requestId)).values()];
+  const names = await staffNames(db, rows.flatMap((r) => [r.appliedBy, r.liftedBy, r.handConfirmedBy]));
   const name = (id: number | null) => (id ? (names.get(id) ?? null) : null);
   return rows.map((row) => {
     const state = stateOf(row);

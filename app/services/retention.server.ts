@@ -27,6 +27,7 @@ import { forgetRectificationValues } from "./rectification.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
 import { addEvent } from "./requests.server";
 import { staffNames } from "./staff.server";
+import { withTx, first, changes } from "../utils/db.server";
 
 /**
  * Retention enforced (Art. 5(1)(e); docs/retention.md). One job, run once a
@@ -97,10 +98,10 @@ const emptyCounts = (): RequestPurgeCounts => ({
 // Durations
 
 /** OP-07's duration, unless TICKET_RETENTION_DAYS overrides it. */
-export function ticketRetentionDays(db: DbOrTx): number {
+export async function ticketRetentionDays(db: DbOrTx): Promise<number> {
   const configured = env().TICKET_RETENTION_DAYS;
   if (configured) return configured;
-  const op = db.select().from(processingOperations).all().find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
+  const op = (await db.select().from(processingOperations)).find((o) => o.datasets.includes(REQUEST_HANDLING_DATASET));
   return op?.retentionDays ?? DEFAULT_TICKET_RETENTION_DAYS;
 }
 
@@ -110,12 +111,11 @@ export function ticketRetentionDays(db: DbOrTx): number {
  * deleting sooner would defeat a purpose the register declares. None with a
  * duration: nothing is purged, and the report says so.
  */
-export function datasetRetention(db: DbOrTx, connector: Pick<Connector, "kind">, dataset: string): { operations: string[]; days: number | null } {
+export async function datasetRetention(db: DbOrTx, connector: Pick<Connector, "kind">, dataset: string): Promise<{ operations: string[]; days: number | null }> {
   const id = registerDatasetId(connector.kind, dataset);
-  const ops = db
+  const ops = (await db
     .select()
-    .from(processingOperations)
-    .all()
+    .from(processingOperations))
     .filter((o) => o.datasets.includes(id) && o.retentionDays !== null);
   if (!ops.length) return { operations: [], days: null };
   return { operations: ops.map((o) => o.code).sort(), days: Math.max(...ops.map((o) => o.retentionDays!)) };
@@ -124,13 +124,12 @@ export function datasetRetention(db: DbOrTx, connector: Pick<Connector, "kind">,
 // ---------------------------------------------------------------------------
 // Litigation holds
 
-const activeHolds = (db: DbOrTx, connectorId: string) =>
+const activeHolds = async (db: DbOrTx, connectorId: string) =>
   new Set(
-    db
+    (await db
       .select({ key: litigationHolds.itemKey })
       .from(litigationHolds)
-      .where(and(eq(litigationHolds.connectorId, connectorId), isNull(litigationHolds.liftedAt)))
-      .all()
+      .where(and(eq(litigationHolds.connectorId, connectorId), isNull(litigationHolds.liftedAt))))
       .map((h) => h.key),
   );
 
@@ -140,7 +139,7 @@ const REFERENCE = /^DSR-\d{4}-\d{6}$/;
 export type HoldInput = { connectorId: string; itemKey: string; reason: string; reference?: string };
 
 /** The DPO keeps a recording for a dispute: it is skipped by every purge until the hold is lifted. */
-export function setHold({ ctx, input, registry }: { ctx: Ctx; input: HoldInput; registry: Pick<Registry, "get"> }) {
+export async function setHold({ ctx, input, registry }: { ctx: Ctx; input: HoldInput; registry: Pick<Registry, "get"> }) {
   const me = requireRole(ctx.actor, "dpo");
   const connectorId = input.connectorId.trim();
   const itemKey = input.itemKey.trim();
@@ -151,42 +150,36 @@ export function setHold({ ctx, input, registry }: { ctx: Ctx; input: HoldInput; 
   if (reason.length < 10 || reason.length > 1000) throw new DomainError("invalid_input", { field: "reason" });
   const reference = input.reference?.trim() || undefined;
   if (reference !== undefined && !REFERENCE.test(reference)) throw new DomainError("invalid_input", { field: "reference" });
-  return ctx.db.transaction(
-    (tx) => {
-      const requestId = reference ? tx.select({ id: requests.id }).from(requests).where(eq(requests.reference, reference)).get()?.id : undefined;
+  return await withTx(ctx, async (tx) => {
+      const requestId = reference ? (await first(tx.select({ id: requests.id }).from(requests).where(eq(requests.reference, reference))))?.id : undefined;
       if (reference && !requestId) throw new DomainError("invalid_input", { field: "reference" });
-      if (activeHolds(tx, connectorId).has(itemKey)) throw new DomainError("conflict", { code: "hold_exists" });
-      const row = tx
+      if ((await activeHolds(tx, connectorId)).has(itemKey)) throw new DomainError("conflict", { code: "hold_exists" });
+      const row = (await first(tx
         .insert(litigationHolds)
         .values({ connectorId, itemKey, requestId: requestId ?? null, reason, setBy: me.id, setAt: ctx.now })
-        .returning({ id: litigationHolds.id })
-        .get();
+        .returning({ id: litigationHolds.id })))!;
       // The reason stays in the holds table: free text may name someone, the journal must not.
-      audit.append(tx, { actor: me, action: "retention.hold_set", reference: reference ?? null, details: { hold: row.id, connectorId, recording: itemKey }, at: ctx.now });
+      await audit.append(tx, { actor: me, action: "retention.hold_set", reference: reference ?? null, details: { hold: row.id, connectorId, recording: itemKey }, at: ctx.now });
       return row.id;
     },
-    { behavior: "immediate" },
   );
 }
 
-export function liftHold({ ctx, holdId, reason }: { ctx: Ctx; holdId: number; reason: string }) {
+export async function liftHold({ ctx, holdId, reason }: { ctx: Ctx; holdId: number; reason: string }) {
   const me = requireRole(ctx.actor, "dpo");
   const why = reason.trim();
   if (why.length < 10 || why.length > 1000) throw new DomainError("invalid_input", { field: "liftReason" });
-  ctx.db.transaction(
-    (tx) => {
-      const row = tx.select().from(litigationHolds).where(eq(litigationHolds.id, holdId)).get();
+  await withTx(ctx, async (tx) => {
+      const row = await first(tx.select().from(litigationHolds).where(eq(litigationHolds.id, holdId)));
       if (!row) throw new DomainError("not_found");
-      const done = tx
+      const done = await tx
         .update(litigationHolds)
         .set({ liftedAt: ctx.now, liftedBy: me.id, liftReason: why })
-        .where(and(eq(litigationHolds.id, holdId), isNull(litigationHolds.liftedAt)))
-        .run();
+        .where(and(eq(litigationHolds.id, holdId), isNull(litigationHolds.liftedAt)));
       if (done.changes !== 1) throw new DomainError("illegal_transition", { code: "hold_already_lifted" });
-      const reference = row.requestId ? (tx.select({ r: requests.reference }).from(requests).where(eq(requests.id, row.requestId)).get()?.r ?? null) : null;
-      audit.append(tx, { actor: me, action: "retention.hold_lifted", reference, details: { hold: holdId, connectorId: row.connectorId, recording: row.itemKey }, at: ctx.now });
+      const reference = row.requestId ? ((await first(tx.select({ r: requests.reference }).from(requests).where(eq(requests.id, row.requestId))))?.r ?? null) : null;
+      await audit.append(tx, { actor: me, action: "retention.hold_lifted", reference, details: { hold: holdId, connectorId: row.connectorId, recording: row.itemKey }, at: ctx.now });
     },
-    { behavior: "immediate" },
   );
 }
 
@@ -204,15 +197,14 @@ export type HoldView = {
 };
 
 /** Every hold, in force first: the DPO's page. Holds name recordings by id, never by what they hold. */
-export function listHolds(ctx: Ctx): HoldView[] {
+export async function listHolds(ctx: Ctx): Promise<HoldView[]> {
   requireRole(ctx.actor, "dpo");
-  const rows = ctx.db
+  const rows = await ctx.db
     .select({ h: litigationHolds, reference: requests.reference })
     .from(litigationHolds)
     .leftJoin(requests, eq(requests.id, litigationHolds.requestId))
-    .orderBy(sql`${litigationHolds.liftedAt} is not null`, asc(litigationHolds.setAt))
-    .all();
-  const names = staffNames(ctx.db, rows.flatMap(({ h }) => [h.setBy, h.liftedBy]));
+    .orderBy(sql`${litigationHolds.liftedAt} is not null`, asc(litigationHolds.setAt));
+  const names = await staffNames(ctx.db, rows.flatMap(({ h }) => [h.setBy, h.liftedBy]));
   return rows.map(({ h, reference }) => ({
       id: h.id,
       connectorId: h.connectorId,
@@ -228,8 +220,8 @@ export function listHolds(ctx: Ctx): HoldView[] {
 }
 
 /** The DPO's holds page: the holds, and the sources whose records have a retention to hold against. */
-export function holdsPage({ ctx, registry }: { ctx: Ctx; registry: Pick<Registry, "list"> }) {
-  const holds = listHolds(ctx);
+export async function holdsPage({ ctx, registry }: { ctx: Ctx; registry: Pick<Registry, "list"> }) {
+  const holds = await listHolds(ctx);
   return { holds, sources: registry.list().filter((c) => c.retention).map((c) => ({ id: c.id, label: c.label })) };
 }
 
@@ -254,32 +246,32 @@ export type RecordingFlag = {
  * their duration, or recorded without consent. Reads record fields (id,
  * date, consent flag) from the gathered copy: call it through auditedRead.
  */
-export function recordingFlags(db: DbOrTx, records: { connectorId: string; dataset: string; key: string; fields: Record<string, unknown> }[], registry: Pick<Registry, "get">, now: Date): RecordingFlag[] {
+export async function recordingFlags(db: DbOrTx, records: { connectorId: string; dataset: string; key: string; fields: Record<string, unknown> }[], registry: Pick<Registry, "get">, now: Date): Promise<RecordingFlag[]> {
   const out: RecordingFlag[] = [];
   const holdsBy = new Map<string, Set<string>>();
   for (const r of records) {
     const connector = registry.get(r.connectorId);
     if (!connector?.retention || connector.retention.dataset !== r.dataset) continue;
-    const { days } = datasetRetention(db, connector, r.dataset);
+    const { days } = await datasetRetention(db, connector, r.dataset);
     const startedAt = typeof r.fields.startedAt === "string" ? r.fields.startedAt : null;
     const pastRetention = days !== null && startedAt !== null && Date.parse(startedAt) < now.getTime() - days * DAY;
     const withoutConsent = r.fields.consentRecorded === false;
     if (!pastRetention && !withoutConsent) continue;
-    const holds = holdsBy.get(r.connectorId) ?? holdsBy.set(r.connectorId, activeHolds(db, r.connectorId)).get(r.connectorId)!;
+    const holds = holdsBy.get(r.connectorId) ?? holdsBy.set(r.connectorId, await activeHolds(db, r.connectorId)).get(r.connectorId)!;
     out.push({ connectorId: r.connectorId, connectorLabel: connector.label, recording: r.key, startedAt, pastRetention, retentionDays: days, withoutConsent, held: holds.has(r.key) });
   }
   return out;
 }
 
 /** The flags for a ticket's gathered recordings (personal data: read through tickets.auditedRead). */
-export function recordingFlagsFor(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">, now: Date): RecordingFlag[] {
-  return recordingFlags(db, readGathered(db, requestId).records, registry, now);
+export async function recordingFlagsFor(db: DbOrTx, requestId: number, registry: Pick<Registry, "get">, now: Date): Promise<RecordingFlag[]> {
+  return await recordingFlags(db, (await readGathered(db, requestId)).records, registry, now);
 }
 
 // ---------------------------------------------------------------------------
 // One request's purge
 
-const n = (db: DbOrTx, table: SQLiteTable, where: SQL | undefined): number => (db.select({ n: count() }).from(table).where(where).get() as { n: number } | undefined)?.n ?? 0;
+const n = async (db: DbOrTx, table: SQLiteTable, where: SQL | undefined): Promise<number> => ((await first(db.select({ n: count() }).from(table).where(where))) as { n: number } | undefined)?.n ?? 0;
 
 /**
  * Deletes (or, dry, counts) what a request holds about the person, keeping
@@ -288,25 +280,25 @@ const n = (db: DbOrTx, table: SQLiteTable, where: SQL | undefined): number => (d
  * done (erasure plans hold connector keys, not values). Returns the counts
  * and the files to remove once the transaction has committed.
  */
-function purgeRequestData(tx: DbOrTx, r: RequestRow, now: Date, dry: boolean): { counts: Omit<RequestPurgeCounts, "purge">; files: string[] } {
-  const readyArchives = tx.select({ id: archives.id, filePath: archives.filePath }).from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready"))).all();
+async function purgeRequestData(tx: DbOrTx, r: RequestRow, now: Date, dry: boolean): Promise<{ counts: Omit<RequestPurgeCounts, "purge">; files: string[] }> {
+  const readyArchives = await tx.select({ id: archives.id, filePath: archives.filePath }).from(archives).where(and(eq(archives.requestId, r.id), eq(archives.status, "ready")));
   const counts = {
-    attachments: n(tx, attachments, eq(attachments.requestId, r.id)),
-    identifiers: n(tx, requestIdentifiers, eq(requestIdentifiers.requestId, r.id)),
-    tokens: n(tx, verificationTokens, eq(verificationTokens.requestId, r.id)),
-    letters: n(tx, letters, and(eq(letters.requestId, r.id), gt(sql`length(${letters.html})`, 0))),
+    attachments: await n(tx, attachments, eq(attachments.requestId, r.id)),
+    identifiers: await n(tx, requestIdentifiers, eq(requestIdentifiers.requestId, r.id)),
+    tokens: await n(tx, verificationTokens, eq(verificationTokens.requestId, r.id)),
+    letters: await n(tx, letters, and(eq(letters.requestId, r.id), gt(sql`length(${letters.html})`, 0))),
     // A message still waiting to be sent keeps its text: it goes out first, and the next run empties it.
-    outbox: n(tx, outbox, and(eq(outbox.requestId, r.id), ne(outbox.status, "pending"), ne(outbox.recipient, ""))),
-    notes: n(tx, requestNotes, eq(requestNotes.requestId, r.id)),
-    questions: n(tx, infoRequests, and(eq(infoRequests.requestId, r.id), ne(infoRequests.question, ""))),
-    gathered: n(tx, gatheredItems, eq(gatheredItems.requestId, r.id)),
+    outbox: await n(tx, outbox, and(eq(outbox.requestId, r.id), ne(outbox.status, "pending"), ne(outbox.recipient, ""))),
+    notes: await n(tx, requestNotes, eq(requestNotes.requestId, r.id)),
+    questions: await n(tx, infoRequests, and(eq(infoRequests.requestId, r.id), ne(infoRequests.question, ""))),
+    gathered: await n(tx, gatheredItems, eq(gatheredItems.requestId, r.id)),
     archives: readyArchives.length,
-    certificates: n(tx, erasurePlans, and(eq(erasurePlans.requestId, r.id), isNotNull(erasurePlans.certificate))),
-    rectifications: forgetRectificationValues(tx, r.id, true),
+    certificates: await n(tx, erasurePlans, and(eq(erasurePlans.requestId, r.id), isNotNull(erasurePlans.certificate))),
+    rectifications: await forgetRectificationValues(tx, r.id, true),
   };
   if (dry) return { counts, files: [] };
   const files: string[] = [];
-  tx.update(requests)
+  await tx.update(requests)
     .set({
       lastName: "",
       firstName: "",
@@ -324,32 +316,30 @@ function purgeRequestData(tx: DbOrTx, r: RequestRow, now: Date, dry: boolean): {
       identityPurgedAt: now,
       updatedAt: now,
     })
-    .where(eq(requests.id, r.id))
-    .run();
-  tx.delete(attachments).where(eq(attachments.requestId, r.id)).run();
-  tx.delete(verificationTokens).where(eq(verificationTokens.requestId, r.id)).run();
-  tx.delete(requestIdentifiers).where(eq(requestIdentifiers.requestId, r.id)).run();
-  tx.update(letters).set({ html: Buffer.alloc(0) }).where(eq(letters.requestId, r.id)).run();
-  tx.update(outbox)
+    .where(eq(requests.id, r.id));
+  await tx.delete(attachments).where(eq(attachments.requestId, r.id));
+  await tx.delete(verificationTokens).where(eq(verificationTokens.requestId, r.id));
+  await tx.delete(requestIdentifiers).where(eq(requestIdentifiers.requestId, r.id));
+  await tx.update(letters).set({ html: Buffer.alloc(0) }).where(eq(letters.requestId, r.id));
+  await tx.update(outbox)
     .set({ recipient: "", subject: null, text: "", html: null, lastError: null })
-    .where(and(eq(outbox.requestId, r.id), ne(outbox.status, "pending")))
-    .run();
-  tx.delete(requestNotes).where(eq(requestNotes.requestId, r.id)).run();
-  tx.update(infoRequests).set({ question: "" }).where(eq(infoRequests.requestId, r.id)).run();
+    .where(and(eq(outbox.requestId, r.id), ne(outbox.status, "pending")));
+  await tx.delete(requestNotes).where(eq(requestNotes.requestId, r.id));
+  await tx.update(infoRequests).set({ question: "" }).where(eq(infoRequests.requestId, r.id));
   for (const a of readyArchives) {
-    tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(eq(archives.id, a.id)).run();
+    await tx.update(archives).set({ status: "purged", filePath: null, purgedAt: now, purgeReason: "expired" }).where(eq(archives.id, a.id));
     if (a.filePath) files.push(a.filePath);
   }
   // The certificate named the person; its SHA-256 (also in the journal) stays as proof of what was sent.
-  tx.update(erasurePlans).set({ certificate: null }).where(eq(erasurePlans.requestId, r.id)).run();
-  forgetRectificationValues(tx, r.id);
+  await tx.update(erasurePlans).set({ certificate: null }).where(eq(erasurePlans.requestId, r.id));
+  await forgetRectificationValues(tx, r.id);
   if (counts.gathered) {
-    purgeRequest(tx, r.id);
+    await purgeRequest(tx, r.id);
   }
   return { counts, files };
 }
 
-function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boolean, why: { reason: "unverified"; graceDays: number } | { reason: "closed"; retentionDays: number }): RequestPurgeCounts {
+async function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boolean, why: { reason: "unverified"; graceDays: number } | { reason: "closed"; retentionDays: number }): Promise<RequestPurgeCounts> {
   const total = emptyCounts();
   const add = (c: Omit<RequestPurgeCounts, "purge">) => {
     total.purge++;
@@ -357,21 +347,19 @@ function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boolean, 
   };
   for (const { id } of rows) {
     if (dry) {
-      const r = db.select().from(requests).where(eq(requests.id, id)).get();
-      if (r && !r.identityPurgedAt) add(purgeRequestData(db, r, now, true).counts);
+      const r = await first(db.select().from(requests).where(eq(requests.id, id)));
+      if (r && !r.identityPurgedAt) add((await purgeRequestData(db, r, now, true)).counts);
       continue;
     }
     // Still unpurged when this process holds the write lock: two runs purge and audit once.
-    const done = db.transaction(
-      (tx) => {
-        const r = tx.select().from(requests).where(eq(requests.id, id)).get();
+    const done = await withTx(db, async (tx) => {
+        const r = await first(tx.select().from(requests).where(eq(requests.id, id)));
         if (!r || r.identityPurgedAt) return null;
-        const result = purgeRequestData(tx, r, now, false);
-        addEvent(tx, r.id, { db, now, actor: { kind: "system" } }, "identity_purged", { ...why });
-        audit.append(tx, { actor: { kind: "system" }, action: "retention.request_purged", reference: r.reference, details: { ...why, ...result.counts }, at: now });
+        const result = await purgeRequestData(tx, r, now, false);
+        await addEvent(tx, r.id, { db, now, actor: { kind: "system" } }, "identity_purged", { ...why });
+        await audit.append(tx, { actor: { kind: "system" }, action: "retention.request_purged", reference: r.reference, details: { ...why, ...result.counts }, at: now });
         return result;
       },
-      { behavior: "immediate" },
     );
     if (!done) continue;
     for (const f of done.files) rmSync(f, { force: true });
@@ -384,19 +372,18 @@ function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boolean, 
 const restrictionInForce = (db: DbOrTx) =>
   notExists(db.select({ id: restrictions.id }).from(restrictions).where(and(eq(restrictions.requestId, requests.id), isNull(restrictions.liftedAt))));
 
-function unverifiedDue(db: Db, now: Date, graceDays: number) {
+async function unverifiedDue(db: Db, now: Date, graceDays: number) {
   const cutoff = new Date(now.getTime() - graceDays * DAY);
-  return db
+  return await db
     .select({ id: requests.id })
     .from(requests)
     .where(and(eq(requests.status, "expired_unverified"), isNull(requests.identityPurgedAt), isNotNull(requests.closedAt), lt(requests.closedAt, cutoff)))
-    .orderBy(asc(requests.id))
-    .all();
+    .orderBy(asc(requests.id));
 }
 
-function closedDue(db: Db, now: Date, retentionDays: number) {
+async function closedDue(db: Db, now: Date, retentionDays: number) {
   const cutoff = new Date(now.getTime() - retentionDays * DAY);
-  return db
+  return await db
     .select({ id: requests.id })
     .from(requests)
     .where(
@@ -409,8 +396,7 @@ function closedDue(db: Db, now: Date, retentionDays: number) {
         restrictionInForce(db),
       ),
     )
-    .orderBy(asc(requests.id))
-    .all();
+    .orderBy(asc(requests.id));
 }
 
 // ---------------------------------------------------------------------------
@@ -418,14 +404,14 @@ function closedDue(db: Db, now: Date, retentionDays: number) {
 
 async function purgeRecordings(db: Db, connector: Connector, now: Date, dry: boolean, check: () => void): Promise<RecordingCounts> {
   const cap = connector.retention!;
-  const { operations, days } = datasetRetention(db, connector, cap.dataset);
+  const { operations, days } = await datasetRetention(db, connector, cap.dataset);
   const counts: RecordingCounts = { connectorId: connector.id, operations, retentionDays: days, purge: 0, held: 0, restricted: 0, undated: 0, failed: 0 };
   if (days === null) return counts;
   const before = new Date(now.getTime() - days * DAY);
   const { expired, undated } = await cap.listExpired(before);
   counts.undated = undated;
   const candidates: string[] = [];
-  const holds = activeHolds(db, connector.id);
+  const holds = await activeHolds(db, connector.id);
   for (const rec of expired) {
     if (holds.has(rec.key)) counts.held++;
     else if (rec.restricted) counts.restricted++;
@@ -438,7 +424,7 @@ async function purgeRecordings(db: Db, connector: Connector, now: Date, dry: boo
   for (let i = 0; i < candidates.length; i += RECORDING_BATCH) {
     check();
     // A hold set since the listing wins: read again before each batch.
-    const heldNow = activeHolds(db, connector.id);
+    const heldNow = await activeHolds(db, connector.id);
     const batch = candidates.slice(i, i + RECORDING_BATCH).filter((k) => {
       if (!heldNow.has(k)) return true;
       counts.held++;
@@ -456,10 +442,10 @@ async function purgeRecordings(db: Db, connector: Connector, now: Date, dry: boo
 // The run
 
 /** A run claimed by this process, or null when another one holds the lock. */
-function claimRun(db: Db, now: Date, trigger: "worker" | "cli"): number | null {
+async function claimRun(db: Db, now: Date, trigger: "worker" | "cli"): Promise<number | null> {
   const lease = env().JOB_LEASE_SECONDS * 1000;
   try {
-    return claimIn(db, now, trigger, lease);
+    return await claimIn(db, now, trigger, lease);
   } catch (error) {
     // The partial unique index refused a second running row (a claim raced past the check): another run holds the lock.
     if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return null;
@@ -467,34 +453,29 @@ function claimRun(db: Db, now: Date, trigger: "worker" | "cli"): number | null {
   }
 }
 
-function claimIn(db: Db, now: Date, trigger: "worker" | "cli", lease: number): number | null {
-  return db.transaction(
-    (tx) => {
+async function claimIn(db: Db, now: Date, trigger: "worker" | "cli", lease: number): Promise<number | null> {
+  return await withTx(db, async (tx) => {
       // A run whose process died hands over once its lease has passed.
-      tx.update(retentionRuns)
+      await tx.update(retentionRuns)
         .set({ status: "abandoned", finishedAt: now })
-        .where(and(eq(retentionRuns.status, "running"), lt(retentionRuns.leaseUntil, now)))
-        .run();
-      if (tx.select({ id: retentionRuns.id }).from(retentionRuns).where(eq(retentionRuns.status, "running")).get()) return null;
-      return tx
+        .where(and(eq(retentionRuns.status, "running"), lt(retentionRuns.leaseUntil, now)));
+      if ((await first(tx.select({ id: retentionRuns.id }).from(retentionRuns).where(eq(retentionRuns.status, "running"))))) return null;
+      return (await first(tx
         .insert(retentionRuns)
         .values({ trigger, status: "running", startedAt: now, leaseUntil: new Date(now.getTime() + lease) })
-        .returning({ id: retentionRuns.id })
-        .get().id;
+        .returning({ id: retentionRuns.id })))!.id;
     },
-    { behavior: "immediate" },
   );
 }
 
 /** Whether a run finished today (Paris): the workers run the job once a day. */
-export function ranToday(db: DbOrTx, now: Date): boolean {
-  const last = db
+export async function ranToday(db: DbOrTx, now: Date): Promise<boolean> {
+  const last = await first(db
     .select({ startedAt: retentionRuns.startedAt })
     .from(retentionRuns)
     .where(eq(retentionRuns.status, "done"))
     .orderBy(sql`${retentionRuns.startedAt} desc`)
-    .limit(1)
-    .get();
+    .limit(1));
   return !!last && parisDate(last.startedAt) === parisDate(now);
 }
 
@@ -511,8 +492,8 @@ export class RetentionAlreadyRunning extends DomainError {
  */
 export async function runRetention({ db, registry, now = new Date(), dryRun = false, trigger }: { db: Db; registry: Pick<Registry, "list">; now?: Date; dryRun?: boolean; trigger: "worker" | "cli" }): Promise<RetentionReport> {
   const graceDays = env().UNVERIFIED_PURGE_GRACE_DAYS;
-  const retentionDays = ticketRetentionDays(db);
-  const runId = dryRun ? null : claimRun(db, now, trigger);
+  const retentionDays = await ticketRetentionDays(db);
+  const runId = dryRun ? null : (await claimRun(db, now, trigger));
   if (!dryRun && runId === null) throw new RetentionAlreadyRunning();
   if (runId !== null) faultPoint("retention-run-claimed");
   const lease = env().JOB_LEASE_SECONDS * 1000;
@@ -520,12 +501,11 @@ export async function runRetention({ db, registry, now = new Date(), dryRun = fa
     runId === null
       ? null
       : keepLease(
-          () =>
-            db
+          async () =>
+            (changes(await withTx(db, (tx) => tx
               .update(retentionRuns)
               .set({ leaseUntil: new Date(Date.now() + lease) })
-              .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")))
-              .run().changes === 1,
+              .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")))))) === 1,
           Math.max(1000, lease / 3),
         );
   const check = () => keeper?.check("retention run");
@@ -543,34 +523,30 @@ export async function runRetention({ db, registry, now = new Date(), dryRun = fa
       }
     }
     check();
-    const unverified = { ...purgeRequests(db, unverifiedDue(db, now, graceDays), now, dryRun, { reason: "unverified", graceDays }), graceDays };
+    const unverified = { ...(await purgeRequests(db, await unverifiedDue(db, now, graceDays), now, dryRun, { reason: "unverified", graceDays })), graceDays };
     check();
-    const closed = { ...purgeRequests(db, closedDue(db, now, retentionDays), now, dryRun, { reason: "closed", retentionDays }), retentionDays };
+    const closed = { ...(await purgeRequests(db, await closedDue(db, now, retentionDays), now, dryRun, { reason: "closed", retentionDays })), retentionDays };
     const report: RetentionReport = { dryRun, recordings, unverified, closed };
     if (runId !== null) {
       const counts = reportCounts(report);
-      db.transaction(
-        (tx) => {
+      await withTx(db, async (tx) => {
           for (const r of recordings)
             if (r.purge > 0 || r.failed !== 0)
-              audit.append(tx, { actor: { kind: "system" }, action: "retention.recordings_purged", details: { ...r }, at: now });
-          audit.append(tx, { actor: { kind: "system" }, action: "retention.run", details: { run: runId, trigger, ...counts }, at: now });
-          tx.update(retentionRuns)
+              await audit.append(tx, { actor: { kind: "system" }, action: "retention.recordings_purged", details: { ...r }, at: now });
+          await audit.append(tx, { actor: { kind: "system" }, action: "retention.run", details: { run: runId, trigger, ...counts }, at: now });
+          await tx.update(retentionRuns)
             .set({ status: "done", finishedAt: new Date(), counts })
-            .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")))
-            .run();
+            .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")));
         },
-        { behavior: "immediate" },
       );
       log.info("retention.run", { recordings: recordings.reduce((s, r) => s + r.purge, 0), unverified: unverified.purge, closed: closed.purge });
     }
     return report;
   } catch (error) {
     if (runId !== null)
-      db.update(retentionRuns)
+      await withTx(db, (tx) => tx.update(retentionRuns)
         .set({ status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.name : "unknown" })
-        .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")))
-        .run();
+        .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running"))));
     throw error;
   } finally {
     keeper?.stop();
@@ -591,7 +567,7 @@ function reportCounts(report: RetentionReport): Record<string, Record<string, nu
  * another process is running it. Returns whether it ran.
  */
 export async function runDailyRetention({ db, registry, now = new Date() }: { db: Db; registry: Pick<Registry, "list">; now?: Date }): Promise<boolean> {
-  if (ranToday(db, now)) return false;
+  if ((await ranToday(db, now))) return false;
   try {
     await runRetention({ db, registry, now, trigger: "worker" });
     return true;

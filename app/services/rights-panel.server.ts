@@ -8,6 +8,7 @@ import { applyRestriction, confirmByHand, liftView, restrictionRows, retryLift, 
 import { objectionStatus, recordObjection, type ObjectionStatus } from "./suppression.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { env } from "../utils/env.server";
+import { first } from "../utils/db.server";
 
 /**
  * The ticket page's restriction and objection panel: what it shows (no
@@ -48,8 +49,8 @@ export type RightsPanel = {
   objection: null | { status: ObjectionStatus; canRecord: boolean };
 };
 
-export function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & { actor: StaffActor }; requestId: number; gather: GatherRow[]; registry: Registry }): RightsPanel | null {
-  const r = ctx.db.select().from(requests).where(eq(requests.id, requestId)).get();
+export async function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & { actor: StaffActor }; requestId: number; gather: GatherRow[]; registry: Registry }): Promise<RightsPanel | null> {
+  const r = await first(ctx.db.select().from(requests).where(eq(requests.id, requestId)));
   if (!r || (!r.rights.includes("restriction") && !r.rights.includes("objection"))) return null;
   const role = ctx.actor.role;
   const works = role === "dpo" || role === "support";
@@ -57,8 +58,8 @@ export function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & {
 
   let restriction: RightsPanel["restriction"] = null;
   if (r.rights.includes("restriction")) {
-    const stored = new Map(restrictionRows(ctx.db, r.id).map((row) => [row.connectorId, row]));
-    const lift = liftView(ctx.db, r.id);
+    const stored = new Map((await restrictionRows(ctx.db, r.id)).map((row) => [row.connectorId, row]));
+    const lift = await liftView(ctx.db, r.id);
     // Hand lifting is confirmed only once the announced lift has run: the notice period is the person's.
     const liftRan = lift !== null && (lift.status === "done" || lift.status === "failed");
     const gatherFinished = gather.length > 0 && gather.every((g) => g.status === "done");
@@ -104,7 +105,7 @@ export function rightsPanel({ ctx, requestId, gather, registry }: { ctx: Ctx & {
 
   let objection: RightsPanel["objection"] = null;
   if (r.rights.includes("objection")) {
-    const status = objectionStatus(ctx.db, r);
+    const status = await objectionStatus(ctx.db, r);
     objection = { status, canRecord: works && open && status.some((s) => !s.since) };
   }
   return { restriction, objection };
@@ -131,20 +132,20 @@ export async function rightsPanelAction({ ctx, reference, intent, form, registry
       return applyRestriction({ ctx, reference, registry, connectorId });
     }
     case "restriction-lift":
-      return scheduleLift({ ctx, reference });
+      return await scheduleLift({ ctx, reference });
     case "restriction-lift-stop": {
       const reason = String(form.get("reason") ?? "");
       if (reason !== "objected" && reason !== "other") throw new DomainError("invalid_input", { field: "reason" });
-      return stopLift({ ctx, reference, reason });
+      return await stopLift({ ctx, reference, reason });
     }
     case "restriction-lift-retry":
-      return retryLift({ ctx, reference });
+      return await retryLift({ ctx, reference });
     case "restriction-hand": {
       const connectorId = String(form.get("connectorId") ?? "");
       const what = String(form.get("what") ?? "");
       if (!connectorId || connectorId.length > 40) throw new DomainError("invalid_input", { field: "connectorId" });
       if (what !== "applied" && what !== "lifted") throw new DomainError("invalid_input", { field: "what" });
-      return confirmByHand({ ctx, reference, connectorId, what, registry });
+      return await confirmByHand({ ctx, reference, connectorId, what, registry });
     }
     case "objection-record":
       return recordObjection({ ctx, reference, registry });

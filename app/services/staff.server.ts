@@ -18,6 +18,7 @@ import { requireRole } from "./authz";
 import { enqueue } from "./outbox.server";
 import type { Ctx, StaffActor } from "./context";
 import { DomainError } from "./errors";
+import { withTx, first, changes } from "../utils/db.server";
 
 export const NewStaff = z.object({
   email: z.email().max(254).transform((e) => e.trim().toLowerCase()),
@@ -39,16 +40,15 @@ export async function createStaff({ ctx, input, password }: { ctx: Ctx; input: N
   if (ctx.actor.kind !== "system") requireRole(ctx.actor, "admin");
   const oneTime = password ?? generatePassword();
   const passwordHash = await hashPassword(oneTime);
-  return ctx.db.transaction((tx) => {
-    if (tx.select({ id: staff.id }).from(staff).where(eq(staff.email, input.email)).get()) {
+  return await withTx(ctx, async (tx) => {
+    if ((await first(tx.select({ id: staff.id }).from(staff).where(eq(staff.email, input.email))))) {
       throw new DomainError("conflict", { field: "email" });
     }
-    const row = tx
+    const row = (await first(tx
       .insert(staff)
       .values({ ...input, passwordHash, mustChangePassword: !password, createdAt: ctx.now })
-      .returning()
-      .get();
-    audit.append(tx, { actor: ctx.actor, action: "staff.created", details: { staffId: row.id, role: row.role, site: row.site }, at: ctx.now });
+      .returning()))!;
+    await audit.append(tx, { actor: ctx.actor, action: "staff.created", details: { staffId: row.id, role: row.role, site: row.site }, at: ctx.now });
     return { staff: row, oneTimePassword: oneTime };
   });
 }
@@ -69,23 +69,23 @@ export async function login({ ctx, email, password, ip }: { ctx: Ctx; email: str
   // Only failures count, so colleagues behind one office address are not
   // locked out by each other's successful sign-ins.
   const throttled =
-    current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now) >= LOGIN_FAILURES_PER_IP || current(ctx.db, "login-fail:account", normalised, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT;
-  const row = ctx.db.select().from(staff).where(eq(staff.email, normalised)).get();
+    (await current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now)) >= LOGIN_FAILURES_PER_IP || (await current(ctx.db, "login-fail:account", normalised, HOUR, ctx.now)) >= LOGIN_FAILURES_PER_ACCOUNT;
+  const row = await first(ctx.db.select().from(staff).where(eq(staff.email, normalised)));
   const valid = await verifyPassword(password.slice(0, 1024), row?.passwordHash ?? (await dummyHash()));
   if (throttled) return { ok: false, reason: "throttled" };
   if (!row || !row.active || !valid) {
-    hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    hit(ctx.db, "login-fail:account", normalised, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    ctx.db.transaction((tx) =>
-      audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { account: keyedHash("audit-id", normalised) }, at: ctx.now }),
+    await hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    await hit(ctx.db, "login-fail:account", normalised, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    await withTx(ctx, async (tx) =>
+      await audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details: { account: keyedHash("audit-id", normalised) }, at: ctx.now }),
     );
     return { ok: false, reason: "invalid" };
   }
   const token = randomToken();
-  ctx.db.transaction((tx) => {
-    tx.insert(staffSessions).values({ idHash: keyedHash("session", token), staffId: row.id, createdAt: ctx.now, lastSeenAt: ctx.now, secondFactorDone: !row.totpEnabled }).run();
-    tx.update(staff).set({ lastLoginAt: ctx.now }).where(eq(staff.id, row.id)).run();
-    audit.append(tx, { actor: toActor(row), action: "staff.login", details: {}, at: ctx.now });
+  await withTx(ctx, async (tx) => {
+    await tx.insert(staffSessions).values({ idHash: keyedHash("session", token), staffId: row.id, createdAt: ctx.now, lastSeenAt: ctx.now, secondFactorDone: !row.totpEnabled });
+    await tx.update(staff).set({ lastLoginAt: ctx.now }).where(eq(staff.id, row.id));
+    await audit.append(tx, { actor: toActor(row), action: "staff.login", details: {}, at: ctx.now });
   });
   return { ok: true, sessionToken: token, needsSecondFactor: row.totpEnabled, mustChangePassword: row.mustChangePassword };
 }
@@ -93,38 +93,38 @@ export async function login({ ctx, email, password, ip }: { ctx: Ctx; email: str
 export type SessionState = { actor: StaffActor; row: StaffRow; secondFactorDone: boolean; needsTotpSetup: boolean };
 
 /** The signed-in staff member for a session cookie, sliding the idle timeout; null when absent or expired. */
-export function sessionFrom(db: DbOrTx, token: string | undefined, now: Date): SessionState | null {
+export async function sessionFrom(db: DbOrTx, token: string | undefined, now: Date): Promise<SessionState | null> {
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const e = env();
   const idHash = keyedHash("session", token);
-  const session = db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash)).get();
+  const session = await first(db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash)));
   if (!session) return null;
   const idleMs = e.STAFF_SESSION_IDLE_MINUTES * 60_000;
   const absoluteMs = e.STAFF_SESSION_MAX_HOURS * HOUR;
   if (now.getTime() - session.lastSeenAt.getTime() > idleMs || now.getTime() - session.createdAt.getTime() > absoluteMs) {
-    db.delete(staffSessions).where(eq(staffSessions.idHash, idHash)).run();
+    await withTx(db, (tx) => tx.delete(staffSessions).where(eq(staffSessions.idHash, idHash)));
     return null;
   }
-  const row = db.select().from(staff).where(eq(staff.id, session.staffId)).get();
+  const row = await first(db.select().from(staff).where(eq(staff.id, session.staffId)));
   if (!row || !row.active) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
-    db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
+    await withTx(db, (tx) => tx.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)));
   }
   const needsTotpSetup = totpRequiredFor(row) && !row.totpEnabled;
   return { actor: toActor(row), row, secondFactorDone: session.secondFactorDone, needsTotpSetup };
 }
 
-export function logout({ ctx, token }: { ctx: Ctx; token: string | undefined }) {
+export async function logout({ ctx, token }: { ctx: Ctx; token: string | undefined }) {
   if (!token) return;
-  ctx.db.transaction((tx) => {
-    tx.delete(staffSessions).where(eq(staffSessions.idHash, keyedHash("session", token))).run();
-    if (ctx.actor.kind === "staff") audit.append(tx, { actor: ctx.actor, action: "staff.logout", details: {}, at: ctx.now });
+  await withTx(ctx, async (tx) => {
+    await tx.delete(staffSessions).where(eq(staffSessions.idHash, keyedHash("session", token)));
+    if (ctx.actor.kind === "staff") await audit.append(tx, { actor: ctx.actor, action: "staff.logout", details: {}, at: ctx.now });
   });
 }
 
-export function purgeExpiredSessions(db: DbOrTx, now: Date) {
+export async function purgeExpiredSessions(db: DbOrTx, now: Date) {
   const idleMs = env().STAFF_SESSION_IDLE_MINUTES * 60_000;
-  db.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))).run();
+  await withTx(db, (tx) => tx.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))));
 }
 
 export type PasswordResult = { ok: true } | { ok: false; reason: ReauthFailure | "too_short" };
@@ -138,15 +138,15 @@ export type PasswordResult = { ok: true } | { ok: false; reason: ReauthFailure |
 export async function changePassword({ ctx, current, next, sessionToken, locale }: { ctx: Ctx; current: string; next: string; sessionToken: string; locale: Locale }): Promise<PasswordResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
-  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  const row = (await first(ctx.db.select().from(staff).where(eq(staff.id, me.id))))!;
   const proof = await reauthenticate(ctx, row, { password: current }, "password_change");
   if (!proof.ok) return proof;
   if (next.length < 12 || next.length > 256) return { ok: false, reason: "too_short" };
   const passwordHash = await hashPassword(next);
-  ctx.db.transaction((tx) => {
-    tx.update(staff).set({ passwordHash, mustChangePassword: false }).where(eq(staff.id, me.id)).run();
+  await withTx(ctx, async (tx) => {
+    await tx.update(staff).set({ passwordHash, mustChangePassword: false }).where(eq(staff.id, me.id));
     const notice = passwordChanged({ at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
-    recordCredentialChange(tx, ctx, me, sessionToken, { action: "staff.password_changed", template: "staff_password_changed", notice });
+    await recordCredentialChange(tx, ctx, me, sessionToken, { action: "staff.password_changed", template: "staff_password_changed", notice });
   });
   return { ok: true };
 }
@@ -191,8 +191,8 @@ function checkTotp(row: Pick<StaffRow, "id" | "email" | "totpSecret" | "totpLast
  * Marks a time-step used, in one conditional UPDATE: of two requests with
  * the same code, in this process or another, only the first changes the row.
  */
-function spendStep(tx: DbOrTx, staffId: number, step: number): boolean {
-  return tx.update(staff).set({ totpLastStep: step }).where(and(eq(staff.id, staffId), lt(staff.totpLastStep, step))).run().changes === 1;
+async function spendStep(tx: DbOrTx, staffId: number, step: number): Promise<boolean> {
+  return (changes(await tx.update(staff).set({ totpLastStep: step }).where(and(eq(staff.id, staffId), lt(staff.totpLastStep, step))))) === 1;
 }
 
 const PENDING_TOTP_MS = 15 * 60_000;
@@ -227,11 +227,11 @@ type Reauth = { ok: true; step: number | null } | { ok: false; reason: ReauthFai
 type Reauthentication = "totp_change" | "password_change";
 
 /** A wrong proof on the account page: counted towards the sign-in lockout and audited as a failed authentication. */
-function reauthFailed(ctx: Ctx, row: StaffRow, factor: "password" | "totp", during: Reauthentication, replayed = false) {
-  if (factor === "password") hit(ctx.db, "login-fail:account", row.email, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-  else hit(ctx.db, "totp-fail:account", String(row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+async function reauthFailed(ctx: Ctx, row: StaffRow, factor: "password" | "totp", during: Reauthentication, replayed = false) {
+  if (factor === "password") await hit(ctx.db, "login-fail:account", row.email, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+  else await hit(ctx.db, "totp-fail:account", String(row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
   const details = { staffId: row.id, factor, during, ...(replayed ? { replayed: true } : {}) };
-  ctx.db.transaction((tx) => audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details, at: ctx.now }));
+  await withTx(ctx, async (tx) => await audit.append(tx, { actor: toActor(row), action: "staff.login_failed", details, at: ctx.now }));
 }
 
 /**
@@ -244,17 +244,17 @@ function reauthFailed(ctx: Ctx, row: StaffRow, factor: "password" | "totp", duri
 async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string; currentCode?: string }, during: Reauthentication): Promise<Reauth> {
   const needsCode = proof.currentCode !== undefined && row.totpEnabled;
   if (!proof.password || (needsCode && !proof.currentCode)) return { ok: false, reason: "reauth_missing" };
-  if (current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT) {
+  if ((await current(ctx.db, "login-fail:account", row.email, HOUR, ctx.now)) >= LOGIN_FAILURES_PER_ACCOUNT || (await current(ctx.db, "totp-fail:account", String(row.id), HOUR, ctx.now)) >= LOGIN_FAILURES_PER_ACCOUNT) {
     return { ok: false, reason: "throttled" };
   }
   if (!(await verifyPassword(proof.password.slice(0, 1024), row.passwordHash))) {
-    reauthFailed(ctx, row, "password", during);
+    await reauthFailed(ctx, row, "password", during);
     return { ok: false, reason: "wrong_password" };
   }
   if (!needsCode) return { ok: true, step: null };
   const code = checkTotp(row, proof.currentCode!, ctx.now);
   if (!code.ok) {
-    reauthFailed(ctx, row, "totp", during, code.replayed);
+    await reauthFailed(ctx, row, "totp", during, code.replayed);
     return { ok: false, reason: "current_code_invalid" };
   }
   return { ok: true, step: code.step };
@@ -266,16 +266,16 @@ async function reauthenticate(ctx: Ctx, row: StaffRow, proof: { password: string
  * change), the change is audited, and the staff member is told by email, in
  * the language they use the back office in.
  */
-function recordCredentialChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: { action: AuditAction; template: string; notice: Rendered }) {
-  tx.delete(staffSessions).where(and(eq(staffSessions.staffId, me.id), ne(staffSessions.idHash, keyedHash("session", sessionToken)))).run();
-  audit.append(tx, { actor: me, action: change.action, details: {}, at: ctx.now });
-  enqueue(tx, { channel: "email", to: me.email, template: change.template, subject: change.notice.subject, text: change.notice.text, html: change.notice.html }, ctx.now);
+async function recordCredentialChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: { action: AuditAction; template: string; notice: Rendered }) {
+  await tx.delete(staffSessions).where(and(eq(staffSessions.staffId, me.id), ne(staffSessions.idHash, keyedHash("session", sessionToken))));
+  await audit.append(tx, { actor: me, action: change.action, details: {}, at: ctx.now });
+  await enqueue(tx, { channel: "email", to: me.email, template: change.template, subject: change.notice.subject, text: change.notice.text, html: change.notice.html }, ctx.now);
 }
 
-function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
+async function recordFactorChange(tx: DbOrTx, ctx: Ctx, me: StaffActor, sessionToken: string, change: SecondFactorChange, locale: Locale) {
   const action = ({ enabled: "staff.totp_enabled", replaced: "staff.totp_changed", removed: "staff.totp_disabled" } as const)[change];
   const notice = secondFactorChanged({ change, at: ctx.now, accountLink: `${env().BASE_URL}/admin/compte` }, locale);
-  recordCredentialChange(tx, ctx, me, sessionToken, { action, template: `staff_totp_${change}`, notice });
+  await recordCredentialChange(tx, ctx, me, sessionToken, { action, template: `staff_totp_${change}`, notice });
 }
 
 export type TotpResult = { ok: true; change: SecondFactorChange } | { ok: false; reason: ReauthFailure | "totp_invalid" | "pending_expired" };
@@ -300,7 +300,7 @@ export async function confirmTotp({
 }): Promise<TotpResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
-  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  const row = (await first(ctx.db.select().from(staff).where(eq(staff.id, me.id))))!;
   const secret = openPending(me.id, pending, ctx.now);
   if (!secret) return { ok: false, reason: "pending_expired" };
   const proof = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
@@ -313,17 +313,17 @@ export async function confirmTotp({
   // meanwhile (a first one). Both codes are spent: the later step becomes
   // the last accepted, so neither opens the account again.
   const still = change === "replaced" ? and(eq(staff.totpEnabled, true), lt(staff.totpLastStep, proof.step!)) : eq(staff.totpEnabled, false);
-  const done = ctx.db.transaction((tx) => {
+  const done = await withTx(ctx, async (tx) => {
     const lastStep = greaterOf(staff.totpLastStep, Math.max(newStep, proof.step ?? 0));
     const set = { totpSecret: encrypt(Buffer.from(secret), `totp:${me.id}`).toString("base64"), totpEnabled: true, totpLastStep: lastStep };
-    if (tx.update(staff).set(set).where(and(eq(staff.id, me.id), still)).run().changes !== 1) return false;
-    tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
-    recordFactorChange(tx, ctx, me, sessionToken, change, locale);
+    if ((changes(await tx.update(staff).set(set).where(and(eq(staff.id, me.id), still)))) !== 1) return false;
+    await tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken)));
+    await recordFactorChange(tx, ctx, me, sessionToken, change, locale);
     return true;
   });
   if (done) return { ok: true, change };
   if (change === "enabled") return { ok: false, reason: "totp_invalid" };
-  reauthFailed(ctx, row, "totp", "totp_change", true);
+  await reauthFailed(ctx, row, "totp", "totp_change", true);
   return { ok: false, reason: "current_code_invalid" };
 }
 
@@ -331,62 +331,62 @@ export async function confirmTotp({
 export async function removeTotp({ ctx, password, currentCode, sessionToken, locale }: { ctx: Ctx; password: string; currentCode: string; sessionToken: string; locale: Locale }): Promise<TotpResult> {
   const me = ctx.actor.kind === "staff" ? ctx.actor : null;
   if (!me) throw new DomainError("forbidden");
-  const row = ctx.db.select().from(staff).where(eq(staff.id, me.id)).get()!;
+  const row = (await first(ctx.db.select().from(staff).where(eq(staff.id, me.id))))!;
   if (totpRequiredFor(row)) throw new DomainError("forbidden", { code: "totp_required" });
   if (!row.totpEnabled) throw new DomainError("illegal_transition", { code: "totp_off" });
   const proof = await reauthenticate(ctx, row, { password, currentCode }, "totp_change");
   if (!proof.ok) return proof;
-  const done = ctx.db.transaction((tx) => {
+  const done = await withTx(ctx, async (tx) => {
     // Spends the current code's step in the same conditional write (see confirmTotp).
     const unspent = and(eq(staff.id, me.id), eq(staff.totpEnabled, true), lt(staff.totpLastStep, proof.step!));
-    if (tx.update(staff).set({ totpSecret: null, totpEnabled: false, totpLastStep: proof.step! }).where(unspent).run().changes !== 1) return false;
-    recordFactorChange(tx, ctx, me, sessionToken, "removed", locale);
+    if ((changes(await tx.update(staff).set({ totpSecret: null, totpEnabled: false, totpLastStep: proof.step! }).where(unspent))) !== 1) return false;
+    await recordFactorChange(tx, ctx, me, sessionToken, "removed", locale);
     return true;
   });
   if (done) return { ok: true, change: "removed" };
-  reauthFailed(ctx, row, "totp", "totp_change", true);
+  await reauthFailed(ctx, row, "totp", "totp_change", true);
   return { ok: false, reason: "current_code_invalid" };
 }
 
 /** The second login step. Throttled like passwords; a code already used counts as a wrong one. */
-export function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; sessionToken: string; code: string; ip: string }) {
-  const state = sessionFrom(ctx.db, sessionToken, ctx.now);
+export async function passSecondFactor({ ctx, sessionToken, code, ip }: { ctx: Ctx; sessionToken: string; code: string; ip: string }) {
+  const state = await sessionFrom(ctx.db, sessionToken, ctx.now);
   if (!state) return { ok: false as const, reason: "invalid" as const };
-  if (current(ctx.db, "totp-fail:account", String(state.row.id), HOUR, ctx.now) >= LOGIN_FAILURES_PER_ACCOUNT || current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now) >= LOGIN_FAILURES_PER_IP) {
+  if ((await current(ctx.db, "totp-fail:account", String(state.row.id), HOUR, ctx.now)) >= LOGIN_FAILURES_PER_ACCOUNT || (await current(ctx.db, "login-fail:ip", ip, HOUR, ctx.now)) >= LOGIN_FAILURES_PER_IP) {
     return { ok: false as const, reason: "throttled" as const };
   }
   const check = checkTotp(state.row, code, ctx.now);
   const passed =
     check.ok &&
-    ctx.db.transaction((tx) => {
-      if (!spendStep(tx, state.row.id, check.step)) return false;
-      tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken))).run();
+    (await withTx(ctx, async (tx) => {
+      if (!(await spendStep(tx, state.row.id, check.step))) return false;
+      await tx.update(staffSessions).set({ secondFactorDone: true }).where(eq(staffSessions.idHash, keyedHash("session", sessionToken)));
       return true;
-    });
+    }));
   if (!passed) {
-    hit(ctx.db, "totp-fail:account", String(state.row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
-    hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    await hit(ctx.db, "totp-fail:account", String(state.row.id), Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
+    await hit(ctx.db, "login-fail:ip", ip, Number.MAX_SAFE_INTEGER, HOUR, ctx.now);
     // Journalled apart from a wrong code: a replay means someone saw a code, or a request was sent twice.
     const details = { staffId: state.row.id, factor: "totp", ...(check.ok || check.replayed ? { replayed: true } : {}) };
-    ctx.db.transaction((tx) => audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details, at: ctx.now }));
+    await withTx(ctx, async (tx) => await audit.append(tx, { actor: { kind: "system" }, action: "staff.login_failed", details, at: ctx.now }));
     return { ok: false as const, reason: "invalid" as const };
   }
   return { ok: true as const };
 }
 
-export function listStaff(db: DbOrTx) {
-  return db.select({ id: staff.id, displayName: staff.displayName, role: staff.role, site: staff.site, email: staff.email }).from(staff).where(eq(staff.active, true)).all();
+export async function listStaff(db: DbOrTx) {
+  return await db.select({ id: staff.id, displayName: staff.displayName, role: staff.role, site: staff.site, email: staff.email }).from(staff).where(eq(staff.active, true));
 }
 
-export function staffByEmail(db: DbOrTx, email: string) {
-  return db.select().from(staff).where(and(eq(staff.email, email.trim().toLowerCase()), eq(staff.active, true))).get();
+export async function staffByEmail(db: DbOrTx, email: string) {
+  return await first(db.select().from(staff).where(and(eq(staff.email, email.trim().toLowerCase()), eq(staff.active, true))));
 }
 
 export type { Role, Site };
 
 /** Staff members' display names by id, for pages that say who did what (ids absent from the table are left out). */
-export function staffNames(db: DbOrTx, ids: (number | null | undefined)[]): Map<number, string> {
+export async function staffNames(db: DbOrTx, ids: (number | null | undefined)[]): Promise<Map<number, string>> {
   const wanted = [...new Set(ids.filter((id): id is number => typeof id === "number"))];
   if (!wanted.length) return new Map();
-  return new Map(db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, wanted)).all().map((s) => [s.id, s.name]));
+  return new Map((await db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, wanted))).map((s) => [s.id, s.name]));
 }

@@ -13,6 +13,7 @@ import { isClosed } from "./request-status";
 import { openQuestion } from "./tickets.server";
 import type { ControllerPart } from "../../emails/referrals";
 import { controllerParts } from "./referrals.server";
+import { first } from "../utils/db.server";
 
 /**
  * The requester's status page (issue 13, item 7): the state of the request
@@ -65,28 +66,26 @@ export type StatusView = {
   events: { at: Date; type: PublicEvent }[];
 };
 
-export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView | null {
-  const r = db.select().from(requests).where(eq(requests.id, requestId)).get();
+export async function statusView(db: DbOrTx, requestId: number, now: Date): Promise<StatusView | null> {
+  const r = await first(db.select().from(requests).where(eq(requests.id, requestId)));
   if (!r) return null;
-  const events = db
+  const events = await db
     .select({ at: requestEvents.at, type: requestEvents.type, data: requestEvents.data })
     .from(requestEvents)
     .where(eq(requestEvents.requestId, r.id))
-    .orderBy(asc(requestEvents.at), asc(requestEvents.id))
-    .all();
-  const paused = !!db.select({ id: requestPauses.id }).from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt))).get();
-  const allArchives = db.select().from(archives).where(eq(archives.requestId, r.id)).orderBy(desc(archives.id)).all();
+    .orderBy(asc(requestEvents.at), asc(requestEvents.id));
+  const paused = !!(await first(db.select({ id: requestPauses.id }).from(requestPauses).where(and(eq(requestPauses.requestId, r.id), isNull(requestPauses.endedAt)))));
+  const allArchives = await db.select().from(archives).where(eq(archives.requestId, r.id)).orderBy(desc(archives.id));
   const live = allArchives.filter((a) => a.status === "ready" && a.expiresAt.getTime() > now.getTime());
   const gone = allArchives.filter((a) => a.status === "purged" && a.purgedAt);
-  const certificate = !!db.select({ id: erasurePlans.id }).from(erasurePlans).where(and(eq(erasurePlans.requestId, r.id), eq(erasurePlans.status, "verified"))).get();
-  const searching = !!db
+  const certificate = !!(await first(db.select({ id: erasurePlans.id }).from(erasurePlans).where(and(eq(erasurePlans.requestId, r.id), eq(erasurePlans.status, "verified")))));
+  const searching = !!(await first(db
     .select({ id: gatherJobs.id })
     .from(gatherJobs)
-    .where(and(eq(gatherJobs.requestId, r.id), inArray(gatherJobs.status, ["queued", "running", "done", "skipped", "failed"])))
-    .get();
-  const letters = lettersOf(db, r.id);
+    .where(and(eq(gatherJobs.requestId, r.id), inArray(gatherJobs.status, ["queued", "running", "done", "skipped", "failed"])))));
+  const letters = await lettersOf(db, r.id);
   const refusedEvent = events.filter((e) => e.type === "refused").at(-1);
-  const question = r.status === "awaiting_requester" ? openQuestion(db, r.id) : null;
+  const question = r.status === "awaiting_requester" ? (await openQuestion(db, r.id)) : null;
 
   const state = ((): PublicState => {
     switch (r.status) {
@@ -131,9 +130,9 @@ export function statusView(db: DbOrTx, requestId: number, now: Date): StatusView
     archives: live.map((a) => ({ id: a.id, kind: a.kind, expiresAt: a.expiresAt, downloads: a.downloads })),
     archivesGone: gone.map((a) => ({ id: a.id, kind: a.kind, purgedAt: a.purgedAt!, reason: a.purgeReason ?? "expired" })),
     certificate,
-    liftDue: scheduledLiftDue(db, r.id),
-    notified: notifiedRecipients(db, r.id),
-    controllers: controllerParts(db, r.id, null),
+    liftDue: await scheduledLiftDue(db, r.id),
+    notified: await notifiedRecipients(db, r.id),
+    controllers: await controllerParts(db, r.id, null),
     letters,
     events: events.flatMap((e) => (isPublicEvent(e.type) ? [{ at: e.at, type: e.type }] : [])),
   };

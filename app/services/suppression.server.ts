@@ -22,6 +22,8 @@ import { latestJobs } from "./gather.server";
 import { decidedIdentifiers } from "./identifiers.server";
 import { notifyRequester } from "./letters.server";
 import { OPEN_STATUSES } from "./tickets.server";
+import { withTx, first, changes } from "../utils/db.server";
+import { mapInOrder } from "../utils/in-order";
 
 /**
  * Art. 21: objection, and the suppression list dialling campaigns check.
@@ -67,9 +69,9 @@ function identifiersOf(r: Pick<RequestRow, "email" | "phone">): { kind: Suppress
 }
 
 /** The identifiers found in the systems that staff confirmed as the person's (identifiers.server.ts), hashed. */
-function confirmedFoundIdentifiers(db: DbOrTx, requestId: number): { kind: SuppressionKind; hash: string }[] {
+async function confirmedFoundIdentifiers(db: DbOrTx, requestId: number): Promise<{ kind: SuppressionKind; hash: string }[]> {
   const out: { kind: SuppressionKind; hash: string }[] = [];
-  for (const id of decidedIdentifiers(db, requestId)) {
+  for (const id of (await decidedIdentifiers(db, requestId))) {
     if (id.origin !== "found" || id.status !== "confirmed") continue;
     const normalised = normaliseIdentifier(id.kind, id.value);
     if (normalised) out.push({ kind: id.kind, hash: suppressionHash(id.kind, normalised) });
@@ -96,15 +98,15 @@ type Removal = { connectorId: string; label: string; records: number; fields: nu
  */
 export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; reference: string; registry: Registry }) {
   const me = requireStaff(ctx.actor);
-  const plan = ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, { roles: ["dpo", "support"] });
+  const plan = await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, { roles: ["dpo", "support"] });
     if (!r.rights.includes("objection")) throw new DomainError("illegal_transition", { code: "objection_not_requested" });
     if (!r.verifiedAt || !OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "objection" });
     const own = identifiersOf(r);
     if (own.length === 0) throw new DomainError("invalid_input", { code: "no_contact_to_suppress" });
-    const gathered = latestJobs(tx, r.id).length > 0;
+    const gathered = (await latestJobs(tx, r.id)).length > 0;
     const matches = new Map<string, Match[]>();
-    for (const m of readGathered(tx, r.id).matches) matches.set(m.connectorId, [...(matches.get(m.connectorId) ?? []), m]);
+    for (const m of (await readGathered(tx, r.id)).matches) matches.set(m.connectorId, [...(matches.get(m.connectorId) ?? []), m]);
     return { r, own, gathered, matches };
   });
 
@@ -127,13 +129,13 @@ export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; 
     }
   }
 
-  return ctx.db.transaction((tx) => {
-    const r = tx.select().from(requests).where(eq(requests.id, plan.r.id)).get()!;
-    const found = confirmedFoundIdentifiers(tx, r.id).filter((f) => !plan.own.some((o) => o.kind === f.kind && o.hash === f.hash));
-    const add = (id: { kind: SuppressionKind; hash: string }) =>
-      tx.insert(suppressionList).values({ kind: id.kind, hash: id.hash, requestId: r.id, addedAt: ctx.now, addedBy: me.id }).onConflictDoNothing().run().changes;
-    const ownAdded = plan.own.map((id) => ({ kind: id.kind, added: add(id) === 1 }));
-    const foundAdded = found.map((id) => ({ kind: id.kind, added: add(id) === 1 }));
+  return await withTx(ctx, async (tx) => {
+    const r = (await first(tx.select().from(requests).where(eq(requests.id, plan.r.id))))!;
+    const found = (await confirmedFoundIdentifiers(tx, r.id)).filter((f) => !plan.own.some((o) => o.kind === f.kind && o.hash === f.hash));
+    const add = async (id: { kind: SuppressionKind; hash: string }) =>
+      changes(await tx.insert(suppressionList).values({ kind: id.kind, hash: id.hash, requestId: r.id, addedAt: ctx.now, addedBy: me.id }).onConflictDoNothing());
+    const ownAdded = await mapInOrder(plan.own, async (id) => ({ kind: id.kind, added: (await add(id)) === 1 }));
+    const foundAdded = await mapInOrder(found, async (id) => ({ kind: id.kind, added: (await add(id)) === 1 }));
     const added = [...ownAdded, ...foundAdded].filter((x) => x.added).length;
     // Counts and kinds only: the values, even hashed, stay in their table.
     const details = {
@@ -143,14 +145,14 @@ export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; 
       found: found.length,
       removed: removals.map((x) => ({ connectorId: x.connectorId, records: x.records, fields: x.fields, failed: x.error !== null })),
     };
-    addEvent(tx, r.id, ctx, "objection_recorded", details);
-    audit.append(tx, { actor: me, action: "objection.recorded", reference: r.reference, details, at: ctx.now });
+    await addEvent(tx, r.id, ctx, "objection_recorded", details);
+    await audit.append(tx, { actor: me, action: "objection.recorded", reference: r.reference, details, at: ctx.now });
     for (const x of removals.filter((x) => !x.error)) {
-      audit.append(tx, { actor: me, action: "objection.survey_contacts_removed", reference: r.reference, details: { connectorId: x.connectorId, records: x.records, fields: x.fields }, at: ctx.now });
+      await audit.append(tx, { actor: me, action: "objection.survey_contacts_removed", reference: r.reference, details: { connectorId: x.connectorId, records: x.records, fields: x.fields }, at: ctx.now });
     }
     // The confirmation: what systems held goes only to a proven contact; elsewhere, only what the request itself gave.
-    const disclosure = reach(tx, r, { disclosure: true }) !== null;
-    const anyone = disclosure || reach(tx, r, { disclosure: false }) !== null;
+    const disclosure = (await reach(tx, r, { disclosure: true })) !== null;
+    const anyone = disclosure || (await reach(tx, r, { disclosure: false })) !== null;
     if (anyone) {
       const facts = {
         reference: r.reference,
@@ -159,14 +161,14 @@ export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; 
         searched: disclosure ? plan.gathered : null,
         removals: disclosure ? removals.map((x) => ({ system: x.label, records: x.records, failed: x.error !== null })) : null,
       };
-      notifyRequester(tx, ctx, r, {
+      await notifyRequester(tx, ctx, r, {
         kind: "objection_confirmed",
         template: "objection_confirmed",
         message: objectionConfirmation(facts, r.locale),
         sms: (link) => smsObjectionConfirmation({ reference: r.reference, link }, r.locale),
         disclosure,
       });
-      addEvent(tx, r.id, ctx, "objection_confirmed", { disclosure });
+      await addEvent(tx, r.id, ctx, "objection_confirmed", { disclosure });
     }
     return { ...details, confirmed: anyone };
   });
@@ -175,18 +177,18 @@ export async function recordObjection({ ctx, reference, registry }: { ctx: Ctx; 
 export type ObjectionStatus = { kind: SuppressionKind; since: Date | null }[];
 
 /** For the ticket page: whether each of the request's identifiers is on the list, and since when. */
-export function objectionStatus(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): ObjectionStatus {
-  return identifiersOf(r).map((i) => ({
+export async function objectionStatus(db: DbOrTx, r: Pick<RequestRow, "email" | "phone">): Promise<ObjectionStatus> {
+  return mapInOrder(identifiersOf(r), async (i) => ({
     kind: i.kind,
-    since: db.select({ addedAt: suppressionList.addedAt }).from(suppressionList).where(lookup(i.kind, i.hash)).get()?.addedAt ?? null,
+    since: (await first(db.select({ addedAt: suppressionList.addedAt }).from(suppressionList).where(lookup(i.kind, i.hash))))?.addedAt ?? null,
   }));
 }
 
 /** Whether one identifier is on the list; a value that does not normalise is an input error. */
-export function isSuppressed(db: DbOrTx, kind: SuppressionKind, value: string): boolean {
+export async function isSuppressed(db: DbOrTx, kind: SuppressionKind, value: string): Promise<boolean> {
   const normalised = normaliseIdentifier(kind, value);
   if (!normalised) throw new DomainError("invalid_input", { field: kind });
-  return Boolean(db.select({ id: suppressionList.id }).from(suppressionList).where(lookup(kind, suppressionHash(kind, normalised))).get());
+  return Boolean(await first(db.select({ id: suppressionList.id }).from(suppressionList).where(lookup(kind, suppressionHash(kind, normalised)))));
 }
 
 function lookup(kind: SuppressionKind, hash: string) {
@@ -203,7 +205,7 @@ function requireChecker(actor: Actor) {
  * batch is refused when one entry is not a phone number (its position says
  * which). The audit trail records how many were checked, never which.
  */
-export function checkPhones({ ctx, phones, via }: { ctx: Ctx; phones: string[]; via: "api" | "cli" | "back_office" }): boolean[] {
+export async function checkPhones({ ctx, phones, via }: { ctx: Ctx; phones: string[]; via: "api" | "cli" | "back_office" }): Promise<boolean[]> {
   requireChecker(ctx.actor);
   if (phones.length === 0 || phones.length > MAX_BATCH) throw new DomainError("invalid_input", { code: "batch_size", max: MAX_BATCH });
   const hashes = phones.map((p, index) => {
@@ -211,31 +213,30 @@ export function checkPhones({ ctx, phones, via }: { ctx: Ctx; phones: string[]; 
     if (!normalised) throw new DomainError("invalid_input", { code: "phone_invalid", index });
     return suppressionHash("phone", normalised);
   });
-  return ctx.db.transaction((tx) => {
+  return await withTx(ctx, async (tx) => {
     const listed = new Set<string>();
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += 500) {
       const part = unique.slice(i, i + 500);
       // (kind, hash) is the unique index: one indexed probe per number.
-      const rows = tx.select({ hash: suppressionList.hash }).from(suppressionList).where(and(eq(suppressionList.kind, "phone"), inArray(suppressionList.hash, part))).all();
+      const rows = await tx.select({ hash: suppressionList.hash }).from(suppressionList).where(and(eq(suppressionList.kind, "phone"), inArray(suppressionList.hash, part)));
       for (const row of rows) listed.add(row.hash);
     }
-    audit.append(tx, { actor: ctx.actor, action: "suppression.checked", details: { via, count: phones.length }, at: ctx.now });
+    await audit.append(tx, { actor: ctx.actor, action: "suppression.checked", details: { via, count: phones.length }, at: ctx.now });
     return hashes.map((h) => listed.has(h));
   });
 }
 
 /** The list as CSV (kind,hash,added_at), for campaign tools that hold the same key. Never a value. */
-export function exportHashes({ ctx, via }: { ctx: Ctx; via: "api" | "cli" | "back_office" }): { csv: string; count: number } {
+export async function exportHashes({ ctx, via }: { ctx: Ctx; via: "api" | "cli" | "back_office" }): Promise<{ csv: string; count: number }> {
   requireChecker(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const rows = tx
+  return await withTx(ctx, async (tx) => {
+    const rows = await tx
       .select({ kind: suppressionList.kind, hash: suppressionList.hash, addedAt: suppressionList.addedAt })
       .from(suppressionList)
-      .orderBy(asc(suppressionList.id))
-      .all();
+      .orderBy(asc(suppressionList.id));
     const lines = ["kind,hash,added_at", ...rows.map((r) => `${r.kind},${r.hash},${r.addedAt.toISOString()}`)];
-    audit.append(tx, { actor: ctx.actor, action: "suppression.exported", details: { via, count: rows.length }, at: ctx.now });
+    await audit.append(tx, { actor: ctx.actor, action: "suppression.exported", details: { via, count: rows.length }, at: ctx.now });
     return { csv: `${lines.join("\r\n")}\r\n`, count: rows.length };
   });
 }

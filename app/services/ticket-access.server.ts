@@ -5,6 +5,7 @@ import type { DbOrTx } from "../utils/db.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
+import { first } from "../utils/db.server";
 
 export type TicketAccess = {
   /**
@@ -31,9 +32,9 @@ export type TicketAccess = {
  * site's answers as a missing one does, 404), then the verb's own role and
  * status conditions.
  */
-export function loadTicket(tx: DbOrTx, actor: Actor, reference: string, opts: TicketAccess = {}): RequestRow {
+export async function loadTicket(tx: DbOrTx, actor: Actor, reference: string, opts: TicketAccess = {}): Promise<RequestRow> {
   const me = opts.system && actor.kind === "system" ? null : requireStaff(actor);
-  const r = tx.select().from(requests).where(eq(requests.reference, reference)).get();
+  const r = await first(tx.select().from(requests).where(eq(requests.reference, reference)));
   if (!r) throw new DomainError("not_found");
   if (me) {
     requireTicketAccess(me, r);

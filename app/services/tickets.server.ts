@@ -21,6 +21,8 @@ import { whatWasDone } from "./outcomes.server";
 import type { EventType } from "./events";
 import { isClosed } from "./request-status";
 import { findLink, issueLink, markUsed } from "./verification.server";
+import { first, withTx } from "../utils/db.server";
+import { mapInOrder } from "../utils/in-order";
 
 export const OPEN_STATUSES: Status[] = ["received", "in_progress", "awaiting_requester", "ready"];
 export const PAGE_SIZE = 50;
@@ -60,7 +62,7 @@ function referenceMatch(q: string): SQL {
 const markerFor = dueState;
 
 /** The DPO's queue: open tickets by effective due date, filtered, paginated, with counts per status. */
-export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
+export async function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   const me = requireStaff(ctx.actor);
   const scope: SQL[] = [];
   // The one site the view is confined to ('' for the web), if any: see counts below.
@@ -85,9 +87,10 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   const today = parisDate(ctx.now);
   // The counters (overdue, due soon, paused) in this scope, whatever the status and due filters:
   // each is the number of rows its link shows.
-  const [overdue, soon, paused] = DUE_STATES.map(
-    (state) => ctx.db.select({ n: count() }).from(requests).where(and(...scope, dueWhere(state, today))).get()!.n,
-  ) as [number, number, number];
+  const [overdue, soon, paused] = (await mapInOrder(
+    DUE_STATES,
+    async (state) => (await first(ctx.db.select({ n: count() }).from(requests).where(and(...scope, dueWhere(state, today)))))!.n,
+  )) as [number, number, number];
   const dueCond = filters.due ? dueWhere(filters.due, today) : undefined;
 
   // Counts per status in this scope (and due filter), without the status filter. With no filter but the
@@ -95,18 +98,16 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   // counting the index instead took 6 ms at 100k tickets on every page view.
   const counted =
     !dueCond && scope.length === (site === undefined ? 0 : 1)
-      ? ctx.db
+      ? (await ctx.db
           .select({ status: requestCounts.status, n: sum(requestCounts.n).mapWith(Number) })
           .from(requestCounts)
           .where(site === undefined ? undefined : eq(requestCounts.site, site))
-          .groupBy(requestCounts.status)
-          .all()
-      : ctx.db
+          .groupBy(requestCounts.status))
+      : (await ctx.db
           .select({ status: requests.status, n: count() })
           .from(requests)
           .where(and(...scope, ...(dueCond ? [dueCond] : [])))
-          .groupBy(requests.status)
-          .all();
+          .groupBy(requests.status));
   const counts = Object.fromEntries(counted.filter((c) => c.n > 0).map((c) => [c.status, c.n])) as Partial<Record<Status, number>>;
   // A due filter names its own statuses (a paused ticket may await verification, which "open" leaves
   // out): under the default "open" it alone decides, so the counter and its rows agree.
@@ -118,7 +119,7 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
   const where = and(...scope, ...(statusCond ? [statusCond] : []), ...(dueCond ? [dueCond] : []));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(filters.page, pages);
-  const rows = ctx.db
+  const rows = await ctx.db
     .select({
       reference: requests.reference,
       status: requests.status,
@@ -135,13 +136,12 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
     // Undated tickets (identity not yet verified) sort first: ordering on the bare column keeps the index usable.
     .orderBy(asc(requests.effectiveDueOn), asc(requests.id))
     .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .all();
+    .offset((page - 1) * PAGE_SIZE);
   // Names for this page only: joining before the LIMIT made SQLite sort every open ticket.
   const assigneeIds = [...new Set(rows.map((r) => r.assigneeId).filter((id): id is number => id !== null))];
   const names = new Map(
     assigneeIds.length
-      ? ctx.db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, assigneeIds)).all().map((s) => [s.id, s.displayName])
+      ? (await ctx.db.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(inArray(staff.id, assigneeIds))).map((s) => [s.id, s.displayName])
       : [],
   );
   return {
@@ -157,11 +157,11 @@ export function queue({ ctx, filters }: { ctx: Ctx; filters: QueueFilters }) {
 }
 
 /** The ticket page. Every opening is audited, and the identity view separately. */
-export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) {
+export async function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
-    const pauses = tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).orderBy(asc(requestPauses.startedAt)).all();
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
+    const pauses = await tx.select().from(requestPauses).where(eq(requestPauses.requestId, r.id)).orderBy(asc(requestPauses.startedAt));
     const deadline =
       r.status === "awaiting_verification"
         ? null
@@ -172,25 +172,23 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
             profile: r.holidayProfile,
             now: ctx.now,
           });
-    const events = tx
+    const events = await tx
       .select({ at: requestEvents.at, type: requestEvents.type, actor: requestEvents.actor, data: requestEvents.data })
       .from(requestEvents)
       .where(eq(requestEvents.requestId, r.id))
-      .orderBy(asc(requestEvents.at), asc(requestEvents.id))
-      .all();
-    const notes = tx
+      .orderBy(asc(requestEvents.at), asc(requestEvents.id));
+    const notes = await tx
       .select({ at: requestNotes.at, body: requestNotes.body, author: staff.displayName })
       .from(requestNotes)
       .leftJoin(staff, eq(staff.id, requestNotes.staffId))
       .where(eq(requestNotes.requestId, r.id))
-      .orderBy(desc(requestNotes.at))
-      .all();
+      .orderBy(desc(requestNotes.at));
     // Once purged by the retention job there is no identity left to show (or to audit as read).
     const showIdentity = canSeeIdentity(me) && !r.identityPurgedAt;
-    audit.append(tx, { actor: me, action: "ticket.viewed", reference: r.reference, details: {}, at: ctx.now });
-    if (showIdentity) audit.append(tx, { actor: me, action: "ticket.identity_viewed", reference: r.reference, details: {}, at: ctx.now });
-    const assignee = r.assigneeId ? tx.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(eq(staff.id, r.assigneeId)).get() : null;
-    const duplicateOf = r.duplicateOfId ? tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, r.duplicateOfId)).get() : null;
+    await audit.append(tx, { actor: me, action: "ticket.viewed", reference: r.reference, details: {}, at: ctx.now });
+    if (showIdentity) await audit.append(tx, { actor: me, action: "ticket.identity_viewed", reference: r.reference, details: {}, at: ctx.now });
+    const assignee = r.assigneeId ? (await first(tx.select({ id: staff.id, displayName: staff.displayName }).from(staff).where(eq(staff.id, r.assigneeId)))) : null;
+    const duplicateOf = r.duplicateOfId ? (await first(tx.select({ reference: requests.reference }).from(requests).where(eq(requests.id, r.duplicateOfId)))) : null;
     return {
       id: r.id,
       reference: r.reference,
@@ -248,39 +246,39 @@ export function ticketView({ ctx, reference }: { ctx: Ctx; reference: string }) 
 }
 
 /** Every ticket verb: one transaction, ticket access, role check, timeline event, audit entry. */
-function act<T>(
+async function act<T>(
   ctx: Ctx,
   reference: string,
   roles: StaffActor["role"][],
   fn: (tx: Tx, r: RequestRow, me: StaffActor) => T,
-): T {
+): Promise<T> {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference, { roles });
-    return fn(tx, r, me);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference, { roles });
+    return await fn(tx, r, me);
   });
 }
 
 const WORKERS: StaffActor["role"][] = ["dpo", "support"];
 
-export function assign({ ctx, reference, assigneeId }: { ctx: Ctx; reference: string; assigneeId: number | null }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
+export async function assign({ ctx, reference, assigneeId }: { ctx: Ctx; reference: string; assigneeId: number | null }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
     if (isClosed(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "assigned" });
     if (assigneeId !== null) {
-      const target = tx.select().from(staff).where(and(eq(staff.id, assigneeId), eq(staff.active, true))).get();
+      const target = await first(tx.select().from(staff).where(and(eq(staff.id, assigneeId), eq(staff.active, true))));
       if (!target || target.role === "agent") throw new DomainError("invalid_input", { field: "assigneeId" });
     }
-    tx.update(requests).set({ assigneeId, updatedAt: ctx.now }).where(eq(requests.id, r.id)).run();
-    addEvent(tx, r.id, ctx, "assigned", { assigneeId });
-    audit.append(tx, { actor: me, action: "ticket.assigned", reference: r.reference, details: { assigneeId }, at: ctx.now });
+    await tx.update(requests).set({ assigneeId, updatedAt: ctx.now }).where(eq(requests.id, r.id));
+    await addEvent(tx, r.id, ctx, "assigned", { assigneeId });
+    await audit.append(tx, { actor: me, action: "ticket.assigned", reference: r.reference, details: { assigneeId }, at: ctx.now });
   });
 }
 
-export function start({ ctx, reference }: { ctx: Ctx; reference: string }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
-    setStatus(tx, r, "in_progress", ctx.now);
-    addEvent(tx, r.id, ctx, "started");
-    audit.append(tx, { actor: me, action: "ticket.started", reference: r.reference, details: {}, at: ctx.now });
+export async function start({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
+    await setStatus(tx, r, "in_progress", ctx.now);
+    await addEvent(tx, r.id, ctx, "started");
+    await audit.append(tx, { actor: me, action: "ticket.started", reference: r.reference, details: {}, at: ctx.now });
   });
 }
 
@@ -290,19 +288,19 @@ export function start({ ctx, reference }: { ctx: Ctx; reference: string }) {
  * and only until they answer; unanswered, they are reminded after 15 days
  * and the request closes after INFO_REQUEST_CLOSE_DAYS (`sweepInfoRequests`).
  */
-export function askRequester({ ctx, reference, question, reason }: { ctx: Ctx; reference: string; question: string; reason: string }) {
+export async function askRequester({ ctx, reference, question, reason }: { ctx: Ctx; reference: string; question: string; reason: string }) {
   const q = question.trim();
   if (q.length < 5 || q.length > 2000) throw new DomainError("invalid_input", { field: "question" });
   if (!(INFO_REASONS as readonly string[]).includes(reason)) throw new DomainError("invalid_input", { field: "reason", code: "info_reason_required" });
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
-    setStatus(tx, r, "awaiting_requester", ctx.now);
-    tx.insert(requestPauses).values({ requestId: r.id, reason: "awaiting_requester", startedAt: ctx.now }).run();
-    tx.insert(infoRequests).values({ requestId: r.id, reason: reason as InfoReason, question: q, askedBy: me.id, askedAt: ctx.now }).run();
-    addEvent(tx, r.id, ctx, "info_requested", { reason });
-    addEvent(tx, r.id, ctx, "clock_paused", { reason: "awaiting_requester" });
-    const url = link(`/reponse/${issueLink(tx, r.id, "reply_link", ctx.now)}`);
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
+    await setStatus(tx, r, "awaiting_requester", ctx.now);
+    await tx.insert(requestPauses).values({ requestId: r.id, reason: "awaiting_requester", startedAt: ctx.now });
+    await tx.insert(infoRequests).values({ requestId: r.id, reason: reason as InfoReason, question: q, askedBy: me.id, askedAt: ctx.now });
+    await addEvent(tx, r.id, ctx, "info_requested", { reason });
+    await addEvent(tx, r.id, ctx, "clock_paused", { reason: "awaiting_requester" });
+    const url = link(`/reponse/${(await issueLink(tx, r.id, "reply_link", ctx.now))}`);
     const closeDays = env().INFO_REQUEST_CLOSE_DAYS;
-    notifyRequester(tx, ctx, r, {
+    await notifyRequester(tx, ctx, r, {
       kind: "info_request",
       template: "info_request",
       message: emails.infoRequest({ reference: r.reference, question: q, link: url, ttlDays: env().STATUS_LINK_TTL_DAYS, closeDays }, r.locale),
@@ -310,66 +308,62 @@ export function askRequester({ ctx, reference, question, reason }: { ctx: Ctx; r
       sms: () => emails.smsInfoRequest({ reference: r.reference, link: url }, r.locale),
       disclosure: false,
     });
-    audit.append(tx, { actor: me, action: "ticket.info_requested", reference: r.reference, details: { reason }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "ticket.info_requested", reference: r.reference, details: { reason }, at: ctx.now });
   });
 }
 
 /** Ends the wait: the question is answered, the pause closes, the clock resumes. */
-function resumeAfterReply(tx: Tx, ctx: Ctx, r: RequestRow, body: string, by: number) {
-  setStatus(tx, r, "in_progress", ctx.now);
-  tx.update(requestPauses)
+async function resumeAfterReply(tx: Tx, ctx: Ctx, r: RequestRow, body: string, by: number) {
+  await setStatus(tx, r, "in_progress", ctx.now);
+  await tx.update(requestPauses)
     .set({ endedAt: ctx.now })
-    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "awaiting_requester"), isNull(requestPauses.endedAt)))
-    .run();
-  tx.update(infoRequests).set({ answeredAt: ctx.now }).where(and(eq(infoRequests.requestId, r.id), isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt))).run();
-  tx.insert(requestNotes).values({ requestId: r.id, staffId: by, at: ctx.now, body }).run();
-  addEvent(tx, r.id, ctx, "requester_replied");
-  const d = refreshDeadline(tx, { ...r, status: "in_progress" }, ctx.now);
-  addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.effectiveDueOn });
+    .where(and(eq(requestPauses.requestId, r.id), eq(requestPauses.reason, "awaiting_requester"), isNull(requestPauses.endedAt)));
+  await tx.update(infoRequests).set({ answeredAt: ctx.now }).where(and(eq(infoRequests.requestId, r.id), isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)));
+  await tx.insert(requestNotes).values({ requestId: r.id, staffId: by, at: ctx.now, body });
+  await addEvent(tx, r.id, ctx, "requester_replied");
+  const d = await refreshDeadline(tx, { ...r, status: "in_progress" }, ctx.now);
+  await addEvent(tx, r.id, ctx, "clock_resumed", { pausedDays: d.pausedDays, dueOn: d.effectiveDueOn });
 }
 
 /** The requester's answer (public, through the reply link): the clock resumes. */
-export function requesterReply({ ctx, token, message }: { ctx: Ctx; token: string; message: string }) {
+export async function requesterReply({ ctx, token, message }: { ctx: Ctx; token: string; message: string }) {
   const text = message.trim();
-  return ctx.db.transaction((tx) => {
-    const row = findLink(tx, token, "reply_link", ctx.now);
+  return await withTx(ctx, async (tx) => {
+    const row = await findLink(tx, token, "reply_link", ctx.now);
     if (!row || row.usedAt) return { ok: false as const };
-    const r = tx.select().from(requests).where(eq(requests.id, row.requestId)).get();
+    const r = await first(tx.select().from(requests).where(eq(requests.id, row.requestId)));
     if (!r || r.status !== "awaiting_requester") return { ok: false as const };
     if (text.length < 1 || text.length > 5000) throw new DomainError("invalid_input", { field: "message" });
-    markUsed(tx, row.id, ctx.now);
-    resumeAfterReply(tx, ctx, r, text, 0);
-    audit.append(tx, { actor: ctx.actor, action: "ticket.requester_replied", reference: r.reference, details: {}, at: ctx.now });
+    await markUsed(tx, row.id, ctx.now);
+    await resumeAfterReply(tx, ctx, r, text, 0);
+    await audit.append(tx, { actor: ctx.actor, action: "ticket.requester_replied", reference: r.reference, details: {}, at: ctx.now });
     return { ok: true as const, reference: r.reference };
   });
 }
 
 /** A reply that came by post or by phone, typed in by staff: the clock resumes the same way. */
-export function recordReply({ ctx, reference, message }: { ctx: Ctx; reference: string; message: string }) {
+export async function recordReply({ ctx, reference, message }: { ctx: Ctx; reference: string; message: string }) {
   const text = message.trim();
   if (text.length < 1 || text.length > 5000) throw new DomainError("invalid_input", { field: "message" });
-  return act(ctx, reference, ["dpo", "support", "agent"], (tx, r, me) => {
+  return await act(ctx, reference, ["dpo", "support", "agent"], async (tx, r, me) => {
     if (r.status !== "awaiting_requester") throw new DomainError("illegal_transition", { from: r.status, to: "in_progress" });
-    resumeAfterReply(tx, ctx, r, text, me.id);
-    audit.append(tx, { actor: me, action: "ticket.requester_replied", reference: r.reference, details: { via: "staff" }, at: ctx.now });
+    await resumeAfterReply(tx, ctx, r, text, me.id);
+    await audit.append(tx, { actor: me, action: "ticket.requester_replied", reference: r.reference, details: { via: "staff" }, at: ctx.now });
   });
 }
 
 /** The question the requester is asked now, for their status page (null when none is open). */
-export function openQuestion(db: DbOrTx, requestId: number) {
+export async function openQuestion(db: DbOrTx, requestId: number) {
   return (
-    db
+    (await first(db
       .select({ question: infoRequests.question, reason: infoRequests.reason, askedAt: infoRequests.askedAt })
       .from(infoRequests)
       .where(and(eq(infoRequests.requestId, requestId), isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)))
-      .orderBy(desc(infoRequests.id))
-      .get() ?? null
+      .orderBy(desc(infoRequests.id)))) ?? null
   );
 }
 
 const REMIND_AFTER_DAYS = 15;
-/** Take the write lock first: two processes sweeping at once wait for each other instead of failing on upgrade. */
-const IMMEDIATE = { behavior: "immediate" } as const;
 
 /**
  * Daily: a question unanswered for 15 days gets one reminder; one unanswered
@@ -377,12 +371,11 @@ const IMMEDIATE = { behavior: "immediate" } as const;
  * and that the person may ask again. Each row moves only from the state it
  * was read in, so two processes never remind or close twice.
  */
-export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; closed: number } {
-  const open = ctx.db
+export async function sweepInfoRequests({ ctx }: { ctx: Ctx }): Promise<{ reminded: number; closed: number }> {
+  const open = await ctx.db
     .select()
     .from(infoRequests)
-    .where(and(isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)))
-    .all();
+    .where(and(isNull(infoRequests.answeredAt), isNull(infoRequests.closedAt)));
   const DAY = 86_400_000;
   let reminded = 0;
   let closed = 0;
@@ -390,41 +383,41 @@ export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; cl
     const age = ctx.now.getTime() - q.askedAt.getTime();
     const closeAfter = env().INFO_REQUEST_CLOSE_DAYS * DAY;
     if (age >= closeAfter) {
-      ctx.db.transaction((tx) => {
-        const r = tx.select().from(requests).where(eq(requests.id, q.requestId)).get();
-        const taken = tx.update(infoRequests).set({ closedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.closedAt), isNull(infoRequests.answeredAt))).run();
+      await withTx(ctx, async (tx) => {
+        const r = await first(tx.select().from(requests).where(eq(requests.id, q.requestId)));
+        const taken = await tx.update(infoRequests).set({ closedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.closedAt), isNull(infoRequests.answeredAt)));
         if (!r || taken.changes === 0 || r.status !== "awaiting_requester") return;
-        setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now, outcome: "no_reply" });
-        closeOpenPauses(tx, r.id, ctx.now);
-        addEvent(tx, r.id, ctx, "closed_no_reply", { afterDays: env().INFO_REQUEST_CLOSE_DAYS });
-        notifyRequester(tx, ctx, r, {
+        await setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now, outcome: "no_reply" });
+        await closeOpenPauses(tx, r.id, ctx.now);
+        await addEvent(tx, r.id, ctx, "closed_no_reply", { afterDays: env().INFO_REQUEST_CLOSE_DAYS });
+        await notifyRequester(tx, ctx, r, {
           kind: "closed_no_reply",
           template: "closed_no_reply",
           message: emails.closedNoReply({ reference: r.reference, askedOn: parisDate(q.askedAt), days: env().INFO_REQUEST_CLOSE_DAYS }, r.locale),
           sms: (l) => emails.smsClosedNoReply({ reference: r.reference, link: l }, r.locale),
           disclosure: false,
         });
-        audit.append(tx, { actor: ctx.actor, action: "ticket.closed_no_reply", reference: r.reference, details: { afterDays: env().INFO_REQUEST_CLOSE_DAYS }, at: ctx.now });
+        await audit.append(tx, { actor: ctx.actor, action: "ticket.closed_no_reply", reference: r.reference, details: { afterDays: env().INFO_REQUEST_CLOSE_DAYS }, at: ctx.now });
         closed++;
-      }, IMMEDIATE);
+      });
     } else if (age >= REMIND_AFTER_DAYS * DAY && !q.remindedAt) {
-      ctx.db.transaction((tx) => {
-        const r = tx.select().from(requests).where(eq(requests.id, q.requestId)).get();
-        const taken = tx.update(infoRequests).set({ remindedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.remindedAt), isNull(infoRequests.answeredAt))).run();
+      await withTx(ctx, async (tx) => {
+        const r = await first(tx.select().from(requests).where(eq(requests.id, q.requestId)));
+        const taken = await tx.update(infoRequests).set({ remindedAt: ctx.now }).where(and(eq(infoRequests.id, q.id), isNull(infoRequests.remindedAt), isNull(infoRequests.answeredAt)));
         if (!r || taken.changes === 0 || r.status !== "awaiting_requester") return;
-        const url = link(`/reponse/${issueLink(tx, r.id, "reply_link", ctx.now)}`);
+        const url = link(`/reponse/${(await issueLink(tx, r.id, "reply_link", ctx.now))}`);
         const closeOn = parisDate(new Date(q.askedAt.getTime() + closeAfter));
-        addEvent(tx, r.id, ctx, "info_reminded");
-        notifyRequester(tx, ctx, r, {
+        await addEvent(tx, r.id, ctx, "info_reminded");
+        await notifyRequester(tx, ctx, r, {
           kind: "info_reminder",
           template: "info_reminder",
           message: emails.infoReminder({ reference: r.reference, question: q.question, link: url, closeOn }, r.locale),
           sms: () => emails.smsInfoReminder({ reference: r.reference, link: url, closeOn }, r.locale),
           disclosure: false,
         });
-        audit.append(tx, { actor: ctx.actor, action: "ticket.info_reminded", reference: r.reference, details: {}, at: ctx.now });
+        await audit.append(tx, { actor: ctx.actor, action: "ticket.info_reminded", reference: r.reference, details: {}, at: ctx.now });
         reminded++;
-      }, IMMEDIATE);
+      });
     }
   }
   return { reminded, closed };
@@ -436,12 +429,12 @@ export function sweepInfoRequests({ ctx }: { ctx: Ctx }): { reminded: number; cl
  * receipt, Paris), and the day the request closes without an answer. Null
  * for a link that is unknown, expired, used, or whose question is closed.
  */
-export function replyView(db: DbOrTx, token: string, now: Date) {
-  const row = findLink(db, token, "reply_link", now);
+export async function replyView(db: DbOrTx, token: string, now: Date) {
+  const row = await findLink(db, token, "reply_link", now);
   if (!row || row.usedAt) return null;
-  const r = db.select().from(requests).where(eq(requests.id, row.requestId)).get();
+  const r = await first(db.select().from(requests).where(eq(requests.id, row.requestId)));
   if (!r || r.status !== "awaiting_requester") return null;
-  const q = openQuestion(db, r.id);
+  const q = await openQuestion(db, r.id);
   if (!q) return null;
   return {
     reference: r.reference,
@@ -457,17 +450,17 @@ export function replyView(db: DbOrTx, token: string, now: Date) {
  * first month after receipt (its end moved by the paused days, then to the
  * next working day): after that day it is too late.
  */
-export function extend({ ctx, reference, reasons }: { ctx: Ctx; reference: string; reasons: string }) {
+export async function extend({ ctx, reference, reasons }: { ctx: Ctx; reference: string; reasons: string }) {
   const why = reasons.trim();
   if (why.length < 10 || why.length > 2000) throw new DomainError("invalid_input", { field: "reasons", code: "reasons_required" });
-  return act(ctx, reference, ["dpo"], (tx, r, me) => {
+  return await act(ctx, reference, ["dpo"], async (tx, r, me) => {
     if (!OPEN_STATUSES.includes(r.status)) throw new DomainError("illegal_transition", { from: r.status, to: "extended" });
     if (r.extended) throw new DomainError("illegal_transition", { code: "already_extended" });
     if (!r.dueOn || parisDate(ctx.now) > r.dueOn) throw new DomainError("illegal_transition", { code: "deadline_passed" });
-    tx.update(requests).set({ extended: true, updatedAt: ctx.now }).where(eq(requests.id, r.id)).run();
-    const d = refreshDeadline(tx, { ...r, extended: true }, ctx.now);
-    addEvent(tx, r.id, ctx, "extended", { dueOn: d.extendedDueOn });
-    notifyRequester(tx, ctx, r, {
+    await tx.update(requests).set({ extended: true, updatedAt: ctx.now }).where(eq(requests.id, r.id));
+    const d = await refreshDeadline(tx, { ...r, extended: true }, ctx.now);
+    await addEvent(tx, r.id, ctx, "extended", { dueOn: d.extendedDueOn });
+    await notifyRequester(tx, ctx, r, {
       kind: "extension",
       template: "extension",
       message: emails.extensionNotice({ reference: r.reference, reasons: why, dueOn: d.extendedDueOn }, r.locale),
@@ -475,7 +468,7 @@ export function extend({ ctx, reference, reasons }: { ctx: Ctx; reference: strin
       sms: (l) => emails.smsExtension({ reference: r.reference, dueOn: d.extendedDueOn, link: l }, r.locale),
       disclosure: false,
     });
-    audit.append(tx, { actor: me, action: "ticket.extended", reference: r.reference, details: { dueOn: d.extendedDueOn }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "ticket.extended", reference: r.reference, details: { dueOn: d.extendedDueOn }, at: ctx.now });
     return d.extendedDueOn;
   });
 }
@@ -485,107 +478,106 @@ export const RefuseInput = z.object({
   text: z.string().trim().min(10).max(4000),
 });
 
-export function refuse({ ctx, reference, input }: { ctx: Ctx; reference: string; input: z.infer<typeof RefuseInput> }) {
-  return act(ctx, reference, ["dpo"], (tx, r, me) => {
-    setStatus(tx, r, "refused", ctx.now, { closedAt: ctx.now });
-    closeOpenPauses(tx, r.id, ctx.now);
-    addEvent(tx, r.id, ctx, "refused", { reasons: input.reasons });
+export async function refuse({ ctx, reference, input }: { ctx: Ctx; reference: string; input: z.infer<typeof RefuseInput> }) {
+  return await act(ctx, reference, ["dpo"], async (tx, r, me) => {
+    await setStatus(tx, r, "refused", ctx.now, { closedAt: ctx.now });
+    await closeOpenPauses(tx, r.id, ctx.now);
+    await addEvent(tx, r.id, ctx, "refused", { reasons: input.reasons });
     // Whatever channel they used: email, an SMS pointing to the letter, or a letter to post.
-    notifyRequester(tx, ctx, r, {
+    await notifyRequester(tx, ctx, r, {
       kind: "refusal",
       template: "refusal",
       message: emails.refusalNotice({ reference: r.reference, reasons: input.reasons, text: input.text }, r.locale),
       sms: (l) => emails.smsRefusal({ reference: r.reference, link: l }, r.locale),
       disclosure: false,
     });
-    audit.append(tx, { actor: me, action: "ticket.refused", reference: r.reference, details: { reasons: input.reasons }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "ticket.refused", reference: r.reference, details: { reasons: input.reasons }, at: ctx.now });
   });
 }
 
-function closeOpenPauses(tx: Tx, requestId: number, now: Date) {
-  tx.update(requestPauses).set({ endedAt: now }).where(and(eq(requestPauses.requestId, requestId), isNull(requestPauses.endedAt))).run();
+async function closeOpenPauses(tx: Tx, requestId: number, now: Date) {
+  await tx.update(requestPauses).set({ endedAt: now }).where(and(eq(requestPauses.requestId, requestId), isNull(requestPauses.endedAt)));
 }
 
 /** Tells the person the request is closed, and how (what was done is read from the ticket, never assumed). */
-function notifyClosing(tx: Tx, ctx: Ctx, r: RequestRow, outcome: "completed" | "cancelled" | "duplicate", duplicateOf?: string) {
-  notifyRequester(tx, ctx, r, {
+async function notifyClosing(tx: Tx, ctx: Ctx, r: RequestRow, outcome: "completed" | "cancelled" | "duplicate", duplicateOf?: string) {
+  await notifyRequester(tx, ctx, r, {
     kind: outcome === "completed" ? "completion" : outcome,
     template: `closing_${outcome}`,
-    message: emails.closingNotice({ reference: r.reference, outcome, duplicateOf, done: outcome === "completed" ? whatWasDone(tx, r) : [], controllers: outcome === "completed" && canDisclose(tx, r) ? controllerParts(tx, r.id, null) : [] }, r.locale),
+    message: emails.closingNotice({ reference: r.reference, outcome, duplicateOf, done: outcome === "completed" ? (await whatWasDone(tx, r)) : [], controllers: outcome === "completed" && (await canDisclose(tx, r)) ? (await controllerParts(tx, r.id, null)) : [] }, r.locale),
     sms: (l) => emails.smsClosing({ reference: r.reference, outcome, link: l }, r.locale),
     disclosure: false,
   });
 }
 
-export function markDuplicate({ ctx, reference, of }: { ctx: Ctx; reference: string; of: string }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
-    const original = tx.select().from(requests).where(eq(requests.reference, of.trim().toUpperCase())).get();
+export async function markDuplicate({ ctx, reference, of }: { ctx: Ctx; reference: string; of: string }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
+    const original = await first(tx.select().from(requests).where(eq(requests.reference, of.trim().toUpperCase())));
     if (!original || original.id === r.id) throw new DomainError("invalid_input", { field: "of", code: "duplicate_target" });
     requireTicketAccess(me, original);
-    setStatus(tx, r, "duplicate", ctx.now, { closedAt: ctx.now, duplicateOfId: original.id });
-    closeOpenPauses(tx, r.id, ctx.now);
-    addEvent(tx, r.id, ctx, "duplicate", { of: original.reference });
-    notifyClosing(tx, ctx, r, "duplicate", original.reference);
-    audit.append(tx, { actor: me, action: "ticket.duplicate", reference: r.reference, details: { of: original.reference }, at: ctx.now });
+    await setStatus(tx, r, "duplicate", ctx.now, { closedAt: ctx.now, duplicateOfId: original.id });
+    await closeOpenPauses(tx, r.id, ctx.now);
+    await addEvent(tx, r.id, ctx, "duplicate", { of: original.reference });
+    await notifyClosing(tx, ctx, r, "duplicate", original.reference);
+    await audit.append(tx, { actor: me, action: "ticket.duplicate", reference: r.reference, details: { of: original.reference }, at: ctx.now });
   });
 }
 
-export function cancel({ ctx, reference }: { ctx: Ctx; reference: string }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
-    setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now });
-    closeOpenPauses(tx, r.id, ctx.now);
-    addEvent(tx, r.id, ctx, "cancelled");
-    notifyClosing(tx, ctx, r, "cancelled");
-    audit.append(tx, { actor: me, action: "ticket.cancelled", reference: r.reference, details: {}, at: ctx.now });
+export async function cancel({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
+    await setStatus(tx, r, "cancelled", ctx.now, { closedAt: ctx.now });
+    await closeOpenPauses(tx, r.id, ctx.now);
+    await addEvent(tx, r.id, ctx, "cancelled");
+    await notifyClosing(tx, ctx, r, "cancelled");
+    await audit.append(tx, { actor: me, action: "ticket.cancelled", reference: r.reference, details: {}, at: ctx.now });
   });
 }
 
-export function markReady({ ctx, reference }: { ctx: Ctx; reference: string }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
-    setStatus(tx, r, "ready", ctx.now);
-    addEvent(tx, r.id, ctx, "ready");
-    audit.append(tx, { actor: me, action: "ticket.ready", reference: r.reference, details: {}, at: ctx.now });
+export async function markReady({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
+    await setStatus(tx, r, "ready", ctx.now);
+    await addEvent(tx, r.id, ctx, "ready");
+    await audit.append(tx, { actor: me, action: "ticket.ready", reference: r.reference, details: {}, at: ctx.now });
   });
 }
 
-export function complete({ ctx, reference }: { ctx: Ctx; reference: string }) {
-  return act(ctx, reference, WORKERS, (tx, r, me) => {
+export async function complete({ ctx, reference }: { ctx: Ctx; reference: string }) {
+  return await act(ctx, reference, WORKERS, async (tx, r, me) => {
     // The part held for a client (as its processor) is answered by its instructions, not dropped.
-    requireControllersAnswered(tx, r.id);
-    setStatus(tx, r, "completed", ctx.now, { closedAt: ctx.now });
-    addEvent(tx, r.id, ctx, "completed");
-    notifyClosing(tx, ctx, r, "completed");
-    audit.append(tx, { actor: me, action: "ticket.completed", reference: r.reference, details: {}, at: ctx.now });
+    await requireControllersAnswered(tx, r.id);
+    await setStatus(tx, r, "completed", ctx.now, { closedAt: ctx.now });
+    await addEvent(tx, r.id, ctx, "completed");
+    await notifyClosing(tx, ctx, r, "completed");
+    await audit.append(tx, { actor: me, action: "ticket.completed", reference: r.reference, details: {}, at: ctx.now });
   });
 }
 
-export function addNote({ ctx, reference, body }: { ctx: Ctx; reference: string; body: string }) {
+export async function addNote({ ctx, reference, body }: { ctx: Ctx; reference: string; body: string }) {
   const text = body.trim();
   if (text.length < 1 || text.length > 5000) throw new DomainError("invalid_input", { field: "body" });
-  return act(ctx, reference, ["dpo", "support", "agent", "admin"], (tx, r, me) => {
-    tx.insert(requestNotes).values({ requestId: r.id, staffId: me.id, at: ctx.now, body: text }).run();
-    addEvent(tx, r.id, ctx, "note_added");
-    audit.append(tx, { actor: me, action: "ticket.note_added", reference: r.reference, details: {}, at: ctx.now });
+  return await act(ctx, reference, ["dpo", "support", "agent", "admin"], async (tx, r, me) => {
+    await tx.insert(requestNotes).values({ requestId: r.id, staffId: me.id, at: ctx.now, body: text });
+    await addEvent(tx, r.id, ctx, "note_added");
+    await audit.append(tx, { actor: me, action: "ticket.note_added", reference: r.reference, details: {}, at: ctx.now });
   });
 }
 
 /** Staff a ticket can be assigned to. */
-export function assignableStaff(db: DbOrTx) {
-  return db
+export async function assignableStaff(db: DbOrTx) {
+  return await db
     .select({ id: staff.id, displayName: staff.displayName, role: staff.role })
     .from(staff)
     .where(and(eq(staff.active, true), inArray(staff.role, ["dpo", "support"])))
-    .orderBy(asc(staff.displayName))
-    .all();
+    .orderBy(asc(staff.displayName));
 }
 
 /** Reading gathered personal data from the ticket page: access checked, then audited in the same step. */
-export function auditedRead<T>(ctx: Ctx, reference: string, read: () => T): T {
+export async function auditedRead<T>(ctx: Ctx, reference: string, read: () => T): Promise<T> {
   const me = requireStaff(ctx.actor);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
-    const result = read();
-    audit.append(tx, { actor: me, action: "record.viewed", reference: r.reference, details: { what: "gathered_identity" }, at: ctx.now });
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
+    const result = await read();
+    await audit.append(tx, { actor: me, action: "record.viewed", reference: r.reference, details: { what: "gathered_identity" }, at: ctx.now });
     return result;
   });
 }

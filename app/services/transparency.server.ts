@@ -31,10 +31,10 @@ export type PrivacyNotice = {
   infoRequestCloseDays: number;
 };
 
-export function privacyNotice({ ctx }: { ctx: Pick<Ctx, "db"> }): PrivacyNotice {
+export async function privacyNotice({ ctx }: { ctx: Pick<Ctx, "db"> }): Promise<PrivacyNotice> {
   const org = organisation();
   // The datasets filter with no dataset found keeps exactly the operations every requester is subject to.
-  const operations = art15Information(ctx.db, []);
+  const operations = await art15Information(ctx.db, []);
   return {
     controller: org.controller,
     dpo: org.dpo,

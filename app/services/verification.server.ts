@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { timingSafeEqual } from "node:crypto";
 import { verificationTokens, type TokenPurpose, type VerificationToken } from "../../db/schema/verification";
 import { keyedHash, randomCode, randomToken } from "../utils/crypto.server";
-import { insertRow, type DbOrTx } from "../utils/db.server";
+import { insertRow, type DbOrTx, first } from "../utils/db.server";
 import { env } from "../utils/env.server";
 
 /**
@@ -27,20 +27,19 @@ function ttlMs(purpose: TokenPurpose): number {
 export type LinkPurpose = "email_link" | "status_link" | "reply_link" | "download_link" | "subject_link";
 export type CodePurpose = "sms_code" | "email_code" | "postal_code";
 
-export function issueLink(tx: DbOrTx, requestId: number, purpose: LinkPurpose, now: Date): string {
+export async function issueLink(tx: DbOrTx, requestId: number, purpose: LinkPurpose, now: Date): Promise<string> {
   const token = randomToken();
-  insertRow(tx, verificationTokens, { requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now });
+  await insertRow(tx, verificationTokens, { requestId, purpose, tokenHash: keyedHash("token", token), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now });
   return token;
 }
 
 /** The token's row if it is genuine, unexpired and unused: every link is single-use. */
-export function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): VerificationToken | null {
+export async function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): Promise<VerificationToken | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const row = tx
+  const row = await first(tx
     .select()
     .from(verificationTokens)
-    .where(and(eq(verificationTokens.tokenHash, keyedHash("token", token)), eq(verificationTokens.purpose, purpose)))
-    .get();
+    .where(and(eq(verificationTokens.tokenHash, keyedHash("token", token)), eq(verificationTokens.purpose, purpose))));
   if (!row || row.expiresAt.getTime() <= now.getTime() || row.usedAt) return null;
   return row;
 }
@@ -49,10 +48,10 @@ export function findLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: D
  * Finds and spends a link in one statement: of two uses racing each other
  * (two tabs, two processes), exactly one gets the row.
  */
-export function consumeLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): VerificationToken | null {
+export async function consumeLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now: Date): Promise<VerificationToken | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   return (
-    tx
+    (await first(tx
       .update(verificationTokens)
       .set({ usedAt: now })
       .where(
@@ -63,13 +62,12 @@ export function consumeLink(tx: DbOrTx, token: string, purpose: LinkPurpose, now
           gt(verificationTokens.expiresAt, now),
         ),
       )
-      .returning()
-      .get() ?? null
+      .returning()))! ?? null
   );
 }
 
-export function markUsed(tx: DbOrTx, tokenId: number, now: Date) {
-  tx.update(verificationTokens).set({ usedAt: now }).where(eq(verificationTokens.id, tokenId)).run();
+export async function markUsed(tx: DbOrTx, tokenId: number, now: Date) {
+  await tx.update(verificationTokens).set({ usedAt: now }).where(eq(verificationTokens.id, tokenId));
 }
 
 /** Codes are bound to their request and issue time, so equal codes never collide. */
@@ -78,28 +76,25 @@ function codeHash(requestId: number, code: string, issuedAt: Date) {
 }
 
 /** A new code replaces any earlier one of the same purpose (the same contact) for the request. */
-export function issueSmsCode(tx: DbOrTx, requestId: number, now: Date, purpose: CodePurpose = "sms_code"): string {
-  tx.update(verificationTokens)
+export async function issueSmsCode(tx: DbOrTx, requestId: number, now: Date, purpose: CodePurpose = "sms_code"): Promise<string> {
+  await tx.update(verificationTokens)
     .set({ usedAt: now })
-    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)))
-    .run();
+    .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)));
   const code = randomCode();
-  tx.insert(verificationTokens)
-    .values({ requestId, purpose, tokenHash: codeHash(requestId, code, now), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now })
-    .run();
+  await tx.insert(verificationTokens)
+    .values({ requestId, purpose, tokenHash: codeHash(requestId, code, now), expiresAt: new Date(now.getTime() + ttlMs(purpose)), createdAt: now });
   return code;
 }
 
 export type CodeCheck = { ok: true; tokenId: number } | { ok: false; reason: "invalid" | "locked"; attemptsLeft: number };
 
 /** The code a request is waiting for (the latest one not used or replaced), expired or not. */
-export function currentCode(tx: DbOrTx, requestId: number, purpose: CodePurpose = "sms_code"): VerificationToken | undefined {
-  return tx
+export async function currentCode(tx: DbOrTx, requestId: number, purpose: CodePurpose = "sms_code"): Promise<VerificationToken | undefined> {
+  return await first(tx
     .select()
     .from(verificationTokens)
     .where(and(eq(verificationTokens.requestId, requestId), eq(verificationTokens.purpose, purpose), isNull(verificationTokens.usedAt)))
-    .orderBy(desc(verificationTokens.id))
-    .get();
+    .orderBy(desc(verificationTokens.id)));
 }
 
 /** A code that has had its SMS_CODE_MAX_ATTEMPTS wrong tries: even the right code is refused. */
@@ -108,13 +103,13 @@ export function isLocked(row: Pick<VerificationToken, "attempts">): boolean {
 }
 
 /** Counts the attempt whatever the outcome; the caller commits it even on failure. */
-export function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date, purpose: CodePurpose = "sms_code"): CodeCheck {
+export async function checkSmsCode(tx: DbOrTx, requestId: number, code: string, now: Date, purpose: CodePurpose = "sms_code"): Promise<CodeCheck> {
   const max = env().SMS_CODE_MAX_ATTEMPTS;
-  const row = currentCode(tx, requestId, purpose);
+  const row = await currentCode(tx, requestId, purpose);
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "invalid", attemptsLeft: 0 };
   if (row.attempts >= max) return { ok: false, reason: "locked", attemptsLeft: 0 };
   const attempts = row.attempts + 1;
-  tx.update(verificationTokens).set({ attempts }).where(eq(verificationTokens.id, row.id)).run();
+  await tx.update(verificationTokens).set({ attempts }).where(eq(verificationTokens.id, row.id));
   const expected = Buffer.from(row.tokenHash);
   const given = Buffer.from(codeHash(requestId, code, row.createdAt));
   if (expected.length === given.length && timingSafeEqual(expected, given)) return { ok: true, tokenId: row.id };

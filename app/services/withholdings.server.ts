@@ -16,6 +16,7 @@ import { holdFor, released } from "./referrals.server";
 import { staffNames } from "./staff.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { loadTicket } from "./ticket-access.server";
+import { withTx, first, changes } from "../utils/db.server";
 
 /**
  * Review before release (ADR 0016): staff read what an archive would hold,
@@ -28,7 +29,7 @@ import { loadTicket } from "./ticket-access.server";
  */
 
 export type ArchiveKind = "access" | "portability";
-type Gathered = ReturnType<typeof readGathered>;
+type Gathered = Awaited<ReturnType<typeof readGathered>>;
 export type WithheldWhat = "record" | "field" | "file";
 
 const recordId = (connectorId: string, dataset: string, key: string) => `${connectorId}\u0000${dataset}\u0000${key}`;
@@ -46,13 +47,12 @@ const REVIEWERS = ["dpo", "support"] as const;
  * pending stops the build: an archive must not go out before the DPO has
  * decided what it leaves out.
  */
-export function approvedWithholdings(db: DbOrTx, requestId: number, kind: ArchiveKind): WithholdingRow[] {
-  const live = db
+export async function approvedWithholdings(db: DbOrTx, requestId: number, kind: ArchiveKind): Promise<WithholdingRow[]> {
+  const live = (await db
     .select()
     .from(archiveWithholdings)
     .where(and(eq(archiveWithholdings.requestId, requestId), inArray(archiveWithholdings.state, ["pending", "approved"])))
-    .orderBy(asc(archiveWithholdings.id))
-    .all()
+    .orderBy(asc(archiveWithholdings.id)))
     .filter((w) => appliesTo(w, kind));
   const pending = live.filter((w) => w.state === "pending").length;
   if (pending) throw new DomainError("conflict", { code: "withholdings_pending", pending });
@@ -138,9 +138,9 @@ export function applyWithholdings(gathered: Gathered, rows: WithholdingRow[], ki
 // ---------------------------------------------------------------------------
 // The preview
 
-function reviewable(ctx: Ctx, reference: string, kind: ArchiveKind) {
+async function reviewable(ctx: Ctx, reference: string, kind: ArchiveKind) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
-  const r = loadTicket(ctx.db, me, reference);
+  const r = await loadTicket(ctx.db, me, reference);
   // An archive answers the right asked for (as releaseArchive says), and only that one.
   if (!r.rights.includes(kind)) throw new DomainError("illegal_transition", { code: kind === "access" ? "no_access_right" : "no_portability_right" });
   return { me, r };
@@ -174,8 +174,8 @@ export type PreviewDataset = { connectorId: string; label: string; dataset: stri
 export type PreviewFile = { connectorId: string; label: string; dataset: string; key: string; name: string; size: number; contentType: string };
 
 /** The archive the preview shows when the page names none: the one the request asks for, access first. Authorised like the preview. */
-export function defaultArchiveKind({ ctx, reference }: { ctx: Ctx; reference: string }): ArchiveKind {
-  const r = loadTicket(ctx.db, ctx.actor, reference);
+export async function defaultArchiveKind({ ctx, reference }: { ctx: Ctx; reference: string }): Promise<ArchiveKind> {
+  const r = await loadTicket(ctx.db, ctx.actor, reference);
   return !r.rights.includes("access") && r.rights.includes("portability") ? "portability" : "access";
 }
 
@@ -184,14 +184,14 @@ export function defaultArchiveKind({ ctx, reference }: { ctx: Ctx; reference: st
  * with its state beside the item), and every withholding of the request.
  * Reading it is a back-office read of personal data: audited.
  */
-export function previewArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
-  const { me, r } = reviewable(ctx, reference, kind);
+export async function previewArchive({ ctx, reference, kind, registry }: { ctx: Ctx; reference: string; kind: ArchiveKind; registry: Pick<Registry, "get"> }) {
+  const { me, r } = await reviewable(ctx, reference, kind);
   const kindOf = (connectorId: string) => registry.get(connectorId)?.kind;
   const labelOf = (connectorId: string) => registry.get(connectorId)?.label ?? connectorId;
-  return ctx.db.transaction((tx) => {
-    const all = readGathered(tx, r.id);
+  return await withTx(ctx, async (tx) => {
+    const all = await readGathered(tx, r.id);
     // Data held for a client as its processor goes in only on its instruction: what is not released is not previewed either.
-    const hold = holdFor(tx, r.id, "export", kindOf);
+    const hold = await holdFor(tx, r.id, "export", kindOf);
     const records = released(all.records, hold);
     const files = released(all.files, hold);
 
@@ -221,8 +221,8 @@ export function previewArchive({ ctx, reference, kind, registry }: { ctx: Ctx; r
     }
     for (const f of all.files) present.add(`${recordId(f.connectorId, f.dataset, f.key)}\u0000file:${f.name}`);
 
-    const rows = tx.select().from(archiveWithholdings).where(eq(archiveWithholdings.requestId, r.id)).orderBy(asc(archiveWithholdings.id)).all();
-    const names = staffNames(tx, rows.flatMap((w) => [w.proposedBy, w.decidedBy]));
+    const rows = await tx.select().from(archiveWithholdings).where(eq(archiveWithholdings.requestId, r.id)).orderBy(asc(archiveWithholdings.id));
+    const names = await staffNames(tx, rows.flatMap((w) => [w.proposedBy, w.decidedBy]));
     const withholdings: WithholdingView[] = rows.map((w) => {
       const id = recordId(w.connectorId, w.dataset, w.itemKey);
       const what = whatOf(w);
@@ -248,7 +248,7 @@ export function previewArchive({ ctx, reference, kind, registry }: { ctx: Ctx; r
       };
     });
     const recordCount = [...datasets.values()].reduce((n, d) => n + d.records.length, 0);
-    audit.append(tx, { actor: me, action: "archive.previewed", reference: r.reference, details: { kind, records: recordCount, files: shownFiles.length }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "archive.previewed", reference: r.reference, details: { kind, records: recordCount, files: shownFiles.length }, at: ctx.now });
     return {
       reference: r.reference,
       kind,
@@ -295,14 +295,14 @@ function openTicket(r: RequestRow) {
  * them at once (ADR 0016: the DPO is the one who decides; a second DPO is
  * not always there).
  */
-export function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; reference: string; input: ProposeInput }) {
+export async function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; reference: string; input: ProposeInput }) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     openTicket(r);
     const scopes: ArchiveKind[] = input.scope === "both" ? ["access", "portability"] : [input.scope];
     if (!scopes.every((s) => r.rights.includes(s))) throw new DomainError("invalid_input", { code: "withholding_scope" });
-    const g = readGathered(tx, r.id);
+    const g = await readGathered(tx, r.id);
     const record = g.records.find((x) => x.connectorId === input.connectorId && x.dataset === input.dataset && x.key === input.key);
     const exists = input.fileName
       ? g.files.some((f) => f.connectorId === input.connectorId && f.dataset === input.dataset && f.key === input.key && f.name === input.fileName)
@@ -310,7 +310,7 @@ export function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; refere
         ? !!record && Object.hasOwn(record.fields, input.field)
         : !!record || g.files.some((f) => f.connectorId === input.connectorId && f.dataset === input.dataset && f.key === input.key);
     if (!exists) throw new DomainError("invalid_input", { code: "withholding_unknown_item" });
-    const live = tx
+    const live = await first(tx
       .select({ id: archiveWithholdings.id })
       .from(archiveWithholdings)
       .where(
@@ -323,11 +323,10 @@ export function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; refere
           eq(archiveWithholdings.fileName, input.fileName),
           inArray(archiveWithholdings.state, ["pending", "approved"]),
         ),
-      )
-      .get();
+      ));
     if (live) throw new DomainError("conflict", { code: "withholding_exists" });
     const dpo = me.role === "dpo";
-    const row = tx
+    const row = (await first(tx
       .insert(archiveWithholdings)
       .values({
         requestId: r.id,
@@ -345,35 +344,33 @@ export function proposeWithholding({ ctx, reference, input }: { ctx: Ctx; refere
         proposedAt: ctx.now,
         ...(dpo && { decidedBy: me.id, decidedAt: ctx.now }),
       })
-      .returning()
-      .get();
+      .returning()))!;
     const details = { withholding: row.id, what: whatOf(row), connector: row.connectorId, dataset: row.dataset, scope: row.scope, ground: row.ground };
-    audit.append(tx, { actor: me, action: "withholding.proposed", reference: r.reference, details, at: ctx.now });
-    if (dpo) audit.append(tx, { actor: me, action: "withholding.approved", reference: r.reference, details: { ...details, byProposer: true }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "withholding.proposed", reference: r.reference, details, at: ctx.now });
+    if (dpo) await audit.append(tx, { actor: me, action: "withholding.approved", reference: r.reference, details: { ...details, byProposer: true }, at: ctx.now });
     return row;
   });
 }
 
-function withholdingOf(tx: DbOrTx, r: RequestRow, id: number) {
-  const w = tx.select().from(archiveWithholdings).where(and(eq(archiveWithholdings.id, id), eq(archiveWithholdings.requestId, r.id))).get();
+async function withholdingOf(tx: DbOrTx, r: RequestRow, id: number) {
+  const w = await first(tx.select().from(archiveWithholdings).where(and(eq(archiveWithholdings.id, id), eq(archiveWithholdings.requestId, r.id))));
   if (!w) throw new DomainError("invalid_input", { code: "withholding_unknown" });
   return w;
 }
 
 /** The DPO approves or rejects a pending proposal; two decisions at once: the first wins, the second is told. */
-export function decideWithholding({ ctx, reference, id, approve }: { ctx: Ctx; reference: string; id: number; approve: boolean }) {
+export async function decideWithholding({ ctx, reference, id, approve }: { ctx: Ctx; reference: string; id: number; approve: boolean }) {
   const me = requireRole(ctx.actor, "dpo");
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     openTicket(r);
-    const w = withholdingOf(tx, r, id);
-    const won = tx
+    const w = await withholdingOf(tx, r, id);
+    const won = changes(await tx
       .update(archiveWithholdings)
       .set({ state: approve ? "approved" : "rejected", decidedBy: me.id, decidedAt: ctx.now })
-      .where(and(eq(archiveWithholdings.id, w.id), eq(archiveWithholdings.state, "pending")))
-      .run().changes;
+      .where(and(eq(archiveWithholdings.id, w.id), eq(archiveWithholdings.state, "pending"))));
     if (won !== 1) throw new DomainError("conflict", { code: "withholding_decided" });
-    audit.append(tx, {
+    await audit.append(tx, {
       actor: me,
       action: approve ? "withholding.approved" : "withholding.rejected",
       reference: r.reference,
@@ -384,25 +381,24 @@ export function decideWithholding({ ctx, reference, id, approve }: { ctx: Ctx; r
 }
 
 /** Withdrawn by whoever proposed it, or the DPO: from then on the item goes in the archive again. */
-export function withdrawWithholding({ ctx, reference, id }: { ctx: Ctx; reference: string; id: number }) {
+export async function withdrawWithholding({ ctx, reference, id }: { ctx: Ctx; reference: string; id: number }) {
   const me = requireRole(ctx.actor, ...REVIEWERS);
-  return ctx.db.transaction((tx) => {
-    const r = loadTicket(tx, me, reference);
+  return await withTx(ctx, async (tx) => {
+    const r = await loadTicket(tx, me, reference);
     openTicket(r);
-    const w = withholdingOf(tx, r, id);
+    const w = await withholdingOf(tx, r, id);
     if (me.role !== "dpo" && w.proposedBy !== me.id) throw new DomainError("forbidden", { need: "proposer_or_dpo" });
-    const won = tx
+    const won = changes(await tx
       .update(archiveWithholdings)
       .set({ state: "withdrawn", withdrawnBy: me.id, withdrawnAt: ctx.now })
-      .where(and(eq(archiveWithholdings.id, w.id), inArray(archiveWithholdings.state, ["pending", "approved"])))
-      .run().changes;
+      .where(and(eq(archiveWithholdings.id, w.id), inArray(archiveWithholdings.state, ["pending", "approved"]))));
     if (won !== 1) throw new DomainError("conflict", { code: "withholding_decided" });
-    audit.append(tx, { actor: me, action: "withholding.withdrawn", reference: r.reference, details: { withholding: w.id, what: whatOf(w), was: w.state }, at: ctx.now });
+    await audit.append(tx, { actor: me, action: "withholding.withdrawn", reference: r.reference, details: { withholding: w.id, what: whatOf(w), was: w.state }, at: ctx.now });
   });
 }
 
 /** For the ticket page: how many proposals wait for the DPO, per archive kind (no content). */
-export function pendingWithholdings(db: DbOrTx, requestId: number): Record<ArchiveKind, number> {
-  const rows = db.select({ scope: archiveWithholdings.scope }).from(archiveWithholdings).where(and(eq(archiveWithholdings.requestId, requestId), eq(archiveWithholdings.state, "pending"))).all();
+export async function pendingWithholdings(db: DbOrTx, requestId: number): Promise<Record<ArchiveKind, number>> {
+  const rows = await db.select({ scope: archiveWithholdings.scope }).from(archiveWithholdings).where(and(eq(archiveWithholdings.requestId, requestId), eq(archiveWithholdings.state, "pending")));
   return { access: rows.filter((w) => appliesTo(w, "access")).length, portability: rows.filter((w) => appliesTo(w, "portability")).length };
 }

@@ -18,7 +18,7 @@ import { sweepReferralReminders } from "./referrals.server";
  * and the housekeeping sweep. Each tick catches its own errors so one bad
  * pass never stops the loop.
  */
-export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: number; sweepEveryMs?: number } = {}) {
+export async function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: number; sweepEveryMs?: number } = {}) {
   let sending = false;
   const send = async () => {
     if (sending) return;
@@ -61,28 +61,28 @@ export function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs?: num
       retaining = false;
     }
   };
-  const sweep = () => {
+  const sweep = async () => {
     try {
       const now = new Date();
-      remindUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
-      expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
-      sweepInfoRequests({ ctx: { db: db(), now, actor: { kind: "system" } } });
-      sweepReferralReminders({ ctx: { db: db(), now, actor: { kind: "system" } } });
-      purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
-      purgeExpiredArchives(db(), now);
-      purgeAfterRetention(db(), now);
+      await remindUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      await expireUnverified({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      await sweepInfoRequests({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      await sweepReferralReminders({ ctx: { db: db(), now, actor: { kind: "system" } } });
+      await purgeExpired(db(), new Date(now.getTime() - 2 * 3_600_000));
+      await purgeExpiredArchives(db(), now);
+      await purgeAfterRetention(db(), now);
     } catch (error) {
       log.error("worker.sweep_failed", { error: error instanceof Error ? error.name : "unknown" });
     }
     void retain();
   };
   const timers = [
-    setInterval(send, opts.outboxEveryMs ?? 2_000),
-    setInterval(gather, opts.gatherEveryMs ?? 1_000),
-    setInterval(sweep, opts.sweepEveryMs ?? 10 * 60_000),
+    setInterval(() => void send(), opts.outboxEveryMs ?? 2_000),
+    setInterval(() => void gather(), opts.gatherEveryMs ?? 1_000),
+    setInterval(() => void sweep(), opts.sweepEveryMs ?? 10 * 60_000),
   ];
   for (const t of timers) t.unref();
   void send();
-  sweep();
+  await sweep();
   return () => timers.forEach(clearInterval);
 }

@@ -1,18 +1,34 @@
 import Database from "better-sqlite3";
-import { sql } from "drizzle-orm";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { BaseSQLiteDatabase, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "../../db/schema";
 import { env } from "./env.server";
 
-export type Db = BetterSQLite3Database<typeof schema>;
-/** what a transaction callback receives; services accept either */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-export type DbOrTx = Db | Tx;
+/**
+ * The store (ADR 0018). Services see one handle, `Db`, and write only
+ * inside `withTx`. On SQLite:
+ * - writers are serialised in the process by an async lock around
+ *   `BEGIN IMMEDIATE` on the write connection (other processes wait on
+ *   SQLite's own lock, busy_timeout);
+ * - reads outside a transaction go to a second, read-only connection, so they
+ *   never see another request's uncommitted work; inside `withTx` the same
+ *   handle reads through the transaction (AsyncLocalStorage), so a nested
+ *   call sees what its transaction wrote;
+ * - a `withTx` inside another joins it, as a savepoint.
+ * Every query is awaited (`await db.select()…`, `first(query)` for one row),
+ * so a driver that answers asynchronously can replace this one.
+ */
+export type Db = BaseSQLiteDatabase<"sync", Database.RunResult, typeof schema>;
+/** the handle a transaction callback receives: the same type as `Db` */
+export type Tx = Db;
+export type DbOrTx = Db;
 
 /** db/migrations, found from this file whether it runs from app/ or build/server/. */
 export function migrationsFolder(): string {
@@ -25,14 +41,35 @@ export function migrationsFolder(): string {
   return path.resolve("db/migrations");
 }
 
-export function openDatabase(url: string): { db: Db; sqlite: Database.Database } {
-  const file = url.replace(/^file:/, "");
-  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  // WAL lets the web server, the workers and the CLI share one file safely.
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
+/** Serialises this process's writers on one database file, in arrival order. */
+class WriteLock {
+  private tail: Promise<unknown> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.tail.then(() => release);
+    this.tail = acquired.then(() => released);
+    return acquired;
+  }
+}
+
+type Connection = { sqlite: Database.Database; db: Db };
+type Store = { url: string; write: Connection; read: Connection; outside: Db; handle: Db; lock: WriteLock; group: GroupJob[] | null };
+type Method = "run" | "all" | "values" | "get";
+type TxContext = { lock: WriteLock; write: Connection; savepoints: number };
+type GroupJob = { work: (tx: Tx) => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+/**
+ * The lock and the transaction context are kept per process, not per copy of
+ * this module: the tests load the built server next to the sources, and two
+ * copies holding two locks on one file would each wait for the other.
+ */
+const shared: { locks: Map<string, WriteLock>; context: AsyncLocalStorage<TxContext> } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("rightsdesk.store")
+] ??= { locks: new Map(), context: new AsyncLocalStorage() }) as never;
+const stores = new WeakMap<object, Store>();
+
+function pragmas(sqlite: Database.Database) {
   sqlite.pragma("busy_timeout = 5000");
   // Statement journals (an upsert inside a filing opens one) and sort space
   // in memory, not in a temporary file created and deleted each time: that
@@ -43,23 +80,171 @@ export function openDatabase(url: string): { db: Db; sqlite: Database.Database }
   // short-lived CLI process does not pay for it.
   sqlite.pragma("cache_size = -32000");
   cacheStatements(sqlite);
-  const db = drizzle(sqlite, { schema });
-  writeTransactionsTakeTheLockFirst(db);
-  migrate(db, { migrationsFolder: migrationsFolder() });
-  return { db, sqlite };
+}
+
+function connect(sqlite: Database.Database): Connection {
+  const db = drizzle(sqlite, { schema }) as unknown as Db;
+  return { sqlite, db };
+}
+
+export function openDatabase(url: string): { db: Db; sqlite: Database.Database; close(): void } {
+  const file = url.replace(/^file:/, "");
+  const memory = file === ":memory:";
+  if (!memory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  // WAL lets the web server, the workers and the CLI share one file safely.
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  pragmas(sqlite);
+  const write = connect(sqlite);
+  migrate(write.db as never, { migrationsFolder: migrationsFolder() });
+  let read = write;
+  if (!memory) {
+    const reader = new Database(file, { readonly: true, fileMustExist: true });
+    pragmas(reader);
+    read = connect(reader);
+  }
+  const key = memory ? `memory:${Math.random()}` : path.resolve(file);
+  let lock = shared.locks.get(key);
+  if (!lock) shared.locks.set(key, (lock = new WriteLock()));
+  const store: Store = { url, write, read, lock, group: null, handle: undefined as never, outside: undefined as never };
+  store.outside = drizzleProxy((text, params, method) => outside(store, text, params, method as Method) as Promise<{ rows: never[] }>, { schema }) as unknown as Db;
+  store.handle = handleFor(store);
+  for (const db of [store.handle, write.db, read.db, store.outside]) stores.set(db, store);
+  const close = () => {
+    if (read !== write) read.sqlite.close();
+    write.sqlite.close();
+  };
+  return { db: store.handle, sqlite, close };
 }
 
 /**
- * Every transaction is BEGIN IMMEDIATE: it takes the write lock when it
- * starts, waiting (busy_timeout) for another process's writer to finish. A
- * deferred transaction that read first and then wrote failed at once with
- * SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT whenever another process had written in
- * between (issue 14: 905 of 6,000 audit appends lost from two processes).
- * A transaction opened inside another becomes a savepoint, as before.
+ * What services hold: inside `withTx` on the same file, the transaction;
+ * outside, a driver that sends each query on its own way (below).
  */
-function writeTransactionsTakeTheLockFirst(db: Db) {
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) => transaction(fn, { behavior: "immediate", ...config })) as Db["transaction"];
+function handleFor(store: Store): Db {
+  return new Proxy(store.outside, {
+    get(_target, prop) {
+      if (prop === "transaction") return () => {
+        throw new TypeError("use withTx(ctx, async (tx) => …): transactions are async and serialised by the store");
+      };
+      const c = shared.context.getStore();
+      const base = c && c.lock === store.lock ? c.write.db : store.outside;
+      const value = Reflect.get(base, prop, base);
+      return typeof value === "function" ? value.bind(base) : value;
+    },
+  });
+}
+
+/**
+ * A query outside any transaction: one that only reads goes to the read
+ * connection (it never sees another request's uncommitted work); one that
+ * writes is its own transaction, taken in turn with the process's other
+ * writers (the same as an autocommit statement, without blocking them).
+ */
+async function outside(store: Store, text: string, params: unknown[], method: Method, objects = false) {
+  const c = shared.context.getStore();
+  if (c && c.lock === store.lock) return execute(c.write.sqlite, text, params, method, objects);
+  if (store.read.sqlite.prepare(text).readonly) return execute(store.read.sqlite, text, params, method, objects);
+  if (OUTSIDE_TRANSACTIONS.test(text)) {
+    // VACUUM (a backup with VACUUM INTO) cannot run inside a transaction: the writers' turn, without BEGIN.
+    const release = await store.lock.acquire();
+    try {
+      return execute(store.write.sqlite, text, params, method, objects);
+    } finally {
+      release();
+    }
+  }
+  return withTx(store.handle, () => execute(store.write.sqlite, text, params, method, objects));
+}
+
+const OUTSIDE_TRANSACTIONS = /^\s*(VACUUM|PRAGMA)\b/i;
+
+function execute(sqlite: Database.Database, text: string, params: unknown[], method: Method, objects: boolean) {
+  const stmt = sqlite.prepare(text);
+  if (method === "run" || !stmt.reader) {
+    const r = stmt.run(...params);
+    return { rows: [], changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+  }
+  stmt.raw(!objects);
+  return { rows: method === "get" ? stmt.get(...params) : stmt.all(...params) };
+}
+
+function storeFor(source: Db | { db: Db }): Store {
+  const store = stores.get(source) ?? stores.get((source as { db: Db }).db);
+  if (!store) throw new TypeError("not a RightsDesk database handle");
+  return store;
+}
+
+/** True while the caller runs inside a transaction on this database. */
+export function inTransaction(source: Db | { db: Db }): boolean {
+  return shared.context.getStore()?.lock === storeFor(source).lock;
+}
+
+/**
+ * Runs `fn` in one transaction and resolves once it is committed; a throw
+ * rolls everything back. Inside another `withTx` on the same database it
+ * joins that transaction as a savepoint: its own throw undoes only its part.
+ * Keep network calls out of `fn`: every other writer of the process waits.
+ */
+export async function withTx<T>(source: Db | { db: Db }, fn: (tx: Tx) => T | PromiseLike<T>): Promise<T> {
+  const store = storeFor(source);
+  const outer = shared.context.getStore();
+  if (outer && outer.lock === store.lock) return savepoint(outer, fn);
+  const release = await store.lock.acquire();
+  try {
+    return await transaction(store, () => fn(store.write.db));
+  } finally {
+    release();
+  }
+}
+
+async function transaction<T>(store: Store, fn: () => T | PromiseLike<T>): Promise<T> {
+  const { sqlite } = store.write;
+  // BEGIN IMMEDIATE takes the file's write lock first, waiting (busy_timeout)
+  // for another process's writer: a deferred transaction that read, then
+  // wrote, failed at once with SQLITE_BUSY when another process had written
+  // in between (issue 14: 905 of 6,000 audit appends lost from two processes).
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    const result = await shared.context.run({ lock: store.lock, write: store.write, savepoints: 0 }, fn);
+    sqlite.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+async function savepoint<T>(c: TxContext, fn: (tx: Tx) => T | PromiseLike<T>): Promise<T> {
+  const name = `rightsdesk_${++c.savepoints}`;
+  const { sqlite, db } = c.write;
+  sqlite.exec(`SAVEPOINT ${name}`);
+  try {
+    const result = await fn(db);
+    sqlite.exec(`RELEASE ${name}`);
+    return result;
+  } catch (error) {
+    if (sqlite.inTransaction) {
+      sqlite.exec(`ROLLBACK TO ${name}`);
+      sqlite.exec(`RELEASE ${name}`);
+    }
+    throw error;
+  }
+}
+
+/** The first row of a query (with `LIMIT 1` when it is a select), or undefined. */
+export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  const limit = (query as { limit?: (n: number) => PromiseLike<T[]> }).limit;
+  const rows = await (typeof limit === "function" ? limit.call(query, 1) : query);
+  return rows[0];
+}
+
+/** How many rows an awaited update or delete changed (SQLite `changes`, PostgreSQL `rowCount`). */
+export function changes(result: unknown): number {
+  const r = result as { changes?: number | bigint; rowCount?: number | null };
+  return Number(r.changes ?? r.rowCount ?? 0);
 }
 
 /**
@@ -97,14 +282,16 @@ function sessionOf(db: DbOrTx): object {
   return session;
 }
 
+type Prepared<R> = { execute(values?: Record<string, unknown>): PromiseLike<R> };
+
 /**
  * A query drizzle builds once per connection, then runs with new values:
  * building a query costs drizzle more than SQLite takes to run it (about
  * 45 % of a filing's CPU went to building the same eight statements again).
  * `build` puts `sql.placeholder(name)` wherever a value varies and ends with
- * `.prepare()`; run it with `.run/.get/.all({ name: value })`.
+ * `.prepare()`; `await query(db).execute({ name: value })` gives its rows.
  */
-export function preparedQuery<Q>(build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
+export function preparedQuery<Q extends Prepared<unknown>>(build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
   const bySession = new WeakMap<object, Q>();
   return (db) => {
     const session = sessionOf(db);
@@ -135,62 +322,62 @@ function preparedInsert(db: DbOrTx, table: SQLiteTable, values: Record<string, u
 }
 
 /**
- * `db.insert(table).values(values).run()`, through a statement built once
+ * `await db.insert(table).values(values)`, through a statement built once
  * per table and set of columns (values are mapped by their columns as usual:
  * dates, JSON, booleans). For the inserts every request makes.
  */
-export function insertRow<T extends SQLiteTable>(db: DbOrTx, table: T, values: T["$inferInsert"]): void {
-  preparedInsert(db, table, values as Record<string, unknown>, false).run(values as Record<string, unknown>);
+export async function insertRow<T extends SQLiteTable>(db: DbOrTx, table: T, values: T["$inferInsert"]): Promise<void> {
+  await preparedInsert(db, table, values as Record<string, unknown>, false).run(values as Record<string, unknown>);
 }
 
-/** `db.insert(table).values(values).returning().get()`, prepared as `insertRow` is. */
-export function insertReturning<T extends SQLiteTable>(db: DbOrTx, table: T, values: T["$inferInsert"]): T["$inferSelect"] {
-  return preparedInsert(db, table, values as Record<string, unknown>, true).get(values as Record<string, unknown>) as T["$inferSelect"];
+/** `first(db.insert(table).values(values).returning())`, prepared as `insertRow` is. */
+export async function insertReturning<T extends SQLiteTable>(db: DbOrTx, table: T, values: T["$inferInsert"]): Promise<T["$inferSelect"]> {
+  return (await preparedInsert(db, table, values as Record<string, unknown>, true).get(values as Record<string, unknown>)) as T["$inferSelect"];
 }
-
-type CommitJob = { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
-const waitingBySession = new WeakMap<object, CommitJob[]>();
 
 /**
- * Runs `work` (synchronous database writes) in a transaction shared with the
- * other requests that arrive in the same turn of the event loop, and
- * resolves once that transaction is committed: under load, ten filings pay
- * for one commit, and each page they share (the end of every index, the
- * counters) is written to the WAL once instead of ten times. Each job runs
- * in its own savepoint: one that throws is undone and rejected alone; if the
- * commit itself fails, every job is rejected and none was written. Never
- * more waiting than one turn of the event loop.
+ * Runs `work` in a transaction shared with the other requests that arrive
+ * in the same turn of the event loop (and those that queued while the
+ * previous writer held the lock), and resolves once that transaction is
+ * committed: under load, ten filings pay for one commit, and each page they
+ * share (the end of every index, the counters) is written to the WAL once
+ * instead of ten times. Each job runs in its own savepoint: one that throws
+ * is undone and rejected alone; if the commit itself fails, every job is
+ * rejected and none was written. Inside a transaction, `work` joins it.
  */
-export function groupCommit<T>(db: Db, work: () => T): Promise<T> {
+export function groupCommit<T>(db: Db, work: (tx: Tx) => T | PromiseLike<T>): Promise<T> {
+  const store = storeFor(db);
+  if (inTransaction(db)) return withTx(db, work);
   return new Promise<T>((resolve, reject) => {
-    const session = sessionOf(db);
-    let waiting = waitingBySession.get(session);
-    if (!waiting) {
-      waitingBySession.set(session, (waiting = []));
-      setImmediate(() => commitTogether(db, session));
+    if (!store.group) {
+      store.group = [];
+      setImmediate(() => void commitTogether(store));
     }
-    waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    store.group.push({ work, resolve: resolve as (value: unknown) => void, reject });
   });
 }
 
-function commitTogether(db: Db, session: object) {
-  const jobs = waitingBySession.get(session) ?? [];
-  waitingBySession.delete(session);
-  const sqlite = (db as unknown as { $client: Database.Database }).$client;
+async function commitTogether(store: Store) {
+  const release = await store.lock.acquire();
+  const jobs = store.group ?? [];
+  store.group = null;
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
   try {
-    sqlite.transaction(() => {
+    await transaction(store, async () => {
+      const c = shared.context.getStore()!;
       for (const job of jobs) {
         try {
-          outcomes.push({ ok: true, value: sqlite.transaction(job.work)() });
+          outcomes.push({ ok: true, value: await savepoint(c, job.work) });
         } catch (error) {
           outcomes.push({ ok: false, error });
         }
       }
-    }).immediate();
+    });
   } catch (error) {
     for (const job of jobs) job.reject(error);
     return;
+  } finally {
+    release();
   }
   jobs.forEach((job, i) => {
     const outcome = outcomes[i]!;
@@ -199,19 +386,40 @@ function commitTogether(db: Db, session: object) {
   });
 }
 
-let instance: { db: Db; sqlite: Database.Database; url: string } | undefined;
+let instance: { db: Db; close(): void; url: string } | undefined;
 
 /** The process-wide database, opened and migrated on first use. */
 export function db(): Db {
   const url = env().DATABASE_URL;
   if (!instance || instance.url !== url) {
-    instance?.sqlite.close();
+    instance?.close();
     instance = { ...openDatabase(url), url };
   }
   return instance.db;
 }
 
 export function closeDb() {
-  instance?.sqlite.close();
+  instance?.close();
   instance = undefined;
+}
+
+/** Rows of a raw SQL query (`sql\`…\``). */
+export async function rawAll<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  return (await raw(db, query, "all")).rows as T[];
+}
+
+async function raw(db: DbOrTx, query: SQL, method: Method) {
+  const store = storeFor(db);
+  const { sql: text, params } = (store.write.db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(query);
+  return outside(store, text, params, method, true);
+}
+
+/** The first row of a raw SQL query, or undefined. */
+export async function rawGet<T>(db: DbOrTx, query: SQL): Promise<T | undefined> {
+  return (await raw(db, query, "get")).rows as T | undefined;
+}
+
+/** Runs a raw SQL statement. */
+export async function rawRun(db: DbOrTx, query: SQL): Promise<void> {
+  await raw(db, query, "run");
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { keyedHash } from "./crypto.server";
 import { rateLimits } from "../../db/schema/rate-limits";
-import { preparedQuery, type DbOrTx } from "./db.server";
+import { preparedQuery, type DbOrTx, first, rawRun, rawGet } from "./db.server";
 
 export type RateDecision = { allowed: boolean; retryAfterSeconds: number };
 
@@ -10,11 +10,11 @@ export type RateDecision = { allowed: boolean; retryAfterSeconds: number };
  * restarts and processes. The key is a keyed hash: the table never holds an
  * IP address, an email or a phone number.
  */
-export function hit(db: DbOrTx, bucket: string, subject: string, limit: number, windowMs: number, now: Date): RateDecision {
+export async function hit(db: DbOrTx, bucket: string, subject: string, limit: number, windowMs: number, now: Date): Promise<RateDecision> {
   const key = keyedHash("rate-limit", `${bucket}\0${subject}`);
   const nowMs = now.getTime();
   const staleBefore = nowMs - windowMs;
-  const row = countHit(db).get({ key, nowMs, staleBefore })!;
+  const row = (await first(countHit(db).execute({ key, nowMs, staleBefore })))!!;
   const allowed = row.count <= limit;
   return { allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((row.windowStart + windowMs - nowMs) / 1000)) };
 }
@@ -35,14 +35,14 @@ const countHit = preparedQuery((db) => {
     .prepare();
 });
 
-export function purgeExpired(db: DbOrTx, olderThan: Date) {
-  db.run(sql`DELETE FROM rate_limits WHERE window_start < ${olderThan.getTime()}`);
+export async function purgeExpired(db: DbOrTx, olderThan: Date) {
+  await rawRun(db, sql`DELETE FROM rate_limits WHERE window_start < ${olderThan.getTime()}`);
 }
 
 /** How many hits a (bucket, subject) has in its current window, without adding one. */
-export function current(db: DbOrTx, bucket: string, subject: string, windowMs: number, now: Date): number {
+export async function current(db: DbOrTx, bucket: string, subject: string, windowMs: number, now: Date): Promise<number> {
   const key = keyedHash("rate-limit", `${bucket}\0${subject}`);
-  const row = db.get<{ count: number; window_start: number } | undefined>(sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`);
+  const row = await rawGet<{ count: number; window_start: number }>(db, sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`);
   if (!row || row.window_start <= now.getTime() - windowMs) return 0;
   return row.count;
 }

@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import type { Locale } from "../../db/schema/enums";
 import type { Actor, Ctx } from "../services/context";
-import { db, groupCommit } from "./db.server";
+import { db, groupCommit, withTx } from "./db.server";
 import { env } from "./env.server";
 import { hit, type RateDecision } from "./rate-limit.server";
 
@@ -31,8 +31,8 @@ type RateCheck = { bucket: string; subject: string; limit: number };
  * hourly limit. All pairs are counted, so probing with many identifiers from
  * one address, or one identifier from many addresses, both hit a wall.
  */
-export function enforceRateLimits(ctx: Ctx, checks: RateCheck[], locale: Locale) {
-  const outcome = countThenWrite(ctx, checks, () => undefined);
+export async function enforceRateLimits(ctx: Ctx, checks: RateCheck[], locale: Locale) {
+  const outcome = await countThenWrite(ctx, checks, async () => undefined);
   if ("refused" in outcome) tooMany(outcome.refused, locale);
 }
 
@@ -42,19 +42,19 @@ export function enforceRateLimits(ctx: Ctx, checks: RateCheck[], locale: Locale)
  * requests of the moment (groupCommit). A refused hit still counts: the
  * refusal is returned from the transaction, and thrown once it is committed.
  */
-export async function withinRateLimits<T>(ctx: Ctx, checks: RateCheck[], locale: Locale, write: () => T): Promise<T> {
-  const outcome = await groupCommit(ctx.db, () => countThenWrite(ctx, checks, write));
+export async function withinRateLimits<T>(ctx: Ctx, checks: RateCheck[], locale: Locale, write: () => Promise<T>): Promise<T> {
+  const outcome = await groupCommit(ctx.db, async () => await countThenWrite(ctx, checks, write));
   if ("refused" in outcome) tooMany(outcome.refused, locale);
   return outcome.written;
 }
 
-function countThenWrite<T>(ctx: Ctx, checks: RateCheck[], write: () => T): { refused: RateDecision } | { written: T } {
-  return ctx.db.transaction((tx) => {
+async function countThenWrite<T>(ctx: Ctx, checks: RateCheck[], write: () => Promise<T>): Promise<{ refused: RateDecision } | { written: T }> {
+  return await withTx(ctx, async (tx) => {
     for (const c of checks) {
-      const decision = hit(tx, c.bucket, c.subject, c.limit, HOUR, ctx.now);
+      const decision = await hit(tx, c.bucket, c.subject, c.limit, HOUR, ctx.now);
       if (!decision.allowed) return { refused: decision };
     }
-    return { written: write() };
+    return { written: await write() };
   });
 }
 

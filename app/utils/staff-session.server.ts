@@ -31,10 +31,10 @@ export type StaffCtx = Ctx & { actor: StaffActor };
  * second factor done, or a redirect to the sign-in page. A password still to
  * change or a required TOTP still to set up only opens the account page.
  */
-export function requireStaff(request: Request, opts: { accountPage?: boolean } = {}): { ctx: StaffCtx; token: string } {
+export async function requireStaff(request: Request, opts: { accountPage?: boolean } = {}): Promise<{ ctx: StaffCtx; token: string }> {
   const token = sessionToken(request);
   const now = new Date();
-  const state = sessionFrom(db(), token, now);
+  const state = await sessionFrom(db(), token, now);
   if (!state || !token) throw redirect("/admin/connexion", { headers: { "Set-Cookie": clearSessionCookie() } });
   if (!state.secondFactorDone) throw redirect("/admin/connexion/code");
   if (!opts.accountPage && (state.row.mustChangePassword || state.needsTotpSetup)) throw redirect("/admin/compte");

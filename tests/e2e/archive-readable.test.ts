@@ -13,6 +13,7 @@ import { CHROMIUM, chromiumPresent, seriousAxeViolations, SHOTS } from "../helpe
 import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } from "../helpers/connectors";
 import { ticketRow } from "../helpers/tickets";
 import { unzipEntries } from "../helpers/zip";
+import { withTx } from "../../app/utils/db.server";
 
 /**
  * The readable copy as the person opens it: a real archive built in-process
@@ -28,11 +29,11 @@ const folders: Record<string, string> = {};
 
 async function unpacked(kind: ArchiveKind, locale: "fr" | "en", name: string) {
   const { reference, browser: staff } = await corinneInPerson(app, ["access", "portability"]);
-  if (locale === "en") app.db().update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)).run();
+  if (locale === "en") await withTx(app.db(), (tx) => tx.update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)));
   await gatherAll(app, staff, reference);
   await controllersInstruct(app, staff, reference);
   const out = path.join(app.dir, `${name}.zip`);
-  await buildArchive({ db: app.db(), requestId: ticketRow(reference).id, kind, out, now: new Date(), registry: connectors() });
+  await buildArchive({ db: app.db(), requestId: (await ticketRow(reference)).id, kind, out, now: new Date(), registry: connectors() });
   const dir = path.join(SHOTS, "archive", name);
   rmSync(dir, { recursive: true, force: true });
   for (const [entry, bytes] of await unzipEntries(out)) {
@@ -46,7 +47,7 @@ beforeAll(async () => {
   if (!chromiumPresent) return;
   app = await startApp();
   await withDemoConnectors(app);
-  seedRegister(app.db(), new Date());
+  await seedRegister(app.db(), new Date());
   folders.fr = await unpacked("access", "fr", "access-fr");
   folders.en = await unpacked("access", "en", "access-en");
   folders.portability = await unpacked("portability", "fr", "portability-fr");

@@ -43,7 +43,7 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
     SMS_GATEWAY_URL,
     SMS_GATEWAY_TOKEN: "sms-test-token",
     BASE_URL: base,
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     WORKERS: "0",
     // No connectors unless a test configures them (the repository's file is the demo's).
     CONNECTORS_CONFIG: path.join(dir, "no-connectors.json"),

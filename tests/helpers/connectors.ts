@@ -18,6 +18,7 @@ import { resetEnvForTests } from "../../app/utils/env.server";
 import { crmApi, CRM_BASE_URL } from "../mocks/crm";
 import { startApp, type Browser, type TestApp } from "./app";
 import { signedIn } from "./staff";
+import { first } from "../../app/utils/db.server";
 
 type CrmConfig = { baseUrl: string; token: string; timeoutMs: number; retries: number; backoffMs?: number };
 type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number };
@@ -71,7 +72,7 @@ export function freshDemoPerTest(opts: Parameters<typeof withDemoConnectors>[1])
   beforeEach(async () => {
     app = await startApp();
     demo = await withDemoConnectors(app, opts);
-    seedRegister(app.db(), new Date());
+    await seedRegister(app.db(), new Date());
   });
   afterEach(async () => {
     await closeConnectors();
@@ -111,7 +112,7 @@ export async function personInPerson(
   opts: { proveEmail?: boolean } = {},
 ) {
   const support = await signedIn(app, "support", p.site);
-  const { reference } = recordRequest({
+  const { reference } = await recordRequest({
     ctx: { db: app.db(), now: new Date(), actor: { kind: "staff", id: support.id, role: "support", site: p.site, email: support.email, displayName: "Support" } },
     input: AgentIntakeInput.parse({
       channel: "in_person",
@@ -131,9 +132,9 @@ export async function personInPerson(
 }
 
 /** The code last sent for this request, as the person would read it from their message. */
-export function sentCode(app: TestApp, reference: string): string {
-  const id = app.db().select({ id: requests.id }).from(requests).where(eq(requests.reference, reference)).get()!.id;
-  const row = app.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)).get();
+export async function sentCode(app: TestApp, reference: string): Promise<string> {
+  const id = (await first(app.db().select({ id: requests.id }).from(requests).where(eq(requests.reference, reference))))!.id;
+  const row = await first(app.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)));
   // The reference ends in six digits too: the code is the last group of six.
   const code = row ? [...row.text.matchAll(/(?<![\d-])(\d{6})(?!\d)/g)].at(-1)?.[1] : undefined;
   if (!code) throw new Error(`no code sent for ${reference}`);
@@ -143,7 +144,7 @@ export function sentCode(app: TestApp, reference: string): string {
 /** Staff send a code to one of the person's contacts and type in what the person reads back. */
 export async function proveByCode(app: TestApp, browser: Browser, reference: string, via: "email" | "sms") {
   expect((await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-send", via })).status).toBe(302);
-  const res = await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via, [via === "email" ? "code-email" : "code-phone"]: sentCode(app, reference) });
+  const res = await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via, [via === "email" ? "code-email" : "code-phone"]: await sentCode(app, reference) });
   expect(res.status).toBe(302);
 }
 
@@ -177,14 +178,14 @@ export async function gatherAll(app: TestApp, browser: Browser, reference: strin
  * the wait itself are in tests/processor.test.ts.
  */
 export async function controllersInstruct(app: TestApp, browser: Browser, reference: string) {
-  const r = app.db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+  const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
   const wanted = [
     ...(r.rights.includes("access") || r.rights.includes("portability") ? ["answer"] : []),
     ...(r.rights.includes("erasure") ? ["erase"] : []),
     ...(r.rights.includes("rectification") ? ["rectify"] : []),
     ...(r.rights.includes("restriction") ? ["restrict"] : []),
   ];
-  for (const referral of app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, r.id)).all()) {
+  for (const referral of (await app.db().select().from(controllerReferrals).where(eq(controllerReferrals.requestId, r.id)))) {
     for (const instruction of wanted) {
       const res = await browser.post(`/admin/demandes/${reference}`, { intent: "referral-instruct", referralId: String(referral.id), instruction, note: "" });
       expect(res.status, instruction).toBe(302);

@@ -3,7 +3,7 @@ import type { Site } from "../../db/schema/enums";
 import { requests } from "../../db/schema/requests";
 import { IntakeInput } from "../../app/services/intake-input";
 import * as requestsService from "../../app/services/requests.server";
-import { db } from "../../app/utils/db.server";
+import { db, withTx, first } from "../../app/utils/db.server";
 
 let n = 0;
 
@@ -12,7 +12,7 @@ let n = 0;
  * `daysAgo` days ago and verified an hour later. `site` stands in for agent
  * intake where a test needs a site-bound ticket.
  */
-export function verifiedTicket(opts: { daysAgo?: number; site?: Site | null; email?: string; rights?: string[] } = {}) {
+export async function verifiedTicket(opts: { daysAgo?: number; site?: Site | null; email?: string; rights?: string[] } = {}) {
   const receivedAt = new Date(Date.now() - (opts.daysAgo ?? 0) * 86_400_000 - 2 * 3_600_000);
   const input = IntakeInput.parse({
     rights: opts.rights ?? ["access"],
@@ -28,12 +28,12 @@ export function verifiedTicket(opts: { daysAgo?: number; site?: Site | null; ema
     rectificationCorrect: "",
     contactConsent: true,
   });
-  const filed = requestsService.file({ ctx: { db: db(), now: receivedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
-  if (opts.site) db().update(requests).set({ site: opts.site }).where(eq(requests.id, filed.id)).run();
-  requestsService.confirmIdentity({ ctx: { db: db(), now: new Date(receivedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
+  const filed = await requestsService.file({ ctx: { db: db(), now: receivedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
+  if (opts.site) await withTx(db(), (tx) => tx.update(requests).set({ site: opts.site }).where(eq(requests.id, filed.id)));
+  await requestsService.confirmIdentity({ ctx: { db: db(), now: new Date(receivedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
   return { reference: filed.reference, email: input.email, id: filed.id };
 }
 
-export function ticketRow(reference: string) {
-  return db().select().from(requests).where(eq(requests.reference, reference)).get()!;
+export async function ticketRow(reference: string) {
+  return (await first(db().select().from(requests).where(eq(requests.reference, reference))))!;
 }
