@@ -35,37 +35,37 @@ async function gatheredTicket() {
   return reference;
 }
 
-function nothingReleased(reference: string) {
-  const id = ticketRow(reference).id;
-  expect(app.db().select().from(archives).where(eq(archives.requestId, id)).all()).toEqual([]);
-  const templates = app.db().select({ template: outbox.template }).from(outbox).where(eq(outbox.requestId, id)).all().map((o) => o.template);
+async function nothingReleased(reference: string) {
+  const id = (await ticketRow(reference)).id;
+  expect(await app.db().select().from(archives).where(eq(archives.requestId, id))).toEqual([]);
+  const templates = (await app.db().select({ template: outbox.template }).from(outbox).where(eq(outbox.requestId, id))).map((o) => o.template);
   expect(templates).not.toContain("archive_ready");
   expect(templates).not.toContain("sms_archive_ready");
-  const actions = app.db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.reference, reference)).all().map((a) => a.action);
+  const actions = (await app.db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.reference, reference))).map((a) => a.action);
   expect(actions).not.toContain("archive.released");
   expect(actions).not.toContain("archive.built");
 }
 
 async function releaseRefused(reference: string, dpo: Awaited<ReturnType<typeof signedIn>>) {
   const res = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
-  expect(res.status).toBe(409);
+  expect(res.status).toBe(503);
   const text = textOf(await res.text());
   expect(text).toContain("L'archive n'a pas pu être enregistrée : le dossier des archives est plein ou n'accepte pas l'écriture.");
   expect(text).toContain("Rien n'a été publié ni envoyé au demandeur.");
-  nothingReleased(reference);
+  await nothingReleased(reference);
 }
 
 async function releasedAfterFix(reference: string, dpo: Awaited<ReturnType<typeof signedIn>>) {
   expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
-  const rows = app.db().select().from(archives).where(eq(archives.requestId, ticketRow(reference).id)).all();
+  const rows = await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id));
   expect(rows).toHaveLength(1);
   expect(existsSync(rows[0]!.filePath!)).toBe(true);
-  const templates = app.db().select({ template: outbox.template }).from(outbox).where(eq(outbox.requestId, ticketRow(reference).id)).all().map((o) => o.template);
+  const templates = (await app.db().select({ template: outbox.template }).from(outbox).where(eq(outbox.requestId, (await ticketRow(reference)).id))).map((o) => o.template);
   expect(templates.filter((t) => t === "archive_ready")).toHaveLength(1);
 }
 
 describe("an archive directory that cannot take the file", () => {
-  it("is not a directory: a clear French message (409), nothing released or sent, then it works once fixed", async () => {
+  it("is not a directory: a clear French message (503: the storage, not the request), nothing released or sent, then it works once fixed", async () => {
     const reference = await gatheredTicket();
     const dpo = await signedIn(app, "dpo");
     const dir = path.join(app.dir, "archives");
@@ -78,7 +78,7 @@ describe("an archive directory that cannot take the file", () => {
     // English for staff who chose it.
     await dpo.browser.get("/langue?to=en&back=/");
     const en = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" });
-    expect(en.status).toBe(409);
+    expect(en.status).toBe(503);
     expect(textOf(await en.text())).toContain("The archive could not be saved: the archive directory is full or cannot be written to.");
     await dpo.browser.get("/langue?to=fr&back=/");
 
