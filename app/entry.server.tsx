@@ -7,9 +7,9 @@ import { rootData } from "./utils/root-data.server";
 import { log } from "./utils/log.server";
 import { redactPath } from "./utils/redact";
 import { NonceProvider } from "./utils/nonce";
-import { closeDocumentLast } from "./utils/document-stream.server";
+import { closeDocumentLast } from "./web/document-stream.server";
 
-// The HTTP server (app/http.server.ts) starts these from the build, so the
+// The HTTP server (app/web/http.server.ts) starts these from the build, so the
 // loops share this bundle's modules and database connection.
 export { startWorkers } from "./services/workers.server";
 export { env, resetEnvForTests } from "./utils/env.server";

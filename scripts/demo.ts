@@ -13,8 +13,8 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { env } = await import("../app/utils/env.server");
 const { db } = await import("../app/utils/db.server");
-const { DEMO_STAFF, deliverSeedHistory, seed, seedAnswerCases, seedCorinne, seedSiteTickets, seedStaff } = await import("../db/seed");
-const { seedRegister } = await import("../db/seed-register");
+const { DEMO_STAFF, deliverSeedHistory, seed, seedAnswerCases, seedCorinne, seedSiteTickets, seedStaff } = await import("./seed");
+const { seedRegister } = await import("./seed-register");
 const { buildIfStale } = await import("./build-if-stale");
 const { startServer } = await import("./serve");
 
@@ -45,7 +45,7 @@ const cases = await seedAnswerCases(db());
 // The seeded past's messages go out at their own dates (to the dev outbox), as they would have then.
 await deliverSeedHistory(db(), seedStarted);
 // Retention: one old recording held for a dispute; what the first daily run (at start) is about to purge, in counts.
-const { seedRetentionHold } = await import("../db/seed");
+const { seedRetentionHold } = await import("./seed");
 const { connectors } = await import("../app/utils/connectors.server");
 const { reportLines, runRetention } = await import("../app/services/retention.server");
 await seedRetentionHold(db(), connectors());

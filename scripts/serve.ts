@@ -7,7 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createHttpApp } from "../app/http.server";
+import { createHttpApp } from "../app/web/http.server";
 import { ConfigError, parseEnv, type Env } from "../app/utils/env.server";
 
 type BuildWithWorkers = ServerBuild & {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dueDate, parisDate } from "../app/services/deadlines";
-import { instantToParisLocal, instantToParisWallTime, parisLocalToInstant } from "../app/services/paris-time";
+import { instantToParisLocal, instantToParisWallTime, parisLocalToInstant } from "../app/utils/paris-time";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requests } from "../db/schema/requests";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { PRESENTATION as CRM_PRESENTATION } from "../app/connectors/crm-http";
 import { PRESENTATION as RECORDINGS_PRESENTATION } from "../app/connectors/recordings";
 import { loadConnectorsConfig, parseConnectorsConfig } from "../app/connectors/registry";

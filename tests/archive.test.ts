@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { eq } from "drizzle-orm";
 import { gatheredItems } from "../db/schema/gather";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { VOICE_IN_PORTABILITY } from "../app/connectors/recordings";
 import { ArchiveBuildError, buildArchive, safePathSegment, type ArchiveKind, type Manifest } from "../app/services/archive.server";
 import { registerDatasetId } from "../app/services/register.server";

@@ -11,7 +11,7 @@ import { verifyChain } from "../app/services/audit.server";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { purgeAfterRetention } from "../app/services/gather-store.server";
 import { JOURNAL_CSV_HEADER } from "../app/services/journal.server";
-import { instantToParisLocal } from "../app/services/paris-time";
+import { instantToParisLocal } from "../app/utils/paris-time";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { derivedKey } from "../app/utils/crypto.server";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";

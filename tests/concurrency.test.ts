@@ -9,7 +9,7 @@ import { outbox } from "../db/schema/outbox";
 import { archives } from "../db/schema/archives";
 import { requests } from "../db/schema/requests";
 import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { verifyChain } from "../app/services/audit.server";
 import { purgeExpiredArchives } from "../app/services/delivery.server";
 import { runNextErasure } from "../app/services/erasure.server";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dateReadings, gatherJobs } from "../db/schema/gather";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { buildArchive, type Manifest } from "../app/services/archive.server";
 import { entriesFor } from "../app/services/audit.server";
 import { chooseDateReading } from "../app/services/date-readings.server";

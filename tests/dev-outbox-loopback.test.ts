@@ -5,7 +5,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp } from "../app/http.server";
+import { createHttpApp } from "../app/web/http.server";
 import { listenHost } from "../scripts/serve";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { freePort } from "./helpers/smtp-sink";

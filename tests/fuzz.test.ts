@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogues } from "../app/i18n";
 import type { Locale } from "../db/schema/enums";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { startApp, textOf, validRequest, type Browser, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";

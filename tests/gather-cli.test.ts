@@ -6,7 +6,7 @@ import { createDemoRecordings } from "../app/connectors/recordings/demo";
 import { createDemoSurveyDatabase } from "../app/connectors/sql-survey/demo";
 import { demoSurveyMapping } from "../app/connectors/sql-survey/demo-mapping";
 import { AgentIntakeInput, recordRequest } from "../app/services/agent-intake.server";
-import { instantToParisLocal } from "../app/services/paris-time";
+import { instantToParisLocal } from "../app/utils/paris-time";
 import { createStaff, toActor } from "../app/services/staff.server";
 import { closeDb, db } from "../app/utils/db.server";
 import { closeConnectors, connectors } from "../app/utils/connectors.server";
@@ -15,7 +15,7 @@ import { findByReference } from "../app/services/requests.server";
 import { gatherJobs, gatheredItems } from "../db/schema/gather";
 import { eq } from "drizzle-orm";
 import { resetEnvForTests } from "../app/utils/env.server";
-import { provesContactInPerson } from "../db/seed";
+import { provesContactInPerson } from "../scripts/seed";
 import { cli } from "./helpers/processes";
 
 let dir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../db/schema/enums";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { formatNu, javaPresent, nuErrors, PUBLIC_PAGES } from "../scripts/html-check";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { mailTo } from "./helpers/smtp-sink";

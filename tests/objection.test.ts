@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { requestIdentifiers } from "../db/schema/requests";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { gatherAll, personInPerson, withDemoConnectors } from "./helpers/connectors";

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDocumentLast } from "../app/utils/document-stream.server";
+import { closeDocumentLast } from "../app/web/document-stream.server";
 import { startApp, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
 import { auditLog } from "../db/schema/audit";
 import { outbox } from "../db/schema/outbox";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";

@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { processingOperationHistory, processingOperations, registerClientHistory, registerClients } from "../db/schema/register";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { verifyChain } from "../app/services/audit.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { csvRows } from "./helpers/csv";

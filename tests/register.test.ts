@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { processingOperationHistory, processingOperations } from "../db/schema/register";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { verifyChain } from "../app/services/audit.server";
 import { art15Information, createOperation, updateOperation } from "../app/services/register.server";
 import { DomainError } from "../app/services/errors";

@@ -4,7 +4,7 @@ import { auditLog } from "../db/schema/audit";
 import type { Channel, Right, Site, Status } from "../db/schema/enums";
 import { requests } from "../db/schema/requests";
 import { addDays, parisDate } from "../app/services/deadlines";
-import { parisLocalToInstant } from "../app/services/paris-time";
+import { parisLocalToInstant } from "../app/utils/paris-time";
 import { parisDateOf } from "../app/utils/sqlite-dialect.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";

@@ -7,7 +7,7 @@ import { auditLog } from "../db/schema/audit";
 import { LOCALES } from "../db/schema/enums";
 import { outbox } from "../db/schema/outbox";
 import { recipientNotices, restrictionLifts, restrictions } from "../db/schema/rights";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { restrictionLiftDone, restrictionLiftNotice, restrictionLiftStopped, smsRestrictionLiftNotice } from "../emails/restriction";
 import { formatInstant } from "../app/i18n";
 import { readGathered } from "../app/services/gather-store.server";

@@ -10,7 +10,7 @@ import { auditLog } from "../db/schema/audit";
 import { outbox } from "../db/schema/outbox";
 import { requests } from "../db/schema/requests";
 import { verificationTokens } from "../db/schema/verification";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { cli, type Finished } from "./helpers/processes";
 import { fileOne, verifiedByEmail } from "./helpers/requester";

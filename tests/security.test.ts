@@ -2,7 +2,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp } from "../app/http.server";
+import { createHttpApp } from "../app/web/http.server";
 import { startApp, textOf, validRequest, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { mailTo } from "./helpers/smtp-sink";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sites } from "../db/schema/staff";
-import { instantToParisLocal } from "../app/services/paris-time";
+import { instantToParisLocal } from "../app/utils/paris-time";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";

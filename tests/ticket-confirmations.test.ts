@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
 import { outbox } from "../db/schema/outbox";
 import { erasureSteps } from "../db/schema/rights";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { controllersInstruct, corinneInPerson, gatherAll, personInPerson, withDemoConnectors } from "./helpers/connectors";

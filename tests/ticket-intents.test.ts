@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TICKET_INTENTS, ticketIntent } from "../app/routes-support/ticket-intents.server";
+import { TICKET_INTENTS, ticketIntent } from "../app/web/ticket-intents.server";
 import { IRREVERSIBLE } from "../app/services/confirmations.server";
 
 describe("the ticket page's intents", () => {

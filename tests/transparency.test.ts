@@ -5,7 +5,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processingOperations } from "../db/schema/register";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { catalogues } from "../app/i18n";
 import { Browser, startApp, textOf, type TestApp } from "./helpers/app";
 import { mailTo } from "./helpers/smtp-sink";

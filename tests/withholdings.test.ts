@@ -8,7 +8,7 @@ import { auditLog } from "../db/schema/audit";
 import { archiveWithholdings, type WithholdingRow } from "../db/schema/withholdings";
 import { applyWithholdings } from "../app/services/withholdings.server";
 import { withheldSection } from "../documents/withholdings";
-import { seedRegister } from "../db/seed-register";
+import { seedRegister } from "../scripts/seed-register";
 import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";

@@ -7,7 +7,7 @@ import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { formatNumber } from "../i18n/format";
 import { assignableStaff, QueueFilters, queue } from "../services/tickets.server";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

@@ -5,8 +5,8 @@ import { DomainError, httpStatusOf } from "../services/errors";
 import { beginTotp, changePassword, confirmTotp, removeTotp, sessionFrom, totpRequiredFor, type TotpResult } from "../services/staff.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
-import { requireStaff, rethrowDomain, sessionToken } from "../utils/staff-session.server";
-import { formData } from "../utils/form.server";
+import { requireStaff, rethrowDomain, sessionToken } from "../web/staff-session.server";
+import { formData } from "../web/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireStaff(request, { accountPage: true });

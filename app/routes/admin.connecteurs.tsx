@@ -6,7 +6,7 @@ import { formatDuration } from "../i18n/format";
 import { connectorHealth } from "../services/connector-health.server";
 import { scrub } from "../utils/log.server";
 import { connectors } from "../utils/connectors.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

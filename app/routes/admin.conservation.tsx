@@ -9,8 +9,8 @@ import { retentionMessages } from "../i18n/admin/retention";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { holdsPage, liftHold, setHold } from "../services/retention.server";
 import { connectors } from "../utils/connectors.server";
-import { formData } from "../utils/form.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { formData } from "../web/form.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 /** Litigation holds on recordings (OP-01): the DPO sets and lifts them, with a reason; every change audited. */
 export async function loader({ request }: LoaderFunctionArgs) {

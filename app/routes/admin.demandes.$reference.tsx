@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Confirmation } from "../components/confirmation";
 import { ticketPageMessages } from "../i18n/admin/ticket-page";
 import { consequenceOf, latestNotice, type Consequence } from "../services/confirmations.server";
-import { Answer, confirmsFirst, intentCall, ticketIntent } from "../routes-support/ticket-intents.server";
+import { Answer, confirmsFirst, intentCall, ticketIntent } from "../web/ticket-intents.server";
 import { useLocale } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { DomainError, httpStatusOf } from "../services/errors";
@@ -43,8 +43,8 @@ import { rightsPanel } from "../services/rights-panel.server";
 import { connectors } from "../utils/connectors.server";
 import { db } from "../utils/db.server";
 import * as tickets from "../services/tickets.server";
-import { requireStaff } from "../utils/staff-session.server";
-import { formData } from "../utils/form.server";
+import { requireStaff } from "../web/staff-session.server";
+import { formData } from "../web/form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);
@@ -116,7 +116,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-/** One form per verb (app/routes-support/ticket-intents.server.ts); the service decides whether this person may do it. */
+/** One form per verb (app/web/ticket-intents.server.ts); the service decides whether this person may do it. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = await requireStaff(request);
   const reference = params.reference ?? "";

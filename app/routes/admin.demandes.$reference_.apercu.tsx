@@ -9,8 +9,8 @@ import { withholdingsMessages } from "../i18n/admin/withholdings";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { decideWithholding, defaultArchiveKind, previewArchive, proposeWithholding, ProposeInput, withdrawWithholding, type WithholdingView } from "../services/withholdings.server";
 import { connectors } from "../utils/connectors.server";
-import { formData } from "../utils/form.server";
-import { requireStaff, type StaffCtx } from "../utils/staff-session.server";
+import { formData } from "../web/form.server";
+import { requireStaff, type StaffCtx } from "../web/staff-session.server";
 
 type Kind = "access" | "portability";
 

@@ -4,7 +4,7 @@ import { certificateFor } from "../services/erasure.server";
 import * as tickets from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { documentNotFound, documentResponse } from "../utils/documents";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff } from "../web/staff-session.server";
 
 /** The certificate as sent to the requester, for staff who can see the ticket. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

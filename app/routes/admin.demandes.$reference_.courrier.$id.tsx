@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { letterForStaff } from "../services/letters.server";
 import { documentNotFound, documentResponse } from "../utils/documents";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff } from "../web/staff-session.server";
 
 /** A letter as the person received it (or will, by post): to read and print. Each opening is audited. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

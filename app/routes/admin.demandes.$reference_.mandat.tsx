@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { mandateFile } from "../services/mandates.server";
 import { documentNotFound } from "../utils/documents";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff } from "../web/staff-session.server";
 
 /**
  * The representative's mandate, for the staff member reviewing it; each

@@ -7,8 +7,8 @@ import { TextField } from "../components/fields";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { deactivateAccount, listAccounts, listSites, setHolidayProfile } from "../services/settings.server";
 import { createStaff, NewStaff } from "../services/staff.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
-import { formData } from "../utils/form.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
+import { formData } from "../web/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

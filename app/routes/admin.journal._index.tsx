@@ -6,7 +6,7 @@ import { auditMessages, type AuditMessages } from "../i18n/admin/audit";
 import { detailLabel, detailValue } from "../i18n/labels";
 import { AuditAction } from "../services/audit.server";
 import { ACTION_GROUPS, chainStatus, journalActors, listJournal, parseJournalFilters, type ChainStatus, type JournalFilters } from "../services/journal.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { exportJournal, parseJournalFilters, requireJournalReader } from "../services/journal.server";
 import { localeFrom } from "../utils/i18n.server";
-import { requireStaff } from "../utils/staff-session.server";
-import { csvDownload } from "../utils/csv-download.server";
+import { requireStaff } from "../web/staff-session.server";
+import { csvDownload } from "../web/csv-download.server";
 
 const ROWS_PER_CHUNK = 500;
 

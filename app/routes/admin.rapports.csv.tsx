@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportReportCsv } from "../services/reports.server";
 import { localeFrom } from "../utils/i18n.server";
-import { csvDownload, csvRefusal } from "../utils/csv-download.server";
-import { requireStaff } from "../utils/staff-session.server";
+import { csvDownload, csvRefusal } from "../web/csv-download.server";
+import { requireStaff } from "../web/staff-session.server";
 
 /** Resource route: the report as a CSV file. Errors are plain-text responses, as there is no page to render. */
 export async function loader({ request }: LoaderFunctionArgs) {

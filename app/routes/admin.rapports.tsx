@@ -7,7 +7,7 @@ import { useLocale, useT } from "../components/i18n";
 import { reportsMessages, type ReportsMessages } from "../i18n/admin/reports";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { monthlyReport, type MonthlyReport } from "../services/reports.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

@@ -8,9 +8,9 @@ import { formatInstant } from "../i18n";
 import { registerMessages, type RegisterMessages } from "../i18n/admin/register";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { getOperation, updateOperation, type FieldErrors, type OperationField } from "../services/register.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 import type { Editable } from "../services/register.server";
-import { formData } from "../utils/form.server";
+import { formData } from "../web/form.server";
 
 /** The editable fields, in form order (the page renders in the browser too, so not imported from the service). */
 const FIELDS = [

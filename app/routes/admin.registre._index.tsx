@@ -6,7 +6,7 @@ import { registerMessages } from "../i18n/admin/register";
 import { registerOverview, type RegisterHeader } from "../services/register.server";
 import type { RegisterMessages } from "../i18n/admin/register";
 import { Lines } from "../components/register-fields";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

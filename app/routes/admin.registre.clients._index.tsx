@@ -7,8 +7,8 @@ import { formatInstant } from "../i18n";
 import { registerMessages } from "../i18n/admin/register";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { createClient, listClients, type ClientFieldErrors } from "../services/register-clients.server";
-import { formData } from "../utils/form.server";
-import { requireStaff, rethrowDomain } from "../utils/staff-session.server";
+import { formData } from "../web/form.server";
+import { requireStaff, rethrowDomain } from "../web/staff-session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { ctx } = await requireStaff(request);

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportRegisterCsv } from "../services/register-export.server";
 import { localeFrom } from "../utils/i18n.server";
-import { csvDownload, csvRefusal } from "../utils/csv-download.server";
-import { requireStaff } from "../utils/staff-session.server";
+import { csvDownload, csvRefusal } from "../web/csv-download.server";
+import { requireStaff } from "../web/staff-session.server";
 
 /** Resource route /admin/registre.csv: the Art. 30(1) record as a CSV file (semicolons, UTF-8 with BOM). Errors are plain text: there is no page to render. */
 export async function loader({ request }: LoaderFunctionArgs) {

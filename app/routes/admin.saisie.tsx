@@ -7,9 +7,9 @@ import { useT } from "../components/i18n";
 import { AgentIntakeInput, recordRequest } from "../services/agent-intake.server";
 import { requireRole } from "../services/authz";
 import { DomainError, httpStatusOf } from "../services/errors";
-import { instantToParisLocal } from "../services/paris-time";
-import { requireStaff } from "../utils/staff-session.server";
-import { formData } from "../utils/form.server";
+import { instantToParisLocal } from "../utils/paris-time";
+import { requireStaff } from "../web/staff-session.server";
+import { formData } from "../web/form.server";
 
 type Errors = Record<string, string>;
 

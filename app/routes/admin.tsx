@@ -3,7 +3,7 @@ import { useAdminT } from "../components/admin-i18n";
 import { isRouteErrorResponse, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { AdminLayout } from "../components/admin-layout";
 import { useT } from "../components/i18n";
-import { requireStaff } from "../utils/staff-session.server";
+import { requireStaff } from "../web/staff-session.server";
 
 export const meta: MetaFunction = () => [{ title: "RightsDesk — DPO" }, { name: "robots", content: "noindex" }];
 

@@ -5,9 +5,9 @@ import { AdminLayout } from "../components/admin-layout";
 import { TextField } from "../components/fields";
 import { login, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
-import { clientIp, ctxFrom } from "../utils/request.server";
-import { sessionCookie, sessionToken } from "../utils/staff-session.server";
-import { formData } from "../utils/form.server";
+import { clientIp, ctxFrom } from "../web/request.server";
+import { sessionCookie, sessionToken } from "../web/staff-session.server";
+import { formData } from "../web/form.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const state = await sessionFrom(db(), sessionToken(request), new Date());

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { logout, sessionFrom } from "../services/staff.server";
 import { db } from "../utils/db.server";
-import { ctxFrom } from "../utils/request.server";
-import { clearSessionCookie, sessionToken } from "../utils/staff-session.server";
+import { ctxFrom } from "../web/request.server";
+import { clearSessionCookie, sessionToken } from "../web/staff-session.server";
 
 /** Deletes the server-side session: the old cookie is worthless afterwards. */
 export async function action({ request }: ActionFunctionArgs) {

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { DomainError } from "../services/errors";
 import { checkPhones, MAX_BATCH } from "../services/suppression.server";
-import { apiJson, apiRefusal, readBodyLimited, suppressionApiAuth } from "../utils/api-auth.server";
+import { apiJson, apiRefusal, readBodyLimited, suppressionApiAuth } from "../web/api-auth.server";
 import { db } from "../utils/db.server";
 
 /**

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportHashes } from "../services/suppression.server";
-import { apiRefusal, suppressionApiAuth } from "../utils/api-auth.server";
+import { apiRefusal, suppressionApiAuth } from "../web/api-auth.server";
 import { db } from "../utils/db.server";
 
 /** GET /api/suppression/export — the suppression list as CSV (kind,hash,added_at), hashes only. Same bearer token as /check. */

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { openDownload } from "../services/delivery.server";
-import { ctxFrom } from "../utils/request.server";
-import { formData } from "../utils/form.server";
+import { ctxFrom } from "../web/request.server";
+import { formData } from "../web/form.server";
 
 /** Resource route: streams the decrypted archive, once per download link. */
 export async function action({ params, request }: ActionFunctionArgs) {

@@ -3,7 +3,7 @@ import { useLocale, useT } from "../components/i18n";
 import { Address, Fact } from "../components/transparency";
 import { privacyNotice } from "../services/transparency.server";
 import { pageTitle } from "../utils/meta";
-import { ctxFrom } from "../utils/request.server";
+import { ctxFrom } from "../web/request.server";
 
 export const meta = pageTitle((t) => t.transparency.privacy.title, "privacy");
 

@@ -5,7 +5,7 @@ import { useT } from "../components/i18n";
 import { confirmSubjectLink, subjectLinkIsUsable } from "../services/mandates.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { clientIp, ctxFrom, enforceRateLimits, limits } from "../web/request.server";
 import { passThroughHeaders } from "../utils/headers";
 
 export const meta = pageTitle((t) => t.subjectConfirm.title);

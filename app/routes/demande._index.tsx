@@ -11,8 +11,8 @@ import * as requests from "../services/requests.server";
 import { grantCookie } from "../utils/cookies.server";
 import { env } from "../utils/env.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, limits, withinRateLimits } from "../utils/request.server";
-import { BodyTooLarge, parseIntakeBody } from "../utils/upload.server";
+import { clientIp, ctxFrom, limits, withinRateLimits } from "../web/request.server";
+import { BodyTooLarge, parseIntakeBody } from "../web/upload.server";
 import { passThroughHeaders } from "../utils/headers";
 
 export const meta = pageTitle((t) => t.form.title, "form");

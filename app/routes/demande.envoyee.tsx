@@ -8,9 +8,9 @@ import { clearClaimCookie, clearCookie, followUpClaim, grantCookie, grantedReque
 import { env } from "../utils/env.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { clientIp, ctxFrom, enforceRateLimits, limits } from "../web/request.server";
 import { passThroughHeaders } from "../utils/headers";
-import { formData } from "../utils/form.server";
+import { formData } from "../web/form.server";
 
 export const meta = pageTitle((t) => t.filed.title);
 

@@ -4,7 +4,7 @@ import { Fragment } from "react";
 import { useT } from "../components/i18n";
 import { getMessage } from "../services/outbox.server";
 import { db } from "../utils/db.server";
-import { devToolsAllowed } from "../utils/dev-tools.server";
+import { devToolsAllowed } from "../web/dev-tools.server";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!devToolsAllowed(context)) throw data(null, { status: 404 });

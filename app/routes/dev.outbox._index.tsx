@@ -5,7 +5,7 @@ import { useLocale, useT } from "../components/i18n";
 import { formatInstant } from "../i18n";
 import { listRecent } from "../services/outbox.server";
 import { db } from "../utils/db.server";
-import { devToolsAllowed } from "../utils/dev-tools.server";
+import { devToolsAllowed } from "../web/dev-tools.server";
 
 export const meta = pageTitle((t) => t.outbox.title);
 

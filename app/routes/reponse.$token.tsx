@@ -8,8 +8,8 @@ import { DomainError, httpStatusOf } from "../services/errors";
 import { replyView, requesterReply } from "../services/tickets.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
-import { ctxFrom } from "../utils/request.server";
-import { formData } from "../utils/form.server";
+import { ctxFrom } from "../web/request.server";
+import { formData } from "../web/form.server";
 
 export const meta = pageTitle((t) => t.reply.title);
 

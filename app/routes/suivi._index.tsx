@@ -7,9 +7,9 @@ import { useT } from "../components/i18n";
 import { normalisePhone } from "../services/intake-input";
 import * as requests from "../services/requests.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { clientIp, ctxFrom, enforceRateLimits, limits } from "../web/request.server";
 import { passThroughHeaders } from "../utils/headers";
-import { formData } from "../utils/form.server";
+import { formData } from "../web/form.server";
 import { grantClaimCookie } from "../utils/cookies.server";
 
 export const meta = pageTitle((t) => t.follow.title, "follow");

@@ -5,14 +5,14 @@ import { DomainError, httpStatusOf } from "../services/errors";
 import { statusView } from "../services/status-view.server";
 import { contestLift } from "../services/restriction.server";
 import { controllerPartText } from "../i18n/controller-parts";
-import { ctxFrom } from "../utils/request.server";
+import { ctxFrom } from "../web/request.server";
 import { pageTitle } from "../utils/meta";
 import { useLocale, useT } from "../components/i18n";
 import { formatInstant, formatLocalDate } from "../i18n";
 import { grantedRequest } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { passThroughHeaders } from "../utils/headers";
-import { formData } from "../utils/form.server";
+import { formData } from "../web/form.server";
 
 export const meta = pageTitle((t) => t.status.title);
 

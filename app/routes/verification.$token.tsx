@@ -6,7 +6,7 @@ import * as requests from "../services/requests.server";
 import { clearCookie, grantCookie } from "../utils/cookies.server";
 import { db } from "../utils/db.server";
 import { localeFrom } from "../utils/i18n.server";
-import { clientIp, ctxFrom, enforceRateLimits, limits } from "../utils/request.server";
+import { clientIp, ctxFrom, enforceRateLimits, limits } from "../web/request.server";
 import { passThroughHeaders } from "../utils/headers";
 
 export const meta = pageTitle((t) => t.verify.title);

@@ -16,7 +16,7 @@ import { loadTicket } from "./ticket-access.server";
 import { normaliseAnyPhone, normalisePhone } from "./intake-input";
 import { notifyRequester } from "./letters.server";
 import { enqueue } from "./outbox.server";
-import { parisLocalToInstant } from "./paris-time";
+import { parisLocalToInstant } from "../utils/paris-time";
 import { addEvent, confirmIdentity, emailKey, nextReference, phoneKey } from "./requests.server";
 import { checkSmsCode, issueSmsCode, markUsed, type CodePurpose } from "./verification.server";
 import { rawGet, withTx, first } from "../utils/db.server";

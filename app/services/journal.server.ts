@@ -9,7 +9,7 @@ import { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";
 import type { Actor, Ctx } from "./context";
 import { addDays, parisDate, parseLocalDate } from "./deadlines";
-import { instantToParisWallTime, parisLocalToInstant } from "./paris-time";
+import { instantToParisWallTime, parisLocalToInstant } from "../utils/paris-time";
 import { csvField, csvText } from "../utils/csv";
 import { referenceNumberEquals } from "../utils/sqlite-dialect.server";
 import { staffNames } from "./staff.server";

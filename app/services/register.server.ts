@@ -489,7 +489,7 @@ export async function art15Information(db: DbOrTx, datasetIds?: string[]): Promi
 
 /**
  * Connector kind + dataset → the dataset ids the processing register names
- * (db/seed-register.ts). Written out rather than derived: the recordings
+ * (scripts/seed-register.ts). Written out rather than derived: the recordings
  * connector calls its only dataset "recordings" while the register, written
  * from the DPO's point of view, calls it "recordings:calls". Any other pair
  * falls back to "<kind>:<dataset>", the register's own convention.

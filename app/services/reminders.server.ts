@@ -12,7 +12,7 @@ import type { Ctx } from "./context";
 import { addDays, parisDate } from "./deadlines";
 import { dueState, dueWhere } from "./due-state";
 import { enqueue } from "./outbox.server";
-import { parisLocalToInstant } from "./paris-time";
+import { parisLocalToInstant } from "../utils/paris-time";
 import { withTx, first } from "../utils/db.server";
 
 /** A digest longer than this is not read; the rest is counted and the queue has it all. */

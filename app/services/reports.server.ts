@@ -10,7 +10,7 @@ import type { Ctx } from "./context";
 import { parisDate, type LocalDate } from "./deadlines";
 import { dueWhere } from "./due-state";
 import { DomainError } from "./errors";
-import { parisLocalToInstant } from "./paris-time";
+import { parisLocalToInstant } from "../utils/paris-time";
 import { csvText } from "../utils/csv";
 import { addMonthsClamped, countWhere, jsonArrayElements, parisDateOf } from "../utils/sqlite-dialect.server";
 import { rawAll, first, withTx } from "../utils/db.server";

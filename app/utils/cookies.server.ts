@@ -21,7 +21,7 @@ export function serializeCookie(name: string, value: string, maxAgeSeconds: numb
 /** The language switch's choice (app/routes/langue.tsx): a year, so the site keeps speaking it. */
 export const LANG_COOKIE = { name: "lang", ttl: 365 * 24 * 3600 } as const;
 
-/** The back-office session's handle (app/utils/staff-session.server.ts); the session itself lives in the database. */
+/** The back-office session's handle (app/web/staff-session.server.ts); the session itself lives in the database. */
 export const STAFF_COOKIE = { name: "rd_staff", ttl: () => env().STAFF_SESSION_MAX_HOURS * 3600 } as const;
 
 /**

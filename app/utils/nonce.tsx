@@ -1,7 +1,7 @@
 import { createContext, useContext, type ReactNode } from "react";
 
 /**
- * The Content-Security-Policy nonce of this response (app/http.server.ts makes
+ * The Content-Security-Policy nonce of this response (app/web/http.server.ts makes
  * one per request). entry.server.tsx provides it; root.tsx gives it to
  * Remix's inline scripts. In the browser the attribute is hidden once the page
  * is parsed, so the client renders with "" and hydration keeps the server's.

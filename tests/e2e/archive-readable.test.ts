@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requests } from "../../db/schema/requests";
-import { seedRegister } from "../../db/seed-register";
+import { seedRegister } from "../../scripts/seed-register";
 import { buildArchive, type ArchiveKind } from "../../app/services/archive.server";
 import { closeConnectors, connectors } from "../../app/utils/connectors.server";
 import { startApp, type TestApp } from "../helpers/app";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createHttpApp } from "../../app/http.server";
+import { createHttpApp } from "../../app/web/http.server";
 import { deliverDue } from "../../app/services/outbox.server";
 import { closeDb, db } from "../../app/utils/db.server";
 import { resetEnvForTests } from "../../app/utils/env.server";

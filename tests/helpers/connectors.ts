@@ -6,9 +6,9 @@ import { demoSurveyMapping } from "../../app/connectors/sql-survey/demo-mapping"
 import { AgentIntakeInput, recordRequest } from "../../app/services/agent-intake.server";
 import { runNextJob } from "../../app/services/gather.server";
 import { runNextErasure } from "../../app/services/erasure.server";
-import { instantToParisLocal } from "../../app/services/paris-time";
+import { instantToParisLocal } from "../../app/utils/paris-time";
 import { closeConnectors, connectors } from "../../app/utils/connectors.server";
-import { seedRegister } from "../../db/seed-register";
+import { seedRegister } from "../../scripts/seed-register";
 import { and, desc, eq } from "drizzle-orm";
 import { afterEach, beforeEach, expect } from "vitest";
 import { outbox } from "../../db/schema/outbox";

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import path from "node:path";
 import { z } from "zod";
-import { instantToParisLocal } from "../../services/paris-time";
+import { instantToParisLocal } from "../../utils/paris-time";
 import {
   ConnectorUnavailable,
   type Connector,

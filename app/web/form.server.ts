@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { localeFrom } from "./i18n.server";
+import { localeFrom } from "../utils/i18n.server";
 
 /**
  * The posted form, or a 400 when the body is not one: JSON, plain text, a

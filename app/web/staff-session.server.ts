@@ -2,8 +2,8 @@ import { data, redirect } from "@remix-run/node";
 import type { Ctx, StaffActor } from "../services/context";
 import { DomainError, httpStatusOf } from "../services/errors";
 import { sessionFrom } from "../services/staff.server";
-import { readCookie, serializeCookie, STAFF_COOKIE } from "./cookies.server";
-import { db } from "./db.server";
+import { readCookie, serializeCookie, STAFF_COOKIE } from "../utils/cookies.server";
+import { db } from "../utils/db.server";
 
 const COOKIE = STAFF_COOKIE.name;
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { env } from "./env.server";
+import { env } from "../utils/env.server";
 
 /**
  * Machine-to-machine endpoints (/api/*) authenticate with a bearer token from

@@ -1,7 +1,7 @@
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import type { IncomingMessage } from "node:http";
 import { Transform } from "node:stream";
-import { env } from "./env.server";
+import { env } from "../utils/env.server";
 
 /**
  * Every request body has a ceiling, enforced by the express front before any
@@ -21,7 +21,7 @@ export class PayloadTooLarge extends Error {
 /**
  * The ceiling for this request: BODY_MAX_BYTES for every form, JSON or
  * single-fetch body; the request form's multipart post may also carry the
- * mandate, whose own check (MANDATE_MAX_BYTES, app/utils/upload.server.ts)
+ * mandate, whose own check (MANDATE_MAX_BYTES, app/web/upload.server.ts)
  * drains an oversized file up to four times its limit so the person keeps
  * what they typed.
  */

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import { NewOperationInput } from "../app/services/register.server";
 import type { Db } from "../app/utils/db.server";
-import { processingOperations, registerClients } from "./schema/register";
+import { processingOperations, registerClients } from "../db/schema/register";
 import { rawGet, withTx } from "../app/utils/db.server";
 
 /**

@@ -4,12 +4,12 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { ViteDevServer } from "vite";
-import { redactPath } from "./utils/redact";
-import { catalogues } from "./i18n";
-import { localeFromCookies } from "./utils/i18n.server";
-import { bodyLimit, countedBody, declaredOver } from "./utils/body-limit.server";
-import { remixUrl, routeInfo, type RouteInfo } from "./utils/http-route.server";
-import { LANG_COOKIE } from "./utils/cookies.server";
+import { redactPath } from "../utils/redact";
+import { catalogues } from "../i18n";
+import { localeFromCookies } from "../utils/i18n.server";
+import { bodyLimit, countedBody, declaredOver } from "./body-limit.server";
+import { remixUrl, routeInfo, type RouteInfo } from "./http-route.server";
+import { LANG_COOKIE } from "../utils/cookies.server";
 
 /**
  * The HTTP front of RightsDesk, shared by `npm start`, `npm run demo`,
@@ -201,7 +201,7 @@ const routed = (res: Response) => res.locals.routed as Routed;
 
 /**
  * Finds, for a request that sends a body or asks for single-fetch data, the
- * route Remix will run (app/utils/http-route.server.ts); the CSRF rule and
+ * route Remix will run (app/web/http-route.server.ts); the CSRF rule and
  * the body ceiling are decided on it, never on the raw path.
  */
 function resolveRoute(currentBuild: () => Promise<ServerBuild>, trustProxy: boolean) {
@@ -231,7 +231,7 @@ const SAFE = new Set(["GET", "HEAD"]);
  * that names another host is refused even when Sec-Fetch-Site says
  * same-origin: the two disagree, and Remix's own check would throw (a 500).
  * /api/* is outside it: it acts on a bearer token only
- * (app/utils/api-auth.server.ts).
+ * (app/web/api-auth.server.ts).
  */
 export function sameOriginForMutations(req: Request, res: Response, next: NextFunction) {
   const { route, host } = routed(res) ?? { route: null, host: req.get("host") };

@@ -1,11 +1,11 @@
 import { data } from "@remix-run/node";
 import type { Locale } from "../../db/schema/enums";
 import type { Actor, Ctx } from "../services/context";
-import { db, groupCommit, withTx } from "./db.server";
-import { env } from "./env.server";
-import { hit, type RateDecision } from "./rate-limit.server";
+import { db, groupCommit, withTx } from "../utils/db.server";
+import { env } from "../utils/env.server";
+import { hit, type RateDecision } from "../utils/rate-limit.server";
 
-/** What the HTTP server hands to loaders and actions (see app/http.server.ts). */
+/** What the HTTP server hands to loaders and actions (see app/web/http.server.ts). */
 export type LoadContext = {
   /** the client's address, from X-Forwarded-For when TRUST_PROXY=1: for rate limits */
   clientIp?: string;

@@ -5,16 +5,16 @@ import { AgentIntakeInput, checkCallerCode, checkContactCode, recordRequest, sen
 import type { Ctx } from "../app/services/context";
 import { IntakeInput } from "../app/services/intake-input";
 import { deliverDue } from "../app/services/outbox.server";
-import { instantToParisLocal } from "../app/services/paris-time";
+import { instantToParisLocal } from "../app/utils/paris-time";
 import * as requests from "../app/services/requests.server";
 import { createStaff, toActor } from "../app/services/staff.server";
 import * as tickets from "../app/services/tickets.server";
 import type { Db } from "../app/utils/db.server";
-import { SITES, type Role, type Site } from "./schema/enums";
-import { outbox } from "./schema/outbox";
-import { requests as requestsTable } from "./schema/requests";
-import { litigationHolds } from "./schema/retention";
-import { staff } from "./schema/staff";
+import { SITES, type Role, type Site } from "../db/schema/enums";
+import { outbox } from "../db/schema/outbox";
+import { requests as requestsTable } from "../db/schema/requests";
+import { litigationHolds } from "../db/schema/retention";
+import { staff } from "../db/schema/staff";
 import { first, rawGet } from "../app/utils/db.server";
 
 /**

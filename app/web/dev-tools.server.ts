@@ -1,4 +1,4 @@
-import { env } from "./env.server";
+import { env } from "../utils/env.server";
 import type { LoadContext } from "./request.server";
 
 /**

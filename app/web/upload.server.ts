@@ -1,6 +1,6 @@
 import { unstable_parseMultipartFormData as parseMultipart } from "@remix-run/node";
 import type { Mandate } from "../services/requests.server";
-import { inspectMandate } from "./mandate-file.server";
+import { inspectMandate } from "../utils/mandate-file.server";
 
 /**
  * Multipart parsing with limits on every part. An oversized file is drained
