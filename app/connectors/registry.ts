@@ -64,7 +64,7 @@ export function parseConnectorsConfig(json: unknown, secret: (name: string) => s
     list: () => instances,
     get: (id) => instances.find((c) => c.id === id),
     close: async () => {
-      await Promise.all(instances.map((c) => c.close?.()));
+      await Promise.all(instances.map(async (c) => c.close?.()));
     },
   };
 }

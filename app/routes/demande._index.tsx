@@ -116,7 +116,7 @@ export default function NewRequest() {
   useEffect(() => {
     const first = errorList[0];
     if (first) document.getElementById(focusTarget(first))?.focus();
-  }, [actionData, clientErrors]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [actionData, clientErrors]);
 
   function validate(event: FormEvent<HTMLFormElement>) {
     const element = event.currentTarget;

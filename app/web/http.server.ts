@@ -40,7 +40,7 @@ export function createHttpApp(opts: HttpOptions) {
   // Registered before anything that answers without reading the body.
   app.use(drainUnreadBody);
   app.use(allowedMethods);
-  app.use(resolveRoute(currentBuild, trustProxy));
+  app.use(awaited(resolveRoute(currentBuild, trustProxy)));
   app.use(sameOriginForMutations);
   app.use(bodyCeiling);
 
@@ -57,7 +57,7 @@ export function createHttpApp(opts: HttpOptions) {
     app.use(express.static(opts.clientDir, { maxAge: "1h", redirect: false }));
   }
 
-  app.all("*", remixHandler({ build, mode: opts.vite ? "development" : "production" }));
+  app.all("*", awaited(remixHandler({ build, mode: opts.vite ? "development" : "production" })));
   app.use(errorPage);
   return app;
 }
@@ -204,6 +204,13 @@ const routed = (res: Response) => res.locals.routed as Routed;
  * route Remix will run (app/web/http-route.server.ts); the CSRF rule and
  * the body ceiling are decided on it, never on the raw path.
  */
+/** Express 4 ignores a middleware's promise: a rejection goes to the error page instead of nowhere. */
+function awaited(fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res, next).catch(next);
+  };
+}
+
 function resolveRoute(currentBuild: () => Promise<ServerBuild>, trustProxy: boolean) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
