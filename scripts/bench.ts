@@ -47,7 +47,7 @@ process.env.DATA_DIR = dir;
 process.env.DATABASE_URL = `file:${path.join(dir, "bench.sqlite")}`;
 process.env.LOG_LEVEL = "silent";
 
-const { db } = await import("../app/utils/db.server");
+const { db, bulkConnection } = await import("../app/utils/db.server");
 const { createStaff, toActor } = await import("../app/services/staff.server");
 const { queue, QueueFilters } = await import("../app/services/tickets.server");
 const { file } = await import("../app/services/requests.server");
@@ -79,7 +79,7 @@ async function time(label: string, runs: number, fn: () => unknown) {
 }
 
 // 1. Fill the requests table with N tickets spread over five sites and 18 months.
-const sqlite = (db() as unknown as { $client: import("better-sqlite3").Database }).$client;
+const sqlite = bulkConnection(db());
 const statuses = ["received", "in_progress", "awaiting_requester", "ready", "completed", "completed", "completed", "refused", "cancelled"];
 const sites = ["lille", "paris", "tours", "bordeaux", "toulouse", null];
 const rights = ['["access"]', '["erasure"]', '["objection"]', '["access","portability"]', '["rectification"]'];

@@ -177,6 +177,15 @@ function storeFor(source: Db | { db: Db }): Store {
   return store;
 }
 
+/**
+ * The write connection itself, for a script's bulk load (the bench fills
+ * 100k tickets) outside the services. Hold no transaction of the store while
+ * using it; services never do.
+ */
+export function bulkConnection(source: Db | { db: Db }): Database.Database {
+  return storeFor(source).write.sqlite;
+}
+
 /** True while the caller runs inside a transaction on this database. */
 export function inTransaction(source: Db | { db: Db }): boolean {
   return shared.context.getStore()?.lock === storeFor(source).lock;
