@@ -54,7 +54,7 @@ class WriteLock {
 }
 
 type Connection = { sqlite: Database.Database; db: Db };
-type Store = { url: string; write: Connection; read: Connection; outside: Db; handle: Db; lock: WriteLock; group: GroupJob[] | null };
+type Store = { url: string; write: Connection; read: Database.Database; outside: Db; handle: Db; lock: WriteLock; group: GroupJob[] | null };
 type Method = "run" | "all" | "values" | "get";
 type TxContext = { lock: WriteLock; write: Connection; savepoints: number };
 type GroupJob = { work: (tx: Tx) => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
@@ -99,11 +99,10 @@ export function openDatabase(url: string): { db: Db; sqlite: Database.Database; 
   pragmas(sqlite);
   const write = connect(sqlite);
   migrate(write.db as never, { migrationsFolder: migrationsFolder() });
-  let read = write;
+  let read = sqlite;
   if (!memory) {
-    const reader = new Database(file, { readonly: true, fileMustExist: true });
-    pragmas(reader);
-    read = connect(reader);
+    read = new Database(file, { readonly: true, fileMustExist: true });
+    pragmas(read);
   }
   const key = memory ? `memory:${Math.random()}` : path.resolve(file);
   let lock = shared.locks.get(key);
@@ -111,9 +110,9 @@ export function openDatabase(url: string): { db: Db; sqlite: Database.Database; 
   const store: Store = { url, write, read, lock, group: null, handle: undefined as never, outside: undefined as never };
   store.outside = drizzleProxy((text, params, method) => outside(store, text, params, method as Method) as Promise<{ rows: never[] }>, { schema }) as unknown as Db;
   store.handle = handleFor(store);
-  for (const db of [store.handle, write.db, read.db, store.outside]) stores.set(db, store);
+  for (const db of [store.handle, write.db, store.outside]) stores.set(db, store);
   const close = () => {
-    if (read !== write) read.sqlite.close();
+    if (read !== sqlite) read.close();
     write.sqlite.close();
   };
   return { db: store.handle, sqlite, close };
@@ -146,7 +145,7 @@ function handleFor(store: Store): Db {
 async function outside(store: Store, text: string, params: unknown[], method: Method, objects = false) {
   const c = shared.context.getStore();
   if (c && c.lock === store.lock) return execute(c.write.sqlite, text, params, method, objects);
-  if (store.read.sqlite.prepare(text).readonly) return execute(store.read.sqlite, text, params, method, objects);
+  if (store.read.prepare(text).readonly) return execute(store.read, text, params, method, objects);
   if (OUTSIDE_TRANSACTIONS.test(text)) {
     // VACUUM (a backup with VACUUM INTO) cannot run inside a transaction: the writers' turn, without BEGIN.
     const release = await store.lock.acquire();
