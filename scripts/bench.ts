@@ -30,7 +30,7 @@ import { startProductionServer } from "./production-server";
 import { headlineFigures, headlineTable, printHeadline, type HeadlineAtScale, type HeadlineMeasures } from "./bench-headline";
 import { startReferenceServer } from "./bench-reference";
 import { prng } from "../app/connectors/demo-random";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 if (process.env.BENCH_ARCHIVE_CHILD) {
   // Fresh processes: one stores the source as a gather would (untimed), one builds the archive,
@@ -823,12 +823,12 @@ async function archivePrepare(arg: ArchiveChildArg) {
   const { gatherJobs } = await import("../db/schema/gather");
   const { createGatherSink } = await import("../app/services/gather-store.server");
   const now = new Date();
-  const request = (await withTx(db(), (tx) => first(tx
+  const request = (await first(db()
     .insert(requests)
     .values({ reference: "BENCH-ARCHIVE", rights: ["access"], channel: "web", status: "in_progress", locale: "fr", lastName: "Bench", firstName: "Archive", verificationMethod: "email", receivedAt: now, createdAt: now, updatedAt: now })
-    .returning({ id: requests.id }))))!;
+    .returning({ id: requests.id })))!;
   const job = async (connectorId: string) => {
-    const { id } = (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: request.id, connectorId, status: "done", queuedAt: now, finishedAt: now }).returning({ id: gatherJobs.id }))))!;
+    const { id } = (await first(db().insert(gatherJobs).values({ requestId: request.id, connectorId, status: "done", queuedAt: now, finishedAt: now }).returning({ id: gatherJobs.id })))!;
     return createGatherSink(db(), { id, requestId: request.id, connectorId });
   };
   const records = JSON.parse(readFileSync(arg.recordsFile, "utf8")) as Record<string, import("../app/connectors/types").ExportRecord[]>;

@@ -187,7 +187,7 @@ describe("a complete search", () => {
     await gatherAll(app, dpo.browser, reference);
     // Nadia's survey record holds her mobile: confirmed, it searched everything; make the CRM fail instead.
     const crm = (await jobs(reference)).crm!;
-    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "failed", error: "CRM search by email: HTTP 500" }).where(eq(gatherJobs.id, crm.id)));
+    await app.db().update(gatherJobs).set({ status: "failed", error: "CRM search by email: HTTP 500" }).where(eq(gatherJobs.id, crm.id));
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(409);
     const short = await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "gather-waive", connectorId: "crm", reason: "court" });
     expect(short.status).toBe(400);
@@ -423,7 +423,7 @@ describe("the status page follows the work", () => {
 
     // Two processes sweep at the same moment, 16 days later: one reminder.
     const row = await ticketRow(reference);
-    await withTx(app.db(), (tx) => tx.update(infoRequests).set({ askedAt: new Date(Date.now() - 16 * 86_400_000) }).where(eq(infoRequests.requestId, row.id)));
+    await app.db().update(infoRequests).set({ askedAt: new Date(Date.now() - 16 * 86_400_000) }).where(eq(infoRequests.requestId, row.id));
     const env = { ...process.env, LOG_LEVEL: "silent" };
     const runs = await Promise.all([0, 1].map(() => runCli(["expire"], env)));
     expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join("\n")).toEqual([0, 0]);

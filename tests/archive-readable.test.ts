@@ -16,7 +16,6 @@ import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } f
 import { parseCsv } from "./helpers/csv";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
-import { withTx } from "../app/utils/db.server";
 
 /**
  * The readable copy (issue 16, item 1): the archive opens on a short letter in
@@ -34,7 +33,7 @@ const HOSTILE = `=HYPERLINK("https://evil.example")<script>alert("x")</script> &
 
 async function corinneArchive(kind: ArchiveKind, locale: "fr" | "en", name: string): Promise<Zip> {
   const { reference, browser } = await corinneInPerson(app, ["access", "portability"]);
-  if (locale === "en") await withTx(app.db(), (tx) => tx.update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)));
+  if (locale === "en") await app.db().update(requests).set({ locale: "en" }).where(eq(requests.reference, reference));
   await gatherAll(app, browser, reference);
   await controllersInstruct(app, browser, reference);
   const out = path.join(app.dir, `${name}.zip`);

@@ -225,7 +225,7 @@ describe("gather and erasure jobs with several processes", () => {
     // Three requests never verified, filed 15 days ago…
     const unverified = [];
     for (const n of [1, 2, 3]) unverified.push((await fileOne(app, { email: `jamais.verifiee${n}@example.fr` })).reference);
-    for (const reference of unverified) await withTx(app.db(), (tx) => tx.update(requests).set({ receivedAt: new Date(Date.now() - 15 * 86_400_000) }).where(eq(requests.reference, reference)));
+    for (const reference of unverified) await app.db().update(requests).set({ receivedAt: new Date(Date.now() - 15 * 86_400_000) }).where(eq(requests.reference, reference));
     // …and an answered access request, its archive past its expiry and its gathered copies past their retention.
     const { reference, browser: support } = await corinneInPerson(app, ["access"]);
     await gatherAll(app, support, reference);
@@ -237,7 +237,7 @@ describe("gather and erasure jobs with several processes", () => {
     const id = (await ticketRow(reference)).id;
     const archive = (await first(app.db().select().from(archives).where(eq(archives.requestId, id))))!;
     expect(existsSync(archive.filePath!)).toBe(true);
-    await withTx(app.db(), (tx) => tx.update(archives).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(archives.id, archive.id)));
+    await app.db().update(archives).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(archives.id, archive.id));
     // A busy month's expiries: 150 more archives of the same request expire together (copies of its file), so the sweeps overlap.
     const { id: _id, ...row } = (await first(app.db().select().from(archives).where(eq(archives.id, archive.id))))!;
     const copies: string[] = [];
@@ -249,7 +249,7 @@ describe("gather and erasure jobs with several processes", () => {
         await tx.insert(archives).values({ ...row, filePath: file });
       }
     });
-    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 91 * 86_400_000) }).where(eq(requests.id, id)));
+    await app.db().update(requests).set({ closedAt: new Date(Date.now() - 91 * 86_400_000) }).where(eq(requests.id, id));
 
     const env = { ...process.env, LOG_LEVEL: "silent" };
     // Another writer holds the database while both processes start: each reads what is due, then waits for the lock, and they

@@ -15,7 +15,7 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { drainGather, withDemoConnectors, gatherAll } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * Dates whose day and month could be swapped (ComPlus ticket n° 1), end to
@@ -217,7 +217,7 @@ describe("a chosen reading in rectification", () => {
   it("is the value staff see and correct, and no longer applies once the stored value has changed", async () => {
     const t = await verifiedTicket();
     const support = await signedIn(app, "support");
-    const job = (await withTx(app.db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t.id, connectorId: "survey", status: "done", queuedAt: new Date(), finishedAt: new Date() }).returning())))!;
+    const job = (await first(app.db().insert(gatherJobs).values({ requestId: t.id, connectorId: "survey", status: "done", queuedAt: new Date(), finishedAt: new Date() }).returning()))!;
     const sink = createGatherSink(app.db(), job);
     await sink.record({ dataset: "answers", key: "77", fields: { answer: "OUI", answered_at: null }, providedBySubject: ["answer", "answered_at"] });
     const readings = [

@@ -5,7 +5,7 @@ import { textOf } from "./helpers/app";
 import { drainGather, freshDemoPerTest } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 describe("normalise", () => {
   it("ignores case, accents and punctuation, not content", () => {
@@ -33,7 +33,7 @@ describe("the discrepancy report over gathered data", () => {
     const { discrepanciesFor } = await import("../app/services/discrepancies.server");
     const t = await verifiedTicket();
     const job = async (connectorId: string) =>
-      (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+      (await first(db().insert(gatherJobs).values({ requestId: t.id, connectorId, status: "done", queuedAt: new Date() }).returning()))!;
     const survey = createGatherSink(db(), await job("survey"));
     await survey.record({ dataset: "respondents", key: "1", fields: { last_name: "DESMARC", first_name: "CORINNE", address: "2, place de l'Église", postcode: "37100" }, providedBySubject: [] });
     await survey.record({ dataset: "answers", key: "10", fields: { question: "Possédez-vous un smartphone ?", answer: "OUI" }, providedBySubject: [] });
@@ -53,7 +53,7 @@ describe("the discrepancy report over gathered data", () => {
 
     // The same phone in two spellings, the same email in two cases: one fact each, no discrepancy.
     const t2 = await verifiedTicket();
-    const job2 = async (connectorId: string) => (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t2.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+    const job2 = async (connectorId: string) => (await first(db().insert(gatherJobs).values({ requestId: t2.id, connectorId, status: "done", queuedAt: new Date() }).returning()))!;
     await createGatherSink(db(), await job2("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", first_name: "David", email: "David.Blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
     await createGatherSink(db(), await job2("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", firstName: "David", email: "david.blanc@example.fr", phone: "06 37 30 47 16" }, providedBySubject: [] });
     await createGatherSink(db(), await job2("recordings")).record({ dataset: "recordings", key: "r-9", fields: { lastName: "Blanc", phone: "+33 6 37 30 47 16" }, providedBySubject: [] });
@@ -61,7 +61,7 @@ describe("the discrepancy report over gathered data", () => {
 
     // A different number (or address) is still a difference, however it is spelt.
     const t3 = await verifiedTicket();
-    const job3 = async (connectorId: string) => (await withTx(db(), (tx) => first(tx.insert(gatherJobs).values({ requestId: t3.id, connectorId, status: "done", queuedAt: new Date() }).returning())))!;
+    const job3 = async (connectorId: string) => (await first(db().insert(gatherJobs).values({ requestId: t3.id, connectorId, status: "done", queuedAt: new Date() }).returning()))!;
     await createGatherSink(db(), await job3("survey")).record({ dataset: "respondents", key: "2", fields: { last_name: "Blanc", email: "david.blanc@example.fr", phone: "+33637304716" }, providedBySubject: [] });
     await createGatherSink(db(), await job3("crm")).record({ dataset: "contacts", key: "c-2", fields: { lastName: "Blanc", email: "blanc.david@example.fr", phone: "06 37 30 47 17" }, providedBySubject: [] });
     const differ = Object.fromEntries((await discrepanciesFor(db(), t3.id)).map((d) => [d.field, d]));

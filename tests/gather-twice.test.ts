@@ -13,7 +13,6 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
 import { mailsIn } from "./helpers/smtp-sink";
-import { withTx } from "../app/utils/db.server";
 
 /**
  * Issue 14: staff search the systems again (after a rectification, a new
@@ -107,7 +106,7 @@ describe("a request searched three times", () => {
     const { reference, browser, id } = await gatheredThreeTimes(["access"]);
     // A worker took the CRM search and died: the job stays "running", its lease 5 minutes ahead.
     const crmJob = (await app.db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm")))).at(-1)!;
-    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "running", leaseUntil: new Date(Date.now() + 5 * 60_000) }).where(eq(gatherJobs.id, crmJob.id)));
+    await app.db().update(gatherJobs).set({ status: "running", leaseUntil: new Date(Date.now() + 5 * 60_000) }).where(eq(gatherJobs.id, crmJob.id));
     const page = textOf(await (await browser.get(`/admin/demandes/${reference}`)).text());
     expect(page).toContain("Relancer");
     expect((await browser.post(`/admin/demandes/${reference}`, { intent: "gather-rerun", connectorId: "crm" })).status).toBe(302);

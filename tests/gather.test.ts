@@ -8,7 +8,6 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson as corinneInPersonFor, drainGather, foundOffers, gatherAll, searchWithFound, withDemoConnectors } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow, verifiedTicket } from "./helpers/tickets";
-import { withTx } from "../app/utils/db.server";
 
 let app: TestApp;
 let crm: ReturnType<typeof crmApi>;
@@ -130,9 +129,9 @@ describe("gathering", () => {
     await browser.post(`/admin/demandes/${reference}`, { intent: "gather" });
     const id = (await ticketRow(reference)).id;
     // A worker claimed the survey job, wrote part of it, and died.
-    await withTx(app.db(), (tx) => tx.update(gatherJobs).set({ status: "running", attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(gatherJobs.requestId, id)));
+    await app.db().update(gatherJobs).set({ status: "running", attempts: 1, leaseUntil: new Date(Date.now() - 1000) }).where(eq(gatherJobs.requestId, id));
     const job = (await jobsOf(reference)).survey!;
-    await withTx(app.db(), (tx) => tx.insert(gatheredItems).values({ jobId: job.id, requestId: id, connectorId: "survey", kind: "record", dataset: "respondents", itemKey: "half-written", payload: Buffer.from("partial"), createdAt: new Date() }));
+    await app.db().insert(gatheredItems).values({ jobId: job.id, requestId: id, connectorId: "survey", kind: "record", dataset: "respondents", itemKey: "half-written", payload: Buffer.from("partial"), createdAt: new Date() });
     await drain();
     const after = await jobsOf(reference);
     expect(after.survey!.status).toBe("done");

@@ -9,7 +9,7 @@ import { pdf, png } from "./helpers/files";
 import { signedIn } from "./helpers/staff";
 import { mailTo } from "./helpers/smtp-sink";
 import { fileOne, linkIn } from "./helpers/requester";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -102,7 +102,7 @@ describe("filing and verifying by email", () => {
     const mail = await mailTo(app, "expire.test@example.fr", "Confirmez");
     const verifyPath = linkIn(mail.text!, "/verification/");
     const row = (await requestByRef(reference))!;
-    await withTx(app.db(), (tx) => tx.update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id)));
+    await app.db().update(verificationTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationTokens.requestId, row.id));
     const res = await app.browser().post(verifyPath, {});
     expect(res.status).toBe(400);
     expect((await requestByRef(reference))!.status).toBe("awaiting_verification");

@@ -16,7 +16,7 @@ import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { unzipEntries } from "./helpers/zip";
 import { connectors } from "../app/utils/connectors.server";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * OP-06: CentreCall runs Neva Assurances' reception desk on Neva's own CRM,
@@ -188,7 +188,7 @@ describe("data held as a processor (OP-06, Neva Assurances' CRM)", () => {
   it("reminds Neva once when its instructions are late, however many processes sweep at once", async () => {
     const { reference } = await corinneFound(["access"]);
     const id = (await referralOf(reference))!.id;
-    await withTx(app.db(), (tx) => tx.update(controllerReferrals).set({ sentAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(controllerReferrals.id, id)));
+    await app.db().update(controllerReferrals).set({ sentAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(controllerReferrals.id, id));
     const env = { ...process.env, LOG_LEVEL: "silent" };
     const [a, b] = await Promise.all([cli(["expire"], env), cli(["expire"], env)]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);

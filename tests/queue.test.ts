@@ -6,7 +6,6 @@ import { startApp, textOf, type Browser, type TestApp } from "./helpers/app";
 import { fileOne } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
 import { verifiedTicket } from "./helpers/tickets";
-import { withTx } from "../app/utils/db.server";
 
 /**
  * The queue's deadline counters are filters, and "overdue" means one thing
@@ -33,7 +32,7 @@ beforeAll(async () => {
   expect(asked.status).toBe(302);
   // Filed on the web and not yet confirmed: its clock has not started (paused too), and "open" leaves it out.
   t.unverified = (await fileOne(app, { email: "inconnue.toulouse@example.fr" })).reference;
-  await withTx(app.db(), (tx) => tx.update(requests).set({ site: "toulouse" }).where(eq(requests.reference, t.unverified!)));
+  await app.db().update(requests).set({ site: "toulouse" }).where(eq(requests.reference, t.unverified!));
 });
 afterAll(async () => {
   await app?.stop();

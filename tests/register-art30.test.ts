@@ -8,7 +8,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { csvRows } from "./helpers/csv";
 import { signedIn } from "./helpers/staff";
 import { operationForm } from "./helpers/register";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 15, item 3: the register as Art. 30 asks for it, through the back
@@ -449,7 +449,7 @@ describe("versions written before the Art. 30 fields existed", () => {
       ...op,
       updatedAt: op.updatedAt.getTime(),
     };
-    await withTx(app.db(), (tx) => tx.insert(processingOperationHistory).values({ operationId: op.id, version: 0, snapshot: old, changedAt: new Date(), changedBy: null }));
+    await app.db().insert(processingOperationHistory).values({ operationId: op.id, version: 0, snapshot: old, changedAt: new Date(), changedBy: null });
     const res = await browser.get("/admin/registre/OP-03");
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/<tr data-version="0">[\s\S]*?data-field="transfers"[^>]*>Aucun transfert/);

@@ -14,7 +14,7 @@ import { addDays, parisDate } from "../app/services/deadlines";
 import { DomainError } from "../app/services/errors";
 import { sendReminders } from "../app/services/reminders.server";
 import { createStaff } from "../app/services/staff.server";
-import { openDatabase, type Db, withTx, first } from "../app/utils/db.server";
+import { openDatabase, type Db, first } from "../app/utils/db.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { cli, cliEnv } from "./helpers/processes";
 
@@ -32,7 +32,7 @@ let n = 0;
 async function ticket(db: Db, f: { status: Status; dueOn: string | null; assigneeId?: number | null }) {
   const reference = `DSR-2026-${String(++n + 900_000).padStart(6, "0")}`;
   const at = new Date(Date.now() - 25 * 86_400_000);
-  await withTx(db, (tx) => tx.insert(requests)
+  await db.insert(requests)
     .values({
       reference,
       rights: ["access"],
@@ -50,7 +50,7 @@ async function ticket(db: Db, f: { status: Status; dueOn: string | null; assigne
       assigneeId: f.assigneeId ?? null,
       createdAt: at,
       updatedAt: at,
-    }));
+    });
   return reference;
 }
 
@@ -72,7 +72,7 @@ describe("deadline reminders", () => {
     const agent = await person("agent", "rappel.agent", "lille");
     const support = await person("support", "rappel.support");
     const gone = await person("support", "rappel.parti");
-    await withTx(app.db(), (tx) => tx.update(staff).set({ active: false }).where(eq(staff.id, gone.id)));
+    await app.db().update(staff).set({ active: false }).where(eq(staff.id, gone.id));
     await person("admin", "rappel.admin"); // no tickets: no mail
 
     const db = app.db();

@@ -8,7 +8,7 @@ import { parisLocalToInstant } from "../app/utils/paris-time";
 import { parisDateOf } from "../app/utils/sqlite-dialect.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
-import { withTx, first, rawGet } from "../app/utils/db.server";
+import { first, rawGet } from "../app/utils/db.server";
 
 let app: TestApp;
 const paris = (local: string) => parisLocalToInstant(local)!;
@@ -26,7 +26,7 @@ async function ticket(f: {
   closed?: Date | null;
 }) {
   const dueOn = f.dueOn ?? null;
-  await withTx(db(), (tx) => tx
+  await db()
     .insert(requests)
     .values({
       reference: `DSR-2025-${String(++n).padStart(6, "0")}`,
@@ -47,7 +47,7 @@ async function ticket(f: {
       closedAt: f.closed ?? null,
       createdAt: f.received,
       updatedAt: f.closed ?? f.received,
-    }));
+    });
 }
 const db = () => app.db();
 

@@ -355,7 +355,7 @@ describe("restriction of processing (Art. 18)", () => {
 
     // A requester reached only by post.
     const byPost = await verifiedTicket({ rights: ["restriction"] });
-    await withTx(app.db(), (tx) => tx.update(requests).set({ email: null, emailVerifiedAt: null, postalAddress: "12 rue des Halles\n37000 Tours", postalVerifiedAt: new Date() }).where(eq(requests.id, byPost.id)));
+    await app.db().update(requests).set({ email: null, emailVerifiedAt: null, postalAddress: "12 rue des Halles\n37000 Tours", postalVerifiedAt: new Date() }).where(eq(requests.id, byPost.id));
     await restrictedEarlier(byPost.reference);
     expect((await dpo.browser.post(`/admin/demandes/${byPost.reference}`, { intent: "restriction-lift" })).status).toBe(302);
     const posted = await app.db().select().from(letters).where(eq(letters.requestId, byPost.id));
@@ -364,7 +364,7 @@ describe("restriction of processing (Art. 18)", () => {
 
     // Nothing can reach her: the lift is not announced, so it cannot happen.
     const nobody = await verifiedTicket({ rights: ["restriction"] });
-    await withTx(app.db(), (tx) => tx.update(requests).set({ email: null, emailVerifiedAt: null }).where(eq(requests.id, nobody.id)));
+    await app.db().update(requests).set({ email: null, emailVerifiedAt: null }).where(eq(requests.id, nobody.id));
     await restrictedEarlier(nobody.reference);
     const refused = await dpo.browser.post(`/admin/demandes/${nobody.reference}`, { intent: "restriction-lift" });
     expect(refused.status).toBe(409);

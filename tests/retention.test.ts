@@ -15,7 +15,7 @@ import { startApp, textOf, type TestApp } from "./helpers/app";
 import { cli, type Finished } from "./helpers/processes";
 import { fileOne, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 15, item 4: retention enforced. Real CLI processes on the test app's
@@ -138,13 +138,13 @@ describe("retention", () => {
     await app.deliver();
     const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
     // Expired 29 days ago: inside the 30-day grace.
-    await withTx(app.db(), (tx) => tx.update(requests).set({ status: "expired_unverified", closedAt: new Date(Date.now() - 29 * DAY) }).where(eq(requests.id, r.id)));
+    await app.db().update(requests).set({ status: "expired_unverified", closedAt: new Date(Date.now() - 29 * DAY) }).where(eq(requests.id, r.id));
     const early = await cli(["retention", "run"], env);
     expect(early.code, early.stderr).toBe(0);
     expect(counts(early.stdout, "unverified-requests").purge).toBe(0);
     expect((await first(app.db().select().from(requests).where(eq(requests.id, r.id))))!.lastName).toBe("Blanc");
 
-    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 31 * DAY) }).where(eq(requests.id, r.id)));
+    await app.db().update(requests).set({ closedAt: new Date(Date.now() - 31 * DAY) }).where(eq(requests.id, r.id));
     const late = await cli(["retention", "run"], env);
     expect(late.code, late.stderr).toBe(0);
     expect(counts(late.stdout, "unverified-requests")).toMatchObject({ purge: 1, "grace-days": 30 });
@@ -167,11 +167,11 @@ describe("retention", () => {
     const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
     expect(r.status).toBe("cancelled");
 
-    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 1825 * DAY) }).where(eq(requests.id, r.id)));
+    await app.db().update(requests).set({ closedAt: new Date(Date.now() - 1825 * DAY) }).where(eq(requests.id, r.id));
     const early = await cli(["retention", "run"], env);
     expect(counts(early.stdout, "closed-requests")).toMatchObject({ purge: 0, "retention-days": 1826 });
 
-    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 1827 * DAY) }).where(eq(requests.id, r.id)));
+    await app.db().update(requests).set({ closedAt: new Date(Date.now() - 1827 * DAY) }).where(eq(requests.id, r.id));
     const dry = await cli(["retention", "run", "--dry-run"], env);
     const real = await cli(["retention", "run"], env);
     expect(real.code, real.stderr).toBe(0);
@@ -202,7 +202,7 @@ describe("retention", () => {
       const { reference } = await verifiedByEmail(app, { email });
       const dpo = await signedIn(app, "dpo");
       expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
-      await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)));
+      await app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference));
       refs.push(reference);
     }
     const both = await Promise.all([cli(["retention", "run"], env), cli(["retention", "run"], env)]);
@@ -225,7 +225,7 @@ describe("retention", () => {
     const { reference } = await verifiedByEmail(app, { email: "crash.run@example.fr" });
     const dpo = await signedIn(app, "dpo");
     expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "cancel", confirmed: "1" })).status).toBe(302);
-    await withTx(app.db(), (tx) => tx.update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference)));
+    await app.db().update(requests).set({ closedAt: new Date(Date.now() - 2000 * DAY) }).where(eq(requests.reference, reference));
     const lease = { JOB_LEASE_SECONDS: "6" };
     const killed = await cli(["retention", "run"], { ...env, ...lease, FAULT_INJECT: "retention-run-claimed" });
     const killedAt = Date.now();

@@ -4,7 +4,7 @@ import { outbox, requests, verificationTokens } from "../db/schema";
 import { lastCode } from "./mocks/sms";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { fileOne, smsCountTo } from "./helpers/requester";
-import { first, withTx } from "../app/utils/db.server";
+import { first } from "../app/utils/db.server";
 
 /**
  * Issue 14, item 7: `/demande/envoyee` took a `reference=` without the
@@ -42,10 +42,10 @@ async function outboxTo(e164: string) {
 /** Moves the request's codes back in time, as the clock moving forward would. */
 async function age(requestId: number, minutes: number) {
   for (const c of (await codes(requestId))) {
-    await withTx(app.db(), (tx) => tx
+    await app.db()
       .update(verificationTokens)
       .set({ createdAt: new Date(c.createdAt.getTime() - minutes * 60_000), expiresAt: new Date(c.expiresAt.getTime() - minutes * 60_000) })
-      .where(eq(verificationTokens.id, c.id)));
+      .where(eq(verificationTokens.id, c.id));
   }
 }
 

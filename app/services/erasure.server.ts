@@ -330,7 +330,7 @@ async function advance(db: Db, registry: Registry, claimed: ErasurePlanRow, now:
   const planId = claimed.id;
   const attempt = claimed.attempts;
   const mine = and(eq(erasurePlans.id, planId), eq(erasurePlans.attempts, attempt));
-  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
+  const lease = keepLease(async () => (changes(await db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine))) === 1, leaseMs() / 3);
   const owned = async (tx: DbOrTx) => requireOwned({ changes: (await tx.select({ id: erasurePlans.id }).from(erasurePlans).where(mine)).length }, "erasure");
   try {
     await advanceOwned(db, registry, claimed, now, { mine, owned, check: () => lease.check("erasure") });
@@ -389,7 +389,7 @@ async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, no
     const left = (await db.select({ id: erasureSteps.id }).from(erasureSteps).where(and(eq(erasureSteps.planId, planId), ne(erasureSteps.status, "done")))).length;
     if (left) {
       // Pending steps stay visible on the ticket; the worker tries again after RETRY_MS.
-      requireOwned(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine)), "erasure");
+      requireOwned(await db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine), "erasure");
       return;
     }
     await withTx(db, async (tx) => {
@@ -414,7 +414,7 @@ async function advanceOwned(db: Db, registry: Registry, plan: ErasurePlanRow, no
       if (unexpected) leftovers[c.id] = unexpected;
     } catch {
       // Cannot prove it yet: verification waits for the connector.
-      requireOwned(await withTx(db, (tx) => tx.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine)), "erasure");
+      requireOwned(await db.update(erasurePlans).set({ leaseUntil: new Date(now().getTime() + RETRY_MS) }).where(own.mine), "erasure");
       return;
     }
   }

@@ -37,7 +37,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
   const attempt = job.attempts ?? 0;
   const counts = { records: 0, files: 0, anomalies: 0 };
   const insertJson = async (kind: "match" | "record" | "anomaly", dataset: string, key: string, value: unknown) => {
-    await withTx(db, (tx) => tx.insert(gatheredItems)
+    await db.insert(gatheredItems)
       .values({
         jobId: job.id,
         requestId: job.requestId,
@@ -48,7 +48,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
         payload: encrypt(Buffer.from(JSON.stringify(value)), aadFor(job, kind, dataset, key)),
         attempt,
         createdAt: now(),
-      }));
+      });
   };
   const sink: ExportSink & { matches(ms: Match[]): Promise<void>; counts: typeof counts } = {
     counts,
@@ -82,7 +82,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
       });
       await pipeline(f.open(), tap, cipher, createWriteStream(filePath));
       const meta = { name: f.name, contentType: f.contentType, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64") };
-      await withTx(db, (tx) => tx.insert(gatheredItems)
+      await db.insert(gatheredItems)
         .values({
           jobId: job.id,
           requestId: job.requestId,
@@ -96,7 +96,7 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
           sha256: hash.digest("hex"),
           attempt,
           createdAt: now(),
-        }));
+        });
       counts.files++;
     },
   };
@@ -131,7 +131,7 @@ export async function purgeAttempt(db: DbOrTx, job: JobRef & { attempts: number 
 async function purgeWhere(db: DbOrTx, where: SQL | undefined): Promise<string[]> {
   const rows = await db.select({ filePath: gatheredItems.filePath }).from(gatheredItems).where(where);
   if (rows.length === 0) return [];
-  await withTx(db, (tx) => tx.delete(gatheredItems).where(where));
+  await db.delete(gatheredItems).where(where);
   // Files go once the rows are gone for good: the caller removes them after its commit.
   return rows.map((f) => f.filePath).filter((p): p is string => !!p);
 }
@@ -240,11 +240,11 @@ async function applyDateReadings(db: DbOrTx, requestId: number, records: StoredR
 
 /** Deletes a request's gathered data and files (retention end, erasure). */
 export async function purgeRequest(db: DbOrTx, requestId: number) {
-  await withTx(db, (tx) => tx.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId)));
+  await db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId));
   // How staff read a date is part of the copy: it goes with it.
-  await withTx(db, (tx) => tx.delete(dateReadings).where(eq(dateReadings.requestId, requestId)));
+  await db.delete(dateReadings).where(eq(dateReadings.requestId, requestId));
   // What staff wrote about withheld items may quote them: the rows stay as proof of the decision, the words go (ADR 0016).
-  await withTx(db, (tx) => tx.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId)));
+  await db.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId));
   rmSync(gatheredDir(requestId), { recursive: true, force: true });
 }
 

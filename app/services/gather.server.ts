@@ -137,7 +137,7 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
   const connector = registry.get(job.connectorId);
   // Ours while our attempt is the job's: every write that finishes the job says so.
   const mine = and(eq(gatherJobs.id, job.id), eq(gatherJobs.attempts, job.attempts), eq(gatherJobs.status, "running"));
-  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
+  const lease = keepLease(async () => (changes(await db.update(gatherJobs).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine))) === 1, leaseMs() / 3);
   // Every way this attempt ends (done, not searched, failed) is recorded the same way, and only while the job is ours.
   const finish = async (tx: DbOrTx, outcome: Partial<GatherJob> & { status: "done" | "skipped" | "failed" }) =>
     await tx

@@ -71,11 +71,11 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
   for (const { id } of due) {
     const at = clock();
     const leaseUntil = new Date(at.getTime() + leaseMs);
-    const claimed = (await withTx(opts, (tx) => first(tx
+    const claimed = (await first(opts.db
       .update(outbox)
       .set({ leaseUntil })
       .where(and(eq(outbox.id, id), eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, at), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, at))))
-      .returning())))!;
+      .returning()))!;
     if (!claimed) continue;
     const ours = and(eq(outbox.id, id), eq(outbox.leaseUntil, leaseUntil));
     if (claimed.expiresAt && claimed.expiresAt.getTime() <= at.getTime()) {
@@ -90,20 +90,20 @@ export async function deliverDue(opts: { db: Db; now?: Date; transports?: Transp
       } else {
         await t.sms.send({ to: claimed.recipient, text: claimed.text });
       }
-      const marked = await withTx(opts, (tx) => tx
+      const marked = await opts.db
         .update(outbox)
         .set({ status: "sent", sentAt: new Date(), attempts: claimed.attempts + 1, leaseUntil: null, lastError: null, transport: transport.name })
-        .where(ours));
+        .where(ours);
       // Sent, but the lease ran out meanwhile: say so, it means OUTBOX_LEASE_SECONDS is shorter than a send.
       if (marked.changes !== 1) log.warn("outbox.lease_lost", { id, channel: claimed.channel, template: claimed.template });
       report.sent++;
     } catch (error) {
       const attempts = claimed.attempts + 1;
       const message = scrub(error instanceof Error ? error.message : String(error));
-      await withTx(opts, (tx) => tx
+      await opts.db
         .update(outbox)
         .set({ attempts, nextAttemptAt: new Date(clock().getTime() + backoffMs(attempts)), leaseUntil: null, lastError: message })
-        .where(ours));
+        .where(ours);
       log.warn("outbox.delivery_failed", { id, channel: claimed.channel, template: claimed.template, attempts, error: message });
       report.failed++;
     }

@@ -356,7 +356,7 @@ const system: Actor = { kind: "system" };
 /** Unmarks the records in every system RightsDesk marked; hand restrictions wait for a staff confirmation. */
 async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow, now: () => Date) {
   const mine = and(eq(restrictionLifts.id, lift.id), eq(restrictionLifts.attempts, lift.attempts), eq(restrictionLifts.status, "running"));
-  const lease = keepLease(async () => (changes(await withTx(db, (tx) => tx.update(restrictionLifts).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine)))) === 1, leaseMs() / 3);
+  const lease = keepLease(async () => (changes(await db.update(restrictionLifts).set({ leaseUntil: new Date(now().getTime() + leaseMs()) }).where(mine))) === 1, leaseMs() / 3);
   try {
     const plan = await withTx(db, async (tx) => {
       const r = (await first(tx.select().from(requests).where(eq(requests.id, lift.requestId))))!;

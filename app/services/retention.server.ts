@@ -502,10 +502,10 @@ export async function runRetention({ db, registry, now = new Date(), dryRun = fa
       ? null
       : keepLease(
           async () =>
-            (changes(await withTx(db, (tx) => tx
+            (changes(await db
               .update(retentionRuns)
               .set({ leaseUntil: new Date(Date.now() + lease) })
-              .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")))))) === 1,
+              .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running"))))) === 1,
           Math.max(1000, lease / 3),
         );
   const check = () => keeper?.check("retention run");
@@ -544,9 +544,9 @@ export async function runRetention({ db, registry, now = new Date(), dryRun = fa
     return report;
   } catch (error) {
     if (runId !== null)
-      await withTx(db, (tx) => tx.update(retentionRuns)
+      await db.update(retentionRuns)
         .set({ status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.name : "unknown" })
-        .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running"))));
+        .where(and(eq(retentionRuns.id, runId), eq(retentionRuns.status, "running")));
     throw error;
   } finally {
     keeper?.stop();

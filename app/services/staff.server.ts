@@ -102,13 +102,13 @@ export async function sessionFrom(db: DbOrTx, token: string | undefined, now: Da
   const idleMs = e.STAFF_SESSION_IDLE_MINUTES * 60_000;
   const absoluteMs = e.STAFF_SESSION_MAX_HOURS * HOUR;
   if (now.getTime() - session.lastSeenAt.getTime() > idleMs || now.getTime() - session.createdAt.getTime() > absoluteMs) {
-    await withTx(db, (tx) => tx.delete(staffSessions).where(eq(staffSessions.idHash, idHash)));
+    await db.delete(staffSessions).where(eq(staffSessions.idHash, idHash));
     return null;
   }
   const row = await first(db.select().from(staff).where(eq(staff.id, session.staffId)));
   if (!row || !row.active) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
-    await withTx(db, (tx) => tx.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)));
+    await db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash));
   }
   const needsTotpSetup = totpRequiredFor(row) && !row.totpEnabled;
   return { actor: toActor(row), row, secondFactorDone: session.secondFactorDone, needsTotpSetup };
@@ -124,7 +124,7 @@ export async function logout({ ctx, token }: { ctx: Ctx; token: string | undefin
 
 export async function purgeExpiredSessions(db: DbOrTx, now: Date) {
   const idleMs = env().STAFF_SESSION_IDLE_MINUTES * 60_000;
-  await withTx(db, (tx) => tx.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs))));
+  await db.delete(staffSessions).where(lt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)));
 }
 
 export type PasswordResult = { ok: true } | { ok: false; reason: ReauthFailure | "too_short" };

@@ -13,7 +13,6 @@ import { CHROMIUM, chromiumPresent, seriousAxeViolations, SHOTS } from "../helpe
 import { controllersInstruct, corinneInPerson, gatherAll, withDemoConnectors } from "../helpers/connectors";
 import { ticketRow } from "../helpers/tickets";
 import { unzipEntries } from "../helpers/zip";
-import { withTx } from "../../app/utils/db.server";
 
 /**
  * The readable copy as the person opens it: a real archive built in-process
@@ -29,7 +28,7 @@ const folders: Record<string, string> = {};
 
 async function unpacked(kind: ArchiveKind, locale: "fr" | "en", name: string) {
   const { reference, browser: staff } = await corinneInPerson(app, ["access", "portability"]);
-  if (locale === "en") await withTx(app.db(), (tx) => tx.update(requests).set({ locale: "en" }).where(eq(requests.reference, reference)));
+  if (locale === "en") await app.db().update(requests).set({ locale: "en" }).where(eq(requests.reference, reference));
   await gatherAll(app, staff, reference);
   await controllersInstruct(app, staff, reference);
   const out = path.join(app.dir, `${name}.zip`);

@@ -3,7 +3,7 @@ import type { Site } from "../../db/schema/enums";
 import { requests } from "../../db/schema/requests";
 import { IntakeInput } from "../../app/services/intake-input";
 import * as requestsService from "../../app/services/requests.server";
-import { db, withTx, first } from "../../app/utils/db.server";
+import { db, first } from "../../app/utils/db.server";
 
 let n = 0;
 
@@ -29,7 +29,7 @@ export async function verifiedTicket(opts: { daysAgo?: number; site?: Site | nul
     contactConsent: true,
   });
   const filed = await requestsService.file({ ctx: { db: db(), now: receivedAt, actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
-  if (opts.site) await withTx(db(), (tx) => tx.update(requests).set({ site: opts.site }).where(eq(requests.id, filed.id)));
+  if (opts.site) await db().update(requests).set({ site: opts.site }).where(eq(requests.id, filed.id));
   await requestsService.confirmIdentity({ ctx: { db: db(), now: new Date(receivedAt.getTime() + 3_600_000), actor: { kind: "requester" } }, requestId: filed.id, method: "email" });
   return { reference: filed.reference, email: input.email, id: filed.id };
 }
