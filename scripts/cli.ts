@@ -13,12 +13,18 @@ import { deliverDue, pendingCount } from "../app/services/outbox.server";
 import { sendReminders } from "../app/services/reminders.server";
 import { expireUnverified, remindUnverified } from "../app/services/requests.server";
 import { createStaff, NewStaff } from "../app/services/staff.server";
-import { db } from "../app/utils/db.server";
+import { closeDb, db } from "../app/utils/db.server";
+import { UnmigratedDatabase } from "../app/utils/store-postgres.server";
 import { ConfigError } from "../app/utils/env.server";
 
 const USAGE = `usage: npm run -s cli -- <command>
 
 commands:
+  db migrate        apply the database's migrations (DATABASE_URL: SQLite
+                    file or postgres://…; creates a missing PostgreSQL
+                    database). Safe from several processes at once: they
+                    are applied once. Production processes refuse to start
+                    on a PostgreSQL database that needs this
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
   expire            remind once the filers of web requests still unconfirmed
@@ -419,12 +425,31 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (group === "staff" && verb === "create") return staffCreate(rest);
+  if (group === "db") return dbCommand(verb, rest);
   if (group === "audit") return auditCommand(verb, rest);
   if (group === "--help" || group === "-h" || !group) {
     console.log(USAGE);
     return group ? 0 : 2;
   }
   throw new UsageError(`unknown command "${args.map(shown).join(" ")}"`);
+}
+
+async function dbCommand(verb: string | undefined, rest: string[]): Promise<number> {
+  if (verb === "migrate" && !rest.length) {
+    const { env } = await import("../app/utils/env.server");
+    const { isPostgresUrl, migratePostgres } = await import("../app/utils/store-postgres.server");
+    const url = env().DATABASE_URL;
+    if (isPostgresUrl(url)) {
+      const { applied } = await migratePostgres(url);
+      console.log(`PostgreSQL: ${applied} migration(s) applied, up to date`);
+    } else {
+      const { openDatabase } = await import("../app/utils/db.server");
+      openDatabase(url).close();
+      console.log("SQLite: up to date");
+    }
+    return 0;
+  }
+  throw new UsageError(`unknown command "db${verb === undefined ? "" : ` ${shown(verb)}`}": use db migrate`);
 }
 
 const REFUSALS: Record<string, string> = {
@@ -455,10 +480,22 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
+/** As a script: run, then close the database (a PostgreSQL pool would keep the process alive). */
+async function runAndClose(args: string[]): Promise<number> {
+  try {
+    return await run(args);
+  } finally {
+    closeDb();
+  }
+}
+
 function failure(error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`cli: ${error.message}\n${USAGE}`);
     return 2;
+  } else if (error instanceof UnmigratedDatabase) {
+    console.error(error.message);
+    return 1;
   } else if (error instanceof ConfigError || (error instanceof Error && (error.name === "ConnectorConfigError" || error.name === "OrganisationConfigError"))) {
     console.error(error.message);
     return 1;
@@ -483,4 +520,4 @@ function failure(error: unknown): number {
 }
 
 const script = process.argv[1];
-if (script && import.meta.url === pathToFileURL(realpathSync(script)).href) process.exitCode = await run(process.argv.slice(2));
+if (script && import.meta.url === pathToFileURL(realpathSync(script)).href) process.exitCode = await runAndClose(process.argv.slice(2));

@@ -5,7 +5,7 @@ import type { Channel, Right, Site, Status } from "../db/schema/enums";
 import { requests } from "../db/schema/requests";
 import { addDays, parisDate } from "../app/services/deadlines";
 import { parisLocalToInstant } from "../app/utils/paris-time";
-import { parisDateOf } from "../app/utils/sqlite-dialect.server";
+import { parisDateOf } from "../app/utils/sql-dialect.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { signedIn } from "./helpers/staff";
 import { first, rawGet } from "../app/utils/db.server";

@@ -162,7 +162,7 @@ export async function verifyChain(db: DbOrTx, opts: { anchor?: ChainHead; since?
   let after = since ? since.seq : Number.MIN_SAFE_INTEGER;
   for (;;) {
     // Keyset pages: each batch is an index seek, where OFFSET would rescan everything before it.
-    const rows = await rawAll<RawEntry>(db, sql`select seq, at, actor_kind as actorKind, actor_id as actorId, action, reference, details, prev_hash as prevHash, hash
+    const rows = await rawAll<RawEntry>(db, sql`select seq, at, actor_kind as "actorKind", actor_id as "actorId", action, reference, details, prev_hash as "prevHash", hash
           from audit_log where seq > ${after} order by seq limit ${batch}`,
     );
     for (const row of rows) {

@@ -11,7 +11,7 @@ import type { Actor, Ctx } from "./context";
 import { addDays, parisDate, parseLocalDate } from "./deadlines";
 import { instantToParisWallTime, parisLocalToInstant } from "../utils/paris-time";
 import { csvField, csvText } from "../utils/csv";
-import { referenceNumberEquals } from "../utils/sqlite-dialect.server";
+import { referenceNumberEquals } from "../utils/sql-dialect.server";
 import { staffNames } from "./staff.server";
 import { withTx, first } from "../utils/db.server";
 

@@ -12,7 +12,7 @@ import { dueWhere } from "./due-state";
 import { DomainError } from "./errors";
 import { parisLocalToInstant } from "../utils/paris-time";
 import { csvText } from "../utils/csv";
-import { addMonthsClamped, countWhere, jsonArrayElements, parisDateOf } from "../utils/sqlite-dialect.server";
+import { addMonthsClamped, countWhere, jsonArrayElements, parisDateOf } from "../utils/sql-dialect.server";
 import { rawAll, first, withTx } from "../utils/db.server";
 
 /**
@@ -161,13 +161,13 @@ export async function monthlyReport({ ctx, from, to }: { ctx: Ctx; from?: string
              ${r.dueOn} AS due_on, ${r.extendedDueOn} AS extended_due_on, ${r.closedAt} - ${r.receivedAt} AS d
       FROM ${r} WHERE ${closedIn}),
     total AS (SELECT count(*) AS n FROM c)
-    SELECT month, count(*) AS n, count(due_on) AS withDeadline,
-           ${countWhere(sql`closed_on <= due_on`)} AS inOne,
-           ${countWhere(sql`closed_on <= coalesce(extended_due_on, ${addMonthsClamped(sql`due_on`, 2)})`)} AS inThree,
+    SELECT month, count(*) AS n, count(due_on) AS "withDeadline",
+           ${countWhere(sql`closed_on <= due_on`)} AS "inOne",
+           ${countWhere(sql`closed_on <= coalesce(extended_due_on, ${addMonthsClamped(sql`due_on`, 2)})`)} AS "inThree",
            NULL AS median
     FROM c GROUP BY month
     UNION ALL
-    SELECT NULL, 0, 0, 0, 0, (SELECT avg(d) FROM (SELECT d FROM c ORDER BY d LIMIT 2 - (SELECT n FROM total) % 2 OFFSET ((SELECT n FROM total) - 1) / 2))`);
+    SELECT NULL, 0, 0, 0, 0, (SELECT avg(d) FROM (SELECT d FROM c ORDER BY d LIMIT 2 - (SELECT n FROM total) % 2 OFFSET ((SELECT n FROM total) - 1) / 2) AS middle)`);
   const closedByMonth = closed.filter((c) => c.month !== null);
   const medianMs = closed.find((c) => c.month === null)?.median ?? null;
   const medianDaysToClose = medianMs === null ? null : Math.round((medianMs / DAY_MS) * 10) / 10;

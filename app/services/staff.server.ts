@@ -11,7 +11,7 @@ import type { DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from "../utils/password.server";
 import { current, hit } from "../utils/rate-limit.server";
-import { greaterOf } from "../utils/sqlite-dialect.server";
+import { greaterOf } from "../utils/sql-dialect.server";
 import * as audit from "./audit.server";
 import type { AuditAction } from "./audit.server";
 import { requireRole } from "./authz";

@@ -7,7 +7,7 @@ import { staff } from "../../db/schema/staff";
 import * as emails from "../../emails";
 import type { DbOrTx, Tx } from "../utils/db.server";
 import { env } from "../utils/env.server";
-import { referenceNumberEquals, rightsInclude } from "../utils/sqlite-dialect.server";
+import { referenceNumberEquals, rightsInclude } from "../utils/sql-dialect.server";
 import * as audit from "./audit.server";
 import { canSeeIdentity, requireStaff, requireTicketAccess } from "./authz";
 import type { Ctx, StaffActor } from "./context";

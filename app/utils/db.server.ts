@@ -1,15 +1,16 @@
 import Database from "better-sqlite3";
-import { sql, type SQL } from "drizzle-orm";
+import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import type { BaseSQLiteDatabase, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { SQLiteSelectBase, type BaseSQLiteDatabase, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "../../db/schema";
 import { env } from "./env.server";
+import { inPostgresTransaction, isPostgresUrl, openPostgres, rawPostgres, withPostgresTx, type PgStore } from "./store-postgres.server";
 
 /**
  * The store (ADR 0018). Services see one handle, `Db`, and write only
@@ -67,7 +68,7 @@ type GroupJob = { work: (tx: Tx) => unknown; resolve: (value: unknown) => void; 
 const shared: { locks: Map<string, WriteLock>; context: AsyncLocalStorage<TxContext> } = ((globalThis as Record<symbol, unknown>)[
   Symbol.for("rightsdesk.store")
 ] ??= { locks: new Map(), context: new AsyncLocalStorage() }) as never;
-const stores = new WeakMap<object, Store>();
+const stores = new WeakMap<object, Store | PgStore>();
 
 function pragmas(sqlite: Database.Database) {
   sqlite.pragma("busy_timeout = 5000");
@@ -87,7 +88,45 @@ function connect(sqlite: Database.Database): Connection {
   return { sqlite, db };
 }
 
-export function openDatabase(url: string): { db: Db; sqlite: Database.Database; close(): void } {
+export type OpenDatabase = { db: Db; sqlite: Database.Database; close(): void; closed?: Promise<void> };
+
+/**
+ * Opens (and, on SQLite or outside production on PostgreSQL, migrates) the
+ * database at `url`: `file:…` for SQLite, `postgres://…` for PostgreSQL
+ * (ADR 0020). `sqlite` is SQLite's own handle, for tests and tools that
+ * need it; on PostgreSQL reading it throws.
+ */
+export function openDatabase(url: string, opts: { production?: boolean; poolSize?: number } = {}): OpenDatabase {
+  if (isPostgresUrl(url)) {
+    const store = openPostgres(url, { production: opts.production ?? false, poolSize: opts.poolSize ?? 10 });
+    const handle = new Proxy(store.handle, {
+      get(target, prop) {
+        if (prop === "transaction") return refuseTransaction;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as unknown as Db;
+    stores.set(handle, store);
+    stores.set(store.handle, store);
+    const opened: OpenDatabase = {
+      db: handle,
+      get sqlite(): Database.Database {
+        throw new TypeError("not a SQLite database: this installation runs on PostgreSQL");
+      },
+      close() {
+        opened.closed = store.close();
+      },
+    };
+    return opened;
+  }
+  return openSqlite(url);
+}
+
+function refuseTransaction(): never {
+  throw new TypeError("use withTx(ctx, async (tx) => …): transactions are async and serialised by the store");
+}
+
+function openSqlite(url: string): OpenDatabase {
   const file = url.replace(/^file:/, "");
   const memory = file === ":memory:";
   if (!memory) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -125,9 +164,7 @@ export function openDatabase(url: string): { db: Db; sqlite: Database.Database; 
 function handleFor(store: Store): Db {
   return new Proxy(store.outside, {
     get(_target, prop) {
-      if (prop === "transaction") return () => {
-        throw new TypeError("use withTx(ctx, async (tx) => …): transactions are async and serialised by the store");
-      };
+      if (prop === "transaction") return refuseTransaction;
       const c = shared.context.getStore();
       const base = c && c.lock === store.lock ? c.write.db : store.outside;
       const value = Reflect.get(base, prop, base);
@@ -170,10 +207,27 @@ function execute(sqlite: Database.Database, text: string, params: unknown[], met
   return { rows: method === "get" ? stmt.get(...params) : stmt.all(...params) };
 }
 
-function storeFor(source: Db | { db: Db }): Store {
+function anyStoreFor(source: Db | { db: Db }): Store | PgStore {
   const store = stores.get(source) ?? stores.get((source as { db: Db }).db);
   if (!store) throw new TypeError("not a RightsDesk database handle");
   return store;
+}
+
+function storeFor(source: Db | { db: Db }): Store {
+  const store = anyStoreFor(source);
+  if ("kind" in store) throw new TypeError("a SQLite-only operation on a PostgreSQL database");
+  return store;
+}
+
+/** "pg" when the handle's database is PostgreSQL, else "sqlite". */
+export function dialectOf(source: Db | { db: Db }): "sqlite" | "pg" {
+  return "kind" in anyStoreFor(source) ? "pg" : "sqlite";
+}
+
+/** Resolves once the database can take statements (PostgreSQL: migrated, or checked in production); rejects with the reason. */
+export async function databaseReady(source: Db | { db: Db } = db()): Promise<void> {
+  const store = anyStoreFor(source);
+  if ("kind" in store) await store.ready;
 }
 
 /**
@@ -187,6 +241,8 @@ export function bulkConnection(source: Db | { db: Db }): Database.Database {
 
 /** True while the caller runs inside a transaction on this database. */
 export function inTransaction(source: Db | { db: Db }): boolean {
+  const any = anyStoreFor(source);
+  if ("kind" in any) return inPostgresTransaction(any);
   return shared.context.getStore()?.lock === storeFor(source).lock;
 }
 
@@ -197,7 +253,12 @@ export function inTransaction(source: Db | { db: Db }): boolean {
  * Keep network calls out of `fn`: every other writer of the process waits.
  */
 export async function withTx<T>(source: Db | { db: Db }, fn: (tx: Tx) => T | PromiseLike<T>): Promise<T> {
-  const store = storeFor(source);
+  const any = anyStoreFor(source);
+  if ("kind" in any) {
+    const handle = (source as { db?: Db }).db ?? (source as Db);
+    return withPostgresTx(any, () => fn(stores.has(handle) ? handle : (any.handle as unknown as Db)));
+  }
+  const store = any;
   const outer = shared.context.getStore();
   if (outer && outer.lock === store.lock) return savepoint(outer, fn);
   const release = await store.lock.acquire();
@@ -244,8 +305,8 @@ async function savepoint<T>(c: TxContext, fn: (tx: Tx) => T | PromiseLike<T>): P
 
 /** The first row of a query (with `LIMIT 1` when it is a select), or undefined. */
 export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
-  const limit = (query as { limit?: (n: number) => PromiseLike<T[]> }).limit;
-  const rows = await (typeof limit === "function" ? limit.call(query, 1) : query);
+  // Only a select: an update's LIMIT is SQLite's alone (and every update read with first() names one row by its key).
+  const rows = await (is(query, SQLiteSelectBase) ? (query as unknown as { limit(n: number): PromiseLike<T[]> }).limit(1) : query);
   return rows[0];
 }
 
@@ -354,8 +415,9 @@ export async function insertReturning<T extends SQLiteTable>(db: DbOrTx, table: 
  * rejected and none was written. Inside a transaction, `work` joins it.
  */
 export function groupCommit<T>(db: Db, work: (tx: Tx) => T | PromiseLike<T>): Promise<T> {
+  // PostgreSQL commits concurrent transactions together by itself (and its writers do not take turns).
+  if (dialectOf(db) === "pg" || inTransaction(db)) return withTx(db, work);
   const store = storeFor(db);
-  if (inTransaction(db)) return withTx(db, work);
   return new Promise<T>((resolve, reject) => {
     if (!store.group) {
       store.group = [];
@@ -401,7 +463,9 @@ export function db(): Db {
   const url = env().DATABASE_URL;
   if (!instance || instance.url !== url) {
     instance?.close();
-    instance = { ...openDatabase(url), url };
+    const { APP_ENV, DATABASE_POOL_SIZE } = env();
+    const opened = openDatabase(url, { production: APP_ENV === "production", poolSize: DATABASE_POOL_SIZE });
+    instance = { db: opened.db, close: () => opened.close(), url };
   }
   return instance.db;
 }
@@ -417,7 +481,9 @@ export async function rawAll<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 }
 
 async function raw(db: DbOrTx, query: SQL, method: Method) {
-  const store = storeFor(db);
+  const any = anyStoreFor(db);
+  if ("kind" in any) return rawPostgres(any, query, method);
+  const store = any;
   const { sql: text, params } = (store.write.db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(query);
   return outside(store, text, params, method, true);
 }

@@ -20,8 +20,12 @@ const Schema = z
     DATA_DIR: z.string().min(1).default("var"),
     DATABASE_URL: z
       .string()
-      .regex(/^file:.+/, { error: "must look like file:var/rightsdesk.sqlite (SQLite is the embedded default)" })
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)/, {
+        error: "must look like file:var/rightsdesk.sqlite (SQLite, the embedded default) or postgres://user@host:5432/rightsdesk",
+      })
       .optional(),
+    /** PostgreSQL only: connections per process (web and worker processes each have their own pool) */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     APP_SECRET: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: "must start with smtp:// or smtps://" }).optional(),
     MAIL_FROM: z.string().min(3).default("CentreCall — Protection des données <dpo@centrecall.example>"),

@@ -10,6 +10,7 @@ import { closeDb, db } from "../../app/utils/db.server";
 import { resetEnvForTests } from "../../app/utils/env.server";
 import { closeTransports } from "../../app/utils/mailer.server";
 import { SMS_GATEWAY_URL, smsGateway } from "../mocks/sms";
+import { dropPostgresDatabase, freshPostgresDatabase, onPostgres } from "./postgres";
 import { startSmtpSink } from "./smtp-sink";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -33,11 +34,12 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
+  const databaseUrl = onPostgres ? await freshPostgresDatabase() : `file:${path.join(dir, "rightsdesk.sqlite")}`;
 
   Object.assign(process.env, {
     APP_ENV: "test",
     DATA_DIR: dir,
-    DATABASE_URL: `file:${path.join(dir, "rightsdesk.sqlite")}`,
+    DATABASE_URL: databaseUrl,
     APP_SECRET: "test-secret-that-is-long-enough-for-hkdf-0123456789",
     SMTP_URL: opts.smtpUrl ?? sink!.url,
     SMS_GATEWAY_URL,
@@ -74,6 +76,7 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
       closeDb();
       build.entry.module.closeDb();
       await sink?.close();
+      if (onPostgres) await dropPostgresDatabase(databaseUrl);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,7 +7,7 @@ import { RIGHTS } from "../db/schema/enums";
 import { auditLog } from "../db/schema/audit";
 import { requests } from "../db/schema/requests";
 import { openDatabase, rawAll, rawGet } from "../app/utils/db.server";
-import { referenceNumberEquals, rightsInclude } from "../app/utils/sqlite-dialect.server";
+import { referenceNumberEquals, rightsInclude } from "../app/utils/sql-dialect.server";
 
 const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-dialect-"));
 const { sqlite, db } = openDatabase(`file:${path.join(dir, "t.sqlite")}`);
