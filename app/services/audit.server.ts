@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { auditLog, type AuditRow } from "../../db/schema/audit";
 import { derivedKey } from "../utils/crypto.server";
-import { insertRow, preparedQuery, type DbOrTx, first, rawAll } from "../utils/db.server";
+import { advisoryXactLock, insertRow, inTransaction, preparedQuery, type DbOrTx, first, rawAll, withTx } from "../utils/db.server";
 import type { Actor } from "./context";
 import { AUDIT_ACTIONS } from "../../db/schema/enums";
 
@@ -74,6 +74,11 @@ export async function append(
   e: { actor: Actor; action: AuditAction; reference?: string | null; details?: Record<string, unknown>; at: Date },
 ): Promise<void> {
   if (Number.isNaN(e.at.getTime())) throw new TypeError("audit entry without a valid time");
+  // Reading the head and writing after it must be one step: in a transaction of its own when the caller has none.
+  if (!inTransaction(tx)) return withTx(tx, (own) => append(own, e));
+  // PostgreSQL: appends take turns until commit (SQLite's single writer already does). The seq stays the
+  // primary key, so an append that skipped this would fail on a duplicate, never fork the chain.
+  await advisoryXactLock(tx, AUDIT_CHAIN_LOCK);
   const last = (await first(lastEntry(tx).execute()));
   const head: EntryHead = {
     seq: (last?.seq ?? 0) + 1,
@@ -87,6 +92,8 @@ export async function append(
   const prevHash = last?.hash ?? GENESIS;
   await insertRow(tx, auditLogAsWritten, { ...head, at: e.at, details: detailsText, prevHash, hash: hashV2(derivedKey("audit:v1"), prevHash, head, detailsText) });
 }
+/** pg_advisory_xact_lock key of the audit chain (any constant, the same in every process) */
+const AUDIT_CHAIN_LOCK = 7_362_010;
 const lastEntry = preparedQuery((db) => db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare());
 
 /**

@@ -37,7 +37,7 @@ import { businessSender } from "../utils/organisation.server";
 import { issueLink } from "./verification.server";
 import { brand } from "../../emails/layout";
 import { certificateHtml, type CertificateLine } from "../../documents/erasure-certificate";
-import { first, withTx, changes } from "../utils/db.server";
+import { first, withTx, changes, skipLocked } from "../utils/db.server";
 
 /**
  * Erasure (Art. 17), in five stages a DPO can defend:
@@ -260,12 +260,12 @@ export async function approveErasure({ ctx, reference }: { ctx: Ctx; reference: 
 export async function runNextErasure({ db, registry, now = () => new Date() }: { db: Db; registry: Registry; now?: () => Date }): Promise<boolean> {
   const t = now();
   const claimed = await withTx(db, async (tx) => {
-    const candidates = await tx
+    const candidates = await skipLocked(tx, tx
       .select()
       .from(erasurePlans)
       .where(and(inArray(erasurePlans.status, ["approved", "executing", "executed"]), or(isNull(erasurePlans.leaseUntil), lt(erasurePlans.leaseUntil, t))))
       .orderBy(asc(erasurePlans.id))
-      .limit(5);
+      .limit(5));
     for (const row of candidates) {
       const won = await claimPlan(tx, row, t);
       if (won) return won;

@@ -18,7 +18,7 @@ import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { referAfterGather } from "./referrals.server";
 import { addEvent } from "./requests.server";
 import { asIdentity, searchIdentifiers, type SearchIdentifier } from "./identifiers.server";
-import { first, withTx, changes } from "../utils/db.server";
+import { first, withTx, changes, skipLocked } from "../utils/db.server";
 import { filterInOrder } from "../utils/in-order";
 
 /** Statuses in which a ticket's identity is verified and its data may be searched. */
@@ -79,12 +79,13 @@ export async function rerunConnector({ ctx, reference, connectorId, registry }: 
 async function claim(db: Db, now: Date): Promise<GatherJob | undefined> {
   const due = or(eq(gatherJobs.status, "queued"), and(eq(gatherJobs.status, "running"), or(isNull(gatherJobs.leaseUntil), lt(gatherJobs.leaseUntil, now))));
   return await withTx(db, async (tx) => {
-    const candidates = await tx
+    // Jobs another worker is claiming right now are skipped, not waited for (PostgreSQL SKIP LOCKED).
+    const candidates = await skipLocked(tx, tx
       .select()
       .from(gatherJobs)
       .where(due)
       .orderBy(asc(gatherJobs.queuedAt), asc(gatherJobs.id))
-      .limit(5);
+      .limit(5));
     for (const next of candidates) {
       const won = (await first(tx
         .update(gatherJobs)

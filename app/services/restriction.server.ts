@@ -37,7 +37,7 @@ import { addEvent } from "./requests.server";
 import { OPEN_STATUSES } from "./tickets.server";
 import { brand } from "../../emails/layout";
 import { staffNames } from "./staff.server";
-import { withTx, first, changes } from "../utils/db.server";
+import { withTx, first, changes, skipLocked } from "../utils/db.server";
 
 /**
  * Art. 18: the person's records are marked as restricted where they are, in
@@ -325,12 +325,12 @@ export async function runDueLifts({ db, registry, now = () => new Date(), limit 
     const t = now();
     const claimed = await withTx(db, async (tx) => {
       const free = or(isNull(restrictionLifts.leaseUntil), lt(restrictionLifts.leaseUntil, t));
-      const candidates = await tx
+      const candidates = await skipLocked(tx, tx
         .select()
         .from(restrictionLifts)
         .where(and(inArray(restrictionLifts.status, ["scheduled", "running"]), lte(restrictionLifts.dueAt, t), free))
         .orderBy(asc(restrictionLifts.dueAt))
-        .limit(5);
+        .limit(5));
       for (const row of candidates) {
         const won = (await first(tx
           .update(restrictionLifts)

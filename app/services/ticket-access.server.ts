@@ -5,7 +5,7 @@ import type { DbOrTx } from "../utils/db.server";
 import { requireRole, requireStaff, requireTicketAccess } from "./authz";
 import type { Actor } from "./context";
 import { DomainError } from "./errors";
-import { first } from "../utils/db.server";
+import { forUpdate } from "../utils/db.server";
 
 export type TicketAccess = {
   /**
@@ -34,7 +34,8 @@ export type TicketAccess = {
  */
 export async function loadTicket(tx: DbOrTx, actor: Actor, reference: string, opts: TicketAccess = {}): Promise<RequestRow> {
   const me = opts.system && actor.kind === "system" ? null : requireStaff(actor);
-  const r = await first(tx.select().from(requests).where(eq(requests.reference, reference)));
+  // Locked until the transaction ends (PostgreSQL): the verb that follows decides on the status read here.
+  const [r] = await forUpdate(tx, tx.select().from(requests).where(eq(requests.reference, reference)).limit(1));
   if (!r) throw new DomainError("not_found");
   if (me) {
     requireTicketAccess(me, r);

@@ -1,4 +1,4 @@
-import { db } from "../utils/db.server";
+import { databaseClock, db } from "../utils/db.server";
 import { log } from "../utils/log.server";
 import { purgeExpired } from "../utils/rate-limit.server";
 import { connectors } from "../utils/connectors.server";
@@ -24,7 +24,7 @@ export async function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs
     if (sending) return;
     sending = true;
     try {
-      await deliverDue({ db: db() });
+      await deliverDue({ db: db(), now: (await databaseClock(db()))() });
     } catch (error) {
       log.error("worker.outbox_failed", { error: error instanceof Error ? error.name : "unknown" });
     } finally {
@@ -36,12 +36,14 @@ export async function startWorkers(opts: { outboxEveryMs?: number; gatherEveryMs
     if (gathering) return;
     gathering = true;
     try {
+      // Leases are taken and judged by the database's clock (PostgreSQL: the same for every machine).
+      const now = await databaseClock(db());
       // Drain the queue, one job at a time, then wait for the next tick.
-      for (let i = 0; i < 20 && (await runNextJob({ db: db(), registry: connectors() })); i++);
+      for (let i = 0; i < 20 && (await runNextJob({ db: db(), registry: connectors(), now })); i++);
       // Approved erasures, and those waiting for a connector to come back.
-      for (let i = 0; i < 5 && (await runNextErasure({ db: db(), registry: connectors() })); i++);
+      for (let i = 0; i < 5 && (await runNextErasure({ db: db(), registry: connectors(), now })); i++);
       // Art. 18(3): restrictions whose notice period has ended (claimed, so a second server lifts none twice).
-      await runDueLifts({ db: db(), registry: connectors() });
+      await runDueLifts({ db: db(), registry: connectors(), now });
     } catch (error) {
       log.error("worker.gather_failed", { error: error instanceof Error ? error.name : "unknown" });
     } finally {

@@ -10,7 +10,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "../../db/schema";
 import { env } from "./env.server";
-import { inPostgresTransaction, isPostgresUrl, openPostgres, rawPostgres, withPostgresTx, type PgStore } from "./store-postgres.server";
+import {
+  inPostgresTransaction,
+  isPostgresUrl,
+  lockingSelect,
+  openPostgres,
+  postgresNow,
+  rawPostgres,
+  withPostgresTx,
+  type PgStore,
+} from "./store-postgres.server";
 
 /**
  * The store (ADR 0018). Services see one handle, `Db`, and write only
@@ -308,6 +317,57 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
   // Only a select: an update's LIMIT is SQLite's alone (and every update read with first() names one row by its key).
   const rows = await (is(query, SQLiteSelectBase) ? (query as unknown as { limit(n: number): PromiseLike<T[]> }).limit(1) : query);
   return rows[0];
+}
+
+/**
+ * The rows of a select, locked until the transaction ends, for a
+ * read-then-write (a ticket's transition reads its status first). PostgreSQL:
+ * FOR UPDATE, inside a transaction (outside one it would lock nothing, so
+ * it is a plain read). SQLite: the select, since the transaction already
+ * holds the file's only write lock.
+ */
+export function forUpdate<T>(db: DbOrTx, query: PromiseLike<T[]>): Promise<T[]> {
+  const store = anyStoreFor(db);
+  if ("kind" in store && inPostgresTransaction(store)) return lockingSelect(store, query, " for update");
+  return Promise.resolve(query);
+}
+
+/**
+ * The rows of a select that no other transaction holds, locked until this
+ * one ends: job claims, so that two workers looking for work take different
+ * jobs instead of queueing on the same row (PostgreSQL FOR UPDATE SKIP
+ * LOCKED; SQLite: the select, its writers already take turns).
+ */
+export function skipLocked<T>(db: DbOrTx, query: PromiseLike<T[]>): Promise<T[]> {
+  const store = anyStoreFor(db);
+  if ("kind" in store && inPostgresTransaction(store)) return lockingSelect(store, query, " for update skip locked");
+  return Promise.resolve(query);
+}
+
+/**
+ * Serialises the transactions that take the same key until they end (an
+ * audit append reads the chain's head, then writes after it). PostgreSQL:
+ * pg_advisory_xact_lock; SQLite: nothing to do, a transaction already holds
+ * the file's only write lock.
+ */
+export async function advisoryXactLock(tx: DbOrTx, key: number): Promise<void> {
+  const store = anyStoreFor(tx);
+  if (!("kind" in store)) return;
+  if (!inPostgresTransaction(store)) throw new TypeError("advisoryXactLock outside a transaction locks nothing");
+  await rawPostgres(store, sql`SELECT pg_advisory_xact_lock(${key})`, "all");
+}
+
+/**
+ * A clock for a worker's pass that reads the database's time (PostgreSQL:
+ * one clock for every machine, so a lease taken on one is judged by the same
+ * time on another), moving on with this process's own. SQLite: the process's
+ * clock (one machine).
+ */
+export async function databaseClock(db: Db): Promise<() => Date> {
+  const store = anyStoreFor(db);
+  if (!("kind" in store)) return () => new Date();
+  const offset = (await postgresNow(store)) - Date.now();
+  return () => new Date(Date.now() + offset);
 }
 
 /** How many rows an awaited update or delete changed (SQLite `changes`, PostgreSQL `rowCount`). */

@@ -62,6 +62,9 @@ export function pgMigrationsFolder(): string {
  * the PostgreSQL side of every function of sql-dialect.server.ts.
  */
 class PgRenderingDialect extends SQLiteAsyncDialect {
+  /** appended to the next query rendered (a select's locking clause), then cleared */
+  suffix = "";
+
   override escapeParam(num: number): string {
     return `$${num + 1}`;
   }
@@ -90,6 +93,10 @@ class PgRenderingDialect extends SQLiteAsyncDialect {
 
   override sqlToQuery(query: SQL, invokeSource?: "indexes"): Query {
     const rendered = renderingFor("pg", () => super.sqlToQuery(query, invokeSource));
+    if (this.suffix) {
+      rendered.sql += this.suffix;
+      this.suffix = "";
+    }
     // SQLite's builder names a conflict target's columns with their table ("t"."c"); PostgreSQL takes bare names.
     if (rendered.sql.includes(" on conflict ("))
       rendered.sql = rendered.sql.replace(/ on conflict \(([^()]*)\)/g, (_, columns: string) => ` on conflict (${columns.replace(/"[^"]+"\./g, "")})`);
@@ -144,6 +151,26 @@ async function run(store: PgStore, text: string, params: unknown[], method: Meth
 export async function rawPostgres(store: PgStore, query: SQL, method: Method) {
   const { sql: text, params } = store.dialect.sqlToQuery(query);
   return run(store, text, params, method, true);
+}
+
+/**
+ * Runs a select with a locking clause (" for update", " for update skip
+ * locked"): drizzle renders a query synchronously when it is executed, so
+ * the clause is set for exactly that rendering.
+ */
+export function lockingSelect<T>(store: PgStore, query: PromiseLike<T[]>, clause: " for update" | " for update skip locked"): Promise<T[]> {
+  store.dialect.suffix = clause;
+  try {
+    return (query as unknown as { execute(): Promise<T[]> }).execute();
+  } finally {
+    store.dialect.suffix = "";
+  }
+}
+
+/** The database's clock, in epoch milliseconds. */
+export async function postgresNow(store: PgStore): Promise<number> {
+  const { rows } = await rawPostgres(store, sql`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`, "all");
+  return Number((rows as { now: number }[])[0]!.now);
 }
 
 export function inPostgresTransaction(store: PgStore): boolean {
