@@ -106,9 +106,10 @@ ${retentionPreview.map((l) => `       ${l}`).join("\n")}
      where a hold is lifted. From a terminal:
      npm run -s cli -- retention run --dry-run
 
-Deadline reminders are a daily job, not part of the server: schedule
+Deadline reminders: the server's workers email the daily digest once a
+working day from 07:00 (Paris; REMINDERS_HOUR); to send it now (add
+--force if it already went today):
   npm run -s cli -- reminders
-once a working day (cron: 30 7 * * 1-5 cd <this directory> && npm run -s cli -- reminders).
 
 Data lives in ${path.relative(root, config.DATA_DIR) || "."}/ (delete it to start afresh). Ctrl+C stops the server.
 `);

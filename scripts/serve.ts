@@ -1,7 +1,8 @@
 /**
  * Starts RightsDesk: `npm start` (production build) or `npm run dev` (Vite).
- * Migrations run on first database use; the outbox sender and the sweep run
- * inside this process.
+ * Migrations run on first database use; the background workers run inside
+ * this process unless WORKERS=0 (then `npm run worker`, scripts/worker.ts,
+ * runs them in processes of their own).
  */
 import type { ServerBuild } from "@remix-run/node";
 import { existsSync } from "node:fs";
@@ -10,14 +11,14 @@ import { pathToFileURL } from "node:url";
 import { createHttpApp } from "../app/web/http.server";
 import { ConfigError, parseEnv, type Env } from "../app/utils/env.server";
 
-type BuildWithWorkers = ServerBuild & {
-  entry: { module: { startWorkers?: () => () => void; env?: () => unknown; connectors?: () => unknown; organisation?: () => unknown } };
+export type BuildWithWorkers = ServerBuild & {
+  entry: { module: { startWorkers?: () => Promise<() => Promise<void>>; env?: () => unknown; connectors?: () => unknown; organisation?: () => unknown } };
 };
 
-export async function startServer(opts: { dev?: boolean; port?: number; quiet?: boolean } = {}) {
-  let config;
+/** The environment, or its problems on stderr and exit 1. */
+export function configOrExit(): Env {
   try {
-    config = parseEnv(process.env);
+    return parseEnv(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -25,6 +26,36 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     }
     throw error;
   }
+}
+
+/** The production build (`npm run build`), or a hint on stderr and exit 1. */
+export async function productionBuild(): Promise<BuildWithWorkers> {
+  const serverFile = path.resolve("build/server/index.js");
+  if (!existsSync(serverFile)) {
+    console.error("No production build: run `npm run build` first (or `npm run demo`, which builds).");
+    process.exit(1);
+  }
+  return (await import(pathToFileURL(serverFile).href)) as BuildWithWorkers;
+}
+
+/**
+ * Fail fast on configuration, in the bundle's own copy of env too, on
+ * connectors.config.json and on organisation.config.json (each error with
+ * its exact path): the legal pages and every footer are built from the latter.
+ */
+export function checkBuildConfig(build: BuildWithWorkers) {
+  try {
+    build.entry.module.env?.();
+    build.entry.module.connectors?.();
+    build.entry.module.organisation?.();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
+export async function startServer(opts: { dev?: boolean; port?: number; quiet?: boolean } = {}) {
+  const config = configOrExit();
   const port = opts.port ?? config.PORT;
   let app;
   let workersFrom: () => Promise<BuildWithWorkers>;
@@ -35,12 +66,7 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     app = createHttpApp({ build: load, vite: server, trustProxy: config.TRUST_PROXY, logRequests: !opts.quiet });
     workersFrom = load;
   } else {
-    const serverFile = path.resolve("build/server/index.js");
-    if (!existsSync(serverFile)) {
-      console.error("No production build: run `npm run build` first (or `npm run demo`, which builds).");
-      process.exit(1);
-    }
-    const build = (await import(pathToFileURL(serverFile).href)) as BuildWithWorkers;
+    const build = await productionBuild();
     app = createHttpApp({
       build,
       clientDir: path.resolve("build/client"),
@@ -51,26 +77,17 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     workersFrom = async () => build;
   }
   const build = await workersFrom();
-  // Fail fast on configuration, in the bundle's own copy of env too, on
-  // connectors.config.json and on organisation.config.json (each error with
-  // its exact path): the legal pages and every footer are built from the latter.
-  try {
-    build.entry.module.env?.();
-    build.entry.module.connectors?.();
-    build.entry.module.organisation?.();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
-  const stopWorkers = config.WORKERS ? build.entry.module.startWorkers?.() : undefined;
+  checkBuildConfig(build);
+  const stopWorkers = config.WORKERS ? await build.entry.module.startWorkers?.() : undefined;
   const host = listenHost(config);
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = host ? app.listen(port, host, () => resolve(s)) : app.listen(port, () => resolve(s));
   });
   const shutdown = () => {
-    stopWorkers?.();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3_000).unref();
+    // Stop taking requests, let the workers' current ticks finish, then exit (a stuck tick gets 10 s).
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    void Promise.all([closed, stopWorkers?.()]).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

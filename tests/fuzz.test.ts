@@ -281,6 +281,7 @@ const PUBLIC_FORMS: { path: (seg: string) => string; names: string[]; journals?:
   { path: () => "/", names: ["x"] },
   { path: (s) => `/langue?to=${s}`, names: ["to"] },
   { path: () => "/healthz", names: ["x"] },
+  { path: () => "/readyz", names: ["x"] },
   { path: (s) => `/suivi/lien/${s}`, names: ["x"] },
   { path: () => "/suivi/certificat", names: ["x"] },
   { path: () => "/reponse/merci", names: ["x"] },

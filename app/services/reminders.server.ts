@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, lt, or } from "drizzle-orm";
 import type { Locale } from "../../db/schema/enums";
 import { auditLog } from "../../db/schema/audit";
+import { rateLimits } from "../../db/schema/rate-limits";
 import { requests } from "../../db/schema/requests";
 import { staff } from "../../db/schema/staff";
 import { reminderDigest, type DigestTicket } from "../../emails/reminder-digest";
@@ -13,7 +14,25 @@ import { addDays, parisDate } from "./deadlines";
 import { dueState, dueWhere } from "./due-state";
 import { enqueue } from "./outbox.server";
 import { parisLocalToInstant } from "../utils/paris-time";
-import { withTx, first } from "../utils/db.server";
+import { withTx, first, type Tx } from "../utils/db.server";
+
+/**
+ * The day's claim on the digest: a fixed window of one run per Paris day in
+ * the rate-limit counters. The upsert wins only where the row is missing or
+ * dated before today; a second transaction racing the first waits on the
+ * row (PostgreSQL's unique key, SQLite's write lock) and then finds it
+ * dated today, so whichever of several workers runs first sends the digest
+ * and the others send nothing. Not personal data: the key is a constant.
+ */
+async function claimDay(tx: Tx, dayStart: Date, now: Date): Promise<boolean> {
+  const key = "daily:reminders";
+  const claimed = await tx
+    .insert(rateLimits)
+    .values({ key, windowStart: now, count: 1 })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: now, count: 1 }, setWhere: lt(rateLimits.windowStart, dayStart) })
+    .returning({ key: rateLimits.key });
+  return claimed.length === 1;
+}
 
 /** A digest longer than this is not read; the rest is counted and the queue has it all. */
 const LIST_CAP = 100;
@@ -37,9 +56,10 @@ export async function sendReminders({ ctx, locale = "fr", force = false }: { ctx
   const dayEnd = parisLocalToInstant(`${addDays(today, 1)}T00:00`)!;
   const queueLink = `${env().BASE_URL}/admin`;
 
-  // IMMEDIATE: two schedulers starting together cannot both see "not sent yet".
+  // The day's claim and the journal check: two schedulers starting together cannot both see "not sent yet".
   const run = await withTx(ctx, async (tx) => {
       if (!force) {
+        if (!(await claimDay(tx, dayStart, ctx.now))) return { emails: 0, tickets: 0, alreadySent: true };
         const sent = await first(tx
           .select({ seq: auditLog.seq })
           .from(auditLog)

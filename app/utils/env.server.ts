@@ -62,7 +62,19 @@ const Schema = z
     REQUIRE_2FA: bool.default(false),
     STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+    /**
+     * Whether `npm start` also runs the background workers (outbox, gathers,
+     * erasures, sweeps, retention, the daily digest). On by default, so that
+     * one process is a whole installation; web processes beside `npm run worker`
+     * processes set WORKERS=0. `npm run worker` ignores it.
+     */
     WORKERS: bool.default(true),
+    /** the daily deadline digest goes at the workers' first sweep from this hour (Europe/Paris) on */
+    REMINDERS_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+    /** bearer token that unlocks /readyz's details (connectors, job counts) from outside this machine */
+    HEALTH_TOKEN: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
+    /** /readyz says "degraded" once the oldest email waiting to be sent is older than this */
+    READY_EMAIL_BACKLOG_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(900),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     CONNECTORS_CONFIG: z.string().min(1).default("connectors.config.json"),
     /** who runs the portal: the facts of the legal notices, the privacy notice, the register and every footer (app/utils/organisation.server.ts) */

@@ -15,11 +15,16 @@ export function suppressionApiAuth(request: Request): ApiAuth {
   const expected = e.SUPPRESSION_API_TOKEN;
   // Start-up refuses "on" without a token (env.server.ts): off is always a decision someone wrote down.
   if (e.SUPPRESSION_API === "off" || !expected) return "disabled";
+  return bearerMatches(request, expected) ? "ok" : "unauthorised";
+}
+
+/** The request carries `Authorization: Bearer <expected>`. */
+export function bearerMatches(request: Request, expected: string): boolean {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return "unauthorised";
+  if (!match) return false;
   // Equal-length digests: the comparison takes the same time whatever the token's length or content.
-  return timingSafeEqual(digest(match[1]!), digest(expected)) ? "ok" : "unauthorised";
+  return timingSafeEqual(digest(match[1]!), digest(expected));
 }
 
 const NO_STORE = { "Cache-Control": "no-store" };

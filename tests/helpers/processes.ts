@@ -141,3 +141,35 @@ export async function startDemo(dataDir: string, opts: { port?: number; crmPort?
     },
   };
 }
+
+export type WorkerProcess = { pid: number; output: () => string; stop: () => Promise<Finished> };
+
+/**
+ * `npm run worker` (scripts/worker.ts) in its own process with exactly the
+ * environment given; resolves once its first sweep is done. `stop` sends
+ * SIGTERM and resolves with how it ended.
+ */
+export async function startWorker(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number } = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const finished = new Promise<Finished>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const started = Date.now();
+  while (!stdout.includes("first sweep done")) {
+    if (child.exitCode !== null || Date.now() - started > (opts.timeoutMs ?? 30_000)) {
+      child.kill("SIGKILL");
+      throw new Error(`worker did not start:\n${stdout}${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pid: child.pid!,
+    output: () => stdout + stderr,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return await finished;
+    },
+  };
+}
