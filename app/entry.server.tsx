@@ -13,7 +13,7 @@ import { closeDocumentLast } from "./web/document-stream.server";
 // loops share this bundle's modules and database connection.
 export { startWorkers } from "./services/workers.server";
 export { env, resetEnvForTests } from "./utils/env.server";
-export { closeDb } from "./utils/db.server";
+export { closeDb, databaseReady } from "./utils/db.server";
 export { connectors } from "./utils/connectors.server";
 export { organisation } from "./utils/organisation.server";
 

@@ -12,7 +12,16 @@ import { createHttpApp } from "../app/web/http.server";
 import { ConfigError, parseEnv, type Env } from "../app/utils/env.server";
 
 export type BuildWithWorkers = ServerBuild & {
-  entry: { module: { startWorkers?: () => Promise<() => Promise<void>>; env?: () => unknown; connectors?: () => unknown; organisation?: () => unknown } };
+  entry: {
+    module: {
+      startWorkers?: () => Promise<() => Promise<void>>;
+      env?: () => unknown;
+      connectors?: () => unknown;
+      organisation?: () => unknown;
+      databaseReady?: () => Promise<void>;
+      closeDb?: () => void;
+    };
+  };
 };
 
 /** The environment, or its problems on stderr and exit 1. */
@@ -43,11 +52,13 @@ export async function productionBuild(): Promise<BuildWithWorkers> {
  * connectors.config.json and on organisation.config.json (each error with
  * its exact path): the legal pages and every footer are built from the latter.
  */
-export function checkBuildConfig(build: BuildWithWorkers) {
+export async function checkBuildConfig(build: BuildWithWorkers) {
   try {
     build.entry.module.env?.();
     build.entry.module.connectors?.();
     build.entry.module.organisation?.();
+    // PostgreSQL: migrated (in production, checked: a process never migrates it itself), before serving anything.
+    await build.entry.module.databaseReady?.();
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
@@ -77,7 +88,7 @@ export async function startServer(opts: { dev?: boolean; port?: number; quiet?: 
     workersFrom = async () => build;
   }
   const build = await workersFrom();
-  checkBuildConfig(build);
+  await checkBuildConfig(build);
   const stopWorkers = config.WORKERS ? await build.entry.module.startWorkers?.() : undefined;
   const host = listenHost(config);
   const server = await new Promise<import("node:http").Server>((resolve) => {

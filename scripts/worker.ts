@@ -13,7 +13,7 @@ import { checkBuildConfig, configOrExit, productionBuild } from "./serve";
 
 const config = configOrExit();
 const build = await productionBuild();
-checkBuildConfig(build);
+await checkBuildConfig(build);
 const startWorkers = build.entry.module.startWorkers;
 if (!startWorkers) {
   console.error("This build has no workers: run `npm run build` again.");
