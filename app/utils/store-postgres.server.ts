@@ -306,7 +306,8 @@ async function createDatabaseIfMissing(url: string) {
       await client
         .query(`CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`)
         .catch((error: { code?: string }) => {
-          if (error.code !== "42P04") throw error; // created meanwhile by another process
+          // created meanwhile by another process (42P04, or 23505 when both got as far as the catalogue)
+          if (error.code !== "42P04" && error.code !== "23505") throw error;
         });
     }
   } finally {

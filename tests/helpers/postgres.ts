@@ -68,3 +68,20 @@ export async function dropPostgresDatabase(url: string) {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error("not a test database name");
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
+
+/**
+ * Null when the PostgreSQL server answers, else why not. Suites that need it
+ * skip with that reason on a machine without it, and fail under
+ * REQUIRE_SERVICES=1 (CI).
+ */
+export async function postgresUnavailable(): Promise<string | null> {
+  try {
+    await admin((client) => client.query("SELECT 1"));
+    return null;
+  } catch (error) {
+    const why = `PostgreSQL is not reachable at ${new URL(PG_ADMIN_URL).host} (${(error as Error).message || (error as { code?: string }).code})`;
+    if (process.env.REQUIRE_SERVICES === "1") throw new Error(`${why}: it is required here (REQUIRE_SERVICES=1)`);
+    console.warn(`skipped: ${why}`);
+    return why;
+  }
+}
