@@ -43,14 +43,28 @@ export function headlineFigures(m: HeadlineMeasures, a: HeadlineAtScale): Headli
 
 const amount = (x: number, unit: string) => `${x.toLocaleString("en-US")} ${unit}`;
 
-/** The markdown table of docs/benchmarks.md. */
-export function headlineTable(figures: HeadlineFigure[]) {
-  const rows = figures.map((f) => `| ${f.figure} | ${amount(f.value, f.unit)} | ${amount(f.reference.value, f.unit)}: ${f.reference.method.replaceAll("|", "\\|")} | ${f.ratio} | ${f.better} |`);
-  return ["| figure | value | reference, same run | ratio (value ÷ reference) | better when |", "|---|---|---|---|---|", ...rows].join("\n");
+/**
+ * The stores side by side (docs/benchmarks.md): one row per figure, each
+ * store's value with the reference measured on that store in the same run,
+ * and their ratio. A figure no store takes part in (find) shows the same
+ * measure in every column.
+ */
+export function headlineTableByStore<S extends string>(byStore: Partial<Record<S, HeadlineFigure[]>>, stores: S[], label: (s: S) => string = (s) => s) {
+  const firstFigures = byStore[stores[0]!] ?? [];
+  const cell = (f: HeadlineFigure | undefined) => (f ? `${amount(f.value, f.unit)} | ${amount(f.reference.value, f.unit)} | ${f.ratio}` : "— | — | —");
+  const rows = firstFigures.map((f0) => `| ${f0.figure} | ${stores.map((s) => cell(byStore[s]?.find((f) => f.figure === f0.figure))).join(" | ")} | ${f0.better} |`);
+  const references = firstFigures.map((f0) => {
+    const methods = stores.map((s) => [s, byStore[s]?.find((f) => f.figure === f0.figure)?.reference.method] as const).filter(([, m]) => m);
+    const same = new Set(methods.map(([, m]) => m)).size === 1;
+    const text = same ? methods[0]![1]! : methods.map(([s, m]) => `${label(s)}: ${m}`).join("; ");
+    return `- *${f0.figure}*: ${text.replaceAll("|", "\\|")}`;
+  });
+  const cols = stores.flatMap((s) => [label(s), "reference", "ratio"]);
+  return [`| figure | ${cols.join(" | ")} | better when |`, `|---|${cols.map(() => "---").join("|")}|---|`, ...rows, "", "References (ratio = value ÷ reference, each on its own store):", "", ...references].join("\n");
 }
 
 /** The same figures on the console, one line each. */
-export function printHeadline(figures: HeadlineFigure[]) {
-  console.log("\nheadline figures against their reference in this run (ratio = value ÷ reference):");
+export function printHeadline(figures: HeadlineFigure[], store?: string) {
+  console.log(`\nheadline figures${store ? ` on ${store}` : ""} against their reference in this run (ratio = value ÷ reference):`);
   for (const f of figures) console.log(`  ${f.figure.padEnd(64)} ${amount(f.value, f.unit).padStart(12)}   reference ${amount(f.reference.value, f.unit).padStart(12)}   ratio ${f.ratio} (${f.better} is better)`);
 }

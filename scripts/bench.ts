@@ -11,8 +11,15 @@
  * node:http server (scripts/bench-reference.ts), find against raw indexed
  * queries, the archive against `zip -0 | openssl enc` (and `cp -r`, for its
  * target), its peak RSS against the same process at rest.
- * Prints one line per measure, writes bench/results.json, and (full runs only)
- * rewrites the generated sections of docs/benchmarks.md.
+ * The store-dependent measures (the queue, filing, the page and intake over
+ * HTTP, the archive) run on each store of BENCH_STORE=sqlite|postgres|both
+ * (scripts/bench-postgres.ts; unset: both when PostgreSQL answers at
+ * BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, else SQLite with
+ * a note), each on fresh databases with the same data and each against a
+ * reference on the same store; find involves no store and runs once.
+ * Prints one line per measure, writes bench/results.json (results.<store>,
+ * headline.<store>), and (full runs only) rewrites the generated sections of
+ * docs/benchmarks.md (scripts/bench-docs.ts), the stores side by side.
  *
  * Sizes (env): BENCH_TICKETS 100000, BENCH_RESPONDENTS 1000000, BENCH_RECORDINGS
  * 100000, BENCH_REAL_AUDIO 300, BENCH_CONTACTS 200000, BENCH_ARCHIVE_MB 1024,
@@ -27,10 +34,12 @@ import os, { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { startProductionServer } from "./production-server";
-import { headlineFigures, headlineTable, printHeadline, type HeadlineAtScale, type HeadlineMeasures } from "./bench-headline";
+import { headlineFigures, printHeadline, type HeadlineAtScale, type HeadlineFigure, type HeadlineMeasures } from "./bench-headline";
+import { renderBenchDocs, type BenchDoc } from "./bench-docs";
 import { startReferenceServer } from "./bench-reference";
 import { prng } from "../app/connectors/demo-random";
 import { first } from "../app/utils/db.server";
+import { benchStores, bulkLoadRequests, dropBenchDatabases, freshBenchDatabase, STORE_LABEL, type BenchStore } from "./bench-postgres";
 
 if (process.env.BENCH_ARCHIVE_CHILD) {
   // Fresh processes: one stores the source as a gather would (untimed), one builds the archive,
@@ -47,7 +56,8 @@ process.env.DATA_DIR = dir;
 process.env.DATABASE_URL = `file:${path.join(dir, "bench.sqlite")}`;
 process.env.LOG_LEVEL = "silent";
 
-const { db, bulkConnection } = await import("../app/utils/db.server");
+const { db, closeDb, bulkConnection } = await import("../app/utils/db.server");
+const { resetEnvForTests } = await import("../app/utils/env.server");
 const { createStaff, toActor } = await import("../app/services/staff.server");
 const { queue, QueueFilters } = await import("../app/services/tickets.server");
 const { file } = await import("../app/services/requests.server");
@@ -57,7 +67,15 @@ const { dueDate, addDays, parisDate } = await import("../app/services/deadlines"
 const QUICK = process.env.BENCH_QUICK === "1";
 const size = (name: string, full: number) => Number(process.env[name] ?? (QUICK ? Math.round(full / 20) : full));
 const N = size("BENCH_TICKETS", 100_000);
-const results: { measures: Record<string, unknown> } = { measures: {} };
+/** The stores measured, side by side (BENCH_STORE; scripts/bench-postgres.ts). */
+const stores = await benchStores();
+type Results = { measures: Record<string, unknown> };
+/** Each store's measures; `results` is the store being measured (time() and the HTTP benches write to it). */
+const byStore: Partial<Record<BenchStore, Results>> = {};
+let results: Results = { measures: {} };
+/** What no store takes part in (the deadline engine). */
+const common: Results = { measures: {} };
+console.log(`stores: ${stores.map((s) => STORE_LABEL[s]).join(" and ")}`);
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
@@ -78,78 +96,100 @@ async function time(label: string, runs: number, fn: () => unknown) {
   console.log(`${label.padEnd(48)} p50 ${p50.toFixed(2)} ms   p95 ${p95.toFixed(2)} ms   max ${max.toFixed(2)} ms   (${runs} runs)`);
 }
 
-// 1. Fill the requests table with N tickets spread over five sites and 18 months.
-const sqlite = bulkConnection(db());
+// 1. N tickets spread over five sites and 18 months: the same rows in either store.
 const statuses = ["received", "in_progress", "awaiting_requester", "ready", "completed", "completed", "completed", "refused", "cancelled"];
 const sites = ["lille", "paris", "tours", "bordeaux", "toulouse", null];
 const rights = ['["access"]', '["erasure"]', '["objection"]', '["access","portability"]', '["rectification"]'];
 const channels = ["web", "phone", "email", "mail", "in_person"];
-const insert = sqlite.prepare(`INSERT INTO requests (reference, rights, channel, site, status, locale, last_name, first_name, email, verification_method, received_at, due_on, effective_due_on, created_at, updated_at, closed_at)
-  VALUES (?, ?, ?, ?, ?, 'fr', 'Bench', 'Person', ?, 'email', ?, ?, ?, ?, ?, ?)`);
+const TICKET_COLUMNS = ["reference", "rights", "channel", "site", "status", "locale", "last_name", "first_name", "email", "verification_method", "received_at", "due_on", "effective_due_on", "created_at", "updated_at", "closed_at"];
 const now = Date.now();
-const t0 = performance.now();
-sqlite.transaction(() => {
-  for (let i = 0; i < N; i++) {
-    const received = now - ((i * 7919) % (540 * 86_400_000 / 1000)) * 1000;
-    const receivedOn = parisDate(new Date(received));
-    const due = addDays(receivedOn, 30 + (i % 3));
-    const status = statuses[i % statuses.length]!;
-    insert.run(`DSR-B-${String(i).padStart(7, "0")}`, rights[i % rights.length], channels[i % channels.length], sites[i % sites.length], status, `bench${i}@example.fr`, received, due, due, received, received, status === "completed" ? received + 20 * 86_400_000 : null);
+function ticket(i: number): unknown[] {
+  const received = now - ((i * 7919) % (540 * 86_400_000 / 1000)) * 1000;
+  const due = addDays(parisDate(new Date(received)), 30 + (i % 3));
+  const status = statuses[i % statuses.length]!;
+  return [`DSR-B-${String(i).padStart(7, "0")}`, rights[i % rights.length], channels[i % channels.length], sites[i % sites.length], status, "fr", "Bench", "Person", `bench${i}@example.fr`, "email", received, due, due, received, received, status === "completed" ? received + 20 * 86_400_000 : null];
+}
+
+/** SQLite: one better-sqlite3 transaction of prepared inserts (the triggers keep request_counts); PostgreSQL: scripts/bench-postgres.ts. */
+async function seed(store: BenchStore, url: string) {
+  const t0 = performance.now();
+  if (store === "postgres") await bulkLoadRequests(url, TICKET_COLUMNS, N, ticket);
+  else {
+    const sqlite = bulkConnection(db());
+    const insert = sqlite.prepare(`INSERT INTO requests (${TICKET_COLUMNS.join(", ")}) VALUES (${TICKET_COLUMNS.map(() => "?").join(", ")})`);
+    sqlite.transaction(() => {
+      for (let i = 0; i < N; i++) insert.run(...ticket(i));
+    })();
+    sqlite.exec("ANALYZE");
   }
-})();
-sqlite.exec("ANALYZE");
-console.log(`seeded ${N} tickets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-const { staff: dpoRow } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "bench.dpo@example.fr", displayName: "Bench DPO", role: "dpo", site: "tours" }, password: "bench-password-123" });
-const { staff: agentRow } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "bench.agent@example.fr", displayName: "Bench agent", role: "agent", site: "lille" }, password: "bench-password-123" });
-const dpo = { db: db(), now: new Date(), actor: toActor(dpoRow) };
-const agent = { db: db(), now: new Date(), actor: toActor(agentRow) };
-
-// 2. The queue.
-await time("queue: default (open, by due date), page 1", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({}) }));
-await time("queue: site=paris, right=erasure", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ site: "paris", right: "erasure" }) }));
-await time("queue: search by number (\"4200\")", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "4200", status: "all" }) }));
-await time("queue: search by reference prefix", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "DSR-B-00420", status: "all" }) }));
-await time("queue: page 200 of all statuses", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ status: "all", page: "200" }) }));
-await time("queue: agent of Lille (site scope)", 50, async () => await queue({ ctx: agent, filters: QueueFilters.parse({}) }));
-// The queue page's budget: p95 under 50 ms at 100k tickets.
-for (const [label, m] of Object.entries(results.measures)) {
-  if (!label.startsWith("queue:")) continue;
-  const q = m as { p95Ms: number; target?: string; pass?: boolean };
-  Object.assign(q, { target: "p95 < 50 ms", pass: q.p95Ms < 50 });
-  if (!q.pass) console.log(`  target p95 < 50 ms: ${label} → FAIL`);
+  console.log(`seeded ${N} tickets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-// 3. Filing through the service: request, timeline, pause, token, outbox in one transaction.
-const input = IntakeInput.parse({ rights: ["access"], lastName: "Bench", firstName: "Person", email: "filing@example.fr", phone: "", onBehalf: "self", subjectLastName: "", subjectFirstName: "", details: "", rectificationWrong: "", rectificationCorrect: "", contactConsent: true });
-const FILINGS = 2_000;
-const f0 = performance.now();
-for (let i = 0; i < FILINGS; i++) await file({ ctx: { db: db(), now: new Date(), actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
-const fs = (performance.now() - f0) / 1000;
-results.measures["filing (service, no HTTP)"] = { perSecond: Math.round(FILINGS / fs), runs: FILINGS };
-console.log(`${"filing (service, no HTTP)".padEnd(48)} ${(FILINGS / fs).toFixed(0)} requests/s over ${FILINGS}`);
+/** 2 and 3: the queue and filing through the services, in this process, on the store db() opens. */
+async function benchServices() {
+  const { staff: dpoRow } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "bench.dpo@example.fr", displayName: "Bench DPO", role: "dpo", site: "tours" }, password: "bench-password-123" });
+  const { staff: agentRow } = await createStaff({ ctx: { db: db(), now: new Date(), actor: { kind: "system" } }, input: { email: "bench.agent@example.fr", displayName: "Bench agent", role: "agent", site: "lille" }, password: "bench-password-123" });
+  const dpo = { db: db(), now: new Date(), actor: toActor(dpoRow) };
+  const agent = { db: db(), now: new Date(), actor: toActor(agentRow) };
 
-// 4. The deadline engine.
-const D = 100_000;
-const d0 = performance.now();
-for (let i = 0; i < D; i++) dueDate(addDays("2026-01-01", i % 3000));
-const dueRate = D / ((performance.now() - d0) / 1000);
-results.measures["deadline engine (dueDate)"] = { perSecond: Math.round(dueRate) };
-console.log(`${"deadline engine (dueDate)".padEnd(48)} ${dueRate.toFixed(0)} dates/s`);
+  // 2. The queue.
+  await time("queue: default (open, by due date), page 1", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({}) }));
+  await time("queue: site=paris, right=erasure", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ site: "paris", right: "erasure" }) }));
+  await time("queue: search by number (\"4200\")", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "4200", status: "all" }) }));
+  await time("queue: search by reference prefix", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ q: "DSR-B-00420", status: "all" }) }));
+  await time("queue: page 200 of all statuses", 50, async () => await queue({ ctx: dpo, filters: QueueFilters.parse({ status: "all", page: "200" }) }));
+  await time("queue: agent of Lille (site scope)", 50, async () => await queue({ ctx: agent, filters: QueueFilters.parse({}) }));
+  // The queue page's budget: p95 under 50 ms at 100k tickets.
+  for (const [label, m] of Object.entries(results.measures)) {
+    if (!label.startsWith("queue:")) continue;
+    const q = m as { p95Ms: number; target?: string; pass?: boolean };
+    Object.assign(q, { target: "p95 < 50 ms", pass: q.p95Ms < 50 });
+    if (!q.pass) console.log(`  target p95 < 50 ms: ${label} → FAIL`);
+  }
 
-// 5. Over HTTP against the production build, each figure next to the same client against a bare server.
-const bareServer = await startReferenceServer({ dataDir: path.join(dir, "reference") });
-try {
-  await benchQueuePageHttp(bareServer.port);
-  await benchIntakeHttp(bareServer.port);
-} finally {
-  await bareServer.stop();
+  // 3. Filing through the service: request, timeline, pause, token, outbox in one transaction.
+  const input = IntakeInput.parse({ rights: ["access"], lastName: "Bench", firstName: "Person", email: "filing@example.fr", phone: "", onBehalf: "self", subjectLastName: "", subjectFirstName: "", details: "", rectificationWrong: "", rectificationCorrect: "", contactConsent: true });
+  const FILINGS = 2_000;
+  const f0 = performance.now();
+  for (let i = 0; i < FILINGS; i++) await file({ ctx: { db: db(), now: new Date(), actor: { kind: "requester" } }, input, locale: "fr", mandate: null });
+  const fs = (performance.now() - f0) / 1000;
+  results.measures["filing (service, no HTTP)"] = { perSecond: Math.round(FILINGS / fs), runs: FILINGS };
+  console.log(`${"filing (service, no HTTP)".padEnd(48)} ${(FILINGS / fs).toFixed(0)} requests/s over ${FILINGS}`);
 }
 
-// 6. At scale: the three connectors, archives, memory.
 try {
+  // 4. The deadline engine (no store).
+  const D = 100_000;
+  const d0 = performance.now();
+  for (let i = 0; i < D; i++) dueDate(addDays("2026-01-01", i % 3000));
+  const dueRate = D / ((performance.now() - d0) / 1000);
+  common.measures["deadline engine (dueDate)"] = { perSecond: Math.round(dueRate) };
+  console.log(`${"deadline engine (dueDate)".padEnd(48)} ${dueRate.toFixed(0)} dates/s`);
+
+  for (const store of stores) {
+    console.log(`\n— ${STORE_LABEL[store]} —`);
+    results = byStore[store] = { measures: {} };
+    const url = store === "postgres" ? await freshBenchDatabase("queue") : `file:${path.join(dir, "bench.sqlite")}`;
+    process.env.DATABASE_URL = url;
+    resetEnvForTests();
+    await seed(store, url);
+    await benchServices();
+    // 5. Over HTTP against the production build, each figure next to the same client against a bare server on the same store.
+    const bareServer = await startReferenceServer({ dataDir: path.join(dir, `reference-${store}`), postgresUrl: store === "postgres" ? await freshBenchDatabase("reference", { migrated: false }) : undefined });
+    try {
+      await benchQueuePageHttp(bareServer.port, store);
+      await benchIntakeHttp(bareServer.port, store);
+    } finally {
+      await bareServer.stop();
+    }
+    closeDb();
+  }
+
+  // 6. At scale: the three connectors, archives (built on each store), memory.
   await benchAtScale();
 } finally {
+  closeDb();
+  await dropBenchDatabases().catch((e: Error) => console.log(`could not drop this run's rd_bench_${process.pid}_* databases: ${e.message}`));
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
 }
 
@@ -194,8 +234,8 @@ function msFigures(s: { p50: number; p95: number; max: number }) {
 }
 
 /** The DPO's queue page over HTTP (render included) at N tickets: the page's budget is p95 < 50 ms; its reference, the bare server's /healthz over the same client. */
-async function benchQueuePageHttp(referencePort: number) {
-  const server = await startBenchServer({ name: "queue-http", databaseUrl: process.env.DATABASE_URL });
+async function benchQueuePageHttp(referencePort: number, store: BenchStore) {
+  const server = await startBenchServer({ name: `queue-http-${store}`, databaseUrl: process.env.DATABASE_URL });
   const { port } = server;
   const origin = `http://127.0.0.1:${port}`;
   try {
@@ -278,9 +318,10 @@ async function postFilings(port: number, opts: { posts: number; concurrency: num
  * same posts, same client, against the bare reference server (one INSERT per
  * post). Client and servers share the machine's cores.
  */
-async function benchIntakeHttp(referencePort: number) {
+async function benchIntakeHttp(referencePort: number, store: BenchStore) {
   const opts = { posts: Number(process.env.BENCH_INTAKE_POSTS ?? (QUICK ? 600 : 3_000)), concurrency: Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 16), warmup: 200 };
-  const server = await startBenchServer({ name: "http", env: { RATE_LIMIT_FILING_PER_HOUR: "10000000" } });
+  const databaseUrl = store === "postgres" ? await freshBenchDatabase("intake") : undefined;
+  const server = await startBenchServer({ name: `http-${store}`, databaseUrl, env: { RATE_LIMIT_FILING_PER_HOUR: "10000000" } });
   let app: Awaited<ReturnType<typeof postFilings>>;
   try {
     app = await postFilings(server.port, opts);
@@ -298,7 +339,7 @@ async function benchIntakeHttp(referencePort: number) {
     ...msFigures(app),
     target: "≥ 500/s",
     pass: app.perSecond >= 500,
-    reference: { method: "bare node:http server, one prepared better-sqlite3 INSERT per post (scripts/bench-reference.ts), same posts and client", perSecond: Math.round(ref.perSecond), ...msFigures(ref) },
+    reference: { method: `bare node:http server, one prepared ${store === "postgres" ? "PostgreSQL INSERT (pg pool of 10)" : "better-sqlite3 INSERT"} per post (scripts/bench-reference.ts), same posts and client`, perSecond: Math.round(ref.perSecond), ...msFigures(ref) },
     ratio: +ratio.toFixed(3),
   };
   console.log(`${"intake: form posts/s (HTTP, production build)".padEnd(48)} ${app.perSecond.toFixed(0)} posts/s over ${opts.posts}, ${opts.concurrency} clients (p50 ${app.p50.toFixed(1)} ms, p95 ${app.p95.toFixed(1)} ms) — target ≥ 500/s ${app.perSecond >= 500 ? "PASS" : "FAIL"}`);
@@ -554,25 +595,32 @@ async function benchAtScale() {
   const recordsFile = path.join(dir, "archive-records.json");
   writeFileSync(recordsFile, JSON.stringify(byConnector));
   const self = fileURLToPath(import.meta.url);
-  const child = (arg: ArchiveChildArg) => {
+  // One gather store per measured store: its rows in that store, its encrypted files under its own DATA_DIR.
+  const archiveOn = {} as Record<BenchStore, { databaseUrl: string; dataDir: string; requestId: number }>;
+  for (const store of stores) {
+    const databaseUrl = store === "postgres" ? await freshBenchDatabase("archive") : `file:${path.join(dir, "archive.sqlite")}`;
+    archiveOn[store] = { databaseUrl, dataDir: path.join(dir, `archive-data-${store}`), requestId: 0 };
+  }
+  const child = (arg: ArchiveChildArg, store: BenchStore) => {
     // Through a small shell that forks it: Linux hands a process the peak RSS of what it exec'd from,
     // so node spawned straight from this (large) process would start with this process's maxRSS.
     // With the server's V8 setting (package.json "start"), since the server is where archives are built.
     const c = spawnSync("/bin/sh", ["-c", '"$@"; exit $?', "sh", process.execPath, "--max-semi-space-size=4", ...process.execArgv, self], {
-      env: { ...process.env, BENCH_ARCHIVE_CHILD: JSON.stringify(arg), DATA_DIR: path.join(dir, "archive-data"), DATABASE_URL: `file:${path.join(dir, "archive.sqlite")}` },
+      env: { ...process.env, BENCH_ARCHIVE_CHILD: JSON.stringify(arg), DATA_DIR: archiveOn[store].dataDir, DATABASE_URL: archiveOn[store].databaseUrl },
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     });
-    if (c.status !== 0) throw new Error(`archive child (${arg.mode}) failed (${c.status}): ${c.stdout}`);
+    if (c.status !== 0) throw new Error(`archive child (${arg.mode}, ${store}) failed (${c.status}): ${c.stdout}`);
     return c.stdout.trim().split("\n").at(-1)!;
   };
-  let requestId = 0;
-  await step("archive: store the source as a gather does (encrypted)", () => {
-    requestId = (JSON.parse(child({ mode: "prepare", src, recordsFile, out: "", requestId: 0 })) as { requestId: number }).requestId;
-  });
+  for (const store of stores) {
+    await step(`archive: store the source as a gather does (encrypted, ${STORE_LABEL[store]})`, () => {
+      archiveOn[store].requestId = (JSON.parse(child({ mode: "prepare", src, recordsFile, out: "", requestId: 0 }, store)) as { requestId: number }).requestId;
+    });
+  }
 
-  // Warm cache for all three: the source and the gather store were just written (page cache), and are read once before timing.
-  const gatheredFiles = walk(path.join(dir, "archive-data")).map((f) => path.join(dir, "archive-data", f));
+  // Warm cache for all three: the source and the gather stores were just written (page cache), and are read once before timing.
+  const gatheredFiles = stores.flatMap((store) => walk(archiveOn[store].dataDir).map((f) => path.join(archiveOn[store].dataDir, f)));
   spawnSync("cat", [...files.map((f) => path.join(src, f)), ...gatheredFiles], { stdio: ["ignore", "ignore", "inherit"] });
   // The reference: the same files through `zip -0` (read, CRC-32, store) piped through `openssl enc` (AES-256 in
   // counter mode: GCM, the app's cipher, is CTR plus an authentication tag, and `openssl enc` has no AEAD mode).
@@ -588,12 +636,13 @@ async function benchAtScale() {
     if (z.status !== 0) throw new Error(`zip | openssl failed (${z.status})`);
     return { seconds, bytes: statSync(out).size };
   };
+  type ZipRun = { seconds: number; zipBytes: number; baselineRss: number; peakRss: number; maxRss: number; maxRssBefore: number; samples: number };
   const cpRuns: number[] = [];
   const referenceRuns: { seconds: number; bytes: number }[] = [];
-  const zipRuns: { seconds: number; zipBytes: number; baselineRss: number; peakRss: number; maxRss: number; maxRssBefore: number; samples: number }[] = [];
+  const zipRuns = Object.fromEntries(stores.map((s) => [s, [] as ZipRun[]])) as Record<BenchStore, ZipRun[]>;
   for (let run = 0; run < 2; run++) {
     const dst = path.join(dir, `cp-${run}`);
-    let t = performance.now();
+    const t = performance.now();
     const cp = spawnSync("cp", ["-r", src, dst], { stdio: "inherit" });
     cpRuns.push((performance.now() - t) / 1000);
     if (cp.status !== 0) throw new Error("cp failed");
@@ -603,33 +652,57 @@ async function benchAtScale() {
     referenceRuns.push(missing.length ? { seconds: cpRuns[run]!, bytes: srcBytes } : zipThroughOpenssl(refOut));
     rmSync(refOut, { force: true });
 
-    const out = path.join(dir, `archive-${run}.zip.enc`);
-    t = performance.now();
-    const r = JSON.parse(child({ mode: "build", src, recordsFile, out, requestId })) as (typeof zipRuns)[number];
-    zipRuns.push(r);
-    rmSync(out, { force: true });
-    console.log(`  run ${run + 1}: cp ${cpRuns[run]!.toFixed(2)} s, reference ${referenceRuns[run]!.seconds.toFixed(2)} s, archive ${r.seconds.toFixed(2)} s (zip ${(r.zipBytes / MiB).toFixed(0)} MiB), RSS baseline ${(r.baselineRss / MiB).toFixed(0)} MiB, sampled peak ${(r.peakRss / MiB).toFixed(0)} MiB, maxRSS ${(r.maxRss / MiB).toFixed(0)} MiB (${(r.maxRssBefore / MiB).toFixed(0)} MiB before the build)`);
+    for (const store of stores) {
+      const out = path.join(dir, `archive-${run}-${store}.zip.enc`);
+      const r = JSON.parse(child({ mode: "build", src, recordsFile, out, requestId: archiveOn[store].requestId }, store)) as ZipRun;
+      zipRuns[store].push(r);
+      rmSync(out, { force: true });
+      console.log(`  run ${run + 1} (${STORE_LABEL[store]}): cp ${cpRuns[run]!.toFixed(2)} s, reference ${referenceRuns[run]!.seconds.toFixed(2)} s, archive ${r.seconds.toFixed(2)} s (zip ${(r.zipBytes / MiB).toFixed(0)} MiB), RSS baseline ${(r.baselineRss / MiB).toFixed(0)} MiB, sampled peak ${(r.peakRss / MiB).toFixed(0)} MiB, maxRSS ${(r.maxRss / MiB).toFixed(0)} MiB (${(r.maxRssBefore / MiB).toFixed(0)} MiB before the build)`);
+    }
   }
   const cpBest = Math.min(...cpRuns);
   const referenceBest = referenceRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const zipBest = zipRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const cpMBs = srcBytes / MiB / cpBest;
   const referenceMBs = srcBytes / MiB / referenceBest.seconds;
-  const zipMBs = srcBytes / MiB / zipBest.seconds;
-  const archiveRatio = zipMBs / cpMBs;
-  const archiveToReference = zipMBs / referenceMBs;
-  const peakRss = Math.max(...zipRuns.map((r) => r.peakRss), ...zipRuns.map((r) => r.maxRss));
-  const baselineRss = Math.min(...zipRuns.map((r) => r.baselineRss));
-  console.log(`${"archive build (buildArchive, decrypt, zip, seal)".padEnd(48)} ${zipMBs.toFixed(0)} MiB/s   cp -r ${cpMBs.toFixed(0)} MiB/s   ratio ${(archiveRatio * 100).toFixed(0)} %`);
-  console.log(`${"reference: archive".padEnd(48)} ${referenceMBs.toFixed(0)} MiB/s (${referenceMethod})   ratio ${archiveToReference.toFixed(3)}`);
-  console.log(`${"archive build peak RSS".padEnd(48)} ${(peakRss / MiB).toFixed(0)} MiB (baseline ${(baselineRss / MiB).toFixed(0)} MiB, +${((peakRss - baselineRss) / MiB).toFixed(0)} MiB; ratio ${(peakRss / baselineRss).toFixed(2)})`);
+  console.log(`${"reference: archive".padEnd(48)} ${referenceMBs.toFixed(0)} MiB/s (${referenceMethod})   cp -r ${cpMBs.toFixed(0)} MiB/s`);
 
-  const targets = {
+  const targets: Record<string, { target: string; value: number; pass: boolean }> = {
     findP50Under50ms: { target: "find p50 < 50 ms", value: ms(conn.p50), pass: conn.p50 < 50 },
     findWithin3xRaw: { target: "find p50 ≤ 3 × raw p50", value: +findRatio.toFixed(2), pass: findRatio <= 3 },
-    archiveAtLeast80PctOfCp: { target: "archive throughput ≥ 80 % of cp", value: +archiveRatio.toFixed(3), pass: archiveRatio >= 0.8 },
-    rssUnder200MB: { target: "peak RSS of the archive build < 200 MB", value: +(peakRss / 1e6).toFixed(1), pass: peakRss < 200e6 },
   };
+  /** The archive figures of one store; the references (cp -r, zip | openssl) are the same runs for every store. */
+  const archiveFigures = (store: BenchStore) => {
+    const runs = zipRuns[store];
+    const zipBest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const zipMBs = srcBytes / MiB / zipBest.seconds;
+    const archiveRatio = zipMBs / cpMBs;
+    const archiveToReference = zipMBs / referenceMBs;
+    const peakRss = Math.max(...runs.map((r) => r.peakRss), ...runs.map((r) => r.maxRss));
+    const baselineRss = Math.min(...runs.map((r) => r.baselineRss));
+    const on = store === "sqlite" ? "" : ` on ${STORE_LABEL[store]}`;
+    console.log(`${`archive build${on} (buildArchive, decrypt, zip, seal)`.padEnd(48)} ${zipMBs.toFixed(0)} MiB/s   cp -r ${cpMBs.toFixed(0)} MiB/s   ratio ${(archiveRatio * 100).toFixed(0)} %   ratio to reference ${archiveToReference.toFixed(3)}`);
+    console.log(`${`archive build peak RSS${on}`.padEnd(48)} ${(peakRss / MiB).toFixed(0)} MiB (baseline ${(baselineRss / MiB).toFixed(0)} MiB, +${((peakRss - baselineRss) / MiB).toFixed(0)} MiB; ratio ${(peakRss / baselineRss).toFixed(2)})`);
+    // SQLite keeps the targets' historical keys; another store's carry its name.
+    const key = (k: string) => (store === "sqlite" ? k : `${k}On${STORE_LABEL[store]}`);
+    targets[key("archiveAtLeast80PctOfCp")] = { target: `archive throughput ≥ 80 % of cp${on}`, value: +archiveRatio.toFixed(3), pass: archiveRatio >= 0.8 };
+    targets[key("rssUnder200MB")] = { target: `peak RSS of the archive build < 200 MB${on}`, value: +(peakRss / 1e6).toFixed(1), pass: peakRss < 200e6 };
+    return {
+      method: `app/services/archive.server.ts buildArchive, sealed with an AES-256-GCM cipher as releaseArchive does, in a fresh child process, from a gather store written by createGatherSink (records and WAV files encrypted at rest; its rows in ${STORE_LABEL[store]}); its reference: zip -0 piped through openssl enc over the same records as JSON/CSV and the same WAV files in clear (see reference.method); the target's: cp -r of those files`,
+      sourceFiles: files.length,
+      sourceMiB: +(srcBytes / MiB).toFixed(1),
+      zipMiB: +(zipBest.zipBytes / MiB).toFixed(1),
+      archiveSeconds: runs.map((r) => +r.seconds.toFixed(3)),
+      cpSeconds: cpRuns.map((s) => +s.toFixed(3)),
+      archiveMiBps: +zipMBs.toFixed(1),
+      cpMiBps: +cpMBs.toFixed(1),
+      ratio: +archiveRatio.toFixed(3),
+      reference: { method: referenceMethod, seconds: referenceRuns.map((r) => +r.seconds.toFixed(3)), MiBps: +referenceMBs.toFixed(1), outMiB: +(referenceBest.bytes / MiB).toFixed(1) },
+      ratioToReference: +archiveToReference.toFixed(3),
+      cache: "warm: source read once before timing; all three write to the page cache, none fsyncs; best of 2 runs each",
+      rss: { baselineMiB: +(baselineRss / MiB).toFixed(1), peakMiB: +(peakRss / MiB).toFixed(1), sampledPeakMiB: runs.map((r) => +(r.peakRss / MiB).toFixed(1)), maxRssMiB: runs.map((r) => +(r.maxRss / MiB).toFixed(1)), maxRssBeforeBuildMiB: runs.map((r) => +(r.maxRssBefore / MiB).toFixed(1)), peakOverBaselineMiB: +((peakRss - baselineRss) / MiB).toFixed(1), sampledEveryMs: 50, samples: runs.map((r) => r.samples), reference: { method: "the same child process at rest, before the build (modules loaded, database open)", MiB: +(baselineRss / MiB).toFixed(1) }, ratioToReference: +(peakRss / baselineRss).toFixed(3) },
+    };
+  };
+  const archive = Object.fromEntries(stores.map((s) => [s, archiveFigures(s)])) as Partial<Record<BenchStore, ReturnType<typeof archiveFigures>>>;
   const atScale = {
     sizes,
     generated: { respondents: created.respondents, answers, recordings: rec.rows + people.length * 2, realAudioFiles: rec.files, crmContacts: CONTACTS + 3 + people.length },
@@ -642,30 +715,18 @@ async function benchAtScale() {
       ratioP50: +findRatio.toFixed(2),
       ratioP95: +(conn.p95 / raw.p95).toFixed(2),
       rawQueryPlans: plans,
+      store: "none: the connectors' own databases and HTTP, whichever store RightsDesk runs on",
     },
-    archive: {
-      method: "app/services/archive.server.ts buildArchive, sealed with an AES-256-GCM cipher as releaseArchive does, in a fresh child process, from a gather store written by createGatherSink (records and WAV files encrypted at rest); its reference: zip -0 piped through openssl enc over the same records as JSON/CSV and the same WAV files in clear (see reference.method); the target's: cp -r of those files",
-      sourceFiles: files.length,
-      sourceMiB: +(srcBytes / MiB).toFixed(1),
-      zipMiB: +(zipBest.zipBytes / MiB).toFixed(1),
-      archiveSeconds: zipRuns.map((r) => +r.seconds.toFixed(3)),
-      cpSeconds: cpRuns.map((s) => +s.toFixed(3)),
-      archiveMiBps: +zipMBs.toFixed(1),
-      cpMiBps: +cpMBs.toFixed(1),
-      ratio: +archiveRatio.toFixed(3),
-      reference: { method: referenceMethod, seconds: referenceRuns.map((r) => +r.seconds.toFixed(3)), MiBps: +referenceMBs.toFixed(1), outMiB: +(referenceBest.bytes / MiB).toFixed(1) },
-      ratioToReference: +archiveToReference.toFixed(3),
-      cache: "warm: source read once before timing; all three write to the page cache, none fsyncs; best of 2 runs each",
-      rss: { baselineMiB: +(baselineRss / MiB).toFixed(1), peakMiB: +(peakRss / MiB).toFixed(1), sampledPeakMiB: zipRuns.map((r) => +(r.peakRss / MiB).toFixed(1)), maxRssMiB: zipRuns.map((r) => +(r.maxRss / MiB).toFixed(1)), maxRssBeforeBuildMiB: zipRuns.map((r) => +(r.maxRssBefore / MiB).toFixed(1)), peakOverBaselineMiB: +((peakRss - baselineRss) / MiB).toFixed(1), sampledEveryMs: 50, samples: zipRuns.map((r) => r.samples), reference: { method: "the same child process at rest, before the build (modules loaded, database open)", MiB: +(baselineRss / MiB).toFixed(1) }, ratioToReference: +(peakRss / baselineRss).toFixed(3) },
-    },
+    /** Per store: the archive is built from a gather store whose rows live in RightsDesk's database. */
+    archive,
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
-  for (const [k, v] of Object.entries(targets)) console.log(`  target ${v.target}: ${v.value} → ${v.pass ? "PASS" : "FAIL"}${k ? "" : ""}`);
+  for (const v of Object.values(targets)) console.log(`  target ${v.target}: ${v.value} → ${v.pass ? "PASS" : "FAIL"}`);
   writeResults(atScale);
 }
 
-function writeResults(atScale: Record<string, unknown> & { targets: Record<string, { target: string; value: number; pass: boolean }> }) {
+function writeResults(atScale: { find: HeadlineAtScale["find"]; archive: Partial<Record<BenchStore, HeadlineAtScale["archive"]>>; targets: Record<string, { target: string; value: number; pass: boolean }> }) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const cpus = os.cpus();
   const machine = {
@@ -676,141 +737,29 @@ function writeResults(atScale: Record<string, unknown> & { targets: Record<strin
     node: process.version,
   };
   const pageKey = "queue page (HTTP): ";
-  const headline = headlineFigures(
-    {
-      intake: results.measures["intake: form posts per second (HTTP, production build)"] as HeadlineMeasures["intake"],
-      pages: Object.entries(results.measures)
-        .filter(([k]) => k.startsWith(pageKey))
-        .map(([k, v]) => [k.slice(pageKey.length), v as HeadlineMeasures["pages"][number][1]]),
-    },
-    atScale as unknown as HeadlineAtScale,
-  );
-  printHeadline(headline);
-  const doc = { date: new Date().toISOString(), machine, quick: QUICK, tickets: N, headline, ...results, atScale };
+  // Each store's headline figures against the references measured on that store (find: the same measure for all).
+  const headline: Partial<Record<BenchStore, HeadlineFigure[]>> = {};
+  for (const store of stores) {
+    const measures = byStore[store]!.measures;
+    headline[store] = headlineFigures(
+      {
+        intake: measures["intake: form posts per second (HTTP, production build)"] as HeadlineMeasures["intake"],
+        pages: Object.entries(measures)
+          .filter(([k]) => k.startsWith(pageKey))
+          .map(([k, v]) => [k.slice(pageKey.length), v as HeadlineMeasures["pages"][number][1]]),
+      },
+      { find: atScale.find, archive: atScale.archive[store]! },
+    );
+    printHeadline(headline[store], STORE_LABEL[store]);
+  }
+  const doc = { date: new Date().toISOString(), machine, quick: QUICK, tickets: N, stores, headline, results: byStore, measures: common.measures, atScale };
   const benchDir = path.join(root, "bench");
   mkdirSync(benchDir, { recursive: true });
   writeFileSync(path.join(benchDir, "results.json"), `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`wrote bench/results.json`);
   if (QUICK || process.env.BENCH_NO_DOCS) return;
   const docsFile = path.join(root, "docs", "benchmarks.md");
-  const a = atScale as any;
-  const t = a.targets;
-  const pf = (k: string) => (t[k].pass ? "✅ pass" : "❌ fail");
-  const archiveReference = (a.archive.reference.method as string).startsWith("cp -r") ? "`cp -r` (zip or openssl not installed)" : "`zip -0` piped through `openssl enc -aes-256-ctr`";
-  const n = (x: number) => x.toLocaleString("en-US");
-  const section = `<!-- bench:at-scale:start (written by npm run bench; edit the script, not this section) -->
-## At scale — ${doc.date.slice(0, 10)}
-
-Run by \`npm run bench\` in one process (the archive builds in a child
-process so its memory is its own); raw numbers in \`bench/results.json\`.
-Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}.
-Data: ${n(a.generated.respondents)} survey respondents with ${n(a.generated.answers)} answers (${a.sizes.answersPerRespondent} each: the demo
-generator's 2–4, topped up), ${n(a.generated.recordings)} recordings (metadata;
-${a.generated.realAudioFiles} real WAV files), a CRM of ${n(a.generated.crmContacts)} contacts over HTTP on
-127.0.0.1. Setup took ${Object.values(a.setupSeconds as Record<string, number>).reduce((x, y) => x + y, 0).toFixed(0)} s; the whole section ${a.totalSeconds} s.
-
-| measure | value | reference, same run | ratio | target | |
-|---|---|---|---|---|---|
-| find, 3 connectors in parallel, one verified person (email + phone), ${a.find.samples} people — p50 | ${a.find.connectors.p50Ms} ms | ${a.find.raw.p50Ms} ms | ${a.find.ratioP50}× | < 50 ms | ${pf("findP50Under50ms")} |
-| … p95 | ${a.find.connectors.p95Ms} ms | ${a.find.raw.p95Ms} ms | ${a.find.ratioP95}× | | |
-| find ÷ raw, p50 | | | ${a.find.ratioP50}× | ≤ 3× | ${pf("findWithin3xRaw")} |
-| archive build, ${n(a.archive.sourceMiB)} MiB (${n(a.archive.sourceFiles)} files) | ${a.archive.archiveMiBps} MiB/s | ${archiveReference} ${a.archive.reference.MiBps} MiB/s | ${(a.archive.ratioToReference * 100).toFixed(0)} % | | |
-| … against \`cp -r\` | | \`cp -r\` ${a.archive.cpMiBps} MiB/s | ${(a.archive.ratio * 100).toFixed(0)} % | ≥ 80 % | ${pf("archiveAtLeast80PctOfCp")} |
-| peak RSS of the process building it (max of 50 ms samples and \`maxRSS\`) | ${a.archive.rss.peakMiB} MiB = ${t.rssUnder200MB.value} MB (50 ms samples peaked at ${Math.max(...a.archive.rss.sampledPeakMiB)} MiB) | the same process at rest before the build: ${a.archive.rss.baselineMiB} MiB | ${a.archive.rss.ratioToReference}× | < 200 MB | ${pf("rssUnder200MB")} |
-
-How it is measured. *find*: each sample is one person picked at random among
-the generated respondents who have a phone, added to the CRM and given two
-calls in the recordings index so that all three sources hold them (${a.find.foundInAllThree} of ${a.find.samples}
-found in all three); \`Promise.all\` of the three connectors' \`find\` against
-the same lookups done raw, also in parallel: better-sqlite3 prepared
-statements on the survey database (email via the \`lower(email)\` index, phone,
-answers by respondent) and on the recordings index (caller OR called number),
-and two plain \`fetch\`es to the CRM's \`/contacts\` search (email then phone, as
-the connector does). The CRM server runs in the same process, so both sides
-share one event loop. *Archive*: the production \`buildArchive\`, sealed with
-AES-256-GCM as \`releaseArchive\` seals it, in a fresh process, from a gather
-store written by \`createGatherSink\` (the looked-up people's exported records,
-the real recordings, and 16 MiB WAV files up to the size, all encrypted at
-rest): decrypt, CRC-32, zip (JSON/CSV deflated, WAV stored), encrypt, write.
-Its reference, \`zip -0\` piped through \`openssl enc -aes-256-ctr\`, reads
-the same records (as JSON and CSV) and WAV files in clear: read, CRC-32,
-store, encrypt, write, one pass (AES-256-CTR: the app's GCM is CTR plus an
-authentication tag, which \`openssl enc\` does not offer; if \`zip\` or
-\`openssl\` is missing the reference falls back to \`cp -r\`, and says so).
-\`cp -r\` copies those files, for the target;
-GNU cp uses \`copy_file_range\`, an in-kernel copy that no program reading
-its input can match. All three on a warm page cache, none fsyncs; best of two
-runs each. *RSS*: \`process.memoryUsage().rss\` every 50 ms and
-\`resourceUsage().maxRSS\` in the child that builds the archive (run through
-tsx, whose loader thread alone is ~35 MiB).
-<!-- bench:at-scale:end -->`;
-  const m = results.measures as Record<string, { p50Ms?: number; p95Ms?: number; perSecond?: number; pass?: boolean; posts?: number; concurrency?: number }>;
-  const mark = (pass?: boolean) => (pass ? "✅ pass" : "❌ fail");
-  const intake = m["intake: form posts per second (HTTP, production build)"]!;
-  const rowsOf = (prefix: string) =>
-    Object.entries(m)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, v]) => `| ${k.replace(prefix, "")} | ${v.p50Ms} ms | ${v.p95Ms} ms | p95 < 50 ms | ${mark(v.pass)} |`)
-      .join("\n");
-  const queueRows = rowsOf("queue: ");
-  const pageRows = Object.entries(results.measures)
-    .filter(([k]) => k.startsWith(pageKey))
-    .map(([k, v]) => {
-      const p = v as { p50Ms: number; p95Ms: number; pass: boolean; reference: { p95Ms: number }; ratioP95: number };
-      return `| ${k.slice(pageKey.length)} | ${p.p50Ms} ms | ${p.p95Ms} ms | ${p.reference.p95Ms} ms | ${p.ratioP95}× | p95 < 50 ms | ${mark(p.pass)} |`;
-    })
-    .join("\n");
-  const intakeReference = (intake as { reference: { perSecond: number } }).reference;
-  const pageHealthz = (results.measures[`${pageKey}default view`] as { reference: { appHealthz: { p95Ms: number } } }).reference.appHealthz;
-  const usersSection = `<!-- bench:users:start (written by npm run bench; edit the script, not this section) -->
-## What users wait for — ${doc.date.slice(0, 10)}
-
-Run by \`npm run bench\`; raw numbers in \`bench/results.json\`. Machine:
-${machine.cores} × ${machine.cpu}, Node ${machine.node}.
-
-The headline figures, each against a reference measured in the same run
-(absolute figures move with the runner; the ratio much less):
-
-${headlineTable(headline)}
-
-DPO queue over ${n(N)} tickets (the service call behind the page, 50 runs each):
-
-| view | p50 | p95 | target | |
-|---|---|---|---|---|
-${queueRows}
-
-The queue page itself, \`GET /admin\` over HTTP from the production server
-(session check, loader, the whole React render; one client, 50 runs after 5
-warm-up), against the same client's \`GET /healthz\` on a bare \`node:http\`
-server (\`scripts/bench-reference.ts\`, a constant answer; the app's own
-\`/healthz\` had p95 ${pageHealthz.p95Ms} ms):
-
-| view | p50 | p95 | reference p95 | ratio | target | |
-|---|---|---|---|---|---|---|
-${pageRows}
-
-| throughput | value | reference, same run | ratio | target | |
-|---|---|---|---|---|---|
-| intake: form posts per second against the production build on 127.0.0.1 (${n(intake.posts!)} valid filings, ${intake.concurrency} keep-alive clients; p50 ${intake.p50Ms} ms, p95 ${intake.p95Ms} ms per post) | ${n(intake.perSecond!)} /s | ${n(intakeReference.perSecond)} /s | ${(intake as { ratio: number }).ratio} | ≥ 500 /s | ${mark(intake.pass)} |
-| filing through the service, no HTTP | ${n(m["filing (service, no HTTP)"]!.perSecond!)} /s | | | | |
-
-*Intake*: \`scripts/serve.ts\` in its own process with NODE_ENV and APP_ENV
-production, the request log on, a fresh SQLite database, the sender loop off
-and SMTP unreachable (mail queues in the outbox); the per-address filing limit
-raised for the run. Each post is a complete filing: parse, validate, rate-limit
-rows, request, timeline, pause, verification token and outbox row in one
-transaction (shared with the filings of the same moment), then the 302. The load generator (node:http, keep-alive) runs on
-the same machine and shares its cores. Its reference: the same posts from the
-same client to a bare \`node:http\` server in its own process
-(\`scripts/bench-reference.ts\`) that parses the form and runs one prepared
-better-sqlite3 INSERT per post on a database with the app's pragmas, then
-answers the 302.
-<!-- bench:users:end -->`;
-  let current = readFileSync(docsFile, "utf8");
-  const usersRe = /<!-- bench:users:start[\s\S]*?<!-- bench:users:end -->/;
-  current = usersRe.test(current) ? current.replace(usersRe, usersSection) : current.replace("<!-- bench:at-scale:start", `${usersSection}\n\n<!-- bench:at-scale:start`);
-  const re = /<!-- bench:at-scale:start[\s\S]*?<!-- bench:at-scale:end -->/;
-  writeFileSync(docsFile, re.test(current) ? current.replace(re, section) : `${current.trimEnd()}\n\n${section}\n`);
+  writeFileSync(docsFile, renderBenchDocs(doc as unknown as BenchDoc, readFileSync(docsFile, "utf8")));
   console.log("updated docs/benchmarks.md");
 }
 
