@@ -5,6 +5,7 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { SQLiteRemoteSession, SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -141,10 +142,22 @@ async function run(store: PgStore, text: string, params: unknown[], method: Meth
   await store.ready;
   const c = context.getStore();
   const on = c && c.store === store ? c.client : store.pool;
-  const result = await on.query({ text, values: params, rowMode: objects ? undefined : "array" } as pg.QueryConfig);
+  // Named: each connection parses and plans a statement once, then only binds it (the same few dozen
+  // statements make up nearly every request, as with SQLite's statement cache).
+  const result = await on.query({ name: statementName(text), text, values: params, rowMode: objects ? undefined : "array" } as pg.QueryConfig);
   if (method === "run") return { rows: [], changes: result.rowCount ?? 0 };
   if (method === "get") return { rows: result.rows[0] };
   return { rows: result.rows };
+}
+
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `rd_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    if (names.size < 2_000) names.set(text, name);
+  }
+  return name;
 }
 
 /** A raw statement (`rawAll`/`rawGet`/`rawRun`): rows as objects keyed by column name. */
