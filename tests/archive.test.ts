@@ -306,9 +306,10 @@ describe("failures", () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
     const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
-    const bytes = readFileSync(stored.filePath!);
+    // The local blob store keeps it under DATA_DIR, at its key.
+    const bytes = readFileSync(path.join(app.dir, stored.filePath!));
     bytes[bytes.length - 1]! ^= 0xff;
-    writeFileSync(stored.filePath!, bytes);
+    writeFileSync(path.join(app.dir, stored.filePath!), bytes);
 
     const out = path.join(outDir, "tampered.zip");
     const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
@@ -323,7 +324,7 @@ describe("failures", () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
     const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
-    rmSync(stored.filePath!);
+    rmSync(path.join(app.dir, stored.filePath!));
     const out = path.join(outDir, "missing.zip");
     const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveBuildError);

@@ -207,7 +207,7 @@ function contract(backend: Backend) {
         console.log(hash.digest("hex"));
         await store.close();
       `;
-      const child = () => run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", reader], { cwd: root, env: { PATH: process.env.PATH, BLOB_URL: url, LOG_LEVEL: "silent" } });
+      const child = () => run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", reader], { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH, NODE_ENV: "test", BLOB_URL: url, LOG_LEVEL: "silent" } });
       const outs = await Promise.all([child(), child()]);
       expect(outs.map((o) => o.stdout.trim())).toEqual([expected, expected]);
     }, 60_000);

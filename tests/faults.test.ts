@@ -59,7 +59,7 @@ async function releasedAfterFix(reference: string, dpo: Awaited<ReturnType<typeo
   expect((await dpo.browser.post(`/admin/demandes/${reference}`, { intent: "release-access", confirmed: "1" })).status).toBe(302);
   const rows = await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id));
   expect(rows).toHaveLength(1);
-  expect(existsSync(rows[0]!.filePath!)).toBe(true);
+  expect(existsSync(path.join(app.dir, rows[0]!.filePath!))).toBe(true);
   const templates = (await app.db().select({ template: outbox.template }).from(outbox).where(eq(outbox.requestId, (await ticketRow(reference)).id))).map((o) => o.template);
   expect(templates.filter((t) => t === "archive_ready")).toHaveLength(1);
 }

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
 import { buildArchive } from "../app/services/archive.server";
 import { runNextErasure } from "../app/services/erasure.server";
-import { gatheredDir } from "../app/services/gather-store.server";
+import { gatheredPrefix } from "../app/services/gather-store.server";
 import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, drainGather, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
@@ -56,7 +56,8 @@ describe("a request searched three times", () => {
       latest.set(j.connectorId, Math.max(latest.get(j.connectorId) ?? 0, j.id));
     }
     expect(items.every((i) => latest.get(i.connectorId) === i.jobId)).toBe(true);
-    // On disk: exactly the files the held items point to.
+    // On disk (the local blob store, under DATA_DIR): exactly the files the held items point to.
+    const gatheredDir = (requestId: number) => path.join(app.dir, gatheredPrefix(requestId));
     const files = items.filter((i) => i.filePath).map((i) => path.basename(i.filePath!)).sort();
     expect(files.length).toBeGreaterThan(0);
     expect(readdirSync(gatheredDir(id)).sort()).toEqual(files);
@@ -119,6 +120,6 @@ describe("a request searched three times", () => {
     const crmItems = (await heldFor(id)).filter((i) => i.connectorId === "crm");
     expect(crmItems.length).toBeGreaterThan(0);
     expect(crmItems.every((i) => i.jobId === rerun.id)).toBe(true);
-    expect(existsSync(gatheredDir(id))).toBe(true);
+    expect(existsSync(path.join(app.dir, gatheredPrefix(id)))).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
@@ -159,7 +160,7 @@ describe("gathering", () => {
     expect(ids(again)).toEqual(ids(first));
     expect(again.files).toHaveLength(first.files.length);
     const { existsSync } = await import("node:fs");
-    for (const f of firstFiles) expect(existsSync(f.filePath!)).toBe(false);
+    for (const f of firstFiles) expect(existsSync(path.join(app.dir, f.filePath!))).toBe(false);
 
     // A re-run that fails leaves the earlier results where they were.
     crm.fail("500");
