@@ -22,6 +22,7 @@ import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
 import { gatheredPrefix, purgeRequest, readGathered } from "./gather-store.server";
 import { discardBlobs } from "../utils/blob-store.server";
+import { sweepOrphanBlobs } from "./blob-sweep.server";
 import { keepLease } from "./leases.server";
 import { forgetRectificationValues } from "./rectification.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
@@ -570,6 +571,8 @@ export async function runDailyRetention({ db, registry, now = new Date() }: { db
   if ((await ranToday(db, now))) return false;
   try {
     await runRetention({ db, registry, now, trigger: "worker" });
+    // Blobs whose delete failed after their rows went (logged then): gone by the next day.
+    await sweepOrphanBlobs({ db, now }).catch((error: unknown) => log.error("blob.sweep_failed", { code: (error as { code?: string }).code ?? "unknown" }));
     return true;
   } catch (error) {
     if (error instanceof RetentionAlreadyRunning) return false;
