@@ -213,6 +213,29 @@ function contract(backend: Backend) {
     }, 60_000);
 }
 
+describe("copying an installation's blobs from the local store to PostgreSQL", async () => {
+  const unreachable = await backends[1]!.probe();
+  it.skipIf(unreachable !== null && !REQUIRE)("copies what is missing, byte for byte, and a second run copies nothing", async () => {
+    const local = await backends[0]!.open();
+    const remote = await backends[1]!.open();
+    try {
+      const a = source(1.5 * MiB, 7);
+      await local.store.put("gathered/5/1-1-1.bin", a.stream);
+      await local.store.put("archives/5-1-access.zip.enc", Readable.from([Buffer.from("zip")]));
+      await local.store.put("other/left.bin", Readable.from([Buffer.from("not ours")]));
+      const { copyBlobs } = await import("../app/utils/blob-store.server");
+      expect(await copyBlobs(local.store, remote.store, "gathered/")).toEqual({ copied: 1, skipped: 0, bytes: 1.5 * MiB });
+      expect(await copyBlobs(local.store, remote.store, "archives/")).toMatchObject({ copied: 1 });
+      expect(await copyBlobs(local.store, remote.store, "gathered/")).toEqual({ copied: 0, skipped: 1, bytes: 0 });
+      expect((await sha256Of(await remote.store.get("gathered/5/1-1-1.bin"))).sha256).toBe(a.sha256());
+      expect(await remote.store.exists("other/left.bin")).toBe(false);
+    } finally {
+      await local.cleanup();
+      await remote.cleanup();
+    }
+  });
+});
+
 for (const backend of backends) {
   const unreachable = await backend.probe();
   const title = `blob store contract: ${backend.name}`;

@@ -359,6 +359,24 @@ export class PgBlobStore implements BlobStore {
   }
 }
 
+/**
+ * Copies every blob under `prefix` that `to` does not hold yet (moving an
+ * installation: `db copy` from SQLite and DATA_DIR to PostgreSQL). Streams,
+ * one blob at a time; run again after a failure, it goes on where it stopped.
+ */
+export async function copyBlobs(from: BlobStore, to: BlobStore, prefix: string): Promise<{ copied: number; skipped: number; bytes: number }> {
+  const result = { copied: 0, skipped: 0, bytes: 0 };
+  for (const b of await from.list(prefix)) {
+    if (await to.exists(b.key)) {
+      result.skipped++;
+      continue;
+    }
+    result.bytes += (await to.put(b.key, await from.get(b.key))).bytes;
+    result.copied++;
+  }
+  return result;
+}
+
 // ------------------------------------------------------------ selection ---
 
 let current: { config: string; store: BlobStore } | undefined;
