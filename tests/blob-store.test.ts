@@ -21,10 +21,14 @@ const MiB = 1 << 20;
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "..");
 
-/** The tables as the pg schema declares them (db/schema-pg/blobs.ts); the migration is generated from it. */
+/**
+ * The tables as the pg schema declares them (db/schema-pg/blobs.ts); the migration is generated from it, plus
+ * the STORAGE line (drizzle cannot say it): chunks are ciphertext, so TOAST stores them without trying to compress.
+ */
 const DDL = `
 CREATE TABLE blobs (key text PRIMARY KEY, bytes bigint NOT NULL, chunks integer NOT NULL, created_at bigint NOT NULL);
 CREATE TABLE blob_chunks (key text NOT NULL, n integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (key, n));
+ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 `;
 
 function withDatabase(url: string, database: string) {

@@ -73,6 +73,8 @@ export function readBlob(store: BlobStore, key: string): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   store.get(key).then(
     (source) => {
+      // The reader may have given up before the blob was open: nothing is left open behind it.
+      if (out.destroyed) return void source.destroy();
       source.on("error", (e) => out.destroy(e));
       out.on("close", () => source.destroy());
       source.pipe(out);
