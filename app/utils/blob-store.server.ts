@@ -233,8 +233,8 @@ export class PgBlobStore implements BlobStore {
 
   constructor(source: pg.Pool | string, private readonly chunkBytes = PG_CHUNK_BYTES) {
     this.ownsPool = typeof source === "string";
-    this.pool = typeof source === "string" ? new pg.Pool({ connectionString: source, max: 4 }) : source;
-    // An idle connection dropped by the server must not crash the process.
+    this.pool = typeof source === "string" ? new pg.Pool({ connectionString: source, max: 4, allowExitOnIdle: true }) : source;
+    // An idle connection dropped by the server must not crash the process; idle connections never keep it alive (allowExitOnIdle).
     if (this.ownsPool) this.pool.on("error", (e) => log.warn("blob.pg_idle_error", { code: (e as { code?: string }).code ?? "unknown" }));
   }
 
@@ -393,6 +393,13 @@ export function blobStore(): BlobStore {
     void previous?.close().catch(() => {});
   }
   return current.store;
+}
+
+/** Ends the configured store's connections (a command that is done, a test that switches configuration). */
+export async function closeBlobStore(): Promise<void> {
+  const store = current?.store;
+  current = undefined;
+  await store?.close();
 }
 
 /**
