@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -37,11 +37,18 @@ describe("sweeping orphan blobs", () => {
     const orphans = [`gathered/${t.id}/${job.id}-0-1.bin`, `archives/${t.id}-1700000000000-access.zip.enc`];
     const kept = [`archives/operator-copy.zip`, `gathered/${t.id}/${job.id}-0-2.bin`];
     for (const k of [...orphans, ...kept]) await put(k);
+    // A put killed mid-write left its temporary file; a younger one may be a put in progress.
+    const crashed = path.join(dir, `gathered/${t.id}/.${job.id}-0-3.bin.0123456789ab.part`);
+    const writing = path.join(dir, `gathered/${t.id}/.${job.id}-0-4.bin.ba9876543210.part`);
+    for (const f of [crashed, writing]) writeFileSync(f, "half");
     const old = new Date(Date.now() - 2 * 3_600_000);
     for (const k of [named, ...orphans, kept[0]!]) utimesSync(path.join(dir, k), old, old);
+    utimesSync(crashed, old, old);
 
     expect(await sweepOrphanBlobs({ db: db() })).toBe(2);
     for (const k of orphans) expect(existsSync(path.join(dir, k)), k).toBe(false);
+    expect(existsSync(crashed)).toBe(false);
+    expect(existsSync(writing)).toBe(true);
     // Named by a row, not the application's name, too young to judge: all there.
     for (const k of [named, ...kept]) expect(existsSync(path.join(dir, k)), k).toBe(true);
     const [file] = (await readGathered(db(), t.id)).files;

@@ -1,7 +1,7 @@
 import { isNotNull } from "drizzle-orm";
 import { archives } from "../../db/schema/archives";
 import { gatheredItems } from "../../db/schema/gather";
-import { blobKeyOf, blobStore, type BlobStore } from "../utils/blob-store.server";
+import { blobKeyOf, blobStore, LocalBlobStore, type BlobStore } from "../utils/blob-store.server";
 import type { Db } from "../utils/db.server";
 import { log } from "../utils/log.server";
 
@@ -16,6 +16,8 @@ import { log } from "../utils/log.server";
 const OURS = [/^gathered\/\d+\/\d+-\d+-\d+\.bin$/, /^archives\/\d+-\d+-(access|portability)\.zip\.enc$/];
 
 export async function sweepOrphanBlobs({ db, now = new Date(), graceMs = 3_600_000, store = blobStore() }: { db: Db; now?: Date; graceMs?: number; store?: BlobStore }): Promise<number> {
+  // On disk, a process killed mid-put leaves its temporary file (PostgreSQL rolls such a put back by itself).
+  if (store instanceof LocalBlobStore) for (const p of ["gathered/", "archives/"]) await store.removeStaleTemporaries(p, new Date(now.getTime() - graceMs));
   // Listed before the rows are read: a blob named by a row written meanwhile is seen as named.
   const candidates = [...(await store.list("gathered/")), ...(await store.list("archives/"))].filter(
     (b) => OURS.some((re) => re.test(b.key)) && b.createdAt.getTime() < now.getTime() - graceMs,

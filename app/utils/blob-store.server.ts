@@ -204,8 +204,35 @@ export class LocalBlobStore implements BlobStore {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /** Temporary files of puts that never finished (a process killed mid-write), older than `before`, under `prefix`. */
+  async removeStaleTemporaries(prefix: string, before: Date): Promise<number> {
+    checkPrefix(prefix);
+    let removed = 0;
+    const walk = async (abs: string) => {
+      let entries;
+      try {
+        entries = await readdir(abs, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(abs, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile() && TEMPORARY.test(e.name) && (await lstat(full)).mtime < before) {
+          await rm(full, { force: true });
+          removed++;
+        }
+      }
+    };
+    await walk(path.join(this.dir, ...prefix.replace(/\/$/, "").split("/")));
+    return removed;
+  }
+
   async close() {}
 }
+
+/** The local store's temporary names: `.<name>.<12 hex>.part`. */
+const TEMPORARY = /^\..+\.[0-9a-f]{12}\.part$/;
 
 // ------------------------------------------------------------- postgres ---
 
