@@ -80,6 +80,8 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
   // A key of the blob store (ADR 0021): the row names it only once the put has succeeded.
   const sealed = `archives/${stamp}.zip.enc`;
+  // Whether this release stored the blob: a build that failed kept nothing, and a key another release holds is not ours to delete.
+  let stored = false;
   try {
     // Encrypted as it is written: the archive never rests on disk in clear, and is written once.
     const aad = `archive:${r.id}:${kind}:${ctx.now.getTime()}`;
@@ -87,6 +89,7 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
     let built;
     try {
       built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: { blob: sealed }, now: ctx.now, actor: me, registry, seal: cipher });
+      stored = true;
     } catch (error) {
       throw storageFailure(error, r.reference);
     }
@@ -122,8 +125,8 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
       return row;
     });
   } catch (error) {
-    // Cleaning up after a failure must not hide it: a blob nothing names is logged and swept later.
-    await discardBlobs({ keys: [sealed] });
+    // Its row was not written: the blob goes (a failure to delete it is logged, not thrown over this error, and swept later).
+    if (stored) await discardBlobs({ keys: [sealed] });
     throw error;
   }
 }
