@@ -1,4 +1,3 @@
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
@@ -159,8 +158,8 @@ describe("gathering", () => {
     const ids = (g: typeof first) => g.records.map((r) => `${r.connectorId}:${r.dataset}:${r.key}`).sort();
     expect(ids(again)).toEqual(ids(first));
     expect(again.files).toHaveLength(first.files.length);
-    const { existsSync } = await import("node:fs");
-    for (const f of firstFiles) expect(existsSync(path.join(app.dir, f.filePath!))).toBe(false);
+    const { blobExists } = await import("./helpers/blobs");
+    for (const f of firstFiles) expect(await blobExists(f.filePath!)).toBe(false);
 
     // A re-run that fails leaves the earlier results where they were.
     crm.fail("500");
