@@ -2,8 +2,10 @@ import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { blobBytes, replaceBlob } from "./helpers/blobs";
+import { blobStore } from "../app/utils/blob-store.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { eq } from "drizzle-orm";
@@ -306,9 +308,9 @@ describe("failures", () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
     const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
-    const bytes = readFileSync(stored.filePath!);
+    const bytes = await blobBytes(stored.filePath!);
     bytes[bytes.length - 1]! ^= 0xff;
-    writeFileSync(stored.filePath!, bytes);
+    await replaceBlob(stored.filePath!, bytes);
 
     const out = path.join(outDir, "tampered.zip");
     const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
@@ -323,7 +325,7 @@ describe("failures", () => {
     const { reference, browser } = await corinneInPerson();
     const requestId = await gathered(reference, browser);
     const stored = (await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, requestId))).find((i) => i.kind === "file")!;
-    rmSync(stored.filePath!);
+    await blobStore().delete(stored.filePath!);
     const out = path.join(outDir, "missing.zip");
     const err = await buildArchive({ db: app.db(), requestId, kind: "access", out, now: new Date(), registry: connectors() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveBuildError);

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
-import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { blobExists, copyBlob } from "./helpers/blobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
@@ -236,7 +236,7 @@ describe("gather and erasure jobs with several processes", () => {
     for (const intent of ["ready", "complete"]) expect((await support.post(`/admin/demandes/${reference}`, { intent, confirmed: "1" })).status).toBe(302);
     const id = (await ticketRow(reference)).id;
     const archive = (await first(app.db().select().from(archives).where(eq(archives.requestId, id))))!;
-    expect(existsSync(archive.filePath!)).toBe(true);
+    expect(await blobExists(archive.filePath!)).toBe(true);
     await app.db().update(archives).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(archives.id, archive.id));
     // A busy month's expiries: 150 more archives of the same request expire together (copies of its file), so the sweeps overlap.
     const { id: _id, ...row } = (await first(app.db().select().from(archives).where(eq(archives.id, archive.id))))!;
@@ -244,7 +244,7 @@ describe("gather and erasure jobs with several processes", () => {
     await withTx(app.db(), async (tx) => {
       for (let i = 0; i < 150; i++) {
         const file = `${archive.filePath}.copy${i}`;
-        copyFileSync(archive.filePath!, file);
+        await copyBlob(archive.filePath!, file);
         copies.push(file);
         await tx.insert(archives).values({ ...row, filePath: file });
       }
@@ -279,7 +279,7 @@ describe("gather and erasure jobs with several processes", () => {
     expect(purgedArchives).toHaveLength(151);
     expect(new Set(purgedArchives).size).toBe(151);
     expect(purges.filter((e) => (e.details as { copies: string }).copies === "gathered")).toHaveLength(1);
-    expect([archive.filePath!, ...copies].filter((f) => existsSync(f))).toEqual([]);
+    for (const f of [archive.filePath!, ...copies]) expect(await blobExists(f), f).toBe(false);
     expect(await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, id))).toHaveLength(0);
     // What the two processes say they did adds up to what was done: nothing counted twice.
     const said = (pattern: RegExp) => [a, b].reduce((sum, r) => sum + Number(r.stdout.match(pattern)![1]), 0);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { blobBytes, blobExists } from "./helpers/blobs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
@@ -41,8 +41,8 @@ describe("delivering the archive", () => {
     const rows = await app.db().select().from(archives).where(eq(archives.requestId, (await ticketRow(reference)).id));
     expect(rows.map((r) => r.kind).sort()).toEqual(["access", "portability"]);
     const access = rows.find((r) => r.kind === "access")!;
-    // Encrypted at rest: not a ZIP on disk.
-    expect(readFileSync(access.filePath!).subarray(0, 2).toString("latin1")).not.toBe("PK");
+    // Encrypted at rest: not a ZIP in the blob store.
+    expect((await blobBytes(access.filePath!)).subarray(0, 2).toString("latin1")).not.toBe("PK");
 
     // The requester is told, follows the link to the status page, and asks for a download link.
     const ready = await mailTo(app, "desmarc.corinne@orange.fr", "Vos données sont prêtes");
@@ -86,7 +86,7 @@ describe("delivering the archive", () => {
 
     // After expiry the file is gone and the page no longer offers it.
     expect(await purgeExpiredArchives(app.db(), new Date(Date.now() + 8 * 86_400_000))).toBe(3);
-    expect(existsSync(access.filePath!)).toBe(false);
+    expect(await blobExists(access.filePath!)).toBe(false);
     expect((await first(app.db().select().from(archives).where(eq(archives.id, access.id))))!.status).toBe("purged");
   });
 });

@@ -19,6 +19,13 @@ describe("configuration", () => {
     }
   });
 
+  it("keeps files under DATA_DIR on SQLite, and says plainly what BLOB_STORE accepts", () => {
+    const base = { APP_ENV: "test", APP_SECRET: "blob-store-secret-long-enough-0123456789" };
+    expect(parseEnv(base).BLOB_STORE).toBe("local");
+    expect(() => parseEnv({ ...base, BLOB_STORE: "s3" })).toThrow('BLOB_STORE must be "local" (files under DATA_DIR) or "postgres" (in the PostgreSQL database of DATABASE_URL)');
+    expect(() => parseEnv({ ...base, BLOB_STORE: "postgres" })).toThrow("BLOB_STORE=postgres keeps files in the PostgreSQL database: it needs DATABASE_URL=postgres://…");
+  });
+
   it("generates a demo secret once, keeps it private, and reuses it", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-env-"));
     const first = parseEnv({ APP_ENV: "demo", DATA_DIR: dir });

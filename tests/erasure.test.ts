@@ -9,6 +9,7 @@ import { gatheredItems } from "../db/schema/gather";
 import { erasurePlans, erasureSteps, recipientNotices } from "../db/schema/rights";
 import { verifyChain } from "../app/services/audit.server";
 import { textOf, type TestApp } from "./helpers/app";
+import { blobKeys } from "./helpers/blobs";
 import { corinneInPerson, freshDemoPerTest, gatherAll, controllersInstruct, erasureWorker } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
@@ -146,7 +147,7 @@ describe("erasure, from plan to certificate", () => {
 
     // Our copies are gone; what proves the erasure stays.
     expect(await app.db().select().from(gatheredItems).where(eq(gatheredItems.requestId, (await ticketRow(reference)).id))).toEqual([]);
-    expect(existsSync(path.join(app.dir, "gathered", String((await ticketRow(reference)).id)))).toBe(false);
+    expect(await blobKeys(`gathered/${(await ticketRow(reference)).id}/`)).toEqual([]);
     expect(await actions(reference)).toEqual(expect.arrayContaining(["erasure.planned", "erasure.approved", "erasure.step.executed", "erasure.executed", "erasure.verified", "erasure.certified", "recipient.notified", "recipient.acknowledged", "erasure.copies_purged"]));
     expect((await verifyChain(app.db())).ok).toBe(true);
   });

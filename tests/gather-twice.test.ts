@@ -1,11 +1,11 @@
-import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { gatheredItems, gatherJobs } from "../db/schema/gather";
 import { buildArchive } from "../app/services/archive.server";
 import { runNextErasure } from "../app/services/erasure.server";
-import { gatheredDir } from "../app/services/gather-store.server";
+import { gatheredPrefix } from "../app/services/gather-store.server";
+import { blobKeys } from "./helpers/blobs";
 import { connectors } from "../app/utils/connectors.server";
 import { textOf, type TestApp } from "./helpers/app";
 import { corinneInPerson, drainGather, freshDemoPerTest, gatherAll, controllersInstruct } from "./helpers/connectors";
@@ -56,10 +56,10 @@ describe("a request searched three times", () => {
       latest.set(j.connectorId, Math.max(latest.get(j.connectorId) ?? 0, j.id));
     }
     expect(items.every((i) => latest.get(i.connectorId) === i.jobId)).toBe(true);
-    // On disk: exactly the files the held items point to.
+    // In the blob store: exactly the files the held items point to.
     const files = items.filter((i) => i.filePath).map((i) => path.basename(i.filePath!)).sort();
     expect(files.length).toBeGreaterThan(0);
-    expect(readdirSync(gatheredDir(id)).sort()).toEqual(files);
+    expect((await blobKeys(gatheredPrefix(id))).map((k) => path.basename(k)).sort()).toEqual(files);
   });
 
   it("gives an access archive with each recording once", async () => {
@@ -119,6 +119,6 @@ describe("a request searched three times", () => {
     const crmItems = (await heldFor(id)).filter((i) => i.connectorId === "crm");
     expect(crmItems.length).toBeGreaterThan(0);
     expect(crmItems.every((i) => i.jobId === rerun.id)).toBe(true);
-    expect(existsSync(gatheredDir(id))).toBe(true);
+    expect((await blobKeys(gatheredPrefix(id))).length).toBeGreaterThan(0);
   });
 });

@@ -158,8 +158,8 @@ describe("gathering", () => {
     const ids = (g: typeof first) => g.records.map((r) => `${r.connectorId}:${r.dataset}:${r.key}`).sort();
     expect(ids(again)).toEqual(ids(first));
     expect(again.files).toHaveLength(first.files.length);
-    const { existsSync } = await import("node:fs");
-    for (const f of firstFiles) expect(existsSync(f.filePath!)).toBe(false);
+    const { blobExists } = await import("./helpers/blobs");
+    for (const f of firstFiles) expect(await blobExists(f.filePath!)).toBe(false);
 
     // A re-run that fails leaves the earlier results where they were.
     crm.fail("500");

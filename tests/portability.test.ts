@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from "node:fs";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archives } from "../db/schema/archives";
@@ -10,6 +8,7 @@ import { closeConnectors } from "../app/utils/connectors.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { withDemoConnectors, gatheredCorinne as gathered } from "./helpers/connectors";
 import { signedIn } from "./helpers/staff";
+import { blobKeys } from "./helpers/blobs";
 import { ticketRow } from "./helpers/tickets";
 import { csvRows } from "./helpers/csv";
 import { downloadArchive } from "./helpers/requester";
@@ -45,7 +44,7 @@ async function traces(reference: string) {
     archives: (await app.db().select().from(archives).where(eq(archives.requestId, id))).length,
     mail: (await app.db().select().from(outbox).where(eq(outbox.requestId, id))).filter((m) => m.template === "archive_ready" || m.template === "sms_archive_ready").length,
     audit: (await app.db().select().from(auditLog).where(eq(auditLog.reference, reference))).filter((a) => a.action.startsWith("archive.")).length,
-    files: existsSync(path.join(app.dir, "archives")) ? readdirSync(path.join(app.dir, "archives")).filter((f) => f.startsWith(`${id}-`)).length : 0,
+    files: (await blobKeys(`archives/${id}-`)).length,
   };
 }
 

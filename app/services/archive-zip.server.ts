@@ -1,7 +1,7 @@
 import archiver from "archiver";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { Readable, Transform } from "node:stream";
+import { PassThrough, Readable, Transform, type Writable } from "node:stream";
 import type { FieldValue } from "../connectors/types";
 import { csvText } from "../utils/csv";
 import { useNativeZipCrc } from "../utils/zip-crc.server";
@@ -109,10 +109,23 @@ export type Finished = { size: number; sha256?: string };
 /** Stream buffer and read size: large enough that reading, CRC, ciphers and writing each run on big blocks. */
 const CHUNK = 1 << 20;
 
-export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: { seal?: Transform; hashZip?: boolean } = {}) {
+/**
+ * Where the zip goes: a file (created, never replaced), or a consumer that
+ * takes the byte stream and resolves once it is stored (the blob store's put;
+ * destroying the stream makes it keep nothing).
+ */
+export type ZipTarget = string | ((stream: Readable) => Promise<unknown>);
+
+export function openZip(target: ZipTarget, date: Date, idleTimeoutMs: number, opts: { seal?: Transform; hashZip?: boolean } = {}) {
   useNativeZipCrc();
   const archive = archiver("zip", { zlib: { level: 6 }, highWaterMark: CHUNK });
-  const output = createWriteStream(file, { flags: "wx", mode: 0o600, highWaterMark: 2 * CHUNK });
+  const output: Writable = typeof target === "string" ? createWriteStream(target, { flags: "wx", mode: 0o600, highWaterMark: 2 * CHUNK }) : new PassThrough({ highWaterMark: 2 * CHUNK });
+  // The consumer's promise settles once it has stored everything (or failed, and kept nothing).
+  const stored = typeof target === "string" ? undefined : target(output as PassThrough);
+  const settled = stored?.then(
+    () => undefined,
+    () => undefined,
+  );
   const whole = opts.hashZip ? createHash("sha256") : undefined;
   let bytes = 0;
   let current: Readable | undefined;
@@ -124,6 +137,7 @@ export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: {
   archive.on("warning", fail);
   archive.on("error", fail);
   output.on("error", fail);
+  stored?.catch(fail);
   opts.seal?.on("error", fail);
 
   const counter = new Transform({
@@ -173,17 +187,22 @@ export function openZip(file: string, date: Date, idleTimeoutMs: number, opts: {
     },
 
     async finish(): Promise<Finished> {
-      const closed = new Promise<void>((resolve) => output.once("close", () => resolve()));
+      const closed = stored ?? new Promise<void>((resolve) => output.once("close", () => resolve()));
       await Promise.race([archive.finalize(), failure]);
       await Promise.race([closed, failure]);
       return { size: bytes, sha256: whole?.digest("hex") };
     },
 
-    /** Stops everything; resolves once the file is closed, so it can be deleted. */
+    /** Stops everything; resolves once the file is closed (or the consumer has given up), so it can be deleted. */
     async abort() {
       current?.destroy();
       archive.abort();
       opts.seal?.destroy();
+      if (settled) {
+        output.destroy(new Error("archive aborted"));
+        await settled;
+        return;
+      }
       if (output.closed) return;
       await new Promise<void>((resolve) => {
         output.once("close", () => resolve());

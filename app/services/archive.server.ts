@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { blobKeyOf, blobStore } from "../utils/blob-store.server";
 import path from "node:path";
 import type { Transform } from "node:stream";
 import { gatheredItems } from "../../db/schema/gather";
@@ -45,7 +46,8 @@ import { first, withTx } from "../utils/db.server";
  *                                   plus the values we could not read
  *
  * The zip is written under a temporary name next to `out` and renamed when
- * complete: a failure never leaves a half-written archive behind. This
+ * complete, or put in the blob store (which keeps all or nothing): a failure
+ * never leaves a half-written archive behind. This
  * module decides what goes in; archive-zip.server.ts writes it, documents/
  * words it, the register names the datasets, the gather service says when
  * each connector's search ended, and the caller passes the connectors.
@@ -273,18 +275,18 @@ async function recipientsByDataset(db: Db, records: { connectorId: string; datas
 // The build
 
 /**
- * A gathered file's open() pipes a file stream into a decipher, and pipe()
- * does not forward the file stream's errors: opening a file that is gone
- * throws an unhandled 'error' (a process crash), not a rejection we could
- * catch. So every file is checked before anything is written; the idle
- * timeout in openZip covers the short window between this check and open().
+ * Every gathered file is checked before anything is written: a blob that is
+ * gone fails the build at once with a clear reason, not halfway through the
+ * zip (open() also reports it, on its stream, and the idle timeout in
+ * openZip covers a source that stops).
  */
 async function requireGatheredFiles(db: Db, requestId: number) {
   const stored = await db
     .select({ filePath: gatheredItems.filePath })
     .from(gatheredItems)
     .where(and(eq(gatheredItems.requestId, requestId), eq(gatheredItems.kind, "file")));
-  if (stored.some((f) => !f.filePath || !existsSync(f.filePath))) throw new ArchiveBuildError("source_unreadable");
+  const store = blobStore();
+  for (const f of stored) if (!f.filePath || !(await store.exists(blobKeyOf(f.filePath)))) throw new ArchiveBuildError("source_unreadable");
 }
 
 const CONTENT_TYPES = { json: "application/json", csv: "text/csv; charset=utf-8", html: "text/html; charset=utf-8" };
@@ -293,8 +295,11 @@ export async function buildArchive(input: {
   db: Db;
   requestId: number;
   kind: ArchiveKind;
-  /** where the zip goes; an existing file there is replaced, atomically, only once the new one is complete */
-  out: string;
+  /**
+   * where the zip goes: a file (an existing one there is replaced, atomically,
+   * only once the new one is complete), or a key of the blob store (ADR 0021)
+   */
+  out: string | { blob: string };
   now: Date;
   /** who asked for it, for the audit trail (a worker by default) */
   actor?: Actor;
@@ -364,8 +369,9 @@ export async function buildArchive(input: {
     ? archiveLetter(facts)
     : noDataLetter({ reference: request.reference, rights: request.rights, locale, report, proofRetention: await proofRetention(db, locale), generatedAt: now });
 
-  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`);
-  const zip = openZip(tmp, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
+  const blob = typeof out === "string" ? undefined : out.blob;
+  const tmp = typeof out === "string" ? path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString("hex")}.part`) : undefined;
+  const zip = openZip(blob !== undefined ? (stream) => blobStore().put(blob, stream) : tmp!, now, input.idleTimeoutMs ?? 60_000, { seal: input.seal, hashZip: input.hashZip });
   const entries: ManifestEntry[] = [];
   let result: Finished;
   let manifestSha256 = "";
@@ -398,10 +404,10 @@ export async function buildArchive(input: {
     const manifest: Manifest = { reference: request.reference, kind, generatedAt: now.toISOString(), files: entries, anomalies: content.anomalies };
     manifestSha256 = (await zip.add("manifest.json", textStream([`${JSON.stringify(manifest, null, 2)}\n`]))).sha256;
     result = await zip.finish();
-    renameSync(tmp, out);
+    if (tmp) renameSync(tmp, out as string);
   } catch (error) {
     await zip.abort().catch(() => {});
-    rmSync(tmp, { force: true });
+    if (tmp) rmSync(tmp, { force: true });
     if (error instanceof ArchiveBuildError) throw error;
     throw new ArchiveBuildError("write_failed", { cause: error });
   }
@@ -413,8 +419,9 @@ export async function buildArchive(input: {
     });
   } catch (error) {
     // An archive nobody can account for is not handed over.
-    rmSync(out, { force: true });
+    if (blob !== undefined) await blobStore().delete(blob).catch(() => {});
+    else rmSync(out as string, { force: true });
     throw error;
   }
-  return { path: out, bytes: result.size, sha256: result.sha256, manifestSha256, files, entries };
+  return { path: blob ?? (out as string), bytes: result.size, sha256: result.sha256, manifestSha256, files, entries };
 }

@@ -1,12 +1,11 @@
 import { and, desc, eq, lt } from "drizzle-orm";
-import { createReadStream, mkdirSync, rmSync } from "node:fs";
-import path from "node:path";
 import type { Readable } from "node:stream";
 import { archives, type ArchiveRow } from "../../db/schema/archives";
 import { gatherJobs } from "../../db/schema/gather";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import type { Registry } from "../connectors/registry";
+import { blobKeyOf, blobStore, discardBlobs, readBlob } from "../utils/blob-store.server";
 import { fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
@@ -37,9 +36,6 @@ import { first, withTx, changes } from "../utils/db.server";
  */
 export type ArchiveKind = "access" | "portability";
 
-function archivesDir() {
-  return path.join(env().DATA_DIR, "archives");
-}
 
 /**
  * An archive answers the right the person asked for, and only that one: a
@@ -82,15 +78,18 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
   await releasable(ctx.db, me, r, kind);
 
   const stamp = `${r.id}-${ctx.now.getTime()}-${kind}`;
-  const sealed = path.join(archivesDir(), `${stamp}.zip.enc`);
+  // A key of the blob store (ADR 0021): the row names it only once the put has succeeded.
+  const sealed = `archives/${stamp}.zip.enc`;
+  // Whether this release stored the blob: a build that failed kept nothing, and a key another release holds is not ours to delete.
+  let stored = false;
   try {
     // Encrypted as it is written: the archive never rests on disk in clear, and is written once.
     const aad = `archive:${r.id}:${kind}:${ctx.now.getTime()}`;
     const { iv, cipher } = fileCipher(aad);
     let built;
     try {
-      mkdirSync(archivesDir(), { recursive: true });
-      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: sealed, now: ctx.now, actor: me, registry, seal: cipher });
+      built = await buildArchive({ db: ctx.db, requestId: r.id, kind, out: { blob: sealed }, now: ctx.now, actor: me, registry, seal: cipher });
+      stored = true;
     } catch (error) {
       throw storageFailure(error, r.reference);
     }
@@ -126,17 +125,9 @@ export async function releaseArchive({ ctx, reference, kind, registry }: { ctx: 
       return row;
     });
   } catch (error) {
-    removeQuietly(sealed);
+    // Its row was not written: the blob goes (a failure to delete it is logged, not thrown over this error, and swept later).
+    if (stored) await discardBlobs({ keys: [sealed] });
     throw error;
-  }
-}
-
-/** Cleaning up after a failure must not hide it (rmSync throws ENOTDIR when the directory is a file). */
-function removeQuietly(file: string) {
-  try {
-    rmSync(file, { force: true });
-  } catch {
-    /* nothing was written there */
   }
 }
 
@@ -157,7 +148,7 @@ function storageFailure(error: unknown, reference: string): unknown {
   const cause = error instanceof ArchiveBuildError ? error.cause : error;
   const errno = typeof (cause as NodeJS.ErrnoException | undefined)?.code === "string" ? (cause as NodeJS.ErrnoException).code! : "unknown";
   if (!(error instanceof ArchiveBuildError) && !STORAGE_ERRNOS.has(errno)) return error;
-  log.error("archive.storage_failed", { reference, errno, dir: archivesDir() });
+  log.error("archive.storage_failed", { reference, errno, store: blobStore().kind });
   return new DomainError("unavailable", { code: "archive_storage_failed" });
 }
 
@@ -204,7 +195,8 @@ export async function openDownload({ ctx, token, archiveId }: { ctx: Ctx; token:
     await audit.append(tx, { actor: { kind: "requester" }, action: "archive.downloaded", reference: r.reference, details: { kind: a.kind, archiveId: a.id, download: a.downloads + 1 }, at: ctx.now });
     const [ivB64, stamp] = a.iv.split("|");
     const decipher = fileDecipher(Buffer.from(ivB64!, "base64"), Buffer.from(a.tag, "base64"), `archive:${a.requestId}:${a.kind}:${stamp}`);
-    return { stream: createReadStream(a.filePath).pipe(decipher), archive: a, reference: r.reference };
+    const sealed = readBlob(blobStore(), blobKeyOf(a.filePath)).on("error", (e) => decipher.destroy(e));
+    return { stream: sealed.pipe(decipher), archive: a, reference: r.reference };
   });
 }
 
@@ -212,7 +204,7 @@ export async function downloadLinkIsUsable(db: DbOrTx, token: string, now: Date)
   return (await findLink(db, token, "download_link", now)) !== null;
 }
 
-/** Expired archives are deleted from disk; the row stays as proof of what was handed over, and the audit trail says when. */
+/** Expired archives are deleted from the blob store; the row stays as proof of what was handed over, and the audit trail says when. */
 export async function purgeExpiredArchives(db: Db, now: Date): Promise<number> {
   const expired = await db
     .select({ id: archives.id, kind: archives.kind, filePath: archives.filePath, reference: requests.reference, requestId: archives.requestId })
@@ -229,7 +221,7 @@ export async function purgeExpiredArchives(db: Db, now: Date): Promise<number> {
       return true;
     });
     if (!won) continue;
-    if (a.filePath) rmSync(a.filePath, { force: true });
+    await discardBlobs({ keys: [a.filePath] });
     purged++;
   }
   return purged;

@@ -2,7 +2,6 @@ import { and, asc, desc, eq, inArray, isNull, lt, ne, or, type SQL } from "drizz
 import type { ControllerPart } from "../../emails/referrals";
 import { controllerParts, holdFor, released } from "./referrals.server";
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
 import { archives } from "../../db/schema/archives";
 import { requests, type RequestRow } from "../../db/schema/requests";
 import { erasurePlans, erasureSteps, recipientNotices, type ErasurePlanRow } from "../../db/schema/rights";
@@ -24,7 +23,8 @@ import { DomainError } from "./errors";
 import { loadTicket } from "./ticket-access.server";
 import { requireAnswerable, searchConnector } from "./gather.server";
 import { searchIdentifiers } from "./identifiers.server";
-import { purgeRequest, readGathered } from "./gather-store.server";
+import { gatheredPrefix, purgeRequest, readGathered } from "./gather-store.server";
+import { discardBlobs } from "../utils/blob-store.server";
 import { processingOperations } from "../../db/schema/register";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
 import { objectionStatus } from "./suppression.server";
@@ -579,7 +579,8 @@ async function certify(db: Db, registry: Registry, planId: number, mine: SQL | u
     await audit.append(tx, { actor: system, action: "erasure.copies_purged", reference: r.reference, details: { plan: planId, archives: held.length }, at });
     return held.map((a) => a.filePath).filter((p): p is string => !!p);
   });
-  for (const f of files) rmSync(f, { force: true });
+  // After the commit: a blob whose row is gone is never read again (a failure to delete is logged and swept later).
+  await discardBlobs({ keys: files, prefixes: [gatheredPrefix(r.id)] });
 }
 
 /** The certificate document, for the requester's follow-up page and the back office. */

@@ -2,13 +2,11 @@ import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, o
 import { requests } from "../../db/schema/requests";
 import { restrictions } from "../../db/schema/rights";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
-import path from "node:path";
-import { Transform, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { pipeline, Transform, type Readable } from "node:stream";
 import { dateReadings, gatheredItems, gatherJobs, type GatheredItem } from "../../db/schema/gather";
 import { archiveWithholdings } from "../../db/schema/withholdings";
 import type { Anomaly, ExportFile, ExportRecord, ExportSink, Match } from "../connectors/types";
+import { blobKeyOf, blobStore, discardBlobs, readBlob } from "../utils/blob-store.server";
 import { decrypt, encrypt, fileCipher, fileDecipher } from "../utils/crypto.server";
 import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
@@ -18,8 +16,10 @@ import { withTx, first } from "../utils/db.server";
 
 /**
  * Where gathered data rests: encrypted, per request, until the ticket's
- * retention ends. Rows carry records and anomalies; files live on disk,
- * encrypted as they stream in, never held whole in memory.
+ * retention ends. Rows carry records and anomalies; files go to the blob
+ * store (ADR 0021), encrypted as they stream in, never held whole in memory.
+ * A file's row is written once its blob is stored; its blob is deleted once
+ * the transaction that removed its row committed.
  */
 /** `attempts`: the claim's attempt, the fencing token stored with every item (0 for items written outside a claim). */
 type JobRef = { id: number; requestId: number; connectorId: string; attempts?: number };
@@ -28,8 +28,9 @@ function aadFor(job: JobRef, kind: string, dataset: string, key: string) {
   return `gather:${job.requestId}:${job.connectorId}:${kind}:${dataset}:${key}`;
 }
 
-export function gatheredDir(requestId: number) {
-  return path.join(env().DATA_DIR, "gathered", String(requestId));
+/** Every blob gathered for a request is under this prefix (gathered/<request id>/). */
+export function gatheredPrefix(requestId: number) {
+  return `gathered/${requestId}/`;
 }
 
 export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => new Date()) {
@@ -65,10 +66,8 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
       counts.anomalies++;
     },
     async file(f: ExportFile) {
-      const dir = gatheredDir(job.requestId);
-      mkdirSync(dir, { recursive: true });
       // The attempt in the name: a worker that lost the job never writes over the new owner's files.
-      const filePath = path.join(dir, `${job.id}-${attempt}-${++n}.bin`);
+      const filePath = `${gatheredPrefix(job.requestId)}${job.id}-${attempt}-${++n}.bin`;
       const aad = aadFor(job, "file", f.dataset, f.key);
       const { iv, cipher } = fileCipher(aad);
       const hash = createHash("sha256");
@@ -80,7 +79,8 @@ export function createGatherSink(db: Db, job: JobRef, now: () => Date = () => ne
           cb(null, chunk);
         },
       });
-      await pipeline(f.open(), tap, cipher, createWriteStream(filePath));
+      // One failure anywhere (the connector's stream, the cipher, the store) fails the put, which then keeps nothing.
+      await blobStore().put(filePath, pipeline(f.open(), tap, cipher, () => {}));
       const meta = { name: f.name, contentType: f.contentType, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64") };
       await db.insert(gatheredItems)
         .values({
@@ -136,9 +136,9 @@ async function purgeWhere(db: DbOrTx, where: SQL | undefined): Promise<string[]>
   return rows.map((f) => f.filePath).filter((p): p is string => !!p);
 }
 
-/** Removes what one job stored (a failed or re-run attempt starts clean). */
-export async function purgeJob(db: DbOrTx, jobId: number) {
-  for (const f of (await purgeWhere(db, eq(gatheredItems.jobId, jobId)))) rmSync(f, { force: true });
+/** Removes what one job stored (a failed or re-run attempt starts clean). Outside a transaction: its rows go first, then its blobs. */
+export async function purgeJob(db: Db, jobId: number) {
+  await discardBlobs({ keys: await withTx(db, (tx) => purgeWhere(tx, eq(gatheredItems.jobId, jobId))) });
 }
 
 function jobOf(item: GatheredItem): JobRef {
@@ -200,7 +200,7 @@ export async function readGathered(db: DbOrTx, requestId: number) {
           // A missing or unreadable file must surface as an error on the stream
           // the caller reads, not as an unhandled error on a stream it never sees.
           const decipher = fileDecipher(Buffer.from(meta.iv, "base64"), Buffer.from(meta.tag, "base64"), aad);
-          return createReadStream(item.filePath!, { highWaterMark: 1 << 20 })
+          return readBlob(blobStore(), blobKeyOf(item.filePath!))
             .on("error", (e) => decipher.destroy(e))
             .pipe(decipher);
         },
@@ -238,14 +238,16 @@ async function applyDateReadings(db: DbOrTx, requestId: number, records: StoredR
   }
 }
 
-/** Deletes a request's gathered data and files (retention end, erasure). */
+/**
+ * Deletes a request's gathered data (retention end, erasure). Its files go
+ * after the caller's commit: `discardBlobs({ prefixes: [gatheredPrefix(id)] })`.
+ */
 export async function purgeRequest(db: DbOrTx, requestId: number) {
   await db.delete(gatheredItems).where(eq(gatheredItems.requestId, requestId));
   // How staff read a date is part of the copy: it goes with it.
   await db.delete(dateReadings).where(eq(dateReadings.requestId, requestId));
   // What staff wrote about withheld items may quote them: the rows stay as proof of the decision, the words go (ADR 0016).
   await db.update(archiveWithholdings).set({ note: "", explanation: null }).where(eq(archiveWithholdings.requestId, requestId));
-  rmSync(gatheredDir(requestId), { recursive: true, force: true });
 }
 
 /**
@@ -278,7 +280,9 @@ export async function purgeAfterRetention(db: Db, now: Date): Promise<number> {
       await audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
       return true;
     });
-    if (won) purged++;
+    if (!won) continue;
+    await discardBlobs({ prefixes: [gatheredPrefix(id)] });
+    purged++;
   }
   return purged;
 }

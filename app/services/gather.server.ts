@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
-import { rmSync } from "node:fs";
 import { archives } from "../../db/schema/archives";
 import { gatherJobs, type GatherJob } from "../../db/schema/gather";
 import { requests } from "../../db/schema/requests";
@@ -14,6 +13,7 @@ import type { Ctx } from "./context";
 import { DomainError } from "./errors";
 import { loadTicket } from "./ticket-access.server";
 import { createGatherSink, purgeAttempt, purgeEarlierJobs, purgeJob } from "./gather-store.server";
+import { discardBlobs } from "../utils/blob-store.server";
 import { keepLease, LeaseLost, requireOwned } from "./leases.server";
 import { referAfterGather } from "./referrals.server";
 import { addEvent } from "./requests.server";
@@ -194,7 +194,7 @@ export async function runNextJob({ db, registry, now = () => new Date() }: { db:
     log.warn("gather.connector_failed", { reference: r.reference, connectorId: job.connectorId, error: message });
   } finally {
     lease.stop();
-    for (const f of stale) rmSync(f, { force: true });
+    await discardBlobs({ keys: stale });
   }
   return true;
 }

@@ -16,7 +16,7 @@ import { businessSender } from "../utils/organisation.server";
 import { DomainError } from "./errors";
 import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
-import { rmSync } from "node:fs";
+import { discardBlobs } from "../utils/blob-store.server";
 import { reach } from "./contacts.server";
 import { refreshAfterChange, requireAnswerable } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
@@ -240,6 +240,6 @@ export async function approveRectification({ ctx, reference, registry }: { ctx: 
     // What was gathered, and any archive built from it, now holds the old values: search those systems again.
     return await refreshAfterChange(tx, ctx, r, [...byConnector.keys()], "rectification");
   });
-  for (const f of withdrawn) rmSync(f, { force: true });
+  await discardBlobs({ keys: withdrawn });
   if (error) throw new DomainError("conflict", { code: "rectification_failed" });
 }

@@ -29,7 +29,7 @@ import type { Actor, Ctx } from "./context";
 import { DomainError } from "./errors";
 import { loadTicket } from "./ticket-access.server";
 import { readGathered } from "./gather-store.server";
-import { rmSync } from "node:fs";
+import { discardBlobs } from "../utils/blob-store.server";
 import { reach } from "./contacts.server";
 import { latestJobs, refreshAfterChange } from "./gather.server";
 import { notifyRequester, unreachable } from "./letters.server";
@@ -194,7 +194,7 @@ export async function applyRestriction({ ctx, reference, registry, connectorId }
     // The marks changed what those systems hold: search them again, withdraw an archive built before.
     return { details, withdrawn: await refreshAfterChange(tx, ctx, plan.r, details.applied, "restriction") };
   });
-  for (const f of done.withdrawn) rmSync(f, { force: true });
+  await discardBlobs({ keys: done.withdrawn });
   return done.details;
 }
 
@@ -391,7 +391,7 @@ async function executeLift(db: Db, registry: Registry, lift: RestrictionLiftRow,
       // Only while the request is open: a closed one has nothing left to answer with fresh data.
       return OPEN_STATUSES.includes(plan.r.status) ? (await refreshAfterChange(tx, ctx, plan.r, details.lifted, "restriction")) : [];
     });
-    for (const f of withdrawn) rmSync(f, { force: true });
+    await discardBlobs({ keys: withdrawn });
   } finally {
     lease.stop();
   }

@@ -1,6 +1,5 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { rmSync } from "node:fs";
 import { archives } from "../../db/schema/archives";
 import { gatheredItems } from "../../db/schema/gather";
 import { outbox } from "../../db/schema/outbox";
@@ -21,7 +20,9 @@ import { requireRole } from "./authz";
 import type { Ctx } from "./context";
 import { parisDate } from "./deadlines";
 import { DomainError } from "./errors";
-import { gatheredDir, purgeRequest, readGathered } from "./gather-store.server";
+import { gatheredPrefix, purgeRequest, readGathered } from "./gather-store.server";
+import { discardBlobs } from "../utils/blob-store.server";
+import { sweepOrphanBlobs } from "./blob-sweep.server";
 import { keepLease } from "./leases.server";
 import { forgetRectificationValues } from "./rectification.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
@@ -362,8 +363,8 @@ async function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boo
       },
     );
     if (!done) continue;
-    for (const f of done.files) rmSync(f, { force: true });
-    rmSync(gatheredDir(id), { recursive: true, force: true });
+    // After the commit: a blob whose row is gone is never read again (a failure to delete is logged and swept later).
+    await discardBlobs({ keys: done.files, prefixes: [gatheredPrefix(id)] });
     add(done.counts);
   }
   return total;
@@ -570,6 +571,8 @@ export async function runDailyRetention({ db, registry, now = new Date() }: { db
   if ((await ranToday(db, now))) return false;
   try {
     await runRetention({ db, registry, now, trigger: "worker" });
+    // Blobs whose delete failed after their rows went (logged then): gone by the next day.
+    await sweepOrphanBlobs({ db, now }).catch((error: unknown) => log.error("blob.sweep_failed", { code: (error as { code?: string }).code ?? "unknown" }));
     return true;
   } catch (error) {
     if (error instanceof RetentionAlreadyRunning) return false;

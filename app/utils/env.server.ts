@@ -27,6 +27,12 @@ const Schema = z
     /** PostgreSQL only: connections per process (web and worker processes each have their own pool) */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     APP_SECRET: z.string().min(32, { error: "must be at least 32 characters (generate one with: openssl rand -base64 48)" }).optional(),
+    /**
+     * Where gathered files and archives rest (ADR 0021): "local" (files under
+     * DATA_DIR) or "postgres" (chunked in the database, shared by every
+     * machine). Default: postgres when DATABASE_URL is a PostgreSQL URL.
+     */
+    BLOB_STORE: z.enum(["local", "postgres"], { error: 'must be "local" (files under DATA_DIR) or "postgres" (in the PostgreSQL database of DATABASE_URL)' }).optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: "must start with smtp:// or smtps://" }).optional(),
     MAIL_FROM: z.string().min(3).default("CentreCall — Protection des données <dpo@centrecall.example>"),
     SMS_GATEWAY_URL: z.url({ error: "must be an absolute http(s) URL" }).optional(),
@@ -111,7 +117,9 @@ const Schema = z
 /** Checked beside the schema, so one run reports these together with type errors. */
 const REQUIRED_IN_PRODUCTION = ["APP_SECRET", "SMTP_URL", "SMS_GATEWAY_URL", "BASE_URL", "SUPPRESSION_HASH_KEY"] as const;
 
-export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL" | "SUPPRESSION_API"> & {
+export type Env = Omit<z.infer<typeof Schema>, "APP_SECRET" | "DATABASE_URL" | "BASE_URL" | "SUPPRESSION_API" | "BLOB_STORE"> & {
+  /** where files rest (BLOB_STORE, or its default) */
+  BLOB_STORE: "local" | "postgres";
   /** the suppression API is served (SUPPRESSION_API, or its default) */
   SUPPRESSION_API: "on" | "off";
   APP_SECRET: string;
@@ -143,6 +151,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     problems.push(
       `SUPPRESSION_API_TOKEN is required while the suppression API is on (${cleaned.SUPPRESSION_API ? "SUPPRESSION_API=on" : "the default when APP_ENV=production"}); set it, or set SUPPRESSION_API=off if no dialler checks the list through the API`,
     );
+  const onPostgres = /^postgres(ql)?:\/\//.test(cleaned.DATABASE_URL ?? "");
+  const blobStore = cleaned.BLOB_STORE ?? (onPostgres ? "postgres" : "local");
+  if (blobStore === "postgres" && !onPostgres) problems.push("BLOB_STORE=postgres keeps files in the PostgreSQL database: it needs DATABASE_URL=postgres://…; use BLOB_STORE=local with SQLite");
   if (result.success && result.data.VERIFICATION_REMINDER_HOURS >= result.data.UNVERIFIED_EXPIRY_DAYS * 24)
     problems.push("VERIFICATION_REMINDER_HOURS must be shorter than UNVERIFIED_EXPIRY_DAYS (the reminder comes before the request lapses)");
   if (!result.success || problems.length) throw new ConfigError(problems);
@@ -156,6 +167,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     DATABASE_URL: env.DATABASE_URL ?? `file:${path.join(dataDir, "rightsdesk.sqlite")}`,
     BASE_URL: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
     SUPPRESSION_API: suppressionApi === "on" ? "on" : "off",
+    BLOB_STORE: blobStore === "postgres" ? "postgres" : "local",
     devTools: env.APP_ENV !== "production",
   };
 }
