@@ -117,7 +117,7 @@ const types = {
 type Method = "run" | "all" | "values" | "get";
 
 export function openPostgres(url: string, opts: { poolSize: number; production: boolean }): PgStore {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, types: types as never });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, types: types as never, allowExitOnIdle: true });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   const dialect = new PgRenderingDialect();

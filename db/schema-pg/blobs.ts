@@ -1,4 +1,5 @@
-import { bigint, customType, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bytea } from "./bytea";
 
 /**
  * The PostgreSQL blob store (ADR 0021, app/utils/blob-store.server.ts): one
@@ -7,10 +8,6 @@ import { bigint, customType, integer, pgTable, primaryKey, text } from "drizzle-
  * Keys are relative ("gathered/12/3-1-1.bin"); bytes are opaque (the services
  * encrypt them before storing).
  */
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({
-  dataType: () => "bytea",
-});
-
 export const blobs = pgTable("blobs", {
   key: text("key").primaryKey(),
   bytes: bigint("bytes", { mode: "number" }).notNull(),

@@ -11,3 +11,4 @@ export * from "./rights";
 export * from "./retention";
 export * from "./referrals";
 export * from "./withholdings";
+export * from "./blobs";
