@@ -25,6 +25,14 @@ commands:
                     database). Safe from several processes at once: they
                     are applied once. Production processes refuse to start
                     on a PostgreSQL database that needs this
+  db copy --from <file:…sqlite> --to <postgres://…/database>
+                    move an installation to PostgreSQL: creates and
+                    migrates the target, copies every table in one
+                    transaction (refused unless the target is empty), then
+                    prints one line per check (rows per table, the request
+                    counts, the audit chain's head against the source's);
+                    exit 0 only if every check passes. Stop the web and
+                    worker processes first (docs/operations.md)
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
   expire            remind once the filers of web requests still unconfirmed
@@ -449,7 +457,35 @@ async function dbCommand(verb: string | undefined, rest: string[]): Promise<numb
     }
     return 0;
   }
-  throw new UsageError(`unknown command "db${verb === undefined ? "" : ` ${shown(verb)}`}": use db migrate`);
+  if (verb === "copy") return dbCopy(rest);
+  throw new UsageError(`unknown command "db${verb === undefined ? "" : ` ${shown(verb)}`}": use db migrate or db copy`);
+}
+
+async function dbCopy(rest: string[]): Promise<number> {
+  const v = flags(rest, { from: { type: "string" }, to: { type: "string" } });
+  const { copyInstallation, copyUrlProblem, CopyRefused, describeTarget } = await import("../app/services/db-copy.server");
+  const problem = copyUrlProblem(v.from, v.to);
+  if (problem) throw new UsageError(problem);
+  console.log(`copying the SQLite installation to PostgreSQL ${describeTarget(String(v.to))}`);
+  try {
+    const report = await copyInstallation({ fromUrl: String(v.from), toUrl: String(v.to) });
+    for (const c of report.checks) console.log(c.line);
+    console.log("files: gathered data and archives stay where they are under DATA_DIR; copy them with the blob store's command before starting on PostgreSQL (docs/operations.md)");
+    console.log(report.ok ? "copy checked: ok" : "copy checked: FAILED (see the lines above)");
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof CopyRefused) {
+      console.error(`cli: ${error.message}`);
+      return 1;
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code)) {
+      // A connection or database error: its code, not its message (which may quote a row's values).
+      console.error(`cli: the copy failed (${code}); nothing was committed to the target`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 const REFUSALS: Record<string, string> = {
