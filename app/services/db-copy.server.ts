@@ -209,7 +209,7 @@ async function check(dst: Db, tables: TableInfo[], source: { counts: Map<string,
   });
 
   const chain = await verifyChain(dst);
-  const head = (h: ChainHead | null) => (h ? `${h.seq} ${h.hash}` : "empty");
+  const head = (h: ChainHead | null) => (h ? `${h.seq}:${h.hash}` : "empty");
   if (!chain.ok) checks.push({ ok: false, line: `audit chain broken at ${chain.brokenAt} (${chain.reason})` });
   else {
     const same = head(chain.head) === head(source.head);
