@@ -481,7 +481,15 @@ async function dbCopy(rest: string[]): Promise<number> {
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === "string" && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code)) {
       // A connection or database error: its code, not its message (which may quote a row's values).
-      console.error(`cli: the copy failed (${code}); nothing was committed to the target`);
+      const words: Record<string, string> = {
+        ECONNREFUSED: "the PostgreSQL server does not answer",
+        ENOTFOUND: "the PostgreSQL host is unknown",
+        "28000": "PostgreSQL refused the user",
+        "28P01": "PostgreSQL refused the password",
+        "3D000": "the target database does not exist and could not be created",
+        "42501": "the PostgreSQL user lacks a permission the copy needs",
+      };
+      console.error(`cli: the copy failed: ${words[code] ?? "database error"} (${code}); nothing was committed to the target`);
       return 1;
     }
     throw error;
