@@ -488,6 +488,7 @@ async function dbCopy(rest: string[]): Promise<number> {
         "28P01": "PostgreSQL refused the password",
         "3D000": "the target database does not exist and could not be created",
         "42501": "the PostgreSQL user lacks a permission the copy needs",
+        "22021": "a text holds a character PostgreSQL cannot store (NUL)",
       };
       console.error(`cli: the copy failed: ${words[code] ?? "database error"} (${code}); nothing was committed to the target`);
       return 1;

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { openDatabase, rawRun } from "../app/utils/db.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
 import { dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL } from "./helpers/postgres";
 import { cli, cliEnv } from "./helpers/processes";
@@ -136,6 +138,34 @@ describe.skipIf(why !== null && !REQUIRE)("npm run -s cli -- db copy", () => {
     expect(again.stderr).toMatch(/the target database is not empty \(.*requests \d+.*\).*nothing copied/);
     expect(again.stderr).not.toMatch(/example\.fr|Durand/);
     expect(await Promise.all(["requests", "staff", "audit_log"].map((t) => countRows(target, t)))).toEqual(before);
+  });
+
+  it("leaves the target empty when the copy fails half way, and a second run then succeeds", { timeout: 120_000 }, async () => {
+    // A value PostgreSQL refuses (text with a NUL byte, which SQLite keeps) in a table copied after the requests.
+    const broken = path.join(dir, "broken.sqlite");
+    const original = openDatabase(source);
+    await rawRun(original.db, sql.raw(`VACUUM INTO '${broken.replace(/'/g, "''")}'`));
+    original.close();
+    const damaged = openDatabase(`file:${broken}`);
+    await rawRun(damaged.db, sql`UPDATE request_notes SET body = 'avant' || char(0) || 'après'`);
+    const scratch = await freshPostgresDatabase("rd_dbcopy");
+    try {
+      const env = cliEnv(dir, { DATABASE_URL: undefined });
+      const failed = await cli(["db", "copy", "--from", `file:${broken}`, "--to", scratch], env);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/the copy failed: a text holds a character PostgreSQL cannot store .*nothing was committed to the target/);
+      expect(failed.stderr + failed.stdout).not.toMatch(/avant|après|example\.fr/);
+      expect(failed.stdout).not.toMatch(/copy checked/);
+      expect(await Promise.all(["requests", "staff", "audit_log"].map((t) => countRows(scratch, t)))).toEqual([0, 0, 0]);
+      // Mended, the same command goes through into the same database.
+      await rawRun(damaged.db, sql`UPDATE request_notes SET body = 'avant, après'`);
+      const again = await cli(["db", "copy", "--from", `file:${broken}`, "--to", scratch], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^requests 3 = 3$/m);
+    } finally {
+      damaged.close();
+      await dropPostgresDatabase(scratch);
+    }
   });
 
   it("takes only a SQLite source and a PostgreSQL target (usage errors)", async () => {
