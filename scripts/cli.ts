@@ -25,6 +25,14 @@ commands:
                     database). Safe from several processes at once: they
                     are applied once. Production processes refuse to start
                     on a PostgreSQL database that needs this
+  db copy --from <file:…sqlite> --to <postgres://…/database>
+                    move an installation to PostgreSQL: creates and
+                    migrates the target, copies every table in one
+                    transaction (refused unless the target is empty), then
+                    prints one line per check (rows per table, the request
+                    counts, the audit chain's head against the source's);
+                    exit 0 only if every check passes. Stop the web and
+                    worker processes first (docs/operations.md)
   outbox status     how many messages are waiting to be sent
   outbox flush      try to send every due message now
   expire            remind once the filers of web requests still unconfirmed
@@ -449,7 +457,87 @@ async function dbCommand(verb: string | undefined, rest: string[]): Promise<numb
     }
     return 0;
   }
-  throw new UsageError(`unknown command "db${verb === undefined ? "" : ` ${shown(verb)}`}": use db migrate`);
+  if (verb === "copy") return dbCopy(rest);
+  throw new UsageError(`unknown command "db${verb === undefined ? "" : ` ${shown(verb)}`}": use db migrate or db copy`);
+}
+
+/**
+ * The gathered files and archives under this installation's DATA_DIR, into
+ * the target's PostgreSQL blob store (ADR 0021), and the rows that named them
+ * by absolute path (written before the blob store) renamed to their keys.
+ * Run again after a failure, it copies only what is missing.
+ */
+async function copyFiles(toUrl: string) {
+  const { env } = await import("../app/utils/env.server");
+  const { LocalBlobStore, PgBlobStore, copyBlobs } = await import("../app/utils/blob-store.server");
+  const { openDatabase, rawRun } = await import("../app/utils/db.server");
+  const { sql } = await import("drizzle-orm");
+  const dataDir = env().DATA_DIR;
+  const from = new LocalBlobStore(dataDir);
+  const to = new PgBlobStore(toUrl);
+  const total = { copied: 0, skipped: 0, bytes: 0 };
+  try {
+    for (const prefix of ["gathered/", "archives/"]) {
+      const r = await copyBlobs(from, to, prefix);
+      total.copied += r.copied;
+      total.skipped += r.skipped;
+      total.bytes += r.bytes;
+    }
+  } finally {
+    await to.close();
+  }
+  const target = openDatabase(toUrl);
+  try {
+    const prefix = `${dataDir.replace(/\/+$/, "")}/`;
+    for (const table of ["gathered_items", "archives"]) {
+      await rawRun(target.db, sql`UPDATE ${sql.identifier(table)} SET file_path = substr(file_path, ${prefix.length + 1}) WHERE starts_with(file_path, ${prefix})`);
+    }
+  } finally {
+    target.close();
+    await target.closed;
+  }
+  return total;
+}
+
+async function dbCopy(rest: string[]): Promise<number> {
+  const v = flags(rest, { from: { type: "string" }, to: { type: "string" } });
+  const { copyInstallation, copyUrlProblem, CopyRefused, describeTarget } = await import("../app/services/db-copy.server");
+  const problem = copyUrlProblem(v.from, v.to);
+  if (problem) throw new UsageError(problem);
+  console.log(`copying the SQLite installation to PostgreSQL ${describeTarget(String(v.to))}`);
+  try {
+    const report = await copyInstallation({ fromUrl: String(v.from), toUrl: String(v.to) });
+    for (const c of report.checks) console.log(c.line);
+    if (!report.ok) {
+      console.log("copy checked: FAILED (see the lines above)");
+      return 1;
+    }
+    const files = await copyFiles(String(v.to));
+    console.log(`files: ${files.copied} copied into the database's blob store (${files.bytes} bytes), ${files.skipped} already there`);
+    console.log("copy checked: ok");
+    return 0;
+  } catch (error) {
+    if (error instanceof CopyRefused) {
+      console.error(`cli: ${error.message}`);
+      return 1;
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code)) {
+      // A connection or database error: its code, not its message (which may quote a row's values).
+      const words: Record<string, string> = {
+        ECONNREFUSED: "the PostgreSQL server does not answer",
+        ENOTFOUND: "the PostgreSQL host is unknown",
+        "28000": "PostgreSQL refused the user",
+        "28P01": "PostgreSQL refused the password",
+        "3D000": "the target database does not exist and could not be created",
+        "42501": "the PostgreSQL user lacks a permission the copy needs",
+        "22021": "a text holds a character PostgreSQL cannot store (NUL)",
+      };
+      console.error(`cli: the copy failed: ${words[code] ?? "database error"} (${code}); nothing was committed to the target`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 const REFUSALS: Record<string, string> = {
