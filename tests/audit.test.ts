@@ -29,7 +29,8 @@ let reference: string;
 let email: string;
 
 beforeAll(async () => {
-  app = await startApp();
+  // The chain's checks read and tamper with SQLite's own file; tests/postgres-store.test.ts tampers with PostgreSQL's.
+  app = await startApp({ store: "sqlite" });
   await withDemoConnectors(app);
   dpo = await signedIn(app, "dpo");
   // Real activity: a filing, a verification, the DPO opening and working the ticket.

@@ -113,6 +113,26 @@ describe.skipIf(unavailable !== null)("the PostgreSQL store", () => {
     expect(await first(store.db.select({ n: sql<number>`count(*)` }).from(auditLog))).toEqual({ n: 30 });
   });
 
+  it("audit verify finds a row edited, then one deleted, by someone who disabled the triggers as the database's owner", async () => {
+    const env = cliEnv(dir, { APP_SECRET: SECRET, DATABASE_URL: url });
+    const intact = await cli(["audit", "verify"], env);
+    expect(intact.stdout).toContain("ok 30 entries");
+    await rawRun(store.db, sql`ALTER TABLE audit_log DISABLE TRIGGER USER`);
+    try {
+      // The same meaning, other bytes: what was hashed is the text, so this is an edit.
+      await rawRun(store.db, sql`UPDATE audit_log SET details = replace(details, 'a  b', 'a b') WHERE seq = 12`);
+      const edited = await cli(["audit", "verify"], env);
+      expect(edited.code).toBe(1);
+      expect(edited.stdout.split("\n")[0]).toBe("broken at 12");
+      await rawRun(store.db, sql`DELETE FROM audit_log WHERE seq IN (7, 12)`);
+      const deleted = await cli(["audit", "verify"], env);
+      expect(deleted.stdout.split("\n")[0]).toBe("broken at 7");
+    } finally {
+      await rawRun(store.db, sql`ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    }
+    await expect(rawRun(store.db, sql`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+  });
+
   it("runs a transaction again when PostgreSQL picks it as a deadlock's victim, and both end committed", async () => {
     await withTx(store, async (tx) => {
       await rawRun(tx, sql`CREATE TABLE IF NOT EXISTS deadlock_probe (id int PRIMARY KEY, n int NOT NULL)`);

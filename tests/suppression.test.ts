@@ -4,7 +4,10 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { rawAll } from "../app/utils/db.server";
+import { mapInOrder } from "../app/utils/in-order";
+import { onPostgres } from "./helpers/postgres";
 import { outbox } from "../db/schema/outbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../db/schema/audit";
@@ -282,7 +285,24 @@ describe("the suppression list never holds a raw number", () => {
     }
   }
 
-  it("writes neither the number, in any format, nor the email anywhere in the database file or its WAL", async () => {
+  /** PostgreSQL: every row of every table, as text (what a dump would hold). */
+  async function everyRow(): Promise<Buffer> {
+    const tables = await rawAll<{ name: string }>(app.db(), sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`);
+    const rows = await mapInOrder(tables, async ({ name }) => await rawAll<{ row: string }>(app.db(), sql`SELECT t::text AS row FROM ${sql.identifier(name)} t`));
+    return Buffer.from(rows.flat().map((r) => r.row).join("\n"));
+  }
+
+  it.runIf(onPostgres)("writes neither the number, in any format, nor the email in any row of the PostgreSQL database", async () => {
+    const { reference, browser } = await objector({ phone: "07 69 58 21 43", email: "Lea.Opposee@example.fr" });
+    const before = census(await everyRow());
+    expect(before["+33769582143"]).toBeGreaterThan(0);
+    expect((await browser.post(`/admin/demandes/${reference}`, { intent: "objection-record" })).status).toBe(302);
+    expect(await app.db().select().from(suppressionList).where(eq(suppressionList.requestId, (await ticketRow(reference)).id))).toHaveLength(2);
+    const phonesOnly = (c: Record<string, number>) => Object.fromEntries(phoneForms.map((f) => [f, c[f]]));
+    expect(phonesOnly(census(await everyRow()))).toEqual(phonesOnly(before));
+  });
+
+  it.skipIf(onPostgres)("writes neither the number, in any format, nor the email anywhere in the database file or its WAL", async () => {
     const { reference, browser } = await objector({ phone: "07 69 58 21 43", email: "Lea.Opposee@example.fr" });
     compact();
     const before = census(readFileSync(dbFile()));

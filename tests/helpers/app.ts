@@ -17,11 +17,12 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
  * The real thing, in-process: the production build behind the same express
- * front as `npm start`, a temp SQLite file, a real SMTP sink, and msw in place
+ * front as `npm start`, a temp SQLite file (a fresh PostgreSQL database when
+ * TEST_STORE=postgres, tests/helpers/postgres.ts), a real SMTP sink, and msw in place
  * of the SMS gateway. Workers are off: tests run the sender loop's tick
  * (`deliver`) themselves, so timing is theirs to control.
  */
-export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: string; host?: string } = {}) {
+export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: string; host?: string; store?: "sqlite" } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "rightsdesk-test-"));
   const sink = opts.smtpUrl ? null : await startSmtpSink();
   const sms = smsGateway();
@@ -34,7 +35,8 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
-  const databaseUrl = onPostgres ? await freshPostgresDatabase() : `file:${path.join(dir, "rightsdesk.sqlite")}`;
+  // store "sqlite": a test about SQLite's own file (tampering with it, reading its bytes), on either pass.
+  const databaseUrl = onPostgres && opts.store !== "sqlite" ? await freshPostgresDatabase() : `file:${path.join(dir, "rightsdesk.sqlite")}`;
 
   Object.assign(process.env, {
     APP_ENV: "test",
@@ -76,7 +78,7 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
       closeDb();
       build.entry.module.closeDb();
       await sink?.close();
-      if (onPostgres) await dropPostgresDatabase(databaseUrl);
+      if (databaseUrl.startsWith("postgres")) await dropPostgresDatabase(databaseUrl);
       rmSync(dir, { recursive: true, force: true });
     },
   };
