@@ -40,6 +40,7 @@ export function createHttpApp(opts: HttpOptions) {
   // Registered before anything that answers without reading the body.
   app.use(drainUnreadBody);
   app.use(allowedMethods);
+  app.use(noNulInAddress);
   app.use(awaited(resolveRoute(currentBuild, trustProxy)));
   app.use(sameOriginForMutations);
   app.use(bodyCeiling);
@@ -188,6 +189,23 @@ const ALLOW = ALLOWED_METHODS.join(", ");
 export function allowedMethods(req: Request, res: Response, next: NextFunction) {
   if ((ALLOWED_METHODS as readonly string[]).includes(req.method)) return next();
   sendErrorPage(req, res, 405, { Allow: ALLOW });
+}
+
+/**
+ * An address with a NUL character (%00) in its path or query: no reference,
+ * slug or filter holds one, and PostgreSQL refuses it in any text it is
+ * compared with. A 400, not a search for it.
+ */
+export function noNulInAddress(req: Request, res: Response, next: NextFunction) {
+  if (!req.originalUrl.includes("%00") && !req.originalUrl.includes("\0")) return next();
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(req.originalUrl.replace(/\+/g, " "));
+  } catch {
+    return next(); // malformed escapes: the route's own handling answers them
+  }
+  if (decoded.includes("\0")) return sendErrorPage(req, res, 400);
+  next();
 }
 
 /** The host a request's Origin must name: the Host header, or the proxy's X-Forwarded-Host when the proxy is trusted. */
