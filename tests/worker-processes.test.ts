@@ -7,6 +7,7 @@ import { requests } from "../db/schema/requests";
 import { addDays, isWorkingDay, parisDate } from "../app/services/deadlines";
 import { createStaff } from "../app/services/staff.server";
 import { startApp, type TestApp } from "./helpers/app";
+import { onPostgres } from "./helpers/postgres";
 import { cliEnv, run, startWorker } from "./helpers/processes";
 import { fileOne } from "./helpers/requester";
 
@@ -103,7 +104,7 @@ describe("npm run worker", () => {
     const done = await w.stop();
     expect(done.signal).toBeNull();
     expect(done.code).toBe(0);
-    expect(done.stdout).toMatch(/RightsDesk worker started \(pid \d+, SQLite, test\)/);
+    expect(done.stdout).toMatch(onPostgres ? /RightsDesk worker started \(pid \d+, PostgreSQL, test\)/ : /RightsDesk worker started \(pid \d+, SQLite, test\)/);
     expect(done.stdout).toContain("RightsDesk worker stopping (SIGTERM)");
     const printed = done.stdout + done.stderr;
     expect(printed).not.toContain(process.env.APP_SECRET!);

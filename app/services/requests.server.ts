@@ -13,7 +13,7 @@ import {
 } from "../../db/schema/requests";
 import * as emails from "../../emails";
 import { encrypt, keyedHash } from "../utils/crypto.server";
-import { insertReturning, insertRow, preparedQuery, type DbOrTx, first, withTx } from "../utils/db.server";
+import { forUpdate, insertReturning, insertRow, preparedQuery, type DbOrTx, first, withTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { log } from "../utils/log.server";
 import { current as currentHits, hit } from "../utils/rate-limit.server";
@@ -140,8 +140,9 @@ export async function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: I
   });
 }
 
+/** The request, locked until the transaction ends when read inside one (PostgreSQL; SQLite's writer holds the file). */
 export async function getById(tx: DbOrTx, id: number): Promise<RequestRow> {
-  const row = await first(tx.select().from(requests).where(eq(requests.id, id)));
+  const [row] = await forUpdate(tx, tx.select().from(requests).where(eq(requests.id, id)).limit(1));
   if (!row) throw new DomainError("not_found");
   return row;
 }
@@ -436,7 +437,7 @@ export async function expireUnverified({ ctx }: { ctx: Ctx }): Promise<number> {
     .where(and(eq(requests.status, "awaiting_verification"), lte(requests.receivedAt, cutoff)));
   let expired = 0;
   for (const r of stale) {
-    // Only a request still awaiting verification when this process holds the lock: two sweeps act and audit once.
+    // Only a request still awaiting verification once this transaction holds its row: two sweeps act and audit once.
     const won = await withTx(ctx, async (tx) => {
       const fresh = await getById(tx, r.id);
       if (fresh.status !== "awaiting_verification") return false;

@@ -28,7 +28,7 @@ import { forgetRectificationValues } from "./rectification.server";
 import { REQUEST_HANDLING_DATASET } from "./register.server";
 import { addEvent } from "./requests.server";
 import { staffNames } from "./staff.server";
-import { withTx, first, changes } from "../utils/db.server";
+import { withTx, first, changes, forUpdate, isUniqueViolation } from "../utils/db.server";
 
 /**
  * Retention enforced (Art. 5(1)(e); docs/retention.md). One job, run once a
@@ -352,9 +352,9 @@ async function purgeRequests(db: Db, rows: { id: number }[], now: Date, dry: boo
       if (r && !r.identityPurgedAt) add((await purgeRequestData(db, r, now, true)).counts);
       continue;
     }
-    // Still unpurged when this process holds the write lock: two runs purge and audit once.
+    // Still unpurged once this transaction holds the row: two runs purge and audit once.
     const done = await withTx(db, async (tx) => {
-        const r = await first(tx.select().from(requests).where(eq(requests.id, id)));
+        const [r] = await forUpdate(tx, tx.select().from(requests).where(eq(requests.id, id)).limit(1));
         if (!r || r.identityPurgedAt) return null;
         const result = await purgeRequestData(tx, r, now, false);
         await addEvent(tx, r.id, { db, now, actor: { kind: "system" } }, "identity_purged", { ...why });
@@ -449,7 +449,7 @@ async function claimRun(db: Db, now: Date, trigger: "worker" | "cli"): Promise<n
     return await claimIn(db, now, trigger, lease);
   } catch (error) {
     // The partial unique index refused a second running row (a claim raced past the check): another run holds the lock.
-    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return null;
+    if (isUniqueViolation(error)) return null;
     throw error;
   }
 }

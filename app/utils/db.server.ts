@@ -370,6 +370,12 @@ export async function databaseClock(db: Db): Promise<() => Date> {
   return () => new Date(Date.now() + offset);
 }
 
+/** A unique or primary key refused the row (SQLite's constraint codes, PostgreSQL's 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
+
 /** How many rows an awaited update or delete changed (SQLite `changes`, PostgreSQL `rowCount`). */
 export function changes(result: unknown): number {
   const r = result as { changes?: number | bigint; rowCount?: number | null };

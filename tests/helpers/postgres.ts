@@ -15,6 +15,8 @@ export const onPostgres = process.env.TEST_STORE === "postgres";
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+/** This test run's mark in the names of its databases (tests/global-setup.ts drops them all at the end). */
+const RUN = process.env.TEST_RUN_ID ?? `p${process.pid}`;
 
 function urlFor(name: string) {
   const url = new URL(PG_ADMIN_URL);
@@ -57,7 +59,7 @@ export async function freshPostgresDatabase(prefix = "rd_test"): Promise<string>
     } finally {
       await client.query("SELECT pg_advisory_unlock(7362002)");
     }
-    const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const name = `${prefix}_${RUN}_${randomBytes(4).toString("hex")}`;
     await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
     return urlFor(name);
   });
@@ -74,14 +76,25 @@ export async function dropPostgresDatabase(url: string) {
  * skip with that reason on a machine without it, and fail under
  * REQUIRE_SERVICES=1 (CI).
  */
-export async function postgresUnavailable(): Promise<string | null> {
+export async function postgresUnavailable(opts: { quiet?: boolean } = {}): Promise<string | null> {
   try {
     await admin((client) => client.query("SELECT 1"));
     return null;
   } catch (error) {
     const why = `PostgreSQL is not reachable at ${new URL(PG_ADMIN_URL).host} (${(error as Error).message || (error as { code?: string }).code})`;
+    if (opts.quiet) return why;
     if (process.env.REQUIRE_SERVICES === "1") throw new Error(`${why}: it is required here (REQUIRE_SERVICES=1)`);
     console.warn(`skipped: ${why}`);
     return why;
   }
+}
+
+/** Drops every database this run created (its names carry TEST_RUN_ID), whatever test left it. */
+export async function dropRunDatabases(): Promise<number> {
+  if (!process.env.TEST_RUN_ID) return 0;
+  return admin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`rd\\_%\\_${process.env.TEST_RUN_ID}\\_%`]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    return rows.length;
+  });
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freshPostgresDatabase, onPostgres } from "./postgres";
 import { freePort } from "./smtp-sink";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -104,6 +105,8 @@ export async function startServer(env: Record<string, string>, opts: { timeoutMs
   };
 }
 
+const demoDatabases = new Map<string, string>();
+
 export type DemoProcess = { child: ChildProcess; base: string; env: NodeJS.ProcessEnv; output: () => string; stop: () => Promise<void> };
 
 /**
@@ -117,6 +120,12 @@ export async function startDemo(dataDir: string, opts: { port?: number; crmPort?
   // The browser tests open it as "localhost", the address a newcomer types.
   const base = `http://${opts.host ?? "127.0.0.1"}:${port}`;
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", APP_ENV: "demo", PORT: String(port), DEMO_CRM_PORT: String(crmPort), DATA_DIR: dataDir, BASE_URL: base, LOG_LEVEL: "warn" };
+  // The PostgreSQL pass: the demo on its own database, the same one when it is started again on this data directory.
+  if (onPostgres) {
+    let url = demoDatabases.get(dataDir);
+    if (!url) demoDatabases.set(dataDir, (url = await freshPostgresDatabase("rd_demo")));
+    env.DATABASE_URL = url;
+  }
   const child = spawn(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "scripts/demo.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
