@@ -30,7 +30,7 @@ export async function smsTo(app: TestApp, phone: string) {
 }
 
 /** Filed on the web form: the browser that filed, the reference shown, and the "sent" page's HTML. */
-export async function fileOne(app: TestApp, overrides: Record<string, string | string[]> = {}) {
+export async function fileOne(app: Pick<TestApp, "browser">, overrides: Record<string, string | string[]> = {}) {
   const browser = app.browser();
   const res = await browser.post("/demande", validRequest(overrides));
   expect(res.status, textOf(await res.clone().text()).slice(0, 300)).toBe(302);
