@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { lastCode } from "../mocks/sms";
 import { textOf, validRequest, type Browser, type TestApp } from "./app";
-import { mailTo } from "./smtp-sink";
+import { mailTo, type Mailbox } from "./smtp-sink";
 import { unzipEntries } from "./zip";
 
 /**
@@ -82,7 +82,7 @@ export async function letterFromSms(app: TestApp, phone: string) {
  * An archive as the requester gets it: the status link from the "ready"
  * message, a fresh download link to their address, the ZIP's entries.
  */
-export async function downloadArchive(app: TestApp, email: string, archiveId: number): Promise<Map<string, Buffer>> {
+export async function downloadArchive(app: Pick<TestApp, "browser"> & Mailbox, email: string, archiveId: number): Promise<Map<string, Buffer>> {
   const ready = await mailTo(app, email, "Vos données sont prêtes");
   const person = app.browser();
   await person.follow(await person.get(linkIn(ready.text!, "/suivi/lien/")));
