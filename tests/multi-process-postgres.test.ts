@@ -187,9 +187,8 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     await expectEveryEmailOnce();
   }, 60_000);
 
-  // Skipped until the blob store (branch i18-blobs) is on main: until then an archive lives in the data directory of the
-  // process that built it. Then remove `.skip`: with BLOB_STORE=postgres (the default on PostgreSQL) it holds.
-  it.skip("serves an archive built by one web process through the other, once the first one's data directory is gone", async () => {
+  // Files go through the blob store (PostgreSQL, the default on a PostgreSQL database), not the data directory of the process that wrote them.
+  it("serves an archive built by one web process through the other, once the first one's data directory is gone", async () => {
     // Corinne's access request from the test above: gathered, the CRM's controller has instructed.
     const reference = gathered!;
     const support = await signedIn(web(0), "support", "tours");
