@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { resetEnvForTests } from "../app/utils/env.server";
 import { seedRegister } from "../scripts/seed-register";
 import { startDemoCrm, type DemoCrm } from "../scripts/demo-crm";
 import { Browser, textOf } from "./helpers/app";
-import { controllersInstruct, corinneInPerson } from "./helpers/connectors";
+import { controllersInstruct, corinneInPerson, demoSystems, foundOffers } from "./helpers/connectors";
 import { dropPostgresDatabase, freshPostgresDatabase, postgresUnavailable } from "./helpers/postgres";
 import { cli, cliEnv, pidOfConnection, startServer, startWorker, until, type ServerProcess, type WorkerProcess } from "./helpers/processes";
 import { downloadArchive, fileOne } from "./helpers/requester";
@@ -93,18 +93,15 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     sink = await startSmtpSink();
     crm = await startDemoCrm({ port: 0, token: CRM_TOKEN, contacts: 20 });
     proxy = await startStallingProxy(crm.url);
-    // The CRM only: its records are what the ticket shows, and the connectors file names nothing on one machine's disk.
-    const connectorsFile = path.join(dir, "connectors.json");
-    writeFileSync(
-      connectorsFile,
-      JSON.stringify({ connectors: [{ id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", baseUrl: proxy.url, timeoutMs: 30_000, retries: 0 }] }),
-    );
+    // The demo's three systems (the survey database and the recordings by absolute path, the CRM behind the proxy).
+    const { configFile } = await demoSystems({ dir }, { baseUrl: proxy.url, token: CRM_TOKEN, timeoutMs: 30_000, retries: 0 }, { respondents: 20, recordings: 20, realAudio: 4, seed: 21, recordedUpTo: new Date() });
     shared = {
       DATABASE_URL: url,
       APP_SECRET,
       SMTP_URL: sink.url,
-      CONNECTORS_CONFIG: connectorsFile,
+      CONNECTORS_CONFIG: configFile,
       CRM_TEST_TOKEN: CRM_TOKEN,
+      SURVEY_HASH_KEY: process.env.SURVEY_HASH_KEY!,
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       RATE_LIMIT_FILING_PER_HOUR: "1000",
       RATE_LIMIT_VERIFY_PER_HOUR: "1000",
@@ -143,6 +140,21 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     expect(got.sort()).toEqual(owed.sort());
   }
 
+  /** Until every gather job of the request has ended (done, or not searched for want of an identifier). */
+  const searched = (id: number) =>
+    until(async () => {
+      const jobs = await db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id));
+      return jobs.length > 0 && jobs.every((j) => j.status === "done" || j.status === "skipped");
+    }, "the workers to run the searches");
+
+  /** Support confirms every identifier found in the records (her landline, for the recordings), and the workers search again. */
+  async function searchWithFound(browser: Browser, reference: string, id: number) {
+    for (const offer of await foundOffers(browser, reference)) {
+      expect((await browser.post(`/admin/demandes/${reference}`, { intent: "identifier-confirm", token: offer.token })).status).toBe(302);
+    }
+    await searched(id);
+  }
+
   it("gives concurrent filings through both web processes distinct references, numbered 1..N without a gap", async () => {
     const filed = await Promise.all(Array.from({ length: 80 }, (_, i) => fileOne(web(i % 2), { email: `filer${i}@example.fr` })));
     const shown = filed.map((f) => f.reference);
@@ -163,7 +175,7 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     proxy.stall((method, p) => method === "GET" && p.startsWith("/contacts"));
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
     await until(() => proxy.held.length > 0, "a worker to call the CRM");
-    const job = (await first(db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id))))!;
+    const job = (await first(db().select().from(gatherJobs).where(and(eq(gatherJobs.requestId, id), eq(gatherJobs.connectorId, "crm")))))!;
     expect(job).toMatchObject({ status: "running", attempts: 1 });
 
     await killTheWorkerHolding(proxy.held[0]!);
@@ -171,13 +183,18 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     // The other worker takes the job over once the dead one's lease has run out.
     await until(async () => (await first(db().select().from(gatherJobs).where(eq(gatherJobs.id, job.id))))!.status === "done", "the other worker to finish the job", (LEASE_SECONDS + 15) * 1000);
     expect(await first(db().select().from(gatherJobs).where(eq(gatherJobs.id, job.id)))).toMatchObject({ status: "done", attempts: 2, error: null });
-    const completions = (await db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "gather.completed")))).map((e) => e.details as { jobId?: number; attempt?: number });
-    expect(completions).toEqual([expect.objectContaining({ jobId: job.id, attempt: 2 })]);
+    const completions = (await db().select().from(auditLog).where(and(eq(auditLog.reference, reference), eq(auditLog.action, "gather.completed"))))
+      .map((e) => e.details as { jobId?: number; attempt?: number })
+      .filter((d) => d.jobId === job.id);
+    expect(completions.map((d) => d.attempt)).toEqual([2]);
     // Its supervisor starts the killed worker again.
     await startOneWorker();
+    await searched(id);
 
-    // Through the other web process: Neva (the CRM's controller) instructs, and the preview shows her CRM record.
+    // Through the other web process: the landline found in her survey record confirmed (the workers gather her calls,
+    // audio files), Neva (the CRM's controller) instructs, and the preview shows her CRM record.
     const elsewhere = await signedIn(web(1), "support", "tours");
+    await searchWithFound(elsewhere.browser, reference, id);
     await controllersInstruct(web(1), elsewhere.browser, reference);
     const preview = await elsewhere.browser.get(`/admin/demandes/${reference}/apercu`);
     expect(preview.status).toBe(200);
@@ -200,6 +217,10 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     rmSync(webs[0]!.dir, { recursive: true, force: true });
     const entries = await downloadArchive({ browser: web(1).browser, deliver: outboxSent, sink }, "desmarc.corinne@orange.fr", archive.id);
     expect([...entries.keys()].some((name) => name.startsWith("data/crm/"))).toBe(true);
+    // Her calls' audio, gathered by a worker into the blob store, read by the first web process to build the archive.
+    const calls = [...entries].filter(([name]) => name.startsWith("recordings/"));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every(([, bytes]) => bytes.length > 0)).toBe(true);
     expect(entries.get("manifest.json")).toBeDefined();
     await expectEveryEmailOnce();
   }, 40_000);
@@ -208,10 +229,8 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
     const { reference, browser: support } = await corinneInPerson(web(1), ["erasure"]);
     const id = (await ticketRow(reference)).id;
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "gather" })).status).toBe(302);
-    await until(async () => {
-      const jobs = await db().select().from(gatherJobs).where(eq(gatherJobs.requestId, id));
-      return jobs.length > 0 && jobs.every((j) => j.status === "done");
-    }, "the gather");
+    await searched(id);
+    await searchWithFound(support, reference, id);
     await controllersInstruct(web(1), support, reference);
     expect((await support.post(`/admin/demandes/${reference}`, { intent: "erasure-plan" })).status).toBe(302);
     const dpo = await signedIn(web(0), "dpo");

@@ -23,18 +23,20 @@ import { first } from "../../app/utils/db.server";
 /** What the helpers below need of a web process: its database and a browser on it (a test app, or a separate server). */
 type Web = Pick<TestApp, "db" | "browser">;
 type CrmConfig = { baseUrl: string; token: string; timeoutMs: number; retries: number; backoffMs?: number };
-type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number };
+/** `recordedUpTo`: the calls are dated in the days before it (default the demo's fixed date, months ago: a worker's retention run deletes them). */
+type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number; recordedUpTo?: Date };
 
 /**
  * The demo survey database (real SQLite) and recordings (real files) in the
- * app's folder, and the connectors file naming them and the given CRM.
+ * app's folder, and the connectors file naming them and the given CRM, by
+ * absolute paths (processes with other data directories read them too).
  */
-export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOptions = {}) {
+export async function demoSystems(app: Pick<TestApp, "dir">, crm: CrmConfig, opts: SystemsOptions = {}) {
   const seed = opts.seed ?? 7;
   const surveyFile = path.join(app.dir, "survey.sqlite");
   await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: opts.respondents ?? 50, seed });
   const recordingsRoot = path.join(app.dir, "recordings");
-  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: opts.recordings ?? 40, realAudio: opts.realAudio ?? 10, seed });
+  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: opts.recordings ?? 40, realAudio: opts.realAudio ?? 10, seed, now: opts.recordedUpTo });
   const configFile = path.join(app.dir, "connectors.config.json");
   const { token, ...crmHttp } = crm;
   writeFileSync(
@@ -42,7 +44,7 @@ export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOpt
     JSON.stringify({
       connectors: [
         { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite", presentation: demoRecordingsPresentation },
+        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), presentation: demoRecordingsPresentation },
         { id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", ...crmHttp },
       ],
     }),
