@@ -8,7 +8,7 @@ import { addDays, isWorkingDay, parisDate } from "../app/services/deadlines";
 import { createStaff } from "../app/services/staff.server";
 import { startApp, type TestApp } from "./helpers/app";
 import { onPostgres } from "./helpers/postgres";
-import { cliEnv, run, startWorker } from "./helpers/processes";
+import { cliEnv, run, startWorker, until } from "./helpers/processes";
 import { fileOne } from "./helpers/requester";
 
 /**
@@ -34,14 +34,6 @@ const workerEnv = (env: Record<string, string> = {}) =>
     REMINDERS_HOUR: "0",
     ...env,
   });
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("npm run worker", () => {
   // First: any worker's first sweep on a working day claims the day's digest.

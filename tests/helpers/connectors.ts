@@ -20,19 +20,23 @@ import { startApp, type Browser, type TestApp } from "./app";
 import { signedIn } from "./staff";
 import { first } from "../../app/utils/db.server";
 
+/** What the helpers below need of a web process: its database and a browser on it (a test app, or a separate server). */
+type Web = Pick<TestApp, "db" | "browser">;
 type CrmConfig = { baseUrl: string; token: string; timeoutMs: number; retries: number; backoffMs?: number };
-type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number };
+/** `recordedUpTo`: the calls are dated in the days before it (default the demo's fixed date, months ago: a worker's retention run deletes them). */
+type SystemsOptions = { respondents?: number; recordings?: number; realAudio?: number; seed?: number; recordedUpTo?: Date };
 
 /**
  * The demo survey database (real SQLite) and recordings (real files) in the
- * app's folder, and the connectors file naming them and the given CRM.
+ * app's folder, and the connectors file naming them and the given CRM, by
+ * absolute paths (processes with other data directories read them too).
  */
-export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOptions = {}) {
+export async function demoSystems(app: Pick<TestApp, "dir">, crm: CrmConfig, opts: SystemsOptions = {}) {
   const seed = opts.seed ?? 7;
   const surveyFile = path.join(app.dir, "survey.sqlite");
   await createDemoSurveyDatabase({ dialect: "sqlite", url: `file:${surveyFile}` }, { respondents: opts.respondents ?? 50, seed });
   const recordingsRoot = path.join(app.dir, "recordings");
-  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: opts.recordings ?? 40, realAudio: opts.realAudio ?? 10, seed });
+  createDemoRecordings({ root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), count: opts.recordings ?? 40, realAudio: opts.realAudio ?? 10, seed, now: opts.recordedUpTo });
   const configFile = path.join(app.dir, "connectors.config.json");
   const { token, ...crmHttp } = crm;
   writeFileSync(
@@ -40,7 +44,7 @@ export async function demoSystems(app: TestApp, crm: CrmConfig, opts: SystemsOpt
     JSON.stringify({
       connectors: [
         { id: "survey", kind: "sql-survey", label: "Études de marché", dialect: "sqlite", url: `file:${surveyFile}`, hashKeyEnv: "SURVEY_HASH_KEY", mapping: demoSurveyMapping },
-        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: "{dataDir}/recordings", index: "{dataDir}/recordings/index.sqlite", presentation: demoRecordingsPresentation },
+        { id: "recordings", kind: "recordings", label: "Enregistrements d'appels", root: recordingsRoot, index: path.join(recordingsRoot, "index.sqlite"), presentation: demoRecordingsPresentation },
         { id: "crm", kind: "crm-http", label: "CRM client", tokenEnv: "CRM_TEST_TOKEN", ...crmHttp },
       ],
     }),
@@ -92,12 +96,12 @@ export async function drainGather(app: TestApp) {
  * HTTP, as the agent does). Her landline cannot receive a code: it is found
  * in her survey record, and `searchWithFound` confirms it for the recordings.
  */
-export async function corinneInPerson(app: TestApp, rights: string[] = ["access"]) {
+export async function corinneInPerson(app: Web, rights: string[] = ["access"]) {
   return personInPerson(app, { lastName: "Desmarc", firstName: "Corinne", email: "desmarc.corinne@orange.fr", phone: "02 47 00 00 00", site: "tours" }, rights);
 }
 
 /** Nadia Azri, surveyed for Lumen Énergie (not Osiris), seen in person at Lille. */
-export async function nadiaInPerson(app: TestApp, rights: string[] = ["access"]) {
+export async function nadiaInPerson(app: Web, rights: string[] = ["access"]) {
   return personInPerson(app, { lastName: "Azri", firstName: "Nadia", email: "nadia.azri@example.com", phone: "07 81 22 33 44", site: "lille" }, rights);
 }
 
@@ -106,7 +110,7 @@ export async function nadiaInPerson(app: TestApp, rights: string[] = ["access"])
  * proven by a code they read back (unless `proveEmail` is false).
  */
 export async function personInPerson(
-  app: TestApp,
+  app: Web,
   p: { lastName: string; firstName: string; email: string; phone: string; site: "tours" | "lille"; details?: string },
   rights: string[],
   opts: { proveEmail?: boolean } = {},
@@ -132,7 +136,7 @@ export async function personInPerson(
 }
 
 /** The code last sent for this request, as the person would read it from their message. */
-export async function sentCode(app: TestApp, reference: string): Promise<string> {
+export async function sentCode(app: Web, reference: string): Promise<string> {
   const id = (await first(app.db().select({ id: requests.id }).from(requests).where(eq(requests.reference, reference))))!.id;
   const row = await first(app.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.requestId, id), eq(outbox.template, "agent_code"))).orderBy(desc(outbox.id)));
   // The reference ends in six digits too: the code is the last group of six.
@@ -142,7 +146,7 @@ export async function sentCode(app: TestApp, reference: string): Promise<string>
 }
 
 /** Staff send a code to one of the person's contacts and type in what the person reads back. */
-export async function proveByCode(app: TestApp, browser: Browser, reference: string, via: "email" | "sms") {
+export async function proveByCode(app: Web, browser: Browser, reference: string, via: "email" | "sms") {
   expect((await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-send", via })).status).toBe(302);
   const res = await browser.post(`/admin/demandes/${reference}`, { intent: "contact-code-check", via, [via === "email" ? "code-email" : "code-phone"]: await sentCode(app, reference) });
   expect(res.status).toBe(302);
@@ -177,7 +181,7 @@ export async function gatherAll(app: TestApp, browser: Browser, reference: strin
  * what RightsDesk does with the CRM's data once instructed use it; tests of
  * the wait itself are in tests/processor.test.ts.
  */
-export async function controllersInstruct(app: TestApp, browser: Browser, reference: string) {
+export async function controllersInstruct(app: Web, browser: Browser, reference: string) {
   const r = (await first(app.db().select().from(requests).where(eq(requests.reference, reference))))!;
   const wanted = [
     ...(r.rights.includes("access") || r.rights.includes("portability") ? ["answer"] : []),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freshPostgresDatabase, onPostgres } from "./postgres";
@@ -181,4 +181,42 @@ export async function startWorker(env: NodeJS.ProcessEnv, opts: { timeoutMs?: nu
       return await finished;
     },
   };
+}
+
+/**
+ * Which of `pids` holds the TCP connection whose client end is `clientPort`
+ * on this machine (a server sees that port as the caller's): the process that
+ * made a given request, to kill that one. Linux (/proc); undefined when none.
+ */
+export function pidOfConnection(clientPort: number, pids: number[]): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"].filter((t) => existsSync(t))) {
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && parseInt(cols[1]!.split(":").at(-1)!, 16) === clientPort) inodes.add(`socket:[${cols[9]}]`);
+    }
+  }
+  const holds = (pid: number) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+  return pids.find(holds);
+}
+
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { lastCode } from "../mocks/sms";
 import { textOf, validRequest, type Browser, type TestApp } from "./app";
-import { mailTo } from "./smtp-sink";
+import { mailTo, type Mailbox } from "./smtp-sink";
 import { unzipEntries } from "./zip";
 
 /**
@@ -30,7 +30,7 @@ export async function smsTo(app: TestApp, phone: string) {
 }
 
 /** Filed on the web form: the browser that filed, the reference shown, and the "sent" page's HTML. */
-export async function fileOne(app: TestApp, overrides: Record<string, string | string[]> = {}) {
+export async function fileOne(app: Pick<TestApp, "browser">, overrides: Record<string, string | string[]> = {}) {
   const browser = app.browser();
   const res = await browser.post("/demande", validRequest(overrides));
   expect(res.status, textOf(await res.clone().text()).slice(0, 300)).toBe(302);
@@ -82,7 +82,7 @@ export async function letterFromSms(app: TestApp, phone: string) {
  * An archive as the requester gets it: the status link from the "ready"
  * message, a fresh download link to their address, the ZIP's entries.
  */
-export async function downloadArchive(app: TestApp, email: string, archiveId: number): Promise<Map<string, Buffer>> {
+export async function downloadArchive(app: Pick<TestApp, "browser"> & Mailbox, email: string, archiveId: number): Promise<Map<string, Buffer>> {
   const ready = await mailTo(app, email, "Vos données sont prêtes");
   const person = app.browser();
   await person.follow(await person.get(linkIn(ready.text!, "/suivi/lien/")));

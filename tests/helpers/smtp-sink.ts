@@ -45,7 +45,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** What the mail lookups need of a test app: its outbox sender's tick and its sink. */
-type Mailbox = { deliver(): unknown; sink: { received: ParsedMail[] } | null };
+export type Mailbox = { deliver(): unknown; sink: { received: ParsedMail[] } | null };
 
 /**
  * The mails already in the sink addressed to `address` whose subject holds

@@ -7,7 +7,7 @@ import type { Browser, TestApp } from "./app";
 let counter = 0;
 
 /** Creates a staff account with a known password (no forced change) and signs a browser in over HTTP. */
-export async function signedIn(app: TestApp, role: Role, site: Site = "tours"): Promise<{ browser: Browser; id: number; email: string }> {
+export async function signedIn(app: Pick<TestApp, "browser">, role: Role, site: Site = "tours"): Promise<{ browser: Browser; id: number; email: string }> {
   const email = `${role}.${site}.${++counter}@centrecall.example`;
   const password = "correct horse battery staple";
   const { staff } = await createStaff({
