@@ -12,7 +12,7 @@ import type { Db, DbOrTx } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { faultPoint } from "../utils/faults.server";
 import * as audit from "./audit.server";
-import { withTx, first } from "../utils/db.server";
+import { withTx, first, forUpdate } from "../utils/db.server";
 
 /**
  * Where gathered data rests: encrypted, per request, until the ticket's
@@ -273,8 +273,9 @@ export async function purgeAfterRetention(db: Db, now: Date): Promise<number> {
     );
   let purged = 0;
   for (const { id, reference } of closed) {
-    // Still holding copies when this process gets the lock: two sweeps purge and audit once.
+    // Still holding copies once this transaction holds the request's row: two sweeps purge and audit once.
     const won = await withTx(db, async (tx) => {
+      await forUpdate(tx, tx.select({ id: requests.id }).from(requests).where(eq(requests.id, id)));
       if (!(await first(tx.select({ id: gatheredItems.id }).from(gatheredItems).where(eq(gatheredItems.requestId, id))))) return false;
       await purgeRequest(tx, id);
       await audit.append(tx, { actor: { kind: "system" }, action: "erasure.copies_purged", reference, details: { copies: "gathered", reason: "retention", retentionDays: env().GATHER_RETENTION_DAYS }, at: now });
