@@ -9,6 +9,7 @@ import * as sqliteSchema from "../db/schema";
 import * as pgSchema from "../db/schema-pg";
 import { auditLog, requests } from "../db/schema";
 import { append, verifyChain } from "../app/services/audit.server";
+import { findLink, issueLink, markUsed } from "../app/services/verification.server";
 import { resetEnvForTests } from "../app/utils/env.server";
 import { first, openDatabase, rawAll, rawGet, rawRun, withTx, type OpenDatabase } from "../app/utils/db.server";
 import { referenceNumberEquals } from "../app/utils/sql-dialect.server";
@@ -131,6 +132,28 @@ describe.skipIf(unavailable !== null)("the PostgreSQL store", () => {
       await rawRun(store.db, sql`ALTER TABLE audit_log ENABLE TRIGGER USER`);
     }
     await expect(rawRun(store.db, sql`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+  });
+
+  it("lets one of two simultaneous uses of a single-use link through, not both", async () => {
+    const now = new Date();
+    const token = await withTx(store, (tx) => issueLink(tx, 1, "download_link", now));
+    let bothFoundIt!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothFoundIt = resolve));
+    let found = 0;
+    const use = () =>
+      withTx(store, async (tx) => {
+        const link = await findLink(tx, token, "download_link", now);
+        if (!link) return "gone";
+        if (++found === 2) bothFoundIt();
+        await barrier;
+        await markUsed(tx, link.id, now);
+        return "used";
+      });
+    const outcomes = await Promise.allSettled([use(), use()]);
+    expect(outcomes.filter((o) => o.status === "fulfilled" && o.value === "used")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason)).toEqual([
+      expect.objectContaining({ detail: { code: "already_used" } }),
+    ]);
   });
 
   it("runs a transaction again when PostgreSQL picks it as a deadlock's victim, and both end committed", async () => {

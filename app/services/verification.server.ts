@@ -2,7 +2,8 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { timingSafeEqual } from "node:crypto";
 import { verificationTokens, type TokenPurpose, type VerificationToken } from "../../db/schema/verification";
 import { keyedHash, randomCode, randomToken } from "../utils/crypto.server";
-import { insertRow, type DbOrTx, first } from "../utils/db.server";
+import { changes, insertRow, type DbOrTx, first } from "../utils/db.server";
+import { DomainError } from "./errors";
 import { env } from "../utils/env.server";
 
 /**
@@ -66,8 +67,14 @@ export async function consumeLink(tx: DbOrTx, token: string, purpose: LinkPurpos
   );
 }
 
+/**
+ * Spends a link or code found earlier in the same transaction. Only if it is
+ * still unspent: two uses racing each other (PostgreSQL's transactions run
+ * side by side) cannot both get it; the loser's transaction is undone.
+ */
 export async function markUsed(tx: DbOrTx, tokenId: number, now: Date) {
-  await tx.update(verificationTokens).set({ usedAt: now }).where(eq(verificationTokens.id, tokenId));
+  const spent = await tx.update(verificationTokens).set({ usedAt: now }).where(and(eq(verificationTokens.id, tokenId), isNull(verificationTokens.usedAt)));
+  if (changes(spent) !== 1) throw new DomainError("illegal_transition", { code: "already_used" });
 }
 
 /** Codes are bound to their request and issue time, so equal codes never collide. */
