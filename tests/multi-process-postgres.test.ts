@@ -105,6 +105,8 @@ describe.skipIf(unavailable)("two web processes and two workers on PostgreSQL", 
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       RATE_LIMIT_FILING_PER_HOUR: "1000",
       RATE_LIMIT_VERIFY_PER_HOUR: "1000",
+      // Four processes and this one on a server other test files use at the same time (max_connections 100).
+      DATABASE_POOL_SIZE: "4",
     };
     // This process reads the same database (for its checks) and records agent intake through the services, as a third web process would.
     Object.assign(process.env, { ...shared, APP_ENV: "test", DATA_DIR: dir, BASE_URL: "http://127.0.0.1:9", SMS_GATEWAY_URL: "http://127.0.0.1:9/unused", LOG_LEVEL: "silent", WORKERS: "0" });

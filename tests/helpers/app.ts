@@ -49,6 +49,8 @@ export async function startApp(opts: { env?: Record<string, string>; smtpUrl?: s
     BASE_URL: base,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     WORKERS: "0",
+    // PostgreSQL pass: each test app holds two pools (the sources' and the build's) beside other files' apps.
+    DATABASE_POOL_SIZE: "4",
     // No connectors unless a test configures them (the repository's file is the demo's).
     CONNECTORS_CONFIG: path.join(dir, "no-connectors.json"),
     RATE_LIMIT_FILING_PER_HOUR: "1000",
