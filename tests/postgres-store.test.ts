@@ -14,7 +14,7 @@ import { resetEnvForTests } from "../app/utils/env.server";
 import { first, openDatabase, rawAll, rawGet, rawRun, withTx, type OpenDatabase } from "../app/utils/db.server";
 import { referenceNumberEquals } from "../app/utils/sql-dialect.server";
 import { cli, cliEnv, run } from "./helpers/processes";
-import { dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL, postgresUnavailable } from "./helpers/postgres";
+import { createEmptyDatabase, dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL, postgresUnavailable } from "./helpers/postgres";
 
 /**
  * The PostgreSQL store itself (ADR 0020); the whole suite also runs on it
@@ -23,8 +23,8 @@ import { dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL, postgresUnav
 const unavailable = await postgresUnavailable();
 const SECRET = "test-secret-that-is-long-enough-for-hkdf-0123456789";
 
-describe("the two schemas", () => {
-  it("name the same tables and columns, with the same keys and nullability", () => {
+describe("the PostgreSQL schema derived from SQLite's", () => {
+  it("names the same tables and columns, with the same keys and nullability", () => {
     const shape = (cfg: { name: string; columns: { name: string; notNull: boolean; primary: boolean }[] }) => ({
       table: cfg.name,
       columns: cfg.columns.map((c) => `${c.name}${c.notNull ? " not null" : ""}${c.primary ? " primary" : ""}`).sort(),
@@ -202,9 +202,7 @@ describe.skipIf(unavailable !== null)("the PostgreSQL store", () => {
   it("in production, a process refuses to start on a database that needs migrating, and names the command", async () => {
     const target = new URL(PG_ADMIN_URL);
     target.pathname = `/rd_unmigrated_${process.pid}_${Date.now()}`;
-    const admin = openDatabase(PG_ADMIN_URL);
-    await rawRun(admin.db, sql.raw(`CREATE DATABASE ${target.pathname.slice(1)}`));
-    admin.close();
+    await createEmptyDatabase(target.toString());
     const env = cliEnv(dir, {
       APP_ENV: "production",
       APP_SECRET: SECRET,

@@ -16,8 +16,8 @@ import { RIGHTS, type Right } from "../../db/schema/enums";
  *   names; the count rows are locked in a fixed order);
  * - the connection's pragmas (WAL, busy_timeout, …) and BEGIN IMMEDIATE, in
  *   db.server.ts; the pool, transactions and retries in store-postgres.server.ts;
- * - the expression and partial indexes of db/schema/requests.ts and
- *   db/schema-pg/requests.ts, which write `referenceNumber` and
+ * - the expression and partial indexes of db/schema/requests.ts (respelt for
+ *   PostgreSQL by db/schema-pg/derived.ts), which write `referenceNumber` and
  *   `rightsInclude` out again (the schema reaches the browser bundle, so it
  *   cannot import a server module): a database uses such an index only when
  *   the query writes the very same expression, and tests/sql-dialect.test.ts

@@ -65,6 +65,13 @@ export async function freshPostgresDatabase(prefix = "rd_test"): Promise<string>
   });
 }
 
+/** A new database with nothing in it (not migrated): what an operator creates before `db migrate`. */
+export async function createEmptyDatabase(url: string) {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error("not a test database name");
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+}
+
 export async function dropPostgresDatabase(url: string) {
   const name = new URL(url).pathname.slice(1);
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error("not a test database name");
