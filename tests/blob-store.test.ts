@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobError, LocalBlobStore, PgBlobStore, type BlobStore } from "../app/utils/blob-store.server";
+import { postgresProbe } from "./helpers/postgres";
 
 /**
  * The blob store's contract (ADR 0021), run against both stores: the local
@@ -85,18 +86,7 @@ const backends: Backend[] = [
   },
   {
     name: "PgBlobStore",
-    async probe() {
-      const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-      try {
-        await c.connect();
-        await c.query("SELECT 1");
-        return null;
-      } catch (error) {
-        return (error as Error).message || String(error);
-      } finally {
-        await c.end().catch(() => {});
-      }
-    },
+    probe: () => postgresProbe(PG_URL),
     async open() {
       const name = `rd_blobs_${randomBytes(5).toString("hex")}`;
       const admin = new pg.Client({ connectionString: PG_URL });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { openDatabase, rawRun } from "../app/utils/db.server";
 import { startApp, textOf, type TestApp } from "./helpers/app";
-import { dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL } from "./helpers/postgres";
+import { dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL, postgresProbe } from "./helpers/postgres";
 import { cli, cliEnv } from "./helpers/processes";
 import { fileOne, verifiedByEmail } from "./helpers/requester";
 import { signedIn } from "./helpers/staff";
@@ -22,20 +22,7 @@ import { signedIn } from "./helpers/staff";
  */
 const REQUIRE = process.env.REQUIRE_SERVICES === "1";
 
-async function unreachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return null;
-  } catch (error) {
-    return (error as { code?: string }).code ?? "no answer";
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const why = await unreachable();
+const why = await postgresProbe();
 if (why && !REQUIRE)
   console.warn(`[db-copy] skipping: PostgreSQL at ${new URL(PG_ADMIN_URL).host} is not reachable (${why}). Set TEST_PG_URL, or REQUIRE_SERVICES=1 to make this a failure.`);
 

@@ -5,15 +5,15 @@ import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { SQLiteSelectBase, type BaseSQLiteDatabase, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as schema from "../../db/schema";
 import { env } from "./env.server";
 import {
   inPostgresTransaction,
   isPostgresUrl,
   lockingSelect,
+  migrationsFolderNamed,
   openPostgres,
   postgresNow,
   rawPostgres,
@@ -40,15 +40,9 @@ export type Db = BaseSQLiteDatabase<"sync", Database.RunResult, typeof schema>;
 export type Tx = Db;
 export type DbOrTx = Db;
 
-/** db/migrations, found from this file whether it runs from app/ or build/server/. */
+/** db/migrations (SQLite's), found from this file whether it runs from app/ or build/server/. */
 export function migrationsFolder(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, "db", "migrations");
-    if (existsSync(path.join(candidate, "meta", "_journal.json"))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return path.resolve("db/migrations");
+  return migrationsFolderNamed("migrations");
 }
 
 /** Serialises this process's writers on one database file, in arrival order. */

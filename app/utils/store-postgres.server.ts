@@ -46,15 +46,15 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-/** db/migrations-pg, found from this file whether it runs from app/ or build/server/. */
-export function pgMigrationsFolder(): string {
+/** db/<name> (migrations, migrations-pg), found from this file whether it runs from app/ or build/server/. */
+export function migrationsFolderNamed(name: "migrations" | "migrations-pg"): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, "db", "migrations-pg");
+    const candidate = path.join(dir, "db", name);
     if (existsSync(path.join(candidate, "meta", "_journal.json"))) return candidate;
     dir = path.dirname(dir);
   }
-  return path.resolve("db/migrations-pg");
+  return path.resolve("db", name);
 }
 
 /**
@@ -261,7 +261,7 @@ export async function migratePostgres(url: string): Promise<{ applied: number }>
     await client.query("SET client_min_messages = warning");
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     const before = await appliedCount(client);
-    await migrate(drizzleNodePg(client), { migrationsFolder: pgMigrationsFolder(), migrationsSchema: "drizzle" });
+    await migrate(drizzleNodePg(client), { migrationsFolder: migrationsFolderNamed("migrations-pg"), migrationsSchema: "drizzle" });
     const after = await appliedCount(client);
     return { applied: after - before };
   } finally {
@@ -281,7 +281,7 @@ export async function pendingMigrations(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const files = readMigrationFiles({ migrationsFolder: pgMigrationsFolder() });
+    const files = readMigrationFiles({ migrationsFolder: migrationsFolderNamed("migrations-pg") });
     const exists = await client.query(`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS ok`);
     if (!exists.rows[0].ok) return files.length;
     const last = Number((await client.query(`SELECT coalesce(max(created_at), 0) AS at FROM drizzle.__drizzle_migrations`)).rows[0].at);

@@ -78,17 +78,30 @@ export async function dropPostgresDatabase(url: string) {
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
+/** Null when the server at `url` answers a query within 3 s, else the reason (its message or code). */
+export async function postgresProbe(url = PG_ADMIN_URL): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return null;
+  } catch (error) {
+    return (error as Error).message || (error as { code?: string }).code || String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /**
  * Null when the PostgreSQL server answers, else why not. Suites that need it
  * skip with that reason on a machine without it, and fail under
  * REQUIRE_SERVICES=1 (CI).
  */
 export async function postgresUnavailable(opts: { quiet?: boolean } = {}): Promise<string | null> {
-  try {
-    await admin((client) => client.query("SELECT 1"));
-    return null;
-  } catch (error) {
-    const why = `PostgreSQL is not reachable at ${new URL(PG_ADMIN_URL).host} (${(error as Error).message || (error as { code?: string }).code})`;
+  const reason = await postgresProbe();
+  {
+    if (reason === null) return null;
+    const why = `PostgreSQL is not reachable at ${new URL(PG_ADMIN_URL).host} (${reason})`;
     if (opts.quiet) return why;
     if (process.env.REQUIRE_SERVICES === "1") throw new Error(`${why}: it is required here (REQUIRE_SERVICES=1)`);
     console.warn(`skipped: ${why}`);
