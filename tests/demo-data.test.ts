@@ -1,8 +1,9 @@
-import Database from "better-sqlite3";
+import { sql, type SQL } from "drizzle-orm";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase, rawAll } from "../app/utils/db.server";
 import { cli, startDemo, type DemoProcess } from "./helpers/processes";
 
 /**
@@ -26,25 +27,28 @@ describe("the demo", () => {
     // The server's sender runs every 2 s: give it one pass over what the seed queued.
     await new Promise((r) => setTimeout(r, 5_000));
     const now = Date.now();
-    const db = new Database(path.join(dir, "rightsdesk.sqlite"), { readonly: true });
+    // The demo's own database: its SQLite file, or (the suite's PostgreSQL pass) its PostgreSQL database.
+    const store = openDatabase(demo.env.DATABASE_URL ?? `file:${path.join(dir, "rightsdesk.sqlite")}`);
     try {
-      const latest = (sql: string) => (db.prepare(sql).get() as { at: number | null }).at ?? 0;
+      const all = <T>(query: SQL) => rawAll<T>(store.db, query);
+      const latest = async (query: SQL) => Number((await all<{ at: number | null }>(query))[0]?.at ?? 0);
       for (const column of ["received_at", "verified_at", "closed_at", "created_at", "updated_at"])
-        expect(latest(`SELECT max(${column}) AS at FROM requests`), `requests.${column}`).toBeLessThanOrEqual(now);
-      expect(latest("SELECT max(at) AS at FROM request_events"), "request_events.at").toBeLessThanOrEqual(now);
-      expect(latest("SELECT max(created_at) AS at FROM outbox"), "outbox.created_at").toBeLessThanOrEqual(now);
-      expect(latest("SELECT max(next_attempt_at) AS at FROM outbox WHERE status = 'pending'"), "outbox.next_attempt_at").toBeLessThanOrEqual(now);
-      const dueOn = (db.prepare("SELECT max(date(closed_at / 1000, 'unixepoch')) AS d FROM requests").get() as { d: string }).d;
-      expect(dueOn <= new Date(now).toISOString().slice(0, 10)).toBe(true);
+        expect(await latest(sql`SELECT max(${sql.identifier(column)}) AS at FROM requests`), `requests.${column}`).toBeLessThanOrEqual(now);
+      expect(await latest(sql`SELECT max(at) AS at FROM request_events`), "request_events.at").toBeLessThanOrEqual(now);
+      expect(await latest(sql`SELECT max(created_at) AS at FROM outbox`), "outbox.created_at").toBeLessThanOrEqual(now);
+      expect(await latest(sql`SELECT max(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`), "outbox.next_attempt_at").toBeLessThanOrEqual(now);
+      const lastClosed = await latest(sql`SELECT max(closed_at) AS at FROM requests`);
+      expect(new Date(lastClosed).toISOString().slice(0, 10) <= new Date(now).toISOString().slice(0, 10)).toBe(true);
       // Every closing letter of a past closure went out (to the dev outbox) rather than waiting for a future date.
-      const stale = db.prepare("SELECT template, count(*) AS n FROM outbox WHERE status = 'pending' AND created_at < ? GROUP BY template").all(before);
+      const stale = await all(sql`SELECT template, count(*) AS n FROM outbox WHERE status = 'pending' AND created_at < ${before} GROUP BY template`);
       expect(stale).toEqual([]);
       // No "your code expired before we could send it" notice for a code the seed's people read back long ago.
-      expect(db.prepare("SELECT template, count(*) AS n FROM outbox WHERE template LIKE '%\\_expired' ESCAPE '\\' GROUP BY template").all()).toEqual([]);
-      const closings = db.prepare("SELECT status, count(*) AS n FROM outbox WHERE template = 'closing' GROUP BY status").all() as { status: string; n: number }[];
+      expect(await all(sql`SELECT template, count(*) AS n FROM outbox WHERE template LIKE '%!_expired' ESCAPE '!' GROUP BY template`)).toEqual([]);
+      const closings = await all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM outbox WHERE template = 'closing' GROUP BY status`);
       expect(closings.every((c) => c.status === "sent")).toBe(true);
     } finally {
-      db.close();
+      store.close();
+      await store.closed;
     }
   }, 180_000);
 

@@ -12,7 +12,6 @@ import { corinneInPerson, withDemoConnectors, gatherAll } from "./helpers/connec
 import { signedIn } from "./helpers/staff";
 import { ticketRow } from "./helpers/tickets";
 import { blobExists } from "./helpers/blobs";
-import { blobStore } from "../app/utils/blob-store.server";
 
 /**
  * The archive directory cannot take the file (not a directory, read-only, or
@@ -23,7 +22,8 @@ import { blobStore } from "../app/utils/blob-store.server";
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startApp();
+  // An archive directory to break: files on the disk, whichever store holds the rows.
+  app = await startApp({ env: { BLOB_STORE: "local" } });
   await withDemoConnectors(app, { respondents: 20, recordings: 20, realAudio: 4, seed: 5 });
 });
 afterAll(async () => {
@@ -67,8 +67,7 @@ async function releasedAfterFix(reference: string, dpo: Awaited<ReturnType<typeo
 }
 
 describe("an archive directory that cannot take the file", () => {
-  it("is not a directory: a clear French message (503: the storage, not the request), nothing released or sent, then it works once fixed", async (ctx) => {
-    if (blobStore().kind !== "local") ctx.skip("archives rest in the database (BLOB_STORE=postgres): no archive directory to break");
+  it("is not a directory: a clear French message (503: the storage, not the request), nothing released or sent, then it works once fixed", async () => {
     const reference = await gatheredTicket();
     const dpo = await signedIn(app, "dpo");
     const dir = path.join(app.dir, "archives");
@@ -90,7 +89,6 @@ describe("an archive directory that cannot take the file", () => {
   });
 
   it("is full (a tiny tmpfs) or read-only (mode 0500 for a non-root user): the same, with no partial file left", async (ctx) => {
-    if (blobStore().kind !== "local") ctx.skip("archives rest in the database (BLOB_STORE=postgres): no archive directory to break");
     const reference = await gatheredTicket();
     const dpo = await signedIn(app, "dpo");
     const dir = path.join(app.dir, "archives");
