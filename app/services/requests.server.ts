@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   attachments,
   referenceCounters,
@@ -54,6 +54,14 @@ const bumpReferenceCounter = preparedQuery((db) =>
     .prepare(),
 );
 
+const setReference = preparedQuery((db) =>
+  db
+    .update(requests)
+    .set({ reference: sql.placeholder("reference") as unknown as string })
+    .where(eq(requests.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 export async function addEvent(tx: DbOrTx, requestId: number, ctx: Ctx, type: EventType, data: Record<string, unknown> = {}) {
   await insertRow(tx, requestEvents, { requestId, at: ctx.now, type, actor: actorLabel(ctx.actor), data });
 }
@@ -83,9 +91,12 @@ async function sendVerification(tx: DbOrTx, ctx: Ctx, r: Pick<RequestRow, "id" |
  */
 export async function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: IntakeInput; locale: Locale; mandate: Mandate | null }) {
   return await withTx(ctx, async (tx) => {
-    const reference = await nextReference(tx, ctx.now);
-    const row = await insertReturning(tx, requests, {
-      reference,
+    // The number is taken last (below): the year's counter row stays locked from then until the commit, so
+    // that numbers are gapless, and every filing waits behind that lock (PostgreSQL: other processes' too).
+    // Until then the row holds a placeholder no one else can see or collide with.
+    const placeholder = `filing-${randomUUID()}`;
+    const filed = await insertReturning(tx, requests, {
+      reference: placeholder,
       rights: input.rights,
       channel: "web",
       status: "awaiting_verification",
@@ -112,6 +123,7 @@ export async function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: I
       createdAt: ctx.now,
       updatedAt: ctx.now,
     });
+    const row = { ...filed };
     await addEvent(tx, row.id, ctx, "filed", { channel: "web", rights: input.rights, onBehalf: row.onBehalf });
     // The represented person's own identifiers, kept pending until a link sent to them comes back.
     if (input.onBehalf === "other") {
@@ -121,6 +133,9 @@ export async function file({ ctx, input, locale, mandate }: { ctx: Ctx; input: I
     // Décret 2019-536 art. 77: the clock does not run while identity is unconfirmed.
     await insertRow(tx, requestPauses, { requestId: row.id, reason: "identity_verification", startedAt: ctx.now });
     await addEvent(tx, row.id, ctx, "clock_paused", { reason: "identity_verification" });
+    const reference = await nextReference(tx, ctx.now);
+    await setReference(tx).execute({ id: row.id, reference });
+    row.reference = reference;
     if (mandate) {
       await tx.insert(attachments)
         .values({
