@@ -620,7 +620,8 @@ async function benchAtScale() {
   }
 
   // Warm cache for all three: the source and the gather stores were just written (page cache), and are read once before timing.
-  const gatheredFiles = stores.flatMap((store) => walk(archiveOn[store].dataDir).map((f) => path.join(archiveOn[store].dataDir, f)));
+  // (On PostgreSQL the gathered files are in the database's blob store: nothing on the disk to warm.)
+  const gatheredFiles = stores.flatMap((store) => (existsSync(archiveOn[store].dataDir) ? walk(archiveOn[store].dataDir).map((f) => path.join(archiveOn[store].dataDir, f)) : []));
   spawnSync("cat", [...files.map((f) => path.join(src, f)), ...gatheredFiles], { stdio: ["ignore", "ignore", "inherit"] });
   // The reference: the same files through `zip -0` (read, CRC-32, store) piped through `openssl enc` (AES-256 in
   // counter mode: GCM, the app's cipher, is CTR plus an authentication tag, and `openssl enc` has no AEAD mode).

@@ -238,8 +238,6 @@ const TEMPORARY = /^\..+\.[0-9a-f]{12}\.part$/;
 
 /** Bytes per row of blob_chunks: large enough for few rows, small enough that a reader holds little. */
 export const PG_CHUNK_BYTES = 1 << 20;
-/** Chunks fetched per query while reading. */
-const PG_FETCH_CHUNKS = 4;
 
 /** LIKE's wildcards and its escape character, escaped: a prefix matches literally. */
 export function likePrefix(prefix: string) {
@@ -322,15 +320,15 @@ export class PgBlobStore implements BlobStore {
     const pool = this.pool;
     async function* chunks() {
       let read = 0;
-      for (let from = 0; from < row!.chunks; from += PG_FETCH_CHUNKS) {
-        const to = Math.min(from + PG_FETCH_CHUNKS, row!.chunks);
-        const got = await pool.query<{ n: number; data: Buffer }>("SELECT n, data FROM blob_chunks WHERE key = $1 AND n >= $2 AND n < $3 ORDER BY n", [key, from, to]);
+      for (let n = 0; n < row!.chunks; n++) {
+        // One chunk per query: bytea arrives as a hex string twice its size, so a reader holds about
+        // 3 MiB at a time (four chunks per query held four times that, and an archive build's memory grew).
+        const got = await pool.query<{ data: Buffer }>("SELECT data FROM blob_chunks WHERE key = $1 AND n = $2", [key, n]);
         // Deleted while being read: an error, never a shorter file that looks whole.
-        if (got.rows.length !== to - from || got.rows.some((r, i) => r.n !== from + i)) throw new BlobError("blob_truncated");
-        for (const r of got.rows) {
-          read += r.data.length;
-          yield r.data;
-        }
+        const data = got.rows[0]?.data;
+        if (!data) throw new BlobError("blob_truncated");
+        read += data.length;
+        yield data;
       }
       if (read !== total) throw new BlobError("blob_truncated");
     }
