@@ -198,6 +198,14 @@ describe("bad input", () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });
+
+  it("refuses a NUL character in a free-text field with a 400 in French, on either store, and stores nothing", async () => {
+    const before = (await app.db().select().from(requests)).length;
+    const res = await app.browser().post("/demande", validRequest({ details: "Mes données\u0000 de sondage" }));
+    expect(res.status).toBe(400);
+    expect(textOf(await res.text())).toContain("Votre envoi n'a pas pu être lu. Vérifiez le formulaire et envoyez-le de nouveau.");
+    expect(await app.db().select().from(requests)).toHaveLength(before);
+  });
 });
 
 describe("representatives and mandates", () => {

@@ -1,6 +1,7 @@
 import { unstable_parseMultipartFormData as parseMultipart } from "@remix-run/node";
 import type { Mandate } from "../services/requests.server";
 import { inspectMandate } from "../utils/mandate-file.server";
+import { formData, withoutNul } from "./form.server";
 
 /**
  * Multipart parsing with limits on every part. An oversized file is drained
@@ -21,7 +22,7 @@ const MAX_PARTS = 64;
 export async function parseIntakeBody(request: Request, maxFileBytes: number): Promise<{ form: FormData; upload: UploadOutcome }> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.startsWith("multipart/form-data")) {
-    return { form: await request.formData(), upload: { kind: "none" } };
+    return { form: await formData(request), upload: { kind: "none" } };
   }
   let upload: UploadOutcome = { kind: "none" };
   let parts = 0;
@@ -50,5 +51,5 @@ export async function parseIntakeBody(request: Request, maxFileBytes: number): P
     upload = inspection.ok ? { kind: "ok", mandate: { bytes, mimeType: inspection.mimeType } } : { kind: inspection.reason };
     return undefined;
   });
-  return { form, upload };
+  return { form: withoutNul(request, form), upload };
 }
