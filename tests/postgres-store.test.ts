@@ -11,7 +11,7 @@ import { auditLog, requests } from "../db/schema";
 import { append, verifyChain } from "../app/services/audit.server";
 import { findLink, issueLink, markUsed } from "../app/services/verification.server";
 import { resetEnvForTests } from "../app/utils/env.server";
-import { first, openDatabase, rawAll, rawGet, rawRun, withTx, type OpenDatabase } from "../app/utils/db.server";
+import { first, forUpdate, openDatabase, rawAll, rawGet, rawRun, skipLocked, withTx, type OpenDatabase } from "../app/utils/db.server";
 import { referenceNumberEquals } from "../app/utils/sql-dialect.server";
 import { cli, cliEnv, run } from "./helpers/processes";
 import { createEmptyDatabase, dropPostgresDatabase, freshPostgresDatabase, PG_ADMIN_URL, postgresUnavailable } from "./helpers/postgres";
@@ -154,6 +154,14 @@ describe.skipIf(unavailable !== null)("the PostgreSQL store", () => {
     expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason)).toEqual([
       expect.objectContaining({ detail: { code: "already_used" } }),
     ]);
+  });
+
+  it("puts the locking clause on the very select it is asked for (drizzle renders as it executes)", async () => {
+    // PostgreSQL refuses FOR UPDATE with an aggregate: the refusal proves the clause reached the server.
+    for (const lock of [forUpdate, skipLocked])
+      await expect(withTx(store, (tx) => lock(tx, tx.select({ n: sql<number>`count(*)` }).from(requests)))).rejects.toThrow();
+    // Outside a transaction there is nothing to hold a lock for: a plain read.
+    expect(await forUpdate(store.db, store.db.select({ n: sql<number>`count(*)` }).from(requests))).toEqual([{ n: 40 }]);
   });
 
   it("runs a transaction again when PostgreSQL picks it as a deadlock's victim, and both end committed", async () => {

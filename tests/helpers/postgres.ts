@@ -50,6 +50,9 @@ export async function freshPostgresDatabase(prefix = "rd_test"): Promise<string>
     try {
       const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [template]);
       if (found.rowCount === 0) {
+        // Templates of older migrations are of no further use.
+        const old = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'rd\\_template\\_%' AND datname <> $1", [template]);
+        for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
         const building = `${template}_building`;
         await client.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
         await client.query(`CREATE DATABASE ${building} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
