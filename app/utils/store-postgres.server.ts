@@ -143,8 +143,10 @@ async function run(store: PgStore, text: string, params: unknown[], method: Meth
   const c = context.getStore();
   const on = c && c.store === store ? c.client : store.pool;
   // Named: each connection parses and plans a statement once, then only binds it (the same few dozen
-  // statements make up nearly every request, as with SQLite's statement cache).
-  const result = await on.query({ name: statementName(text), text, values: params, rowMode: objects ? undefined : "array" } as pg.QueryConfig);
+  // statements make up nearly every request, as with SQLite's statement cache). Not hand-written SQL nor
+  // long texts (a copy's many-row inserts): a named statement stays on its connection until it closes.
+  const named = !objects && text.length <= 4_096;
+  const result = await on.query({ name: named ? statementName(text) : undefined, text, values: params, rowMode: objects ? undefined : "array" } as pg.QueryConfig);
   if (method === "run") return { rows: [], changes: result.rowCount ?? 0 };
   if (method === "get") return { rows: result.rows[0] };
   return { rows: result.rows };
