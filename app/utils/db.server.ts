@@ -321,9 +321,7 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
  * holds the file's only write lock.
  */
 export function forUpdate<T>(db: DbOrTx, query: PromiseLike<T[]>): Promise<T[]> {
-  const store = anyStoreFor(db);
-  if ("kind" in store && inPostgresTransaction(store)) return lockingSelect(store, query, " for update");
-  return Promise.resolve(query);
+  return locking(db, query, " for update");
 }
 
 /**
@@ -333,8 +331,12 @@ export function forUpdate<T>(db: DbOrTx, query: PromiseLike<T[]>): Promise<T[]> 
  * LOCKED; SQLite: the select, its writers already take turns).
  */
 export function skipLocked<T>(db: DbOrTx, query: PromiseLike<T[]>): Promise<T[]> {
+  return locking(db, query, " for update skip locked");
+}
+
+function locking<T>(db: DbOrTx, query: PromiseLike<T[]>, clause: " for update" | " for update skip locked"): Promise<T[]> {
   const store = anyStoreFor(db);
-  if ("kind" in store && inPostgresTransaction(store)) return lockingSelect(store, query, " for update skip locked");
+  if ("kind" in store && inPostgresTransaction(store)) return lockingSelect(store, query, clause);
   return Promise.resolve(query);
 }
 

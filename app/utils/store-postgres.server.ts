@@ -1,4 +1,4 @@
-import { createTableRelationsHelpers, extractTablesRelationalConfig, is, Param, sql, SQL, type Query } from "drizzle-orm";
+import { createTableRelationsHelpers, extractTablesRelationalConfig, getTableColumns, is, Param, sql, SQL, type Query } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
@@ -72,7 +72,7 @@ class PgRenderingDialect extends SQLiteAsyncDialect {
 
   override buildInsertQuery(args: Parameters<SQLiteAsyncDialect["buildInsertQuery"]>[0]): SQL {
     if (!args.select && Array.isArray(args.values)) {
-      const generated = Object.entries((args.table as unknown as Record<symbol, Record<string, { primary: boolean; getSQLType(): string }>>)[TableColumns]!)
+      const generated = Object.entries(getTableColumns(args.table))
         .filter(([, col]) => col.primary && col.getSQLType() === "integer")
         .map(([key]) => key);
       if (generated.length > 0) {
@@ -104,7 +104,6 @@ class PgRenderingDialect extends SQLiteAsyncDialect {
     return rendered;
   }
 }
-const TableColumns = Symbol.for("drizzle:Columns");
 
 /** Numbers for bigint (epoch milliseconds, counts) and numeric (sums), as SQLite gives them. */
 const types = {
