@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobError, LocalBlobStore, PgBlobStore, type BlobStore } from "../app/utils/blob-store.server";
-import { postgresProbe } from "./helpers/postgres";
+import { createEmptyDatabase, PG_ADMIN_URL, postgresProbe } from "./helpers/postgres";
 
 /**
  * The blob store's contract (ADR 0021), run against both stores: the local
@@ -17,7 +17,7 @@ import { postgresProbe } from "./helpers/postgres";
  * server is unreachable, a failure when REQUIRE_SERVICES=1).
  */
 const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const PG_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PG_URL = PG_ADMIN_URL;
 const MiB = 1 << 20;
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "..");
@@ -89,11 +89,8 @@ const backends: Backend[] = [
     probe: () => postgresProbe(PG_URL),
     async open() {
       const name = `rd_blobs_${randomBytes(5).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
       const url = withDatabase(PG_URL, name);
+      await createEmptyDatabase(url);
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       await c.query(DDL);

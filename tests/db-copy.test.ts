@@ -24,7 +24,7 @@ const REQUIRE = process.env.REQUIRE_SERVICES === "1";
 
 const why = await postgresProbe();
 if (why && !REQUIRE)
-  console.warn(`[db-copy] skipping: PostgreSQL at ${new URL(PG_ADMIN_URL).host} is not reachable (${why}). Set TEST_PG_URL, or REQUIRE_SERVICES=1 to make this a failure.`);
+  console.warn(`[db-copy] skipping: PostgreSQL at ${new URL(PG_ADMIN_URL).host} is not reachable (${why}). Set TEST_POSTGRES_URL, or REQUIRE_SERVICES=1 to make this a failure.`);
 
 const ARCHIVE_KEY = "archives/1-1795000000000-access.zip.enc";
 const ARCHIVE_BYTES = randomBytes(3_000_000);

@@ -20,6 +20,7 @@ import {
   type VerifiedIdentity,
 } from "../../app/connectors/types";
 import { collectingSink, signal, configProblems } from "../helpers/connector-calls";
+import { postgresProbe } from "../helpers/postgres";
 
 /**
  * The sql-survey connector against the three dialects. SQLite always runs (a
@@ -73,18 +74,7 @@ const BACKENDS: Backend[] = [
     dialect: "postgres",
     envVar: "TEST_POSTGRES_URL",
     shownUrl: redact(PG_URL),
-    async probe() {
-      const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-      try {
-        await client.connect();
-        await client.query("SELECT 1");
-        return null;
-      } catch (error) {
-        return reason(error);
-      } finally {
-        await client.end().catch(() => {});
-      }
-    },
+    probe: () => postgresProbe(PG_URL),
     async provision() {
       const database = `rd_test_${randomBytes(5).toString("hex")}`;
       const admin = new pg.Client({ connectionString: PG_URL });

@@ -6,13 +6,13 @@ import { migratePostgres } from "../../app/utils/store-postgres.server";
 
 /**
  * The whole suite runs on either store: `TEST_STORE=postgres npm test` puts
- * every test's database on the local PostgreSQL server (TEST_PG_URL, by
+ * every test's database on the local PostgreSQL server (TEST_POSTGRES_URL, as for the connector tests; by
  * default postgres://postgres@127.0.0.1:5432), one fresh database per
  * startApp, cloned from a migrated template (a clone takes a few tens of
  * milliseconds where migrating takes a second).
  */
 export const onPostgres = process.env.TEST_STORE === "postgres";
-export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const PG_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** This test run's mark in the names of its databases (tests/global-setup.ts drops them all at the end). */
@@ -89,7 +89,9 @@ export async function postgresProbe(url = PG_ADMIN_URL): Promise<string | null> 
     await client.query("SELECT 1");
     return null;
   } catch (error) {
-    return (error as Error).message || (error as { code?: string }).code || String(error);
+    // A refused connection on both loopback addresses is an AggregateError with an empty message.
+    const e = error as { message?: string; code?: string; errors?: { message?: string }[] };
+    return e.message || e.errors?.[0]?.message || e.code || String(error);
   } finally {
     await client.end().catch(() => undefined);
   }
